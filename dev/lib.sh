@@ -1,0 +1,134 @@
+# Shared by dev/test, the porthole launcher's demo and the compose proof: installs what Porthole's
+# integration tests and demo need on a Debian/Ubuntu machine, starts the Docker engine and builds the
+# local images (there is no image registry on these machines, so nothing is pulled).
+#
+# Source it, then call the functions. Every function is idempotent and quick when already done.
+
+PORTHOLE_ROOT=${PORTHOLE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+PORTHOLE_KAFKA_VERSION=${PORTHOLE_KAFKA_VERSION:-3.9.1}
+PORTHOLE_BUSYBOX_IMAGE=porthole/busybox:test
+PORTHOLE_JRE_IMAGE=porthole/debian-jre:17
+PORTHOLE_KAFKA_IMAGE=apache/kafka:${PORTHOLE_KAFKA_VERSION}
+PORTHOLE_DEB_PACKAGES=(docker.io busybox-static debootstrap strace libpcap0.8 iproute2 tcpdump iputils-ping)
+PORTHOLE_WORK_DIR=${PORTHOLE_WORK_DIR:-/var/tmp/porthole-images}
+
+porthole_log() { printf '[porthole] %s\n' "$*" >&2; }
+porthole_die() { printf '[porthole] error: %s\n' "$*" >&2; exit 1; }
+
+# Which of the needed Debian packages are not installed.
+porthole_missing_packages() {
+  local missing=() p
+  for p in "${PORTHOLE_DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  echo "${missing[@]}"
+}
+
+porthole_install_packages() {
+  local missing
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    porthole_die "this is not a Debian/Ubuntu machine: install yourself a Docker engine, busybox (static), debootstrap, strace, libpcap, iproute2, tcpdump and ping, then run again"
+  fi
+  missing=$(porthole_missing_packages)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    porthole_die "missing Debian packages: $missing; run as root, or: sudo apt-get install -y $missing"
+  fi
+  porthole_log "installing $missing"
+  apt-get update -qq >/dev/null || porthole_die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+    || porthole_die "apt-get install $missing failed"
+}
+
+# Starts dockerd (with --live-restore, so that running containers survive a daemon restart) unless
+# the engine already answers. There is no systemd on these machines.
+porthole_start_docker() {
+  if docker info >/dev/null 2>&1; then return 0; fi
+  command -v dockerd >/dev/null 2>&1 || porthole_die "no dockerd: install docker.io"
+  [ "$(id -u)" = 0 ] || porthole_die "the Docker engine is not running and only root can start it here: sudo dockerd --live-restore &"
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    porthole_log "removing stale /var/run/docker.pid"
+    rm -f /var/run/docker.pid
+  fi
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    porthole_log "starting dockerd --live-restore (log: /var/log/dockerd.log)"
+    setsid nohup dockerd --live-restore >>/var/log/dockerd.log 2>&1 </dev/null &
+  fi
+  local i
+  for i in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  tail -n 20 /var/log/dockerd.log >&2 || true
+  porthole_die "the Docker engine did not answer within 30 s (see /var/log/dockerd.log)"
+}
+
+porthole_image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# The scenario image: busybox with every applet linked (sh, ping, wget, nc, httpd, dd, ...).
+porthole_build_busybox_image() {
+  porthole_image_exists "$PORTHOLE_BUSYBOX_IMAGE" && return 0
+  porthole_log "building $PORTHOLE_BUSYBOX_IMAGE"
+  local root
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/www"
+  cp /bin/busybox "$root/bin/busybox"
+  local applet
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  echo 'root:x:0:' >"$root/etc/group"
+  echo '<html>porthole scenario page</html>' >"$root/www/index.html"
+  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - "$PORTHOLE_BUSYBOX_IMAGE" >/dev/null
+  rm -rf "$root"
+}
+
+porthole_debian_mirror() {
+  local m
+  m=$(grep -hoE '^URIs: *http[^ ]+' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 | sed 's/^URIs: *//')
+  [ -n "$m" ] || m=$(grep -hoE '^deb +http[^ ]+' /etc/apt/sources.list 2>/dev/null | grep -v security | head -n1 | awk '{print $2}')
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+# A Debian bookworm root file system with a Java 17 runtime, imported as an image (no registry).
+porthole_build_jre_image() {
+  porthole_image_exists "$PORTHOLE_JRE_IMAGE" && return 0
+  porthole_log "building $PORTHOLE_JRE_IMAGE with debootstrap (about a minute)"
+  local root
+  root=$(mktemp -d /var/tmp/porthole-rootfs.XXXXXX)
+  debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates-java \
+    bookworm "$root" "$(porthole_debian_mirror)" >"$root.log" 2>&1 \
+    || { tail -n 20 "$root.log" >&2; rm -rf "$root"; porthole_die "debootstrap failed (log above)"; }
+  tar -C "$root" \
+    --exclude=./var/lib/apt/lists/* --exclude=./var/cache/apt/* --exclude=./usr/share/doc/* \
+    --exclude=./usr/share/man/* --exclude=./usr/share/locale/* --exclude=./proc/* --exclude=./sys/* \
+    --exclude=./dev/* -c . \
+    | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        -c 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64' -c 'CMD ["/bin/bash"]' \
+        - "$PORTHOLE_JRE_IMAGE" >/dev/null
+  rm -rf "$root" "$root.log"
+}
+
+# A Kafka broker image honouring the contract of Testcontainers' KafkaContainer (see
+# dev/images/kafka/run): the broker jars come from Maven Central through dev/images/kafka/pom.xml.
+porthole_build_kafka_image() {
+  porthole_image_exists "$PORTHOLE_KAFKA_IMAGE" && return 0
+  porthole_build_jre_image
+  porthole_log "building $PORTHOLE_KAFKA_IMAGE"
+  local ctx="$PORTHOLE_WORK_DIR/kafka"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cp "$PORTHOLE_ROOT"/dev/images/kafka/{Dockerfile,run} "$ctx/"
+  mvn -B -q -f "$PORTHOLE_ROOT/dev/images/kafka/pom.xml" -Dkafka.version="$PORTHOLE_KAFKA_VERSION" \
+    dependency:copy-dependencies -DoutputDirectory="$ctx/libs" -DincludeScope=runtime \
+    || porthole_die "could not fetch the Kafka broker jars from Maven Central"
+  DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$PORTHOLE_JRE_IMAGE" -t "$PORTHOLE_KAFKA_IMAGE" "$ctx" >/dev/null \
+    || porthole_die "docker build of $PORTHOLE_KAFKA_IMAGE failed"
+}
+
+porthole_prepare_machine() {
+  porthole_install_packages
+  porthole_start_docker
+  porthole_build_busybox_image
+  porthole_build_kafka_image
+}

@@ -1,0 +1,95 @@
+package io.porthole.wire;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.porthole.proto.Alert;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.RemediationResult;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The topics of Porthole, each with the protobuf message its values carry. Names are versioned: a
+ * change of contract that is not backward compatible gets a new topic.
+ */
+public enum Topic {
+  CONTAINER_EVENTS("porthole.container-events.v1", EventEnvelope.parser()),
+  FLOWS("porthole.flows.v1", EventEnvelope.parser()),
+  SYSCALLS("porthole.syscalls.v1", EventEnvelope.parser()),
+  HEARTBEATS("porthole.heartbeats.v1", CollectorHeartbeat.parser()),
+  ALERTS("porthole.alerts.v1", Alert.parser()),
+  COMMANDS("porthole.commands.v1", RemediationCommand.parser()),
+  COMMAND_RESULTS("porthole.command-results.v1", RemediationResult.parser()),
+  /** Raw bytes of undecodable or poison records, with headers naming their origin. */
+  DEAD_LETTERS("porthole.dead-letters.v1", null);
+
+  private static final String PREFIX = "porthole.";
+  private static final String SUFFIX = ".v1";
+
+  private final String topicName;
+  private final Parser<? extends Message> parser;
+
+  Topic(String topicName, Parser<? extends Message> parser) {
+    this.topicName = topicName;
+    this.parser = parser;
+  }
+
+  /** The Kafka topic name, e.g. {@code porthole.flows.v1}. */
+  public String topicName() {
+    return topicName;
+  }
+
+  /** The parser of this topic's values; empty for the dead-letter topic, whose values are raw bytes. */
+  public Optional<Parser<? extends Message>> parser() {
+    return Optional.ofNullable(parser);
+  }
+
+  /** The three event topics, which are co-partitioned by key. */
+  public static Topic[] eventTopics() {
+    return new Topic[] {CONTAINER_EVENTS, FLOWS, SYSCALLS};
+  }
+
+  /** Looks a topic up by its full name. */
+  public static Optional<Topic> ofName(String topicName) {
+    return Arrays.stream(values()).filter(t -> t.topicName.equals(topicName)).findFirst();
+  }
+
+  /**
+   * Resolves what a person typed: the full name ({@code porthole.flows.v1}), the short name
+   * ({@code flows}, {@code command-results}) or the enum name ({@code COMMAND_RESULTS}).
+   *
+   * @throws IllegalArgumentException naming the known topics when nothing matches
+   */
+  public static Topic parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("topic: empty; expected one of " + shortNames());
+    }
+    String wanted = text.trim();
+    for (Topic topic : values()) {
+      if (topic.topicName.equals(wanted)
+          || topic.shortName().equals(wanted.toLowerCase(Locale.ROOT))
+          || topic.name().equalsIgnoreCase(wanted)) {
+        return topic;
+      }
+    }
+    throw new IllegalArgumentException(
+        "topic: unknown topic '" + text + "'; expected one of " + shortNames());
+  }
+
+  /** The name without the {@code porthole.} prefix and {@code .v1} suffix, e.g. {@code flows}. */
+  public String shortName() {
+    return topicName.substring(PREFIX.length(), topicName.length() - SUFFIX.length());
+  }
+
+  private static String shortNames() {
+    return String.join(", ", Arrays.stream(values()).map(Topic::shortName).toList());
+  }
+
+  @Override
+  public String toString() {
+    return topicName;
+  }
+}
