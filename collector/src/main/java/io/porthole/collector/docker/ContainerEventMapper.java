@@ -111,16 +111,39 @@ public final class ContainerEventMapper {
     return builder.build();
   }
 
-  /** A snapshot of a container that no longer exists (known before, not found at reconcile). */
-  public static ContainerEvent vanished(ContainerInfo known, String why) {
+  /** Raw action of a death the engine emitted no event for, found when reconciling after a reconnect. */
+  public static final String RECONCILED_DIE = "die (reconciled)";
+
+  /**
+   * The death of a container the collector knew as running and found stopped when it reconciled
+   * after a reconnect: with live-restore, a container that exits while the engine is down gets no
+   * die event when the engine comes back.
+   */
+  public static ContainerEvent missedDeath(InspectContainerResponse inspect) {
+    ContainerEvent.Builder builder =
+        ContainerEvent.newBuilder().setAction(ContainerAction.DIE).setRawAction(RECONCILED_DIE);
+    fillFromInspect(builder, inspect);
+    if (inspect.getState() != null) {
+      builder.setExitCode(nz(inspect.getState().getExitCode()));
+    }
+    return builder.build();
+  }
+
+  /** The death of a container the collector knew as running and that no longer exists at all. */
+  public static ContainerEvent missedDeath(ContainerInfo known, String why) {
     return ContainerEvent.newBuilder()
-        .setAction(ContainerAction.SNAPSHOT)
-        .setRawAction("snapshot")
+        .setAction(ContainerAction.DIE)
+        .setRawAction(RECONCILED_DIE)
         .setName(known.name())
         .setImage(known.image())
         .putAllLabels(known.labels())
         .setInspectError(why)
         .build();
+  }
+
+  /** When a stopped container stopped (State.FinishedAt), if known. */
+  public static Instant finishedAt(InspectContainerResponse inspect) {
+    return inspect.getState() == null ? null : instant(inspect.getState().getFinishedAt());
   }
 
   public static EventEnvelope envelope(String hostId, String containerId, Timestamp time, ContainerEvent event) {

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * <p>On start it publishes a SNAPSHOT of every running container. When the stream breaks (engine
  * restart) it waits with back-off until the engine answers, resumes the stream with {@code since}
  * set to the last event's time (the engine replays what it emitted meanwhile; replayed duplicates
- * are dropped), counts a reconnect, and reconciles: a SNAPSHOT of every running container, and one
- * of every container it knew as running that no longer is.
+ * are dropped), counts a reconnect, and reconciles: a SNAPSHOT of every running container, and a
+ * DIE (raw action {@code die (reconciled)}) of every container it knew as running that stopped
+ * meanwhile: with live-restore the engine emits no event for a container that exited while it was
+ * down.
  */
 public final class DockerEventSource implements Lifecycle {
 
@@ -83,6 +86,8 @@ public final class DockerEventSource implements Lifecycle {
           return size() > REMEMBERED_EVENTS;
         }
       };
+  /** Deaths reported by a reconcile (container id to State.FinishedAt); worker thread only. */
+  private final Map<String, String> reconciledDeaths = new HashMap<>();
   private volatile long lastEventNanos;
   private volatile boolean stopping;
   private volatile Closeable stream;
@@ -277,13 +282,22 @@ public final class DockerEventSource implements Lifecycle {
         inspectError = "inspect: " + e.getMessage();
       }
     }
+    if (action == ContainerAction.DIE && inspect != null && alreadyReported(id, inspect)) {
+      return;
+    }
     ContainerEvent mapped = ContainerEventMapper.fromEvent(event, inspect, inspectError);
-    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, ContainerEventMapper.time(event), mapped));
+    emit(id, mapped, ContainerEventMapper.time(event));
     if (inspect != null) {
       record(inspect);
     } else if (action == ContainerAction.DESTROY || inspectError != null) {
       directory.stopped(id);
     }
+  }
+
+  /** A die the engine replayed after the reconcile already reported that death. */
+  private boolean alreadyReported(String id, InspectContainerResponse inspect) {
+    String finishedAt = reconciledDeaths.remove(id);
+    return finishedAt != null && finishedAt.equals(String.valueOf(inspect.getState().getFinishedAt()));
   }
 
   private void snapshotRunningContainers() {
@@ -292,7 +306,10 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
-  /** After a reconnect: the state of every running container and of every one that stopped meanwhile. */
+  /**
+   * After a reconnect: a snapshot of every running container, and a DIE for every container known as
+   * running that stopped meanwhile without an event (see {@link ContainerEventMapper#missedDeath}).
+   */
   private void reconcile() {
     try {
       Set<String> running = new HashSet<>();
@@ -301,9 +318,8 @@ public final class DockerEventSource implements Lifecycle {
         snapshot(container.getId());
       }
       for (ContainerInfo known : directory.all()) {
-        if (!running.contains(known.id()) && !snapshot(known.id())) {
-          emit(known.id(), ContainerEventMapper.vanished(known, "inspect: no such container"));
-          directory.stopped(known.id());
+        if (!running.contains(known.id())) {
+          reportMissedDeath(known);
         }
       }
     } catch (RuntimeException e) {
@@ -311,17 +327,43 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
+  private void reportMissedDeath(ContainerInfo known) {
+    InspectContainerResponse inspect = inspectOrNull(known.id());
+    if (inspect == null) {
+      emit(known.id(), ContainerEventMapper.missedDeath(known, "inspect: no such container"), Timestamps.now());
+      directory.stopped(known.id());
+      return;
+    }
+    if (ContainerEventMapper.isRunning(inspect)) {
+      record(inspect);
+      return;
+    }
+    Instant finishedAt = ContainerEventMapper.finishedAt(inspect);
+    reconciledDeaths.put(known.id(), String.valueOf(inspect.getState().getFinishedAt()));
+    emit(
+        known.id(),
+        ContainerEventMapper.missedDeath(inspect),
+        finishedAt == null ? Timestamps.now() : Timestamps.of(finishedAt));
+    record(inspect);
+  }
+
   /** Publishes a snapshot of one container and records it; false when it no longer exists. */
   private boolean snapshot(String id) {
-    InspectContainerResponse inspect;
-    try {
-      inspect = calls.inspectContainerCmd(id).exec();
-    } catch (NotFoundException e) {
+    InspectContainerResponse inspect = inspectOrNull(id);
+    if (inspect == null) {
       return false;
     }
-    emit(id, ContainerEventMapper.snapshot(inspect));
+    emit(id, ContainerEventMapper.snapshot(inspect), Timestamps.now());
     record(inspect);
     return true;
+  }
+
+  private InspectContainerResponse inspectOrNull(String id) {
+    try {
+      return calls.inspectContainerCmd(id).exec();
+    } catch (NotFoundException e) {
+      return null;
+    }
   }
 
   private void record(InspectContainerResponse inspect) {
@@ -332,8 +374,8 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
-  private void emit(String id, ContainerEvent event) {
-    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, Timestamps.now(), event));
+  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event));
   }
 
   private String since() {

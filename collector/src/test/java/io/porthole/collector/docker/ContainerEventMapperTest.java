@@ -188,4 +188,20 @@ class ContainerEventMapperTest {
     InspectContainerResponse inspect = JSON.readValue(json, InspectContainerResponse.class);
     assertThat(ContainerEventMapper.config(inspect).getCapAddList()).contains("SYS_ADMIN");
   }
+
+  @Test
+  void aDeathFoundAtReconcileIsADieWithTheExitStateAndItsFinishTime() throws IOException {
+    InspectContainerResponse exited = inspect("inspect-oom-exited.json");
+    ContainerEvent die = ContainerEventMapper.missedDeath(exited);
+    assertThat(die.getAction()).isEqualTo(ContainerAction.DIE);
+    assertThat(die.getRawAction()).isEqualTo("die (reconciled)");
+    assertThat(die.getExitCode()).isEqualTo(137);
+    assertThat(die.getOomKilled()).isTrue();
+    assertThat(ContainerEventMapper.finishedAt(exited)).isNotNull();
+
+    ContainerEvent gone = ContainerEventMapper.missedDeath(ContainerEventMapper.info(inspect("inspect-bridge-running.json")), "inspect: no such container");
+    assertThat(gone.getAction()).isEqualTo(ContainerAction.DIE);
+    assertThat(gone.getName()).isEqualTo("porthole-it-fx-bridge");
+    assertThat(gone.getInspectError()).isEqualTo("inspect: no such container");
+  }
 }
