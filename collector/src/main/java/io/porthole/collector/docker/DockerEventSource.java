@@ -142,6 +142,7 @@ public final class DockerEventSource implements Lifecycle {
             },
             worker);
     return Future.fromCompletionStage(started, context)
+        .onFailure(e -> worker.shutdownNow())
         .onSuccess(
             v -> {
               streamThread = daemon(this::followEvents, "porthole-docker-events");
