@@ -46,7 +46,7 @@ public record CollectorConfig(
   public static final String RECONNECT_BACKOFF_MIN = "docker.reconnect.backoff.min";
   public static final String RECONNECT_BACKOFF_MAX = "docker.reconnect.backoff.max";
 
-  private static final Pattern DOCKER_HOST_FORM = Pattern.compile("(unix://)?/.+|tcp://[^/:]+:\\d+/?");
+  private static final Pattern DOCKER_HOST_FORM = Pattern.compile("unix:///.+|tcp://[^/:]+:\\d+/?");
   private static final Pattern TOPIC_PREFIX_FORM = Pattern.compile("[A-Za-z0-9._-]+");
 
   public CollectorConfig {

@@ -71,6 +71,7 @@ class CollectorConfigTest {
     assertBad(settings("host.id", "two words"), "host.id");
     assertBad(settings("docker.host", "http://x"), "docker.host");
     assertBad(settings("docker.host", "tcp://host"), "docker.host");
+    assertBad(settings("docker.host", "/var/run/docker.sock"), "docker.host");
     assertBad(settings("topic.prefix", "bad prefix!"), "topic.prefix");
     assertBad(settings("heartbeat.interval", "10 parsecs"), "heartbeat.interval");
     assertBad(settings("heartbeat.interval", "2h"), "heartbeat.interval");
