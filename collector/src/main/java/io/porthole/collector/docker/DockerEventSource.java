@@ -62,6 +62,7 @@ public final class DockerEventSource implements Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(DockerEventSource.class);
   private static final int MAX_QUEUED_EVENTS = 100_000;
   private static final int REMEMBERED_EVENTS = 4096;
+  private static final Duration STABLE_STREAM = Duration.ofSeconds(5);
   /** Actions that change a container's state or configuration: only these are inspected. */
   private static final Set<ContainerAction> INSPECTED =
       EnumSet.of(
@@ -176,8 +177,12 @@ public final class DockerEventSource implements Lifecycle {
   /** Follows the stream until stopped; after each break, waits for the engine and resumes. */
   private void followEvents() {
     boolean reconnect = false;
+    long openedAt = 0;
     while (!stopping) {
       if (reconnect) {
+        if (System.nanoTime() - openedAt > STABLE_STREAM.toNanos()) {
+          backoff.reset(); // a stream that broke at once keeps the back-off growing
+        }
         if (!awaitEngine()) {
           return;
         }
@@ -185,6 +190,7 @@ public final class DockerEventSource implements Lifecycle {
         stats.clearDegraded(SOURCE);
         LOG.info("Docker events stream resumed since {}", since());
       }
+      openedAt = System.nanoTime();
       String end = streamUntilItEnds(reconnect);
       if (stopping) {
         return;
@@ -235,7 +241,6 @@ public final class DockerEventSource implements Lifecycle {
 
   /** Waits with back-off until the engine answers a ping; false when stopped meanwhile. */
   private boolean awaitEngine() {
-    backoff.reset();
     while (!stopping) {
       try {
         Thread.sleep(backoff.next().toMillis());
