@@ -8,7 +8,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Turns what the parser finds into wire messages for a {@link SyscallBatcher}, counting in {@link
- * CollectorStats}, and keeps strace's last notices (attach errors) for error messages.
+ * CollectorStats}, and keeps strace's last notices and unparsed lines (attach errors, a wrapper's complaint) for
+ * error messages.
  */
 final class BatchingListener implements StraceLineParser.Listener {
 
@@ -56,6 +57,7 @@ final class BatchingListener implements StraceLineParser.Listener {
 
   @Override
   public void unparsed(String line) {
+    notice(line.length() > 200 ? line.substring(0, 200) + "..." : line);
     stats.straceLinesUnparsed.incrementAndGet();
     batcher.unparsed(1);
   }
