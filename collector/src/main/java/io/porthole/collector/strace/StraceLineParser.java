@@ -253,7 +253,7 @@ public final class StraceLineParser {
       pending.put(pid, new Pending(pid, epochMicros, name, line.substring(pos, length - UNFINISHED.length()), line));
       return true;
     }
-    return completeCall(line, pos, nameEnd, pid, epochMicros, line, false);
+    return completeCall(line, pos, nameEnd, pid, epochMicros, null, line, false);
   }
 
   private boolean parseResumed(String line, int pos, int pid, long epochMicros) {
@@ -274,7 +274,7 @@ public final class StraceLineParser {
     Pending head = pending.remove(pid);
     if (head != null && head.name.length() == marker - nameStart && head.name.regionMatches(0, line, nameStart, marker - nameStart)) {
       String joined = head.text + line.substring(tail);
-      boolean ok = completeCall(joined, 0, head.name.length(), pid, head.epochMicros, head.raw + "\n" + line, false);
+      boolean ok = completeCall(joined, 0, head.name.length(), pid, head.epochMicros, head.raw, line, false);
       if (!ok) {
         unparsed(head.raw);
       }
@@ -286,12 +286,12 @@ public final class StraceLineParser {
     // The unfinished half was never seen (attached mid-call, or evicted): keep what there is.
     String name = line.substring(nameStart, marker);
     String text = name + "(" + line.substring(tail);
-    return completeCall(text, 0, name.length(), pid, epochMicros, line, true);
+    return completeCall(text, 0, name.length(), pid, epochMicros, null, line, true);
   }
 
   /** Parses {@code name(args) = ret [ERRNO (text)] [<secs>]} in text from nameStart. */
   private boolean completeCall(
-      String text, int nameStart, int nameEnd, int pid, long epochMicros, String raw, boolean incomplete) {
+      String text, int nameStart, int nameEnd, int pid, long epochMicros, String rawHead, String raw, boolean incomplete) {
     int end = text.length();
     while (end > nameEnd && text.charAt(end - 1) == ' ') {
       end--;
@@ -344,6 +344,7 @@ public final class StraceLineParser {
     c.reset();
     c.text = text;
     c.raw = raw;
+    c.rawHead = rawHead;
     c.name = ErrnoNames.intern(names, text, nameStart, nameEnd);
     c.pid = pid;
     c.epochMicros = epochMicros;
@@ -533,7 +534,7 @@ public final class StraceLineParser {
 
   private void emitUnfinished(Pending p) {
     String text = p.text + ") = " + StraceSyscall.UNKNOWN_RETURN;
-    if (!completeCall(text, 0, p.name.length(), p.pid, p.epochMicros, p.raw, true)) {
+    if (!completeCall(text, 0, p.name.length(), p.pid, p.epochMicros, null, p.raw, true)) {
       unparsed(p.raw);
     }
   }

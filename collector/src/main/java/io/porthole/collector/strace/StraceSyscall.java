@@ -12,6 +12,8 @@ public final class StraceSyscall {
 
   String text;
   String raw;
+  /** The unfinished half of a joined pair; raw() joins lazily so that counting allocates nothing. */
+  String rawHead;
   String name;
   int pid;
   long epochMicros;
@@ -27,7 +29,6 @@ public final class StraceSyscall {
   boolean hasReturnCode;
   long returnCode;
   boolean incomplete;
-  int pathArgument = -2;
   String path;
 
   StraceSyscall() {}
@@ -38,8 +39,8 @@ public final class StraceSyscall {
     hasReturnCode = false;
     returnCode = 0;
     incomplete = false;
-    pathArgument = -2;
     path = null;
+    rawHead = null;
   }
 
   /** Host pid of the task (strace's {@code [pid N]}, the {@code -o} column, or the one traced task); 0 when unknown. */
@@ -112,6 +113,10 @@ public final class StraceSyscall {
 
   /** The strace line(s) it was parsed from; an unfinished/resumed pair is joined with a newline. */
   public String raw() {
+    if (rawHead != null) {
+      raw = rawHead + "\n" + raw;
+      rawHead = null;
+    }
     return raw;
   }
 
@@ -120,6 +125,7 @@ public final class StraceSyscall {
     StraceSyscall copy = new StraceSyscall();
     copy.text = text;
     copy.raw = raw;
+    copy.rawHead = rawHead;
     copy.name = name;
     copy.pid = pid;
     copy.epochMicros = epochMicros;
