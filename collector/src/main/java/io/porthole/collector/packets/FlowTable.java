@@ -125,7 +125,7 @@ public final class FlowTable {
   }
 
   private static boolean isEchoReply(PacketView p) {
-    return (p.protocol == PacketParser.PROTO_ICMP && p.icmpType == 0)
+    return !p.fragment && (p.protocol == PacketParser.PROTO_ICMP && p.icmpType == 0)
         || (p.protocol == PacketParser.PROTO_ICMPV6 && p.icmpType == 129);
   }
 
