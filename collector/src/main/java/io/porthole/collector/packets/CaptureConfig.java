@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param enabled capture at all
  * @param interfaces interface names; an entry ending in {@code *} is a prefix ({@code br-*}: every
  *     user-defined Docker bridge present at start)
- * @param filter BPF filter expression (tcpdump syntax); empty captures everything
+ * @param filter BPF filter expression (tcpdump syntax); empty (configured as {@code all}) captures every frame
  * @param snaplen bytes captured per packet
  * @param bufferBytes libpcap's kernel ring size per interface
  */
@@ -40,6 +40,8 @@ public record CaptureConfig(
 
   public static final List<String> DEFAULT_INTERFACES = List.of("docker0");
   public static final String DEFAULT_FILTER = "ip or ip6";
+  /** The {@code capture.filter} value that turns filtering off (every frame is captured). */
+  public static final String NO_FILTER = "all";
   /** Headers room that {@code capture.snaplen} must leave beyond the excerpt. */
   public static final int HEADER_ROOM = 128;
 
@@ -65,6 +67,9 @@ public record CaptureConfig(
       }
     }
     String filter = settings.string(FILTER, DEFAULT_FILTER);
+    if (filter.equalsIgnoreCase(NO_FILTER)) {
+      filter = "";
+    }
     int snaplen = settings.integer(SNAPLEN, 1024, 64, 262_144);
     int bufferBytes = settings.integer(BUFFER_BYTES, 8 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024);
     Duration flush = settings.duration(FLUSH_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5));

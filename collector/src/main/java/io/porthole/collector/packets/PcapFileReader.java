@@ -80,9 +80,14 @@ public final class PcapFileReader implements Closeable {
 
   /** Opens a pcap file and reads its header. */
   public static PcapFileReader open(Path file) throws IOException {
+    return open(file, DEFAULT_BUFFER);
+  }
+
+  /** As {@link #open(Path)} with a read buffer of the given size (grown for records that need more). */
+  static PcapFileReader open(Path file, int bufferBytes) throws IOException {
     InputStream in = Files.newInputStream(file);
     try {
-      byte[] buffer = new byte[DEFAULT_BUFFER];
+      byte[] buffer = new byte[Math.max(FILE_HEADER, bufferBytes)];
       int limit = fill(in, buffer, 0);
       return new PcapFileReader(file, in, buffer, limit);
     } catch (IOException | RuntimeException e) {
