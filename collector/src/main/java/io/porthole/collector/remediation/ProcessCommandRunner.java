@@ -15,7 +15,7 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public ProcessOutput run(List<String> command, Duration timeout) throws IOException {
-    Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+    Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
     try {
       String stdout = readAll(process.getInputStream());

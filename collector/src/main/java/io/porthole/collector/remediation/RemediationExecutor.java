@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -56,6 +58,7 @@ public final class RemediationExecutor implements Lifecycle {
   private final ResultSink results;
   private final Clock clock;
   private final Map<String, Future<?>> queues = new HashMap<>();
+  private final Set<Long> restoreTimers = ConcurrentHashMap.newKeySet();
   private WorkerExecutor workers;
 
   public RemediationExecutor(
@@ -123,6 +126,9 @@ public final class RemediationExecutor implements Lifecycle {
 
   @Override
   public Future<Void> stop() {
+    // Pending restores stay in the store: the next start restores them.
+    restoreTimers.forEach(vertx::cancelTimer);
+    restoreTimers.clear();
     return workers == null ? Future.succeededFuture() : workers.close();
   }
 
@@ -305,7 +311,10 @@ public final class RemediationExecutor implements Lifecycle {
 
   private void scheduleRestore(PendingRestore pending) {
     long delay = Math.max(1, pending.restoreAtEpochMillis() - clock.millis());
-    vertx.setTimer(delay, id -> restoreByTtl(pending));
+    restoreTimers.add(vertx.setTimer(delay, id -> {
+      restoreTimers.remove(id);
+      restoreByTtl(pending);
+    }));
   }
 
   // The TTL ran out: restore unless a later command replaced or removed this isolation.
@@ -374,7 +383,8 @@ public final class RemediationExecutor implements Lifecycle {
     if (!(e instanceof RemediationFailed)) {
       LOG.warn("command {} ({}) failed", command.getCommandId(), command.getAction(), e);
     }
-    return result(command, started, FAILED, e.getMessage() == null ? e.toString() : e.getMessage()).build();
+    String detail = e instanceof RemediationFailed ? e.getMessage() : e.toString();
+    return result(command, started, FAILED, detail).build();
   }
 
   private static Future<List<RemediationResult>> done(RemediationResult.Builder result) {

@@ -82,10 +82,18 @@ public final class VethResolver {
     return bridges;
   }
 
+  // The collector runs in the host's network namespace; init's is compared too where it is readable
+  // (a collector in a container with --pid=host --net=host sees both).
   private boolean sharesHostNamespace(int pid) throws IOException {
     Path target = Files.readSymbolicLink(procRoot.resolve(pid + "/ns/net"));
-    return target.equals(Files.readSymbolicLink(procRoot.resolve("self/ns/net")))
-        || target.equals(Files.readSymbolicLink(procRoot.resolve("1/ns/net")));
+    if (target.equals(Files.readSymbolicLink(procRoot.resolve("self/ns/net")))) {
+      return true;
+    }
+    try {
+      return target.equals(Files.readSymbolicLink(procRoot.resolve("1/ns/net")));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static String check(ProcessOutput output) throws IOException {
