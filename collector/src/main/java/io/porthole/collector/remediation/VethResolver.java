@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Finds the host side of a container's veth and proves it safe to act on ({@link VethSafetyCheck}).
@@ -26,16 +27,20 @@ public final class VethResolver {
   private static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
   private final CommandRunner runner;
-  private final DockerClient docker;
+  private final Supplier<Set<String>> dockerBridges;
   private final Path procRoot;
 
   public VethResolver(CommandRunner runner, DockerClient docker) {
-    this(runner, docker, Path.of("/proc"));
+    this(runner, () -> dockerBridges(docker), Path.of("/proc"));
   }
 
-  VethResolver(CommandRunner runner, DockerClient docker, Path procRoot) {
+  /**
+   * @param dockerBridges the bridge devices of Docker's bridge networks, asked for on every resolve
+   * @param procRoot where {@code /proc} is (namespaces are compared by their {@code ns/net} links)
+   */
+  VethResolver(CommandRunner runner, Supplier<Set<String>> dockerBridges, Path procRoot) {
     this.runner = Objects.requireNonNull(runner, "runner");
-    this.docker = Objects.requireNonNull(docker, "docker");
+    this.dockerBridges = Objects.requireNonNull(dockerBridges, "dockerBridges");
     this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
   }
 
@@ -58,7 +63,7 @@ public final class VethResolver {
       eth0 = inside.stdout();
     }
     List<IpLink> hostLinks = IpOutputParser.parseLinks(check(runner.run(List.of("ip", "-d", "-o", "link", "show"), TIMEOUT)));
-    return VethSafetyCheck.check(eth0, hostLinks, dockerBridges(), defaultRouteInterfaces(), sharesHostNamespace);
+    return VethSafetyCheck.check(eth0, hostLinks, dockerBridges.get(), defaultRouteInterfaces(), sharesHostNamespace);
   }
 
   /** The interfaces of the host's IPv4 and IPv6 default routes. */
@@ -69,7 +74,7 @@ public final class VethResolver {
   }
 
   /** The bridge devices of Docker's bridge networks: docker0 (or its configured name) and br-ID. */
-  public Set<String> dockerBridges() {
+  public static Set<String> dockerBridges(DockerClient docker) {
     Set<String> bridges = new HashSet<>();
     for (Network network : docker.listNetworksCmd().exec()) {
       if (!"bridge".equals(network.getDriver())) {
