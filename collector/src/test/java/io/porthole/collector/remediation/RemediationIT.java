@@ -231,6 +231,39 @@ class RemediationIT {
   }
 
   @Test
+  void aContainerWithoutNetworkIsNotIsolated() throws Exception {
+    String id = container("none", "sleep", "600");
+
+    RemediationResult result = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
+    assertThat(result.getDetail()).contains("no eth0");
+  }
+
+  @Test
+  void aContainerOnAUserDefinedNetworkIsIsolatedOnItsBridge() throws Exception {
+    String networkName = "porthole-it-rem-net-" + UUID.randomUUID().toString().substring(0, 8);
+    String networkId = docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
+    try {
+      String id = container(networkName, "sleep", "600");
+      String gateway = docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get(networkName).getGateway();
+      assertThat(ping(id, gateway)).as("ping before isolation").isTrue();
+
+      RemediationResult isolated = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+      assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(isolated.getDetail()).contains("on br-" + networkId.substring(0, 12));
+      assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+      RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+      assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+      docker.removeContainerCmd(id).withForce(true).exec();
+    } finally {
+      docker.removeNetworkCmd(networkId).exec();
+    }
+  }
+
+  @Test
   void unsignedForgedExpiredAndOtherHostCommandsAreRejectedAndChangeNothing() throws Exception {
     String id = busybox();
     String gateway = gateway(id);
