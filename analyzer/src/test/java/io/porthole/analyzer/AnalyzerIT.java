@@ -73,7 +73,9 @@ class AnalyzerIT {
       Set<String> expected = testbed.expectedAlertIds();
 
       AnalyzerService analyzer = started(testbed);
-      alerts.awaitAlerts("the scenario alerts", TIMEOUT, a -> a.keySet().containsAll(expected));
+      alerts.awaitAlerts("the scenario alerts, MISSING_SYSCALL naming the kernel", TIMEOUT,
+          a -> a.keySet().containsAll(expected) && a.values().stream().anyMatch(
+              alert -> alert.getRule() == Rule.MISSING_SYSCALL && !alert.getAttributesOrDefault("kernel_version", "").isEmpty()));
       await(analyzer.stop());
 
       Map<String, Alert> all = alerts.readToEnd();

@@ -81,16 +81,47 @@ public final class AnalysisEngine {
       throw new InvalidEventException("heartbeat without host_id");
     }
     HostState host = host(heartbeat.getHostId(), now);
+    boolean newKernel = host.learnKernel(heartbeat.getKernelVersion());
     host.heartbeat(heartbeat, now);
     List<Alert> out = new ArrayList<>(0);
+    if (newKernel) {
+      hostInfoChanged(host, out);
+    }
     for (DetectionRule rule : rules) {
       try {
-        rule.onHeartbeat(host, heartbeat, out);
+        rule.onHeartbeat(host, heartbeat, containers.values(), out);
       } catch (RuntimeException e) {
         ruleFailed(rule, "heartbeat of " + heartbeat.getHostId(), e);
       }
     }
     return out;
+  }
+
+  /**
+   * What a heartbeat says about its host (the kernel version), for instances that do not own the
+   * host's heartbeat partition: no host rule runs, only alerts that name the kernel are updated.
+   */
+  public List<Alert> onHostInfo(CollectorHeartbeat heartbeat, Instant now) {
+    if (heartbeat.getHostId().isEmpty()) {
+      throw new InvalidEventException("heartbeat without host_id");
+    }
+    HostState host = host(heartbeat.getHostId(), now);
+    host.touch(now);
+    List<Alert> out = new ArrayList<>(0);
+    if (host.learnKernel(heartbeat.getKernelVersion())) {
+      hostInfoChanged(host, out);
+    }
+    return out;
+  }
+
+  private void hostInfoChanged(HostState host, List<Alert> out) {
+    for (DetectionRule rule : rules) {
+      try {
+        rule.onHostInfo(host, containers.values(), out);
+      } catch (RuntimeException e) {
+        ruleFailed(rule, "host info of " + host.hostId(), e);
+      }
+    }
   }
 
   /** Lets time pass: rules that wait for something not to happen conclude, idle state expires. */
@@ -108,10 +139,13 @@ public final class AnalysisEngine {
     return out;
   }
 
-  /** Forgets everything (before the state of newly assigned partitions is rebuilt). */
+  /**
+   * Forgets the state of containers and host rules (before the state of newly assigned partitions
+   * is rebuilt); what is known of the hosts' kernels stays.
+   */
   public void reset() {
     containers.clear();
-    hosts.clear();
+    hosts.values().forEach(HostState::forgetHeartbeats);
   }
 
   public int trackedContainers() {

@@ -13,6 +13,7 @@ public final class HostState {
 
   private final String hostId;
   private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
+  private String kernelVersion = "";
   private CollectorHeartbeat lastHeartbeat;
   private Instant lastHeartbeatReceived;
   private Instant lastActivity;
@@ -26,6 +27,22 @@ public final class HostState {
     lastHeartbeat = heartbeat;
     lastHeartbeatReceived = receivedAt;
     lastActivity = receivedAt;
+  }
+
+  /** Returns whether the kernel version was new. */
+  boolean learnKernel(String version) {
+    if (version.isEmpty() || version.equals(kernelVersion)) {
+      return false;
+    }
+    kernelVersion = version;
+    return true;
+  }
+
+  /** Another instance may own this host's heartbeats now: drop what depends on seeing all of them. */
+  void forgetHeartbeats() {
+    lastHeartbeat = null;
+    lastHeartbeatReceived = null;
+    ruleState.clear();
   }
 
   void touch(Instant now) {
@@ -43,7 +60,7 @@ public final class HostState {
 
   /** The host's kernel (uname -r) from its latest heartbeat, or empty when none was seen. */
   public String kernelVersion() {
-    return lastHeartbeat == null ? "" : lastHeartbeat.getKernelVersion();
+    return kernelVersion;
   }
 
   /** The latest heartbeat, or null. */

@@ -1,5 +1,6 @@
 package io.porthole.analyzer.rules;
 
+import io.porthole.analyzer.engine.ContainerState;
 import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorCounters;
@@ -11,6 +12,7 @@ import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -53,7 +55,7 @@ public final class CollectorDropsRule implements DetectionRule {
   }
 
   @Override
-  public void onHeartbeat(HostState host, CollectorHeartbeat heartbeat, List<Alert> out) {
+  public void onHeartbeat(HostState host, CollectorHeartbeat heartbeat, Collection<ContainerState> containers, List<Alert> out) {
     State state = host.ruleState(Rule.COLLECTOR_DROPS, State::new);
     String run = Timestamps.toInstant(heartbeat.getStartedAt()).toString();
     CollectorCounters before = state.previous != null && run.equals(state.run)

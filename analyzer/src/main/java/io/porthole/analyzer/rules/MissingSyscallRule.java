@@ -1,6 +1,7 @@
 package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.RemediationAction;
@@ -9,6 +10,7 @@ import io.porthole.proto.Severity;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.wire.Topic;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,6 +73,23 @@ public final class MissingSyscallRule implements DetectionRule {
     for (Episode episode : touched) {
       describe(episode, container);
       out.add(episode.snapshot());
+    }
+  }
+
+  /** Alerts raised before the host's first heartbeat was read get its kernel version now. */
+  @Override
+  public void onHostInfo(HostState host, Collection<ContainerState> containers, List<Alert> out) {
+    for (ContainerState container : containers) {
+      if (!container.hostId().equals(host.hostId())) {
+        continue;
+      }
+      Map<String, Episode> episodes = container.ruleState(Rule.MISSING_SYSCALL, LinkedHashMap::new);
+      for (Episode episode : episodes.values()) {
+        if (!host.kernelVersion().equals(episode.snapshot().getAttributesOrDefault("kernel_version", ""))) {
+          describe(episode, container);
+          out.add(episode.snapshot());
+        }
+      }
     }
   }
 

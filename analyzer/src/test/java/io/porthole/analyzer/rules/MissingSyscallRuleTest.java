@@ -44,6 +44,19 @@ class MissingSyscallRuleTest {
   }
 
   @Test
+  void aHeartbeatReadAfterTheSyscallAddsTheKernelToTheSameAlert() {
+    harness.feed(syscalls(id, T0, memfd(T0, "ENOSYS", "Function not implemented")));
+    harness.heartbeat(CollectorHeartbeat.newBuilder().setHostId(Fixtures.HOST).setKernelVersion("3.10.0-1160.el7.x86_64")
+        .setTime(Timestamps.of(T0)).build());
+    harness.heartbeat(CollectorHeartbeat.newBuilder().setHostId(Fixtures.HOST).setKernelVersion("3.10.0-1160.el7.x86_64")
+        .setTime(Timestamps.of(T0.plusSeconds(10))).build());
+
+    assertThat(harness.alerts).hasSize(2);
+    assertThat(harness.latest()).hasSize(1);
+    assertThat(harness.alerts.get(1).getAttributesMap()).containsEntry("kernel_version", "3.10.0-1160.el7.x86_64");
+  }
+
+  @Test
   void repeatedEnosysOfOneSyscallIsOneEpisodeAndOtherErrorsAreSilent() {
     harness.feed(syscalls(id, T0, memfd(T0, "ENOSYS", "Function not implemented")));
     harness.feed(syscalls(id, T0.plusSeconds(1), memfd(T0.plusSeconds(1), "ENOSYS", "Function not implemented")));
