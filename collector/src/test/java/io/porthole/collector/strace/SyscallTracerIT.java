@@ -180,6 +180,27 @@ class SyscallTracerIT {
         .hasMessageContaining("has no running process");
     assertThat(tracer.tracedContainers()).isEmpty();
 
+    SyscallTracer single = new SyscallTracer(vertx, StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
+        StraceConfig.MAX_CONCURRENT, "1"))), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
+    single.start().await(10, TimeUnit.SECONDS);
+    try {
+      String first = run("bound1", Map.of(), "sleep 60");
+      String second = run("bound2", Map.of(), "sleep 60");
+      directory.running(inspect(first));
+      directory.running(inspect(second));
+      Future<Void> firstTrace = single.trace(first, Duration.ofSeconds(2), "command:a");
+      await("the first trace to attach", Duration.ofSeconds(10), () -> {
+        straceStarted.addAll(single.straceProcesses());
+        return !single.straceProcesses().isEmpty();
+      });
+      assertThatThrownBy(() -> single.trace(second, Duration.ofSeconds(1), "command:b").await(5, TimeUnit.SECONDS))
+          .hasMessageContaining("already tracing 1 containers (strace.max.concurrent=1)");
+      firstTrace.await(20, TimeUnit.SECONDS);
+      assertThat(single.tracedContainers()).isEmpty();
+    } finally {
+      single.stop().await(20, TimeUnit.SECONDS);
+    }
+
     SyscallTracer withoutStrace = new SyscallTracer(vertx, config("/nonexistent/strace"), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
