@@ -214,6 +214,43 @@ class SyscallTracerIT {
     }
   }
 
+  @Test
+  void straceEndsWhenTheCollectorIsKilledWithoutShutdownHooks() throws Exception {
+    String id = run("orphan", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
+    ContainerInfo info = inspect(id);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process collector = new ProcessBuilder(
+            java, "-cp", System.getProperty("java.class.path"), OrphanProbe.class.getName(), id, Integer.toString(info.pid()))
+        .redirectErrorStream(true)
+        .start();
+    int stracePid;
+    try (java.io.BufferedReader out = new java.io.BufferedReader(
+        new java.io.InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      String pid = null;
+      List<String> output = new ArrayList<>();
+      while (pid == null && (line = out.readLine()) != null) {
+        output.add(line);
+        if (line.startsWith("STRACE ")) {
+          pid = line.substring(7);
+        }
+      }
+      assertThat(pid).as("the probe's output: %s", output).isNotNull();
+      stracePid = Integer.parseInt(pid);
+      ProcessHandle strace = ProcessHandle.of(stracePid).orElseThrow();
+      straceStarted.add(strace);
+      assertThat(new ContainerProcesses().tracerOf(info.pid())).isEqualTo(stracePid);
+
+      collector.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      collector.waitFor(10, TimeUnit.SECONDS);
+      await("strace to end with the killed collector", Duration.ofSeconds(10), () -> !strace.isAlive());
+    } finally {
+      collector.destroyForcibly();
+    }
+    assertThat(new ContainerProcesses().tracerOf(info.pid())).isZero(); // detached, not killed
+    assertThat(docker.inspectContainerCmd(id).exec().getState().getRunning()).isTrue();
+  }
+
   // ------------------------------------------------------------------------------------------
 
   private static StraceConfig config(String binary) {
