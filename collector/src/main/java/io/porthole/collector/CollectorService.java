@@ -85,7 +85,20 @@ public final class CollectorService implements Lifecycle {
     SyscallTracer tracer =
         new SyscallTracer(
             vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient);
-    service.addComponent(tracer);
+    service.addComponent(
+        new Lifecycle() {
+          @Override
+          public Future<Void> start() {
+            return tracer
+                .start()
+                .onSuccess(v -> tracer.degradedReason().ifPresent(r -> service.stats.markDegraded("syscalls", r)));
+          }
+
+          @Override
+          public Future<Void> stop() {
+            return tracer.stop();
+          }
+        });
     service.addComponent(
         new OptionalSource(
             "packets",
