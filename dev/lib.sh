@@ -9,6 +9,8 @@ PORTHOLE_KAFKA_VERSION=${PORTHOLE_KAFKA_VERSION:-3.9.1}
 PORTHOLE_BUSYBOX_IMAGE=porthole/busybox:test
 PORTHOLE_JRE_IMAGE=porthole/debian-jre:17
 PORTHOLE_KAFKA_IMAGE=apache/kafka:${PORTHOLE_KAFKA_VERSION}
+PORTHOLE_RUNTIME_IMAGE=porthole/runtime:17
+PORTHOLE_APP_IMAGE=${PORTHOLE_APP_IMAGE:-porthole/porthole:0.1.0}
 PORTHOLE_DEB_PACKAGES=(docker.io busybox-static debootstrap strace libpcap0.8 iproute2 tcpdump iputils-ping)
 PORTHOLE_WORK_DIR=${PORTHOLE_WORK_DIR:-/var/tmp/porthole-images}
 
@@ -124,6 +126,45 @@ porthole_build_kafka_image() {
     || porthole_die "could not fetch the Kafka broker jars from Maven Central"
   DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$PORTHOLE_JRE_IMAGE" -t "$PORTHOLE_KAFKA_IMAGE" "$ctx" >/dev/null \
     || porthole_die "docker build of $PORTHOLE_KAFKA_IMAGE failed"
+}
+
+# The services' base (deploy/Dockerfile): a Java 17 runtime plus the host tools the collector runs
+# (strace; ip from iproute2; nsenter and setpriv from util-linux; libpcap; ping) and curl for the
+# controller's health check. Made with
+# debootstrap on the host like the JRE base rather than with apt-get inside a `docker build`: the
+# host is known to reach the Debian archive (packages are installed from it above), while a build
+# container's egress through the bridge may be blocked or need a proxy only the host knows.
+porthole_build_runtime_image() {
+  porthole_image_exists "$PORTHOLE_RUNTIME_IMAGE" && return 0
+  porthole_log "building $PORTHOLE_RUNTIME_IMAGE with debootstrap (about a minute)"
+  local root
+  root=$(mktemp -d /var/tmp/porthole-rootfs.XXXXXX)
+  debootstrap --variant=minbase \
+    --include=openjdk-17-jre-headless,ca-certificates-java,ca-certificates,strace,iproute2,util-linux,libpcap0.8,iputils-ping,curl,procps \
+    bookworm "$root" "$(porthole_debian_mirror)" >"$root.log" 2>&1 \
+    || { tail -n 20 "$root.log" >&2; rm -rf "$root"; porthole_die "debootstrap failed (log above)"; }
+  tar -C "$root" \
+    --exclude=./var/lib/apt/lists/* --exclude=./var/cache/apt/* --exclude=./usr/share/doc/* \
+    --exclude=./usr/share/man/* --exclude=./usr/share/locale/* --exclude=./proc/* --exclude=./sys/* \
+    --exclude=./dev/* -c . \
+    | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        -c 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64' -c 'CMD ["/bin/bash"]' \
+        - "$PORTHOLE_RUNTIME_IMAGE" >/dev/null
+  rm -rf "$root" "$root.log"
+}
+
+# The services' image from deploy/Dockerfile and app/target/porthole.jar (build the jar first). The
+# image carries the jar's SHA-256 as a label: it is rebuilt only when the jar changed.
+porthole_build_porthole_image() {
+  local jar="$PORTHOLE_ROOT/app/target/porthole.jar" sum
+  [ -f "$jar" ] || porthole_die "no $jar: build it first (mvn -B -DskipTests package -pl app -am)"
+  sum=$(sha256sum "$jar" | cut -d' ' -f1)
+  [ "$(docker image inspect -f '{{index .Config.Labels "io.porthole.jar.sha256"}}' "$PORTHOLE_APP_IMAGE" 2>/dev/null)" = "$sum" ] && return 0
+  porthole_build_runtime_image
+  porthole_log "building $PORTHOLE_APP_IMAGE"
+  DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$PORTHOLE_RUNTIME_IMAGE" --label "io.porthole.jar.sha256=$sum" \
+    -f "$PORTHOLE_ROOT/deploy/Dockerfile" -t "$PORTHOLE_APP_IMAGE" "$PORTHOLE_ROOT" >/dev/null \
+    || porthole_die "docker build of $PORTHOLE_APP_IMAGE failed"
 }
 
 porthole_prepare_machine() {
