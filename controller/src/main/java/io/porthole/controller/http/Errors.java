@@ -1,0 +1,113 @@
+package io.porthole.controller.http;
+
+import io.porthole.controller.ApiException;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Error responses: {@code {"error": CODE, "message": TEXT}} with the right status. */
+public final class Errors implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+
+  public static void send(RoutingContext rc, int status, String code, String message) {
+    if (rc.response().ended() || rc.response().headWritten()) {
+      return;
+    }
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", code).put("message", message).encode());
+  }
+
+  /** The failure handler of every route. */
+  @Override
+  public void handle(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    if (failure instanceof ApiException api) {
+      send(rc, api.status(), api.code(), api.getMessage());
+    } else if (failure instanceof ValidatorException invalid) {
+      send(rc, 400, "INVALID_REQUEST", describe(invalid));
+    } else if (failure instanceof HttpException http) {
+      byStatus(rc, http.getStatusCode(), http.getPayload());
+    } else if (failure == null) {
+      byStatus(rc, rc.statusCode(), null);
+    } else {
+      LOG.error("request {} {} failed", rc.request().method(), rc.request().path(), failure);
+      send(rc, 500, "INTERNAL", "internal error; see the controller's log");
+    }
+  }
+
+  /** For status-only failures (no route, wrong method, body too large). */
+  public static void byStatus(RoutingContext rc, int status, String detail) {
+    switch (status) {
+      case 400 -> send(rc, 400, "INVALID_REQUEST", detail == null ? "the request is malformed" : detail);
+      case 404 -> send(rc, 404, "NOT_FOUND", "no such resource: " + rc.request().path());
+      case 405 -> send(rc, 405, "METHOD_NOT_ALLOWED", rc.request().method() + " is not allowed on " + rc.request().path());
+      case 413 -> send(rc, 413, "BODY_TOO_LARGE", "the request body exceeds the limit of this controller");
+      case 401 -> send(rc, 401, "UNAUTHORIZED", "a valid bearer token is required");
+      case 403 -> send(rc, 403, "FORBIDDEN", "not allowed with this token");
+      default -> {
+        if (status >= 400 && status < 500) {
+          send(rc, status, "REQUEST_FAILED", detail == null ? "request failed with status " + status : detail);
+        } else {
+          send(rc, 500, "INTERNAL", "internal error; see the controller's log");
+        }
+      }
+    }
+  }
+
+  /**
+   * A validation failure as {@code field: what is wrong}: the body property (from the schema's
+   * instance location) or the parameter the validator named.
+   */
+  static String describe(ValidatorException invalid) {
+    if (invalid instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
+      OutputUnit deepest = deepest(schema.getOutputUnit());
+      String location = deepest.getInstanceLocation() == null ? "" : deepest.getInstanceLocation();
+      String field = location.replaceFirst("^#?/?", "").replace('/', '.');
+      String error = deepest.getError() == null ? invalid.getMessage() : deepest.getError();
+      String where = parameterOf(invalid.getMessage());
+      if (!field.isEmpty()) {
+        return field + ": " + error;
+      }
+      return (where == null ? "" : where + ": ") + error;
+    }
+    String where = parameterOf(invalid.getMessage());
+    return where == null ? invalid.getMessage() : where + ": " + invalid.getMessage();
+  }
+
+  private static OutputUnit deepest(OutputUnit unit) {
+    OutputUnit best = unit;
+    if (unit.getErrors() != null) {
+      for (OutputUnit child : unit.getErrors()) {
+        OutputUnit candidate = deepest(child);
+        if (length(candidate) > length(best)) {
+          best = candidate;
+        }
+      }
+    }
+    return best;
+  }
+
+  private static int length(OutputUnit unit) {
+    return unit.getInstanceLocation() == null ? -1 : unit.getInstanceLocation().length();
+  }
+
+  /** "... query parameter limit ..." names the parameter "limit". */
+  private static String parameterOf(String message) {
+    if (message == null) {
+      return null;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)").matcher(message);
+    return m.find() ? m.group(1) : null;
+  }
+}
