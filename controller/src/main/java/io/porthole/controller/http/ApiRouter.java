@@ -9,14 +9,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -26,9 +25,6 @@ import java.util.Map;
  */
 public final class ApiRouter {
 
-  /** The document on the classpath. */
-  public static final String OPENAPI_RESOURCE = "porthole-controller/openapi.yaml";
-
   private ApiRouter() {}
 
   public static Future<Router> create(
@@ -37,14 +33,16 @@ public final class ApiRouter {
       BearerTokenAuth auth,
       long bodyLimitBytes,
       PrometheusMeterRegistry registry) {
-    Buffer document = Buffer.buffer(readDocument());
-    return OpenAPIContract.from(vertx, OPENAPI_RESOURCE)
+    OpenApiDocument openApi = OpenApiDocument.load();
+    Buffer document = Buffer.buffer(openApi.yaml());
+    return OpenAPIContract.from(vertx, openApi.forRouter())
         .map(
             contract -> {
-              RouterBuilder builder = RouterBuilder.create(vertx, contract);
-              builder.rootHandler(countRequests(registry));
-              builder.rootHandler(auth);
+              RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+              // Vert.x orders handlers by kind: platform, body, authentication, then the operation's.
+              builder.rootHandler(new RequestCounter(registry));
               builder.rootHandler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
+              builder.rootHandler(auth);
               Map<String, Handler<RoutingContext>> operations =
                   Map.ofEntries(
                       Map.entry("live", handlers::live),
@@ -79,20 +77,16 @@ public final class ApiRouter {
             });
   }
 
-  /** The document as served: the same resource the router was built from. */
-  static byte[] readDocument() {
-    try (InputStream in = ApiRouter.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the classpath");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  /** Counts answered requests by status class. */
+  private static final class RequestCounter implements PlatformHandler {
+    private final PrometheusMeterRegistry registry;
 
-  private static Handler<RoutingContext> countRequests(PrometheusMeterRegistry registry) {
-    return rc -> {
+    RequestCounter(PrometheusMeterRegistry registry) {
+      this.registry = registry;
+    }
+
+    @Override
+    public void handle(RoutingContext rc) {
       rc.addEndHandler(
           v ->
               Counter.builder("porthole.controller.http.requests")
@@ -101,6 +95,6 @@ public final class ApiRouter {
                   .register(registry)
                   .increment());
       rc.next();
-    };
+    }
   }
 }

@@ -1,8 +1,8 @@
 package io.porthole.controller.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +15,7 @@ import java.util.Objects;
  * MessageDigest#isEqual}, so the time taken says nothing about the expected token, not even its
  * length.
  */
-public final class BearerTokenAuth implements Handler<RoutingContext> {
+public final class BearerTokenAuth implements AuthenticationHandler {
 
   /** Routing context key under which the caller's {@link Role} is stored. */
   public static final String ROLE_KEY = "porthole.role";

@@ -31,10 +31,11 @@ public final class Errors implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     Throwable failure = rc.failure();
-    if (failure instanceof ApiException api) {
+    ValidatorException invalidRequest = validatorException(failure);
+    if (invalidRequest != null) {
+      send(rc, 400, "INVALID_REQUEST", describe(invalidRequest));
+    } else if (failure instanceof ApiException api) {
       send(rc, api.status(), api.code(), api.getMessage());
-    } else if (failure instanceof ValidatorException invalid) {
-      send(rc, 400, "INVALID_REQUEST", describe(invalid));
     } else if (failure instanceof HttpException http) {
       byStatus(rc, http.getStatusCode(), http.getPayload());
     } else if (failure == null) {
@@ -45,10 +46,19 @@ public final class Errors implements Handler<RoutingContext> {
     }
   }
 
+  private static ValidatorException validatorException(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ValidatorException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+
   /** For status-only failures (no route, wrong method, body too large). */
   public static void byStatus(RoutingContext rc, int status, String detail) {
     switch (status) {
-      case 400 -> send(rc, 400, "INVALID_REQUEST", detail == null ? "the request is malformed" : detail);
+      case 400 -> send(rc, 400, "INVALID_REQUEST", detail == null ? "the request is malformed" : describe(detail));
       case 404 -> send(rc, 404, "NOT_FOUND", "no such resource: " + rc.request().path());
       case 405 -> send(rc, 405, "METHOD_NOT_ALLOWED", rc.request().method() + " is not allowed on " + rc.request().path());
       case 413 -> send(rc, 413, "BODY_TOO_LARGE", "the request body exceeds the limit of this controller");
@@ -71,17 +81,32 @@ public final class Errors implements Handler<RoutingContext> {
   static String describe(ValidatorException invalid) {
     if (invalid instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
       OutputUnit deepest = deepest(schema.getOutputUnit());
-      String location = deepest.getInstanceLocation() == null ? "" : deepest.getInstanceLocation();
-      String field = location.replaceFirst("^#?/?", "").replace('/', '.');
-      String error = deepest.getError() == null ? invalid.getMessage() : deepest.getError();
-      String where = parameterOf(invalid.getMessage());
-      if (!field.isEmpty()) {
-        return field + ": " + error;
+      String field = field(deepest.getInstanceLocation());
+      if (!field.isEmpty() && deepest.getError() != null) {
+        return field + ": " + deepest.getError();
       }
-      return (where == null ? "" : where + ": ") + error;
     }
-    String where = parameterOf(invalid.getMessage());
-    return where == null ? invalid.getMessage() : where + ": " + invalid.getMessage();
+    return describe(invalid.getMessage());
+  }
+
+  /** A validator's message as {@code field: what is wrong}, where it names a field or parameter. */
+  static String describe(String validatorMessage) {
+    String message = validatorMessage == null ? "invalid request" : validatorMessage;
+    String reason = message.replaceFirst("^.*?Reason: ", "");
+    java.util.regex.Matcher located = java.util.regex.Pattern.compile(" at #/(\\S+)$").matcher(reason);
+    if (located.find()) {
+      return field(located.group(1)) + ": " + reason.substring(0, located.start());
+    }
+    java.util.regex.Matcher property = java.util.regex.Pattern.compile("[Pp]roperty \"([^\"]+)\"").matcher(reason);
+    if (property.find()) {
+      return property.group(1) + ": " + reason;
+    }
+    String parameter = parameterOf(message);
+    return parameter == null ? reason : parameter + ": " + reason;
+  }
+
+  private static String field(String instanceLocation) {
+    return instanceLocation == null ? "" : instanceLocation.replaceFirst("^#?/?", "").replace('/', '.');
   }
 
   private static OutputUnit deepest(OutputUnit unit) {
@@ -89,16 +114,12 @@ public final class Errors implements Handler<RoutingContext> {
     if (unit.getErrors() != null) {
       for (OutputUnit child : unit.getErrors()) {
         OutputUnit candidate = deepest(child);
-        if (length(candidate) > length(best)) {
+        if (field(candidate.getInstanceLocation()).length() > field(best.getInstanceLocation()).length()) {
           best = candidate;
         }
       }
     }
     return best;
-  }
-
-  private static int length(OutputUnit unit) {
-    return unit.getInstanceLocation() == null ? -1 : unit.getInstanceLocation().length();
   }
 
   /** "... query parameter limit ..." names the parameter "limit". */

@@ -10,6 +10,7 @@ import java.util.List;
  * What the controller knows of one container on one host: the latest lifecycle state, its
  * addresses and configuration snapshot, and whether a remediation isolated it.
  *
+ * @param startedAt time of the newest start or restart event (a new veth), or null
  * @param config the newest configuration snapshot, or null when no event carried one yet
  * @param isolation set while the container's network is isolated (by the newest isolate/restore)
  */
@@ -21,19 +22,26 @@ public record ContainerRecord(
     String state,
     String lastAction,
     Instant updatedAt,
+    Instant startedAt,
     List<NetworkAttachment> networks,
     ContainerConfig config,
     Isolation isolation) {
 
-  /** An isolation in force: the host interface brought down, and when it restores by itself. */
-  public record Isolation(String hostInterface, Instant since, Instant restoreAt, String commandId) {}
+  /**
+   * The newest isolate or restore that succeeded: the host interface acted on, when, and (for an
+   * isolation with a TTL) when the collector restores it by itself.
+   */
+  public record Isolation(boolean isolated, String hostInterface, Instant since, Instant restoreAt, String commandId) {}
 
   public ContainerRecord {
     networks = List.copyOf(networks);
   }
 
   public boolean isolated(Instant now) {
-    return isolation != null && (isolation.restoreAt() == null || now.isBefore(isolation.restoreAt()));
+    return isolation != null
+        && isolation.isolated()
+        && (startedAt == null || isolation.since() == null || !startedAt.isAfter(isolation.since()))
+        && (isolation.restoreAt() == null || now.isBefore(isolation.restoreAt()));
   }
 
   public String networkMode() {
@@ -85,6 +93,6 @@ public record ContainerRecord(
 
   ContainerRecord withIsolation(Isolation newIsolation) {
     return new ContainerRecord(
-        hostId, containerId, name, image, state, lastAction, updatedAt, networks, config, newIsolation);
+        hostId, containerId, name, image, state, lastAction, updatedAt, startedAt, networks, config, newIsolation);
   }
 }

@@ -17,9 +17,13 @@ import java.util.Locale;
 public final class ContainersView {
 
   private final RecencyMap<String, ContainerRecord> containers;
+  // Kept apart from the records: results and container events come from different topics, so a
+  // rebuild may read a container's isolation before the container.
+  private final RecencyMap<String, ContainerRecord.Isolation> isolations;
 
   public ContainersView(int maxContainers) {
     this.containers = new RecencyMap<>(maxContainers);
+    this.isolations = new RecencyMap<>(maxContainers);
   }
 
   /** Applies a container event; envelopes without a container event or ids are ignored. */
@@ -33,6 +37,7 @@ public final class ContainersView {
     String key = key(envelope.getHostId(), envelope.getContainerId());
     if (event.getAction() == ContainerAction.DESTROY) {
       containers.remove(key);
+      isolations.remove(key);
       return;
     }
     ContainerRecord known = containers.get(key);
@@ -40,10 +45,10 @@ public final class ContainersView {
     if (known != null && time != null && known.updatedAt() != null && time.isBefore(known.updatedAt())) {
       return;
     }
-    ContainerRecord.Isolation isolation = known == null ? null : known.isolation();
+    Instant startedAt = known == null ? null : known.startedAt();
     if (event.getAction() == ContainerAction.START || event.getAction() == ContainerAction.RESTART) {
       // A (re)started container has a new veth: an earlier isolation no longer applies.
-      isolation = null;
+      startedAt = time;
     }
     containers.put(
         key,
@@ -55,31 +60,32 @@ public final class ContainersView {
             state(event, known),
             event.getAction().name().toLowerCase(Locale.ROOT),
             time == null && known != null ? known.updatedAt() : time,
+            startedAt,
             event.getNetworksCount() > 0 || known == null ? event.getNetworksList() : known.networks(),
             event.hasConfig() ? event.getConfig() : known == null ? null : known.config(),
-            isolation));
+            null));
   }
 
   /**
    * Records the effect of a succeeded isolate (with its restore time, if any) or restore, so that the
-   * view says whether the container is isolated.
+   * view says whether the container is isolated. The newest change (by {@code at}) wins, whatever
+   * order the results are read in.
    */
   public synchronized void onIsolationChange(
       String hostId, String containerId, boolean isolated, String hostInterface, Instant at, Instant restoreAt, String commandId) {
     String key = key(hostId, containerId);
-    ContainerRecord known = containers.get(key);
-    if (known == null) {
+    ContainerRecord.Isolation known = isolations.get(key);
+    if (known != null && known.since() != null && at != null && at.isBefore(known.since())) {
       return;
     }
-    ContainerRecord.Isolation isolation =
-        isolated ? new ContainerRecord.Isolation(hostInterface, at, restoreAt, commandId) : null;
-    containers.put(key, known.withIsolation(isolation));
+    isolations.put(key, new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId));
   }
 
   /** Containers on a host (every host when {@code hostId} is null), by host then name. */
   public synchronized List<ContainerRecord> list(String hostId) {
     return containers.values().stream()
         .filter(c -> hostId == null || c.hostId().equals(hostId))
+        .map(this::withIsolation)
         .sorted(Comparator.comparing(ContainerRecord::hostId).thenComparing(ContainerRecord::name))
         .toList();
   }
@@ -105,11 +111,17 @@ public final class ContainersView {
         byPrefix.add(c);
       }
     }
-    return !byId.isEmpty() ? byId : !byName.isEmpty() ? byName : byPrefix;
+    List<ContainerRecord> matches = !byId.isEmpty() ? byId : !byName.isEmpty() ? byName : byPrefix;
+    return matches.stream().map(this::withIsolation).toList();
   }
 
   public synchronized int size() {
     return containers.size();
+  }
+
+  private ContainerRecord withIsolation(ContainerRecord record) {
+    ContainerRecord.Isolation isolation = isolations.get(key(record.hostId(), record.containerId()));
+    return isolation == null ? record : record.withIsolation(isolation);
   }
 
   private static String state(ContainerEvent event, ContainerRecord known) {
