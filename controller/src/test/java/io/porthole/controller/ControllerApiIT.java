@@ -110,6 +110,9 @@ class ControllerApiIT {
     produce(Topic.CONTAINER_EVENTS, HOST_A + "/" + HOSTNET_ID, containerEvent(HOST_A, HOSTNET_ID, "hostnet-1", "host", ""));
     produce(Topic.CONTAINER_EVENTS, HOST_A + "/" + DUP_A_ID, containerEvent(HOST_A, DUP_A_ID, "dup", "bridge", "172.17.0.3"));
     produce(Topic.CONTAINER_EVENTS, HOST_B + "/" + DUP_B_ID, containerEvent(HOST_B, DUP_B_ID, "dup", "bridge", "172.17.0.2"));
+    // Not protobuf at all (wire type 7 does not exist): skipped and counted, never fatal.
+    producer.send(new ProducerRecord<>(topics.name(Topic.ALERTS), HOST_A, new byte[] {0x0f, 0x00})).get();
+    producer.send(new ProducerRecord<>(topics.name(Topic.CONTAINER_EVENTS), HOST_A + "/x", new byte[] {0x0f, 0x00})).get();
     producer.flush();
 
     vertx = Vertx.vertx();
@@ -151,7 +154,14 @@ class ControllerApiIT {
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views")).isEqualTo("caught up");
     HttpResponse<Buffer> metrics = await(get("/metrics", null).send());
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.bodyAsString()).contains("porthole_controller_view_containers");
+    assertThat(metrics.bodyAsString())
+        .contains("porthole_controller_view_containers 4.0")
+        .contains("porthole_controller_records_undecodable_total 2.0");
+
+    HttpResponse<Buffer> page = await(get("/", null).send());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(page.bodyAsString()).contains("Porthole alerts").contains("/api/v1/alerts");
   }
 
   @Test

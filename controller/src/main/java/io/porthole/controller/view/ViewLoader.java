@@ -69,6 +69,10 @@ public final class ViewLoader implements Lifecycle {
   public static ViewLoader create(
       Vertx vertx, KafkaSettings kafka, TopicNames topics, Views views, Consumer<Alert> liveAlerts) {
     Map<String, String> config = new HashMap<>(kafka.consumerConfig("porthole-controller-views", null));
+    // Without a group nothing is committed, so every partition starts from its beginning (also
+    // partitions assigned later); seeking explicitly would re-read what the first poll fetched.
+    config.put("auto.offset.reset", "earliest");
+    config.remove("group.id");
     KafkaConsumer<String, byte[]> consumer = KafkaConsumer.create(vertx, config, String.class, byte[].class);
     return new ViewLoader(vertx, consumer, topics, views, liveAlerts);
   }
@@ -159,7 +163,7 @@ public final class ViewLoader implements Lifecycle {
       return Future.succeededFuture();
     }
     assigned.addAll(fresh);
-    return consumer.assign(new HashSet<>(assigned)).compose(v -> consumer.seekToBeginning(fresh));
+    return consumer.assign(new HashSet<>(assigned));
   }
 
   private void refreshPartitions() {
