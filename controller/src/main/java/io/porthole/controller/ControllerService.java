@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +123,7 @@ public final class ControllerService implements Lifecycle {
   public Future<Void> stop() {
     vertx.cancelTimer(keepAliveTimer);
     alertStream.closeAll();
-    Future<Void> http = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
     return Future.join(http, loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
   }
 

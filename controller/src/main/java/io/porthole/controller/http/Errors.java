@@ -92,6 +92,9 @@ public final class Errors implements Handler<RoutingContext> {
   /** A validator's message as {@code field: what is wrong}, where it names a field or parameter. */
   static String describe(String validatorMessage) {
     String message = validatorMessage == null ? "invalid request" : validatorMessage;
+    if (message.contains("body can't be decoded")) {
+      return "body: not valid JSON (or not of the declared content type)";
+    }
     String reason = message.replaceFirst("^.*?Reason: ", "");
     java.util.regex.Matcher located = java.util.regex.Pattern.compile(" at #/(\\S+)$").matcher(reason);
     if (located.find()) {
@@ -114,7 +117,9 @@ public final class Errors implements Handler<RoutingContext> {
     if (unit.getErrors() != null) {
       for (OutputUnit child : unit.getErrors()) {
         OutputUnit candidate = deepest(child);
-        if (field(candidate.getInstanceLocation()).length() > field(best.getInstanceLocation()).length()) {
+        // ">=": of errors at the same place, the nested one says precisely what is wrong.
+        if (candidate.getError() != null
+            && field(candidate.getInstanceLocation()).length() >= field(best.getInstanceLocation()).length()) {
           best = candidate;
         }
       }
