@@ -19,12 +19,14 @@ import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.RecordKey;
+import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,7 @@ class PacketCaptureIT {
 
   @Test
   void httpBetweenTwoContainersYieldsFlowRecordsWithTheRequestAndStatusLines() throws Exception {
+    Instant testStart = Instant.now();
     String server = startContainer("srv", "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p 80 -h /www");
     String client = startContainer("cli", "exec sleep 600");
     InspectContainerResponse serverInfo = docker.inspectContainerCmd(server).exec();
@@ -107,7 +110,7 @@ class PacketCaptureIT {
 
       List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline && !endedRecordOf(received, client) ) {
+      while (System.nanoTime() < deadline && !endedRecordOf(received, client)) {
         consumer.poll(Duration.ofMillis(500)).forEach(received::add);
       }
 
@@ -121,6 +124,8 @@ class PacketCaptureIT {
       assertThat(last.getDestinationAddress()).isEqualTo(serverIp);
       assertThat(last.getDestinationPort()).isEqualTo(80);
       assertThat(last.getInterface()).isEqualTo("docker0");
+      assertThat(Timestamps.toInstant(last.getFirstSeen())).isBetween(testStart, Instant.now());
+      assertThat(Timestamps.toInstant(last.getLastSeen())).isBetween(Timestamps.toInstant(last.getFirstSeen()), Instant.now());
       assertThat(last.getExcerptForward().toString(StandardCharsets.ISO_8859_1))
           .matches("(?s)GET / HTTP/1\\.[01]\r\nHost: " + serverIp.replace(".", "\\.") + "\r\n.*");
       assertThat(last.getExcerptReverse().toString(StandardCharsets.ISO_8859_1))
