@@ -154,6 +154,25 @@ class PacketCaptureIT {
   }
 
   @Test
+  void brStarCapturesOnEveryUserDefinedDockerBridge() {
+    String networkId = docker.createNetworkCmd().withName("porthole-it-packets-net-" + run).withDriver("bridge").exec().getId();
+    try {
+      CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,br-*")));
+      PacketCaptureSource source =
+          new PacketCaptureSource(vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
+      await(source.start());
+      try {
+        assertThat(source.interfaces()).startsWith("docker0").contains("br-" + networkId.substring(0, 12));
+        assertThat(source.interfaces()).allMatch(name -> name.equals("docker0") || name.startsWith("br-"));
+      } finally {
+        await(source.stop());
+      }
+    } finally {
+      docker.removeNetworkCmd(networkId).exec();
+    }
+  }
+
+  @Test
   void aMissingInterfaceFailsTheStartNamingItAndTheSetting() {
     CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,phnope" + run.substring(0, 4))));
     PacketCaptureSource source =
