@@ -110,6 +110,10 @@ public final class ApiHandlers {
   }
 
   void createRemediation(RoutingContext rc) {
+    if (!viewsCaughtUp.getAsBoolean()) {
+      // The target may exist but not be loaded yet: a 404 now would be wrong.
+      throw new ApiException(503, "VIEWS_LOADING", "the controller is still reading the topics; try again shortly");
+    }
     JsonObject body = rc.body().asJsonObject();
     if (body == null) {
       throw ApiException.invalid("body", "a JSON object is required");

@@ -48,6 +48,7 @@ class ApiRouterTest {
   private WebClient client;
   private MockProducer<String, byte[]> mock;
   private AlertStream stream;
+  private volatile boolean caughtUp = true;
 
   @BeforeEach
   void start() throws Exception {
@@ -71,7 +72,7 @@ class ApiRouterTest {
     RemediationPlanner planner =
         new RemediationPlanner(views.containers(), views.hosts(), CommandSigner.ofText("k".repeat(16)), Duration.ofSeconds(60));
     stream = new AlertStream(1);
-    ApiHandlers handlers = new ApiHandlers(views, planner, publisher, stream, () -> true, () -> true, Clock.systemUTC());
+    ApiHandlers handlers = new ApiHandlers(views, planner, publisher, stream, () -> true, () -> caughtUp, Clock.systemUTC());
     var router =
         await(ApiRouter.create(vertx, handlers, new BearerTokenAuth(VIEWER, OPERATOR), 1024, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
@@ -118,6 +119,17 @@ class ApiRouterTest {
         await(client.post(server.actualPort(), "127.0.0.1", "/api/v1/remediations")
             .putHeader("Authorization", "Bearer " + OPERATOR).putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{oops")));
     expect(notJson, 400, "INVALID_REQUEST", "body: not valid JSON");
+    assertThat(mock.history()).isEmpty();
+  }
+
+  @Test
+  void remediationsWaitForTheViewsAndReadinessSaysWhy() throws Exception {
+    caughtUp = false;
+    expect(post(OPERATOR, new JsonObject().put("action", "RESTORE_NETWORK").put("container", "web").put("reason", "r")),
+        503, "VIEWS_LOADING", "still reading");
+    HttpResponse<Buffer> ready = await(client.get(server.actualPort(), "127.0.0.1", "/health/ready").send());
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views")).isEqualTo("loading from the topics");
     assertThat(mock.history()).isEmpty();
   }
 
