@@ -173,6 +173,14 @@ class AnalyzerIT {
       testbed.produce(Scenarios.selinuxFailures(id, 4242, t));
       KafkaTestbed.await("the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
       await(before.stop());
+      // The failing syscalls are behind the committed offset: only re-reading the window finds them.
+      try (var admin = io.porthole.testing.SharedKafka.admin()) {
+        var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+        assertThat(committed.entrySet())
+            .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
+            .extracting(e -> e.getValue().offset())
+            .contains(1L);
+      }
 
       Scenarios.selinuxExit(id, 4242, t.plusSeconds(2)).forEach(testbed::produce);
       Set<String> expected = testbed.expectedAlertIds();

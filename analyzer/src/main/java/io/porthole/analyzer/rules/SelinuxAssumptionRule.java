@@ -135,7 +135,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       Instant time = Events.time(exit.getTime());
       if (Events.failed(exit) && withinWindow(suspect, time)) {
         String line = exit.getRaw().isEmpty() ? Events.describe(exit) : "[pid " + exit.getHostPid() + "] " + exit.getRaw();
-        fire(container, suspect, time, line, Topic.SYSCALLS, event.getEventId());
+        fire(container, suspect, time, line, Events.describe(exit), Topic.SYSCALLS, event.getEventId());
         out.add(suspect.episode.snapshot());
         touched.remove(suspect);
       } else if (suspect.episode == null) {
@@ -146,7 +146,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     for (Suspect suspect : touched) {
       Die die = dieAfter(state, suspect);
       if (die != null) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
+        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
         out.add(suspect.episode.snapshot());
       } else if (suspect.episode != null) {
         report(suspect);
@@ -169,7 +169,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     state.recentDies.add(die);
     for (Suspect suspect : state.suspects.values()) {
       if (withinWindow(suspect, die.time())) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
+        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
         out.add(suspect.episode.snapshot());
       }
     }
@@ -193,7 +193,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     return "the container died with exit code " + exitCode;
   }
 
-  private void fire(ContainerState container, Suspect suspect, Instant exitTime, String exitLine, Topic topic, String eventId) {
+  private void fire(
+      ContainerState container, Suspect suspect, Instant exitTime, String exitLine, String exitSummary, Topic topic, String eventId) {
     if (suspect.episode == null) {
       suspect.episode = Episode.forContainer(Rule.SELINUX_ASSUMPTION, config.settings().severity(), container, suspect.identity)
           .attribute("pid", String.valueOf(suspect.pid))
@@ -208,13 +209,13 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     if (suspect.reportedExits.add(eventId + '|' + exitLine)) {
       episode.seen(exitTime).evidence(exitTime, exitLine, topic, eventId);
     }
-    suspect.exitLine = suspect.exitLine == null ? exitLine : suspect.exitLine;
+    suspect.exitLine = suspect.exitLine == null ? exitSummary : suspect.exitLine;
     episode
         .title("Container " + container.displayName() + " fails on SELinux checks: SELinux is enforced by the host, not the container")
         .summary(
             "Process " + suspect.pid + " in container " + container.displayName() + " (image " + container.image() + ") failed "
                 + suspect.failures + " syscall(s) on SELinux paths (" + String.join(", ", suspect.paths) + ") and then "
-                + suspect.exitLine.replaceFirst("^\\[pid \\d+\\] ", "") + ". SELinux is enforced on the host, not in the "
+                + suspect.exitLine + ". SELinux is enforced on the host, not in the "
                 + "container: the container's userland looks for SELinux configuration that does not exist inside it "
                 + "and gives up, so the same image behaves differently on SELinux and non-SELinux hosts.")
         .attribute("selinux_paths", String.join(",", suspect.paths))
