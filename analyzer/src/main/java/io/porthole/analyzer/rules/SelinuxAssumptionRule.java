@@ -76,6 +76,9 @@ public final class SelinuxAssumptionRule implements DetectionRule {
 
   private static final class State {
     final Map<Integer, Suspect> suspects = new HashMap<>();
+    // Windows are measured on the syscall stream's own clock: the container's other topics may be
+    // read far ahead of it (e.g. while re-reading after a restart).
+    Instant syscallClock = Instant.EPOCH;
     final ArrayDeque<Die> recentDies = new ArrayDeque<>();
   }
 
@@ -100,7 +103,10 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   @Override
   public void onSyscalls(ContainerState container, EventEnvelope event, List<Alert> out) {
     State state = container.ruleState(Rule.SELINUX_ASSUMPTION, State::new);
-    expire(state, container.latestEventTime());
+    Instant batchTime = Events.time(event.getTime());
+    if (batchTime.isAfter(state.syscallClock)) {
+      state.syscallClock = batchTime;
+    }
     SyscallBatch batch = event.getSyscalls();
     Set<Suspect> touched = new LinkedHashSet<>();
     for (SyscallEvent syscall : batch.getSyscallsList()) {
@@ -153,6 +159,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
         out.add(suspect.episode.container(container).snapshot());
       }
     }
+    expire(state, state.syscallClock);
   }
 
   @Override
@@ -229,15 +236,16 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     suspect.calls.clear();
   }
 
+  /** Keeps suspects and dies for two windows, so that a die delayed on its topic still finds them. */
   private void expire(State state, Instant now) {
-    Instant limit = now.minus(config.window());
+    Instant limit = now.minus(config.window().multipliedBy(2));
     for (Iterator<Suspect> it = state.suspects.values().iterator(); it.hasNext(); ) {
       Suspect suspect = it.next();
       if (suspect.lastFailure.isBefore(limit)) {
         it.remove();
       }
     }
-    while (!state.recentDies.isEmpty() && state.recentDies.peek().time().isBefore(limit.minus(config.window()))) {
+    while (!state.recentDies.isEmpty() && state.recentDies.peek().time().isBefore(limit)) {
       state.recentDies.poll();
     }
   }

@@ -132,6 +132,17 @@ class SelinuxAssumptionRuleTest {
   }
 
   @Test
+  void otherTopicsReadFarAheadOfTheSyscallsDoNotExpireTheEpisode() {
+    RuleHarness harness = harness();
+    harness.feed(useraddFailures(13));
+    // While re-reading after a restart, the container's flows may be read minutes ahead of its syscalls.
+    harness.feed(Fixtures.flow(id, T0.plusSeconds(300), 40000, "10.0.0.1", 80, 1, 1, 0));
+    harness.feed(exits(id, T0.plusSeconds(1), exit(13, T0.plusSeconds(1), 1)));
+
+    assertThat(harness.alerts).hasSize(1);
+  }
+
+  @Test
   void theWindowIsConfigurable() {
     RuleHarness harness = new RuleHarness(new SelinuxAssumptionRule(
         new SelinuxAssumptionRule.Config(RuleSettings.enabled(io.porthole.proto.Severity.HIGH), Duration.ofMinutes(2))));
