@@ -43,8 +43,8 @@ class AnalyzerIT {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static AnalyzerService started(KafkaTestbed testbed) throws Exception {
-    AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings());
+  private static AnalyzerService started(KafkaTestbed testbed, String... settings) throws Exception {
+    AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings(settings));
     await(analyzer.start());
     return analyzer;
   }
@@ -72,7 +72,8 @@ class AnalyzerIT {
       testbed.produce(Scenarios.enosys(enosys, t));
       Set<String> expected = testbed.expectedAlertIds();
 
-      AnalyzerService analyzer = started(testbed);
+      // One record in flight at a time: the consumer pauses and resumes around every record.
+      AnalyzerService analyzer = started(testbed, "analyzer.max.in.flight", "1");
       alerts.awaitAlerts("the scenario alerts, MISSING_SYSCALL naming the kernel", TIMEOUT,
           a -> a.keySet().containsAll(expected) && a.values().stream().anyMatch(
               alert -> alert.getRule() == Rule.MISSING_SYSCALL && !alert.getAttributesOrDefault("kernel_version", "").isEmpty()));
@@ -90,6 +91,7 @@ class AnalyzerIT {
       assertThat(missing.getAttributesMap()).containsEntry("kernel_version", "6.1.0-27-amd64");
       assertThat(all.values()).allSatisfy(a -> assertThat(a.hasPublishedAt()).isTrue());
       assertThat(analyzer.stats().recordsDeadLettered()).isZero();
+      assertThat(analyzer.stats().pauses()).isGreaterThan(0);
     }
   }
 

@@ -281,6 +281,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   private void pauseIfFull() {
     if (!paused && inFlight >= config.maxInFlight()) {
       paused = true;
+      stats.pauses.incrementAndGet();
       consumer.pause(assignment);
     }
   }
