@@ -166,6 +166,40 @@ class AnalyzerIT {
   }
 
   @Test
+  void aRecordsOffsetIsNotCommittedWhileTheBrokerRefusesItsAlert() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-unacked");
+        var admin = io.porthole.testing.SharedKafka.admin()) {
+      Instant t = Instant.now();
+      String id = containerId("it-unacked");
+      testbed.produce(Scenarios.heartbeat(t));
+      testbed.produce(Scenarios.selinuxFailures(id, 99, t));
+      Scenarios.selinuxExit(id, 99, t.plusSeconds(1)).forEach(testbed::produce);
+
+      // Every alert is larger than the producer may send: the broker never acknowledges one.
+      AnalyzerService analyzer = started(testbed, "kafka.producer.max.request.size", "300");
+      KafkaTestbed.await("the heartbeat's offset committed and the alert retried", TIMEOUT, () -> {
+        try {
+          var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+          boolean heartbeatCommitted = committed.keySet().stream().anyMatch(p -> p.topic().equals(testbed.topics.name(Topic.HEARTBEATS)));
+          return heartbeatCommitted && analyzer.stats().publishRetries() >= 3;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+      await(analyzer.stop());
+
+      // The exits batch (offset 1 of its syscalls partition) raises or updates the alert whatever
+      // order the topics are read in, so the commit must stay at or before it.
+      assertThat(committed.keySet()).extracting(p -> p.topic()).contains(testbed.topics.name(Topic.HEARTBEATS));
+      assertThat(committed.entrySet())
+          .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
+          .allSatisfy(e -> assertThat(e.getValue().offset()).isLessThanOrEqualTo(1L));
+      assertThat(analyzer.stats().alertsPublished()).isZero();
+    }
+  }
+
+  @Test
   void aRestartInTheMiddleOfAnSelinuxEpisodeStillRaisesItsAlertOnce() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-restart");
         KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
