@@ -135,12 +135,15 @@ public final class AnalyzerVerticle extends VerticleBase {
       return;
     }
     consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      if (ar.succeeded()) {
-        handle(ar.result());
-      } else if (!closing) {
-        LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
+      try {
+        if (ar.succeeded()) {
+          handle(ar.result());
+        } else if (!closing) {
+          LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
+        }
+      } finally {
+        poll();
       }
-      poll();
     });
   }
 
@@ -223,6 +226,9 @@ public final class AnalyzerVerticle extends VerticleBase {
 
   private Future<Void> analyse(KafkaConsumerRecord<String, byte[]> record) {
     Topic topic = config.topicNames().topicOf(record.topic()).orElse(null);
+    if (topic == null) {
+      return deadLetter(record, "topic " + record.topic() + " is not one the analyzer reads");
+    }
     if (record.value() == null) {
       return deadLetter(record, "record has no value (tombstone)");
     }
@@ -234,6 +240,9 @@ public final class AnalyzerVerticle extends VerticleBase {
       return publishAll(alerts);
     } catch (UndecodableRecordException | InvalidEventException e) {
       return deadLetter(record, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("{}: cannot analyse {}-{}@{}", consumerName, record.topic(), record.partition(), record.offset(), e);
+      return deadLetter(record, "analysis failed: " + e);
     }
   }
 
