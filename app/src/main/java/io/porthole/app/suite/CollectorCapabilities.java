@@ -1,0 +1,28 @@
+package io.porthole.app.suite;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns off the collector sources this machine cannot run (Preflight), so that the collector runs
+ * with the rest instead of failing.
+ */
+final class CollectorCapabilities {
+
+  static final String CAPTURE_ENABLED_KEY = "collector.capture.enabled";
+  static final String STRACE_ENABLED_KEY = "collector.strace.enabled";
+
+  private CollectorCapabilities() {}
+
+  static Map<String, String> overrides(Preflight preflight) {
+    Map<String, String> overrides = new HashMap<>();
+    if (!preflight.root()) {
+      overrides.put(CAPTURE_ENABLED_KEY, "false");
+      overrides.put(STRACE_ENABLED_KEY, "false");
+    }
+    if (!preflight.straceFound()) {
+      overrides.put(STRACE_ENABLED_KEY, "false");
+    }
+    return overrides;
+  }
+}
