@@ -28,10 +28,6 @@ public interface ServiceFactory {
     int actualPort();
   }
 
-  /** What a replay read and produced. */
-  record ReplayOutcome(String unit, long read, long produced, long unparsed) {
-    public String summaryLine() {
-      return "replay: " + read + " " + unit + " read, " + produced + " events produced, " + unparsed + " unparsed";
-    }
-  }
+  /** What a replay read and produced, as the one summary line the replay prints on stderr. */
+  record ReplayOutcome(String summaryLine) {}
 }

@@ -9,8 +9,8 @@ import java.util.Map;
  */
 final class CollectorCapabilities {
 
-  static final String CAPTURE_ENABLED_KEY = "collector.capture.enabled";
-  static final String STRACE_ENABLED_KEY = "collector.strace.enabled";
+  static final String CAPTURE_ENABLED_KEY = "capture.enabled";
+  static final String STRACE_ENABLED_KEY = "strace.enabled";
 
   private CollectorCapabilities() {}
 
