@@ -50,11 +50,11 @@ public final class Porthole implements java.util.concurrent.Callable<Integer> {
     cli.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
           if (exception instanceof CliFailure failure) {
-            err.println("porthole: " + failure.getMessage());
+            err.println("porthole: " + OneLine.of(failure.getMessage()));
             return failure.exitCode();
           }
           if (exception instanceof ConfigException config) {
-            err.println("porthole: configuration: " + config.getMessage());
+            err.println("porthole: configuration: " + OneLine.of(config.getMessage()));
             return CliFailure.USAGE;
           }
           err.println("porthole: " + commandLine.getCommandName() + " failed: " + describe(exception));
@@ -74,11 +74,7 @@ public final class Porthole implements java.util.concurrent.Callable<Integer> {
   }
 
   private static String describe(Throwable e) {
-    Throwable cause = e;
-    while (cause.getMessage() == null && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return OneLine.of(e);
   }
 
   /** Without a command: the usage, and the usage error's exit code. */

@@ -55,6 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
   private final ServiceFactory services;
   private final PrintStream out;
   private final PrintStream err;
+  private final java.util.Set<String> printedAlertIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long startedNanos;
 
   public DemoCommand(ServiceFactory services, PrintStream out, PrintStream err) {
@@ -84,7 +85,8 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       say("starting the suite (embedded Kafka, analyzer, controller, collector)");
       suite.start(settings, EnumSet.allOf(Suite.Service.class));
-      say("suite ready: kafka " + suite.bootstrapServers() + ", controller http://127.0.0.1:" + suite.controllerPort()
+      say("suite ready: kafka " + suite.bootstrapServers()
+          + (suite.controllerPort() > 0 ? ", controller http://127.0.0.1:" + suite.controllerPort() : ", no controller")
           + ", running " + suite.running().toString().toLowerCase(Locale.ROOT));
       return runScenarios(suite, docker);
     } finally {
@@ -164,6 +166,9 @@ public final class DemoCommand implements Callable<Integer> {
   private void printAlert(Alert alert, Expectations expectations, Map<String, String> names) {
     long now = System.nanoTime();
     boolean expected = expectations.offer(alert, now).isPresent();
+    if (!printedAlertIds.add(alert.getAlertId())) {
+      return; // a newer version of an alert already shown (its episode goes on)
+    }
     String container = alert.getContainerName().isEmpty() ? names.getOrDefault(alert.getContainerId(), alert.getContainerId()) : alert.getContainerName();
     synchronized (out) {
       out.printf(Locale.ROOT, "[%6.1fs] alert %s %s %s: %s%s%n", seconds(now), alert.getSeverity(), alert.getRule(), container,

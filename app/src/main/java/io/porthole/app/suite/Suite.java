@@ -257,10 +257,6 @@ public final class Suite {
   }
 
   static String describe(Throwable e) {
-    Throwable cause = e;
-    while (cause.getMessage() == null && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return io.porthole.app.OneLine.of(e);
   }
 }
