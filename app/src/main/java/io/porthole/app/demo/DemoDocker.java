@@ -87,6 +87,10 @@ final class DemoDocker implements AutoCloseable {
     return exitCode != null && exitCode == 0;
   }
 
+  boolean isOwn(String containerId) {
+    return started.contains(containerId);
+  }
+
   List<String> startedIds() {
     return List.copyOf(started);
   }
