@@ -1,11 +1,15 @@
 package io.porthole.collector;
 
 import io.porthole.proto.CollectorCounters;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The collector's counters since start, updated by every source from any thread and reported in
- * each heartbeat ({@link #toProto()}).
+ * each heartbeat ({@link #toProto()}), and the sources that are degraded ({@link #markDegraded}),
+ * reported in the heartbeat's {@code degraded_sources}.
  */
 public final class CollectorStats {
 
@@ -26,6 +30,26 @@ public final class CollectorStats {
   public final AtomicLong eventsPublished = new AtomicLong();
   public final AtomicLong commandsExecuted = new AtomicLong();
   public final AtomicLong commandsRejected = new AtomicLong();
+
+  private final Map<String, String> degraded = new ConcurrentHashMap<>();
+
+  /**
+   * Marks a source as not (fully) working, e.g. {@code markDegraded("packets", "no permission to
+   * capture on docker0")}; the reason replaces an earlier one. Any thread.
+   */
+  public void markDegraded(String source, String reason) {
+    degraded.put(source, reason);
+  }
+
+  /** The source works again. */
+  public void clearDegraded(String source) {
+    degraded.remove(source);
+  }
+
+  /** The degraded sources and why, sorted by source. */
+  public Map<String, String> degradedSources() {
+    return new TreeMap<>(degraded);
+  }
 
   public CollectorCounters toProto() {
     return CollectorCounters.newBuilder()

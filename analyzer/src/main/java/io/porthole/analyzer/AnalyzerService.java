@@ -1,0 +1,70 @@
+package io.porthole.analyzer;
+
+import io.porthole.analyzer.kafka.AnalyzerStats;
+import io.porthole.analyzer.kafka.AnalyzerVerticle;
+import io.porthole.runtime.ConfigException;
+import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Objects;
+
+/**
+ * The analyzer service: consumes the event and heartbeat topics as one consumer group, runs the
+ * detection rules and publishes alerts. Several instances with the same group id split the work.
+ */
+public final class AnalyzerService implements Lifecycle {
+
+  private final Vertx vertx;
+  private final AnalyzerConfig config;
+  private final AnalyzerStats stats = new AnalyzerStats();
+  private String deploymentId;
+
+  public AnalyzerService(Vertx vertx, AnalyzerConfig config) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Reads the configuration and builds the service (nothing connects before {@link #start()}).
+   *
+   * @throws ConfigException naming the first key that is wrong
+   */
+  public static AnalyzerService create(Vertx vertx, Settings settings) {
+    return new AnalyzerService(vertx, AnalyzerConfig.from(settings));
+  }
+
+  /** Completes once the consumer is subscribed and the publisher ready. */
+  @Override
+  public synchronized Future<Void> start() {
+    if (deploymentId != null) {
+      return Future.failedFuture(new IllegalStateException("analyzer already started"));
+    }
+    return vertx.deployVerticle(new AnalyzerVerticle(config, stats))
+        .onSuccess(id -> {
+          synchronized (this) {
+            deploymentId = id;
+          }
+        })
+        .mapEmpty();
+  }
+
+  /** Finishes the records in flight (bounded), commits, and closes consumer and publisher. */
+  @Override
+  public synchronized Future<Void> stop() {
+    if (deploymentId == null) {
+      return Future.succeededFuture();
+    }
+    String id = deploymentId;
+    deploymentId = null;
+    return vertx.undeploy(id);
+  }
+
+  public AnalyzerConfig config() {
+    return config;
+  }
+
+  public AnalyzerStats stats() {
+    return stats;
+  }
+}

@@ -1,0 +1,249 @@
+package io.porthole.analyzer.engine;
+
+import io.porthole.analyzer.rules.DetectionRule;
+import io.porthole.proto.Alert;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the detection rules over the events of the containers and hosts it is given, keeping their
+ * state within {@link EngineLimits}. Single-threaded: the caller serialises calls. Every call
+ * returns the alerts (new, or new versions of existing ones) that the records raised.
+ */
+public final class AnalysisEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisEngine.class);
+
+  private final EngineLimits limits;
+  private final List<DetectionRule> rules;
+  // Access order: the first entry is the least recently active, evicted when the cap is hit.
+  private final LinkedHashMap<String, ContainerState> containers = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<String, HostState> hosts = new LinkedHashMap<>(64, 0.75f, true);
+  private long containersEvicted;
+  private long containersExpired;
+  private long ruleFailures;
+
+  public AnalysisEngine(EngineLimits limits, List<DetectionRule> rules) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.rules = List.copyOf(rules);
+  }
+
+  /**
+   * One event of a container.
+   *
+   * @throws InvalidEventException when the envelope lacks its host or container, or its body does
+   *     not belong to {@code topic}
+   */
+  public List<Alert> onEvent(Topic topic, EventEnvelope event, Instant now) {
+    validate(topic, event);
+    ContainerState container = container(event.getHostId(), event.getContainerId(), now);
+    container.touch(now, Timestamps.toInstant(event.getTime()));
+    List<Alert> out = new ArrayList<>(0);
+    if (topic == Topic.CONTAINER_EVENTS) {
+      container.absorb(event.getContainerEvent());
+    }
+    for (DetectionRule rule : rules) {
+      try {
+        switch (topic) {
+          case CONTAINER_EVENTS -> rule.onContainerEvent(container, event, out);
+          case SYSCALLS -> rule.onSyscalls(container, event, out);
+          case FLOWS -> rule.onFlow(container, event, out);
+          default -> throw new InvalidEventException("topic " + topic + " does not carry container events");
+        }
+      } catch (InvalidEventException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        ruleFailed(rule, event.getEventId(), e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One heartbeat of a collector.
+   *
+   * @throws InvalidEventException when it names no host
+   */
+  public List<Alert> onHeartbeat(CollectorHeartbeat heartbeat, Instant now) {
+    if (heartbeat.getHostId().isEmpty()) {
+      throw new InvalidEventException("heartbeat without host_id");
+    }
+    HostState host = host(heartbeat.getHostId(), now);
+    boolean newKernel = host.learnKernel(heartbeat.getKernelVersion());
+    host.heartbeat(heartbeat, now);
+    List<Alert> out = new ArrayList<>(0);
+    if (newKernel) {
+      hostInfoChanged(host, out);
+    }
+    for (DetectionRule rule : rules) {
+      try {
+        rule.onHeartbeat(host, heartbeat, containers.values(), out);
+      } catch (RuntimeException e) {
+        ruleFailed(rule, "heartbeat of " + heartbeat.getHostId(), e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What a heartbeat says about its host (the kernel version), for instances that do not own the
+   * host's heartbeat partition: no host rule runs, only alerts that name the kernel are updated.
+   */
+  public List<Alert> onHostInfo(CollectorHeartbeat heartbeat, Instant now) {
+    if (heartbeat.getHostId().isEmpty()) {
+      throw new InvalidEventException("heartbeat without host_id");
+    }
+    HostState host = host(heartbeat.getHostId(), now);
+    host.touch(now);
+    List<Alert> out = new ArrayList<>(0);
+    if (host.learnKernel(heartbeat.getKernelVersion())) {
+      hostInfoChanged(host, out);
+    }
+    return out;
+  }
+
+  private void hostInfoChanged(HostState host, List<Alert> out) {
+    for (DetectionRule rule : rules) {
+      try {
+        rule.onHostInfo(host, containers.values(), out);
+      } catch (RuntimeException e) {
+        ruleFailed(rule, "host info of " + host.hostId(), e);
+      }
+    }
+  }
+
+  /** Lets time pass: rules that wait for something not to happen conclude, idle state expires. */
+  public List<Alert> tick(Instant now) {
+    List<Alert> out = new ArrayList<>(0);
+    for (DetectionRule rule : rules) {
+      try {
+        rule.onTick(now, containers.values(), hosts.values(), out);
+      } catch (RuntimeException e) {
+        ruleFailed(rule, "tick", e);
+      }
+    }
+    containersExpired += expire(containers.values(), c -> c.lastActivity().isBefore(now.minus(limits.containerIdleExpiry())));
+    expire(hosts.values(), h -> h.lastActivity().isBefore(now.minus(limits.hostIdleExpiry())));
+    return out;
+  }
+
+  /**
+   * Forgets the state of containers and host rules (before the state of newly assigned partitions
+   * is rebuilt); what is known of the hosts' kernels stays.
+   */
+  public void reset() {
+    containers.clear();
+    hosts.values().forEach(HostState::forgetHeartbeats);
+  }
+
+  public int trackedContainers() {
+    return containers.size();
+  }
+
+  public int trackedHosts() {
+    return hosts.size();
+  }
+
+  /** Containers forgotten because the cap was hit while they were still active. */
+  public long containersEvicted() {
+    return containersEvicted;
+  }
+
+  public long containersExpired() {
+    return containersExpired;
+  }
+
+  /** Rule invocations that threw (logged, the record's other rules still ran). */
+  public long ruleFailures() {
+    return ruleFailures;
+  }
+
+  private ContainerState container(String hostId, String containerId, Instant now) {
+    String key = hostId + '/' + containerId;
+    ContainerState state = containers.get(key);
+    if (state == null) {
+      if (containers.size() >= limits.maxContainers()) {
+        Iterator<ContainerState> eldest = containers.values().iterator();
+        ContainerState evicted = eldest.next();
+        eldest.remove();
+        containersEvicted++;
+        LOG.warn("tracking {} containers (the cap): forgot the least recently active {} ({} so far)",
+            limits.maxContainers(), evicted.key(), containersEvicted);
+      }
+      state = new ContainerState(hostId, containerId, host(hostId, now), now);
+      containers.put(key, state);
+    }
+    state.host().touch(now);
+    return state;
+  }
+
+  private HostState host(String hostId, Instant now) {
+    HostState host = hosts.get(hostId);
+    if (host == null) {
+      if (hosts.size() >= limits.maxHosts()) {
+        Iterator<HostState> eldest = hosts.values().iterator();
+        eldest.next();
+        eldest.remove();
+      }
+      host = new HostState(hostId, now);
+      hosts.put(hostId, host);
+    }
+    return host;
+  }
+
+  private static void validate(Topic topic, EventEnvelope event) {
+    if (event.getHostId().isEmpty() || event.getContainerId().isEmpty()) {
+      throw new InvalidEventException("event " + event.getEventId() + " on " + topic + " lacks host_id or container_id");
+    }
+    if (event.getHostId().indexOf('/') >= 0 || event.getContainerId().indexOf('/') >= 0) {
+      throw new InvalidEventException("event " + event.getEventId() + " on " + topic + ": host or container id contains '/'");
+    }
+    EventEnvelope.BodyCase expected = switch (topic) {
+      case CONTAINER_EVENTS -> EventEnvelope.BodyCase.CONTAINER_EVENT;
+      case SYSCALLS -> EventEnvelope.BodyCase.SYSCALLS;
+      case FLOWS -> EventEnvelope.BodyCase.FLOW;
+      default -> throw new InvalidEventException("topic " + topic + " does not carry container events");
+    };
+    if (event.getBodyCase() != expected) {
+      throw new InvalidEventException(
+          "event " + event.getEventId() + " on " + topic + " has body " + event.getBodyCase() + ", expected " + expected);
+    }
+  }
+
+  private void ruleFailed(DetectionRule rule, String what, RuntimeException e) {
+    ruleFailures++;
+    LOG.error("rule {} failed on {}: {}", rule.id(), what, e.toString(), e);
+  }
+
+  private static <T> int expire(Collection<T> values, java.util.function.Predicate<T> idle) {
+    int removed = 0;
+    for (Iterator<T> it = values.iterator(); it.hasNext(); ) {
+      if (idle.test(it.next())) {
+        it.remove();
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** The hosts' kernels and containers, for diagnostics. */
+  public Map<String, String> describe() {
+    Map<String, String> result = new LinkedHashMap<>();
+    result.put("containers", String.valueOf(containers.size()));
+    result.put("hosts", String.valueOf(hosts.size()));
+    result.put("containers_evicted", String.valueOf(containersEvicted));
+    return result;
+  }
+}

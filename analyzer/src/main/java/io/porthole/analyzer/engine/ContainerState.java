@@ -1,0 +1,110 @@
+package io.porthole.analyzer.engine;
+
+import io.porthole.proto.ContainerConfig;
+import io.porthole.proto.ContainerEvent;
+import io.porthole.proto.Rule;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What the analyzer knows about one container: its identity as the latest lifecycle event told it,
+ * its host, and each rule's own state. Dropped as a whole when the container goes idle.
+ */
+public final class ContainerState {
+
+  private final String hostId;
+  private final String containerId;
+  private final HostState host;
+  private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
+  private String name = "";
+  private String image = "";
+  private int restartCount;
+  private ContainerConfig config;
+  private Instant lastActivity;
+  private Instant latestEventTime = Instant.EPOCH;
+
+  ContainerState(String hostId, String containerId, HostState host, Instant now) {
+    this.hostId = Objects.requireNonNull(hostId, "hostId");
+    this.containerId = Objects.requireNonNull(containerId, "containerId");
+    this.host = Objects.requireNonNull(host, "host");
+    this.lastActivity = now;
+  }
+
+  /** Takes the name, image, restart count and configuration of a lifecycle event, where set. */
+  void absorb(ContainerEvent event) {
+    if (!event.getName().isEmpty()) {
+      name = event.getName();
+    }
+    if (!event.getImage().isEmpty()) {
+      image = event.getImage();
+    }
+    restartCount = Math.max(restartCount, event.getRestartCount());
+    if (event.hasConfig()) {
+      config = event.getConfig();
+    }
+  }
+
+  void touch(Instant now, Instant eventTime) {
+    lastActivity = now;
+    if (eventTime.isAfter(latestEventTime)) {
+      latestEventTime = eventTime;
+    }
+  }
+
+  /** The rule's state for this container, created on first use. */
+  @SuppressWarnings("unchecked")
+  public <T> T ruleState(Rule rule, Supplier<T> create) {
+    return (T) ruleState.computeIfAbsent(rule, r -> create.get());
+  }
+
+  public String hostId() {
+    return hostId;
+  }
+
+  public String containerId() {
+    return containerId;
+  }
+
+  public HostState host() {
+    return host;
+  }
+
+  /** The container's name, or its short id when no lifecycle event named it yet. */
+  public String displayName() {
+    return name.isEmpty() ? containerId.substring(0, Math.min(12, containerId.length())) : name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String image() {
+    return image;
+  }
+
+  public int restartCount() {
+    return restartCount;
+  }
+
+  /** The latest configuration snapshot, if a lifecycle event carried one. */
+  public ContainerConfig config() {
+    return config;
+  }
+
+  public Instant lastActivity() {
+    return lastActivity;
+  }
+
+  /** The latest event time seen for this container: its own clock for windows. */
+  public Instant latestEventTime() {
+    return latestEventTime;
+  }
+
+  /** The key its records and alerts carry: {@code hostId/containerId}. */
+  public String key() {
+    return hostId + '/' + containerId;
+  }
+}

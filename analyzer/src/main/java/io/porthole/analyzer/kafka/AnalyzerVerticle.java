@@ -1,0 +1,381 @@
+package io.porthole.analyzer.kafka;
+
+import io.porthole.analyzer.AnalyzerConfig;
+import io.porthole.analyzer.engine.AnalysisEngine;
+import io.porthole.analyzer.engine.InvalidEventException;
+import io.porthole.proto.Alert;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.ProtobufDeserializer;
+import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
+import io.porthole.wire.UndecodableRecordException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analyzer's Kafka adapter, on one event loop: polls the event and heartbeat topics as one
+ * consumer group, feeds each record to the {@link AnalysisEngine}, publishes the alerts, and commits
+ * a record's offset only once its alerts (or its dead letter) are acknowledged by the broker.
+ *
+ * <p>After every assignment the engine's state is rebuilt: each assigned partition is re-read from
+ * {@code now - replayWindow} (or from its committed offset if that is older), so an episode that
+ * began before a restart or rebalance is still recognised. Alerts raised while re-reading are
+ * published again with the same ids; consumers drop the duplicates.
+ */
+public final class AnalyzerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnalyzerVerticle.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  private static final long RETRY_DELAY_MS = 1000;
+  private static final long STOP_DRAIN_MS = 10_000;
+
+  private final AnalyzerConfig config;
+  private final AnalyzerStats stats;
+  private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
+  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
+  private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+  private AnalysisEngine engine;
+  private RecordPublisher publisher;
+  private KafkaConsumer<String, byte[]> consumer;
+  // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
+  // only on the instance that owns the heartbeat partition in the group.
+  private KafkaConsumer<String, byte[]> hostInfo;
+  private String consumerName;
+  private Set<TopicPartition> assignment = Set.of();
+  private int generation;
+  private boolean ready;
+  private boolean paused;
+  private int inFlight;
+  private boolean closing;
+  private volatile boolean stopped;
+  private long commitTimer = -1;
+  private long tickTimer = -1;
+
+  public AnalyzerVerticle(AnalyzerConfig config, AnalyzerStats stats) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.stats = Objects.requireNonNull(stats, "stats");
+  }
+
+  @Override
+  public Future<?> start() {
+    consumerName = config.clientId() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
+    engine = new AnalysisEngine(config.limits(), config.rules().enabledRules());
+    publisher = RecordPublisher.create(vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
+    Map<String, String> consumerConfig = new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));
+    // Co-partitioning only helps if partition N of every event topic goes to the same instance.
+    consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, config.maxInFlight())));
+    consumer = KafkaConsumer.create(vertx, consumerConfig, String.class, byte[].class);
+    consumer.partitionsAssignedHandler(this::assigned);
+    consumer.partitionsRevokedHandler(this::revoked);
+    consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", consumerName, e.toString()));
+    Set<String> topics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
+    hostInfo = KafkaConsumer.create(vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class);
+    return publisher.start()
+        .compose(v -> startHostInfo())
+        .compose(v -> consumer.subscribe(topics))
+        .onSuccess(v -> {
+          LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId());
+          commitTimer = vertx.setPeriodic(config.commitInterval().toMillis(), id -> commit());
+          tickTimer = vertx.setPeriodic(config.tickInterval().toMillis(), id -> tick());
+          poll();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    closing = true;
+    vertx.cancelTimer(commitTimer);
+    vertx.cancelTimer(tickTimer);
+    long deadline = System.currentTimeMillis() + STOP_DRAIN_MS;
+    return drained(deadline)
+        .compose(v -> commit())
+        .eventually(() -> {
+          stopped = true;
+          return consumer.close();
+        })
+        .eventually(() -> hostInfo.close())
+        .eventually(publisher::stop)
+        .onComplete(ar -> LOG.info("{}: stopped", consumerName));
+  }
+
+  private Future<Void> drained(long deadline) {
+    if (inFlight == 0 || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    vertx.setTimer(50, id -> drained(deadline).onComplete(ar -> promise.complete()));
+    return promise.future();
+  }
+
+  private void poll() {
+    if (closing) {
+      return;
+    }
+    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
+      if (ar.succeeded()) {
+        handle(ar.result());
+      } else if (!closing) {
+        LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
+      }
+      poll();
+    });
+  }
+
+  private Future<Void> startHostInfo() {
+    String topic = config.topicNames().name(Topic.HEARTBEATS);
+    long since = System.currentTimeMillis() - config.replayWindow().toMillis();
+    return hostInfo.partitionsFor(topic).compose(infos -> {
+      Set<TopicPartition> partitions = new java.util.HashSet<>();
+      infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
+      Map<TopicPartition, Long> times = new HashMap<>();
+      partitions.forEach(p -> times.put(p, since));
+      return hostInfo.assign(partitions)
+          .compose(v -> hostInfo.offsetsForTimes(times))
+          .compose(found -> {
+            List<Future<Void>> seeks = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+              var offset = found.get(partition);
+              seeks.add(offset == null ? hostInfo.seekToEnd(partition) : hostInfo.seek(partition, offset.getOffset()));
+            }
+            return Future.all(seeks);
+          });
+    }).onSuccess(v -> pollHostInfo()).mapEmpty();
+  }
+
+  private void pollHostInfo() {
+    if (closing) {
+      return;
+    }
+    hostInfo.poll(POLL_TIMEOUT).onComplete(ar -> {
+      if (ar.succeeded()) {
+        for (int i = 0; i < ar.result().size(); i++) {
+          KafkaConsumerRecord<String, byte[]> record = ar.result().recordAt(i);
+          if (record.value() == null) {
+            continue;
+          }
+          try {
+            publishAll(engine.onHostInfo(heartbeats.deserialize(record.topic(), record.value()), Instant.now()));
+          } catch (UndecodableRecordException | InvalidEventException e) {
+            // The group consumer dead-letters it; here it only fails to teach a kernel version.
+          }
+        }
+      }
+      pollHostInfo();
+    });
+  }
+
+  private void handle(KafkaConsumerRecords<String, byte[]> records) {
+    if (!ready) {
+      // Fetched before this assignment's seeks took effect: the seeks rewind past them.
+      return;
+    }
+    for (int i = 0; i < records.size(); i++) {
+      process(records.recordAt(i));
+    }
+  }
+
+  private void process(KafkaConsumerRecord<String, byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    OffsetTracker tracker = trackers.get(partition);
+    if (tracker == null) {
+      return;
+    }
+    long offset = record.offset();
+    int recordGeneration = generation;
+    tracker.started(offset);
+    inFlight++;
+    stats.recordsProcessed.incrementAndGet();
+    analyse(record).onComplete(ar -> {
+      if (recordGeneration != generation) {
+        return;
+      }
+      if (ar.succeeded()) {
+        tracker.completed(offset);
+      }
+      inFlight--;
+      resumeIfRoom();
+    });
+    pauseIfFull();
+  }
+
+  private Future<Void> analyse(KafkaConsumerRecord<String, byte[]> record) {
+    Topic topic = config.topicNames().topicOf(record.topic()).orElse(null);
+    if (record.value() == null) {
+      return deadLetter(record, "record has no value (tombstone)");
+    }
+    try {
+      Instant now = Instant.now();
+      List<Alert> alerts = topic == Topic.HEARTBEATS
+          ? engine.onHeartbeat(heartbeats.deserialize(record.topic(), record.value()), now)
+          : engine.onEvent(topic, events.deserialize(record.topic(), record.value()), now);
+      return publishAll(alerts);
+    } catch (UndecodableRecordException | InvalidEventException e) {
+      return deadLetter(record, e.getMessage());
+    }
+  }
+
+  private Future<Void> publishAll(List<Alert> alerts) {
+    if (alerts.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> sends = new ArrayList<>(alerts.size());
+    for (Alert alert : alerts) {
+      Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
+      String key = stamped.getContainerId().isEmpty() ? stamped.getHostId() : stamped.getHostId() + "/" + stamped.getContainerId();
+      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertsPublished.incrementAndGet()));
+    }
+    return Future.all(sends).mapEmpty();
+  }
+
+  private Future<Void> deadLetter(KafkaConsumerRecord<String, byte[]> record, String error) {
+    LOG.warn("{}: dead-lettering {}-{}@{}: {}", consumerName, record.topic(), record.partition(), record.offset(), error);
+    Map<String, byte[]> headers = DeadLetters.headers(record.topic(), record.partition(), record.offset(), error, consumerName);
+    byte[] value = record.value() == null ? new byte[0] : record.value();
+    return withRetry(() -> publisher.sendRaw(Topic.DEAD_LETTERS, record.key(), value, headers))
+        .onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
+  }
+
+  /** At-least-once: a send the broker did not acknowledge is tried again until it is, or until stop. */
+  private Future<Void> withRetry(Supplier<Future<Void>> send) {
+    return send.get().recover(e -> {
+      if (stopped) {
+        return Future.failedFuture(e);
+      }
+      stats.publishRetries.incrementAndGet();
+      LOG.warn("{}: send not acknowledged ({}); retrying in {} ms", consumerName, e.toString(), RETRY_DELAY_MS);
+      Promise<Void> promise = Promise.promise();
+      vertx.setTimer(RETRY_DELAY_MS, id -> withRetry(send).onComplete(ar -> {
+        if (ar.succeeded()) {
+          promise.complete();
+        } else {
+          promise.fail(ar.cause());
+        }
+      }));
+      return promise.future();
+    });
+  }
+
+  private void pauseIfFull() {
+    if (!paused && inFlight >= config.maxInFlight()) {
+      paused = true;
+      consumer.pause(assignment);
+    }
+  }
+
+  private void resumeIfRoom() {
+    if (paused && inFlight <= config.maxInFlight() / 2) {
+      paused = false;
+      consumer.resume(assignment);
+    }
+  }
+
+  private void assigned(Set<TopicPartition> partitions) {
+    stats.rebalances.incrementAndGet();
+    generation++;
+    int assignedGeneration = generation;
+    ready = false;
+    paused = false;
+    inFlight = 0;
+    engine.reset();
+    trackers.clear();
+    assignment = Set.copyOf(partitions);
+    long since = System.currentTimeMillis() - config.replayWindow().toMillis();
+    List<Future<Void>> rewinds = new ArrayList<>();
+    for (TopicPartition partition : partitions) {
+      OffsetTracker tracker = new OffsetTracker();
+      trackers.put(partition, tracker);
+      rewinds.add(rewind(partition, tracker, since));
+    }
+    Future.join(rewinds).onComplete(ar -> {
+      if (assignedGeneration != generation) {
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warn("{}: could not rewind every partition ({}); state may miss episodes begun before", consumerName, ar.cause().toString());
+      }
+      ready = true;
+      LOG.info("{}: assigned {} partitions, re-reading the last {} s to rebuild state", consumerName, partitions.size(),
+          config.replayWindow().toSeconds());
+    });
+  }
+
+  /** Seeks a partition to where re-reading its recent window starts; never moves a commit backwards. */
+  private Future<Void> rewind(TopicPartition partition, OffsetTracker tracker, long since) {
+    return consumer.committed(partition).compose(committed -> {
+      if (committed == null) {
+        return consumer.seekToBeginning(partition);
+      }
+      tracker.committedUpTo(committed.getOffset());
+      return consumer.offsetsForTimes(partition, since)
+          .recover(e -> Future.succeededFuture(null))
+          .compose(found -> {
+            long target = committed.getOffset();
+            if (found != null && found.getOffset() < target) {
+              target = found.getOffset();
+            }
+            return consumer.seek(partition, target);
+          });
+    });
+  }
+
+  private void revoked(Set<TopicPartition> partitions) {
+    commit();
+    generation++;
+    ready = false;
+    inFlight = 0;
+    paused = false;
+    trackers.clear();
+    assignment = Set.of();
+  }
+
+  private Future<Void> commit() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Map<TopicPartition, OffsetTracker> committing = new HashMap<>();
+    trackers.forEach((partition, tracker) -> {
+      long offset = tracker.toCommit();
+      if (offset >= 0) {
+        offsets.put(partition, new OffsetAndMetadata(offset, ""));
+        committing.put(partition, tracker);
+      }
+    });
+    stats.trackedContainers.set(engine.trackedContainers());
+    stats.containersEvicted.set(engine.containersEvicted());
+    if (offsets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return consumer.commit(offsets)
+        .onSuccess(done -> offsets.forEach((partition, offset) -> committing.get(partition).committedUpTo(offset.getOffset())))
+        .onFailure(e -> LOG.warn("{}: commit failed (records will be re-read): {}", consumerName, e.toString()))
+        .mapEmpty();
+  }
+
+  private void tick() {
+    List<Alert> alerts = engine.tick(Instant.now());
+    if (!alerts.isEmpty()) {
+      publishAll(alerts);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.porthole.analyzer.rules;
+
+import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.HostState;
+import io.porthole.proto.Alert;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * One detection rule. The engine calls the hooks a rule cares about, in the order the records
+ * arrive; a rule keeps its per-container state in {@link ContainerState#ruleState} (so it expires
+ * with the container) and adds the alerts it raises or updates to {@code out}.
+ *
+ * <p>Rules reason in event time (the envelopes' {@code time}), so that re-reading a window after a
+ * restart reaches the same conclusions and the same alert ids.
+ */
+public interface DetectionRule {
+
+  Rule id();
+
+  default void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {}
+
+  default void onSyscalls(ContainerState container, EventEnvelope event, List<Alert> out) {}
+
+  default void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {}
+
+  /** A heartbeat of {@code host}; {@code containers} are the tracked containers of every host. */
+  default void onHeartbeat(HostState host, CollectorHeartbeat heartbeat, Collection<ContainerState> containers, List<Alert> out) {}
+
+  /** The host's kernel version became known or changed (from any instance's view of its heartbeats). */
+  default void onHostInfo(HostState host, Collection<ContainerState> containers, List<Alert> out) {}
+
+  /** Called on a timer with the wall clock; for conclusions that need time to pass without events. */
+  default void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {}
+}

@@ -1,0 +1,193 @@
+package io.porthole.analyzer;
+
+import static io.porthole.analyzer.Fixtures.containerId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.porthole.analyzer.kafka.DeadLetters;
+import io.porthole.proto.Alert;
+import io.porthole.proto.Rule;
+import io.porthole.wire.Topic;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The analyzer against a real broker: records produced onto its topics, alerts read back. */
+class AnalyzerIT {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void closeVertx() throws Exception {
+    await(vertx.close());
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static AnalyzerService started(KafkaTestbed testbed) throws Exception {
+    AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings());
+    await(analyzer.start());
+    return analyzer;
+  }
+
+  private static Set<String> rulesAndNames(Map<String, Alert> alerts) {
+    return alerts.values().stream().map(a -> a.getRule() + " " + a.getContainerId().substring(0, 8)).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void scenarioEventsYieldExactlyTheExpectedAlerts() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-scenarios");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
+      Instant t = Instant.now();
+      String s1 = containerId("it-s1");
+      String s2 = containerId("it-s2");
+      String s2b = containerId("it-s2b");
+      String s5 = containerId("it-s5");
+      String enosys = containerId("it-enosys");
+      testbed.produce(Scenarios.heartbeat(t));
+      Scenarios.hostNamespaces(s1, t).forEach(testbed::produce);
+      Scenarios.oomKilled(s2, "s2-hungry", t).forEach(testbed::produce);
+      Scenarios.oomKillDisabled(s2b, t).forEach(testbed::produce);
+      testbed.produce(Scenarios.selinuxFailures(s5, 4711, t));
+      Scenarios.selinuxExit(s5, 4711, t.plusSeconds(1)).forEach(testbed::produce);
+      testbed.produce(Scenarios.enosys(enosys, t));
+      Set<String> expected = testbed.expectedAlertIds();
+
+      AnalyzerService analyzer = started(testbed);
+      alerts.awaitAlerts("the scenario alerts, MISSING_SYSCALL naming the kernel", TIMEOUT,
+          a -> a.keySet().containsAll(expected) && a.values().stream().anyMatch(
+              alert -> alert.getRule() == Rule.MISSING_SYSCALL && !alert.getAttributesOrDefault("kernel_version", "").isEmpty()));
+      await(analyzer.stop());
+
+      Map<String, Alert> all = alerts.readToEnd();
+      assertThat(all.keySet()).isEqualTo(expected);
+      assertThat(rulesAndNames(all)).containsExactlyInAnyOrder(
+          Rule.HOST_NAMESPACES + " " + s1.substring(0, 8),
+          Rule.OOM_KILLED + " " + s2.substring(0, 8),
+          Rule.OOM_KILL_DISABLED_UNBOUNDED + " " + s2b.substring(0, 8),
+          Rule.SELINUX_ASSUMPTION + " " + s5.substring(0, 8),
+          Rule.MISSING_SYSCALL + " " + enosys.substring(0, 8));
+      Alert missing = all.values().stream().filter(a -> a.getRule() == Rule.MISSING_SYSCALL).findFirst().orElseThrow();
+      assertThat(missing.getAttributesMap()).containsEntry("kernel_version", "6.1.0-27-amd64");
+      assertThat(all.values()).allSatisfy(a -> assertThat(a.hasPublishedAt()).isTrue());
+      assertThat(analyzer.stats().recordsDeadLettered()).isZero();
+    }
+  }
+
+  @Test
+  void aPoisonRecordIsDeadLetteredWithItsOriginAndTheNextGoodRecordIsStillProcessed() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-poison");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS);
+        KafkaTestbed.Reader deadLetters = testbed.reader(Topic.DEAD_LETTERS)) {
+      Instant t = Instant.now();
+      String id = containerId("it-poison");
+      byte[] poison = "this is not protobuf \u0000\u00ff\u00ff\u00ff".getBytes(StandardCharsets.UTF_8);
+      testbed.send(Topic.SYSCALLS, Fixtures.HOST + "/" + id, poison);
+      testbed.produce(Scenarios.selinuxFailures(id, 77, t));
+      Scenarios.selinuxExit(id, 77, t.plusSeconds(1)).forEach(testbed::produce);
+      Set<String> expected = testbed.expectedAlertIds();
+
+      AnalyzerService analyzer = started(testbed);
+      alerts.awaitAlerts("the SELinux alert after the poison record", TIMEOUT, a -> a.keySet().containsAll(expected));
+      KafkaTestbed.await("the dead letter", TIMEOUT, () -> {
+        deadLetters.pollOnce();
+        return !deadLetters.records.isEmpty();
+      });
+      await(analyzer.stop());
+
+      ConsumerRecord<String, byte[]> letter = deadLetters.records.get(0);
+      assertThat(letter.value()).isEqualTo(poison);
+      assertThat(letter.key()).isEqualTo(Fixtures.HOST + "/" + id);
+      assertThat(header(letter, DeadLetters.SOURCE_TOPIC)).isEqualTo(testbed.topics.name(Topic.SYSCALLS));
+      assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).matches("[0-2]");
+      assertThat(header(letter, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+      assertThat(header(letter, DeadLetters.ERROR)).contains("undecodable record", "not a valid EventEnvelope");
+      assertThat(analyzer.stats().recordsDeadLettered()).isEqualTo(1);
+    }
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    assertThat(header).as("header " + name).isNotNull();
+    return new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void twoInstancesWithARebalanceInTheMiddleProduceEveryExpectedAlert() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-rebalance");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
+      AnalyzerService first = started(testbed);
+      AnalyzerService second = started(testbed);
+      Instant t = Instant.now();
+      int containers = 24;
+      for (int i = 0; i < containers; i++) {
+        String id = containerId("it-rebalance-" + i);
+        Scenarios.oomKilled(id, "oom-" + i, t).forEach(testbed::produce);
+        testbed.produce(Scenarios.selinuxFailures(id, 1000 + i, t));
+      }
+      KafkaTestbed.await("both instances at work", TIMEOUT,
+          () -> first.stats().recordsProcessed() > 0 && second.stats().recordsProcessed() > 0);
+      alerts.awaitAlerts("the first half of the alerts", TIMEOUT, a -> a.size() >= containers);
+
+      await(second.stop());
+      for (int i = 0; i < containers; i++) {
+        String id = containerId("it-rebalance-" + i);
+        Scenarios.selinuxExit(id, 1000 + i, t.plusSeconds(1)).forEach(testbed::produce);
+      }
+      Set<String> expected = testbed.expectedAlertIds();
+      assertThat(expected).hasSize(2 * containers);
+
+      alerts.awaitAlerts("every alert after the rebalance", TIMEOUT, a -> a.keySet().containsAll(expected));
+      await(first.stop());
+      assertThat(alerts.readToEnd().keySet()).isEqualTo(expected);
+      assertThat(first.stats().rebalances()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRestartInTheMiddleOfAnSelinuxEpisodeStillRaisesItsAlertOnce() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-restart");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
+      Instant t = Instant.now();
+      String id = containerId("it-restart");
+      AnalyzerService before = started(testbed);
+      testbed.produce(Scenarios.selinuxFailures(id, 4242, t));
+      KafkaTestbed.await("the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
+      await(before.stop());
+
+      Scenarios.selinuxExit(id, 4242, t.plusSeconds(2)).forEach(testbed::produce);
+      Set<String> expected = testbed.expectedAlertIds();
+      assertThat(expected).hasSize(1);
+      AnalyzerService after = started(testbed);
+      alerts.awaitAlerts("the SELinux alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
+      await(after.stop());
+
+      Map<String, Alert> all = alerts.readToEnd();
+      assertThat(all.keySet()).isEqualTo(expected);
+      Alert alert = all.values().iterator().next();
+      assertThat(alert.getRule()).isEqualTo(Rule.SELINUX_ASSUMPTION);
+      assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+          .anySatisfy(d -> assertThat(d).contains("/etc/selinux/config"))
+          .anySatisfy(d -> assertThat(d).contains("exited with 12"));
+    }
+  }
+}

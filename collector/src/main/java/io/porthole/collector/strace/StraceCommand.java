@@ -1,0 +1,71 @@
+package io.porthole.collector.strace;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The strace command line: {@code strace -f -q -tt -T -e trace=SET -p P1 -p P2 ...}, behind {@code
+ * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM even
+ * when the JVM is killed without running its shutdown hooks. The parent-death signal follows the
+ * thread that started the process: start it from a thread that lives as long as strace.
+ */
+final class StraceCommand {
+
+  private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
+
+  private final String binary;
+  private final String syscalls;
+  private final Path setpriv;
+
+  StraceCommand(String binary, String syscalls, boolean parentDeathSignal) {
+    this.binary = Objects.requireNonNull(binary, "binary");
+    this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
+    this.setpriv = parentDeathSignal ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null) : null;
+  }
+
+  String binary() {
+    return binary;
+  }
+
+  /** Where the binary is: itself when it names a path, else the first match on PATH. */
+  static java.util.Optional<Path> resolve(String binary, String pathVariable) {
+    if (binary.contains("/")) {
+      Path path = Path.of(binary);
+      return Files.isRegularFile(path) && Files.isExecutable(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
+    }
+    for (String dir : (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir, binary);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return java.util.Optional.of(candidate);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  List<String> argv(List<Integer> pids) {
+    List<String> argv = new ArrayList<>(12 + 2 * pids.size());
+    if (setpriv != null) {
+      argv.add(setpriv.toString());
+      argv.add("--pdeathsig");
+      argv.add("TERM");
+    }
+    argv.add(binary);
+    argv.add("-f");
+    argv.add("-q");
+    argv.add("-tt");
+    argv.add("-T");
+    argv.add("-e");
+    argv.add("trace=" + syscalls);
+    for (int pid : pids) {
+      argv.add("-p");
+      argv.add(Integer.toString(pid));
+    }
+    return argv;
+  }
+}

@@ -1,0 +1,144 @@
+package io.porthole.collector.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.porthole.collector.CollectorStats;
+import io.porthole.proto.ContainerAction;
+import io.porthole.proto.ContainerEvent;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.SyscallBatch;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.Topic;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class KafkaEventSinkTest {
+
+  private static EventEnvelope event(String containerId) {
+    return EventEnvelope.newBuilder()
+        .setEventId("e-" + containerId)
+        .setHostId("host-1")
+        .setContainerId(containerId)
+        .setContainerEvent(ContainerEvent.newBuilder().setAction(ContainerAction.START))
+        .build();
+  }
+
+  /** Polls a condition on the event loop until it holds, then runs the assertions. */
+  private static void when(Vertx vertx, VertxTestContext ctx, BooleanSupplier condition, Runnable assertions) {
+    vertx.setPeriodic(
+        20,
+        id -> {
+          if (condition.getAsBoolean()) {
+            vertx.cancelTimer(id);
+            ctx.verify(assertions::run);
+            ctx.completeNow();
+          }
+        });
+  }
+
+  @Test
+  void keysByHostAndContainerAndCountsAcknowledgedEventsPerTopic(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    CollectorStats stats = new CollectorStats();
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
+    KafkaEventSink sink = new KafkaEventSink(publisher, stats);
+
+    sink.emit(Topic.CONTAINER_EVENTS, event("c1"));
+    sink.emit(Topic.CONTAINER_EVENTS, event("c2"));
+    sink.emit(Topic.SYSCALLS, event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build());
+
+    when(
+        vertx, ctx, () -> stats.eventsPublished.get() == 3,
+        () -> {
+          assertThat(mock.history()).extracting(r -> r.topic() + " " + r.key())
+              .containsExactly(
+                  "t.porthole.container-events.v1 host-1/c1",
+                  "t.porthole.container-events.v1 host-1/c2",
+                  "t.porthole.syscalls.v1 host-1/c3");
+          assertThat(stats.dockerEventsPublished.get()).isEqualTo(2);
+          assertThat(stats.syscallBatchesPublished.get()).isEqualTo(1);
+          assertThat(stats.eventsDroppedBackpressure.get()).isZero();
+          assertThat(stats.kafkaSendFailures.get()).isZero();
+        });
+  }
+
+  @Test
+  void whenKafkaDoesNotAnswerTheBufferStaysBoundedAndDropsAreCounted(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+    KafkaProducer<String, byte[]> producer = KafkaProducer.create(vertx, mock);
+    producer.setWriteQueueMaxSize(1);
+    CollectorStats stats = new CollectorStats();
+    KafkaEventSink sink = new KafkaEventSink(new RecordPublisher(vertx, producer, TopicNames.standard(), 3), stats);
+
+    vertx.runOnContext(
+        v -> {
+          for (int i = 0; i < 50; i++) {
+            sink.emit(Topic.CONTAINER_EVENTS, event("c" + i));
+          }
+        });
+
+    // At most one record in the producer and three buffered: the other 46 or more are counted drops.
+    when(
+        vertx, ctx, () -> stats.eventsDroppedBackpressure.get() >= 46,
+        () -> {
+          assertThat(mock.history().size()).isLessThanOrEqualTo(4);
+          assertThat(stats.eventsPublished.get()).isZero();
+          assertThat(stats.kafkaSendFailures.get()).isZero();
+        });
+  }
+
+  @Test
+  void recordsKafkaFailsToAcknowledgeAreCountedAsSendFailures(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+    CollectorStats stats = new CollectorStats();
+    KafkaEventSink sink =
+        new KafkaEventSink(new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10), stats);
+
+    sink.emit(Topic.CONTAINER_EVENTS, event("c1"));
+    vertx.setPeriodic(
+        20,
+        id -> {
+          if (mock.history().size() == 1) {
+            vertx.cancelTimer(id);
+            mock.errorNext(new TimeoutException("not acknowledged in time"));
+          }
+        });
+
+    when(
+        vertx, ctx, () -> stats.kafkaSendFailures.get() == 1,
+        () -> {
+          assertThat(stats.eventsPublished.get()).isZero();
+          assertThat(stats.eventsDroppedBackpressure.get()).isZero();
+        });
+  }
+
+  @Test
+  void anEnvelopeWithoutHostIdIsRefusedAndCountedWithoutReachingKafka(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    CollectorStats stats = new CollectorStats();
+    KafkaEventSink sink =
+        new KafkaEventSink(new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10), stats);
+
+    sink.emit(Topic.CONTAINER_EVENTS, event("c1").toBuilder().setHostId("").build());
+    sink.emit(Topic.CONTAINER_EVENTS, event("c2"));
+
+    when(
+        vertx, ctx, () -> stats.eventsPublished.get() == 1,
+        () -> {
+          assertThat(stats.kafkaSendFailures.get()).isEqualTo(1);
+          assertThat(mock.history()).extracting(r -> r.key()).containsExactly("host-1/c2");
+        });
+  }
+}

@@ -1,0 +1,144 @@
+package io.porthole.collector.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.RemediationResult;
+import io.porthole.proto.RemediationStatus;
+import io.porthole.runtime.Settings;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.testing.TestDocker;
+import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The consumer's contract with Kafka, on kafka-clients' mocks: what it answers and when it commits. */
+class CommandConsumerTest {
+
+  private static final String HOST = "host-a";
+  private static final TopicNames TOPICS = TopicNames.withPrefix("unit.");
+  private static final TopicPartition PARTITION = new TopicPartition(TOPICS.name(Topic.COMMANDS), 0);
+
+  @TempDir Path dataDir;
+  private Vertx vertx;
+  private MockConsumer<String, byte[]> mockConsumer;
+  private MockProducer<String, byte[]> mockProducer;
+  private RecordPublisher publisher;
+  private CommandConsumer consumer;
+  private final CollectorStats stats = new CollectorStats();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    mockConsumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+    mockProducer = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+    publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mockProducer), TOPICS, 100);
+    RemediationConfig config = RemediationConfig.from(Settings.of(Map.of(
+        "command.key", "consumer-test-key-0123456789", "remediation.data.dir", dataDir.toString())));
+    ResultSink sink = new KafkaResultSink(vertx, publisher);
+    RemediationExecutor executor = RemediationExecutor.create(
+        vertx, config, HOST, TestDocker.client(), new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), sink);
+    consumer = new CommandConsumer(KafkaConsumer.create(vertx, mockConsumer), TOPICS, HOST, config.signer(),
+        executor, sink, publisher, stats, 4, Clock.systemUTC());
+    mockConsumer.schedulePollTask(() -> {
+      mockConsumer.rebalance(List.of(PARTITION));
+      mockConsumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+    });
+    consumer.start().await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    consumer.stop().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anUnsignedCommandIsRejectedAndCommittedOnlyOnceTheResultIsAcknowledged() throws Exception {
+    RemediationCommand unsigned = RemediationCommand.newBuilder()
+        .setCommandId("cmd-1").setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST).setContainerId("f00")
+        .setExpiresAt(Timestamps.of(Instant.now().plusSeconds(60))).build();
+    add(0, HOST, unsigned.toByteArray());
+
+    awaitCondition(() -> mockProducer.history().size() == 1);
+    ProducerRecord<String, byte[]> sent = mockProducer.history().get(0);
+    RemediationResult result = RemediationResult.parseFrom(sent.value());
+    assertThat(sent.topic()).isEqualTo("unit.porthole.command-results.v1");
+    assertThat(sent.key()).isEqualTo("host-a/cmd-1");
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
+    assertThat(result.getDetail()).isEqualTo("command is not signed; nothing was done");
+    assertThat(committed()).as("nothing committed before the result is acknowledged").isNull();
+
+    vertx.executeBlocking(() -> mockProducer.completeNext()).await(10, TimeUnit.SECONDS);
+
+    awaitCondition(() -> committed() != null && committed().offset() == 1);
+    assertThat(stats.commandsRejected.get()).isEqualTo(1);
+    assertThat(stats.commandsExecuted.get()).isZero();
+  }
+
+  @Test
+  void recordsForOtherHostsAreSkippedAndUndecodableOnesDeadLettered() throws Exception {
+    add(0, "host-b", new byte[] {1, 2, 3});
+    awaitCondition(() -> committed() != null && committed().offset() == 1);
+    assertThat(consumer.skippedForOtherHosts()).isEqualTo(1);
+    assertThat(mockProducer.history()).isEmpty();
+
+    add(1, HOST, new byte[] {(byte) 0xff, 0x01});
+    awaitCondition(() -> mockProducer.history().size() == 1);
+    ProducerRecord<String, byte[]> deadLetter = mockProducer.history().get(0);
+    assertThat(deadLetter.topic()).isEqualTo("unit.porthole.dead-letters.v1");
+    assertThat(deadLetter.value()).containsExactly((byte) 0xff, 0x01);
+    assertThat(new String(deadLetter.headers().lastHeader("porthole.source.offset").value())).isEqualTo("1");
+    assertThat(consumer.undecodable()).isEqualTo(1);
+
+    vertx.executeBlocking(() -> mockProducer.completeNext()).await(10, TimeUnit.SECONDS);
+    awaitCondition(() -> committed() != null && committed().offset() == 2);
+  }
+
+  private void add(long offset, String key, byte[] value) {
+    mockConsumer.schedulePollTask(() -> mockConsumer.addRecord(new ConsumerRecord<>(PARTITION.topic(), 0, offset, key, value)));
+  }
+
+  private OffsetAndMetadata committed() {
+    return mockConsumer.committed(Set.of(PARTITION)).get(PARTITION);
+  }
+
+  private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 15 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

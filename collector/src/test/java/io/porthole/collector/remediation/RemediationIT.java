@@ -1,0 +1,501 @@
+package io.porthole.collector.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.ByteString;
+import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
+import io.porthole.proto.ArtifactChunk;
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.RemediationResult;
+import io.porthole.proto.RemediationStatus;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Settings;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.security.CommandSigner;
+import io.porthole.testing.SharedKafka;
+import io.porthole.testing.TestDocker;
+import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remediation end to end on this machine: signed commands produced onto a real Kafka topic, the
+ * collector's consumer and executor acting on real containers and their real veths, results read
+ * back from the results topic. Every test checks that the host's default routes and uplink are
+ * as they were.
+ */
+class RemediationIT {
+
+  private static final String KEY = "remediation-it-command-key-0123456789";
+  private static final String HOST = "it-host-" + UUID.randomUUID().toString().substring(0, 8);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static final DockerClient docker = TestDocker.client();
+  private static final List<String> containers = new CopyOnWriteArrayList<>();
+  private static final Map<String, List<RemediationResult>> results = new ConcurrentHashMap<>();
+  private static final List<String> traced = new CopyOnWriteArrayList<>();
+  private static final CommandSigner signer = CommandSigner.ofText(KEY);
+  private static Vertx vertx;
+  private static TopicNames topics;
+  private static RecordPublisher publisher;
+  private static CommandConsumer commands;
+  private static KafkaProducer<String, byte[]> producer;
+  private static Thread resultReader;
+  private static volatile boolean reading = true;
+  private static Path dataDir;
+  private static RemediationConfig config;
+
+  private HostNetwork hostBefore;
+
+  @BeforeAll
+  static void startCollectorSide() throws Exception {
+    dataDir = Files.createTempDirectory("porthole-remediation-it");
+    String bootstrap = SharedKafka.bootstrapServers();
+    topics = TopicNames.withPrefix("it-rem-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    SharedKafka.createTopics(3, topics.names(Topic.COMMANDS, Topic.COMMAND_RESULTS, Topic.DEAD_LETTERS));
+    vertx = Vertx.vertx();
+    config = RemediationConfig.from(Settings.of(Map.of(
+        "command.key", KEY,
+        "remediation.data.dir", dataDir.toString(),
+        "remediation.chunk.bytes", "65536")));
+    KafkaSettings kafka = KafkaSettings.of(bootstrap);
+    publisher = RecordPublisher.create(vertx, kafka, "it-collector", topics, 1000);
+    KafkaResultSink sink = new KafkaResultSink(vertx, publisher);
+    SyscallTraceStarter tracer = (containerId, duration, reason) -> {
+      traced.add(containerId + " " + duration.toSeconds() + " " + reason);
+      return Future.succeededFuture();
+    };
+    RemediationExecutor executor =
+        RemediationExecutor.create(vertx, config, HOST, docker, new ContainerDirectory(), tracer, sink);
+    commands = CommandConsumer.create(vertx, kafka, config, HOST, topics, publisher, executor, sink, new CollectorStats());
+    commands.start().await(60, TimeUnit.SECONDS);
+
+    Properties producerProps = new Properties();
+    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    resultReader = new Thread(() -> readResults(bootstrap), "it-result-reader");
+    resultReader.start();
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    for (String id : containers) {
+      try {
+        docker.removeContainerCmd(id).withForce(true).exec();
+      } catch (RuntimeException e) {
+        // already gone
+      }
+    }
+    reading = false;
+    if (resultReader != null) {
+      resultReader.join(10_000);
+    }
+    if (producer != null) {
+      producer.close();
+    }
+    if (commands != null) {
+      commands.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (publisher != null) {
+      publisher.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @BeforeEach
+  void rememberHostNetwork() throws IOException {
+    hostBefore = HostNetwork.now();
+    assertThat(hostBefore.uplinkState()).isEqualTo("UP");
+  }
+
+  @AfterEach
+  void hostNetworkIsUnchanged() throws IOException {
+    HostNetwork after = HostNetwork.now();
+    assertThat(after).isEqualTo(hostBefore);
+    assertThat(after.uplinkState()).isEqualTo("UP");
+  }
+
+  @Test
+  void isolatingCutsTheContainerOffAndRestoringBringsItBack() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    assertThat(ping(id, gateway)).as("ping before isolation").isTrue();
+
+    RemediationResult isolated = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+    assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(isolated.getInterface()).startsWith("veth");
+    assertThat(isolated.getDetail()).contains(isolated.getInterface()).contains("down");
+    assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+    RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+    assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(restored.getInterface()).isEqualTo(isolated.getInterface());
+    assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+  }
+
+  @Test
+  void anIsolationWithTtlRestoresItself() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+
+    String commandId = send(command(RemediationAction.ISOLATE_NETWORK, id).setTtlSeconds(4));
+    RemediationResult isolated = await(commandId);
+    assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(isolated.hasRestoreAt()).isTrue();
+    assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+    RemediationResult restored = await(commandId + "-ttl-restore");
+    assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(restored.getAction()).isEqualTo(RemediationAction.RESTORE_NETWORK);
+    assertThat(ping(id, gateway)).as("ping after the TTL").isTrue();
+    assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
+  }
+
+  @Test
+  void aPendingRestoreIsCarriedOutAfterARestart() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    Path restartDir = Files.createTempDirectory(dataDir, "restart");
+    RemediationConfig restartConfig = RemediationConfig.from(Settings.of(Map.of("command.key", KEY, "remediation.data.dir", restartDir.toString())));
+    List<RemediationResult> published = new CopyOnWriteArrayList<>();
+    ResultSink collect = r -> { published.add(r); return Future.succeededFuture(); };
+    RemediationExecutor before = RemediationExecutor.create(vertx, restartConfig, HOST, docker, new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), collect);
+    before.start().await(30, TimeUnit.SECONDS);
+    RemediationCommand isolate = signer.sign(command(RemediationAction.ISOLATE_NETWORK, id).setTtlSeconds(600).build());
+    RemediationResult isolated = before.execute(isolate).await(30, TimeUnit.SECONDS).get(0);
+    assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    before.stop().await(30, TimeUnit.SECONDS);
+    assertThat(ping(id, gateway)).as("isolated while the collector is down").isFalse();
+
+    Clock tenMinutesLater = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(601));
+    RemediationExecutor after = new RemediationExecutor(
+        vertx, restartConfig, HOST,
+        new ContainerLookup(new ContainerDirectory(), docker),
+        new VethResolver(new ProcessCommandRunner(), docker),
+        new LinkSwitch(new ProcessCommandRunner()),
+        new PacketCapture(), new ImageFileExtractor(docker), (c, d, r) -> Future.succeededFuture(),
+        new IsolationStore(restartConfig.isolationsFile()), collect, tenMinutesLater);
+    after.start().await(30, TimeUnit.SECONDS);
+    try {
+      awaitCondition(() -> published.stream().anyMatch(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")));
+      RemediationResult restored = published.get(published.size() - 1);
+      assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(ping(id, gateway)).as("ping after the restart restored it").isTrue();
+      assertThat(new IsolationStore(restartConfig.isolationsFile()).load()).isEmpty();
+    } finally {
+      after.stop().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aHostNetworkContainerIsNotIsolated() throws Exception {
+    String id = container("host", "sleep", "600");
+
+    RemediationResult result = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
+    assertThat(result.getDetail()).contains("host network");
+    assertThat(result.getInterface()).isEmpty();
+  }
+
+  @Test
+  void aContainerWithoutNetworkIsNotIsolated() throws Exception {
+    String id = container("none", "sleep", "600");
+
+    RemediationResult result = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
+    assertThat(result.getDetail()).contains("no eth0");
+  }
+
+  @Test
+  void aContainerOnAUserDefinedNetworkIsIsolatedOnItsBridge() throws Exception {
+    String networkName = "porthole-it-rem-net-" + UUID.randomUUID().toString().substring(0, 8);
+    String networkId = docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
+    try {
+      String id = container(networkName, "sleep", "600");
+      String gateway = docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get(networkName).getGateway();
+      assertThat(ping(id, gateway)).as("ping before isolation").isTrue();
+
+      RemediationResult isolated = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+      assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(isolated.getDetail()).contains("on br-" + networkId.substring(0, 12));
+      assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+      RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+      assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+      docker.removeContainerCmd(id).withForce(true).exec();
+    } finally {
+      docker.removeNetworkCmd(networkId).exec();
+    }
+  }
+
+  @Test
+  void unsignedForgedExpiredAndOtherHostCommandsAreRejectedAndChangeNothing() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    RemediationCommand.Builder isolate = command(RemediationAction.ISOLATE_NETWORK, id);
+
+    String unsigned = sendRaw(HOST, isolate.setCommandId(UUID.randomUUID().toString()).build());
+    String forged = sendRaw(HOST, CommandSigner.ofText("some-other-key-0123456789").sign(isolate.setCommandId(UUID.randomUUID().toString()).build()));
+    String expired = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
+        .setExpiresAt(Timestamps.of(Instant.now().minusSeconds(5))).build()));
+    String otherHostInside = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
+        .setExpiresAt(Timestamps.of(Instant.now().plusSeconds(300))).setHostId("another-host").build()));
+    long skippedBefore = commands.skippedForOtherHosts();
+    String otherHostKeyed = sendRaw("another-host", signer.sign(isolate.setCommandId(UUID.randomUUID().toString()).build()));
+    long undecodableBefore = commands.undecodable();
+    producer.send(new ProducerRecord<>(topics.name(Topic.COMMANDS), HOST, new byte[] {(byte) 0xff, 0x01, 0x02})).get();
+
+    assertThat(await(unsigned).getDetail()).contains("not signed");
+    assertThat(await(forged).getDetail()).contains("signature does not verify");
+    assertThat(await(expired).getDetail()).contains("expired");
+    assertThat(await(otherHostInside).getDetail()).contains("for host 'another-host'");
+    for (String commandId : List.of(unsigned, forged, expired, otherHostInside)) {
+      assertThat(await(commandId).getStatus()).isEqualTo(RemediationStatus.REJECTED);
+      assertThat(await(commandId).getInterface()).isEmpty();
+    }
+    awaitCondition(() -> commands.skippedForOtherHosts() == skippedBefore + 1 && commands.undecodable() == undecodableBefore + 1);
+    assertThat(results).doesNotContainKey(otherHostKeyed);
+    assertThat(ping(id, gateway)).as("the container's network still works").isTrue();
+  }
+
+  @Test
+  void aDryRunSaysWhatItWouldDoAndChangesNothing() throws Exception {
+    String id = busybox();
+
+    RemediationResult result = await(send(command(RemediationAction.ISOLATE_NETWORK, id).setDryRun(true)));
+
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(result.getDryRun()).isTrue();
+    assertThat(result.getDetail()).startsWith("dry run: would bring host veth").contains("nothing changed");
+    assertThat(ping(id, gateway(id))).isTrue();
+  }
+
+  @Test
+  void aCaptureWhileTheContainerPingsHoldsThoseIcmpPackets() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    Process pinger = new ProcessBuilder("docker", "exec", id, "ping", "-c", "60", "-i", "0.2", gateway)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      String commandId = send(command(RemediationAction.CAPTURE_PACKETS, id).setDurationSeconds(3));
+      List<RemediationResult> chunks = awaitArtifact(commandId);
+
+      assertThat(chunks.get(0).getStatus()).as(chunks.get(0).getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      byte[] pcap = join(chunks);
+      ArtifactChunk first = chunks.get(0).getArtifact();
+      assertThat(first.getContentType()).isEqualTo("application/vnd.tcpdump.pcap");
+      assertThat(first.getTotalSize()).isEqualTo(pcap.length);
+      assertThat(first.getSha256()).isEqualTo(ArtifactChunker.sha256(pcap));
+      Path file = dataDir.resolve(commandId + ".pcap");
+      Files.write(file, pcap);
+      ProcessOutput read = new ProcessCommandRunner().run(List.of("tcpdump", "-n", "-r", file.toString()), Duration.ofSeconds(30));
+      assertThat(read.exitCode()).as(read.describe()).isZero();
+      assertThat(read.stdout()).contains("ICMP echo request").contains("ICMP echo reply").contains(gateway);
+
+      String capped = send(command(RemediationAction.CAPTURE_PACKETS, id).setDurationSeconds(30).setMaxPackets(3));
+      List<RemediationResult> cappedChunks = awaitArtifact(capped);
+      assertThat(cappedChunks.get(0).getDetail()).startsWith("3 packets").contains("stopped by packet cap");
+      Path cappedFile = dataDir.resolve(capped + ".pcap");
+      Files.write(cappedFile, join(cappedChunks));
+      ProcessOutput cappedRead = new ProcessCommandRunner().run(List.of("tcpdump", "-n", "-r", cappedFile.toString()), Duration.ofSeconds(30));
+      assertThat(cappedRead.stdout().lines().count()).as(cappedRead.stdout()).isEqualTo(3);
+    } finally {
+      pinger.destroy();
+      pinger.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void extractingBusyboxReturnsTheFileTheImageWasBuiltFrom() throws Exception {
+    String commandId = send(extract(TestDocker.BUSYBOX_IMAGE, "/bin/busybox"));
+
+    List<RemediationResult> chunks = awaitArtifact(commandId);
+
+    assertThat(chunks.get(0).getStatus()).as(chunks.get(0).getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(chunks.get(0).getArtifact().getFileName()).isEqualTo("busybox");
+    assertThat(join(chunks)).isEqualTo(Files.readAllBytes(Path.of("/bin/busybox")));
+    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("io.porthole.purpose", "extract-file")).exec())
+        .as("the extraction container is removed").isEmpty();
+  }
+
+  @Test
+  void extractionFailuresSayWhatIsWrong() throws Exception {
+    String missingPath = send(extract(TestDocker.BUSYBOX_IMAGE, "/etc/no-such-file"));
+    String directory = send(extract(TestDocker.BUSYBOX_IMAGE, "/bin"));
+    String symlink = send(extract(TestDocker.BUSYBOX_IMAGE, "/bin/sh"));
+    String missingImage = send(extract("porthole/no-such-image:never", "/bin/busybox"));
+
+    assertThat(await(missingPath).getStatus()).isEqualTo(RemediationStatus.FAILED);
+    assertThat(await(missingPath).getDetail()).contains("'/etc/no-such-file' not found in image");
+    assertThat(await(directory).getDetail()).contains("is a directory");
+    assertThat(await(symlink).getDetail()).contains("is a symbolic link to");
+    assertThat(await(missingImage).getStatus()).isEqualTo(RemediationStatus.FAILED);
+    assertThat(await(missingImage).getDetail()).contains("image 'porthole/no-such-image:never' not found");
+  }
+
+  @Test
+  void aTraceIsHandedToTheTracerWithItsDuration() throws Exception {
+    String id = busybox();
+
+    RemediationResult result = await(send(command(RemediationAction.TRACE_SYSCALLS, id).setDurationSeconds(7).setReason("why it exits")));
+
+    assertThat(result.getStatus()).as(result.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(traced).contains(id + " 7 why it exits");
+    assertThat(results.get(result.getCommandId())).extracting(RemediationResult::getStatus)
+        .containsExactly(RemediationStatus.RUNNING, RemediationStatus.SUCCEEDED);
+  }
+
+  // --- commands and results
+
+  private static RemediationCommand.Builder command(RemediationAction action, String containerId) {
+    Instant now = Instant.now();
+    return RemediationCommand.newBuilder()
+        .setCommandId(UUID.randomUUID().toString())
+        .setAction(action)
+        .setHostId(HOST)
+        .setContainerId(containerId)
+        .setReason("integration test")
+        .setRequestedBy("RemediationIT")
+        .setIssuedAt(Timestamps.of(now))
+        .setExpiresAt(Timestamps.of(now.plusSeconds(300)));
+  }
+
+  private static RemediationCommand.Builder extract(String image, String path) {
+    return command(RemediationAction.EXTRACT_FILE, "").setImage(image).setPath(path);
+  }
+
+  private static String send(RemediationCommand.Builder command) throws Exception {
+    return sendRaw(HOST, signer.sign(command.build()));
+  }
+
+  private static String sendRaw(String key, RemediationCommand command) throws Exception {
+    producer.send(new ProducerRecord<>(topics.name(Topic.COMMANDS), key, command.toByteArray())).get();
+    return command.getCommandId();
+  }
+
+  private static RemediationResult await(String commandId) throws InterruptedException {
+    awaitCondition(() -> results.getOrDefault(commandId, List.of()).stream().anyMatch(r -> r.getStatus() != RemediationStatus.RUNNING));
+    return results.get(commandId).stream().filter(r -> r.getStatus() != RemediationStatus.RUNNING).findFirst().orElseThrow();
+  }
+
+  private static List<RemediationResult> awaitArtifact(String commandId) throws InterruptedException {
+    awaitCondition(() -> {
+      List<RemediationResult> list = results.get(commandId);
+      return list != null && (list.get(0).getStatus() != RemediationStatus.SUCCEEDED
+          || list.stream().filter(RemediationResult::hasArtifact).count() == list.get(0).getArtifact().getTotal());
+    });
+    List<RemediationResult> list = new ArrayList<>(results.get(commandId));
+    list.sort(Comparator.comparingInt(r -> r.getArtifact().getIndex()));
+    return list;
+  }
+
+  private static byte[] join(List<RemediationResult> chunks) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    chunks.stream().map(r -> r.getArtifact().getData()).map(ByteString::toByteArray).forEach(bytes::writeBytes);
+    return bytes.toByteArray();
+  }
+
+  private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within " + WAIT);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void readResults(String bootstrap) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      String topic = topics.name(Topic.COMMAND_RESULTS);
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (reading) {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+          try {
+            RemediationResult result = RemediationResult.parseFrom(record.value());
+            assertThat(record.key()).isEqualTo(HOST + "/" + result.getCommandId());
+            results.computeIfAbsent(result.getCommandId(), k -> new CopyOnWriteArrayList<>()).add(result);
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+      }
+    }
+  }
+
+  // --- containers and the network
+
+  private static String busybox() {
+    return container("bridge", "sleep", "600");
+  }
+
+  private static String container(String networkMode, String... cmd) {
+    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+        .withName("porthole-it-rem-" + UUID.randomUUID().toString().substring(0, 8))
+        .withCmd(cmd)
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode(networkMode))
+        .exec()
+        .getId();
+    containers.add(id);
+    docker.startContainerCmd(id).exec();
+    return id;
+  }
+
+  private static String gateway(String id) {
+    return docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get("bridge").getGateway();
+  }
+
+  private static boolean ping(String id, String address) throws IOException {
+    ProcessOutput output = new ProcessCommandRunner().run(List.of("docker", "exec", id, "ping", "-c1", "-W1", address), Duration.ofSeconds(20));
+    return output.succeeded();
+  }
+}
