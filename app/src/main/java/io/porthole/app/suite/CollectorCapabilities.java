@@ -5,12 +5,12 @@ import java.util.Map;
 
 /**
  * Turns off the collector sources this machine cannot run (Preflight), so that the collector runs
- * with the rest instead of failing.
+ * with the rest instead of failing: packet capture without root. (The strace tracer degrades by
+ * itself when there is no strace binary or no permission.)
  */
 final class CollectorCapabilities {
 
   static final String CAPTURE_ENABLED_KEY = "capture.enabled";
-  static final String STRACE_ENABLED_KEY = "strace.enabled";
 
   private CollectorCapabilities() {}
 
@@ -18,10 +18,6 @@ final class CollectorCapabilities {
     Map<String, String> overrides = new HashMap<>();
     if (!preflight.root()) {
       overrides.put(CAPTURE_ENABLED_KEY, "false");
-      overrides.put(STRACE_ENABLED_KEY, "false");
-    }
-    if (!preflight.straceFound()) {
-      overrides.put(STRACE_ENABLED_KEY, "false");
     }
     return overrides;
   }

@@ -49,6 +49,7 @@ public final class Suite {
     COLLECTOR
   }
 
+  private static final String REMEDIATION_DATA_DIR_KEY = "remediation.data.dir";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -88,6 +89,10 @@ public final class Suite {
       derived.putAll(credentials.asSettings());
     }
     derived.putAll(CollectorCapabilities.overrides(preflight));
+    if (base.optional(REMEDIATION_DATA_DIR_KEY).isEmpty()) {
+      // Pending TTL restores of isolations live with the suite's other data.
+      derived.put(REMEDIATION_DATA_DIR_KEY, dataDir.resolve("remediation").toString());
+    }
     vertx = Vertx.vertx();
     try {
       bootstrapServers = startKafka(base, dataDir);
