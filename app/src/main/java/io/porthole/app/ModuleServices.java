@@ -1,6 +1,7 @@
 package io.porthole.app;
 
 import io.porthole.analyzer.AnalyzerService;
+import io.porthole.collector.CollectorService;
 import io.porthole.collector.EventSink;
 import io.porthole.collector.packets.PcapReplay;
 import io.porthole.collector.strace.StraceReplay;
@@ -17,7 +18,7 @@ final class ModuleServices implements ServiceFactory {
 
   @Override
   public Lifecycle collector(Vertx vertx, Settings settings) {
-    return CollectorAssembly.create(vertx, settings);
+    return CollectorService.create(vertx, settings);
   }
 
   @Override
