@@ -44,11 +44,23 @@ final class Expectations {
     }
   }
 
+  private record Early(Alert alert, long arrivedNanos) {}
+
   private final List<Expected> expected = new ArrayList<>();
+  /** Alerts that matched nothing yet: one may arrive before the demo has registered what it waits for. */
+  private final List<Early> unmatched = new ArrayList<>();
 
   synchronized Expected expect(String scenario, Rule rule, String containerId, long startedNanos, Duration limit) {
     Expected e = new Expected(scenario, rule, containerId, startedNanos, limit);
     expected.add(e);
+    for (Early early : unmatched) {
+      if (matches(e, early.alert())) {
+        e.alert = early.alert();
+        e.arrivedNanos = early.arrivedNanos();
+        unmatched.remove(early);
+        break;
+      }
+    }
     notifyAll();
     return e;
   }
@@ -56,14 +68,19 @@ final class Expectations {
   /** Records an alert; returns the expectation it fulfils first, if any. */
   synchronized Optional<Expected> offer(Alert alert, long nowNanos) {
     for (Expected e : expected) {
-      if (!e.arrived() && e.rule == alert.getRule() && e.containerId.equals(alert.getContainerId())) {
+      if (matches(e, alert)) {
         e.alert = alert;
         e.arrivedNanos = nowNanos;
         notifyAll();
         return Optional.of(e);
       }
     }
+    unmatched.add(new Early(alert, nowNanos));
     return Optional.empty();
+  }
+
+  private static boolean matches(Expected e, Alert alert) {
+    return !e.arrived() && e.rule == alert.getRule() && e.containerId.equals(alert.getContainerId());
   }
 
   /** Waits until every expectation has arrived or passed its deadline. */

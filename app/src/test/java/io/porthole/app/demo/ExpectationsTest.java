@@ -45,6 +45,18 @@ class ExpectationsTest {
     assertThat(expectations.missing()).hasSize(1);
   }
 
+  @Test
+  void anAlertThatArrivesBeforeItsExpectationIsRegisteredStillCounts() {
+    Expectations expectations = new Expectations();
+    long t0 = 5_000_000_000L;
+    expectations.offer(alert(Rule.OOM_KILL_DISABLED_UNBOUNDED, "c2"), t0 + 200_000_000L);
+
+    expectations.expect("S2", Rule.OOM_KILL_DISABLED_UNBOUNDED, "c2", t0, Duration.ofSeconds(60));
+
+    assertThat(expectations.missing()).isEmpty();
+    assertThat(expectations.all().get(0).latency()).isEqualTo(Duration.ofMillis(200));
+  }
+
   private static Alert alert(Rule rule, String containerId) {
     return Alert.newBuilder().setRule(rule).setContainerId(containerId).build();
   }
