@@ -23,6 +23,11 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
   public static final String DOCKER_HOST_KEY = "docker.host";
   public static final String STRACE_BINARY_KEY = "strace.binary";
 
+  /** For services that do not touch the host (analyzer, controller): nothing to check. */
+  public static Preflight notNeeded() {
+    return new Preflight(true, true, true, List.of());
+  }
+
   public static Preflight check(Settings settings) {
     List<String> problems = new ArrayList<>();
     boolean docker = checkDocker(settings.string(DOCKER_HOST_KEY, "unix:///var/run/docker.sock"), problems);

@@ -80,7 +80,7 @@ public final class Suite {
     Path dataDir = CommandSettings.dataDir(base);
     createDataDir(dataDir);
     requireFreeHttpPort(base, wanted);
-    Preflight preflight = wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : new Preflight(true, true, true, java.util.List.of());
+    Preflight preflight = wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : Preflight.notNeeded();
     preflight.problems().forEach(problem -> err.println("porthole: " + problem));
 
     Map<String, String> derived = new HashMap<>();
@@ -151,7 +151,9 @@ public final class Suite {
   }
 
   public Set<Service> running() {
-    return EnumSet.copyOf(running.isEmpty() ? EnumSet.noneOf(Service.class) : running);
+    Set<Service> copy = EnumSet.noneOf(Service.class);
+    copy.addAll(running);
+    return copy;
   }
 
   /** The controller's HTTP port, or -1 when it does not run. */
