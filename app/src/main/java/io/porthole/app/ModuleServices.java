@@ -2,18 +2,17 @@ package io.porthole.app;
 
 import io.porthole.analyzer.AnalyzerService;
 import io.porthole.collector.CollectorService;
+import io.porthole.controller.ControllerService;
 import io.porthole.collector.EventSink;
 import io.porthole.collector.packets.PcapReplay;
 import io.porthole.collector.strace.StraceReplay;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 
-/**
- * The services of the modules in this build, through their entry points. The controller's module has
- * not landed in this branch yet: asking for it fails with one line saying so.
- */
+/** The services of the modules in this build, through their entry points. */
 final class ModuleServices implements ServiceFactory {
 
   @Override
@@ -28,7 +27,23 @@ final class ModuleServices implements ServiceFactory {
 
   @Override
   public ControllerHandle controller(Vertx vertx, Settings settings) {
-    throw CliFailure.failure("the controller (io.porthole.controller.ControllerService) is not part of this build yet");
+    ControllerService controller = ControllerService.create(vertx, settings);
+    return new ControllerHandle() {
+      @Override
+      public Future<Void> start() {
+        return controller.start();
+      }
+
+      @Override
+      public Future<Void> stop() {
+        return controller.stop();
+      }
+
+      @Override
+      public int actualPort() {
+        return controller.actualPort();
+      }
+    };
   }
 
   @Override
