@@ -64,7 +64,7 @@ class UpIT {
         children = up.handle().orElseThrow().descendants().toList();
         Thread.sleep(200);
       }
-      assertThat(children).as("strace child of the suite").anyMatch(UpIT::isStrace);
+      assertThat(children).as("strace child of the suite; " + up.transcript()).anyMatch(UpIT::isStrace);
 
       up.terminate();
       int exit = up.awaitExit(Duration.ofSeconds(90));
