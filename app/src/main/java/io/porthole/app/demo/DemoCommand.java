@@ -141,7 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
       boolean isolationOk = isolationRoundTrip(suite, docker, names, limit);
 
       expectations.awaitAll();
-      return report(expectations, isolationOk);
+      return report(expectations, isolationOk, docker);
     }
   }
 
@@ -189,7 +189,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int report(Expectations expectations, boolean isolationOk) {
+  private int report(Expectations expectations, boolean isolationOk, DemoDocker docker) {
     List<Expectations.Expected> missing = expectations.missing();
     long lastArrival = expectations.all().stream().filter(Expectations.Expected::arrived).mapToLong(e -> e.arrivedNanos).max().orElse(System.nanoTime());
     for (Expectations.Expected e : expectations.all()) {
@@ -202,7 +202,8 @@ public final class DemoCommand implements Callable<Integer> {
       return 0;
     }
     for (Expectations.Expected e : missing) {
-      say("MISSING: " + e.describe() + (e.arrived() ? " (arrived after " + millis(e.latency()) + ", limit " + alertTimeoutSeconds + " s)" : " (no alert within " + alertTimeoutSeconds + " s)"));
+      say("MISSING: " + e.describe() + (e.arrived() ? " (arrived after " + millis(e.latency()) + ", limit " + alertTimeoutSeconds + " s)" : " (no alert within " + alertTimeoutSeconds + " s)")
+          + "; " + docker.state(e.containerId));
     }
     if (!isolationOk) {
       say("MISSING: S3 isolation round trip (see the S3 lines above)");

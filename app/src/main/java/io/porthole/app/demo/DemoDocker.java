@@ -87,6 +87,16 @@ final class DemoDocker implements AutoCloseable {
     return exitCode != null && exitCode == 0;
   }
 
+  /** What the engine says of the container, for the report of a missing alert. */
+  String state(String id) {
+    try {
+      var state = docker.inspectContainerCmd(id).exec().getState();
+      return "engine: " + state.getStatus() + ", exit code " + state.getExitCodeLong() + ", OOMKilled=" + state.getOOMKilled();
+    } catch (RuntimeException e) {
+      return "engine: cannot inspect (" + e.getMessage() + ")";
+    }
+  }
+
   boolean isOwn(String containerId) {
     return started.contains(containerId);
   }

@@ -67,9 +67,10 @@ class UpIT {
       assertThat(children).as("strace child of the suite; " + up.transcript()).anyMatch(UpIT::isStrace);
 
       up.terminate();
-      int exit = up.awaitExit(Duration.ofSeconds(90));
+      up.awaitErr(line -> line.equals("porthole: stopping"), Duration.ofSeconds(30));
+      up.awaitErr(line -> line.equals("porthole: stopped"), Duration.ofSeconds(90));
+      int exit = up.awaitExit(Duration.ofSeconds(30));
       assertThat(exit).as(up.transcript()).isIn(0, 143);
-      assertThat(up.err()).contains("porthole: stopping", "porthole: stopped");
       for (ProcessHandle child : children) {
         assertThat(child.isAlive()).as("child " + child.pid() + " " + child.info().commandLine().orElse("")).isFalse();
       }
