@@ -1,0 +1,269 @@
+package io.porthole.app.suite;
+
+import io.porthole.app.CliFailure;
+import io.porthole.app.CommandSettings;
+import io.porthole.app.ServiceFactory;
+import io.porthole.app.kafka.EmbeddedKafka;
+import io.porthole.app.kafka.EmbeddedKafkaConfig;
+import io.porthole.app.kafka.KafkaReachability;
+import io.porthole.app.kafka.PortInUseException;
+import io.porthole.app.kafka.TopicPartitions;
+import io.porthole.app.kafka.TopicSetup;
+import io.porthole.runtime.ConfigException;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.Settings;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Porthole's services in one process on one Vertx: Kafka (embedded unless an external one is
+ * given), then analyzer, controller and collector. A service that cannot start is reported in one
+ * line and the others keep running. {@link #stop()} stops the services in reverse order, then
+ * Vert.x, then the broker.
+ */
+public final class Suite {
+
+  /** The services a suite can run. */
+  public enum Service {
+    ANALYZER,
+    CONTROLLER,
+    COLLECTOR
+  }
+
+  private static final String REMEDIATION_DATA_DIR_KEY = "remediation.data.dir";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ServiceFactory services;
+  private final PrintStream err;
+  private final Deque<Map.Entry<String, Lifecycle>> started = new ArrayDeque<>();
+  private final Set<Service> running = EnumSet.noneOf(Service.class);
+  private EmbeddedKafka embeddedKafka;
+  private Vertx vertx;
+  private Settings settings;
+  private String bootstrapServers;
+  private ServiceFactory.ControllerHandle controller;
+  private Credentials credentials;
+  private boolean stopped;
+
+  public Suite(ServiceFactory services, PrintStream err) {
+    this.services = Objects.requireNonNull(services, "services");
+    this.err = Objects.requireNonNull(err, "err");
+  }
+
+  /**
+   * Starts Kafka (unless {@code kafka.bootstrap.servers} is set) and the wanted services. Blocking;
+   * call from the main thread.
+   *
+   * @throws CliFailure when nothing useful can run (Kafka unreachable, a port taken, no service up)
+   */
+  public synchronized void start(Settings base, Set<Service> wanted) {
+    Path dataDir = CommandSettings.dataDir(base);
+    createDataDir(dataDir);
+    requireFreeHttpPort(base, wanted);
+    Preflight preflight = wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : Preflight.notNeeded();
+    preflight.problems().forEach(problem -> err.println("porthole: " + problem));
+
+    Map<String, String> derived = new HashMap<>();
+    if (wanted.contains(Service.CONTROLLER) || wanted.contains(Service.COLLECTOR)) {
+      credentials = Credentials.resolve(base, dataDir);
+      derived.putAll(credentials.asSettings());
+    }
+    derived.putAll(CollectorCapabilities.overrides(preflight));
+    if (base.optional(REMEDIATION_DATA_DIR_KEY).isEmpty()) {
+      // Pending TTL restores of isolations live with the suite's other data.
+      derived.put(REMEDIATION_DATA_DIR_KEY, dataDir.resolve("remediation").toString());
+    }
+    vertx = Vertx.vertx();
+    try {
+      bootstrapServers = startKafka(base, dataDir);
+    } catch (RuntimeException e) {
+      stop();
+      throw e;
+    }
+    derived.put(KafkaSettings.BOOTSTRAP_KEY, bootstrapServers);
+    settings = base.with(derived);
+
+    for (Service service : new Service[] {Service.ANALYZER, Service.CONTROLLER, Service.COLLECTOR}) {
+      if (!wanted.contains(service)) {
+        continue;
+      }
+      if (service == Service.COLLECTOR && !preflight.dockerReady()) {
+        err.println("porthole: collector not started (no usable Docker engine, see above); the other services run");
+        continue;
+      }
+      startService(service);
+    }
+    if (running.isEmpty()) {
+      stop();
+      throw CliFailure.failure("no service could start (see the lines above)");
+    }
+  }
+
+  private void startService(Service service) {
+    String name = service.name().toLowerCase();
+    try {
+      Lifecycle lifecycle =
+          switch (service) {
+            case ANALYZER -> services.analyzer(vertx, settings);
+            case COLLECTOR -> services.collector(vertx, settings);
+            case CONTROLLER -> controller = services.controller(vertx, settings);
+          };
+      await(lifecycle.start(), START_TIMEOUT);
+      started.push(Map.entry(name, lifecycle));
+      running.add(service);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      if (service == Service.CONTROLLER) {
+        controller = null;
+      }
+      err.println("porthole: " + name + " not started: " + describe(e) + "; the other services run");
+    }
+  }
+
+  /** The bootstrap servers the services use. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Set<Service> running() {
+    Set<Service> copy = EnumSet.noneOf(Service.class);
+    copy.addAll(running);
+    return copy;
+  }
+
+  /** The controller's HTTP port, or -1 when it does not run. */
+  public int controllerPort() {
+    return controller == null ? -1 : controller.actualPort();
+  }
+
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops everything that started, services in reverse order, the broker last. Idempotent. */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    while (!started.isEmpty()) {
+      Map.Entry<String, Lifecycle> service = started.pop();
+      try {
+        await(service.getValue().stop(), STOP_TIMEOUT);
+      } catch (Exception e) {
+        err.println("porthole: " + service.getKey() + " did not stop cleanly: " + describe(e));
+      }
+    }
+    if (vertx != null) {
+      try {
+        await(vertx.close(), STOP_TIMEOUT);
+      } catch (Exception e) {
+        err.println("porthole: Vert.x did not close cleanly: " + describe(e));
+      }
+    }
+    if (embeddedKafka != null) {
+      embeddedKafka.stopBlocking();
+    }
+  }
+
+  private String startKafka(Settings base, Path dataDir) {
+    TopicNames names = TopicNames.withPrefix(base.string(CommandSettings.TOPIC_PREFIX_KEY, ""));
+    EmbeddedKafkaConfig embedded = EmbeddedKafkaConfig.from(base, dataDir);
+    if (base.optional(KafkaSettings.BOOTSTRAP_KEY).isPresent()) {
+      String bootstrap = KafkaSettings.from(base).bootstrapServers();
+      KafkaReachability.require(bootstrap, Duration.ofSeconds(10));
+      createTopics(bootstrap, names, embedded.partitions());
+      return bootstrap;
+    }
+    embeddedKafka = new EmbeddedKafka(vertx, embedded);
+    try {
+      embeddedKafka.startBlocking();
+    } catch (PortInUseException e) {
+      throw CliFailure.failure(e.getMessage());
+    } catch (Exception e) {
+      throw new CliFailure(CliFailure.FAILURE, "the embedded Kafka broker did not start: " + describe(e) + " (its data is in " + embedded.dataDir() + ")", e);
+    }
+    return embeddedKafka.bootstrapServers();
+  }
+
+  private static void createTopics(String bootstrap, TopicNames names, TopicPartitions partitions) {
+    try {
+      new TopicSetup(bootstrap, names, partitions).createMissing(Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliFailure.failure("interrupted while creating topics");
+    } catch (RuntimeException e) {
+      throw CliFailure.failure("cannot create Porthole's topics on " + bootstrap + ": " + describe(e));
+    }
+  }
+
+  private static void requireFreeHttpPort(Settings base, Set<Service> wanted) {
+    if (!wanted.contains(Service.CONTROLLER)) {
+      return;
+    }
+    int port = base.integer(CommandSettings.HTTP_PORT_KEY, 8080, 0, 65535);
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+    } catch (IOException e) {
+      throw CliFailure.failure(
+          new PortInUseException("this machine", port, "the controller").getMessage().replace("choose another port", "choose another port with --http-port N (0 picks a free one)"));
+    }
+  }
+
+  private static void createDataDir(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw CliFailure.failure("cannot create the data directory " + dataDir + ": " + e.getMessage() + "; choose another with --data-dir DIR");
+    } catch (UncheckedIOException e) {
+      throw CliFailure.failure("cannot create the data directory " + dataDir + ": " + e.getMessage());
+    }
+  }
+
+  private static <T> T await(Future<T> future, Duration timeout) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("did not finish within " + timeout.toSeconds() + " s");
+    }
+  }
+
+  static String describe(Throwable e) {
+    return io.porthole.app.OneLine.of(e);
+  }
+}

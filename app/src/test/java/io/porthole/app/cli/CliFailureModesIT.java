@@ -1,0 +1,89 @@
+package io.porthole.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each way `porthole` cannot do what it was asked: one clear line and the right exit code. */
+class CliFailureModesIT {
+
+  private static final Duration EXIT = Duration.ofSeconds(60);
+
+  @TempDir Path dataDir;
+
+  @Test
+  void anUnreachableKafkaIsOneLineAndExitCode1() throws Exception {
+    try (PortholeProcess up = PortholeProcess.start("up", "--kafka", "127.0.0.1:1", "--data-dir", dataDir.toString(), "--http-port", "0")) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: cannot reach Kafka at 127.0.0.1:1 within 10 s: check the address"));
+      assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
+    }
+  }
+
+  @Test
+  void aControllerPortInUseNamesThePortAndHowToChooseAnother() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"));
+        PortholeProcess up = PortholeProcess.start("up", "--http-port", String.valueOf(taken.getLocalPort()), "--data-dir", dataDir.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(up.err()).anyMatch(line -> line.contains("port " + taken.getLocalPort()) && line.contains("already in use") && line.contains("--http-port"));
+    }
+  }
+
+  @Test
+  void anEmbeddedBrokerPortInUseNamesThePort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        PortholeProcess up = PortholeProcess.start("up", "--kafka-port", String.valueOf(taken.getLocalPort()), "--http-port", "0", "--data-dir", dataDir.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(up.err()).anyMatch(line -> line.contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use") && line.contains("embedded Kafka broker"));
+    }
+  }
+
+  @Test
+  void aBadOptionIsAUsageErrorWithExitCode2() throws Exception {
+    try (PortholeProcess tail = PortholeProcess.start("tail", "alerts", "--max", "many")) {
+      assertThat(tail.awaitExit(EXIT)).isEqualTo(2);
+      assertThat(tail.err()).anyMatch(line -> line.contains("--max") && line.contains("'many'"));
+    }
+  }
+
+  @Test
+  void aBadConfigurationValueNamesTheVariableAndExits2() throws Exception {
+    try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_HTTP_PORT", "eighty"), List.of(), "up", "--data-dir", dataDir.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(2);
+      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_HTTP_PORT: expected a whole number from 0 to 65535 but was 'eighty'");
+    }
+  }
+
+  @Test
+  void noDockerEngineAndNoStraceAreEachOneLineSayingHowToFixThem() throws Exception {
+    Map<String, String> env = Map.of("PORTHOLE_DOCKER_HOST", "unix:///nonexistent/docker.sock", "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
+    // An unreachable Kafka ends the run right after the checks, which come first.
+    try (PortholeProcess up = PortholeProcess.start(env, List.of(), "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", dataDir.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no Docker engine: /nonexistent/docker.sock does not exist; start the engine"));
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no strace binary ('/nonexistent/strace' is not on the PATH)") && line.contains("apt-get install strace"));
+    }
+  }
+
+  @Test
+  void withoutRootTheSocketPermissionAndTheMissingPrivilegesAreReported() throws Exception {
+    Path data = Files.createDirectories(dataDir.resolve("nobody"));
+    Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+    List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+    try (PortholeProcess up = PortholeProcess.start(Map.of("HOME", data.toString()), asNobody, "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", data.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no permission for the Docker socket /var/run/docker.sock") && line.contains("docker group"));
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: not running as root: packet capture, strace and network isolation need root"));
+    }
+  }
+}

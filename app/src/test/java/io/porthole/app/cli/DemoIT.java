@@ -1,0 +1,58 @@
+package io.porthole.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import io.porthole.testing.TestDocker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `porthole demo` on the real engine: every expected alert in time, the isolation round trip, nothing left behind. */
+class DemoIT {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void everyScenarioIsCaughtInTimeAndEveryDemoContainerIsRemoved() throws Exception {
+    try (PortholeProcess demo = PortholeProcess.start(Map.of(), List.of(), "demo", "--data-dir", dataDir.toString(), "--alert-timeout", "90")) {
+      Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
+      Thread watcher = new Thread(() -> {
+        ProcessHandle self = demo.handle().orElseThrow();
+        while (self.isAlive()) {
+          self.descendants().forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
+          try {
+            Thread.sleep(300);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "demo-children");
+      watcher.setDaemon(true);
+      watcher.start();
+      int exit = demo.awaitExit(Duration.ofMinutes(8));
+      watcher.join(5000);
+      assertThat(children.values()).as("strace children while the demo ran").anyMatch(command -> command.endsWith("strace"));
+      assertThat(children.keySet()).as("children left after the demo: " + children).noneMatch(ProcessHandle::isAlive);
+      assertThat(exit).as(demo.transcript()).isZero();
+      List<String> out = demo.out();
+      assertThat(out).anyMatch(line -> line.contains("alert HIGH HOST_NAMESPACES porthole-demo-s1-"));
+      assertThat(out).anyMatch(line -> line.contains(" OOM_KILLED porthole-demo-s2-oom-"));
+      assertThat(out).anyMatch(line -> line.contains(" OOM_KILL_DISABLED_UNBOUNDED porthole-demo-s2-nolimit-"));
+      assertThat(out).anyMatch(line -> line.contains(" SELINUX_ASSUMPTION porthole-demo-s5-"));
+      assertThat(out).anyMatch(line -> line.contains("ISOLATE_NETWORK -> SUCCEEDED") && line.contains("ping: no answer"));
+      assertThat(out).anyMatch(line -> line.contains("RESTORE_NETWORK -> SUCCEEDED") && line.contains("ping: answered"));
+      assertThat(out).anyMatch(line -> line.contains("demo passed"));
+      assertThat(out).anyMatch(line -> line.matches(".*removed 5 demo container\\(s\\)$"));
+    }
+    try (DockerClient docker = TestDocker.client()) {
+      List<Container> left = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("porthole-demo-")).exec();
+      assertThat(left).isEmpty();
+    }
+  }
+}

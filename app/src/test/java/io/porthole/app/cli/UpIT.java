@@ -1,0 +1,88 @@
+package io.porthole.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import io.porthole.testing.TestDocker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `porthole up` as a user runs it: ready lines, a working controller, a clean stop on SIGTERM. */
+class UpIT {
+
+  @TempDir Path dataDir;
+  private final DockerClient docker = TestDocker.client();
+  private String containerId;
+
+  @AfterEach
+  void removeContainer() throws Exception {
+    if (containerId != null) {
+      docker.removeContainerCmd(containerId).withForce(true).exec();
+    }
+    docker.close();
+  }
+
+  @Test
+  void reachesReadyPrintsBothLinesAndLeavesNoProcessBehindAfterSigterm() throws Exception {
+    String hostId = "it-up-" + UUID.randomUUID().toString().substring(0, 8);
+    try (PortholeProcess up = PortholeProcess.start(Map.of(), List.of(), "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
+      String kafkaLine = up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180));
+      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
+      assertThat(kafkaLine).matches("kafka: 127\\.0\\.0\\.1:\\d+");
+      assertThat(controllerLine).matches("controller: http://127\\.0\\.0\\.1:\\d+");
+      assertThat(up.out()).anyMatch(line -> line.startsWith("operator token: ") && line.contains("credentials.properties"));
+      assertThat(up.out()).contains("running: analyzer, controller, collector");
+
+      HttpResponse<String> live = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(controllerLine.substring("controller: ".length()) + "/health/live")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+
+      // A container that asks to be traced: the suite starts strace for it, as a child process.
+      containerId = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+          .withName("porthole-it-up-" + hostId)
+          .withLabels(Map.of("porthole.trace", "syscalls"))
+          .withCmd("sleep", "600")
+          .exec().getId();
+      docker.startContainerCmd(containerId).exec();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      List<ProcessHandle> children = List.of();
+      while (System.nanoTime() < deadline && children.stream().noneMatch(UpIT::isStrace)) {
+        children = up.handle().orElseThrow().descendants().toList();
+        Thread.sleep(200);
+      }
+      assertThat(children).as("strace child of the suite; " + up.transcript()).anyMatch(UpIT::isStrace);
+
+      up.terminate();
+      up.awaitErr(line -> line.equals("porthole: stopping"), Duration.ofSeconds(30));
+      up.awaitErr(line -> line.equals("porthole: stopped"), Duration.ofSeconds(90));
+      int exit = up.awaitExit(Duration.ofSeconds(30));
+      assertThat(exit).as(up.transcript()).isIn(0, 143);
+      for (ProcessHandle child : children) {
+        assertThat(child.isAlive()).as("child " + child.pid() + " " + child.info().commandLine().orElse("")).isFalse();
+      }
+      int kafkaPort = Integer.parseInt(kafkaLine.substring(kafkaLine.lastIndexOf(':') + 1));
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), kafkaPort));
+      }
+    }
+  }
+
+  private static boolean isStrace(ProcessHandle process) {
+    return process.info().command().map(c -> c.endsWith("/strace") || c.equals("strace")).orElse(false);
+  }
+}
