@@ -92,7 +92,8 @@ final class PortholeProcess implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && seen == lines.size() && !readersAlive())) {
-          throw new AssertionError("no such line within " + timeout.toSeconds() + " s; " + transcript());
+          String state = process.isAlive() ? "still running" : "exited with " + process.exitValue();
+          throw new AssertionError("no such line within " + timeout.toSeconds() + " s (process " + state + "); " + transcript());
         }
         lines.wait(Math.max(1, Math.min(200, left / 1_000_000)));
       }
