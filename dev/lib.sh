@@ -130,10 +130,10 @@ porthole_build_kafka_image() {
 
 # The services' base (deploy/Dockerfile): a Java 17 runtime plus the host tools the collector runs
 # (strace; ip from iproute2; nsenter and setpriv from util-linux; libpcap; ping) and curl for the
-# controller's health check. Made with
-# debootstrap on the host like the JRE base rather than with apt-get inside a `docker build`: the
-# host is known to reach the Debian archive (packages are installed from it above), while a build
-# container's egress through the bridge may be blocked or need a proxy only the host knows.
+# controller's health check. Made with debootstrap on the host like the JRE base rather than with
+# apt-get inside a `docker build`: the host is known to reach the Debian archive (packages are
+# installed from it above), while a build container's egress through the bridge may be blocked or
+# need a proxy only the host knows.
 porthole_build_runtime_image() {
   porthole_image_exists "$PORTHOLE_RUNTIME_IMAGE" && return 0
   porthole_log "building $PORTHOLE_RUNTIME_IMAGE with debootstrap (about a minute)"
