@@ -1,0 +1,67 @@
+# Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
+# (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
+COMPONENT_JVM=(-Xms32m -Xmx192m -XX:+UseSerialGC)
+component_java() { java "${COMPONENT_JVM[@]}" -Dbench.results="$RAW" -cp "$CP" "$@"; }
+
+publishing() {
+  if ! start_kafka; then
+    not_measured publish.collector "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    not_measured publish.kafka_perf "no broker"
+    not_measured memory.collector "no broker for the publishing load"
+    return
+  fi
+  info component.jvm_flags "${COMPONENT_JVM[*]} (collector and analyzer drivers, and Kafka's perf tools)"
+  local bootstrap=127.0.0.1:$KAFKA_PORT size_file=$WORK/record-size.txt
+  log "publishing: collector path, $PUBLISH_EVENTS events x (1 warm-up + $TOOL_ITERATIONS)"
+  component_java -Dbench.record.size.file="$size_file" io.porthole.bench.BenchMain publish "$bootstrap" "bench-pub-$RUN_ID." \
+      "$PUBLISH_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
+    || { not_measured publish.collector "the publishing driver failed (see raw/run.log)"; return; }
+  local size values="" i line
+  size=$(cat "$size_file")
+  log "ceiling: ProducerPerformance, $PUBLISH_EVENTS records of $size bytes, same settings"
+  for ((i = 0; i <= TOOL_ITERATIONS; i++)); do
+    line=$(component_java org.apache.kafka.tools.ProducerPerformance --topic "bench-perf-$RUN_ID" \
+      --num-records "$PUBLISH_EVENTS" --record-size "$size" --throughput -1 \
+      --producer-props bootstrap.servers="$bootstrap" client.id=bench-producer-perf enable.idempotence=true acks=all \
+        compression.type=lz4 linger.ms=5 batch.size=262144 buffer.memory=33554432 max.block.ms=5000 \
+        delivery.timeout.ms=120000 2>>"$LOG" | tee -a "$LOG" | grep 'records sent' | tail -1)
+    [[ -n $line ]] || { not_measured publish.kafka_perf "ProducerPerformance failed (see raw/run.log)"; return; }
+    ((i > 0)) && values+=" $(awk '{print $4}' <<<"$line")"
+  done
+  measured publish.kafka_perf records/s "${values# }"
+  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic with the same 3 partitions, no key (random payload of letters), one warm-up run first"
+}
+
+analyzer() {
+  if ! start_kafka; then
+    for key in analyzer.events analyzer.kafka_consumer_perf memory.analyzer latency.p50 latency.p99; do
+      not_measured "$key" "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    done
+    return
+  fi
+  local bootstrap=127.0.0.1:$KAFKA_PORT prefix=bench-ana-$RUN_ID.
+  log "analyzer: loading $ANALYZER_EVENTS flow records"
+  bench_java analyzer-load "$bootstrap" "$prefix" "$ANALYZER_EVENTS" >>"$LOG" 2>&1 \
+    || { not_measured analyzer.events "loading the topic failed (see raw/run.log)"; return; }
+  log "ceiling: ConsumerPerformance on ${prefix}porthole.flows.v1"
+  local values="" i line
+  for ((i = 0; i <= TOOL_ITERATIONS; i++)); do
+    line=$(component_java org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bootstrap" \
+      --topic "${prefix}porthole.flows.v1" --messages "$ANALYZER_EVENTS" --group "bench-consumer-perf-$RUN_ID-$i" \
+      --timeout 60000 2>>"$LOG" | tee -a "$LOG" | tail -1)
+    # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+    [[ $line == *,* ]] || { not_measured analyzer.kafka_consumer_perf "ConsumerPerformance failed (see raw/run.log)"; break; }
+    ((i > 0)) && values+=" $(awk -F', *' '{print $NF}' <<<"$line")"
+  done
+  [[ -n $values ]] && measured analyzer.kafka_consumer_perf records/s "${values# }"
+  info analyzer.kafka_consumer_perf.how "ConsumerPerformance (kafka-tools 3.9.1) --messages $ANALYZER_EVENTS, a fresh group per run, fetch.nMsg.sec (rebalance time excluded, like the analyzer's timing); one warm-up run first"
+  log "analyzer: AnalyzerService, 1 warm-up + $TOOL_ITERATIONS rounds"
+  component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
+    || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
+  local capacity rate
+  capacity=$(awk -F'\t' '$1 == "m" && $2 == "analyzer.events" {n = split($4, v, " "); asort(v); print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)}' "$RAW")
+  rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
+  log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
+  component_java io.porthole.bench.BenchMain latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
+    || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
+}
