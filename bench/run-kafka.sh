@@ -14,7 +14,7 @@ publishing() {
   local bootstrap=127.0.0.1:$KAFKA_PORT size_file=$WORK/record-size.txt
   log "publishing: collector path, $PUBLISH_EVENTS events x (1 warm-up + $TOOL_ITERATIONS)"
   component_java -Dbench.record.size.file="$size_file" io.porthole.bench.BenchMain publish "$bootstrap" "bench-pub-$RUN_ID." \
-      "$PUBLISH_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
+      "$PUBLISH_EVENTS" "$TOOL_ITERATIONS" "bench-perf-$RUN_ID" >>"$LOG" 2>&1 \
     || { not_measured publish.collector "the publishing driver failed (see raw/run.log)"; return; }
   local size values="" i line
   size=$(cat "$size_file")
@@ -29,7 +29,7 @@ publishing() {
     ((i > 0)) && values+=" $(awk '{print $4}' <<<"$line")"
   done
   measured publish.kafka_perf records/s "${values# }"
-  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic with the same 3 partitions, no key (random payload of letters), one warm-up run first"
+  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic created beforehand with the same 3 partitions, no key (random payload of letters), one warm-up run first"
 }
 
 analyzer() {
@@ -59,7 +59,9 @@ analyzer() {
   component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
     || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
   local capacity rate
-  capacity=$(awk -F'\t' '$1 == "m" && $2 == "analyzer.events" {n = split($4, v, " "); asort(v); print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)}' "$RAW")
+  capacity=$(awk -F'\t' '$1 == "m" && $2 == "analyzer.events" {print $4}' "$RAW" | tr ' ' '\n' | sort -g \
+    | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+  [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
   rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
   log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
   component_java io.porthole.bench.BenchMain latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \

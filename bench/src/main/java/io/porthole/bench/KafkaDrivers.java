@@ -47,13 +47,19 @@ final class KafkaDrivers {
 
   private KafkaDrivers() {}
 
-  /** {@code publish BOOTSTRAP PREFIX EVENTS ITERATIONS}: the collector's publishing path, one warm-up round first. */
+  /**
+   * {@code publish BOOTSTRAP PREFIX EVENTS ITERATIONS PERF_TOPIC}: the collector's publishing path, one
+   * warm-up round first; also creates the ceiling's topic with the same partitions.
+   */
   static void publish(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
     TopicNames names = TopicNames.withPrefix(args[1]);
     int events = Integer.parseInt(args[2]);
     int iterations = Integer.parseInt(args[3]);
     createTopics(bootstrap, names, Topic.FLOWS);
+    try (Admin admin = admin(bootstrap)) {
+      admin.createTopics(List.of(new NewTopic(args[4], PARTITIONS, (short) 1))).all().get();
+    }
     List<EventEnvelope> pool = new ArrayList<>();
     long bytes = 0;
     Instant now = Instant.now();
