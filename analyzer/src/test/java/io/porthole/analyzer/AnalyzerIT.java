@@ -43,8 +43,8 @@ class AnalyzerIT {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static AnalyzerService started(KafkaTestbed testbed) throws Exception {
-    AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings());
+  private static AnalyzerService started(KafkaTestbed testbed, String... settings) throws Exception {
+    AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings(settings));
     await(analyzer.start());
     return analyzer;
   }
@@ -72,7 +72,8 @@ class AnalyzerIT {
       testbed.produce(Scenarios.enosys(enosys, t));
       Set<String> expected = testbed.expectedAlertIds();
 
-      AnalyzerService analyzer = started(testbed);
+      // One record in flight at a time: the consumer pauses and resumes around every record.
+      AnalyzerService analyzer = started(testbed, "analyzer.max.in.flight", "1");
       alerts.awaitAlerts("the scenario alerts, MISSING_SYSCALL naming the kernel", TIMEOUT,
           a -> a.keySet().containsAll(expected) && a.values().stream().anyMatch(
               alert -> alert.getRule() == Rule.MISSING_SYSCALL && !alert.getAttributesOrDefault("kernel_version", "").isEmpty()));
@@ -90,6 +91,7 @@ class AnalyzerIT {
       assertThat(missing.getAttributesMap()).containsEntry("kernel_version", "6.1.0-27-amd64");
       assertThat(all.values()).allSatisfy(a -> assertThat(a.hasPublishedAt()).isTrue());
       assertThat(analyzer.stats().recordsDeadLettered()).isZero();
+      assertThat(analyzer.stats().pauses()).isGreaterThan(0);
     }
   }
 
@@ -164,6 +166,40 @@ class AnalyzerIT {
   }
 
   @Test
+  void aRecordsOffsetIsNotCommittedWhileTheBrokerRefusesItsAlert() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-unacked");
+        var admin = io.porthole.testing.SharedKafka.admin()) {
+      Instant t = Instant.now();
+      String id = containerId("it-unacked");
+      testbed.produce(Scenarios.heartbeat(t));
+      testbed.produce(Scenarios.selinuxFailures(id, 99, t));
+      Scenarios.selinuxExit(id, 99, t.plusSeconds(1)).forEach(testbed::produce);
+
+      // Every alert is larger than the producer may send: the broker never acknowledges one.
+      AnalyzerService analyzer = started(testbed, "kafka.producer.max.request.size", "300");
+      KafkaTestbed.await("the heartbeat's offset committed and the alert retried", TIMEOUT, () -> {
+        try {
+          var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+          boolean heartbeatCommitted = committed.keySet().stream().anyMatch(p -> p.topic().equals(testbed.topics.name(Topic.HEARTBEATS)));
+          return heartbeatCommitted && analyzer.stats().publishRetries() >= 3;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+      await(analyzer.stop());
+
+      // The exits batch (offset 1 of its syscalls partition) raises or updates the alert whatever
+      // order the topics are read in, so the commit must stay at or before it.
+      assertThat(committed.keySet()).extracting(p -> p.topic()).contains(testbed.topics.name(Topic.HEARTBEATS));
+      assertThat(committed.entrySet())
+          .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
+          .allSatisfy(e -> assertThat(e.getValue().offset()).isLessThanOrEqualTo(1L));
+      assertThat(analyzer.stats().alertsPublished()).isZero();
+    }
+  }
+
+  @Test
   void aRestartInTheMiddleOfAnSelinuxEpisodeStillRaisesItsAlertOnce() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-restart");
         KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
@@ -173,6 +209,14 @@ class AnalyzerIT {
       testbed.produce(Scenarios.selinuxFailures(id, 4242, t));
       KafkaTestbed.await("the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
       await(before.stop());
+      // The failing syscalls are behind the committed offset: only re-reading the window finds them.
+      try (var admin = io.porthole.testing.SharedKafka.admin()) {
+        var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+        assertThat(committed.entrySet())
+            .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
+            .extracting(e -> e.getValue().offset())
+            .contains(1L);
+      }
 
       Scenarios.selinuxExit(id, 4242, t.plusSeconds(2)).forEach(testbed::produce);
       Set<String> expected = testbed.expectedAlertIds();

@@ -3,6 +3,14 @@ package io.porthole.collector;
 import com.github.dockerjava.api.DockerClient;
 import io.porthole.collector.docker.DockerEventSource;
 import io.porthole.collector.heartbeat.HeartbeatSource;
+import io.porthole.collector.packets.CaptureConfig;
+import io.porthole.collector.packets.PacketCaptureSource;
+import io.porthole.collector.remediation.CommandConsumer;
+import io.porthole.collector.remediation.KafkaResultSink;
+import io.porthole.collector.remediation.RemediationConfig;
+import io.porthole.collector.remediation.RemediationExecutor;
+import io.porthole.collector.strace.StraceConfig;
+import io.porthole.collector.strace.SyscallTracer;
 import io.porthole.collector.publish.KafkaEventSink;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
@@ -62,9 +70,52 @@ public final class CollectorService implements Lifecycle {
             vertx, publisher, dockerClient, config.hostId(), config.heartbeatInterval(), directory, stats);
   }
 
-  /** The collector configured from {@code settings}; a bad value throws a ConfigException naming its key. */
+  /**
+   * The whole collector configured from {@code settings}: the Docker source and heartbeat, the
+   * syscall tracer, packet capture (optional: without permission or a bridge the collector runs
+   * without it, reported as degraded) and, unless {@code remediation.enabled=false}, the remediation
+   * executor with its command consumer. A bad value throws a ConfigException naming its key.
+   */
   public static CollectorService create(Vertx vertx, Settings settings) {
-    return new CollectorService(vertx, CollectorConfig.from(settings));
+    CollectorConfig config = CollectorConfig.from(settings);
+    StraceConfig straceConfig = StraceConfig.from(settings);
+    CaptureConfig captureConfig = CaptureConfig.from(settings);
+    RemediationConfig remediationConfig = RemediationConfig.from(settings);
+    CollectorService service = new CollectorService(vertx, config);
+    SyscallTracer tracer =
+        new SyscallTracer(
+            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient);
+    service.addComponent(
+        new Lifecycle() {
+          @Override
+          public Future<Void> start() {
+            return tracer
+                .start()
+                .onSuccess(v -> tracer.degradedReason().ifPresent(r -> service.stats.markDegraded("syscalls", r)));
+          }
+
+          @Override
+          public Future<Void> stop() {
+            return tracer.stop();
+          }
+        });
+    service.addComponent(
+        new OptionalSource(
+            "packets",
+            new PacketCaptureSource(vertx, captureConfig, service.directory, service.sink, service.stats, config.hostId()),
+            service.stats));
+    if (remediationConfig.enabled()) {
+      KafkaResultSink results = new KafkaResultSink(vertx, service.publisher);
+      RemediationExecutor executor =
+          RemediationExecutor.create(
+              vertx, remediationConfig, config.hostId(), service.dockerClient, service.directory, tracer::trace, results);
+      // The consumer starts and stops its executor (pending TTL restores first).
+      service.addComponent(
+          CommandConsumer.create(
+              vertx, config.kafka(), remediationConfig, config.hostId(), config.topicNames(), service.publisher,
+              executor, results, service.stats));
+    }
+    return service;
   }
 
   /** Adds a component (strace tracer, packet source, remediation executor) before {@link #start()}. */

@@ -63,6 +63,8 @@ class CollectorServiceIT {
                     "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "host.id", hostId,
                     "topic.prefix", topics.prefix(),
+                    "remediation.enabled", "false",
+                    "capture.enabled", "false",
                     "heartbeat.interval", "1s")));
     collector.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }

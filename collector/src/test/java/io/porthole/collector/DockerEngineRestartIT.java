@@ -53,6 +53,8 @@ class DockerEngineRestartIT {
                     "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
                     "host.id", "it-host-" + run,
                     "topic.prefix", topics.prefix(),
+                    "remediation.enabled", "false",
+                    "capture.enabled", "false",
                     "docker.reconnect.backoff.min", "100ms",
                     "docker.reconnect.backoff.max", "1s")));
     List<String> containers = new ArrayList<>();

@@ -10,6 +10,7 @@ public final class AnalyzerStats {
   final AtomicLong alertsPublished = new AtomicLong();
   final AtomicLong publishRetries = new AtomicLong();
   final AtomicLong rebalances = new AtomicLong();
+  final AtomicLong pauses = new AtomicLong();
   final AtomicLong containersEvicted = new AtomicLong();
   final AtomicLong trackedContainers = new AtomicLong();
 
@@ -36,6 +37,11 @@ public final class AnalyzerStats {
   /** Partition assignments received (the first one included). */
   public long rebalances() {
     return rebalances.get();
+  }
+
+  /** Times the consumer paused because {@code analyzer.max.in.flight} records awaited acknowledgement. */
+  public long pauses() {
+    return pauses.get();
   }
 
   /** Containers forgotten because the cap on tracked containers was hit. */

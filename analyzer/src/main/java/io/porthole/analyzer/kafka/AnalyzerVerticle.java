@@ -60,7 +60,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   private KafkaConsumer<String, byte[]> consumer;
   // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
   // only on the instance that owns the heartbeat partition in the group.
-  private KafkaConsumer<String, byte[]> hostInfo;
+  private HostInfoReader hostInfo;
   private String consumerName;
   private Set<TopicPartition> assignment = Set.of();
   private int generation;
@@ -92,15 +92,24 @@ public final class AnalyzerVerticle extends VerticleBase {
     consumer.partitionsRevokedHandler(this::revoked);
     consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", consumerName, e.toString()));
     Set<String> topics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
-    hostInfo = KafkaConsumer.create(vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class);
+    hostInfo = new HostInfoReader(
+        KafkaConsumer.create(vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class),
+        config.topicNames().name(Topic.HEARTBEATS),
+        config.replayWindow(),
+        heartbeat -> publishAll(engine.onHostInfo(heartbeat, Instant.now())));
     return publisher.start()
-        .compose(v -> startHostInfo())
+        .compose(v -> hostInfo.start())
         .compose(v -> consumer.subscribe(topics))
         .onSuccess(v -> {
           LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId());
           commitTimer = vertx.setPeriodic(config.commitInterval().toMillis(), id -> commit());
           tickTimer = vertx.setPeriodic(config.tickInterval().toMillis(), id -> tick());
           poll();
+        })
+        .onFailure(e -> {
+          closing = true;
+          stopped = true;
+          consumer.close().eventually(hostInfo::stop).eventually(publisher::stop);
         });
   }
 
@@ -116,7 +125,7 @@ public final class AnalyzerVerticle extends VerticleBase {
           stopped = true;
           return consumer.close();
         })
-        .eventually(() -> hostInfo.close())
+        .eventually(hostInfo::stop)
         .eventually(publisher::stop)
         .onComplete(ar -> LOG.info("{}: stopped", consumerName));
   }
@@ -135,55 +144,15 @@ public final class AnalyzerVerticle extends VerticleBase {
       return;
     }
     consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      if (ar.succeeded()) {
-        handle(ar.result());
-      } else if (!closing) {
-        LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
-      }
-      poll();
-    });
-  }
-
-  private Future<Void> startHostInfo() {
-    String topic = config.topicNames().name(Topic.HEARTBEATS);
-    long since = System.currentTimeMillis() - config.replayWindow().toMillis();
-    return hostInfo.partitionsFor(topic).compose(infos -> {
-      Set<TopicPartition> partitions = new java.util.HashSet<>();
-      infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
-      Map<TopicPartition, Long> times = new HashMap<>();
-      partitions.forEach(p -> times.put(p, since));
-      return hostInfo.assign(partitions)
-          .compose(v -> hostInfo.offsetsForTimes(times))
-          .compose(found -> {
-            List<Future<Void>> seeks = new ArrayList<>();
-            for (TopicPartition partition : partitions) {
-              var offset = found.get(partition);
-              seeks.add(offset == null ? hostInfo.seekToEnd(partition) : hostInfo.seek(partition, offset.getOffset()));
-            }
-            return Future.all(seeks);
-          });
-    }).onSuccess(v -> pollHostInfo()).mapEmpty();
-  }
-
-  private void pollHostInfo() {
-    if (closing) {
-      return;
-    }
-    hostInfo.poll(POLL_TIMEOUT).onComplete(ar -> {
-      if (ar.succeeded()) {
-        for (int i = 0; i < ar.result().size(); i++) {
-          KafkaConsumerRecord<String, byte[]> record = ar.result().recordAt(i);
-          if (record.value() == null) {
-            continue;
-          }
-          try {
-            publishAll(engine.onHostInfo(heartbeats.deserialize(record.topic(), record.value()), Instant.now()));
-          } catch (UndecodableRecordException | InvalidEventException e) {
-            // The group consumer dead-letters it; here it only fails to teach a kernel version.
-          }
+      try {
+        if (ar.succeeded()) {
+          handle(ar.result());
+        } else if (!closing) {
+          LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
         }
+      } finally {
+        poll();
       }
-      pollHostInfo();
     });
   }
 
@@ -223,6 +192,9 @@ public final class AnalyzerVerticle extends VerticleBase {
 
   private Future<Void> analyse(KafkaConsumerRecord<String, byte[]> record) {
     Topic topic = config.topicNames().topicOf(record.topic()).orElse(null);
+    if (topic == null) {
+      return deadLetter(record, "topic " + record.topic() + " is not one the analyzer reads");
+    }
     if (record.value() == null) {
       return deadLetter(record, "record has no value (tombstone)");
     }
@@ -234,6 +206,9 @@ public final class AnalyzerVerticle extends VerticleBase {
       return publishAll(alerts);
     } catch (UndecodableRecordException | InvalidEventException e) {
       return deadLetter(record, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("{}: cannot analyse {}-{}@{}", consumerName, record.topic(), record.partition(), record.offset(), e);
+      return deadLetter(record, "analysis failed: " + e);
     }
   }
 
@@ -281,6 +256,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   private void pauseIfFull() {
     if (!paused && inFlight >= config.maxInFlight()) {
       paused = true;
+      stats.pauses.incrementAndGet();
       consumer.pause(assignment);
     }
   }

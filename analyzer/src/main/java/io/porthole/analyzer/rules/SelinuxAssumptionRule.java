@@ -76,6 +76,9 @@ public final class SelinuxAssumptionRule implements DetectionRule {
 
   private static final class State {
     final Map<Integer, Suspect> suspects = new HashMap<>();
+    // Windows are measured on the syscall stream's own clock: the container's other topics may be
+    // read far ahead of it (e.g. while re-reading after a restart).
+    Instant syscallClock = Instant.EPOCH;
     final ArrayDeque<Die> recentDies = new ArrayDeque<>();
   }
 
@@ -100,7 +103,10 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   @Override
   public void onSyscalls(ContainerState container, EventEnvelope event, List<Alert> out) {
     State state = container.ruleState(Rule.SELINUX_ASSUMPTION, State::new);
-    expire(state, container.latestEventTime());
+    Instant batchTime = Events.time(event.getTime());
+    if (batchTime.isAfter(state.syscallClock)) {
+      state.syscallClock = batchTime;
+    }
     SyscallBatch batch = event.getSyscalls();
     Set<Suspect> touched = new LinkedHashSet<>();
     for (SyscallEvent syscall : batch.getSyscallsList()) {
@@ -135,7 +141,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       Instant time = Events.time(exit.getTime());
       if (Events.failed(exit) && withinWindow(suspect, time)) {
         String line = exit.getRaw().isEmpty() ? Events.describe(exit) : "[pid " + exit.getHostPid() + "] " + exit.getRaw();
-        fire(container, suspect, time, line, Topic.SYSCALLS, event.getEventId());
+        fire(container, suspect, time, line, Events.describe(exit), Topic.SYSCALLS, event.getEventId());
         out.add(suspect.episode.snapshot());
         touched.remove(suspect);
       } else if (suspect.episode == null) {
@@ -146,13 +152,14 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     for (Suspect suspect : touched) {
       Die die = dieAfter(state, suspect);
       if (die != null) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
+        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
         out.add(suspect.episode.snapshot());
       } else if (suspect.episode != null) {
         report(suspect);
         out.add(suspect.episode.container(container).snapshot());
       }
     }
+    expire(state, state.syscallClock);
   }
 
   @Override
@@ -169,7 +176,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     state.recentDies.add(die);
     for (Suspect suspect : state.suspects.values()) {
       if (withinWindow(suspect, die.time())) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
+        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
         out.add(suspect.episode.snapshot());
       }
     }
@@ -193,7 +200,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     return "the container died with exit code " + exitCode;
   }
 
-  private void fire(ContainerState container, Suspect suspect, Instant exitTime, String exitLine, Topic topic, String eventId) {
+  private void fire(
+      ContainerState container, Suspect suspect, Instant exitTime, String exitLine, String exitSummary, Topic topic, String eventId) {
     if (suspect.episode == null) {
       suspect.episode = Episode.forContainer(Rule.SELINUX_ASSUMPTION, config.settings().severity(), container, suspect.identity)
           .attribute("pid", String.valueOf(suspect.pid))
@@ -208,13 +216,13 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     if (suspect.reportedExits.add(eventId + '|' + exitLine)) {
       episode.seen(exitTime).evidence(exitTime, exitLine, topic, eventId);
     }
-    suspect.exitLine = suspect.exitLine == null ? exitLine : suspect.exitLine;
+    suspect.exitLine = suspect.exitLine == null ? exitSummary : suspect.exitLine;
     episode
         .title("Container " + container.displayName() + " fails on SELinux checks: SELinux is enforced by the host, not the container")
         .summary(
             "Process " + suspect.pid + " in container " + container.displayName() + " (image " + container.image() + ") failed "
                 + suspect.failures + " syscall(s) on SELinux paths (" + String.join(", ", suspect.paths) + ") and then "
-                + suspect.exitLine.replaceFirst("^\\[pid \\d+\\] ", "") + ". SELinux is enforced on the host, not in the "
+                + suspect.exitLine + ". SELinux is enforced on the host, not in the "
                 + "container: the container's userland looks for SELinux configuration that does not exist inside it "
                 + "and gives up, so the same image behaves differently on SELinux and non-SELinux hosts.")
         .attribute("selinux_paths", String.join(",", suspect.paths))
@@ -228,15 +236,16 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     suspect.calls.clear();
   }
 
+  /** Keeps suspects and dies for two windows, so that a die delayed on its topic still finds them. */
   private void expire(State state, Instant now) {
-    Instant limit = now.minus(config.window());
+    Instant limit = now.minus(config.window().multipliedBy(2));
     for (Iterator<Suspect> it = state.suspects.values().iterator(); it.hasNext(); ) {
       Suspect suspect = it.next();
       if (suspect.lastFailure.isBefore(limit)) {
         it.remove();
       }
     }
-    while (!state.recentDies.isEmpty() && state.recentDies.peek().time().isBefore(limit.minus(config.window()))) {
+    while (!state.recentDies.isEmpty() && state.recentDies.peek().time().isBefore(limit)) {
       state.recentDies.poll();
     }
   }

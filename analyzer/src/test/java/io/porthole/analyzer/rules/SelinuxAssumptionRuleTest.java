@@ -68,6 +68,7 @@ class SelinuxAssumptionRuleTest {
         .contains("[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory)",
             "[pid 4711] +++ exited with 12 +++");
     assertThat(alert.getAttributesMap()).containsEntry("pid", "4711");
+    assertThat(alert.getSummary()).contains("failed 4 syscall(s) on SELinux paths", "and then process 4711 exited with code 12.");
   }
 
   @Test
@@ -128,6 +129,17 @@ class SelinuxAssumptionRuleTest {
     assertThat(harness.latest()).hasSize(1);
     assertThat(harness.alerts.get(1).getEvidenceList()).extracting(Evidence::getDescription)
         .contains("[pid 11] +++ exited with 12 +++", "the container died with exit code 12");
+  }
+
+  @Test
+  void otherTopicsReadFarAheadOfTheSyscallsDoNotExpireTheEpisode() {
+    RuleHarness harness = harness();
+    harness.feed(useraddFailures(13));
+    // While re-reading after a restart, the container's flows may be read minutes ahead of its syscalls.
+    harness.feed(Fixtures.flow(id, T0.plusSeconds(300), 40000, "10.0.0.1", 80, 1, 1, 0));
+    harness.feed(exits(id, T0.plusSeconds(1), exit(13, T0.plusSeconds(1), 1)));
+
+    assertThat(harness.alerts).hasSize(1);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.porthole.collector.packets;
 
 import io.porthole.proto.ApplicationSummary;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * A light layer-7 reading of a flow's excerpts: the HTTP request line and Host header of the
@@ -15,6 +16,7 @@ final class ApplicationSummaries {
     "GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "CONNECT ", "OPTIONS ", "TRACE ", "PATCH "
   };
   private static final int DNS_PORT = 53;
+  private static final Pattern STATUS_LINE = Pattern.compile("HTTP/\\d(\\.\\d)? \\d{3}( .*)?");
 
   private ApplicationSummaries() {}
 
@@ -48,7 +50,7 @@ final class ApplicationSummaries {
     }
     if (reverse != null && startsWith(reverse, reverseLength, "HTTP/")) {
       String statusLine = printable(reverse, 0, lineEnd(reverse, 0, reverseLength));
-      if (statusLine != null && statusLine.matches("HTTP/\\d(\\.\\d)? \\d{3}( .*)?")) {
+      if (statusLine != null && STATUS_LINE.matcher(statusLine).matches()) {
         summary.setHttpStatusLine(statusLine);
         found = true;
       }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
@@ -52,7 +53,7 @@ public final class PacketCaptureSource implements Lifecycle {
   private final CollectorStats stats;
   private final String hostId;
   private final Clock clock;
-  private final List<InterfaceCapture> captures = new ArrayList<>();
+  private final List<InterfaceCapture> captures = new CopyOnWriteArrayList<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private volatile boolean stopping;

@@ -3,6 +3,7 @@ package io.porthole.collector.publish;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.EventSink;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.runtime.kafka.RecordDroppedException;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.wire.RecordKey;
 import io.porthole.wire.Topic;
@@ -59,8 +60,7 @@ public final class KafkaEventSink implements EventSink {
    * counted in its {@code dropped()}), or later, because Kafka did not acknowledge it (a failure).
    */
   private static boolean isDrop(Throwable cause) {
-    String message = String.valueOf(cause.getMessage());
-    return message.startsWith("publish buffer full") || message.equals("publisher stopped");
+    return cause instanceof RecordDroppedException;
   }
 
   private AtomicLong publishedCounter(Topic topic) {

@@ -138,6 +138,9 @@ public final class CommandConsumer implements Lifecycle {
     Context context = Vertx.currentContext();
     process(record).onComplete(done -> context.runOnContext(v -> {
       if (done.failed()) {
+        // Results Kafka did not take after retries: counted and logged; the offset still advances so
+        // that one lost result does not stall every later command of the partition.
+        stats.kafkaSendFailures.incrementAndGet();
         LOG.warn("command record {}-{}@{} not completed: {}", record.topic(), record.partition(), record.offset(), done.cause().toString());
       }
       completed(partition, record.offset());

@@ -191,7 +191,7 @@ public final class StraceLineParser {
     } else if (isDigit(first)) {
       int end = 0;
       int value = 0;
-      while (end < length && isDigit(line.charAt(end)) && end < 10) {
+      while (end < length && isDigit(line.charAt(end)) && end < 8) {
         value = value * 10 + (line.charAt(end) - '0');
         end++;
       }

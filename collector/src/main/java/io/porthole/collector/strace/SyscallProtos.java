@@ -3,11 +3,40 @@ package io.porthole.collector.strace;
 import com.google.protobuf.Timestamp;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /** Builds the wire messages of parsed strace records. */
 public final class SyscallProtos {
 
   private SyscallProtos() {}
+
+  /**
+   * A parser listener that builds the wire message of every syscall and exit and hands it on
+   * (signals and notices are dropped; unparsed lines go to {@code unparsed}).
+   */
+  public static StraceLineParser.Listener listener(
+      Consumer<SyscallEvent> syscalls, Consumer<ProcessExit> exits, Consumer<String> unparsed) {
+    Objects.requireNonNull(syscalls, "syscalls");
+    Objects.requireNonNull(exits, "exits");
+    Objects.requireNonNull(unparsed, "unparsed");
+    return new StraceLineParser.Listener() {
+      @Override
+      public void syscall(StraceSyscall call) {
+        syscalls.accept(toProto(call));
+      }
+
+      @Override
+      public void exit(StraceExit exit) {
+        exits.accept(toProto(exit));
+      }
+
+      @Override
+      public void unparsed(String line) {
+        unparsed.accept(line);
+      }
+    };
+  }
 
   public static SyscallEvent toProto(StraceSyscall call) {
     SyscallEvent.Builder event =

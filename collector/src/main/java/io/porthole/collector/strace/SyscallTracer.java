@@ -249,7 +249,12 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       session = new TraceSession(container.id(), container.pid(), reason, cmd, processes, batcher, stats);
       sessions.put(container.id(), session);
       Promise<Void> traced = Promise.promise();
-      attachExecutor.execute(() -> attach(session, batcher, duration, traced));
+      try {
+        attachExecutor.execute(() -> attach(session, batcher, duration, traced));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        sessions.remove(container.id(), session);
+        return Future.failedFuture(new StraceException("syscall tracer is not running"));
+      }
       return traced.future();
     }
   }

@@ -39,6 +39,7 @@ final class TraceSession {
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private volatile Process process;
   private volatile boolean ending;
+  private volatile boolean readerStarted;
   private volatile String endReason = "strace ended";
 
   TraceSession(
@@ -73,6 +74,11 @@ final class TraceSession {
     List<String> argv = command.argv(pids);
     Thread reader = new Thread(() -> run(argv, pids), "porthole-strace-" + shortId());
     reader.setDaemon(true);
+    readerStarted = true;
+    if (ending) {
+      ended.complete(null); // the reader never runs
+      throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
+    }
     reader.start();
     Process p;
     try {
@@ -196,6 +202,9 @@ final class TraceSession {
     Process p = process;
     if (p == null) {
       started.cancel(false);
+      if (!readerStarted) {
+        ended.complete(null); // no strace will ever run
+      }
       return;
     }
     if (p.isAlive()) {

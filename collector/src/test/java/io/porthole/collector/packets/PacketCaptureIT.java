@@ -19,12 +19,14 @@ import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.RecordKey;
+import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,7 @@ class PacketCaptureIT {
 
   @Test
   void httpBetweenTwoContainersYieldsFlowRecordsWithTheRequestAndStatusLines() throws Exception {
+    Instant testStart = Instant.now();
     String server = startContainer("srv", "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p 80 -h /www");
     String client = startContainer("cli", "exec sleep 600");
     InspectContainerResponse serverInfo = docker.inspectContainerCmd(server).exec();
@@ -107,7 +110,7 @@ class PacketCaptureIT {
 
       List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline && !endedRecordOf(received, client) ) {
+      while (System.nanoTime() < deadline && !endedRecordOf(received, client)) {
         consumer.poll(Duration.ofMillis(500)).forEach(received::add);
       }
 
@@ -121,6 +124,8 @@ class PacketCaptureIT {
       assertThat(last.getDestinationAddress()).isEqualTo(serverIp);
       assertThat(last.getDestinationPort()).isEqualTo(80);
       assertThat(last.getInterface()).isEqualTo("docker0");
+      assertThat(Timestamps.toInstant(last.getFirstSeen())).isBetween(testStart, Instant.now());
+      assertThat(Timestamps.toInstant(last.getLastSeen())).isBetween(Timestamps.toInstant(last.getFirstSeen()), Instant.now());
       assertThat(last.getExcerptForward().toString(StandardCharsets.ISO_8859_1))
           .matches("(?s)GET / HTTP/1\\.[01]\r\nHost: " + serverIp.replace(".", "\\.") + "\r\n.*");
       assertThat(last.getExcerptReverse().toString(StandardCharsets.ISO_8859_1))
@@ -146,6 +151,25 @@ class PacketCaptureIT {
     assertThat(stats.packetsSeen.get()).isGreaterThanOrEqualTo(9);
     assertThat(stats.flowRecordsPublished.get()).isGreaterThanOrEqualTo(2);
     assertThat(stats.pcapDropped.get()).isZero();
+  }
+
+  @Test
+  void brStarCapturesOnEveryUserDefinedDockerBridge() {
+    String networkId = docker.createNetworkCmd().withName("porthole-it-packets-net-" + run).withDriver("bridge").exec().getId();
+    try {
+      CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,br-*")));
+      PacketCaptureSource source =
+          new PacketCaptureSource(vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
+      await(source.start());
+      try {
+        assertThat(source.interfaces()).startsWith("docker0").contains("br-" + networkId.substring(0, 12));
+        assertThat(source.interfaces()).allMatch(name -> name.equals("docker0") || name.startsWith("br-"));
+      } finally {
+        await(source.stop());
+      }
+    } finally {
+      docker.removeNetworkCmd(networkId).exec();
+    }
   }
 
   @Test

@@ -127,11 +127,21 @@ class RemediationIT {
       }
     }
     reading = false;
-    resultReader.join(10_000);
-    producer.close();
-    commands.stop().await(30, TimeUnit.SECONDS);
-    publisher.stop().await(30, TimeUnit.SECONDS);
-    vertx.close().await(30, TimeUnit.SECONDS);
+    if (resultReader != null) {
+      resultReader.join(10_000);
+    }
+    if (producer != null) {
+      producer.close();
+    }
+    if (commands != null) {
+      commands.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (publisher != null) {
+      publisher.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   @BeforeEach
@@ -309,7 +319,7 @@ class RemediationIT {
   void aCaptureWhileTheContainerPingsHoldsThoseIcmpPackets() throws Exception {
     String id = busybox();
     String gateway = gateway(id);
-    Process pinger = new ProcessBuilder("docker", "exec", id, "ping", "-c", "20", "-i", "0.2", gateway)
+    Process pinger = new ProcessBuilder("docker", "exec", id, "ping", "-c", "60", "-i", "0.2", gateway)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
       String commandId = send(command(RemediationAction.CAPTURE_PACKETS, id).setDurationSeconds(3));
@@ -326,6 +336,14 @@ class RemediationIT {
       ProcessOutput read = new ProcessCommandRunner().run(List.of("tcpdump", "-n", "-r", file.toString()), Duration.ofSeconds(30));
       assertThat(read.exitCode()).as(read.describe()).isZero();
       assertThat(read.stdout()).contains("ICMP echo request").contains("ICMP echo reply").contains(gateway);
+
+      String capped = send(command(RemediationAction.CAPTURE_PACKETS, id).setDurationSeconds(30).setMaxPackets(3));
+      List<RemediationResult> cappedChunks = awaitArtifact(capped);
+      assertThat(cappedChunks.get(0).getDetail()).startsWith("3 packets").contains("stopped by packet cap");
+      Path cappedFile = dataDir.resolve(capped + ".pcap");
+      Files.write(cappedFile, join(cappedChunks));
+      ProcessOutput cappedRead = new ProcessCommandRunner().run(List.of("tcpdump", "-n", "-r", cappedFile.toString()), Duration.ofSeconds(30));
+      assertThat(cappedRead.stdout().lines().count()).as(cappedRead.stdout()).isEqualTo(3);
     } finally {
       pinger.destroy();
       pinger.waitFor(10, TimeUnit.SECONDS);

@@ -312,6 +312,37 @@ class StraceLineParserTest {
   }
 
   @Test
+  void protobufListenerBuildsTheWireMessages() {
+    List<io.porthole.proto.SyscallEvent> events = new java.util.ArrayList<>();
+    List<io.porthole.proto.ProcessExit> exits = new java.util.ArrayList<>();
+    List<String> unparsed = new java.util.ArrayList<>();
+    StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, SyscallProtos.listener(events::add, exits::add, unparsed::add));
+    parser.tracing(21381);
+    parser.tracing(21409);
+    Fixtures.lines("selinux-probe.strace").forEach(parser::accept);
+    parser.accept("not strace");
+
+    io.porthole.proto.SyscallEvent open = events.stream().filter(e -> e.getPath().equals("/etc/selinux/config")).findFirst().orElseThrow();
+    assertThat(open.getName()).isEqualTo("openat");
+    assertThat(open.getHostPid()).isEqualTo(21443);
+    assertThat(open.getReturnValue()).isEqualTo("-1");
+    assertThat(open.getReturnCode()).isEqualTo(-1);
+    assertThat(open.getErrnoName()).isEqualTo("ENOENT");
+    assertThat(open.getErrnoText()).isEqualTo("No such file or directory");
+    assertThat(open.getDurationMicros()).isEqualTo(123);
+    assertThat(io.porthole.wire.Timestamps.toInstant(open.getTime())).isEqualTo("2026-11-29T09:19:47.705678Z");
+    assertThat(open.getRaw()).isEqualTo(
+        "[pid 21443] 09:19:47.705678 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000123>");
+    io.porthole.proto.SyscallEvent exitGroup = events.stream().filter(e -> e.getName().equals("exit_group")).findFirst().orElseThrow();
+    assertThat(exitGroup.hasReturnCode()).isFalse();
+    assertThat(exitGroup.getReturnValue()).isEqualTo("?");
+    assertThat(exits).extracting(io.porthole.proto.ProcessExit::getExitCode).containsExactly(0, 1, 12);
+    assertThat(exits.get(2).getHostPid()).isEqualTo(21381);
+    assertThat(exits.get(2).getSignal()).isEmpty();
+    assertThat(unparsed).containsExactly("not strace");
+  }
+
+  @Test
   void binaryJunkNeverThrows() {
     Recorder r = new Recorder();
     StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, r);

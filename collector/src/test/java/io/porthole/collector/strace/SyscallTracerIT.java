@@ -180,6 +180,27 @@ class SyscallTracerIT {
         .hasMessageContaining("has no running process");
     assertThat(tracer.tracedContainers()).isEmpty();
 
+    SyscallTracer single = new SyscallTracer(vertx, StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
+        StraceConfig.MAX_CONCURRENT, "1"))), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
+    single.start().await(10, TimeUnit.SECONDS);
+    try {
+      String first = run("bound1", Map.of(), "sleep 60");
+      String second = run("bound2", Map.of(), "sleep 60");
+      directory.running(inspect(first));
+      directory.running(inspect(second));
+      Future<Void> firstTrace = single.trace(first, Duration.ofSeconds(2), "command:a");
+      await("the first trace to attach", Duration.ofSeconds(10), () -> {
+        straceStarted.addAll(single.straceProcesses());
+        return !single.straceProcesses().isEmpty();
+      });
+      assertThatThrownBy(() -> single.trace(second, Duration.ofSeconds(1), "command:b").await(5, TimeUnit.SECONDS))
+          .hasMessageContaining("already tracing 1 containers (strace.max.concurrent=1)");
+      firstTrace.await(20, TimeUnit.SECONDS);
+      assertThat(single.tracedContainers()).isEmpty();
+    } finally {
+      single.stop().await(20, TimeUnit.SECONDS);
+    }
+
     SyscallTracer withoutStrace = new SyscallTracer(vertx, config("/nonexistent/strace"), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
@@ -191,6 +212,43 @@ class SyscallTracerIT {
     } finally {
       withoutStrace.stop().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void straceEndsWhenTheCollectorIsKilledWithoutShutdownHooks() throws Exception {
+    String id = run("orphan", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
+    ContainerInfo info = inspect(id);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process collector = new ProcessBuilder(
+            java, "-cp", System.getProperty("java.class.path"), OrphanProbe.class.getName(), id, Integer.toString(info.pid()))
+        .redirectErrorStream(true)
+        .start();
+    int stracePid;
+    try (java.io.BufferedReader out = new java.io.BufferedReader(
+        new java.io.InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      String pid = null;
+      List<String> output = new ArrayList<>();
+      while (pid == null && (line = out.readLine()) != null) {
+        output.add(line);
+        if (line.startsWith("STRACE ")) {
+          pid = line.substring(7);
+        }
+      }
+      assertThat(pid).as("the probe's output: %s", output).isNotNull();
+      stracePid = Integer.parseInt(pid);
+      ProcessHandle strace = ProcessHandle.of(stracePid).orElseThrow();
+      straceStarted.add(strace);
+      assertThat(new ContainerProcesses().tracerOf(info.pid())).isEqualTo(stracePid);
+
+      collector.destroyForcibly(); // SIGKILL: no shutdown hook runs
+      collector.waitFor(10, TimeUnit.SECONDS);
+      await("strace to end with the killed collector", Duration.ofSeconds(10), () -> !strace.isAlive());
+    } finally {
+      collector.destroyForcibly();
+    }
+    assertThat(new ContainerProcesses().tracerOf(info.pid())).isZero(); // detached, not killed
+    assertThat(docker.inspectContainerCmd(id).exec().getState().getRunning()).isTrue();
   }
 
   // ------------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ public final class RecordPublisher implements Lifecycle {
     return published.get();
   }
 
-  /** Records dropped because the buffer was full (or the publisher stopped). */
+  /** Records dropped because the buffer was full (or the publisher stopped): their futures fail with {@link RecordDroppedException}. */
   public long dropped() {
     return dropped.get();
   }
@@ -119,9 +119,10 @@ public final class RecordPublisher implements Lifecycle {
         dropped.incrementAndGet();
         if (pending.promise != null) {
           pending.promise.tryFail(
-              stopped
-                  ? "publisher stopped"
-                  : "publish buffer full (" + maxBufferedRecords + " records): Kafka is slow or unreachable");
+              new RecordDroppedException(
+                  stopped
+                      ? "publisher stopped"
+                      : "publish buffer full (" + maxBufferedRecords + " records): Kafka is slow or unreachable"));
         }
         return;
       }
@@ -193,7 +194,7 @@ public final class RecordPublisher implements Lifecycle {
       for (Pending pending : buffer) {
         dropped.incrementAndGet();
         if (pending.promise != null) {
-          pending.promise.tryFail("publisher stopped");
+          pending.promise.tryFail(new RecordDroppedException("publisher stopped"));
         }
       }
       buffer.clear();

@@ -1,0 +1,248 @@
+package io.porthole.controller.http;
+
+import io.porthole.controller.ApiException;
+import io.porthole.controller.remediation.RemediationPlanner;
+import io.porthole.controller.remediation.RemediationRequest;
+import io.porthole.controller.view.AlertQuery;
+import io.porthole.controller.view.Remediation;
+import io.porthole.controller.view.Views;
+import io.porthole.proto.Alert;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.Rule;
+import io.porthole.proto.Severity;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.ProtoJson;
+import io.porthole.wire.Topic;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** The handlers of the API's operations (the OpenAPI document validated the request before). */
+public final class ApiHandlers {
+
+  private static final int DEFAULT_LIMIT = 100;
+
+  private final Views views;
+  private final RemediationPlanner planner;
+  private final RecordPublisher publisher;
+  private final AlertStream alertStream;
+  private final BooleanSupplier kafkaReachable;
+  private final BooleanSupplier viewsCaughtUp;
+  private final Clock clock;
+  private final AtomicLong commandsIssued = new AtomicLong();
+  private final AtomicLong commandsFailed = new AtomicLong();
+
+  public ApiHandlers(
+      Views views,
+      RemediationPlanner planner,
+      RecordPublisher publisher,
+      AlertStream alertStream,
+      BooleanSupplier kafkaReachable,
+      BooleanSupplier viewsCaughtUp,
+      Clock clock) {
+    this.views = Objects.requireNonNull(views, "views");
+    this.planner = Objects.requireNonNull(planner, "planner");
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.alertStream = Objects.requireNonNull(alertStream, "alertStream");
+    this.kafkaReachable = Objects.requireNonNull(kafkaReachable, "kafkaReachable");
+    this.viewsCaughtUp = Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  void live(RoutingContext rc) {
+    json(rc, 200, new JsonObject().put("status", "UP"));
+  }
+
+  void ready(RoutingContext rc) {
+    boolean kafka = kafkaReachable.getAsBoolean();
+    boolean caughtUp = viewsCaughtUp.getAsBoolean();
+    JsonObject checks =
+        new JsonObject()
+            .put("kafka", kafka ? "reachable" : "unreachable")
+            .put("views", caughtUp ? "caught up" : "loading from the topics");
+    boolean up = kafka && caughtUp;
+    json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+  }
+
+  void hosts(RoutingContext rc) {
+    Instant now = clock.instant();
+    JsonArray hosts = new JsonArray();
+    views.hosts().all().forEach(h -> hosts.add(JsonViews.host(h, now)));
+    json(rc, 200, new JsonObject().put("hosts", hosts));
+  }
+
+  void containers(RoutingContext rc) {
+    Instant now = clock.instant();
+    JsonArray containers = new JsonArray();
+    views.containers().list(rc.queryParams().get("host")).forEach(c -> containers.add(JsonViews.container(c, now)));
+    json(rc, 200, new JsonObject().put("containers", containers));
+  }
+
+  void alerts(RoutingContext rc) {
+    var params = rc.queryParams();
+    AlertQuery query =
+        new AlertQuery(
+            params.get("host"),
+            params.get("container"),
+            params.get("rule") == null ? null : Rule.valueOf(params.get("rule")),
+            params.get("severity") == null ? null : Severity.valueOf(params.get("severity")),
+            since(params.get("since")),
+            limit(params.get("limit")));
+    List<Alert> alerts = views.alerts().query(query);
+    String body = alerts.stream().map(ProtoJson::toJson).collect(Collectors.joining(",", "{\"alerts\":[", "]}"));
+    rc.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body);
+  }
+
+  void alertStream(RoutingContext rc) {
+    alertStream.open(rc);
+  }
+
+  void createRemediation(RoutingContext rc) {
+    if (!viewsCaughtUp.getAsBoolean()) {
+      // The target may exist but not be loaded yet: a 404 now would be wrong.
+      throw new ApiException(503, "VIEWS_LOADING", "the controller is still reading the topics; try again shortly");
+    }
+    JsonObject body = rc.body().asJsonObject();
+    if (body == null) {
+      throw ApiException.invalid("body", "a JSON object is required");
+    }
+    Role role = rc.get(BearerTokenAuth.ROLE_KEY);
+    RemediationCommand command = planner.plan(request(body), role == null ? "unknown" : role.label());
+    publisher
+        .send(Topic.COMMANDS, command.getHostId(), command)
+        .onSuccess(
+            v -> {
+              commandsIssued.incrementAndGet();
+              views.onIssued(command);
+              json(rc, 202, new JsonObject().put("id", command.getCommandId()).put("status", "PENDING"));
+            })
+        .onFailure(
+            e -> {
+              commandsFailed.incrementAndGet();
+              Errors.send(rc, 503, "KAFKA_UNAVAILABLE", "the command could not be written to Kafka: " + e.getMessage());
+            });
+  }
+
+  void remediations(RoutingContext rc) {
+    Instant now = clock.instant();
+    JsonArray list = new JsonArray();
+    views.remediations().recent(limit(rc.queryParams().get("limit"))).forEach(r -> list.add(JsonViews.remediation(r, now)));
+    json(rc, 200, new JsonObject().put("remediations", list));
+  }
+
+  void remediation(RoutingContext rc) {
+    json(rc, 200, JsonViews.remediation(find(rc.pathParam("id")), clock.instant()));
+  }
+
+  void artifact(RoutingContext rc) {
+    Remediation remediation = find(rc.pathParam("id"));
+    Remediation.ArtifactInfo info = remediation.artifact();
+    if (info == null) {
+      if (remediation.finished()) {
+        throw ApiException.notFound("NO_ARTIFACT", "remediation " + remediation.id() + " returned no artifact");
+      }
+      throw ApiException.conflict("ARTIFACT_NOT_READY", "remediation " + remediation.id() + " is " + remediation.status() + "; no artifact yet");
+    }
+    if (info.evicted()) {
+      throw new ApiException(410, "ARTIFACT_EVICTED", "the artifact's bytes were dropped to bound the controller's memory (or exceed it)");
+    }
+    if (!info.complete()) {
+      throw ApiException.conflict(
+          "ARTIFACT_INCOMPLETE", info.chunksReceived() + " of " + info.chunksTotal() + " chunks have arrived");
+    }
+    byte[] bytes;
+    try {
+      bytes = views.remediations().artifactBytes(remediation.id()).orElseThrow();
+    } catch (IllegalStateException e) {
+      throw new ApiException(502, "ARTIFACT_CORRUPT", e.getMessage());
+    }
+    rc.response()
+        .putHeader("Content-Type", info.contentType())
+        .putHeader("Content-Disposition", "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Cache-Control", "no-store")
+        .end(Buffer.buffer(bytes));
+  }
+
+  public long commandsIssued() {
+    return commandsIssued.get();
+  }
+
+  public long commandsFailed() {
+    return commandsFailed.get();
+  }
+
+  private Remediation find(String id) {
+    return views.remediations()
+        .get(id)
+        .orElseThrow(() -> ApiException.notFound("REMEDIATION_NOT_FOUND", "no remediation '" + id + "' is known"));
+  }
+
+  static RemediationRequest request(JsonObject body) {
+    try {
+      return new RemediationRequest(
+          body.getString("action"),
+          body.getString("container"),
+          body.getString("hostId"),
+          body.getString("reason"),
+          body.getInteger("ttlSeconds"),
+          body.getInteger("durationSeconds"),
+          body.getString("image"),
+          body.getString("path"),
+          body.getBoolean("dryRun"));
+    } catch (ClassCastException e) {
+      throw ApiException.invalid("body", "a field has the wrong type: " + e.getMessage());
+    }
+  }
+
+  private static Instant since(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid("since", "expected an RFC 3339 time such as 2026-01-31T10:00:00Z but was '" + text + "'");
+    }
+  }
+
+  private static int limit(String text) {
+    if (text == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= 1000) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // falls through
+    }
+    throw ApiException.invalid("limit", "expected 1 to 1000 but was '" + text + "'");
+  }
+
+  static String safeFileName(String name, String fallback) {
+    String cleaned = name == null ? "" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+    return cleaned.isEmpty() || cleaned.startsWith(".") ? "artifact-" + fallback : cleaned;
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
+  }
+}

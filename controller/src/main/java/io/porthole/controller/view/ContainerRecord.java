@@ -1,0 +1,98 @@
+package io.porthole.controller.view;
+
+import io.porthole.proto.ContainerConfig;
+import io.porthole.proto.NetworkAttachment;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the controller knows of one container on one host: the latest lifecycle state, its
+ * addresses and configuration snapshot, and whether a remediation isolated it.
+ *
+ * @param startedAt time of the newest start or restart event (a new veth), or null
+ * @param config the newest configuration snapshot, or null when no event carried one yet
+ * @param isolation set while the container's network is isolated (by the newest isolate/restore)
+ */
+public record ContainerRecord(
+    String hostId,
+    String containerId,
+    String name,
+    String image,
+    String state,
+    String lastAction,
+    Instant updatedAt,
+    Instant startedAt,
+    List<NetworkAttachment> networks,
+    ContainerConfig config,
+    Isolation isolation) {
+
+  /**
+   * The newest isolate or restore that succeeded: the host interface acted on, when, and (for an
+   * isolation with a TTL) when the collector restores it by itself.
+   */
+  public record Isolation(boolean isolated, String hostInterface, Instant since, Instant restoreAt, String commandId) {}
+
+  public ContainerRecord {
+    networks = List.copyOf(networks);
+  }
+
+  public boolean isolated(Instant now) {
+    return isolation != null
+        && isolation.isolated()
+        && (startedAt == null || isolation.since() == null || !startedAt.isAfter(isolation.since()))
+        && (isolation.restoreAt() == null || now.isBefore(isolation.restoreAt()));
+  }
+
+  public String networkMode() {
+    return config == null ? "" : config.getNetworkMode();
+  }
+
+  public boolean running() {
+    return "running".equals(state);
+  }
+
+  /** The configuration choices that weaken isolation, as short names for people and filters. */
+  public List<String> flags() {
+    List<String> flags = new ArrayList<>();
+    if (config == null) {
+      return flags;
+    }
+    if ("host".equals(config.getNetworkMode())) {
+      flags.add("HOST_NETWORK");
+    }
+    if ("host".equals(config.getPidMode())) {
+      flags.add("HOST_PID");
+    }
+    if ("host".equals(config.getIpcMode())) {
+      flags.add("HOST_IPC");
+    }
+    if ("host".equals(config.getUtsMode())) {
+      flags.add("HOST_UTS");
+    }
+    if (config.getPrivileged()) {
+      flags.add("PRIVILEGED");
+    }
+    if (config.getMountsList().stream().anyMatch(m -> "/".equals(m.getSource()))) {
+      flags.add("HOST_ROOT_MOUNTED");
+    }
+    if (config.getCapAddCount() > 0) {
+      flags.add("CAPABILITIES_ADDED");
+    }
+    if (config.getDevicesCount() > 0) {
+      flags.add("DEVICES");
+    }
+    if (config.getOomKillDisable()) {
+      flags.add("OOM_KILL_DISABLED");
+    }
+    if (config.getMemoryLimitBytes() == 0) {
+      flags.add("NO_MEMORY_LIMIT");
+    }
+    return flags;
+  }
+
+  ContainerRecord withIsolation(Isolation newIsolation) {
+    return new ContainerRecord(
+        hostId, containerId, name, image, state, lastAction, updatedAt, startedAt, networks, config, newIsolation);
+  }
+}

@@ -1,0 +1,106 @@
+package io.porthole.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.porthole.runtime.ConfigException;
+import io.porthole.runtime.Settings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ControllerConfigTest {
+
+  private static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+    env.put("PORTHOLE_VIEWER_TOKEN", "viewer-token-0123456789");
+    env.put("PORTHOLE_OPERATOR_TOKEN", "operator-token-0123456789");
+    env.put("PORTHOLE_COMMAND_KEY", "command-key-0123456789");
+    return env;
+  }
+
+  @Test
+  void defaultsAndTheEnvironmentVariablesOfTheIssue() {
+    ControllerConfig config = ControllerConfig.from(Settings.from(env(), Map.of()));
+    assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.viewerToken()).isEqualTo("viewer-token-0123456789");
+    assertThat(config.operatorToken()).isEqualTo("operator-token-0123456789");
+    assertThat(config.commandKey()).isEqualTo("command-key-0123456789");
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(config.commandTtl()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.bodyLimitBytes()).isEqualTo(64 * 1024);
+    assertThat(config.topics().name(io.porthole.wire.Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
+    assertThat(config.views().maxAlerts()).isEqualTo(10_000);
+    assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("command-key");
+  }
+
+  @Test
+  void overridesAreApplied() {
+    Map<String, String> env = env();
+    env.put("PORTHOLE_HTTP_PORT", "0");
+    env.put("PORTHOLE_TOPIC_PREFIX", "test.");
+    env.put("PORTHOLE_COMMAND_TTL", "2m");
+    env.put("PORTHOLE_HTTP_BODY_LIMIT", "2048");
+    env.put("PORTHOLE_VIEWS_ALERTS_MAX", "50");
+    env.put("PORTHOLE_VIEWS_ARTIFACTS_MAX_BYTES", "2097152");
+    ControllerConfig config = ControllerConfig.from(Settings.from(env, Map.of()));
+    assertThat(config.httpPort()).isZero();
+    assertThat(config.topics().name(io.porthole.wire.Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
+    assertThat(config.commandTtl()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.bodyLimitBytes()).isEqualTo(2048);
+    assertThat(config.views().maxAlerts()).isEqualTo(50);
+    assertThat(config.views().maxArtifactBytes()).isEqualTo(2 * 1024 * 1024);
+  }
+
+  @Test
+  void missingSecretsAreNamed() {
+    Map<String, String> env = env();
+    env.remove("PORTHOLE_OPERATOR_TOKEN");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(env, Map.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set");
+    Map<String, String> noKey = env();
+    noKey.remove("PORTHOLE_COMMAND_KEY");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noKey, Map.of())))
+        .hasMessage("PORTHOLE_COMMAND_KEY: required but not set");
+  }
+
+  @Test
+  void weakOrSharedSecretsAreRefused() {
+    Map<String, String> shortToken = env();
+    shortToken.put("PORTHOLE_VIEWER_TOKEN", "short");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortToken, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_VIEWER_TOKEN: expected at least 16 characters");
+    Map<String, String> same = env();
+    same.put("PORTHOLE_VIEWER_TOKEN", same.get("PORTHOLE_OPERATOR_TOKEN"));
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(same, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_VIEWER_TOKEN: must differ from PORTHOLE_OPERATOR_TOKEN");
+    Map<String, String> shortKey = env();
+    shortKey.put("PORTHOLE_COMMAND_KEY", "0123456789");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortKey, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_COMMAND_KEY: expected at least 16 characters");
+  }
+
+  @Test
+  void badNumbersAndDurationsNameTheVariable() {
+    Map<String, String> port = env();
+    port.put("PORTHOLE_HTTP_PORT", "70000");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(port, Map.of())))
+        .hasMessage("PORTHOLE_HTTP_PORT: expected a whole number from 0 to 65535 but was 70000");
+    Map<String, String> ttl = env();
+    ttl.put("PORTHOLE_COMMAND_TTL", "1s");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(ttl, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_COMMAND_TTL: expected a duration from 5s to 3600s");
+    Map<String, String> body = env();
+    body.put("PORTHOLE_HTTP_BODY_LIMIT", "lots");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(body, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_HTTP_BODY_LIMIT: expected a whole number");
+    Map<String, String> kafka = env();
+    kafka.remove("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(kafka, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: required");
+  }
+}

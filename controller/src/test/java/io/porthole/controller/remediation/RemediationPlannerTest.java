@@ -1,0 +1,183 @@
+package io.porthole.controller.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.porthole.controller.ApiException;
+import io.porthole.controller.view.ContainersView;
+import io.porthole.controller.view.HostsView;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.ContainerAction;
+import io.porthole.proto.ContainerConfig;
+import io.porthole.proto.ContainerEvent;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.runtime.security.CommandSigner;
+import io.porthole.wire.Timestamps;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RemediationPlannerTest {
+
+  private static final Instant NOW = Instant.parse("2026-01-31T10:00:00Z");
+  private static final String KEY = "0123456789abcdef0123";
+  private final ContainersView containers = new ContainersView(100);
+  private final HostsView hosts = new HostsView(100);
+  private final CommandSigner signer = CommandSigner.ofText(KEY);
+  private RemediationPlanner planner;
+
+  @BeforeEach
+  void setUp() {
+    planner =
+        new RemediationPlanner(
+            containers, hosts, signer, Duration.ofSeconds(60), Clock.fixed(NOW, ZoneOffset.UTC), () -> "cmd-1");
+    container("h1", "aaaa1111", "web", "bridge", "running");
+    container("h1", "bbbb2222", "hostnet", "host", "running");
+    container("h1", "cccc3333", "stopped", "bridge", "exited");
+    container("h1", "dddd4444", "dup", "bridge", "running");
+    container("h2", "eeee5555", "dup", "bridge", "running");
+    container("h2", "ffff6666", "sidecar", "container:eeee5555", "running");
+    hosts.onHeartbeat(CollectorHeartbeat.newBuilder().setHostId("h1").setTime(Timestamps.of(NOW)).build());
+  }
+
+  private void container(String host, String id, String name, String networkMode, String state) {
+    containers.onEvent(
+        EventEnvelope.newBuilder()
+            .setHostId(host)
+            .setContainerId(id)
+            .setTime(Timestamps.of(NOW.minusSeconds(60)))
+            .setContainerEvent(
+                ContainerEvent.newBuilder()
+                    .setAction(ContainerAction.SNAPSHOT)
+                    .setName(name)
+                    .setState(state)
+                    .setConfig(ContainerConfig.newBuilder().setNetworkMode(networkMode)))
+            .build());
+  }
+
+  private static RemediationRequest request(String action, String container) {
+    return new RemediationRequest(action, container, null, "because", null, null, null, null, null);
+  }
+
+  @Test
+  void isolationOfAKnownContainerIsASignedCommandForItsHostWithAnExpiry() {
+    RemediationCommand command =
+        planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, " suspicious ", 300, null, null, null, true), "operator");
+    assertThat(command.getCommandId()).isEqualTo("cmd-1");
+    assertThat(command.getAction()).isEqualTo(RemediationAction.ISOLATE_NETWORK);
+    assertThat(command.getHostId()).isEqualTo("h1");
+    assertThat(command.getContainerId()).isEqualTo("aaaa1111");
+    assertThat(command.getContainerName()).isEqualTo("web");
+    assertThat(command.getReason()).isEqualTo("suspicious");
+    assertThat(command.getRequestedBy()).isEqualTo("operator");
+    assertThat(command.getTtlSeconds()).isEqualTo(300);
+    assertThat(command.getDryRun()).isTrue();
+    assertThat(Timestamps.toInstant(command.getIssuedAt())).isEqualTo(NOW);
+    assertThat(Timestamps.toInstant(command.getExpiresAt())).isEqualTo(NOW.plusSeconds(60));
+    assertThat(signer.rejectionReason(command, "h1", NOW.plusSeconds(1))).isEmpty();
+    assertThat(signer.rejectionReason(command, "h1", NOW.plusSeconds(60))).isPresent();
+  }
+
+  @Test
+  void theContainerIsResolvedByIdPrefixAndHostDisambiguates() {
+    assertThat(planner.plan(request("RESTORE_NETWORK", "aaaa"), "operator").getContainerId()).isEqualTo("aaaa1111");
+    RemediationRequest onH2 = new RemediationRequest("TRACE_SYSCALLS", "dup", "h2", "r", null, 30, null, null, null);
+    RemediationCommand trace = planner.plan(onH2, "operator");
+    assertThat(trace.getHostId()).isEqualTo("h2");
+    assertThat(trace.getContainerId()).isEqualTo("eeee5555");
+    assertThat(trace.getDurationSeconds()).isEqualTo(30);
+  }
+
+  @Test
+  void unknownContainerOrHostIs404AndAmbiguityIs409() {
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "nope"), "o"), 404, "CONTAINER_NOT_FOUND", "'nope'");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", "h9", "r", null, null, null, null, null), "o"),
+        404, "HOST_NOT_FOUND", "'h9'");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", "h2", "r", null, null, null, null, null), "o"),
+        404, "CONTAINER_NOT_FOUND", "on host 'h2'");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "dup"), "o"), 409, "AMBIGUOUS_CONTAINER", "h1/dddd4444");
+  }
+
+  @Test
+  void unsafeNetworkActionsAre409() {
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "hostnet"), "o"), 409, "UNSAFE_REMEDIATION", "'host'");
+    assertRefused(() -> planner.plan(request("RESTORE_NETWORK", "hostnet"), "o"), 409, "UNSAFE_REMEDIATION", "'host'");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "hostnet", null, "r", null, 5, null, null, null), "o"),
+        409, "UNSAFE_REMEDIATION", "host");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "sidecar"), "o"), 409, "UNSAFE_REMEDIATION", "another container");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "stopped"), "o"), 409, "CONTAINER_NOT_RUNNING", "exited");
+  }
+
+  @Test
+  void fieldsAreCheckedPerActionAndTheErrorNamesTheField() {
+    assertRefused(() -> planner.plan(request(null, "web"), "o"), 400, "INVALID_REQUEST", "action: required");
+    assertRefused(() -> planner.plan(request("REBOOT", "web"), "o"), 400, "INVALID_REQUEST", "action: 'REBOOT'");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, " ", null, null, null, null, null), "o"),
+        400, "INVALID_REQUEST", "reason: required");
+    assertRefused(() -> planner.plan(request("CAPTURE_PACKETS", "web"), "o"), 400, "INVALID_REQUEST", "durationSeconds: required");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "web", null, "r", null, 0, null, null, null), "o"),
+        400, "INVALID_REQUEST", "durationSeconds: expected 1 to 3600");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "web", null, "r", 5, 5, null, null, null), "o"),
+        400, "INVALID_REQUEST", "ttlSeconds: only for ISOLATE_NETWORK");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, "r", null, 5, null, null, null), "o"),
+        400, "INVALID_REQUEST", "durationSeconds: only for");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", null), "o"), 400, "INVALID_REQUEST", "container: required");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, "r", null, null, "img", null, null), "o"),
+        400, "INVALID_REQUEST", "image: not allowed");
+  }
+
+  @Test
+  void extractFileNeedsImageAndAbsolutePathAndTheOnlyHostOrAHostId() {
+    RemediationRequest extract = new RemediationRequest("EXTRACT_FILE", null, null, "r", null, null, "busybox", "/bin/busybox", null);
+    // h1 and h2 are both known (h2 only through its containers): hostId is required.
+    assertRefused(() -> planner.plan(extract, "o"), 400, "INVALID_REQUEST", "hostId: required for EXTRACT_FILE");
+    RemediationCommand command =
+        planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h2", "r", null, null, "busybox", "/bin/busybox", null), "o");
+    assertThat(command.getHostId()).isEqualTo("h2");
+    assertThat(command.getImage()).isEqualTo("busybox");
+    assertThat(command.getPath()).isEqualTo("/bin/busybox");
+    assertThat(command.getContainerId()).isEmpty();
+
+    RemediationPlanner oneHost =
+        new RemediationPlanner(new ContainersView(10), hosts, signer, Duration.ofSeconds(60), Clock.fixed(NOW, ZoneOffset.UTC), () -> "x");
+    assertThat(oneHost.plan(extract, "o").getHostId()).isEqualTo("h1");
+
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h1", "r", null, null, "busybox", "bin/busybox", null), "o"),
+        400, "INVALID_REQUEST", "path: must be absolute");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("EXTRACT_FILE", "web", "h1", "r", null, null, "busybox", "/x", null), "o"),
+        400, "INVALID_REQUEST", "container: not allowed for EXTRACT_FILE");
+    assertRefused(
+        () -> planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h1", "r", null, null, null, "/x", null), "o"),
+        400, "INVALID_REQUEST", "image: required");
+    RemediationPlanner noHosts =
+        new RemediationPlanner(new ContainersView(10), new HostsView(10), signer, Duration.ofSeconds(60));
+    assertRefused(() -> noHosts.plan(extract, "o"), 404, "HOST_NOT_FOUND", "no host is known");
+  }
+
+  private static void assertRefused(ThrowingCallable call, int status, String code, String messagePart) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(status);
+              assertThat(e.code()).isEqualTo(code);
+              assertThat(e.getMessage()).contains(messagePart);
+            });
+  }
+}
