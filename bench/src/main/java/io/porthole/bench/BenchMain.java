@@ -20,6 +20,7 @@ public final class BenchMain {
       case "analyzer-run" -> KafkaDrivers.analyzerRun(Results.fromSystemProperty(), rest);
       case "latency" -> KafkaDrivers.latency(Results.fromSystemProperty(), rest);
       case "tracer" -> TracerOverhead.run(Results.fromSystemProperty(), rest);
+      case "controller" -> ControllerBench.run(Results.fromSystemProperty(), rest);
       case "traffic" -> TrafficGenerator.main(rest);
       case "report" -> Report.main(rest);
       default -> {
