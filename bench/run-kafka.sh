@@ -1,7 +1,12 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
 COMPONENT_JVM=(-Xms32m -Xmx192m -XX:+UseSerialGC)
-component_java() { java "${COMPONENT_JVM[@]}" -Dbench.results="$RAW" -cp "$CP" "$@"; }
+# BENCH_JFR=1 bench/run ... records a JFR profile of each component JVM into bench/results/raw/.
+component_java() {
+  local jfr=()
+  [[ -n ${BENCH_JFR:-} ]] && jfr=(-XX:StartFlightRecording=filename="$RAW_DIR/$(date +%H%M%S%N).jfr",settings=profile)
+  java "${COMPONENT_JVM[@]}" "${jfr[@]}" -Dbench.results="$RAW" -cp "$CP" "$@"
+}
 
 publishing() {
   if ! start_kafka; then

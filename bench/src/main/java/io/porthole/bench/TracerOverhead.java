@@ -62,6 +62,7 @@ final class TracerOverhead {
 
     List<Double> untraced = new ArrayList<>();
     List<Double> plain = new ArrayList<>();
+    List<Double> options = new ArrayList<>();
     List<Double> collector = new ArrayList<>();
     List<Double> plainSlowdown = new ArrayList<>();
     List<Double> collectorSlowdown = new ArrayList<>();
@@ -70,6 +71,17 @@ final class TracerOverhead {
       double strace = once(prefix + "-s" + i, loops, name -> {
         int pid = pid(name);
         Process process = new ProcessBuilder("strace", "-f", "-q", "-o", "/dev/null", "-p", Integer.toString(pid))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        awaitTraced(pid);
+        return () -> {
+          process.destroy();
+          process.waitFor(10, TimeUnit.SECONDS);
+        };
+      });
+      double straceOptions = once(prefix + "-o" + i, loops, name -> {
+        int pid = pid(name);
+        Process process = new ProcessBuilder("strace", "-f", "-q", "-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS,
+                "-o", "/dev/null", "-p", Integer.toString(pid))
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         awaitTraced(pid);
         return () -> {
@@ -95,19 +107,23 @@ final class TracerOverhead {
       });
       untraced.add(base);
       plain.add(strace);
+      options.add(straceOptions / base);
       collector.add(traced);
       plainSlowdown.add(strace / base);
       collectorSlowdown.add(traced / base);
-      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, collector %.2f s%n", i, base, strace, traced);
+      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's options %.2f s,"
+          + " collector %.2f s%n", i, base, strace, straceOptions, traced);
     }
     results.measured("tracer.untraced", "s", untraced);
     results.measured("tracer.strace_seconds", "s", plain);
     results.measured("tracer.collector_seconds", "s", collector);
     results.measured("tracer.strace", "x slower", plainSlowdown);
+    results.measured("tracer.strace_collector_options", "x slower", options);
     results.measured("tracer.collector", "x slower", collectorSlowdown);
     results.info("tracer.how", "busybox sh loop of " + loops + " x (ls -la /bin; cat /etc/hostname) in a " + IMAGE
         + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = traced time / untraced time of"
-        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; collector: SyscallTracer.trace (strace -f"
+        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; tracer.strace_collector_options: strace with"
+        + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to tell strace's cost from the reader's; collector: SyscallTracer.trace (strace -f"
         + " -q -tt -T -e trace=" + StraceConfig.DEFAULT_SYSCALLS + ", parser, batches to "
         + (bootstrap == null ? "a discarding sink" : "Kafka through KafkaEventSink") + "); syscalls seen by the tracer "
         + stats.syscallEventsSeen.get());
