@@ -21,20 +21,16 @@ publishing() {
   component_java -Dbench.record.size.file="$size_file" io.porthole.bench.BenchMain publish "$bootstrap" "bench-pub-$RUN_ID." \
       "$PUBLISH_EVENTS" "$TOOL_ITERATIONS" "bench-perf-$RUN_ID" >>"$LOG" 2>&1 \
     || { not_measured publish.collector "the publishing driver failed (see raw/run.log)"; return; }
-  local size values="" i line
+  local size
   size=$(cat "$size_file")
-  log "ceiling: ProducerPerformance, $PUBLISH_EVENTS records of $size bytes, same settings"
-  for ((i = 0; i <= TOOL_ITERATIONS; i++)); do
-    line=$(component_java org.apache.kafka.tools.ProducerPerformance --topic "bench-perf-$RUN_ID" \
-      --num-records "$PUBLISH_EVENTS" --record-size "$size" --throughput -1 \
+  log "ceiling: ProducerPerformance, $PUBLISH_EVENTS records of $size bytes, same settings, 1 warm-up + $TOOL_ITERATIONS in one JVM"
+  component_java io.porthole.bench.BenchMain kafka-perf producer publish.kafka_perf "$TOOL_ITERATIONS" \
+      --topic "bench-perf-$RUN_ID" --num-records "$PUBLISH_EVENTS" --record-size "$size" --throughput -1 \
       --producer-props bootstrap.servers="$bootstrap" client.id=bench-producer-perf enable.idempotence=true acks=all \
         compression.type=lz4 linger.ms=5 batch.size=262144 buffer.memory=33554432 max.block.ms=5000 \
-        delivery.timeout.ms=120000 2>>"$LOG" | tee -a "$LOG" | grep 'records sent' | tail -1)
-    [[ -n $line ]] || { not_measured publish.kafka_perf "ProducerPerformance failed (see raw/run.log)"; return; }
-    ((i > 0)) && values+=" $(awk '{print $4}' <<<"$line")"
-  done
-  measured publish.kafka_perf records/s "${values# }"
-  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic created beforehand with the same 3 partitions, no key (random payload of letters), one warm-up run first"
+        delivery.timeout.ms=120000 >>"$LOG" 2>&1 \
+    || { not_measured publish.kafka_perf "ProducerPerformance failed (see raw/run.log)"; return; }
+  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic created beforehand with the same 3 partitions, no key (random payload of letters), run in one JVM: one warm-up run, then the measured runs"
 }
 
 analyzer() {
@@ -49,17 +45,11 @@ analyzer() {
   bench_java analyzer-load "$bootstrap" "$prefix" "$ANALYZER_EVENTS" >>"$LOG" 2>&1 \
     || { not_measured analyzer.events "loading the topic failed (see raw/run.log)"; return; }
   log "ceiling: ConsumerPerformance on ${prefix}porthole.flows.v1"
-  local values="" i line
-  for ((i = 0; i <= TOOL_ITERATIONS; i++)); do
-    line=$(component_java org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bootstrap" \
-      --topic "${prefix}porthole.flows.v1" --messages "$ANALYZER_EVENTS" --group "bench-consumer-perf-$RUN_ID-$i" \
-      --timeout 60000 2>>"$LOG" | tee -a "$LOG" | tail -1)
-    # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-    [[ $line == *,* ]] || { not_measured analyzer.kafka_consumer_perf "ConsumerPerformance failed (see raw/run.log)"; break; }
-    ((i > 0)) && values+=" $(awk -F', *' '{print $NF}' <<<"$line")"
-  done
-  [[ -n $values ]] && measured analyzer.kafka_consumer_perf records/s "${values# }"
-  info analyzer.kafka_consumer_perf.how "ConsumerPerformance (kafka-tools 3.9.1) --messages $ANALYZER_EVENTS, a fresh group per run, fetch.nMsg.sec (rebalance time excluded, like the analyzer's timing); one warm-up run first"
+  component_java io.porthole.bench.BenchMain kafka-perf consumer analyzer.kafka_consumer_perf "$TOOL_ITERATIONS" \
+      --bootstrap-server "$bootstrap" --topic "${prefix}porthole.flows.v1" --messages "$ANALYZER_EVENTS" \
+      --group "bench-consumer-perf-$RUN_ID-{round}" --timeout 60000 >>"$LOG" 2>&1 \
+    || not_measured analyzer.kafka_consumer_perf "ConsumerPerformance failed (see raw/run.log)"
+  info analyzer.kafka_consumer_perf.how "ConsumerPerformance (kafka-tools 3.9.1) --messages $ANALYZER_EVENTS, a fresh group per run, fetch.nMsg.sec (rebalance time excluded, like the analyzer's timing); run in one JVM: one warm-up run, then the measured runs"
   log "analyzer: AnalyzerService, 1 warm-up + $TOOL_ITERATIONS rounds"
   component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
     || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
