@@ -59,6 +59,19 @@ analyzer() {
   [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
   rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
   log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
-  component_java io.porthole.bench.BenchMain latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
-    || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
+  local ready=$WORK/analyzer-ready-$RUN_ID serve
+  rm -f "$ready"
+  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((LATENCY_SECONDS + 8)) "$ready" >>"$LOG" 2>&1 &
+  serve=$!
+  STARTED_PIDS+=("$serve")
+  local deadline=$((SECONDS + 90))
+  while [[ ! -e $ready ]] && ((SECONDS < deadline)) && kill -0 "$serve" 2>/dev/null; do sleep 0.2; done
+  if [[ ! -e $ready ]]; then
+    not_measured latency.p99 "the analyzer for the latency figure did not get its partitions (see raw/run.log)"
+  else
+    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
+      || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
+  fi
+  wait "$serve"
+  rm -f "$ready"
 }

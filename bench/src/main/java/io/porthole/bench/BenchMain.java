@@ -22,6 +22,7 @@ public final class BenchMain {
       case "tracer" -> TracerOverhead.run(Results.fromSystemProperty(), rest);
       case "controller" -> ControllerBench.run(Results.fromSystemProperty(), rest);
       case "kafka-perf" -> KafkaTools.run(Results.fromSystemProperty(), rest);
+      case "analyzer-serve" -> KafkaDrivers.analyzerServe(Results.fromSystemProperty(), rest);
       case "traffic" -> TrafficGenerator.main(rest);
       case "report" -> Report.main(rest);
       default -> {

@@ -202,20 +202,13 @@ final class KafkaDrivers {
    */
   static void latency(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
-    String prefix = args[1];
-    TopicNames names = TopicNames.withPrefix(prefix);
+    TopicNames names = TopicNames.withPrefix(args[1]);
     int rate = Integer.parseInt(args[2]);
     int seconds = Integer.parseInt(args[3]);
     int windows = Integer.parseInt(args[4]);
     createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
         Topic.DEAD_LETTERS);
-    Vertx vertx = Vertx.vertx();
-    Map<String, String> values = new HashMap<>();
-    values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
-    values.put("topic.prefix", prefix);
-    values.put("analyzer.group.id", "bench-latency-" + System.nanoTime());
-    AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
-    service.start().await();
+    // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
 
     Map<String, Long> probes = new ConcurrentHashMap<>();
     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -307,12 +300,39 @@ final class KafkaDrivers {
     }
     results.measured("latency.p50", "ms", p50);
     results.measured("latency.p99", "ms", p99);
-    results.info("latency.how", String.format("analyzer fed %d flows/s (half of the analyzer figure's median) plus one OOM"
+    results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one OOM"
         + " death every 100 ms; latency = send of the die event by the producer to receipt of its OOM_KILLED alert by a"
-        + " consumer of the alerts topic (same JVM clock); %d windows after a warm-up, p50/p99 per window; %d of %d"
+        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows after a warm-up, p50/p99 per window; %d of %d"
         + " probes got no alert", rate, windows, missing, latencies.size() + missing));
-    service.stop().await();
     alerts.close();
+  }
+
+  /**
+   * {@code analyzer-serve BOOTSTRAP PREFIX SECONDS READY_FILE}: an AnalyzerService on the latency
+   * topics; writes READY_FILE once its partitions are assigned, stops after SECONDS.
+   */
+  static void analyzerServe(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    String prefix = args[1];
+    int seconds = Integer.parseInt(args[2]);
+    createTopics(bootstrap, TopicNames.withPrefix(prefix), Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS,
+        Topic.HEARTBEATS, Topic.ALERTS, Topic.DEAD_LETTERS);
+    Vertx vertx = Vertx.vertx();
+    Map<String, String> values = new HashMap<>();
+    values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
+    values.put("topic.prefix", prefix);
+    values.put("analyzer.group.id", "bench-latency-" + System.nanoTime());
+    AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
+    service.start().await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (service.stats().rebalances() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Files.writeString(Path.of(args[3]), "ready");
+    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    System.out.printf("analyzer-serve: processed %d, alerts %d%n", service.stats().recordsProcessed(),
+        service.stats().alertsPublished());
+    service.stop().await();
     vertx.close().await();
   }
 
