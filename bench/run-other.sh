@@ -11,6 +11,10 @@ tracer_overhead() {
     || not_measured tracer.collector "the tracer driver failed (see raw/run.log)"
 }
 controller() {
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk (Debian package) for the controller figure"
+    apt-get install -y -q wrk >>"$LOG" 2>&1 || { not_measured controller.alerts "wrk is not installed and apt-get install wrk failed"; return; }
+  fi
   if ! start_kafka; then
     not_measured controller.alerts "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
     return
