@@ -1,0 +1,77 @@
+# Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
+# (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
+COMPONENT_JVM=(-Xms32m -Xmx192m -XX:+UseSerialGC)
+# BENCH_JFR=1 bench/run ... records a JFR profile of each component JVM into bench/results/raw/.
+component_java() {
+  local jfr=()
+  [[ -n ${BENCH_JFR:-} ]] && jfr=(-XX:StartFlightRecording=filename="$RAW_DIR/$(date +%H%M%S%N).jfr",settings=profile)
+  java "${COMPONENT_JVM[@]}" "${jfr[@]}" -Dbench.results="$RAW" -cp "$CP" "$@"
+}
+
+publishing() {
+  if ! start_kafka; then
+    not_measured publish.collector "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    not_measured publish.kafka_perf "no broker"
+    not_measured memory.collector "no broker for the publishing load"
+    return
+  fi
+  info component.jvm_flags "${COMPONENT_JVM[*]} (collector and analyzer drivers, and Kafka's perf tools)"
+  local bootstrap=127.0.0.1:$KAFKA_PORT size_file=$WORK/record-size.txt
+  log "publishing: collector path, $PUBLISH_EVENTS events x (1 warm-up + $TOOL_ITERATIONS)"
+  component_java -Dbench.record.size.file="$size_file" io.porthole.bench.BenchMain publish "$bootstrap" "bench-pub-$RUN_ID." \
+      "$PUBLISH_EVENTS" "$TOOL_ITERATIONS" "bench-perf-$RUN_ID" >>"$LOG" 2>&1 \
+    || { not_measured publish.collector "the publishing driver failed (see raw/run.log)"; return; }
+  local size
+  size=$(cat "$size_file")
+  log "ceiling: ProducerPerformance, $PUBLISH_EVENTS records of $size bytes, same settings, 1 warm-up + $TOOL_ITERATIONS in one JVM"
+  component_java io.porthole.bench.BenchMain kafka-perf producer publish.kafka_perf "$TOOL_ITERATIONS" \
+      --topic "bench-perf-$RUN_ID" --num-records "$PUBLISH_EVENTS" --record-size "$size" --throughput -1 \
+      --producer-props bootstrap.servers="$bootstrap" client.id=bench-producer-perf enable.idempotence=true acks=all \
+        compression.type=lz4 linger.ms=5 batch.size=262144 buffer.memory=33554432 max.block.ms=5000 \
+        delivery.timeout.ms=120000 >>"$LOG" 2>&1 \
+    || { not_measured publish.kafka_perf "ProducerPerformance failed (see raw/run.log)"; return; }
+  info publish.kafka_perf.how "ProducerPerformance (kafka-tools 3.9.1) --record-size $size (the mean envelope size) --throughput -1, producer props as the collector's, topic created beforehand with the same 3 partitions, no key (random payload of letters), run in one JVM: one warm-up run, then the measured runs"
+}
+
+analyzer() {
+  if ! start_kafka; then
+    for key in analyzer.events analyzer.kafka_consumer_perf memory.analyzer latency.p50 latency.p99; do
+      not_measured "$key" "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    done
+    return
+  fi
+  local bootstrap=127.0.0.1:$KAFKA_PORT prefix=bench-ana-$RUN_ID.
+  log "analyzer: loading $ANALYZER_EVENTS flow records"
+  bench_java analyzer-load "$bootstrap" "$prefix" "$ANALYZER_EVENTS" >>"$LOG" 2>&1 \
+    || { not_measured analyzer.events "loading the topic failed (see raw/run.log)"; return; }
+  log "ceiling: ConsumerPerformance on ${prefix}porthole.flows.v1"
+  component_java io.porthole.bench.BenchMain kafka-perf consumer analyzer.kafka_consumer_perf "$TOOL_ITERATIONS" \
+      --bootstrap-server "$bootstrap" --topic "${prefix}porthole.flows.v1" --messages "$ANALYZER_EVENTS" \
+      --group "bench-consumer-perf-$RUN_ID-{round}" --timeout 60000 >>"$LOG" 2>&1 \
+    || not_measured analyzer.kafka_consumer_perf "ConsumerPerformance failed (see raw/run.log)"
+  info analyzer.kafka_consumer_perf.how "ConsumerPerformance (kafka-tools 3.9.1) --messages $ANALYZER_EVENTS, a fresh group per run, fetch.nMsg.sec (rebalance time excluded, like the analyzer's timing); run in one JVM: one warm-up run, then the measured runs"
+  log "analyzer: AnalyzerService, 1 warm-up + $TOOL_ITERATIONS rounds"
+  component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
+    || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
+  local capacity rate
+  capacity=$(awk -F'\t' '$1 == "m" && $2 == "analyzer.events" {print $4}' "$RAW" | tr ' ' '\n' | sort -g \
+    | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+  [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
+  rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
+  log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
+  local ready=$WORK/analyzer-ready-$RUN_ID serve
+  rm -f "$ready"
+  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((LATENCY_SECONDS + 8)) "$ready" >>"$LOG" 2>&1 &
+  serve=$!
+  STARTED_PIDS+=("$serve")
+  local deadline=$((SECONDS + 90))
+  while [[ ! -e $ready ]] && ((SECONDS < deadline)) && kill -0 "$serve" 2>/dev/null; do sleep 0.2; done
+  if [[ ! -e $ready ]]; then
+    not_measured latency.p99 "the analyzer for the latency figure did not get its partitions (see raw/run.log)"
+  else
+    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
+      || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
+  fi
+  wait "$serve"
+  rm -f "$ready"
+}

@@ -1,0 +1,104 @@
+package io.porthole.bench;
+
+import io.porthole.controller.ControllerService;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The controller figure: wrk on loopback against {@code GET /api/v1/alerts?limit=50} of a real
+ * {@link ControllerService} (views loaded from the broker's topics), then against a bare vertx-web
+ * route in the same JVM returning the same bytes. Usage: {@code controller BOOTSTRAP PREFIX SECONDS
+ * ITERATIONS}.
+ */
+final class ControllerBench {
+
+  private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final String TOKEN = "bench-viewer-token-0123456789";
+
+  private ControllerBench() {}
+
+  static void run(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    String prefix = args[1];
+    int seconds = Integer.parseInt(args[2]);
+    int iterations = Integer.parseInt(args[3]);
+    Vertx vertx = Vertx.vertx();
+    Map<String, String> values = new HashMap<>();
+    values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
+    values.put("topic.prefix", prefix);
+    values.put("http.host", "127.0.0.1");
+    values.put("http.port", "0");
+    values.put("viewer.token", TOKEN);
+    values.put("operator.token", "bench-operator-token-0123456789");
+    values.put("command.key", "bench-command-key-0123456789abcdef");
+    ControllerService controller = ControllerService.create(vertx, Settings.of(values));
+    controller.start().await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!controller.ready() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    String url = "http://127.0.0.1:" + controller.actualPort() + "/api/v1/alerts?limit=50";
+    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(url + " answered " + response.statusCode() + ": "
+          + new String(response.body(), StandardCharsets.UTF_8));
+    }
+    byte[] body = response.body();
+    String contentType = response.headers().firstValue("content-type").orElse("application/json");
+    int alerts = new String(body, StandardCharsets.UTF_8).split("\"alertId\"", -1).length - 1;
+    results.info("controller.response", body.length + " bytes, " + alerts + " alerts (the OOM alerts of the latency figure)");
+
+    Router router = Router.router(vertx);
+    Buffer same = Buffer.buffer(body);
+    router.get("/api/v1/alerts").handler(ctx -> ctx.response().putHeader("content-type", contentType).end(same));
+    HttpServer bare = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    String bareUrl = "http://127.0.0.1:" + bare.actualPort() + "/api/v1/alerts?limit=50";
+
+    List<Double> real = new ArrayList<>();
+    List<Double> ceiling = new ArrayList<>();
+    wrk(url, 2);
+    wrk(bareUrl, 2);
+    for (int i = 0; i < iterations; i++) {
+      real.add(wrk(url, seconds));
+      ceiling.add(wrk(bareUrl, seconds));
+    }
+    results.measured("controller.alerts", "requests/s", real);
+    results.measured("controller.bare", "requests/s", ceiling);
+    results.info("controller.how", "wrk -t1 -c16 -d" + seconds + "s on 127.0.0.1, alternating controller and bare route,"
+        + " one short warm-up each; ControllerService and the bare vertx-web route in the same JVM (flags "
+        + KafkaDrivers.jvmFlags() + ")");
+    bare.close().await();
+    controller.stop().await();
+    vertx.close().await();
+  }
+
+  private static double wrk(String url, int seconds) throws Exception {
+    Process process = new ProcessBuilder("wrk", "-t1", "-c16", "-d" + seconds + "s", "-H", "Authorization: Bearer " + TOKEN, url)
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor();
+    Matcher matcher = REQUESTS.matcher(output);
+    if (!matcher.find() || output.contains("Non-2xx")) {
+      throw new IllegalStateException("wrk against " + url + " failed: " + output);
+    }
+    return Double.parseDouble(matcher.group(1));
+  }
+}

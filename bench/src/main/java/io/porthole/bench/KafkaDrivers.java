@@ -1,0 +1,396 @@
+package io.porthole.bench;
+
+import io.porthole.analyzer.AnalyzerService;
+import io.porthole.collector.CollectorStats;
+import io.porthole.collector.publish.KafkaEventSink;
+import io.porthole.proto.Alert;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Settings;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.RecordKey;
+import io.porthole.wire.Topic;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** The drivers of the publishing, analyzer, latency and memory figures (a broker must run). */
+final class KafkaDrivers {
+
+  static final int PARTITIONS = 3;
+  static final int CONTAINERS = 1000;
+  static final int FAIL_EVERY = 100;
+
+  private KafkaDrivers() {}
+
+  /**
+   * {@code publish BOOTSTRAP PREFIX EVENTS ITERATIONS PERF_TOPIC}: the collector's publishing path, one
+   * warm-up round first; also creates the ceiling's topic with the same partitions.
+   */
+  static void publish(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    TopicNames names = TopicNames.withPrefix(args[1]);
+    int events = Integer.parseInt(args[2]);
+    int iterations = Integer.parseInt(args[3]);
+    createTopics(bootstrap, names, Topic.FLOWS);
+    try (Admin admin = admin(bootstrap)) {
+      admin.createTopics(List.of(new NewTopic(args[4], PARTITIONS, (short) 1))).all().get();
+    }
+    List<EventEnvelope> pool = new ArrayList<>();
+    long bytes = 0;
+    Instant now = Instant.now();
+    for (int i = 0; i < 4096; i++) {
+      EventEnvelope envelope = Events.flow(i, CONTAINERS, FAIL_EVERY, now);
+      pool.add(envelope);
+      bytes += envelope.getSerializedSize();
+    }
+    int recordBytes = (int) Math.round((double) bytes / pool.size());
+    results.info("publish.record_bytes", recordBytes);
+    Files.writeString(Path.of(System.getProperty("bench.record.size.file")), Integer.toString(recordBytes));
+
+    Vertx vertx = Vertx.vertx();
+    int buffer = 10_000;
+    RecordPublisher publisher = RecordPublisher.create(vertx, KafkaSettings.of(bootstrap), "bench-collector", names, buffer);
+    publisher.start().await();
+    CollectorStats stats = new CollectorStats();
+    KafkaEventSink sink = new KafkaEventSink(publisher, stats);
+    results.info("publish.settings", "KafkaSettings.producerConfig defaults (idempotent, acks=all, lz4, linger.ms=5,"
+        + " batch.size=262144, buffer.memory=32 MiB), RecordPublisher buffer " + buffer + " records (the collector's default),"
+        + " flow-record envelopes keyed hostId/containerId, " + PARTITIONS + " partitions");
+    List<Double> rates = new ArrayList<>();
+    for (int round = 0; round <= iterations; round++) {
+      long done0 = completed(stats);
+      long start = System.nanoTime();
+      for (int i = 0; i < events; i++) {
+        // Stay under the publisher's buffer: a drop would be the publisher protecting the collector, not throughput.
+        while (i - (completed(stats) - done0) >= buffer * 8 / 10) {
+          LockSupport.parkNanos(20_000);
+        }
+        sink.emit(Topic.FLOWS, pool.get(i & 4095));
+      }
+      while (completed(stats) - done0 < events) {
+        LockSupport.parkNanos(100_000);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (round > 0) {
+        rates.add(events / seconds);
+      }
+      System.out.printf("publish round %d: %.0f events/s (published %d, dropped %d, failed %d)%n", round, events / seconds,
+          stats.eventsPublished.get(), stats.eventsDroppedBackpressure.get(), stats.kafkaSendFailures.get());
+    }
+    results.measured("publish.collector", "events/s", rates);
+    results.info("publish.outcome", "acknowledged " + stats.eventsPublished.get() + ", dropped "
+        + stats.eventsDroppedBackpressure.get() + ", failed " + stats.kafkaSendFailures.get());
+    publisher.stop().await();
+    vertx.close().await();
+    results.measured("memory.collector", "MB", List.of(peakRssMb()));
+    results.info("memory.collector.how", "VmHWM of the JVM that ran the collector's publishing path (RecordPublisher +"
+        + " KafkaEventSink + vertx-kafka-client) through the publishing figure; JVM flags " + jvmFlags());
+  }
+
+  private static long completed(CollectorStats stats) {
+    return stats.eventsPublished.get() + stats.eventsDroppedBackpressure.get() + stats.kafkaSendFailures.get();
+  }
+
+  /** {@code analyzer-load BOOTSTRAP PREFIX EVENTS}: fills the flows topic for the analyzer and its ceiling. */
+  static void analyzerLoad(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    TopicNames names = TopicNames.withPrefix(args[1]);
+    int events = Integer.parseInt(args[2]);
+    createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
+        Topic.DEAD_LETTERS);
+    Instant now = Instant.now();
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (int i = 0; i < events; i++) {
+        EventEnvelope envelope = Events.flow(i, CONTAINERS, FAIL_EVERY, now.plusNanos(i * 1000L));
+        producer.send(new ProducerRecord<>(names.name(Topic.FLOWS), key(envelope), envelope.toByteArray()));
+      }
+      producer.flush();
+    }
+    results.info("analyzer.load", events + " flow-record envelopes of " + CONTAINERS + " containers on "
+        + names.name(Topic.FLOWS) + " (" + PARTITIONS + " partitions); 1 in " + FAIL_EVERY
+        + " is a refused connection the connection-failure rule correlates into alerts");
+  }
+
+  /** {@code analyzer-run BOOTSTRAP PREFIX EVENTS ITERATIONS}: a fresh group per round consumes the loaded topic. */
+  static void analyzerRun(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    String prefix = args[1];
+    TopicNames names = TopicNames.withPrefix(prefix);
+    int events = Integer.parseInt(args[2]);
+    int iterations = Integer.parseInt(args[3]);
+    String flows = names.name(Topic.FLOWS);
+    List<Double> rates = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try (Admin admin = admin(bootstrap)) {
+      for (int round = 0; round <= iterations; round++) {
+        String group = "bench-analyzer-" + System.nanoTime();
+        Map<String, String> values = new HashMap<>();
+        values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
+        values.put("topic.prefix", prefix);
+        values.put("analyzer.group.id", group);
+        values.put("analyzer.commit.interval", "100ms");
+        AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
+        service.start().await();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (service.stats().recordsProcessed() == 0 && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(200_000);
+        }
+        long start = System.nanoTime();
+        long committed = 0;
+        while (committed < events && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(20_000_000);
+          committed = 0;
+          for (Map.Entry<TopicPartition, OffsetAndMetadata> entry :
+              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
+            if (entry.getKey().topic().equals(flows) && entry.getValue() != null) {
+              committed += entry.getValue().offset();
+            }
+          }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("analyzer round %d: %d committed in %.2f s = %.0f events/s, alerts %d%n", round, committed, seconds,
+            committed / seconds, service.stats().alertsPublished());
+        if (committed < events) {
+          throw new IllegalStateException("the analyzer committed only " + committed + " of " + events + " in 5 minutes");
+        }
+        if (round > 0) {
+          rates.add(events / seconds);
+        }
+        results.info("analyzer.round" + round, String.format("%.0f events/s, alerts published %d, dead letters %d",
+            events / seconds, service.stats().alertsPublished(), service.stats().recordsDeadLettered()));
+        service.stop().await();
+      }
+    }
+    vertx.close().await();
+    results.measured("analyzer.events", "events/s", rates);
+    results.info("analyzer.how", "AnalyzerService (all rules, default settings but analyzer.commit.interval=100ms),"
+        + " a fresh consumer group per round; timed from the first record processed until the group's committed"
+        + " offsets cover every record; round 0 is a warm-up");
+    results.measured("memory.analyzer", "MB", List.of(peakRssMb()));
+    results.info("memory.analyzer.how", "VmHWM of the JVM that ran the AnalyzerService through the analyzer figure;"
+        + " JVM flags " + jvmFlags());
+  }
+
+  /**
+   * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS}: flows at RATE/s plus an OOM death every
+   * 100 ms; each death's alert is awaited on the alerts topic.
+   */
+  static void latency(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    TopicNames names = TopicNames.withPrefix(args[1]);
+    int rate = Integer.parseInt(args[2]);
+    int seconds = Integer.parseInt(args[3]);
+    int windows = Integer.parseInt(args[4]);
+    createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
+        Topic.DEAD_LETTERS);
+    // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
+
+    Map<String, Long> probes = new ConcurrentHashMap<>();
+    List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
+    KafkaConsumer<String, byte[]> alerts = new KafkaConsumer<>(Map.of(
+        "bootstrap.servers", bootstrap, "group.id", "bench-latency-alerts-" + System.nanoTime(),
+        "auto.offset.reset", "latest"), new StringDeserializer(), new ByteArrayDeserializer());
+    alerts.subscribe(List.of(names.name(Topic.ALERTS)));
+    while (alerts.assignment().isEmpty()) {
+      alerts.poll(Duration.ofMillis(100));
+    }
+    Thread reader = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        for (ConsumerRecord<String, byte[]> record : alerts.poll(Duration.ofMillis(50))) {
+          long received = System.nanoTime();
+          try {
+            Alert alert = Alert.parseFrom(record.value());
+            Long sent = alert.getRule() == Rule.OOM_KILLED ? probes.remove(alert.getContainerId()) : null;
+            if (sent != null) {
+              latencies.add(new long[] {sent, received - sent});
+            }
+          } catch (Exception e) {
+            System.out.println("undecodable alert: " + e);
+          }
+        }
+      }
+    }, "bench-alert-reader");
+    reader.start();
+
+    // Pre-encoded flows: this JVM only has to keep the rate, the analyzer's JVM does the work measured.
+    String flows = names.name(Topic.FLOWS);
+    byte[][] pool = new byte[8192][];
+    String[] poolKeys = new String[pool.length];
+    Instant poolTime = Instant.now();
+    for (int i = 0; i < pool.length; i++) {
+      EventEnvelope flow = Events.flow(i, CONTAINERS, FAIL_EVERY, poolTime);
+      pool[i] = flow.toByteArray();
+      poolKeys[i] = key(flow);
+    }
+    long start;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+        new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector")).entrySet().stream()
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
+      start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(seconds);
+      long sent = 0;
+      long probe = 0;
+      long nextProbe = start;
+      while (System.nanoTime() < end) {
+        long now = System.nanoTime();
+        // Bounded per pass so that the probes keep their 100 ms rhythm even if the producer falls behind.
+        long target = (now - start) * rate / 1_000_000_000L;
+        long due = Math.min(target, sent + Math.max(1, rate / 50));
+        for (; sent < due; sent++) {
+          int slot = (int) (sent % pool.length);
+          producer.send(new ProducerRecord<>(flows, poolKeys[slot], pool[slot]));
+        }
+        if (now >= nextProbe) {
+          String container = String.format("%064x", 0xDEAD000000000L + probe++);
+          EventEnvelope die = Events.oomDie(container, "bench-oom-" + probe, Instant.now());
+          probes.put(container, System.nanoTime());
+          producer.send(new ProducerRecord<>(names.name(Topic.CONTAINER_EVENTS), key(die), die.toByteArray()));
+          nextProbe += 100_000_000L;
+        }
+        if (sent >= target) {
+          LockSupport.parkNanos(500_000);
+        }
+      }
+      results.info("latency.load", String.format("%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
+          + " (one per 100 ms)", sent, seconds, sent / (double) seconds, rate, probe));
+    }
+    long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (!probes.isEmpty() && System.nanoTime() < wait) {
+      LockSupport.parkNanos(10_000_000);
+    }
+    reader.interrupt();
+    reader.join(2000);
+    int missing = probes.size();
+    List<Double> p50 = new ArrayList<>();
+    List<Double> p99 = new ArrayList<>();
+    long warmup = start + TimeUnit.SECONDS.toNanos(Math.min(2, seconds / 4));
+    long windowNanos = (start + TimeUnit.SECONDS.toNanos(seconds) - warmup) / windows;
+    for (int w = 0; w < windows; w++) {
+      long from = warmup + w * windowNanos;
+      long to = from + windowNanos;
+      List<Long> in = new ArrayList<>();
+      synchronized (latencies) {
+        for (long[] l : latencies) {
+          if (l[0] >= from && l[0] < to) {
+            in.add(l[1]);
+          }
+        }
+      }
+      if (in.isEmpty()) {
+        continue;
+      }
+      Collections.sort(in);
+      p50.add(in.get((int) Math.floor(0.50 * (in.size() - 1))) / 1e6);
+      p99.add(in.get((int) Math.ceil(0.99 * (in.size() - 1))) / 1e6);
+    }
+    results.measured("latency.p50", "ms", p50);
+    results.measured("latency.p99", "ms", p99);
+    results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one OOM"
+        + " death every 100 ms; latency = send of the die event by the producer to receipt of its OOM_KILLED alert by a"
+        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows after a warm-up, p50/p99 per window; %d of %d"
+        + " probes got no alert", rate, windows, missing, latencies.size() + missing));
+    alerts.close();
+  }
+
+  /**
+   * {@code analyzer-serve BOOTSTRAP PREFIX SECONDS READY_FILE}: an AnalyzerService on the latency
+   * topics; writes READY_FILE once its partitions are assigned, stops after SECONDS.
+   */
+  static void analyzerServe(Results results, String[] args) throws Exception {
+    String bootstrap = args[0];
+    String prefix = args[1];
+    int seconds = Integer.parseInt(args[2]);
+    createTopics(bootstrap, TopicNames.withPrefix(prefix), Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS,
+        Topic.HEARTBEATS, Topic.ALERTS, Topic.DEAD_LETTERS);
+    Vertx vertx = Vertx.vertx();
+    Map<String, String> values = new HashMap<>();
+    values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
+    values.put("topic.prefix", prefix);
+    values.put("analyzer.group.id", "bench-latency-" + System.nanoTime());
+    AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
+    service.start().await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (service.stats().rebalances() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Files.writeString(Path.of(args[3]), "ready");
+    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    System.out.printf("analyzer-serve: processed %d, alerts %d%n", service.stats().recordsProcessed(),
+        service.stats().alertsPublished());
+    service.stop().await();
+    vertx.close().await();
+  }
+
+  private static String key(EventEnvelope envelope) {
+    return new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("acks", "1");
+    props.put("linger.ms", "20");
+    props.put("batch.size", "524288");
+    props.put("compression.type", "lz4");
+    props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+    return new KafkaProducer<>(props);
+  }
+
+  static Admin admin(String bootstrap) {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  }
+
+  static void createTopics(String bootstrap, TopicNames names, Topic... topics) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      var existing = admin.listTopics().names().get();
+      List<NewTopic> create = new ArrayList<>();
+      for (Topic topic : topics) {
+        if (!existing.contains(names.name(topic))) {
+          create.add(new NewTopic(names.name(topic), PARTITIONS, (short) 1));
+        }
+      }
+      if (!create.isEmpty()) {
+        admin.createTopics(create).all().get();
+      }
+    }
+  }
+
+  static double peakRssMb() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+      }
+    }
+    throw new IllegalStateException("no VmHWM in /proc/self/status");
+  }
+
+  static String jvmFlags() {
+    return String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+}

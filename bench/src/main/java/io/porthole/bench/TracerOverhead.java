@@ -1,0 +1,201 @@
+package io.porthole.bench;
+
+import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
+import io.porthole.collector.ContainerInfo;
+import io.porthole.collector.DockerClients;
+import io.porthole.collector.EventSink;
+import io.porthole.collector.publish.KafkaEventSink;
+import io.porthole.collector.strace.StraceConfig;
+import io.porthole.collector.strace.SyscallTracer;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The strace overhead figure: a syscall-heavy busybox loop in a container, timed inside the
+ * container, untraced, traced by plain {@code strace -f -q -o /dev/null -p PID}, and traced by the
+ * collector's {@link SyscallTracer} (publishing through the collector's sink to the broker). The
+ * loop starts only when {@code /tmp/go} appears, after the tracer is attached and its lines flow.
+ * Usage: {@code tracer NAME_PREFIX LOOPS ITERATIONS [BOOTSTRAP]}.
+ */
+final class TracerOverhead {
+
+  private static final String IMAGE = "porthole/busybox:test";
+
+  private TracerOverhead() {}
+
+  static void run(Results results, String[] args) throws Exception {
+    String prefix = args[0];
+    int loops = Integer.parseInt(args[1]);
+    int iterations = Integer.parseInt(args[2]);
+    String bootstrap = args.length > 3 ? args[3] : null;
+
+    Vertx vertx = Vertx.vertx();
+    CollectorStats stats = new CollectorStats();
+    RecordPublisher publisher = null;
+    EventSink sink;
+    if (bootstrap != null) {
+      publisher = RecordPublisher.create(vertx, KafkaSettings.of(bootstrap), "bench-tracer", TopicNames.withPrefix(prefix + "."), 10_000);
+      publisher.start().await();
+      sink = new KafkaEventSink(publisher, stats);
+    } else {
+      sink = (topic, envelope) -> {};
+    }
+    ContainerDirectory directory = new ContainerDirectory();
+    SyscallTracer tracer = new SyscallTracer(vertx, StraceConfig.defaults(), directory, sink, stats, Events.HOST,
+        DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30)));
+    tracer.start().await();
+    if (tracer.degradedReason().isPresent()) {
+      throw new IllegalStateException("SyscallTracer degraded: " + tracer.degradedReason().get());
+    }
+
+    List<Double> untraced = new ArrayList<>();
+    List<Double> plain = new ArrayList<>();
+    List<Double> options = new ArrayList<>();
+    List<Double> collector = new ArrayList<>();
+    List<Double> plainSlowdown = new ArrayList<>();
+    List<Double> collectorSlowdown = new ArrayList<>();
+    for (int i = 0; i < iterations; i++) {
+      double base = once(prefix + "-u" + i, loops, name -> null);
+      double strace = once(prefix + "-s" + i, loops, name -> {
+        int pid = pid(name);
+        Process process = new ProcessBuilder("strace", "-f", "-q", "-o", "/dev/null", "-p", Integer.toString(pid))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        awaitTraced(pid);
+        return () -> {
+          process.destroy();
+          process.waitFor(10, TimeUnit.SECONDS);
+        };
+      });
+      double straceOptions = once(prefix + "-o" + i, loops, name -> {
+        int pid = pid(name);
+        Process process = new ProcessBuilder("strace", "-f", "-q", "-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS,
+                "-o", "/dev/null", "-p", Integer.toString(pid))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        awaitTraced(pid);
+        return () -> {
+          process.destroy();
+          process.waitFor(10, TimeUnit.SECONDS);
+        };
+      });
+      double traced = once(prefix + "-c" + i, loops, name -> {
+        String id = docker("inspect", "--format", "{{.Id}}", name).trim();
+        directory.running(new ContainerInfo(id, name, IMAGE, pid(name), Map.of(), List.of(), "bridge"));
+        long seen = stats.syscallEventsSeen.get();
+        // The future completes when the trace ends; attached is when its syscalls start to arrive.
+        tracer.trace(id, Duration.ofMinutes(5), "bench")
+            .onFailure(e -> System.out.println("trace of " + name + " failed: " + e));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (stats.syscallEventsSeen.get() == seen && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        if (stats.syscallEventsSeen.get() == seen) {
+          throw new IllegalStateException("the SyscallTracer saw no syscall of " + name + " in 30 s");
+        }
+        return () -> directory.stopped(id);
+      });
+      untraced.add(base);
+      plain.add(strace);
+      options.add(straceOptions / base);
+      collector.add(traced);
+      plainSlowdown.add(strace / base);
+      collectorSlowdown.add(traced / base);
+      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's options %.2f s,"
+          + " collector %.2f s%n", i, base, strace, straceOptions, traced);
+    }
+    results.measured("tracer.untraced", "s", untraced);
+    results.measured("tracer.strace_seconds", "s", plain);
+    results.measured("tracer.collector_seconds", "s", collector);
+    results.measured("tracer.strace", "x slower", plainSlowdown);
+    results.measured("tracer.strace_collector_options", "x slower", options);
+    results.measured("tracer.collector", "x slower", collectorSlowdown);
+    results.info("tracer.how", "busybox sh loop of " + loops + " x (ls -la /bin; cat /etc/hostname) in a " + IMAGE
+        + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = traced time / untraced time of"
+        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; tracer.strace_collector_options: strace with"
+        + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to tell strace's cost from the reader's; collector: SyscallTracer.trace (strace -f"
+        + " -q -tt -T -e trace=" + StraceConfig.DEFAULT_SYSCALLS + ", parser, batches to "
+        + (bootstrap == null ? "a discarding sink" : "Kafka through KafkaEventSink") + "); syscalls seen by the tracer "
+        + stats.syscallEventsSeen.get());
+    tracer.stop().await();
+    if (publisher != null) {
+      publisher.stop().await();
+    }
+    vertx.close().await();
+  }
+
+  interface Attach {
+    Detach attach(String name) throws Exception;
+  }
+
+  interface Detach {
+    void detach() throws Exception;
+  }
+
+  /** Runs the loop in a fresh container once, with a tracer attached before it starts; seconds. */
+  private static double once(String name, int loops, Attach attach) throws Exception {
+    String script = "while [ ! -e /tmp/go ]; do sleep 0.05; done; read a r </proc/uptime; i=0; while [ $i -lt " + loops
+        + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); done; read b r </proc/uptime;"
+        + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ))";
+    docker("run", "-d", "--name", name, IMAGE, "sh", "-c", script);
+    Detach detach = null;
+    try {
+      detach = attach.attach(name);
+      docker("exec", name, "touch", "/tmp/go");
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (System.nanoTime() < deadline) {
+        String logs = docker("logs", name);
+        int at = logs.indexOf("elapsed_cs ");
+        if (at >= 0) {
+          return Long.parseLong(logs.substring(at + 11).trim().split("\\s+")[0]) / 100.0;
+        }
+        Thread.sleep(100);
+      }
+      throw new IllegalStateException(name + " did not finish its loop in 5 minutes");
+    } finally {
+      if (detach != null) {
+        detach.detach();
+      }
+      docker("rm", "-f", name);
+    }
+  }
+
+  private static int pid(String name) throws Exception {
+    return Integer.parseInt(docker("inspect", "--format", "{{.State.Pid}}", name).trim());
+  }
+
+  private static void awaitTraced(int pid) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("TracerPid:") && !line.endsWith("\t0")) {
+          return;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("strace did not attach to " + pid + " in 30 s");
+  }
+
+  static String docker(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add("docker");
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + output.trim());
+    }
+    return output;
+  }
+}
