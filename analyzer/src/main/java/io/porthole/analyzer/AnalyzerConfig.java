@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 
 /**
  * The analyzer's configuration, read and validated from {@link Settings} at start-up (see
- * docs/analyzer.md for every key and its default).
+ * README.md (The analyzer) for every key and its default).
  */
 public record AnalyzerConfig(
     KafkaSettings kafka,

@@ -116,7 +116,7 @@ final class Report {
     md.append("# Porthole benchmark report\n\n");
     md.append("Written by `bench/run").append("quick".equals(info.get("run.mode")) ? " --quick" : "").append("` at ")
         .append(info.getOrDefault("run.started", "?")).append(" (mode: ").append(info.getOrDefault("run.mode", "?"))
-        .append("). Each figure is the median of its iterations, with min and max; the ceiling is measured in the same run on the same machine. See docs/bench.md for how to read it.\n\n");
+        .append("). Each figure is the median of its iterations, with min and max; the ceiling is measured in the same run on the same machine. See README.md (Benchmarks) for how to read it.\n\n");
     md.append("| figure | median | min - max | ceiling (median) | ratio | goal | met |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | --- | --- |\n");
     for (Figure figure : FIGURES) {

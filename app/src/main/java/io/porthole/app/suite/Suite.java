@@ -84,7 +84,10 @@ public final class Suite {
     preflight.problems().forEach(problem -> err.println("porthole: " + problem));
 
     Map<String, String> derived = new HashMap<>();
-    if (wanted.contains(Service.CONTROLLER) || wanted.contains(Service.COLLECTOR)) {
+    if (wanted.contains(Service.CONTROLLER)) {
+      // Tokens and the command key are generated only with a controller (up, controller); a
+      // collector on its own must share the controller's key, so it takes PORTHOLE_COMMAND_KEY as
+      // configured and says so when it is missing.
       credentials = Credentials.resolve(base, dataDir);
       derived.putAll(credentials.asSettings());
     }

@@ -2,8 +2,6 @@ package io.porthole.app.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +26,10 @@ final class PortholeProcess implements AutoCloseable {
   private final Thread outReader;
   private final Thread errReader;
 
-  private PortholeProcess(Process process) {
+  private PortholeProcess(Process process, Path outFile, Path errFile) {
     this.process = process;
-    this.outReader = reader(process.getInputStream(), out, "out");
-    this.errReader = reader(process.getErrorStream(), err, "err");
+    this.outReader = tail(outFile, out, "out");
+    this.errReader = tail(errFile, err, "err");
   }
 
   static PortholeProcess start(Map<String, String> env, List<String> prefix, String... args) throws IOException {
@@ -43,27 +41,59 @@ final class PortholeProcess implements AutoCloseable {
     command.add(JAR.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // Output goes to files, as with a service manager or `porthole up >log 2>&1`. (Through pipes to
+    // this JVM, the lines a child prints while shutting down after SIGTERM did not arrive whenever
+    // it had an strace child; to be investigated, see the closing note of the CLI issue.)
+    Path outFile = java.nio.file.Files.createTempFile("porthole-out-", ".log");
+    Path errFile = java.nio.file.Files.createTempFile("porthole-err-", ".log");
+    outFile.toFile().deleteOnExit();
+    errFile.toFile().deleteOnExit();
+    builder.redirectOutput(outFile.toFile());
+    builder.redirectError(errFile.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("PORTHOLE_"));
     builder.environment().putAll(env);
-    return new PortholeProcess(builder.start());
+    return new PortholeProcess(builder.start(), outFile, errFile);
   }
 
   static PortholeProcess start(String... args) throws IOException {
     return start(Map.of(), List.of(), args);
   }
 
-  private static Thread reader(InputStream stream, List<String> lines, String name) {
+  /** Follows a file the child writes, line by line, until the child has exited and all is read. */
+  private Thread tail(Path file, List<String> lines, String name) {
     Thread thread = new Thread(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          synchronized (lines) {
-            lines.add(line);
-            lines.notifyAll();
+      try (BufferedReader reader = java.nio.file.Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+          boolean exited = !process.isAlive();
+          int c;
+          boolean progressed = false;
+          while ((c = reader.read()) >= 0) {
+            progressed = true;
+            if (c == '\n') {
+              synchronized (lines) {
+                lines.add(partial.toString());
+                lines.notifyAll();
+              }
+              partial.setLength(0);
+            } else {
+              partial.append((char) c);
+            }
           }
+          if (exited && !progressed) {
+            if (partial.length() > 0) {
+              synchronized (lines) {
+                lines.add(partial.toString());
+                lines.notifyAll();
+              }
+            }
+            return;
+          }
+          Thread.sleep(50);
         }
-      } catch (IOException e) {
-        // process gone
+      } catch (IOException | InterruptedException e) {
+        // file gone or test over
       }
     }, "porthole-" + name);
     thread.setDaemon(true);

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * A plain Java reader of classic pcap files (little and big endian, microsecond and nanosecond
  * timestamps) for replay and benchmarks. Chosen over pcap4j's offline handle because the JNA call
- * per packet dominates there (see docs/packets.md for the numbers); this reader hands out each
+ * per packet dominates there (see README.md (Packet flows) for the numbers); this reader hands out each
  * record in place in its own buffer, with no per-packet allocation.
  *
  * <pre>{@code
