@@ -2,7 +2,6 @@ package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
 import io.porthole.proto.Alert;
-import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
@@ -17,7 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * S1: a container that shares the host's network, pid, ipc or uts namespace, runs privileged, or
@@ -37,9 +36,6 @@ public final class HostNamespacesRule implements DetectionRule {
     }
   }
 
-  private static final Set<ContainerAction> CONFIG_ACTIONS =
-      Set.of(ContainerAction.CREATE, ContainerAction.START, ContainerAction.SNAPSHOT, ContainerAction.UPDATE, ContainerAction.RESTART);
-
   private final Config config;
 
   public HostNamespacesRule(Config config) {
@@ -53,11 +49,12 @@ public final class HostNamespacesRule implements DetectionRule {
 
   @Override
   public void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {
-    ContainerEvent lifecycle = event.getContainerEvent();
-    if (!CONFIG_ACTIONS.contains(lifecycle.getAction()) || !lifecycle.hasConfig()) {
+    Optional<ContainerConfig> snapshot = ConfigurationSnapshots.of(event);
+    if (snapshot.isEmpty()) {
       return;
     }
-    Findings findings = Findings.of(lifecycle.getConfig());
+    ContainerEvent lifecycle = event.getContainerEvent();
+    Findings findings = Findings.of(snapshot.get());
     if (findings.lines.isEmpty()) {
       return;
     }

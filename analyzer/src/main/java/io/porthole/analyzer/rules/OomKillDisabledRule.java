@@ -2,7 +2,6 @@ package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
 import io.porthole.proto.Alert;
-import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
@@ -13,7 +12,7 @@ import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * S2: {@code --oom-kill-disable} without a memory limit. When the host runs out of memory the
@@ -32,9 +31,6 @@ public final class OomKillDisabledRule implements DetectionRule {
     }
   }
 
-  private static final Set<ContainerAction> CONFIG_ACTIONS =
-      Set.of(ContainerAction.CREATE, ContainerAction.START, ContainerAction.SNAPSHOT, ContainerAction.UPDATE, ContainerAction.RESTART);
-
   private final Config config;
 
   public OomKillDisabledRule(Config config) {
@@ -48,11 +44,12 @@ public final class OomKillDisabledRule implements DetectionRule {
 
   @Override
   public void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {
-    ContainerEvent lifecycle = event.getContainerEvent();
-    if (!CONFIG_ACTIONS.contains(lifecycle.getAction()) || !lifecycle.hasConfig()) {
+    Optional<ContainerConfig> snapshot = ConfigurationSnapshots.of(event);
+    if (snapshot.isEmpty()) {
       return;
     }
-    ContainerConfig cfg = lifecycle.getConfig();
+    ContainerEvent lifecycle = event.getContainerEvent();
+    ContainerConfig cfg = snapshot.get();
     if (!cfg.getOomKillDisable() || cfg.getMemoryLimitBytes() > 0) {
       return;
     }

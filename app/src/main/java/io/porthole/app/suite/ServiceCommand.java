@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -61,24 +60,15 @@ public final class ServiceCommand implements Callable<Integer> {
       throw CliFailure.usage(spec.name() + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or run `porthole up` for everything with an embedded broker)");
     }
     Suite suite = new Suite(services, err);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      suite.stop();
-      stopped.countDown();
-    }, "porthole-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      suite.start(built, EnumSet.of(service));
-    } catch (RuntimeException e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      suite.stop();
-      throw e;
-    }
-    if (!suite.running().contains(service)) {
-      throw CliFailure.failure(spec.name() + " did not start (see above)");
-    }
-    UpCommand.announce(suite, out);
-    stopped.await();
+    suite.runUntilSignalled(
+        built,
+        EnumSet.of(service),
+        () -> {
+          if (!suite.running().contains(service)) {
+            throw CliFailure.failure(spec.name() + " did not start (see above)");
+          }
+          UpCommand.announce(suite, out);
+        });
     return 0;
   }
 }

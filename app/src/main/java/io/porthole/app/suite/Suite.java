@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,6 +69,35 @@ public final class Suite {
   public Suite(ServiceFactory services, PrintStream err) {
     this.services = Objects.requireNonNull(services, "services");
     this.err = Objects.requireNonNull(err, "err");
+  }
+
+  /**
+   * Starts the wanted services, runs {@code whenStarted} (the ready lines), then blocks until
+   * SIGTERM or SIGINT has stopped everything ({@code porthole: stopping} / {@code stopped} on stderr).
+   * A failure to start, or from {@code whenStarted}, stops what did start and is rethrown.
+   */
+  public void runUntilSignalled(Settings settings, Set<Service> wanted, Runnable whenStarted)
+      throws InterruptedException {
+    CountDownLatch stoppedBySignal = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              err.println("porthole: stopping");
+              stop();
+              err.println("porthole: stopped");
+              stoppedBySignal.countDown();
+            },
+            "porthole-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      start(settings, wanted);
+      whenStarted.run();
+    } catch (RuntimeException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stop();
+      throw e;
+    }
+    stoppedBySignal.await();
   }
 
   /**

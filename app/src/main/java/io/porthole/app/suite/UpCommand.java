@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,23 +59,7 @@ public final class UpCommand implements Callable<Integer> {
             .option(io.porthole.app.kafka.EmbeddedKafkaConfig.PORT_KEY, kafkaPort)
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);
     Suite suite = new Suite(services, err);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      err.println("porthole: stopping");
-      suite.stop();
-      err.println("porthole: stopped");
-      stopped.countDown();
-    }, "porthole-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      suite.start(settings.build(), EnumSet.allOf(Suite.Service.class));
-    } catch (RuntimeException e) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      suite.stop();
-      throw e;
-    }
-    announce(suite, out);
-    stopped.await();
+    suite.runUntilSignalled(settings.build(), EnumSet.allOf(Suite.Service.class), () -> announce(suite, out));
     return 0;
   }
 
