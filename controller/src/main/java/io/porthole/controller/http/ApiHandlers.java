@@ -6,12 +6,10 @@ import io.porthole.controller.remediation.RemediationRequest;
 import io.porthole.controller.view.AlertQuery;
 import io.porthole.controller.view.Remediation;
 import io.porthole.controller.view.Views;
-import io.porthole.proto.Alert;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.kafka.RecordPublisher;
-import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Topic;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /** The handlers of the API's operations (the OpenAPI document validated the request before). */
 public final class ApiHandlers {
@@ -97,8 +94,7 @@ public final class ApiHandlers {
             params.get("severity") == null ? null : Severity.valueOf(params.get("severity")),
             since(params.get("since")),
             limit(params.get("limit")));
-    List<Alert> alerts = views.alerts().query(query);
-    String body = alerts.stream().map(ProtoJson::toJson).collect(Collectors.joining(",", "{\"alerts\":[", "]}"));
+    String body = "{\"alerts\":[" + String.join(",", views.alerts().queryJson(query)) + "]}";
     rc.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")

@@ -1,23 +1,35 @@
 package io.porthole.controller.view;
 
 import io.porthole.proto.Alert;
+import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Timestamps;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The alerts seen, the newest version per alert id (an episode's alert is republished as it grows).
  * Bounded: the least recently updated alert is evicted beyond the capacity.
+ *
+ * <p>Queries are the controller's hot path: the alerts are kept ordered newest first and each with
+ * its JSON rendered once when it arrives, so a query walks only as far as its limit needs.
  */
 public final class AlertsView {
 
-  private static final Comparator<Alert> NEWEST_FIRST =
-      Comparator.comparing(AlertsView::newestTime)
-          .reversed()
-          .thenComparing(Alert::getAlertId);
+  /** An alert with its sort key and its JSON (protobuf JSON mapping), rendered once. */
+  private record Indexed(Alert alert, Instant newest, String json) {}
 
-  private final RecencyMap<String, Alert> alerts;
+  private static final Comparator<Indexed> NEWEST_FIRST =
+      Comparator.comparing(Indexed::newest)
+          .reversed()
+          .thenComparing(indexed -> indexed.alert().getAlertId());
+
+  private final RecencyMap<String, Indexed> alerts;
+  private final TreeSet<Indexed> ordered = new TreeSet<>(NEWEST_FIRST);
 
   public AlertsView(int maxAlerts) {
     this.alerts = new RecencyMap<>(maxAlerts);
@@ -32,21 +44,43 @@ public final class AlertsView {
     if (alert.getAlertId().isEmpty()) {
       return false;
     }
-    Alert known = alerts.get(alert.getAlertId());
-    if (known != null && version(alert).isBefore(version(known))) {
+    Indexed known = alerts.get(alert.getAlertId());
+    if (known != null && version(alert).isBefore(version(known.alert()))) {
       return false;
     }
-    alerts.put(alert.getAlertId(), alert);
+    Indexed indexed = new Indexed(alert, newestTime(alert), ProtoJson.toJson(alert));
+    if (known != null) {
+      ordered.remove(known);
+    }
+    Map.Entry<String, Indexed> evicted = alerts.put(alert.getAlertId(), indexed);
+    if (evicted != null) {
+      ordered.remove(evicted.getValue());
+    }
+    ordered.add(indexed);
     return true;
   }
 
   /** The matching alerts, newest (by last seen) first, at most {@code query.limit()}. */
-  public synchronized List<Alert> query(AlertQuery query) {
-    return alerts.values().stream()
-        .filter(query::matches)
-        .sorted(NEWEST_FIRST)
-        .limit(query.limit())
-        .toList();
+  public List<Alert> query(AlertQuery query) {
+    return select(query, Indexed::alert);
+  }
+
+  /** The same selection as {@link #query}, as each alert's JSON in the protobuf JSON mapping. */
+  public List<String> queryJson(AlertQuery query) {
+    return select(query, Indexed::json);
+  }
+
+  private synchronized <T> List<T> select(AlertQuery query, Function<Indexed, T> part) {
+    List<T> result = new ArrayList<>(Math.min(query.limit(), ordered.size()));
+    for (Indexed indexed : ordered) {
+      if (result.size() >= query.limit()) {
+        break;
+      }
+      if (query.matches(indexed.alert())) {
+        result.add(part.apply(indexed));
+      }
+    }
+    return result;
   }
 
   public synchronized int size() {

@@ -62,4 +62,24 @@ class AlertsViewTest {
     small.onAlert(alert("3", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 3, 3));
     assertThat(small.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("3", "2");
   }
+
+  @Test
+  void jsonQueriesFollowTheSameOrderAndFiltersAndTrackUpdatesAndEvictions() {
+    AlertsView view = new AlertsView(2);
+    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setLastSeen(io.porthole.wire.Timestamps.of(T0)).build());
+    view.onAlert(Alert.newBuilder().setAlertId("b").setHostId("h2").setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(5))).build());
+    assertThat(view.queryJson(AlertQuery.newest(10)))
+        .containsExactly(
+            io.porthole.wire.ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(0)),
+            io.porthole.wire.ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(1)));
+    assertThat(view.queryJson(AlertQuery.newest(10)).get(0)).contains("\"alertId\":\"b\"");
+    // "a" moves to the front when its episode grows
+    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setOccurrences(2).setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(9))).build());
+    assertThat(view.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("a", "b");
+    assertThat(view.queryJson(AlertQuery.newest(1))).singleElement().asString().contains("\"occurrences\":2");
+    // a third alert evicts the least recently updated one ("b") from both the map and the order
+    view.onAlert(Alert.newBuilder().setAlertId("c").setHostId("h2").setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(1))).build());
+    assertThat(view.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("a", "c");
+    assertThat(view.size()).isEqualTo(2);
+  }
 }
