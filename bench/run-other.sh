@@ -24,4 +24,4 @@ controller() {
   component_java io.porthole.bench.BenchMain controller "127.0.0.1:$KAFKA_PORT" "bench-lat-$RUN_ID." "$WRK_SECONDS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
     || not_measured controller.alerts "the controller driver failed (see raw/run.log)"
 }
-oom_to_alert() { not_measured oom.p99 "needs porthole up from the CLI branch (not merged into main yet)"; }
+oom_to_alert() { not_measured oom.p99 "no driver yet: it needs to run porthole up and time each OOM die event to its alert on GET /api/v1/alerts"; }
