@@ -15,6 +15,7 @@ import io.porthole.proto.Severity;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ public record AnalyzerConfig(
   public static final String CONTAINER_IDLE_EXPIRY = "analyzer.container.idle.expiry";
   public static final String MAX_HOSTS = "analyzer.max.hosts";
   public static final String HOST_IDLE_EXPIRY = "analyzer.host.idle.expiry";
-  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
 
   /** The rules' key prefixes, as in {@code rule.selinux.window}. */
   public static final String HOST_NAMESPACES = "rule.host.namespaces";
@@ -118,7 +119,7 @@ public record AnalyzerConfig(
     }
     return new AnalyzerConfig(
         KafkaSettings.from(settings),
-        TopicNames.withPrefix(settings.string(TOPIC_PREFIX, "")),
+        TopicSettings.from(settings),
         settings.string(GROUP_ID, "porthole-analyzer"),
         settings.string(CLIENT_ID, "porthole-analyzer"),
         settings.integer(MAX_IN_FLIGHT, 1000, 1, 1_000_000),

@@ -3,6 +3,7 @@ package io.porthole.collector;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.RecordKey;
 import io.porthole.wire.TopicNames;
 import java.net.InetAddress;
@@ -40,14 +41,13 @@ public record CollectorConfig(
 
   public static final String HOST_ID = "host.id";
   public static final String DOCKER_HOST = "docker.host";
-  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
   public static final String HEARTBEAT_INTERVAL = "heartbeat.interval";
   public static final String PUBLISH_BUFFER_RECORDS = "publish.buffer.records";
   public static final String RECONNECT_BACKOFF_MIN = "docker.reconnect.backoff.min";
   public static final String RECONNECT_BACKOFF_MAX = "docker.reconnect.backoff.max";
 
   private static final Pattern DOCKER_HOST_FORM = Pattern.compile("unix:///.+|tcp://[^/:]+:\\d+/?");
-  private static final Pattern TOPIC_PREFIX_FORM = Pattern.compile("[A-Za-z0-9._-]+");
 
   public CollectorConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -68,12 +68,7 @@ public record CollectorConfig(
           settings.describe(DOCKER_HOST),
           "expected unix:///PATH or tcp://HOST:PORT but was '" + dockerHost + "'");
     }
-    String prefix = settings.string(TOPIC_PREFIX, "");
-    if (!prefix.isEmpty() && !TOPIC_PREFIX_FORM.matcher(prefix).matches()) {
-      throw new ConfigException(
-          settings.describe(TOPIC_PREFIX),
-          "expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was '" + prefix + "'");
-    }
+    TopicNames topicNames = TopicSettings.from(settings);
     Duration heartbeat =
         settings.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
     int buffer = settings.integer(PUBLISH_BUFFER_RECORDS, 10_000, 1, 10_000_000);
@@ -88,7 +83,7 @@ public record CollectorConfig(
               + max.toMillis() + "ms");
     }
     return new CollectorConfig(
-        kafka, hostId, dockerHost, TopicNames.withPrefix(prefix), heartbeat, buffer, min, max);
+        kafka, hostId, dockerHost, topicNames, heartbeat, buffer, min, max);
   }
 
   private static String hostId(Settings settings) {
@@ -107,7 +102,7 @@ public record CollectorConfig(
   }
 
   /** The kernel's hostname (what {@code hostname} prints), or the resolver's as a fallback. */
-  static String hostname() {
+  public static String hostname() {
     try {
       String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
       if (!name.isEmpty()) {

@@ -3,6 +3,7 @@ package io.porthole.controller;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.TopicSettings;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public record ControllerConfig(
     ViewBounds views,
     int sseMaxClients) {
 
-  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String VIEWER_TOKEN = "viewer.token";
@@ -87,7 +88,7 @@ public record ControllerConfig(
             settings.longValue(MAX_ARTIFACT_BYTES, 256L << 20, 1L << 20, 16L << 30));
     return new ControllerConfig(
         kafka,
-        TopicNames.withPrefix(settings.string(TOPIC_PREFIX, "")),
+        TopicSettings.from(settings),
         settings.string(HTTP_HOST, "0.0.0.0"),
         settings.integer(HTTP_PORT, 8080, 0, 65_535),
         viewer,

@@ -89,6 +89,17 @@ class SettingsTest {
         .hasMessageStartingWith("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: required");
   }
 
+  @Test
+  void topicNamesComeFromOnePrefixSettingValidatedForEveryService() {
+    assertThat(TopicSettings.from(Settings.of(Map.of())).name(io.porthole.wire.Topic.FLOWS))
+        .isEqualTo("porthole.flows.v1");
+    assertThat(TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "it-1."), Map.of())).name(io.porthole.wire.Topic.FLOWS))
+        .isEqualTo("it-1.porthole.flows.v1");
+    assertThatThrownBy(() -> TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "a b/"), Map.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("PORTHOLE_TOPIC_PREFIX: expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was 'a b/'");
+  }
+
   enum Mode {
     READ_ONLY,
     READ_WRITE

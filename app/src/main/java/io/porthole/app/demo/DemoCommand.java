@@ -157,7 +157,7 @@ public final class DemoCommand implements Callable<Integer> {
       String gateway = docker.gateway(s3);
       boolean before = docker.ping(s3, gateway);
       say("S3: ping " + gateway + " from " + names.get(s3) + " before isolation: " + (before ? "answered" : "NO ANSWER"));
-      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, io.porthole.app.suite.HostNames.local());
+      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, io.porthole.collector.CollectorConfig.hostname());
       ControllerClient controller = new ControllerClient("http://127.0.0.1:" + suite.controllerPort(), suite.credentials().operatorToken());
       ControllerClient.Outcome isolate = controller.remediate("ISOLATE_NETWORK", s3, hostId, "porthole demo S3", limit);
       boolean during = docker.ping(s3, gateway);

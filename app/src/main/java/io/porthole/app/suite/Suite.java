@@ -13,6 +13,7 @@ import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -229,7 +230,7 @@ public final class Suite {
   }
 
   private String startKafka(Settings base, Path dataDir) {
-    TopicNames names = TopicNames.withPrefix(base.string(CommandSettings.TOPIC_PREFIX_KEY, ""));
+    TopicNames names = TopicSettings.from(base);
     EmbeddedKafkaConfig embedded = EmbeddedKafkaConfig.from(base, dataDir);
     if (base.optional(KafkaSettings.BOOTSTRAP_KEY).isPresent()) {
       String bootstrap = KafkaSettings.from(base).bootstrapServers();
