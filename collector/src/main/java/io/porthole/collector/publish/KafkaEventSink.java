@@ -3,10 +3,13 @@ package io.porthole.collector.publish;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.EventSink;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.runtime.kafka.DeliveryListener;
 import io.porthole.runtime.kafka.RecordDroppedException;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.wire.RecordKey;
 import io.porthole.wire.Topic;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,15 +19,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * envelope in {@code eventsPublished} (and in its topic's own counter), envelopes refused because
  * the publish buffer was full in {@code eventsDroppedBackpressure}, envelopes Kafka refused or did
  * not acknowledge in {@code kafkaSendFailures}.
+ *
+ * <p>Outcomes only update atomic counters, so they are counted where Kafka reports them (its I/O
+ * thread) through one {@link DeliveryListener} per topic: no future and no hop to a Vert.x context
+ * per envelope on this, the collector's busiest path.
  */
 public final class KafkaEventSink implements EventSink {
 
   private final RecordPublisher publisher;
   private final CollectorStats stats;
+  private final Map<Topic, DeliveryListener> counters = new EnumMap<>(Topic.class);
 
   public KafkaEventSink(RecordPublisher publisher, CollectorStats stats) {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.stats = Objects.requireNonNull(stats, "stats");
+    for (Topic topic : Topic.values()) {
+      counters.put(topic, outcomeCounter(publishedCounter(topic)));
+    }
   }
 
   @Override
@@ -37,27 +48,27 @@ public final class KafkaEventSink implements EventSink {
       stats.kafkaSendFailures.incrementAndGet();
       return;
     }
-    publisher
-        .send(topic, key, envelope)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                stats.eventsPublished.incrementAndGet();
-                AtomicLong perTopic = publishedCounter(topic);
-                if (perTopic != null) {
-                  perTopic.incrementAndGet();
-                }
-              } else if (isDrop(ar.cause())) {
-                stats.eventsDroppedBackpressure.incrementAndGet();
-              } else {
-                stats.kafkaSendFailures.incrementAndGet();
-              }
-            });
+    publisher.publish(topic, key, envelope, counters.get(topic));
+  }
+
+  private DeliveryListener outcomeCounter(AtomicLong perTopic) {
+    return failure -> {
+      if (failure == null) {
+        stats.eventsPublished.incrementAndGet();
+        if (perTopic != null) {
+          perTopic.incrementAndGet();
+        }
+      } else if (isDrop(failure)) {
+        stats.eventsDroppedBackpressure.incrementAndGet();
+      } else {
+        stats.kafkaSendFailures.incrementAndGet();
+      }
+    };
   }
 
   /**
-   * The publisher fails a send either at once, because its buffer is full or it stopped (a drop,
-   * counted in its {@code dropped()}), or later, because Kafka did not acknowledge it (a failure).
+   * The publisher drops an envelope it never handed to Kafka, because its buffer was full or it
+   * stopped (counted in its {@code dropped()}); any other failure is Kafka not acknowledging it.
    */
   private static boolean isDrop(Throwable cause) {
     return cause instanceof RecordDroppedException;

@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -25,10 +33,17 @@ class RecordPublisherTest {
     return CollectorHeartbeat.newBuilder().setHostId("h" + i).build();
   }
 
+  private static int index(ProducerRecord<String, byte[]> record) throws Exception {
+    return Integer.parseInt(CollectorHeartbeat.parseFrom(record.value()).getHostId().substring(1));
+  }
+
+  private static MockProducer<String, byte[]> mock(boolean autoComplete) {
+    return new MockProducer<>(autoComplete, new StringSerializer(), new ByteArraySerializer());
+  }
+
   @Test
   void sendsToTheDeploymentsTopicNameAndCountsAcknowledgements(Vertx vertx, VertxTestContext ctx) {
-    MockProducer<String, byte[]> mock =
-        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    MockProducer<String, byte[]> mock = mock(true);
     RecordPublisher publisher =
         new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t1."), 10);
     publisher
@@ -48,32 +63,165 @@ class RecordPublisherTest {
   }
 
   @Test
-  void whenTheBrokerDoesNotAnswerTheBufferIsBoundedAndDropsAreCounted(Vertx vertx, VertxTestContext ctx) {
-    // autoComplete=false: nothing is ever acknowledged, as with an unreachable broker.
-    MockProducer<String, byte[]> mock =
-        new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
-    KafkaProducer<String, byte[]> producer = KafkaProducer.create(vertx, mock);
-    producer.setWriteQueueMaxSize(1); // full after the first record in flight
-    RecordPublisher publisher = new RecordPublisher(vertx, producer, TopicNames.standard(), 5);
-    List<Future<Void>> sends = new ArrayList<>();
+  void recordsOfOneKeyReachKafkaInTheOrderTheyWerePublishedAndSendsCompleteOnTheCallersContext(
+      Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = mock(true);
+    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10_000);
+    ConcurrentLinkedQueue<Integer> listened = new ConcurrentLinkedQueue<>();
+    Context caller = vertx.getOrCreateContext();
+    caller.runOnContext(
+        v -> {
+          List<Future<Void>> sends = new ArrayList<>();
+          for (int i = 0; i < 3000; i++) {
+            int n = i;
+            switch (i % 3) {
+              case 0 -> sends.add(publisher.send(Topic.HEARTBEATS, "k" + (i % 4), beat(i)));
+              case 1 -> publisher.publish(Topic.HEARTBEATS, "k" + (i % 4), beat(i));
+              default -> publisher.publish(Topic.HEARTBEATS, "k" + (i % 4), beat(i), failure -> listened.add(n));
+            }
+          }
+          List<Context> completedOn = new ArrayList<>();
+          sends.forEach(send -> send.onComplete(ar -> completedOn.add(Vertx.currentContext())));
+          Future.all(sends)
+              .onComplete(
+                  ctx.succeeding(
+                      all ->
+                          ctx.verify(
+                              () -> {
+                                assertThat(completedOn).hasSize(1000).allSatisfy(c -> assertThat(c).isSameAs(caller));
+                                assertThat(listened).hasSize(1000);
+                                Map<String, Integer> lastPerKey = new HashMap<>();
+                                for (ProducerRecord<String, byte[]> record : mock.history()) {
+                                  int i = index(record);
+                                  assertThat(i).isGreaterThan(lastPerKey.getOrDefault(record.key(), -1));
+                                  lastPerKey.put(record.key(), i);
+                                }
+                                assertThat(mock.history()).hasSize(3000);
+                                ctx.completeNow();
+                              })));
+        });
+  }
+
+  @Test
+  void whileKafkaCannotTakeMoreTheBufferIsBoundedAndDropsAreCounted(Vertx vertx, VertxTestContext ctx) {
+    StalledProducer stalled = new StalledProducer(); // send blocks: buffer.memory full or no metadata
+    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 5);
     vertx.runOnContext(
         v -> {
+          // On the event loop, while the producer blocks the sending thread: nothing here may block.
+          List<Future<Void>> sends = new ArrayList<>();
           for (int i = 0; i < 20; i++) {
             sends.add(publisher.send(Topic.HEARTBEATS, "h", beat(i)));
           }
-          vertx.setTimer(
-              300,
-              t ->
-                  ctx.verify(
-                      () -> {
-                        long failedFast = sends.stream().filter(Future::failed).count();
-                        // at most one in flight plus five buffered; every other record was refused and counted
-                        assertThat(publisher.dropped()).isEqualTo(failedFast).isGreaterThanOrEqualTo(14);
-                        assertThat(sends.stream().filter(Future::failed).findFirst().orElseThrow().cause())
-                            .hasMessageContaining("publish buffer full");
-                        assertThat(mock.history().size()).isLessThanOrEqualTo(6);
-                        ctx.completeNow();
-                      }));
+          ctx.verify(
+              () -> {
+                // five held (one in the blocked send, four waiting); the other fifteen refused at once
+                assertThat(sends.subList(5, 20)).allSatisfy(send -> assertThat(send.failed()).isTrue());
+                assertThat(sends.get(5).cause())
+                    .isInstanceOf(RecordDroppedException.class)
+                    .hasMessageContaining("publish buffer full (5 records)");
+                assertThat(publisher.dropped()).isEqualTo(15);
+              });
+          stalled.release();
+          Future.all(sends.subList(0, 5))
+              .onComplete(
+                  ctx.succeeding(
+                      all ->
+                          ctx.verify(
+                              () -> {
+                                assertThat(stalled.history()).extracting(RecordPublisherTest::index)
+                                    .containsExactly(0, 1, 2, 3, 4);
+                                assertThat(publisher.published()).isEqualTo(5);
+                                assertThat(publisher.failed()).isZero();
+                                ctx.completeNow();
+                              })));
         });
+  }
+
+  @Test
+  void aRecordKafkaDoesNotAcknowledgeFailsItsSendAndIsCountedAsFailed(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> failing =
+        new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            java.util.concurrent.Future<RecordMetadata> result = super.send(record, callback);
+            errorNext(new TimeoutException("not acknowledged in time"));
+            return result;
+          }
+        };
+    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, failing), TopicNames.standard(), 10);
+    publisher
+        .send(Topic.HEARTBEATS, "h", beat(1))
+        .onComplete(
+            ctx.failing(
+                e ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(e).isInstanceOf(TimeoutException.class);
+                          assertThat(publisher.failed()).isEqualTo(1);
+                          assertThat(publisher.published()).isZero();
+                          assertThat(publisher.dropped()).isZero();
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void aRecordTheProducerRefusesOutrightIsAFailureAndLaterRecordsStillGo(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> refusingOne =
+        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            if (record.key().equals("bad")) {
+              throw new IllegalStateException("refused");
+            }
+            return super.send(record, callback);
+          }
+        };
+    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, refusingOne), TopicNames.standard(), 10);
+    Future<Void> bad = publisher.send(Topic.HEARTBEATS, "bad", beat(1));
+    Future<Void> good = publisher.send(Topic.HEARTBEATS, "good", beat(2));
+    Future.join(bad, good)
+        .onComplete(
+            ar ->
+                ctx.verify(
+                    () -> {
+                      assertThat(bad.cause()).hasMessage("refused");
+                      assertThat(good.succeeded()).isTrue();
+                      assertThat(publisher.failed()).isEqualTo(1);
+                      assertThat(publisher.published()).isEqualTo(1);
+                      ctx.completeNow();
+                    }));
+  }
+
+  @Test
+  void stopDropsWhatIsBufferedFlushesWhatKafkaTookAndRefusesLaterRecords(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    StalledProducer stalled = new StalledProducer();
+    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 10);
+    Future<Void> first = publisher.send(Topic.HEARTBEATS, "h", beat(0));
+    List<Future<Void>> buffered = new ArrayList<>();
+    for (int i = 1; i < 3; i++) {
+      buffered.add(publisher.send(Topic.HEARTBEATS, "h", beat(i)));
+    }
+    stalled.awaitSending(); // the first record is in the producer's (blocked) send
+    Future<Void> stopped = publisher.stop();
+    stalled.release();
+    stopped.onComplete(
+        ctx.succeeding(
+            done -> {
+              Future<Void> late = publisher.send(Topic.HEARTBEATS, "h", beat(3));
+              ctx.verify(
+                  () -> {
+                    assertThat(first.succeeded()).isTrue();
+                    assertThat(stalled.history()).extracting(RecordPublisherTest::index).containsExactly(0);
+                    assertThat(stalled.closed()).isTrue();
+                    assertThat(buffered).allSatisfy(send -> assertThat(send.cause())
+                        .isInstanceOf(RecordDroppedException.class).hasMessage("publisher stopped"));
+                    assertThat(late.cause()).hasMessage("publisher stopped");
+                    assertThat(publisher.dropped()).isEqualTo(3);
+                    assertThat(publisher.published()).isEqualTo(1);
+                    ctx.completeNow();
+                  });
+            }));
   }
 }
