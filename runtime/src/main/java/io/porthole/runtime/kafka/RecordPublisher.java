@@ -36,13 +36,16 @@ import org.slf4j.LoggerFactory;
  * <p>vertx-kafka-client creates and owns the producer (configuration, {@code flush}, {@code close}),
  * but records do not go through its {@code KafkaProducer#send}: that hands every record to a worker
  * with {@code executeBlocking} and completes it back on the context with {@code runOnContext}, two
- * thread hand-offs per record. In the publishing benchmark's JFR profile (2026-12-01, 100k-record
- * rounds) that machinery (the worker task queue, the event loop running {@code drain}/{@code write}
- * and future completions, the I/O thread completing Vert.x promises) took more samples than
- * {@code KafkaProducer#send} itself. Here one {@link BufferedSender} thread drains the buffer in
- * batches into the native producer ({@code KafkaProducer#unwrap()}) with a callback, as Kafka's
- * {@code ProducerPerformance} does from its one thread; acknowledgements are counted with atomics,
- * and only records that carry a promise pay a hop back to a context.
+ * thread hand-offs per record on top of this class's own buffer. In a JFR profile of the publishing
+ * benchmark (bench/run --quick --only publishing, BENCH_JFR=1) that machinery took more samples than
+ * Kafka's producer itself: 58 of 171 (worker task queue outside {@code send} 12, the event loop
+ * running {@code drain}/{@code write} and completing futures 32, Kafka's I/O thread completing
+ * Vert.x promises 14) against 41 in {@code KafkaProducer#send}. So one {@link BufferedSender}
+ * thread drains the buffer in batches into the native producer ({@code KafkaProducer#unwrap()})
+ * with a callback, as Kafka's {@code ProducerPerformance} does from its one thread (after the
+ * change: 150 of that thread's 158 samples are in {@code KafkaProducer#send}, none on an event loop
+ * or worker); outcomes are counted with atomics, and only records that carry a promise pay a hop
+ * back to a context.
  */
 public final class RecordPublisher implements Lifecycle {
 
