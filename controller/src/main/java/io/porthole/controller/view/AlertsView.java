@@ -30,6 +30,7 @@ public final class AlertsView {
 
   private final RecencyMap<String, Indexed> alerts;
   private final TreeSet<Indexed> ordered = new TreeSet<>(NEWEST_FIRST);
+  private long version;
 
   public AlertsView(int maxAlerts) {
     this.alerts = new RecencyMap<>(maxAlerts);
@@ -57,7 +58,16 @@ public final class AlertsView {
       ordered.remove(evicted.getValue());
     }
     ordered.add(indexed);
+    version++;
     return true;
+  }
+
+  /**
+   * A number that changes whenever the view does (an alert arrives, is updated or is evicted), so
+   * that what was computed from a query can be reused while it stays the same.
+   */
+  public synchronized long version() {
+    return version;
   }
 
   /** The matching alerts, newest (by last seen) first, at most {@code query.limit()}. */
