@@ -46,7 +46,7 @@ public final class AlertsView {
       return false;
     }
     Indexed known = alerts.get(alert.getAlertId());
-    if (known != null && version(alert).isBefore(version(known.alert()))) {
+    if (known != null && versionOf(alert).isBefore(versionOf(known.alert()))) {
       return false;
     }
     Indexed indexed = new Indexed(alert, newestTime(alert), ProtoJson.toJson(alert));
@@ -106,7 +106,7 @@ public final class AlertsView {
   }
 
   /** Which of two versions of one alert is newer: publication time, then last seen. */
-  private static Instant version(Alert alert) {
+  private static Instant versionOf(Alert alert) {
     return alert.hasPublishedAt() ? Timestamps.toInstant(alert.getPublishedAt()) : newestTime(alert);
   }
 }
