@@ -19,6 +19,7 @@ import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The OpenAPI request validation of one operation, mounted where {@link RouterBuilder} mounts its
@@ -37,8 +38,11 @@ final class RequestValidation implements InputTrustHandler {
 
   private static final RequestExtractor EXTRACTOR = RequestExtractor.withBodyHandler();
 
+  private static final int MAX_REMEMBERED = 256;
+
   private final Operation operation;
   private final RequestValidatorImpl validator;
+  private final Map<String, RequestParameter> passed = new ConcurrentHashMap<>();
 
   RequestValidation(Vertx vertx, OpenAPIContract contract, Operation operation) {
     this.operation = Objects.requireNonNull(operation, "operation");
@@ -78,15 +82,43 @@ final class RequestValidation implements InputTrustHandler {
     for (Parameter parameter : operation.getParameters()) {
       String name = parameter.getName();
       switch (parameter.getIn()) {
-        case COOKIE -> cookies.put(name, validator.validateParameter(parameter, request.getCookies().get(name)));
-        case HEADER -> headers.put(name, validator.validateParameter(parameter, request.getHeaders().get(name)));
-        case PATH -> path.put(name, validator.validateParameter(parameter, request.getPathParameters().get(name)));
-        case QUERY -> query.put(name, validator.validateParameter(parameter, request.getQuery().get(name)));
+        case COOKIE -> cookies.put(name, check(parameter, request.getCookies().get(name)));
+        case HEADER -> headers.put(name, check(parameter, request.getHeaders().get(name)));
+        case PATH -> path.put(name, check(parameter, request.getPathParameters().get(name)));
+        case QUERY -> query.put(name, check(parameter, request.getQuery().get(name)));
         default -> {
           // no other locations in OpenAPI 3
         }
       }
     }
     return new ValidatedRequestImpl(cookies, headers, path, query, validator.validateBody(null, request));
+  }
+
+  /**
+   * The library's check of one parameter, remembered per raw value when it passes: the outcome
+   * depends only on the parameter's schema and the text, clients repeat the same few queries (a
+   * dashboard polling {@code limit=50}), and decoding and schema-checking the text was still a
+   * quarter of the request's time. Failures are not remembered (each is checked and reported
+   * again); the memory is cleared when it holds {@value #MAX_REMEMBERED} values.
+   */
+  private RequestParameter check(Parameter parameter, RequestParameter value) {
+    if (value == null || value.isNull() || !(value.get() instanceof String text)) {
+      return validator.validateParameter(parameter, value);
+    }
+    String key = parameter.getIn() + "\u0000" + parameter.getName() + "\u0000" + text;
+    RequestParameter known = passed.get(key);
+    if (known != null) {
+      return known;
+    }
+    RequestParameter checked = validator.validateParameter(parameter, value);
+    Object decoded = checked.get();
+    // Only immutable values are shared between requests (arrays and objects decode to JSON containers).
+    if (decoded instanceof String || decoded instanceof Number || decoded instanceof Boolean) {
+      if (passed.size() >= MAX_REMEMBERED) {
+        passed.clear();
+      }
+      passed.put(key, checked);
+    }
+    return checked;
   }
 }

@@ -138,13 +138,15 @@ class ApiRouterTest {
     views.alerts().onAlert(alert("c", "h1", 3));
     assertThat(alertIds(get(VIEWER, "/api/v1/alerts?limit=1"))).containsExactly("c");
     assertThat(alertIds(get(VIEWER, "/api/v1/alerts?host=h1"))).containsExactly("c", "a");
+    // parameters that passed are remembered per value; those that failed are checked every time
+    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
     expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
     expect(get("wrong-token-0123456789", "/api/v1/alerts"), 401, "UNAUTHORIZED", "bearer token");
 
     String metrics = await(client.get(server.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(metrics)
         .contains("porthole_controller_http_requests_total{status=\"2xx\"} 4.0")
-        .contains("porthole_controller_http_requests_total{status=\"4xx\"} 2.0")
+        .contains("porthole_controller_http_requests_total{status=\"4xx\"} 3.0")
         .doesNotContain("status=\"5xx\"");
   }
 
