@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The HTTP router, built from the OpenAPI document (the source of truth for paths, parameters and
- * bodies, which it validates: see {@link RequestValidation}), with the bearer-token check and the body limit in front of every
- * route and one JSON error shape for every failure.
+ * bodies, which it validates: see {@link RequestValidation}), with the bearer-token check and the
+ * body limit in front of every route and one JSON error shape for every failure.
  */
 public final class ApiRouter {
 
@@ -86,8 +86,8 @@ public final class ApiRouter {
 
   /**
    * Counts answered requests by status class. Each class's counter is looked up in the registry once
-   * (when its first request ends, so /metrics shows only classes that occurred) and kept: building
-   * and registering a meter id per request cost as much as the rest of the request's routing.
+   * (when its first request ends, so /metrics shows only classes that occurred) and kept, instead
+   * of building a meter id and looking it up in the registry for every request.
    */
   private static final class RequestCounter implements PlatformHandler {
     private final PrometheusMeterRegistry registry;
