@@ -29,6 +29,7 @@ public final class ApiHandlers {
   private static final int DEFAULT_LIMIT = 100;
 
   private final Views views;
+  private final AlertPages alertPages;
   private final RemediationPlanner planner;
   private final RecordPublisher publisher;
   private final AlertStream alertStream;
@@ -47,6 +48,7 @@ public final class ApiHandlers {
       BooleanSupplier viewsCaughtUp,
       Clock clock) {
     this.views = Objects.requireNonNull(views, "views");
+    this.alertPages = new AlertPages(views.alerts());
     this.planner = Objects.requireNonNull(planner, "planner");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.alertStream = Objects.requireNonNull(alertStream, "alertStream");
@@ -94,11 +96,10 @@ public final class ApiHandlers {
             params.get("severity") == null ? null : Severity.valueOf(params.get("severity")),
             since(params.get("since")),
             limit(params.get("limit")));
-    String body = "{\"alerts\":[" + String.join(",", views.alerts().queryJson(query)) + "]}";
     rc.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(body);
+        .end(alertPages.page(query));
   }
 
   void alertStream(RoutingContext rc) {

@@ -17,11 +17,12 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The HTTP router, built from the OpenAPI document (the source of truth for paths, parameters and
- * bodies, which it validates), with the bearer-token check and the body limit in front of every
- * route and one JSON error shape for every failure.
+ * bodies, which it validates: see {@link RequestValidation}), with the bearer-token check and the
+ * body limit in front of every route and one JSON error shape for every failure.
  */
 public final class ApiRouter {
 
@@ -37,7 +38,8 @@ public final class ApiRouter {
     Buffer document = Buffer.buffer(openApi.yaml());
     return OpenAPIContract.from(vertx, openApi.forRouter())
         .map(
-            contract -> {
+            parsed -> {
+              OpenAPIContract contract = new SchemaValidatorsOnce(parsed);
               RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
               // Vert.x orders handlers by kind: platform, body, authentication, then the operation's.
               builder.rootHandler(new RequestCounter(registry));
@@ -64,7 +66,12 @@ public final class ApiRouter {
                 if (handler == null) {
                   throw new IllegalStateException("no handler for operation " + operationId);
                 }
-                route.setDoSecurity(false).addHandler(handler).addFailureHandler(errors);
+                route
+                    .setDoSecurity(false)
+                    .setDoValidation(false)
+                    .addHandler(new RequestValidation(vertx, contract, route.getOperation()))
+                    .addHandler(handler)
+                    .addFailureHandler(errors);
               }
               Router router = builder.createRouter();
               router.get("/").handler(rc -> rc.reroute("/index.html"));
@@ -77,9 +84,16 @@ public final class ApiRouter {
             });
   }
 
-  /** Counts answered requests by status class. */
+  /**
+   * Counts answered requests by status class. Each class's counter is looked up in the registry once
+   * (when its first request ends, so /metrics shows only classes that occurred) and kept, instead
+   * of building a meter id and looking it up in the registry for every request.
+   */
   private static final class RequestCounter implements PlatformHandler {
     private final PrometheusMeterRegistry registry;
+    // Index: status / 100 (1xx to 5xx). Racy initialisation is harmless: register() returns the
+    // one meter the registry holds for the id.
+    private final AtomicReferenceArray<Counter> byClass = new AtomicReferenceArray<>(6);
 
     RequestCounter(PrometheusMeterRegistry registry) {
       this.registry = registry;
@@ -87,14 +101,24 @@ public final class ApiRouter {
 
     @Override
     public void handle(RoutingContext rc) {
-      rc.addEndHandler(
-          v ->
-              Counter.builder("porthole.controller.http.requests")
-                  .description("HTTP requests answered, by status class")
-                  .tag("status", (rc.response().getStatusCode() / 100) + "xx")
-                  .register(registry)
-                  .increment());
+      rc.addEndHandler(v -> counter(rc.response().getStatusCode() / 100).increment());
       rc.next();
+    }
+
+    private Counter counter(int statusClass) {
+      boolean cached = statusClass >= 1 && statusClass < byClass.length();
+      Counter counter = cached ? byClass.get(statusClass) : null;
+      if (counter == null) {
+        counter =
+            Counter.builder("porthole.controller.http.requests")
+                .description("HTTP requests answered, by status class")
+                .tag("status", statusClass + "xx")
+                .register(registry);
+        if (cached) {
+          byClass.set(statusClass, counter);
+        }
+      }
+      return counter;
     }
   }
 }

@@ -22,6 +22,7 @@ public final class BearerTokenAuth implements AuthenticationHandler {
 
   private static final String PREFIX = "Bearer ";
   private static final String PUBLIC_DOCUMENT = "/api/v1/openapi.yaml";
+  private static final MessageDigest SHA_256 = prototype();
 
   private final byte[] viewerDigest;
   private final byte[] operatorDigest;
@@ -66,8 +67,28 @@ public final class BearerTokenAuth implements AuthenticationHandler {
   }
 
   private static byte[] digest(String token) {
+    return sha256().digest(token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A fresh SHA-256 digest, cloned from a prototype: {@link MessageDigest#getInstance} searches the
+   * security providers on every call, which cost more than hashing the token (JFR, per request).
+   */
+  private static MessageDigest sha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException unavailable) {
+        throw new IllegalStateException("SHA-256 unavailable", unavailable);
+      }
+    }
+  }
+
+  private static MessageDigest prototype() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }

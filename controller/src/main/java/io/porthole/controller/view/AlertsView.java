@@ -30,6 +30,7 @@ public final class AlertsView {
 
   private final RecencyMap<String, Indexed> alerts;
   private final TreeSet<Indexed> ordered = new TreeSet<>(NEWEST_FIRST);
+  private long version;
 
   public AlertsView(int maxAlerts) {
     this.alerts = new RecencyMap<>(maxAlerts);
@@ -45,7 +46,7 @@ public final class AlertsView {
       return false;
     }
     Indexed known = alerts.get(alert.getAlertId());
-    if (known != null && version(alert).isBefore(version(known.alert()))) {
+    if (known != null && versionOf(alert).isBefore(versionOf(known.alert()))) {
       return false;
     }
     Indexed indexed = new Indexed(alert, newestTime(alert), ProtoJson.toJson(alert));
@@ -57,7 +58,16 @@ public final class AlertsView {
       ordered.remove(evicted.getValue());
     }
     ordered.add(indexed);
+    version++;
     return true;
+  }
+
+  /**
+   * A number that changes whenever the view does (an alert arrives, is updated or is evicted), so
+   * that what was computed from a query can be reused while it stays the same.
+   */
+  public synchronized long version() {
+    return version;
   }
 
   /** The matching alerts, newest (by last seen) first, at most {@code query.limit()}. */
@@ -96,7 +106,7 @@ public final class AlertsView {
   }
 
   /** Which of two versions of one alert is newer: publication time, then last seen. */
-  private static Instant version(Alert alert) {
+  private static Instant versionOf(Alert alert) {
     return alert.hasPublishedAt() ? Timestamps.toInstant(alert.getPublishedAt()) : newestTime(alert);
   }
 }

@@ -49,11 +49,13 @@ class ApiRouterTest {
   private MockProducer<String, byte[]> mock;
   private AlertStream stream;
   private volatile boolean caughtUp = true;
+  private Views views;
+  private PrometheusMeterRegistry registry;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    Views views = Views.create(new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20));
+    views = Views.create(new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20));
     views.containers()
         .onEvent(
             EventEnvelope.newBuilder()
@@ -73,8 +75,8 @@ class ApiRouterTest {
         new RemediationPlanner(views.containers(), views.hosts(), CommandSigner.ofText("k".repeat(16)), Duration.ofSeconds(60));
     stream = new AlertStream(1);
     ApiHandlers handlers = new ApiHandlers(views, planner, publisher, stream, () -> true, () -> caughtUp, Clock.systemUTC());
-    var router =
-        await(ApiRouter.create(vertx, handlers, new BearerTokenAuth(VIEWER, OPERATOR), 1024, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var router = await(ApiRouter.create(vertx, handlers, new BearerTokenAuth(VIEWER, OPERATOR), 1024, registry));
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
@@ -120,6 +122,47 @@ class ApiRouterTest {
             .putHeader("Authorization", "Bearer " + OPERATOR).putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{oops")));
     expect(notJson, 400, "INVALID_REQUEST", "body: not valid JSON");
     assertThat(mock.history()).isEmpty();
+  }
+
+  @Test
+  void alertsAreServedFromTheCurrentViewAndRequestsCountedByStatusClass() throws Exception {
+    views.alerts().onAlert(alert("a", "h1", 1));
+    views.alerts().onAlert(alert("b", "h2", 2));
+    HttpResponse<Buffer> first = get(VIEWER, "/api/v1/alerts?limit=1");
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(200);
+    assertThat(first.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(first.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(alertIds(first)).containsExactly("b");
+    assertThat(alertIds(get(VIEWER, "/api/v1/alerts?host=h1"))).containsExactly("a");
+    // the same query again after an alert arrived sees it
+    views.alerts().onAlert(alert("c", "h1", 3));
+    assertThat(alertIds(get(VIEWER, "/api/v1/alerts?limit=1"))).containsExactly("c");
+    assertThat(alertIds(get(VIEWER, "/api/v1/alerts?host=h1"))).containsExactly("c", "a");
+    // parameters that passed are remembered per value; those that failed are checked every time
+    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
+    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
+    expect(get("wrong-token-0123456789", "/api/v1/alerts"), 401, "UNAUTHORIZED", "bearer token");
+
+    String metrics = await(client.get(server.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    assertThat(metrics)
+        .contains("porthole_controller_http_requests_total{status=\"2xx\"} 4.0")
+        .contains("porthole_controller_http_requests_total{status=\"4xx\"} 3.0")
+        .doesNotContain("status=\"5xx\"");
+  }
+
+  private static io.porthole.proto.Alert alert(String id, String host, long lastSeen) {
+    return io.porthole.proto.Alert.newBuilder()
+        .setAlertId(id)
+        .setHostId(host)
+        .setLastSeen(Timestamps.of(java.time.Instant.parse("2026-01-31T10:00:00Z").plusSeconds(lastSeen)))
+        .build();
+  }
+
+  private static java.util.List<String> alertIds(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject().getJsonArray("alerts").stream()
+        .map(a -> ((JsonObject) a).getString("alertId"))
+        .toList();
   }
 
   @Test

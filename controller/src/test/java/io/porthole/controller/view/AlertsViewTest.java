@@ -82,4 +82,18 @@ class AlertsViewTest {
     assertThat(view.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("a", "c");
     assertThat(view.size()).isEqualTo(2);
   }
+
+  @Test
+  void theVersionChangesExactlyWhenTheViewDoes() {
+    AlertsView small = new AlertsView(1);
+    long start = small.version();
+    small.onAlert(alert("1", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 5, 5));
+    long afterArrival = small.version();
+    assertThat(afterArrival).isNotEqualTo(start);
+    small.onAlert(alert("1", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 1, 1));
+    small.onAlert(Alert.getDefaultInstance());
+    assertThat(small.version()).as("ignored alerts change nothing").isEqualTo(afterArrival);
+    small.onAlert(alert("2", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 6, 6));
+    assertThat(small.version()).as("an arrival that evicts").isNotEqualTo(afterArrival);
+  }
 }
