@@ -59,9 +59,10 @@ analyzer() {
   [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
   rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
   log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
-  local ready=$WORK/analyzer-ready-$RUN_ID serve
-  rm -f "$ready"
-  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((LATENCY_SECONDS + 8)) "$ready" >>"$LOG" 2>&1 &
+  local ready=$WORK/analyzer-ready-$RUN_ID stop=$WORK/analyzer-stop-$RUN_ID serve
+  rm -f "$ready" "$stop"
+  # The analyzer serves until the latency driver is done (touches $stop), at most LATENCY_SECONDS + 120 s.
+  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((LATENCY_SECONDS + 120)) "$ready" "$stop" >>"$LOG" 2>&1 &
   serve=$!
   STARTED_PIDS+=("$serve")
   local deadline=$((SECONDS + 90))
@@ -72,6 +73,7 @@ analyzer() {
     bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
       || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
   fi
+  touch "$stop"
   wait "$serve"
-  rm -f "$ready"
+  rm -f "$ready" "$stop"
 }

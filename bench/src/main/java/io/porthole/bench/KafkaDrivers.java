@@ -318,8 +318,9 @@ final class KafkaDrivers {
   }
 
   /**
-   * {@code analyzer-serve BOOTSTRAP PREFIX SECONDS READY_FILE}: an AnalyzerService on the latency
-   * topics; writes READY_FILE once its partitions are assigned, stops after SECONDS.
+   * {@code analyzer-serve BOOTSTRAP PREFIX MAX_SECONDS READY_FILE STOP_FILE}: an AnalyzerService on
+   * the latency topics; writes READY_FILE once its partitions are assigned, stops once STOP_FILE
+   * exists (or after MAX_SECONDS).
    */
   static void analyzerServe(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
@@ -339,7 +340,13 @@ final class KafkaDrivers {
       Thread.sleep(20);
     }
     Files.writeString(Path.of(args[3]), "ready");
-    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    // Serve until the latency driver is done (it may start late on a loaded machine): stopping on a
+    // fixed clock would cut off the last probes and count them as alerts that never came.
+    Path stop = Path.of(args[4]);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!Files.exists(stop) && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
     System.out.printf("analyzer-serve: processed %d, alerts %d%n", service.stats().recordsProcessed(),
         service.stats().alertsPublished());
     service.stop().await();
