@@ -18,6 +18,7 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +59,8 @@ public final class AnalyzerVerticle extends VerticleBase {
   private final AssignedOffsets offsets = new AssignedOffsets();
   private AnalysisEngine engine;
   private RecordPublisher publisher;
-  private KafkaConsumer<String, byte[]> consumer;
+  // Keys stay bytes: the analyzer reads the partition, never the key, except to dead-letter a record.
+  private KafkaConsumer<byte[], byte[]> consumer;
   // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
   // only on the instance that owns the heartbeat partition in the group.
   private HostInfoReader hostInfo;
@@ -89,7 +91,7 @@ public final class AnalyzerVerticle extends VerticleBase {
     consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, config.maxInFlight())));
-    consumer = KafkaConsumer.create(vertx, consumerConfig, String.class, byte[].class);
+    consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(this::revoked);
     consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", consumerName, e.toString()));
@@ -166,8 +168,8 @@ public final class AnalyzerVerticle extends VerticleBase {
     });
   }
 
-  private void handle(KafkaConsumerRecords<String, byte[]> records) {
-    ConsumerRecords<String, byte[]> batch = records.records();
+  private void handle(KafkaConsumerRecords<byte[], byte[]> records) {
+    ConsumerRecords<byte[], byte[]> batch = records.records();
     Instant now = Instant.now();
     for (org.apache.kafka.common.TopicPartition partition : batch.partitions()) {
       OffsetTracker tracker = offsets.tracker(new TopicPartition(partition.topic(), partition.partition()));
@@ -175,8 +177,8 @@ public final class AnalyzerVerticle extends VerticleBase {
         continue;
       }
       Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
-      List<ConsumerRecord<String, byte[]>> partitionRecords = batch.records(partition);
-      for (ConsumerRecord<String, byte[]> record : partitionRecords) {
+      List<ConsumerRecord<byte[], byte[]>> partitionRecords = batch.records(partition);
+      for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
         process(topic, tracker, record, now);
       }
       stats.recordsProcessed.addAndGet(partitionRecords.size());
@@ -188,7 +190,7 @@ public final class AnalyzerVerticle extends VerticleBase {
    * Analyses one record on the event loop. A record that raised nothing is done at once; only one
    * whose alerts or dead letter await the broker is remembered, so that the commit waits for it.
    */
-  private void process(Topic topic, OffsetTracker tracker, ConsumerRecord<String, byte[]> record, Instant now) {
+  private void process(Topic topic, OffsetTracker tracker, ConsumerRecord<byte[], byte[]> record, Instant now) {
     Future<Void> work = analyse(topic, record, now);
     if (work.succeeded()) {
       tracker.processed(record.offset());
@@ -205,7 +207,7 @@ public final class AnalyzerVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> analyse(Topic topic, ConsumerRecord<String, byte[]> record, Instant now) {
+  private Future<Void> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
     if (topic == null) {
       return deadLetter(record, "topic " + record.topic() + " is not one the analyzer reads");
     }
@@ -238,11 +240,12 @@ public final class AnalyzerVerticle extends VerticleBase {
     return Future.all(sends).mapEmpty();
   }
 
-  private Future<Void> deadLetter(ConsumerRecord<String, byte[]> record, String error) {
+  private Future<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
     LOG.warn("{}: dead-lettering {}-{}@{}: {}", consumerName, record.topic(), record.partition(), record.offset(), error);
     Map<String, byte[]> headers = DeadLetters.headers(record.topic(), record.partition(), record.offset(), error, consumerName);
     byte[] value = record.value() == null ? new byte[0] : record.value();
-    return withRetry(() -> publisher.sendRaw(Topic.DEAD_LETTERS, record.key(), value, headers))
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    return withRetry(() -> publisher.sendRaw(Topic.DEAD_LETTERS, key, value, headers))
         .onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
   }
 
