@@ -58,10 +58,13 @@ analyzer() {
     | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
   [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
   rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
-  log "latency: analyzer at $rate flows/s (50% of $capacity) for $LATENCY_SECONDS s"
-  local ready=$WORK/analyzer-ready-$RUN_ID serve
-  rm -f "$ready"
-  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((LATENCY_SECONDS + 8)) "$ready" >>"$LOG" 2>&1 &
+  # The analyzer's JVM starts cold: the same load runs this long before the measured seconds.
+  local warmup=$((LATENCY_SECONDS < 20 ? 10 : 20))
+  log "latency: analyzer at $rate flows/s (50% of $capacity) for $warmup s of warm-up, then $LATENCY_SECONDS s"
+  local ready=$WORK/analyzer-ready-$RUN_ID stop=$WORK/analyzer-stop-$RUN_ID serve
+  rm -f "$ready" "$stop"
+  # The analyzer serves until the latency driver is done (touches $stop), at most 120 s more.
+  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((warmup + LATENCY_SECONDS + 120)) "$ready" "$stop" >>"$LOG" 2>&1 &
   serve=$!
   STARTED_PIDS+=("$serve")
   local deadline=$((SECONDS + 90))
@@ -69,9 +72,10 @@ analyzer() {
   if [[ ! -e $ready ]]; then
     not_measured latency.p99 "the analyzer for the latency figure did not get its partitions (see raw/run.log)"
   else
-    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 >>"$LOG" 2>&1 \
+    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 "$warmup" >>"$LOG" 2>&1 \
       || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
   fi
+  touch "$stop"
   wait "$serve"
-  rm -f "$ready"
+  rm -f "$ready" "$stop"
 }

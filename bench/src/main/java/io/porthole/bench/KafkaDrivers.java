@@ -197,8 +197,9 @@ final class KafkaDrivers {
   }
 
   /**
-   * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS}: flows at RATE/s plus an OOM death every
-   * 100 ms; each death's alert is awaited on the alerts topic.
+   * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS [WARMUP_SECONDS]}: flows at RATE/s plus an
+   * OOM death every 100 ms, for WARMUP_SECONDS (not counted) and then SECONDS split into WINDOWS;
+   * each death's alert is awaited on the alerts topic.
    */
   static void latency(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
@@ -206,6 +207,10 @@ final class KafkaDrivers {
     int rate = Integer.parseInt(args[2]);
     int seconds = Integer.parseInt(args[3]);
     int windows = Integer.parseInt(args[4]);
+    // The analyzer's JVM starts cold (the capacity figure, too, leaves out its warm-up round): the
+    // same load runs for a warm-up before the windows, so they measure the running analyzer, not
+    // its JIT compiling and the backlog that builds meanwhile.
+    int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : Math.min(2, seconds / 4);
     createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
         Topic.DEAD_LETTERS);
     // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
@@ -252,7 +257,7 @@ final class KafkaDrivers {
         new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector")).entrySet().stream()
             .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
       start = System.nanoTime();
-      long end = start + TimeUnit.SECONDS.toNanos(seconds);
+      long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
       long sent = 0;
       long probe = 0;
       long nextProbe = start;
@@ -276,8 +281,9 @@ final class KafkaDrivers {
           LockSupport.parkNanos(500_000);
         }
       }
+      int total = warmupSeconds + seconds;
       results.info("latency.load", String.format("%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
-          + " (one per 100 ms)", sent, seconds, sent / (double) seconds, rate, probe));
+          + " (one per 100 ms), the first %d s a warm-up", sent, total, sent / (double) total, rate, probe, warmupSeconds));
     }
     long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     while (!probes.isEmpty() && System.nanoTime() < wait) {
@@ -288,8 +294,8 @@ final class KafkaDrivers {
     int missing = probes.size();
     List<Double> p50 = new ArrayList<>();
     List<Double> p99 = new ArrayList<>();
-    long warmup = start + TimeUnit.SECONDS.toNanos(Math.min(2, seconds / 4));
-    long windowNanos = (start + TimeUnit.SECONDS.toNanos(seconds) - warmup) / windows;
+    long warmup = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+    long windowNanos = TimeUnit.SECONDS.toNanos(seconds) / windows;
     for (int w = 0; w < windows; w++) {
       long from = warmup + w * windowNanos;
       long to = from + windowNanos;
@@ -312,14 +318,16 @@ final class KafkaDrivers {
     results.measured("latency.p99", "ms", p99);
     results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one OOM"
         + " death every 100 ms; latency = send of the die event by the producer to receipt of its OOM_KILLED alert by a"
-        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows after a warm-up, p50/p99 per window; %d of %d"
-        + " probes got no alert", rate, windows, missing, latencies.size() + missing));
+        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows of %d s after a warm-up of %d s at"
+        + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d of %d probes got no alert", rate, windows,
+        seconds / windows, warmupSeconds, missing, latencies.size() + missing));
     alerts.close();
   }
 
   /**
-   * {@code analyzer-serve BOOTSTRAP PREFIX SECONDS READY_FILE}: an AnalyzerService on the latency
-   * topics; writes READY_FILE once its partitions are assigned, stops after SECONDS.
+   * {@code analyzer-serve BOOTSTRAP PREFIX MAX_SECONDS READY_FILE STOP_FILE}: an AnalyzerService on
+   * the latency topics; writes READY_FILE once its partitions are assigned, stops once STOP_FILE
+   * exists (or after MAX_SECONDS).
    */
   static void analyzerServe(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
@@ -339,7 +347,13 @@ final class KafkaDrivers {
       Thread.sleep(20);
     }
     Files.writeString(Path.of(args[3]), "ready");
-    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    // Serve until the latency driver is done (it may start late on a loaded machine): stopping on a
+    // fixed clock would cut off the last probes and count them as alerts that never came.
+    Path stop = Path.of(args[4]);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!Files.exists(stop) && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
     System.out.printf("analyzer-serve: processed %d, alerts %d%n", service.stats().recordsProcessed(),
         service.stats().alertsPublished());
     service.stop().await();

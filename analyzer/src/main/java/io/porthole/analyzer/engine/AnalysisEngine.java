@@ -29,7 +29,7 @@ public final class AnalysisEngine {
   private final EngineLimits limits;
   private final List<DetectionRule> rules;
   // Access order: the first entry is the least recently active, evicted when the cap is hit.
-  private final LinkedHashMap<String, ContainerState> containers = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<ContainerKey, ContainerState> containers = new LinkedHashMap<>(1024, 0.75f, true);
   private final LinkedHashMap<String, HostState> hosts = new LinkedHashMap<>(64, 0.75f, true);
   private long containersEvicted;
   private long containersExpired;
@@ -171,7 +171,7 @@ public final class AnalysisEngine {
   }
 
   private ContainerState container(String hostId, String containerId, Instant now) {
-    String key = hostId + '/' + containerId;
+    ContainerKey key = new ContainerKey(hostId, containerId);
     ContainerState state = containers.get(key);
     if (state == null) {
       if (containers.size() >= limits.maxContainers()) {
@@ -188,6 +188,9 @@ public final class AnalysisEngine {
     state.host().touch(now);
     return state;
   }
+
+  /** Looks a container up without building its {@code hostId/containerId} string for every event. */
+  private record ContainerKey(String hostId, String containerId) {}
 
   private HostState host(String hostId, Instant now) {
     HostState host = hosts.get(hostId);

@@ -16,9 +16,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +29,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,19 +56,21 @@ public final class AnalyzerVerticle extends VerticleBase {
   private final AnalyzerStats stats;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
-  private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+  private final AssignedOffsets offsets = new AssignedOffsets();
   private AnalysisEngine engine;
   private RecordPublisher publisher;
-  private KafkaConsumer<String, byte[]> consumer;
+  // Keys stay bytes: the analyzer reads the partition, never the key, except to dead-letter a record.
+  private KafkaConsumer<byte[], byte[]> consumer;
   // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
   // only on the instance that owns the heartbeat partition in the group.
   private HostInfoReader hostInfo;
   private String consumerName;
   private Set<TopicPartition> assignment = Set.of();
-  private int generation;
+  // ready: assigned and rewound, batches are analysed; rewinding: seeking, no poll may run.
   private boolean ready;
+  private boolean rewinding;
+  private boolean polling;
   private boolean paused;
-  private int inFlight;
   private boolean closing;
   private volatile boolean stopped;
   private long commitTimer = -1;
@@ -87,7 +91,7 @@ public final class AnalyzerVerticle extends VerticleBase {
     consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, config.maxInFlight())));
-    consumer = KafkaConsumer.create(vertx, consumerConfig, String.class, byte[].class);
+    consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(this::revoked);
     consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", consumerName, e.toString()));
@@ -131,7 +135,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   }
 
   private Future<Void> drained(long deadline) {
-    if (inFlight == 0 || System.currentTimeMillis() > deadline) {
+    if (offsets.waiting() == 0 || System.currentTimeMillis() > deadline) {
       return Future.succeededFuture();
     }
     Promise<Void> promise = Promise.promise();
@@ -139,59 +143,71 @@ public final class AnalyzerVerticle extends VerticleBase {
     return promise.future();
   }
 
+  /**
+   * Keeps one poll outstanding: the next batch is fetched on the consumer's thread while this one is
+   * analysed on the event loop. No poll is issued while an assignment is being rewound, so that no
+   * batch can be fetched between the seeks of two partitions (and dropped, past records never read).
+   */
   private void poll() {
-    if (closing) {
+    if (closing || rewinding || polling) {
       return;
     }
+    polling = true;
     consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      try {
-        if (ar.succeeded()) {
-          handle(ar.result());
-        } else if (!closing) {
+      polling = false;
+      // Read before poll(): a batch that completes after an assignment was fetched before its seeks.
+      boolean current = ready;
+      poll();
+      if (ar.failed()) {
+        if (!closing) {
           LOG.warn("{}: poll failed: {}", consumerName, ar.cause().toString());
         }
-      } finally {
-        poll();
+      } else if (current) {
+        handle(ar.result());
       }
     });
   }
 
-  private void handle(KafkaConsumerRecords<String, byte[]> records) {
-    if (!ready) {
-      // Fetched before this assignment's seeks took effect: the seeks rewind past them.
-      return;
-    }
-    for (int i = 0; i < records.size(); i++) {
-      process(records.recordAt(i));
-    }
-  }
-
-  private void process(KafkaConsumerRecord<String, byte[]> record) {
-    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    OffsetTracker tracker = trackers.get(partition);
-    if (tracker == null) {
-      return;
-    }
-    long offset = record.offset();
-    int recordGeneration = generation;
-    tracker.started(offset);
-    inFlight++;
-    stats.recordsProcessed.incrementAndGet();
-    analyse(record).onComplete(ar -> {
-      if (recordGeneration != generation) {
-        return;
+  private void handle(KafkaConsumerRecords<byte[], byte[]> records) {
+    ConsumerRecords<byte[], byte[]> batch = records.records();
+    Instant now = Instant.now();
+    for (org.apache.kafka.common.TopicPartition partition : batch.partitions()) {
+      OffsetTracker tracker = offsets.tracker(new TopicPartition(partition.topic(), partition.partition()));
+      if (tracker == null) {
+        continue;
       }
-      if (ar.succeeded()) {
-        tracker.completed(offset);
+      Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
+      List<ConsumerRecord<byte[], byte[]>> partitionRecords = batch.records(partition);
+      for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
+        process(topic, tracker, record, now);
       }
-      inFlight--;
-      resumeIfRoom();
-    });
+      stats.recordsProcessed.addAndGet(partitionRecords.size());
+    }
     pauseIfFull();
   }
 
-  private Future<Void> analyse(KafkaConsumerRecord<String, byte[]> record) {
-    Topic topic = config.topicNames().topicOf(record.topic()).orElse(null);
+  /**
+   * Analyses one record on the event loop. A record that raised nothing is done at once; only one
+   * whose alerts or dead letter await the broker is remembered, so that the commit waits for it.
+   */
+  private void process(Topic topic, OffsetTracker tracker, ConsumerRecord<byte[], byte[]> record, Instant now) {
+    Future<Void> work = analyse(topic, record, now);
+    if (work.succeeded()) {
+      tracker.processed(record.offset());
+      return;
+    }
+    AssignedOffsets.Waiting waiting = offsets.awaiting(tracker, record.offset());
+    work.onComplete(ar -> {
+      if (ar.succeeded()) {
+        offsets.acknowledged(waiting);
+      } else {
+        offsets.abandoned(waiting);
+      }
+      resumeIfRoom();
+    });
+  }
+
+  private Future<Void> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
     if (topic == null) {
       return deadLetter(record, "topic " + record.topic() + " is not one the analyzer reads");
     }
@@ -199,7 +215,6 @@ public final class AnalyzerVerticle extends VerticleBase {
       return deadLetter(record, "record has no value (tombstone)");
     }
     try {
-      Instant now = Instant.now();
       List<Alert> alerts = topic == Topic.HEARTBEATS
           ? engine.onHeartbeat(heartbeats.deserialize(record.topic(), record.value()), now)
           : engine.onEvent(topic, events.deserialize(record.topic(), record.value()), now);
@@ -225,11 +240,12 @@ public final class AnalyzerVerticle extends VerticleBase {
     return Future.all(sends).mapEmpty();
   }
 
-  private Future<Void> deadLetter(KafkaConsumerRecord<String, byte[]> record, String error) {
+  private Future<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
     LOG.warn("{}: dead-lettering {}-{}@{}: {}", consumerName, record.topic(), record.partition(), record.offset(), error);
     Map<String, byte[]> headers = DeadLetters.headers(record.topic(), record.partition(), record.offset(), error, consumerName);
     byte[] value = record.value() == null ? new byte[0] : record.value();
-    return withRetry(() -> publisher.sendRaw(Topic.DEAD_LETTERS, record.key(), value, headers))
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    return withRetry(() -> publisher.sendRaw(Topic.DEAD_LETTERS, key, value, headers))
         .onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
   }
 
@@ -254,7 +270,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   }
 
   private void pauseIfFull() {
-    if (!paused && inFlight >= config.maxInFlight()) {
+    if (!paused && offsets.waiting() >= config.maxInFlight()) {
       paused = true;
       stats.pauses.incrementAndGet();
       consumer.pause(assignment);
@@ -262,7 +278,7 @@ public final class AnalyzerVerticle extends VerticleBase {
   }
 
   private void resumeIfRoom() {
-    if (paused && inFlight <= config.maxInFlight() / 2) {
+    if (paused && offsets.waiting() <= config.maxInFlight() / 2) {
       paused = false;
       consumer.resume(assignment);
     }
@@ -270,29 +286,28 @@ public final class AnalyzerVerticle extends VerticleBase {
 
   private void assigned(Set<TopicPartition> partitions) {
     stats.rebalances.incrementAndGet();
-    generation++;
-    int assignedGeneration = generation;
+    offsets.assign(partitions);
+    int assignedGeneration = offsets.generation();
     ready = false;
+    rewinding = true;
     paused = false;
-    inFlight = 0;
     engine.reset();
-    trackers.clear();
     assignment = Set.copyOf(partitions);
     long since = System.currentTimeMillis() - config.replayWindow().toMillis();
     List<Future<Void>> rewinds = new ArrayList<>();
     for (TopicPartition partition : partitions) {
-      OffsetTracker tracker = new OffsetTracker();
-      trackers.put(partition, tracker);
-      rewinds.add(rewind(partition, tracker, since));
+      rewinds.add(rewind(partition, offsets.tracker(partition), since));
     }
     Future.join(rewinds).onComplete(ar -> {
-      if (assignedGeneration != generation) {
+      if (assignedGeneration != offsets.generation()) {
         return;
       }
       if (ar.failed()) {
         LOG.warn("{}: could not rewind every partition ({}); state may miss episodes begun before", consumerName, ar.cause().toString());
       }
       ready = true;
+      rewinding = false;
+      poll();
       LOG.info("{}: assigned {} partitions, re-reading the last {} s to rebuild state", consumerName, partitions.size(),
           config.replayWindow().toSeconds());
     });
@@ -319,31 +334,25 @@ public final class AnalyzerVerticle extends VerticleBase {
 
   private void revoked(Set<TopicPartition> partitions) {
     commit();
-    generation++;
+    offsets.revoke();
     ready = false;
-    inFlight = 0;
+    rewinding = false;
     paused = false;
-    trackers.clear();
     assignment = Set.of();
   }
 
   private Future<Void> commit() {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    Map<TopicPartition, OffsetTracker> committing = new HashMap<>();
-    trackers.forEach((partition, tracker) -> {
-      long offset = tracker.toCommit();
-      if (offset >= 0) {
-        offsets.put(partition, new OffsetAndMetadata(offset, ""));
-        committing.put(partition, tracker);
-      }
-    });
     stats.trackedContainers.set(engine.trackedContainers());
     stats.containersEvicted.set(engine.containersEvicted());
-    if (offsets.isEmpty()) {
+    Map<TopicPartition, Long> committable = offsets.toCommit();
+    if (committable.isEmpty()) {
       return Future.succeededFuture();
     }
-    return consumer.commit(offsets)
-        .onSuccess(done -> offsets.forEach((partition, offset) -> committing.get(partition).committedUpTo(offset.getOffset())))
+    int generation = offsets.generation();
+    Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
+    committable.forEach((partition, offset) -> request.put(partition, new OffsetAndMetadata(offset, "")));
+    return consumer.commit(request)
+        .onSuccess(done -> offsets.committed(generation, committable))
         .onFailure(e -> LOG.warn("{}: commit failed (records will be re-read): {}", consumerName, e.toString()))
         .mapEmpty();
   }
