@@ -1,0 +1,410 @@
+package io.porthole.bench;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.HostConfig;
+import io.porthole.collector.DockerClients;
+import io.porthole.proto.Alert;
+import io.porthole.proto.ContainerAction;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
+import io.porthole.runtime.KafkaSettings;
+import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
+import io.porthole.wire.TopicNames;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.Closeable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * The OOM figure: against a running {@code porthole up} (its own process, the real engine), N
+ * containers of {@code porthole/busybox:test} with a 16 MiB limit are OOM-killed by the kernel;
+ * for each, the engine's die event time ({@code timeNano} of the events API) is compared with the
+ * moment {@code GET /api/v1/alerts?container=ID&rule=OOM_KILLED} first returns the alert (polled
+ * every 10 ms with the operator token). One warm-up death is not counted. To say where the time
+ * goes, a plain consumer reads the run's container-events and alerts topics and reports each
+ * stage: collector envelope built, die record handed to the producer, alert published by the
+ * analyzer, alert record handed to the producer.
+ *
+ * <p>Usage: {@code oom UP_STDOUT BOOTSTRAP TOPIC_PREFIX NAME_PREFIX REPETITIONS}; UP_STDOUT holds the
+ * lines {@code porthole up} printed when it was ready (operator token, controller address).
+ */
+final class OomToAlert {
+
+  private static final String IMAGE = "porthole/busybox:test";
+  private static final String LABEL = "porthole.bench.oom";
+  private static final long MEMORY = 16L << 20;
+  private static final Duration POLL = Duration.ofMillis(10);
+  private static final Duration ALERT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Pattern TOKEN = Pattern.compile("^operator token: (\\S+) ", Pattern.MULTILINE);
+  private static final Pattern CONTROLLER = Pattern.compile("^controller: (http://\\S+)$", Pattern.MULTILINE);
+
+  /** One OOM death: engine times in epoch nanoseconds, the others in epoch milliseconds (or micros). */
+  private static final class Death {
+    final String name;
+    volatile String id;
+    volatile long oomNanos;
+    volatile long dieNanos;
+    volatile long collectorNanos;
+    volatile long dieRecordMillis;
+    volatile long alertPublishedNanos;
+    volatile long alertRecordMillis;
+    long seenNanos;
+    int polls;
+
+    Death(String name) {
+      this.name = name;
+    }
+  }
+
+  private final Map<String, Death> byId = new ConcurrentHashMap<>();
+
+  private OomToAlert() {}
+
+  static void run(Results results, String[] args) throws Exception {
+    new OomToAlert().measure(results, Path.of(args[0]), args[1], args[2], args[3], Integer.parseInt(args[4]));
+  }
+
+  private void measure(Results results, Path upStdout, String bootstrap, String topicPrefix, String namePrefix,
+      int repetitions) throws Exception {
+    String printed = Files.readString(upStdout, StandardCharsets.UTF_8);
+    String token = group(TOKEN, printed, "operator token");
+    String controller = group(CONTROLLER, printed, "controller address");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    awaitReady(http, controller);
+
+    DockerClient docker = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30));
+    DockerClient eventsClient = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO);
+    String runLabel = namePrefix;
+    // Interrupted (Ctrl-C, the runner stopping): the containers still go, by id.
+    Thread removeOnSignal = new Thread(() -> byId.values().forEach(d -> removeQuietly(docker, d.id)), "bench-oom-cleanup");
+    Runtime.getRuntime().addShutdownHook(removeOnSignal);
+    Closeable events = followEngineEvents(eventsClient, runLabel);
+    StageReader stages = new StageReader(bootstrap, TopicNames.withPrefix(topicPrefix));
+    stages.start();
+    List<Death> measured = new ArrayList<>();
+    Death warmup = null;
+    try {
+      for (int i = 0; i <= repetitions; i++) {
+        Death death = once(docker, http, controller, token, namePrefix + "-" + i, runLabel);
+        if (i == 0) {
+          warmup = death;
+        } else {
+          measured.add(death);
+        }
+        Thread.sleep(300); // each death on its own, not queued behind the previous one
+      }
+      stages.awaitStages(measured, Duration.ofSeconds(5));
+    } finally {
+      stages.stop();
+      events.close();
+      for (Death death : byId.values()) {
+        removeQuietly(docker, death.id);
+      }
+      Runtime.getRuntime().removeShutdownHook(removeOnSignal);
+      docker.close();
+      eventsClient.close();
+    }
+    report(results, measured, warmup, repetitions);
+  }
+
+  /** One container OOM-killed, polled on the controller until its OOM_KILLED alert is there. */
+  private Death once(DockerClient docker, HttpClient http, String controller, String token, String name, String runLabel)
+      throws Exception {
+    Death death = new Death(name);
+    String id = docker.createContainerCmd(IMAGE)
+        .withName(name)
+        .withLabels(Map.of(LABEL, runLabel))
+        .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
+        .withHostConfig(HostConfig.newHostConfig().withMemory(MEMORY).withMemorySwap(MEMORY))
+        .exec()
+        .getId();
+    death.id = id;
+    byId.put(id, death);
+    docker.startContainerCmd(id).exec();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(controller + "/api/v1/alerts?rule=OOM_KILLED&limit=10&container=" + id))
+        .header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(5))
+        .build();
+    long deadline = System.nanoTime() + ALERT_TIMEOUT.toNanos();
+    while (true) {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      long now = epochNanos();
+      death.polls++;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("GET /api/v1/alerts answered " + response.statusCode() + ": " + response.body());
+      }
+      if (hasOomAlert(response.body(), id)) {
+        death.seenNanos = now;
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no OOM_KILLED alert for " + name + " (" + id + ") on GET /api/v1/alerts within "
+            + ALERT_TIMEOUT.toSeconds() + " s");
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    long dieDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (death.dieNanos == 0 && System.nanoTime() < dieDeadline) {
+      Thread.sleep(5);
+    }
+    if (death.dieNanos == 0) {
+      throw new IllegalStateException("the engine's events stream brought no die event for " + name + " (" + id + ")");
+    }
+    removeQuietly(docker, id);
+    return death;
+  }
+
+  private static boolean hasOomAlert(String body, String id) {
+    JsonArray alerts = new JsonObject(body).getJsonArray("alerts");
+    for (int i = 0; i < alerts.size(); i++) {
+      JsonObject alert = alerts.getJsonObject(i);
+      if ("OOM_KILLED".equals(alert.getString("rule")) && id.equals(alert.getString("containerId"))
+          && !"true".equals(alert.getJsonObject("attributes", new JsonObject()).getString("container_survived"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The engine's oom and die events of this run's containers (label), replayed from before the first. */
+  private Closeable followEngineEvents(DockerClient client, String runLabel) {
+    long since = Instant.now().minusSeconds(1).getEpochSecond();
+    ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Event event) {
+        Death death = byId.get(event.getId());
+        if (death == null) {
+          return; // created but not yet registered: impossible for die/oom, which follow the start
+        }
+        long nanos = event.getTimeNano() != null ? event.getTimeNano() : event.getTime() * 1_000_000_000L;
+        if ("die".equals(event.getAction())) {
+          death.dieNanos = nanos;
+        } else if ("oom".equals(event.getAction())) {
+          death.oomNanos = nanos;
+        }
+      }
+    };
+    return client.eventsCmd()
+        .withSince(Long.toString(since))
+        .withLabelFilter(Map.of(LABEL, runLabel))
+        .withEventFilter("oom", "die")
+        .exec(callback);
+  }
+
+  private static void awaitReady(HttpClient http, String controller) throws Exception {
+    HttpRequest ready = HttpRequest.newBuilder(URI.create(controller + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(controller + "/health/ready did not answer 200 within 60 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void report(Results results, List<Death> deaths, Death warmup, int repetitions) {
+    List<Double> latencies = new ArrayList<>();
+    for (Death death : deaths) {
+      latencies.add((death.seenNanos - death.dieNanos) / 1e6);
+    }
+    List<Double> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    results.measured("oom.latency", "ms", latencies);
+    results.measured("oom.p50", "ms", List.of(sorted.get((int) Math.floor(0.50 * (n - 1)))));
+    results.measured("oom.p99", "ms", List.of(sorted.get((int) Math.ceil(0.99 * (n - 1)))));
+    results.measured("oom.max", "ms", List.of(sorted.get(n - 1)));
+    results.info("oom.how", String.format(Locale.ROOT, "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
+        + " against the real engine; %d containers (1 warm-up not counted + %d measured, one at a time) of %s with"
+        + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null bs=64M count=1, OOM-killed by the kernel;"
+        + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled every"
+        + " %d ms from the container's start, time taken when the response arrived) that holds the container's OOM_KILLED"
+        + " alert, minus timeNano of the engine's die event for that container (docker events API, label filter); one host"
+        + " clock. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s)",
+        repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile"));
+    results.info("oom.warmup", String.format(Locale.ROOT, "%.0f ms (first death after start, not counted)",
+        (warmup.seenNanos - warmup.dieNanos) / 1e6));
+    results.info("oom.stages", stages(deaths));
+    StringBuilder each = new StringBuilder();
+    for (Death death : deaths) {
+      each.append(each.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s oom->die %s, die->collector %s,"
+          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen %.0f (%d polls)", death.name,
+          death.oomNanos <= 0 ? "n/a (no oom event)" : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
+          relative(death, death.collectorNanos),
+          relative(death, death.dieRecordMillis * 1_000_000L), relative(death, death.alertPublishedNanos),
+          relative(death, death.alertRecordMillis * 1_000_000L), (death.seenNanos - death.dieNanos) / 1e6, death.polls));
+    }
+    results.info("oom.each_ms_after_die", each.toString());
+  }
+
+  /** Median and max of each stage, in ms after the engine's die event. */
+  private static String stages(List<Death> deaths) {
+    StringBuilder out = new StringBuilder("ms after the engine's die event, median (max) over the measured deaths: ");
+    out.append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
+    out.append("; ").append(stage(deaths, "die record handed to the producer (record CreateTime)", d -> d.dieRecordMillis * 1_000_000L));
+    out.append("; ").append(stage(deaths, "OOM_KILLED alert published by the analyzer (publishedAt)", d -> d.alertPublishedNanos));
+    out.append("; ").append(stage(deaths, "alert record handed to the producer (record CreateTime)", d -> d.alertRecordMillis * 1_000_000L));
+    out.append("; ").append(stage(deaths, "alert seen on GET /api/v1/alerts", d -> d.seenNanos));
+    return out.toString();
+  }
+
+  private static String stage(List<Death> deaths, String name, ToLongFunction<Death> time) {
+    List<Double> values = new ArrayList<>();
+    for (Death death : deaths) {
+      long t = time.applyAsLong(death);
+      if (t > 0) {
+        values.add((t - death.dieNanos) / 1e6);
+      }
+    }
+    if (values.isEmpty()) {
+      return name + " n/a";
+    }
+    Collections.sort(values);
+    return String.format(Locale.ROOT, "%s %.0f (%.0f)", name, values.get((values.size() - 1) / 2), values.get(values.size() - 1));
+  }
+
+  private static String relative(Death death, long nanos) {
+    return nanos <= 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", (nanos - death.dieNanos) / 1e6);
+  }
+
+  private static void removeQuietly(DockerClient docker, String id) {
+    if (id == null) {
+      return;
+    }
+    try {
+      docker.removeContainerCmd(id).withForce(true).exec();
+    } catch (RuntimeException e) {
+      // already removed (each death is removed after its measurement; this is the final sweep)
+    }
+  }
+
+  private static String group(Pattern pattern, String text, String what) {
+    Matcher matcher = pattern.matcher(text);
+    if (!matcher.find()) {
+      throw new IllegalStateException("porthole up printed no " + what + ": " + text);
+    }
+    return matcher.group(1);
+  }
+
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  /**
+   * Reads the run's container-events and alerts topics from the beginning (no group) and notes, per
+   * container of this run, when the collector built the die envelope, when the die record and the
+   * alert record were handed to their producers, and when the analyzer published the alert.
+   */
+  private final class StageReader {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String eventsTopic;
+    private final String alertsTopic;
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    StageReader(String bootstrap, TopicNames names) {
+      this.consumer = new KafkaConsumer<>(new java.util.HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
+      this.eventsTopic = names.name(Topic.CONTAINER_EVENTS);
+      this.alertsTopic = names.name(Topic.ALERTS);
+      this.thread = new Thread(this::read, "bench-oom-stages");
+      this.thread.setDaemon(true);
+    }
+
+    void start() {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(eventsTopic, alertsTopic)) {
+        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
+          partitions.add(new TopicPartition(topic, info.partition()));
+        }
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      thread.start();
+    }
+
+    private void read() {
+      try {
+        while (!stopping) {
+          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            take(record);
+          }
+        }
+      } catch (WakeupException e) {
+        // stopping
+      } finally {
+        consumer.close(Duration.ofSeconds(2));
+      }
+    }
+
+    private void take(ConsumerRecord<String, byte[]> record) {
+      String key = record.key() == null ? "" : record.key();
+      Death death = byId.get(key.substring(key.indexOf('/') + 1));
+      if (death == null) {
+        return;
+      }
+      try {
+        if (record.topic().equals(eventsTopic)) {
+          EventEnvelope envelope = EventEnvelope.parseFrom(record.value());
+          if (envelope.getContainerEvent().getAction() == ContainerAction.DIE && death.dieRecordMillis == 0) {
+            death.collectorNanos = nanos(envelope.getCollectorTime());
+            death.dieRecordMillis = record.timestamp();
+          }
+        } else {
+          Alert alert = Alert.parseFrom(record.value());
+          if (alert.getRule() == Rule.OOM_KILLED && death.alertRecordMillis == 0) {
+            death.alertPublishedNanos = nanos(alert.getPublishedAt());
+            death.alertRecordMillis = record.timestamp();
+          }
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        // not ours to judge here: the product's consumers count undecodable records
+      }
+    }
+
+    /** Waits a little for the last deaths' records to be read (the alert can be seen before the reader polls it). */
+    void awaitStages(List<Death> deaths, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline && deaths.stream().anyMatch(d -> d.alertRecordMillis == 0 || d.dieRecordMillis == 0)) {
+        Thread.sleep(50);
+      }
+    }
+
+    void stop() throws InterruptedException {
+      stopping = true;
+      consumer.wakeup();
+      thread.join(5000);
+    }
+  }
+
+  private static long nanos(com.google.protobuf.Timestamp timestamp) {
+    Instant instant = Timestamps.toInstant(timestamp);
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+}
