@@ -51,8 +51,9 @@ import org.apache.kafka.common.errors.WakeupException;
  * stage: collector envelope built, die record handed to the producer, alert published by the
  * analyzer, alert record handed to the producer.
  *
- * <p>Usage: {@code oom UP_STDOUT BOOTSTRAP TOPIC_PREFIX NAME_PREFIX REPETITIONS}; UP_STDOUT holds the
- * lines {@code porthole up} printed when it was ready (operator token, controller address).
+ * <p>Usage: {@code oom UP_STDOUT UP_PID UP_STARTED_EPOCH_MS TOPIC_PREFIX NAME_PREFIX REPETITIONS}, started
+ * right after {@code porthole up}; UP_STDOUT is where it prints its ready lines (operator token,
+ * Kafka and controller addresses).
  */
 final class OomToAlert {
 
@@ -63,6 +64,9 @@ final class OomToAlert {
   private static final Duration ALERT_TIMEOUT = Duration.ofSeconds(30);
   private static final Pattern TOKEN = Pattern.compile("^operator token: (\\S+) ", Pattern.MULTILINE);
   private static final Pattern CONTROLLER = Pattern.compile("^controller: (http://\\S+)$", Pattern.MULTILINE);
+  private static final Pattern KAFKA = Pattern.compile("^kafka: (\\S+)$", Pattern.MULTILINE);
+  private static final Pattern RUNNING = Pattern.compile("^running: (.*)$", Pattern.MULTILINE);
+  private static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
 
   /** One OOM death: engine times in epoch nanoseconds, the others in epoch milliseconds (or micros). */
   private static final class Death {
@@ -70,12 +74,20 @@ final class OomToAlert {
     volatile String id;
     volatile long oomNanos;
     volatile long dieNanos;
+    /** When this driver's own events stream delivered the die: the engine's delivery delay, for reference. */
+    volatile long dieReceivedNanos;
     volatile long collectorNanos;
     volatile long dieRecordMillis;
     volatile long alertPublishedNanos;
     volatile long alertRecordMillis;
     long seenNanos;
     int polls;
+    /** Wall time of the driver's own steps, to account for the run's length. */
+    long createMs;
+    long startMs;
+    /** From the start call's return to the alert seen. */
+    long pollMs;
+    long removeMs;
 
     Death(String name) {
       this.name = name;
@@ -87,31 +99,48 @@ final class OomToAlert {
   private OomToAlert() {}
 
   static void run(Results results, String[] args) throws Exception {
-    new OomToAlert().measure(results, Path.of(args[0]), args[1], args[2], args[3], Integer.parseInt(args[4]));
+    try {
+      new OomToAlert().measure(results, Path.of(args[0]), Long.parseLong(args[1]), Long.parseLong(args[2]), args[3], args[4],
+          Integer.parseInt(args[5]));
+    } catch (Exception e) {
+      results.notMeasured("oom.p99", String.valueOf(e.getMessage()));
+      throw e;
+    }
   }
 
-  private void measure(Results results, Path upStdout, String bootstrap, String topicPrefix, String namePrefix,
-      int repetitions) throws Exception {
-    String printed = Files.readString(upStdout, StandardCharsets.UTF_8);
-    String token = group(TOKEN, printed, "operator token");
-    String controller = group(CONTROLLER, printed, "controller address");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    awaitReady(http, controller);
-
+  /**
+   * Started together with {@code porthole up}: what does not need it (JVM, docker-java, the engine's
+   * events stream) gets ready while it starts.
+   */
+  private void measure(Results results, Path upStdout, long upPid, long upStartedMillis, String topicPrefix,
+      String namePrefix, int repetitions) throws Exception {
     DockerClient docker = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30));
     DockerClient eventsClient = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO);
-    String runLabel = namePrefix;
     // Interrupted (Ctrl-C, the runner stopping): the containers still go, by id.
     Thread removeOnSignal = new Thread(() -> byId.values().forEach(d -> removeQuietly(docker, d.id)), "bench-oom-cleanup");
     Runtime.getRuntime().addShutdownHook(removeOnSignal);
-    Closeable events = followEngineEvents(eventsClient, runLabel);
-    StageReader stages = new StageReader(bootstrap, TopicNames.withPrefix(topicPrefix));
-    stages.start();
+    Closeable events = followEngineEvents(eventsClient, namePrefix);
+    StageReader stages = null;
     List<Death> measured = new ArrayList<>();
     Death warmup = null;
     try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      String printed = awaitPrinted(upStdout, upPid);
+      long printedMillis = System.currentTimeMillis();
+      String token = group(TOKEN, printed, "operator token");
+      String controller = group(CONTROLLER, printed, "controller address");
+      String bootstrap = group(KAFKA, printed, "Kafka address");
+      say("porthole up is running; waiting for " + controller + "/health/ready");
+      awaitReady(http, controller);
+      results.info("oom.startup", String.format(Locale.ROOT, "porthole up printed its ready lines %.1f s after it was"
+          + " launched; /health/ready answered 200 %.1f s after that", (printedMillis - upStartedMillis) / 1e3,
+          (System.currentTimeMillis() - printedMillis) / 1e3));
+      stages = new StageReader(bootstrap, TopicNames.withPrefix(topicPrefix));
+      stages.start();
+      say("controller ready; reading the stages from the " + topicPrefix + " topics; first container");
       for (int i = 0; i <= repetitions; i++) {
-        Death death = once(docker, http, controller, token, namePrefix + "-" + i, runLabel);
+        Death death = once(docker, http, controller, token, namePrefix + "-" + i, namePrefix);
+        say(String.format(Locale.ROOT, "%s: alert seen %.0f ms after the die event", death.name, (death.seenNanos - death.dieNanos) / 1e6));
         if (i == 0) {
           warmup = death;
         } else {
@@ -119,9 +148,11 @@ final class OomToAlert {
         }
         Thread.sleep(300); // each death on its own, not queued behind the previous one
       }
-      stages.awaitStages(measured, Duration.ofSeconds(5));
+      stages.awaitStages(new ArrayList<>(byId.values()), Duration.ofSeconds(5));
     } finally {
-      stages.stop();
+      if (stages != null) {
+        stages.stop();
+      }
       events.close();
       for (Death death : byId.values()) {
         removeQuietly(docker, death.id);
@@ -137,6 +168,7 @@ final class OomToAlert {
   private Death once(DockerClient docker, HttpClient http, String controller, String token, String name, String runLabel)
       throws Exception {
     Death death = new Death(name);
+    long t0 = System.nanoTime();
     String id = docker.createContainerCmd(IMAGE)
         .withName(name)
         .withLabels(Map.of(LABEL, runLabel))
@@ -146,7 +178,9 @@ final class OomToAlert {
         .getId();
     death.id = id;
     byId.put(id, death);
+    long t1 = System.nanoTime();
     docker.startContainerCmd(id).exec();
+    long t2 = System.nanoTime();
     HttpRequest request = HttpRequest.newBuilder(URI.create(controller + "/api/v1/alerts?rule=OOM_KILLED&limit=10&container=" + id))
         .header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(5))
@@ -161,6 +195,7 @@ final class OomToAlert {
       }
       if (hasOomAlert(response.body(), id)) {
         death.seenNanos = now;
+        death.pollMs = (System.nanoTime() - t2) / 1_000_000;
         break;
       }
       if (System.nanoTime() > deadline) {
@@ -176,7 +211,11 @@ final class OomToAlert {
     if (death.dieNanos == 0) {
       throw new IllegalStateException("the engine's events stream brought no die event for " + name + " (" + id + ")");
     }
+    long t3 = System.nanoTime();
     removeQuietly(docker, id);
+    death.createMs = (t1 - t0) / 1_000_000;
+    death.startMs = (t2 - t1) / 1_000_000;
+    death.removeMs = (System.nanoTime() - t3) / 1_000_000;
     return death;
   }
 
@@ -204,6 +243,7 @@ final class OomToAlert {
         }
         long nanos = event.getTimeNano() != null ? event.getTimeNano() : event.getTime() * 1_000_000_000L;
         if ("die".equals(event.getAction())) {
+          death.dieReceivedNanos = epochNanos();
           death.dieNanos = nanos;
         } else if ("oom".equals(event.getAction())) {
           death.oomNanos = nanos;
@@ -215,6 +255,28 @@ final class OomToAlert {
         .withLabelFilter(Map.of(LABEL, runLabel))
         .withEventFilter("oom", "die")
         .exec(callback);
+  }
+
+  /** What {@code porthole up} printed once every service started; fails when it exits first or runs without a collector. */
+  private static String awaitPrinted(Path stdout, long pid) throws Exception {
+    long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
+    while (true) {
+      String printed = Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
+      Matcher running = RUNNING.matcher(printed);
+      if (running.find()) {
+        if (!running.group(1).contains("collector")) {
+          throw new IllegalStateException("porthole up runs without its collector (" + running.group() + "; see raw/run.log)");
+        }
+        return printed;
+      }
+      if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalStateException("porthole up exited before it was ready (see raw/run.log)");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("porthole up was not ready within " + UP_TIMEOUT.toSeconds() + " s (see raw/run.log)");
+      }
+      Thread.sleep(50);
+    }
   }
 
   private static void awaitReady(HttpClient http, String controller) throws Exception {
@@ -246,19 +308,26 @@ final class OomToAlert {
         + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled every"
         + " %d ms from the container's start, time taken when the response arrived) that holds the container's OOM_KILLED"
         + " alert, minus timeNano of the engine's die event for that container (docker events API, label filter); one host"
-        + " clock. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s)",
-        repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile"));
+        + " clock. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s). A poll cycle (request"
+        + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
+        repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile",
+        POLL.toMillis(), deaths.stream().mapToLong(d -> d.pollMs).sum() / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
     results.info("oom.warmup", String.format(Locale.ROOT, "%.0f ms (first death after start, not counted)",
         (warmup.seenNanos - warmup.dieNanos) / 1e6));
     results.info("oom.stages", stages(deaths));
     StringBuilder each = new StringBuilder();
-    for (Death death : deaths) {
-      each.append(each.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s oom->die %s, die->collector %s,"
-          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen %.0f (%d polls)", death.name,
+    List<Death> all = new ArrayList<>();
+    all.add(warmup);
+    all.addAll(deaths);
+    for (Death death : all) {
+      each.append(each.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
+          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen %.0f (%d polls; driver: create %d, start %d,"
+          + " polls %d, remove %d)", death.name, death == warmup ? " (warm-up)" : "",
           death.oomNanos <= 0 ? "n/a (no oom event)" : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
-          relative(death, death.collectorNanos),
+          relative(death, death.dieReceivedNanos), relative(death, death.collectorNanos),
           relative(death, death.dieRecordMillis * 1_000_000L), relative(death, death.alertPublishedNanos),
-          relative(death, death.alertRecordMillis * 1_000_000L), (death.seenNanos - death.dieNanos) / 1e6, death.polls));
+          relative(death, death.alertRecordMillis * 1_000_000L), (death.seenNanos - death.dieNanos) / 1e6, death.polls,
+          death.createMs, death.startMs, death.pollMs, death.removeMs));
     }
     results.info("oom.each_ms_after_die", each.toString());
   }
@@ -266,7 +335,8 @@ final class OomToAlert {
   /** Median and max of each stage, in ms after the engine's die event. */
   private static String stages(List<Death> deaths) {
     StringBuilder out = new StringBuilder("ms after the engine's die event, median (max) over the measured deaths: ");
-    out.append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
+    out.append(stage(deaths, "die event delivered to this driver's own events stream (reference)", d -> d.dieReceivedNanos));
+    out.append("; ").append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
     out.append("; ").append(stage(deaths, "die record handed to the producer (record CreateTime)", d -> d.dieRecordMillis * 1_000_000L));
     out.append("; ").append(stage(deaths, "OOM_KILLED alert published by the analyzer (publishedAt)", d -> d.alertPublishedNanos));
     out.append("; ").append(stage(deaths, "alert record handed to the producer (record CreateTime)", d -> d.alertRecordMillis * 1_000_000L));
@@ -310,6 +380,10 @@ final class OomToAlert {
       throw new IllegalStateException("porthole up printed no " + what + ": " + text);
     }
     return matcher.group(1);
+  }
+
+  private static void say(String line) {
+    System.out.println("[oom " + java.time.LocalTime.now() + "] " + line);
   }
 
   private static long epochNanos() {
