@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ final class OomToAlert {
   private static final Pattern RUNNING = Pattern.compile("^running: (.*)$", Pattern.MULTILINE);
   private static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
 
-  /** One OOM death: engine times in epoch nanoseconds, the others in epoch milliseconds (or micros). */
+  /** One OOM death and its times: {@code *Nanos} in epoch nanoseconds, {@code *Millis} in epoch milliseconds (Kafka's). */
   private static final class Death {
     final String name;
     volatile String id;
@@ -187,13 +188,18 @@ final class OomToAlert {
         .build();
     long deadline = System.nanoTime() + ALERT_TIMEOUT.toNanos();
     while (true) {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response;
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (HttpTimeoutException e) {
+        response = null; // no answer within 5 s: not seen yet, and the time keeps counting
+      }
       long now = epochNanos();
       death.polls++;
-      if (response.statusCode() != 200) {
+      if (response != null && response.statusCode() != 200) {
         throw new IllegalStateException("GET /api/v1/alerts answered " + response.statusCode() + ": " + response.body());
       }
-      if (hasOomAlert(response.body(), id)) {
+      if (response != null && hasOomAlert(response.body(), id)) {
         death.seenNanos = now;
         death.pollMs = (System.nanoTime() - t2) / 1_000_000;
         break;
@@ -239,7 +245,7 @@ final class OomToAlert {
       public void onNext(Event event) {
         Death death = byId.get(event.getId());
         if (death == null) {
-          return; // created but not yet registered: impossible for die/oom, which follow the start
+          return; // not one of this driver's deaths (each is registered before its start)
         }
         long nanos = event.getTimeNano() != null ? event.getTimeNano() : event.getTime() * 1_000_000_000L;
         if ("die".equals(event.getAction())) {
@@ -279,10 +285,18 @@ final class OomToAlert {
     }
   }
 
+  /** Waits for 200 on /health/ready; a request that times out (a loaded machine) is asked again. */
   private static void awaitReady(HttpClient http, String controller) throws Exception {
     HttpRequest ready = HttpRequest.newBuilder(URI.create(controller + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+    while (true) {
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (HttpTimeoutException e) {
+        // asked again below
+      }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(controller + "/health/ready did not answer 200 within 60 s");
       }
@@ -305,10 +319,11 @@ final class OomToAlert {
     results.info("oom.how", String.format(Locale.ROOT, "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
         + " against the real engine; %d containers (1 warm-up not counted + %d measured, one at a time) of %s with"
         + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null bs=64M count=1, OOM-killed by the kernel;"
-        + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled every"
-        + " %d ms from the container's start, time taken when the response arrived) that holds the container's OOM_KILLED"
-        + " alert, minus timeNano of the engine's die event for that container (docker events API, label filter); one host"
-        + " clock. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s). A poll cycle (request"
+        + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled from the"
+        + " container's start with a %d ms pause between requests, time taken when the response arrived) that holds the"
+        + " container's OOM_KILLED alert, minus timeNano of the engine's die event for that container (docker events API,"
+        + " label filter); one host clock. The stage times come from a group-less consumer of the run's container-events"
+        + " and alerts topics. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s). A poll cycle (request"
         + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
         repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile",
         POLL.toMillis(), deaths.stream().mapToLong(d -> d.pollMs).sum() / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
