@@ -163,6 +163,8 @@ final class OomToAlert {
       eventsClient.close();
     }
     report(results, measured, warmup, repetitions);
+    results.info("oom.records", "records on the run's topics at the end (offsets; the collector sees the whole host: other"
+        + " containers' events, packet flows on docker0, heartbeats): " + stages.recordCounts());
   }
 
   /** One container OOM-killed, polled on the controller until its OOM_KILLED alert is there. */
@@ -415,13 +417,16 @@ final class OomToAlert {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String eventsTopic;
     private final String alertsTopic;
+    private final TopicNames names;
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile String recordCounts = "unknown";
 
     StageReader(String bootstrap, TopicNames names) {
       this.consumer = new KafkaConsumer<>(new java.util.HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
       this.eventsTopic = names.name(Topic.CONTAINER_EVENTS);
       this.alertsTopic = names.name(Topic.ALERTS);
+      this.names = names;
       this.thread = new Thread(this::read, "bench-oom-stages");
       this.thread.setDaemon(true);
     }
@@ -448,8 +453,31 @@ final class OomToAlert {
       } catch (WakeupException e) {
         // stopping
       } finally {
+        try {
+          recordCounts = countRecords();
+        } catch (RuntimeException e) {
+          recordCounts = "unknown (" + e + ")";
+        }
         consumer.close(Duration.ofSeconds(2));
       }
+    }
+
+    /** What the suite wrote to its topics during the run: the load the OOM deaths travelled with. */
+    private String countRecords() {
+      StringBuilder out = new StringBuilder();
+      for (Topic topic : List.of(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS)) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(names.name(topic), Duration.ofSeconds(5))) {
+          partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        long records = consumer.endOffsets(partitions, Duration.ofSeconds(5)).values().stream().mapToLong(Long::longValue).sum();
+        out.append(out.isEmpty() ? "" : ", ").append(topic.topicName()).append(' ').append(records);
+      }
+      return out.toString();
+    }
+
+    String recordCounts() {
+      return recordCounts;
     }
 
     private void take(ConsumerRecord<String, byte[]> record) {
