@@ -95,7 +95,12 @@ final class OomToAlert {
     }
   }
 
+  /** A container-events envelope of any container on the host, as the collector built it. */
+  private record Built(long eventNanos, long collectorNanos, String what) {}
+
   private final Map<String, Death> byId = new ConcurrentHashMap<>();
+  /** Every container-events envelope of the run, in the order read: what the collector's ordered worker did. */
+  private final List<Built> built = Collections.synchronizedList(new ArrayList<>());
 
   private OomToAlert() {}
 
@@ -345,8 +350,33 @@ final class OomToAlert {
           relative(death, death.dieRecordMillis * 1_000_000L), relative(death, death.alertPublishedNanos),
           relative(death, death.alertRecordMillis * 1_000_000L), (death.seenNanos - death.dieNanos) / 1e6, death.polls,
           death.createMs, death.startMs, death.pollMs, death.removeMs));
+      each.append(", collector: ").append(collectorWork(death));
     }
     results.info("oom.each_ms_after_die", each.toString());
+  }
+
+  /**
+   * What the collector's single ordered inspect worker did around this death: each envelope of this
+   * container (its event time and when it was built, ms after the die), and how many envelopes of
+   * other containers it built between the die and the die's own envelope.
+   */
+  private String collectorWork(Death death) {
+    if (death.collectorNanos <= 0) {
+      return "n/a";
+    }
+    List<String> own = new ArrayList<>();
+    int others = 0;
+    synchronized (built) {
+      for (Built b : built) {
+        if (b.what().endsWith(" of " + death.name)) {
+          own.add(String.format(Locale.ROOT, "%s event %+.0f built %+.0f", b.what().substring(0, b.what().indexOf(' ')),
+              (b.eventNanos() - death.dieNanos) / 1e6, (b.collectorNanos() - death.dieNanos) / 1e6));
+        } else if (b.collectorNanos() > death.dieNanos && b.collectorNanos() < death.collectorNanos) {
+          others++;
+        }
+      }
+    }
+    return String.join(", ", own) + "; " + others + " envelope(s) of other containers built between the die and its envelope";
   }
 
   /** Median and max of each stage, in ms after the engine's die event. */
@@ -483,17 +513,17 @@ final class OomToAlert {
     private void take(ConsumerRecord<String, byte[]> record) {
       String key = record.key() == null ? "" : record.key();
       Death death = byId.get(key.substring(key.indexOf('/') + 1));
-      if (death == null) {
-        return;
-      }
       try {
         if (record.topic().equals(eventsTopic)) {
           EventEnvelope envelope = EventEnvelope.parseFrom(record.value());
-          if (envelope.getContainerEvent().getAction() == ContainerAction.DIE && death.dieRecordMillis == 0) {
+          String action = envelope.getContainerEvent().getAction().name().toLowerCase(Locale.ROOT);
+          built.add(new Built(nanos(envelope.getTime()), nanos(envelope.getCollectorTime()),
+              action + " of " + (death != null ? death.name : envelope.getContainerEvent().getName())));
+          if (death != null && envelope.getContainerEvent().getAction() == ContainerAction.DIE && death.dieRecordMillis == 0) {
             death.collectorNanos = nanos(envelope.getCollectorTime());
             death.dieRecordMillis = record.timestamp();
           }
-        } else {
+        } else if (death != null) {
           Alert alert = Alert.parseFrom(record.value());
           if (alert.getRule() == Rule.OOM_KILLED && death.alertRecordMillis == 0) {
             death.alertPublishedNanos = nanos(alert.getPublishedAt());
