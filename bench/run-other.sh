@@ -68,7 +68,7 @@ oom_to_alert() {
   saved_trap=$(trap -p EXIT)
   # up stops before cleanup removes the broker (without it, its services wait out their stop timeouts).
   trap "kill $up 2>/dev/null; for _ in {1..75}; do kill -0 $up 2>/dev/null || break; sleep 0.2; done; kill -KILL $up 2>/dev/null;
-    docker ps -aq --filter label=porthole.bench.oom=$names | xargs -r docker rm -f >/dev/null 2>&1; cleanup" EXIT
+    docker ps -aq --filter label=porthole.bench.oom=$names | xargs -r docker rm -f >/dev/null 2>&1; rm -rf '$dir'; cleanup" EXIT
   # The driver starts at once (its JVM and docker-java warm up while up starts) and waits for up's ready lines.
   bench_java oom "$out" "$up" "$launched_ms" "$prefix" "$names" "$reps" >>"$LOG" 2>&1 \
     || grep -q $'^n\toom.p99\t' "$RAW" || not_measured oom.p99 "the OOM driver failed (see raw/run.log)"
