@@ -21,6 +21,7 @@ public final class BenchMain {
       case "latency" -> KafkaDrivers.latency(Results.fromSystemProperty(), rest);
       case "tracer" -> TracerOverhead.run(Results.fromSystemProperty(), rest);
       case "controller" -> ControllerBench.run(Results.fromSystemProperty(), rest);
+      case "oom" -> OomToAlert.run(Results.fromSystemProperty(), rest);
       case "kafka-perf" -> KafkaTools.run(Results.fromSystemProperty(), rest);
       case "analyzer-serve" -> KafkaDrivers.analyzerServe(Results.fromSystemProperty(), rest);
       case "traffic" -> TrafficGenerator.main(rest);
