@@ -94,8 +94,19 @@ final class Report {
       }
       switch (parts[0]) {
         case "m" -> {
-          double[] values = Arrays.stream(parts[3].trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
-          series.put(parts[1], new Series(parts[1], parts[2], values));
+          // One bad line must not cost the report every other figure.
+          try {
+            double[] values = parts.length < 4 || parts[3].isBlank()
+                ? new double[0]
+                : Arrays.stream(parts[3].trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+            if (values.length == 0) {
+              notMeasured.putIfAbsent(parts[1], "the driver wrote an empty series (see bench/results/raw/run.log)");
+            } else {
+              series.put(parts[1], new Series(parts[1], parts[2], values));
+            }
+          } catch (NumberFormatException e) {
+            notMeasured.putIfAbsent(parts[1], "unreadable values in the raw results: " + e.getMessage());
+          }
         }
         case "i" -> info.put(parts[1], parts[2]);
         case "n" -> notMeasured.put(parts[1], parts[2]);

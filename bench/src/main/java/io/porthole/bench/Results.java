@@ -31,6 +31,11 @@ final class Results {
   }
 
   void measured(String key, String unit, List<Double> values) {
+    if (values.isEmpty()) {
+      // An empty series is no figure: say so rather than write a line the report cannot read.
+      notMeasured(key, "the driver produced no values");
+      return;
+    }
     append("m\t" + key + "\t" + unit + "\t"
         + values.stream().map(v -> String.format(Locale.ROOT, "%.6g", v)).collect(Collectors.joining(" ")));
   }
