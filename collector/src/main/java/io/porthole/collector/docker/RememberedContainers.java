@@ -12,8 +12,10 @@ import java.util.Set;
 /**
  * What the collector remembers of each container so that its {@code oom} and {@code die} can be
  * published without inspecting it: the container's last inspect, and whether an {@code oom} event
- * came since its last start. An inspect taken after a die waits until the engine has cleaned the
- * container up (0.1 to 2.5 s measured), and with one ordered worker every later event waited too.
+ * came since its last start: that is State.OOMKilled (moby's daemon/monitor.go sets it on every oom
+ * event of the container, only a start clears it). An inspect taken after a die waits until the
+ * engine has cleaned the container up (0.1 to 2.5 s measured), and with one ordered worker every
+ * later event waited too.
  *
  * <p>Plain Java, not thread-safe: used by the source's single ordered worker only, in the order of
  * the engine's events. Bounded: the least recently used containers are forgotten first (their next
