@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes every container event of the engine as a {@link ContainerEvent} (with the container's
- * inspect taken right after the event) and keeps the {@link ContainerDirectory} current.
+ * inspect taken right after the event) and keeps the {@link ContainerDirectory} current. An
+ * {@code oom} or {@code die} is not inspected when an earlier inspect of the container is remembered
+ * (see {@link RememberedContainers}): inspecting a dying container waits for the engine's clean-up,
+ * and every later event waited behind it.
  *
  * <p>Threads: the events stream is followed on its own thread ({@code porthole-docker-events}),
  * which hands each event to a single ordered worker ({@code porthole-docker-inspect}) that inspects,
@@ -89,6 +92,8 @@ public final class DockerEventSource implements Lifecycle {
       };
   /** Deaths reported by a reconcile (container id to State.FinishedAt); worker thread only. */
   private final Map<String, String> reconciledDeaths = new HashMap<>();
+  /** Last inspects and oom events, to publish an oom or die at once; worker thread only. */
+  private final RememberedContainers remembered = new RememberedContainers();
   private volatile long lastEventNanos;
   private volatile boolean stopping;
   private volatile Closeable stream;
@@ -277,6 +282,15 @@ public final class DockerEventSource implements Lifecycle {
       return;
     }
     ContainerAction action = ContainerEventMapper.action(event.getAction());
+    ContainerEvent fromMemory = remembered.withoutInspect(id, event);
+    // a die replayed after a reconcile is recognised by its inspect's FinishedAt: inspect it
+    if (fromMemory != null && !(action == ContainerAction.DIE && reconciledDeaths.containsKey(id))) {
+      emit(id, fromMemory, ContainerEventMapper.time(event));
+      if (action == ContainerAction.DIE) {
+        directory.stopped(id);
+      }
+      return;
+    }
     InspectContainerResponse inspect = null;
     String inspectError = null;
     if (INSPECTED.contains(action)) {
@@ -284,6 +298,7 @@ public final class DockerEventSource implements Lifecycle {
         inspect = calls.inspectContainerCmd(id).exec();
       } catch (NotFoundException e) {
         inspectError = "inspect: no such container";
+        remembered.forget(id);
       } catch (RuntimeException e) {
         inspectError = "inspect: " + e.getMessage();
       }
@@ -368,11 +383,13 @@ public final class DockerEventSource implements Lifecycle {
     try {
       return calls.inspectContainerCmd(id).exec();
     } catch (NotFoundException e) {
+      remembered.forget(id);
       return null;
     }
   }
 
   private void record(InspectContainerResponse inspect) {
+    remembered.inspected(inspect.getId(), inspect);
     if (ContainerEventMapper.isRunning(inspect)) {
       directory.running(ContainerEventMapper.info(inspect));
     } else {
