@@ -1,10 +1,8 @@
 package io.porthole.collector.strace;
 
 import io.porthole.collector.CollectorStats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -173,12 +171,11 @@ final class TraceSession {
       ended.complete(null);
       return;
     }
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        parser.accept(line);
-      }
+    try (InputStream output = p.getInputStream()) {
+      new StraceOutputReader(output, parser::accept).readAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("reading the strace output of container {} was interrupted", shortId());
     } catch (IOException | RuntimeException e) {
       if (!ending) {
         LOG.warn("strace output of container {} broke off: {}", shortId(), e.toString());
