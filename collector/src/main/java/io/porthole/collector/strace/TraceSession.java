@@ -150,10 +150,11 @@ final class TraceSession {
   private void run(List<String> argv, List<Integer> pids) {
     Process p;
     try {
-      p = new ProcessBuilder(argv)
+      ProcessBuilder builder = new ProcessBuilder(argv)
           .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      builder.environment().putAll(StraceCommand.environment(builder.environment()));
+      p = builder.start();
     } catch (IOException | RuntimeException e) {
       started.completeExceptionally(new StraceException(
           "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
