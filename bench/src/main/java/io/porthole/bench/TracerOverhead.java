@@ -42,6 +42,16 @@ final class TracerOverhead {
     String bootstrap = args.length > 3 ? args[3] : null;
 
     Vertx vertx = Vertx.vertx();
+    try {
+      measure(results, vertx, prefix, loops, iterations, bootstrap);
+    } finally {
+      // also when a round fails: vert.x's non-daemon threads would keep the JVM (and bench/run) waiting
+      vertx.close().await();
+    }
+  }
+
+  private static void measure(Results results, Vertx vertx, String prefix, int loops, int iterations, String bootstrap)
+      throws Exception {
     CollectorStats stats = new CollectorStats();
     RecordPublisher publisher = null;
     EventSink sink;
@@ -131,7 +141,6 @@ final class TracerOverhead {
     if (publisher != null) {
       publisher.stop().await();
     }
-    vertx.close().await();
   }
 
   interface Attach {

@@ -48,6 +48,17 @@ final class StraceCommand {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Environment variables strace needs on top of the collector's: {@code TZ=:/etc/localtime} when
+   * {@code TZ} is unset. It names the zone glibc uses anyway, but with {@code TZ} unset glibc's
+   * {@code localtime} checks {@code /etc/localtime} with a {@code stat} on every call, that is on
+   * every {@code -tt} timestamp strace prints: one extra syscall per line while the traced process
+   * waits (measured: 7,965 {@code newfstatat} calls for 7,929 lines).
+   */
+  static java.util.Map<String, String> environment(java.util.Map<String, String> inherited) {
+    return inherited.containsKey("TZ") ? java.util.Map.of() : java.util.Map.of("TZ", ":/etc/localtime");
+  }
+
   List<String> argv(List<Integer> pids) {
     List<String> argv = new ArrayList<>(12 + 2 * pids.size());
     if (setpriv != null) {

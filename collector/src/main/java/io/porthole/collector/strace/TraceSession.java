@@ -1,10 +1,8 @@
 package io.porthole.collector.strace;
 
 import io.porthole.collector.CollectorStats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -152,10 +150,11 @@ final class TraceSession {
   private void run(List<String> argv, List<Integer> pids) {
     Process p;
     try {
-      p = new ProcessBuilder(argv)
+      ProcessBuilder builder = new ProcessBuilder(argv)
           .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      builder.environment().putAll(StraceCommand.environment(builder.environment()));
+      p = builder.start();
     } catch (IOException | RuntimeException e) {
       started.completeExceptionally(new StraceException(
           "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
@@ -173,12 +172,11 @@ final class TraceSession {
       ended.complete(null);
       return;
     }
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        parser.accept(line);
-      }
+    try (InputStream output = p.getInputStream()) {
+      new StraceOutputReader(output, parser::accept).readAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("reading the strace output of container {} was interrupted", shortId());
     } catch (IOException | RuntimeException e) {
       if (!ending) {
         LOG.warn("strace output of container {} broke off: {}", shortId(), e.toString());

@@ -31,6 +31,13 @@ class StraceCommandTest {
   }
 
   @Test
+  void runsWithAFixedTimeZoneVariableSoThatGlibcDoesNotStatLocaltimeForEveryTimestamp() {
+    assertThat(StraceCommand.environment(java.util.Map.of("PATH", "/usr/bin")))
+        .containsExactly(java.util.Map.entry("TZ", ":/etc/localtime"));
+    assertThat(StraceCommand.environment(java.util.Map.of("TZ", "Europe/Berlin"))).isEmpty(); // the collector's own zone stays
+  }
+
+  @Test
   void resolvesTheBinaryOnPathOrAsAPath(@TempDir Path dir) throws IOException {
     Path fake = dir.resolve("strace");
     Files.writeString(fake, "#!/bin/sh\n");
