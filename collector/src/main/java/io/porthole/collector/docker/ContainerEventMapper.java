@@ -65,12 +65,8 @@ public final class ContainerEventMapper {
    * null when it could not be taken (then {@code inspectError} says why).
    */
   public static ContainerEvent fromEvent(Event event, InspectContainerResponse inspect, String inspectError) {
-    Map<String, String> attributes =
-        event.getActor() == null || event.getActor().getAttributes() == null
-            ? Map.of()
-            : event.getActor().getAttributes();
-    ContainerEvent.Builder builder =
-        ContainerEvent.newBuilder().setAction(action(event.getAction())).setRawAction(nz(event.getAction()));
+    Map<String, String> attributes = attributes(event);
+    ContainerEvent.Builder builder = builderFor(event);
     if (inspect != null) {
       fillFromInspect(builder, inspect);
     } else {
@@ -111,12 +107,8 @@ public final class ContainerEventMapper {
    */
   public static ContainerEvent fromEventAndEarlierInspect(
       Event event, InspectContainerResponse earlier, boolean oomKilled) {
-    Map<String, String> attributes =
-        event.getActor() == null || event.getActor().getAttributes() == null
-            ? Map.of()
-            : event.getActor().getAttributes();
-    ContainerEvent.Builder builder =
-        ContainerEvent.newBuilder().setAction(action(event.getAction())).setRawAction(nz(event.getAction()));
+    Map<String, String> attributes = attributes(event);
+    ContainerEvent.Builder builder = builderFor(event);
     fillFromInspect(builder, earlier);
     String name = attributes.get("name");
     if (name != null && !name.isEmpty()) {
@@ -131,6 +123,17 @@ public final class ContainerEventMapper {
       }
     }
     return builder.build();
+  }
+
+  /** The event's actor attributes (name, image, labels, exitCode, signal, ...), empty when it has none. */
+  private static Map<String, String> attributes(Event event) {
+    return event.getActor() == null || event.getActor().getAttributes() == null
+        ? Map.of()
+        : event.getActor().getAttributes();
+  }
+
+  private static ContainerEvent.Builder builderFor(Event event) {
+    return ContainerEvent.newBuilder().setAction(action(event.getAction())).setRawAction(nz(event.getAction()));
   }
 
   /** The state of a container as the collector found it (start-up, reconcile). */
