@@ -34,8 +34,7 @@ oom_to_alert() {
   fi
   local reps=10 jar=$ROOT/app/target/porthole.jar
   [[ $MODE == quick ]] && reps=5
-  if [[ ! -f $jar ]] || [[ -n $(find "$ROOT/pom.xml" "$ROOT"/{proto,runtime,collector,analyzer,controller,app} \
-      \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$jar" -print -quit 2>/dev/null) ]]; then
+  if [[ ! -f $jar ]] || [[ -n $(sources_newer_than "$jar" "$ROOT/pom.xml" "$ROOT"/{proto,runtime,collector,analyzer,controller,app}) ]]; then
     log "oom: building app/target/porthole.jar (mvn -pl app -am package; not part of the figure)"
     (cd "$ROOT" && mvn -B -q -o -DskipTests package -pl app -am) >>"$LOG" 2>&1 \
       || (cd "$ROOT" && mvn -B -q -DskipTests package -pl app -am) >>"$LOG" 2>&1 \
