@@ -4,6 +4,7 @@ import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,7 +40,10 @@ public record StraceConfig(
   public static final String PAUSE = "strace.pause";
   public static final String ATTACH_TIMEOUT = "strace.attach.timeout";
 
-  public static final String DEFAULT_SYSCALLS = "%file,%process,%network";
+  /** File, process and network calls, and the newer calls a program may probe ({@link ProbedSyscalls}). */
+  public static final String DEFAULT_SYSCALLS = "%file,%process,%network," + ProbedSyscalls.traceSet();
+
+  private static final String EXAMPLE_SYSCALLS = "%file,%process,%network,?memfd_create";
 
   public StraceConfig {
     Objects.requireNonNull(binary, "binary");
@@ -51,7 +55,7 @@ public record StraceConfig(
 
   /** The defaults: strace on PATH, 250 ms batches of at most 2000 syscalls, 10 min, 8 containers. */
   public static StraceConfig defaults() {
-    return from(Settings.of(java.util.Map.of()));
+    return from(Settings.of(Map.of()));
   }
 
   /** @throws ConfigException naming the key and what was expected */
@@ -74,14 +78,14 @@ public record StraceConfig(
   private static String syscalls(Settings settings) {
     List<String> entries = settings.list(SYSCALLS, List.of(DEFAULT_SYSCALLS.split(",")));
     if (entries.isEmpty()) {
-      throw new ConfigException(settings.describe(SYSCALLS), "expected a comma-separated strace trace set such as " + DEFAULT_SYSCALLS);
+      throw new ConfigException(settings.describe(SYSCALLS), "expected a comma-separated strace trace set such as " + EXAMPLE_SYSCALLS);
     }
     for (String entry : entries) {
       String name = entry.startsWith("%") || entry.startsWith("!") || entry.startsWith("?") ? entry.substring(1) : entry;
       if (name.isEmpty() || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_')) {
         throw new ConfigException(
             settings.describe(SYSCALLS),
-            "expected syscall names or %classes (e.g. " + DEFAULT_SYSCALLS + ") but found '" + entry + "'");
+            "expected syscall names or %classes (e.g. " + EXAMPLE_SYSCALLS + ") but found '" + entry + "'");
       }
     }
     return String.join(",", entries);

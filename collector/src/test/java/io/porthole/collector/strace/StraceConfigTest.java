@@ -19,7 +19,9 @@ class StraceConfigTest {
     assertThat(config.batchMaxEvents()).isEqualTo(2000);
     assertThat(config.maxDuration()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.maxConcurrent()).isEqualTo(8);
-    assertThat(config.syscalls()).isEqualTo("%file,%process,%network");
+    assertThat(config.syscalls()).startsWith("%file,%process,%network,")
+        .contains(",?memfd_create,", ",?getrandom,", ",?statx,", ",?clone3,", ",?openat2,", ",?io_uring_setup,");
+    assertThat(config.syscalls().split(",")).doesNotHaveDuplicates();
     assertThat(config.pauseWhileAttaching()).isTrue();
     assertThat(config.attachTimeout()).isEqualTo(Duration.ofSeconds(10));
   }

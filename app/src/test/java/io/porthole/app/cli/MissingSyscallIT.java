@@ -1,0 +1,147 @@
+package io.porthole.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import io.porthole.testing.TestDocker;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * S5, a syscall missing on an older kernel, for real: a static program calls memfd_create in a
+ * container whose seccomp profile answers it with errno 38 (ENOSYS), as a kernel older than 3.17
+ * would; `porthole up` traces the labelled container with its default trace set, and the
+ * MISSING_SYSCALL alert naming memfd_create and this host's kernel reaches the REST API.
+ */
+class MissingSyscallIT {
+
+  private static final String PROBE_SOURCE = """
+      #define _GNU_SOURCE
+      #include <errno.h>
+      #include <stdio.h>
+      #include <sys/syscall.h>
+      #include <time.h>
+      #include <unistd.h>
+
+      /* Calls memfd_create every 100 ms for 6 s (strace attaches after the container starts);
+         exits 4 when it was never implemented, 0 when it worked. */
+      int main(void) {
+        struct timespec pause = {0, 100000000};
+        int missing = 0;
+        for (int i = 0; i < 60; i++) {
+          long fd = syscall(SYS_memfd_create, "porthole-probe", 0);
+          if (fd < 0 && errno == ENOSYS) {
+            missing++;
+          } else if (fd >= 0) {
+            close((int) fd);
+          }
+          nanosleep(&pause, NULL);
+        }
+        printf("memfd_create missing %d times\\n", missing);
+        return missing > 0 ? 4 : 0;
+      }
+      """;
+
+  /** What a kernel older than 3.17 answers, as a seccomp profile: every call allowed but one. */
+  private static final String DENY_MEMFD_PROFILE = """
+      {"defaultAction":"SCMP_ACT_ALLOW",
+       "syscalls":[{"names":["memfd_create"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}
+      """;
+
+  private static final String VIEWER_TOKEN = "missing-syscall-it-viewer-token";
+
+  @TempDir Path dataDir;
+  @TempDir Path probeDir;
+  private final DockerClient docker = TestDocker.client();
+  private String containerId;
+
+  @AfterEach
+  void removeContainer() throws Exception {
+    if (containerId != null) {
+      docker.removeContainerCmd(containerId).withForce(true).exec();
+    }
+    docker.close();
+  }
+
+  @Test
+  void memfdCreateAnsweredEnosysGivesAMissingSyscallAlertNamingItAndTheKernel() throws Exception {
+    Path probe = compileProbe();
+    String hostId = "it-enosys-" + UUID.randomUUID().toString().substring(0, 8);
+    try (PortholeProcess up = PortholeProcess.start(
+        Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN), List.of(),
+        "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
+      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
+      URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
+
+      containerId = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+          .withName("porthole-it-enosys-" + hostId)
+          .withLabels(Map.of("porthole.trace", "syscalls"))
+          .withHostConfig(HostConfig.newHostConfig()
+              .withBinds(new Bind(probeDir.toString(), new Volume("/probe"), AccessMode.ro))
+              .withSecurityOpts(List.of("seccomp=" + DENY_MEMFD_PROFILE.replace("\n", ""))))
+          .withCmd("/probe/" + probe.getFileName())
+          .exec().getId();
+      docker.startContainerCmd(containerId).exec();
+      int exitCode = docker.waitContainerCmd(containerId).start().awaitStatusCode(60, TimeUnit.SECONDS);
+      assertThat(exitCode).as("the probe saw ENOSYS (exit 4)").isEqualTo(4);
+
+      JsonObject alert = awaitAlert(controller, Duration.ofSeconds(60))
+          .orElseThrow(() -> new AssertionError("no MISSING_SYSCALL alert for " + containerId + "; " + up.transcript()));
+      String kernel = System.getProperty("os.version");
+      assertThat(alert.getString("title")).contains("memfd_create").contains(hostId).contains(kernel);
+      assertThat(alert.getString("summary")).contains("ENOSYS");
+      assertThat(alert.getJsonArray("evidence").encode()).contains("memfd_create").contains("ENOSYS");
+    }
+  }
+
+  private Path compileProbe() throws Exception {
+    Path source = probeDir.resolve("memfd-probe.c");
+    Files.writeString(source, PROBE_SOURCE);
+    Path binary = probeDir.resolve("memfd-probe");
+    Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(gcc.getInputStream().readAllBytes());
+    assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).as("gcc finished").isTrue();
+    assertThat(gcc.exitValue()).as("gcc -static (packages gcc, libc6-dev): " + output).isZero();
+    return binary;
+  }
+
+  private Optional<JsonObject> awaitAlert(URI controller, Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?rule=MISSING_SYSCALL"))
+        .header("Authorization", "Bearer " + VIEWER_TOKEN).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonArray alerts = new JsonObject(response.body()).getJsonArray("alerts");
+      for (int i = 0; i < alerts.size(); i++) {
+        JsonObject alert = alerts.getJsonObject(i);
+        if (containerId.equals(alert.getString("containerId")) && alert.getString("title", "").contains(System.getProperty("os.version"))) {
+          return Optional.of(alert);
+        }
+      }
+      Thread.sleep(250);
+    }
+    return Optional.empty();
+  }
+}
