@@ -9,6 +9,9 @@ import io.porthole.app.kafka.KafkaReachability;
 import io.porthole.app.kafka.PortInUseException;
 import io.porthole.app.kafka.TopicPartitions;
 import io.porthole.app.kafka.TopicSetup;
+import io.porthole.app.logging.LogFormat;
+import io.porthole.app.logging.LogSetup;
+import io.porthole.collector.CollectorConfig;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
@@ -30,11 +33,13 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Porthole's services in one process on one Vertx: Kafka (embedded unless an external one is
@@ -79,6 +84,7 @@ public final class Suite {
    */
   public void runUntilSignalled(Settings settings, Set<Service> wanted, Runnable whenStarted)
       throws InterruptedException {
+    LogSetup.apply(LogFormat.from(settings), logContext(settings, wanted));
     CountDownLatch stoppedBySignal = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -99,6 +105,13 @@ public final class Suite {
       throw e;
     }
     stoppedBySignal.await();
+  }
+
+  /** What every JSON log line carries: the services of this process and the host id. */
+  private static Map<String, String> logContext(Settings settings, Set<Service> wanted) {
+    String services = wanted.stream().map(s -> s.name().toLowerCase(Locale.ROOT)).sorted().collect(Collectors.joining(","));
+    String hostId = settings.optional(CommandSettings.HOST_ID_KEY).orElseGet(CollectorConfig::hostname);
+    return Map.of("service", services, "host_id", hostId);
   }
 
   /**

@@ -1,0 +1,81 @@
+package io.porthole.app.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs Porthole's logging on logback: one appender on stderr, Porthole's own messages at INFO,
+ * every library at WARN (the embedded broker and the Kafka clients are chatty), as text or as JSON
+ * lines. The JSON form is logback's {@link JsonEncoder}: {@code timestamp}, {@code level},
+ * {@code loggerName}, {@code threadName}, {@code context.properties} (the service and host id),
+ * {@code mdc} and {@code kvpList} (context such as a container or command id), the formatted
+ * message, and the throwable.
+ */
+public final class LogSetup {
+
+  static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+  static final Map<String, Level> LEVELS = Map.of(
+      Logger.ROOT_LOGGER_NAME, Level.WARN,
+      "io.porthole", Level.INFO,
+      "org.apache.kafka.clients.NetworkClient", Level.ERROR,
+      "org.apache.kafka.controller.QuorumController", Level.ERROR);
+
+  private LogSetup() {}
+
+  /**
+   * Replaces the logging configuration: the format, and the properties every JSON line carries
+   * under {@code context.properties} (e.g. {@code service}, {@code host_id}; null values are left out).
+   */
+  public static void apply(LogFormat format, Map<String, String> properties) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      install(context, format, properties);
+    }
+  }
+
+  static void install(LoggerContext context, LogFormat format, Map<String, String> properties) {
+    Objects.requireNonNull(format, "format");
+    context.reset();
+    properties.forEach((key, value) -> {
+      if (value != null) {
+        context.putProperty(key, value);
+      }
+    });
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("stderr");
+    appender.setTarget("System.err");
+    appender.setEncoder(encoder(context, format));
+    appender.start();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(appender);
+    LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
+  }
+
+  private static Encoder<ILoggingEvent> encoder(LoggerContext context, LogFormat format) {
+    if (format == LogFormat.JSON) {
+      JsonEncoder json = new JsonEncoder();
+      json.setContext(context);
+      json.setWithSequenceNumber(false);
+      json.setWithNanoseconds(false);
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      json.setWithFormattedMessage(true);
+      json.start();
+      return json;
+    }
+    PatternLayoutEncoder text = new PatternLayoutEncoder();
+    text.setContext(context);
+    text.setPattern(TEXT_PATTERN);
+    text.start();
+    return text;
+  }
+}
