@@ -117,7 +117,16 @@ class RecordConsumerTest {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("timed out waiting for " + what);
       }
-      Thread.onSpinWait();
+      sleepBriefly();
+    }
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
