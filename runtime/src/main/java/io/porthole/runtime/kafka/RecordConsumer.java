@@ -382,7 +382,12 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     List<Future<?>> reads = new ArrayList<>();
     for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
       TopicPartition tp = new TopicPartition(partition.getTopic(), partition.getPartition());
-      reads.add(consumer.committed(partition).onSuccess(offset -> {
+      // Unknown (the read failed) is taken as none: the partition is read from its beginning again,
+      // more work but nothing skipped.
+      reads.add(consumer.committed(partition).recover(e -> {
+        LOG.warn("{}: cannot read the committed offset of {}: {}", options.name(), tp, e.toString());
+        return Future.succeededFuture(null);
+      }).onSuccess(offset -> {
         if (offset != null) {
           committed.put(tp, offset.getOffset());
           PartitionProgress tracker = progress.get(tp);
