@@ -19,6 +19,7 @@ public final class AnalyzerService implements Lifecycle {
   private final AnalyzerConfig config;
   private final AnalyzerStats stats = new AnalyzerStats();
   private String deploymentId;
+  private AnalyzerVerticle verticle;
 
   public AnalyzerService(Vertx vertx, AnalyzerConfig config) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -40,10 +41,12 @@ public final class AnalyzerService implements Lifecycle {
     if (deploymentId != null) {
       return Future.failedFuture(new IllegalStateException("analyzer already started"));
     }
-    return vertx.deployVerticle(new AnalyzerVerticle(config, stats))
+    AnalyzerVerticle deployed = new AnalyzerVerticle(config, stats);
+    return vertx.deployVerticle(deployed)
         .onSuccess(id -> {
           synchronized (this) {
             deploymentId = id;
+            verticle = deployed;
           }
         })
         .mapEmpty();
@@ -58,6 +61,19 @@ public final class AnalyzerService implements Lifecycle {
     String id = deploymentId;
     deploymentId = null;
     return vertx.undeploy(id);
+  }
+
+  /**
+   * Stops at once as {@code kill -9} would, for fault tests: nothing more is committed and alerts not
+   * yet acknowledged are dropped; a new instance re-reads from the last committed offset.
+   */
+  public synchronized Future<Void> abort() {
+    if (deploymentId == null) {
+      return Future.succeededFuture();
+    }
+    String id = deploymentId;
+    deploymentId = null;
+    return verticle.abort().eventually(() -> vertx.undeploy(id));
   }
 
   public AnalyzerConfig config() {

@@ -3,9 +3,10 @@ package io.porthole.analyzer;
 import static io.porthole.analyzer.Fixtures.containerId;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.porthole.analyzer.kafka.DeadLetters;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.proto.Rule;
+import io.porthole.runtime.kafka.DeadLetterWriter;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,7 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,10 +122,10 @@ class AnalyzerIT {
       ConsumerRecord<String, byte[]> letter = deadLetters.records.get(0);
       assertThat(letter.value()).isEqualTo(poison);
       assertThat(letter.key()).isEqualTo(Fixtures.HOST + "/" + id);
-      assertThat(header(letter, DeadLetters.SOURCE_TOPIC)).isEqualTo(testbed.topics.name(Topic.SYSCALLS));
-      assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).matches("[0-2]");
-      assertThat(header(letter, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
-      assertThat(header(letter, DeadLetters.ERROR)).contains("undecodable record", "not a valid EventEnvelope");
+      assertThat(header(letter, DeadLetterWriter.SOURCE_TOPIC)).isEqualTo(testbed.topics.name(Topic.SYSCALLS));
+      assertThat(header(letter, DeadLetterWriter.SOURCE_PARTITION)).matches("[0-2]");
+      assertThat(header(letter, DeadLetterWriter.SOURCE_OFFSET)).isEqualTo("0");
+      assertThat(header(letter, DeadLetterWriter.ERROR)).contains("undecodable record", "not a valid EventEnvelope");
       assertThat(analyzer.stats().recordsDeadLettered()).isEqualTo(1);
     }
   }
@@ -232,6 +235,73 @@ class AnalyzerIT {
       assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
           .anySatisfy(d -> assertThat(d).contains("/etc/selinux/config"))
           .anySatisfy(d -> assertThat(d).contains("exited with 12"));
+    }
+  }
+
+  @Test
+  void anAnalyzerKilledMidBatchLosesNothingAndReprocessesIntoTheSameAlertIds() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-kill");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS);
+        var admin = io.porthole.testing.SharedKafka.admin()) {
+      Instant t = Instant.now();
+      int containers = 12;
+      for (int i = 0; i < containers; i++) {
+        Scenarios.oomKilled(containerId("it-kill-a" + i), "a" + i, t).forEach(testbed::produce);
+      }
+      Set<String> firstHalf = testbed.expectedAlertIds();
+      AnalyzerService before = started(testbed);
+      alerts.awaitAlerts("the first half's alerts", TIMEOUT, a -> a.keySet().containsAll(firstHalf));
+      await(before.stop());
+      Map<TopicPartition, Long> committedBefore = committedOffsets(admin, testbed);
+      assertThat(committedBefore.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4L * containers);
+
+      for (int i = 0; i < containers; i++) {
+        Scenarios.oomKilled(containerId("it-kill-b" + i), "b" + i, t.plusSeconds(1)).forEach(testbed::produce);
+      }
+      Set<String> expected = testbed.expectedAlertIds();
+      assertThat(expected).hasSize(2 * containers);
+      // Commits only at stop: whatever the victim handles before it is killed is never committed.
+      AnalyzerService victim = started(testbed, "analyzer.commit.interval", "5m");
+      KafkaTestbed.await("the victim in the middle of the second half", TIMEOUT, () -> victim.stats().recordsProcessed() > 0);
+      await(victim.abort());
+      assertThat(committedOffsets(admin, testbed)).as("a killed analyzer commits nothing more").isEqualTo(committedBefore);
+      Set<String> beforeRestart = alerts.readToEnd().keySet();
+      int recordsBeforeRestart = alerts.records.size();
+
+      AnalyzerService after = started(testbed);
+      alerts.awaitAlerts("every alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
+      KafkaTestbed.await("the second half committed", TIMEOUT,
+          () -> committedOffsets(admin, testbed).values().stream().mapToLong(Long::longValue).sum() == 8L * containers);
+      await(after.stop());
+
+      Map<String, Alert> all = alerts.readToEnd();
+      assertThat(all.keySet()).as("distinct alert ids: nothing lost, nothing new").isEqualTo(expected);
+      assertThat(expected).containsAll(beforeRestart);
+      assertThat(after.stats().recordsProcessed()).as("re-processed from the last commit").isGreaterThanOrEqualTo(4L * containers);
+      // Alerts published before the kill were raised again with the same ids by the restarted instance.
+      Map<String, Long> versions = alerts.records.subList(recordsBeforeRestart, alerts.records.size()).stream()
+          .map(r -> parseAlert(r.value()).getAlertId())
+          .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+      assertThat(versions.keySet()).containsAll(beforeRestart);
+    }
+  }
+
+  private static Alert parseAlert(byte[] value) {
+    try {
+      return Alert.parseFrom(value);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Map<TopicPartition, Long> committedOffsets(
+      Admin admin, KafkaTestbed testbed) {
+    try {
+      return admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+          .filter(e -> e.getValue() != null && e.getKey().topic().equals(testbed.topics.name(Topic.CONTAINER_EVENTS)))
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -16,25 +16,42 @@ import java.util.Optional;
  * change of contract that is not backward compatible gets a new topic.
  */
 public enum Topic {
-  CONTAINER_EVENTS("porthole.container-events.v1", EventEnvelope.parser()),
-  FLOWS("porthole.flows.v1", EventEnvelope.parser()),
-  SYSCALLS("porthole.syscalls.v1", EventEnvelope.parser()),
-  HEARTBEATS("porthole.heartbeats.v1", CollectorHeartbeat.parser()),
-  ALERTS("porthole.alerts.v1", Alert.parser()),
-  COMMANDS("porthole.commands.v1", RemediationCommand.parser()),
-  COMMAND_RESULTS("porthole.command-results.v1", RemediationResult.parser()),
+  CONTAINER_EVENTS("porthole.container-events.v1", EventEnvelope.parser(), DeliveryClass.TELEMETRY),
+  FLOWS("porthole.flows.v1", EventEnvelope.parser(), DeliveryClass.TELEMETRY),
+  SYSCALLS("porthole.syscalls.v1", EventEnvelope.parser(), DeliveryClass.TELEMETRY),
+  // Telemetry: counters in a heartbeat are cumulative, so the next one carries what a dropped one
+  // said, and a host whose heartbeats stop is itself reported (HOST_SILENT).
+  HEARTBEATS("porthole.heartbeats.v1", CollectorHeartbeat.parser(), DeliveryClass.TELEMETRY),
+  ALERTS("porthole.alerts.v1", Alert.parser(), DeliveryClass.CONTROL),
+  COMMANDS("porthole.commands.v1", RemediationCommand.parser(), DeliveryClass.CONTROL),
+  COMMAND_RESULTS("porthole.command-results.v1", RemediationResult.parser(), DeliveryClass.CONTROL),
   /** Raw bytes of undecodable or poison records, with headers naming their origin. */
-  DEAD_LETTERS("porthole.dead-letters.v1", null);
+  DEAD_LETTERS("porthole.dead-letters.v1", null, DeliveryClass.CONTROL);
+
+  /** How a producer treats a topic's records under back-pressure (docs/delivery.md). */
+  public enum DeliveryClass {
+    /** May be dropped when the producer's buffer is full; every drop is counted once and reported. */
+    TELEMETRY,
+    /** Never dropped silently: own bounded buffer, retried with back-off until acknowledged or a deadline. */
+    CONTROL
+  }
 
   private static final String PREFIX = "porthole.";
   private static final String SUFFIX = ".v1";
 
   private final String topicName;
   private final Parser<? extends Message> parser;
+  private final DeliveryClass deliveryClass;
 
-  Topic(String topicName, Parser<? extends Message> parser) {
+  Topic(String topicName, Parser<? extends Message> parser, DeliveryClass deliveryClass) {
     this.topicName = topicName;
     this.parser = parser;
+    this.deliveryClass = deliveryClass;
+  }
+
+  /** Whether this topic's records may be dropped under back-pressure (telemetry) or not (control). */
+  public DeliveryClass deliveryClass() {
+    return deliveryClass;
   }
 
   /** The Kafka topic name, e.g. {@code porthole.flows.v1}. */

@@ -39,7 +39,10 @@ public final class AnalyzerStats {
     return rebalances.get();
   }
 
-  /** Times the consumer paused because {@code analyzer.max.in.flight} records awaited acknowledgement. */
+  /**
+   * Times the consumer paused because {@code analyzer.max.in.flight} records were in batches whose
+   * alerts or dead letters awaited acknowledgement (updated every tick and at stop).
+   */
   public long pauses() {
     return pauses.get();
   }

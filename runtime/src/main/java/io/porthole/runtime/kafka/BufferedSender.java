@@ -34,6 +34,7 @@ final class BufferedSender {
 
   private final Producer<String, byte[]> producer;
   private final int capacity;
+  private final String name;
   private final Object lock = new Object();
   /** Records waiting plus records taken by the thread and not yet accepted by the producer. */
   private final AtomicInteger held = new AtomicInteger();
@@ -42,8 +43,10 @@ final class BufferedSender {
   private boolean idle; // guarded by lock: the thread waits for records
   private volatile boolean stopped; // written under lock
 
-  BufferedSender(Producer<String, byte[]> producer, int capacity) {
+  /** @param name what the thread carries ({@code telemetry}, {@code control}), in its name */
+  BufferedSender(Producer<String, byte[]> producer, int capacity, String name) {
     this.producer = Objects.requireNonNull(producer, "producer");
+    this.name = Objects.requireNonNull(name, "name");
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive");
     }
@@ -67,7 +70,7 @@ final class BufferedSender {
       held.incrementAndGet();
       waiting.add(item);
       if (thread == null) {
-        thread = new Thread(this::run, "porthole-kafka-sender-" + THREAD_IDS.incrementAndGet());
+        thread = new Thread(this::run, "porthole-kafka-" + name + "-" + THREAD_IDS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
       } else if (idle) {

@@ -4,20 +4,24 @@ import com.google.protobuf.MessageLite;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.wire.Topic;
+import io.porthole.wire.Topic.DeliveryClass;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
@@ -46,33 +50,80 @@ import org.slf4j.LoggerFactory;
  * change: 150 of that thread's 158 samples are in {@code KafkaProducer#send}, none on an event loop
  * or worker); outcomes are counted with atomics, and only records that carry a promise pay a hop
  * back to a context.
+ *
+ * <p>Records travel by their topic's {@link DeliveryClass} (docs/delivery.md). Telemetry goes
+ * through the buffer described above and is dropped when it is full. Control records (alerts,
+ * commands, results, dead letters) have a second {@link BufferedSender} with its own capacity and
+ * thread, so a burst of telemetry never takes their room; a control record the buffer cannot take
+ * yet, or that Kafka failed with a retriable error, is offered again after a back-off (doubling up to
+ * {@link ControlPath#maxBackoff()}), until the broker acknowledged it or {@link
+ * ControlPath#deadline()} passed: then its future fails with a {@link ControlDeliveryException}
+ * saying why. Both paths share the one native producer (one connection, one idempotence sequence).
  */
 public final class RecordPublisher implements Lifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordPublisher.class);
 
+  /**
+   * How control records travel: how many may wait before Kafka's producer took them, how long one
+   * may take in all (re-sends included) before its future fails, and the back-off between tries.
+   */
+  public record ControlPath(int capacity, Duration deadline, Duration initialBackoff, Duration maxBackoff) {
+    /** 10,000 records; two minutes, Kafka's own {@code delivery.timeout.ms} default; 100 ms to 5 s. */
+    public static final ControlPath DEFAULT =
+        new ControlPath(10_000, Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5));
+
+    public ControlPath {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("control capacity must be positive");
+      }
+      Objects.requireNonNull(deadline, "deadline");
+      Objects.requireNonNull(initialBackoff, "initialBackoff");
+      Objects.requireNonNull(maxBackoff, "maxBackoff");
+      if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("control back-off must be positive, at most maxBackoff");
+      }
+    }
+  }
+
   private final Context context;
   private final KafkaProducer<String, byte[]> producer;
-  private final BufferedSender sender;
+  private final BufferedSender telemetrySender;
+  private final BufferedSender controlSender;
+  private final ControlPath controlPath;
   private final TopicNames topicNames;
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
 
   /**
+   * A publisher whose control records take {@link ControlPath#DEFAULT}.
+   *
    * @param producer the producer (in tests: {@code KafkaProducer.create(vertx, mockProducer)}); records
    *     go to its native producer ({@code unwrap()}), flush and close through it
-   * @param maxBufferedRecords records held before Kafka's producer has taken them, before dropping
+   * @param maxBufferedRecords telemetry records held before Kafka's producer has taken them, before dropping
    */
   public RecordPublisher(
       Vertx vertx, KafkaProducer<String, byte[]> producer, TopicNames topicNames, int maxBufferedRecords) {
+    this(vertx, producer, topicNames, maxBufferedRecords, ControlPath.DEFAULT);
+  }
+
+  public RecordPublisher(
+      Vertx vertx,
+      KafkaProducer<String, byte[]> producer,
+      TopicNames topicNames,
+      int maxBufferedRecords,
+      ControlPath controlPath) {
     this.context = Objects.requireNonNull(vertx, "vertx").getOrCreateContext();
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
+    this.controlPath = Objects.requireNonNull(controlPath, "controlPath");
     if (maxBufferedRecords < 1) {
       throw new IllegalArgumentException("maxBufferedRecords must be positive");
     }
-    this.sender = new BufferedSender(producer.unwrap(), maxBufferedRecords);
+    this.telemetrySender = new BufferedSender(producer.unwrap(), maxBufferedRecords, "telemetry");
+    this.controlSender = new BufferedSender(producer.unwrap(), controlPath.capacity(), "control");
   }
 
   /** A publisher with Porthole's reliable producer settings (idempotent, acks=all, lz4). */
@@ -91,7 +142,7 @@ public final class RecordPublisher implements Lifecycle {
 
   /** Hands a record over; never blocks. Dropped (and counted) when the buffer is full or stopped. */
   public void publish(Topic topic, String key, MessageLite value) {
-    offer(new Pending(new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), null));
+    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), null));
   }
 
   /**
@@ -100,13 +151,13 @@ public final class RecordPublisher implements Lifecycle {
    */
   public void publish(Topic topic, String key, MessageLite value, DeliveryListener listener) {
     Objects.requireNonNull(listener, "listener");
-    offer(new Pending(new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), listener));
+    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), listener));
   }
 
   /** Hands a record over; the future completes (on the caller's context) when the broker acknowledged it. */
   public Future<Void> send(Topic topic, String key, MessageLite value) {
     PromiseOnContext promise = new PromiseOnContext(callerContext());
-    offer(new Pending(new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), promise));
+    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), promise));
     return promise.future();
   }
 
@@ -117,7 +168,7 @@ public final class RecordPublisher implements Lifecycle {
       headers.forEach((name, bytes) -> recordHeaders.add(new RecordHeader(name, bytes)));
     }
     PromiseOnContext promise = new PromiseOnContext(callerContext());
-    offer(new Pending(new ProducerRecord<>(topicNames.name(topic), null, key, value, recordHeaders), promise));
+    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), null, key, value, recordHeaders), promise));
     return promise.future();
   }
 
@@ -126,14 +177,26 @@ public final class RecordPublisher implements Lifecycle {
     return published.get();
   }
 
-  /** Records dropped because the buffer was full (or the publisher stopped): their futures fail with {@link RecordDroppedException}. */
+  /**
+   * Records never handed to Kafka, each counted once: telemetry refused because its buffer was full,
+   * and records of either class still buffered when the publisher stopped. Their futures fail with
+   * {@link RecordDroppedException}.
+   */
   public long dropped() {
     return dropped.get();
   }
 
-  /** Records the broker refused or did not acknowledge in time. */
+  /**
+   * Records the broker refused or did not acknowledge: telemetry at its first failure, control records
+   * after a non-retriable failure or once their deadline passed.
+   */
   public long failed() {
     return failed.get();
+  }
+
+  /** Control records offered again (buffer full, or a retriable failure), counted per re-offer. */
+  public long retried() {
+    return retried.get();
   }
 
   public TopicNames topicNames() {
@@ -146,26 +209,36 @@ public final class RecordPublisher implements Lifecycle {
   }
 
   private void offer(Pending pending) {
-    if (!sender.offer(pending)) {
-      pending.dropped(
-          sender.stopped()
-              ? "publisher stopped"
-              : "publish buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable");
+    BufferedSender sender = pending.control ? controlSender : telemetrySender;
+    if (sender.offer(pending)) {
+      return;
+    }
+    if (sender.stopped()) {
+      pending.dropped("publisher stopped");
+    } else if (pending.control) {
+      pending.retryLater(new RecordDroppedException(
+          "control buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable"));
+    } else {
+      pending.dropped("publish buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable");
     }
   }
 
   /**
-   * Drops what is still buffered, lets the sending thread hand over its last record, then flushes
-   * what the producer holds (so those records are acknowledged or failed) and closes it.
+   * Drops what is still buffered, lets the sending threads hand over their last records, then
+   * flushes what the producer holds (so those records are acknowledged or failed) and closes it.
    */
   @Override
   public Future<Void> stop() {
-    for (BufferedSender.Item left : sender.stop()) {
+    for (BufferedSender.Item left : telemetrySender.stop()) {
+      left.dropped("publisher stopped");
+    }
+    for (BufferedSender.Item left : controlSender.stop()) {
       left.dropped("publisher stopped");
     }
     return context
         .<Void>executeBlocking(() -> {
-          sender.awaitEnd();
+          telemetrySender.awaitEnd();
+          controlSender.awaitEnd();
           return null;
         })
         .compose(v -> producer.flush())
@@ -177,10 +250,15 @@ public final class RecordPublisher implements Lifecycle {
   private final class Pending implements BufferedSender.Item {
     private final ProducerRecord<String, byte[]> record;
     private final DeliveryListener listener;
+    private final boolean control;
+    private final long deadlineNanos;
+    private int attempts;
 
-    Pending(ProducerRecord<String, byte[]> record, DeliveryListener listener) {
+    Pending(Topic topic, ProducerRecord<String, byte[]> record, DeliveryListener listener) {
       this.record = record;
       this.listener = listener;
+      this.control = topic.deliveryClass() == DeliveryClass.CONTROL;
+      this.deadlineNanos = control ? System.nanoTime() + controlPath.deadline().toNanos() : 0;
     }
 
     @Override
@@ -193,10 +271,41 @@ public final class RecordPublisher implements Lifecycle {
     public void onCompletion(RecordMetadata metadata, Exception exception) {
       if (exception == null) {
         published.incrementAndGet();
+        tell(null);
+      } else if (control && exception instanceof RetriableException) {
+        retryLater(exception);
       } else {
-        failed.incrementAndGet();
-        LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
+        fail(exception);
       }
+    }
+
+    /**
+     * Offers a control record again after a back-off, or fails it when the back-off would pass its
+     * deadline (or the publisher stopped).
+     */
+    void retryLater(Exception cause) {
+      long backoffMs = backoffMillis(attempts++);
+      if (controlSender.stopped()) {
+        dropped("publisher stopped");
+      } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) - deadlineNanos > 0) {
+        fail(new ControlDeliveryException("control record to " + record.topic() + " not acknowledged within "
+            + controlPath.deadline().toMillis() + " ms (" + attempts + " tries): " + cause.getMessage(), cause));
+      } else {
+        retried.incrementAndGet();
+        LOG.debug("control record to {}: {}; offering it again in {} ms", record.topic(), cause, backoffMs);
+        context.owner().setTimer(backoffMs, id -> offer(this));
+      }
+    }
+
+    private long backoffMillis(int attempt) {
+      long initial = controlPath.initialBackoff().toMillis();
+      long shifted = attempt >= 30 ? Long.MAX_VALUE : initial << attempt;
+      return Math.max(1, Math.min(controlPath.maxBackoff().toMillis(), shifted < 0 ? Long.MAX_VALUE : shifted));
+    }
+
+    private void fail(Exception exception) {
+      failed.incrementAndGet();
+      LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
       tell(exception);
     }
 
