@@ -151,11 +151,11 @@ public record KafkaSettings(
     return config;
   }
 
-  /** How clients connect, for messages: {@code PLAINTEXT}, {@code SASL_SSL (SCRAM-SHA-512)}, ... */
+  /** How clients connect, for messages: {@code PLAINTEXT}, {@code SASL_SSL, mechanism SCRAM-SHA-512}, ... */
   public String securityDescription() {
     String protocol = clientProperties.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
     if (protocol.toUpperCase(Locale.ROOT).startsWith("SASL")) {
-      return protocol + " (" + clientProperties.getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI") + ")";
+      return protocol + ", mechanism " + clientProperties.getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI");
     }
     return protocol;
   }

@@ -45,7 +45,7 @@ class KafkaSettingsTest {
     assertThat(kafka.adminConfig("a")).containsEntry("request.timeout.ms", "7000").containsEntry("client.id", "a");
     assertThat(kafka.producerConfig("p")).doesNotContainKey("request.timeout.ms").doesNotContainKey("max.poll.records");
     assertThat(kafka.consumerConfig("c", "g")).containsEntry("max.poll.records", "100");
-    assertThat(kafka.securityDescription()).isEqualTo("SASL_SSL (SCRAM-SHA-512)");
+    assertThat(kafka.securityDescription()).isEqualTo("SASL_SSL, mechanism SCRAM-SHA-512");
   }
 
   @Test
