@@ -10,6 +10,7 @@ import io.porthole.app.kafka.PortInUseException;
 import io.porthole.app.kafka.TopicPolicy;
 import io.porthole.app.kafka.TopicSetup;
 import io.porthole.runtime.ConfigException;
+import io.porthole.runtime.KafkaSecrets;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
@@ -171,7 +172,9 @@ public final class Suite {
       if (service == Service.CONTROLLER) {
         controller = null;
       }
-      err.println("porthole: " + name + " not started: " + describe(e) + "; the other services run");
+      // A Kafka client's exception may quote its configuration: no secret of it in the line.
+      String reason = KafkaSecrets.scrub(describe(e), KafkaSecrets.secretValues(settings.withPrefix("kafka.")));
+      err.println("porthole: " + name + " not started: " + reason + "; the other services run");
     }
   }
 
