@@ -89,7 +89,8 @@ public final class EmbeddedKafka implements Lifecycle {
     server = started;
     brokerPort = port;
     // One broker: replication and min.insync.replicas stay the broker's (1).
-    new TopicSetup(KafkaSettings.of(bootstrapServers()), config.topicNames(), TopicPolicy.brokerDefaults(config.partitions()))
+    TopicPolicy policy = TopicPolicy.brokerDefaults(config.partitions());
+    new TopicSetup(KafkaSettings.of(bootstrapServers()), config.topicNames(), policy)
         .apply(config.startTimeout());
   }
 

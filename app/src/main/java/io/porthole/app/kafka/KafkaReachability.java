@@ -71,12 +71,14 @@ public final class KafkaReachability {
     }
     if (cause instanceof SslAuthenticationException) {
       return CliFailure.failure(
-          "the TLS handshake with Kafka at " + bootstrap + " failed (" + security + "): " + kafka.scrub(rootMessage(cause))
+          "the TLS handshake with Kafka at " + bootstrap + " failed (" + security + "): "
+              + kafka.scrub(rootMessage(cause))
               + "; check kafka.client.ssl.truststore.* (the broker's CA) and the broker's host name");
     }
     if (cause instanceof AuthenticationException) {
       return CliFailure.failure(
-          "Kafka at " + bootstrap + " refused the authentication (" + security + "): " + kafka.scrub(cause.getMessage()));
+          "Kafka at " + bootstrap + " refused the authentication (" + security + "): "
+              + kafka.scrub(cause.getMessage()));
     }
     if (cause instanceof AuthorizationException) {
       return CliFailure.failure(

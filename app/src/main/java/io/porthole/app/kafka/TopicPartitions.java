@@ -32,7 +32,8 @@ public record TopicPartitions(Map<Topic, Integer> counts) {
     int events = copy.get(Topic.CONTAINER_EVENTS);
     for (Topic topic : Topic.eventTopics()) {
       if (copy.get(topic) != events) {
-        throw new IllegalArgumentException("the event topics are co-partitioned: every one needs " + events + " partitions");
+        throw new IllegalArgumentException(
+            "the event topics are co-partitioned: every one needs " + events + " partitions");
       }
     }
     counts = Map.copyOf(copy);

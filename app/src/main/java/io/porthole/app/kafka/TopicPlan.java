@@ -18,7 +18,8 @@ import java.util.TreeSet;
 public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List<String> warnings) {
 
   /** A topic to create; an empty replication factor leaves it to the broker's default. */
-  public record NewTopicSpec(String name, int partitions, Optional<Short> replicationFactor, Map<String, String> configs) {
+  public record NewTopicSpec(
+      String name, int partitions, Optional<Short> replicationFactor, Map<String, String> configs) {
     public NewTopicSpec {
       configs = Map.copyOf(configs);
     }
@@ -65,7 +66,11 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
    * co-partitioned (one analyzer instance must see every event of a container), else the setting.
    */
   private static int eventPartitions(
-      TopicNames names, TopicPolicy policy, Map<String, Integer> existing, List<String> problems, List<String> warnings) {
+      TopicNames names,
+      TopicPolicy policy,
+      Map<String, Integer> existing,
+      List<String> problems,
+      List<String> warnings) {
     Map<String, Integer> existingEvents = new LinkedHashMap<>();
     for (Topic topic : Topic.eventTopics()) {
       Integer count = existing.get(names.name(topic));
@@ -93,7 +98,9 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
       warnings.add(
           "the event topics have " + actual + " partitions, fewer than " + TopicPartitions.EVENTS_KEY + "=" + configured
               + ": at most " + actual + " analyzer instances share the work"
-              + (existingEvents.size() < 3 ? "; the missing ones are created with " + actual + " to stay co-partitioned" : ""));
+              + (existingEvents.size() < 3
+                  ? "; the missing ones are created with " + actual + " to stay co-partitioned"
+                  : ""));
     } else if (actual > configured && existingEvents.size() < 3) {
       warnings.add(
           "the existing event topics have " + actual + " partitions: the missing ones are created with "

@@ -61,7 +61,8 @@ public final class TopicSetup {
       return new Outcome(create(admin, plan, deadline), plan.warnings());
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "cannot list topics on " + kafka.bootstrapServers() + ": " + kafka.scrub(e.getCause().getMessage()), e.getCause());
+          "cannot list topics on " + kafka.bootstrapServers() + ": " + kafka.scrub(e.getCause().getMessage()),
+          e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException(
           "Kafka at " + kafka.bootstrapServers() + " did not answer within " + timeout.toSeconds() + " s", e);
@@ -71,7 +72,9 @@ public final class TopicSetup {
   private Map<String, Integer> existingPartitions(Admin admin, long deadline)
       throws InterruptedException, ExecutionException, TimeoutException {
     Set<String> listed =
-        admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get(remaining(deadline), TimeUnit.NANOSECONDS);
+        admin.listTopics(new ListTopicsOptions().listInternal(false))
+            .names()
+            .get(remaining(deadline), TimeUnit.NANOSECONDS);
     List<String> ours = Arrays.stream(names.names(Topic.values())).filter(listed::contains).toList();
     Map<String, Integer> existing = new HashMap<>();
     if (!ours.isEmpty()) {

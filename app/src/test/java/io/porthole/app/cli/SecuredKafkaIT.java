@@ -129,7 +129,8 @@ class SecuredKafkaIT {
     String viewer = "viewer-token-" + SUFFIX;
     try (PortholeProcess up = up(file, "127.0.0.1:" + tlsPort, viewer)) {
       String api = awaitController(up);
-      assertThat(existingTopics(file, "127.0.0.1:" + tlsPort)).containsAll(List.of(TopicNames.standard().names(Topic.values())));
+      assertThat(existingTopics(file, "127.0.0.1:" + tlsPort))
+          .containsAll(List.of(TopicNames.standard().names(Topic.values())));
       assertOomAlertReachesTheApi(api, viewer, up);
       assertThat(String.join("\n", up.out()) + String.join("\n", up.err())).doesNotContain(STORE_PASSWORD);
     }
@@ -141,7 +142,8 @@ class SecuredKafkaIT {
     Path file = properties("wrong.properties", saslClient(wrong));
     // Without the strace override of up(): the refused login must be the only line.
     try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_CONFIG_FILE", file.toString()), List.of(),
-        "up", "--kafka", "127.0.0.1:" + saslPort, "--http-port", "0", "--data-dir", dataDir.resolve("data").toString())) {
+        "up", "--kafka", "127.0.0.1:" + saslPort, "--http-port", "0",
+        "--data-dir", dataDir.resolve("data").toString())) {
       assertThat(up.awaitExit(Duration.ofSeconds(60))).as(up.transcript()).isEqualTo(1);
       assertThat(up.err())
           .as(up.transcript())
@@ -163,7 +165,8 @@ class SecuredKafkaIT {
     env.put("KAFKA_PROCESS_ROLES", "broker,controller");
     env.put("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@127.0.0.1:" + controllerPort);
     env.put("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER");
-    env.put("KAFKA_LISTENERS", env.remove("LISTENER") + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    env.put("KAFKA_LISTENERS",
+        env.remove("LISTENER") + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
     env.put("KAFKA_ADVERTISED_LISTENERS", env.get("KAFKA_INTER_BROKER_LISTENER_NAME") + "://127.0.0.1:" + port);
     env.put("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     env.put("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1");
@@ -177,7 +180,8 @@ class SecuredKafkaIT {
         .withNetworkMode("host")
         .withEnv(env)
         .withCreateContainerCmdModifier(cmd -> cmd.withName("porthole-it-kafka-" + kind + "-" + SUFFIX))
-        .waitingFor(Wait.forLogMessage(".*Transitioning from RECOVERY to RUNNING.*", 1).withStartupTimeout(Duration.ofSeconds(120)));
+        .waitingFor(Wait.forLogMessage(".*Transitioning from RECOVERY to RUNNING.*", 1)
+            .withStartupTimeout(Duration.ofSeconds(120)));
   }
 
   private static Map<String, String> saslEnvironment() {
@@ -230,19 +234,22 @@ class SecuredKafkaIT {
             "PORTHOLE_CAPTURE_ENABLED", "false",
             "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
     return PortholeProcess.start(
-        env, List.of(), "up", "--kafka", bootstrap, "--http-port", "0", "--data-dir", dataDir.resolve("data").toString(),
+        env, List.of(), "up", "--kafka", bootstrap, "--http-port", "0",
+        "--data-dir", dataDir.resolve("data").toString(),
         "--host-id", "it-secured-" + SUFFIX);
   }
 
   private static String awaitController(PortholeProcess up) throws InterruptedException {
     String line = up.awaitOut(l -> l.startsWith("controller: "), READY);
-    assertThat(up.awaitOut(l -> l.startsWith("running: "), READY)).isEqualTo("running: analyzer, controller, collector");
+    assertThat(up.awaitOut(l -> l.startsWith("running: "), READY))
+        .isEqualTo("running: analyzer, controller, collector");
     return line.substring("controller: ".length());
   }
 
   private static KafkaSettings clientSettings(Path file, String bootstrap) {
     return KafkaSettings.from(
-        Settings.from(Map.of(Settings.CONFIG_FILE_ENV, file.toString()), Map.of(KafkaSettings.BOOTSTRAP_KEY, bootstrap)));
+        Settings.from(
+            Map.of(Settings.CONFIG_FILE_ENV, file.toString()), Map.of(KafkaSettings.BOOTSTRAP_KEY, bootstrap)));
   }
 
   private static Set<String> existingTopics(Path file, String bootstrap) throws Exception {

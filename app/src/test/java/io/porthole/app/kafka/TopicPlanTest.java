@@ -112,7 +112,8 @@ class TopicPlanTest {
     assertThat(plan.problems()).isEmpty();
     assertThat(partitionsOf(plan)).containsEntry("porthole.flows.v1", 2).containsEntry("porthole.syscalls.v1", 2);
     assertThat(plan.warnings()).singleElement().asString()
-        .startsWith("the event topics have 2 partitions, fewer than topic.partitions.events=6: at most 2 analyzer instances");
+        .startsWith("the event topics have 2 partitions, fewer than topic.partitions.events=6:"
+            + " at most 2 analyzer instances");
   }
 
   @Test
@@ -128,7 +129,8 @@ class TopicPlanTest {
         .hasMessageStartingWith("topic.partitions.alerts: expected a whole number from 1");
     assertThatThrownBy(() -> TopicPolicy.from(Settings.of(Map.of("topic.create", "maybe"))))
         .hasMessage("topic.create: expected true or false but was 'maybe'");
-    assertThat(TopicPolicy.from(Settings.of(Map.of("embedded.kafka.event.partitions", "4"))).partitions().eventPartitions())
+    TopicPolicy legacy = TopicPolicy.from(Settings.of(Map.of("embedded.kafka.event.partitions", "4")));
+    assertThat(legacy.partitions().eventPartitions())
         .isEqualTo(4);
     assertThat(TopicPolicy.from(Settings.of(Map.of()))).isEqualTo(
         new TopicPolicy(true, Optional.empty(), OptionalInt.empty(), TopicPartitions.withEventPartitions(6)));
