@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -377,7 +376,7 @@ final class KafkaDrivers {
   }
 
   static Admin admin(String bootstrap) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    return Admin.create(new HashMap<>(KafkaSettings.of(bootstrap).adminConfig("bench-admin")));
   }
 
   static void createTopics(String bootstrap, TopicNames names, Topic... topics) throws Exception {

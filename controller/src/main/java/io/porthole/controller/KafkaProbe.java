@@ -5,7 +5,6 @@ import io.porthole.runtime.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -19,23 +18,22 @@ final class KafkaProbe implements Lifecycle {
 
   private final Vertx vertx;
   private final KafkaAdminClient admin;
+  private final KafkaSettings kafka;
   private volatile boolean reachable;
   private long timer = -1;
   private boolean probing;
 
-  KafkaProbe(Vertx vertx, KafkaAdminClient admin) {
+  KafkaProbe(Vertx vertx, KafkaAdminClient admin, KafkaSettings kafka) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.admin = Objects.requireNonNull(admin, "admin");
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
   }
 
   static KafkaProbe create(Vertx vertx, KafkaSettings kafka) {
-    Map<String, String> config = new HashMap<>();
-    config.put("bootstrap.servers", kafka.bootstrapServers());
-    config.putAll(kafka.clientProperties());
-    config.put("client.id", "porthole-controller-probe");
-    config.putIfAbsent("request.timeout.ms", "3000");
-    config.putIfAbsent("default.api.timeout.ms", "4000");
-    return new KafkaProbe(vertx, KafkaAdminClient.create(vertx, config));
+    Map<String, String> config =
+        kafka.adminConfig(
+            "porthole-controller-probe", Map.of("request.timeout.ms", "3000", "default.api.timeout.ms", "4000"));
+    return new KafkaProbe(vertx, KafkaAdminClient.create(vertx, config), kafka);
   }
 
   @Override
@@ -59,7 +57,7 @@ final class KafkaProbe implements Lifecycle {
         .otherwise(
             e -> {
               if (reachable) {
-                LOG.warn("Kafka is not reachable: {}", e.toString());
+                LOG.warn("Kafka is not reachable: {}", kafka.scrub(e.toString()));
               }
               return false;
             })

@@ -103,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
     Expectations expectations = new Expectations();
     Duration limit = Duration.ofSeconds(alertTimeoutSeconds);
     Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-    KafkaSettings kafka = KafkaSettings.of(suite.bootstrapServers());
+    KafkaSettings kafka = KafkaSettings.from(suite.settings());
     String alertsTopic = TopicNames.withPrefix(suite.settings().string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(Topic.ALERTS);
     try (AlertWatcher watcher = new AlertWatcher(kafka, alertsTopic, alert -> {
           // Other containers on this engine get alerts too; the demo shows those of its own.

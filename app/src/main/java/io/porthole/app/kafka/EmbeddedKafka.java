@@ -1,5 +1,6 @@
 package io.porthole.app.kafka;
 
+import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -87,8 +88,10 @@ public final class EmbeddedKafka implements Lifecycle {
     }
     server = started;
     brokerPort = port;
-    new TopicSetup(bootstrapServers(), config.topicNames(), config.partitions())
-        .createMissing(config.startTimeout());
+    // One broker: replication and min.insync.replicas stay the broker's (1).
+    TopicPolicy policy = TopicPolicy.brokerDefaults(config.partitions());
+    new TopicSetup(KafkaSettings.of(bootstrapServers()), config.topicNames(), policy)
+        .apply(config.startTimeout());
   }
 
   /** Stops the broker and waits until its ports and files are released. */

@@ -25,7 +25,6 @@ public record EmbeddedKafkaConfig(
     Duration startTimeout) {
 
   public static final String PORT_KEY = "embedded.kafka.port";
-  public static final String EVENT_PARTITIONS_KEY = "embedded.kafka.event.partitions";
   public static final String RETENTION_KEY = "embedded.kafka.retention.hours";
 
   public EmbeddedKafkaConfig {
@@ -40,7 +39,7 @@ public record EmbeddedKafkaConfig(
         dataDir.resolve("kafka"),
         settings.integer(PORT_KEY, 0, 0, 65535),
         TopicNames.withPrefix(settings.string("topic.prefix", "")),
-        TopicPartitions.withEventPartitions(settings.integer(EVENT_PARTITIONS_KEY, 6, 1, 1000)),
+        TopicPartitions.from(settings),
         settings.integer(RETENTION_KEY, 24, 1, 24 * 365),
         Duration.ofSeconds(60));
   }

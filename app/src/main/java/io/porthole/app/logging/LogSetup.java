@@ -26,7 +26,10 @@ public final class LogSetup {
   static final Map<String, Level> LEVELS = Map.of(
       Logger.ROOT_LOGGER_NAME, Level.WARN,
       "io.porthole", Level.INFO,
-      "org.apache.kafka.clients.NetworkClient", Level.ERROR,
+      // A refused login is reported by porthole itself, once, without a stack trace (at start:
+      // KafkaReachability; later: each consumer's and producer's error handler).
+      "org.apache.kafka.clients.NetworkClient", Level.OFF,
+      "org.apache.kafka.clients.admin.internals.AdminMetadataManager", Level.ERROR,
       "org.apache.kafka.controller.QuorumController", Level.ERROR);
 
   private LogSetup() {}

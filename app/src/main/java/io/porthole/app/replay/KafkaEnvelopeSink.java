@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaEnvelopeSink implements EventSink, AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
+  private final KafkaSettings settings;
   private final TopicNames names;
   private final AtomicLong failures = new AtomicLong();
   private final AtomicReference<String> firstError = new AtomicReference<>();
@@ -27,6 +28,7 @@ final class KafkaEnvelopeSink implements EventSink, AutoCloseable {
   KafkaEnvelopeSink(KafkaSettings settings, TopicNames names) {
     Map<String, Object> config = new HashMap<>(settings.producerConfig("porthole-replay"));
     this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    this.settings = settings;
     this.names = names;
   }
 
@@ -38,7 +40,7 @@ final class KafkaEnvelopeSink implements EventSink, AutoCloseable {
         (metadata, error) -> {
           if (error != null) {
             failures.incrementAndGet();
-            firstError.compareAndSet(null, error.getMessage());
+            firstError.compareAndSet(null, settings.scrub(String.valueOf(error.getMessage())));
           }
         });
   }

@@ -86,7 +86,7 @@ public final class ReplayCommand implements Callable<Integer> {
               .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix)
               .build();
       KafkaSettings kafkaSettings = KafkaSettings.from(settings);
-      KafkaReachability.require(kafkaSettings.bootstrapServers(), Duration.ofSeconds(10));
+      KafkaReachability.require(kafkaSettings, Duration.ofSeconds(10));
       try (KafkaEnvelopeSink sink =
           new KafkaEnvelopeSink(kafkaSettings, TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")))) {
         outcome = run(file, sink);

@@ -7,12 +7,13 @@ import io.porthole.app.kafka.EmbeddedKafka;
 import io.porthole.app.kafka.EmbeddedKafkaConfig;
 import io.porthole.app.kafka.KafkaReachability;
 import io.porthole.app.kafka.PortInUseException;
-import io.porthole.app.kafka.TopicPartitions;
+import io.porthole.app.kafka.TopicPolicy;
 import io.porthole.app.kafka.TopicSetup;
 import io.porthole.app.logging.LogFormat;
 import io.porthole.app.logging.LogSetup;
 import io.porthole.collector.CollectorConfig;
 import io.porthole.runtime.ConfigException;
+import io.porthole.runtime.KafkaSecrets;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
@@ -184,7 +185,9 @@ public final class Suite {
       if (service == Service.CONTROLLER) {
         controller = null;
       }
-      err.println("porthole: " + name + " not started: " + describe(e) + "; the other services run");
+      // A Kafka client's exception may quote its configuration: no secret of it in the line.
+      String reason = KafkaSecrets.scrub(describe(e), KafkaSecrets.secretValues(settings.withPrefix("kafka.")));
+      err.println("porthole: " + name + " not started: " + reason + "; the other services run");
     }
   }
 
@@ -246,10 +249,11 @@ public final class Suite {
     TopicNames names = TopicSettings.from(base);
     EmbeddedKafkaConfig embedded = EmbeddedKafkaConfig.from(base, dataDir);
     if (base.optional(KafkaSettings.BOOTSTRAP_KEY).isPresent()) {
-      String bootstrap = KafkaSettings.from(base).bootstrapServers();
-      KafkaReachability.require(bootstrap, Duration.ofSeconds(10));
-      createTopics(bootstrap, names, embedded.partitions());
-      return bootstrap;
+      KafkaSettings kafka = KafkaSettings.from(base);
+      TopicPolicy policy = TopicPolicy.from(base);
+      KafkaReachability.require(kafka, Duration.ofSeconds(10));
+      setUpTopics(kafka, names, policy);
+      return kafka.bootstrapServers();
     }
     embeddedKafka = new EmbeddedKafka(vertx, embedded);
     try {
@@ -262,15 +266,17 @@ public final class Suite {
     return embeddedKafka.bootstrapServers();
   }
 
-  private static void createTopics(String bootstrap, TopicNames names, TopicPartitions partitions) {
+  private void setUpTopics(KafkaSettings kafka, TopicNames names, TopicPolicy policy) {
+    TopicSetup.Outcome outcome;
     try {
-      new TopicSetup(bootstrap, names, partitions).createMissing(Duration.ofSeconds(30));
+      outcome = new TopicSetup(kafka, names, policy).apply(Duration.ofSeconds(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw CliFailure.failure("interrupted while creating topics");
+      throw CliFailure.failure("interrupted while checking Porthole's topics");
     } catch (RuntimeException e) {
-      throw CliFailure.failure("cannot create Porthole's topics on " + bootstrap + ": " + describe(e));
+      throw CliFailure.failure("Porthole's topics on " + kafka.bootstrapServers() + ": " + describe(e));
     }
+    outcome.warnings().forEach(warning -> err.println("porthole: " + warning));
   }
 
   private static void requireFreeHttpPort(Settings base, Set<Service> wanted) {

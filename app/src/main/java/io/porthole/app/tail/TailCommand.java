@@ -83,7 +83,7 @@ public final class TailCommand implements Callable<Integer> {
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix)
             .build();
     KafkaSettings kafkaSettings = KafkaSettings.from(settings);
-    KafkaReachability.require(kafkaSettings.bootstrapServers(), Duration.ofSeconds(10));
+    KafkaReachability.require(kafkaSettings, Duration.ofSeconds(10));
     String topicName = TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(topic);
     Map<String, Object> config = new LinkedHashMap<>(kafkaSettings.consumerConfig("porthole-tail", null));
     try (KafkaConsumer<String, byte[]> consumer =
