@@ -64,7 +64,8 @@ public final class CollectorService implements Lifecycle {
     this.dockerEvents =
         new DockerEventSource(
             vertx, dockerClient, dockerEventsClient, config.hostId(), directory, sink, stats,
-            config.reconnectMinBackoff(), config.reconnectMaxBackoff());
+            config.reconnectMinBackoff(), config.reconnectMaxBackoff(), config.dataDir(),
+            config.positionFlushInterval());
     this.heartbeat =
         new HeartbeatSource(
             vertx, publisher, dockerClient, config.hostId(), config.heartbeatInterval(), directory, stats);

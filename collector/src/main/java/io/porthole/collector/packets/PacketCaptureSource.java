@@ -236,7 +236,6 @@ public final class PacketCaptureSource implements Lifecycle {
     final PacketView view = new PacketView();
     Thread thread;
     long reportedPackets;
-    long reportedRecords;
     long reportedEvicted;
     long reportedDropped;
     long reportedInterfaceDropped;
@@ -317,8 +316,6 @@ public final class PacketCaptureSource implements Lifecycle {
     private void reportCounters() {
       stats.packetsSeen.addAndGet(parser.packets() - reportedPackets);
       reportedPackets = parser.packets();
-      stats.flowRecordsPublished.addAndGet(table.recordsEmitted() - reportedRecords);
-      reportedRecords = table.recordsEmitted();
       stats.flowsEvicted.addAndGet(table.flowsEvicted() - reportedEvicted);
       reportedEvicted = table.flowsEvicted();
     }

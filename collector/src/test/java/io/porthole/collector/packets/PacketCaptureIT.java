@@ -149,7 +149,6 @@ class PacketCaptureIT {
       await(source.stop());
     }
     assertThat(stats.packetsSeen.get()).isGreaterThanOrEqualTo(9);
-    assertThat(stats.flowRecordsPublished.get()).isGreaterThanOrEqualTo(2);
     assertThat(stats.pcapDropped.get()).isZero();
   }
 
