@@ -189,6 +189,9 @@ public final class KernelOomSource implements Lifecycle {
         LOG.warn("kernel log OOM source stopped: {}", e.toString());
         return;
       }
+      if (stopping) {
+        return; // stopped while blocked in read: this record belongs to the next run
+      }
       if (n < 0) {
         stats.markDegraded(SOURCE, config.device() + " ended");
         return;
