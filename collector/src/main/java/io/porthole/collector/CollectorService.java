@@ -87,7 +87,8 @@ public final class CollectorService implements Lifecycle {
     CollectorService service = new CollectorService(vertx, config);
     SyscallTracer tracer =
         new SyscallTracer(
-            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient);
+            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient,
+            config.dataDir());
     service.addComponent(
         new Lifecycle() {
           @Override
