@@ -109,7 +109,7 @@ public final class CollectorService implements Lifecycle {
             config.dataDir(), config.positionFlushInterval()));
     service.addComponent(
         new OptionalSource(
-            "packets",
+            PacketCaptureSource.SOURCE,
             new PacketCaptureSource(vertx, captureConfig, service.directory, service.sink, service.stats, config.hostId()),
             service.stats));
     if (remediationConfig.enabled()) {
