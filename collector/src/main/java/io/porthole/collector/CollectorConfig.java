@@ -9,9 +9,11 @@ import io.porthole.wire.TopicNames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +30,11 @@ import java.util.regex.Pattern;
  * @param reconnectMinBackoff first wait before reconnecting a broken events stream
  *     ({@code docker.reconnect.backoff.min})
  * @param reconnectMaxBackoff longest wait between reconnect attempts ({@code docker.reconnect.backoff.max})
+ * @param dataDir what the collector keeps across its restarts: the events stream position, the kernel
+ *     log cursor, containers paused by the tracer ({@code collector.data.dir}; default {@code
+ *     <data.dir>/collector} when {@code data.dir} is set, else {@code /var/lib/porthole/collector})
+ * @param positionFlushInterval the longest time between two saves of the events stream position and
+ *     the kernel log cursor ({@code collector.position.flush.interval}, default 1s)
  */
 public record CollectorConfig(
     KafkaSettings kafka,
@@ -37,7 +44,9 @@ public record CollectorConfig(
     Duration heartbeatInterval,
     int publishBufferRecords,
     Duration reconnectMinBackoff,
-    Duration reconnectMaxBackoff) {
+    Duration reconnectMaxBackoff,
+    Path dataDir,
+    Duration positionFlushInterval) {
 
   public static final String HOST_ID = "host.id";
   public static final String DOCKER_HOST = "docker.host";
@@ -46,6 +55,11 @@ public record CollectorConfig(
   public static final String PUBLISH_BUFFER_RECORDS = "publish.buffer.records";
   public static final String RECONNECT_BACKOFF_MIN = "docker.reconnect.backoff.min";
   public static final String RECONNECT_BACKOFF_MAX = "docker.reconnect.backoff.max";
+  public static final String DATA_DIR = "collector.data.dir";
+  /** The application's data directory (the suite's {@code data.dir}); the collector uses a sub-directory. */
+  public static final String SHARED_DATA_DIR = "data.dir";
+  public static final String POSITION_FLUSH_INTERVAL = "collector.position.flush.interval";
+  static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/porthole/collector");
 
   private static final Pattern DOCKER_HOST_FORM = Pattern.compile("unix:///.+|tcp://[^/:]+:\\d+/?");
 
@@ -57,6 +71,8 @@ public record CollectorConfig(
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(reconnectMinBackoff, "reconnectMinBackoff");
     Objects.requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(positionFlushInterval, "positionFlushInterval");
   }
 
   public static CollectorConfig from(Settings settings) {
@@ -82,8 +98,31 @@ public record CollectorConfig(
           "expected at least " + settings.describe(RECONNECT_BACKOFF_MIN) + " (" + min.toMillis() + "ms) but was "
               + max.toMillis() + "ms");
     }
+    Duration flush =
+        settings.duration(POSITION_FLUSH_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
     return new CollectorConfig(
-        kafka, hostId, dockerHost, topicNames, heartbeat, buffer, min, max);
+        kafka, hostId, dockerHost, topicNames, heartbeat, buffer, min, max, dataDir(settings), flush);
+  }
+
+  private static Path dataDir(Settings settings) {
+    String key = settings.optional(DATA_DIR).isPresent() ? DATA_DIR : SHARED_DATA_DIR;
+    Optional<String> text = settings.optional(key);
+    if (text.isEmpty()) {
+      return DEFAULT_DATA_DIR;
+    }
+    Path path;
+    try {
+      path = Path.of(text.get());
+    } catch (InvalidPathException e) {
+      throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text.get() + "'");
+    }
+    if (key.equals(SHARED_DATA_DIR)) {
+      return path.toAbsolutePath().resolve("collector"); // the launcher passes ./data
+    }
+    if (!path.isAbsolute()) {
+      throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text.get() + "'");
+    }
+    return path;
   }
 
   private static String hostId(Settings settings) {

@@ -3,6 +3,8 @@ package io.porthole.collector;
 import com.github.dockerjava.api.DockerClient;
 import io.porthole.collector.docker.DockerEventSource;
 import io.porthole.collector.heartbeat.HeartbeatSource;
+import io.porthole.collector.kmsg.KernelOomSource;
+import io.porthole.collector.kmsg.KmsgConfig;
 import io.porthole.collector.packets.CaptureConfig;
 import io.porthole.collector.packets.PacketCaptureSource;
 import io.porthole.collector.remediation.CommandConsumer;
@@ -64,7 +66,8 @@ public final class CollectorService implements Lifecycle {
     this.dockerEvents =
         new DockerEventSource(
             vertx, dockerClient, dockerEventsClient, config.hostId(), directory, sink, stats,
-            config.reconnectMinBackoff(), config.reconnectMaxBackoff());
+            config.reconnectMinBackoff(), config.reconnectMaxBackoff(), config.dataDir(),
+            config.positionFlushInterval());
     this.heartbeat =
         new HeartbeatSource(
             vertx, publisher, dockerClient, config.hostId(), config.heartbeatInterval(), directory, stats);
@@ -72,7 +75,7 @@ public final class CollectorService implements Lifecycle {
 
   /**
    * The whole collector configured from {@code settings}: the Docker source and heartbeat, the
-   * syscall tracer, packet capture (optional: without permission or a bridge the collector runs
+   * syscall tracer, the kernel log's OOM kills (degraded, not fatal, without permission), packet capture (optional: without permission or a bridge the collector runs
    * without it, reported as degraded) and, unless {@code remediation.enabled=false}, the remediation
    * executor with its command consumer. A bad value throws a ConfigException naming its key.
    */
@@ -84,7 +87,8 @@ public final class CollectorService implements Lifecycle {
     CollectorService service = new CollectorService(vertx, config);
     SyscallTracer tracer =
         new SyscallTracer(
-            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient);
+            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient,
+            config.dataDir());
     service.addComponent(
         new Lifecycle() {
           @Override
@@ -100,8 +104,12 @@ public final class CollectorService implements Lifecycle {
           }
         });
     service.addComponent(
+        new KernelOomSource(
+            vertx, KmsgConfig.from(settings), service.dockerClient, config.hostId(), service.sink, service.stats,
+            config.dataDir(), config.positionFlushInterval()));
+    service.addComponent(
         new OptionalSource(
-            "packets",
+            PacketCaptureSource.SOURCE,
             new PacketCaptureSource(vertx, captureConfig, service.directory, service.sink, service.stats, config.hostId()),
             service.stats));
     if (remediationConfig.enabled()) {

@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The collector's counters since start, updated by every source from any thread and reported in
  * each heartbeat ({@link #toProto()}), and the sources that are degraded ({@link #markDegraded}),
  * reported in the heartbeat's {@code degraded_sources}.
+ *
+ * <p>Each counter counts one thing at one place: the {@code *Published} counters (events, docker
+ * events, syscall batches, flow records) count envelopes Kafka acknowledged, and only the
+ * {@link io.porthole.collector.publish.KafkaEventSink} increments them; the sources count what they
+ * saw ({@code *Seen}, {@code packetsSeen}) and never what they handed on.
  */
 public final class CollectorStats {
 
@@ -30,6 +35,12 @@ public final class CollectorStats {
   public final AtomicLong eventsPublished = new AtomicLong();
   public final AtomicLong commandsExecuted = new AtomicLong();
   public final AtomicLong commandsRejected = new AtomicLong();
+  public final AtomicLong dockerEventsReconciled = new AtomicLong();
+  public final AtomicLong dockerEventsReplaySkipped = new AtomicLong();
+  public final AtomicLong kmsgRecordsRead = new AtomicLong();
+  public final AtomicLong kmsgOomKills = new AtomicLong();
+  public final AtomicLong kmsgRecordsLost = new AtomicLong();
+  public final AtomicLong packetCapturesFailed = new AtomicLong();
 
   private final Map<String, String> degraded = new ConcurrentHashMap<>();
 
@@ -70,6 +81,12 @@ public final class CollectorStats {
         .setEventsPublished(eventsPublished.get())
         .setCommandsExecuted(commandsExecuted.get())
         .setCommandsRejected(commandsRejected.get())
+        .setDockerEventsReconciled(dockerEventsReconciled.get())
+        .setDockerEventsReplaySkipped(dockerEventsReplaySkipped.get())
+        .setKmsgRecordsRead(kmsgRecordsRead.get())
+        .setKmsgOomKills(kmsgOomKills.get())
+        .setKmsgRecordsLost(kmsgRecordsLost.get())
+        .setPacketCapturesFailed(packetCapturesFailed.get())
         .build();
   }
 }

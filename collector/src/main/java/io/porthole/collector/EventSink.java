@@ -2,6 +2,7 @@ package io.porthole.collector;
 
 import io.porthole.proto.EventEnvelope;
 import io.porthole.wire.Topic;
+import java.util.function.Consumer;
 
 /**
  * Where the collector's sources hand their envelopes: in the service, the Kafka publisher (keyed
@@ -12,4 +13,14 @@ import io.porthole.wire.Topic;
 public interface EventSink {
 
   void emit(Topic topic, EventEnvelope envelope);
+
+  /**
+   * Emits and tells {@code outcome} once the envelope is delivered ({@code null}) or will not be
+   * (the cause): the Docker source advances its persisted stream position only past delivered events.
+   * Sinks without acknowledgements deliver at once.
+   */
+  default void emit(Topic topic, EventEnvelope envelope, Consumer<Throwable> outcome) {
+    emit(topic, envelope);
+    outcome.accept(null);
+  }
 }

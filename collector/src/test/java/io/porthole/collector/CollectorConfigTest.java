@@ -33,6 +33,18 @@ class CollectorConfigTest {
     assertThat(config.publishBufferRecords()).isEqualTo(10_000);
     assertThat(config.reconnectMinBackoff()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.dataDir()).isEqualTo(java.nio.file.Path.of("/var/lib/porthole/collector"));
+    assertThat(config.positionFlushInterval()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void theDataDirectoryIsItsOwnKeyElseASubDirectoryOfTheApplicationsDataDir() {
+    assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole")).dataDir())
+        .isEqualTo(java.nio.file.Path.of("/srv/porthole/collector"));
+    assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole", "collector.data.dir", "/var/c")).dataDir())
+        .isEqualTo(java.nio.file.Path.of("/var/c"));
+    assertThat(CollectorConfig.from(settings("collector.position.flush.interval", "250ms")).positionFlushInterval())
+        .isEqualTo(Duration.ofMillis(250));
   }
 
   @Test
@@ -78,6 +90,8 @@ class CollectorConfigTest {
     assertBad(settings("publish.buffer.records", "0"), "publish.buffer.records");
     assertBad(settings("publish.buffer.records", "many"), "publish.buffer.records");
     assertBad(settings("docker.reconnect.backoff.min", "1ms"), "docker.reconnect.backoff.min");
+    assertBad(settings("collector.data.dir", "relative/dir"), "collector.data.dir");
+    assertBad(settings("collector.position.flush.interval", "1ms"), "collector.position.flush.interval");
     assertBad(
         settings("docker.reconnect.backoff.min", "5s", "docker.reconnect.backoff.max", "1s"),
         "docker.reconnect.backoff.max");

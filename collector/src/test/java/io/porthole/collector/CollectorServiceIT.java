@@ -65,7 +65,8 @@ class CollectorServiceIT {
                     "topic.prefix", topics.prefix(),
                     "remediation.enabled", "false",
                     "capture.enabled", "false",
-                    "heartbeat.interval", "1s")));
+                    "heartbeat.interval", "1s",
+                    "collector.data.dir", Files.createTempDirectory("porthole-collector-it").toString())));
     collector.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

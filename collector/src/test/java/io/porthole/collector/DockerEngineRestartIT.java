@@ -56,7 +56,8 @@ class DockerEngineRestartIT {
                     "remediation.enabled", "false",
                     "capture.enabled", "false",
                     "docker.reconnect.backoff.min", "100ms",
-                    "docker.reconnect.backoff.max", "1s")));
+                    "docker.reconnect.backoff.max", "1s",
+                    "collector.data.dir", Files.createTempDirectory("porthole-engine-restart-it").toString())));
     List<String> containers = new ArrayList<>();
     try (DockerClient docker = TestDocker.client();
         EnvelopeReader<EventEnvelope> reader = EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {

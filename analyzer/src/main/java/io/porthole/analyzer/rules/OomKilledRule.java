@@ -3,10 +3,10 @@ package io.porthole.analyzer.rules;
 import io.porthole.analyzer.engine.ContainerState;
 import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
-import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.EventSource;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
@@ -16,14 +16,24 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * S2: the OOM killer. A die with {@code oom_killed} is the container killed (its main process); an
- * {@code oom} event with no die within {@link Config#dieWindow} is a process inside killed while the
+ * {@code oom} with no die within {@link Config#dieWindow} is a process inside killed while the
  * container survived. A die without {@code oom_killed} (e.g. exit 137 from a plain SIGKILL) is not
- * an OOM kill.
+ * an OOM kill, unless it exits 137 right after an {@code oom} seen in the kernel's log: the engine
+ * misses kills that happen while it is down and then reports OOMKilled=false.
+ *
+ * <p>One alert per run of a container: its id derives from the host, the container and the run's
+ * start (State.StartedAt, carried by the events; else the last start this rule saw), never from
+ * event ids or arrival. So the engine's oom and die, a die the collector reconciled after its own
+ * restart, a kernel-log oom of the same kill, and every re-delivery of them give one alert id; more
+ * kills in the same run update that alert (occurrences, evidence), and the container's own death
+ * after children were killed turns it into the container-killed alert.
  */
 public final class OomKilledRule implements DetectionRule {
 
@@ -39,10 +49,59 @@ public final class OomKilledRule implements DetectionRule {
     }
   }
 
-  /** An oom event still waiting for the die that may follow it. */
-  private record PendingOom(String eventId, Instant time, Instant receivedAt) {}
-
+  /** Two oom events of one run this close together from different sources are the same kill. */
+  static final Duration SAME_KILL = Duration.ofSeconds(2);
   private static final int MAX_PENDING = 16;
+  private static final int MAX_RUNS = 8;
+  private static final int EXIT_SIGKILL = 137;
+
+  /** An oom event still waiting for the die that may follow it. */
+  private static final class PendingOom {
+    final String run;
+    final Instant time;
+    final Instant receivedAt;
+    final EventSource source;
+    final String eventId;
+    final String line;
+    final boolean kernelLog;
+    /** Another source's record of a kill already pending: evidence for it, not a kill of its own. */
+    boolean merged;
+
+    PendingOom(String run, EventEnvelope event, Instant receivedAt) {
+      ContainerEvent oom = event.getContainerEvent();
+      this.run = run;
+      this.time = Events.time(event.getTime());
+      this.receivedAt = receivedAt;
+      this.source = source(oom);
+      this.eventId = event.getEventId();
+      this.line = oomLine(oom);
+      this.kernelLog = source == EventSource.KERNEL_LOG;
+    }
+  }
+
+  /** The alert of one run, and whether it reports the container's own death. */
+  private static final class RunAlert {
+    final Episode episode;
+    boolean containerKilled;
+    Instant lastKill;
+
+    RunAlert(Episode episode) {
+      this.episode = episode;
+    }
+  }
+
+  private static final class State {
+    final ArrayDeque<PendingOom> pending = new ArrayDeque<>();
+    final Map<String, RunAlert> runs =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, RunAlert> eldest) {
+            return size() > MAX_RUNS;
+          }
+        };
+    /** StartedAt of the run this rule last saw (or the time of its start event), to key events without one. */
+    String lastRun;
+  }
 
   private final Config config;
 
@@ -55,88 +114,164 @@ public final class OomKilledRule implements DetectionRule {
     return Rule.OOM_KILLED;
   }
 
+  /** The identity of the run an event belongs to, from which the alert id derives. */
+  static String runOf(ContainerEvent event, Instant eventTime, String lastRun) {
+    if (event.hasStartedAt()) {
+      return "run:" + event.getStartedAt().getSeconds() + "." + event.getStartedAt().getNanos();
+    }
+    if (lastRun != null) {
+      return lastRun;
+    }
+    if (event.hasFinishedAt()) {
+      return "finished:" + event.getFinishedAt().getSeconds();
+    }
+    return "seen:" + eventTime.getEpochSecond();
+  }
+
   @Override
   public void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {
-    ArrayDeque<PendingOom> pending = container.ruleState(Rule.OOM_KILLED, ArrayDeque::new);
+    State state = container.ruleState(Rule.OOM_KILLED, State::new);
     ContainerEvent lifecycle = event.getContainerEvent();
     Instant time = Events.time(event.getTime());
     switch (lifecycle.getAction()) {
-      case OOM -> {
-        if (pending.size() >= MAX_PENDING) {
-          PendingOom oldest = pending.poll();
-          out.add(processKilled(container, oldest));
-        }
-        pending.add(new PendingOom(event.getEventId(), time, container.lastActivity()));
-      }
-      case DIE -> {
-        if (lifecycle.getOomKilled()) {
-          out.add(containerKilled(container, event, pending));
-        } else {
-          flushAll(container, pending, out);
+      case START, RESTART -> state.lastRun = lifecycle.hasStartedAt()
+          ? runOf(lifecycle, time, null)
+          : "run:" + time.getEpochSecond() + "." + time.getNano();
+      default -> {
+        if (lifecycle.hasStartedAt()) {
+          state.lastRun = runOf(lifecycle, time, null);
         }
       }
-      default -> flushOlderThan(container, pending, time.minus(config.dieWindow()), out);
     }
+    String run = runOf(lifecycle, time, state.lastRun);
+    switch (lifecycle.getAction()) {
+      case OOM -> onOom(container, state, new PendingOom(run, event, container.lastActivity()), out);
+      case DIE -> {
+        boolean kernelSawIt = lifecycle.hasExitCode() && lifecycle.getExitCode() == EXIT_SIGKILL
+            && state.pending.stream().anyMatch(p -> p.kernelLog && p.run.equals(run) && withinDieWindow(p, time));
+        if (lifecycle.getOomKilled() || kernelSawIt) {
+          out.add(containerKilled(container, state, run, event, kernelSawIt && !lifecycle.getOomKilled()));
+        } else {
+          flushAll(container, state, out);
+        }
+      }
+      default -> flushOlderThan(container, state, time.minus(config.dieWindow()), out);
+    }
+  }
+
+  private void onOom(ContainerState container, State state, PendingOom oom, List<Alert> out) {
+    RunAlert known = state.runs.get(oom.run);
+    if (known != null && known.containerKilled) {
+      // the same kill seen by another source after the die was reported: evidence only
+      known.episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
+      out.add(known.episode.container(container).snapshot());
+      return;
+    }
+    for (PendingOom other : state.pending) {
+      if (other.run.equals(oom.run) && other.source != oom.source
+          && Duration.between(other.time, oom.time).abs().compareTo(SAME_KILL) <= 0) {
+        oom.merged = true; // evidence for that kill, not a kill of its own
+        state.pending.add(oom);
+        return;
+      }
+    }
+    if (state.pending.size() >= MAX_PENDING) {
+      out.add(processKilled(container, state, state.pending.poll()));
+    }
+    state.pending.add(oom);
   }
 
   @Override
   public void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
     Instant receivedBefore = now.minus(config.dieWindow());
     for (ContainerState container : containers) {
-      ArrayDeque<PendingOom> pending = container.ruleState(Rule.OOM_KILLED, ArrayDeque::new);
-      for (Iterator<PendingOom> it = pending.iterator(); it.hasNext(); ) {
+      State state = container.ruleState(Rule.OOM_KILLED, State::new);
+      for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
         PendingOom oom = it.next();
-        if (oom.receivedAt().isBefore(receivedBefore)) {
+        if (oom.receivedAt.isBefore(receivedBefore)) {
           it.remove();
-          out.add(processKilled(container, oom));
+          Alert alert = processKilled(container, state, oom);
+          if (alert != null) {
+            out.add(alert);
+          }
         }
       }
     }
   }
 
-  private Alert containerKilled(ContainerState container, EventEnvelope die, ArrayDeque<PendingOom> pending) {
+  private boolean withinDieWindow(PendingOom oom, Instant dieTime) {
+    return !oom.time.isBefore(dieTime.minus(config.dieWindow())) && !oom.time.isAfter(dieTime.plus(SAME_KILL));
+  }
+
+  private RunAlert runAlert(ContainerState container, State state, String run) {
+    return state.runs.computeIfAbsent(
+        run, r -> new RunAlert(Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, r)));
+  }
+
+  private Alert containerKilled(
+      ContainerState container, State state, String run, EventEnvelope die, boolean onlyKernelLog) {
     ContainerEvent lifecycle = die.getContainerEvent();
     Instant time = Events.time(die.getTime());
     ContainerConfig cfg = lifecycle.hasConfig() ? lifecycle.getConfig() : container.config();
     long limit = cfg == null ? 0 : cfg.getMemoryLimitBytes();
     String limitText = limit > 0 ? Events.mebibytes(limit) : "no limit";
     String exit = lifecycle.hasExitCode() ? String.valueOf(lifecycle.getExitCode()) : "unknown";
-    Episode episode = Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, "die:" + die.getEventId())
+    RunAlert alert = runAlert(container, state, run);
+    boolean firstDeath = !alert.containerKilled;
+    alert.containerKilled = true;
+    Episode episode = alert.episode.container(container)
         .title("Container " + container.displayName() + " was killed by the OOM killer")
         .summary(
             "Container " + container.displayName() + " (image " + container.image() + ") exceeded its memory ("
                 + limitText + ") and the kernel's OOM killer ended it: exit code " + exit + ", restart count "
-                + container.restartCount() + ". Whatever it was doing was lost.")
+                + container.restartCount() + ". Whatever it was doing was lost."
+                + (onlyKernelLog ? " The engine reported OOMKilled=false (it misses kills while it is down);"
+                    + " the kernel's log recorded the kill." : ""))
         .attribute("memory_limit_bytes", String.valueOf(limit))
         .attribute("exit_code", exit)
         .attribute("restart_count", String.valueOf(container.restartCount()))
         .attribute("image", container.image())
+        .attribute("container_survived", "false")
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             limit > 0
                 ? "Raise the memory limit above " + limitText + " or find what uses the memory."
                 : "The host ran out of memory: set memory limits on its containers or add memory.");
-    for (Iterator<PendingOom> it = pending.iterator(); it.hasNext(); ) {
+    for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
       PendingOom oom = it.next();
-      if (!oom.time().isBefore(time.minus(config.dieWindow())) && !oom.time().isAfter(time)) {
-        episode.occurred(oom.time()).evidence(oom.time(), "oom event: the kernel's OOM killer acted in the container", Topic.CONTAINER_EVENTS, oom.eventId());
+      if (oom.run.equals(run) && withinDieWindow(oom, time)) {
+        episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
         it.remove();
       }
     }
-    episode.occurred(time).evidence(
+    if (firstDeath) {
+      episode.occurred(time);
+    } else {
+      episode.seen(time);
+    }
+    episode.evidence(
         time,
-        "die: exit code " + exit + ", OOMKilled=true, memory limit " + limitText + ", image " + container.image()
-            + ", restart count " + container.restartCount(),
+        "die (" + sourceName(source(lifecycle)) + "): exit code " + exit + ", OOMKilled=" + lifecycle.getOomKilled()
+            + ", memory limit " + limitText + ", image " + container.image() + ", restart count "
+            + container.restartCount(),
         Topic.CONTAINER_EVENTS,
         die.getEventId());
+    alert.lastKill = time;
     return episode.snapshot();
   }
 
-  private Alert processKilled(ContainerState container, PendingOom oom) {
+  /** A kill in a run whose container lived on; null for evidence merged into another kill. */
+  private Alert processKilled(ContainerState container, State state, PendingOom oom) {
+    RunAlert alert = runAlert(container, state, oom.run);
+    Episode episode = alert.episode.container(container);
+    if (oom.merged || alert.containerKilled) {
+      episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
+      return alert.containerKilled || episode.occurrences() > 0 ? episode.snapshot() : null;
+    }
     ContainerConfig cfg = container.config();
     long limit = cfg == null ? 0 : cfg.getMemoryLimitBytes();
     String limitText = limit > 0 ? Events.mebibytes(limit) : "no limit";
-    return Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, "oom:" + oom.eventId())
+    return episode
         .title("A process in container " + container.displayName() + " was killed by the OOM killer; the container survived")
         .summary(
             "The kernel's OOM killer killed a process inside container " + container.displayName() + " (image "
@@ -145,8 +280,9 @@ public final class OomKilledRule implements DetectionRule {
         .attribute("memory_limit_bytes", String.valueOf(limit))
         .attribute("container_survived", "true")
         .attribute("image", container.image())
-        .occurred(oom.time())
-        .evidence(oom.time(), "oom event without a die within " + config.dieWindow().toSeconds() + "s", Topic.CONTAINER_EVENTS, oom.eventId())
+        .occurred(oom.time)
+        .evidence(oom.time, oom.line + "; no die within " + config.dieWindow().toSeconds() + "s",
+            Topic.CONTAINER_EVENTS, oom.eventId)
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             limit > 0
@@ -155,15 +291,44 @@ public final class OomKilledRule implements DetectionRule {
         .snapshot();
   }
 
-  private void flushAll(ContainerState container, ArrayDeque<PendingOom> pending, List<Alert> out) {
-    while (!pending.isEmpty()) {
-      out.add(processKilled(container, pending.poll()));
+  private void flushAll(ContainerState container, State state, List<Alert> out) {
+    while (!state.pending.isEmpty()) {
+      add(out, processKilled(container, state, state.pending.poll()));
     }
   }
 
-  private void flushOlderThan(ContainerState container, ArrayDeque<PendingOom> pending, Instant limit, List<Alert> out) {
-    while (!pending.isEmpty() && pending.peek().time().isBefore(limit)) {
-      out.add(processKilled(container, pending.poll()));
+  private void flushOlderThan(ContainerState container, State state, Instant limit, List<Alert> out) {
+    while (!state.pending.isEmpty() && state.pending.peek().time.isBefore(limit)) {
+      add(out, processKilled(container, state, state.pending.poll()));
     }
+  }
+
+  private static void add(List<Alert> out, Alert alert) {
+    if (alert != null) {
+      out.add(alert);
+    }
+  }
+
+  private static EventSource source(ContainerEvent event) {
+    return event.getSource() == EventSource.EVENT_SOURCE_UNSPECIFIED ? EventSource.ENGINE_EVENT : event.getSource();
+  }
+
+  /** Which source saw it, in words, for the evidence. */
+  static String sourceName(EventSource source) {
+    return switch (source) {
+      case RECONCILED -> "reconciled by the collector after a gap";
+      case KERNEL_LOG -> "kernel log";
+      default -> "engine event";
+    };
+  }
+
+  private static String oomLine(ContainerEvent oom) {
+    EventSource source = source(oom);
+    if (source == EventSource.KERNEL_LOG && oom.hasKernelOom()) {
+      var kill = oom.getKernelOom();
+      return "oom (kernel log): the OOM killer killed " + kill.getTask() + " (pid " + kill.getPid() + ", "
+          + kill.getConstraint() + ")" + (kill.getMemory().isEmpty() ? "" : ", " + kill.getMemory());
+    }
+    return "oom (" + sourceName(source) + "): the kernel's OOM killer acted in the container";
   }
 }

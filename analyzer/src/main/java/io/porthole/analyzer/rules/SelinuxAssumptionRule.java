@@ -47,7 +47,13 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   }
 
   private static final Pattern ATTR_CURRENT = Pattern.compile("^/proc/[^/]+(/task/[^/]+)?/attr/current$");
-  private static final int MAX_PROCESSES = 64;
+  /** Processes followed per container; a new one evicts the one whose last failure is oldest. */
+  static final int MAX_PROCESSES = 64;
+  /** Failing calls kept per process until they become evidence (an alert keeps 20 anyway). */
+  static final int MAX_CALLS_PER_PROCESS = Episode.MAX_EVIDENCE;
+  /** Distinct SELinux paths named per process. */
+  static final int MAX_PATHS_PER_PROCESS = 16;
+  private static final int MAX_REPORTED_EXITS = 16;
   private static final int MAX_RECENT_DIES = 8;
 
   /** The failing SELinux syscalls of one process, and the alert once an exit followed them. */
@@ -83,6 +89,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   }
 
   private final Config config;
+  private long evictedProcesses;
+  private long droppedCalls;
 
   public SelinuxAssumptionRule(Config config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -116,14 +124,22 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       Suspect suspect = state.suspects.get(syscall.getHostPid());
       if (suspect == null) {
         if (state.suspects.size() >= MAX_PROCESSES) {
-          continue;
+          evictOldest(state, touched);
         }
         suspect = new Suspect(syscall.getHostPid(), "pid:" + syscall.getHostPid() + "@" + event.getEventId());
         state.suspects.put(syscall.getHostPid(), suspect);
       }
       Instant time = Events.time(syscall.getTime());
-      suspect.calls.add(new FailedCall(time, Events.describe(syscall), event.getEventId()));
-      suspect.paths.add(syscall.getPath());
+      // A process that fails forever without exiting must not grow without bound: keep the first
+      // calls and paths (the evidence keeps no more), count the rest.
+      if (suspect.calls.size() < MAX_CALLS_PER_PROCESS) {
+        suspect.calls.add(new FailedCall(time, Events.describe(syscall), event.getEventId()));
+      } else {
+        droppedCalls++;
+      }
+      if (suspect.paths.size() < MAX_PATHS_PER_PROCESS) {
+        suspect.paths.add(syscall.getPath());
+      }
       suspect.failures++;
       if (suspect.lastFailure == null || time.isAfter(suspect.lastFailure)) {
         suspect.lastFailure = time;
@@ -213,7 +229,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     }
     Episode episode = suspect.episode.container(container);
     report(suspect);
-    if (suspect.reportedExits.add(eventId + '|' + exitLine)) {
+    if (suspect.reportedExits.size() < MAX_REPORTED_EXITS && suspect.reportedExits.add(eventId + '|' + exitLine)) {
       episode.seen(exitTime).evidence(exitTime, exitLine, topic, eventId);
     }
     suspect.exitLine = suspect.exitLine == null ? exitSummary : suspect.exitLine;
@@ -234,6 +250,31 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       suspect.episode.occurred(call.time()).evidence(call.time(), call.line(), Topic.SYSCALLS, call.eventId());
     }
     suspect.calls.clear();
+  }
+
+  /** Forgets the followed process whose last failure is oldest, to make room for a new one. */
+  private void evictOldest(State state, Set<Suspect> touched) {
+    Suspect oldest = null;
+    for (Suspect candidate : state.suspects.values()) {
+      if (oldest == null || candidate.lastFailure.isBefore(oldest.lastFailure)) {
+        oldest = candidate;
+      }
+    }
+    if (oldest != null) {
+      state.suspects.remove(oldest.pid);
+      touched.remove(oldest);
+      evictedProcesses++;
+    }
+  }
+
+  /** Processes forgotten to keep at most {@link #MAX_PROCESSES} per container, since start. */
+  public long evictedProcesses() {
+    return evictedProcesses;
+  }
+
+  /** Failing calls counted but not kept because their process already had {@link #MAX_CALLS_PER_PROCESS}. */
+  public long droppedCalls() {
+    return droppedCalls;
   }
 
   /** Keeps suspects and dies for two windows, so that a die delayed on its topic still finds them. */

@@ -7,10 +7,15 @@ import static io.porthole.analyzer.Fixtures.event;
 import static io.porthole.analyzer.Fixtures.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
+import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.EventSource;
+import io.porthole.proto.KernelOomKill;
 import io.porthole.proto.Rule;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +56,7 @@ class OomRulesTest {
         .containsEntry("restart_count", "2")
         .containsEntry("image", "porthole/busybox:test");
     assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
-        .anySatisfy(d -> assertThat(d).startsWith("oom event"))
+        .anySatisfy(d -> assertThat(d).startsWith("oom (engine event)"))
         .anySatisfy(d -> assertThat(d).contains("exit code 137", "16 MiB"));
     assertThat(alert.getRemediation().getDescription()).contains("Raise the memory limit above 16 MiB");
   }
@@ -103,5 +108,92 @@ class OomRulesTest {
     assertThat(harness.alerts).hasSize(1);
     assertThat(harness.alerts.get(0).getRule()).isEqualTo(Rule.OOM_KILL_DISABLED_UNBOUNDED);
     assertThat(harness.alerts.get(0).getContainerName()).isEqualTo("unbounded");
+  }
+
+  private static final Timestamp STARTED = Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(150_000_000).build();
+
+  private ContainerEvent.Builder withRun(ContainerAction action, EventSource source) {
+    return lifecycle(action, "hungry").setSource(source).setStartedAt(STARTED)
+        .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT));
+  }
+
+  private ContainerEvent.Builder kernelOom(String task, int pid) {
+    return withRun(ContainerAction.OOM, EventSource.KERNEL_LOG).setOomKilled(true)
+        .setKernelOom(KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
+  }
+
+  private EventEnvelope at(long millis, ContainerEvent.Builder body) {
+    return event(id, T0.plusMillis(millis), body);
+  }
+
+  @Test
+  void theEnginesOomAndDieAReconciledDieAndAKernelLogOomOfOneKillGiveOneAlertId() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(at(300, kernelOom("dd", 10557)));
+    harness.feed(at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    harness.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    // the collector restarted and reconciled the same death (and the engine replayed its oom)
+    harness.feed(at(330, withRun(ContainerAction.OOM, EventSource.RECONCILED).setOomKilled(true)));
+    harness.feed(at(330, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(true)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.alerts).isNotEmpty();
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getOccurrences()).isEqualTo(1);
+    assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+        .anySatisfy(d -> assertThat(d).startsWith("oom (kernel log): the OOM killer killed dd (pid 10557"))
+        .anySatisfy(d -> assertThat(d).startsWith("die (engine event)"))
+        .anySatisfy(d -> assertThat(d).startsWith("die (reconciled by the collector after a gap)"));
+  }
+
+  @Test
+  void theAlertIdDependsOnTheRunNotOnEventIdsOrArrival() {
+    RuleHarness engine = harness();
+    engine.feed(at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    engine.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    RuleHarness reconciledOnly = harness();
+    reconciledOnly.feed(at(330, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(true)));
+    RuleHarness nextRun = harness();
+    nextRun.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)
+        .setStartedAt(Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1))));
+
+    String id = engine.latest().keySet().iterator().next();
+    assertThat(reconciledOnly.latest().keySet()).containsExactly(id);
+    assertThat(nextRun.latest().keySet()).doesNotContain(id);
+  }
+
+  @Test
+  void aKillTheEngineMissedIsAnOomAlertFromTheKernelLog() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(at(300, kernelOom("dd", 4242)));
+    // dockerd was down: OOMKilled=false, exit 137
+    harness.feed(at(5000, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getSummary()).contains("the kernel's log recorded the kill");
+  }
+
+  @Test
+  void aChildKilledSeenByTheEngineAndTheKernelLogIsOneKillOfASurvivingContainer() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(at(1000, kernelOom("dd", 77)));
+    harness.feed(at(1001, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    harness.tick(T0.plusSeconds(30));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("the container survived");
+    assertThat(alert.getOccurrences()).isEqualTo(1);
+    assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+        .anySatisfy(d -> assertThat(d).contains("kernel log"))
+        .anySatisfy(d -> assertThat(d).contains("engine event"));
   }
 }

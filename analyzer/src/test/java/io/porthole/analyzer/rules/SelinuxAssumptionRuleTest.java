@@ -161,4 +161,44 @@ class SelinuxAssumptionRuleTest {
     assertThat(List.of("/etc/selinuxish", "/etc/passwd", "/proc/self/attr/exec", "/home/attr/current"))
         .noneMatch(SelinuxAssumptionRule::isSelinuxPath);
   }
+
+  @Test
+  void aProcessFailingForeverWithoutExitingHoldsABoundedNumberOfCallsAndCountsTheRest() {
+    SelinuxAssumptionRule rule = new SelinuxAssumptionRule(SelinuxAssumptionRule.Config.defaults());
+    RuleHarness harness = new RuleHarness(rule);
+    int batches = 500;
+    for (int b = 0; b < batches; b++) {
+      java.time.Instant t = T0.plusMillis(b);
+      harness.feed(syscalls(id, t,
+          failing(4711, t, "openat", "/etc/selinux/config", "ENOENT", NOENT),
+          failing(4711, t, "openat", "/etc/selinux/p" + b, "ENOENT", NOENT)));
+    }
+    harness.feed(exits(id, T0.plusMillis(batches), exit(4711, T0.plusMillis(batches), 1)));
+
+    int failures = 2 * batches;
+    assertThat(rule.droppedCalls()).isEqualTo(failures - SelinuxAssumptionRule.MAX_CALLS_PER_PROCESS);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getAttributesMap()).containsEntry("failed_syscalls", String.valueOf(failures));
+    assertThat(alert.getAttributesMap().get("selinux_paths").split(","))
+        .hasSize(SelinuxAssumptionRule.MAX_PATHS_PER_PROCESS);
+    assertThat(alert.getEvidenceCount()).isLessThanOrEqualTo(Episode.MAX_EVIDENCE);
+  }
+
+  @Test
+  void beyondTheProcessBoundTheOldestProcessIsEvictedAndCounted() {
+    SelinuxAssumptionRule rule = new SelinuxAssumptionRule(SelinuxAssumptionRule.Config.defaults());
+    RuleHarness harness = new RuleHarness(rule);
+    int processes = SelinuxAssumptionRule.MAX_PROCESSES + 10;
+    for (int i = 0; i < processes; i++) {
+      java.time.Instant t = T0.plusMillis(i);
+      harness.feed(syscalls(id, t, failing(1000 + i, t, "openat", "/etc/selinux/config", "ENOENT", NOENT)));
+    }
+    assertThat(rule.evictedProcesses()).isEqualTo(10);
+
+    java.time.Instant later = T0.plusMillis(processes);
+    harness.feed(exits(id, later, exit(1000, later, 1))); // evicted: forgotten
+    assertThat(harness.alerts).isEmpty();
+    harness.feed(exits(id, later, exit(1000 + processes - 1, later, 1))); // still followed
+    assertThat(harness.alerts).hasSize(1);
+  }
 }

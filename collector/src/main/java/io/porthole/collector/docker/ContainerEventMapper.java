@@ -12,6 +12,7 @@ import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.DeviceMapping;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.EventSource;
 import io.porthole.proto.Mount;
 import io.porthole.proto.NetworkAttachment;
 import io.porthole.wire.Timestamps;
@@ -116,7 +117,7 @@ public final class ContainerEventMapper {
     }
     builder.setOomKilled(oomKilled);
     if (builder.getAction() == ContainerAction.DIE) {
-      builder.setState("exited").setPid(0);
+      builder.setState("exited").setPid(0).setFinishedAt(time(event));
       Integer exitCode = parseInt(attributes.get("exitCode"));
       if (exitCode != null) {
         builder.setExitCode(exitCode);
@@ -133,7 +134,10 @@ public final class ContainerEventMapper {
   }
 
   private static ContainerEvent.Builder builderFor(Event event) {
-    return ContainerEvent.newBuilder().setAction(action(event.getAction())).setRawAction(nz(event.getAction()));
+    return ContainerEvent.newBuilder()
+        .setAction(action(event.getAction()))
+        .setRawAction(nz(event.getAction()))
+        .setSource(EventSource.ENGINE_EVENT);
   }
 
   /** The state of a container as the collector found it (start-up, reconcile). */
@@ -158,7 +162,10 @@ public final class ContainerEventMapper {
    */
   public static ContainerEvent missedDeath(InspectContainerResponse inspect) {
     ContainerEvent.Builder builder =
-        ContainerEvent.newBuilder().setAction(ContainerAction.DIE).setRawAction(RECONCILED_DIE);
+        ContainerEvent.newBuilder()
+            .setAction(ContainerAction.DIE)
+            .setRawAction(RECONCILED_DIE)
+            .setSource(EventSource.RECONCILED);
     fillFromInspect(builder, inspect);
     if (inspect.getState() != null) {
       builder.setExitCode(nz(inspect.getState().getExitCode()));
@@ -171,11 +178,50 @@ public final class ContainerEventMapper {
     return ContainerEvent.newBuilder()
         .setAction(ContainerAction.DIE)
         .setRawAction(RECONCILED_DIE)
+        .setSource(EventSource.RECONCILED)
         .setName(known.name())
         .setImage(known.image())
         .putAllLabels(known.labels())
         .setInspectError(why)
         .build();
+  }
+
+  /**
+   * An event the collector missed while it was away, rebuilt from the container's inspect after it
+   * came back (raw action {@code "<action> (reconciled)"}, source RECONCILED): a start, an oom or a
+   * die (with State.OOMKilled and State.ExitCode).
+   */
+  public static ContainerEvent reconciled(ContainerAction action, InspectContainerResponse inspect) {
+    ContainerEvent.Builder builder =
+        ContainerEvent.newBuilder()
+            .setAction(action)
+            .setRawAction(action.name().toLowerCase(Locale.ROOT) + " (reconciled)")
+            .setSource(EventSource.RECONCILED);
+    fillFromInspect(builder, inspect);
+    if (action == ContainerAction.DIE && inspect.getState() != null) {
+      builder.setState("exited").setPid(0).setExitCode(nz(inspect.getState().getExitCode()));
+    }
+    if (action == ContainerAction.OOM) {
+      builder.setOomKilled(true);
+    }
+    return builder.build();
+  }
+
+  /**
+   * A die or destroy the collector missed while it was away, of a container that no longer exists:
+   * only its id and what was known of its run remain.
+   */
+  public static ContainerEvent reconciledGone(ContainerAction action, Instant startedAt, String why) {
+    ContainerEvent.Builder builder =
+        ContainerEvent.newBuilder()
+            .setAction(action)
+            .setRawAction(action.name().toLowerCase(Locale.ROOT) + " (reconciled)")
+            .setSource(EventSource.RECONCILED)
+            .setInspectError(why);
+    if (startedAt != null) {
+      builder.setStartedAt(Timestamps.of(startedAt));
+    }
+    return builder.build();
   }
 
   /** When a stopped container stopped (State.FinishedAt), if known. */
@@ -306,6 +352,11 @@ public final class ContainerEventMapper {
       Instant startedAt = instant(state.getStartedAt());
       if (startedAt != null) {
         builder.setStartedAt(Timestamps.of(startedAt));
+      }
+      Instant finishedAt = instant(state.getFinishedAt());
+      if (finishedAt != null && !Boolean.TRUE.equals(state.getRunning())
+          && (startedAt == null || !finishedAt.isBefore(startedAt))) {
+        builder.setFinishedAt(Timestamps.of(finishedAt));
       }
     }
     if (inspect.getNetworkSettings() != null && inspect.getNetworkSettings().getNetworks() != null) {

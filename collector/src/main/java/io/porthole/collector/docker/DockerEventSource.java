@@ -21,20 +21,32 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +68,14 @@ import org.slf4j.LoggerFactory;
  * DIE (raw action {@code die (reconciled)}) of every container it knew as running that stopped
  * meanwhile: with live-restore the engine emits no event for a container that exited while it was
  * down.
+ *
+ * <p>Across its own restarts (with a data directory): it persists its position in the stream (see
+ * {@link StreamPosition}: the time of the last event Kafka acknowledged, the events at that time,
+ * and the containers it knew) to {@code docker-events.position} at most every flush interval and on
+ * stop. On the next start it asks the engine to replay the stream from that position up to now
+ * ({@code since}/{@code until}), skips what it had already handed on, publishes the rest as usual,
+ * then reconciles what the engine could no longer replay (its buffer is small, and empty after an
+ * engine restart): see {@link Reconciliation}; those events carry source RECONCILED.
  */
 public final class DockerEventSource implements Lifecycle {
 
@@ -66,6 +86,13 @@ public final class DockerEventSource implements Lifecycle {
   private static final int MAX_QUEUED_EVENTS = 100_000;
   private static final int REMEMBERED_EVENTS = 4096;
   private static final Duration STABLE_STREAM = Duration.ofSeconds(5);
+  /** File under the data directory holding the {@link StreamPosition}. */
+  public static final String POSITION_FILE = "docker-events.position";
+  private static final int MAX_REPLAYED_EVENTS = 100_000;
+  private static final int MAX_KNOWN_CONTAINERS = 10_000;
+  private static final int MAX_RECONCILE_INSPECTS = 10_000;
+  private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration FINAL_ACK_WAIT = Duration.ofSeconds(3);
   /** Actions that change a container's state or configuration: only these are inspected. */
   private static final Set<ContainerAction> INSPECTED =
       EnumSet.of(
@@ -94,6 +121,15 @@ public final class DockerEventSource implements Lifecycle {
   private final Map<String, String> reconciledDeaths = new HashMap<>();
   /** Last inspects and oom events, to publish an oom or die at once; worker thread only. */
   private final RememberedContainers remembered = new RememberedContainers();
+  /** Containers known to the published events, persisted with the position; any thread. */
+  private final Map<String, KnownContainer> known = new ConcurrentHashMap<>();
+  private final AtomicLong knownVersion = new AtomicLong();
+  private final PositionStore positionStore;
+  private final Duration positionFlushInterval;
+  private volatile PositionTracker tracker = new PositionTracker(null);
+  private ScheduledExecutorService positionSaver;
+  private long savedTrackerVersion = -1;
+  private long savedKnownVersion = -1;
   private volatile long lastEventNanos;
   private volatile boolean stopping;
   private volatile Closeable stream;
@@ -113,6 +149,29 @@ public final class DockerEventSource implements Lifecycle {
       CollectorStats stats,
       Duration reconnectMinBackoff,
       Duration reconnectMaxBackoff) {
+    this(vertx, calls, events, hostId, directory, sink, stats, reconnectMinBackoff, reconnectMaxBackoff, null,
+        Duration.ofSeconds(1));
+  }
+
+  /**
+   * @param dataDir where the stream position is kept across restarts ({@value #POSITION_FILE});
+   *     null to start from the present each time
+   * @param positionFlushInterval the longest time between saves of the position
+   */
+  public DockerEventSource(
+      Vertx vertx,
+      DockerClient calls,
+      DockerClient events,
+      String hostId,
+      ContainerDirectory directory,
+      EventSink sink,
+      CollectorStats stats,
+      Duration reconnectMinBackoff,
+      Duration reconnectMaxBackoff,
+      Path dataDir,
+      Duration positionFlushInterval) {
+    this.positionStore = dataDir == null ? null : new PositionStore(dataDir.resolve(POSITION_FILE));
+    this.positionFlushInterval = Objects.requireNonNull(positionFlushInterval, "positionFlushInterval");
     this.context = vertx.getOrCreateContext();
     this.calls = Objects.requireNonNull(calls, "calls");
     this.events = Objects.requireNonNull(events, "events");
@@ -129,13 +188,18 @@ public final class DockerEventSource implements Lifecycle {
               if (!executor.isShutdown()) {
                 stats.eventsDroppedBackpressure.incrementAndGet();
               }
+              if (task instanceof HandleEvent handling) {
+                tracker.done(handling.ticket); // lost and counted: it must not hold the position back
+              }
             });
   }
 
-  /** Completes when the engine answered and every running container's snapshot was handed over. */
+  /**
+   * Completes when the engine answered and every running container's snapshot was handed over;
+   * after a restart with a persisted position, also the replayed and reconciled events of the gap.
+   */
   @Override
   public Future<Void> start() {
-    lastEventNanos = nanos(Instant.now());
     CompletableFuture<Void> started =
         CompletableFuture.runAsync(
             () -> {
@@ -144,13 +208,25 @@ public final class DockerEventSource implements Lifecycle {
               } catch (RuntimeException e) {
                 throw new IllegalStateException("Docker engine does not answer: " + e.getMessage(), e);
               }
+              long nowNanos = nanos(Instant.now());
+              Optional<StreamPosition> position = loadPosition();
+              StreamPosition from = position.orElse(new StreamPosition(nowNanos, Set.of(), Map.of()));
+              tracker = new PositionTracker(from);
+              lastEventNanos = nowNanos;
+              from.containers().values().forEach(c -> known.put(c.id(), c));
+              List<Reconciliation.Replayed> replayed =
+                  position.isPresent() ? replaySince(from, nowNanos) : List.of();
               snapshotRunningContainers();
+              if (position.isPresent()) {
+                reconcileGap(from, replayed, nowNanos);
+              }
             },
             worker);
     return Future.fromCompletionStage(started, context)
         .onFailure(e -> worker.shutdownNow())
         .onSuccess(
             v -> {
+              startPositionSaver();
               streamThread = daemon(this::followEvents, "porthole-docker-events");
               streamThread.start();
             });
@@ -165,6 +241,10 @@ public final class DockerEventSource implements Lifecycle {
       thread.interrupt();
     }
     worker.shutdownNow();
+    ScheduledExecutorService saver = positionSaver;
+    if (saver != null) {
+      saver.shutdownNow();
+    }
     return context
         .owner()
         .executeBlocking(
@@ -173,6 +253,7 @@ public final class DockerEventSource implements Lifecycle {
                 thread.join(5000);
               }
               worker.awaitTermination(5, TimeUnit.SECONDS);
+              finalSave();
               return null;
             },
             false)
@@ -262,34 +343,60 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private void received(Event event) {
-    long nanos = event.getTimeNano() == null ? event.getTime() * 1_000_000_000L : event.getTimeNano();
-    String key = nanos + "/" + event.getId() + "/" + event.getAction();
-    synchronized (recentEvents) {
-      if (recentEvents.put(key, Boolean.TRUE) != null) {
-        return; // replayed after a reconnect: already handled
-      }
+    long nanos = nanos(event);
+    if (!firstTime(event, nanos)) {
+      return; // replayed after a reconnect: already handled
     }
     if (nanos > lastEventNanos) {
       lastEventNanos = nanos;
     }
     stats.dockerEventsSeen.incrementAndGet();
-    worker.execute(() -> handle(event));
+    long ticket = tracker.begin(nanos, StreamPosition.eventKey(String.valueOf(containerId(event)), event.getAction()));
+    worker.execute(new HandleEvent(event, ticket));
   }
 
-  private void handle(Event event) {
-    String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+  /** Handling of one event of the stream, with its ticket in the {@link PositionTracker}. */
+  private final class HandleEvent implements Runnable {
+    final Event event;
+    final long ticket;
+
+    HandleEvent(Event event, long ticket) {
+      this.event = event;
+      this.ticket = ticket;
+    }
+
+    @Override
+    public void run() {
+      boolean handedOn = false;
+      try {
+        handedOn = handle(event, ticket);
+      } finally {
+        if (!handedOn) {
+          tracker.done(ticket);
+        }
+      }
+    }
+  }
+
+  private static String containerId(Event event) {
+    return event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+  }
+
+  /** Handles one event; true when it was handed to the sink, whose outcome then completes the ticket. */
+  private boolean handle(Event event, long ticket) {
+    String id = containerId(event);
     if (id == null || id.isEmpty()) {
-      return;
+      return false;
     }
     ContainerAction action = ContainerEventMapper.action(event.getAction());
     ContainerEvent fromMemory = remembered.withoutInspect(id, event);
     // a die replayed after a reconcile is recognised by its inspect's FinishedAt: inspect it
     if (fromMemory != null && !(action == ContainerAction.DIE && reconciledDeaths.containsKey(id))) {
-      emit(id, fromMemory, ContainerEventMapper.time(event));
+      emit(id, fromMemory, ContainerEventMapper.time(event), ticket);
       if (action == ContainerAction.DIE) {
         directory.stopped(id);
       }
-      return;
+      return true;
     }
     InspectContainerResponse inspect = null;
     String inspectError = null;
@@ -304,15 +411,16 @@ public final class DockerEventSource implements Lifecycle {
       }
     }
     if (action == ContainerAction.DIE && inspect != null && alreadyReported(id, inspect)) {
-      return;
+      return false;
     }
     ContainerEvent mapped = ContainerEventMapper.fromEvent(event, inspect, inspectError);
-    emit(id, mapped, ContainerEventMapper.time(event));
+    emit(id, mapped, ContainerEventMapper.time(event), ticket);
     if (inspect != null) {
       record(inspect);
     } else if (action == ContainerAction.DESTROY || inspectError != null) {
       directory.stopped(id);
     }
+    return true;
   }
 
   /** A die the engine replayed after the reconcile already reported that death. */
@@ -398,12 +506,251 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+    remember(id, event, time);
     sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event));
   }
 
+  /** Emits an event of the stream: its ticket is done once the sink reports the outcome. */
+  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time, long ticket) {
+    remember(id, event, time);
+    PositionTracker current = tracker;
+    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event), e -> current.done(ticket));
+  }
+
+  /** Keeps {@link #known} in step with what was published. */
+  private void remember(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+    KnownContainer before = known.get(id);
+    long startedAt = event.hasStartedAt() ? nanos(event.getStartedAt()) : before == null ? 0 : before.startedAtNanos();
+    long finishedAt = before == null ? 0 : before.finishedAtNanos();
+    KnownContainer after;
+    switch (event.getAction()) {
+      case DESTROY -> {
+        if (known.remove(id) != null) {
+          knownVersion.incrementAndGet();
+        }
+        return;
+      }
+      case DIE -> after = new KnownContainer(
+          id, startedAt, event.hasFinishedAt() ? nanos(event.getFinishedAt()) : nanos(time), false);
+      case START, RESTART, UNPAUSE -> after = new KnownContainer(id, startedAt, finishedAt, true);
+      case SNAPSHOT -> after = new KnownContainer(
+          id, startedAt, event.hasFinishedAt() ? nanos(event.getFinishedAt()) : finishedAt,
+          "running".equals(event.getState()) || "paused".equals(event.getState()));
+      case CREATE -> after = before != null ? before : new KnownContainer(id, 0, 0, false);
+      default -> {
+        return;
+      }
+    }
+    if (!after.equals(before)) {
+      if (before == null && known.size() >= MAX_KNOWN_CONTAINERS && !forgetOneExited()) {
+        return; // bounded: a container first seen beyond the bound is not persisted
+      }
+      known.put(id, after);
+      knownVersion.incrementAndGet();
+    }
+  }
+
+  private boolean forgetOneExited() {
+    for (KnownContainer candidate : known.values()) {
+      if (!candidate.running() && known.remove(candidate.id()) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private String since() {
-    long nanos = lastEventNanos;
+    return engineTime(lastEventNanos);
+  }
+
+  private static String engineTime(long nanos) {
     return String.format("%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+  }
+
+  private Optional<StreamPosition> loadPosition() {
+    if (positionStore == null) {
+      return Optional.empty();
+    }
+    try {
+      Optional<StreamPosition> position = positionStore.load();
+      position.ifPresent(p -> LOG.info("resuming the Docker events stream from {} ({})", engineTime(p.timeNanos()),
+          positionStore.file()));
+      return position;
+    } catch (IOException e) {
+      Path aside = positionStore.file().resolveSibling(POSITION_FILE + ".unreadable");
+      LOG.warn("the Docker events position cannot be read, starting from now (moved to {}): {}", aside, e.getMessage());
+      try {
+        Files.move(positionStore.file(), aside, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException moveFailure) {
+        LOG.warn("cannot move {} aside: {}", positionStore.file(), moveFailure.toString());
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Asks the engine for the events from the position up to {@code untilNanos} (a finite stream),
+   * hands on those after the position, and returns every replayed event for the reconciliation.
+   */
+  private List<Reconciliation.Replayed> replaySince(StreamPosition from, long untilNanos) {
+    List<Event> replayed = Collections.synchronizedList(new ArrayList<>());
+    ResultCallback.Adapter<Event> callback =
+        new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Event event) {
+            if (replayed.size() < MAX_REPLAYED_EVENTS) {
+              replayed.add(event);
+            }
+          }
+        };
+    try {
+      events.eventsCmd().withSince(engineTime(from.timeNanos())).withUntil(engineTime(untilNanos))
+          .withEventTypeFilter(EventType.CONTAINER).exec(callback);
+      if (!callback.awaitCompletion(REPLAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("the engine's replay of events did not end within {}; reconciling the rest", REPLAY_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("the engine's replay of events since {} failed, reconciling instead: {}", engineTime(from.timeNanos()),
+          e.toString());
+    } finally {
+      try {
+        callback.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing the replay: {}", e.toString());
+      }
+    }
+    List<Reconciliation.Replayed> seen = new ArrayList<>();
+    List<Event> copy;
+    synchronized (replayed) {
+      copy = List.copyOf(replayed);
+    }
+    for (Event event : copy) {
+      String id = containerId(event);
+      if (id == null) {
+        continue;
+      }
+      long nanos = nanos(event);
+      seen.add(new Reconciliation.Replayed(id, ContainerEventMapper.action(event.getAction()), nanos));
+      if (from.covers(nanos, id, event.getAction())) {
+        stats.dockerEventsReplaySkipped.incrementAndGet();
+        continue;
+      }
+      if (!firstTime(event, nanos)) {
+        continue;
+      }
+      stats.dockerEventsSeen.incrementAndGet();
+      long ticket = tracker.begin(nanos, StreamPosition.eventKey(id, event.getAction()));
+      new HandleEvent(event, ticket).run();
+    }
+    LOG.info("the engine replayed {} container events since {}", copy.size(), engineTime(from.timeNanos()));
+    return seen;
+  }
+
+  /**
+   * Publishes what the engine could not replay (see {@link Reconciliation}), then moves the position
+   * to {@code nowNanos} once those are delivered, so the next start does not reconcile them again.
+   */
+  private void reconcileGap(StreamPosition from, List<Reconciliation.Replayed> replayed, long nowNanos) {
+    Map<String, InspectContainerResponse> inspects = new HashMap<>();
+    Set<String> listed = new HashSet<>();
+    try {
+      for (Container container : calls.listContainersCmd().withShowAll(true).exec()) {
+        listed.add(container.getId());
+        if (inspects.size() < MAX_RECONCILE_INSPECTS) {
+          InspectContainerResponse inspect = inspectOrNull(container.getId());
+          if (inspect != null) {
+            inspects.put(container.getId(), inspect);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("listing containers to reconcile the gap failed: {}", e.toString());
+      return; // the position stays: the next start tries again
+    }
+    List<InspectedState> states = inspects.values().stream().map(InspectedState::of).toList();
+    List<Reconciliation.Missed> missed =
+        Reconciliation.missed(from.timeNanos(), from.containers(), replayed, states, listed, nowNanos);
+    long ticket = tracker.begin(nowNanos, "");
+    AtomicInteger outstanding = new AtomicInteger(missed.size() + 1);
+    PositionTracker current = tracker;
+    Runnable delivered = () -> {
+      if (outstanding.decrementAndGet() == 0) {
+        current.done(ticket);
+      }
+    };
+    for (Reconciliation.Missed event : missed) {
+      ContainerEvent rebuilt = rebuild(event, inspects.get(event.containerId()));
+      com.google.protobuf.Timestamp time = Timestamps.of(Instant.ofEpochSecond(0, event.timeNanos()));
+      remember(event.containerId(), rebuilt, time);
+      stats.dockerEventsReconciled.incrementAndGet();
+      sink.emit(
+          Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, event.containerId(), time, rebuilt),
+          e -> delivered.run());
+      if (event.action() == ContainerAction.DIE || event.action() == ContainerAction.DESTROY) {
+        directory.stopped(event.containerId());
+      }
+    }
+    delivered.run();
+    if (!missed.isEmpty()) {
+      LOG.info("reconciled {} container events missed since {}", missed.size(), engineTime(from.timeNanos()));
+    }
+  }
+
+  private static ContainerEvent rebuild(Reconciliation.Missed event, InspectContainerResponse inspect) {
+    if (inspect != null) {
+      return ContainerEventMapper.reconciled(event.action(), inspect);
+    }
+    KnownContainer known = event.known();
+    Instant startedAt = known == null || known.startedAtNanos() == 0 ? null : Instant.ofEpochSecond(0, known.startedAtNanos());
+    return ContainerEventMapper.reconciledGone(event.action(), startedAt, "inspect: no such container");
+  }
+
+  private void startPositionSaver() {
+    if (positionStore == null) {
+      return;
+    }
+    positionSaver = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "porthole-docker-position"));
+    long every = Math.max(10, positionFlushInterval.toMillis());
+    positionSaver.scheduleWithFixedDelay(this::saveIfMoved, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Writes the position when it or the known containers changed since the last save. */
+  private synchronized void saveIfMoved() {
+    if (positionStore == null) {
+      return;
+    }
+    PositionTracker current = tracker;
+    long version = current.version();
+    long knownNow = knownVersion.get();
+    if (version == savedTrackerVersion && knownNow == savedKnownVersion) {
+      return;
+    }
+    try {
+      positionStore.save(new StreamPosition(current.committedNanos(), current.committedKeys(), Map.copyOf(known)));
+      savedTrackerVersion = version;
+      savedKnownVersion = knownNow;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("saving the Docker events position to {} failed: {}", positionStore.file(), e.toString());
+    }
+  }
+
+  /** On stop: waits briefly for the last events' acknowledgements, then saves. */
+  private void finalSave() throws InterruptedException {
+    if (positionStore == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + FINAL_ACK_WAIT.toNanos();
+    while (tracker.inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // acknowledgements arrive on Kafka's thread; nothing to wait on but the count
+    }
+    saveIfMoved();
+  }
+
+  /** The currently committed stream position (for tests and diagnostics). */
+  long committedPositionNanos() {
+    return tracker.committedNanos();
   }
 
   private void closeStream() {
@@ -416,6 +763,25 @@ public final class DockerEventSource implements Lifecycle {
         LOG.debug("closing the events stream: {}", e.toString());
       }
     }
+  }
+
+  /** False for an event this source has already seen (the engine replays from {@code since} inclusive). */
+  private boolean firstTime(Event event, long nanos) {
+    String key = nanos + "/" + containerId(event) + "/" + event.getAction();
+    synchronized (recentEvents) {
+      return recentEvents.put(key, Boolean.TRUE) == null;
+    }
+  }
+
+  private static long nanos(Event event) {
+    if (event.getTimeNano() != null && event.getTimeNano() > 0) {
+      return event.getTimeNano();
+    }
+    return event.getTime() == null ? 0 : event.getTime() * 1_000_000_000L;
+  }
+
+  private static long nanos(com.google.protobuf.Timestamp time) {
+    return time.getSeconds() * 1_000_000_000L + time.getNanos();
   }
 
   private static long nanos(Instant instant) {

@@ -6,7 +6,10 @@ import io.porthole.collector.EventSink;
 import io.porthole.runtime.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,9 +42,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Interfaces are opened promiscuous: a Linux bridge hands its own capture the frames it forwards
  * between containers only then (as {@code tcpdump -i docker0} does).
+ *
+ * <p>Interfaces named by a prefix ({@code br-*}) are looked for again every {@link #DISCOVERY_INTERVAL}:
+ * a bridge created after start (a new Docker network) is captured from then on, and the capture of
+ * one that disappeared (its network removed) ends quietly. A capture that dies otherwise is counted
+ * ({@code packet_captures_failed}) and reported in the heartbeat's degraded sources as
+ * {@value #SOURCE}.
  */
 public final class PacketCaptureSource implements Lifecycle {
 
+  /** Name of this source in the heartbeat's degraded sources. */
+  public static final String SOURCE = "packets";
+  static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(2);
+  private static final Duration VANISH_WAIT = Duration.ofSeconds(3);
   private static final Logger LOG = LoggerFactory.getLogger(PacketCaptureSource.class);
   private static final int READ_TIMEOUT_MILLIS = 100;
   private static final long JOIN_MILLIS = 5_000;
@@ -56,6 +69,8 @@ public final class PacketCaptureSource implements Lifecycle {
   private final List<InterfaceCapture> captures = new CopyOnWriteArrayList<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
+  private final AtomicBoolean discovering = new AtomicBoolean();
+  private long discoveryTimerId = -1;
   private volatile boolean stopping;
   private long timerId = -1;
 
@@ -91,6 +106,9 @@ public final class PacketCaptureSource implements Lifecycle {
       captures.addAll(opened);
       opened.forEach(InterfaceCapture::startThread);
       timerId = vertx.setPeriodic(config.flushInterval().toMillis(), id -> flushInBackground());
+      if (config.interfaces().stream().anyMatch(name -> name.endsWith("*"))) {
+        discoveryTimerId = vertx.setPeriodic(DISCOVERY_INTERVAL.toMillis(), id -> discoverInBackground());
+      }
       LOG.info("capturing packets on {} with filter '{}'", interfaces(), config.filter());
       return null;
     });
@@ -104,11 +122,18 @@ public final class PacketCaptureSource implements Lifecycle {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
+    if (discoveryTimerId >= 0) {
+      vertx.cancelTimer(discoveryTimerId);
+      discoveryTimerId = -1;
+    }
     if (captures.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<InterfaceCapture> toStop = List.copyOf(captures);
-    captures.clear();
+    List<InterfaceCapture> toStop;
+    synchronized (captures) {
+      toStop = List.copyOf(captures);
+      captures.clear();
+    }
     return vertx.executeBlocking(() -> {
       toStop.forEach(InterfaceCapture::breakLoop);
       for (InterfaceCapture capture : toStop) {
@@ -204,6 +229,115 @@ public final class PacketCaptureSource implements Lifecycle {
     }
   }
 
+  /** Opens interfaces matching a prefix entry that appeared since start (new Docker networks). */
+  private void discoverInBackground() {
+    if (stopping || !discovering.compareAndSet(false, true)) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      endCapturesOfVanishedInterfaces();
+      Set<String> capturing = new LinkedHashSet<>(interfaces());
+      for (String name : matchingPrefixes(Pcaps.findAllDevs().stream().map(PcapNetworkInterface::getName).toList())) {
+        if (stopping || capturing.contains(name)) {
+          continue;
+        }
+        try {
+          InterfaceCapture capture = open(name);
+          synchronized (captures) {
+            if (stopping) {
+              capture.handle.close();
+              return null;
+            }
+            captures.add(capture);
+            capture.startThread();
+          }
+          LOG.info("capturing packets on {}, which appeared after start", name);
+        } catch (RuntimeException | PcapNativeException e) {
+          LOG.warn("cannot capture on new interface {}: {}", name, e.getMessage());
+          stats.markDegraded(SOURCE, "cannot capture on new interface " + name + ": " + e.getMessage());
+        }
+      }
+      return null;
+    }, false).onComplete(ar -> {
+      discovering.set(false);
+      if (ar.failed()) {
+        LOG.warn("looking for new capture interfaces failed: {}", ar.cause().toString());
+      }
+    });
+  }
+
+  private List<String> matchingPrefixes(List<String> available) {
+    List<String> names = new ArrayList<>();
+    for (String wanted : config.interfaces()) {
+      if (wanted.endsWith("*")) {
+        String prefix = wanted.substring(0, wanted.length() - 1);
+        available.stream().filter(n -> n.startsWith(prefix)).sorted().forEach(names::add);
+      }
+    }
+    return names;
+  }
+
+  /** Whether an interface was captured because it matched a prefix entry (and may come and go). */
+  private boolean matchedByPrefix(String name) {
+    return !config.interfaces().contains(name)
+        && config.interfaces().stream().anyMatch(w -> w.endsWith("*") && name.startsWith(w.substring(0, w.length() - 1)));
+  }
+
+  /**
+   * Whether the interface is gone or going: libpcap reports "The interface disappeared" as soon as a
+   * bridge is brought down, a moment before the engine deletes it.
+   */
+  private static boolean vanishes(String name) {
+    long deadline = System.nanoTime() + VANISH_WAIT.toNanos();
+    while (Files.exists(Path.of("/sys/class/net", name))) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** libpcap may not end the loop of a deleted interface: end those matched by a prefix here. */
+  private void endCapturesOfVanishedInterfaces() {
+    for (InterfaceCapture capture : List.copyOf(captures)) {
+      if (matchedByPrefix(capture.name) && !Files.exists(Path.of("/sys/class/net", capture.name))) {
+        captures.remove(capture);
+        capture.breakLoop();
+        capture.join();
+        capture.finish();
+        LOG.info("interface {} disappeared (its network was removed); its capture ended", capture.name);
+      }
+    }
+  }
+
+  /** The capture loop of an interface ended with an error while the source runs. */
+  private void captureEnded(InterfaceCapture capture, Exception error) {
+    captures.remove(capture);
+    boolean gone = matchedByPrefix(capture.name) && vanishes(capture.name);
+    try {
+      capture.finish();
+    } catch (RuntimeException e) {
+      LOG.debug("closing the capture of {}: {}", capture.name, e.toString());
+    }
+    if (gone) {
+      LOG.info("interface {} disappeared (its network was removed); its capture ended", capture.name);
+      return;
+    }
+    if (stopping) {
+      return;
+    }
+    LOG.error("packet capture on {} stopped: {}", capture.name, error.toString());
+    failures.put(capture.name, error.toString());
+    stats.packetCapturesFailed.incrementAndGet();
+    stats.markDegraded(SOURCE, "capture on " + capture.name + " stopped: " + error.getMessage());
+  }
+
   private void flushInBackground() {
     if (!flushing.compareAndSet(false, true)) {
       return;
@@ -234,9 +368,9 @@ public final class PacketCaptureSource implements Lifecycle {
     final FlowTable table;
     final PacketParser parser = new PacketParser();
     final PacketView view = new PacketView();
+    final AtomicBoolean finished = new AtomicBoolean();
     Thread thread;
     long reportedPackets;
-    long reportedRecords;
     long reportedEvicted;
     long reportedDropped;
     long reportedInterfaceDropped;
@@ -261,8 +395,7 @@ public final class PacketCaptureSource implements Lifecycle {
         // breakLoop() on stop
       } catch (PcapNativeException | NotOpenException | RuntimeException e) {
         if (!stopping) {
-          LOG.error("packet capture on {} stopped: {}", name, e.toString());
-          failures.put(name, e.toString());
+          captureEnded(this, e);
         }
       }
     }
@@ -306,6 +439,9 @@ public final class PacketCaptureSource implements Lifecycle {
     }
 
     void finish() {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
       synchronized (this) {
         table.closeAll();
         reportCounters();
@@ -317,8 +453,6 @@ public final class PacketCaptureSource implements Lifecycle {
     private void reportCounters() {
       stats.packetsSeen.addAndGet(parser.packets() - reportedPackets);
       reportedPackets = parser.packets();
-      stats.flowRecordsPublished.addAndGet(table.recordsEmitted() - reportedRecords);
-      reportedRecords = table.recordsEmitted();
       stats.flowsEvicted.addAndGet(table.flowsEvicted() - reportedEvicted);
       reportedEvicted = table.flowsEvicted();
     }

@@ -12,13 +12,16 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The collector's sink: each envelope goes to Kafka through the {@link RecordPublisher}, keyed
  * {@code hostId/containerId}. Never blocks. Counts into {@link CollectorStats}: every acknowledged
  * envelope in {@code eventsPublished} (and in its topic's own counter), envelopes refused because
  * the publish buffer was full in {@code eventsDroppedBackpressure}, envelopes Kafka refused or did
- * not acknowledge in {@code kafkaSendFailures}.
+ * not acknowledge in {@code kafkaSendFailures}. These per-topic counters ({@code
+ * dockerEventsPublished}, {@code syscallBatchesPublished}, {@code flowRecordsPublished}) are counted
+ * here only, once per acknowledged envelope: the sources do not count what they hand on.
  *
  * <p>Outcomes only update atomic counters, so they are counted where Kafka reports them (its I/O
  * thread) through one {@link DeliveryListener} per topic: no future and no hop to a Vert.x context
@@ -40,15 +43,39 @@ public final class KafkaEventSink implements EventSink {
 
   @Override
   public void emit(Topic topic, EventEnvelope envelope) {
-    String key;
+    String key = keyOf(envelope);
+    if (key != null) {
+      publisher.publish(topic, key, envelope, counters.get(topic));
+    }
+  }
+
+  @Override
+  public void emit(Topic topic, EventEnvelope envelope, Consumer<Throwable> outcome) {
+    String key = keyOf(envelope);
+    if (key == null) {
+      outcome.accept(new IllegalArgumentException("envelope without a valid host/container key"));
+      return;
+    }
+    DeliveryListener counter = counters.get(topic);
+    publisher.publish(
+        topic,
+        key,
+        envelope,
+        failure -> {
+          counter.delivered(failure);
+          outcome.accept(failure);
+        });
+  }
+
+  /** The record key, or null (counted as a send failure) for an envelope no key can be made of. */
+  private String keyOf(EventEnvelope envelope) {
     try {
-      key = new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
+      return new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
     } catch (IllegalArgumentException e) {
       // A source bug, not a Kafka problem: refuse the envelope without losing the others.
       stats.kafkaSendFailures.incrementAndGet();
-      return;
+      return null;
     }
-    publisher.publish(topic, key, envelope, counters.get(topic));
   }
 
   private DeliveryListener outcomeCounter(AtomicLong perTopic) {

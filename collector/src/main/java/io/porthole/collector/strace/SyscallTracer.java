@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>strace attaches to every process of the container (from its cgroup) while the container is
  * paused, so nothing runs between listing the processes and attaching; the container is unpaused in
- * every case. Each strace runs as a child process read by its own thread (never an event loop); it
+ * every case. With a data directory, each pause is written down before it happens and the record
+ * removed after the unpause, so a container a crash left paused is unpaused at the next start. Each strace runs as a child process read by its own thread (never an event loop); it
  * ends when its container stops, its duration ends, or on {@link #stop()}; a JVM shutdown hook and a
  * parent-death signal end it when the collector goes away, so no strace process outlives it.
  *
@@ -61,6 +62,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   private final String hostId;
   private final DockerClient docker;
   private final ContainerProcesses processes;
+  private final PausedContainers paused;
   private final Map<String, TraceSession> sessions = new ConcurrentHashMap<>();
   private final ExecutorService attachExecutor;
   private final Thread shutdownHook;
@@ -79,7 +81,25 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       CollectorStats stats,
       String hostId,
       DockerClient docker) {
-    this(vertx, config, directory, sink, stats, hostId, docker, new ContainerProcesses());
+    this(vertx, config, directory, sink, stats, hostId, docker, null);
+  }
+
+  /**
+   * @param docker used to pause the container while attaching; null to attach without pausing
+   * @param dataDir where the containers it paused are written down until unpaused, so that the next
+   *     start unpauses any a crash left paused; null to keep no record
+   */
+  public SyscallTracer(
+      Vertx vertx,
+      StraceConfig config,
+      ContainerDirectory directory,
+      EventSink sink,
+      CollectorStats stats,
+      String hostId,
+      DockerClient docker,
+      Path dataDir) {
+    this(vertx, config, directory, sink, stats, hostId, docker, new ContainerProcesses(),
+        dataDir == null ? null : new PausedContainers(dataDir));
   }
 
   SyscallTracer(
@@ -90,7 +110,8 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       CollectorStats stats,
       String hostId,
       DockerClient docker,
-      ContainerProcesses processes) {
+      ContainerProcesses processes,
+      PausedContainers paused) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.context = vertx.getOrCreateContext();
     this.config = Objects.requireNonNull(config, "config");
@@ -100,6 +121,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.docker = docker;
     this.processes = Objects.requireNonNull(processes, "processes");
+    this.paused = paused;
     AtomicInteger threads = new AtomicInteger();
     this.attachExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "porthole-strace-attach-" + threads.incrementAndGet());
@@ -120,7 +142,12 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
    */
   @Override
   public Future<Void> start() {
-    return vertx.executeBlocking(() -> StraceCommand.resolve(config.binary(), System.getenv("PATH")))
+    return vertx.executeBlocking(() -> {
+          if (paused != null && docker != null) {
+            paused.unpauseLeftovers(docker);
+          }
+          return StraceCommand.resolve(config.binary(), System.getenv("PATH"));
+        })
         .map(binary -> {
           if (binary.isEmpty()) {
             degradedReason = "strace binary '" + config.binary() + "' not found"
@@ -304,12 +331,11 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   }
 
   private void publish(io.porthole.proto.EventEnvelope envelope) {
-    sink.emit(Topic.SYSCALLS, envelope);
-    stats.syscallBatchesPublished.incrementAndGet();
+    sink.emit(Topic.SYSCALLS, envelope); // the sink counts it once Kafka acknowledged it
   }
 
   private boolean pause(String containerId) {
-    if (docker == null) {
+    if (docker == null || (paused != null && !paused.aboutToPause(containerId))) {
       return false;
     }
     try {
@@ -317,6 +343,9 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       return true;
     } catch (RuntimeException e) {
       LOG.info("attaching to container {} without pausing it: {}", containerId, e.getMessage());
+      if (paused != null) {
+        paused.unpaused(containerId);
+      }
       return false;
     }
   }
@@ -326,8 +355,10 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     for (int attempt = 0; attempt < 5; attempt++) {
       try {
         docker.unpauseContainerCmd(containerId).exec();
+        forgetPause(containerId);
         return;
       } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+        forgetPause(containerId);
         return; // removed meanwhile
       } catch (RuntimeException e) {
         last = e;
@@ -338,7 +369,14 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         }
       }
     }
-    LOG.error("container {} could not be unpaused after attaching strace: {}", containerId, last == null ? "" : last.getMessage());
+    LOG.error("container {} could not be unpaused after attaching strace (the next start tries again): {}", containerId,
+        last == null ? "" : last.getMessage());
+  }
+
+  private void forgetPause(String containerId) {
+    if (paused != null) {
+      paused.unpaused(containerId);
+    }
   }
 
   private void endAllNow() {

@@ -169,4 +169,28 @@ class KafkaEventSinkTest {
           assertThat(mock.history()).extracting(r -> r.key()).containsExactly("host-1/c2");
         });
   }
+
+  @Test
+  void anEnvelopeEmittedWithAnOutcomeIsCountedOnceAndItsOutcomeToldOnce(Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    CollectorStats stats = new CollectorStats();
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
+    KafkaEventSink sink = new KafkaEventSink(publisher, stats);
+    java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+
+    sink.emit(Topic.SYSCALLS, event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build(),
+        failure -> {
+          if (failure == null) {
+            delivered.incrementAndGet();
+          }
+        });
+
+    when(
+        vertx, ctx, () -> delivered.get() == 1,
+        () -> {
+          assertThat(stats.syscallBatchesPublished.get()).isEqualTo(1);
+          assertThat(stats.eventsPublished.get()).isEqualTo(1);
+        });
+  }
 }

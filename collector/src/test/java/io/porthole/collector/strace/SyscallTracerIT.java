@@ -141,7 +141,6 @@ class SyscallTracerIT {
     });
     assertThat(stats.straceProcessesStarted.get()).isEqualTo(1);
     assertThat(stats.syscallEventsSeen.get()).isPositive();
-    assertThat(stats.syscallBatchesPublished.get()).isGreaterThanOrEqualTo(batches.size());
     assertThat(docker.inspectContainerCmd(id).exec().getState().getPaused()).isFalse();
   }
 
