@@ -331,7 +331,9 @@ class RemediationIT {
           .filter(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")).findFirst().orElseThrow();
       assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
       assertThat(published).as("one result: the failed attempt is retried, not reported as final").hasSize(1);
-      assertThat(ping(id, gateway)).as("ping after the retried restore").isTrue();
+      // The restore result is handed over in-process, with no Kafka round trip before the ping: allow
+      // the container's ARP entry for the gateway (failed while isolated) a few seconds to resolve.
+      assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after the retried restore").isTrue();
       assertThat(new IsolationStore(retryConfig.isolationsFile()).load()).isEmpty();
     } finally {
       executor.stop().await(30, TimeUnit.SECONDS);
@@ -606,6 +608,16 @@ class RemediationIT {
 
   private static String gateway(String id, String network) {
     return docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get(network).getGateway();
+  }
+
+  private static boolean pingsWithin(String id, String address, Duration deadline) throws IOException {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!ping(id, address)) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean ping(String id, String address) throws IOException {
