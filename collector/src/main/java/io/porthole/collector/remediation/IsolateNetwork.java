@@ -95,11 +95,14 @@ final class IsolateNetwork implements ActionHandler {
                 if (changed.isEmpty()) {
                   return Optional.empty();
                 }
-                return Optional.of(results.followUp(current, SUCCEEDED,
+                RemediationResult.Builder followUp = results.followUp(current, SUCCEEDED,
                         "container " + found.get().label() + " started again under isolation " + current.commandId()
                             + " and was re-isolated: " + network.describe())
-                    .setInterface(network.hostInterfaces())
-                    .build());
+                    .setInterface(network.hostInterfaces());
+                if (current.hasTtl()) {
+                  followUp.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(current.restoreAtEpochMillis())));
+                }
+                return Optional.of(followUp.build());
               })));
   }
 
