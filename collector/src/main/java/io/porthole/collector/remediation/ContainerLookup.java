@@ -26,29 +26,39 @@ public final class ContainerLookup {
    * @throws RemediationFailed when no such container exists or it is not running
    */
   public TargetContainer runningContainer(String idOrName) {
-    Optional<ContainerInfo> known = directory.find(idOrName).filter(c -> c.pid() > 0);
-    TargetContainer target = known.map(ContainerLookup::fromDirectory).orElseGet(() -> inspect(idOrName));
+    TargetContainer target = find(idOrName).orElseThrow(() -> new RemediationFailed("no container '" + idOrName + "' on this host"));
     if (!target.running()) {
       throw new RemediationFailed("container " + target.label() + " is not running");
     }
     return target;
   }
 
-  private TargetContainer inspect(String idOrName) {
-    InspectContainerResponse inspected;
-    try {
-      inspected = docker.inspectContainerCmd(idOrName).exec();
-    } catch (NotFoundException e) {
-      throw new RemediationFailed("no container '" + idOrName + "' on this host");
+  /**
+   * The container in any state (pid 0 when not running); empty when the engine has no such
+   * container. Other engine errors propagate (they may be transient).
+   */
+  public Optional<TargetContainer> find(String idOrName) {
+    Optional<ContainerInfo> known = directory.find(idOrName).filter(c -> c.pid() > 0);
+    if (known.isPresent()) {
+      return known.map(ContainerLookup::fromDirectory);
     }
+    try {
+      return Optional.of(inspect(idOrName));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private TargetContainer inspect(String idOrName) {
+    InspectContainerResponse inspected = docker.inspectContainerCmd(idOrName).exec();
     Long pid = inspected.getState() == null ? null : inspected.getState().getPidLong();
     boolean running = inspected.getState() != null && Boolean.TRUE.equals(inspected.getState().getRunning());
     String name = inspected.getName() == null ? "" : inspected.getName().replaceFirst("^/", "");
-    String networkMode = inspected.getHostConfig() == null ? "" : Objects.toString(inspected.getHostConfig().getNetworkMode(), "");
+    NetworkMode networkMode = NetworkMode.of(inspected.getHostConfig() == null ? "" : inspected.getHostConfig().getNetworkMode());
     return new TargetContainer(inspected.getId(), name, running && pid != null ? pid.intValue() : 0, networkMode);
   }
 
   private static TargetContainer fromDirectory(ContainerInfo info) {
-    return new TargetContainer(info.id(), info.name(), info.pid(), Objects.toString(info.networkMode(), ""));
+    return new TargetContainer(info.id(), info.name(), info.pid(), NetworkMode.of(info.networkMode()));
   }
 }

@@ -23,7 +23,8 @@ public final class IpOutputParser {
   private static final Pattern ROUTE_DEV = Pattern.compile("\\sdev\\s+(\\S+)");
   // With -d, -o joins detail lines with "\" + spaces; the first word of a detail segment is the kind.
   private static final Set<String> KINDS =
-      Set.of("veth", "bridge", "bond", "vlan", "macvlan", "ipvlan", "vxlan", "tun", "dummy", "ifb", "wireguard", "ipip", "gre", "sit");
+      Set.of("veth", "bridge", "bond", "vlan", "macvlan", "ipvlan", "vxlan", "tun", "dummy", "ifb", "wireguard", "ipip",
+          "gre", "sit", "ip6tnl", "gretap", "ip6gre", "ip6gretap", "erspan", "ip6erspan", "vti", "ip6vti");
 
   private IpOutputParser() {}
 

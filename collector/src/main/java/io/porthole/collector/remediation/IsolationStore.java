@@ -1,30 +1,38 @@
 package io.porthole.collector.remediation;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Pending TTL restores, one per container, kept in a small JSON file so that a collector restart
- * does not leave a container isolated for ever. Every change rewrites the file atomically
- * (temporary file, then rename). Thread-safe; blocking file I/O.
+ * The isolations in force on this host, one per container, kept in a small JSON file so that a
+ * collector restart neither leaves a container isolated for ever (its TTL restore still happens) nor
+ * forgets to re-isolate a container that restarts. Every change rewrites the file atomically
+ * (temporary file forced to disk, then rename), before the change it records is made.
+ * Entries written by older collectors (one {@code veth}, a TTL) are read as isolations without a
+ * recorded interface list. Thread-safe; blocking file I/O.
  */
 public final class IsolationStore {
 
-  private static final TypeReference<List<PendingRestore>> LIST = new TypeReference<>() {};
+  private static final TypeReference<List<ActiveIsolation>> LIST = new TypeReference<>() {};
 
   private final Path file;
-  private final ObjectMapper json = new ObjectMapper();
-  private final Map<String, PendingRestore> byContainer = new LinkedHashMap<>();
+  private final ObjectMapper json =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final Map<String, ActiveIsolation> byContainer = new LinkedHashMap<>();
 
   public IsolationStore(Path file) {
     this.file = Objects.requireNonNull(file, "file");
@@ -33,31 +41,31 @@ public final class IsolationStore {
   /**
    * Reads the file (a missing file is an empty store).
    *
-   * @throws IOException when the file exists but is not a list of pending restores, naming it
+   * @throws IOException when the file exists but is not a list of isolations, naming it
    */
-  public synchronized List<PendingRestore> load() throws IOException {
+  public synchronized List<ActiveIsolation> load() throws IOException {
     byContainer.clear();
     if (Files.exists(file)) {
-      List<PendingRestore> entries;
+      List<ActiveIsolation> entries;
       try {
         entries = json.readValue(file.toFile(), LIST);
       } catch (IOException e) {
-        throw new IOException("cannot read pending restores from " + file + ": " + e.getMessage(), e);
+        throw new IOException("cannot read the isolations in force from " + file + ": " + e.getMessage(), e);
       }
-      for (PendingRestore entry : entries) {
+      for (ActiveIsolation entry : entries) {
         byContainer.put(entry.containerId(), entry);
       }
     }
     return List.copyOf(byContainer.values());
   }
 
-  /** Records (or replaces) the pending restore of a container. */
-  public synchronized void put(PendingRestore restore) throws IOException {
-    byContainer.put(restore.containerId(), restore);
+  /** Records (or replaces) the isolation of a container. */
+  public synchronized void put(ActiveIsolation isolation) throws IOException {
+    byContainer.put(isolation.containerId(), isolation);
     write();
   }
 
-  /** Forgets the pending restore of a container; true when there was one. */
+  /** Forgets the isolation of a container; true when there was one. */
   public synchronized boolean remove(String containerId) throws IOException {
     boolean removed = byContainer.remove(containerId) != null;
     if (removed) {
@@ -66,23 +74,41 @@ public final class IsolationStore {
     return removed;
   }
 
-  /** Forgets the entry only if it is still this one (a later isolation may have replaced it). */
-  public synchronized boolean remove(PendingRestore restore) throws IOException {
-    boolean removed = byContainer.remove(restore.containerId(), restore);
+  /**
+   * Forgets the entry only if it is still the isolation of the same command with the same restore
+   * time (a later isolation may have replaced it; a re-isolation only updates its interfaces).
+   */
+  public synchronized boolean remove(ActiveIsolation isolation) throws IOException {
+    boolean removed = isCurrent(isolation) && byContainer.remove(isolation.containerId()) != null;
     if (removed) {
       write();
     }
     return removed;
   }
 
-  public synchronized List<PendingRestore> all() {
+  /** Whether {@code isolation} is still the one in force for its container. */
+  public synchronized boolean isCurrent(ActiveIsolation isolation) {
+    ActiveIsolation current = byContainer.get(isolation.containerId());
+    return current != null
+        && current.commandId().equals(isolation.commandId())
+        && current.restoreAtEpochMillis() == isolation.restoreAtEpochMillis();
+  }
+
+  public synchronized Optional<ActiveIsolation> get(String containerId) {
+    return Optional.ofNullable(byContainer.get(containerId));
+  }
+
+  public synchronized List<ActiveIsolation> all() {
     return List.copyOf(byContainer.values());
   }
 
   private void write() throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-    json.writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), new ArrayList<>(byContainer.values()));
+    Files.write(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new ArrayList<>(byContainer.values())));
+    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
     try {
       Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {

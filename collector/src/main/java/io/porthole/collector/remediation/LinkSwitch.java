@@ -2,12 +2,13 @@ package io.porthole.collector.remediation;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Brings a proven host-side veth down or up and verifies the effect. Only ever called with a
- * {@link VethVerdict} that {@link VethSafetyCheck} found safe. Blocking.
+ * Brings proven host-side veths down or up and verifies the effect. Only ever called with {@link
+ * VethVerdict}s that {@link VethSafetyCheck} found safe. Blocking.
  */
 public final class LinkSwitch {
 
@@ -18,6 +19,50 @@ public final class LinkSwitch {
 
   public LinkSwitch(CommandRunner runner) {
     this.runner = Objects.requireNonNull(runner, "runner");
+  }
+
+  /**
+   * Brings every one of {@code veths} to the wanted state, all or nothing: when one fails, those
+   * already changed are set back and the failure says so.
+   *
+   * @return the veths that were changed (those already in the wanted state are left alone)
+   */
+  public List<VethVerdict> setAll(List<VethVerdict> veths, boolean up) throws IOException {
+    List<VethVerdict> changed = new ArrayList<>();
+    try {
+      for (VethVerdict veth : veths) {
+        if (show(veth.veth()).isAdminUp() == up) {
+          continue;
+        }
+        set(veth, up);
+        changed.add(veth);
+      }
+      return changed;
+    } catch (IOException | RuntimeException e) {
+      throw new RemediationFailed(describe(e) + "; " + undo(changed, up), e);
+    }
+  }
+
+  private String undo(List<VethVerdict> changed, boolean up) {
+    if (changed.isEmpty()) {
+      return "no other interface had been changed";
+    }
+    List<String> failed = new ArrayList<>();
+    for (VethVerdict veth : changed) {
+      try {
+        set(veth, !up);
+      } catch (IOException | RuntimeException e) {
+        failed.add(veth.veth() + " (" + describe(e) + ")");
+      }
+    }
+    String names = changed.stream().map(VethVerdict::veth).toList().toString();
+    return failed.isEmpty()
+        ? names + " brought back " + (up ? "down" : "up")
+        : "could not bring back " + (up ? "down" : "up") + ": " + failed;
+  }
+
+  private static String describe(Throwable e) {
+    return e instanceof RemediationFailed ? e.getMessage() : e.toString();
   }
 
   /** Sets the link down ({@code up=false}) or up and returns its state once it shows the change. */
@@ -41,6 +86,11 @@ public final class LinkSwitch {
     return IpOutputParser.parseLink(output.stdout());
   }
 
+  // Down: the flag and operstate DOWN at once. Up: the flag at once, operstate UP when the peer is up.
+  private static boolean inState(IpLink link, boolean up) {
+    return up ? link.isAdminUp() && !"DOWN".equals(link.state()) : !link.isAdminUp() && "DOWN".equals(link.state());
+  }
+
   private IpLink awaitState(VethVerdict veth, boolean up) throws IOException {
     long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
     while (true) {
@@ -48,9 +98,7 @@ public final class LinkSwitch {
       if (link.index() != veth.index()) {
         throw new RemediationFailed("interface " + veth.veth() + " changed index from " + veth.index() + " to " + link.index());
       }
-      // Down: the flag and operstate DOWN at once. Up: the flag at once, operstate UP when the peer is up.
-      boolean reached = up ? link.isAdminUp() && !"DOWN".equals(link.state()) : !link.isAdminUp() && "DOWN".equals(link.state());
-      if (reached) {
+      if (inState(link, up)) {
         return link;
       }
       if (System.currentTimeMillis() > deadline) {

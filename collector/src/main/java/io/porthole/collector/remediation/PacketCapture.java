@@ -1,24 +1,30 @@
 package io.porthole.collector.remediation;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.pcap4j.core.NotOpenException;
-import org.pcap4j.core.PcapDumper;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.RawPacketListener;
 
 /**
- * A bounded capture of one interface into a pcap file, with libpcap through pcap4j: in process, so
- * that the packet and byte caps are exact and nothing else has to be installed or supervised.
- * Stops at the first of: duration over, packet cap reached, the next packet would pass the byte
- * cap. Blocking for up to the duration: call it on a worker thread.
+ * A bounded capture of a container's host-side veths into one pcap file, with libpcap through pcap4j:
+ * in process, so that the packet and byte caps are exact and nothing else has to be installed or
+ * supervised. One capture loop per interface (each on its own thread: {@code loop()} is the only
+ * reliable way to read an idle interface, see ENVIRONMENT.md), all writing into one {@link
+ * PcapFileWriter}. Stops at the first of: duration over, packet cap reached, the next packet would
+ * pass the byte cap. Blocking for up to the duration: call it on a worker thread.
  */
 public final class PacketCapture {
 
@@ -26,8 +32,6 @@ public final class PacketCapture {
   public record Summary(long packets, long fileBytes, String stoppedBy) {}
 
   private static final int SNAPLEN = 65_535;
-  private static final int PCAP_FILE_HEADER = 24;
-  private static final int PCAP_RECORD_HEADER = 16;
 
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -36,64 +40,78 @@ public final class PacketCapture {
         return thread;
       });
 
-  /**
-   * @param device the interface to capture on (the container's host-side veth)
-   * @param filter a BPF filter, or empty for everything
-   */
-  public Summary capture(String device, String filter, Duration duration, long maxPackets, long maxBytes, Path file)
-      throws PcapNativeException, NotOpenException {
-    PcapHandle handle =
-        new PcapHandle.Builder(device)
+  /** @param devices the interfaces to capture on (the container's host-side veths) */
+  public Summary capture(List<String> devices, Duration duration, long maxPackets, long maxBytes, Path file)
+      throws PcapNativeException, IOException, InterruptedException {
+    List<PcapHandle> handles = new ArrayList<>();
+    try {
+      for (String device : devices) {
+        handles.add(new PcapHandle.Builder(device)
             .snaplen(SNAPLEN)
             .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
             .timeoutMillis(100)
-            .build();
-    try {
-      if (!filter.isEmpty()) {
-        handle.setFilter(filter, org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
+            .build());
       }
-      PcapDumper dumper = handle.dumpOpen(file.toString());
-      AtomicLong packets = new AtomicLong();
-      AtomicLong bytes = new AtomicLong(PCAP_FILE_HEADER);
-      String[] stoppedBy = {"duration"};
-      ScheduledFuture<?> stop = timer.schedule(() -> breakLoop(handle), duration.toMillis(), TimeUnit.MILLISECONDS);
-      RawPacketListener listener =
-          packet -> {
-            if (bytes.get() + PCAP_RECORD_HEADER + packet.length > maxBytes) {
-              stoppedBy[0] = "byte cap";
-              breakLoop(handle);
-              return;
-            }
-            try {
-              dumper.dumpRaw(packet, handle.getTimestamp());
-            } catch (NotOpenException e) {
-              return;
-            }
-            bytes.addAndGet(PCAP_RECORD_HEADER + packet.length);
-            if (packets.incrementAndGet() >= maxPackets) {
-              stoppedBy[0] = "packet cap";
-              breakLoop(handle);
-            }
-          };
-      try {
-        handle.loop(-1, listener);
-      } catch (InterruptedException e) {
-        // breakLoop() ends the loop this way: the normal end of a capture.
-      } finally {
-        stop.cancel(false);
-        dumper.close();
+      try (PcapFileWriter out = new PcapFileWriter(file, SNAPLEN, maxPackets, maxBytes)) {
+        AtomicReference<String> stoppedBy = new AtomicReference<>();
+        ScheduledFuture<?> stop = timer.schedule(
+            () -> stopAll(handles, stoppedBy, "duration"), duration.toMillis(), TimeUnit.MILLISECONDS);
+        List<Thread> loops = new ArrayList<>();
+        for (PcapHandle handle : handles) {
+          Thread loop = new Thread(() -> loop(handle, handles, out, stoppedBy), "porthole-capture-" + loops.size());
+          loop.setDaemon(true);
+          loop.start();
+          loops.add(loop);
+        }
+        try {
+          for (Thread loop : loops) {
+            loop.join();
+          }
+        } finally {
+          stop.cancel(false);
+          stopAll(handles, stoppedBy, "interruption");
+        }
+        return new Summary(out.packets(), out.bytes(), stoppedBy.get() == null ? "duration" : stoppedBy.get());
       }
-      return new Summary(packets.get(), bytes.get(), stoppedBy[0]);
     } finally {
-      handle.close();
+      handles.forEach(PcapHandle::close);
     }
   }
 
-  private static void breakLoop(PcapHandle handle) {
+  private static void loop(PcapHandle handle, List<PcapHandle> all, PcapFileWriter out, AtomicReference<String> stoppedBy) {
+    RawPacketListener listener = packet -> {
+      try {
+        Timestamp at = handle.getTimestamp();
+        long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
+        Integer original = handle.getOriginalLength();
+        switch (out.write(micros, packet, original == null ? packet.length : original)) {
+          case PACKET_CAP -> stopAll(all, stoppedBy, "packet cap");
+          case BYTE_CAP -> stopAll(all, stoppedBy, "byte cap");
+          case WRITTEN -> { }
+        }
+      } catch (IOException e) {
+        stopAll(all, stoppedBy, "write error: " + e.getMessage());
+        throw new UncheckedIOException(e);
+      }
+    };
     try {
-      handle.breakLoop();
-    } catch (NotOpenException e) {
-      // Already closed: the capture is over.
+      handle.loop(-1, listener);
+    } catch (InterruptedException e) {
+      // breakLoop() ends the loop this way: the normal end of a capture.
+    } catch (PcapNativeException | NotOpenException | UncheckedIOException e) {
+      stopAll(all, stoppedBy, "capture error: " + e.getMessage());
+    }
+  }
+
+  // The first reason wins; every loop is broken so that the capture ends everywhere at once.
+  private static void stopAll(List<PcapHandle> handles, AtomicReference<String> stoppedBy, String reason) {
+    stoppedBy.compareAndSet(null, reason);
+    for (PcapHandle handle : handles) {
+      try {
+        handle.breakLoop();
+      } catch (NotOpenException e) {
+        // Already closed: that capture is over.
+      }
     }
   }
 }

@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param enabled whether the collector consumes commands at all ({@code remediation.enabled})
  * @param dataDir directory for pending restores and capture files ({@code remediation.data.dir})
  * @param commandKey the shared HMAC key of commands ({@code command.key}, {@code PORTHOLE_COMMAND_KEY})
+ * @param maxConcurrentExtractions file extractions at once, each holding its file in memory
+ *     ({@code remediation.extract.concurrency})
+ * @param restoreRetryFirst the first pause before a failed TTL restore or re-isolation is tried
+ *     again, doubled on each failure up to {@code restoreRetryMax} ({@code remediation.restore.retry.*})
  */
 public record RemediationConfig(
     boolean enabled,
@@ -29,7 +33,10 @@ public record RemediationConfig(
     int chunkBytes,
     Duration traceMaxDuration,
     Duration maxTtl,
-    int maxConcurrentCommands) {
+    int maxConcurrentCommands,
+    int maxConcurrentExtractions,
+    Duration restoreRetryFirst,
+    Duration restoreRetryMax) {
 
   public static final String ENABLED = "remediation.enabled";
   public static final String DATA_DIR = "remediation.data.dir";
@@ -45,6 +52,9 @@ public record RemediationConfig(
   public static final String TRACE_MAX_DURATION = "remediation.trace.max.duration";
   public static final String MAX_TTL = "remediation.isolation.max.ttl";
   public static final String CONCURRENCY = "remediation.concurrency";
+  public static final String EXTRACT_CONCURRENCY = "remediation.extract.concurrency";
+  public static final String RESTORE_RETRY_FIRST = "remediation.restore.retry.first";
+  public static final String RESTORE_RETRY_MAX = "remediation.restore.retry.max";
 
   /** Kafka's default record limit is 1 MiB; a chunk plus its envelope must stay below it. */
   public static final int MAX_CHUNK_BYTES = 900 * 1024;
@@ -93,7 +103,10 @@ public record RemediationConfig(
         settings.integer(CHUNK_BYTES, 256 * 1024, 1024, MAX_CHUNK_BYTES),
         settings.duration(TRACE_MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(6)),
         settings.duration(MAX_TTL, Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365)),
-        settings.integer(CONCURRENCY, 4, 1, 64));
+        settings.integer(CONCURRENCY, 4, 1, 64),
+        settings.integer(EXTRACT_CONCURRENCY, 2, 1, 16),
+        settings.duration(RESTORE_RETRY_FIRST, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(10)),
+        settings.duration(RESTORE_RETRY_MAX, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofHours(1)));
   }
 
   /** The signer of this deployment's commands. */

@@ -6,20 +6,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Finds the host side of a container's veth and proves it safe to act on ({@link VethSafetyCheck}).
+ * Finds the host side of every veth of a container's network namespace and proves each safe to act
+ * on ({@link VethSafetyCheck#checkNamespace}).
  *
- * <p>The peer index of the container's {@code eth0} is read with netlink INSIDE the container's
- * network namespace ({@code nsenter --target PID --net ip -o link show eth0}). Never through sysfs
- * under nsenter: sysfs stays the host's, so {@code /sys/class/net/eth0/iflink} would name the host's
- * own uplink. Blocking: call it on a worker thread.
+ * <p>The interfaces and their peer indexes are read with netlink INSIDE the container's network
+ * namespace ({@code nsenter --target PID --net ip -d -o link show}). Never through sysfs under
+ * nsenter: sysfs stays the host's, so {@code /sys/class/net/eth0/iflink} would name the host's own
+ * uplink. Blocking: call it on a worker thread.
  */
 public final class VethResolver {
 
@@ -27,7 +30,7 @@ public final class VethResolver {
   private static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
   private final CommandRunner runner;
-  private final Supplier<Set<String>> dockerBridges;
+  private final Supplier<Map<String, String>> dockerBridges;
   private final Path procRoot;
 
   public VethResolver(CommandRunner runner, DockerClient docker) {
@@ -35,58 +38,59 @@ public final class VethResolver {
   }
 
   /**
-   * @param dockerBridges the bridge devices of Docker's bridge networks, asked for on every resolve
+   * @param dockerBridges bridge device to Docker network name, asked for on every resolve
    * @param procRoot where {@code /proc} is (namespaces are compared by their {@code ns/net} links)
    */
-  VethResolver(CommandRunner runner, Supplier<Set<String>> dockerBridges, Path procRoot) {
+  VethResolver(CommandRunner runner, Supplier<Map<String, String>> dockerBridges, Path procRoot) {
     this.runner = Objects.requireNonNull(runner, "runner");
     this.dockerBridges = Objects.requireNonNull(dockerBridges, "dockerBridges");
     this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
   }
 
-  /** The verdict on the container's host-side veth; refusals are verdicts, not exceptions. */
-  public VethVerdict resolve(TargetContainer container) throws IOException {
-    if (container.sharesHostNetwork()) {
-      return VethVerdict.refused("container " + container.label() + " uses the host network (network mode host): refusing to touch the host's interfaces");
-    }
-    if (container.sharesAnotherContainersNetwork()) {
-      return VethVerdict.refused("container " + container.label() + " shares the network of " + container.networkMode() + ": act on that container instead");
+  /** The verdict on the container's whole network; refusals are verdicts, not exceptions. */
+  public NetworkVerdict resolve(TargetContainer container) throws IOException {
+    Optional<String> modeRefusal = container.networkMode().refusal(container.label());
+    if (modeRefusal.isPresent()) {
+      return NetworkVerdict.refused(modeRefusal.get());
     }
     boolean sharesHostNamespace = sharesHostNamespace(container.pid());
-    String eth0 = "";
+    String namespaceLinks = "";
     if (!sharesHostNamespace) {
       ProcessOutput inside = runner.run(
-          List.of("nsenter", "--target", Integer.toString(container.pid()), "--net", "ip", "-o", "link", "show", "eth0"), TIMEOUT);
+          List.of("nsenter", "--target", Integer.toString(container.pid()), "--net", "ip", "-d", "-o", "link", "show"),
+          TIMEOUT);
       if (!inside.succeeded()) {
-        return VethVerdict.refused("the container has no eth0 in its network namespace (" + inside.describe() + ")");
+        return NetworkVerdict.refused("cannot list the interfaces of the container's network namespace ("
+            + inside.describe() + ")");
       }
-      eth0 = inside.stdout();
+      namespaceLinks = inside.stdout();
     }
     List<IpLink> hostLinks = IpOutputParser.parseLinks(check(runner.run(List.of("ip", "-d", "-o", "link", "show"), TIMEOUT)));
-    return VethSafetyCheck.check(eth0, hostLinks, dockerBridges.get(), defaultRouteInterfaces(), sharesHostNamespace);
+    return VethSafetyCheck.checkNamespace(
+        namespaceLinks, hostLinks, dockerBridges.get(), defaultRouteInterfaces(), sharesHostNamespace);
   }
 
   /** The interfaces of the host's IPv4 and IPv6 default routes. */
   public Set<String> defaultRouteInterfaces() throws IOException {
-    Set<String> devices = new HashSet<>(IpOutputParser.routeInterfaces(check(runner.run(List.of("ip", "-4", "route", "show", "default"), TIMEOUT))));
+    Set<String> devices = new HashSet<>(IpOutputParser.routeInterfaces(
+        check(runner.run(List.of("ip", "-4", "route", "show", "default"), TIMEOUT))));
     devices.addAll(IpOutputParser.routeInterfaces(check(runner.run(List.of("ip", "-6", "route", "show", "default"), TIMEOUT))));
     return devices;
   }
 
-  /** The bridge devices of Docker's bridge networks: docker0 (or its configured name) and br-ID. */
-  public static Set<String> dockerBridges(DockerClient docker) {
-    Set<String> bridges = new HashSet<>();
+  /** The bridge devices of Docker's bridge networks (docker0 or its configured name, br-ID), to their network names. */
+  public static Map<String, String> dockerBridges(DockerClient docker) {
+    Map<String, String> bridges = new HashMap<>();
     for (Network network : docker.listNetworksCmd().exec()) {
       if (!"bridge".equals(network.getDriver())) {
         continue;
       }
       Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
       String name = options.get(BRIDGE_NAME_OPTION);
-      bridges.add(name != null && !name.isBlank() ? name : "br-" + network.getId().substring(0, 12));
+      bridges.put(name != null && !name.isBlank() ? name : "br-" + network.getId().substring(0, 12), network.getName());
     }
     return bridges;
   }
-
   // The collector runs in the host's network namespace; init's is compared too where it is readable
   // (a collector in a container with --pid=host --net=host sees both).
   private boolean sharesHostNamespace(int pid) throws IOException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,11 +15,11 @@ class IsolationStoreTest {
   @TempDir Path dir;
 
   @Test
-  void pendingRestoresSurviveARestart() throws IOException {
+  void isolationsSurviveARestart() throws IOException {
     Path file = dir.resolve("data/isolations.json");
     IsolationStore store = new IsolationStore(file);
-    PendingRestore web = new PendingRestore("abc123", "web", "cmd-1", "veth1", 1_000L);
-    PendingRestore db = new PendingRestore("def456", "db", "cmd-2", "veth2", 2_000L);
+    ActiveIsolation web = new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1", "veth2"), 1_000L);
+    ActiveIsolation db = new ActiveIsolation("def456", "db", "cmd-2", List.of("veth3"), 0L);
     store.put(web);
     store.put(db);
     store.remove("abc123");
@@ -26,19 +27,37 @@ class IsolationStoreTest {
     IsolationStore restarted = new IsolationStore(file);
 
     assertThat(restarted.load()).containsExactly(db);
+    assertThat(restarted.get("def456")).contains(db);
     assertThat(Files.readString(file)).contains("\"containerId\" : \"def456\"");
+    assertThat(db.hasTtl()).isFalse();
   }
 
   @Test
-  void aReplacedEntryIsNotRemovedByItsOldTimer() throws IOException {
+  void aReplacedEntryIsNotRemovedByItsOldTimerButAReisolatedOneIs() throws IOException {
     IsolationStore store = new IsolationStore(dir.resolve("isolations.json"));
-    PendingRestore first = new PendingRestore("abc123", "web", "cmd-1", "veth1", 1_000L);
-    PendingRestore second = new PendingRestore("abc123", "web", "cmd-2", "veth1", 9_000L);
+    ActiveIsolation first = new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1"), 1_000L);
+    ActiveIsolation second = new ActiveIsolation("abc123", "web", "cmd-2", List.of("veth1"), 9_000L);
     store.put(first);
     store.put(second);
 
     assertThat(store.remove(first)).isFalse();
     assertThat(store.all()).containsExactly(second);
+
+    // A re-isolation after a restart records the new veths; the TTL timer still owns the entry.
+    store.put(second.withHostInterfaces(List.of("veth9")));
+    assertThat(store.isCurrent(second)).isTrue();
+    assertThat(store.remove(second)).isTrue();
+    assertThat(store.all()).isEmpty();
+  }
+
+  @Test
+  void anEntryOfAnOlderCollectorIsReadAsAnIsolationWithoutRecordedInterfaces() throws IOException {
+    Path file = dir.resolve("old.json");
+    Files.writeString(file, "[ {\"containerId\" : \"abc\", \"containerName\" : \"web\", \"commandId\" : \"cmd-1\","
+        + " \"veth\" : \"veth1\", \"restoreAtEpochMillis\" : 5000 } ]");
+
+    assertThat(new IsolationStore(file).load())
+        .containsExactly(new ActiveIsolation("abc", "web", "cmd-1", List.of(), 5000L));
   }
 
   @Test

@@ -7,6 +7,8 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.google.protobuf.ByteString;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
+import io.porthole.collector.DockerClients;
+import io.porthole.collector.docker.DockerEventSource;
 import io.porthole.proto.ArtifactChunk;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
@@ -84,6 +86,8 @@ class RemediationIT {
   private static volatile boolean reading = true;
   private static Path dataDir;
   private static RemediationConfig config;
+  private static final ContainerDirectory directory = new ContainerDirectory();
+  private static DockerEventSource dockerEvents;
 
   private HostNetwork hostBefore;
 
@@ -105,8 +109,11 @@ class RemediationIT {
       traced.add(containerId + " " + duration.toSeconds() + " " + reason);
       return Future.succeededFuture();
     };
-    RemediationExecutor executor =
-        RemediationExecutor.create(vertx, config, HOST, docker, new ContainerDirectory(), tracer, sink);
+    // The real Docker event source keeps the directory current, so that the executor hears of restarts.
+    dockerEvents = new DockerEventSource(vertx, docker, DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO),
+        HOST, directory, (topic, envelope) -> { }, new CollectorStats(), Duration.ofMillis(200), Duration.ofSeconds(2));
+    dockerEvents.start().await(60, TimeUnit.SECONDS);
+    RemediationExecutor executor = RemediationExecutor.create(vertx, config, HOST, docker, directory, tracer, sink);
     commands = CommandConsumer.create(vertx, kafka, config, HOST, topics, publisher, executor, sink, new CollectorStats());
     commands.start().await(60, TimeUnit.SECONDS);
 
@@ -135,6 +142,9 @@ class RemediationIT {
     }
     if (commands != null) {
       commands.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (dockerEvents != null) {
+      dockerEvents.stop().await(30, TimeUnit.SECONDS);
     }
     if (publisher != null) {
       publisher.stop().await(30, TimeUnit.SECONDS);
@@ -210,13 +220,9 @@ class RemediationIT {
     assertThat(ping(id, gateway)).as("isolated while the collector is down").isFalse();
 
     Clock tenMinutesLater = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(601));
-    RemediationExecutor after = new RemediationExecutor(
-        vertx, restartConfig, HOST,
-        new ContainerLookup(new ContainerDirectory(), docker),
-        new VethResolver(new ProcessCommandRunner(), docker),
-        new LinkSwitch(new ProcessCommandRunner()),
-        new PacketCapture(), new ImageFileExtractor(docker), (c, d, r) -> Future.succeededFuture(),
-        new IsolationStore(restartConfig.isolationsFile()), collect, tenMinutesLater);
+    RemediationExecutor after = new RemediationExecutor(vertx, restartConfig, HOST, RemediationParts.of(
+        restartConfig, docker, new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), collect,
+        new ProcessCommandRunner(), tenMinutesLater));
     after.start().await(30, TimeUnit.SECONDS);
     try {
       awaitCondition(() -> published.stream().anyMatch(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")));
@@ -226,6 +232,111 @@ class RemediationIT {
       assertThat(new IsolationStore(restartConfig.isolationsFile()).load()).isEmpty();
     } finally {
       after.stop().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aContainerOnTwoNetworksIsCutOffFromBothAndRestoredOnBoth() throws Exception {
+    String networkName = "porthole-it-rem-two-" + UUID.randomUUID().toString().substring(0, 8);
+    String networkId = docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
+    String id = busybox();
+    try {
+      docker.connectToNetworkCmd().withNetworkId(networkId).withContainerId(id).exec();
+      String defaultGateway = gateway(id);
+      String secondGateway = gateway(id, networkName);
+      assertThat(ping(id, defaultGateway)).as("ping on the default bridge before isolation").isTrue();
+      assertThat(ping(id, secondGateway)).as("ping on the second network before isolation").isTrue();
+
+      RemediationResult isolated = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
+      assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(isolated.getInterface().split(",")).hasSize(2).allMatch(name -> name.startsWith("veth"));
+      assertThat(isolated.getDetail())
+          .contains("all 2 interface(s)")
+          .contains("on docker0, network bridge")
+          .contains("on br-" + networkId.substring(0, 12) + ", network " + networkName);
+      assertThat(ping(id, defaultGateway)).as("ping on the default bridge while isolated").isFalse();
+      assertThat(ping(id, secondGateway)).as("ping on the second network while isolated").isFalse();
+
+      RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+      assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(restored.getInterface().split(",")).containsExactlyInAnyOrder(isolated.getInterface().split(","));
+      assertThat(ping(id, defaultGateway)).as("ping on the default bridge after restore").isTrue();
+      assertThat(ping(id, secondGateway)).as("ping on the second network after restore").isTrue();
+    } finally {
+      docker.removeContainerCmd(id).withForce(true).exec();
+      docker.removeNetworkCmd(networkId).exec();
+    }
+  }
+
+  @Test
+  void aContainerRestartedWhileIsolatedComesBackIsolatedAndTheIsolationSaysSo() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    String commandId = send(command(RemediationAction.ISOLATE_NETWORK, id));
+    RemediationResult isolated = await(commandId);
+    assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+    docker.restartContainerCmd(id).withTimeout(0).exec();
+
+    awaitCondition(() -> results.get(commandId).stream().anyMatch(r -> !r.getFollowUp().isEmpty()));
+    RemediationResult followUp = results.get(commandId).stream().filter(r -> !r.getFollowUp().isEmpty()).findFirst().orElseThrow();
+    assertThat(followUp.getStatus()).as(followUp.getFollowUp()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(followUp.getAction()).isEqualTo(RemediationAction.ISOLATE_NETWORK);
+    assertThat(followUp.getFollowUp()).contains("started again under isolation " + commandId).contains("re-isolated");
+    assertThat(followUp.getInterface()).startsWith("veth").isNotEqualTo(isolated.getInterface());
+    assertThat(ping(id, gateway)).as("ping after the restart under isolation").isFalse();
+
+    RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+    assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(restored.getInterface()).isEqualTo(followUp.getInterface());
+    assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+    assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
+  }
+
+  @Test
+  void aTtlRestoreThatFailsTransientlyIsRetriedUntilItSucceeds() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    Path retryDir = Files.createTempDirectory(dataDir, "retry");
+    RemediationConfig retryConfig = RemediationConfig.from(Settings.of(Map.of(
+        "command.key", KEY, "remediation.data.dir", retryDir.toString(), "remediation.restore.retry.first", "200ms")));
+    List<RemediationResult> published = new CopyOnWriteArrayList<>();
+    ResultSink collect = r -> { published.add(r); return Future.succeededFuture(); };
+    List<String> injected = new CopyOnWriteArrayList<>();
+    CommandRunner real = new ProcessCommandRunner();
+    // The first "ip link set ... up" fails as a busy kernel or a killed ip would; later ones run.
+    CommandRunner failsFirstUp = (command, timeout) -> {
+      String line = String.join(" ", command);
+      if (line.startsWith("ip link set") && line.endsWith(" up") && injected.isEmpty()) {
+        injected.add(line);
+        return new ProcessOutput(command, 2, "", "RTNETLINK answers: Resource temporarily unavailable (injected)\n");
+      }
+      return real.run(command, timeout);
+    };
+    RemediationExecutor executor = new RemediationExecutor(vertx, retryConfig, HOST, RemediationParts.of(
+        retryConfig, docker, new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), collect, failsFirstUp,
+        Clock.systemUTC()));
+    executor.start().await(30, TimeUnit.SECONDS);
+    try {
+      RemediationCommand isolate = signer.sign(command(RemediationAction.ISOLATE_NETWORK, id).setTtlSeconds(2).build());
+      RemediationResult isolated = executor.execute(isolate).await(30, TimeUnit.SECONDS).get(0);
+      assertThat(isolated.getStatus()).as(isolated.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+      awaitCondition(() -> published.stream().anyMatch(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")));
+
+      assertThat(injected).hasSize(1);
+      RemediationResult restored = published.stream()
+          .filter(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")).findFirst().orElseThrow();
+      assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(published).as("one result: the failed attempt is retried, not reported as final").hasSize(1);
+      // The restore result is handed over in-process, with no Kafka round trip before the ping: allow
+      // the container's ARP entry for the gateway (failed while isolated) a few seconds to resolve.
+      assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after the retried restore").isTrue();
+      assertThat(new IsolationStore(retryConfig.isolationsFile()).load()).isEmpty();
+    } finally {
+      executor.stop().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -247,7 +358,7 @@ class RemediationIT {
     RemediationResult result = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
 
     assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
-    assertThat(result.getDetail()).contains("no eth0");
+    assertThat(result.getDetail()).contains("no network interface besides loopback");
   }
 
   @Test
@@ -311,7 +422,8 @@ class RemediationIT {
 
     assertThat(result.getStatus()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(result.getDryRun()).isTrue();
-    assertThat(result.getDetail()).startsWith("dry run: would bring host veth").contains("nothing changed");
+    assertThat(result.getDetail()).startsWith("dry run: would bring down every interface of").contains("nothing changed");
+    assertThat(result.getInterface()).startsWith("veth");
     assertThat(ping(id, gateway(id))).isTrue();
   }
 
@@ -491,7 +603,21 @@ class RemediationIT {
   }
 
   private static String gateway(String id) {
-    return docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get("bridge").getGateway();
+    return gateway(id, "bridge");
+  }
+
+  private static String gateway(String id, String network) {
+    return docker.inspectContainerCmd(id).exec().getNetworkSettings().getNetworks().get(network).getGateway();
+  }
+
+  private static boolean pingsWithin(String id, String address, Duration deadline) throws IOException {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!ping(id, address)) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean ping(String id, String address) throws IOException {

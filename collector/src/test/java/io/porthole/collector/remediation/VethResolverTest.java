@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VethResolverTest {
 
-  private static final String NSENTER = "nsenter --target 19998 --net ip -o link show eth0";
+  private static final String NSENTER = "nsenter --target 19998 --net ip -d -o link show";
 
   @TempDir Path proc;
   private final RecordedCommands commands = new RecordedCommands()
@@ -30,10 +30,10 @@ class VethResolverTest {
   void readsThePeerIndexInsideTheContainersNamespaceNeverThroughSysfs() throws IOException {
     commands.answer(NSENTER, Fixtures.read("ns-eth0.txt"));
 
-    VethVerdict verdict = resolver().resolve(new TargetContainer("5623fc97", "web", 19998, "bridge"));
+    NetworkVerdict verdict = resolver().resolve(container("5623fc97", 19998, "bridge"));
 
     assertThat(verdict.isSafe()).as(verdict.refusal()).isTrue();
-    assertThat(verdict.veth()).isEqualTo("vetha05a878");
+    assertThat(verdict.hostInterfaces()).isEqualTo("vetha05a878");
     assertThat(commands.ran).contains(NSENTER).noneMatch(c -> c.contains("/sys/"));
   }
 
@@ -41,7 +41,7 @@ class VethResolverTest {
   void aContainerInTheHostsNamespaceIsRefusedWithoutEnteringIt() throws IOException {
     link("4242/ns/net", "net:[4026531833]");
 
-    VethVerdict verdict = resolver().resolve(new TargetContainer("abc", "hostlike", 4242, "default"));
+    NetworkVerdict verdict = resolver().resolve(container("abc", 4242, "default"));
 
     assertThat(verdict.refusal()).contains("host's network namespace");
     assertThat(commands.ran).noneMatch(c -> c.startsWith("nsenter"));
@@ -49,22 +49,41 @@ class VethResolverTest {
 
   @Test
   void hostAndSharedNetworkModesAreRefusedBeforeAnyCommand() throws IOException {
-    assertThat(resolver().resolve(new TargetContainer("abc", "h", 19998, "host")).refusal()).contains("uses the host network");
-    assertThat(resolver().resolve(new TargetContainer("abc", "s", 19998, "container:f00")).refusal()).contains("shares the network of container:f00");
+    assertThat(resolver().resolve(container("abc", 19998, "host")).refusal()).contains("uses the host network");
+    assertThat(resolver().resolve(container("abc", 19998, "container:f00")).refusal()).contains("shares the network of container:f00");
     assertThat(commands.ran).isEmpty();
   }
 
   @Test
-  void aNamespaceWithoutEth0IsRefused() throws IOException {
-    commands.answer(NSENTER, 1, "", "Device \"eth0\" does not exist.\n");
+  void everyInterfaceOfAContainerOnTwoNetworksIsResolved() throws IOException {
+    RecordedCommands twoNetworks = new RecordedCommands()
+        .answer(NSENTER, Fixtures.read("two-networks-ns-links.txt"))
+        .answer("ip -d -o link show", Fixtures.read("two-networks-host-links.txt"))
+        .answer("ip -4 route show default", Fixtures.read("route-default.txt"))
+        .answer("ip -6 route show default", "");
 
-    VethVerdict verdict = resolver().resolve(new TargetContainer("abc", "none", 19998, "none"));
+    NetworkVerdict verdict = new VethResolver(twoNetworks, () -> Map.of("docker0", "bridge", "br-c12484a3e0f7", "backend"), proc)
+        .resolve(container("5623fc97", 19998, "bridge"));
 
-    assertThat(verdict.refusal()).contains("no eth0").contains("does not exist");
+    assertThat(verdict.hostInterfaces()).isEqualTo("veth019ed7b,veth176cb02");
+    assertThat(twoNetworks.ran).noneMatch(c -> c.contains("/sys/"));
+  }
+
+  @Test
+  void aNamespaceThatCannotBeListedIsRefused() throws IOException {
+    commands.answer(NSENTER, 1, "", "nsenter: cannot open /proc/19998/ns/net: No such file or directory\n");
+
+    NetworkVerdict verdict = resolver().resolve(container("abc", 19998, "bridge"));
+
+    assertThat(verdict.refusal()).contains("cannot list the interfaces").contains("No such file");
   }
 
   private VethResolver resolver() {
-    return new VethResolver(commands, () -> Set.of("docker0"), proc);
+    return new VethResolver(commands, () -> Map.of("docker0", "bridge"), proc);
+  }
+
+  private static TargetContainer container(String id, int pid, String networkMode) {
+    return new TargetContainer(id, "", pid, NetworkMode.of(networkMode));
   }
 
   private void link(String path, String target) throws IOException {

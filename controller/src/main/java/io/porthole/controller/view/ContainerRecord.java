@@ -10,9 +10,10 @@ import java.util.List;
  * What the controller knows of one container on one host: the latest lifecycle state, its
  * addresses and configuration snapshot, and whether a remediation isolated it.
  *
- * @param startedAt time of the newest start or restart event (a new veth), or null
+ * @param startedAt time of the newest start or restart event (new veths), or null
  * @param config the newest configuration snapshot, or null when no event carried one yet
- * @param isolation set while the container's network is isolated (by the newest isolate/restore)
+ * @param isolation the newest isolate/restore; an isolation holds across restarts (the collector
+ *     re-isolates a container that starts again) until a restore or its restore time
  */
 public record ContainerRecord(
     String hostId,
@@ -28,10 +29,13 @@ public record ContainerRecord(
     Isolation isolation) {
 
   /**
-   * The newest isolate or restore that succeeded: the host interface acted on, when, and (for an
-   * isolation with a TTL) when the collector restores it by itself.
+   * The newest isolate or restore that succeeded: the host interface(s) acted on, when, (for an
+   * isolation with a TTL) when the collector restores it by itself, and when the collector last
+   * re-isolated the container after it started again under this isolation (a follow-up result of
+   * the same command), or null.
    */
-  public record Isolation(boolean isolated, String hostInterface, Instant since, Instant restoreAt, String commandId) {}
+  public record Isolation(
+      boolean isolated, String hostInterface, Instant since, Instant restoreAt, String commandId, Instant reisolatedAt) {}
 
   public ContainerRecord {
     networks = List.copyOf(networks);
@@ -40,7 +44,6 @@ public record ContainerRecord(
   public boolean isolated(Instant now) {
     return isolation != null
         && isolation.isolated()
-        && (startedAt == null || isolation.since() == null || !startedAt.isAfter(isolation.since()))
         && (isolation.restoreAt() == null || now.isBefore(isolation.restoreAt()));
   }
 

@@ -47,7 +47,8 @@ public final class ContainersView {
     }
     Instant startedAt = known == null ? null : known.startedAt();
     if (event.getAction() == ContainerAction.START || event.getAction() == ContainerAction.RESTART) {
-      // A (re)started container has a new veth: an earlier isolation no longer applies.
+      // New veths, but the isolation still holds: the collector re-isolates a container that starts
+      // again under isolation, until a restore or the TTL (and says so in a follow-up result).
       startedAt = time;
     }
     containers.put(
@@ -69,7 +70,9 @@ public final class ContainersView {
   /**
    * Records the effect of a succeeded isolate (with its restore time, if any) or restore, so that the
    * view says whether the container is isolated. The newest change (by {@code at}) wins, whatever
-   * order the results are read in.
+   * order the results are read in. A later isolate of the isolation in force (same command) is the
+   * collector's follow-up after a restart: the container was re-isolated on new veths; the
+   * isolation keeps its start and restore time and records when that happened.
    */
   public synchronized void onIsolationChange(
       String hostId, String containerId, boolean isolated, String hostInterface, Instant at, Instant restoreAt, String commandId) {
@@ -78,7 +81,13 @@ public final class ContainersView {
     if (known != null && known.since() != null && at != null && at.isBefore(known.since())) {
       return;
     }
-    isolations.put(key, new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId));
+    if (isolated && known != null && known.isolated() && known.commandId().equals(commandId)
+        && known.since() != null && at != null && at.isAfter(known.since())) {
+      isolations.put(key, new ContainerRecord.Isolation(
+          true, hostInterface, known.since(), restoreAt == null ? known.restoreAt() : restoreAt, commandId, at));
+      return;
+    }
+    isolations.put(key, new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId, null));
   }
 
   /** Containers on a host (every host when {@code hostId} is null), by host then name. */

@@ -54,7 +54,7 @@ class ContainersViewTest {
   }
 
   @Test
-  void isolationHoldsUntilItsRestoreTimeOrARestoreOrARestart() {
+  void isolationHoldsUntilItsRestoreTimeOrARestore() {
     view.onEvent(running("h1", "aaa111", "web", "bridge"));
     view.onIsolationChange("h1", "aaa111", true, "veth1", T0, T0.plusSeconds(60), "cmd-1");
     ContainerRecord web = view.list("h1").get(0);
@@ -70,7 +70,29 @@ class ContainersViewTest {
     view.onIsolationChange("h1", "aaa111", true, "veth1", T0.plusSeconds(3), null, "cmd-4");
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(4))).isTrue();
     view.onEvent(event("h1", "aaa111", "web", ContainerAction.RESTART, "running", "bridge", T0.plusSeconds(5)));
-    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(6))).isFalse();
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(6))).as("isolated across a restart").isTrue();
+  }
+
+  @Test
+  void aRestartUnderIsolationKeepsItIsolatedAndTheFollowUpRecordsTheReisolation() {
+    view.onEvent(running("h1", "aaa111", "web", "bridge"));
+    view.onIsolationChange("h1", "aaa111", true, "veth1,veth2", T0, T0.plusSeconds(600), "cmd-1");
+    view.onEvent(event("h1", "aaa111", "web", ContainerAction.START, "running", "bridge", T0.plusSeconds(10)));
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(11))).isTrue();
+
+    // The collector's follow-up on the same command: new veths, no restore time of its own.
+    view.onIsolationChange("h1", "aaa111", true, "veth7,veth8", T0.plusSeconds(12), null, "cmd-1");
+
+    ContainerRecord web = view.list("h1").get(0);
+    assertThat(web.isolated(T0.plusSeconds(13))).isTrue();
+    assertThat(web.isolation().since()).isEqualTo(T0);
+    assertThat(web.isolation().reisolatedAt()).isEqualTo(T0.plusSeconds(12));
+    assertThat(web.isolation().hostInterface()).isEqualTo("veth7,veth8");
+    assertThat(web.isolation().restoreAt()).isEqualTo(T0.plusSeconds(600));
+    assertThat(web.isolated(T0.plusSeconds(601))).isFalse();
+
+    view.onIsolationChange("h1", "aaa111", false, "veth7,veth8", T0.plusSeconds(20), null, "cmd-1-ttl-restore");
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(21))).isFalse();
   }
 
   @Test

@@ -1,0 +1,28 @@
+package io.porthole.collector.remediation;
+
+import java.util.List;
+
+/**
+ * An isolation this collector keeps in force until a RESTORE_NETWORK or its TTL: written before the
+ * first link goes down (write-ahead), so that neither a crash nor a container restart loses it.
+ *
+ * @param commandId the ISOLATE_NETWORK command that set it (follow-up results carry it)
+ * @param hostInterfaces the host veths this isolation brought down (RESTORE brings back exactly
+ *     those); empty in a record written before the links went down, or by an older collector
+ * @param restoreAtEpochMillis when the collector restores by itself, or 0 for no TTL
+ */
+public record ActiveIsolation(
+    String containerId, String containerName, String commandId, List<String> hostInterfaces, long restoreAtEpochMillis) {
+
+  public ActiveIsolation {
+    hostInterfaces = hostInterfaces == null ? List.of() : List.copyOf(hostInterfaces);
+  }
+
+  public boolean hasTtl() {
+    return restoreAtEpochMillis > 0;
+  }
+
+  public ActiveIsolation withHostInterfaces(List<String> interfaces) {
+    return new ActiveIsolation(containerId, containerName, commandId, interfaces, restoreAtEpochMillis);
+  }
+}

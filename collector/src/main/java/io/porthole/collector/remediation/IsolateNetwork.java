@@ -1,0 +1,158 @@
+package io.porthole.collector.remediation;
+
+import static io.porthole.proto.RemediationStatus.SUCCEEDED;
+
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.RemediationResult;
+import io.porthole.wire.Timestamps;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * ISOLATE_NETWORK: find the container, resolve every veth of its namespace, prove each safe, record
+ * the isolation (write-ahead), bring them all down (all or nothing), verify, report. Also re-isolates
+ * a container that started again under isolation ({@link #reisolate}).
+ */
+final class IsolateNetwork implements ActionHandler {
+
+  private final RemediationSteps steps;
+  private final LinkSwitch links;
+  private final IsolationStore isolations;
+  private final ResultFactory results;
+  private final Duration maxTtl;
+  private final Consumer<ActiveIsolation> onIsolated;
+
+  /** @param onIsolated told of every isolation recorded (to schedule its TTL restore) */
+  IsolateNetwork(
+      RemediationSteps steps, LinkSwitch links, IsolationStore isolations, ResultFactory results, Duration maxTtl,
+      Consumer<ActiveIsolation> onIsolated) {
+    this.steps = Objects.requireNonNull(steps, "steps");
+    this.links = Objects.requireNonNull(links, "links");
+    this.isolations = Objects.requireNonNull(isolations, "isolations");
+    this.results = Objects.requireNonNull(results, "results");
+    this.maxTtl = Objects.requireNonNull(maxTtl, "maxTtl");
+    this.onIsolated = Objects.requireNonNull(onIsolated, "onIsolated");
+  }
+
+  @Override
+  public RemediationAction action() {
+    return RemediationAction.ISOLATE_NETWORK;
+  }
+
+  @Override
+  public Future<List<RemediationResult>> handle(RemediationCommand command, Instant started) {
+    Duration ttl = Duration.ofSeconds(command.getTtlSeconds());
+    if (ttl.compareTo(maxTtl) > 0) {
+      throw new RemediationRefused("ttl_seconds " + command.getTtlSeconds() + " exceeds the maximum of " + maxTtl.toSeconds());
+    }
+    return steps.findRunningContainer(command).compose(container -> steps.provenNetwork(container).compose(network -> {
+      if (command.getDryRun()) {
+        return Future.succeededFuture(List.of(results.result(command, started, SUCCEEDED,
+            "dry run: would bring down every interface of " + container.label() + " (" + network.describe() + ")"
+                + ttlText(ttl) + "; nothing changed").setInterface(network.hostInterfaces()).build()));
+      }
+      long restoreAt = ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
+      ActiveIsolation intent = new ActiveIsolation(
+          container.id(), container.name(), command.getCommandId(), hostInterfaces(network), restoreAt);
+      return steps.blocking(() -> isolate(intent, network)).map(isolation -> {
+        onIsolated.accept(isolation);
+        RemediationResult.Builder result = results.result(command, started, SUCCEEDED,
+            "all " + network.veths().size() + " interface(s) of " + container.label() + " are down ("
+                + network.describe() + "): the container is cut off from every network" + ttlText(ttl))
+            .setInterface(network.hostInterfaces());
+        if (isolation.hasTtl()) {
+          result.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(isolation.restoreAtEpochMillis())));
+        }
+        return List.of(result.build());
+      });
+    }));
+  }
+
+  /**
+   * Re-isolates a container that started again (new veths) while {@code isolation} is in force:
+   * the follow-up result to publish on the isolation's command, or empty when there was nothing to
+   * do (the isolation ended, the container is gone or stopped, or its veths were all down already).
+   */
+  Future<Optional<RemediationResult>> reisolate(ActiveIsolation isolation, ContainerLookup containers) {
+    return steps.blocking(() -> isolations.get(isolation.containerId())
+            .filter(current -> current.commandId().equals(isolation.commandId()))
+            .flatMap(current -> containers.find(current.containerId()).filter(TargetContainer::running)))
+        .compose(found -> found.isEmpty()
+            ? Future.succeededFuture(Optional.empty())
+            : steps.provenNetwork(found.get()).compose(network -> steps.blocking(() -> {
+                ActiveIsolation current = isolations.get(isolation.containerId()).orElse(isolation);
+                List<VethVerdict> changed = links.setAll(network.veths(), false);
+                isolations.put(current.withHostInterfaces(merge(current, network, changed)));
+                if (changed.isEmpty()) {
+                  return Optional.empty();
+                }
+                RemediationResult.Builder followUp = results.followUp(current, SUCCEEDED,
+                        "container " + found.get().label() + " started again under isolation " + current.commandId()
+                            + " and was re-isolated: " + network.describe())
+                    .setInterface(network.hostInterfaces());
+                if (current.hasTtl()) {
+                  followUp.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(current.restoreAtEpochMillis())));
+                }
+                return Optional.of(followUp.build());
+              })));
+  }
+
+  // Write-ahead: the record exists before the first link goes down, so that a crash in between
+  // still ends in a restore (TTL) or a re-isolation (start); undone when the links cannot be changed.
+  private ActiveIsolation isolate(ActiveIsolation intent, NetworkVerdict network) throws IOException {
+    Optional<ActiveIsolation> previous = isolations.get(intent.containerId());
+    isolations.put(intent.withHostInterfaces(union(previous, intent.hostInterfaces())));
+    List<VethVerdict> changed;
+    try {
+      changed = links.setAll(network.veths(), false);
+    } catch (IOException | RuntimeException e) {
+      if (previous.isPresent()) {
+        isolations.put(previous.get());
+      } else {
+        isolations.remove(intent.containerId());
+      }
+      throw e;
+    }
+    ActiveIsolation recorded = intent.withHostInterfaces(previous.map(p -> merge(p, network, changed))
+        .orElseGet(() -> names(changed)));
+    isolations.put(recorded);
+    return recorded;
+  }
+
+  // The veths this isolation answers for: those it brought down now, and those an earlier
+  // isolation of the same container brought down that still exist.
+  private static List<String> merge(ActiveIsolation previous, NetworkVerdict network, List<VethVerdict> changed) {
+    Set<String> current = new LinkedHashSet<>(hostInterfaces(network));
+    Set<String> merged = new LinkedHashSet<>(previous.hostInterfaces());
+    merged.retainAll(current);
+    merged.addAll(names(changed));
+    return List.copyOf(merged);
+  }
+
+  private static List<String> union(Optional<ActiveIsolation> previous, List<String> more) {
+    Set<String> all = new LinkedHashSet<>(previous.map(ActiveIsolation::hostInterfaces).orElse(List.of()));
+    all.addAll(more);
+    return List.copyOf(all);
+  }
+
+  private static List<String> hostInterfaces(NetworkVerdict network) {
+    return names(network.veths());
+  }
+
+  private static List<String> names(List<VethVerdict> veths) {
+    return veths.stream().map(VethVerdict::veth).toList();
+  }
+
+  private static String ttlText(Duration ttl) {
+    return ttl.isZero() ? "" : "; restored by itself after " + ttl.toSeconds() + " s";
+  }
+}
