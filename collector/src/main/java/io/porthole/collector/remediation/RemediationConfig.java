@@ -2,23 +2,21 @@ package io.porthole.collector.remediation;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
-import io.porthole.runtime.security.CommandSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Configuration of the collector's remediation: where pending restores are kept, the bounds of
- * captures, extractions and traces, the size of artifact chunks, and the shared command key.
+ * captures, extractions and traces, and the size of artifact chunks (how commands are verified:
+ * {@link CommandVerification}).
  *
  * @param enabled whether the collector consumes commands at all ({@code remediation.enabled})
  * @param dataDir directory for pending restores and capture files ({@code remediation.data.dir})
- * @param commandKey the shared HMAC key of commands ({@code command.key}, {@code PORTHOLE_COMMAND_KEY})
  */
 public record RemediationConfig(
     boolean enabled,
     Path dataDir,
-    String commandKey,
     Duration captureDefaultDuration,
     Duration captureMaxDuration,
     int captureDefaultPackets,
@@ -33,7 +31,6 @@ public record RemediationConfig(
 
   public static final String ENABLED = "remediation.enabled";
   public static final String DATA_DIR = "remediation.data.dir";
-  public static final String COMMAND_KEY = "command.key";
   public static final String CAPTURE_DURATION = "remediation.capture.duration";
   public static final String CAPTURE_MAX_DURATION = "remediation.capture.max.duration";
   public static final String CAPTURE_PACKETS = "remediation.capture.packets";
@@ -60,15 +57,6 @@ public record RemediationConfig(
 
   public static RemediationConfig from(Settings settings) {
     boolean enabled = settings.bool(ENABLED, true);
-    String key = settings.optional(COMMAND_KEY).orElse("");
-    if (enabled && key.length() < CommandSigner.MIN_KEY_BYTES) {
-      throw new ConfigException(
-          settings.describe(COMMAND_KEY),
-          key.isEmpty()
-              ? "required while " + ENABLED + " is true (the shared key the controller signs commands with, at least "
-                  + CommandSigner.MIN_KEY_BYTES + " characters)"
-              : "expected at least " + CommandSigner.MIN_KEY_BYTES + " characters but has " + key.length());
-    }
     Path dataDir = path(settings, DATA_DIR, "/var/lib/porthole");
     Duration captureMax = settings.duration(CAPTURE_MAX_DURATION, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
     Duration captureDefault = settings.duration(CAPTURE_DURATION, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
@@ -82,7 +70,6 @@ public record RemediationConfig(
     return new RemediationConfig(
         enabled,
         dataDir,
-        key,
         captureDefault,
         captureMax,
         packetsDefault,
@@ -94,11 +81,6 @@ public record RemediationConfig(
         settings.duration(TRACE_MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(6)),
         settings.duration(MAX_TTL, Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365)),
         settings.integer(CONCURRENCY, 4, 1, 64));
-  }
-
-  /** The signer of this deployment's commands. */
-  public CommandSigner signer() {
-    return CommandSigner.ofText(commandKey);
   }
 
   /** Pending TTL restores, kept across restarts. */
