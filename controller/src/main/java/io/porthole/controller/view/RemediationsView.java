@@ -242,8 +242,12 @@ public final class RemediationsView {
   }
 
   private Outcome afterFinal(String id, Entry entry, RemediationResult result) {
-    RemediationResult withoutChunk = result.toBuilder().clearArtifact().build();
-    if (!withoutChunk.equals(entry.finalResult.toBuilder().clearArtifact().build())) {
+    RemediationResult accepted = entry.finalResult;
+    boolean sameOutcome = result.getStatus() == accepted.getStatus()
+        && result.getDetail().equals(accepted.getDetail())
+        && result.getDryRun() == accepted.getDryRun()
+        && result.getInterface().equals(accepted.getInterface());
+    if (!sameOutcome) {
       return ignore(Ignored.AFTER_FINAL, result, "the command already has its final result");
     }
     // Another chunk of the accepted final result, or a redelivered copy of it.
