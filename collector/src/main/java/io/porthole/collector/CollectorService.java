@@ -114,7 +114,8 @@ public final class CollectorService implements Lifecycle {
       // The consumer starts and stops its executor (pending TTL restores first).
       service.addComponent(
           CommandConsumer.create(
-              vertx, config.kafka(), remediationConfig, verification, config.hostId(), config.topicNames(), service.publisher,
+              vertx, config.kafka(), remediationConfig, verification, config.hostId(), config.topicNames(),
+              service.publisher,
               executor, results, service.stats));
     }
     return service;

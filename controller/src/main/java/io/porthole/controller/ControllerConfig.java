@@ -89,9 +89,11 @@ public record ControllerConfig(
     ApiTokens tokens = ApiTokens.from(settings);
     CommandSigner signer = signer(settings);
     long maxArtifactBytes = settings.longValue(MAX_ARTIFACT_BYTES, 256L << 20, 1L << 20, 16L << 30);
-    long maxOneArtifactBytes = settings.longValue(MAX_ONE_ARTIFACT_BYTES, Math.min(256L << 20, maxArtifactBytes), 1L << 10, 16L << 30);
+    long maxOneArtifactBytes =
+        settings.longValue(MAX_ONE_ARTIFACT_BYTES, Math.min(256L << 20, maxArtifactBytes), 1L << 10, 16L << 30);
     if (maxOneArtifactBytes > maxArtifactBytes) {
-      throw new ConfigException(settings.describe(MAX_ONE_ARTIFACT_BYTES), "must not exceed " + settings.describe(MAX_ARTIFACT_BYTES));
+      throw new ConfigException(
+          settings.describe(MAX_ONE_ARTIFACT_BYTES), "must not exceed " + settings.describe(MAX_ARTIFACT_BYTES));
     }
     ViewBounds views =
         new ViewBounds(

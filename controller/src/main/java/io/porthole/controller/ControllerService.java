@@ -159,7 +159,8 @@ public final class ControllerService implements Lifecycle {
     counter(meters, "porthole.controller.artifact.chunks.rejected", views, v -> v.remediations().rejectedChunks());
     counter(meters, "porthole.controller.commands.unverified", views, v -> v.remediations().unverifiedCommands());
     for (RemediationsView.Ignored reason : RemediationsView.Ignored.values()) {
-      FunctionCounter.builder("porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
+      FunctionCounter.builder(
+              "porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
           .tag("reason", reason.name().toLowerCase(Locale.ROOT))
           .register(meters);
     }

@@ -281,7 +281,8 @@ public final class Suite {
     try {
       address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
-      throw CliFailure.failure(base.describe(CommandSettings.HTTP_HOST_KEY) + ": '" + host + "' is not an address (--http-host)");
+      throw CliFailure.failure(
+          base.describe(CommandSettings.HTTP_HOST_KEY) + ": '" + host + "' is not an address (--http-host)");
     }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);

@@ -33,7 +33,8 @@ public final class UpCommand implements Callable<Integer> {
   Integer httpPort;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS",
-      description = "The address the controller listens on (default 127.0.0.1, or PORTHOLE_HTTP_HOST; 0.0.0.0 for every interface).")
+      description = "The address the controller listens on (default 127.0.0.1, or PORTHOLE_HTTP_HOST;"
+          + " 0.0.0.0 for every interface).")
   String httpHost;
 
   @Option(names = "--host-id", paramLabel = "ID", description = "This host's id in every event (default: the hostname).")

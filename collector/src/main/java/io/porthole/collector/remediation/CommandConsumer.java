@@ -207,7 +207,8 @@ public final class CommandConsumer implements Lifecycle {
     return vertx.executeBlocking(() -> accepted.accept(command.getCommandId(), expiresAt, received))
         .transform(decided -> {
           if (decided.failed()) {
-            return reject(command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
+            return reject(
+                command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
           }
           return switch (decided.result()) {
             case ACCEPTED -> executor.execute(command).compose(list -> publishInOrder(command, list));

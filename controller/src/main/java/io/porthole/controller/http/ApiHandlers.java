@@ -197,7 +197,8 @@ public final class ApiHandlers {
           HttpServerResponse response = rc.response()
               .putHeader("Content-Type", info.contentType())
               .putHeader("Content-Length", Long.toString(verified.size()))
-              .putHeader("Content-Disposition", "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
+              .putHeader("Content-Disposition",
+                  "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
               .putHeader("X-Content-Type-Options", "nosniff")
               .putHeader("Cache-Control", "no-store");
           writeFrom(response, verified.chunks().iterator());

@@ -54,7 +54,8 @@ public final class ApiTokens {
       }
       if (!secrets.add(token.secret())) {
         throw new ConfigException(settings.describe(key),
-            "the token named '" + token.name() + "' is also configured under another name or role (a viewer could remediate)");
+            "the token named '" + token.name() + "' is also configured under another name or role"
+                + " (a viewer could remediate)");
       }
     }
     return new ApiTokens(tokens);
@@ -101,7 +102,8 @@ public final class ApiTokens {
 
   private static String secret(Settings settings, String key, String token) {
     if (token.length() < MIN_TOKEN_LENGTH) {
-      throw new ConfigException(settings.describe(key), "expected tokens of at least " + MIN_TOKEN_LENGTH + " characters (a secret)");
+      throw new ConfigException(
+          settings.describe(key), "expected tokens of at least " + MIN_TOKEN_LENGTH + " characters (a secret)");
     }
     return token;
   }

@@ -40,7 +40,8 @@ public final class BearerTokenAuth implements AuthenticationHandler {
   public BearerTokenAuth(String viewerToken, String operatorToken) {
     this(new ApiTokens(List.of(
         new ApiTokens.Token(Role.VIEWER.label(), Role.VIEWER, Objects.requireNonNull(viewerToken, "viewerToken")),
-        new ApiTokens.Token(Role.OPERATOR.label(), Role.OPERATOR, Objects.requireNonNull(operatorToken, "operatorToken")))));
+        new ApiTokens.Token(
+            Role.OPERATOR.label(), Role.OPERATOR, Objects.requireNonNull(operatorToken, "operatorToken")))));
   }
 
   @Override
