@@ -10,6 +10,7 @@ public final class CommandSettings {
 
   public static final String DATA_DIR_KEY = "data.dir";
   public static final String HOST_ID_KEY = "host.id";
+  public static final String HTTP_HOST_KEY = "http.host";
   public static final String HTTP_PORT_KEY = "http.port";
   public static final String TOPIC_PREFIX_KEY = "topic.prefix";
 

@@ -8,6 +8,7 @@ import io.porthole.collector.kmsg.KmsgConfig;
 import io.porthole.collector.packets.CaptureConfig;
 import io.porthole.collector.packets.PacketCaptureSource;
 import io.porthole.collector.remediation.CommandConsumer;
+import io.porthole.collector.remediation.CommandVerification;
 import io.porthole.collector.remediation.KafkaResultSink;
 import io.porthole.collector.remediation.RemediationConfig;
 import io.porthole.collector.remediation.RemediationExecutor;
@@ -84,6 +85,7 @@ public final class CollectorService implements Lifecycle {
     StraceConfig straceConfig = StraceConfig.from(settings);
     CaptureConfig captureConfig = CaptureConfig.from(settings);
     RemediationConfig remediationConfig = RemediationConfig.from(settings);
+    CommandVerification verification = remediationConfig.enabled() ? CommandVerification.from(settings) : null;
     CollectorService service = new CollectorService(vertx, config);
     SyscallTracer tracer =
         new SyscallTracer(
@@ -120,7 +122,8 @@ public final class CollectorService implements Lifecycle {
       // The consumer starts and stops its executor (pending TTL restores first).
       service.addComponent(
           CommandConsumer.create(
-              vertx, config.kafka(), remediationConfig, config.hostId(), config.topicNames(), service.publisher,
+              vertx, config.kafka(), remediationConfig, verification, config.hostId(), config.topicNames(),
+              service.publisher,
               executor, results, service.stats));
     }
     return service;

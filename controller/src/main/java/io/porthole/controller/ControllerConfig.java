@@ -4,7 +4,14 @@ import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
+import io.porthole.controller.http.ApiTokens;
+import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.runtime.security.CommandVerifier;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,7 +20,13 @@ import java.util.Objects;
  * The controller's configuration, from {@link Settings} (so {@code PORTHOLE_VIEWER_TOKEN} is {@code
  * viewer.token}, {@code PORTHOLE_HTTP_PORT} is {@code http.port}, ...).
  *
+ * @param httpHost the address the API binds ({@code http.host}; all interfaces by default, for containers)
  * @param httpPort 0 picks a free port (tests)
+ * @param tokens the named bearer tokens
+ * @param signer the Ed25519 signing key of commands ({@code command.signing.key.file})
+ * @param issuedCommands the keys of the commands this controller accepts as its own when it reads
+ *     them back: its signing key's public key and any in {@code command.verify.key.file} (earlier
+ *     keys, while commands signed with them are still on the topic)
  * @param commandTtl how long a command stays valid after it was issued; collectors reject it after
  * @param bodyLimitBytes largest request body accepted (413 above)
  * @param views bounds of the in-memory views
@@ -24,9 +37,9 @@ public record ControllerConfig(
     TopicNames topics,
     String httpHost,
     int httpPort,
-    String viewerToken,
-    String operatorToken,
-    String commandKey,
+    ApiTokens tokens,
+    CommandSigner signer,
+    CommandVerifier issuedCommands,
     Duration commandTtl,
     long bodyLimitBytes,
     ViewBounds views,
@@ -35,9 +48,8 @@ public record ControllerConfig(
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
-  public static final String VIEWER_TOKEN = "viewer.token";
-  public static final String OPERATOR_TOKEN = "operator.token";
-  public static final String COMMAND_KEY = "command.key";
+  public static final String SIGNING_KEY_FILE = "command.signing.key.file";
+  public static final String VERIFY_KEY_FILE = "command.verify.key.file";
   public static final String COMMAND_TTL = "command.ttl";
   public static final String BODY_LIMIT = "http.body.limit";
   public static final String MAX_HOSTS = "views.hosts.max";
@@ -45,39 +57,43 @@ public record ControllerConfig(
   public static final String MAX_ALERTS = "views.alerts.max";
   public static final String MAX_REMEDIATIONS = "views.remediations.max";
   public static final String MAX_ARTIFACT_BYTES = "views.artifacts.max.bytes";
+  public static final String MAX_ONE_ARTIFACT_BYTES = "views.artifact.max.bytes";
   public static final String SSE_MAX_CLIENTS = "sse.clients.max";
 
-  /** Shortest bearer token accepted. */
-  public static final int MIN_TOKEN_LENGTH = 16;
-
   /**
-   * Bounds of the views (entries; bytes for artifacts). The oldest entries are evicted beyond them.
+   * Bounds of the views (entries; bytes for artifacts). The oldest entries are evicted beyond them;
+   * an artifact announcing more than {@code maxOneArtifactBytes} is not held at all.
    */
   public record ViewBounds(
-      int maxHosts, int maxContainers, int maxAlerts, int maxRemediations, long maxArtifactBytes) {}
+      int maxHosts, int maxContainers, int maxAlerts, int maxRemediations, long maxArtifactBytes,
+      long maxOneArtifactBytes) {
+
+    public ViewBounds(int maxHosts, int maxContainers, int maxAlerts, int maxRemediations, long maxArtifactBytes) {
+      this(maxHosts, maxContainers, maxAlerts, maxRemediations, maxArtifactBytes, maxArtifactBytes);
+    }
+  }
 
   public ControllerConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(commandTtl, "commandTtl");
+    Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(issuedCommands, "issuedCommands");
     Objects.requireNonNull(views, "views");
   }
 
   public static ControllerConfig from(Settings settings) {
     KafkaSettings kafka = KafkaSettings.from(settings);
-    String viewer = token(settings, VIEWER_TOKEN);
-    String operator = token(settings, OPERATOR_TOKEN);
-    if (viewer.equals(operator)) {
+    ApiTokens tokens = ApiTokens.from(settings);
+    CommandSigner signer = signer(settings);
+    long maxArtifactBytes = settings.longValue(MAX_ARTIFACT_BYTES, 256L << 20, 1L << 20, 16L << 30);
+    long maxOneArtifactBytes =
+        settings.longValue(MAX_ONE_ARTIFACT_BYTES, Math.min(256L << 20, maxArtifactBytes), 1L << 10, 16L << 30);
+    if (maxOneArtifactBytes > maxArtifactBytes) {
       throw new ConfigException(
-          settings.describe(VIEWER_TOKEN),
-          "must differ from " + settings.describe(OPERATOR_TOKEN) + " (a viewer could remediate)");
-    }
-    String commandKey = settings.required(COMMAND_KEY);
-    if (commandKey.length() < CommandSigner.MIN_KEY_BYTES) {
-      throw new ConfigException(
-          settings.describe(COMMAND_KEY),
-          "expected at least " + CommandSigner.MIN_KEY_BYTES + " characters (a shared secret)");
+          settings.describe(MAX_ONE_ARTIFACT_BYTES), "must not exceed " + settings.describe(MAX_ARTIFACT_BYTES));
     }
     ViewBounds views =
         new ViewBounds(
@@ -85,28 +101,43 @@ public record ControllerConfig(
             settings.integer(MAX_CONTAINERS, 50_000, 1, 10_000_000),
             settings.integer(MAX_ALERTS, 10_000, 1, 1_000_000),
             settings.integer(MAX_REMEDIATIONS, 1_000, 1, 100_000),
-            settings.longValue(MAX_ARTIFACT_BYTES, 256L << 20, 1L << 20, 16L << 30));
+            maxArtifactBytes,
+            maxOneArtifactBytes);
     return new ControllerConfig(
         kafka,
         TopicSettings.from(settings),
         settings.string(HTTP_HOST, "0.0.0.0"),
         settings.integer(HTTP_PORT, 8080, 0, 65_535),
-        viewer,
-        operator,
-        commandKey,
+        tokens,
+        signer,
+        issuedCommands(settings, signer),
         settings.duration(COMMAND_TTL, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofHours(1)),
         settings.longValue(BODY_LIMIT, 64L << 10, 1L << 10, 1L << 20),
         views,
         settings.integer(SSE_MAX_CLIENTS, 100, 1, 10_000));
   }
 
-  private static String token(Settings settings, String key) {
-    String token = settings.required(key);
-    if (token.length() < MIN_TOKEN_LENGTH) {
-      throw new ConfigException(
-          settings.describe(key), "expected at least " + MIN_TOKEN_LENGTH + " characters (a secret)");
+  private static CommandSigner signer(Settings settings) {
+    String file = settings.optional(SIGNING_KEY_FILE).orElseThrow(() -> new ConfigException(
+        settings.describe(SIGNING_KEY_FILE),
+        "required but not set (the Ed25519 private key file commands are signed with; `porthole up` writes"
+            + " command-signing.pem in its data directory)"));
+    try {
+      return CommandSigner.fromFile(Path.of(file.strip()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(settings.describe(SIGNING_KEY_FILE), e.getMessage());
     }
-    return token;
+  }
+
+  private static CommandVerifier issuedCommands(Settings settings, CommandSigner signer) {
+    List<PublicKey> keys = new ArrayList<>();
+    keys.add(signer.key().publicKey());
+    try {
+      settings.list(VERIFY_KEY_FILE, List.of()).forEach(f -> keys.addAll(CommandKeys.readPublicKeys(Path.of(f))));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(settings.describe(VERIFY_KEY_FILE), e.getMessage());
+    }
+    return CommandVerifier.of(keys);
   }
 
   /** Tokens and the key stay out of logs. */
@@ -116,6 +147,10 @@ public record ControllerConfig(
         + kafka.bootstrapServers()
         + ", topics="
         + topics
+        + ", tokens="
+        + tokens
+        + ", signingKeyId="
+        + signer.keyId()
         + ", http="
         + httpHost
         + ":"

@@ -10,18 +10,19 @@ import io.porthole.controller.http.ApiHandlers;
 import io.porthole.controller.http.ApiRouter;
 import io.porthole.controller.http.BearerTokenAuth;
 import io.porthole.controller.remediation.RemediationPlanner;
+import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.ViewLoader;
 import io.porthole.controller.view.Views;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
-import io.porthole.runtime.security.CommandSigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -52,14 +53,14 @@ public final class ControllerService implements Lifecycle {
   ControllerService(Vertx vertx, ControllerConfig config) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
-    this.views = Views.create(config.views());
+    this.views = Views.create(config.views(), config.issuedCommands());
     this.alertStream = new AlertStream(config.sseMaxClients());
     this.loader = ViewLoader.create(vertx, config.kafka(), config.topics(), views, alertStream::publish);
     this.publisher = RecordPublisher.create(vertx, config.kafka(), "porthole-controller", config.topics(), 1_000);
     this.kafkaProbe = KafkaProbe.create(vertx, config.kafka());
     RemediationPlanner planner =
         new RemediationPlanner(
-            views.containers(), views.hosts(), CommandSigner.ofText(config.commandKey()), config.commandTtl());
+            views.containers(), views.hosts(), config.signer(), config.commandTtl());
     this.handlers =
         new ApiHandlers(
             views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC());
@@ -83,7 +84,7 @@ public final class ControllerService implements Lifecycle {
   /** Starts the HTTP server, then the Kafka probe and the rebuild of the views from the topics. */
   @Override
   public Future<Void> start() {
-    BearerTokenAuth auth = new BearerTokenAuth(config.viewerToken(), config.operatorToken());
+    BearerTokenAuth auth = new BearerTokenAuth(config.tokens());
     return ApiRouter.create(vertx, handlers, auth, config.bodyLimitBytes(), registry)
         .compose(
             router ->
@@ -94,7 +95,7 @@ public final class ControllerService implements Lifecycle {
         .compose(
             listening -> {
               server = listening;
-              LOG.info("controller API listening on {}:{} ({})", config.httpHost(), listening.actualPort(), config);
+              LOG.info("controller API listening on {} ({})", listenAddress(), config);
               keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE_MS, id -> alertStream.keepAlive());
               return publisher.start();
             })
@@ -108,6 +109,12 @@ public final class ControllerService implements Lifecycle {
       throw new IllegalStateException("controller not started");
     }
     return server.actualPort();
+  }
+
+  /** The address the API really listens on, as {@code http://HOST:PORT} (IPv6 hosts in brackets). */
+  public String listenAddress() {
+    String host = config.httpHost();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort();
   }
 
   /** The views have caught up with the topics and Kafka answers. */
@@ -150,6 +157,13 @@ public final class ControllerService implements Lifecycle {
     counter(meters, "porthole.controller.alert.stream.events", alertStream, AlertStream::eventsSent);
     counter(meters, "porthole.controller.alert.stream.slow.clients.closed", alertStream, AlertStream::slowClientsClosed);
     counter(meters, "porthole.controller.artifact.chunks.rejected", views, v -> v.remediations().rejectedChunks());
+    counter(meters, "porthole.controller.commands.unverified", views, v -> v.remediations().unverifiedCommands());
+    for (RemediationsView.Ignored reason : RemediationsView.Ignored.values()) {
+      FunctionCounter.builder(
+              "porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
+          .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+          .register(meters);
+    }
   }
 
   private static <T> void gauge(MeterRegistry meters, String name, T target, ToDoubleFunction<T> value) {

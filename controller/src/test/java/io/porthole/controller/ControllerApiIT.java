@@ -21,6 +21,7 @@ import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.runtime.security.CommandVerifier;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -78,7 +79,6 @@ class ControllerApiIT {
 
   private static final String VIEWER = "viewer-token-0123456789";
   private static final String OPERATOR = "operator-token-0123456789";
-  private static final String COMMAND_KEY = "command-key-0123456789abcdef";
   private static final String HOST_A = "host-a";
   private static final String HOST_B = "host-b";
   private static final String WEB_ID = "a1".repeat(32);
@@ -93,6 +93,7 @@ class ControllerApiIT {
   private Settings settings;
   private ControllerService controller;
   private KafkaProducer<String, byte[]> producer;
+  private RemediationCommand isolation;
 
   @BeforeAll
   void startController() throws Exception {
@@ -125,8 +126,8 @@ class ControllerApiIT {
                 "http.host", "127.0.0.1",
                 "http.port", "0",
                 "viewer.token", VIEWER,
-                "operator.token", OPERATOR,
-                "command.key", COMMAND_KEY,
+                "operator.tokens", "alice:" + OPERATOR,
+                "command.signing.key.file", TestKeys.SIGNING_FILE.toString(),
                 "command.ttl", "60s",
                 "http.body.limit", "4096"));
     controller = startNewController();
@@ -337,21 +338,26 @@ class ControllerApiIT {
     assertThat(command.getContainerId()).isEqualTo(WEB_ID);
     assertThat(command.getContainerName()).isEqualTo("web-1");
     assertThat(command.getTtlSeconds()).isEqualTo(120);
-    assertThat(command.getRequestedBy()).isEqualTo("operator");
-    CommandSigner signer = CommandSigner.ofText(COMMAND_KEY);
+    assertThat(command.getRequestedBy()).as("the name of the operator token").isEqualTo("alice");
+    // What a collector holding only the public key decides.
+    CommandVerifier collector = CommandVerifier.fromFiles(List.of(TestKeys.VERIFY_FILE));
+    Duration maxLifetime = Duration.ofMinutes(10);
+    Duration skew = Duration.ofSeconds(30);
     Instant now = Instant.now();
-    assertThat(signer.rejectionReason(command, HOST_A, now)).isEmpty();
-    assertThat(signer.rejectionReason(command, HOST_B, now)).get().asString().contains("host");
-    assertThat(signer.rejectionReason(command, HOST_A, now.plusSeconds(61))).get().asString().contains("expired");
+    assertThat(collector.rejectionReason(command, HOST_A, now, maxLifetime, skew)).isEmpty();
+    assertThat(collector.rejectionReason(command, HOST_B, now, maxLifetime, skew)).get().asString().contains("host");
+    assertThat(collector.rejectionReason(command, HOST_A, now.plusSeconds(61), maxLifetime, skew)).get().asString().contains("expired");
     RemediationCommand altered = command.toBuilder().setContainerId(DUP_A_ID).build();
-    assertThat(signer.rejectionReason(altered, HOST_A, now)).get().asString().contains("signature");
+    assertThat(collector.rejectionReason(altered, HOST_A, now, maxLifetime, skew)).get().asString().contains("signature");
+    isolation = command;
 
     JsonObject pending = await(get("/api/v1/remediations/" + id, VIEWER).send()).bodyAsJsonObject();
     assertThat(pending.getString("status")).isEqualTo("PENDING");
     assertThat(pending.getString("action")).isEqualTo("ISOLATE_NETWORK");
+    assertThat(pending.getString("requestedBy")).isEqualTo("alice");
 
     produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id,
-        RemediationResult.newBuilder().setCommandId(id).setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST_A)
+        answering(command).setCommandId(id).setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST_A)
             .setContainerId(WEB_ID).setStatus(RemediationStatus.SUCCEEDED).setDetail("veth1a2b down")
             .setInterface("veth1a2b").setFinishedAt(Timestamps.now())
             .setRestoreAt(Timestamps.of(Instant.now().plusSeconds(120))).build());
@@ -371,7 +377,8 @@ class ControllerApiIT {
                 .put("durationSeconds", 5).put("reason", "see what it sends")));
     assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
     String id = accepted.bodyAsJsonObject().getString("id");
-    assertError(await(get("/api/v1/remediations/" + id + "/artifact", VIEWER).send()), 409, "ARTIFACT_NOT_READY");
+    assertError(await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send()), 409, "ARTIFACT_NOT_READY");
+    RemediationCommand command = RemediationCommand.parseFrom(readCommand(id).value());
 
     byte[] pcap = new byte[10_000];
     new Random(42).nextBytes(pcap);
@@ -382,7 +389,7 @@ class ControllerApiIT {
       int from = i * chunkSize;
       int to = Math.min(pcap.length, from + chunkSize);
       produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id,
-          RemediationResult.newBuilder().setCommandId(id).setAction(RemediationAction.CAPTURE_PACKETS).setHostId(HOST_A)
+          answering(command).setAction(RemediationAction.CAPTURE_PACKETS).setHostId(HOST_A)
               .setContainerId(WEB_ID).setStatus(RemediationStatus.SUCCEEDED).setDetail("42 packets on veth1a2b")
               .setFinishedAt(Timestamps.now())
               .setArtifact(ArtifactChunk.newBuilder().setIndex(i).setTotal(total)
@@ -398,8 +405,10 @@ class ControllerApiIT {
     assertThat(done.getString("detail")).isEqualTo("42 packets on veth1a2b");
     assertThat(done.getString("finishedAt")).isNotNull();
 
-    HttpResponse<Buffer> artifact = await(get("/api/v1/remediations/" + id + "/artifact", VIEWER).send());
+    assertError(await(get("/api/v1/remediations/" + id + "/artifact", VIEWER).send()), 403, "FORBIDDEN");
+    HttpResponse<Buffer> artifact = await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send());
     assertThat(artifact.statusCode()).isEqualTo(200);
+    assertThat(artifact.getHeader("Content-Length")).isEqualTo("10000");
     assertThat(artifact.getHeader("Content-Type")).isEqualTo("application/vnd.tcpdump.pcap");
     assertThat(artifact.getHeader("Content-Disposition")).contains("capture-web-1.pcap");
     assertThat(artifact.body().getBytes()).isEqualTo(pcap);
@@ -424,12 +433,71 @@ class ControllerApiIT {
     assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("id"))).containsExactlyElementsOf(idsBefore);
     assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("status"))).containsOnly("SUCCEEDED");
     String captureId = idsBefore.get(0);
-    assertThat(await(get("/api/v1/remediations/" + captureId + "/artifact", VIEWER).send()).body().length()).isEqualTo(10_000);
+    assertThat(await(get("/api/v1/remediations/" + captureId + "/artifact", OPERATOR).send()).body().length()).isEqualTo(10_000);
     assertThat(getJson("/api/v1/alerts").getJsonArray("alerts")).isEqualTo(alertsBefore);
     assertThat(getJson("/api/v1/containers").getJsonArray("containers")).isEqualTo(containersBefore);
   }
 
+  @Test
+  @Order(10)
+  void forgedResultsAndCommandsAreCountedAndChangeNothing() throws Exception {
+    String id = isolation.getCommandId();
+    JsonObject before = getJson("/api/v1/remediations/" + id);
+    assertThat(before.getString("status")).isEqualTo("SUCCEEDED");
+
+    // Another host answers the command; a result for a command never issued; a second final result
+    // from the right host; the collector's REJECTED answer to a forged copy with the same id.
+    produce(Topic.COMMAND_RESULTS, HOST_B + "/" + id, answering(isolation).setHostId(HOST_B)
+        .setStatus(RemediationStatus.FAILED).setDetail("from the wrong host").build());
+    String unknown = UUID.randomUUID().toString();
+    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + unknown, answering(isolation).setCommandId(unknown)
+        .setStatus(RemediationStatus.SUCCEEDED).setDetail("never issued").build());
+    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(isolation)
+        .setStatus(RemediationStatus.FAILED).setDetail("rewritten").build());
+    RemediationCommand forgedCopy = isolation.toBuilder().setContainerId(DUP_A_ID).build();
+    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(forgedCopy)
+        .setStatus(RemediationStatus.REJECTED).setDetail("signature does not verify; nothing was done").build());
+    // A command on the topic signed with a key that is not the controller's is no remediation.
+    RemediationCommand foreign = TestKeys.otherSigner().sign(isolation.toBuilder().setCommandId(UUID.randomUUID().toString()).build());
+    produce(Topic.COMMANDS, HOST_A, foreign);
+    // A follow-up from the addressed host is an event of the record, not a new status.
+    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(isolation)
+        .setFollowUp("container restarted while isolated; re-isolated").setFinishedAt(Timestamps.now()).build());
+    producer.flush();
+
+    eventually(() -> {
+      JsonObject stats = getJson("/api/v1/remediations").getJsonObject("stats");
+      JsonObject ignored = stats.getJsonObject("resultsIgnored");
+      return ignored.getLong("otherHost") == 1 && ignored.getLong("unknownCommand") == 1
+          && ignored.getLong("afterFinal") == 1 && ignored.getLong("notThisCommand") == 1
+          && stats.getLong("commandsUnverified") == 1;
+    });
+    eventually(() -> !getJson("/api/v1/remediations/" + id).getJsonArray("events").isEmpty());
+    JsonObject after = getJson("/api/v1/remediations/" + id);
+    assertThat(after.getString("status")).isEqualTo("SUCCEEDED");
+    assertThat(after.getString("detail")).isEqualTo("veth1a2b down");
+    assertThat(after.getJsonArray("events").getJsonObject(0).getString("detail"))
+        .isEqualTo("container restarted while isolated; re-isolated");
+    assertError(await(get("/api/v1/remediations/" + unknown, VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
+    assertError(await(get("/api/v1/remediations/" + foreign.getCommandId(), VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
+    JsonObject web = getJson("/api/v1/containers?host=" + HOST_A).getJsonArray("containers").getJsonObject(2);
+    assertThat(web.getBoolean("isolated")).isTrue();
+    assertThat(await(get("/metrics", null).send()).bodyAsString())
+        .contains("porthole_controller_results_ignored_total{reason=\"after_final\"} 1.0");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** A result as the addressed collector sends it: bound to the command by its SHA-256. */
+  private static RemediationResult.Builder answering(RemediationCommand command) {
+    return RemediationResult.newBuilder()
+        .setCommandId(command.getCommandId())
+        .setAction(command.getAction())
+        .setHostId(command.getHostId())
+        .setContainerId(command.getContainerId())
+        .setRequestedBy(command.getRequestedBy())
+        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)));
+  }
 
   private ControllerService startNewController() throws Exception {
     ControllerService started = ControllerService.create(vertx, settings);

@@ -17,7 +17,7 @@ class ControllerConfigTest {
     env.put("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
     env.put("PORTHOLE_VIEWER_TOKEN", "viewer-token-0123456789");
     env.put("PORTHOLE_OPERATOR_TOKEN", "operator-token-0123456789");
-    env.put("PORTHOLE_COMMAND_KEY", "command-key-0123456789");
+    env.put("PORTHOLE_COMMAND_SIGNING_KEY_FILE", TestKeys.SIGNING_FILE.toString());
     return env;
   }
 
@@ -25,16 +25,19 @@ class ControllerConfigTest {
   void defaultsAndTheEnvironmentVariablesOfTheIssue() {
     ControllerConfig config = ControllerConfig.from(Settings.from(env(), Map.of()));
     assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
-    assertThat(config.viewerToken()).isEqualTo("viewer-token-0123456789");
-    assertThat(config.operatorToken()).isEqualTo("operator-token-0123456789");
-    assertThat(config.commandKey()).isEqualTo("command-key-0123456789");
+    assertThat(config.tokens().all()).extracting(t -> t.name() + "/" + t.role() + "/" + t.secret())
+        .containsExactly("viewer/VIEWER/viewer-token-0123456789", "operator/OPERATOR/operator-token-0123456789");
+    assertThat(config.signer().keyId()).isEqualTo(TestKeys.SIGNER.keyId());
+    assertThat(config.issuedCommands().keyIds()).containsExactly(TestKeys.SIGNER.keyId());
+    assertThat(config.views().maxOneArtifactBytes()).isEqualTo(256L << 20);
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.httpHost()).isEqualTo("0.0.0.0");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.bodyLimitBytes()).isEqualTo(64 * 1024);
     assertThat(config.topics().name(io.porthole.wire.Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
     assertThat(config.views().maxAlerts()).isEqualTo(10_000);
-    assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("command-key");
+    assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("operator-token")
+        .contains("viewer(viewer)").contains(TestKeys.SIGNER.keyId());
   }
 
   @Test
@@ -61,11 +64,16 @@ class ControllerConfigTest {
     env.remove("PORTHOLE_OPERATOR_TOKEN");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(env, Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set");
+        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set (or PORTHOLE_OPERATOR_TOKENS as name:token,name:token)");
     Map<String, String> noKey = env();
-    noKey.remove("PORTHOLE_COMMAND_KEY");
+    noKey.remove("PORTHOLE_COMMAND_SIGNING_KEY_FILE");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noKey, Map.of())))
-        .hasMessage("PORTHOLE_COMMAND_KEY: required but not set");
+        .hasMessageStartingWith("PORTHOLE_COMMAND_SIGNING_KEY_FILE: required but not set");
+    Map<String, String> publicOnly = env();
+    publicOnly.put("PORTHOLE_COMMAND_SIGNING_KEY_FILE", TestKeys.VERIFY_FILE.toString());
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(publicOnly, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_COMMAND_SIGNING_KEY_FILE: ")
+        .hasMessageContaining("no '-----BEGIN PRIVATE KEY-----' block");
   }
 
   @Test
@@ -73,15 +81,38 @@ class ControllerConfigTest {
     Map<String, String> shortToken = env();
     shortToken.put("PORTHOLE_VIEWER_TOKEN", "short");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortToken, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_VIEWER_TOKEN: expected at least 16 characters");
+        .hasMessageStartingWith("PORTHOLE_VIEWER_TOKEN: expected tokens of at least 16 characters");
     Map<String, String> same = env();
     same.put("PORTHOLE_VIEWER_TOKEN", same.get("PORTHOLE_OPERATOR_TOKEN"));
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(same, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_VIEWER_TOKEN: must differ from PORTHOLE_OPERATOR_TOKEN");
-    Map<String, String> shortKey = env();
-    shortKey.put("PORTHOLE_COMMAND_KEY", "0123456789");
-    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortKey, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_COMMAND_KEY: expected at least 16 characters");
+        .hasMessageStartingWith("PORTHOLE_OPERATOR_TOKENS: the token named 'operator' is also configured")
+        .hasMessageNotContaining("operator-token-0123456789");
+  }
+
+  @Test
+  void namedTokenListsAddToTheSingleTokens() {
+    Map<String, String> env = env();
+    env.remove("PORTHOLE_VIEWER_TOKEN");
+    env.put("PORTHOLE_VIEWER_TOKENS", "grafana:grafana-token-0123456789");
+    env.put("PORTHOLE_OPERATOR_TOKENS", "alice:alice-token-0123456789:with-colon, bob:bob-token-0123456789");
+    ControllerConfig config = ControllerConfig.from(Settings.from(env, Map.of()));
+    assertThat(config.tokens().all()).extracting(t -> t.name() + "/" + t.role() + "/" + t.secret()).containsExactly(
+        "grafana/VIEWER/grafana-token-0123456789",
+        "operator/OPERATOR/operator-token-0123456789",
+        "alice/OPERATOR/alice-token-0123456789:with-colon",
+        "bob/OPERATOR/bob-token-0123456789");
+    Map<String, String> noName = env();
+    noName.put("PORTHOLE_OPERATOR_TOKENS", "just-a-token-0123456789");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noName, Map.of())))
+        .hasMessage("PORTHOLE_OPERATOR_TOKENS: expected name:token entries separated by commas, but an entry has no ':'");
+    Map<String, String> twice = env();
+    twice.put("PORTHOLE_OPERATOR_TOKENS", "viewer:another-token-0123456789");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(twice, Map.of())))
+        .hasMessage("PORTHOLE_OPERATOR_TOKENS: the token name 'viewer' is used twice");
+    Map<String, String> shortOne = env();
+    shortOne.put("PORTHOLE_OPERATOR_TOKENS", "bob:short");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortOne, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_OPERATOR_TOKENS: expected tokens of at least 16 characters");
   }
 
   @Test

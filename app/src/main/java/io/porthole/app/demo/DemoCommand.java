@@ -77,6 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
             Map.of(
                 CommandSettings.DATA_DIR_KEY, runDir.toString(),
                 CommandSettings.HTTP_PORT_KEY, String.valueOf(httpPort),
+                // A demo's API is for this machine only, as with `porthole up`.
+                CommandSettings.HTTP_HOST_KEY, base.string(CommandSettings.HTTP_HOST_KEY, "127.0.0.1"),
                 "kafka.bootstrap.servers", ""));
     Suite suite = new Suite(services, err);
     DemoDocker docker = new DemoDocker(DockerClients.create(settings.string("docker.host", DockerClients.DEFAULT_DOCKER_HOST), Duration.ofSeconds(60)));
@@ -86,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
       say("starting the suite (embedded Kafka, analyzer, controller, collector)");
       suite.start(settings, EnumSet.allOf(Suite.Service.class));
       say("suite ready: kafka " + suite.bootstrapServers()
-          + (suite.controllerPort() > 0 ? ", controller http://127.0.0.1:" + suite.controllerPort() : ", no controller")
+          + (suite.controllerPort() > 0 ? ", controller " + suite.controllerAddress() : ", no controller")
           + ", running " + suite.running().toString().toLowerCase(Locale.ROOT));
       return runScenarios(suite, docker);
     } finally {
@@ -158,7 +160,8 @@ public final class DemoCommand implements Callable<Integer> {
       boolean before = docker.ping(s3, gateway);
       say("S3: ping " + gateway + " from " + names.get(s3) + " before isolation: " + (before ? "answered" : "NO ANSWER"));
       String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, io.porthole.collector.CollectorConfig.hostname());
-      ControllerClient controller = new ControllerClient("http://127.0.0.1:" + suite.controllerPort(), suite.credentials().operatorToken());
+      ControllerClient controller =
+          new ControllerClient(suite.controllerAddress(), suite.credentials().operatorToken());
       ControllerClient.Outcome isolate = controller.remediate("ISOLATE_NETWORK", s3, hostId, "porthole demo S3", limit);
       boolean during = docker.ping(s3, gateway);
       say("S3: POST /api/v1/remediations ISOLATE_NETWORK -> " + isolate.status() + " in " + millis(isolate.took()) + " (" + isolate.detail() + "); ping: " + (during ? "STILL ANSWERED" : "no answer"));

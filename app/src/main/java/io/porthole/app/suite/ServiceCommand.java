@@ -28,6 +28,10 @@ public final class ServiceCommand implements Callable<Integer> {
   @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (controller; default 8080; 0 picks a free one).")
   Integer httpPort;
 
+  @Option(names = "--http-host", paramLabel = "ADDRESS",
+      description = "The address the controller listens on (default 0.0.0.0, every interface, or PORTHOLE_HTTP_HOST).")
+  String httpHost;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Where generated credentials are kept (default: ~/.porthole).")
   Path dataDir;
 
@@ -52,6 +56,7 @@ public final class ServiceCommand implements Callable<Integer> {
         CommandSettings.fromEnvironment()
             .option(KafkaSettings.BOOTSTRAP_KEY, kafka)
             .option(CommandSettings.HTTP_PORT_KEY, httpPort)
+            .option(CommandSettings.HTTP_HOST_KEY, httpHost)
             .option(CommandSettings.HOST_ID_KEY, hostId)
             .option(CommandSettings.DATA_DIR_KEY, dataDir)
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);

@@ -24,9 +24,11 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,9 +132,9 @@ public final class Suite {
 
     Map<String, String> derived = new HashMap<>();
     if (wanted.contains(Service.CONTROLLER)) {
-      // Tokens and the command key are generated only with a controller (up, controller); a
-      // collector on its own must share the controller's key, so it takes PORTHOLE_COMMAND_KEY as
-      // configured and says so when it is missing.
+      // Tokens and the command key pair are generated only with a controller (up, controller); a
+      // collector on its own holds only the controller's public key, so it takes
+      // PORTHOLE_COMMAND_VERIFY_KEY_FILE as configured and says so when it is missing.
       credentials = Credentials.resolve(base, dataDir);
       derived.putAll(credentials.asSettings());
     }
@@ -204,6 +206,12 @@ public final class Suite {
     Set<Service> copy = EnumSet.noneOf(Service.class);
     copy.addAll(running);
     return copy;
+  }
+
+  /** Where the controller really listens, as {@code http://HOST:PORT}; only while it runs. */
+  public String controllerAddress() {
+    String host = settings.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0");
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + controllerPort();
   }
 
   /** The controller's HTTP port, or -1 when it does not run. */
@@ -287,9 +295,24 @@ public final class Suite {
     if (port == 0) {
       return;
     }
+    String host = base.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0");
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw CliFailure.failure(
+          base.describe(CommandSettings.HTTP_HOST_KEY) + ": '" + host + "' is not an address (--http-host)");
+    }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+      socket.bind(new InetSocketAddress(address, port));
+    } catch (BindException e) {
+      if (!address.isAnyLocalAddress() && String.valueOf(e.getMessage()).contains("assign")) {
+        throw CliFailure.failure(base.describe(CommandSettings.HTTP_HOST_KEY) + ": cannot listen on " + host
+            + ", it is not an address of this machine (--http-host)");
+      }
+      throw CliFailure.failure(
+          new PortInUseException("this machine", port, "the controller").getMessage().replace("choose another port", "choose another port with --http-port N (0 picks a free one)"));
     } catch (IOException e) {
       throw CliFailure.failure(
           new PortInUseException("this machine", port, "the controller").getMessage().replace("choose another port", "choose another port with --http-port N (0 picks a free one)"));

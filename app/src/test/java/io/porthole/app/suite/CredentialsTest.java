@@ -3,9 +3,13 @@ package io.porthole.app.suite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.security.CommandKeys;
+import io.porthole.runtime.security.CommandSigner;
+import io.porthole.runtime.security.CommandVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,36 +23,57 @@ class CredentialsTest {
     Credentials credentials = Credentials.resolve(Settings.of(Map.of()), dataDir);
 
     assertThat(credentials.generated()).isTrue();
+    assertThat(credentials.keysGenerated()).isTrue();
     assertThat(credentials.operatorToken()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(credentials.viewerToken());
-    assertThat(credentials.commandKey()).hasSizeGreaterThanOrEqualTo(16);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials.file()))).isEqualTo("rw-------");
-    assertThat(Files.readString(credentials.file())).contains(credentials.operatorToken());
+    assertThat(Files.readString(credentials.file())).contains(credentials.operatorToken()).doesNotContain("command");
+    Path signing = dataDir.resolve("command-signing.pem");
+    Path verify = dataDir.resolve("command-verify.pem");
+    assertThat(credentials.signingKeyFile()).isEqualTo(signing);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signing))).isEqualTo("rw-------");
+    assertThat(Files.readString(verify)).startsWith("-----BEGIN PUBLIC KEY-----").doesNotContain("PRIVATE");
+    assertThat(credentials.asSettings())
+        .containsEntry("command.signing.key.file", signing.toString())
+        .containsEntry("command.verify.key.file", verify.toString());
+    CommandSigner signer = CommandSigner.fromFile(signing);
+    assertThat(CommandVerifier.fromFiles(List.of(verify)).keyIds()).containsExactly(signer.keyId());
   }
 
   @Test
-  void aSecondRunReusesTheSavedCredentialsWithoutShowingThemAgain() {
+  void aSecondRunReusesTheSavedCredentialsAndKeysWithoutShowingThemAgain() throws Exception {
     Credentials first = Credentials.resolve(Settings.of(Map.of()), dataDir);
+    String keyId = CommandSigner.fromFile(first.signingKeyFile()).keyId();
+    Files.delete(dataDir.resolve("command-verify.pem"));
     Credentials second = Credentials.resolve(Settings.of(Map.of()), dataDir);
 
     assertThat(second.generated()).isFalse();
+    assertThat(second.keysGenerated()).isFalse();
     assertThat(second.operatorToken()).isEqualTo(first.operatorToken());
-    assertThat(second.commandKey()).isEqualTo(first.commandKey());
+    assertThat(CommandSigner.fromFile(second.signingKeyFile()).keyId()).isEqualTo(keyId);
+    assertThat(CommandKeys.keyId(CommandKeys.readPublicKeys(dataDir.resolve("command-verify.pem")).get(0)))
+        .as("the public key is written again from the private one").isEqualTo(keyId);
   }
 
   @Test
-  void configuredValuesWinOverGeneratedOnes() {
+  void configuredValuesWinOverGeneratedOnes() throws Exception {
+    Path keys = Files.createDirectories(dataDir.resolve("keys"));
+    CommandKeys.writePair(keys.resolve("s.pem"), keys.resolve("v.pem"));
     Settings settings =
         Settings.from(
             Map.of("PORTHOLE_OPERATOR_TOKEN", "op-token-from-env", "PORTHOLE_VIEWER_TOKEN", "viewer-from-env",
-                "PORTHOLE_COMMAND_KEY", "a-command-key-of-enough-length"),
+                "PORTHOLE_COMMAND_SIGNING_KEY_FILE", keys.resolve("s.pem").toString(),
+                "PORTHOLE_COMMAND_VERIFY_KEY_FILE", keys.resolve("v.pem") + ",/old/verify.pem"),
             Map.of());
     Credentials credentials = Credentials.resolve(settings, dataDir);
 
     assertThat(credentials.generated()).isFalse();
+    assertThat(credentials.keysGenerated()).isFalse();
     assertThat(credentials.asSettings())
         .containsEntry("operator.token", "op-token-from-env")
         .containsEntry("viewer.token", "viewer-from-env")
-        .containsEntry("command.key", "a-command-key-of-enough-length");
+        .containsEntry("command.signing.key.file", keys.resolve("s.pem").toString())
+        .containsEntry("command.verify.key.file", keys.resolve("v.pem") + ",/old/verify.pem");
     assertThat(credentials.file()).doesNotExist();
+    assertThat(dataDir.resolve("command-signing.pem")).doesNotExist();
   }
 }

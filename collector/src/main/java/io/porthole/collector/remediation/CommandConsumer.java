@@ -8,6 +8,7 @@ import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.RecordPublisher;
+import com.google.protobuf.ByteString;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,10 +35,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes {@code porthole.commands.v1} for this host (group {@code porthole-collector-<hostId>}):
  * records keyed with another host id are skipped; each command is verified ({@link
- * CommandSigner#rejectionReason}: unsigned, forged, expired or for another host is REJECTED and
- * nothing is done), then carried out by the {@link RemediationExecutor}; its results are published
- * and, once Kafka acknowledged them, the record's offset is committed. Undecodable records are
- * counted and dead-lettered. At most {@code maxInFlight} commands run at once (the consumer pauses).
+ * io.porthole.runtime.security.CommandVerifier#rejectionReason}: unsigned, signed with a key that is
+ * not trusted, altered, expired, too long-lived, issued in the future or for another host is REJECTED
+ * and nothing is done); its id is then recorded in the {@link AcceptedCommands} (on disk, before
+ * anything runs), and a command whose id was accepted before (a replayed copy) is refused without
+ * publishing anything, so the original command's record stays as it is. Accepted commands are
+ * carried out by the {@link RemediationExecutor}; their results, stamped with the SHA-256 of the
+ * command they answer and its requester, are published and, once Kafka acknowledged them, the
+ * record's offset is committed. Undecodable records are counted and dead-lettered. At most {@code
+ * maxInFlight} commands run at once (the consumer pauses).
  */
 public final class CommandConsumer implements Lifecycle {
 
@@ -45,7 +52,9 @@ public final class CommandConsumer implements Lifecycle {
   private final KafkaConsumer<String, byte[]> consumer;
   private final TopicNames topics;
   private final String hostId;
-  private final CommandSigner signer;
+  private final Vertx vertx;
+  private final CommandVerification verification;
+  private final AcceptedCommands accepted;
   private final RemediationExecutor executor;
   private final ResultSink results;
   private final RecordPublisher deadLetters;
@@ -55,13 +64,16 @@ public final class CommandConsumer implements Lifecycle {
   private final OffsetTracker offsets = new OffsetTracker();
   private final AtomicLong undecodable = new AtomicLong();
   private final AtomicLong otherHosts = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
   private boolean paused;
 
   public CommandConsumer(
+      Vertx vertx,
       KafkaConsumer<String, byte[]> consumer,
       TopicNames topics,
       String hostId,
-      CommandSigner signer,
+      CommandVerification verification,
+      AcceptedCommands accepted,
       RemediationExecutor executor,
       ResultSink results,
       RecordPublisher deadLetters,
@@ -71,7 +83,9 @@ public final class CommandConsumer implements Lifecycle {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.topics = Objects.requireNonNull(topics, "topics");
     this.hostId = Objects.requireNonNull(hostId, "hostId");
-    this.signer = Objects.requireNonNull(signer, "signer");
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.verification = Objects.requireNonNull(verification, "verification");
+    this.accepted = Objects.requireNonNull(accepted, "accepted");
     this.executor = Objects.requireNonNull(executor, "executor");
     this.results = Objects.requireNonNull(results, "results");
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
@@ -93,6 +107,7 @@ public final class CommandConsumer implements Lifecycle {
       Vertx vertx,
       KafkaSettings kafka,
       RemediationConfig config,
+      CommandVerification verification,
       String hostId,
       TopicNames topics,
       RecordPublisher publisher,
@@ -101,21 +116,41 @@ public final class CommandConsumer implements Lifecycle {
       CollectorStats stats) {
     KafkaConsumer<String, byte[]> consumer =
         KafkaConsumer.create(vertx, kafka.consumerConfig("porthole-collector-commands-" + hostId, groupId(hostId)), String.class, byte[].class);
+    AcceptedCommands accepted =
+        new AcceptedCommands(
+            CommandVerification.acceptedIdsFile(config), verification.clockSkew(), verification.maxAcceptedIds());
     return new CommandConsumer(
-        consumer, topics, hostId, config.signer(), executor, results, publisher, stats, config.maxConcurrentCommands(), Clock.systemUTC());
+        vertx, consumer, topics, hostId, verification, accepted, executor, results, publisher, stats,
+        config.maxConcurrentCommands(), Clock.systemUTC());
   }
 
-  /** Starts the executor (pending TTL restores first), then subscribes. */
+  /** Reads the accepted command ids, starts the executor (pending TTL restores first), then subscribes. */
   @Override
   public Future<Void> start() {
     consumer.exceptionHandler(e -> LOG.warn("command consumer: {}", e.toString()));
     consumer.handler(this::handle);
-    return executor.start().compose(v -> consumer.subscribe(topics.name(Topic.COMMANDS)));
+    return vertx.<Void>executeBlocking(() -> {
+          accepted.open(clock.instant());
+          if (accepted.skippedLines() > 0) {
+            LOG.warn("accepted command ids: {} unreadable line(s) skipped", accepted.skippedLines());
+          }
+          return null;
+        })
+        .compose(v -> executor.start())
+        .compose(v -> consumer.subscribe(topics.name(Topic.COMMANDS)));
   }
 
   @Override
   public Future<Void> stop() {
-    return consumer.close().eventually(executor::stop);
+    return consumer.close().eventually(executor::stop).eventually(() -> vertx.executeBlocking(() -> {
+      accepted.close();
+      return null;
+    }));
+  }
+
+  /** Verified commands refused because their id was accepted before (replayed copies). */
+  public long replayed() {
+    return replayed.get();
   }
 
   /** Records that were not a command (dead-lettered). */
@@ -159,9 +194,36 @@ public final class CommandConsumer implements Lifecycle {
       return deadLetter(record, e.getMessage());
     }
     Instant received = clock.instant();
-    return signer.rejectionReason(command, hostId, received)
-        .map(reason -> reject(command, received, reason))
-        .orElseGet(() -> executor.execute(command).compose(this::publishInOrder));
+    Optional<String> reason = verification.verifier().rejectionReason(
+        command, hostId, received, verification.maxLifetime(), verification.clockSkew());
+    if (reason.isPresent()) {
+      // An expired copy of a command accepted before is a replay too: its result must not follow the original's.
+      boolean genuine = verification.verifier().signatureProblem(command).isEmpty();
+      return genuine && accepted.contains(command.getCommandId())
+          ? refuseReplay(command)
+          : reject(command, received, reason.get());
+    }
+    Instant expiresAt = Timestamps.toInstant(command.getExpiresAt());
+    return vertx.executeBlocking(() -> accepted.accept(command.getCommandId(), expiresAt, received))
+        .transform(decided -> {
+          if (decided.failed()) {
+            return reject(
+                command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
+          }
+          return switch (decided.result()) {
+            case ACCEPTED -> executor.execute(command).compose(list -> publishInOrder(command, list));
+            case DUPLICATE -> refuseReplay(command);
+            case FULL -> reject(command, received, accepted.size() + " accepted command ids are remembered, the maximum"
+                + " (" + CommandVerification.MAX_ACCEPTED_IDS + "); refused rather than forgetting one");
+          };
+        });
+  }
+
+  private Future<Void> refuseReplay(RemediationCommand command) {
+    replayed.incrementAndGet();
+    LOG.warn("command {} ({}) refused: its id was accepted before (a replayed copy); nothing done, nothing published",
+        command.getCommandId(), command.getAction());
+    return Future.succeededFuture();
   }
 
   private static RemediationCommand decode(byte[] value) throws InvalidProtocolBufferException {
@@ -189,13 +251,14 @@ public final class CommandConsumer implements Lifecycle {
         .setDryRun(command.getDryRun())
         .build();
     stats.commandsRejected.incrementAndGet();
-    return results.send(result);
+    return results.send(answering(command, result));
   }
 
-  private Future<Void> publishInOrder(List<RemediationResult> list) {
+  private Future<Void> publishInOrder(RemediationCommand command, List<RemediationResult> list) {
     Future<Void> chain = Future.succeededFuture();
     for (RemediationResult result : list) {
-      chain = chain.compose(v -> results.send(result));
+      RemediationResult stamped = answering(command, result);
+      chain = chain.compose(v -> results.send(stamped));
     }
     if (!list.isEmpty()) {
       RemediationResult first = list.get(0);
@@ -203,6 +266,14 @@ public final class CommandConsumer implements Lifecycle {
       LOG.info("command {} ({}): {} {}", first.getCommandId(), first.getAction(), first.getStatus(), first.getDetail());
     }
     return chain;
+  }
+
+  /** The result, bound to the very command it answers (the controller ignores it for any other). */
+  private static RemediationResult answering(RemediationCommand command, RemediationResult result) {
+    return result.toBuilder()
+        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
+        .setRequestedBy(command.getRequestedBy())
+        .build();
   }
 
   private Future<Void> deadLetter(KafkaConsumerRecord<String, byte[]> record, String problem) {

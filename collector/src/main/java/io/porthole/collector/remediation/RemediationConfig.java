@@ -2,18 +2,17 @@ package io.porthole.collector.remediation;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
-import io.porthole.runtime.security.CommandSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Configuration of the collector's remediation: where pending restores are kept, the bounds of
- * captures, extractions and traces, the size of artifact chunks, and the shared command key.
+ * captures, extractions and traces, and the size of artifact chunks (how commands are verified:
+ * {@link CommandVerification}).
  *
  * @param enabled whether the collector consumes commands at all ({@code remediation.enabled})
  * @param dataDir directory for pending restores and capture files ({@code remediation.data.dir})
- * @param commandKey the shared HMAC key of commands ({@code command.key}, {@code PORTHOLE_COMMAND_KEY})
  * @param maxConcurrentExtractions file extractions at once, each holding its file in memory
  *     ({@code remediation.extract.concurrency})
  * @param restoreRetryFirst the first pause before a failed TTL restore or re-isolation is tried
@@ -22,7 +21,6 @@ import java.util.Objects;
 public record RemediationConfig(
     boolean enabled,
     Path dataDir,
-    String commandKey,
     Duration captureDefaultDuration,
     Duration captureMaxDuration,
     int captureDefaultPackets,
@@ -40,7 +38,6 @@ public record RemediationConfig(
 
   public static final String ENABLED = "remediation.enabled";
   public static final String DATA_DIR = "remediation.data.dir";
-  public static final String COMMAND_KEY = "command.key";
   public static final String CAPTURE_DURATION = "remediation.capture.duration";
   public static final String CAPTURE_MAX_DURATION = "remediation.capture.max.duration";
   public static final String CAPTURE_PACKETS = "remediation.capture.packets";
@@ -70,15 +67,6 @@ public record RemediationConfig(
 
   public static RemediationConfig from(Settings settings) {
     boolean enabled = settings.bool(ENABLED, true);
-    String key = settings.optional(COMMAND_KEY).orElse("");
-    if (enabled && key.length() < CommandSigner.MIN_KEY_BYTES) {
-      throw new ConfigException(
-          settings.describe(COMMAND_KEY),
-          key.isEmpty()
-              ? "required while " + ENABLED + " is true (the shared key the controller signs commands with, at least "
-                  + CommandSigner.MIN_KEY_BYTES + " characters)"
-              : "expected at least " + CommandSigner.MIN_KEY_BYTES + " characters but has " + key.length());
-    }
     Path dataDir = path(settings, DATA_DIR, "/var/lib/porthole");
     Duration captureMax = settings.duration(CAPTURE_MAX_DURATION, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
     Duration captureDefault = settings.duration(CAPTURE_DURATION, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
@@ -92,7 +80,6 @@ public record RemediationConfig(
     return new RemediationConfig(
         enabled,
         dataDir,
-        key,
         captureDefault,
         captureMax,
         packetsDefault,
@@ -107,11 +94,6 @@ public record RemediationConfig(
         settings.integer(EXTRACT_CONCURRENCY, 2, 1, 16),
         settings.duration(RESTORE_RETRY_FIRST, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(10)),
         settings.duration(RESTORE_RETRY_MAX, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofHours(1)));
-  }
-
-  /** The signer of this deployment's commands. */
-  public CommandSigner signer() {
-    return CommandSigner.ofText(commandKey);
   }
 
   /** Pending TTL restores, kept across restarts. */

@@ -10,6 +10,8 @@ import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.security.CommandKeys;
+import io.porthole.runtime.security.CommandSigner;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -54,6 +56,7 @@ class CommandConsumerTest {
   private MockProducer<String, byte[]> mockProducer;
   private RecordPublisher publisher;
   private CommandConsumer consumer;
+  private CommandSigner signer;
   private final CollectorStats stats = new CollectorStats();
 
   @BeforeEach
@@ -62,13 +65,17 @@ class CommandConsumerTest {
     mockConsumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     mockProducer = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
     publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mockProducer), TOPICS, 100);
-    RemediationConfig config = RemediationConfig.from(Settings.of(Map.of(
-        "command.key", "consumer-test-key-0123456789", "remediation.data.dir", dataDir.toString())));
+    RemediationConfig config = RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", dataDir.toString())));
+    CommandKeys.writePair(dataDir.resolve("signing.pem"), dataDir.resolve("verify.pem"));
+    signer = CommandSigner.fromFile(dataDir.resolve("signing.pem"));
+    CommandVerification verification = CommandVerification.from(
+        Settings.of(Map.of("command.verify.key.file", dataDir.resolve("verify.pem").toString())));
     ResultSink sink = new KafkaResultSink(vertx, publisher);
     RemediationExecutor executor = RemediationExecutor.create(
         vertx, config, HOST, TestDocker.client(), new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), sink);
-    consumer = new CommandConsumer(KafkaConsumer.create(vertx, mockConsumer), TOPICS, HOST, config.signer(),
-        executor, sink, publisher, stats, 4, Clock.systemUTC());
+    AcceptedCommands accepted = new AcceptedCommands(CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000);
+    consumer = new CommandConsumer(vertx, KafkaConsumer.create(vertx, mockConsumer), TOPICS, HOST, verification,
+        accepted, executor, sink, publisher, stats, 4, Clock.systemUTC());
     mockConsumer.schedulePollTask(() -> {
       mockConsumer.rebalance(List.of(PARTITION));
       mockConsumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
@@ -122,6 +129,31 @@ class CommandConsumerTest {
 
     vertx.executeBlocking(() -> mockProducer.completeNext()).await(10, TimeUnit.SECONDS);
     awaitCondition(() -> committed() != null && committed().offset() == 2);
+  }
+
+  @Test
+  void aReplayedCopyOfAnAcceptedCommandPublishesNothingAndResultsAreBoundToTheirCommand() throws Exception {
+    Instant now = Instant.now();
+    RemediationCommand command = signer.sign(RemediationCommand.newBuilder()
+        .setCommandId("cmd-2").setAction(RemediationAction.RESTORE_NETWORK).setHostId(HOST)
+        .setContainerId("f00-no-such-container").setRequestedBy("alice").setDryRun(true)
+        .setIssuedAt(Timestamps.of(now)).setExpiresAt(Timestamps.of(now.plusSeconds(60))).build());
+    add(0, HOST, command.toByteArray());
+    awaitCondition(() -> !mockProducer.history().isEmpty());
+    vertx.executeBlocking(() -> {
+      mockProducer.completeNext();
+      return null;
+    }).await(10, TimeUnit.SECONDS);
+    awaitCondition(() -> committed() != null && committed().offset() == 1);
+    int published = mockProducer.history().size();
+    RemediationResult result = RemediationResult.parseFrom(mockProducer.history().get(0).value());
+    assertThat(result.getCommandSha256().toByteArray()).isEqualTo(CommandSigner.digest(command));
+    assertThat(result.getRequestedBy()).isEqualTo("alice");
+
+    add(1, HOST, command.toByteArray());
+    awaitCondition(() -> committed() != null && committed().offset() == 2);
+    assertThat(mockProducer.history()).as("nothing published for the replayed copy").hasSize(published);
+    assertThat(consumer.replayed()).isEqualTo(1);
   }
 
   private void add(long offset, String key, byte[] value) {

@@ -3,7 +3,6 @@ package io.porthole.collector.remediation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +25,6 @@ class RemediationConfigTest {
     assertThat(config.captureDefaultDuration()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.captureDefaultPackets()).isEqualTo(10_000);
     assertThat(config.extractMaxBytes()).isEqualTo(64L << 20);
-    assertThat(config.signer()).isNotNull();
   }
 
   @Test
@@ -50,17 +48,6 @@ class RemediationConfigTest {
     assertThat(config.extractMaxBytes()).isEqualTo(4096);
     assertThat(config.chunkBytes()).isEqualTo(1024);
     assertThat(config.maxConcurrentCommands()).isEqualTo(2);
-  }
-
-  @Test
-  void aMissingOrShortKeyIsNamedWhileEnabled() {
-    assertThatThrownBy(() -> RemediationConfig.from(Settings.of(Map.of())))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("PORTHOLE_COMMAND_KEY")
-        .hasMessageContaining("required");
-    assertThatThrownBy(() -> RemediationConfig.from(Settings.from(Map.of("PORTHOLE_COMMAND_KEY", "short"), Map.of())))
-        .hasMessageContaining("PORTHOLE_COMMAND_KEY: expected at least 16 characters but has 5");
-    assertThat(RemediationConfig.from(Settings.of(Map.of("remediation.enabled", "false"))).enabled()).isFalse();
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
@@ -68,7 +69,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RemediationIT {
 
-  private static final String KEY = "remediation-it-command-key-0123456789";
   private static final String HOST = "it-host-" + UUID.randomUUID().toString().substring(0, 8);
   private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -76,7 +76,9 @@ class RemediationIT {
   private static final List<String> containers = new CopyOnWriteArrayList<>();
   private static final Map<String, List<RemediationResult>> results = new ConcurrentHashMap<>();
   private static final List<String> traced = new CopyOnWriteArrayList<>();
-  private static final CommandSigner signer = CommandSigner.ofText(KEY);
+  private static CommandSigner signer;
+  private static CommandSigner nextSigner;
+  private static CommandSigner otherSigner;
   private static Vertx vertx;
   private static TopicNames topics;
   private static RecordPublisher publisher;
@@ -98,10 +100,16 @@ class RemediationIT {
     topics = TopicNames.withPrefix("it-rem-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     SharedKafka.createTopics(3, topics.names(Topic.COMMANDS, Topic.COMMAND_RESULTS, Topic.DEAD_LETTERS));
     vertx = Vertx.vertx();
+    // The collector holds public keys only: the current one and the next one (a rotation under way).
+    Path keys = Files.createDirectories(dataDir.resolve("keys"));
+    signer = keyPair(keys, "current");
+    nextSigner = keyPair(keys, "next");
+    otherSigner = keyPair(keys, "other");
     config = RemediationConfig.from(Settings.of(Map.of(
-        "command.key", KEY,
         "remediation.data.dir", dataDir.toString(),
         "remediation.chunk.bytes", "65536")));
+    CommandVerification verification = CommandVerification.from(Settings.of(Map.of(
+        "command.verify.key.file", keys.resolve("current-verify.pem") + "," + keys.resolve("next-verify.pem"))));
     KafkaSettings kafka = KafkaSettings.of(bootstrap);
     publisher = RecordPublisher.create(vertx, kafka, "it-collector", topics, 1000);
     KafkaResultSink sink = new KafkaResultSink(vertx, publisher);
@@ -114,7 +122,7 @@ class RemediationIT {
         HOST, directory, (topic, envelope) -> { }, new CollectorStats(), Duration.ofMillis(200), Duration.ofSeconds(2));
     dockerEvents.start().await(60, TimeUnit.SECONDS);
     RemediationExecutor executor = RemediationExecutor.create(vertx, config, HOST, docker, directory, tracer, sink);
-    commands = CommandConsumer.create(vertx, kafka, config, HOST, topics, publisher, executor, sink, new CollectorStats());
+    commands = CommandConsumer.create(vertx, kafka, config, verification, HOST, topics, publisher, executor, sink, new CollectorStats());
     commands.start().await(60, TimeUnit.SECONDS);
 
     Properties producerProps = new Properties();
@@ -208,7 +216,7 @@ class RemediationIT {
     String id = busybox();
     String gateway = gateway(id);
     Path restartDir = Files.createTempDirectory(dataDir, "restart");
-    RemediationConfig restartConfig = RemediationConfig.from(Settings.of(Map.of("command.key", KEY, "remediation.data.dir", restartDir.toString())));
+    RemediationConfig restartConfig = RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", restartDir.toString())));
     List<RemediationResult> published = new CopyOnWriteArrayList<>();
     ResultSink collect = r -> { published.add(r); return Future.succeededFuture(); };
     RemediationExecutor before = RemediationExecutor.create(vertx, restartConfig, HOST, docker, new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), collect);
@@ -300,7 +308,7 @@ class RemediationIT {
     String gateway = gateway(id);
     Path retryDir = Files.createTempDirectory(dataDir, "retry");
     RemediationConfig retryConfig = RemediationConfig.from(Settings.of(Map.of(
-        "command.key", KEY, "remediation.data.dir", retryDir.toString(), "remediation.restore.retry.first", "200ms")));
+        "remediation.data.dir", retryDir.toString(), "remediation.restore.retry.first", "200ms")));
     List<RemediationResult> published = new CopyOnWriteArrayList<>();
     ResultSink collect = r -> { published.add(r); return Future.succeededFuture(); };
     List<String> injected = new CopyOnWriteArrayList<>();
@@ -391,7 +399,16 @@ class RemediationIT {
     RemediationCommand.Builder isolate = command(RemediationAction.ISOLATE_NETWORK, id);
 
     String unsigned = sendRaw(HOST, isolate.setCommandId(UUID.randomUUID().toString()).build());
-    String forged = sendRaw(HOST, CommandSigner.ofText("some-other-key-0123456789").sign(isolate.setCommandId(UUID.randomUUID().toString()).build()));
+    String forged = sendRaw(HOST, otherSigner.sign(isolate.setCommandId(UUID.randomUUID().toString()).build()));
+    RemediationCommand otherKeyUnderOurId = otherSigner.sign(isolate.setCommandId(UUID.randomUUID().toString()).build())
+        .toBuilder().setSigningKeyId(signer.keyId()).build();
+    String relabelled = sendRaw(HOST, otherKeyUnderOurId);
+    Instant now = Instant.now();
+    String longLived = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
+        .setIssuedAt(Timestamps.of(now)).setExpiresAt(Timestamps.of(now.plus(Duration.ofMinutes(11)))).build()));
+    String fromTheFuture = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
+        .setIssuedAt(Timestamps.of(now.plusSeconds(120))).setExpiresAt(Timestamps.of(now.plusSeconds(300))).build()));
+    isolate.setIssuedAt(Timestamps.of(now));
     String expired = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
         .setExpiresAt(Timestamps.of(Instant.now().minusSeconds(5))).build()));
     String otherHostInside = sendRaw(HOST, signer.sign(isolate.setCommandId(UUID.randomUUID().toString())
@@ -402,16 +419,54 @@ class RemediationIT {
     producer.send(new ProducerRecord<>(topics.name(Topic.COMMANDS), HOST, new byte[] {(byte) 0xff, 0x01, 0x02})).get();
 
     assertThat(await(unsigned).getDetail()).contains("not signed");
-    assertThat(await(forged).getDetail()).contains("signature does not verify");
+    assertThat(await(forged).getDetail()).contains("signed with key '" + otherSigner.keyId() + "', not one of the trusted keys");
+    assertThat(await(relabelled).getDetail()).contains("signature does not verify");
+    assertThat(await(longLived).getDetail()).contains("lifetime 660 s exceeds the maximum of 600 s");
+    assertThat(await(fromTheFuture).getDetail()).contains("clock skew");
     assertThat(await(expired).getDetail()).contains("expired");
     assertThat(await(otherHostInside).getDetail()).contains("for host 'another-host'");
-    for (String commandId : List.of(unsigned, forged, expired, otherHostInside)) {
+    for (String commandId : List.of(unsigned, forged, relabelled, longLived, fromTheFuture, expired, otherHostInside)) {
       assertThat(await(commandId).getStatus()).isEqualTo(RemediationStatus.REJECTED);
       assertThat(await(commandId).getInterface()).isEmpty();
     }
     awaitCondition(() -> commands.skippedForOtherHosts() == skippedBefore + 1 && commands.undecodable() == undecodableBefore + 1);
     assertThat(results).doesNotContainKey(otherHostKeyed);
     assertThat(ping(id, gateway)).as("the container's network still works").isTrue();
+  }
+
+  @Test
+  void aReplayedCommandRecordCopiedFromTheTopicIsRefusedAndPublishesNothing() throws Exception {
+    String id = busybox();
+    String gateway = gateway(id);
+    String isolateId = send(command(RemediationAction.ISOLATE_NETWORK, id));
+    assertThat(await(isolateId).getStatus()).as(await(isolateId).getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+    assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(ping(id, gateway)).isTrue();
+
+    // An attacker with access to the topic copies the signed ISOLATE record and publishes it again.
+    ConsumerRecordCopy copy = copyFromCommandsTopic(isolateId);
+    long replayedBefore = commands.replayed();
+    producer.send(new ProducerRecord<>(topics.name(Topic.COMMANDS), copy.partition(), copy.key(), copy.value())).get();
+    // A later command on the same key shows the copy was read (the consumer commits in order).
+    String marker = send(command(RemediationAction.ISOLATE_NETWORK, id).setDryRun(true));
+    await(marker);
+    awaitCondition(() -> commands.replayed() == replayedBefore + 1);
+
+    assertThat(results.get(isolateId)).as("no second result for the replayed command").hasSize(1);
+    assertThat(ping(id, gateway)).as("the container was not isolated again").isTrue();
+    assertThat(Files.readString(CommandVerification.acceptedIdsFile(config))).as("the id is kept on disk")
+        .contains(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(isolateId.getBytes()));
+  }
+
+  @Test
+  void aCommandSignedWithTheNextKeyRunsWhileBothKeysAreTrusted() throws Exception {
+    String id = busybox();
+
+    RemediationResult result = await(sendRaw(HOST, nextSigner.sign(command(RemediationAction.ISOLATE_NETWORK, id).setDryRun(true).build())));
+
+    assertThat(result.getStatus()).as(result.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(result.getRequestedBy()).isEqualTo("RemediationIT");
   }
 
   @Test
@@ -523,6 +578,38 @@ class RemediationIT {
 
   private static String send(RemediationCommand.Builder command) throws Exception {
     return sendRaw(HOST, signer.sign(command.build()));
+  }
+
+  private static CommandSigner keyPair(Path dir, String name) throws IOException {
+    CommandKeys.writePair(dir.resolve(name + "-signing.pem"), dir.resolve(name + "-verify.pem"));
+    return CommandSigner.fromFile(dir.resolve(name + "-signing.pem"));
+  }
+
+  private record ConsumerRecordCopy(int partition, String key, byte[] value) {}
+
+  /** The command's record as anyone allowed to read the topic sees it: plain kafka-clients. */
+  private static ConsumerRecordCopy copyFromCommandsTopic(String commandId) throws Exception {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      String topic = topics.name(Topic.COMMANDS);
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          try {
+            if (RemediationCommand.parseFrom(record.value()).getCommandId().equals(commandId)) {
+              return new ConsumerRecordCopy(record.partition(), record.key(), record.value());
+            }
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // not a command (the test's undecodable record)
+          }
+        }
+      }
+    }
+    throw new AssertionError("command " + commandId + " not found on the commands topic");
   }
 
   private static String sendRaw(String key, RemediationCommand command) throws Exception {

@@ -3,7 +3,10 @@ package io.porthole.controller.http;
 import io.porthole.controller.ApiException;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.remediation.RemediationRequest;
+import com.google.protobuf.ByteString;
 import io.porthole.controller.view.AlertQuery;
+import io.porthole.controller.view.ArtifactContent;
+import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.Remediation;
 import io.porthole.controller.view.Views;
 import io.porthole.proto.RemediationCommand;
@@ -12,12 +15,14 @@ import io.porthole.proto.Severity;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.wire.Topic;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,19 +120,21 @@ public final class ApiHandlers {
     if (body == null) {
       throw ApiException.invalid("body", "a JSON object is required");
     }
-    Role role = rc.get(BearerTokenAuth.ROLE_KEY);
-    RemediationCommand command = planner.plan(request(body), role == null ? "unknown" : role.label());
+    Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
+    RemediationCommand command = planner.plan(request(body), caller == null ? "unknown" : caller.name());
+    // In the view before it is written, so that no result of it can arrive first and be refused.
+    views.onIssued(command);
     publisher
         .send(Topic.COMMANDS, command.getHostId(), command)
         .onSuccess(
             v -> {
               commandsIssued.incrementAndGet();
-              views.onIssued(command);
               json(rc, 202, new JsonObject().put("id", command.getCommandId()).put("status", "PENDING"));
             })
         .onFailure(
             e -> {
               commandsFailed.incrementAndGet();
+              views.remediations().forget(command.getCommandId());
               Errors.send(rc, 503, "KAFKA_UNAVAILABLE", "the command could not be written to Kafka: " + e.getMessage());
             });
   }
@@ -135,8 +142,18 @@ public final class ApiHandlers {
   void remediations(RoutingContext rc) {
     Instant now = clock.instant();
     JsonArray list = new JsonArray();
-    views.remediations().recent(limit(rc.queryParams().get("limit"))).forEach(r -> list.add(JsonViews.remediation(r, now)));
-    json(rc, 200, new JsonObject().put("remediations", list));
+    RemediationsView remediations = views.remediations();
+    remediations.recent(limit(rc.queryParams().get("limit"))).forEach(r -> list.add(JsonViews.remediation(r, now)));
+    JsonObject ignored = new JsonObject()
+        .put("unknownCommand", remediations.ignoredResults(RemediationsView.Ignored.UNKNOWN_COMMAND))
+        .put("otherHost", remediations.ignoredResults(RemediationsView.Ignored.OTHER_HOST))
+        .put("notThisCommand", remediations.ignoredResults(RemediationsView.Ignored.NOT_THIS_COMMAND))
+        .put("afterFinal", remediations.ignoredResults(RemediationsView.Ignored.AFTER_FINAL));
+    JsonObject stats = new JsonObject()
+        .put("resultsIgnored", ignored)
+        .put("commandsUnverified", remediations.unverifiedCommands())
+        .put("artifactChunksRejected", remediations.rejectedChunks());
+    json(rc, 200, new JsonObject().put("remediations", list).put("stats", stats));
   }
 
   void remediation(RoutingContext rc) {
@@ -144,6 +161,11 @@ public final class ApiHandlers {
   }
 
   void artifact(RoutingContext rc) {
+    Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
+    if (caller == null || caller.role() != Role.OPERATOR) {
+      throw new ApiException(403, "FORBIDDEN",
+          "downloading an artifact needs an operator token (it may hold captured traffic or files from images)");
+    }
     Remediation remediation = find(rc.pathParam("id"));
     Remediation.ArtifactInfo info = remediation.artifact();
     if (info == null) {
@@ -159,18 +181,44 @@ public final class ApiHandlers {
       throw ApiException.conflict(
           "ARTIFACT_INCOMPLETE", info.chunksReceived() + " of " + info.chunksTotal() + " chunks have arrived");
     }
-    byte[] bytes;
+    ArtifactContent content;
     try {
-      bytes = views.remediations().artifactBytes(remediation.id()).orElseThrow();
+      content = views.remediations().artifactContent(remediation.id()).orElseThrow();
     } catch (IllegalStateException e) {
       throw new ApiException(502, "ARTIFACT_CORRUPT", e.getMessage());
     }
-    rc.response()
-        .putHeader("Content-Type", info.contentType())
-        .putHeader("Content-Disposition", "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Cache-Control", "no-store")
-        .end(Buffer.buffer(bytes));
+    // Hashing up to the artifact bound is blocking work; the bytes are then streamed chunk by chunk.
+    rc.vertx()
+        .executeBlocking(() -> {
+          content.verify();
+          return content;
+        })
+        .onSuccess(verified -> {
+          HttpServerResponse response = rc.response()
+              .putHeader("Content-Type", info.contentType())
+              .putHeader("Content-Length", Long.toString(verified.size()))
+              .putHeader("Content-Disposition",
+                  "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
+              .putHeader("X-Content-Type-Options", "nosniff")
+              .putHeader("Cache-Control", "no-store");
+          writeFrom(response, verified.chunks().iterator());
+        })
+        .onFailure(e -> Errors.send(rc, 502, "ARTIFACT_CORRUPT", e.getMessage()));
+  }
+
+  /** Writes the chunks one at a time, waiting for the client whenever the write queue is full. */
+  private static void writeFrom(HttpServerResponse response, Iterator<ByteString> chunks) {
+    while (chunks.hasNext()) {
+      if (response.closed()) {
+        return;
+      }
+      if (response.writeQueueFull()) {
+        response.drainHandler(v -> writeFrom(response, chunks));
+        return;
+      }
+      response.write(Buffer.buffer(chunks.next().toByteArray()));
+    }
+    response.end();
   }
 
   public long commandsIssued() {

@@ -106,7 +106,10 @@ final class JsonViews {
           .put("image", command.getImage())
           .put("path", command.getPath());
     } else if (result != null) {
-      json.put("hostId", result.getHostId()).put("containerId", result.getContainerId()).put("dryRun", result.getDryRun());
+      json.put("hostId", result.getHostId())
+          .put("containerId", result.getContainerId())
+          .put("requestedBy", result.getRequestedBy())
+          .put("dryRun", result.getDryRun());
     }
     json.put("finishedAt", result == null || !r.finished() || !result.hasFinishedAt() ? null : text(result.getFinishedAt()))
         .put("interface", result == null ? "" : result.getInterface())
@@ -125,6 +128,10 @@ final class JsonViews {
                 .put("chunksTotal", artifact.chunksTotal())
                 .put("complete", artifact.complete())
                 .put("evicted", artifact.evicted()));
+    JsonArray events = new JsonArray();
+    r.events().forEach(e -> events.add(
+        new JsonObject().put("time", text(e.time())).put("hostId", e.hostId()).put("detail", e.detail())));
+    json.put("events", events);
     return json;
   }
 

@@ -2,11 +2,14 @@ package io.porthole.controller.view;
 
 import com.google.protobuf.ByteString;
 import io.porthole.proto.ArtifactChunk;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
 
-/** The chunks of one artifact as they arrive, checked against the size and hash they announce. */
+/**
+ * The chunks of one artifact as they arrive, checked against the count, size and hash they
+ * announce. Memory follows the bytes that arrived, not what a chunk claims: chunks are kept in a map
+ * by index, and a chunk that would take the artifact past its announced size is refused.
+ */
 final class ArtifactAssembly {
 
   private final int total;
@@ -14,7 +17,7 @@ final class ArtifactAssembly {
   private final String sha256;
   private final String contentType;
   private final String fileName;
-  private ByteString[] chunks;
+  private TreeMap<Integer, ByteString> chunks;
   private int received;
   private long bytesHeld;
 
@@ -26,7 +29,7 @@ final class ArtifactAssembly {
     this.contentType =
         first.getContentType().isEmpty() ? "application/octet-stream" : first.getContentType();
     this.fileName = first.getFileName();
-    this.chunks = keep && total > 0 ? new ByteString[total] : null;
+    this.chunks = keep && total > 0 ? new TreeMap<>() : null;
   }
 
   /** Why the chunk does not belong to this artifact, or null when it was taken (or a duplicate). */
@@ -40,11 +43,15 @@ final class ArtifactAssembly {
     if (chunk.getTotalSize() != totalSize) {
       return "chunk announces " + chunk.getTotalSize() + " bytes, the artifact " + totalSize;
     }
-    if (chunks[chunk.getIndex()] == null) {
-      chunks[chunk.getIndex()] = chunk.getData();
-      received++;
-      bytesHeld += chunk.getData().size();
+    if (chunks.containsKey(chunk.getIndex())) {
+      return null;
     }
+    if (bytesHeld + chunk.getData().size() > totalSize) {
+      return "chunk " + chunk.getIndex() + " would take the artifact past its announced " + totalSize + " bytes";
+    }
+    chunks.put(chunk.getIndex(), chunk.getData());
+    received++;
+    bytesHeld += chunk.getData().size();
     return null;
   }
 
@@ -67,12 +74,12 @@ final class ArtifactAssembly {
   }
 
   /**
-   * The whole artifact.
+   * The complete artifact's chunks in order (shared, immutable: nothing is copied).
    *
-   * @throws IllegalStateException naming what is wrong when it is incomplete, evicted, or its size or
-   *     hash does not match what the chunks announced
+   * @throws IllegalStateException naming what is wrong when it is incomplete, evicted, or its size
+   *     does not match what the chunks announced
    */
-  byte[] bytes() {
+  ArtifactContent content() {
     if (chunks == null) {
       throw new IllegalStateException("artifact was evicted to bound the controller's memory");
     }
@@ -83,23 +90,6 @@ final class ArtifactAssembly {
       throw new IllegalStateException(
           "artifact has " + bytesHeld + " bytes, its chunks announced " + totalSize);
     }
-    byte[] bytes = new byte[(int) bytesHeld];
-    int offset = 0;
-    for (ByteString chunk : chunks) {
-      chunk.copyTo(bytes, offset);
-      offset += chunk.size();
-    }
-    if (!sha256.isEmpty() && !sha256.equalsIgnoreCase(sha256Hex(bytes))) {
-      throw new IllegalStateException("artifact does not match its SHA-256 " + sha256);
-    }
-    return bytes;
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return new ArtifactContent(List.copyOf(chunks.values()), totalSize, sha256);
   }
 }

@@ -189,6 +189,7 @@ public final class ViewLoader implements Lifecycle {
           }
         });
     if (lagging.isEmpty()) {
+      views.onCaughtUp();
       caughtUp = true;
       vertx.cancelTimer(catchUpTimer);
       LOG.info("views caught up: {} records applied", recordsApplied.get());

@@ -9,6 +9,7 @@ import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
+import io.porthole.runtime.security.CommandVerifier;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import java.time.Instant;
@@ -35,12 +36,14 @@ public record Views(
     Objects.requireNonNull(remediations, "remediations");
   }
 
-  public static Views create(ControllerConfig.ViewBounds bounds) {
+  /** @param issuedCommands the keys of this controller's commands (others on the topic are not remediations) */
+  public static Views create(ControllerConfig.ViewBounds bounds, CommandVerifier issuedCommands) {
     return new Views(
         new HostsView(bounds.maxHosts()),
         new ContainersView(bounds.maxContainers()),
         new AlertsView(bounds.maxAlerts()),
-        new RemediationsView(bounds.maxRemediations(), bounds.maxArtifactBytes()));
+        new RemediationsView(
+            issuedCommands, bounds.maxRemediations(), bounds.maxArtifactBytes(), bounds.maxOneArtifactBytes()));
   }
 
   /**
@@ -69,9 +72,14 @@ public record Views(
     return Optional.empty();
   }
 
-  /** A command this controller just issued (acknowledged by Kafka), before it is read back. */
+  /** A command this controller is issuing, before it is written (so that no result can precede it). */
   public void onIssued(RemediationCommand command) {
     remediations.onCommand(command);
+  }
+
+  /** Every topic was read to its end once. */
+  public void onCaughtUp() {
+    remediations.onCaughtUp();
   }
 
   private void onContainerEvent(EventEnvelope envelope) {
@@ -83,7 +91,10 @@ public record Views(
   }
 
   private void onResult(RemediationResult result) {
-    remediations.onResult(result);
+    // Only the accepted final result of a command changes what the containers view says.
+    if (remediations.onResult(result) != RemediationsView.Outcome.FINAL) {
+      return;
+    }
     if (result.getStatus() != RemediationStatus.SUCCEEDED || result.getDryRun()) {
       return;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.porthole.controller.ControllerConfig;
+import io.porthole.controller.TestKeys;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.view.Views;
 import io.porthole.proto.ContainerAction;
@@ -13,7 +14,6 @@ import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.runtime.kafka.RecordPublisher;
-import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
@@ -55,7 +55,7 @@ class ApiRouterTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    views = Views.create(new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20));
+    views = Views.create(new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20), TestKeys.SIGNER.verifier());
     views.containers()
         .onEvent(
             EventEnvelope.newBuilder()
@@ -72,7 +72,7 @@ class ApiRouterTest {
     mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10);
     RemediationPlanner planner =
-        new RemediationPlanner(views.containers(), views.hosts(), CommandSigner.ofText("k".repeat(16)), Duration.ofSeconds(60));
+        new RemediationPlanner(views.containers(), views.hosts(), TestKeys.SIGNER, Duration.ofSeconds(60));
     stream = new AlertStream(1);
     ApiHandlers handlers = new ApiHandlers(views, planner, publisher, stream, () -> true, () -> caughtUp, Clock.systemUTC());
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

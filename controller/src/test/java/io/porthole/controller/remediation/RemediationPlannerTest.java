@@ -13,6 +13,7 @@ import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
+import io.porthole.controller.TestKeys;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
 import java.time.Clock;
@@ -26,10 +27,9 @@ import org.junit.jupiter.api.Test;
 class RemediationPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-01-31T10:00:00Z");
-  private static final String KEY = "0123456789abcdef0123";
   private final ContainersView containers = new ContainersView(100);
   private final HostsView hosts = new HostsView(100);
-  private final CommandSigner signer = CommandSigner.ofText(KEY);
+  private final CommandSigner signer = TestKeys.SIGNER;
   private RemediationPlanner planner;
 
   @BeforeEach
@@ -80,8 +80,11 @@ class RemediationPlannerTest {
     assertThat(command.getDryRun()).isTrue();
     assertThat(Timestamps.toInstant(command.getIssuedAt())).isEqualTo(NOW);
     assertThat(Timestamps.toInstant(command.getExpiresAt())).isEqualTo(NOW.plusSeconds(60));
-    assertThat(signer.rejectionReason(command, "h1", NOW.plusSeconds(1))).isEmpty();
-    assertThat(signer.rejectionReason(command, "h1", NOW.plusSeconds(60))).isPresent();
+    assertThat(command.getSigningKeyId()).isEqualTo(signer.keyId());
+    Duration maxLifetime = Duration.ofMinutes(10);
+    Duration skew = Duration.ofSeconds(30);
+    assertThat(signer.verifier().rejectionReason(command, "h1", NOW.plusSeconds(1), maxLifetime, skew)).isEmpty();
+    assertThat(signer.verifier().rejectionReason(command, "h1", NOW.plusSeconds(60), maxLifetime, skew)).isPresent();
   }
 
   @Test

@@ -6,92 +6,63 @@ import io.porthole.proto.RemediationCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * Signs and verifies remediation commands: HMAC-SHA256, keyed with the shared command key
- * ({@code PORTHOLE_COMMAND_KEY}), over the deterministic serialization of the command with its
- * {@code signature} field unset.
+ * Signs remediation commands with the controller's Ed25519 private key: the signature covers the
+ * deterministic serialization of the command with {@code signature} unset and {@code
+ * signing_key_id} set to this key's id. Only the controller holds one; collectors hold {@link
+ * CommandVerifier}s.
  */
 public final class CommandSigner {
 
-  /** Shortest key accepted, in bytes. */
-  public static final int MIN_KEY_BYTES = 16;
+  private final CommandKeys.SigningKey key;
 
-  private static final String ALGORITHM = "HmacSHA256";
-  private final SecretKeySpec key;
-
-  public CommandSigner(byte[] key) {
-    if (key == null || key.length < MIN_KEY_BYTES) {
-      throw new IllegalArgumentException(
-          "command key: expected at least " + MIN_KEY_BYTES + " bytes");
-    }
-    this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+  public CommandSigner(CommandKeys.SigningKey key) {
+    this.key = Objects.requireNonNull(key, "key");
   }
 
-  /** The key as configured: text, used as its UTF-8 bytes. */
-  public static CommandSigner ofText(String key) {
-    if (key == null || key.length() < MIN_KEY_BYTES) {
-      throw new IllegalArgumentException(
-          "command key: expected at least " + MIN_KEY_BYTES + " characters");
-    }
-    return new CommandSigner(key.getBytes(StandardCharsets.UTF_8));
+  /** @throws IllegalArgumentException naming the file and what is wrong with it */
+  public static CommandSigner fromFile(Path signingKeyFile) {
+    return new CommandSigner(CommandKeys.readSigningKey(signingKeyFile));
   }
 
-  /** A fresh random key, as text (for {@code porthole up} when none is configured). */
-  public static String generateKeyText() {
-    byte[] bytes = new byte[32];
-    new java.security.SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  public String keyId() {
+    return key.keyId();
+  }
+
+  /** A verifier of this signer's own commands (the controller checks what it reads back). */
+  public CommandVerifier verifier() {
+    return CommandVerifier.of(List.of(key.publicKey()));
+  }
+
+  public CommandKeys.SigningKey key() {
+    return key;
   }
 
   public RemediationCommand sign(RemediationCommand command) {
-    return command.toBuilder().setSignature(ByteString.copyFrom(mac(command))).build();
+    RemediationCommand unsigned = command.toBuilder().clearSignature().setSigningKeyId(key.keyId()).build();
+    byte[] signature = Ed25519.sign(key.privateKey(), deterministicBytes(unsigned));
+    return unsigned.toBuilder().setSignature(ByteString.copyFrom(signature)).build();
   }
 
-  /** Why the command must not be executed, or empty when it may be (signature, expiry, host). */
-  public Optional<String> rejectionReason(RemediationCommand command, String ownHostId, Instant now) {
-    if (command.getSignature().isEmpty()) {
-      return Optional.of("command is not signed");
-    }
-    if (!MessageDigest.isEqual(mac(command), command.getSignature().toByteArray())) {
-      return Optional.of("signature does not verify (forged, altered, or signed with another key)");
-    }
-    if (!command.hasExpiresAt()) {
-      return Optional.of("command has no expiry");
-    }
-    Instant expiresAt =
-        Instant.ofEpochSecond(command.getExpiresAt().getSeconds(), command.getExpiresAt().getNanos());
-    if (!now.isBefore(expiresAt)) {
-      return Optional.of("command expired at " + expiresAt);
-    }
-    if (!command.getHostId().equals(ownHostId)) {
-      return Optional.of(
-          "command is for host '" + command.getHostId() + "', this is '" + ownHostId + "'");
-    }
-    return Optional.empty();
-  }
-
-  private byte[] mac(RemediationCommand command) {
-    RemediationCommand unsigned = command.toBuilder().clearSignature().build();
+  /**
+   * SHA-256 of the command as signed (signature included): results carry it, so that a result is
+   * applied only to the very command it answers, not to another one with the same id.
+   */
+  public static byte[] digest(RemediationCommand command) {
     try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      return mac.doFinal(deterministicBytes(unsigned));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
+      return MessageDigest.getInstance("SHA-256").digest(deterministicBytes(command));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
     }
   }
 
-  private static byte[] deterministicBytes(RemediationCommand command) {
+  static byte[] deterministicBytes(RemediationCommand command) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(command.getSerializedSize());
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     out.useDeterministicSerialization();

@@ -1,0 +1,87 @@
+package io.porthole.collector.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.porthole.collector.remediation.AcceptedCommands.Decision;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AcceptedCommandsTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
+  private static final Duration SKEW = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  private AcceptedCommands open(Instant now, int max) throws Exception {
+    AcceptedCommands store = new AcceptedCommands(dir.resolve("accepted-commands.log"), SKEW, max);
+    store.open(now);
+    return store;
+  }
+
+  @Test
+  void anIdIsAcceptedOnceEvenAcrossARestart() throws Exception {
+    try (AcceptedCommands store = open(NOW, 100)) {
+      assertThat(store.accept("c1", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept("c1", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.DUPLICATE);
+      assertThat(store.accept("odd id\nwith a newline", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+    }
+    try (AcceptedCommands restarted = open(NOW.plusSeconds(30), 100)) {
+      assertThat(restarted.accept("c1", NOW.plusSeconds(60), NOW.plusSeconds(30))).isEqualTo(Decision.DUPLICATE);
+      assertThat(restarted.contains("odd id\nwith a newline")).isTrue();
+      assertThat(restarted.size()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void idsAreForgottenOnlyAfterTheirExpiryPlusTheSkewAndTheFileIsCompactedAtStart() throws Exception {
+    try (AcceptedCommands store = open(NOW, 100)) {
+      store.accept("short", NOW.plusSeconds(10), NOW);
+      store.accept("long", NOW.plusSeconds(600), NOW);
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30), 100)) {
+      assertThat(store.contains("short")).as("kept until expiry + skew").isTrue();
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30 + 2), 100)) {
+      assertThat(store.contains("short")).isFalse();
+      assertThat(store.contains("long")).isTrue();
+    }
+    assertThat(Files.readAllLines(dir.resolve("accepted-commands.log"))).hasSize(1);
+  }
+
+  @Test
+  void whenFullItRefusesInsteadOfForgettingALiveId() throws Exception {
+    try (AcceptedCommands store = open(NOW, 100)) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(store.accept("c" + i, NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+      }
+      assertThat(store.accept("one-more", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.FULL);
+      assertThat(store.accept("one-more", NOW.plusSeconds(60), NOW.plusSeconds(100)))
+          .as("expired ids make room").isEqualTo(Decision.ACCEPTED);
+      assertThat(store.size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTornLastLineIsSkippedAndTheRestKept() throws Exception {
+    try (AcceptedCommands store = open(NOW, 100)) {
+      store.accept("c1", NOW.plusSeconds(60), NOW);
+    }
+    Files.writeString(dir.resolve("accepted-commands.log"), "17649", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+    try (AcceptedCommands store = open(NOW, 100)) {
+      assertThat(store.contains("c1")).isTrue();
+      assertThat(store.skippedLines()).isEqualTo(1);
+      assertThat(store.accept("c2", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+    }
+    try (AcceptedCommands store = open(NOW, 100)) {
+      assertThat(store.contains("c2")).isTrue();
+      assertThat(store.skippedLines()).isZero();
+    }
+  }
+}
