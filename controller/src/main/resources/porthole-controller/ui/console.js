@@ -13,7 +13,8 @@ const TOKEN_KEY = 'porthole.token';
 const MAX_ALERTS = 10000;
 const INITIAL_ALERTS = 1000;
 const REMEDIATIONS_SHOWN = 200;
-const ROW_HEIGHT = 34;
+const ALERT_ROW_HEIGHT = 50;
+const CONTAINER_ROW_HEIGHT = 34;
 const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const RULES = ['HOST_NAMESPACES', 'OOM_KILLED', 'OOM_KILL_DISABLED_UNBOUNDED', 'SELINUX_ASSUMPTION',
   'MISSING_SYSCALL', 'CONNECTION_FAILURES', 'HOST_DIVERGENCE', 'COLLECTOR_DROPS', 'HOST_SILENT'];
@@ -86,8 +87,8 @@ function severityBadge(severity) {
 function isolationText(c) {
   if (!c.isolated) return 'no';
   const restoreAt = c.isolation && parseTime(c.isolation.restoreAt);
-  if (restoreAt == null) return 'ISOLATED (until restored)';
-  return 'ISOLATED, restores in ' + formatDuration(restoreAt - Date.now());
+  if (restoreAt == null) return 'ISOLATED, no TTL';
+  return 'ISOLATED, ' + formatDuration(restoreAt - Date.now()) + ' left';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,8 +131,9 @@ const api = {
 // nothing the reader sees (the scroll position is adjusted by whole rows).
 
 class VirtualList {
-  constructor(container, renderRow, onSelect) {
+  constructor(container, rowHeight, renderRow, onSelect) {
     this.container = container;
+    this.rowHeight = rowHeight;
     this.renderRow = renderRow;
     this.onSelect = onSelect;
     this.items = [];
@@ -155,7 +157,7 @@ class VirtualList {
     this.keyOf = keyOf;
     this.items = items;
     if (insertedAbove > 0 && this.container.scrollTop > 0) {
-      this.container.scrollTop += insertedAbove * ROW_HEIGHT;
+      this.container.scrollTop += insertedAbove * this.rowHeight;
     }
     this.render();
   }
@@ -174,14 +176,14 @@ class VirtualList {
   }
 
   scrollIntoView(index) {
-    const top = index * ROW_HEIGHT;
+    const top = index * this.rowHeight;
     const view = this.container;
     if (top < view.scrollTop) view.scrollTop = top;
-    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight) view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
+    else if (top + this.rowHeight > view.scrollTop + view.clientHeight) view.scrollTop = top + this.rowHeight - view.clientHeight;
   }
 
   onKey(event) {
-    const page = Math.max(1, Math.floor(this.container.clientHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.container.clientHeight / this.rowHeight) - 1);
     const current = this.selectedIndex();
     const moves = { ArrowDown: current + 1, ArrowUp: current - 1, PageDown: current + page,
       PageUp: current - page, Home: 0, End: this.items.length - 1 };
@@ -203,13 +205,14 @@ class VirtualList {
   /** Renders the visible rows again (e.g. for countdowns). */
   render() {
     const view = this.container;
-    this.spacer.style.height = (this.items.length * ROW_HEIGHT) + 'px';
-    const first = Math.max(0, Math.floor(view.scrollTop / ROW_HEIGHT) - 5);
-    const last = Math.min(this.items.length, Math.ceil((view.scrollTop + view.clientHeight) / ROW_HEIGHT) + 5);
+    this.spacer.style.height = (this.items.length * this.rowHeight) + 'px';
+    const first = Math.max(0, Math.floor(view.scrollTop / this.rowHeight) - 5);
+    const last = Math.min(this.items.length, Math.ceil((view.scrollTop + view.clientHeight) / this.rowHeight) + 5);
     const needed = last - first;
     while (this.pool.length < needed) {
       const row = el('div', 'vrow');
       row.setAttribute('role', 'option');
+      row.style.height = this.rowHeight + 'px';
       view.append(row);
       this.pool.push(row);
     }
@@ -223,7 +226,7 @@ class VirtualList {
       const item = this.items[index];
       row.hidden = false;
       row.dataset.index = String(index);
-      row.style.transform = 'translateY(' + (index * ROW_HEIGHT) + 'px)';
+      row.style.transform = 'translateY(' + (index * this.rowHeight) + 'px)';
       const selected = this.keyOf(item) === this.selectedKey;
       row.setAttribute('aria-selected', selected ? 'true' : 'false');
       this.renderRow(row, item);
@@ -246,7 +249,9 @@ const state = {
   timers: [],
   pendingAlerts: [],
   selectedAlertId: null,
+  shownAlert: null,
   selectedContainerKey: null,
+  shownContainerJson: null,
 };
 
 function alertTime(a) {
@@ -306,18 +311,18 @@ function alertMatches(a, f) {
 function renderAlertRow(row, a) {
   if (!row.firstChild) {
     row.classList.add('alerts-cols');
-    for (let i = 0; i < 6; i++) row.append(el('span'));
+    const main = el('span', 'main-cell');
+    main.append(el('span', 'title'), el('span', 'meta'));
+    row.append(el('span', 'time'), el('span'), main);
   }
-  const cells = row.children;
-  cells[0].textContent = formatTime(a.lastSeen || a.publishedAt);
-  cells[0].className = 'time';
-  cells[1].replaceChildren(severityBadge(a.severity));
-  cells[2].textContent = a.rule || '';
-  cells[3].textContent = a.hostId || '';
-  cells[4].textContent = a.containerName || shortId(a.containerId);
-  cells[5].textContent = a.title || '';
+  const [time, severity, main] = row.children;
+  time.textContent = formatTime(a.lastSeen || a.publishedAt);
+  severity.replaceChildren(severityBadge(a.severity));
+  main.children[0].textContent = a.title || a.rule || '';
+  main.children[1].textContent = [a.rule, a.hostId, a.containerName || shortId(a.containerId)]
+    .filter(Boolean).join('  \u00b7  ');
   row.dataset.alertId = a.alertId;
-  row.title = (a.severity || '') + ' ' + (a.rule || '') + ': ' + (a.title || '');
+  row.dataset.rule = a.rule || '';
 }
 
 function refreshAlerts(insertedAbove = 0) {
@@ -332,12 +337,14 @@ function refreshAlerts(insertedAbove = 0) {
   if (state.alertOrder.length >= MAX_ALERTS) {
     $('alerts-summary').textContent += ' (the newest ' + MAX_ALERTS + ' are kept)';
   }
+  // Only a changed alert is rendered again, so that focus and scroll in the panel stay put.
   const selected = state.selectedAlertId && state.alerts.get(state.selectedAlertId);
-  if (selected) showAlert(selected);
+  if (selected && selected !== state.shownAlert) showAlert(selected);
 }
 
 function showAlert(a) {
   state.selectedAlertId = a.alertId;
+  state.shownAlert = a;
   const panel = $('alert-detail');
   const parts = [];
   const head = el('h2');
@@ -435,12 +442,15 @@ function refreshContainers() {
   const isolated = state.containers.filter(c => c.isolated).length;
   $('containers-summary').textContent = shown.length + ' of ' + state.containers.length + ' containers, '
     + isolated + ' isolated';
+  // Only a changed container is rendered again (every few seconds the list is read anew), so that
+  // focus and scroll in the panel stay put.
   const selected = state.selectedContainerKey && state.containers.find(c => containerKey(c) === state.selectedContainerKey);
-  if (selected) showContainer(selected);
+  if (selected && JSON.stringify(selected) !== state.shownContainerJson) showContainer(selected);
 }
 
 function showContainer(c) {
   state.selectedContainerKey = containerKey(c);
+  state.shownContainerJson = JSON.stringify(c);
   const panel = $('container-detail');
   const parts = [el('h2', null, c.name || shortId(c.id))];
   const addresses = (c.addresses || []).map(a => [a.network, a.ipv4Address].filter(Boolean).join(' ')).join(', ');
@@ -452,10 +462,12 @@ function showContainer(c) {
     ['Last action', c.lastAction],
     ['Network', c.networkMode],
     ['Addresses', addresses],
-    ['Isolation', isolationText(c) + (c.isolation && c.isolation.interface ? ' (' + c.isolation.interface + ')' : '')],
+    ['Isolation', isolationDetail(c)],
     ['Flags', (c.flags || []).join(', ')],
     ['Updated', formatTime(c.updatedAt)],
   ]));
+  const isolation = Array.from(parts[1].children).find(node => node.textContent === 'Isolation');
+  if (isolation) isolation.nextElementSibling.classList.add('isolation-live');
   if (state.role === 'operator') {
     parts.push(el('h3', null, 'Actions'));
     parts.push(containerActions(c));
@@ -472,6 +484,10 @@ function showContainer(c) {
     parts.push(list);
   }
   panel.replaceChildren(...parts);
+}
+
+function isolationDetail(c) {
+  return isolationText(c) + (c.isolated && c.isolation && c.isolation.interface ? ' (' + c.isolation.interface + ')' : '');
 }
 
 /** The operator's buttons for a container (only built for an operator token). */
@@ -655,7 +671,7 @@ function followOutcome(id, title, label) {
   const status = el('strong', 'status-PENDING', 'PENDING');
   head.append(el('span', null, title), status, button('Dismiss', () => card.remove(), 'link'));
   const target = el('p', 'hint', label);
-  const detail = el('p', 'detail');
+  const detail = el('p', 'outcome-detail');
   const extra = el('div');
   card.append(head, target, detail, extra);
   $('outcomes').prepend(card);
@@ -892,8 +908,8 @@ function setUpStatic() {
     alertList.container.scrollTop = 0;
     $('alerts-top').hidden = true;
   });
-  alertList = new VirtualList($('alerts-list'), renderAlertRow, showAlert);
-  containerList = new VirtualList($('containers-list'), renderContainerRow, showContainer);
+  alertList = new VirtualList($('alerts-list'), ALERT_ROW_HEIGHT, renderAlertRow, showAlert);
+  containerList = new VirtualList($('containers-list'), CONTAINER_ROW_HEIGHT, renderContainerRow, showContainer);
   alertList.container.addEventListener('scroll', () => {
     if (alertList.container.scrollTop === 0) $('alerts-top').hidden = true;
   });
@@ -960,7 +976,11 @@ async function signIn(token) {
   }, 5000));
   // Countdowns and "ago" texts: only the visible rows are rendered again.
   state.timers.push(setInterval(() => {
-    if (state.view === 'containers') containerList.render();
+    if (state.view !== 'containers') return;
+    containerList.render();
+    const selected = state.containers.find(c => containerKey(c) === state.selectedContainerKey);
+    const live = document.querySelector('#container-detail .isolation-live');
+    if (selected && live) live.textContent = isolationDetail(selected);
   }, 1000));
 }
 
@@ -977,7 +997,9 @@ function signOut(message) {
   state.containers = [];
   state.remediations = [];
   state.selectedAlertId = null;
+  state.shownAlert = null;
   state.selectedContainerKey = null;
+  state.shownContainerJson = null;
   $('alert-detail').replaceChildren(el('p', 'hint', 'Select an alert (arrow keys or click) to see its evidence.'));
   $('container-detail').replaceChildren(el('p', 'hint', 'Select a container to see it and act on it.'));
   $('outcomes').replaceChildren();

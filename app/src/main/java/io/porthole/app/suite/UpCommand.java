@@ -75,6 +75,7 @@ public final class UpCommand implements Callable<Integer> {
     int port = suite.controllerPort();
     if (port > 0) {
       out.println("controller: http://127.0.0.1:" + port);
+      out.println(ConsoleLink.line(port, credentials));
     }
     out.println("running: " + String.join(", ", suite.running().stream().map(s -> s.name().toLowerCase()).toList()));
     out.flush();
