@@ -350,17 +350,16 @@ function showAlert(a) {
   const head = el('h2');
   head.append(severityBadge(a.severity), document.createTextNode(' ' + (a.title || a.rule || '')));
   parts.push(head);
-  if (a.summary) parts.push(el('p', null, a.summary));
+  const seen = formatTime(a.firstSeen) === formatTime(a.lastSeen) ? formatTime(a.lastSeen)
+    : formatTime(a.firstSeen) + ' to ' + formatTime(a.lastSeen);
   parts.push(definitions([
     ['Rule', a.rule],
     ['Host', a.hostId],
     ['Container', a.containerName ? a.containerName + ' (' + shortId(a.containerId) + ')' : shortId(a.containerId)],
     ['Image', a.image],
-    ['First seen', formatTime(a.firstSeen)],
-    ['Last seen', formatTime(a.lastSeen)],
-    ['Occurrences', a.occurrences],
-    ['Alert id', a.alertId],
+    ['Seen', seen + (a.occurrences > 1 ? ', ' + a.occurrences + ' times' : '')],
   ]));
+  // Evidence first: during an incident it is what the reader came for.
   parts.push(el('h3', null, 'Evidence'));
   const list = el('ul', 'evidence');
   for (const e of a.evidence || []) {
@@ -370,20 +369,21 @@ function showAlert(a) {
   }
   if (!list.firstChild) list.append(el('li', 'hint', 'no evidence lines'));
   parts.push(list);
+  if (a.summary) {
+    parts.push(el('h3', null, 'What it means'));
+    parts.push(el('p', null, a.summary));
+  }
   if (a.remediation && (a.remediation.description || a.remediation.action)) {
     parts.push(el('h3', null, 'Suggested'));
     parts.push(el('p', null, [a.remediation.action, a.remediation.description].filter(Boolean).join(': ')));
-  }
-  const attributes = Object.entries(a.attributes || {});
-  if (attributes.length) {
-    parts.push(el('h3', null, 'Attributes'));
-    parts.push(definitions(attributes));
   }
   const container = a.containerId && findContainer(a.hostId, a.containerId);
   if (container && state.role === 'operator') {
     parts.push(el('h3', null, 'Act on ' + (container.name || shortId(container.id))));
     parts.push(containerActions(container));
   }
+  parts.push(el('h3', null, 'Attributes'));
+  parts.push(definitions([...Object.entries(a.attributes || {}), ['alert id', a.alertId]]));
   panel.replaceChildren(...parts);
 }
 
@@ -565,16 +565,17 @@ function refreshRemediations() {
     const status = el('td', 'status-' + r.status, r.status + (r.expired ? ' (expired)' : '') + (r.dryRun ? ' (dry run)' : ''));
     const artifact = el('td');
     if (r.artifact && r.artifact.complete && !r.artifact.evicted) {
-      artifact.append(button('Download ' + (r.artifact.fileName || 'artifact'), () => download(r), 'download'));
-      artifact.append(el('div', 'hint', formatBytes(r.artifact.totalSize)));
+      const get = button('Download', () => download(r), 'download');
+      get.setAttribute('aria-label', 'Download ' + (r.artifact.fileName || 'artifact'));
+      artifact.append(get, el('div', 'hint', (r.artifact.fileName || '') + ', ' + formatBytes(r.artifact.totalSize)));
     } else if (r.artifact && r.artifact.evicted) {
       artifact.textContent = 'dropped (memory bound)';
     }
     const extra = r.action === 'ISOLATE_NETWORK' && r.ttlSeconds ? ' (TTL ' + r.ttlSeconds + ' s)'
       : r.durationSeconds ? ' (' + r.durationSeconds + ' s)' : '';
     tr.append(el('td', 'time', formatTime(r.requestedAt)), status, el('td', null, r.action + extra),
-      el('td', null, remediationTarget(r)), el('td', null, r.requestedBy || ''), el('td', null, r.reason || ''),
-      el('td', null, r.detail || ''), artifact);
+      el('td', 'wrap', remediationTarget(r)), el('td', null, r.requestedBy || ''), el('td', 'wrap', r.reason || ''),
+      el('td', 'wrap', r.detail || ''), artifact);
     tr.dataset.remediationId = r.id;
     return tr;
   });
@@ -672,6 +673,7 @@ function followOutcome(id, title, label) {
   head.append(el('span', null, title), status, button('Dismiss', () => card.remove(), 'link'));
   const target = el('p', 'hint', label);
   const detail = el('p', 'outcome-detail');
+  detail.title = '';
   const extra = el('div');
   card.append(head, target, detail, extra);
   $('outcomes').prepend(card);
@@ -682,6 +684,7 @@ function followOutcome(id, title, label) {
       status.textContent = r.status + (r.expired ? ' (expired: no collector took it)' : '');
       status.className = 'status-' + r.status;
       detail.textContent = r.detail || (FINAL_STATUSES.has(r.status) ? '' : 'waiting for the collector…');
+      detail.title = r.detail || '';
       const artifactPending = r.status === 'SUCCEEDED' && r.artifact && !r.artifact.complete && !r.artifact.evicted;
       if (FINAL_STATUSES.has(r.status) && !artifactPending) {
         card.className = 'outcome ' + (r.status === 'SUCCEEDED' ? 'ok' : 'bad');
