@@ -132,6 +132,12 @@ class ConsoleIT {
     assertThat(operator.script("return document.scripts.length")).isEqualTo(1L);
     assertThatThrownBy(() -> operator.driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     operator.screenshot("alerts");
+    // The same view for a dark room, as a system set to dark asks for it.
+    operator.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    assertThat(operator.script("return matchMedia('(prefers-color-scheme: dark)').matches")).isEqualTo(true);
+    operator.screenshot("alerts-dark");
+    operator.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
   }
 
   @Test
@@ -169,11 +175,21 @@ class ConsoleIT {
     assertThat(bytes.length).isGreaterThanOrEqualTo(24);
     // Classic pcap, either byte order, micro- or nanosecond timestamps.
     assertThat(HexFormat.of().formatHex(bytes, 0, 4)).isIn("d4c3b2a1", "a1b2c3d4", "4d3cb2a1", "a1b23c4d");
+    Files.delete(pcap);
+
+    act("Extract file from image", Map.of("path", "/etc/passwd"), "console IT: extract");
+    WebElement extracted = awaitOutcome("SUCCEEDED");
+    operator.await("the file's download button", RESULT_TIMEOUT, d -> !extracted.findElements(By.cssSelector("button.download")).isEmpty());
+    extracted.findElement(By.cssSelector("button.download")).click();
+    Path file = operator.awaitDownload(Duration.ofSeconds(20));
+    assertThat(file.getFileName().toString()).isEqualTo("passwd");
+    assertThat(Files.readString(file)).startsWith("root:");
 
     operator.find("#tab-remediations").click();
-    operator.await("the remediation history", Duration.ofSeconds(10), d -> operator.findAll("#remediations-body tr").size() >= 3);
+    operator.await("the remediation history", Duration.ofSeconds(10), d -> operator.findAll("#remediations-body tr").size() >= 4);
     String history = operator.find("#remediations-body").getText();
-    assertThat(history).contains("ISOLATE_NETWORK", "RESTORE_NETWORK", "CAPTURE_PACKETS", "console IT: isolate", "operator", "SUCCEEDED");
+    assertThat(history).contains("ISOLATE_NETWORK", "RESTORE_NETWORK", "CAPTURE_PACKETS", "EXTRACT_FILE", "console IT: isolate",
+        "operator", "SUCCEEDED");
     operator.screenshot("remediations");
     operator.find("#tab-hosts").click();
     operator.await("this host's row", Duration.ofSeconds(10), d -> operator.find("#hosts-body").getText().contains(HOST_ID));
