@@ -209,8 +209,10 @@ class VirtualList {
     const first = Math.max(0, Math.floor(view.scrollTop / this.rowHeight) - 5);
     const last = Math.min(this.items.length, Math.ceil((view.scrollTop + view.clientHeight) / this.rowHeight) + 5);
     const needed = last - first;
+    view.removeAttribute('aria-activedescendant');
     while (this.pool.length < needed) {
       const row = el('div', 'vrow');
+      row.id = view.id + '-row-' + this.pool.length;
       row.setAttribute('role', 'option');
       row.style.height = this.rowHeight + 'px';
       view.append(row);
@@ -229,6 +231,8 @@ class VirtualList {
       row.style.transform = 'translateY(' + (index * this.rowHeight) + 'px)';
       const selected = this.keyOf(item) === this.selectedKey;
       row.setAttribute('aria-selected', selected ? 'true' : 'false');
+      // Focus stays on the list; a screen reader follows the selected row.
+      if (selected) view.setAttribute('aria-activedescendant', row.id);
       this.renderRow(row, item);
     }
   }
@@ -679,6 +683,7 @@ function followOutcome(id, title, label) {
   $('outcomes').prepend(card);
   const started = Date.now();
   const poll = async () => {
+    if (!state.role) return;
     try {
       const r = await api.json('/api/v1/remediations/' + encodeURIComponent(id));
       status.textContent = r.status + (r.expired ? ' (expired: no collector took it)' : '');
