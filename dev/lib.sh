@@ -11,7 +11,7 @@ PORTHOLE_JRE_IMAGE=porthole/debian-jre:17
 PORTHOLE_KAFKA_IMAGE=apache/kafka:${PORTHOLE_KAFKA_VERSION}
 PORTHOLE_RUNTIME_IMAGE=porthole/runtime:17
 PORTHOLE_APP_IMAGE=${PORTHOLE_APP_IMAGE:-porthole/porthole:0.1.0}
-PORTHOLE_DEB_PACKAGES=(docker.io busybox-static debootstrap strace libpcap0.8 iproute2 tcpdump iputils-ping gcc libc6-dev)
+PORTHOLE_DEB_PACKAGES=(docker.io busybox-static debootstrap strace libpcap0.8 iproute2 tcpdump iputils-ping gcc libc6-dev chromium chromium-driver fonts-dejavu-core)
 PORTHOLE_WORK_DIR=${PORTHOLE_WORK_DIR:-/var/tmp/porthole-images}
 
 porthole_log() { printf '[porthole] %s\n' "$*" >&2; }

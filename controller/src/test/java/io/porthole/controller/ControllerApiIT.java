@@ -159,7 +159,7 @@ class ControllerApiIT {
         .contains("porthole_controller_view_containers 4.0")
         .contains("porthole_controller_records_undecodable_total 2.0");
 
-    HttpResponse<Buffer> page = await(get("/", null).send());
+    HttpResponse<Buffer> page = await(get("/index.html", null).send());
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.getHeader("Content-Type")).startsWith("text/html");
     assertThat(page.bodyAsString()).contains("Porthole alerts").contains("/api/v1/alerts");

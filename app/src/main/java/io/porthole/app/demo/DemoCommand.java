@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Volume;
 import io.porthole.app.CliFailure;
 import io.porthole.app.CommandSettings;
 import io.porthole.app.ServiceFactory;
+import io.porthole.app.suite.ConsoleLink;
 import io.porthole.app.suite.Suite;
 import io.porthole.collector.DockerClients;
 import io.porthole.proto.Alert;
@@ -90,6 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
       say("suite ready: kafka " + suite.bootstrapServers()
           + (suite.controllerPort() > 0 ? ", controller " + suite.controllerAddress() : ", no controller")
           + ", running " + suite.running().toString().toLowerCase(Locale.ROOT));
+      say(ConsoleLink.line(suite.controllerPort(), suite.credentials()));
       return runScenarios(suite, docker);
     } finally {
       cleanUp(docker, suite, runDir);

@@ -94,8 +94,10 @@ public final class UpCommand implements Callable<Integer> {
       out.println("credentials: from the environment or " + credentials.file());
     }
     out.println("kafka: " + suite.bootstrapServers());
-    if (suite.controllerPort() > 0) {
+    int port = suite.controllerPort();
+    if (port > 0) {
       out.println("controller: " + suite.controllerAddress());
+      out.println(ConsoleLink.line(port, credentials));
     }
     out.println("running: " + String.join(", ", suite.running().stream().map(s -> s.name().toLowerCase()).toList()));
     out.flush();

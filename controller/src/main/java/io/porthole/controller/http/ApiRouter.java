@@ -51,6 +51,7 @@ public final class ApiRouter {
                       Map.entry("ready", handlers::ready),
                       Map.entry("metrics", PrometheusScrapingHandler.create(registry)),
                       Map.entry("openapiDocument", rc -> rc.response().putHeader("Content-Type", "application/yaml").end(document)),
+                      Map.entry("whoami", WhoAmI::handle),
                       Map.entry("listHosts", handlers::hosts),
                       Map.entry("listContainers", handlers::containers),
                       Map.entry("listAlerts", handlers::alerts),
@@ -74,7 +75,7 @@ public final class ApiRouter {
                     .addFailureHandler(errors);
               }
               Router router = builder.createRouter();
-              router.get("/").handler(rc -> rc.reroute("/index.html"));
+              ConsoleRoutes.mount(router);
               router.get("/*").handler(StaticHandler.create("porthole-controller/web"));
               router.route().failureHandler(errors);
               router.errorHandler(404, rc -> Errors.byStatus(rc, 404, null));
