@@ -21,7 +21,7 @@ public record TopicPartitions(int eventPartitions) {
   public int of(Topic topic) {
     return switch (topic) {
       case CONTAINER_EVENTS, FLOWS, SYSCALLS -> eventPartitions;
-      case ALERTS, COMMANDS, COMMAND_RESULTS -> 3;
+      case ALERTS, COMMANDS, COMMAND_RESULTS, IMAGE_SUMMARIES -> 3;
       case HEARTBEATS, DEAD_LETTERS -> 1;
     };
   }
