@@ -14,7 +14,6 @@ import io.porthole.wire.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,8 +58,8 @@ public final class HostDivergenceRule {
 
   public HostDivergenceRule(Config config) {
     this.config = Objects.requireNonNull(config, "config");
-    this.images = lru(config.maxImages());
-    this.published = lru(config.maxImages() * 4);
+    this.images = Lru.of(config.maxImages());
+    this.published = Lru.of(config.maxImages() * 4);
   }
 
   /** Keeps the newest summary of (image, host) and returns the alerts that are new or changed. */
@@ -185,14 +184,5 @@ public final class HostDivergenceRule {
 
   private static String kernel(ImageSummary summary) {
     return summary.getKernelVersion().isEmpty() ? "kernel unknown" : "kernel " + summary.getKernelVersion();
-  }
-
-  private static <V> Map<String, V> lru(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > capacity;
-      }
-    };
   }
 }

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +46,9 @@ public final class ImageSummaryBuilder {
 
   public ImageSummaryBuilder(Limits limits) {
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.containers = lru(limits.maxContainers());
-    this.kernels = lru(limits.maxSummaries());
-    this.summaries = lru(limits.maxSummaries());
+    this.containers = Lru.of(limits.maxContainers());
+    this.kernels = Lru.of(limits.maxSummaries());
+    this.summaries = Lru.of(limits.maxSummaries());
   }
 
   /** Remembers the host's kernel; its summaries are published again when it changed. */
@@ -169,14 +168,5 @@ public final class ImageSummaryBuilder {
 
   private static String key(String imageId, String hostId) {
     return imageId + "\n" + hostId;
-  }
-
-  private static <V> Map<String, V> lru(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > capacity;
-      }
-    };
   }
 }

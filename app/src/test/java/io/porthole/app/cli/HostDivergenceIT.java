@@ -49,13 +49,17 @@ class HostDivergenceIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String hostA = "it-div-a-" + run;
     String hostB = "it-div-b-" + run;
+    long engineStarting = System.nanoTime();
     SecondDockerEngine engine = SecondDockerEngine.start(MemfdProbe.DENY_MEMFD_PROFILE, Duration.ofSeconds(60));
+    long engineStarted = System.nanoTime();
     Path engineBase = engine.base();
     String bridge = engine.bridge();
     long enginePid = engine.pid();
     String containerA = null;
     try (engine) {
       engine.loadImage(IMAGE);
+      System.out.printf("HostDivergenceIT: second engine answered after %.1f s, image loaded after %.1f s more%n",
+          (engineStarted - engineStarting) / 1e9, (System.nanoTime() - engineStarted) / 1e9);
       try (PortholeProcess up = PortholeProcess.start(
           Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN, "PORTHOLE_REMEDIATION_DATA_DIR", remediationA.toString()), List.of(),
           "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostA)) {
@@ -63,7 +67,9 @@ class HostDivergenceIT {
         String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
         URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
         try (PortholeProcess collectorB = PortholeProcess.start(
-            Map.of("PORTHOLE_DOCKER_HOST", engine.dockerHost(), "PORTHOLE_REMEDIATION_DATA_DIR", remediationB.toString()), List.of(),
+            // Remediation is not what this test is about: host B's collector runs without the command key.
+            Map.of("PORTHOLE_DOCKER_HOST", engine.dockerHost(), "PORTHOLE_REMEDIATION_ENABLED", "false",
+                "PORTHOLE_REMEDIATION_DATA_DIR", remediationB.toString()), List.of(),
             "collector", "--host-id", hostB, "--kafka", kafka, "--data-dir", dataDir.toString())) {
           collectorB.awaitOut(line -> line.startsWith("running: "), Duration.ofSeconds(120));
 

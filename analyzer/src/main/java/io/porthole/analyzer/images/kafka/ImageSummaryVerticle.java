@@ -15,8 +15,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +59,11 @@ final class ImageSummaryVerticle extends VerticleBase {
     TopicNames names = analyzer.topicNames();
     String clientId = analyzer.clientId() + "-image-summaries";
     publisher = RecordPublisher.create(vertx, analyzer.kafka(), clientId, names, analyzer.publishBuffer());
+    Map<String, String> eventConfig = new HashMap<>(analyzer.kafka().consumerConfig(clientId, config.summaryGroupId()));
+    // Co-partitioning only helps if partition N of both topics goes to the same instance.
+    eventConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     eventConsumer = WindowedConsumer.group(
-        KafkaConsumer.create(vertx, analyzer.kafka().consumerConfig(clientId, config.summaryGroupId()), String.class, byte[].class),
+        KafkaConsumer.create(vertx, eventConfig, String.class, byte[].class),
         Set.of(names.names(Topic.CONTAINER_EVENTS, Topic.SYSCALLS)),
         config.limits().window(),
         builder::reset,
