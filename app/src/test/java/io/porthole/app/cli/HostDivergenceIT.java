@@ -2,6 +2,8 @@ package io.porthole.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.app.demo.MemfdProbe;
+import io.porthole.app.demo.SecondEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -44,13 +46,13 @@ class HostDivergenceIT {
   @Test
   void theSameImageFailingOnlyOnHostBRaisesHostDivergenceNamingBothHostsAndLeavesNothingBehind() throws Exception {
     long startedAt = System.nanoTime();
-    String docker0Before = SecondDockerEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
+    String docker0Before = SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
     Path probe = MemfdProbe.compile(probeDir);
     String run = UUID.randomUUID().toString().substring(0, 8);
     String hostA = "it-div-a-" + run;
     String hostB = "it-div-b-" + run;
     long engineStarting = System.nanoTime();
-    SecondDockerEngine engine = SecondDockerEngine.start(MemfdProbe.DENY_MEMFD_PROFILE, Duration.ofSeconds(60));
+    SecondEngine engine = SecondEngine.start(MemfdProbe.DENY_MEMFD_PROFILE, Duration.ofSeconds(60));
     long engineStarted = System.nanoTime();
     Path engineBase = engine.base();
     String bridge = engine.bridge();
@@ -75,10 +77,10 @@ class HostDivergenceIT {
 
           List<String> probeRun = List.of("-d", "--label", "porthole.trace=syscalls",
               "-v", probeDir + ":/probe:ro", IMAGE, "/probe/" + probe.getFileName());
-          containerA = SecondDockerEngine.run(Duration.ofSeconds(60),
+          containerA = SecondEngine.run(Duration.ofSeconds(60),
               concat(List.of("docker", "run", "--name", "porthole-it-div-a-" + run), probeRun)).trim();
           String containerB = engine.docker(concat(List.of("run", "--name", "porthole-it-div-b-" + run), probeRun)).trim();
-          assertThat(SecondDockerEngine.run(Duration.ofSeconds(60), "docker", "wait", containerA).trim()).as("host A: memfd_create works").isEqualTo("0");
+          assertThat(SecondEngine.run(Duration.ofSeconds(60), "docker", "wait", containerA).trim()).as("host A: memfd_create works").isEqualTo("0");
           assertThat(engine.docker("wait", containerB).trim()).as("host B: ENOSYS, exit 4").isEqualTo("4");
 
           JsonObject alert = await(controller, "/api/v1/alerts?rule=HOST_DIVERGENCE", "alerts",
@@ -98,15 +100,15 @@ class HostDivergenceIT {
         }
       } finally {
         if (containerA != null) {
-          SecondDockerEngine.run(Duration.ofSeconds(60), "docker", "rm", "-f", containerA);
+          SecondEngine.run(Duration.ofSeconds(60), "docker", "rm", "-f", containerA);
         }
       }
     }
     assertThat(ProcessHandle.of(enginePid).map(ProcessHandle::isAlive).orElse(false)).as("second dockerd gone").isFalse();
     assertThat(Files.exists(engineBase)).as("its directories and socket gone").isFalse();
-    assertThat(SecondDockerEngine.mountsUnder(engineBase)).as("nothing of it mounted").isEmpty();
+    assertThat(SecondEngine.mountsUnder(engineBase)).as("nothing of it mounted").isEmpty();
     assertThat(Files.exists(Path.of("/sys/class/net", bridge))).as("its bridge deleted").isFalse();
-    assertThat(SecondDockerEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0"))
+    assertThat(SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0"))
         .as("docker0 intact").isEqualTo(docker0Before);
     System.out.printf("HostDivergenceIT: %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
   }

@@ -1,4 +1,4 @@
-package io.porthole.app.cli;
+package io.porthole.app.demo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * ENVIRONMENT.md). Every container it runs gets {@code seccompProfile}. {@link #close()} removes
  * its containers, stops it, unmounts what it left mounted and deletes its bridge and directories.
  */
-final class SecondDockerEngine implements AutoCloseable {
+public final class SecondEngine implements AutoCloseable {
 
   // A shared containerd (the first engine's) keeps the second engine's containers in their own namespace.
   private static final Path FIRST_ENGINE_CONTAINERD = Path.of("/var/run/docker/containerd/containerd.sock");
@@ -32,7 +32,7 @@ final class SecondDockerEngine implements AutoCloseable {
   private final boolean sharedContainerd;
   private Process dockerd;
 
-  private SecondDockerEngine(String name, Path base, String bridge, String bridgeAddress) {
+  private SecondEngine(String name, Path base, String bridge, String bridgeAddress) {
     this.name = name;
     this.base = base;
     this.socket = base.resolve("docker.sock");
@@ -42,43 +42,43 @@ final class SecondDockerEngine implements AutoCloseable {
   }
 
   /** Creates the bridge and starts dockerd; returns once the engine answers. */
-  static SecondDockerEngine start(String seccompProfileJson, Duration timeout) throws Exception {
+  public static SecondEngine start(String seccompProfileJson, Duration timeout) throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 6);
     String name = "porthole-div-" + suffix;
-    SecondDockerEngine engine = new SecondDockerEngine(
+    SecondEngine engine = new SecondEngine(
         name, Path.of("/var/tmp", name), "phdiv" + suffix, freeSubnet() + ".1/24");
     try {
       engine.startEngine(seccompProfileJson, timeout);
-    } catch (Exception | AssertionError e) {
+    } catch (Exception e) {
       engine.close();
       throw e;
     }
     return engine;
   }
 
-  String dockerHost() {
+  public String dockerHost() {
     return "unix://" + socket;
   }
 
-  Path base() {
+  public Path base() {
     return base;
   }
 
-  String bridge() {
+  public String bridge() {
     return bridge;
   }
 
-  long pid() {
+  public long pid() {
     return dockerd.pid();
   }
 
   /** {@code docker save IMAGE | DOCKER_HOST=... docker load}. */
-  void loadImage(String image) throws Exception {
+  public void loadImage(String image) throws Exception {
     run(Duration.ofSeconds(120), "sh", "-c", "docker save " + image + " | docker -H " + dockerHost() + " load");
   }
 
   /** The docker CLI against this engine. */
-  String docker(String... args) throws Exception {
+  public String docker(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("docker", "-H", dockerHost()));
     command.addAll(List.of(args));
     return run(Duration.ofSeconds(120), command.toArray(String[]::new));
@@ -111,7 +111,7 @@ final class SecondDockerEngine implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!dockerd.isAlive()) {
-        throw new AssertionError("second dockerd exited with " + dockerd.exitValue() + ": " + log());
+        throw new IllegalStateException("second dockerd exited with " + dockerd.exitValue() + ": " + log());
       }
       Process info = new ProcessBuilder("docker", "-H", dockerHost(), "info", "--format", "{{.ServerVersion}}")
           .redirectErrorStream(true).start();
@@ -120,7 +120,7 @@ final class SecondDockerEngine implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("second dockerd did not answer within " + timeout.toSeconds() + " s: " + log());
+        throw new IllegalStateException("second dockerd did not answer within " + timeout.toSeconds() + " s: " + log());
       }
       Thread.sleep(200);
     }
@@ -137,7 +137,7 @@ final class SecondDockerEngine implements AutoCloseable {
             docker("rm", "-f", id);
           }
         }
-      } catch (Exception | AssertionError e) {
+      } catch (Exception e) {
         problems.add("removing its containers: " + e.getMessage());
       }
       dockerd.destroy();
@@ -173,12 +173,12 @@ final class SecondDockerEngine implements AutoCloseable {
       }
     }
     if (!problems.isEmpty()) {
-      throw new AssertionError("second engine cleanup: " + String.join("; ", problems));
+      throw new IllegalStateException("second engine cleanup: " + String.join("; ", problems));
     }
   }
 
   /** Mount points at or below {@code dir}, deepest first. */
-  static List<String> mountsUnder(Path dir) throws IOException {
+  public static List<String> mountsUnder(Path dir) throws IOException {
     String prefix = dir.toString();
     List<String> mounts = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("/proc/mounts"), StandardCharsets.UTF_8)) {
@@ -201,7 +201,7 @@ final class SecondDockerEngine implements AutoCloseable {
         return subnet;
       }
     }
-    throw new AssertionError("no free 10.213.N.0/24 on this machine");
+    throw new IllegalStateException("no free 10.213.N.0/24 on this machine");
   }
 
   private String log() {
@@ -213,15 +213,15 @@ final class SecondDockerEngine implements AutoCloseable {
     }
   }
 
-  static String run(Duration timeout, String... command) throws Exception {
+  public static String run(Duration timeout, String... command) throws Exception {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+      throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
     }
     if (process.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
+      throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
     }
     return output;
   }

@@ -1,7 +1,7 @@
-package io.porthole.app.cli;
+package io.porthole.app.demo;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * starts) and exits 4 when it was never implemented, 0 when it worked; and the seccomp profile that
  * answers it as a kernel older than 3.17 would (errno 38, ENOSYS). Same program as MissingSyscallIT's.
  */
-final class MemfdProbe {
+public final class MemfdProbe {
 
-  static final String DENY_MEMFD_PROFILE =
+  public static final String DENY_MEMFD_PROFILE =
       "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
           + "\"syscalls\":[{\"names\":[\"memfd_create\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}";
 
@@ -45,15 +45,21 @@ final class MemfdProbe {
   private MemfdProbe() {}
 
   /** gcc -static (packages gcc, libc6-dev) into {@code dir}; returns the binary. */
-  static Path compile(Path dir) throws Exception {
+  public static Path compile(Path dir) throws Exception {
     Path source = dir.resolve("memfd-probe.c");
     Files.writeString(source, SOURCE);
     Path binary = dir.resolve("memfd-probe");
-    Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(gcc.getInputStream().readAllBytes());
-    assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).as("gcc finished").isTrue();
-    assertThat(gcc.exitValue()).as("gcc -static: " + output).isZero();
+    Process gcc;
+    try {
+      gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
+          .redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("gcc not found: the memfd_create probe needs gcc and libc6-dev (" + e.getMessage() + ")", e);
+    }
+    String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): " + output);
+    }
     return binary;
   }
 }
