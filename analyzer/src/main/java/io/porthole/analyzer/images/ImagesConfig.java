@@ -1,5 +1,6 @@
 package io.porthole.analyzer.images;
 
+import io.porthole.analyzer.AnalyzerConfig;
 import io.porthole.analyzer.rules.RuleSettings;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.ConfigException;
@@ -59,9 +60,12 @@ public record ImagesConfig(
         window,
         settings.integer(PREFIX + ".minimum.sample", 1, 1, 10_000),
         settings.integer(PREFIX + ".max.images", 10_000, 1, 1_000_000));
+    // Derived from the analyzer's group, so that deployments (and tests) with their own analyzer group
+    // get their own image groups too.
+    String analyzerGroup = settings.string(AnalyzerConfig.GROUP_ID, "porthole-analyzer");
     return new ImagesConfig(
-        settings.string(SUMMARY_GROUP_ID, "porthole-analyzer-image-summaries"),
-        settings.string(GROUP_ID, "porthole-analyzer-images"),
+        settings.string(SUMMARY_GROUP_ID, analyzerGroup + "-image-summaries"),
+        settings.string(GROUP_ID, analyzerGroup + "-images"),
         settings.duration(PUBLISH_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(5)),
         new ImageSummaryBuilder.Limits(
             window,

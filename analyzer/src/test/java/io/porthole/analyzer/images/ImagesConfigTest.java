@@ -43,6 +43,16 @@ class ImagesConfigTest {
   }
 
   @Test
+  void theImageGroupsFollowTheAnalyzersGroupUnlessSet() {
+    ImagesConfig derived = ImagesConfig.from(Settings.of(Map.of("analyzer.group.id", "team-x")));
+    ImagesConfig explicit = ImagesConfig.from(Settings.of(Map.of("analyzer.group.id", "team-x", "analyzer.images.group.id", "mine")));
+
+    assertThat(derived.summaryGroupId()).isEqualTo("team-x-image-summaries");
+    assertThat(derived.groupId()).isEqualTo("team-x-images");
+    assertThat(explicit.groupId()).isEqualTo("mine");
+  }
+
+  @Test
   void aBadValueNamesItsKey() {
     assertThatThrownBy(() -> ImagesConfig.from(Settings.of(Map.of("rule.host.divergence.minimum.sample", "0"))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("rule.host.divergence.minimum.sample");
