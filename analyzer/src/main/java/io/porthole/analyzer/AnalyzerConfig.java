@@ -1,6 +1,7 @@
 package io.porthole.analyzer;
 
 import io.porthole.analyzer.engine.EngineLimits;
+import io.porthole.analyzer.images.HostDivergenceRule;
 import io.porthole.analyzer.rules.CollectorDropsRule;
 import io.porthole.analyzer.rules.ConnectionFailuresRule;
 import io.porthole.analyzer.rules.HostNamespacesRule;
@@ -164,6 +165,7 @@ public record AnalyzerConfig(
     keys.add(COLLECTOR_DROPS + ".minimum");
     keys.add(HOST_SILENT + ".missed.intervals");
     keys.add(HOST_SILENT + ".default.interval");
+    keys.addAll(HostDivergenceRule.Config.KEYS);
     return keys;
   }
 

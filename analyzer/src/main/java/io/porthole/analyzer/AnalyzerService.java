@@ -1,5 +1,7 @@
 package io.porthole.analyzer;
 
+import io.porthole.analyzer.images.ImagesConfig;
+import io.porthole.analyzer.images.kafka.ImageStages;
 import io.porthole.analyzer.kafka.AnalyzerStats;
 import io.porthole.analyzer.kafka.AnalyzerVerticle;
 import io.porthole.runtime.ConfigException;
@@ -18,12 +20,19 @@ public final class AnalyzerService implements Lifecycle {
   private final Vertx vertx;
   private final AnalyzerConfig config;
   private final AnalyzerStats stats = new AnalyzerStats();
+  // The per-image view across hosts (HOST_DIVERGENCE): its own consumer groups, see docs/divergence.md.
+  private final ImageStages images;
   private String deploymentId;
   private AnalyzerVerticle verticle;
 
   public AnalyzerService(Vertx vertx, AnalyzerConfig config) {
+    this(vertx, config, ImagesConfig.defaults());
+  }
+
+  public AnalyzerService(Vertx vertx, AnalyzerConfig config, ImagesConfig imagesConfig) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
+    this.images = new ImageStages(vertx, config, imagesConfig);
   }
 
   /**
@@ -32,7 +41,7 @@ public final class AnalyzerService implements Lifecycle {
    * @throws ConfigException naming the first key that is wrong
    */
   public static AnalyzerService create(Vertx vertx, Settings settings) {
-    return new AnalyzerService(vertx, AnalyzerConfig.from(settings));
+    return new AnalyzerService(vertx, AnalyzerConfig.from(settings), ImagesConfig.from(settings));
   }
 
   /** Completes once the consumer is subscribed and the publisher ready. */
@@ -49,7 +58,7 @@ public final class AnalyzerService implements Lifecycle {
             verticle = deployed;
           }
         })
-        .mapEmpty();
+        .compose(id -> images.start());
   }
 
   /** Finishes the records in flight (bounded), commits, and closes consumer and publisher. */
@@ -60,7 +69,7 @@ public final class AnalyzerService implements Lifecycle {
     }
     String id = deploymentId;
     deploymentId = null;
-    return vertx.undeploy(id);
+    return images.stop().eventually(() -> vertx.undeploy(id));
   }
 
   /**

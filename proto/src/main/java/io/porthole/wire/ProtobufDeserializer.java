@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.ImageSummary;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
 import java.util.Objects;
@@ -39,6 +40,10 @@ public final class ProtobufDeserializer<T extends MessageLite> implements Deseri
 
   public static ProtobufDeserializer<RemediationCommand> commands() {
     return new ProtobufDeserializer<>(RemediationCommand.parser(), "RemediationCommand");
+  }
+
+  public static ProtobufDeserializer<ImageSummary> imageSummaries() {
+    return new ProtobufDeserializer<>(ImageSummary.parser(), "ImageSummary");
   }
 
   public static ProtobufDeserializer<RemediationResult> results() {

@@ -5,6 +5,7 @@ import com.google.protobuf.Parser;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.ImageSummary;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
 import java.util.Arrays;
@@ -25,6 +26,11 @@ public enum Topic {
   ALERTS("porthole.alerts.v1", Alert.parser(), DeliveryClass.CONTROL),
   COMMANDS("porthole.commands.v1", RemediationCommand.parser(), DeliveryClass.CONTROL),
   COMMAND_RESULTS("porthole.command-results.v1", RemediationResult.parser(), DeliveryClass.CONTROL),
+  /**
+   * The analyzer's per-(image, host) outcome summaries, keyed by image id (see docs/divergence.md).
+   * Telemetry: each summary is republished whole when it changes, so the next one replaces a dropped one.
+   */
+  IMAGE_SUMMARIES("porthole.image-summaries.v1", ImageSummary.parser(), DeliveryClass.TELEMETRY),
   /** Raw bytes of undecodable or poison records, with headers naming their origin. */
   DEAD_LETTERS("porthole.dead-letters.v1", null, DeliveryClass.CONTROL);
 

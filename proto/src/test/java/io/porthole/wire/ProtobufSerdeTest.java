@@ -73,6 +73,7 @@ class ProtobufSerdeTest {
           case ALERTS -> ProtobufDeserializer.alerts();
           case COMMANDS -> ProtobufDeserializer.commands();
           case COMMAND_RESULTS -> ProtobufDeserializer.results();
+          case IMAGE_SUMMARIES -> ProtobufDeserializer.imageSummaries();
           case DEAD_LETTERS -> throw new IllegalArgumentException("raw bytes");
         };
     return (Deserializer<Message>) deserializer;

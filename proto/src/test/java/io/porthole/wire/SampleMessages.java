@@ -11,8 +11,10 @@ import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
+import io.porthole.proto.ExitOutcome;
 import io.porthole.proto.FlowDirection;
 import io.porthole.proto.FlowRecord;
+import io.porthole.proto.ImageSummary;
 import io.porthole.proto.Mount;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.RemediationAction;
@@ -23,6 +25,7 @@ import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.proto.SyscallBatch;
 import io.porthole.proto.SyscallEvent;
+import io.porthole.proto.SyscallOutcome;
 import io.porthole.proto.TcpFlagCounts;
 import io.porthole.proto.TransportProtocol;
 import java.nio.charset.StandardCharsets;
@@ -178,7 +181,23 @@ final class SampleMessages {
         Map.entry(Topic.HEARTBEATS, heartbeat()),
         Map.entry(Topic.ALERTS, alert()),
         Map.entry(Topic.COMMANDS, command()),
-        Map.entry(Topic.COMMAND_RESULTS, result()));
+        Map.entry(Topic.COMMAND_RESULTS, result()),
+        Map.entry(Topic.IMAGE_SUMMARIES, imageSummary()));
+  }
+
+  static ImageSummary imageSummary() {
+    return ImageSummary.newBuilder()
+        .setImageId("sha256:" + "ab".repeat(32))
+        .setImage("porthole/busybox:test")
+        .setHostId("host-b")
+        .setKernelVersion("3.10.0-1160.el7.x86_64")
+        .setUpdatedAt(Timestamps.of(T0))
+        .setContainers(1)
+        .addSyscalls(SyscallOutcome.newBuilder().setSyscall("memfd_create").setErrnoName("ENOSYS").setCount(3)
+            .setContainers(1).setLastSeen(Timestamps.of(T0))
+            .setEvidence("memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)"))
+        .addExits(ExitOutcome.newBuilder().setExitCode(4).setContainers(1).setLastSeen(Timestamps.of(T0)))
+        .build();
   }
 
   private static EventEnvelope.Builder envelope(String eventId) {

@@ -17,6 +17,7 @@ class TopicTest {
     assertThat(Topic.COMMANDS.topicName()).isEqualTo("porthole.commands.v1");
     assertThat(Topic.COMMAND_RESULTS.topicName()).isEqualTo("porthole.command-results.v1");
     assertThat(Topic.DEAD_LETTERS.topicName()).isEqualTo("porthole.dead-letters.v1");
+    assertThat(Topic.IMAGE_SUMMARIES.topicName()).isEqualTo("porthole.image-summaries.v1");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.porthole.app.CommandSettings;
 import io.porthole.app.ServiceFactory;
 import io.porthole.app.suite.ConsoleLink;
 import io.porthole.app.suite.Suite;
+import io.porthole.collector.CollectorConfig;
 import io.porthole.collector.DockerClients;
 import io.porthole.proto.Alert;
 import io.porthole.proto.Evidence;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Option;
     description = {
       "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on the local Docker engine:"
           + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, S3 network isolation"
-          + " and restore through the REST API, S5 an SELinux assumption.",
+          + " and restore through the REST API, S5 an SELinux assumption, S7 the same image failing on a second"
+          + " Docker engine (host B, started and removed by the demo) and working on this one.",
       "Prints each alert as it arrives, removes every container it started, and exits 0 only when every"
           + " expected alert arrived in time (1 otherwise, listing what is missing).",
       "The launcher (./porthole demo) first prepares the machine as dev/test does: packages, engine, scenario image."
@@ -58,6 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
   private final PrintStream err;
   private final java.util.Set<String> printedAlertIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long startedNanos;
+  private DivergenceScenario divergence;
 
   public DemoCommand(ServiceFactory services, PrintStream out, PrintStream err) {
     this.services = services;
@@ -83,6 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "kafka.bootstrap.servers", ""));
     Suite suite = new Suite(services, err);
     DemoDocker docker = new DemoDocker(DockerClients.create(settings.string("docker.host", DockerClients.DEFAULT_DOCKER_HOST), Duration.ofSeconds(60)));
+    divergence = new DivergenceScenario(services, runDir);
     Thread cleanup = new Thread(() -> cleanUp(docker, suite, runDir), "porthole-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
@@ -111,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
     String alertsTopic = TopicNames.withPrefix(suite.settings().string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(Topic.ALERTS);
     try (AlertWatcher watcher = new AlertWatcher(kafka, alertsTopic, alert -> {
           // Other containers on this engine get alerts too; the demo shows those of its own.
-          if (docker.isOwn(alert.getContainerId())) {
+          if (docker.isOwn(alert.getContainerId()) || divergence.isOwn(alert.getContainerId())) {
             printAlert(alert, expectations, names);
           }
         })) {
@@ -142,10 +146,39 @@ public final class DemoCommand implements Callable<Integer> {
       names.put(s5, "porthole-demo-s5");
       expectations.expect("S5", Rule.SELINUX_ASSUMPTION, s5, s5Started, limit);
 
+      boolean divergenceStarted = startDivergence(suite, docker, names, expectations, limit);
+
       boolean isolationOk = isolationRoundTrip(suite, docker, names, limit);
 
       expectations.awaitAll();
-      return report(expectations, isolationOk, docker);
+      return report(expectations, isolationOk && divergenceStarted, docker);
+    }
+  }
+
+  /**
+   * S7: host B is a second engine with its own collector in this process; the same traced probe runs
+   * on both engines. Returns false (the demo then fails) when host B could not be set up.
+   */
+  private boolean startDivergence(Suite suite, DemoDocker docker, Map<String, String> names, Expectations expectations,
+      Duration limit) {
+    say("S7: the same image on a second Docker engine (host B: own bridge, seccomp answers memfd_create with ENOSYS)"
+        + " and on this one (host A), both traced");
+    long started = System.nanoTime();
+    try {
+      String hostA = suite.settings().string(CommandSettings.HOST_ID_KEY, CollectorConfig.hostname());
+      Path probeDir = divergence.prepare(suite.vertx(), suite.settings(), suite.bootstrapServers(), hostA + "-b", DemoDocker.IMAGE);
+      say("S7: host " + hostA + "-b ready (probe compiled, engine started, image loaded, collector running) in "
+          + millis(Duration.ofNanos(System.nanoTime() - started)));
+      String onA = docker.run("s7-a", Map.of("porthole.trace", "syscalls"),
+          h -> h.withBinds(new Bind(probeDir.toString(), new Volume("/probe"), AccessMode.ro)), "/probe/memfd-probe");
+      names.put(onA, docker.name(onA));
+      String onB = divergence.runOnHostB("porthole-demo-s7-b", DemoDocker.IMAGE, probeDir);
+      names.put(onB, "porthole-demo-s7-b (host " + hostA + "-b)");
+      expectations.expect("S7", Rule.HOST_DIVERGENCE, onB, started, limit);
+      return true;
+    } catch (Exception e) {
+      say("S7: host B could not be set up: " + e.getMessage());
+      return false;
     }
   }
 
@@ -211,7 +244,7 @@ public final class DemoCommand implements Callable<Integer> {
           + "; " + docker.state(e.containerId));
     }
     if (!isolationOk) {
-      say("MISSING: S3 isolation round trip (see the S3 lines above)");
+      say("MISSING: S3 isolation round trip or S7 host B set-up (see the S3 and S7 lines above)");
     }
     throw CliFailure.failure("demo failed: " + (missing.size() + (isolationOk ? 0 : 1)) + " expectation(s) not met (listed above)");
   }
@@ -221,6 +254,11 @@ public final class DemoCommand implements Callable<Integer> {
     if (!ids.isEmpty()) {
       int failed = docker.removeAll();
       say("removed " + (ids.size() - failed) + " demo container(s)" + (failed > 0 ? "; " + failed + " could not be removed: docker rm -f " + String.join(" ", docker.startedIds()) : ""));
+    }
+    try {
+      divergence.close();
+    } catch (Exception e) {
+      say("S7: host B's engine was not removed cleanly: " + e.getMessage());
     }
     suite.stop();
     deleteQuietly(runDir);

@@ -83,7 +83,7 @@ public record TopicPartitions(Map<Topic, Integer> counts) {
   private static int defaultCount(Topic topic, int eventPartitions) {
     return switch (topic) {
       case CONTAINER_EVENTS, FLOWS, SYSCALLS -> eventPartitions;
-      case ALERTS, COMMANDS, COMMAND_RESULTS -> 3;
+      case ALERTS, COMMANDS, COMMAND_RESULTS, IMAGE_SUMMARIES -> 3;
       case HEARTBEATS, DEAD_LETTERS -> 1;
     };
   }

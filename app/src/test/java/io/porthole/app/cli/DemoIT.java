@@ -45,10 +45,11 @@ class DemoIT {
       assertThat(out).anyMatch(line -> line.contains(" OOM_KILLED porthole-demo-s2-oom-"));
       assertThat(out).anyMatch(line -> line.contains(" OOM_KILL_DISABLED_UNBOUNDED porthole-demo-s2-nolimit-"));
       assertThat(out).anyMatch(line -> line.contains(" SELINUX_ASSUMPTION porthole-demo-s5-"));
+      assertThat(out).anyMatch(line -> line.contains(" HOST_DIVERGENCE porthole-demo-s7-b"));
       assertThat(out).anyMatch(line -> line.contains("ISOLATE_NETWORK -> SUCCEEDED") && line.contains("ping: no answer"));
       assertThat(out).anyMatch(line -> line.contains("RESTORE_NETWORK -> SUCCEEDED") && line.contains("ping: answered"));
       assertThat(out).anyMatch(line -> line.contains("demo passed"));
-      assertThat(out).anyMatch(line -> line.matches(".*removed 5 demo container\\(s\\)$"));
+      assertThat(out).anyMatch(line -> line.matches(".*removed 6 demo container\\(s\\)$"));
     }
     try (DockerClient docker = TestDocker.client()) {
       List<Container> left = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("porthole-demo-")).exec();

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
+import io.porthole.app.demo.MemfdProbe;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,39 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MissingSyscallIT {
 
-  private static final String PROBE_SOURCE = """
-      #define _GNU_SOURCE
-      #include <errno.h>
-      #include <stdio.h>
-      #include <sys/syscall.h>
-      #include <time.h>
-      #include <unistd.h>
-
-      /* Calls memfd_create every 100 ms for 6 s (strace attaches after the container starts);
-         exits 4 when it was never implemented, 0 when it worked. */
-      int main(void) {
-        struct timespec pause = {0, 100000000};
-        int missing = 0;
-        for (int i = 0; i < 60; i++) {
-          long fd = syscall(SYS_memfd_create, "porthole-probe", 0);
-          if (fd < 0 && errno == ENOSYS) {
-            missing++;
-          } else if (fd >= 0) {
-            close((int) fd);
-          }
-          nanosleep(&pause, NULL);
-        }
-        printf("memfd_create missing %d times\\n", missing);
-        return missing > 0 ? 4 : 0;
-      }
-      """;
-
-  /** What a kernel older than 3.17 answers, as a seccomp profile: every call allowed but one. */
-  private static final String DENY_MEMFD_PROFILE = """
-      {"defaultAction":"SCMP_ACT_ALLOW",
-       "syscalls":[{"names":["memfd_create"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}
-      """;
-
   private static final String VIEWER_TOKEN = "missing-syscall-it-viewer-token";
 
   @TempDir Path dataDir;
@@ -84,7 +51,7 @@ class MissingSyscallIT {
 
   @Test
   void memfdCreateAnsweredEnosysGivesAMissingSyscallAlertNamingItAndTheKernel() throws Exception {
-    Path probe = compileProbe();
+    Path probe = MemfdProbe.compile(probeDir);
     String hostId = "it-enosys-" + UUID.randomUUID().toString().substring(0, 8);
     try (PortholeProcess up = PortholeProcess.start(
         Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN), List.of(),
@@ -97,7 +64,7 @@ class MissingSyscallIT {
           .withLabels(Map.of("porthole.trace", "syscalls"))
           .withHostConfig(HostConfig.newHostConfig()
               .withBinds(new Bind(probeDir.toString(), new Volume("/probe"), AccessMode.ro))
-              .withSecurityOpts(List.of("seccomp=" + DENY_MEMFD_PROFILE.replace("\n", ""))))
+              .withSecurityOpts(List.of("seccomp=" + MemfdProbe.DENY_MEMFD_PROFILE)))
           .withCmd("/probe/" + probe.getFileName())
           .exec().getId();
       docker.startContainerCmd(containerId).exec();
@@ -111,18 +78,6 @@ class MissingSyscallIT {
       assertThat(alert.getString("summary")).contains("ENOSYS");
       assertThat(alert.getJsonArray("evidence").encode()).contains("memfd_create").contains("ENOSYS");
     }
-  }
-
-  private Path compileProbe() throws Exception {
-    Path source = probeDir.resolve("memfd-probe.c");
-    Files.writeString(source, PROBE_SOURCE);
-    Path binary = probeDir.resolve("memfd-probe");
-    Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(gcc.getInputStream().readAllBytes());
-    assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).as("gcc finished").isTrue();
-    assertThat(gcc.exitValue()).as("gcc -static (packages gcc, libc6-dev): " + output).isZero();
-    return binary;
   }
 
   private Optional<JsonObject> awaitAlert(URI controller, Duration timeout) throws Exception {

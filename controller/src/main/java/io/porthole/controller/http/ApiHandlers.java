@@ -62,6 +62,10 @@ public final class ApiHandlers {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  Views views() {
+    return views;
+  }
+
   void live(RoutingContext rc) {
     json(rc, 200, new JsonObject().put("status", "UP"));
   }

@@ -55,6 +55,7 @@ public final class ApiRouter {
                       Map.entry("listHosts", handlers::hosts),
                       Map.entry("listContainers", handlers::containers),
                       Map.entry("listAlerts", handlers::alerts),
+                      Map.entry("listImages", new ImagesHandler(handlers.views())::list),
                       Map.entry("streamAlerts", handlers::alertStream),
                       Map.entry("createRemediation", handlers::createRemediation),
                       Map.entry("listRemediations", handlers::remediations),

@@ -1,0 +1,72 @@
+package io.porthole.analyzer.images;
+
+import io.porthole.analyzer.Fixtures;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.ContainerAction;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.SyscallEvent;
+import io.porthole.wire.Timestamps;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The memfd_create probe (MissingSyscallIT's program, three calls) recorded with strace on this
+ * machine: {@code memfd-probe-ok.strace} in a container of the default engine (the calls return 3,
+ * exit 0), {@code memfd-probe-enosys.strace} under a seccomp profile answering errno 38 (ENOSYS,
+ * exit 4), as host B of the divergence IT runs it.
+ */
+final class DivergenceFixtures {
+
+  static final LocalDate DAY = LocalDate.parse("2026-12-05");
+  static final Instant START = Instant.parse("2026-12-05T10:10:05Z");
+  static final Instant NOW = Instant.parse("2026-12-05T10:11:00Z");
+  static final String HOST_A = "host-a";
+  static final String HOST_B = "host-b";
+  static final String KERNEL_A = "6.1.0-28-amd64";
+  static final String KERNEL_B = "3.10.0-1160.el7.x86_64";
+  static final String IMAGE_ID = "sha256:" + "ab".repeat(32);
+
+  private DivergenceFixtures() {}
+
+  static CollectorHeartbeat heartbeat(String host, String kernel) {
+    return CollectorHeartbeat.newBuilder().setHostId(host).setKernelVersion(kernel).setTime(Timestamps.of(START)).build();
+  }
+
+  /** start, the recorded syscalls, die with the exit code the probe had. */
+  static List<EventEnvelope> probeRun(String host, String seed, boolean enosys) {
+    String id = Fixtures.containerId(seed);
+    String name = "probe-" + seed;
+    EventEnvelope start = Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, name));
+    EventEnvelope calls = withoutMemfdPath(Fixtures.recordedBatch(
+        enosys ? "/fixtures/memfd-probe-enosys.strace" : "/fixtures/memfd-probe-ok.strace", id, DAY));
+    Instant end = Timestamps.toInstant(calls.getTime());
+    EventEnvelope die = Fixtures.event(id, end, Fixtures.lifecycle(ContainerAction.DIE, name).setExitCode(enosys ? 4 : 0));
+    return List.of(onHost(start, host), onHost(calls, host), onHost(die, host));
+  }
+
+  /** The fixture reader takes any first string as the path; the collector knows memfd_create has none. */
+  private static EventEnvelope withoutMemfdPath(EventEnvelope batch) {
+    EventEnvelope.Builder builder = batch.toBuilder();
+    for (SyscallEvent.Builder call : builder.getSyscallsBuilder().getSyscallsBuilderList()) {
+      if (call.getName().equals("memfd_create")) {
+        call.setPath("");
+      }
+    }
+    return builder.build();
+  }
+
+  static EventEnvelope onHost(EventEnvelope envelope, String host) {
+    return envelope.toBuilder().setHostId(host).build();
+  }
+
+  static void feed(ImageSummaryBuilder builder, List<EventEnvelope> events) {
+    for (EventEnvelope event : events) {
+      if (event.hasSyscalls()) {
+        builder.onSyscalls(event);
+      } else {
+        builder.onContainerEvent(event);
+      }
+    }
+  }
+}
