@@ -103,11 +103,11 @@ remediation_counts() {
     entry=$(api "$VIEWER_TOKEN" "/api/v1/remediations/$id")
     jq -e . >/dev/null 2>&1 <<<"$entry" || entry='{}'
     json=$(jq -c --arg label "$label" --arg id "$id" --argjson e "$entry" \
-      '. + [{label: $label, id: $id, status: ($e.status // "NOT IN VIEW"), detail: ($e.detail // "")}]' <<<"$json")
+      '. + [{kind: $label, id: $id, status: ($e.status // "NOT IN VIEW"), detail: ($e.detail // "")}]' <<<"$json")
   done
   jq -c '{expected: length, received: map(select(.status == "SUCCEEDED")) | length,
           lost: map(select(.status != "SUCCEEDED")) | length,
-          lost_ids: map(select(.status != "SUCCEEDED") | "\(.label) \(.id): \(.status) \(.detail)"),
+          lost_ids: map(select(.status != "SUCCEEDED") | "\(.kind) \(.id): \(.status) \(.detail)"),
           duplicated: 0, duplicated_ids: [], remediations: .}' <<<"$json"
 }
 

@@ -33,7 +33,7 @@ report_write() {
            {events_expected: ($row.remediations | length),
             events_received: ([$row.remediations[] | select(.id as $c | $results[0] | index($c))] | length),
             events: "result records of the row'\''s remediations on porthole.command-results.v1",
-            events_missing: [$row.remediations[] | select(.id as $c | $results[0] | index($c) | not) | "\(.label) \(.id)"]}
+            events_missing: [$row.remediations[] | select(.id as $c | $results[0] | index($c) | not) | "\(.kind) \(.id)"]}
          else {events_expected: null, events_received: null, events: null, events_missing: []} end) as $events
       | ($row | del(.die_containers)) + $events
         + {alert_records_on_topic: (if $row.alert_ids then ([$row.alert_ids[] | $deliveries[0][.] // 0] | add // 0) else null end),
@@ -79,7 +79,7 @@ report_markdown() {
       (if .collector_counters_after then "- collector counters before the outage: \(.collector_counters_before | tostring)", "- collector counters after recovery: \(.collector_counters_after | tostring)", "- degraded sources after recovery: \(.collector_degraded_after | tostring)" else empty end),
       (if .engine_record_of_oom_while_down then "- the engine'\''s record of the container OOM-killed while it was down: OOMKilled=\(.engine_record_of_oom_while_down.oom_killed), exit code \(.engine_record_of_oom_while_down.exit_code)" else empty end),
       (if .network_restored then "- network restored (the container pings its gateway): \(.network_restored)" else empty end),
-      (if .remediations then (.remediations[] | "- \(.label) \(.id): \(.status) \(.detail)") else empty end),
+      (if .remediations then (.remediations[] | "- \(.kind) \(.id): \(.status) \(.detail)") else empty end),
       "")' "$RESULTS/latest.json"
 }
 

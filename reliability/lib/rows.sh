@@ -155,7 +155,7 @@ row_broker_restart() {
   before=$(host_entry "$HOST_A")
   # An isolation whose TTL restore falls inside the outage, and a capture that ends inside it: both
   # results are written while the broker is down.
-  ttl=$((5 + BROKER_DOWN_SECONDS / 2))
+  ttl=$((11 + BROKER_DOWN_SECONDS / 2))
   iso=$(remediate "{\"action\":\"ISOLATE_NETWORK\",\"container\":\"$NAME_PREFIX-br-isolated\",\"hostId\":\"$HOST_A\",\"reason\":\"fault suite: broker restart\",\"ttlSeconds\":$ttl}")
   [[ -n $iso ]] && await_remediations 30 "$(now_ms)" "$iso" || { row_error $fault "$what" "the isolation before the outage did not finish"; return; }
   cap=$(remediate "{\"action\":\"CAPTURE_PACKETS\",\"container\":\"$NAME_PREFIX-br-server\",\"hostId\":\"$HOST_A\",\"reason\":\"fault suite: broker restart\",\"durationSeconds\":4}")
@@ -171,7 +171,8 @@ row_broker_restart() {
   while ((SECONDS - t_down < BROKER_DOWN_SECONDS)); do sleep 0.2; done
   broker_restart_after_stop || { row_error $fault "$what" "the broker did not start again"; return; }
   t_up=$(now_ms)
-  log "$fault: broker up again after $((SECONDS - t_down)) s"
+  local unavailable=$((SECONDS - t_down))
+  log "$fault: broker up again after $unavailable s"
   await_alerts "$expected" "$RECOVER_LIMIT" "$t_up"; ra=$AWAIT_RECOVER
   local alerts
   alerts=$(alert_counts "$expected" "$WORK/view.json")
@@ -179,7 +180,7 @@ row_broker_restart() {
   sleep 3 # one more heartbeat (2 s) after recovery, for the counters
   after=$(host_entry "$HOST_A")
   docker rm -f "$NAME_PREFIX-br-client-1" "$NAME_PREFIX-br-client-2" >/dev/null 2>&1
-  row_write $fault "$what (2 OOM kills, a capture ending and an isolation's TTL restore while it is down)" \
+  row_write $fault "$what; unavailable $unavailable s in all (stopped for $BROKER_DOWN_SECONDS s, then its start); 2 OOM kills, a capture ending and an isolation's TTL restore while it is down" \
     "$(sum_counts "$alerts" "$(remediation_counts "capture=$cap" "ttl-restore=$iso-ttl-restore")")" \
     "$(max_recover "$ra" "$rr")" die_containers="$dies" \
     collector_counters_before="$(field_of "$before" counters)" collector_counters_after="$(field_of "$after" counters)" \
