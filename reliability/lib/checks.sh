@@ -102,8 +102,8 @@ remediation_counts() {
     label=${pair%%=*}; id=${pair#*=}
     entry=$(api "$VIEWER_TOKEN" "/api/v1/remediations/$id")
     jq -e . >/dev/null 2>&1 <<<"$entry" || entry='{}'
-    json=$(jq -c --arg label "$label" --arg id "$id" --argjson e "$entry" \
-      '. + [{kind: $label, id: $id, status: ($e.status // "NOT IN VIEW"), detail: ($e.detail // "")}]' <<<"$json")
+    json=$(jq -c --arg kind "$label" --arg id "$id" --argjson e "$entry" \
+      '. + [{kind: $kind, id: $id, status: ($e.status // "NOT IN VIEW"), detail: ($e.detail // "")}]' <<<"$json")
   done
   jq -c '{expected: length, received: map(select(.status == "SUCCEEDED")) | length,
           lost: map(select(.status != "SUCCEEDED")) | length,

@@ -38,6 +38,13 @@ report_write() {
       | ($row | del(.die_containers)) + $events
         + {alert_records_on_topic: (if $row.alert_ids then ([$row.alert_ids[] | $deliveries[0][.] // 0] | add // 0) else null end),
            passed: ($row.lost == 0)})' "$ROWS_DIR"/*.json 2>/dev/null || echo '[]')
+  # A row that wrote no record (the runner itself failed in it) is a failed row, not a missing one.
+  local row
+  for row in "${WANTED_ROWS[@]}"; do
+    jq -e --arg f "$row" 'any(.fault == $f)' <<<"$rows" >/dev/null || rows=$(jq -c --arg f "$row" '. + [{fault: $f,
+      what: "", expected: null, received: null, lost: null, lost_ids: [], duplicated: null, duplicated_ids: [],
+      recover_seconds: null, peak_rss_mb: {}, error: "the row wrote no record (see raw/run.log)", passed: false}]' <<<"$rows")
+  done
   jq -n --arg mode "$MODE" --arg run "$RUN_ID" --arg started "$STARTED_AT" --arg finished "$finished" \
     --argjson wall "$wall" --arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')" \
     --arg load "$LOAD_AT_START" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \

@@ -68,10 +68,11 @@ row_collector_kill() {
   name=$NAME_PREFIX-ck-gap-exit-3
   id=$(run_container "$name" "$PORTHOLE_BUSYBOX_IMAGE" sh -c 'exit 3') && { dies=$(expect "$dies" "$id" "$name"); names+=("$name"); }
   for name in "${names[@]}"; do timeout 30 docker wait "$name" >/dev/null 2>&1; done
+  local down=$((SECONDS - gap_start))
   t_restart=$(now_ms)
   start_collector collector-a "$HOST_A" || { row_error $fault "$what" "the collector did not restart"; return; }
   await_alerts "$expected" "$RECOVER_LIMIT" "$t_restart"
-  row_write $fault "$what; down $((SECONDS - gap_start)) s; $GAP_OOMS OOM kills and 1 exit 3 during the gap, 1 OOM kill under way at the kill, 1 before" \
+  row_write $fault "$what; down $down s; $GAP_OOMS OOM kills and 1 exit 3 during the gap, 1 OOM kill under way at the kill, 1 before" \
     "$(alert_counts "$expected" "$WORK/view.json")" "$AWAIT_RECOVER" die_containers="$dies"
 }
 
@@ -219,11 +220,12 @@ row_engine_restart() {
   sleep 1
   engine2_launch || { row_error $fault "$what" "the second engine did not start again"; return; }
   t_up=$(now_ms)
-  log "$fault: second engine up again after $((SECONDS - t_down)) s"
+  local down=$((SECONDS - t_down))
+  log "$fault: second engine up again after $down s"
   await_alerts "$expected" "$RECOVER_LIMIT" "$t_up"
   local engine_says
   engine_says=$(e2 inspect -f '{{.State.OOMKilled}} {{.State.ExitCode}}' "$NAME_PREFIX-er-oom-while-down" 2>/dev/null)
-  row_write $fault "$what; down $((SECONDS - t_down)) s" \
+  row_write $fault "$what; down $down s" \
     "$(alert_counts "$expected" "$WORK/view.json")" "$AWAIT_RECOVER" die_containers="$dies" \
     engine_record_of_oom_while_down="$(jq -R -c 'split(" ") | {oom_killed: .[0], exit_code: .[1]}' <<<"$engine_says")"
 }
