@@ -258,7 +258,7 @@ row_ttl_restore_transient() {
   local counts
   counts=$(remediation_counts "ttl-restore=$iso-ttl-restore")
   if [[ $restored != yes ]]; then
-    counts=$(jq -c '.received = 0 | .lost = 1 | .lost_ids += ["the container does not reach its gateway \(env.E2_GATEWAY) after recovery"] | .lost_ids |= unique' <<<"$counts")
+    counts=$(jq -c --arg gw "$E2_GATEWAY" '.received = 0 | .lost = 1 | .lost_ids += ["the container does not reach its gateway \($gw) after recovery"]' <<<"$counts")
     recover=null
   fi
   row_write $fault "$what" "$counts" "$recover" network_restored="\"$restored\""
