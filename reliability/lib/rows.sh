@@ -150,7 +150,10 @@ row_broker_restart() {
       sh -c "while true; do wget -q -O /dev/null http://$ip/ 2>/dev/null; done" >/dev/null
   done
   run_container "$NAME_PREFIX-br-isolated" "$PORTHOLE_BUSYBOX_IMAGE" sleep 600 >/dev/null
-  await_container_known "$NAME_PREFIX-br-isolated" "$HOST_A" && await_container_known "$NAME_PREFIX-br-server" "$HOST_A" \
+  # The capture's target is quiet, so that it runs its whole duration (a busy one hits the packet cap
+  # at once) and its result is written while the broker is down.
+  run_container "$NAME_PREFIX-br-quiet" "$PORTHOLE_BUSYBOX_IMAGE" sleep 600 >/dev/null
+  await_container_known "$NAME_PREFIX-br-isolated" "$HOST_A" && await_container_known "$NAME_PREFIX-br-quiet" "$HOST_A" \
     || { row_error $fault "$what" "the controller never saw the target containers"; return; }
   sleep 3 # some load before the outage: the counters below are a baseline, not a synchronisation
   before=$(host_entry "$HOST_A")
@@ -159,7 +162,7 @@ row_broker_restart() {
   ttl=$((11 + BROKER_DOWN_SECONDS / 2))
   iso=$(remediate "{\"action\":\"ISOLATE_NETWORK\",\"container\":\"$NAME_PREFIX-br-isolated\",\"hostId\":\"$HOST_A\",\"reason\":\"fault suite: broker restart\",\"ttlSeconds\":$ttl}")
   [[ -n $iso ]] && await_remediations 30 "$(now_ms)" "$iso" || { row_error $fault "$what" "the isolation before the outage did not finish"; return; }
-  cap=$(remediate "{\"action\":\"CAPTURE_PACKETS\",\"container\":\"$NAME_PREFIX-br-server\",\"hostId\":\"$HOST_A\",\"reason\":\"fault suite: broker restart\",\"durationSeconds\":4}")
+  cap=$(remediate "{\"action\":\"CAPTURE_PACKETS\",\"container\":\"$NAME_PREFIX-br-quiet\",\"hostId\":\"$HOST_A\",\"reason\":\"fault suite: broker restart\",\"durationSeconds\":8}")
   [[ -n $cap ]] || { row_error $fault "$what" "the capture request was refused"; return; }
   broker_stop
   t_down=$SECONDS
