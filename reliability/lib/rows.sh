@@ -194,7 +194,18 @@ row_broker_restart() {
 engine2_collector() {
   engine2_setup || return 1
   svc_alive collector-b && return 0
-  start_collector collector-b "$HOST_B" PORTHOLE_DOCKER_HOST="$E2_HOST" PORTHOLE_CAPTURE_INTERFACES="$E2_BRIDGE"
+  start_collector collector-b "$HOST_B" PORTHOLE_DOCKER_HOST="$E2_HOST" PORTHOLE_CAPTURE_INTERFACES="$E2_BRIDGE" || return 1
+  # The rows need the collector's events stream attached: a probe container that exits must show as
+  # exited in the controller's view (only a die event does that). Measured once: an OOM kill right
+  # after the collector said it had started raised no alert.
+  local probe=$NAME_PREFIX-e2-probe deadline=$((SECONDS + 30))
+  run_container -H "$E2_HOST" "$probe" "$PORTHOLE_BUSYBOX_IMAGE" sh -c 'sleep 1; exit 7' >/dev/null || return 1
+  until api "$VIEWER_TOKEN" "/api/v1/containers?host=$HOST_B" \
+      | jq -e --arg n "$probe" '.containers | any(.name == $n and .state == "exited")' >/dev/null 2>&1; do
+    ((SECONDS > deadline)) && { log "collector-b: the probe's exit did not reach the view within 30 s"; return 1; }
+    sleep 0.3
+  done
+  log "collector-b: events of the second engine reach the view (probe exited after $((SECONDS - deadline + 30)) s)"
 }
 
 row_engine_restart() {
