@@ -12,14 +12,13 @@ final class WhoAmI {
   private WhoAmI() {}
 
   static void handle(RoutingContext rc) {
-    Role role = rc.get(BearerTokenAuth.ROLE_KEY);
-    if (role == null) {
+    Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
+    if (caller == null) {
       // BearerTokenAuth answers 401 before any /api/ handler runs; this guards a router change.
       Errors.send(rc, 401, "UNAUTHORIZED", "a valid bearer token is required (Authorization: Bearer TOKEN)");
       return;
     }
-    // One configured token per role today, so the token's name is the role's.
-    JsonObject body = new JsonObject().put("role", role.label()).put("tokenName", role.label());
+    JsonObject body = new JsonObject().put("role", caller.role().label()).put("tokenName", caller.name());
     rc.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
