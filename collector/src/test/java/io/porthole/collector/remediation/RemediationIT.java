@@ -190,7 +190,7 @@ class RemediationIT {
     RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
     assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(restored.getInterface()).isEqualTo(isolated.getInterface());
-    assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+    assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after restore").isTrue();
   }
 
   @Test
@@ -207,7 +207,7 @@ class RemediationIT {
     RemediationResult restored = await(commandId + "-ttl-restore");
     assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(restored.getAction()).isEqualTo(RemediationAction.RESTORE_NETWORK);
-    assertThat(ping(id, gateway)).as("ping after the TTL").isTrue();
+    assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after the TTL").isTrue();
     assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
   }
 
@@ -236,7 +236,7 @@ class RemediationIT {
       awaitCondition(() -> published.stream().anyMatch(r -> r.getCommandId().equals(isolate.getCommandId() + "-ttl-restore")));
       RemediationResult restored = published.get(published.size() - 1);
       assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
-      assertThat(ping(id, gateway)).as("ping after the restart restored it").isTrue();
+      assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after the restart restored it").isTrue();
       assertThat(new IsolationStore(restartConfig.isolationsFile()).load()).isEmpty();
     } finally {
       after.stop().await(30, TimeUnit.SECONDS);
@@ -268,8 +268,8 @@ class RemediationIT {
       RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
       assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
       assertThat(restored.getInterface().split(",")).containsExactlyInAnyOrder(isolated.getInterface().split(","));
-      assertThat(ping(id, defaultGateway)).as("ping on the default bridge after restore").isTrue();
-      assertThat(ping(id, secondGateway)).as("ping on the second network after restore").isTrue();
+      assertThat(pingsWithin(id, defaultGateway, Duration.ofSeconds(5))).as("ping on the default bridge after restore").isTrue();
+      assertThat(pingsWithin(id, secondGateway, Duration.ofSeconds(5))).as("ping on the second network after restore").isTrue();
     } finally {
       docker.removeContainerCmd(id).withForce(true).exec();
       docker.removeNetworkCmd(networkId).exec();
@@ -298,7 +298,7 @@ class RemediationIT {
     RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
     assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(restored.getInterface()).isEqualTo(followUp.getInterface());
-    assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+    assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after restore").isTrue();
     assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
   }
 
@@ -385,7 +385,7 @@ class RemediationIT {
 
       RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
       assertThat(restored.getStatus()).as(restored.getDetail()).isEqualTo(RemediationStatus.SUCCEEDED);
-      assertThat(ping(id, gateway)).as("ping after restore").isTrue();
+      assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after restore").isTrue();
       docker.removeContainerCmd(id).withForce(true).exec();
     } finally {
       docker.removeNetworkCmd(networkId).exec();
