@@ -99,10 +99,14 @@ public final class RemediationsView {
     Arrays.stream(Ignored.values()).forEach(reason -> ignored.put(reason, 0L));
   }
 
-  /** A command read from the topic (or just issued): a remediation when it is signed with our keys. */
-  public synchronized void onCommand(RemediationCommand command) {
+  /**
+   * A command read from the topic (or just issued): a remediation when it is signed with our keys.
+   *
+   * @return the held results (read before the command while loading) that became its final result
+   */
+  public synchronized List<RemediationResult> onCommand(RemediationCommand command) {
     if (command.getCommandId().isEmpty()) {
-      return;
+      return List.of();
     }
     Optional<String> problem = issuedCommands.signatureProblem(command);
     if (problem.isPresent()) {
@@ -111,18 +115,20 @@ public final class RemediationsView {
         LOG.warn("command {} on the commands topic is not one of this controller's ({}; {} so far): ignored",
             command.getCommandId(), problem.get(), unverifiedCommands);
       }
-      return;
+      return List.of();
     }
     Entry existing = entries.get(command.getCommandId());
     if (existing != null && existing.command != null) {
-      return;
+      return List.of();
     }
     Entry entry = entry(command.getCommandId());
     entry.command = command;
     entry.hostId = command.getHostId();
     entry.digest = CommandSigner.digest(command);
-    release(command.getCommandId());
-    release(command.getCommandId() + TTL_RESTORE_SUFFIX);
+    List<RemediationResult> finals = new ArrayList<>();
+    release(command.getCommandId(), finals);
+    release(command.getCommandId() + TTL_RESTORE_SUFFIX, finals);
+    return finals;
   }
 
   /** Forgets a command that could not be written to Kafka (it was never issued). */
@@ -297,7 +303,7 @@ public final class RemediationsView {
     return Outcome.HELD;
   }
 
-  private void release(String id) {
+  private void release(String id, List<RemediationResult> finals) {
     List<RemediationResult> waiting = held.remove(id);
     if (waiting == null) {
       return;
@@ -305,7 +311,9 @@ public final class RemediationsView {
     for (RemediationResult result : waiting) {
       heldResults--;
       heldBytes -= result.hasArtifact() ? result.getArtifact().getData().size() : 0;
-      onResult(result);
+      if (onResult(result) == Outcome.FINAL) {
+        finals.add(result);
+      }
     }
   }
 

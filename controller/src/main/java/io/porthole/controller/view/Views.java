@@ -63,7 +63,7 @@ public record Views(
         Alert alert = Alert.parseFrom(value);
         return alerts.onAlert(alert) ? Optional.of(alert) : Optional.empty();
       }
-      case COMMANDS -> remediations.onCommand(RemediationCommand.parseFrom(value));
+      case COMMANDS -> remediations.onCommand(RemediationCommand.parseFrom(value)).forEach(this::applyFinalResult);
       case COMMAND_RESULTS -> onResult(RemediationResult.parseFrom(value));
       default -> {
         // not a topic the views are built from
@@ -74,7 +74,7 @@ public record Views(
 
   /** A command this controller is issuing, before it is written (so that no result can precede it). */
   public void onIssued(RemediationCommand command) {
-    remediations.onCommand(command);
+    remediations.onCommand(command).forEach(this::applyFinalResult);
   }
 
   /** Every topic was read to its end once. */
@@ -92,9 +92,13 @@ public record Views(
 
   private void onResult(RemediationResult result) {
     // Only the accepted final result of a command changes what the containers view says.
-    if (remediations.onResult(result) != RemediationsView.Outcome.FINAL) {
-      return;
+    if (remediations.onResult(result) == RemediationsView.Outcome.FINAL) {
+      applyFinalResult(result);
     }
+  }
+
+  /** What an accepted final result changes in the containers view (also one held until its command). */
+  private void applyFinalResult(RemediationResult result) {
     if (result.getStatus() != RemediationStatus.SUCCEEDED || result.getDryRun()) {
       return;
     }
