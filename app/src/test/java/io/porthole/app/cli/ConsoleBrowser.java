@@ -94,12 +94,15 @@ final class ConsoleBrowser implements AutoCloseable {
     return file;
   }
 
-  /** Waits for a finished download (Chromium writes .crdownload until then). */
+  /**
+   * Waits for a finished download: Chromium writes a hidden {@code .org.chromium.Chromium.*} file,
+   * then {@code NAME.crdownload}, and renames it to its name when done.
+   */
   Path awaitDownload(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       try (Stream<Path> files = Files.list(downloads)) {
-        List<Path> done = files.filter(p -> !p.getFileName().toString().endsWith(".crdownload")).toList();
+        List<Path> done = files.filter(ConsoleBrowser::finishedDownload).toList();
         if (!done.isEmpty()) {
           return done.get(0);
         }
@@ -107,6 +110,11 @@ final class ConsoleBrowser implements AutoCloseable {
       Thread.sleep(100);
     }
     throw new AssertionError("no download within " + timeout.toSeconds() + " s in " + downloads);
+  }
+
+  private static boolean finishedDownload(Path file) {
+    String name = file.getFileName().toString();
+    return !name.startsWith(".") && !name.endsWith(".crdownload");
   }
 
   private static Logger quiet(String name) {
