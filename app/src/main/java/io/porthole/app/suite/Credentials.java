@@ -65,13 +65,15 @@ public record Credentials(
       if (keysGenerated) {
         CommandKeys.writePair(signing, verify);
       } else if (configuredVerify.isEmpty()) {
-        writePublicKey(signing, verify);
+        writePublicKeyIfPossible(signing, verify);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the command signing keys in " + dataDir, e);
     }
-    return new Credentials(viewer, operator, signing, configuredVerify.orElse(verify.toString()),
-        generated[0], keysGenerated, file);
+    // The suite's collector verifies with the written public key; when it could not be written (a
+    // controller alone with a read-only data directory) nothing names it.
+    String verifyFiles = configuredVerify.orElse(Files.exists(verify) ? verify.toString() : null);
+    return new Credentials(viewer, operator, signing, verifyFiles, generated[0], keysGenerated, file);
   }
 
   /** The settings the services read them from. */
@@ -80,7 +82,9 @@ public record Credentials(
     settings.put(VIEWER_TOKEN_KEY, viewerToken);
     settings.put(OPERATOR_TOKEN_KEY, operatorToken);
     settings.put(SIGNING_KEY_FILE_KEY, signingKeyFile.toString());
-    settings.put(VERIFY_KEY_FILE_KEY, verifyKeyFiles);
+    if (verifyKeyFiles != null) {
+      settings.put(VERIFY_KEY_FILE_KEY, verifyKeyFiles);
+    }
     return settings;
   }
 
@@ -89,6 +93,15 @@ public record Credentials(
    * from the signing file, so that it is never a stale one. A signing file that cannot be read is
    * left for the controller's configuration to report, naming the setting.
    */
+  private static void writePublicKeyIfPossible(Path signing, Path verify) {
+    try {
+      writePublicKey(signing, verify);
+    } catch (IOException e) {
+      // A controller alone (e.g. in a container whose data directory is read-only) needs no public
+      // key file; a collector of this process that does reports its missing file, naming the setting.
+    }
+  }
+
   private static void writePublicKey(Path signing, Path verify) throws IOException {
     String pem;
     try {
