@@ -11,7 +11,12 @@ read -r -a PORTHOLE_JVM <<<"$(sed -n 's/.*PORTHOLE_JAVA_OPTS:-\([^}]*\)}.*/\1/p'
 # One set of credentials for every service of the run (the collectors verify what the controller signs).
 VIEWER_TOKEN=viewer-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 OPERATOR_TOKEN=operator-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-COMMAND_KEY=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')
+# The command key pair as operators make it: the controller signs, the collectors only verify.
+mkdir -p "$WORK/keys"
+openssl genpkey -algorithm ed25519 -out "$WORK/keys/command-signing.pem" 2>/dev/null
+openssl pkey -in "$WORK/keys/command-signing.pem" -pubout -out "$WORK/keys/command-verify.pem"
+cat "$WORK/keys/command-verify.pem" >>"$WORK/keys/command-signing.pem"
+chmod 600 "$WORK/keys/command-signing.pem"
 
 free_port() {
   local port
@@ -39,7 +44,8 @@ svc_launch() {
   echo "--- $(date -u +%H:%M:%S) start" >>"$out"
   local from=$(($(wc -l <"$out") + 1))
   env -u PORTHOLE_CONFIG_FILE PORTHOLE_VIEWER_TOKEN="$VIEWER_TOKEN" PORTHOLE_OPERATOR_TOKEN="$OPERATOR_TOKEN" \
-    PORTHOLE_COMMAND_KEY="$COMMAND_KEY" "${envs[@]}" \
+    PORTHOLE_COMMAND_SIGNING_KEY_FILE="$WORK/keys/command-signing.pem" \
+    PORTHOLE_COMMAND_VERIFY_KEY_FILE="$WORK/keys/command-verify.pem" "${envs[@]}" \
     java "${PORTHOLE_JVM[@]}" -jar "$JAR" "$role" --kafka "$BOOTSTRAP" --topic-prefix "$PREFIX" "$@" \
     >>"$out" 2>>"$RAW/$name.err" &
   SVC_PID[$name]=$!
