@@ -17,6 +17,25 @@ PORTHOLE_WORK_DIR=${PORTHOLE_WORK_DIR:-/var/tmp/porthole-images}
 porthole_log() { printf '[porthole] %s\n' "$*" >&2; }
 porthole_die() { printf '[porthole] error: %s\n' "$*" >&2; exit 1; }
 
+# A random token for a throwaway deployment, and a free TCP port on loopback.
+porthole_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
+porthole_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# porthole_command_keys DIR [OWNER]: the Ed25519 key pair of remediation commands, made as
+# .env.example tells operators: DIR/command-signing.pem (private key with its public key appended,
+# mode 600, owned by OWNER when given) and DIR/command-verify.pem (the public key, for collectors).
+porthole_command_keys() {
+  local dir=$1 owner=${2:-}
+  mkdir -p "$dir"
+  openssl genpkey -algorithm ed25519 -out "$dir/command-signing.pem" 2>/dev/null \
+    || porthole_die "openssl cannot make an Ed25519 key"
+  openssl pkey -in "$dir/command-signing.pem" -pubout -out "$dir/command-verify.pem" \
+    || porthole_die "openssl cannot write the public key of $dir/command-signing.pem"
+  cat "$dir/command-verify.pem" >>"$dir/command-signing.pem"
+  chmod 600 "$dir/command-signing.pem"; chmod 644 "$dir/command-verify.pem"
+  [ -z "$owner" ] || chown "$owner" "$dir/command-signing.pem"
+}
+
 # Which of the needed Debian packages are not installed.
 porthole_missing_packages() {
   local missing=() p

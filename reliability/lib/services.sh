@@ -12,11 +12,7 @@ read -r -a PORTHOLE_JVM <<<"$(sed -n 's/.*PORTHOLE_JAVA_OPTS:-\([^}]*\)}.*/\1/p'
 VIEWER_TOKEN=viewer-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 OPERATOR_TOKEN=operator-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 # The command key pair as operators make it: the controller signs, the collectors only verify.
-mkdir -p "$WORK/keys"
-openssl genpkey -algorithm ed25519 -out "$WORK/keys/command-signing.pem" 2>/dev/null
-openssl pkey -in "$WORK/keys/command-signing.pem" -pubout -out "$WORK/keys/command-verify.pem"
-cat "$WORK/keys/command-verify.pem" >>"$WORK/keys/command-signing.pem"
-chmod 600 "$WORK/keys/command-signing.pem"
+porthole_command_keys "$WORK/keys"
 
 free_port() {
   local port

@@ -121,7 +121,7 @@ public record AnalyzerConfig(
     return new AnalyzerConfig(
         KafkaSettings.from(settings),
         TopicSettings.from(settings),
-        settings.string(GROUP_ID, "porthole-analyzer"),
+        groupId(settings),
         settings.string(CLIENT_ID, "porthole-analyzer"),
         // Counts every record of a batch whose alerts await the broker (under the bench's flow load
         // nearly every batch raises one): 20 batches of 500, so acknowledgements do not pause it.
@@ -138,7 +138,13 @@ public record AnalyzerConfig(
         rules);
   }
 
-  private static RuleSettings ruleSettings(Settings settings, String prefix, Severity defaultSeverity) {
+  /** The analyzer's consumer group ({@code analyzer.group.id}). */
+  public static String groupId(Settings settings) {
+    return settings.string(GROUP_ID, DEFAULT_GROUP_ID);
+  }
+
+  /** A rule's {@code PREFIX.enabled} and {@code PREFIX.severity}. */
+  public static RuleSettings ruleSettings(Settings settings, String prefix, Severity defaultSeverity) {
     boolean enabled = settings.bool(prefix + ".enabled", true);
     Severity severity = settings.enumValue(prefix + ".severity", Severity.class, defaultSeverity);
     if (severity == Severity.SEVERITY_UNSPECIFIED || severity == Severity.UNRECOGNIZED) {
@@ -147,6 +153,8 @@ public record AnalyzerConfig(
     }
     return new RuleSettings(enabled, severity);
   }
+
+  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
 
   private static final List<String> RULE_PREFIXES = List.of(
       HOST_NAMESPACES, OOM_KILLED, OOM_KILL_DISABLED, SELINUX, MISSING_SYSCALL, CONNECTION_FAILURES, COLLECTOR_DROPS, HOST_SILENT);

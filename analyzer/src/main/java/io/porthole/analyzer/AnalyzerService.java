@@ -58,7 +58,7 @@ public final class AnalyzerService implements Lifecycle {
             verticle = deployed;
           }
         })
-        .compose(id -> images.start());
+        .compose(id -> images.start().recover(e -> stop().transform(ignored -> Future.failedFuture(e))));
   }
 
   /** Finishes the records in flight (bounded), commits, and closes consumer and publisher. */
@@ -82,7 +82,7 @@ public final class AnalyzerService implements Lifecycle {
     }
     String id = deploymentId;
     deploymentId = null;
-    return verticle.abort().eventually(() -> vertx.undeploy(id));
+    return images.stop().eventually(verticle::abort).eventually(() -> vertx.undeploy(id));
   }
 
   public AnalyzerConfig config() {

@@ -75,11 +75,6 @@ public record KafkaSettings(
     return new KafkaSettings(bootstrapServers, Map.of(), Map.of(), Map.of(), Map.of());
   }
 
-  /** The same client settings against other bootstrap servers (e.g. the address a suite resolved). */
-  public KafkaSettings withBootstrapServers(String servers) {
-    return new KafkaSettings(servers, clientProperties, producerProperties, consumerProperties, adminProperties);
-  }
-
   /**
    * Producer properties: idempotent, {@code acks=all}, lz4, a short linger and large batches, bounded
    * buffer memory; then {@code kafka.client.*} and {@code kafka.producer.*} over them.

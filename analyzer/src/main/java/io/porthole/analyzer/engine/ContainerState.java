@@ -60,6 +60,12 @@ public final class ContainerState {
     return (T) ruleState.computeIfAbsent(rule, r -> create.get());
   }
 
+  /** The rule's state, or null when the rule has kept none for this container (nothing is created). */
+  @SuppressWarnings("unchecked")
+  public <T> T ruleStateIfPresent(Rule rule) {
+    return (T) ruleState.get(rule);
+  }
+
   public String hostId() {
     return hostId;
   }

@@ -14,11 +14,14 @@ import io.porthole.wire.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * S5 across hosts: containers of one image (same image id) show a failing outcome on one host (a
@@ -52,7 +55,8 @@ public final class HostDivergenceRule {
   private static final int MAX_EVIDENCE_OUTCOMES = 8;
 
   private final Config config;
-  private final Map<String, Map<String, ImageSummary>> images;
+  // image id -> host -> source partition -> newest summary (one per analyzer partition it came from)
+  private final Map<String, Map<String, Map<Integer, ImageSummary>>> images;
   // alert id -> what its last published version said; bounded like the images.
   private final Map<String, String> published;
 
@@ -62,20 +66,26 @@ public final class HostDivergenceRule {
     this.published = Lru.of(config.maxImages() * 4);
   }
 
-  /** Keeps the newest summary of (image, host) and returns the alerts that are new or changed. */
+  /**
+   * Keeps the newest summary of (image, host, source partition) and returns the alerts that are new
+   * or changed; a host's view of an image is the merge of its partitions' summaries.
+   */
   public List<Alert> onSummary(ImageSummary summary, Instant now) {
     if (!config.settings().enabled() || summary.getImageId().isEmpty() || summary.getHostId().isEmpty()) {
       return List.of();
     }
-    Map<String, ImageSummary> hosts = images.computeIfAbsent(summary.getImageId(), k -> new TreeMap<>());
-    ImageSummary previous = hosts.get(summary.getHostId());
-    if (previous != null && Timestamps.toInstant(previous.getUpdatedAt()).isAfter(Timestamps.toInstant(summary.getUpdatedAt()))) {
+    Map<String, Map<Integer, ImageSummary>> hosts = images.computeIfAbsent(summary.getImageId(), k -> new TreeMap<>());
+    Map<Integer, ImageSummary> shards = hosts.computeIfAbsent(summary.getHostId(), k -> new TreeMap<>());
+    ImageSummary previous = shards.get(summary.getSourcePartition());
+    if (previous != null && updatedAt(previous).isAfter(updatedAt(summary))) {
       return List.of();
     }
-    hosts.put(summary.getHostId(), summary);
+    shards.put(summary.getSourcePartition(), summary);
     if (hosts.size() > MAX_HOSTS_PER_IMAGE) {
-      hosts.values().stream().min((a, b) -> Timestamps.toInstant(a.getUpdatedAt()).compareTo(Timestamps.toInstant(b.getUpdatedAt())))
-          .ifPresent(oldest -> hosts.remove(oldest.getHostId()));
+      hosts.entrySet().stream()
+          .min(Comparator.comparing((Map.Entry<String, Map<Integer, ImageSummary>> e) -> newest(e.getValue().values())))
+          .map(Map.Entry::getKey)
+          .ifPresent(hosts::remove);
     }
     return evaluate(hosts, now);
   }
@@ -90,12 +100,17 @@ public final class HostDivergenceRule {
     published.clear();
   }
 
-  private List<Alert> evaluate(Map<String, ImageSummary> hosts, Instant now) {
+  private List<Alert> evaluate(Map<String, Map<Integer, ImageSummary>> hosts, Instant now) {
     Instant horizon = now.minus(config.window());
     List<HostOutcomes> eligible = new ArrayList<>();
-    for (ImageSummary summary : hosts.values()) {
-      if (!Timestamps.toInstant(summary.getUpdatedAt()).isBefore(horizon) && summary.getContainers() >= config.minimumSample()) {
-        eligible.add(HostOutcomes.of(summary, horizon));
+    for (Map<Integer, ImageSummary> shards : hosts.values()) {
+      List<ImageSummary> current = shards.values().stream().filter(s -> !updatedAt(s).isBefore(horizon)).toList();
+      if (current.isEmpty()) {
+        continue;
+      }
+      ImageSummary merged = merge(current);
+      if (merged.getContainers() >= config.minimumSample()) {
+        eligible.add(HostOutcomes.of(merged, horizon));
       }
     }
     List<Alert> out = new ArrayList<>();
@@ -108,16 +123,47 @@ public final class HostDivergenceRule {
         if (differing.isEmpty()) {
           continue;
         }
-        Alert alert = alert(diverging, reference, differing, now);
-        String fingerprint = alert.getAttributesOrThrow("differing") + "\n" + diverging.summary().getKernelVersion()
-            + "\n" + reference.summary().getKernelVersion() + "\n" + diverging.summary().getContainers()
-            + "\n" + reference.summary().getContainers();
-        if (!fingerprint.equals(published.put(alert.getAlertId(), fingerprint))) {
-          out.add(alert);
+        // Published again only when what the alert says changes: the differing outcomes or a kernel
+        // (not when containers come and go), and built only then.
+        String fingerprint = differing.stream().map(HostOutcomes.Outcome::label).collect(Collectors.joining("; "))
+            + "\n" + diverging.summary().getKernelVersion() + "\n" + reference.summary().getKernelVersion();
+        if (!fingerprint.equals(published.put(alertId(diverging.summary(), reference.summary()), fingerprint))) {
+          out.add(alert(diverging, reference, differing, now));
         }
       }
     }
     return out;
+  }
+
+  /** One host's summaries of an image (one per source partition) as one: counts add up. */
+  static ImageSummary merge(List<ImageSummary> shards) {
+    if (shards.size() == 1) {
+      return shards.get(0);
+    }
+    ImageSummary newest = shards.stream().max(Comparator.comparing(HostDivergenceRule::updatedAt)).orElseThrow();
+    ImageSummary.Builder merged = newest.toBuilder().clearSyscalls().clearExits()
+        .setContainers(0).setOomKills(0).setOutcomesDropped(0);
+    for (ImageSummary shard : shards) {
+      merged.addAllSyscalls(shard.getSyscallsList())
+          .addAllExits(shard.getExitsList())
+          .setContainers(merged.getContainers() + shard.getContainers())
+          .setOomKills(merged.getOomKills() + shard.getOomKills())
+          .setOutcomesDropped(merged.getOutcomesDropped() + shard.getOutcomesDropped());
+    }
+    return merged.build();
+  }
+
+  private static Instant updatedAt(ImageSummary summary) {
+    return Timestamps.toInstant(summary.getUpdatedAt());
+  }
+
+  private static Instant newest(Collection<ImageSummary> shards) {
+    return shards.stream().map(HostDivergenceRule::updatedAt).max(Comparator.naturalOrder()).orElse(Instant.MIN);
+  }
+
+  private static String alertId(ImageSummary diverging, ImageSummary reference) {
+    return AlertIds.of(Rule.HOST_DIVERGENCE, diverging.getHostId(), "",
+        "image:" + diverging.getImageId() + "\nreference:" + reference.getHostId());
   }
 
   private Alert alert(HostOutcomes diverging, HostOutcomes reference, List<HostOutcomes.Outcome> differing, Instant now) {
@@ -129,7 +175,7 @@ public final class HostDivergenceRule {
     Instant last = differing.stream().map(HostOutcomes.Outcome::time).max(Instant::compareTo).orElse(now);
     int occurrences = differing.stream().mapToInt(HostOutcomes.Outcome::count).sum();
     Alert.Builder alert = Alert.newBuilder()
-        .setAlertId(AlertIds.of(Rule.HOST_DIVERGENCE, b.getHostId(), "", "image:" + b.getImageId() + "\nreference:" + a.getHostId()))
+        .setAlertId(alertId(b, a))
         .setRule(Rule.HOST_DIVERGENCE)
         .setSeverity(config.settings().severity())
         .setTitle("Image " + image + " fails on host " + b.getHostId() + " (" + kernel(b) + ") but not on host "

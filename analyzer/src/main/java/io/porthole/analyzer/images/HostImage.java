@@ -23,6 +23,7 @@ final class HostImage {
 
   private final String imageId;
   private final String hostId;
+  private final int sourcePartition;
   private final int maxOutcomes;
   private String image = "";
   private final Map<String, Instant> containers = new HashMap<>();
@@ -43,9 +44,10 @@ final class HostImage {
     Instant lastSeen;
   }
 
-  HostImage(String imageId, String hostId, int maxOutcomes) {
+  HostImage(String imageId, String hostId, int sourcePartition, int maxOutcomes) {
     this.imageId = imageId;
     this.hostId = hostId;
+    this.sourcePartition = sourcePartition;
     this.maxOutcomes = maxOutcomes;
   }
 
@@ -145,6 +147,7 @@ final class HostImage {
         .setImageId(imageId)
         .setImage(image)
         .setHostId(hostId)
+        .setSourcePartition(sourcePartition)
         .setKernelVersion(kernelVersion)
         .setUpdatedAt(Timestamps.of(now))
         .setContainers(containers.size())

@@ -64,8 +64,17 @@ public final class ImageSummaryBuilder {
     }
   }
 
-  /** Lifecycle events say which image a container runs, and how its main process ended. */
+  /** {@link #onContainerEvent(EventEnvelope, int)} of a single-partition topic. */
   public void onContainerEvent(EventEnvelope envelope) {
+    onContainerEvent(envelope, 0);
+  }
+
+  /**
+   * Lifecycle events say which image a container runs, and how its main process ended.
+   *
+   * @param partition the partition it was read from: one summary per partition it came from
+   */
+  public void onContainerEvent(EventEnvelope envelope, int partition) {
     ContainerEvent event = envelope.getContainerEvent();
     String containerKey = envelope.getHostId() + "/" + envelope.getContainerId();
     ContainerImage image = containers.get(containerKey);
@@ -77,7 +86,7 @@ public final class ImageSummaryBuilder {
       return;
     }
     Instant time = Timestamps.toInstant(envelope.getTime());
-    HostImage summary = summary(image, envelope.getHostId());
+    HostImage summary = summary(image, envelope.getHostId(), partition);
     summary.sawContainer(envelope.getContainerId(), time);
     String name = event.getName().isEmpty() ? image.name() : event.getName();
     if (event.getAction() == ContainerAction.DIE && event.hasExitCode()) {
@@ -85,11 +94,16 @@ public final class ImageSummaryBuilder {
     } else if (event.getAction() == ContainerAction.OOM) {
       summary.oomKilled(envelope.getContainerId(), time);
     }
-    changed.add(key(image.imageId(), envelope.getHostId()));
+    changed.add(key(image.imageId(), envelope.getHostId(), partition));
+  }
+
+  /** {@link #onSyscalls(EventEnvelope, int)} of a single-partition topic. */
+  public void onSyscalls(EventEnvelope envelope) {
+    onSyscalls(envelope, 0);
   }
 
   /** Every traced syscall becomes an outcome (failing or not) of the container's image on its host. */
-  public void onSyscalls(EventEnvelope envelope) {
+  public void onSyscalls(EventEnvelope envelope, int partition) {
     ContainerImage image = containers.get(envelope.getHostId() + "/" + envelope.getContainerId());
     if (image == null) {
       batchesOfUnknownContainers++;
@@ -99,13 +113,13 @@ public final class ImageSummaryBuilder {
     if (calls.isEmpty()) {
       return;
     }
-    HostImage summary = summary(image, envelope.getHostId());
+    HostImage summary = summary(image, envelope.getHostId(), partition);
     for (SyscallEvent call : calls) {
       Instant time = call.hasTime() ? Timestamps.toInstant(call.getTime()) : Timestamps.toInstant(envelope.getTime());
       summary.sawContainer(envelope.getContainerId(), time);
       summary.syscall(envelope.getContainerId(), call, time, envelope.getEventId());
     }
-    changed.add(key(image.imageId(), envelope.getHostId()));
+    changed.add(key(image.imageId(), envelope.getHostId(), partition));
   }
 
   /**
@@ -159,14 +173,14 @@ public final class ImageSummaryBuilder {
     changed.clear();
   }
 
-  private HostImage summary(ContainerImage image, String hostId) {
-    HostImage summary = summaries.computeIfAbsent(key(image.imageId(), hostId),
-        k -> new HostImage(image.imageId(), hostId, limits.maxOutcomes()));
+  private HostImage summary(ContainerImage image, String hostId, int partition) {
+    HostImage summary = summaries.computeIfAbsent(key(image.imageId(), hostId, partition),
+        k -> new HostImage(image.imageId(), hostId, partition, limits.maxOutcomes()));
     summary.image(image.image());
     return summary;
   }
 
-  private static String key(String imageId, String hostId) {
-    return imageId + "\n" + hostId;
+  private static String key(String imageId, String hostId, int partition) {
+    return imageId + "\n" + hostId + "\n" + partition;
   }
 }

@@ -1,7 +1,6 @@
 package io.porthole.analyzer.images;
 
 import io.porthole.analyzer.AnalyzerConfig;
-import io.porthole.analyzer.rules.RuleSettings;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
@@ -49,20 +48,15 @@ public record ImagesConfig(
    * @throws ConfigException naming the first key that is wrong and what was expected
    */
   public static ImagesConfig from(Settings settings) {
-    Severity severity = settings.enumValue(PREFIX + ".severity", Severity.class, Severity.MEDIUM);
-    if (severity == Severity.SEVERITY_UNSPECIFIED || severity == Severity.UNRECOGNIZED) {
-      throw new ConfigException(settings.describe(PREFIX + ".severity"),
-          "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '" + settings.string(PREFIX + ".severity", "") + "'");
-    }
     Duration window = settings.duration(PREFIX + ".window", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1));
     HostDivergenceRule.Config rule = new HostDivergenceRule.Config(
-        new RuleSettings(settings.bool(PREFIX + ".enabled", true), severity),
+        AnalyzerConfig.ruleSettings(settings, PREFIX, Severity.MEDIUM),
         window,
         settings.integer(PREFIX + ".minimum.sample", 1, 1, 10_000),
         settings.integer(PREFIX + ".max.images", 10_000, 1, 1_000_000));
     // Derived from the analyzer's group, so that deployments (and tests) with their own analyzer group
     // get their own image groups too.
-    String analyzerGroup = settings.string(AnalyzerConfig.GROUP_ID, "porthole-analyzer");
+    String analyzerGroup = AnalyzerConfig.groupId(settings);
     return new ImagesConfig(
         settings.string(SUMMARY_GROUP_ID, analyzerGroup + "-image-summaries"),
         settings.string(GROUP_ID, analyzerGroup + "-images"),

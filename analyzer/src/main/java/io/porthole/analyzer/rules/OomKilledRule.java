@@ -171,12 +171,12 @@ public final class OomKilledRule implements DetectionRule {
       if (other.run.equals(oom.run) && other.source != oom.source
           && Duration.between(other.time, oom.time).abs().compareTo(SAME_KILL) <= 0) {
         oom.merged = true; // evidence for that kill, not a kill of its own
-        state.pending.add(oom);
-        return;
+        break;
       }
     }
     if (state.pending.size() >= MAX_PENDING) {
-      out.add(processKilled(container, state, state.pending.poll()));
+      // processKilled answers null for a merged entry whose kill has no alert yet
+      add(out, processKilled(container, state, state.pending.poll()));
     }
     state.pending.add(oom);
   }
@@ -185,7 +185,10 @@ public final class OomKilledRule implements DetectionRule {
   public void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
     Instant receivedBefore = now.minus(config.dieWindow());
     for (ContainerState container : containers) {
-      State state = container.ruleState(Rule.OOM_KILLED, State::new);
+      State state = container.ruleStateIfPresent(Rule.OOM_KILLED);
+      if (state == null) {
+        continue; // no OOM seen in this container: nothing pending, and no state to create
+      }
       for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
         PendingOom oom = it.next();
         if (oom.receivedAt.isBefore(receivedBefore)) {

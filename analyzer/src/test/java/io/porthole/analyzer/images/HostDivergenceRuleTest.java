@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.analyzer.rules.RuleSettings;
 import io.porthole.proto.Alert;
+import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.ImageSummary;
 import io.porthole.proto.Rule;
@@ -67,6 +68,46 @@ class HostDivergenceRuleTest {
       assertThat(lines.get(3)).startsWith("host-a: container probe-a1").endsWith("exited with 0");
       assertThat(alert.getSummary()).contains("ENOSYS").contains("1 container(s)");
     });
+  }
+
+  @Test
+  void summariesOfOneHostFromTwoAnalyzerInstancesAreMergedNotReplacedByEachOther() {
+    // Two instances own different event partitions: each summarises one of host B's two failing
+    // containers. Only the merge of both reaches the minimum sample of two; either alone does not.
+    HostDivergenceRule rule = new HostDivergenceRule(
+        new HostDivergenceRule.Config(RuleSettings.enabled(Severity.MEDIUM), Duration.ofMinutes(15), 2, 100));
+    ImageSummaryBuilder first = new ImageSummaryBuilder(new ImageSummaryBuilder.Limits(Duration.ofMinutes(15), 100, 100, 64));
+    ImageSummaryBuilder second = new ImageSummaryBuilder(new ImageSummaryBuilder.Limits(Duration.ofMinutes(15), 100, 100, 64));
+    for (ImageSummaryBuilder builder : List.of(first, second)) {
+      builder.onHeartbeat(heartbeat(HOST_A, KERNEL_A));
+      builder.onHeartbeat(heartbeat(HOST_B, KERNEL_B));
+    }
+    for (String seed : List.of("a1", "a2")) {
+      probeRun(HOST_A, seed, false).forEach(event -> feedOne(first, event, 0));
+    }
+    probeRun(HOST_B, "b1", true).forEach(event -> feedOne(first, event, 0));
+    probeRun(HOST_B, "b2", true).forEach(event -> feedOne(second, event, 1));
+
+    List<Alert> fromFirst = new ArrayList<>();
+    for (ImageSummary summary : first.drainChanged(NOW)) {
+      fromFirst.addAll(rule.onSummary(summary, NOW));
+    }
+    assertThat(fromFirst).as("host B's partition 0 alone: one container, below the sample").isEmpty();
+    List<ImageSummary> fromSecond = second.drainChanged(NOW.plusSeconds(1));
+    assertThat(fromSecond).singleElement().satisfies(s -> assertThat(s.getSourcePartition()).isEqualTo(1));
+    List<Alert> alerts = rule.onSummary(fromSecond.get(0), NOW.plusSeconds(1));
+    assertThat(alerts).singleElement().satisfies(alert -> {
+      assertThat(alert.getHostId()).isEqualTo(HOST_B);
+      assertThat(alert.getAttributesMap()).containsEntry("containers", "2").containsEntry("reference_containers", "2");
+    });
+  }
+
+  private static void feedOne(ImageSummaryBuilder builder, EventEnvelope event, int partition) {
+    if (event.hasSyscalls()) {
+      builder.onSyscalls(event, partition);
+    } else {
+      builder.onContainerEvent(event, partition);
+    }
   }
 
   @Test

@@ -25,7 +25,7 @@ final class DivergenceScenario implements AutoCloseable {
   private final Path workDir;
   private SecondEngine engine;
   private Lifecycle collector;
-  private String containerB = "";
+  private volatile String containerB = ""; // read by the alert watcher's thread
 
   DivergenceScenario(ServiceFactory services, Path workDir) {
     this.services = Objects.requireNonNull(services, "services");

@@ -1,10 +1,12 @@
 package io.porthole.app.demo;
 
+import io.porthole.collector.remediation.ProcessCommandRunner;
+import io.porthole.collector.remediation.ProcessOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * A static program that calls memfd_create every 100 ms for 6 s (strace attaches after the container
@@ -49,16 +51,17 @@ public final class MemfdProbe {
     Path source = dir.resolve("memfd-probe.c");
     Files.writeString(source, SOURCE);
     Path binary = dir.resolve("memfd-probe");
-    Process gcc;
+    ProcessOutput gcc;
     try {
-      gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
-          .redirectErrorStream(true).start();
+      gcc = new ProcessCommandRunner().run(
+          List.of("gcc", "-static", "-O2", "-o", binary.toString(), source.toString()), Duration.ofSeconds(120));
     } catch (IOException e) {
-      throw new IllegalStateException("gcc not found: the memfd_create probe needs gcc and libc6-dev (" + e.getMessage() + ")", e);
+      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
+          + e.getMessage(), e);
     }
-    String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): " + output);
+    if (!gcc.succeeded()) {
+      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
+          + gcc.describe());
     }
     return binary;
   }

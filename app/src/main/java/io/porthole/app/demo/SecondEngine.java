@@ -1,5 +1,7 @@
 package io.porthole.app.demo;
 
+import io.porthole.collector.remediation.ProcessCommandRunner;
+import io.porthole.collector.remediation.ProcessOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,10 +115,7 @@ public final class SecondEngine implements AutoCloseable {
       if (!dockerd.isAlive()) {
         throw new IllegalStateException("second dockerd exited with " + dockerd.exitValue() + ": " + log());
       }
-      Process info = new ProcessBuilder("docker", "-H", dockerHost(), "info", "--format", "{{.ServerVersion}}")
-          .redirectErrorStream(true).start();
-      info.getInputStream().readAllBytes();
-      if (info.waitFor(10, TimeUnit.SECONDS) && info.exitValue() == 0) {
+      if (succeeds(Duration.ofSeconds(10), "docker", "-H", dockerHost(), "info", "--format", "{{.ServerVersion}}")) {
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -148,10 +147,8 @@ public final class SecondEngine implements AutoCloseable {
       }
     }
     for (String mount : mountsUnder(base)) {
-      Process umount = new ProcessBuilder("umount", mount).redirectErrorStream(true).start();
-      umount.getInputStream().readAllBytes();
-      if (!umount.waitFor(10, TimeUnit.SECONDS) || umount.exitValue() != 0) {
-        new ProcessBuilder("umount", "-l", mount).start().waitFor(10, TimeUnit.SECONDS);
+      if (!succeeds(Duration.ofSeconds(10), "umount", mount)) {
+        succeeds(Duration.ofSeconds(10), "umount", "-l", mount);
       }
     }
     if (sharedContainerd) {
@@ -213,16 +210,23 @@ public final class SecondEngine implements AutoCloseable {
     }
   }
 
-  public static String run(Duration timeout, String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+  /**
+   * Runs a command to its end within {@code timeout} (killed otherwise, whatever it does with its
+   * output) and returns its stdout; a non-zero exit is an error naming the command and what it said.
+   */
+  public static String run(Duration timeout, String... command) throws IOException {
+    ProcessOutput output = new ProcessCommandRunner().run(List.of(command), timeout);
+    if (!output.succeeded()) {
+      throw new IllegalStateException(output.describe());
     }
-    if (process.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
+    return output.stdout();
+  }
+
+  private static boolean succeeds(Duration timeout, String... command) {
+    try {
+      return new ProcessCommandRunner().run(List.of(command), timeout).succeeded();
+    } catch (IOException e) {
+      return false;
     }
-    return output;
   }
 }

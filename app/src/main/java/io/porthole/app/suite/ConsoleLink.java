@@ -13,8 +13,13 @@ public final class ConsoleLink {
 
   private ConsoleLink() {}
 
-  public static String line(int controllerPort, Credentials credentials) {
-    String url = "http://127.0.0.1:" + controllerPort + "/ui/";
+  /**
+   * @param controllerAddress where the controller really listens ({@code http://HOST:PORT}); a
+   *     wildcard address (every interface) is reached at loopback from this machine
+   */
+  public static String line(String controllerAddress, Credentials credentials) {
+    String base = controllerAddress.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:");
+    String url = base + "/ui/";
     if (credentials != null && credentials.generated()) {
       // Form encoding, as the console decodes the fragment with URLSearchParams ('+' would be a space).
       return "console: " + url + "#token=" + URLEncoder.encode(credentials.operatorToken(), StandardCharsets.UTF_8);

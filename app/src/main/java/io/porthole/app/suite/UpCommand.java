@@ -84,20 +84,20 @@ public final class UpCommand implements Callable<Integer> {
   /** The lines a user (and a script) waits for: where Kafka and the controller are, the token. */
   static void announce(Suite suite, PrintStream out) {
     Credentials credentials = suite.credentials();
-    if (credentials != null && credentials.generated()) {
-      out.println("operator token: " + credentials.operatorToken() + " (shown once; saved in " + credentials.file() + ")");
-    }
-    if (credentials != null && credentials.keysGenerated()) {
-      out.println("command keys: generated " + credentials.signingKeyFile() + " (private, controller only) and "
-          + credentials.verifyKeyFiles() + " (public, for collectors)");
-    } else if (credentials != null) {
-      out.println("credentials: from the environment or " + credentials.file());
+    if (credentials != null) {
+      out.println(credentials.generated()
+          ? "operator token: " + credentials.operatorToken() + " (shown once; saved in " + credentials.file() + ")"
+          : "credentials: from the environment or " + credentials.file());
+      if (credentials.keysGenerated()) {
+        out.println("command keys: generated " + credentials.signingKeyFile() + " (private, controller only) and "
+            + credentials.verifyKeyFiles() + " (public, for collectors)");
+      }
     }
     out.println("kafka: " + suite.bootstrapServers());
     int port = suite.controllerPort();
     if (port > 0) {
       out.println("controller: " + suite.controllerAddress());
-      out.println(ConsoleLink.line(port, credentials));
+      out.println(ConsoleLink.line(suite.controllerAddress(), credentials));
     }
     out.println("running: " + String.join(", ", suite.running().stream().map(s -> s.name().toLowerCase()).toList()));
     out.flush();

@@ -1,8 +1,8 @@
 package io.porthole.app.cli;
 
+import io.porthole.app.demo.SecondEngine;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** The host's default routes and its uplink's link line, to prove an isolation test did not touch them. */
 record HostNetworkState(String defaultRoutes, String uplink) {
@@ -20,12 +20,11 @@ record HostNetworkState(String defaultRoutes, String uplink) {
     return run("ip", "-o", "link", "show", "dev", name);
   }
 
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + output);
+  private static String run(String... command) throws IOException {
+    try {
+      return SecondEngine.run(Duration.ofSeconds(10), command);
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
     }
-    return output;
   }
 }

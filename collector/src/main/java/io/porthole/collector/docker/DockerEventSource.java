@@ -47,6 +47,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,9 +189,8 @@ public final class DockerEventSource implements Lifecycle {
               if (!executor.isShutdown()) {
                 stats.eventsDroppedBackpressure.incrementAndGet();
               }
-              if (task instanceof HandleEvent handling) {
-                tracker.done(handling.ticket); // lost and counted: it must not hold the position back
-              }
+              // Lost (counted above): the position stays before it, so the next start goes over it.
+              tracker.freeze();
             });
   }
 
@@ -240,7 +240,9 @@ public final class DockerEventSource implements Lifecycle {
     if (thread != null) {
       thread.interrupt();
     }
-    worker.shutdownNow();
+    if (!worker.shutdownNow().isEmpty()) {
+      tracker.freeze(); // events received but never handled: the next start goes over them
+    }
     ScheduledExecutorService saver = positionSaver;
     if (saver != null) {
       saver.shutdownNow();
@@ -343,6 +345,9 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private void received(Event event) {
+    if (stopping) {
+      return; // not handled: the saved position stays before it
+    }
     long nanos = nanos(event);
     if (!firstTime(event, nanos)) {
       return; // replayed after a reconnect: already handled
@@ -514,7 +519,16 @@ public final class DockerEventSource implements Lifecycle {
   private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time, long ticket) {
     remember(id, event, time);
     PositionTracker current = tracker;
-    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event), e -> current.done(ticket));
+    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event), e -> outcome(current, ticket, e));
+  }
+
+  /** Kafka took the record: the position may pass it; it did not: the position stays before it. */
+  private static void outcome(PositionTracker tracker, long ticket, Throwable failure) {
+    if (failure == null) {
+      tracker.done(ticket);
+    } else {
+      tracker.freeze();
+    }
   }
 
   /** Keeps {@link #known} in step with what was published. */
@@ -666,8 +680,9 @@ public final class DockerEventSource implements Lifecycle {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("listing containers to reconcile the gap failed: {}", e.toString());
-      return; // the position stays: the next start tries again
+      LOG.warn("listing containers to reconcile the gap failed; the next start reconciles it: {}", e.toString());
+      tracker.freeze(); // the position must not pass the gap
+      return;
     }
     List<InspectedState> states = inspects.values().stream().map(InspectedState::of).toList();
     List<Reconciliation.Missed> missed =
@@ -675,8 +690,10 @@ public final class DockerEventSource implements Lifecycle {
     long ticket = tracker.begin(nowNanos, "");
     AtomicInteger outstanding = new AtomicInteger(missed.size() + 1);
     PositionTracker current = tracker;
-    Runnable delivered = () -> {
-      if (outstanding.decrementAndGet() == 0) {
+    Consumer<Throwable> delivered = failure -> {
+      if (failure != null) {
+        current.freeze();
+      } else if (outstanding.decrementAndGet() == 0) {
         current.done(ticket);
       }
     };
@@ -687,12 +704,12 @@ public final class DockerEventSource implements Lifecycle {
       stats.dockerEventsReconciled.incrementAndGet();
       sink.emit(
           Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, event.containerId(), time, rebuilt),
-          e -> delivered.run());
+          delivered);
       if (event.action() == ContainerAction.DIE || event.action() == ContainerAction.DESTROY) {
         directory.stopped(event.containerId());
       }
     }
-    delivered.run();
+    delivered.accept(null);
     if (!missed.isEmpty()) {
       LOG.info("reconciled {} container events missed since {}", missed.size(), engineTime(from.timeNanos()));
     }
@@ -746,11 +763,6 @@ public final class DockerEventSource implements Lifecycle {
       Thread.sleep(10); // acknowledgements arrive on Kafka's thread; nothing to wait on but the count
     }
     saveIfMoved();
-  }
-
-  /** The currently committed stream position (for tests and diagnostics). */
-  long committedPositionNanos() {
-    return tracker.committedNanos();
   }
 
   private void closeStream() {

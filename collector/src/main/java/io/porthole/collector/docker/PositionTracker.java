@@ -10,8 +10,10 @@ import java.util.Set;
  * The position in the engine's events stream up to which every event has been handled: events are
  * begun in stream order and done in any order (Kafka acknowledges records of different partitions
  * independently); the position moves past an event only once it and every event before it are done.
- * An event that was not published (skipped, dropped, or refused by Kafka: those are counted where
- * they happen) is done too, so one lost record does not freeze the position for good. Thread-safe.
+ * An event that needs no record (skipped as already published) is done too. An event that was not
+ * handled or whose record Kafka did not take {@link #freeze freezes} the position for the rest of the
+ * run: it stays before that event, so the next start replays or reconciles from there (duplicates of
+ * what was published after it collapse into the same alert ids). Thread-safe.
  */
 final class PositionTracker {
 
@@ -34,6 +36,7 @@ final class PositionTracker {
   private long committedNanos;
   private final Set<String> committedKeys = new LinkedHashSet<>();
   private long version;
+  private boolean frozen;
 
   PositionTracker(StreamPosition start) {
     if (start != null) {
@@ -44,6 +47,9 @@ final class PositionTracker {
 
   /** An event was received at engine time {@code nanos}; returns the ticket to {@link #done} it with. */
   synchronized long begin(long nanos, String key) {
+    if (frozen) {
+      return -1;
+    }
     Entry entry = new Entry(nextTicket++, nanos, key);
     inFlight.add(entry);
     byTicket.put(entry.ticket, entry);
@@ -67,6 +73,20 @@ final class PositionTracker {
         version++;
       }
     }
+  }
+
+  /**
+   * Keeps the position where it is for the rest of this run (an event since it was lost before Kafka
+   * took it); what is in flight is forgotten, so nothing more is held in memory.
+   */
+  synchronized void freeze() {
+    frozen = true;
+    inFlight.clear();
+    byTicket.clear();
+  }
+
+  synchronized boolean frozen() {
+    return frozen;
   }
 
   /** Events begun and not yet done. */

@@ -15,12 +15,13 @@ import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -75,7 +76,7 @@ public final class KernelOomSource implements Lifecycle {
   private final ConcurrentSkipListSet<Long> undelivered = new ConcurrentSkipListSet<>();
   private volatile boolean stopping;
   private volatile long lastRead = -1;
-  private volatile InputStream input;
+  private volatile FileChannel input;
   private Thread reader;
   private ScheduledExecutorService saver;
   private String bootId = "";
@@ -133,7 +134,7 @@ public final class KernelOomSource implements Lifecycle {
       saver.shutdownNow();
     }
     return vertx.executeBlocking(() -> {
-      thread.join(200); // usually still blocked in read(): it ends with the next kernel record
+      thread.join(1000); // closing the channel ended a blocked read
       saveCursor();
       return null;
     }, false).mapEmpty();
@@ -151,7 +152,7 @@ public final class KernelOomSource implements Lifecycle {
       } catch (IOException e) {
         LOG.warn("the kernel log cursor cannot be read, reading from now: {}", e.getMessage());
       }
-      input = new FileInputStream(config.device().toFile());
+      input = FileChannel.open(config.device(), StandardOpenOption.READ);
       KmsgStart start = KmsgStart.decide(cursor, bootId, uptimeMicros);
       lastRead = start.lastHandled();
       savedSequence = lastRead;
@@ -171,12 +172,15 @@ public final class KernelOomSource implements Lifecycle {
   }
 
   private void readUntilStopped(KmsgStart start) {
-    byte[] buffer = new byte[MAX_RECORD_BYTES];
+    ByteBuffer buffer = ByteBuffer.allocate(MAX_RECORD_BYTES);
     long previous = start.lastHandled();
     while (!stopping) {
       int n;
       try {
-        n = input.read(buffer); // one read(2), one record
+        buffer.clear();
+        // One read(2), one record. A FileChannel (not a FileInputStream): closing it at stop wakes a
+        // read blocked on a quiet kernel log.
+        n = input.read(buffer);
       } catch (IOException e) {
         if (stopping) {
           return;
@@ -196,7 +200,7 @@ public final class KernelOomSource implements Lifecycle {
         stats.markDegraded(SOURCE, config.device() + " ended");
         return;
       }
-      Optional<KmsgRecord> parsed = KmsgRecord.parse(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      Optional<KmsgRecord> parsed = KmsgRecord.parse(new String(buffer.array(), 0, n, StandardCharsets.UTF_8));
       if (parsed.isEmpty()) {
         continue;
       }
@@ -213,7 +217,10 @@ public final class KernelOomSource implements Lifecycle {
           publish(kill);
         }
       });
-      lastRead = record.sequence();
+      // Not past a kill the parser still holds for its "Killed process" record: a stop in between
+      // must leave it to the next run.
+      long handled = record.sequence();
+      lastRead = parser.pendingSequence().isPresent() ? parser.pendingSequence().getAsLong() - 1 : handled;
     }
   }
 
@@ -234,7 +241,11 @@ public final class KernelOomSource implements Lifecycle {
     sink.emit(
         Topic.CONTAINER_EVENTS,
         ContainerEventMapper.envelope(hostId, kill.containerId(), Timestamps.of(time), event),
-        failure -> undelivered.remove(kill.sequence()));
+        failure -> {
+          if (failure == null) {
+            undelivered.remove(kill.sequence()); // a kill Kafka did not take keeps the cursor before it
+          }
+        });
     LOG.info("kernel log: OOM kill of {} (pid {}) in container {}", kill.task(), kill.pid(), kill.containerId());
   }
 
@@ -277,7 +288,7 @@ public final class KernelOomSource implements Lifecycle {
   }
 
   private void closeInput() {
-    InputStream in = input;
+    FileChannel in = input;
     if (in != null) {
       try {
         in.close();

@@ -3,6 +3,7 @@ package io.porthole.collector.kmsg;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,11 @@ public final class OomKillParser {
       return Optional.of(kill);
     }
     return flush();
+  }
+
+  /** The sequence number of the kill still waiting for its "Killed process" record, if any. */
+  public OptionalLong pendingSequence() {
+    return pending == null ? OptionalLong.empty() : OptionalLong.of(pending.sequence());
   }
 
   /** The kill still waiting for its "Killed process" record, if any. */

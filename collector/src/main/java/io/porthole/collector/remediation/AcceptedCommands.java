@@ -1,13 +1,12 @@
 package io.porthole.collector.remediation;
 
+import io.porthole.collector.DurableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ids of the commands this collector accepted, so that a command copied from the topic and
@@ -26,6 +27,8 @@ import java.util.Objects;
  * live ids. A torn last line (a crash while appending) is skipped. Thread-safe; blocking file I/O.
  */
 public final class AcceptedCommands implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AcceptedCommands.class);
 
   /** What {@link #accept} decided. */
   public enum Decision {
@@ -100,7 +103,16 @@ public final class AcceptedCommands implements AutoCloseable {
     linesInFile++;
     if (linesInFile > 2L * keepUntilById.size() + 1024) {
       purge(now);
-      compact();
+      try {
+        compact();
+      } catch (IOException e) {
+        // The id is on disk already: a failed compaction costs space, not the command, and the
+        // file stays open for the next one (the next start compacts again).
+        LOG.warn("cannot compact {}: {}", file, e.toString());
+        if (appender == null) {
+          appender = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+      }
     }
     return Decision.ACCEPTED;
   }
@@ -140,19 +152,8 @@ public final class AcceptedCommands implements AutoCloseable {
 
   private void compact() throws IOException {
     close();
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
     List<String> lines = keepUntilById.entrySet().stream().map(e -> line(e.getKey(), e.getValue())).toList();
-    try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      out.write(ByteBuffer.wrap(String.join("", lines).getBytes(StandardCharsets.US_ASCII)));
-      out.force(true);
-    }
-    try {
-      Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    DurableFile.replace(file, String.join("", lines).getBytes(StandardCharsets.US_ASCII));
     linesInFile = lines.size();
     appender = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }

@@ -211,7 +211,7 @@ public final class CommandConsumer implements Lifecycle {
                 command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
           }
           return switch (decided.result()) {
-            case ACCEPTED -> executor.execute(command).compose(list -> publishInOrder(command, list));
+            case ACCEPTED -> executor.execute(command).compose(this::publishInOrder);
             case DUPLICATE -> refuseReplay(command);
             case FULL -> reject(command, received, accepted.size() + " accepted command ids are remembered, the maximum"
                 + " (" + CommandVerification.MAX_ACCEPTED_IDS + "); refused rather than forgetting one");
@@ -254,11 +254,10 @@ public final class CommandConsumer implements Lifecycle {
     return results.send(answering(command, result));
   }
 
-  private Future<Void> publishInOrder(RemediationCommand command, List<RemediationResult> list) {
+  private Future<Void> publishInOrder(List<RemediationResult> list) {
     Future<Void> chain = Future.succeededFuture();
-    for (RemediationResult result : list) {
-      RemediationResult stamped = answering(command, result);
-      chain = chain.compose(v -> results.send(stamped));
+    for (RemediationResult result : list) { // bound to their command by the executor's ResultFactory
+      chain = chain.compose(v -> results.send(result));
     }
     if (!list.isEmpty()) {
       RemediationResult first = list.get(0);
@@ -268,7 +267,7 @@ public final class CommandConsumer implements Lifecycle {
     return chain;
   }
 
-  /** The result, bound to the very command it answers (the controller ignores it for any other). */
+  /** A refusal, bound to the very command it answers (the controller ignores it for any other). */
   private static RemediationResult answering(RemediationCommand command, RemediationResult result) {
     return result.toBuilder()
         .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))

@@ -28,12 +28,6 @@ final class ContainerQueue {
     }
   }
 
-  /** Keys with work queued or running (for tests and stop). */
-  int size() {
-    synchronized (tails) {
-      return tails.size();
-    }
-  }
 
   private static <T> Future<T> start(Supplier<Future<T>> work) {
     try {

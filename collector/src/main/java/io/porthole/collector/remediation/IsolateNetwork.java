@@ -5,11 +5,13 @@ import static io.porthole.proto.RemediationStatus.SUCCEEDED;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
+import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -62,7 +64,8 @@ final class IsolateNetwork implements ActionHandler {
       }
       long restoreAt = ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
       ActiveIsolation intent = new ActiveIsolation(
-          container.id(), container.name(), command.getCommandId(), hostInterfaces(network), restoreAt);
+          container.id(), container.name(), command.getCommandId(), hostInterfaces(network), restoreAt,
+          HexFormat.of().formatHex(CommandSigner.digest(command)), command.getRequestedBy());
       return steps.blocking(() -> isolate(intent, network)).map(isolation -> {
         onIsolated.accept(isolation);
         RemediationResult.Builder result = results.result(command, started, SUCCEEDED,

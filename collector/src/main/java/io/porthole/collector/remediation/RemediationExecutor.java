@@ -96,8 +96,11 @@ public final class RemediationExecutor implements Lifecycle {
    * chunk). Never fails: a refusal is a REJECTED result, an error a FAILED one.
    */
   public Future<List<RemediationResult>> execute(RemediationCommand command) {
-    String key = command.getContainerId().isEmpty() ? command.getCommandId() : command.getContainerId();
-    return queue.submit(key, () -> run(command));
+    // Only what changes a container's links is serialised with its TTL restores and re-isolations; a
+    // capture or trace that runs for minutes must not hold an isolation or a restore back.
+    boolean changesLinks = command.getAction() == RemediationAction.ISOLATE_NETWORK
+        || command.getAction() == RemediationAction.RESTORE_NETWORK;
+    return changesLinks ? queue.submit(command.getContainerId(), () -> run(command)) : run(command);
   }
 
   private Future<List<RemediationResult>> run(RemediationCommand command) {

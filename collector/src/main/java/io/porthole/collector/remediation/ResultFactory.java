@@ -4,14 +4,17 @@ import static io.porthole.proto.RemediationStatus.FAILED;
 import static io.porthole.proto.RemediationStatus.REJECTED;
 import static io.porthole.proto.RemediationStatus.SUCCEEDED;
 
+import com.google.protobuf.ByteString;
 import io.porthole.proto.ArtifactChunk;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
+import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -38,7 +41,18 @@ final class ResultFactory {
     return clock;
   }
 
+  /**
+   * A result bound to the very command it answers: its SHA-256 and requester, without which the
+   * controller ignores the result. Every result of this host is built here, so every one is bound.
+   */
   RemediationResult.Builder result(RemediationCommand command, Instant started, RemediationStatus status, String detail) {
+    return unbound(command, started, status, detail)
+        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
+        .setRequestedBy(command.getRequestedBy());
+  }
+
+  private RemediationResult.Builder unbound(
+      RemediationCommand command, Instant started, RemediationStatus status, String detail) {
     return RemediationResult.newBuilder()
         .setCommandId(command.getCommandId())
         .setAction(command.getAction())
@@ -83,6 +97,13 @@ final class ResultFactory {
         .setAction(RemediationAction.ISOLATE_NETWORK)
         .setContainerId(isolation.containerId())
         .build();
-    return result(command, clock.instant(), status, followUp).setFollowUp(followUp);
+    RemediationResult.Builder result = unbound(command, clock.instant(), status, followUp).setFollowUp(followUp);
+    if (isolation.commandSha256() != null) {
+      result.setCommandSha256(ByteString.copyFrom(HexFormat.of().parseHex(isolation.commandSha256())));
+    }
+    if (isolation.requestedBy() != null) {
+      result.setRequestedBy(isolation.requestedBy());
+    }
+    return result;
   }
 }

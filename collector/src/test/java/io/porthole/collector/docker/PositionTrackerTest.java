@@ -38,4 +38,20 @@ class PositionTrackerTest {
     tracker.done(ticket); // twice: ignored
     assertThat(tracker.version()).isEqualTo(v0 + 1);
   }
+
+  @Test
+  void anEventKafkaDidNotTakeKeepsThePositionBeforeItForTheRestOfTheRun() {
+    PositionTracker tracker = new PositionTracker(new StreamPosition(10, Set.of("a/start"), Map.of()));
+    long lost = tracker.begin(20, "a/die");
+    long later = tracker.begin(30, "b/start");
+    tracker.freeze(); // the record of a/die was refused
+    tracker.done(later);
+    tracker.done(lost);
+    long afterwards = tracker.begin(40, "c/start");
+    tracker.done(afterwards);
+    assertThat(tracker.committedNanos()).isEqualTo(10);
+    assertThat(tracker.committedKeys()).containsExactly("a/start");
+    assertThat(tracker.inFlight()).as("nothing held in memory").isZero();
+    assertThat(tracker.frozen()).isTrue();
+  }
 }

@@ -293,6 +293,8 @@ class RemediationIT {
     assertThat(followUp.getAction()).isEqualTo(RemediationAction.ISOLATE_NETWORK);
     assertThat(followUp.getFollowUp()).contains("started again under isolation " + commandId).contains("re-isolated");
     assertThat(followUp.getInterface()).startsWith("veth").isNotEqualTo(isolated.getInterface());
+    // Bound to the very command, as its final result is: the controller applies nothing else.
+    assertThat(followUp.getCommandSha256()).isEqualTo(isolated.getCommandSha256()).isNotEmpty();
     assertThat(ping(id, gateway)).as("ping after the restart under isolation").isFalse();
 
     RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));

@@ -65,11 +65,6 @@ public final class ApiTokens {
     return tokens;
   }
 
-  /** The first token of the role, for a client in the same process (`porthole demo`). */
-  public Optional<Token> first(Role role) {
-    return tokens.stream().filter(t -> t.role() == role).findFirst();
-  }
-
   @Override
   public String toString() {
     return tokens.toString();

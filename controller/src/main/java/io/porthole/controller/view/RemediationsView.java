@@ -127,7 +127,18 @@ public final class RemediationsView {
     entry.digest = CommandSigner.digest(command);
     List<RemediationResult> finals = new ArrayList<>();
     release(command.getCommandId(), finals);
-    release(command.getCommandId() + TTL_RESTORE_SUFFIX, finals);
+    return finals;
+  }
+
+  /**
+   * Results held for a final result that just arrived (a TTL restore read before its isolation's
+   * result while loading), applied now.
+   *
+   * @return those of them that became final results
+   */
+  public synchronized List<RemediationResult> releaseWaitingOn(RemediationResult finalResult) {
+    List<RemediationResult> finals = new ArrayList<>();
+    release(finalResult.getCommandId() + TTL_RESTORE_SUFFIX, finals);
     return finals;
   }
 
@@ -313,6 +324,7 @@ public final class RemediationsView {
       heldBytes -= result.hasArtifact() ? result.getArtifact().getData().size() : 0;
       if (onResult(result) == Outcome.FINAL) {
         finals.add(result);
+        release(result.getCommandId() + TTL_RESTORE_SUFFIX, finals);
       }
     }
   }

@@ -94,6 +94,7 @@ public record Views(
     // Only the accepted final result of a command changes what the containers view says.
     if (remediations.onResult(result) == RemediationsView.Outcome.FINAL) {
       applyFinalResult(result);
+      remediations.releaseWaitingOn(result).forEach(this::applyFinalResult);
     }
   }
 

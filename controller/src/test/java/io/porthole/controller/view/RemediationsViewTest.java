@@ -168,6 +168,25 @@ class RemediationsViewTest {
   }
 
   @Test
+  void aTtlRestoreReadBeforeItsIsolationsResultWhileLoadingIsAppliedWhenThatResultArrives() {
+    RemediationCommand isolate = TestKeys.SIGNER.sign(RemediationCommand.newBuilder().setCommandId("i2")
+        .setAction(RemediationAction.ISOLATE_NETWORK).setHostId("h1").setTtlSeconds(5).build());
+    view.onCommand(isolate);
+    RemediationResult restore = RemediationResult.newBuilder().setCommandId("i2-ttl-restore")
+        .setAction(RemediationAction.RESTORE_NETWORK).setHostId("h1").setStatus(RemediationStatus.SUCCEEDED).build();
+    assertThat(view.onResult(restore)).as("held while loading").isEqualTo(Outcome.HELD);
+    RemediationResult isolated = RemediationResult.newBuilder().setCommandId("i2")
+        .setAction(RemediationAction.ISOLATE_NETWORK).setHostId("h1").setStatus(RemediationStatus.SUCCEEDED)
+        .setRestoreAt(Timestamps.of(Instant.EPOCH))
+        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(isolate))).build();
+    assertThat(view.onResult(isolated)).isEqualTo(Outcome.FINAL);
+    assertThat(view.releaseWaitingOn(isolated)).containsExactly(restore);
+    view.onCaughtUp();
+    assertThat(view.get("i2-ttl-restore").orElseThrow().status()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(view.heldResults()).isZero();
+  }
+
+  @Test
   void chunksInAnyOrderAssembleIntoTheArtifactCheckedBySizeAndHash() throws Exception {
     byte[] bytes = new byte[2500];
     new java.util.Random(1).nextBytes(bytes);

@@ -86,11 +86,6 @@ final class PartitionProgress {
     return prefix < 0 ? -1 : Math.min(heldAt, prefix);
   }
 
-  /** Whether a failure holds the commit (until the partition is assigned afresh). */
-  boolean held() {
-    return heldAt >= 0;
-  }
-
   /**
    * The first offset of the oldest running work, or one past the last completed: everything before
    * it in this assignment was completed, or lies below where reading started. Nothing (-1) before

@@ -382,20 +382,24 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     List<Future<?>> reads = new ArrayList<>();
     for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
       TopicPartition tp = new TopicPartition(partition.getTopic(), partition.getPartition());
-      // Unknown (the read failed) is taken as none: the partition is read from its beginning again,
-      // more work but nothing skipped.
-      reads.add(consumer.committed(partition).recover(e -> {
-        LOG.warn("{}: cannot read the committed offset of {}: {}", options.name(), tp, e.toString());
-        return Future.succeededFuture(null);
-      }).onSuccess(offset -> {
-        if (offset != null) {
-          committed.put(tp, offset.getOffset());
-          PartitionProgress tracker = progress.get(tp);
-          if (tracker != null) {
-            tracker.committed(offset.getOffset());
-          }
-        }
-      }));
+      // A failed read is tried again twice (a coordinator moving during the rebalance); still unknown,
+      // it is taken as none: the partition is read from its beginning again, more work but nothing skipped.
+      reads.add(consumer.committed(partition)
+          .recover(e -> consumer.committed(partition))
+          .recover(e -> consumer.committed(partition))
+          .recover(e -> {
+            LOG.warn("{}: cannot read the committed offset of {}: {}", options.name(), tp, e.toString());
+            return Future.succeededFuture(null);
+          })
+          .onSuccess(offset -> {
+            if (offset != null) {
+              committed.put(tp, offset.getOffset());
+              PartitionProgress tracker = progress.get(tp);
+              if (tracker != null) {
+                tracker.committed(offset.getOffset());
+              }
+            }
+          }));
     }
     return Future.all(reads).map(all -> Map.copyOf(committed));
   }

@@ -91,9 +91,9 @@ final class ImageSummaryVerticle extends VerticleBase {
     try {
       EventEnvelope event = events.deserialize(record.topic(), record.value());
       if (event.hasContainerEvent()) {
-        builder.onContainerEvent(event);
+        builder.onContainerEvent(event, record.partition());
       } else if (event.hasSyscalls()) {
-        builder.onSyscalls(event);
+        builder.onSyscalls(event, record.partition());
       }
     } catch (RuntimeException e) {
       // The analyzer's own consumer dead-letters undecodable records; here they are only counted.
