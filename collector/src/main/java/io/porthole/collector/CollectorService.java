@@ -107,7 +107,7 @@ public final class CollectorService implements Lifecycle {
         });
     service.addComponent(
         new KernelOomSource(
-            vertx, KmsgConfig.from(settings), service.dockerClient, config.hostId(), service.sink, service.stats,
+            vertx, KmsgConfig.from(settings), service.dockerClient, service.directory, config.hostId(), service.sink, service.stats,
             config.dataDir(), config.positionFlushInterval()));
     service.addComponent(
         new OptionalSource(

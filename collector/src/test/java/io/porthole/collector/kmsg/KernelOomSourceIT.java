@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
@@ -113,7 +114,7 @@ class KernelOomSourceIT {
 
   private KernelOomSource source(CollectorStats stats, Path device) {
     return new KernelOomSource(
-        vertx, new KmsgConfig(true, device), docker, "it-host", sink, stats, dataDir, Duration.ofMillis(50));
+        vertx, new KmsgConfig(true, device), docker, new ContainerDirectory(), "it-host", sink, stats, dataDir, Duration.ofMillis(50));
   }
 
   /** A 16 MiB container whose child dd is OOM-killed while its shell sleeps on. */
