@@ -416,7 +416,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       progress.put(tp, new PartitionProgress());
     }
     committedOffsets(partitions)
-        .compose(committed -> positionAtCommitted(partitions, committed)
+        .compose(committed -> (closing ? Future.<Void>succeededFuture() : positionAtCommitted(partitions, committed))
             .compose(v -> assignedIn == generation
                 ? rebalance.assigned(new Assignment<>(Set.copyOf(assigned), committed, consumer))
                 : Future.succeededFuture()))
