@@ -106,9 +106,11 @@ public record WebhookSettings(
    */
   public static List<WebhookSettings> from(Settings settings) {
     Map<String, String> prefixes = new TreeMap<>();
+    Map<String, String> examples = new TreeMap<>();
     for (String rest : settings.withPrefix(PREFIX).keySet()) {
       if (OPTIONS.contains(rest)) {
         prefixes.put(DEFAULT_NAME, PREFIX);
+        examples.putIfAbsent(DEFAULT_NAME, PREFIX + rest);
         continue;
       }
       int dot = rest.indexOf('.');
@@ -125,13 +127,14 @@ public record WebhookSettings(
                 + " but was '" + name + "'");
       }
       prefixes.put(name, PREFIX + name + ".");
+      examples.putIfAbsent(name, PREFIX + rest);
     }
     List<WebhookSettings> outputs = new ArrayList<>();
-    prefixes.forEach((name, prefix) -> outputs.add(one(settings, name, prefix)));
+    prefixes.forEach((name, prefix) -> outputs.add(one(settings, name, prefix, examples.get(name))));
     return List.copyOf(outputs);
   }
 
-  private static WebhookSettings one(Settings settings, String name, String prefix) {
+  private static WebhookSettings one(Settings settings, String name, String prefix, String example) {
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     header(settings, prefix + HEADER).ifPresent(h -> headers.put(h[0], h[1]));
     settings.optional(prefix + TOKEN).ifPresent(token -> {
@@ -151,7 +154,7 @@ public record WebhookSettings(
     }
     return new WebhookSettings(
         name,
-        url(settings, prefix + URL),
+        url(settings, prefix + URL, example),
         settings.enumValue(prefix + FORMAT, Format.class, Format.CLOUDEVENTS),
         headers,
         severity(settings, prefix + MIN_SEVERITY),
@@ -163,8 +166,10 @@ public record WebhookSettings(
         settings.integer(prefix + QUEUE_MAX, 1_000, 1, 1_000_000));
   }
 
-  private static URI url(Settings settings, String key) {
-    String text = settings.optional(key).orElseThrow(() -> new ConfigException(settings.describe(key),
+  /** {@code example}: a key of the same output that is set, to name the missing url alike. */
+  private static URI url(Settings settings, String key, String example) {
+    String missing = settings.describe(example).startsWith(Settings.ENV_PREFIX) ? settings.describe(key) : key;
+    String text = settings.optional(key).orElseThrow(() -> new ConfigException(missing,
         "required for this webhook output (an http:// or https:// URL) but not set"));
     try {
       URI url = new URI(text);
