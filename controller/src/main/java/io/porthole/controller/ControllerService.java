@@ -67,7 +67,8 @@ public final class ControllerService implements Lifecycle {
     this.handlers =
         new ApiHandlers(
             views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC());
-    this.webhooks = new WebhookOutputs(vertx, config.webhooks(), config.kafka(), config.topics().name(Topic.ALERTS));
+    this.webhooks = new WebhookOutputs(
+        vertx, config.webhooks(), config.kafka(), config.topics().name(Topic.ALERTS), config.topics().prefix());
     this.registry = registry();
     registerMeters(registry);
     webhooks.bindTo(registry);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One webhook output on its own event loop: a member of the consumer group {@code
- * porthole-controller-webhook-NAME} on the alerts topic, handing each alert to its {@link
+ * porthole-controller-webhook-NAME} (after the topic prefix, so that suites sharing a broker do not
+ * share it) on the alerts topic, handing each alert to its {@link
  * WebhookSender}; a record is committed once its alert was delivered, given up, dropped or filtered.
  *
  * <p>A group that has committed nothing yet (a new output) starts at the alerts published since
@@ -37,6 +38,7 @@ final class WebhookOutputVerticle extends VerticleBase {
   private final WebhookSettings settings;
   private final KafkaSettings kafka;
   private final String topic;
+  private final String groupId;
   private final WebhookCounters counters;
   private final long startedAtMillis = System.currentTimeMillis();
   private RecordConsumer<String, byte[]> consumer;
@@ -45,15 +47,13 @@ final class WebhookOutputVerticle extends VerticleBase {
   private volatile boolean assigned;
   private volatile int queued;
 
-  WebhookOutputVerticle(WebhookSettings settings, KafkaSettings kafka, String topic, WebhookCounters counters) {
+  WebhookOutputVerticle(
+      WebhookSettings settings, KafkaSettings kafka, String topic, String groupId, WebhookCounters counters) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.topic = Objects.requireNonNull(topic, "topic");
+    this.groupId = Objects.requireNonNull(groupId, "groupId");
     this.counters = Objects.requireNonNull(counters, "counters");
-  }
-
-  static String groupId(WebhookSettings settings) {
-    return "porthole-controller-webhook-" + settings.name();
   }
 
   @Override
@@ -63,7 +63,7 @@ final class WebhookOutputVerticle extends VerticleBase {
         .setFollowRedirects(false)
         .setUserAgentEnabled(false));
     sender = new WebhookSender(vertx, client, settings, counters);
-    String name = groupId(settings);
+    String name = groupId;
     // Room for the whole queue and the request under way, and more: when the queue is full the
     // oldest alert is dropped rather than the consumer paused, so the output keeps up with the topic.
     int maxInFlight = settings.queueMax() + 16;

@@ -22,13 +22,22 @@ public final class WebhookOutputs implements Lifecycle {
   private final List<WebhookCounters> counters = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
 
-  public WebhookOutputs(Vertx vertx, List<WebhookSettings> settings, KafkaSettings kafka, String alertsTopic) {
+  /**
+   * @param topicPrefix the prefix of the topic names, also put before the consumer groups'
+   */
+  public WebhookOutputs(
+      Vertx vertx, List<WebhookSettings> settings, KafkaSettings kafka, String alertsTopic, String topicPrefix) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     for (WebhookSettings output : settings) {
       WebhookCounters count = new WebhookCounters(output.name());
       counters.add(count);
-      outputs.add(new WebhookOutputVerticle(output, kafka, alertsTopic, count));
+      outputs.add(new WebhookOutputVerticle(output, kafka, alertsTopic, groupId(topicPrefix, output), count));
     }
+  }
+
+  /** {@code porthole-controller-webhook-NAME}, after the topic prefix. */
+  public static String groupId(String topicPrefix, WebhookSettings output) {
+    return topicPrefix + "porthole-controller-webhook-" + output.name();
   }
 
   @Override
