@@ -839,7 +839,7 @@ async function runStream() {
  * Parses a text/event-stream body into events ({type, id, data}); onId is told every id (also of
  * blocks without data, as EventSource keeps them), onRetry every retry hint in milliseconds.
  */
-async function readEvents(body, onEvent, onId, onRetry) {
+async function readEvents(body, onEvent, onId = () => {}, onRetry = () => {}) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
