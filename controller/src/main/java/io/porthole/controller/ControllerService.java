@@ -13,9 +13,11 @@ import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.ViewLoader;
 import io.porthole.controller.view.Views;
+import io.porthole.controller.webhook.WebhookOutputs;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -47,6 +49,7 @@ public final class ControllerService implements Lifecycle {
   private final KafkaProbe kafkaProbe;
   private final ApiHandlers handlers;
   private final PrometheusMeterRegistry registry;
+  private final WebhookOutputs webhooks;
   private HttpServer server;
   private long keepAliveTimer = -1;
 
@@ -54,7 +57,7 @@ public final class ControllerService implements Lifecycle {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.views = Views.create(config.views(), config.issuedCommands());
-    this.alertStream = new AlertStream(config.sseMaxClients());
+    this.alertStream = new AlertStream(config.sseMaxClients(), config.sseReplayMax());
     this.loader = ViewLoader.create(vertx, config.kafka(), config.topics(), views, alertStream::publish);
     this.publisher = RecordPublisher.create(vertx, config.kafka(), "porthole-controller", config.topics(), 1_000);
     this.kafkaProbe = KafkaProbe.create(vertx, config.kafka());
@@ -64,8 +67,11 @@ public final class ControllerService implements Lifecycle {
     this.handlers =
         new ApiHandlers(
             views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC());
+    this.webhooks = new WebhookOutputs(
+        vertx, config.webhooks(), config.kafka(), config.topics().name(Topic.ALERTS), config.topics().prefix());
     this.registry = registry();
     registerMeters(registry);
+    webhooks.bindTo(registry);
   }
 
   /**
@@ -100,7 +106,8 @@ public final class ControllerService implements Lifecycle {
               return publisher.start();
             })
         .compose(v -> kafkaProbe.start())
-        .compose(v -> loader.start());
+        .compose(v -> loader.start())
+        .compose(v -> webhooks.start());
   }
 
   /** The port the API listens on (the ephemeral one when {@code http.port} is 0). */
@@ -122,6 +129,11 @@ public final class ControllerService implements Lifecycle {
     return loader.caughtUp() && kafkaProbe.reachable();
   }
 
+  /** The webhook outputs of alerts (none when {@code alerts.webhook.*} is unset). */
+  public WebhookOutputs webhooks() {
+    return webhooks;
+  }
+
   public ControllerConfig config() {
     return config;
   }
@@ -131,7 +143,7 @@ public final class ControllerService implements Lifecycle {
     vertx.cancelTimer(keepAliveTimer);
     alertStream.closeAll();
     Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
-    return Future.join(http, loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
+    return Future.join(http, webhooks.stop(), loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
   }
 
   private static PrometheusMeterRegistry registry() {

@@ -27,6 +27,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -52,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--http-port", paramLabel = "N", defaultValue = "0", description = "The controller's port (default: a free one).")
   int httpPort;
 
+  @Option(names = "--keep-running", paramLabel = "DURATION", arity = "0..1", fallbackValue = KeepRunning.UNTIL_INTERRUPTED,
+      description = "After the scenarios pass, keep the suite, the console and the demo's containers running until Ctrl-C"
+          + " (or for DURATION, e.g. 10m), then clean up as usual.")
+  String keepRunningOption;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Parent of the demo's own fresh data directory (default: ~/.porthole).")
   Path dataDir;
 
@@ -73,6 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (alertTimeoutSeconds < 1) {
       throw CliFailure.usage("--alert-timeout: expected a positive number of seconds but was " + alertTimeoutSeconds);
     }
+    Optional<KeepRunning> keepRunning = KeepRunning.parse(keepRunningOption);
     startedNanos = System.nanoTime();
     Settings base = CommandSettings.fromEnvironment().option(CommandSettings.DATA_DIR_KEY, dataDir).build();
     Path runDir = Files.createDirectories(CommandSettings.dataDir(base)).resolve("demo-" + System.currentTimeMillis());
@@ -96,9 +103,17 @@ public final class DemoCommand implements Callable<Integer> {
           + (suite.controllerPort() > 0 ? ", controller " + suite.controllerAddress() : ", no controller")
           + ", running " + suite.running().toString().toLowerCase(Locale.ROOT));
       if (suite.controllerPort() > 0) {
-        say(ConsoleLink.line(suite.controllerAddress(), suite.credentials()));
+        say(ConsoleLink.line(suite.controllerAddress(), suite.credentials())
+            + keepRunning.map(k -> " (up while the demo runs, then " + k.describe() + ")")
+                .orElse(" (up while the demo runs; --keep-running keeps it afterwards)"));
       }
-      return runScenarios(suite, docker);
+      int result = runScenarios(suite, docker);
+      if (keepRunning.isPresent()) {
+        say("keeping the suite, the console and the demo's containers " + keepRunning.get().describe()
+            + (suite.controllerPort() > 0 ? " (console: the link above, " + suite.controllerAddress() + "/ui/)" : ""));
+        keepRunning.get().await();
+      }
+      return result;
     } finally {
       cleanUp(docker, suite, runDir);
       try {
