@@ -57,7 +57,8 @@ final class RuleTuningSettings {
     return keys;
   }
 
-  private static <T> List<T> list(Settings settings, String key, List<T> defaults, Function<String, T> parse) {
+  private static <T> List<T> list(
+      Settings settings, String key, List<T> defaults, Function<String, T> parse) {
     List<String> entries = settings.list(key, null);
     if (entries == null) {
       return defaults;
