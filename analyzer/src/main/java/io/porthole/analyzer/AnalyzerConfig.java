@@ -54,6 +54,8 @@ public record AnalyzerConfig(
   public static final String MAX_HOSTS = "analyzer.max.hosts";
   public static final String HOST_IDLE_EXPIRY = "analyzer.host.idle.expiry";
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
+  /** Whether a container's {@code porthole.ignore} label silences the rules it names. */
+  public static final String IGNORE_LABEL_ENABLED = RuleTuningSettings.IGNORE_LABEL_ENABLED;
 
   /** The rules' key prefixes, as in {@code rule.selinux.window}. */
   public static final String HOST_NAMESPACES = "rule.host.namespaces";
@@ -107,7 +109,8 @@ public record AnalyzerConfig(
         new HostSilentRule.Config(
             ruleSettings(settings, HOST_SILENT, Severity.HIGH),
             settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
-            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))));
+            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))),
+        RuleTuningSettings.from(settings));
     Duration longestRuleWindow = Stream.of(
             rules.oomKilled().dieWindow(), rules.selinux().window(), rules.connectionFailures().window())
         .max(Duration::compareTo)
@@ -174,6 +177,7 @@ public record AnalyzerConfig(
     keys.add(HOST_SILENT + ".missed.intervals");
     keys.add(HOST_SILENT + ".default.interval");
     keys.addAll(HostDivergenceRule.Config.KEYS);
+    keys.addAll(RuleTuningSettings.keys());
     return keys;
   }
 
