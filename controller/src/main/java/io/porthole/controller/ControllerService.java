@@ -3,7 +3,6 @@ package io.porthole.controller;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.porthole.controller.http.AlertStream;
 import io.porthole.controller.http.ApiHandlers;
@@ -16,11 +15,12 @@ import io.porthole.controller.view.Views;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
@@ -63,8 +63,9 @@ public final class ControllerService implements Lifecycle {
             views.containers(), views.hosts(), config.signer(), config.commandTtl());
     this.handlers =
         new ApiHandlers(
-            views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC());
-    this.registry = registry();
+            views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC(),
+            Readiness.of(vertx));
+    this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
   }
 
@@ -132,13 +133,6 @@ public final class ControllerService implements Lifecycle {
     alertStream.closeAll();
     Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
     return Future.join(http, loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
-  }
-
-  private static PrometheusMeterRegistry registry() {
-    MeterRegistry shared = BackendRegistries.getDefaultNow();
-    return shared instanceof PrometheusMeterRegistry prometheus
-        ? prometheus
-        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   private void registerMeters(MeterRegistry meters) {

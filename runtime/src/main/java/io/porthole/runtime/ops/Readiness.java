@@ -49,7 +49,7 @@ public final class Readiness implements Shareable {
     /** {@code {"status":"UP","checks":{"name":"detail",...}}}, the controller's Health schema. */
     public JsonObject toJson() {
       JsonObject byName = new JsonObject();
-      checks.forEach(c -> byName.put(c.name(), (c.ready() ? "" : "DOWN: ") + c.detail()));
+      checks.forEach(c -> byName.put(c.name(), c.detail()));
       return new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", byName);
     }
   }

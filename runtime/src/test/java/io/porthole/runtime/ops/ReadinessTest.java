@@ -18,7 +18,7 @@ class ReadinessTest {
     assertThat(report.ready()).isFalse();
     assertThat(report.toJson().getString("status")).isEqualTo("DOWN");
     assertThat(report.toJson().getJsonObject("checks").getString("services"))
-        .isEqualTo("DOWN: no service has started yet");
+        .isEqualTo("no service has started yet");
   }
 
   @Test
@@ -31,7 +31,7 @@ class ReadinessTest {
 
     assertThat(readiness.report().ready()).isFalse();
     assertThat(readiness.report().toJson().getJsonObject("checks").getString("docker events"))
-        .isEqualTo("DOWN: reconnecting");
+        .isEqualTo("reconnecting");
 
     connected.set(true);
 
