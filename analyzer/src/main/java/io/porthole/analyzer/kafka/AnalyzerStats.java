@@ -70,9 +70,13 @@ public final class AnalyzerStats {
     meters.add(latency);
     readiness.register(instance + ": consuming", () -> {
       Consumer<?, ?> current = consumer;
-      return current == null
-          ? Readiness.Status.down("consumer not started")
-          : KafkaProbes.consuming(current, POLL_LIMIT).get();
+      if (current == null) {
+        return Readiness.Status.down("consumer not started");
+      }
+      if (rebalances.get() == 0) {
+        return Readiness.Status.down("no partition assignment from the group yet");
+      }
+      return KafkaProbes.consuming(current, POLL_LIMIT).get();
     });
     readiness.register(instance + ": producing", () -> {
       RecordPublisher current = publisher;
