@@ -67,7 +67,7 @@ class MetricsIT {
           .anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"))
           .anyMatch(k -> k.startsWith("vertx_"))
           .anyMatch(k -> k.startsWith("kafka_producer_"))
-          .anyMatch(k -> k.startsWith("kafka_consumer_fetch_manager_records_lag{"))
+          .anyMatch(k -> k.startsWith("kafka_consumer_fetch_manager_records_lag_max{"))
           .contains("porthole_collector_events_seen_total{source=\"docker\"}",
               "porthole_collector_events_seen_total{source=\"strace\"}",
               "porthole_collector_kafka_send_failures_total",
@@ -96,6 +96,9 @@ class MetricsIT {
       assertThat(after.keySet()).anyMatch(k -> k.startsWith("porthole_analyzer_records_processed_total{topic=")
           && k.contains("container-events") && after.get(k) >= 1);
       assertThat(after.get("porthole_analyzer_processing_latency_seconds_count")).isGreaterThanOrEqualTo(1);
+      // Lag per partition appears once the consumer has fetched from the partition.
+      assertThat(after.keySet()).anyMatch(k -> k.startsWith("kafka_consumer_fetch_manager_records_lag{")
+          && k.contains("partition=\"") && k.contains("container-events"));
 
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its partitions.
       int port = freePort();
