@@ -2,6 +2,7 @@ package io.porthole.controller;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.porthole.controller.http.AlertStream;
@@ -22,6 +23,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,8 @@ public final class ControllerService implements Lifecycle {
   private final KafkaProbe kafkaProbe;
   private final ApiHandlers handlers;
   private final PrometheusMeterRegistry registry;
+  // Removed at stop: the registry is the process's, and a later controller on it registers its own.
+  private final List<Meter> meters = new ArrayList<>();
   private HttpServer server;
   private long keepAliveTimer = -1;
 
@@ -130,6 +135,8 @@ public final class ControllerService implements Lifecycle {
   @Override
   public Future<Void> stop() {
     vertx.cancelTimer(keepAliveTimer);
+    meters.forEach(registry::remove);
+    meters.clear();
     alertStream.closeAll();
     Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
     return Future.join(http, loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
@@ -153,18 +160,18 @@ public final class ControllerService implements Lifecycle {
     counter(meters, "porthole.controller.artifact.chunks.rejected", views, v -> v.remediations().rejectedChunks());
     counter(meters, "porthole.controller.commands.unverified", views, v -> v.remediations().unverifiedCommands());
     for (RemediationsView.Ignored reason : RemediationsView.Ignored.values()) {
-      FunctionCounter.builder(
+      this.meters.add(FunctionCounter.builder(
               "porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
           .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-          .register(meters);
+          .register(meters));
     }
   }
 
-  private static <T> void gauge(MeterRegistry meters, String name, T target, ToDoubleFunction<T> value) {
-    Gauge.builder(name, target, value).strongReference(true).register(meters);
+  private <T> void gauge(MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
+    meters.add(Gauge.builder(name, target, value).strongReference(true).register(registry));
   }
 
-  private static <T> void counter(MeterRegistry meters, String name, T target, ToDoubleFunction<T> value) {
-    FunctionCounter.builder(name, target, value).register(meters);
+  private <T> void counter(MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
+    meters.add(FunctionCounter.builder(name, target, value).register(registry));
   }
 }

@@ -42,6 +42,7 @@ public final class AnalyzerStats {
   final AtomicLong trackedContainers = new AtomicLong();
 
   private MeterRegistry registry = new SimpleMeterRegistry();
+  private PortholeMetrics portholeMetrics;
   private final List<Meter> meters = new ArrayList<>();
   private Timer latency;
   private volatile KafkaClientMetrics consumerMetrics;
@@ -53,6 +54,7 @@ public final class AnalyzerStats {
    * {@code readiness} (named after {@code instance}) until {@link #unbind}.
    */
   public synchronized void bindTo(PortholeMetrics metrics, Readiness readiness, String instance) {
+    portholeMetrics = metrics;
     registry = metrics.registry();
     counter("records.dead.lettered", recordsDeadLettered, "records sent to the dead-letter topic");
     counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
@@ -96,6 +98,7 @@ public final class AnalyzerStats {
       bound.close();
     }
     registry = new SimpleMeterRegistry();
+    portholeMetrics = null;
   }
 
   /** The verticle's Kafka clients: their metrics (consumer lag per partition) and readiness. */
@@ -104,8 +107,7 @@ public final class AnalyzerStats {
     if (previous != null) {
       previous.close();
     }
-    consumerMetrics = new KafkaClientMetrics(nativeConsumer);
-    consumerMetrics.bindTo(registry);
+    consumerMetrics = portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
     consumer = nativeConsumer;
     publisher = recordPublisher;
   }

@@ -17,7 +17,11 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -31,6 +35,10 @@ public final class PortholeMetrics implements Shareable {
 
   static final String SHARED_MAP = "porthole.ops";
   private static final String KEY = "metrics";
+
+  // Kafka registers a partition's metrics (records-lag) when first fetching from it; the binder
+  // picks up new client metrics at each refresh (60 s by default, too late for a new assignment).
+  private static final Duration REFRESH = Duration.ofSeconds(10);
 
   private final PrometheusMeterRegistry registry;
 
@@ -98,7 +106,8 @@ public final class PortholeMetrics implements Shareable {
    * closes, which removes its meters.
    */
   public KafkaClientMetrics bindKafkaProducer(Producer<?, ?> producer) {
-    KafkaClientMetrics binder = new KafkaClientMetrics(Objects.requireNonNull(producer, "producer"));
+    KafkaClientMetrics binder =
+        new KafkaClientMetrics(Objects.requireNonNull(producer, "producer"), List.of(), refresher(), REFRESH);
     binder.bindTo(registry);
     return binder;
   }
@@ -108,8 +117,18 @@ public final class PortholeMetrics implements Shareable {
    * partition: {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}); close the result
    * when the consumer closes.
    */
+  /** The binder's own refresh thread (closing the binder shuts it down). */
+  private static ScheduledExecutorService refresher() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "porthole-kafka-metrics");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
   public KafkaClientMetrics bindKafkaConsumer(Consumer<?, ?> consumer) {
-    KafkaClientMetrics binder = new KafkaClientMetrics(Objects.requireNonNull(consumer, "consumer"));
+    KafkaClientMetrics binder =
+        new KafkaClientMetrics(Objects.requireNonNull(consumer, "consumer"), List.of(), refresher(), REFRESH);
     binder.bindTo(registry);
     return binder;
   }
