@@ -85,9 +85,11 @@ public final class AnalyzerVerticle extends VerticleBase {
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, config.maxInFlight())));
     Set<String> topics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
+    KafkaConsumer<byte[], byte[]> kafkaConsumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+    stats.clients(kafkaConsumer.unwrap(), publisher);
     consumer = RecordConsumer.forBatches(
         vertx,
-        KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class),
+        kafkaConsumer,
         new RecordConsumer.Options(consumerName, topics, config.maxInFlight(), config.commitInterval(), STOP_DRAIN),
         this::analyseBatch,
         new RecordConsumer.Rebalance<>() {
@@ -162,7 +164,7 @@ public final class AnalyzerVerticle extends VerticleBase {
         waiting.add(work);
       }
     }
-    stats.recordsProcessed.addAndGet(records.size());
+    stats.batchAnalysed(partition.topic(), records, now);
     return waiting == null ? Future.succeededFuture() : Future.all(waiting).mapEmpty();
   }
 
@@ -194,7 +196,7 @@ public final class AnalyzerVerticle extends VerticleBase {
     for (Alert alert : alerts) {
       Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
       String key = stamped.getContainerId().isEmpty() ? stamped.getHostId() : stamped.getHostId() + "/" + stamped.getContainerId();
-      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertsPublished.incrementAndGet()));
+      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertPublished(stamped)));
     }
     return Future.all(sends).mapEmpty();
   }

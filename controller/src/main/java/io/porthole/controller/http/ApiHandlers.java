@@ -13,6 +13,7 @@ import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.Readiness;
 import io.porthole.wire.Topic;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -38,8 +39,8 @@ public final class ApiHandlers {
   private final RemediationPlanner planner;
   private final RecordPublisher publisher;
   private final AlertStream alertStream;
-  private final BooleanSupplier kafkaReachable;
   private final BooleanSupplier viewsCaughtUp;
+  private final Readiness readiness;
   private final Clock clock;
   private final AtomicLong commandsIssued = new AtomicLong();
   private final AtomicLong commandsFailed = new AtomicLong();
@@ -52,13 +53,35 @@ public final class ApiHandlers {
       BooleanSupplier kafkaReachable,
       BooleanSupplier viewsCaughtUp,
       Clock clock) {
+    this(views, planner, publisher, alertStream, kafkaReachable, viewsCaughtUp, clock, new Readiness());
+  }
+
+  /**
+   * Handlers whose {@code /health/ready} answers for every check of {@code readiness} (every
+   * service of the process in {@code porthole up}); the controller's own checks, {@code kafka} and
+   * {@code views}, are registered in it.
+   */
+  public ApiHandlers(
+      Views views,
+      RemediationPlanner planner,
+      RecordPublisher publisher,
+      AlertStream alertStream,
+      BooleanSupplier kafkaReachable,
+      BooleanSupplier viewsCaughtUp,
+      Clock clock,
+      Readiness readiness) {
     this.views = Objects.requireNonNull(views, "views");
     this.alertPages = new AlertPages(views.alerts());
     this.planner = Objects.requireNonNull(planner, "planner");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.alertStream = Objects.requireNonNull(alertStream, "alertStream");
-    this.kafkaReachable = Objects.requireNonNull(kafkaReachable, "kafkaReachable");
+    Objects.requireNonNull(kafkaReachable, "kafkaReachable");
     this.viewsCaughtUp = Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
+    readiness.register("kafka", () -> kafkaReachable.getAsBoolean()
+        ? Readiness.Status.up("reachable") : Readiness.Status.down("unreachable"));
+    readiness.register("views", () -> viewsCaughtUp.getAsBoolean()
+        ? Readiness.Status.up("caught up") : Readiness.Status.down("loading from the topics"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -71,14 +94,8 @@ public final class ApiHandlers {
   }
 
   void ready(RoutingContext rc) {
-    boolean kafka = kafkaReachable.getAsBoolean();
-    boolean caughtUp = viewsCaughtUp.getAsBoolean();
-    JsonObject checks =
-        new JsonObject()
-            .put("kafka", kafka ? "reachable" : "unreachable")
-            .put("views", caughtUp ? "caught up" : "loading from the topics");
-    boolean up = kafka && caughtUp;
-    json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+    Readiness.Report report = readiness.report();
+    json(rc, report.ready() ? 200 : 503, report.toJson());
   }
 
   void hosts(RoutingContext rc) {
