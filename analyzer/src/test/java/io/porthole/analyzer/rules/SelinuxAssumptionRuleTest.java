@@ -16,6 +16,7 @@ import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Timestamps;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -52,6 +53,41 @@ class SelinuxAssumptionRuleTest {
         .anySatisfy(d -> assertThat(d).contains("+++ exited with 1 +++"));
     assertThat(alert.getSummary()).contains("SELinux is enforced on the host, not in the container", "/etc/selinux/config");
     assertThat(alert.getEvidenceList()).allSatisfy(e -> assertThat(e.getEventId()).isNotEmpty());
+  }
+
+  /**
+   * The container of the fixture ({@code sh -c 'cat /etc/selinux/config || exit 12'}) exits 12,
+   * while the process that failed the SELinux call ({@code cat}) exits 1. The die is read before or
+   * after the syscall batch (other topic), and may come twice (the collector reconciles a die).
+   */
+  @Test
+  void theRecordedStraceAndTheContainersDieShowTheFailingCallTheProcessExitAndTheDieEachOnce() {
+    EventEnvelope trace = Fixtures.recordedBatch("/fixtures/selinux-cat-exit12.strace", id, LocalDate.of(2026, 11, 29));
+    java.time.Instant exitedAt = Timestamps.toInstant(trace.getTime());
+    EventEnvelope die = event(id, exitedAt.plusMillis(3), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
+    EventEnvelope reconciledDie = event(id, exitedAt.plusMillis(900), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
+    RuleHarness dieFirst = harness();
+    dieFirst.feed(die);
+    dieFirst.feed(trace);
+    dieFirst.feed(reconciledDie);
+    RuleHarness traceFirst = harness();
+    traceFirst.feed(trace);
+    traceFirst.feed(die);
+    traceFirst.feed(reconciledDie);
+
+    for (RuleHarness harness : List.of(dieFirst, traceFirst)) {
+      assertThat(harness.latest()).hasSize(1);
+      Alert alert = harness.latest().values().iterator().next();
+      assertThat(alert.getEvidenceList()).extracting(Evidence::getDescription).containsExactly(
+          "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT "
+              + "(No such file or directory) <0.000033>",
+          "[pid 27785] 09:25:42.449896 +++ exited with 1 +++",
+          "the container died with exit code 12");
+      assertThat(alert.getEvidenceList()).extracting(Evidence::getTopic).containsExactly(
+          "porthole.syscalls.v1", "porthole.syscalls.v1", "porthole.container-events.v1");
+      assertThat(alert.getSummary()).contains(
+          "and then process 27785 exited with code 1; the container died with exit code 12.");
+    }
   }
 
   @Test
