@@ -19,15 +19,12 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * The analyzer's configuration, read and validated from {@link Settings} at start-up (see
- * README.md (The analyzer) for every key and its default).
+ * docs/configuration.md for every key and its default).
  */
 public record AnalyzerConfig(
     KafkaSettings kafka,
@@ -65,6 +62,7 @@ public record AnalyzerConfig(
   public static final String COLLECTOR_DROPS = "rule.collector.drops";
   public static final String HOST_SILENT = "rule.host.silent";
 
+  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
   private static final Duration MS = Duration.ofMillis(1);
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -86,7 +84,7 @@ public record AnalyzerConfig(
    * @throws ConfigException naming the first key that is wrong and what was expected
    */
   public static AnalyzerConfig from(Settings settings) {
-    rejectUnknownRuleKeys(settings);
+    AnalyzerSettingDefinitions.rejectUnknown(settings);
     RuleSet rules = new RuleSet(
         new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
         new OomKilledRule.Config(
@@ -154,36 +152,4 @@ public record AnalyzerConfig(
     return new RuleSettings(enabled, severity);
   }
 
-  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
-
-  private static final List<String> RULE_PREFIXES = List.of(
-      HOST_NAMESPACES, OOM_KILLED, OOM_KILL_DISABLED, SELINUX, MISSING_SYSCALL, CONNECTION_FAILURES, COLLECTOR_DROPS, HOST_SILENT);
-
-  /** Every {@code rule.*} key the analyzer reads; anything else under {@code rule.} is a typo. */
-  public static Set<String> knownRuleKeys() {
-    Set<String> keys = new TreeSet<>();
-    for (String prefix : RULE_PREFIXES) {
-      keys.add(prefix + ".enabled");
-      keys.add(prefix + ".severity");
-    }
-    keys.add(OOM_KILLED + ".die.window");
-    keys.add(SELINUX + ".window");
-    keys.add(CONNECTION_FAILURES + ".threshold");
-    keys.add(CONNECTION_FAILURES + ".window");
-    keys.add(COLLECTOR_DROPS + ".minimum");
-    keys.add(HOST_SILENT + ".missed.intervals");
-    keys.add(HOST_SILENT + ".default.interval");
-    keys.addAll(HostDivergenceRule.Config.KEYS);
-    return keys;
-  }
-
-  private static void rejectUnknownRuleKeys(Settings settings) {
-    Set<String> known = knownRuleKeys();
-    for (String suffix : settings.withPrefix("rule.").keySet()) {
-      String key = "rule." + suffix;
-      if (!known.contains(key)) {
-        throw new ConfigException(settings.describe(key), "unknown rule setting; known keys are " + known);
-      }
-    }
-  }
 }
