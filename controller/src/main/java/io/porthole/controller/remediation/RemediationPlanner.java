@@ -6,6 +6,7 @@ import io.porthole.controller.view.HostsView;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.wire.NetworkMode;
 import io.porthole.wire.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -219,13 +220,13 @@ public final class RemediationPlanner {
             "UNSAFE_REMEDIATION",
             "the network mode of container " + target.name() + " is not known yet; refusing " + action));
       }
-      String mode = target.networkMode();
-      if (mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
+      NetworkMode mode = NetworkMode.of(target.networkMode());
+      if (mode.isHost() || mode.isNone() || mode.sharedContainer().isPresent()) {
         throw refuse(Refusal.conflict(
             "UNSAFE_REMEDIATION",
             action + " of container " + target.name() + " is refused: its network mode is '" + mode + "'"
-                + (mode.equals("host") ? " (it shares the host's network; this would act on the host itself)"
-                    : mode.equals("none") ? " (it has no network interface of its own)"
+                + (mode.isHost() ? " (it shares the host's network; this would act on the host itself)"
+                    : mode.isNone() ? " (it has no network interface of its own)"
                     : " (it shares another container's network namespace)")));
       }
     }
