@@ -28,13 +28,25 @@ public final class AppSettingDefinitions {
           of(LogFormat.KEY, ENUM, "`text`", "`text` or `json` (one JSON object per log line)"),
           of(EmbeddedKafkaConfig.PORT_KEY, INTEGER, "a free port", "port of the embedded broker"),
           of(EmbeddedKafkaConfig.RETENTION_KEY, INTEGER, "24", "retention of the embedded broker"),
-          of(TopicPartitions.LEGACY_EVENTS_KEY, INTEGER, "6",
+          of(
+              TopicPartitions.LEGACY_EVENTS_KEY,
+              INTEGER,
+              "6",
               "older name of `topic.partitions.events`, read when that is not set"),
-          of(TopicPolicy.CREATE_KEY, BOOLEAN, "true",
+          of(
+              TopicPolicy.CREATE_KEY,
+              BOOLEAN,
+              "true",
               "create missing topics; `false`: the topics must exist"),
-          of(TopicPolicy.REPLICATION_FACTOR_KEY, INTEGER, "the broker's",
+          of(
+              TopicPolicy.REPLICATION_FACTOR_KEY,
+              INTEGER,
+              "the broker's",
               "replicas of each created topic"),
-          of(TopicPolicy.MIN_INSYNC_REPLICAS_KEY, INTEGER, "the broker's",
+          of(
+              TopicPolicy.MIN_INSYNC_REPLICAS_KEY,
+              INTEGER,
+              "the broker's",
               "`min.insync.replicas` of each created topic"));
 
   public static final SettingDefinitions ALL = new SettingDefinitions("Command line", all());

@@ -12,15 +12,17 @@ class CollectorSettingDefinitionsTest {
 
   @Test
   void aTypoUnderACollectorPrefixIsRefusedNamingTheKeyAndTheNearestKnownKey() {
-    Settings settings = Settings.from(Map.of("PORTHOLE_COLLECTOR_STRACE_BATCHSIZE", "10"), Map.of());
+    Settings settings =
+        Settings.from(Map.of("PORTHOLE_COLLECTOR_STRACE_BATCHSIZE", "10"), Map.of());
 
     assertThatThrownBy(() -> CollectorSettingDefinitions.rejectUnknown(settings))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PORTHOLE_COLLECTOR_STRACE_BATCHSIZE: unknown setting;")
         .hasMessageContaining("the nearest known key is collector.");
     assertThatThrownBy(
-            () -> CollectorSettingDefinitions.rejectUnknown(
-                Settings.of(Map.of("strace.batch.max.event", "10"))))
+            () ->
+                CollectorSettingDefinitions.rejectUnknown(
+                    Settings.of(Map.of("strace.batch.max.event", "10"))))
         .hasMessage(
             "strace.batch.max.event: unknown setting; the nearest known key is"
                 + " strace.batch.max.events");

@@ -14,32 +14,51 @@ import io.porthole.runtime.Settings;
 import java.util.List;
 import java.util.Set;
 
-/** Every setting the controller reads (besides the common ones), one line each. */
+/** Every setting the controller reads (besides the common ones), one entry each. */
 public final class ControllerSettingDefinitions {
 
   public static final SettingDefinitions ALL =
       SettingDefinitions.of(
           "Controller",
-          of(ApiTokens.VIEWER_TOKEN, STRING,
-              "bearer token that may read (at least 16 characters); required unless `viewer.tokens`"),
-          of(ApiTokens.OPERATOR_TOKEN, STRING,
+          of(
+              ApiTokens.VIEWER_TOKEN,
+              STRING,
+              "bearer token that may read (at least 16 characters); required unless"
+                  + " `viewer.tokens`"),
+          of(
+              ApiTokens.OPERATOR_TOKEN,
+              STRING,
               "bearer token that may also remediate; required unless `operator.tokens`"),
           of(ApiTokens.VIEWER_TOKENS, LIST, "named viewer tokens, `name:token,name:token`"),
           of(ApiTokens.OPERATOR_TOKENS, LIST, "named operator tokens, `name:token,name:token`"),
-          of(ControllerConfig.SIGNING_KEY_FILE, PATH,
-              "the Ed25519 private key (PEM, public key appended) commands are signed with; required"
-                  + " (`porthole up` generates one)"),
-          of(ControllerConfig.COMMAND_TTL, DURATION, "60s",
+          of(
+              ControllerConfig.SIGNING_KEY_FILE,
+              PATH,
+              "the Ed25519 private key (PEM, public key appended) commands are signed with;"
+                  + " required (`porthole up` generates one)"),
+          of(
+              ControllerConfig.COMMAND_TTL,
+              DURATION,
+              "60s",
               "how long a command may be carried out after it was issued (5s..1h)"),
           of(ControllerConfig.BODY_LIMIT, INTEGER, "65536", "largest request body in bytes"),
           of(ControllerConfig.MAX_HOSTS, INTEGER, "10000", "hosts kept"),
-          of(ControllerConfig.MAX_CONTAINERS, INTEGER, "50000",
+          of(
+              ControllerConfig.MAX_CONTAINERS,
+              INTEGER,
+              "50000",
               "containers kept (least recently updated evicted)"),
           of(ControllerConfig.MAX_ALERTS, INTEGER, "10000", "alerts kept (newest version per id)"),
           of(ControllerConfig.MAX_REMEDIATIONS, INTEGER, "1000", "remediations kept"),
-          of(ControllerConfig.MAX_ARTIFACT_BYTES, INTEGER, "268435456",
+          of(
+              ControllerConfig.MAX_ARTIFACT_BYTES,
+              INTEGER,
+              "268435456",
               "artifact bytes held in memory (oldest dropped first)"),
-          of(ControllerConfig.MAX_ONE_ARTIFACT_BYTES, INTEGER, "`views.artifacts.max.bytes`",
+          of(
+              ControllerConfig.MAX_ONE_ARTIFACT_BYTES,
+              INTEGER,
+              "`views.artifacts.max.bytes`",
               "largest single artifact kept"),
           of(ControllerConfig.SSE_MAX_CLIENTS, INTEGER, "100", "concurrent alert streams"));
 

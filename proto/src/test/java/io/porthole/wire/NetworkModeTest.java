@@ -12,14 +12,17 @@ class NetworkModeTest {
     assertThat(NetworkMode.of("none").isNone()).isTrue();
     assertThat(NetworkMode.of("container:abc").sharedContainer()).contains("abc");
     NetworkMode bridge = NetworkMode.of("bridge");
-    assertThat(bridge.isHost() || bridge.isNone() || bridge.sharedContainer().isPresent()).isFalse();
+    assertThat(bridge.isHost() || bridge.isNone() || bridge.sharedContainer().isPresent())
+        .isFalse();
     assertThat(NetworkMode.of(null).value()).isEmpty();
   }
 
   @Test
   void theRefusalSaysWhyTheNetworkMustNotBeTouched() {
     assertThat(NetworkMode.of("host").refusal("web")).get().asString().contains("host network");
-    assertThat(NetworkMode.of("container:abc").refusal("web")).get().asString()
+    assertThat(NetworkMode.of("container:abc").refusal("web"))
+        .get()
+        .asString()
         .contains("act on that container instead");
     assertThat(NetworkMode.of("bridge").refusal("web")).isEmpty();
   }

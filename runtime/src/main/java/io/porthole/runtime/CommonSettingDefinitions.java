@@ -13,32 +13,55 @@ public final class CommonSettingDefinitions {
   public static final SettingDefinitions ALL =
       SettingDefinitions.of(
           "Common (every service)",
-          of(KafkaSettings.BOOTSTRAP_KEY, STRING,
+          of(
+              KafkaSettings.BOOTSTRAP_KEY,
+              STRING,
               "Kafka, `HOST:PORT[,HOST:PORT...]`; required (`porthole up` starts an embedded broker"
                   + " without it)"),
-          of(KafkaSettings.CLIENT_PREFIX + "*", PASS_THROUGH,
-              "passed to every Kafka client: producers, consumers, admin clients (security, SASL, TLS,"
-                  + " timeouts)"),
-          of(KafkaSettings.PRODUCER_PREFIX + "*", PASS_THROUGH,
+          of(
+              KafkaSettings.CLIENT_PREFIX + "*",
+              PASS_THROUGH,
+              "passed to every Kafka client: producers, consumers, admin clients (security, SASL,"
+                  + " TLS, timeouts)"),
+          of(
+              KafkaSettings.PRODUCER_PREFIX + "*",
+              PASS_THROUGH,
               "producers only, over `kafka.client.*`"),
-          of(KafkaSettings.CONSUMER_PREFIX + "*", PASS_THROUGH,
+          of(
+              KafkaSettings.CONSUMER_PREFIX + "*",
+              PASS_THROUGH,
               "consumers only, over `kafka.client.*`"),
-          of(KafkaSettings.ADMIN_PREFIX + "*", PASS_THROUGH,
+          of(
+              KafkaSettings.ADMIN_PREFIX + "*",
+              PASS_THROUGH,
               "admin clients only, over `kafka.client.*`"),
-          of(TopicSettings.TOPIC_PREFIX, STRING,
+          of(
+              TopicSettings.TOPIC_PREFIX,
+              STRING,
               "a prefix in front of every topic name (several deployments on one cluster)"),
-          of("host.id", STRING, "the hostname",
+          of(
+              "host.id",
+              STRING,
+              "the hostname",
               "this host's id in every record key (no `/`, no white space)"),
-          of("data.dir", PATH, "`~/.porthole`",
+          of(
+              "data.dir",
+              PATH,
+              "`~/.porthole`",
               "the application's data directory: embedded broker, generated credentials, the"
                   + " collector's `collector/` sub-directory"),
-          of("http.host", STRING, "`0.0.0.0` (`porthole up`: `127.0.0.1`)",
+          of(
+              "http.host",
+              STRING,
+              "`0.0.0.0` (`porthole up`: `127.0.0.1`)",
               "the address the controller listens on"),
           of("http.port", INTEGER, "8080", "the controller's HTTP port (0: any free port)"),
-          of("command.verify.key.file", LIST,
-              "comma-separated PEM files of Ed25519 public keys: on the collector, the keys commands"
-                  + " must be signed with (required while `remediation.enabled`); on the controller,"
-                  + " earlier keys still accepted during a rotation"));
+          of(
+              "command.verify.key.file",
+              LIST,
+              "comma-separated PEM files of Ed25519 public keys: on the collector, the keys"
+                  + " commands must be signed with (required while `remediation.enabled`); on the"
+                  + " controller, earlier keys still accepted during a rotation"));
 
   private CommonSettingDefinitions() {}
 }

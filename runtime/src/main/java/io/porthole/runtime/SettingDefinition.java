@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One setting a service reads: its key, the kind of value, the default and what it does. A key
- * may hold placeholders in angle brackets ({@code topic.partitions.<TOPIC>}: one or more dotted
- * words) or end in {@code .*} ({@code kafka.client.*}: every key under it, passed through).
+ * One setting a service reads: its key, the kind of value, the default and what it does. A key may
+ * hold placeholders in angle brackets ({@code topic.partitions.<TOPIC>}: one or more dotted words)
+ * or end in {@code .*} ({@code kafka.client.*}: every key under it, passed through).
  *
  * @param key the dotted key, or a key pattern
  * @param type the kind of value, as the reference shows it
@@ -56,7 +56,8 @@ public record SettingDefinition(String key, Type type, String defaultValue, Stri
     return new SettingDefinition(key, type, "", description);
   }
 
-  public static SettingDefinition of(String key, Type type, String defaultValue, String description) {
+  public static SettingDefinition of(
+      String key, Type type, String defaultValue, String description) {
     return new SettingDefinition(key, type, defaultValue, description);
   }
 
@@ -73,8 +74,7 @@ public record SettingDefinition(String key, Type type, String defaultValue, Stri
 
   /** The environment variable of a concrete key: {@code PORTHOLE_KAFKA_BOOTSTRAP_SERVERS}. */
   public String environmentVariable() {
-    return Settings.ENV_PREFIX
-        + key.replace(".*", "_*").replace('.', '_').toUpperCase(Locale.ROOT);
+    return Settings.ENV_PREFIX + key.replace(".*", "_*").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   private Pattern pattern() {

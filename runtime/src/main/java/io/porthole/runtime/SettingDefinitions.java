@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The settings one module reads, declared once: the list refuses unknown keys under the prefixes
- * it owns, and the configuration reference ({@code docs/configuration.md}) is generated from it.
+ * The settings one module reads, declared once: the list refuses unknown keys under the prefixes it
+ * owns, and the configuration reference ({@code docs/configuration.md}) is generated from it.
  *
  * @param title the section of the reference ({@code Collector})
  * @param definitions the settings, in the order the reference lists them
@@ -51,7 +51,8 @@ public record SettingDefinitions(String title, List<SettingDefinition> definitio
       String prefix = dot < 0 ? key : key.substring(0, dot);
       if (prefixes.contains(prefix) && all.stream().noneMatch(d -> d.matches(key))) {
         throw new ConfigException(
-            settings.describe(key), "unknown setting; the nearest known key is " + nearest(key, all));
+            settings.describe(key),
+            "unknown setting; the nearest known key is " + nearest(key, all));
       }
     }
   }

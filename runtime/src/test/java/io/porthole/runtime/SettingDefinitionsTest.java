@@ -57,8 +57,11 @@ class SettingDefinitionsTest {
     assertThatCode(() -> SettingDefinitions.rejectUnknown(settings, List.of(DEFINITIONS)))
         .doesNotThrowAnyException();
     assertThatThrownBy(
-            () -> SettingDefinitions.rejectUnknown(
-                Settings.of(Map.of("kafka.bootstrap", "x")), List.of(DEFINITIONS), Set.of("kafka")))
+            () ->
+                SettingDefinitions.rejectUnknown(
+                    Settings.of(Map.of("kafka.bootstrap", "x")),
+                    List.of(DEFINITIONS),
+                    Set.of("kafka")))
         .hasMessageContaining("kafka.bootstrap: unknown setting");
   }
 

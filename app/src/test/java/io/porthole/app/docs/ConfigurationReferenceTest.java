@@ -99,10 +99,11 @@ class ConfigurationReferenceTest {
     CommandSettings.dataDir(settings);
     AppSettingDefinitions.rejectUnknown(settings);
 
-    List<String> undeclared =
-        settings.askedKeys().stream().filter(key -> !declared(key)).toList();
+    List<String> undeclared = settings.askedKeys().stream().filter(key -> !declared(key)).toList();
     assertThat(settings.askedKeys()).hasSizeGreaterThan(100);
-    assertThat(undeclared).as("keys read but not declared in a *SettingDefinitions class").isEmpty();
+    assertThat(undeclared)
+        .as("keys read but not declared in a *SettingDefinitions class")
+        .isEmpty();
   }
 
   /** A key, or for {@code prefix.*} a prefix some declared key (or pass-through) lies under. */

@@ -11,11 +11,18 @@ class RefusalStatusTest {
 
   @Test
   void eachKindOfRefusalHasItsStatus() {
-    assertRefusal(Refusal.invalid("reason", "required"), 400, "INVALID_REQUEST", "reason: required");
-    assertRefusal(Refusal.notFound("CONTAINER_NOT_FOUND", "no container 'x'"), 404,
-        "CONTAINER_NOT_FOUND", "no container 'x'");
-    assertRefusal(Refusal.conflict("UNSAFE_REMEDIATION", "host network"), 409,
-        "UNSAFE_REMEDIATION", "host network");
+    assertRefusal(
+        Refusal.invalid("reason", "required"), 400, "INVALID_REQUEST", "reason: required");
+    assertRefusal(
+        Refusal.notFound("CONTAINER_NOT_FOUND", "no container 'x'"),
+        404,
+        "CONTAINER_NOT_FOUND",
+        "no container 'x'");
+    assertRefusal(
+        Refusal.conflict("UNSAFE_REMEDIATION", "host network"),
+        409,
+        "UNSAFE_REMEDIATION",
+        "host network");
   }
 
   @Test
