@@ -94,12 +94,14 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.OOM_KILLED + ".die.window",
               DURATION,
               "5s",
-              "how long after an OOM kill the container's die event is awaited"),
+              "an `oom` event without a die within this long: a process inside was killed, the"
+                  + " container survived"),
           of(
               AnalyzerConfig.SELINUX + ".window",
               DURATION,
               "10s",
-              "how long a permission denial is correlated with the container's SELinux setting"),
+              "a non-zero exit within this long after failing syscalls on SELinux paths raises"
+                  + " the alert"),
           of(
               AnalyzerConfig.CONNECTION_FAILURES + ".threshold",
               INTEGER,
@@ -114,7 +116,8 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.COLLECTOR_DROPS + ".minimum",
               INTEGER,
               "1",
-              "dropped events between two heartbeats that raise an alert"),
+              "growth of a heartbeat's drop counters since the previous heartbeat that raises an"
+                  + " alert"),
           of(
               AnalyzerConfig.HOST_SILENT + ".missed.intervals",
               INTEGER,
@@ -124,7 +127,7 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.HOST_SILENT + ".default.interval",
               DURATION,
               "10s",
-              "the heartbeat interval assumed until a host's first heartbeat says its own"),
+              "the heartbeat interval assumed for a host that announced none"),
           of(
               HOST_DIVERGENCE + ".window",
               DURATION,
