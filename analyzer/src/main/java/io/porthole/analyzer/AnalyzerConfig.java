@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 
 /**
  * The analyzer's configuration, read and validated from {@link Settings} at start-up (see
- * README.md (The analyzer) for every key and its default).
+ * docs/configuration.md for every key and its default).
  */
 public record AnalyzerConfig(
     KafkaSettings kafka,
@@ -67,6 +67,7 @@ public record AnalyzerConfig(
   public static final String COLLECTOR_DROPS = "rule.collector.drops";
   public static final String HOST_SILENT = "rule.host.silent";
 
+  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
   private static final Duration MS = Duration.ofMillis(1);
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -88,7 +89,7 @@ public record AnalyzerConfig(
    * @throws ConfigException naming the first key that is wrong and what was expected
    */
   public static AnalyzerConfig from(Settings settings) {
-    rejectUnknownRuleKeys(settings);
+    AnalyzerSettingDefinitions.rejectUnknown(settings);
     RuleSet rules = new RuleSet(
         new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
         new OomKilledRule.Config(
@@ -157,8 +158,6 @@ public record AnalyzerConfig(
     return new RuleSettings(enabled, severity);
   }
 
-  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
-
   private static final List<String> RULE_PREFIXES = List.of(
       HOST_NAMESPACES, OOM_KILLED, OOM_KILL_DISABLED, SELINUX, MISSING_SYSCALL, CONNECTION_FAILURES, COLLECTOR_DROPS, HOST_SILENT);
 
@@ -179,15 +178,5 @@ public record AnalyzerConfig(
     keys.addAll(HostDivergenceRule.Config.KEYS);
     keys.addAll(RuleTuningSettings.keys());
     return keys;
-  }
-
-  private static void rejectUnknownRuleKeys(Settings settings) {
-    Set<String> known = knownRuleKeys();
-    for (String suffix : settings.withPrefix("rule.").keySet()) {
-      String key = "rule." + suffix;
-      if (!known.contains(key)) {
-        throw new ConfigException(settings.describe(key), "unknown rule setting; known keys are " + known);
-      }
-    }
   }
 }

@@ -105,6 +105,7 @@ public final class CollectorService implements Lifecycle {
    * executor with its command consumer. A bad value throws a ConfigException naming its key.
    */
   public static CollectorService create(Vertx vertx, Settings settings) {
+    CollectorSettingDefinitions.rejectUnknown(settings);
     CollectorConfig config = CollectorConfig.from(settings);
     StraceConfig straceConfig = StraceConfig.from(settings);
     CaptureConfig captureConfig = CaptureConfig.from(settings);

@@ -86,6 +86,7 @@ public final class ControllerService implements Lifecycle {
    * @throws io.porthole.runtime.ConfigException naming the key when a setting is missing or wrong
    */
   public static ControllerService create(Vertx vertx, Settings settings) {
+    ControllerSettingDefinitions.rejectUnknown(settings);
     return new ControllerService(vertx, ControllerConfig.from(settings));
   }
 

@@ -22,6 +22,7 @@ import io.porthole.proto.Severity;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -725,12 +726,6 @@ class ControllerApiIT {
 
   /** Polls the condition until it holds or the deadline passes. */
   private static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met within " + DEADLINE);
-      }
-      Thread.sleep(100);
-    }
+    Await.until("the condition", DEADLINE, Duration.ofMillis(100), condition::get);
   }
 }

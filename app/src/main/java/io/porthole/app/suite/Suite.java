@@ -1,5 +1,6 @@
 package io.porthole.app.suite;
 
+import io.porthole.app.AppSettingDefinitions;
 import io.porthole.app.CliFailure;
 import io.porthole.app.CommandSettings;
 import io.porthole.app.ServiceFactory;
@@ -130,6 +131,7 @@ public final class Suite {
    * @throws CliFailure when nothing useful can run (Kafka unreachable, a port taken, no service up)
    */
   public synchronized void start(Settings base, Set<Service> wanted) {
+    AppSettingDefinitions.rejectUnknown(base);
     Path dataDir = CommandSettings.dataDir(base);
     createDataDir(dataDir);
     requireFreeHttpPort(base, wanted);

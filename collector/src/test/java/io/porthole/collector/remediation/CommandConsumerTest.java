@@ -12,6 +12,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -210,12 +211,6 @@ class CommandConsumerTest {
   }
 
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 15 s");
-      }
-      Thread.sleep(20);
-    }
+    Await.until("the condition", Duration.ofSeconds(15), Duration.ofMillis(20), condition::getAsBoolean);
   }
 }

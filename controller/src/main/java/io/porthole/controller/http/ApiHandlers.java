@@ -1,6 +1,8 @@
 package io.porthole.controller.http;
 
 import io.porthole.controller.ApiException;
+import io.porthole.controller.remediation.PlanResult;
+import io.porthole.controller.remediation.Refusal;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.remediation.RemediationRequest;
 import com.google.protobuf.ByteString;
@@ -128,6 +130,17 @@ public final class ApiHandlers {
         .end(alertPages.page(query));
   }
 
+  /** A planner's refusal as the API's error: its status by kind, its code and message as they are. */
+  static ApiException refused(Refusal refusal) {
+    int status =
+        switch (refusal.kind()) {
+          case INVALID -> 400;
+          case NOT_FOUND -> 404;
+          case CONFLICT -> 409;
+        };
+    return new ApiException(status, refusal.code(), refusal.message());
+  }
+
   void alertStream(RoutingContext rc) {
     alertStream.open(rc);
   }
@@ -142,7 +155,11 @@ public final class ApiHandlers {
       throw ApiException.invalid("body", "a JSON object is required");
     }
     Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
-    RemediationCommand command = planner.plan(request(body), caller == null ? "unknown" : caller.name());
+    PlanResult plan = planner.plan(request(body), caller == null ? "unknown" : caller.name());
+    if (plan instanceof Refusal refusal) {
+      throw refused(refusal);
+    }
+    RemediationCommand command = ((PlanResult.Planned) plan).command();
     // In the view before it is written, so that no result of it can arrive first and be refused.
     views.onIssued(command);
     publisher
