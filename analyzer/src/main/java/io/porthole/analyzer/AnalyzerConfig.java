@@ -19,10 +19,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -156,27 +153,5 @@ public record AnalyzerConfig(
           "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '" + settings.string(prefix + ".severity", "") + "'");
     }
     return new RuleSettings(enabled, severity);
-  }
-
-  private static final List<String> RULE_PREFIXES = List.of(
-      HOST_NAMESPACES, OOM_KILLED, OOM_KILL_DISABLED, SELINUX, MISSING_SYSCALL, CONNECTION_FAILURES, COLLECTOR_DROPS, HOST_SILENT);
-
-  /** Every {@code rule.*} key the analyzer reads; anything else under {@code rule.} is a typo. */
-  public static Set<String> knownRuleKeys() {
-    Set<String> keys = new TreeSet<>();
-    for (String prefix : RULE_PREFIXES) {
-      keys.add(prefix + ".enabled");
-      keys.add(prefix + ".severity");
-    }
-    keys.add(OOM_KILLED + ".die.window");
-    keys.add(SELINUX + ".window");
-    keys.add(CONNECTION_FAILURES + ".threshold");
-    keys.add(CONNECTION_FAILURES + ".window");
-    keys.add(COLLECTOR_DROPS + ".minimum");
-    keys.add(HOST_SILENT + ".missed.intervals");
-    keys.add(HOST_SILENT + ".default.interval");
-    keys.addAll(HostDivergenceRule.Config.KEYS);
-    keys.addAll(RuleTuningSettings.keys());
-    return keys;
   }
 }
