@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.proto.Rule;
 import io.porthole.runtime.kafka.DeadLetterWriter;
+import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -171,7 +172,7 @@ class AnalyzerIT {
   @Test
   void aRecordsOffsetIsNotCommittedWhileTheBrokerRefusesItsAlert() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-unacked");
-        var admin = io.porthole.testing.SharedKafka.admin()) {
+        var admin = SharedKafka.admin()) {
       Instant t = Instant.now();
       String id = containerId("it-unacked");
       testbed.produce(Scenarios.heartbeat(t));
@@ -213,7 +214,7 @@ class AnalyzerIT {
       KafkaTestbed.await("the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
       await(before.stop());
       // The failing syscalls are behind the committed offset: only re-reading the window finds them.
-      try (var admin = io.porthole.testing.SharedKafka.admin()) {
+      try (var admin = SharedKafka.admin()) {
         var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
         assertThat(committed.entrySet())
             .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
@@ -242,7 +243,7 @@ class AnalyzerIT {
   void anAnalyzerKilledMidBatchLosesNothingAndReprocessesIntoTheSameAlertIds() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-kill");
         KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS);
-        var admin = io.porthole.testing.SharedKafka.admin()) {
+        var admin = SharedKafka.admin()) {
       Instant t = Instant.now();
       int containers = 12;
       for (int i = 0; i < containers; i++) {

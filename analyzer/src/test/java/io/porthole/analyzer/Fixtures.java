@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,13 +68,13 @@ public final class Fixtures {
 
   public static EventEnvelope syscalls(String containerId, Instant time, SyscallEvent... calls) {
     return envelope(containerId, time)
-        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllSyscalls(java.util.List.of(calls)))
+        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllSyscalls(List.of(calls)))
         .build();
   }
 
   public static EventEnvelope exits(String containerId, Instant time, ProcessExit... exits) {
     return envelope(containerId, time)
-        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllExits(java.util.List.of(exits)))
+        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllExits(List.of(exits)))
         .build();
   }
 

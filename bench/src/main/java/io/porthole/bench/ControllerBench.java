@@ -36,6 +36,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The controller figure: wrk on loopback against {@code GET /api/v1/alerts?limit=50} of a real
@@ -147,7 +149,7 @@ final class ControllerBench {
     AnalysisEngine engine = new AnalysisEngine(EngineLimits.defaults(), List.of(new OomKilledRule(OomKilledRule.Config.defaults())));
     Map<String, Object> config = new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-controller-alerts"));
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config,
-        new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        new StringSerializer(), new ByteArraySerializer())) {
       for (long n = 0; n < missing; n++) {
         String container = String.format("%064x", 0xDEAD000000000L + n);
         EventEnvelope die = Events.oomDie(container, "bench-oom-" + (n + 1), Instant.now());

@@ -2,7 +2,9 @@ package io.porthole.bench;
 
 import io.porthole.collector.packets.PcapReplay;
 import io.porthole.collector.packets.ReplaySummary;
+import io.porthole.collector.strace.StraceExit;
 import io.porthole.collector.strace.StraceLineParser;
+import io.porthole.collector.strace.StraceSyscall;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +43,10 @@ final class HotPaths {
     }
     StraceLineParser check = new StraceLineParser(LocalDate.now(), ZoneId.systemDefault(), new StraceLineParser.Listener() {
       @Override
-      public void syscall(io.porthole.collector.strace.StraceSyscall call) {}
+      public void syscall(StraceSyscall call) {}
 
       @Override
-      public void exit(io.porthole.collector.strace.StraceExit exit) {}
+      public void exit(StraceExit exit) {}
     });
     try (BufferedReader reader = Files.newBufferedReader(strace, StandardCharsets.UTF_8)) {
       String line;

@@ -13,6 +13,7 @@ import io.porthole.wire.RecordKey;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -254,7 +256,7 @@ final class KafkaDrivers {
     long start;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
         new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector")).entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
       start = System.nanoTime();
       long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
       long sent = 0;
@@ -404,6 +406,6 @@ final class KafkaDrivers {
   }
 
   static String jvmFlags() {
-    return String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    return String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
   }
 }

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import io.porthole.collector.DockerClients;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
@@ -26,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -430,7 +434,7 @@ final class OomToAlert {
   }
 
   private static void say(String line) {
-    System.out.println("[oom " + java.time.LocalTime.now() + "] " + line);
+    System.out.println("[oom " + LocalTime.now() + "] " + line);
   }
 
   private static long epochNanos() {
@@ -453,7 +457,7 @@ final class OomToAlert {
     private volatile String recordCounts = "unknown";
 
     StageReader(String bootstrap, TopicNames names) {
-      this.consumer = new KafkaConsumer<>(new java.util.HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
+      this.consumer = new KafkaConsumer<>(new HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
       this.eventsTopic = names.name(Topic.CONTAINER_EVENTS);
       this.alertsTopic = names.name(Topic.ALERTS);
       this.names = names;
@@ -530,7 +534,7 @@ final class OomToAlert {
             death.alertRecordMillis = record.timestamp();
           }
         }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         // not ours to judge here: the product's consumers count undecodable records
       }
     }
@@ -550,7 +554,7 @@ final class OomToAlert {
     }
   }
 
-  private static long nanos(com.google.protobuf.Timestamp timestamp) {
+  private static long nanos(Timestamp timestamp) {
     Instant instant = Timestamps.toInstant(timestamp);
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }

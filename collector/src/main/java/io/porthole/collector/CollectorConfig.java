@@ -6,6 +6,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.RecordKey;
 import io.porthole.wire.TopicNames;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -147,7 +148,7 @@ public record CollectorConfig(
       if (!name.isEmpty()) {
         return name;
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // not Linux: fall through
     }
     try {

@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -164,7 +165,7 @@ public final class CollectorService implements Lifecycle {
     Future<Void> chain = Future.succeededFuture();
     List<Lifecycle> reverse = new ArrayList<>(started);
     started.clear();
-    java.util.Collections.reverse(reverse);
+    Collections.reverse(reverse);
     for (Lifecycle component : reverse) {
       chain =
           chain.transform(

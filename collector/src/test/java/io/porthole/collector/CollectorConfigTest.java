@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
 import io.porthole.wire.Topic;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,16 +34,16 @@ class CollectorConfigTest {
     assertThat(config.publishBufferRecords()).isEqualTo(10_000);
     assertThat(config.reconnectMinBackoff()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.dataDir()).isEqualTo(java.nio.file.Path.of("/var/lib/porthole/collector"));
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/porthole/collector"));
     assertThat(config.positionFlushInterval()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void theDataDirectoryIsItsOwnKeyElseASubDirectoryOfTheApplicationsDataDir() {
     assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole")).dataDir())
-        .isEqualTo(java.nio.file.Path.of("/srv/porthole/collector"));
+        .isEqualTo(Path.of("/srv/porthole/collector"));
     assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole", "collector.data.dir", "/var/c")).dataDir())
-        .isEqualTo(java.nio.file.Path.of("/var/c"));
+        .isEqualTo(Path.of("/var/c"));
     assertThat(CollectorConfig.from(settings("collector.position.flush.interval", "250ms")).positionFlushInterval())
         .isEqualTo(Duration.ofMillis(250));
   }

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,7 +128,7 @@ class CollectorServiceIT {
     assertThat(config.getMountsList())
         .filteredOn(m -> m.getSource().equals("/"))
         .extracting(Mount::getType, Mount::getDestination, Mount::getReadOnly)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("bind", "/host", true));
+        .containsExactly(Tuple.tuple("bind", "/host", true));
   }
 
   @Test
@@ -197,7 +199,7 @@ class CollectorServiceIT {
         new EnvelopeReader<>(topics.name(Topic.HEARTBEATS), bytes -> {
           try {
             return CollectorHeartbeat.parseFrom(bytes);
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          } catch (InvalidProtocolBufferException e) {
             throw new AssertionError(e);
           }
         })) {

@@ -1,5 +1,6 @@
 package io.porthole.collector;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.testing.SharedKafka;
@@ -39,7 +40,7 @@ final class EnvelopeReader<T> implements AutoCloseable {
     return new EnvelopeReader<>(topic, bytes -> {
       try {
         return EventEnvelope.parseFrom(bytes);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         throw new AssertionError("undecodable record on " + topic, e);
       }
     });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
+import io.porthole.wire.Topic;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +35,7 @@ class ControllerConfigTest {
     assertThat(config.httpHost()).isEqualTo("0.0.0.0");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.bodyLimitBytes()).isEqualTo(64 * 1024);
-    assertThat(config.topics().name(io.porthole.wire.Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
+    assertThat(config.topics().name(Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
     assertThat(config.views().maxAlerts()).isEqualTo(10_000);
     assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("operator-token")
         .contains("viewer(viewer)").contains(TestKeys.SIGNER.keyId());
@@ -51,7 +52,7 @@ class ControllerConfigTest {
     env.put("PORTHOLE_VIEWS_ARTIFACTS_MAX_BYTES", "2097152");
     ControllerConfig config = ControllerConfig.from(Settings.from(env, Map.of()));
     assertThat(config.httpPort()).isZero();
-    assertThat(config.topics().name(io.porthole.wire.Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
+    assertThat(config.topics().name(Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.bodyLimitBytes()).isEqualTo(2048);
     assertThat(config.views().maxAlerts()).isEqualTo(50);

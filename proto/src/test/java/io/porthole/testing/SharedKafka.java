@@ -1,6 +1,7 @@
 package io.porthole.testing;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,7 +55,7 @@ public final class SharedKafka {
   public static void createTopics(int partitions, String... topics) {
     try (Admin admin = admin()) {
       List<NewTopic> newTopics =
-          java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList();
+          Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList();
       admin.createTopics(newTopics).all().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.porthole.wire;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ApplicationSummary;
 import io.porthole.proto.ArtifactChunk;
@@ -173,7 +174,7 @@ final class SampleMessages {
   }
 
   /** Every sample with the topic it is published on. */
-  static List<Map.Entry<Topic, com.google.protobuf.Message>> all() {
+  static List<Map.Entry<Topic, Message>> all() {
     return List.of(
         Map.entry(Topic.CONTAINER_EVENTS, containerEvent()),
         Map.entry(Topic.FLOWS, flow()),

@@ -2,6 +2,7 @@ package io.porthole.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.porthole.testing.SharedKafka;
 import java.time.Duration;
@@ -68,7 +69,7 @@ class WireContractIT {
           keys.add(record.key());
         }
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
 

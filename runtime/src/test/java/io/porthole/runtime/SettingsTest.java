@@ -3,6 +3,7 @@ package io.porthole.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.porthole.wire.Topic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,9 +92,9 @@ class SettingsTest {
 
   @Test
   void topicNamesComeFromOnePrefixSettingValidatedForEveryService() {
-    assertThat(TopicSettings.from(Settings.of(Map.of())).name(io.porthole.wire.Topic.FLOWS))
+    assertThat(TopicSettings.from(Settings.of(Map.of())).name(Topic.FLOWS))
         .isEqualTo("porthole.flows.v1");
-    assertThat(TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "it-1."), Map.of())).name(io.porthole.wire.Topic.FLOWS))
+    assertThat(TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "it-1."), Map.of())).name(Topic.FLOWS))
         .isEqualTo("it-1.porthole.flows.v1");
     assertThatThrownBy(() -> TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "a b/"), Map.of())))
         .isInstanceOf(ConfigException.class)

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,7 +231,7 @@ public final class AnalysisEngine {
     LOG.error("rule {} failed on {}: {}", rule.id(), what, e.toString(), e);
   }
 
-  private static <T> int expire(Collection<T> values, java.util.function.Predicate<T> idle) {
+  private static <T> int expire(Collection<T> values, Predicate<T> idle) {
     int removed = 0;
     for (Iterator<T> it = values.iterator(); it.hasNext(); ) {
       if (idle.test(it.next())) {

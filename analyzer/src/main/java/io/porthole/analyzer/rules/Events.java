@@ -1,5 +1,6 @@
 package io.porthole.analyzer.rules;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.wire.Timestamps;
@@ -10,7 +11,7 @@ final class Events {
 
   private Events() {}
 
-  static Instant time(com.google.protobuf.Timestamp timestamp) {
+  static Instant time(Timestamp timestamp) {
     return Timestamps.toInstant(timestamp);
   }
 

@@ -16,7 +16,9 @@ import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
+import io.porthole.proto.Severity;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -145,12 +147,12 @@ class SelinuxAssumptionRuleTest {
   @Test
   void theWindowIsConfigurable() {
     RuleHarness harness = new RuleHarness(new SelinuxAssumptionRule(
-        new SelinuxAssumptionRule.Config(RuleSettings.enabled(io.porthole.proto.Severity.HIGH), Duration.ofMinutes(2))));
+        new SelinuxAssumptionRule.Config(RuleSettings.enabled(Severity.HIGH), Duration.ofMinutes(2))));
     harness.feed(useraddFailures(12));
     harness.feed(exits(id, T0.plusSeconds(60), exit(12, T0.plusSeconds(60), 1)));
 
     assertThat(harness.alerts).hasSize(1);
-    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(io.porthole.proto.Severity.HIGH);
+    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(Severity.HIGH);
   }
 
   @Test
@@ -168,7 +170,7 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int batches = 500;
     for (int b = 0; b < batches; b++) {
-      java.time.Instant t = T0.plusMillis(b);
+      Instant t = T0.plusMillis(b);
       harness.feed(syscalls(id, t,
           failing(4711, t, "openat", "/etc/selinux/config", "ENOENT", NOENT),
           failing(4711, t, "openat", "/etc/selinux/p" + b, "ENOENT", NOENT)));
@@ -190,12 +192,12 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int processes = SelinuxAssumptionRule.MAX_PROCESSES + 10;
     for (int i = 0; i < processes; i++) {
-      java.time.Instant t = T0.plusMillis(i);
+      Instant t = T0.plusMillis(i);
       harness.feed(syscalls(id, t, failing(1000 + i, t, "openat", "/etc/selinux/config", "ENOENT", NOENT)));
     }
     assertThat(rule.evictedProcesses()).isEqualTo(10);
 
-    java.time.Instant later = T0.plusMillis(processes);
+    Instant later = T0.plusMillis(processes);
     harness.feed(exits(id, later, exit(1000, later, 1))); // evicted: forgotten
     assertThat(harness.alerts).isEmpty();
     harness.feed(exits(id, later, exit(1000 + processes - 1, later, 1))); // still followed

@@ -1,5 +1,6 @@
 package io.porthole.app.demo;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.runtime.KafkaSettings;
 import java.time.Duration;
@@ -47,7 +48,7 @@ final class AlertWatcher implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           try {
             onAlert.accept(Alert.parseFrom(record.value()));
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          } catch (InvalidProtocolBufferException e) {
             // Not an alert: nothing the demo waits for.
           }
         }

@@ -27,7 +27,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
   private final ServiceFactory services;
   private final PrintStream out;
   private final PrintStream err;
-  private final java.util.Set<String> printedAlertIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> printedAlertIds = ConcurrentHashMap.newKeySet();
   private long startedNanos;
   private DivergenceScenario divergence;
 
@@ -112,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
   private int runScenarios(Suite suite, DemoDocker docker) throws Exception {
     Expectations expectations = new Expectations();
     Duration limit = Duration.ofSeconds(alertTimeoutSeconds);
-    Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> names = new ConcurrentHashMap<>();
     KafkaSettings kafka = KafkaSettings.from(suite.settings());
     String alertsTopic = TopicNames.withPrefix(suite.settings().string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(Topic.ALERTS);
     try (AlertWatcher watcher = new AlertWatcher(kafka, alertsTopic, alert -> {
@@ -197,7 +199,7 @@ public final class DemoCommand implements Callable<Integer> {
       String gateway = docker.gateway(s3);
       boolean before = docker.ping(s3, gateway);
       say("S3: ping " + gateway + " from " + names.get(s3) + " before isolation: " + (before ? "answered" : "NO ANSWER"));
-      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, io.porthole.collector.CollectorConfig.hostname());
+      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, CollectorConfig.hostname());
       ControllerClient controller =
           new ControllerClient(suite.controllerAddress(), suite.credentials().operatorToken());
       ControllerClient.Outcome isolate = controller.remediate("ISOLATE_NETWORK", s3, hostId, "porthole demo S3", limit);

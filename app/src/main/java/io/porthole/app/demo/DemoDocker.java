@@ -4,12 +4,14 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +39,7 @@ final class DemoDocker implements AutoCloseable {
   /** Creates and starts a container; returns its full id. */
   String run(String scenario, Map<String, String> labels, UnaryOperator<HostConfig> hostConfig, String... command) {
     String name = "porthole-demo-" + scenario + "-" + RUN_ID;
-    Map<String, String> allLabels = new java.util.HashMap<>(labels);
+    Map<String, String> allLabels = new HashMap<>(labels);
     allLabels.put("porthole.demo", RUN_ID);
     CreateContainerCmd create =
         docker.createContainerCmd(IMAGE)
@@ -112,7 +114,7 @@ final class DemoDocker implements AutoCloseable {
       try {
         docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         started.remove(id);
-      } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+      } catch (NotFoundException gone) {
         started.remove(id);
       } catch (RuntimeException e) {
         failed++;

@@ -5,6 +5,8 @@ import io.porthole.runtime.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -143,7 +145,7 @@ public final class EmbeddedKafka implements Lifecycle {
       return;
     }
     new Formatter()
-        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
         .setNodeId(kafkaConfig.nodeId())
         .setClusterId(Uuid.randomUuid().toString())
         .setIgnoreFormatted(true)

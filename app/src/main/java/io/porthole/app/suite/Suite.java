@@ -2,6 +2,7 @@ package io.porthole.app.suite;
 
 import io.porthole.app.CliFailure;
 import io.porthole.app.CommandSettings;
+import io.porthole.app.OneLine;
 import io.porthole.app.ServiceFactory;
 import io.porthole.app.kafka.EmbeddedKafka;
 import io.porthole.app.kafka.EmbeddedKafkaConfig;
@@ -41,7 +42,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -332,14 +335,14 @@ public final class Suite {
   private static <T> T await(Future<T> future, Duration timeout) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("did not finish within " + timeout.toSeconds() + " s");
     }
   }
 
   static String describe(Throwable e) {
-    return io.porthole.app.OneLine.of(e);
+    return OneLine.of(e);
   }
 }

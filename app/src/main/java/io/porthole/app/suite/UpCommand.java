@@ -2,6 +2,7 @@ package io.porthole.app.suite;
 
 import io.porthole.app.CommandSettings;
 import io.porthole.app.ServiceFactory;
+import io.porthole.app.kafka.EmbeddedKafkaConfig;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import java.io.PrintStream;
@@ -68,7 +69,7 @@ public final class UpCommand implements Callable<Integer> {
             .option(CommandSettings.HTTP_HOST_KEY, httpHost)
             .option(CommandSettings.HOST_ID_KEY, hostId)
             .option(CommandSettings.DATA_DIR_KEY, dataDir)
-            .option(io.porthole.app.kafka.EmbeddedKafkaConfig.PORT_KEY, kafkaPort)
+            .option(EmbeddedKafkaConfig.PORT_KEY, kafkaPort)
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);
     Settings built = settings.build();
     if (built.optional(CommandSettings.HTTP_HOST_KEY).isEmpty()) {

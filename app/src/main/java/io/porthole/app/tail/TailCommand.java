@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -152,7 +153,7 @@ public final class TailCommand implements Callable<Integer> {
 
   private static void awaitQuietly(CountDownLatch latch) {
     try {
-      latch.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      latch.await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

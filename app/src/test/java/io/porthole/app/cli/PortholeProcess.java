@@ -1,8 +1,10 @@
 package io.porthole.app.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +43,12 @@ final class PortholeProcess implements AutoCloseable {
     command.add(JAR.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     // Output goes to files, as with a service manager or `porthole up >log 2>&1`. (Through pipes to
     // this JVM, the lines a child prints while shutting down after SIGTERM did not arrive whenever
     // it had an strace child; to be investigated, see the closing note of the CLI issue.)
-    Path outFile = java.nio.file.Files.createTempFile("porthole-out-", ".log");
-    Path errFile = java.nio.file.Files.createTempFile("porthole-err-", ".log");
+    Path outFile = Files.createTempFile("porthole-out-", ".log");
+    Path errFile = Files.createTempFile("porthole-err-", ".log");
     outFile.toFile().deleteOnExit();
     errFile.toFile().deleteOnExit();
     builder.redirectOutput(outFile.toFile());
@@ -63,7 +65,7 @@ final class PortholeProcess implements AutoCloseable {
   /** Follows a file the child writes, line by line, until the child has exited and all is read. */
   private Thread tail(Path file, List<String> lines, String name) {
     Thread thread = new Thread(() -> {
-      try (BufferedReader reader = java.nio.file.Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         StringBuilder partial = new StringBuilder();
         while (true) {
           boolean exited = !process.isAlive();

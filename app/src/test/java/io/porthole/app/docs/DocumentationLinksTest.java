@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,24 +42,24 @@ class DocumentationLinksTest {
     assertThat(Files.readAllLines(root.resolve("README.md"))).as("the README stays short").hasSizeLessThanOrEqualTo(250);
   }
 
-  private static java.util.Optional<String> problem(Path root, Path page, String target) throws IOException {
+  private static Optional<String> problem(Path root, Path page, String target) throws IOException {
     if (target.matches("^[a-z]+:.*")) {
-      return java.util.Optional.empty(); // http(s), mailto: not checked here (no network)
+      return Optional.empty(); // http(s), mailto: not checked here (no network)
     }
     int hash = target.indexOf('#');
     String file = hash < 0 ? target : target.substring(0, hash);
     String anchor = hash < 0 ? null : target.substring(hash + 1);
     Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
     if (!resolved.startsWith(root)) {
-      return java.util.Optional.of("points outside the repository");
+      return Optional.of("points outside the repository");
     }
     if (!Files.exists(resolved)) {
-      return java.util.Optional.of("no such file");
+      return Optional.of("no such file");
     }
     if (anchor != null && resolved.toString().endsWith(".md") && !slugs(resolved).contains(anchor)) {
-      return java.util.Optional.of("no heading with anchor #" + anchor);
+      return Optional.of("no heading with anchor #" + anchor);
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static List<String> links(Path page) throws IOException {

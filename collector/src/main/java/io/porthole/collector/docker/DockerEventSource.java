@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
+import com.google.protobuf.Timestamp;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
@@ -510,13 +511,13 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
-  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+  private void emit(String id, ContainerEvent event, Timestamp time) {
     remember(id, event, time);
     sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event));
   }
 
   /** Emits an event of the stream: its ticket is done once the sink reports the outcome. */
-  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time, long ticket) {
+  private void emit(String id, ContainerEvent event, Timestamp time, long ticket) {
     remember(id, event, time);
     PositionTracker current = tracker;
     sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event), e -> outcome(current, ticket, e));
@@ -532,7 +533,7 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   /** Keeps {@link #known} in step with what was published. */
-  private void remember(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+  private void remember(String id, ContainerEvent event, Timestamp time) {
     KnownContainer before = known.get(id);
     long startedAt = event.hasStartedAt() ? nanos(event.getStartedAt()) : before == null ? 0 : before.startedAtNanos();
     long finishedAt = before == null ? 0 : before.finishedAtNanos();
@@ -699,7 +700,7 @@ public final class DockerEventSource implements Lifecycle {
     };
     for (Reconciliation.Missed event : missed) {
       ContainerEvent rebuilt = rebuild(event, inspects.get(event.containerId()));
-      com.google.protobuf.Timestamp time = Timestamps.of(Instant.ofEpochSecond(0, event.timeNanos()));
+      Timestamp time = Timestamps.of(Instant.ofEpochSecond(0, event.timeNanos()));
       remember(event.containerId(), rebuilt, time);
       stats.dockerEventsReconciled.incrementAndGet();
       sink.emit(
@@ -792,7 +793,7 @@ public final class DockerEventSource implements Lifecycle {
     return event.getTime() == null ? 0 : event.getTime() * 1_000_000_000L;
   }
 
-  private static long nanos(com.google.protobuf.Timestamp time) {
+  private static long nanos(Timestamp time) {
     return time.getSeconds() * 1_000_000_000L + time.getNanos();
   }
 

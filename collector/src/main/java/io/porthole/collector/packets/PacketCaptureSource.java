@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -402,7 +403,7 @@ public final class PacketCaptureSource implements Lifecycle {
 
     @Override
     public void gotPacket(byte[] frame) {
-      java.sql.Timestamp time = handle.getTimestamp();
+      Timestamp time = handle.getTimestamp();
       long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
       synchronized (this) {
         if (parser.parse(linkType, frame, 0, frame.length, nanos, view) == ParseStatus.PARSED) {

@@ -2,6 +2,7 @@ package io.porthole.collector.remediation;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -114,7 +115,7 @@ public record RemediationConfig(
         throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text + "'");
       }
       return path;
-    } catch (java.nio.file.InvalidPathException e) {
+    } catch (InvalidPathException e) {
       throw new ConfigException(settings.describe(key), "expected a directory path but was '" + text + "'");
     }
   }

@@ -2,6 +2,7 @@ package io.porthole.collector.strace;
 
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -562,7 +563,7 @@ public final class StraceLineParser {
         System.arraycopy(live, 1, live, 0, liveCount - 1); // forget the oldest
         liveCount--;
       } else {
-        live = java.util.Arrays.copyOf(live, live.length * 2);
+        live = Arrays.copyOf(live, live.length * 2);
       }
     }
     live[liveCount++] = pid;

@@ -1,5 +1,6 @@
 package io.porthole.collector.strace;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallBatch;
@@ -36,7 +37,7 @@ public final class SyscallBatcher {
   private long openedAtMillis = -1;
   private int unparsedLines;
   private int droppedEvents;
-  private com.google.protobuf.Timestamp firstEventTime;
+  private Timestamp firstEventTime;
 
   private long batches;
   private long eventsBatched;
@@ -115,7 +116,7 @@ public final class SyscallBatcher {
     if (openedAtMillis < 0) {
       return false;
     }
-    com.google.protobuf.Timestamp now = Timestamps.now();
+    Timestamp now = Timestamps.now();
     SyscallBatch batch =
         SyscallBatch.newBuilder()
             .addAllSyscalls(syscalls)
@@ -144,7 +145,7 @@ public final class SyscallBatcher {
     return true;
   }
 
-  private void open(com.google.protobuf.Timestamp eventTime) {
+  private void open(Timestamp eventTime) {
     if (openedAtMillis < 0) {
       openedAtMillis = clockMillis.getAsLong();
     }

@@ -1,10 +1,12 @@
 package io.porthole.collector.strace;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
+import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.wire.Topic;
 import io.vertx.core.Context;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -278,7 +281,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       Promise<Void> traced = Promise.promise();
       try {
         attachExecutor.execute(() -> attach(session, batcher, duration, traced));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         sessions.remove(container.id(), session);
         return Future.failedFuture(new StraceException("syscall tracer is not running"));
       }
@@ -330,7 +333,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     return joined.future();
   }
 
-  private void publish(io.porthole.proto.EventEnvelope envelope) {
+  private void publish(EventEnvelope envelope) {
     sink.emit(Topic.SYSCALLS, envelope); // the sink counts it once Kafka acknowledged it
   }
 
@@ -357,7 +360,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         docker.unpauseContainerCmd(containerId).exec();
         forgetPause(containerId);
         return;
-      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+      } catch (NotFoundException e) {
         forgetPause(containerId);
         return; // removed meanwhile
       } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.porthole.collector.strace;
 
 import io.porthole.collector.CollectorStats;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -9,8 +10,12 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,11 +86,11 @@ final class TraceSession {
     Process p;
     try {
       p = started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw fail(e.getCause().getMessage());
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw fail("strace did not start within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -152,7 +157,7 @@ final class TraceSession {
     try {
       ProcessBuilder builder = new ProcessBuilder(argv)
           .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       builder.environment().putAll(StraceCommand.environment(builder.environment()));
       p = builder.start();
     } catch (IOException | RuntimeException e) {
@@ -269,9 +274,9 @@ final class TraceSession {
   }
 
   /** The strace process, once started. */
-  java.util.Optional<ProcessHandle> strace() {
+  Optional<ProcessHandle> strace() {
     Process p = process;
-    return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.toHandle());
+    return p == null ? Optional.empty() : Optional.of(p.toHandle());
   }
 
   String containerId() {

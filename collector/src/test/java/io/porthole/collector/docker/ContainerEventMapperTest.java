@@ -17,6 +17,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,8 +117,8 @@ class ContainerEventMapperTest {
     assertThat(config.getMountsList())
         .extracting(Mount::getType, Mount::getSource, Mount::getDestination, Mount::getReadOnly)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("tmpfs", "", "/run", false),
-            org.assertj.core.groups.Tuple.tuple("volume", "porthole-fx-vol", "/data", false));
+            Tuple.tuple("tmpfs", "", "/run", false),
+            Tuple.tuple("volume", "porthole-fx-vol", "/data", false));
   }
 
   @Test
@@ -163,7 +165,7 @@ class ContainerEventMapperTest {
     assertThat(destroy.getAction()).isEqualTo(ContainerAction.DESTROY);
     assertThat(destroy.getName()).isEqualTo("porthole-it-fx-oom");
     assertThat(destroy.getImage()).isEqualTo("porthole/busybox:test");
-    assertThat(destroy.getLabelsMap()).containsExactly(java.util.Map.entry("app", "oomtest"));
+    assertThat(destroy.getLabelsMap()).containsExactly(Map.entry("app", "oomtest"));
     assertThat(destroy.hasConfig()).isFalse();
     assertThat(destroy.getInspectError()).isEqualTo("inspect: No such container");
 

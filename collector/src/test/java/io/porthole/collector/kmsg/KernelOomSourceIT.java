@@ -12,6 +12,7 @@ import io.porthole.proto.EventSource;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,7 +135,7 @@ class KernelOomSourceIT {
           return Integer.parseInt(line.substring(9).trim());
         }
       }
-    } catch (java.io.IOException | NumberFormatException e) {
+    } catch (IOException | NumberFormatException e) {
       return 0;
     }
     return 0;

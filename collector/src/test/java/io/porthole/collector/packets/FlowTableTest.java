@@ -2,6 +2,7 @@ package io.porthole.collector.packets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.porthole.collector.packets.PcapFixtures.Frame;
 import io.porthole.proto.FlowDirection;
 import io.porthole.proto.FlowRecord;
@@ -9,6 +10,7 @@ import io.porthole.proto.TransportProtocol;
 import io.porthole.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ class FlowTableTest {
     return table(FlowTableSettings.defaults());
   }
 
-  private static String text(com.google.protobuf.ByteString bytes) {
+  private static String text(ByteString bytes) {
     return bytes.toString(StandardCharsets.ISO_8859_1);
   }
 
@@ -68,8 +70,8 @@ class FlowTableTest {
     assertThat(record.getTcpFlags().getSynAck()).isEqualTo(1);
     assertThat(record.getTcpFlags().getFin()).isEqualTo(2);
     assertThat(record.getTcpFlags().getRst()).isZero();
-    assertThat(record.getFirstSeen()).isEqualTo(Timestamps.of(java.time.Instant.parse("2026-11-29T09:21:43.613391Z")));
-    assertThat(record.getLastSeen()).isEqualTo(Timestamps.of(java.time.Instant.parse("2026-11-29T09:21:43.614580Z")));
+    assertThat(record.getFirstSeen()).isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.613391Z")));
+    assertThat(record.getLastSeen()).isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.614580Z")));
     assertThat(text(record.getExcerptForward())).isEqualTo(REQUEST);
     assertThat(record.getExcerptReverse().size()).isEqualTo(223);
     assertThat(text(record.getExcerptReverse())).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello-porthole\n");

@@ -6,6 +6,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
@@ -28,12 +30,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -201,7 +205,7 @@ class PacketCaptureIT {
   void aBridgeCreatedAfterStartIsCapturedAndOneRemovedEndsQuietly() throws Exception {
     CaptureConfig config = CaptureConfig.from(Settings.of(Map.of(
         "capture.interfaces", "docker0,br-*", "capture.flush.interval", "500ms")));
-    List<FlowRecord> flows = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<FlowRecord> flows = Collections.synchronizedList(new ArrayList<>());
     ContainerDirectory directory = new ContainerDirectory();
     CollectorStats stats = new CollectorStats();
     PacketCaptureSource source = new PacketCaptureSource(
@@ -278,7 +282,7 @@ class PacketCaptureIT {
   private String startContainerOn(String network, String role, String script) {
     String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
         .withName("porthole-it-packets-" + role + "-late-" + run)
-        .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network))
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network))
         .withCmd("sh", "-c", script)
         .exec()
         .getId();
@@ -287,7 +291,7 @@ class PacketCaptureIT {
     return id;
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
+  private static void awaitCondition(BooleanSupplier condition, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
@@ -313,7 +317,7 @@ class PacketCaptureIT {
         assertThat(envelope.getContainerId()).isEqualTo(containerId);
         assertThat(envelope.getHostId()).isEqualTo(HOST);
         records.add(envelope.getFlow());
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         throw new AssertionError("undecodable record on the flows topic", e);
       }
     }

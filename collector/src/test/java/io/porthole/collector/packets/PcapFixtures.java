@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,7 +57,7 @@ final class PcapFixtures {
   }
 
   static long nanos(String isoInstant) {
-    java.time.Instant instant = java.time.Instant.parse(isoInstant);
+    Instant instant = Instant.parse(isoInstant);
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -177,7 +178,7 @@ class KafkaEventSinkTest {
     RecordPublisher publisher =
         new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
-    java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger delivered = new AtomicInteger();
 
     sink.emit(Topic.SYSCALLS, event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build(),
         failure -> {

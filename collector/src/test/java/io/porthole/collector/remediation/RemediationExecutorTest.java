@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class RemediationExecutorTest {
     return results.get(0);
   }
 
-  private static java.util.function.Consumer<RemediationResult> rejected(String reason) {
+  private static Consumer<RemediationResult> rejected(String reason) {
     return result -> {
       assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
       assertThat(result.getDetail()).contains(reason);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.DockerClients;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -458,7 +460,7 @@ class RemediationIT {
     assertThat(results.get(isolateId)).as("no second result for the replayed command").hasSize(1);
     assertThat(ping(id, gateway)).as("the container was not isolated again").isTrue();
     assertThat(Files.readString(CommandVerification.acceptedIdsFile(config))).as("the id is kept on disk")
-        .contains(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(isolateId.getBytes()));
+        .contains(Base64.getUrlEncoder().withoutPadding().encodeToString(isolateId.getBytes()));
   }
 
   @Test
@@ -605,7 +607,7 @@ class RemediationIT {
             if (RemediationCommand.parseFrom(record.value()).getCommandId().equals(commandId)) {
               return new ConsumerRecordCopy(record.partition(), record.key(), record.value());
             }
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          } catch (InvalidProtocolBufferException e) {
             // not a command (the test's undecodable record)
           }
         }
@@ -665,7 +667,7 @@ class RemediationIT {
             RemediationResult result = RemediationResult.parseFrom(record.value());
             assertThat(record.key()).isEqualTo(HOST + "/" + result.getCommandId());
             results.computeIfAbsent(result.getCommandId(), k -> new CopyOnWriteArrayList<>()).add(result);
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
           }
         });

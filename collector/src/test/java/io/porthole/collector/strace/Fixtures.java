@@ -3,6 +3,7 @@ package io.porthole.collector.strace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,7 +17,7 @@ final class Fixtures {
   static Path path(String name) {
     try {
       return Paths.get(Fixtures.class.getResource("/strace/" + name).toURI());
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +33,9 @@ class StraceCommandTest {
 
   @Test
   void runsWithAFixedTimeZoneVariableSoThatGlibcDoesNotStatLocaltimeForEveryTimestamp() {
-    assertThat(StraceCommand.environment(java.util.Map.of("PATH", "/usr/bin")))
-        .containsExactly(java.util.Map.entry("TZ", ":/etc/localtime"));
-    assertThat(StraceCommand.environment(java.util.Map.of("TZ", "Europe/Berlin"))).isEmpty(); // the collector's own zone stays
+    assertThat(StraceCommand.environment(Map.of("PATH", "/usr/bin")))
+        .containsExactly(Map.entry("TZ", ":/etc/localtime"));
+    assertThat(StraceCommand.environment(Map.of("TZ", "Europe/Berlin"))).isEmpty(); // the collector's own zone stays
   }
 
   @Test

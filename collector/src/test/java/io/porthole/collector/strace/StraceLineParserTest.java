@@ -2,11 +2,17 @@ package io.porthole.collector.strace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.proto.ProcessExit;
+import io.porthole.proto.SyscallEvent;
+import io.porthole.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class StraceLineParserTest {
@@ -26,8 +32,8 @@ class StraceLineParserTest {
   }
 
   private static long micros(String timeOfDay) {
-    return LocalDateTime.of(DAY, java.time.LocalTime.parse(timeOfDay)).toEpochSecond(ZoneOffset.UTC) * 1_000_000L
-        + java.time.LocalTime.parse(timeOfDay).getNano() / 1000;
+    return LocalDateTime.of(DAY, LocalTime.parse(timeOfDay)).toEpochSecond(ZoneOffset.UTC) * 1_000_000L
+        + LocalTime.parse(timeOfDay).getNano() / 1000;
   }
 
   @Test
@@ -313,16 +319,16 @@ class StraceLineParserTest {
 
   @Test
   void protobufListenerBuildsTheWireMessages() {
-    List<io.porthole.proto.SyscallEvent> events = new java.util.ArrayList<>();
-    List<io.porthole.proto.ProcessExit> exits = new java.util.ArrayList<>();
-    List<String> unparsed = new java.util.ArrayList<>();
+    List<SyscallEvent> events = new ArrayList<>();
+    List<ProcessExit> exits = new ArrayList<>();
+    List<String> unparsed = new ArrayList<>();
     StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, SyscallProtos.listener(events::add, exits::add, unparsed::add));
     parser.tracing(21381);
     parser.tracing(21409);
     Fixtures.lines("selinux-probe.strace").forEach(parser::accept);
     parser.accept("not strace");
 
-    io.porthole.proto.SyscallEvent open = events.stream().filter(e -> e.getPath().equals("/etc/selinux/config")).findFirst().orElseThrow();
+    SyscallEvent open = events.stream().filter(e -> e.getPath().equals("/etc/selinux/config")).findFirst().orElseThrow();
     assertThat(open.getName()).isEqualTo("openat");
     assertThat(open.getHostPid()).isEqualTo(21443);
     assertThat(open.getReturnValue()).isEqualTo("-1");
@@ -330,13 +336,13 @@ class StraceLineParserTest {
     assertThat(open.getErrnoName()).isEqualTo("ENOENT");
     assertThat(open.getErrnoText()).isEqualTo("No such file or directory");
     assertThat(open.getDurationMicros()).isEqualTo(123);
-    assertThat(io.porthole.wire.Timestamps.toInstant(open.getTime())).isEqualTo("2026-11-29T09:19:47.705678Z");
+    assertThat(Timestamps.toInstant(open.getTime())).isEqualTo("2026-11-29T09:19:47.705678Z");
     assertThat(open.getRaw()).isEqualTo(
         "[pid 21443] 09:19:47.705678 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000123>");
-    io.porthole.proto.SyscallEvent exitGroup = events.stream().filter(e -> e.getName().equals("exit_group")).findFirst().orElseThrow();
+    SyscallEvent exitGroup = events.stream().filter(e -> e.getName().equals("exit_group")).findFirst().orElseThrow();
     assertThat(exitGroup.hasReturnCode()).isFalse();
     assertThat(exitGroup.getReturnValue()).isEqualTo("?");
-    assertThat(exits).extracting(io.porthole.proto.ProcessExit::getExitCode).containsExactly(0, 1, 12);
+    assertThat(exits).extracting(ProcessExit::getExitCode).containsExactly(0, 1, 12);
     assertThat(exits.get(2).getHostPid()).isEqualTo(21381);
     assertThat(exits.get(2).getSignal()).isEmpty();
     assertThat(unparsed).containsExactly("not strace");
@@ -346,7 +352,7 @@ class StraceLineParserTest {
   void binaryJunkNeverThrows() {
     Recorder r = new Recorder();
     StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, r);
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     String[] seeds = Fixtures.lines("multi-process.strace").toArray(String[]::new);
     for (int i = 0; i < 20_000; i++) {
       String seed = seeds[random.nextInt(seeds.length)];

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class StraceOutputReaderTest {
@@ -81,8 +83,8 @@ class StraceOutputReaderTest {
   void multiByteCharactersSplitBetweenReadsAreDecodedWhole() throws Exception {
     byte[] line = ascii("openat(AT_FDCWD, \"/tmp/caf\u00e9\", O_RDONLY) = 3\n");
     int split = new String(line, StandardCharsets.UTF_8).indexOf('\u00e9') + 1; // inside the two bytes of é
-    byte[] head = java.util.Arrays.copyOfRange(line, 0, split);
-    byte[] tail = java.util.Arrays.copyOfRange(line, split, line.length);
+    byte[] head = Arrays.copyOfRange(line, 0, split);
+    byte[] tail = Arrays.copyOfRange(line, split, line.length);
 
     reader(chunks(head, tail)).readAll();
 
@@ -124,7 +126,7 @@ class StraceOutputReaderTest {
       }
     };
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader(broken).readAll())
+    Assertions.assertThatThrownBy(() -> reader(broken).readAll())
         .isInstanceOf(IOException.class)
         .hasMessage("pipe broke");
   }

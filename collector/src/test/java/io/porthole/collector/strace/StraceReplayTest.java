@@ -15,6 +15,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,9 +67,9 @@ class StraceReplayTest {
     assertThat(open.getRaw()).startsWith("23007 09:20:28.312099 openat(");
     assertThat(exits()).extracting(ProcessExit::getHostPid, ProcessExit::getExitCode)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(22975, 0),
-            org.assertj.core.groups.Tuple.tuple(23007, 1),
-            org.assertj.core.groups.Tuple.tuple(22945, 12));
+            Tuple.tuple(22975, 0),
+            Tuple.tuple(23007, 1),
+            Tuple.tuple(22945, 12));
     assertThat(summary.toString()).startsWith("strace replay: 40 lines read, ").contains("0 lines unparsed");
   }
 
@@ -85,7 +87,7 @@ class StraceReplayTest {
   @Test
   void aMissingFileIsAnIOExceptionNamingIt(@TempDir Path dir) {
     Path missing = dir.resolve("nope.strace");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StraceReplay().run(missing, "h", "c", (t, e) -> {}))
+    Assertions.assertThatThrownBy(() -> new StraceReplay().run(missing, "h", "c", (t, e) -> {}))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("nope.strace");
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class SyscallBatcherTest {
@@ -40,7 +41,7 @@ class SyscallBatcherTest {
     assertThat(envelope.getHostId()).isEqualTo("host-a");
     assertThat(envelope.getContainerId()).isEqualTo("c0ffee");
     assertThat(Timestamps.toEpochMillis(envelope.getTime())).isEqualTo(5_000);
-    assertThat(Timestamps.toInstant(envelope.getCollectorTime())).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(Duration.ofSeconds(5)));
+    assertThat(Timestamps.toInstant(envelope.getCollectorTime())).isCloseTo(Instant.now(), Assertions.within(Duration.ofSeconds(5)));
     assertThat(envelope.getSyscalls().getSyscallsList()).extracting(SyscallEvent::getName).containsExactly("openat");
     assertThat(envelope.getSyscalls().getExits(0).getExitCode()).isEqualTo(12);
     assertThat(envelope.getSyscalls().getTraceReason()).isEqualTo("label");

@@ -13,6 +13,7 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
@@ -21,7 +22,9 @@ import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -179,7 +183,7 @@ class SyscallTracerIT {
         .hasMessageContaining("has no running process");
     assertThat(tracer.tracedContainers()).isEmpty();
 
-    SyscallTracer single = new SyscallTracer(vertx, StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
+    SyscallTracer single = new SyscallTracer(vertx, StraceConfig.from(Settings.of(Map.of(
         StraceConfig.MAX_CONCURRENT, "1"))), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
     single.start().await(10, TimeUnit.SECONDS);
     try {
@@ -223,8 +227,8 @@ class SyscallTracerIT {
         .redirectErrorStream(true)
         .start();
     int stracePid;
-    try (java.io.BufferedReader out = new java.io.BufferedReader(
-        new java.io.InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       String pid = null;
       List<String> output = new ArrayList<>();
@@ -253,7 +257,7 @@ class SyscallTracerIT {
   // ------------------------------------------------------------------------------------------
 
   private static StraceConfig config(String binary) {
-    return StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
+    return StraceConfig.from(Settings.of(Map.of(
         StraceConfig.BINARY, binary, StraceConfig.BATCH_INTERVAL, "200ms")));
   }
 
@@ -309,11 +313,11 @@ class SyscallTracerIT {
     return received;
   }
 
-  private static java.util.stream.Stream<SyscallEvent> syscalls(List<EventEnvelope> batches) {
+  private static Stream<SyscallEvent> syscalls(List<EventEnvelope> batches) {
     return batches.stream().flatMap(b -> b.getSyscalls().getSyscallsList().stream());
   }
 
-  private static java.util.stream.Stream<ProcessExit> exits(List<EventEnvelope> batches) {
+  private static Stream<ProcessExit> exits(List<EventEnvelope> batches) {
     return batches.stream().flatMap(b -> b.getSyscalls().getExitsList().stream());
   }
 

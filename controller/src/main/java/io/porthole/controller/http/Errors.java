@@ -8,6 +8,8 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,11 +98,11 @@ public final class Errors implements Handler<RoutingContext> {
       return "body: not valid JSON (or not of the declared content type)";
     }
     String reason = message.replaceFirst("^.*?Reason: ", "");
-    java.util.regex.Matcher located = java.util.regex.Pattern.compile(" at #/(\\S+)$").matcher(reason);
+    Matcher located = Pattern.compile(" at #/(\\S+)$").matcher(reason);
     if (located.find()) {
       return field(located.group(1)) + ": " + reason.substring(0, located.start());
     }
-    java.util.regex.Matcher property = java.util.regex.Pattern.compile("[Pp]roperty \"([^\"]+)\"").matcher(reason);
+    Matcher property = Pattern.compile("[Pp]roperty \"([^\"]+)\"").matcher(reason);
     if (property.find()) {
       return property.group(1) + ": " + reason;
     }
@@ -132,8 +134,8 @@ public final class Errors implements Handler<RoutingContext> {
     if (message == null) {
       return null;
     }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)").matcher(message);
+    Matcher m =
+        Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)").matcher(message);
     return m.find() ? m.group(1) : null;
   }
 }

@@ -14,6 +14,7 @@ import io.porthole.wire.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.TreeMap;
 
 /** The JSON shapes of the API (see openapi.yaml), from the views. */
 final class JsonViews {
@@ -45,7 +46,7 @@ final class JsonViews {
                   .put("flowsEvicted", c.getFlowsEvicted())
                   .put("straceLinesUnparsed", c.getStraceLinesUnparsed()))
           .put("counters", new JsonObject(ProtoJson.toJson(c)))
-          .put("degradedSources", new JsonObject(new java.util.TreeMap<String, Object>(heartbeat.getDegradedSourcesMap())));
+          .put("degradedSources", new JsonObject(new TreeMap<String, Object>(heartbeat.getDegradedSourcesMap())));
     }
     return json;
   }

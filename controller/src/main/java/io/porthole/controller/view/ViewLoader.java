@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -43,7 +44,7 @@ public final class ViewLoader implements Lifecycle {
   private final Consumer<Alert> liveAlerts;
   private final Set<TopicPartition> assigned = new HashSet<>();
   private final Map<TopicPartition, Long> startEndOffsets = new HashMap<>();
-  private final Map<TopicPartition, Long> appliedNext = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> appliedNext = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Integer> passedWithoutRecords = new HashMap<>();
   private final AtomicLong recordsApplied = new AtomicLong();
   private final AtomicLong recordsUndecodable = new AtomicLong();

@@ -8,6 +8,7 @@ import io.porthole.controller.ControllerConfig;
 import io.porthole.controller.TestKeys;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.view.Views;
+import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
@@ -19,6 +20,7 @@ import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -26,6 +28,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -150,15 +154,15 @@ class ApiRouterTest {
         .doesNotContain("status=\"5xx\"");
   }
 
-  private static io.porthole.proto.Alert alert(String id, String host, long lastSeen) {
-    return io.porthole.proto.Alert.newBuilder()
+  private static Alert alert(String id, String host, long lastSeen) {
+    return Alert.newBuilder()
         .setAlertId(id)
         .setHostId(host)
-        .setLastSeen(Timestamps.of(java.time.Instant.parse("2026-01-31T10:00:00Z").plusSeconds(lastSeen)))
+        .setLastSeen(Timestamps.of(Instant.parse("2026-01-31T10:00:00Z").plusSeconds(lastSeen)))
         .build();
   }
 
-  private static java.util.List<String> alertIds(HttpResponse<Buffer> response) {
+  private static List<String> alertIds(HttpResponse<Buffer> response) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     return response.bodyAsJsonObject().getJsonArray("alerts").stream()
         .map(a -> ((JsonObject) a).getString("alertId"))
@@ -180,7 +184,7 @@ class ApiRouterTest {
   void theAlertStreamIsBounded() throws Exception {
     var http = vertx.createHttpClient();
     var first =
-        await(http.request(io.vertx.core.http.HttpMethod.GET, server.actualPort(), "127.0.0.1", "/api/v1/alerts/stream")
+        await(http.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/api/v1/alerts/stream")
             .compose(r -> r.putHeader("Authorization", "Bearer " + VIEWER).send()));
     assertThat(first.statusCode()).isEqualTo(200);
     expect(get(VIEWER, "/api/v1/alerts/stream"), 503, "TOO_MANY_STREAMS", "at most 1");

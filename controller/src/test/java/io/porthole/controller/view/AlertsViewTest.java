@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.porthole.proto.Alert;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
+import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -66,19 +67,19 @@ class AlertsViewTest {
   @Test
   void jsonQueriesFollowTheSameOrderAndFiltersAndTrackUpdatesAndEvictions() {
     AlertsView view = new AlertsView(2);
-    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setLastSeen(io.porthole.wire.Timestamps.of(T0)).build());
-    view.onAlert(Alert.newBuilder().setAlertId("b").setHostId("h2").setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(5))).build());
+    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setLastSeen(Timestamps.of(T0)).build());
+    view.onAlert(Alert.newBuilder().setAlertId("b").setHostId("h2").setLastSeen(Timestamps.of(T0.plusSeconds(5))).build());
     assertThat(view.queryJson(AlertQuery.newest(10)))
         .containsExactly(
-            io.porthole.wire.ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(0)),
-            io.porthole.wire.ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(1)));
+            ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(0)),
+            ProtoJson.toJson(view.query(AlertQuery.newest(10)).get(1)));
     assertThat(view.queryJson(AlertQuery.newest(10)).get(0)).contains("\"alertId\":\"b\"");
     // "a" moves to the front when its episode grows
-    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setOccurrences(2).setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(9))).build());
+    view.onAlert(Alert.newBuilder().setAlertId("a").setHostId("h1").setOccurrences(2).setLastSeen(Timestamps.of(T0.plusSeconds(9))).build());
     assertThat(view.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("a", "b");
     assertThat(view.queryJson(AlertQuery.newest(1))).singleElement().asString().contains("\"occurrences\":2");
     // a third alert evicts the least recently updated one ("b") from both the map and the order
-    view.onAlert(Alert.newBuilder().setAlertId("c").setHostId("h2").setLastSeen(io.porthole.wire.Timestamps.of(T0.plusSeconds(1))).build());
+    view.onAlert(Alert.newBuilder().setAlertId("c").setHostId("h2").setLastSeen(Timestamps.of(T0.plusSeconds(1))).build());
     assertThat(view.query(AlertQuery.newest(10))).extracting(Alert::getAlertId).containsExactly("a", "c");
     assertThat(view.size()).isEqualTo(2);
   }

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RemediationsViewTest {
@@ -189,7 +190,7 @@ class RemediationsViewTest {
   @Test
   void chunksInAnyOrderAssembleIntoTheArtifactCheckedBySizeAndHash() throws Exception {
     byte[] bytes = new byte[2500];
-    new java.util.Random(1).nextBytes(bytes);
+    new Random(1).nextBytes(bytes);
     view.onCommand(command("c1", 1));
     view.onResult(chunk("c1", bytes, 2, 3, 1000, sha(bytes)));
     view.onResult(chunk("c1", bytes, 0, 3, 1000, sha(bytes)));
