@@ -124,7 +124,7 @@ public final class Fixtures {
   }
 
   private static final Pattern SYSCALL_LINE = Pattern.compile(
-      "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) (\\w+)\\((.*)\\)\\s+= (-?\\w+|\\?)(?: (E[A-Z]+) \\(([^)]*)\\))?(?: <([\\d.]+)>)?$");
+      "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) (\\w+)\\((.*)\\)\\s+= (-?\\w+|\\?)(?: " + "(E[A-Z]+) \\(([^)]*)\\))?(?: <([\\d.]+)>)?$");
   private static final Pattern EXIT_LINE = Pattern.compile("^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) \\+\\+\\+ exited with (\\d+) \\+\\+\\+$");
   private static final Pattern PATH = Pattern.compile("\"([^\"]*)\"");
 

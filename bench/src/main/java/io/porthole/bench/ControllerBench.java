@@ -115,7 +115,7 @@ final class ControllerBench {
     results.measured("controller.alerts", "requests/s", real);
     results.measured("controller.bare", "requests/s", ceiling);
     results.info("controller.how", "wrk -t1 -c16 -d" + seconds + "s on 127.0.0.1, alternating controller and bare route,"
-        + " one short warm-up each; ControllerService and the bare vertx-web route in the same JVM (flags "
+        + " one short warm-up each; ControllerService and the bare vertx-web route in " + "the same JVM (flags "
         + KafkaDrivers.jvmFlags() + ")");
     bare.close().await();
     controller.stop().await();

@@ -190,7 +190,7 @@ final class KafkaDrivers {
     vertx.close().await();
     results.measured("analyzer.events", "events/s", rates);
     results.info("analyzer.how", "AnalyzerService (all rules, default settings but analyzer.commit.interval=100ms),"
-        + " a fresh consumer group per round; timed from the first record processed until the group's committed"
+        + " a fresh consumer group per round; timed from the first record processed " + "until the group's committed"
         + " offsets cover every record; round 0 is a warm-up");
     results.measured("memory.analyzer", "MB", List.of(peakRssMb()));
     results.info("memory.analyzer.how", "VmHWM of the JVM that ran the AnalyzerService through the analyzer figure;"
@@ -317,10 +317,10 @@ final class KafkaDrivers {
     }
     results.measured("latency.p50", "ms", p50);
     results.measured("latency.p99", "ms", p99);
-    results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one OOM"
-        + " death every 100 ms; latency = send of the die event by the producer to receipt of its OOM_KILLED alert by a"
-        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows of %d s after a warm-up of %d s at"
-        + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d of %d probes got no alert", rate, windows,
+    results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's " + "median) plus one OOM"
+        + " death every 100 ms; latency = send of the die event by the producer to " + "receipt of its OOM_KILLED alert by a"
+        + " consumer of the alerts topic (both in the load JVM: one clock); %d " + "windows of %d s after a warm-up of %d s at"
+        + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d " + "of %d probes got no alert", rate, windows,
         seconds / windows, warmupSeconds, missing, latencies.size() + missing));
     alerts.close();
   }

@@ -328,13 +328,13 @@ final class OomToAlert {
     results.measured("oom.p99", "ms", List.of(sorted.get((int) Math.ceil(0.99 * (n - 1)))));
     results.measured("oom.max", "ms", List.of(sorted.get(n - 1)));
     results.info("oom.how", String.format(Locale.ROOT, "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
-        + " against the real engine; %d containers (1 warm-up not counted + %d measured, one at a time) of %s with"
-        + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null bs=64M count=1, OOM-killed by the kernel;"
-        + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled from the"
-        + " container's start with a %d ms pause between requests, time taken when the response arrived) that holds the"
-        + " container's OOM_KILLED alert, minus timeNano of the engine's die event for that container (docker events API,"
-        + " label filter); one host clock. The stage times come from a group-less consumer of the run's container-events"
-        + " and alerts topics. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s). A poll cycle (request"
+        + " against the real engine; %d containers (1 warm-up not counted + %d " + "measured, one at a time) of %s with"
+        + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null " + "bs=64M count=1, OOM-killed by the kernel;"
+        + " latency = first 200 answer of GET " + "/api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled " + "from the"
+        + " container's start with a %d ms pause between requests, time taken when " + "the response arrived) that holds the"
+        + " container's OOM_KILLED alert, minus timeNano of the engine's die event " + "for that container (docker events API,"
+        + " label filter); one host clock. The stage times come from a group-less " + "consumer of the run's container-events"
+        + " and alerts topics. p50/p99 by rank over the %d measured deaths (with " + "%d deaths p99 is the %s). A poll cycle (request"
         + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
         repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile",
         POLL.toMillis(), deaths.stream().mapToLong(d -> d.pollMs).sum() / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
@@ -347,7 +347,7 @@ final class OomToAlert {
     all.addAll(deaths);
     for (Death death : all) {
       each.append(each.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
-          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen %.0f (%d polls; driver: create %d, start %d,"
+          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen " + "%.0f (%d polls; driver: create %d, start %d,"
           + " polls %d, remove %d)", death.name, death == warmup ? " (warm-up)" : "",
           death.oomNanos <= 0 ? "n/a (no oom event)" : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
           relative(death, death.dieReceivedNanos), relative(death, death.collectorNanos),

@@ -51,7 +51,7 @@ final class Report {
       new Figure("packet_path", "packet path: pcap reader + header parse + flow table (1M-packet recorded pcap)",
           "packets.path", "packets.tcpdump", "tcpdump -r FILE -w /dev/null", ">= 1,000,000 packets/s",
           (f, c) -> f >= 1_000_000),
-      new Figure("publishing", "publishing: protobuf encode + RecordPublisher (real producer settings) into a local broker",
+      new Figure("publishing", "publishing: protobuf encode + RecordPublisher (real producer settings) " + "into a local broker",
           "publish.collector", "publish.kafka_perf", "Kafka ProducerPerformance, same record size and settings, same broker",
           ">= 80% of the ceiling", (f, c) -> f / c >= 0.80),
       new Figure("analyzer", "analyzer: events consumed, correlated and committed", "analyzer.events",
@@ -70,7 +70,7 @@ final class Report {
           "<= 256 MB", (f, c) -> f <= 256),
       new Figure("memory_analyzer", "analyzer peak RSS (VmHWM) under the analyzer load", "memory.analyzer", null, null,
           "<= 256 MB", (f, c) -> f <= 256),
-      new Figure("strace_overhead", "strace overhead: slowdown of a syscall-heavy program traced by the collector's SyscallTracer",
+      new Figure("strace_overhead", "strace overhead: slowdown of a syscall-heavy program traced by the " + "collector's SyscallTracer",
           "tracer.collector", "tracer.strace", "slowdown of the same program under plain strace -f -o /dev/null",
           "no worse than plain strace", (f, c) -> f <= c));
 
@@ -127,7 +127,7 @@ final class Report {
     md.append("# Porthole benchmark report\n\n");
     md.append("Written by `bench/run").append("quick".equals(info.get("run.mode")) ? " --quick" : "").append("` at ")
         .append(info.getOrDefault("run.started", "?")).append(" (mode: ").append(info.getOrDefault("run.mode", "?"))
-        .append("). Each figure is the median of its iterations, with min and max; the ceiling is measured in the same run on the same machine. See README.md (Benchmarks) for how to read it.\n\n");
+        .append("). Each figure is the median of its iterations, with min and max; the " + "ceiling is measured in the same run on the same machine. See README.md " + "(Benchmarks) for how to read it.\n\n");
     md.append("| figure | median | min - max | ceiling (median) | ratio | goal | met |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | --- | --- |\n");
     for (Figure figure : FIGURES) {

@@ -121,7 +121,7 @@ final class TracerOverhead {
       collector.add(traced);
       plainSlowdown.add(strace / base);
       collectorSlowdown.add(traced / base);
-      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's options %.2f s,"
+      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's " + "options %.2f s,"
           + " collector %.2f s%n", i, base, strace, straceOptions, traced);
     }
     results.measured("tracer.untraced", "s", untraced);
@@ -131,9 +131,9 @@ final class TracerOverhead {
     results.measured("tracer.strace_collector_options", "x slower", options);
     results.measured("tracer.collector", "x slower", collectorSlowdown);
     results.info("tracer.how", "busybox sh loop of " + loops + " x (ls -la /bin; cat /etc/hostname) in a " + IMAGE
-        + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = traced time / untraced time of"
-        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; tracer.strace_collector_options: strace with"
-        + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to tell strace's cost from the reader's; collector: SyscallTracer.trace (strace -f"
+        + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = " + "traced time / untraced time of"
+        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; " + "tracer.strace_collector_options: strace with"
+        + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to " + "tell strace's cost from the reader's; collector: SyscallTracer.trace " + "(strace -f"
         + " -q -tt -T -e trace=" + StraceConfig.DEFAULT_SYSCALLS + ", parser, batches to "
         + (bootstrap == null ? "a discarding sink" : "Kafka through KafkaEventSink") + "); syscalls seen by the tracer "
         + stats.syscallEventsSeen.get());
@@ -154,7 +154,7 @@ final class TracerOverhead {
   /** Runs the loop in a fresh container once, with a tracer attached before it starts; seconds. */
   private static double once(String name, int loops, Attach attach) throws Exception {
     String script = "while [ ! -e /tmp/go ]; do sleep 0.05; done; read a r </proc/uptime; i=0; while [ $i -lt " + loops
-        + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); done; read b r </proc/uptime;"
+        + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); " + "done; read b r </proc/uptime;"
         + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ))";
     docker("run", "-d", "--name", name, IMAGE, "sh", "-c", script);
     Detach detach = null;

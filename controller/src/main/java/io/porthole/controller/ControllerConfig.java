@@ -120,7 +120,7 @@ public record ControllerConfig(
   private static CommandSigner signer(Settings settings) {
     String file = settings.optional(SIGNING_KEY_FILE).orElseThrow(() -> new ConfigException(
         settings.describe(SIGNING_KEY_FILE),
-        "required but not set (the Ed25519 private key file commands are signed with; `porthole up` writes"
+        "required but not set (the Ed25519 private key file commands are " + "signed with; `porthole up` writes"
             + " command-signing.pem in its data directory)"));
     try {
       return CommandSigner.fromFile(Path.of(file.strip()));

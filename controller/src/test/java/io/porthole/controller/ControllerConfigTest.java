@@ -65,7 +65,7 @@ class ControllerConfigTest {
     env.remove("PORTHOLE_OPERATOR_TOKEN");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(env, Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set (or PORTHOLE_OPERATOR_TOKENS as name:token,name:token)");
+        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set (or PORTHOLE_OPERATOR_TOKENS " + "as name:token,name:token)");
     Map<String, String> noKey = env();
     noKey.remove("PORTHOLE_COMMAND_SIGNING_KEY_FILE");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noKey, Map.of())))
@@ -105,7 +105,7 @@ class ControllerConfigTest {
     Map<String, String> noName = env();
     noName.put("PORTHOLE_OPERATOR_TOKENS", "just-a-token-0123456789");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noName, Map.of())))
-        .hasMessage("PORTHOLE_OPERATOR_TOKENS: expected name:token entries separated by commas, but an entry has no ':'");
+        .hasMessage("PORTHOLE_OPERATOR_TOKENS: expected name:token entries separated by commas, " + "but an entry has no ':'");
     Map<String, String> twice = env();
     twice.put("PORTHOLE_OPERATOR_TOKENS", "viewer:another-token-0123456789");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(twice, Map.of())))

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSettingsTest {
 
   private static final String JAAS =
-      "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"porthole\" password=\"s3cret-pw\";";
+      "org.apache.kafka.common.security.plain.PlainLoginModule required " + "username=\"porthole\" password=\"s3cret-pw\";";
 
   @TempDir Path dir;
 

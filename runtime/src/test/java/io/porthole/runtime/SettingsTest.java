@@ -85,7 +85,7 @@ class SettingsTest {
     assertThat(kafka.consumerConfig("analyzer", "g")).containsEntry("enable.auto.commit", "false");
     assertThatThrownBy(() -> KafkaSettings.from(Settings.from(Map.of("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "localhost"), Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: expected HOST:PORT[,HOST:PORT...] but was 'localhost'");
+        .hasMessage("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: expected HOST:PORT[,HOST:PORT...] but was " + "'localhost'");
     assertThatThrownBy(() -> KafkaSettings.from(Settings.of(Map.of())))
         .hasMessageStartingWith("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: required");
   }
@@ -98,7 +98,7 @@ class SettingsTest {
         .isEqualTo("it-1.porthole.flows.v1");
     assertThatThrownBy(() -> TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "a b/"), Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_TOPIC_PREFIX: expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was 'a b/'");
+        .hasMessage("PORTHOLE_TOPIC_PREFIX: expected letters, digits, '.', '_' or '-' (a Kafka " + "topic name prefix) but was 'a b/'");
   }
 
   enum Mode {

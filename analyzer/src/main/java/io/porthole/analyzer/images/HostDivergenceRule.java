@@ -189,7 +189,7 @@ public final class HostDivergenceRule {
         .setOccurrences(occurrences)
         .setRemediation(SuggestedRemediation.newBuilder()
             .setAction(RemediationAction.REMEDIATION_ACTION_UNSPECIFIED)
-            .setDescription("Compare the two hosts' kernels and policies (seccomp profile, SELinux, AppArmor) for the "
+            .setDescription("Compare the two hosts' kernels and policies (seccomp profile, " + "SELinux, AppArmor) for the "
                 + "calls named; schedule the image only on hosts like " + a.getHostId() + ", or make it cope with "
                 + "what " + b.getHostId() + " lacks."))
         .putAttributes("image_id", b.getImageId())
@@ -225,7 +225,7 @@ public final class HostDivergenceRule {
         + b.getHostId() + " (" + kernel(b) + ", " + b.getContainers() + " container(s)), while none of the "
         + a.getContainers() + " container(s) of the same image on host " + a.getHostId() + " (" + kernel(a)
         + ") did within the last " + config.window().toMinutes() + " min. The image is the same, so the difference "
-        + "lies in the hosts: their kernels or policies (a syscall missing or denied, a file present on one only).";
+        + "lies in the hosts: their kernels or policies (a syscall missing or denied, a " + "file present on one only).";
   }
 
   private static String kernel(ImageSummary summary) {

@@ -82,7 +82,7 @@ public final class CollectorDropsRule implements DetectionRule {
           .title("The collector on host " + host.hostId() + " is dropping data")
           .remediation(
               RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-              "Check Kafka's health and the collector's host load; raise the collector's buffers or reduce what it traces.");
+              "Check Kafka's health and the collector's host load; raise the " + "collector's buffers or reduce what it traces.");
     }
     state.episode.occurred(time)
         .evidence(time, "heartbeat: " + String.join(", ", grown), Topic.HEARTBEATS, "")

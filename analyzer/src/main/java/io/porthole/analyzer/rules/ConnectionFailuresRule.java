@@ -138,9 +138,9 @@ public final class ConnectionFailuresRule implements DetectionRule {
         .summary(
             "Container " + container.displayName() + " tried to connect to " + target + " "
                 + destination.episode.occurrences() + " times without a SYN-ACK (" + how + "). Refused connections mean "
-                + "nothing listens on that port; unanswered ones mean a firewall, a wrong address or a peer that is down.")
+                + "nothing listens on that port; unanswered ones mean a firewall, a wrong " + "address or a peer that is down.")
         .remediation(
             RemediationAction.CAPTURE_PACKETS,
-            "Capture the container's packets to see where the connection attempts go and what answers them.");
+            "Capture the container's packets to see where the connection attempts go and " + "what answers them.");
   }
 }

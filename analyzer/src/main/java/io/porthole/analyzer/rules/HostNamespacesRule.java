@@ -75,13 +75,13 @@ public final class HostNamespacesRule implements DetectionRule {
         .title("Container " + container.displayName() + " shares the host's " + String.join(", ", findings.shared))
         .summary(
             "Container " + container.displayName() + " " + String.join("; ", findings.lines) + ". "
-                + "Without these namespaces and mounts the container is not isolated from the host: "
-                + "it can see host processes, sockets or files, which makes it about as dangerous as a privileged container.")
+                + "Without these namespaces and mounts the container is not isolated from " + "the host: "
+                + "it can see host processes, sockets or files, which makes it about as " + "dangerous as a privileged container.")
         .attribute("shared", String.join(",", findings.shared))
         .attribute("host_mounts", String.join(",", findings.mounts))
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-            "Recreate the container without --net/--pid/--ipc/--uts=host and --privileged, and bind-mount only the host paths it needs, read-only.");
+            "Recreate the container without --net/--pid/--ipc/--uts=host and " + "--privileged, and bind-mount only the host paths it needs, read-only.");
   }
 
   /** What the configuration shares with the host, in words and as a stable identity. */

@@ -79,7 +79,7 @@ public final class HostSilentRule implements DetectionRule {
               .summary(
                   "No heartbeat from the collector on host " + host.hostId() + " for " + silentFor.toSeconds()
                       + " s (it announced one every " + interval.toSeconds() + " s). The host, its collector or the path "
-                      + "to Kafka is down: Porthole sees nothing of this host's containers until it is back.")
+                      + "to Kafka is down: Porthole sees nothing of this host's containers " + "until it is back.")
               .attribute("interval_seconds", String.valueOf(interval.toSeconds()))
               .attribute("silent_seconds", String.valueOf(silentFor.toSeconds()))
               .occurred(lastTime)

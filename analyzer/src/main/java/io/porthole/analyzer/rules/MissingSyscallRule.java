@@ -104,7 +104,7 @@ public final class MissingSyscallRule implements DetectionRule {
             "Container " + container.displayName() + " (image " + container.image() + ") called " + syscall + " "
                 + episode.occurrences() + " time(s) and got ENOSYS (Function not implemented): host " + container.hostId()
                 + " runs " + kernelText + ", which does not provide it, or a seccomp profile denies it. The image "
-                + "expects a newer kernel than this host has; it may work on another host and fail here.")
+                + "expects a newer kernel than this host has; it may work on another host " + "and fail here.")
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             "Run the image on hosts whose kernel provides " + syscall + ", check the container's seccomp profile, "

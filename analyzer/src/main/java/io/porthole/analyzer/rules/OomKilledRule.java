@@ -239,7 +239,7 @@ public final class OomKilledRule implements DetectionRule {
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             limit > 0
                 ? "Raise the memory limit above " + limitText + " or find what uses the memory."
-                : "The host ran out of memory: set memory limits on its containers or add memory.");
+                : "The host ran out of memory: set memory limits on its containers or " + "add memory.");
     for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
       PendingOom oom = it.next();
       if (oom.run.equals(run) && withinDieWindow(oom, time)) {
@@ -290,7 +290,7 @@ public final class OomKilledRule implements DetectionRule {
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             limit > 0
                 ? "Raise the memory limit above " + limitText + " or find the process that uses the memory."
-                : "The host ran out of memory: set memory limits on its containers or add memory.")
+                : "The host ran out of memory: set memory limits on its containers or " + "add memory.")
         .snapshot();
   }
 

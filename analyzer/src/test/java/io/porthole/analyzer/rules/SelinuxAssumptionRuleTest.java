@@ -67,7 +67,7 @@ class SelinuxAssumptionRuleTest {
     Alert alert = harness.alerts.get(0);
     assertThat(alert.getOccurrences()).isEqualTo(4);
     assertThat(alert.getEvidenceList()).extracting(Evidence::getDescription)
-        .contains("[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory)",
+        .contains("[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT " + "(No such file or directory)",
             "[pid 4711] +++ exited with 12 +++");
     assertThat(alert.getAttributesMap()).containsEntry("pid", "4711");
     assertThat(alert.getSummary()).contains("failed 4 syscall(s) on SELinux paths", "and then process 4711 exited with code 12.");

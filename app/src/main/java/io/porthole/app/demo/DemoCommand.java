@@ -38,13 +38,13 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on the local Docker engine:"
-          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, S3 network isolation"
-          + " and restore through the REST API, S5 an SELinux assumption, S7 the same image failing on a second"
+      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on " + "the local Docker engine:"
+          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, " + "S3 network isolation"
+          + " and restore through the REST API, S5 an SELinux assumption, S7 the same " + "image failing on a second"
           + " Docker engine (host B, started and removed by the demo) and working on this one.",
-      "Prints each alert as it arrives, removes every container it started, and exits 0 only when every"
+      "Prints each alert as it arrives, removes every container it started, and exits 0 " + "only when every"
           + " expected alert arrived in time (1 otherwise, listing what is missing).",
-      "The launcher (./porthole demo) first prepares the machine as dev/test does: packages, engine, scenario image."
+      "The launcher (./porthole demo) first prepares the machine as dev/test does: " + "packages, engine, scenario image."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -125,14 +125,14 @@ public final class DemoCommand implements Callable<Integer> {
         })) {
       watcher.start();
 
-      say("S1: a container sharing the host's network and PID namespaces, with / mounted read-only");
+      say("S1: a container sharing the host's network and PID namespaces, with / mounted " + "read-only");
       long s1Started = System.nanoTime();
       String s1 = docker.run("s1", Map.of(), h -> h.withNetworkMode("host").withPidMode("host")
           .withBinds(new Bind("/", new Volume("/host"), AccessMode.ro)), "sleep", "600");
       expectations.expect("S1", Rule.HOST_NAMESPACES, s1, s1Started, limit);
       names.put(s1, docker.name(s1));
 
-      say("S2: a container OOM-killed at its 16 MiB limit, and one with --oom-kill-disable and no limit");
+      say("S2: a container OOM-killed at its 16 MiB limit, and one with " + "--oom-kill-disable and no limit");
       long s2Started = System.nanoTime();
       String s2 = docker.run("s2-oom", Map.of(), h -> h.withMemory(16L << 20).withMemorySwap(16L << 20),
           "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
@@ -143,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
       expectations.expect("S2", Rule.OOM_KILL_DISABLED_UNBOUNDED, s2b, s2bStarted, limit);
       names.put(s2b, docker.name(s2b));
 
-      say("S5: a container traced with strace (label porthole.trace=syscalls) that assumes SELinux and exits 12");
+      say("S5: a container traced with strace (label porthole.trace=syscalls) that " + "assumes SELinux and exits 12");
       long s5Started = System.nanoTime();
       String s5 = docker.run("s5", Map.of("porthole.trace", "syscalls"), h -> h,
           "sh", "-c", "sleep 2; cat /etc/selinux/config || exit 12");
@@ -165,7 +165,7 @@ public final class DemoCommand implements Callable<Integer> {
    */
   private boolean startDivergence(Suite suite, DemoDocker docker, Map<String, String> names, Expectations expectations,
       Duration limit) {
-    say("S7: the same image on a second Docker engine (host B: own bridge, seccomp answers memfd_create with ENOSYS)"
+    say("S7: the same image on a second Docker engine (host B: own bridge, seccomp " + "answers memfd_create with ENOSYS)"
         + " and on this one (host A), both traced");
     long started = System.nanoTime();
     try {
@@ -241,7 +241,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     if (missing.isEmpty() && isolationOk) {
-      say(String.format(Locale.ROOT, "demo passed: every expected alert arrived in time and the isolation round trip worked; %.1f s from start to the last alert", seconds(lastArrival)));
+      say(String.format(Locale.ROOT, "demo passed: every expected alert arrived in time and the isolation round " + "trip worked; %.1f s from start to the last alert", seconds(lastArrival)));
       return 0;
     }
     for (Expectations.Expected e : missing) {

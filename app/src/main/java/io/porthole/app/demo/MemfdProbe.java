@@ -17,7 +17,7 @@ public final class MemfdProbe {
 
   public static final String DENY_MEMFD_PROFILE =
       "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-          + "\"syscalls\":[{\"names\":[\"memfd_create\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}";
+          + "\"syscalls\":[{\"names\":[\"memfd_create\"],\"action\":\"SCMP_ACT_ERRNO\",\"er" + "rnoRet\":38}]}";
 
   private static final String SOURCE = """
       #define _GNU_SOURCE

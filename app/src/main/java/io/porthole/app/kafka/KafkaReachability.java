@@ -67,13 +67,13 @@ public final class KafkaReachability {
     if (cause instanceof SaslAuthenticationException) {
       return CliFailure.failure(
           "Kafka at " + bootstrap + " refused the login (" + security + "): " + kafka.scrub(cause.getMessage())
-              + "; check the user name and password in kafka.client.sasl.jaas.config and kafka.client.sasl.mechanism");
+              + "; check the user name and password in kafka.client.sasl.jaas.config and " + "kafka.client.sasl.mechanism");
     }
     if (cause instanceof SslAuthenticationException) {
       return CliFailure.failure(
           "the TLS handshake with Kafka at " + bootstrap + " failed (" + security + "): "
               + kafka.scrub(rootMessage(cause))
-              + "; check kafka.client.ssl.truststore.* (the broker's CA) and the broker's host name");
+              + "; check kafka.client.ssl.truststore.* (the broker's CA) and the broker's " + "host name");
     }
     if (cause instanceof AuthenticationException) {
       return CliFailure.failure(
@@ -91,7 +91,7 @@ public final class KafkaReachability {
             + " within "
             + timeout.toSeconds()
             + " s: check the address (--kafka HOST:PORT), that the broker is running, that its"
-            + " advertised listeners are reachable from here and that kafka.client.security.protocol ("
+            + " advertised listeners are reachable from here and that " + "kafka.client.security.protocol ("
             + security
             + ") is the listener's; or leave out --kafka to use the embedded broker");
   }

@@ -87,7 +87,7 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
       List<String> described = new ArrayList<>();
       existingEvents.forEach((name, count) -> described.add(name + " has " + count));
       problems.add(
-          "the event topics must have the same partition count (they are co-partitioned by key: one analyzer"
+          "the event topics must have the same partition count (they are co-partitioned " + "by key: one analyzer"
               + " instance sees every event of a container), but " + String.join(", ", described)
               + ": give every one of them " + counts.last() + " partitions"
               + " (kafka-topics.sh --alter --topic NAME --partitions " + counts.last() + ")");

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a recorded strace log (strace -f -tt -T -o FILE) or a pcap file through the collector's parsers.",
-      "Without --kafka it prints the envelopes as JSON lines on stdout and needs no broker; with --kafka it publishes them.",
+      "Runs a recorded strace log (strace -f -tt -T -o FILE) or a pcap file through the " + "collector's parsers.",
+      "Without --kafka it prints the envelopes as JSON lines on stdout and needs no " + "broker; with --kafka it publishes them.",
       "Ends with one summary line on stderr."
     })
 public final class ReplayCommand implements Callable<Integer> {

@@ -34,7 +34,7 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
     boolean root = isRoot();
     if (!root) {
       problems.add(
-          "not running as root: packet capture, strace and network isolation need root (or CAP_NET_RAW,"
+          "not running as root: packet capture, strace and network isolation need root " + "(or CAP_NET_RAW,"
               + " CAP_SYS_PTRACE and CAP_NET_ADMIN); run `sudo ./porthole up` to have them");
     }
     String straceBinary = settings.string(STRACE_BINARY_KEY, "strace");
@@ -52,7 +52,7 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
       return true;
     }
     Path socket = Path.of(dockerHost.substring("unix://".length()));
-    String start = "start the engine (as root: dockerd --live-restore &, or `bash -c 'source dev/lib.sh; porthole_start_docker'`)";
+    String start = "start the engine (as root: dockerd --live-restore &, or `bash -c 'source " + "dev/lib.sh; porthole_start_docker'`)";
     if (!Files.exists(socket)) {
       problems.add("no Docker engine: " + socket + " does not exist; " + start + "; the collector is off until then");
       return false;
@@ -60,7 +60,7 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
     if (!Files.isReadable(socket) || !Files.isWritable(socket)) {
       problems.add(
           "no permission for the Docker socket " + socket + ": run as root, or add your user to the docker"
-              + " group (sudo usermod -aG docker $USER, then log in again); the collector is off until then");
+              + " group (sudo usermod -aG docker $USER, then log in again); the collector " + "is off until then");
       return false;
     }
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -77,7 +77,7 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
     } catch (IOException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (reason.toLowerCase().contains("permission")) {
-        problems.add("no permission for the Docker socket " + socket + ": run as root, or add your user to the docker group; the collector is off until then");
+        problems.add("no permission for the Docker socket " + socket + ": run as root, or add your user to the docker group; the collector is " + "off until then");
       } else {
         problems.add("no Docker engine answers on " + socket + " (" + reason + "); " + start + "; the collector is off until then");
       }

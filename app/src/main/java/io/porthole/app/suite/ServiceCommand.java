@@ -29,7 +29,7 @@ public final class ServiceCommand implements Callable<Integer> {
   Integer httpPort;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS",
-      description = "The address the controller listens on (default 0.0.0.0, every interface, or PORTHOLE_HTTP_HOST).")
+      description = "The address the controller listens on (default 0.0.0.0, every interface, or " + "PORTHOLE_HTTP_HOST).")
   String httpHost;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Where generated credentials are kept (default: ~/.porthole).")
@@ -62,7 +62,7 @@ public final class ServiceCommand implements Callable<Integer> {
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);
     var built = settings.build();
     if (built.optional(KafkaSettings.BOOTSTRAP_KEY).isEmpty()) {
-      throw CliFailure.usage(spec.name() + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or run `porthole up` for everything with an embedded broker)");
+      throw CliFailure.usage(spec.name() + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or " + "run `porthole up` for everything with an embedded broker)");
     }
     Suite suite = new Suite(services, err);
     suite.runUntilSignalled(

@@ -161,7 +161,7 @@ public final class Suite {
         continue;
       }
       if (service == Service.COLLECTOR && !preflight.dockerReady()) {
-        err.println("porthole: collector not started (no usable Docker engine, see above); the other services run");
+        err.println("porthole: collector not started (no usable Docker engine, see above); the " + "other services run");
         continue;
       }
       startService(service);

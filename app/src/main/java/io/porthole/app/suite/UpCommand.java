@@ -17,11 +17,11 @@ import picocli.CommandLine.Option;
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs collector, analyzer and controller in one process. Without --kafka it starts an embedded Kafka broker"
+      "Runs collector, analyzer and controller in one process. Without --kafka it starts " + "an embedded Kafka broker"
           + " on 127.0.0.1 (data under the data directory) and creates the topics.",
       "Prints `kafka: HOST:PORT` and `controller: http://HOST:PORT` (the address it really listens on) when ready;"
           + " Ctrl-C stops everything.",
-      "The controller listens on 127.0.0.1 unless --http-host (or PORTHOLE_HTTP_HOST) says otherwise."
+      "The controller listens on 127.0.0.1 unless --http-host (or PORTHOLE_HTTP_HOST) " + "says otherwise."
     })
 public final class UpCommand implements Callable<Integer> {
 

@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
     name = "tail",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints the records of one topic as JSON lines (the protobuf JSON mapping plus key, partition and offset).",
-      "TOPIC may be the full name (porthole.alerts.v1) or the short one (alerts, container-events, flows, syscalls,"
+      "Prints the records of one topic as JSON lines (the protobuf JSON mapping plus " + "key, partition and offset).",
+      "TOPIC may be the full name (porthole.alerts.v1) or the short one (alerts, " + "container-events, flows, syscalls,"
           + " heartbeats, commands, command-results, dead-letters)."
     })
 public final class TailCommand implements Callable<Integer> {

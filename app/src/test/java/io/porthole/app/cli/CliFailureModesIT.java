@@ -24,7 +24,7 @@ class CliFailureModesIT {
   void anUnreachableKafkaIsOneLineAndExitCode1() throws Exception {
     try (PortholeProcess up = PortholeProcess.start("up", "--kafka", "127.0.0.1:1", "--data-dir", dataDir.toString(), "--http-port", "0")) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: cannot reach Kafka at 127.0.0.1:1 within 10 s: check the address"));
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: cannot reach Kafka at 127.0.0.1:1 within 10 s: check " + "the address"));
       assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
     }
   }
@@ -59,7 +59,7 @@ class CliFailureModesIT {
   void aBadConfigurationValueNamesTheVariableAndExits2() throws Exception {
     try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_HTTP_PORT", "eighty"), List.of(), "up", "--data-dir", dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(2);
-      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_HTTP_PORT: expected a whole number from 0 to 65535 but was 'eighty'");
+      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_HTTP_PORT: expected a whole number from " + "0 to 65535 but was 'eighty'");
     }
   }
 
@@ -69,7 +69,7 @@ class CliFailureModesIT {
     // An unreachable Kafka ends the run right after the checks, which come first.
     try (PortholeProcess up = PortholeProcess.start(env, List.of(), "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no Docker engine: /nonexistent/docker.sock does not exist; start the engine"));
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no Docker engine: /nonexistent/docker.sock does not " + "exist; start the engine"));
       assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no strace binary ('/nonexistent/strace' is not on the PATH)") && line.contains("apt-get install strace"));
     }
   }
@@ -83,7 +83,7 @@ class CliFailureModesIT {
     try (PortholeProcess up = PortholeProcess.start(Map.of("HOME", data.toString()), asNobody, "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", data.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
       assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no permission for the Docker socket /var/run/docker.sock") && line.contains("docker group"));
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: not running as root: packet capture, strace and network isolation need root"));
+      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: not running as root: packet capture, strace and network " + "isolation need root"));
     }
   }
 }

@@ -209,24 +209,24 @@ class ConsoleIT {
     operator.script("document.getElementById('f-container').value = ''; refreshAlerts();");
     Object elapsed = operator.driver.executeAsyncScript(String.join("\n",
         "const done = arguments[arguments.length - 1];",
-        "const rules = ['OOM_KILLED', 'HOST_NAMESPACES', 'SELINUX_ASSUMPTION', 'CONNECTION_FAILURES'];",
+        "const rules = ['OOM_KILLED', 'HOST_NAMESPACES', 'SELINUX_ASSUMPTION', " + "'CONNECTION_FAILURES'];",
         "const severities = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];",
         "const frames = [];",
         "for (let i = 0; i < 12000; i++) {",
         "  const t = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();",
-        "  frames.push('event: alert\\nid: load-' + i + '\\ndata: ' + JSON.stringify({alertId: 'load-' + i,",
-        "    rule: rules[i % 4], severity: severities[i % 4], title: 'load alert ' + i, hostId: 'load-host',",
-        "    containerId: 'c' + (i % 1000), containerName: 'load-' + (i % 1000), lastSeen: t, publishedAt: t,",
-        "    evidence: [{time: t, description: 'line one of ' + i}, {time: t, description: 'line two'}]}) + '\\n\\n');",
+        "  frames.push('event: alert\\nid: load-' + i + '\\ndata: ' + " + "JSON.stringify({alertId: 'load-' + i,",
+        "    rule: rules[i % 4], severity: severities[i % 4], title: 'load alert " + "' + i, hostId: 'load-host',",
+        "    containerId: 'c' + (i % 1000), containerName: 'load-' + (i % 1000), " + "lastSeen: t, publishedAt: t,",
+        "    evidence: [{time: t, description: 'line one of ' + i}, {time: t, " + "description: 'line two'}]}) + '\\n\\n');",
         "}",
         "const started = performance.now();",
         "readEvents(new Response(frames.join('')).body, e => queueAlert(e.data))",
-        "  .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - started))));"));
+        "  .then(() => requestAnimationFrame(() => requestAnimationFrame(() => " + "done(performance.now() - started))));"));
     assertThat(((Number) elapsed).doubleValue()).as("ms to parse, keep and render 12,000 streamed alerts").isLessThan(5000);
     assertThat(operator.find("#count-alerts").getText()).isEqualTo("10000");
     assertThat(operator.script("return state.alerts.size")).isEqualTo(10000L);
     assertThat(operator.findAll("#alerts-list .vrow").size()).as("rows in the DOM").isLessThan(60);
-    operator.script("const list = document.getElementById('alerts-list'); list.scrollTop = list.scrollHeight / 2;");
+    operator.script("const list = document.getElementById('alerts-list'); list.scrollTop = " + "list.scrollHeight / 2;");
     operator.await("rows from the middle of the list", Duration.ofSeconds(5), d -> operator.findAll("#alerts-list .vrow").stream()
         .filter(WebElement::isDisplayed).anyMatch(r -> Integer.parseInt(r.getAttribute("data-index")) > 4000));
     long roundTrip = System.nanoTime();
@@ -237,9 +237,9 @@ class ConsoleIT {
     operator.find("#c-text").clear();
     Object containersMs = operator.script(String.join("\n",
         "const started = performance.now();",
-        "state.containers = Array.from({length: 1000}, (_, i) => ({id: 'c' + i, hostId: 'load-host', name: 'load-' + i,",
-        "  image: 'load/image:1', state: 'running', networkMode: 'bridge', isolated: i % 10 === 0,",
-        "  isolation: i % 10 === 0 ? {interface: 'veth' + i, restoreAt: new Date(Date.now() + 600000).toISOString()} : null}));",
+        "state.containers = Array.from({length: 1000}, (_, i) => ({id: 'c' + i, " + "hostId: 'load-host', name: 'load-' + i,",
+        "  image: 'load/image:1', state: 'running', networkMode: 'bridge', " + "isolated: i % 10 === 0,",
+        "  isolation: i % 10 === 0 ? {interface: 'veth' + i, restoreAt: new " + "Date(Date.now() + 600000).toISOString()} : null}));",
         "refreshContainers();",
         "return performance.now() - started;"));
     assertThat(((Number) containersMs).doubleValue()).as("ms to list 1,000 containers").isLessThan(1000);

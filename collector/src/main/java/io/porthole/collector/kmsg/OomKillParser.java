@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
 
 /**
  * Recognises OOM kills of tasks in Docker containers in the kernel's log. The kernel (4.19 and
- * later) logs every kill as two records, one right after the other:
+ * later) logs every kill as two records, one right after the other (the first wrapped here):
  *
  * <pre>
- * oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=ID,mems_allowed=0,oom_memcg=/docker/ID,task_memcg=/docker/ID,task=dd,pid=10557,uid=0
+ * oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=ID,mems_allowed=0,
+ *     oom_memcg=/docker/ID,task_memcg=/docker/ID,task=dd,pid=10557,uid=0
  * Memory cgroup out of memory: Killed process 10557 (dd) total-vm:67804kB, anon-rss:15872kB, ...
  * </pre>
  *

@@ -63,7 +63,7 @@ public record CaptureConfig(
     for (String name : interfaces) {
       if (!INTERFACE.matcher(name).matches()) {
         throw new ConfigException(settings.describe(INTERFACES),
-            "expected interface names of up to 15 letters, digits or _.:@- (a trailing * for a prefix) but got '" + name + "'");
+            "expected interface names of up to 15 letters, digits or _.:@- (a trailing * " + "for a prefix) but got '" + name + "'");
       }
     }
     String filter = settings.string(FILTER, DEFAULT_FILTER);

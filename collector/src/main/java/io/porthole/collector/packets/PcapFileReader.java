@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * <pre>{@code
  * try (PcapFileReader reader = PcapFileReader.open(path)) {
  *   while (reader.next()) {
- *     parser.parse(reader.linkType(), reader.buffer(), reader.offset(), reader.capturedLength(), reader.timestampNanos(), view);
+ *     parser.parse(reader.linkType(), reader.buffer(), reader.offset(), reader.capturedLength(),
+ *         reader.timestampNanos(), view);
  *   }
  * }
  * }</pre>

@@ -221,7 +221,7 @@ public final class CommandConsumer implements Lifecycle {
 
   private Future<Void> refuseReplay(RemediationCommand command) {
     replayed.incrementAndGet();
-    LOG.warn("command {} ({}) refused: its id was accepted before (a replayed copy); nothing done, nothing published",
+    LOG.warn("command {} ({}) refused: its id was accepted before (a replayed copy); nothing " + "done, nothing published",
         command.getCommandId(), command.getAction());
     return Future.succeededFuture();
   }

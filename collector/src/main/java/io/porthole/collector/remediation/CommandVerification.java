@@ -39,7 +39,7 @@ public record CommandVerification(
     if (files.isEmpty()) {
       throw new ConfigException(
           settings.describe(VERIFY_KEY_FILE),
-          "required while remediation.enabled is true (the controller's Ed25519 public key file(s), comma-separated;"
+          "required while remediation.enabled is true (the controller's Ed25519 public " + "key file(s), comma-separated;"
               + " `porthole up` writes command-verify.pem in its data directory)");
     }
     CommandVerifier verifier;

@@ -70,7 +70,7 @@ final class IsolateNetwork implements ActionHandler {
         onIsolated.accept(isolation);
         RemediationResult.Builder result = results.result(command, started, SUCCEEDED,
             "all " + network.veths().size() + " interface(s) of " + container.label() + " are down ("
-                + network.describe() + "): the container is cut off from every network" + ttlText(ttl))
+                + network.describe() + "): the container is cut off from " + "every network" + ttlText(ttl))
             .setInterface(network.hostInterfaces());
         if (isolation.hasTtl()) {
           result.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(isolation.restoreAtEpochMillis())));

@@ -37,7 +37,7 @@ public record NetworkMode(String value) {
   public Optional<String> refusal(String containerLabel) {
     if (isHost()) {
       return Optional.of("container " + containerLabel
-          + " uses the host network (network mode host): refusing to touch the host's interfaces");
+          + " uses the host network (network mode host): refusing to touch the host's " + "interfaces");
     }
     return sharedContainer().map(other -> "container " + containerLabel + " shares the network of " + value
         + ": act on that container instead");

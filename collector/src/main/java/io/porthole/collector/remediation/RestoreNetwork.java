@@ -69,7 +69,7 @@ final class RestoreNetwork implements ActionHandler {
             "dry run: " + container.label() + " is not running; would end its isolation; nothing changed"));
       }
       return steps.blocking(() -> isolations.remove(container.id())).map(v -> results.succeeded(command, started,
-          container.label() + " is not running: its isolation ends and it is not re-isolated when it starts"));
+          container.label() + " is not running: its isolation ends and it is not re-isolated " + "when it starts"));
     }
     return steps.provenNetwork(container).compose(network -> {
       if (command.getDryRun()) {

@@ -49,7 +49,7 @@ public final class VethSafetyCheck {
       boolean sharesHostNamespace) {
     if (sharesHostNamespace) {
       return NetworkVerdict.refused(
-          "the container shares the host's network namespace (network mode host): isolating it would cut off the host");
+          "the container shares the host's network namespace (network mode host): " + "isolating it would cut off the host");
     }
     List<IpLink> inside;
     try {

@@ -86,12 +86,12 @@ final class PausedContainers {
       try {
         docker.unpauseContainerCmd(id).exec();
         unpaused.add(id);
-        LOG.warn("unpaused container {}, which a previous run paused to attach strace and did not unpause", id);
+        LOG.warn("unpaused container {}, which a previous run paused to attach strace and did " + "not unpause", id);
         unpaused(id);
       } catch (NotFoundException | ConflictException e) {
         unpaused(id); // gone, or not paused (ConflictException: "is not paused")
       } catch (RuntimeException e) {
-        LOG.error("container {} is still paused since a previous run attached strace, and unpausing it failed: {}",
+        LOG.error("container {} is still paused since a previous run attached strace, and " + "unpausing it failed: {}",
             id, e.getMessage());
       }
     }

@@ -372,7 +372,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         }
       }
     }
-    LOG.error("container {} could not be unpaused after attaching strace (the next start tries again): {}", containerId,
+    LOG.error("container {} could not be unpaused after attaching strace (the next start tries " + "again): {}", containerId,
         last == null ? "" : last.getMessage());
   }
 

@@ -75,7 +75,7 @@ class OomKillParserTest {
   void aHostOutOfMemoryKillInAContainerIsSeenAndAKillOutsideContainersIsOnlyCounted() {
     OomKillParser parser = new OomKillParser();
     Optional<OomKill> none = parser.accept(record(7, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
-        + "mems_allowed=0-1,global_oom,task_memcg=/user.slice,task=java,pid=99,uid=1000"));
+        + "mems_allowed=0-1,global_oom,task_memcg=/user.slice,task=java,pid=99," + "uid=1000"));
     assertThat(none).isEmpty();
     assertThat(parser.accept(record(8, "Out of memory: Killed process 99 (java) total-vm:1kB"))).isEmpty();
     assertThat(parser.hostKills()).isEqualTo(1);

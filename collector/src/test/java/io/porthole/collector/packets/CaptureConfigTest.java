@@ -58,13 +58,13 @@ class CaptureConfigTest {
   @Test
   void theIdleTimeoutMustNotBeShorterThanTheFlushInterval() {
     assertBad(Map.of("PORTHOLE_CAPTURE_FLUSH_INTERVAL", "30s", "PORTHOLE_CAPTURE_IDLE_TIMEOUT", "10s"),
-        "PORTHOLE_CAPTURE_IDLE_TIMEOUT: expected at least PORTHOLE_CAPTURE_FLUSH_INTERVAL (30000ms) but was 10000ms");
+        "PORTHOLE_CAPTURE_IDLE_TIMEOUT: expected at least " + "PORTHOLE_CAPTURE_FLUSH_INTERVAL (30000ms) but was 10000ms");
   }
 
   @Test
   void theSnaplenMustLeaveRoomForTheExcerpt() {
     assertBad(Map.of("PORTHOLE_CAPTURE_SNAPLEN", "300", "PORTHOLE_CAPTURE_EXCERPT_BYTES", "256"),
-        "PORTHOLE_CAPTURE_SNAPLEN: expected at least 384 (PORTHOLE_CAPTURE_EXCERPT_BYTES 256 plus 128 bytes of headers) but was 300");
+        "PORTHOLE_CAPTURE_SNAPLEN: expected at least 384 (PORTHOLE_CAPTURE_EXCERPT_BYTES " + "256 plus 128 bytes of headers) but was 300");
   }
 
   @Test

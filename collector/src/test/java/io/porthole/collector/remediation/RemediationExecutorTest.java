@@ -73,7 +73,7 @@ class RemediationExecutorTest {
     assertThat(result.getStatus()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(result.getDryRun()).isTrue();
     assertThat(result.getDetail()).isEqualTo(
-        "dry run: would copy /bin/busybox (at most 1000000 bytes) out of image porthole/busybox:test without starting it; nothing changed");
+        "dry run: would copy /bin/busybox (at most 1000000 bytes) out of image " + "porthole/busybox:test without starting it; nothing changed");
     assertThat(result.getCommandId()).isEqualTo("cmd-1");
     assertThat(result.getHostId()).isEqualTo("host-a");
   }

@@ -93,7 +93,7 @@ class VethSafetyCheckTest {
 
     NetworkVerdict verdict = VethSafetyCheck.checkNamespace(pointsAtUplink, twoNetworkHost, twoBridges, defaultRoutes, false);
 
-    assertThat(verdict.refusal()).contains("host interface eth0 (index 4), the peer of the container's eth1 (index 63), is not a veth");
+    assertThat(verdict.refusal()).contains("host interface eth0 (index 4), the peer of the container's eth1 (index 63), " + "is not a veth");
   }
 
   @Test
@@ -105,8 +105,8 @@ class VethSafetyCheckTest {
         .contains("the container's eth2 (index 70) has no peer interface");
 
     // The fallback tunnel device a loaded ipip module adds to every namespace carries nothing out.
-    String tunnel = "2: tunl0@NONE: <NOARP> mtu 1480 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    "
-        + "link/ipip 0.0.0.0 brd 0.0.0.0 promiscuity 0 minmtu 0 maxmtu 0 \\    ipip any remote any local any ttl inherit nopmtudisc\n";
+    String tunnel = "2: tunl0@NONE: <NOARP> mtu 1480 qdisc noop state DOWN mode DEFAULT group " + "default qlen 1000\\    "
+        + "link/ipip 0.0.0.0 brd 0.0.0.0 promiscuity 0 minmtu 0 maxmtu 0 \\    ipip " + "any remote any local any ttl inherit nopmtudisc\n";
     NetworkVerdict withTunnel = VethSafetyCheck.checkNamespace(
         Fixtures.read("two-networks-ns-links.txt") + tunnel, twoNetworkHost, twoBridges, defaultRoutes, false);
     assertThat(withTunnel.veths()).hasSize(2);

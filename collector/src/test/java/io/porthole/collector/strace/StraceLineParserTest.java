@@ -83,7 +83,7 @@ class StraceLineParserTest {
     assertThat(first.incomplete()).isFalse();
     assertThat(first.raw())
         .isEqualTo("[pid 21381] 09:19:46.305918 wait4(-1,  <unfinished ...>\n"
-            + "09:19:47.703106 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 7 <1.397168>");
+            + "09:19:47.703106 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == " + "0}], 0, NULL) = 7 <1.397168>");
     StraceSyscall robust = r.named("set_robust_list").get(0);
     assertThat(robust.pid()).isEqualTo(21443);
     assertThat(robust.arguments()).isEqualTo("0x268036a0, 24");
@@ -157,7 +157,7 @@ class StraceLineParserTest {
     assertThat(r.withPath("/dev/null").stream().map(StraceSyscall::pid)).containsExactlyInAnyOrder(22206, 22207, 22208);
     assertThat(r.named("clone").stream().filter(c -> c.pid() == 22206)).singleElement().satisfies(c -> {
       assertThat(c.arguments()).isEqualTo(
-          "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x27807690");
+          "child_stack=NULL, " + "flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, " + "child_tidptr=0x27807690");
       assertThat(c.returnCode()).isEqualTo(12);
     });
     assertThat(r.exitSummaries())
@@ -252,13 +252,13 @@ class StraceLineParserTest {
   void pathsAreUnescaped() {
     Recorder r = new Recorder();
     StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, r);
-    parser.accept("10:00:00.000001 openat(AT_FDCWD, \"/tmp/caf\\303\\251 \\\"x\\\"\\n\", O_RDONLY) = 3 <0.000010>");
-    parser.accept("10:00:00.000002 stat(\"/a\\x41b\", {st_mode=S_IFREG|0644, st_size=1, ...}) = 0 <0.000005>");
-    parser.accept("10:00:00.000003 renameat2(AT_FDCWD, \"/old\", AT_FDCWD, \"/new\", RENAME_NOREPLACE) = 0 <0.000005>");
-    parser.accept("10:00:00.000004 mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID, NULL) = -1 EPERM (Operation not permitted) <0.000005>");
+    parser.accept("10:00:00.000001 openat(AT_FDCWD, \"/tmp/caf\\303\\251 \\\"x\\\"\\n\", O_RDONLY) " + "= 3 <0.000010>");
+    parser.accept("10:00:00.000002 stat(\"/a\\x41b\", {st_mode=S_IFREG|0644, st_size=1, ...}) = 0 " + "<0.000005>");
+    parser.accept("10:00:00.000003 renameat2(AT_FDCWD, \"/old\", AT_FDCWD, \"/new\", " + "RENAME_NOREPLACE) = 0 <0.000005>");
+    parser.accept("10:00:00.000004 mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID, NULL) = -1 " + "EPERM (Operation not permitted) <0.000005>");
     parser.accept("10:00:00.000005 symlinkat(\"/target\", AT_FDCWD, \"/link\") = 0 <0.000005>");
     parser.accept("10:00:00.000006 fstat(3, {st_mode=S_IFREG|0644, st_size=1, ...}) = 0 <0.000005>");
-    parser.accept("10:00:00.000007 execve(\"/bin/sh\", [\"sh\", \"-c\", \"a, b\"], 0x7ffc /* 5 vars */) = 0 <0.000300>");
+    parser.accept("10:00:00.000007 execve(\"/bin/sh\", [\"sh\", \"-c\", \"a, b\"], 0x7ffc /* 5 " + "vars */) = 0 <0.000300>");
 
     assertThat(r.syscalls.stream().map(StraceSyscall::path))
         .containsExactly("/tmp/café \"x\"\n", "/aAb", "/old", "/proc", "/link", "", "/bin/sh");
@@ -282,7 +282,7 @@ class StraceLineParserTest {
   void returnValuesHexAnnotationsAndMissingDuration() {
     Recorder r = new Recorder();
     StraceLineParser parser = new StraceLineParser(DAY, ZoneOffset.UTC, r);
-    parser.accept("10:00:00.000001 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c000000 <0.000010>");
+    parser.accept("10:00:00.000001 mmap(NULL, 8192, PROT_READ|PROT_WRITE, " + "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c000000 <0.000010>");
     parser.accept("10:00:00.000002 fcntl(3, F_GETFL) = 0x8002 (flags O_RDWR|O_LARGEFILE) <0.000004>");
     parser.accept("10:00:00.000003 exit_group(0)                       = ?");
     parser.accept("10:00:00.000004 write(1, \") = 5 (\", 7) = 7 <0.000004>");
@@ -338,7 +338,7 @@ class StraceLineParserTest {
     assertThat(open.getDurationMicros()).isEqualTo(123);
     assertThat(Timestamps.toInstant(open.getTime())).isEqualTo("2026-11-29T09:19:47.705678Z");
     assertThat(open.getRaw()).isEqualTo(
-        "[pid 21443] 09:19:47.705678 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000123>");
+        "[pid 21443] 09:19:47.705678 openat(AT_FDCWD, \"/etc/selinux/config\", " + "O_RDONLY) = -1 ENOENT (No such file or directory) <0.000123>");
     SyscallEvent exitGroup = events.stream().filter(e -> e.getName().equals("exit_group")).findFirst().orElseThrow();
     assertThat(exitGroup.hasReturnCode()).isFalse();
     assertThat(exitGroup.getReturnValue()).isEqualTo("?");

@@ -62,12 +62,12 @@ class StraceOutputReaderTest {
     // strace writes a record's start at syscall entry and its end at exit
     reader(chunks(
         ascii("1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY"),
-        ascii(") = -1 ENOENT (No such file or directory) <0.000014>\n1 07:20:36.374860 exit_group(1) = ?\n"),
+        ascii(") = -1 ENOENT (No such file or directory) <0.000014>\n1 " + "07:20:36.374860 exit_group(1) = ?\n"),
         ascii("1 07:20:36.374992 +++ exited with 1 +++\n")))
         .readAll();
 
     assertThat(lines).containsExactly(
-        "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000014>",
+        "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 " + "ENOENT (No such file or directory) <0.000014>",
         "1 07:20:36.374860 exit_group(1) = ?",
         "1 07:20:36.374992 +++ exited with 1 +++");
   }
@@ -101,7 +101,7 @@ class StraceOutputReaderTest {
 
   @Test
   void pausesAfterSmallReadsOnlySoThatABusyStraceNeverWaitsForAFullPipe() throws Exception {
-    byte[] busy = ascii(("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, 0) = 0 <0.000014>\n")
+    byte[] busy = ascii(("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, " + "0) = 0 <0.000014>\n")
         .repeat(StraceOutputReader.BUSY_CHUNK / 64));
     StraceOutputReader reader = reader(chunks(ascii("small\n"), busy, ascii("quiet again\n")));
 

@@ -168,7 +168,7 @@ public final class ApiHandlers {
     Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
     if (caller == null || caller.role() != Role.OPERATOR) {
       throw new ApiException(403, "FORBIDDEN",
-          "downloading an artifact needs an operator token (it may hold captured traffic or files from images)");
+          "downloading an artifact needs an operator token (it may hold captured traffic " + "or files from images)");
     }
     Remediation remediation = find(rc.pathParam("id"));
     Remediation.ArtifactInfo info = remediation.artifact();

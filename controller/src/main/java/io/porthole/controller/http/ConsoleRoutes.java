@@ -15,7 +15,7 @@ final class ConsoleRoutes {
   static final String PATH = "/ui/";
   static final String RESOURCE_ROOT = "porthole-controller/ui";
   static final String CONTENT_SECURITY_POLICY =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self';"
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " + "connect-src 'self';"
           + " object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private ConsoleRoutes() {}

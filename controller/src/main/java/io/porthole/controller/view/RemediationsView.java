@@ -112,7 +112,7 @@ public final class RemediationsView {
     if (problem.isPresent()) {
       unverifiedCommands++;
       if (unverifiedCommands <= 100 || unverifiedCommands % 1000 == 0) {
-        LOG.warn("command {} on the commands topic is not one of this controller's ({}; {} so far): ignored",
+        LOG.warn("command {} on the commands topic is not one of this controller's ({}; {} so " + "far): ignored",
             command.getCommandId(), problem.get(), unverifiedCommands);
       }
       return List.of();

@@ -10,10 +10,10 @@ class ErrorsTest {
   @Test
   void bodyErrorsNameTheProperty() {
     assertThat(Errors.describe(
-            "The value of the request body is invalid. Reason: Instance type string is invalid. Expected integer at #/ttlSeconds"))
+            "The value of the request body is invalid. Reason: Instance type string " + "is invalid. Expected integer at #/ttlSeconds"))
         .isEqualTo("ttlSeconds: Instance type string is invalid. Expected integer");
     assertThat(Errors.describe(
-            "The value of the request body is invalid. Reason: Property \"force\" does not match additional properties schema"))
+            "The value of the request body is invalid. Reason: Property \"force\" " + "does not match additional properties schema"))
         .startsWith("force: ");
   }
 

@@ -51,11 +51,14 @@ import org.slf4j.LoggerFactory;
  * stays bounded whatever order the stages finish in.
  *
  * <pre>{@code
- * KafkaConsumer<String, byte[]> kafka = KafkaConsumer.create(vertx, settings.consumerConfig(id, group), ...);
+ * KafkaConsumer<String, byte[]> kafka =
+ *     KafkaConsumer.create(vertx, settings.consumerConfig(id, group), ...);
  * DeadLetterWriter deadLetters = new DeadLetterWriter(publisher, id);
  * RecordConsumer<String, byte[]> consumer = RecordConsumer.forRecords(vertx, kafka,
- *     new RecordConsumer.Options(id, Set.of(topic), 16, Duration.ofSeconds(1), Duration.ofSeconds(10)),
- *     record -> decode(record) == null ? deadLetters.write(record, "not a command") : execute(record),
+ *     new RecordConsumer.Options(
+ *         id, Set.of(topic), 16, Duration.ofSeconds(1), Duration.ofSeconds(10)),
+ *     record ->
+ *         decode(record) == null ? deadLetters.write(record, "not a command") : execute(record),
  *     RecordConsumer.Rebalance.none());
  * consumer.start();
  * }</pre>
@@ -319,7 +322,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       tracker.completed(work);
     } else {
       failures.incrementAndGet();
-      LOG.warn("{}: records {}-{}@{}..{} not handled ({}); the partition is not committed past them until it is "
+      LOG.warn("{}: records {}-{}@{}..{} not handled ({}); the partition is not committed " + "past them until it is "
           + "assigned again", options.name(), partition.topic(), partition.partition(), work.first, work.end - 1,
           failure.toString());
       tracker.failed(work);

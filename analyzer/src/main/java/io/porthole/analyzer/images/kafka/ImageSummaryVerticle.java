@@ -120,7 +120,7 @@ final class ImageSummaryVerticle extends VerticleBase {
     }
     for (ImageSummary summary : builder.drainChanged(now)) {
       publisher.send(Topic.IMAGE_SUMMARIES, summary.getImageId(), summary)
-          .onFailure(e -> LOG.warn("image summary of {} on {} not published: {} (undecodable records so far: {})",
+          .onFailure(e -> LOG.warn("image summary of {} on {} not published: {} (undecodable records " + "so far: {})",
               summary.getImageId(), summary.getHostId(), e.toString(), undecodable));
     }
   }

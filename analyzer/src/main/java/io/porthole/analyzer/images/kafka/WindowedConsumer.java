@@ -90,7 +90,7 @@ final class WindowedConsumer implements Lifecycle {
     onAssigned.run();
     rewind(partitions).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("could not rewind {} ({}); the per-image state may miss the start of the window", topics, ar.cause().toString());
+        LOG.warn("could not rewind {} ({}); the per-image state may miss the start of " + "the window", topics, ar.cause().toString());
       }
       rewinding = false;
       poll();
