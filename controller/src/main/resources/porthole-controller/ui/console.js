@@ -798,22 +798,32 @@ function setStream(text, live) {
   node.className = 'stream ' + (live ? 'live' : 'down');
 }
 
-/** Reads the server-sent events with fetch (the token goes in a header), reconnecting with back-off. */
+/**
+ * Reads the server-sent events with fetch (the token goes in a header), reconnecting with back-off.
+ * Like EventSource, it sends back the last event id it saw (Last-Event-ID) so that the controller
+ * replays what was missed, and waits the server's retry hint before a reconnection; on a `reset`
+ * event (the missed alerts are no longer known) it reloads the alerts page instead.
+ */
 async function runStream() {
   let delay = 1000;
+  let retry = 3000;
+  let lastEventId = null;
   while (state.role) {
     const abort = new AbortController();
     state.streamAbort = abort;
     try {
-      const response = await api.request('/api/v1/alerts/stream', { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+      const headers = { Accept: 'text/event-stream' };
+      if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+      const response = await api.request('/api/v1/alerts/stream', { signal: abort.signal, headers });
       if (!response.ok) throw new Error('HTTP ' + response.status);
       setStream('live', true);
-      // Alerts published while the stream was down are read as a page.
-      loadAlertsPage().catch(handleLoadError);
-      delay = 1000;
+      // The first connection starts from a page of alerts; a resumed one is sent what it missed.
+      if (!lastEventId) loadAlertsPage().catch(handleLoadError);
+      delay = retry;
       await readEvents(response.body, event => {
         if (event.type === 'alert') queueAlert(event.data);
-      });
+        else if (event.type === 'reset') loadAlertsPage().catch(handleLoadError);
+      }, id => { lastEventId = id; }, ms => { retry = ms; delay = ms; });
       throw new Error('the stream ended');
     } catch (e) {
       if (e instanceof Unauthorized) return signOut('The token is no longer accepted; sign in again.');
@@ -825,8 +835,11 @@ async function runStream() {
   }
 }
 
-/** Parses a text/event-stream body into events ({type, id, data}). */
-async function readEvents(body, onEvent) {
+/**
+ * Parses a text/event-stream body into events ({type, id, data}); onId is told every id (also of
+ * blocks without data, as EventSource keeps them), onRetry every retry hint in milliseconds.
+ */
+async function readEvents(body, onEvent, onId = () => {}, onRetry = () => {}) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -847,7 +860,9 @@ async function readEvents(body, onEvent) {
         if (field === 'event') event.type = value;
         else if (field === 'id') event.id = value;
         else if (field === 'data') data.push(value);
+        else if (field === 'retry' && /^\d+$/.test(value)) onRetry(Number(value));
       }
+      if (event.id !== null && !event.id.includes('\0')) onId(event.id);
       if (data.length) {
         event.data = data.join('\n');
         onEvent(event);

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 
 /**
  * The analyzer's configuration, read and validated from {@link Settings} at start-up (see
- * README.md (The analyzer) for every key and its default).
+ * docs/configuration.md for every key and its default).
  */
 public record AnalyzerConfig(
     KafkaSettings kafka,
@@ -54,6 +54,8 @@ public record AnalyzerConfig(
   public static final String MAX_HOSTS = "analyzer.max.hosts";
   public static final String HOST_IDLE_EXPIRY = "analyzer.host.idle.expiry";
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
+  /** Whether a container's {@code porthole.ignore} label silences the rules it names. */
+  public static final String IGNORE_LABEL_ENABLED = RuleTuningSettings.IGNORE_LABEL_ENABLED;
 
   /** The rules' key prefixes, as in {@code rule.selinux.window}. */
   public static final String HOST_NAMESPACES = "rule.host.namespaces";
@@ -65,6 +67,7 @@ public record AnalyzerConfig(
   public static final String COLLECTOR_DROPS = "rule.collector.drops";
   public static final String HOST_SILENT = "rule.host.silent";
 
+  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
   private static final Duration MS = Duration.ofMillis(1);
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -86,7 +89,7 @@ public record AnalyzerConfig(
    * @throws ConfigException naming the first key that is wrong and what was expected
    */
   public static AnalyzerConfig from(Settings settings) {
-    rejectUnknownRuleKeys(settings);
+    AnalyzerSettingDefinitions.rejectUnknown(settings);
     RuleSet rules = new RuleSet(
         new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
         new OomKilledRule.Config(
@@ -107,7 +110,8 @@ public record AnalyzerConfig(
         new HostSilentRule.Config(
             ruleSettings(settings, HOST_SILENT, Severity.HIGH),
             settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
-            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))));
+            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))),
+        RuleTuningSettings.from(settings));
     Duration longestRuleWindow = Stream.of(
             rules.oomKilled().dieWindow(), rules.selinux().window(), rules.connectionFailures().window())
         .max(Duration::compareTo)
@@ -154,8 +158,6 @@ public record AnalyzerConfig(
     return new RuleSettings(enabled, severity);
   }
 
-  private static final String DEFAULT_GROUP_ID = "porthole-analyzer";
-
   private static final List<String> RULE_PREFIXES = List.of(
       HOST_NAMESPACES, OOM_KILLED, OOM_KILL_DISABLED, SELINUX, MISSING_SYSCALL, CONNECTION_FAILURES, COLLECTOR_DROPS, HOST_SILENT);
 
@@ -174,16 +176,7 @@ public record AnalyzerConfig(
     keys.add(HOST_SILENT + ".missed.intervals");
     keys.add(HOST_SILENT + ".default.interval");
     keys.addAll(HostDivergenceRule.Config.KEYS);
+    keys.addAll(RuleTuningSettings.keys());
     return keys;
-  }
-
-  private static void rejectUnknownRuleKeys(Settings settings) {
-    Set<String> known = knownRuleKeys();
-    for (String suffix : settings.withPrefix("rule.").keySet()) {
-      String key = "rule." + suffix;
-      if (!known.contains(key)) {
-        throw new ConfigException(settings.describe(key), "unknown rule setting; known keys are " + known);
-      }
-    }
   }
 }

@@ -7,9 +7,14 @@ import io.porthole.analyzer.kafka.AnalyzerVerticle;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.ops.OpsHttpConfig;
+import io.porthole.runtime.ops.OpsHttpServer;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The analyzer service: consumes the event and heartbeat topics as one consumer group, runs the
@@ -22,6 +27,9 @@ public final class AnalyzerService implements Lifecycle {
   private final AnalyzerStats stats = new AnalyzerStats();
   // The per-image view across hosts (HOST_DIVERGENCE): its own consumer groups, see docs/divergence.md.
   private final ImageStages images;
+  private final PortholeMetrics metrics;
+  private final Readiness readiness;
+  private final OpsHttpServer opsServer;
   private String deploymentId;
   private AnalyzerVerticle verticle;
 
@@ -30,9 +38,21 @@ public final class AnalyzerService implements Lifecycle {
   }
 
   public AnalyzerService(Vertx vertx, AnalyzerConfig config, ImagesConfig imagesConfig) {
+    this(vertx, config, imagesConfig, Optional.empty());
+  }
+
+  /**
+   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process
+   *     serves them elsewhere (the controller in {@code porthole up}) or not at all
+   */
+  public AnalyzerService(
+      Vertx vertx, AnalyzerConfig config, ImagesConfig imagesConfig, Optional<OpsHttpConfig> ops) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.images = new ImageStages(vertx, config, imagesConfig);
+    this.metrics = PortholeMetrics.of(vertx);
+    this.readiness = Readiness.of(vertx);
+    this.opsServer = ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "analyzer")).orElse(null);
   }
 
   /**
@@ -41,7 +61,8 @@ public final class AnalyzerService implements Lifecycle {
    * @throws ConfigException naming the first key that is wrong
    */
   public static AnalyzerService create(Vertx vertx, Settings settings) {
-    return new AnalyzerService(vertx, AnalyzerConfig.from(settings), ImagesConfig.from(settings));
+    return new AnalyzerService(
+        vertx, AnalyzerConfig.from(settings), ImagesConfig.from(settings), OpsHttpConfig.from(settings));
   }
 
   /** Completes once the consumer is subscribed and the publisher ready. */
@@ -51,7 +72,10 @@ public final class AnalyzerService implements Lifecycle {
       return Future.failedFuture(new IllegalStateException("analyzer already started"));
     }
     AnalyzerVerticle deployed = new AnalyzerVerticle(config, stats);
-    return vertx.deployVerticle(deployed)
+    stats.bindTo(metrics, readiness, checkName());
+    Future<Void> ops = opsServer == null ? Future.succeededFuture() : opsServer.start();
+    return ops.compose(v -> vertx.deployVerticle(deployed))
+        .onFailure(e -> stopOps())
         .onSuccess(id -> {
           synchronized (this) {
             deploymentId = id;
@@ -69,7 +93,7 @@ public final class AnalyzerService implements Lifecycle {
     }
     String id = deploymentId;
     deploymentId = null;
-    return images.stop().eventually(() -> vertx.undeploy(id));
+    return images.stop().eventually(() -> vertx.undeploy(id)).eventually(this::stopOps);
   }
 
   /**
@@ -82,7 +106,21 @@ public final class AnalyzerService implements Lifecycle {
     }
     String id = deploymentId;
     deploymentId = null;
-    return images.stop().eventually(verticle::abort).eventually(() -> vertx.undeploy(id));
+    return images.stop().eventually(verticle::abort).eventually(() -> vertx.undeploy(id)).eventually(this::stopOps);
+  }
+
+  private Future<Void> stopOps() {
+    stats.unbind(metrics, readiness, checkName());
+    return opsServer == null ? Future.succeededFuture() : opsServer.stop();
+  }
+
+  private String checkName() {
+    return "analyzer " + config.groupId();
+  }
+
+  /** The port of the metrics and health endpoint, or -1 when this analyzer serves none. */
+  public int opsPort() {
+    return opsServer == null ? -1 : opsServer.actualPort();
   }
 
   public AnalyzerConfig config() {

@@ -72,7 +72,10 @@ class AnalyzerConfigTest {
     assertThatThrownBy(() -> AnalyzerConfig.from(settings("rule.connection.failures.threshold", "0")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("rule.connection.failures.threshold: expected a whole number from 1");
     assertThatThrownBy(() -> AnalyzerConfig.from(settings("rule.selinux.windw", "10s")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("rule.selinux.windw: unknown rule setting");
+        .isInstanceOf(ConfigException.class).hasMessage("rule.selinux.windw: unknown setting; the nearest known key is rule.selinux.window");
+    assertThatThrownBy(() -> AnalyzerConfig.from(settings("analyzer.commit.intervall", "1s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("analyzer.commit.intervall: unknown setting; the nearest known key is analyzer.commit.interval");
     assertThatThrownBy(() -> AnalyzerConfig.from(settings("rule.host.namespaces.enabled", "maybe")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("expected true or false");
   }

@@ -130,8 +130,18 @@ public final class Fixtures {
 
   /**
    * One batch of a container from a recorded {@code strace -f -q -tt -T -o FILE} file: the completed
-   * syscalls and the exits (unfinished/resumed lines are skipped, as they carry no result here).
+   * syscalls and the exits (unfinished/resumed lines are skipped, as they carry no result here), their
+   * raw lines as the collector reads them.
    */
+  /**
+   * The line as the collector's strace prints it ({@code -f} without {@code -o}: {@code [pid N]}
+   * first) and keeps it as the event's raw line.
+   */
+  private static String asTheCollectorReadsIt(String line) {
+    int space = line.indexOf(' ');
+    return "[pid " + line.substring(0, space) + "]" + line.substring(space);
+  }
+
   public static EventEnvelope recordedBatch(String resource, String containerId, LocalDate day) {
     SyscallBatch.Builder batch = SyscallBatch.newBuilder().setTraceReason("label");
     Instant last = T0;
@@ -145,7 +155,7 @@ public final class Fixtures {
         if (exit.matches()) {
           last = LocalTime.parse(exit.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
           batch.addExits(ProcessExit.newBuilder().setHostPid(Integer.parseInt(exit.group(1)))
-              .setExitCode(Integer.parseInt(exit.group(3))).setTime(Timestamps.of(last)).setRaw(line.substring(line.indexOf("+++"))));
+              .setExitCode(Integer.parseInt(exit.group(3))).setTime(Timestamps.of(last)).setRaw(asTheCollectorReadsIt(line)));
         } else if (call.matches()) {
           last = LocalTime.parse(call.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
           Matcher path = PATH.matcher(call.group(4));
@@ -156,7 +166,7 @@ public final class Fixtures {
               .setPath(path.find() ? path.group(1) : "")
               .setReturnValue(call.group(5))
               .setTime(Timestamps.of(last))
-              .setRaw(line);
+              .setRaw(asTheCollectorReadsIt(line));
           if (call.group(5).matches("-?\\d+")) {
             event.setReturnCode(Long.parseLong(call.group(5)));
           }

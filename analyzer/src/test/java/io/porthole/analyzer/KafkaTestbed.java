@@ -8,6 +8,7 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.Settings;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
@@ -125,18 +126,7 @@ final class KafkaTestbed implements AutoCloseable {
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(what, timeout, condition::getAsBoolean);
   }
 
   @Override

@@ -18,6 +18,10 @@ import io.porthole.collector.publish.KafkaEventSink;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.OpsHttpConfig;
+import io.porthole.runtime.ops.OpsHttpServer;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +56,25 @@ public final class CollectorService implements Lifecycle {
   private final KafkaEventSink sink;
   private final DockerEventSource dockerEvents;
   private final HeartbeatSource heartbeat;
+  private final PortholeMetrics metrics;
+  private final Readiness readiness;
+  private final OpsHttpServer opsServer;
+  private final String dockerCheck;
+  private final String producingCheck;
+  private CollectorMetrics meters;
   private final List<Lifecycle> added = new ArrayList<>();
   private final List<Lifecycle> started = new ArrayList<>();
   private boolean starting;
 
   public CollectorService(Vertx vertx, CollectorConfig config) {
+    this(vertx, config, Optional.empty());
+  }
+
+  /**
+   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process
+   *     serves them elsewhere (the controller in {@code porthole up}) or not at all
+   */
+  public CollectorService(Vertx vertx, CollectorConfig config, Optional<OpsHttpConfig> ops) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.dockerClient = DockerClients.create(config.dockerHost(), DOCKER_CALL_TIMEOUT);
@@ -73,6 +92,11 @@ public final class CollectorService implements Lifecycle {
     this.heartbeat =
         new HeartbeatSource(
             vertx, publisher, dockerClient, config.hostId(), config.heartbeatInterval(), directory, stats);
+    this.metrics = PortholeMetrics.of(vertx);
+    this.readiness = Readiness.of(vertx);
+    this.opsServer = ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "collector")).orElse(null);
+    this.dockerCheck = "collector " + config.hostId() + ": docker events";
+    this.producingCheck = "collector " + config.hostId() + ": kafka producing";
   }
 
   /**
@@ -82,12 +106,13 @@ public final class CollectorService implements Lifecycle {
    * executor with its command consumer. A bad value throws a ConfigException naming its key.
    */
   public static CollectorService create(Vertx vertx, Settings settings) {
+    CollectorSettingDefinitions.rejectUnknown(settings);
     CollectorConfig config = CollectorConfig.from(settings);
     StraceConfig straceConfig = StraceConfig.from(settings);
     CaptureConfig captureConfig = CaptureConfig.from(settings);
     RemediationConfig remediationConfig = RemediationConfig.from(settings);
     CommandVerification verification = remediationConfig.enabled() ? CommandVerification.from(settings) : null;
-    CollectorService service = new CollectorService(vertx, config);
+    CollectorService service = new CollectorService(vertx, config, OpsHttpConfig.from(settings));
     SyscallTracer tracer =
         new SyscallTracer(
             vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient,
@@ -108,7 +133,7 @@ public final class CollectorService implements Lifecycle {
         });
     service.addComponent(
         new KernelOomSource(
-            vertx, KmsgConfig.from(settings), service.dockerClient, config.hostId(), service.sink, service.stats,
+            vertx, KmsgConfig.from(settings), service.dockerClient, service.directory, config.hostId(), service.sink, service.stats,
             config.dataDir(), config.positionFlushInterval()));
     service.addComponent(
         new OptionalSource(
@@ -145,7 +170,16 @@ public final class CollectorService implements Lifecycle {
       return Future.failedFuture("the collector was already started");
     }
     starting = true;
+    meters = CollectorMetrics.bind(metrics.registry(), stats);
+    publisher.bindMetrics(metrics);
+    readiness.register(dockerCheck, () -> dockerEvents.connected()
+        ? Readiness.Status.up("connected")
+        : Readiness.Status.down("not connected to the engine's events stream"));
+    readiness.register(producingCheck, publisher::producing);
     List<Lifecycle> order = new ArrayList<>();
+    if (opsServer != null) {
+      order.add(opsServer); // first, so /health/ready answers 503 while the rest starts
+    }
     order.add(publisher);
     order.addAll(added);
     order.add(dockerEvents);
@@ -162,6 +196,11 @@ public final class CollectorService implements Lifecycle {
   /** Stops what was started, in reverse, then closes the Docker clients. */
   @Override
   public Future<Void> stop() {
+    readiness.unregister(dockerCheck);
+    readiness.unregister(producingCheck);
+    if (meters != null) {
+      meters.remove();
+    }
     Future<Void> chain = Future.succeededFuture();
     List<Lifecycle> reverse = new ArrayList<>(started);
     started.clear();
@@ -187,6 +226,11 @@ public final class CollectorService implements Lifecycle {
       }
     }
     return null;
+  }
+
+  /** The port of the metrics and health endpoint, or -1 when this collector serves none. */
+  public int opsPort() {
+    return opsServer == null ? -1 : opsServer.actualPort();
   }
 
   public Vertx vertx() {

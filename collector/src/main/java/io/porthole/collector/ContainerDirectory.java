@@ -1,9 +1,12 @@
 package io.porthole.collector;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -24,6 +27,17 @@ public final class ContainerDirectory {
   private final Map<String, ContainerInfo> byId = new ConcurrentHashMap<>();
   private final Map<String, ContainerInfo> byAddress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  /** Containers that stopped, most recent last, at most {@link #STOPPED_REMEMBERED}. */
+  private final Set<String> stopped = Collections.synchronizedSet(Collections.newSetFromMap(
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > STOPPED_REMEMBERED;
+        }
+      }));
+
+  /** How many stopped containers {@link #seen} remembers. */
+  static final int STOPPED_REMEMBERED = 1024;
 
   /** Records a running container (again, after a restart or reconcile) and tells the listeners. */
   public void running(ContainerInfo container) {
@@ -40,10 +54,16 @@ public final class ContainerDirectory {
   /** Forgets a container that stopped running and tells the listeners. */
   public void stopped(String containerId) {
     ContainerInfo previous = byId.remove(containerId);
+    this.stopped.add(containerId);
     if (previous != null) {
       previous.addresses().forEach(a -> byAddress.remove(a, previous));
       listeners.forEach(l -> l.stopped(containerId));
     }
+  }
+
+  /** Whether this container runs here, or stopped here recently (the last 1024 that stopped). */
+  public boolean seen(String containerId) {
+    return byId.containsKey(containerId) || stopped.contains(containerId);
   }
 
   public Optional<ContainerInfo> byId(String containerId) {

@@ -1,5 +1,6 @@
 package io.porthole.collector;
 
+import io.porthole.wire.NetworkMode;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,6 @@ public record ContainerInfo(
   }
 
   public boolean sharesHostNetwork() {
-    return "host".equals(networkMode);
+    return NetworkMode.of(networkMode).isHost();
   }
 }

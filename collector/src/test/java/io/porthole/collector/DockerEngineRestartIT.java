@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.Settings;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Topic;
@@ -179,12 +180,6 @@ class DockerEngineRestartIT {
   }
 
   private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("within " + WAIT + ": " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, WAIT, condition::getAsBoolean);
   }
 }

@@ -5,6 +5,7 @@ import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.controller.http.ApiTokens;
+import io.porthole.controller.webhook.WebhookSettings;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param bodyLimitBytes largest request body accepted (413 above)
  * @param views bounds of the in-memory views
  * @param sseMaxClients concurrent {@code /api/v1/alerts/stream} clients
+ * @param sseReplayMax stream events kept for clients that reconnect with {@code Last-Event-ID}
+ * @param webhooks the alert outputs ({@code alerts.webhook.*})
  */
 public record ControllerConfig(
     KafkaSettings kafka,
@@ -43,7 +46,9 @@ public record ControllerConfig(
     Duration commandTtl,
     long bodyLimitBytes,
     ViewBounds views,
-    int sseMaxClients) {
+    int sseMaxClients,
+    int sseReplayMax,
+    List<WebhookSettings> webhooks) {
 
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
   public static final String HTTP_HOST = "http.host";
@@ -59,6 +64,7 @@ public record ControllerConfig(
   public static final String MAX_ARTIFACT_BYTES = "views.artifacts.max.bytes";
   public static final String MAX_ONE_ARTIFACT_BYTES = "views.artifact.max.bytes";
   public static final String SSE_MAX_CLIENTS = "sse.clients.max";
+  public static final String SSE_REPLAY_MAX = "sse.replay.max";
 
   /**
    * Bounds of the views (entries; bytes for artifacts). The oldest entries are evicted beyond them;
@@ -82,6 +88,7 @@ public record ControllerConfig(
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(issuedCommands, "issuedCommands");
     Objects.requireNonNull(views, "views");
+    webhooks = List.copyOf(webhooks);
   }
 
   public static ControllerConfig from(Settings settings) {
@@ -114,7 +121,9 @@ public record ControllerConfig(
         settings.duration(COMMAND_TTL, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofHours(1)),
         settings.longValue(BODY_LIMIT, 64L << 10, 1L << 10, 1L << 20),
         views,
-        settings.integer(SSE_MAX_CLIENTS, 100, 1, 10_000));
+        settings.integer(SSE_MAX_CLIENTS, 100, 1, 10_000),
+        settings.integer(SSE_REPLAY_MAX, 1_000, 1, 100_000),
+        WebhookSettings.from(settings));
   }
 
   private static CommandSigner signer(Settings settings) {
@@ -163,6 +172,10 @@ public record ControllerConfig(
         + views
         + ", sseMaxClients="
         + sseMaxClients
+        + ", sseReplayMax="
+        + sseReplayMax
+        + ", webhooks="
+        + webhooks
         + "]";
   }
 }

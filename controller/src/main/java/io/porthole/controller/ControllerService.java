@@ -2,8 +2,8 @@ package io.porthole.controller;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.porthole.controller.http.AlertStream;
 import io.porthole.controller.http.ApiHandlers;
@@ -13,15 +13,20 @@ import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.ViewLoader;
 import io.porthole.controller.view.Views;
+import io.porthole.controller.webhook.WebhookOutputs;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
+import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +52,9 @@ public final class ControllerService implements Lifecycle {
   private final KafkaProbe kafkaProbe;
   private final ApiHandlers handlers;
   private final PrometheusMeterRegistry registry;
+  private final WebhookOutputs webhooks;
+  // Removed at stop: the registry is the process's, and a later controller on it registers its own.
+  private final List<Meter> meters = new ArrayList<>();
   private HttpServer server;
   private long keepAliveTimer = -1;
 
@@ -54,7 +62,7 @@ public final class ControllerService implements Lifecycle {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.views = Views.create(config.views(), config.issuedCommands());
-    this.alertStream = new AlertStream(config.sseMaxClients());
+    this.alertStream = new AlertStream(config.sseMaxClients(), config.sseReplayMax());
     this.loader = ViewLoader.create(vertx, config.kafka(), config.topics(), views, alertStream::publish);
     this.publisher = RecordPublisher.create(vertx, config.kafka(), "porthole-controller", config.topics(), 1_000);
     this.kafkaProbe = KafkaProbe.create(vertx, config.kafka());
@@ -63,9 +71,13 @@ public final class ControllerService implements Lifecycle {
             views.containers(), views.hosts(), config.signer(), config.commandTtl());
     this.handlers =
         new ApiHandlers(
-            views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC());
-    this.registry = registry();
+            views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC(),
+            Readiness.of(vertx));
+    this.webhooks = new WebhookOutputs(
+        vertx, config.webhooks(), config.kafka(), config.topics().name(Topic.ALERTS), config.topics().prefix());
+    this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
+    webhooks.bindTo(registry);
   }
 
   /**
@@ -74,6 +86,7 @@ public final class ControllerService implements Lifecycle {
    * @throws io.porthole.runtime.ConfigException naming the key when a setting is missing or wrong
    */
   public static ControllerService create(Vertx vertx, Settings settings) {
+    ControllerSettingDefinitions.rejectUnknown(settings);
     return new ControllerService(vertx, ControllerConfig.from(settings));
   }
 
@@ -100,7 +113,8 @@ public final class ControllerService implements Lifecycle {
               return publisher.start();
             })
         .compose(v -> kafkaProbe.start())
-        .compose(v -> loader.start());
+        .compose(v -> loader.start())
+        .compose(v -> webhooks.start());
   }
 
   /** The port the API listens on (the ephemeral one when {@code http.port} is 0). */
@@ -122,6 +136,11 @@ public final class ControllerService implements Lifecycle {
     return loader.caughtUp() && kafkaProbe.reachable();
   }
 
+  /** The webhook outputs of alerts (none when {@code alerts.webhook.*} is unset). */
+  public WebhookOutputs webhooks() {
+    return webhooks;
+  }
+
   public ControllerConfig config() {
     return config;
   }
@@ -129,16 +148,11 @@ public final class ControllerService implements Lifecycle {
   @Override
   public Future<Void> stop() {
     vertx.cancelTimer(keepAliveTimer);
+    meters.forEach(registry::remove);
+    meters.clear();
     alertStream.closeAll();
     Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
-    return Future.join(http, loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
-  }
-
-  private static PrometheusMeterRegistry registry() {
-    MeterRegistry shared = BackendRegistries.getDefaultNow();
-    return shared instanceof PrometheusMeterRegistry prometheus
-        ? prometheus
-        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return Future.join(http, webhooks.stop(), loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
   }
 
   private void registerMeters(MeterRegistry meters) {
@@ -159,18 +173,18 @@ public final class ControllerService implements Lifecycle {
     counter(meters, "porthole.controller.artifact.chunks.rejected", views, v -> v.remediations().rejectedChunks());
     counter(meters, "porthole.controller.commands.unverified", views, v -> v.remediations().unverifiedCommands());
     for (RemediationsView.Ignored reason : RemediationsView.Ignored.values()) {
-      FunctionCounter.builder(
+      this.meters.add(FunctionCounter.builder(
               "porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
           .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-          .register(meters);
+          .register(meters));
     }
   }
 
-  private static <T> void gauge(MeterRegistry meters, String name, T target, ToDoubleFunction<T> value) {
-    Gauge.builder(name, target, value).strongReference(true).register(meters);
+  private <T> void gauge(MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
+    meters.add(Gauge.builder(name, target, value).strongReference(true).register(registry));
   }
 
-  private static <T> void counter(MeterRegistry meters, String name, T target, ToDoubleFunction<T> value) {
-    FunctionCounter.builder(name, target, value).register(meters);
+  private <T> void counter(MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
+    meters.add(FunctionCounter.builder(name, target, value).register(registry));
   }
 }

@@ -22,6 +22,7 @@ import io.porthole.proto.Severity;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -30,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -50,6 +52,8 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -159,10 +163,15 @@ class ControllerApiIT {
         .contains("porthole_controller_view_containers 4.0")
         .contains("porthole_controller_records_undecodable_total 2.0");
 
-    HttpResponse<Buffer> page = await(get("/index.html", null).send());
-    assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.getHeader("Content-Type")).startsWith("text/html");
-    assertThat(page.bodyAsString()).contains("Porthole alerts").contains("/api/v1/alerts");
+    // The old alerts page is gone: its address and the root lead to the console.
+    for (String path : List.of("/", "/index.html")) {
+      HttpResponse<Buffer> page = await(get(path, null).followRedirects(false).send());
+      assertThat(page.statusCode()).as(path).isEqualTo(302);
+      assertThat(page.getHeader("Location")).as(path).isEqualTo("/ui/");
+    }
+    HttpResponse<Buffer> console = await(get("/ui/", null).send());
+    assertThat(console.statusCode()).isEqualTo(200);
+    assertThat(console.getHeader("Content-Type")).startsWith("text/html");
   }
 
   @Test
@@ -275,14 +284,14 @@ class ControllerApiIT {
         await(
             http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(controller.actualPort())
                     .setURI("/api/v1/alerts/stream").addHeader("Authorization", "Bearer " + VIEWER))
-                .compose(request -> request.send()));
+                .compose(request -> request.send())
+                .onSuccess(arrived -> arrived.handler(chunk -> {
+                  synchronized (stream) {
+                    stream.append(chunk.toString(StandardCharsets.UTF_8));
+                  }
+                })));
     assertThat(streamResponse.statusCode()).isEqualTo(200);
     assertThat(streamResponse.getHeader("Content-Type")).startsWith("text/event-stream");
-    streamResponse.handler(chunk -> {
-      synchronized (stream) {
-        stream.append(chunk.toString(StandardCharsets.UTF_8));
-      }
-    });
 
     Alert alert =
         Alert.newBuilder()
@@ -305,7 +314,9 @@ class ControllerApiIT {
       }
     });
     synchronized (stream) {
-      assertThat(stream.toString()).contains("event: alert\nid: " + alert.getAlertId() + "\ndata: {");
+      assertThat(stream.toString())
+          .startsWith(": porthole alert stream\nretry: 3000\n\n")
+          .containsPattern("id: [0-9a-z]+-\\d+\nevent: alert\ndata: \\{\"alertId\":\"" + alert.getAlertId() + "\"");
     }
     JsonArray alerts =
         await(get("/api/v1/alerts?host=" + HOST_A + "&container=web-1&rule=OOM_KILLED&severity=MEDIUM&limit=10", VIEWER).send())
@@ -324,6 +335,119 @@ class ControllerApiIT {
 
   @Test
   @Order(7)
+  void aStreamClientThatReconnectsWithLastEventIdGetsExactlyWhatItMissed() throws Exception {
+    HttpClient http = vertx.createHttpClient();
+    StringBuilder first = new StringBuilder();
+    HttpClientResponse firstResponse = openStream(http, null, first);
+    Alert seen = streamAlert("seen");
+    produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, seen);
+    eventually(() -> text(first).contains(seen.getAlertId()));
+    String lastId = lastEventId(text(first));
+    firstResponse.request().connection().close();
+
+    // Published while the client is away: the views have them before it comes back.
+    Alert missedOne = streamAlert("missed-1");
+    Alert missedTwo = streamAlert("missed-2");
+    produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, missedOne);
+    produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, missedTwo);
+    eventually(() -> alertIds().containsAll(List.of(missedOne.getAlertId(), missedTwo.getAlertId())));
+
+    StringBuilder resumed = new StringBuilder();
+    HttpClientResponse resumedResponse = openStream(http, lastId, resumed);
+    eventually(() -> text(resumed).contains(missedTwo.getAlertId()));
+    Alert live = streamAlert("live");
+    produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, live);
+    eventually(() -> text(resumed).contains(live.getAlertId()));
+    String body = text(resumed);
+    assertThat(body).startsWith(": porthole alert stream\nretry: 3000\n\n").doesNotContain(seen.getAlertId())
+        .doesNotContain("event: reset");
+    assertThat(countOf(body, missedOne.getAlertId())).isEqualTo(1);
+    assertThat(countOf(body, missedTwo.getAlertId())).isEqualTo(1);
+    assertThat(body.indexOf(missedOne.getAlertId())).isLessThan(body.indexOf(missedTwo.getAlertId()));
+    String epoch = lastId.substring(0, lastId.lastIndexOf('-'));
+    long seq = Long.parseLong(lastId.substring(lastId.lastIndexOf('-') + 1));
+    assertThat(body).contains("id: " + epoch + "-" + (seq + 1) + "\nevent: alert\ndata: {\"alertId\":\""
+        + missedOne.getAlertId());
+    assertThat(body).contains("id: " + epoch + "-" + (seq + 2) + "\nevent: alert\ndata: {\"alertId\":\""
+        + missedTwo.getAlertId());
+    resumedResponse.request().connection().close();
+
+    // An id this stream never gave (another epoch: a restarted controller) cannot be resumed.
+    StringBuilder stale = new StringBuilder();
+    HttpClientResponse staleResponse = openStream(http, "0old-5", stale);
+    eventually(() -> text(stale).contains("event: reset"));
+    assertThat(text(stale)).contains("event: reset\ndata: {\"reason\":").doesNotContain(missedOne.getAlertId())
+        .endsWith("id: " + lastEventId(text(stale)) + "\n\n");
+    assertThat(lastEventId(text(stale))).startsWith(epoch + "-");
+    staleResponse.request().connection().close();
+    await(http.close());
+  }
+
+  private HttpClientResponse openStream(HttpClient http, String lastEventId, StringBuilder into) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+        .setPort(controller.actualPort()).setURI("/api/v1/alerts/stream")
+        .addHeader("Authorization", "Bearer " + VIEWER);
+    if (lastEventId != null) {
+      options.addHeader("Last-Event-ID", lastEventId);
+    }
+    // The handler is set on the event loop as the response arrives, so no early chunk is missed.
+    HttpClientResponse response = await(http.request(options).compose(request -> request.send())
+        .onSuccess(arrived -> arrived.handler(chunk -> {
+          synchronized (into) {
+            into.append(chunk.toString(StandardCharsets.UTF_8));
+          }
+        })));
+    assertThat(response.statusCode()).isEqualTo(200);
+    eventually(() -> text(into).contains("\nid: "));
+    return response;
+  }
+
+  private static String text(StringBuilder stream) {
+    synchronized (stream) {
+      return stream.toString();
+    }
+  }
+
+  /** The id the client would send back: the last {@code id:} line of the stream. */
+  private static String lastEventId(String stream) {
+    Matcher ids = Pattern.compile("(?m)^id: (\\S+)$").matcher(stream);
+    String last = null;
+    while (ids.find()) {
+      last = ids.group(1);
+    }
+    assertThat(last).as("an id in the stream").isNotNull();
+    return last;
+  }
+
+  private static int countOf(String text, String part) {
+    return text.split(Pattern.quote(part), -1).length - 1;
+  }
+
+  private List<String> alertIds() {
+    try {
+      JsonArray alerts = await(get("/api/v1/alerts?limit=100", VIEWER).send()).bodyAsJsonObject().getJsonArray("alerts");
+      return alerts.stream().map(a -> ((JsonObject) a).getString("alertId")).toList();
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private static Alert streamAlert(String name) {
+    return Alert.newBuilder()
+        .setAlertId("alert-" + name + "-" + UUID.randomUUID())
+        .setRule(Rule.OOM_KILLED)
+        .setSeverity(Severity.HIGH)
+        .setTitle("Container web-1 was killed by the OOM killer (" + name + ")")
+        .setHostId(HOST_A)
+        .setContainerId(WEB_ID)
+        .setContainerName("web-1")
+        .setLastSeen(Timestamps.now())
+        .setPublishedAt(Timestamps.now())
+        .build();
+  }
+
+  @Test
+  @Order(8)
   void aRemediationBecomesASignedCommandKeyedByHostThatTheCollectorCanVerify() throws Exception {
     HttpResponse<Buffer> accepted =
         await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("web-1").put("ttlSeconds", 120)));
@@ -369,7 +493,7 @@ class ControllerApiIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aResultWithArtifactChunksMakesTheRemediationSucceededAndTheBytesDownloadable() throws Exception {
     HttpResponse<Buffer> accepted =
         await(post("/api/v1/remediations", OPERATOR)
@@ -418,7 +542,7 @@ class ControllerApiIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aRestartedControllerRebuildsItsViewsFromTheTopics() throws Exception {
     List<String> idsBefore = new ArrayList<>();
     getJson("/api/v1/remediations").getJsonArray("remediations").forEach(r -> idsBefore.add(((JsonObject) r).getString("id")));
@@ -439,7 +563,7 @@ class ControllerApiIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void forgedResultsAndCommandsAreCountedAndChangeNothing() throws Exception {
     String id = isolation.getCommandId();
     JsonObject before = getJson("/api/v1/remediations/" + id);
@@ -602,12 +726,6 @@ class ControllerApiIT {
 
   /** Polls the condition until it holds or the deadline passes. */
   private static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met within " + DEADLINE);
-      }
-      Thread.sleep(100);
-    }
+    Await.until("the condition", DEADLINE, Duration.ofMillis(100), condition::get);
   }
 }

@@ -37,6 +37,8 @@ class ControllerConfigTest {
     assertThat(config.bodyLimitBytes()).isEqualTo(64 * 1024);
     assertThat(config.topics().name(Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
     assertThat(config.views().maxAlerts()).isEqualTo(10_000);
+    assertThat(config.sseReplayMax()).isEqualTo(1_000);
+    assertThat(config.webhooks()).isEmpty();
     assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("operator-token")
         .contains("viewer(viewer)").contains(TestKeys.SIGNER.keyId());
   }
@@ -50,7 +52,13 @@ class ControllerConfigTest {
     env.put("PORTHOLE_HTTP_BODY_LIMIT", "2048");
     env.put("PORTHOLE_VIEWS_ALERTS_MAX", "50");
     env.put("PORTHOLE_VIEWS_ARTIFACTS_MAX_BYTES", "2097152");
+    env.put("PORTHOLE_SSE_REPLAY_MAX", "20");
+    env.put("PORTHOLE_ALERTS_WEBHOOK_URL", "http://hooks.example.com/");
+    env.put("PORTHOLE_ALERTS_WEBHOOK_TOKEN", "webhook-secret");
     ControllerConfig config = ControllerConfig.from(Settings.from(env, Map.of()));
+    assertThat(config.sseReplayMax()).isEqualTo(20);
+    assertThat(config.webhooks()).hasSize(1);
+    assertThat(config.toString()).contains("hooks.example.com").doesNotContain("webhook-secret");
     assertThat(config.httpPort()).isZero();
     assertThat(config.topics().name(Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofMinutes(2));
@@ -130,6 +138,14 @@ class ControllerConfigTest {
     body.put("PORTHOLE_HTTP_BODY_LIMIT", "lots");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(body, Map.of())))
         .hasMessageStartingWith("PORTHOLE_HTTP_BODY_LIMIT: expected a whole number");
+    Map<String, String> replay = env();
+    replay.put("PORTHOLE_SSE_REPLAY_MAX", "0");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(replay, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_SSE_REPLAY_MAX: expected a whole number from 1 to 100000");
+    Map<String, String> webhook = env();
+    webhook.put("PORTHOLE_ALERTS_WEBHOOK_PAGER_FORMAT", "falco");
+    assertThatThrownBy(() -> ControllerConfig.from(Settings.from(webhook, Map.of())))
+        .hasMessageStartingWith("PORTHOLE_ALERTS_WEBHOOK_PAGER_URL: required for this webhook output");
     Map<String, String> kafka = env();
     kafka.remove("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(kafka, Map.of())))

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,10 +38,13 @@ public final class Settings {
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
+  /** Keys (and {@code prefix.*}) asked of this settings and its copies: checked against the definitions. */
+  private final Set<String> asked;
 
-  private Settings(Map<String, String> values, Map<String, String> origins) {
+  private Settings(Map<String, String> values, Map<String, String> origins, Set<String> asked) {
     this.values = values;
     this.origins = origins;
+    this.asked = asked;
   }
 
   /** Settings from the process environment and, if {@code PORTHOLE_CONFIG_FILE} is set, that file. */
@@ -81,7 +87,7 @@ public final class Settings {
             origins.put(key, key);
           }
         });
-    return new Settings(values, origins);
+    return new Settings(values, origins, ConcurrentHashMap.newKeySet());
   }
 
   /** Settings from a plain key/value map (tests, embedded use). */
@@ -94,7 +100,21 @@ public final class Settings {
     return origins.getOrDefault(key, ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'));
   }
 
+  /** Every key that is set, sorted. */
+  public Set<String> keys() {
+    return new TreeSet<>(values.keySet());
+  }
+
+  /**
+   * Every key a reader asked for, of this settings and of its copies ({@code prefix.*} for {@link
+   * #withPrefix}): what the configuration reference test compares with the declared settings.
+   */
+  public Set<String> askedKeys() {
+    return new TreeSet<>(asked);
+  }
+
   public Optional<String> optional(String key) {
+    asked.add(key);
     String value = values.get(key);
     return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
@@ -202,6 +222,7 @@ public final class Settings {
    * through unchanged.
    */
   public Map<String, String> withPrefix(String prefix) {
+    asked.add(prefix + "*");
     Map<String, String> result = new TreeMap<>();
     values.forEach(
         (key, value) -> {
@@ -223,7 +244,7 @@ public final class Settings {
             newOrigins.put(key, key);
           }
         });
-    return new Settings(newValues, newOrigins);
+    return new Settings(newValues, newOrigins, asked);
   }
 
   private static String format(Duration duration) {

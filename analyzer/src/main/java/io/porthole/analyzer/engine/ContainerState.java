@@ -1,5 +1,6 @@
 package io.porthole.analyzer.engine;
 
+import io.porthole.analyzer.rules.IgnoreLabel;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.Rule;
@@ -7,6 +8,8 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -19,8 +22,12 @@ public final class ContainerState {
   private final String containerId;
   private final HostState host;
   private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
+  // Decisions that hold while the name, image and labels do (see silenced()).
+  private final Map<Rule, Boolean> silenced = new EnumMap<>(Rule.class);
   private String name = "";
   private String image = "";
+  private Map<String, String> labels = Map.of();
+  private Set<Rule> ignoredRules = Set.of();
   private int restartCount;
   private ContainerConfig config;
   private Instant lastActivity;
@@ -33,13 +40,20 @@ public final class ContainerState {
     this.lastActivity = now;
   }
 
-  /** Takes the name, image, restart count and configuration of a lifecycle event, where set. */
+  /** Takes the name, image, labels, restart count and configuration of a lifecycle event, where set. */
   void absorb(ContainerEvent event) {
-    if (!event.getName().isEmpty()) {
+    if (!event.getName().isEmpty() && !event.getName().equals(name)) {
       name = event.getName();
+      silenced.clear();
     }
-    if (!event.getImage().isEmpty()) {
+    if (!event.getImage().isEmpty() && !event.getImage().equals(image)) {
       image = event.getImage();
+      silenced.clear();
+    }
+    if (event.getLabelsCount() > 0 && !event.getLabelsMap().equals(labels)) {
+      labels = Map.copyOf(event.getLabelsMap());
+      ignoredRules = IgnoreLabel.rules(labels);
+      silenced.clear();
     }
     restartCount = Math.max(restartCount, event.getRestartCount());
     if (event.hasConfig()) {
@@ -66,6 +80,24 @@ public final class ContainerState {
     return (T) ruleState.get(rule);
   }
 
+  /** Forgets what the rule kept for this container (it no longer watches it). */
+  public void forgetRuleState(Rule rule) {
+    ruleState.remove(rule);
+  }
+
+  /**
+   * Whether {@code rule} leaves this container alone, decided by {@code decide} once and kept until
+   * the container's name, image or labels change (the decision is asked for on every record).
+   */
+  public boolean silenced(Rule rule, Predicate<ContainerState> decide) {
+    Boolean known = silenced.get(rule);
+    if (known == null) {
+      known = decide.test(this);
+      silenced.put(rule, known);
+    }
+    return known;
+  }
+
   public String hostId() {
     return hostId;
   }
@@ -89,6 +121,16 @@ public final class ContainerState {
 
   public String image() {
     return image;
+  }
+
+  /** The labels of the latest lifecycle event that carried any. */
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  /** The rules the container's {@code porthole.ignore} label names. */
+  public Set<Rule> ignoredRules() {
+    return ignoredRules;
   }
 
   public int restartCount() {

@@ -1,9 +1,36 @@
 package io.porthole.analyzer.kafka;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.porthole.proto.Alert;
+import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.KafkaProbes;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Counters of one analyzer instance, readable from any thread (for metrics and tests). */
+/**
+ * Counters of one analyzer instance, readable from any thread (for metrics and tests): the one
+ * class that counts what the analyzer does, and the one that turns it into {@code
+ * porthole_analyzer_*} meters of the process's registry ({@link #bindTo}).
+ */
 public final class AnalyzerStats {
+
+  /** How long a consumer may go without polling before the analyzer is not ready. */
+  static final Duration POLL_LIMIT = Duration.ofSeconds(60);
 
   final AtomicLong recordsProcessed = new AtomicLong();
   final AtomicLong recordsDeadLettered = new AtomicLong();
@@ -13,6 +40,113 @@ public final class AnalyzerStats {
   final AtomicLong pauses = new AtomicLong();
   final AtomicLong containersEvicted = new AtomicLong();
   final AtomicLong trackedContainers = new AtomicLong();
+
+  private MeterRegistry registry = new SimpleMeterRegistry();
+  private PortholeMetrics portholeMetrics;
+  private final List<Meter> meters = new ArrayList<>();
+  private Timer latency;
+  private volatile KafkaClientMetrics consumerMetrics;
+  private volatile Consumer<?, ?> consumer;
+  private volatile RecordPublisher publisher;
+
+  /**
+   * Reports these counters in {@code metrics} and the checks "consuming" and "producing" in
+   * {@code readiness} (named after {@code instance}) until {@link #unbind}.
+   */
+  public synchronized void bindTo(PortholeMetrics metrics, Readiness readiness, String instance) {
+    portholeMetrics = metrics;
+    registry = metrics.registry();
+    counter("records.dead.lettered", recordsDeadLettered, "records sent to the dead-letter topic");
+    counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
+    counter("rebalances", rebalances, "partition assignments received");
+    counter("consumer.pauses", pauses, "times the consumer paused at analyzer.max.in.flight");
+    counter("containers.evicted", containersEvicted, "containers forgotten at the cap on tracked containers");
+    meters.add(Gauge.builder("porthole.analyzer.containers.tracked", trackedContainers, AtomicLong::get)
+        .description("containers with state in the engine").register(registry));
+    latency = Timer.builder("porthole.analyzer.processing.latency")
+        .description("from the collector's send (the record's timestamp) to its analysis")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+    meters.add(latency);
+    readiness.register(instance + ": consuming", () -> {
+      Consumer<?, ?> current = consumer;
+      if (current == null) {
+        return Readiness.Status.down("consumer not started");
+      }
+      if (rebalances.get() == 0) {
+        return Readiness.Status.down("no partition assignment from the group yet");
+      }
+      return KafkaProbes.consuming(current, POLL_LIMIT).get();
+    });
+    readiness.register(instance + ": producing", () -> {
+      RecordPublisher current = publisher;
+      return current == null ? Readiness.Status.down("publisher not started") : current.producing();
+    });
+  }
+
+  /** Removes the meters and checks {@link #bindTo} added. */
+  public synchronized void unbind(PortholeMetrics metrics, Readiness readiness, String instance) {
+    readiness.unregister(instance + ": consuming");
+    readiness.unregister(instance + ": producing");
+    meters.forEach(registry::remove);
+    meters.clear();
+    KafkaClientMetrics bound = consumerMetrics;
+    consumerMetrics = null;
+    if (bound != null) {
+      bound.close();
+    }
+    registry = new SimpleMeterRegistry();
+    portholeMetrics = null;
+  }
+
+  /** The verticle's Kafka clients: their metrics (consumer lag per partition) and readiness. */
+  synchronized void clients(Consumer<?, ?> nativeConsumer, RecordPublisher recordPublisher) {
+    KafkaClientMetrics previous = consumerMetrics;
+    if (previous != null) {
+      previous.close();
+    }
+    consumerMetrics = portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
+    consumer = nativeConsumer;
+    publisher = recordPublisher;
+  }
+
+  /** A partition's batch was analysed: counted by topic, its latency measured per record. */
+  void batchAnalysed(String topic, List<? extends ConsumerRecord<?, ?>> records, Instant now) {
+    recordsProcessed.addAndGet(records.size());
+    Counter.builder("porthole.analyzer.records.processed")
+        .description("records analysed, by topic")
+        .tag("topic", topic)
+        .register(registry)
+        .increment(records.size());
+    Timer timer = latency;
+    if (timer == null) {
+      return;
+    }
+    long nowMs = now.toEpochMilli();
+    for (ConsumerRecord<?, ?> record : records) {
+      if (record.timestamp() > 0) {
+        timer.record(Duration.ofMillis(Math.max(0, nowMs - record.timestamp())));
+      }
+    }
+  }
+
+  /** An alert version the broker acknowledged, counted by rule and severity. */
+  void alertPublished(Alert alert) {
+    alertsPublished.incrementAndGet();
+    Counter.builder("porthole.analyzer.alerts.raised")
+        .description("alert versions published, by rule and severity")
+        .tag("rule", alert.getRule().name())
+        .tag("severity", alert.getSeverity().name().toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
+  private void counter(String name, AtomicLong value, String description) {
+    meters.add(FunctionCounter.builder("porthole.analyzer." + name, value, AtomicLong::get)
+        .description(description).register(registry));
+  }
 
   /** Records analysed (including those re-read to rebuild state after an assignment). */
   public long recordsProcessed() {

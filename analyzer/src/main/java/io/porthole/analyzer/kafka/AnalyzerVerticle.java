@@ -7,7 +7,6 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.kafka.DeadLetterWriter;
-import io.porthole.runtime.kafka.RecordConsumer;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.wire.ProtobufDeserializer;
 import io.porthole.wire.Timestamps;
@@ -16,7 +15,6 @@ import io.porthole.wire.UndecodableRecordException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,45 +23,55 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The analyzer's Kafka adapter, on one event loop: a {@link RecordConsumer} hands it each
- * partition's fetched records as a batch; it feeds them to the {@link AnalysisEngine}, publishes
- * the alerts (control records), and completes the batch once its alerts and dead letters are
- * acknowledged by the broker, so that the consumer commits past it only then.
+ * The analyzer's Kafka adapter: an {@link AnalysisPipeline} fetches the event and heartbeat topics
+ * on its own thread and runs decode and rules on one analysis thread, off the event loop; this
+ * verticle owns the {@link AnalysisEngine} (touched only on that analysis thread) and publishes the
+ * alerts and dead letters (control records) on its event loop. A batch counts as handled once its
+ * alerts and dead letters are acknowledged by the broker, so that the pipeline commits past it
+ * only then.
  *
  * <p>After every assignment the engine's state is rebuilt: each assigned partition is re-read from
  * {@code now - replayWindow} (or from its committed offset if that is older), so an episode that
  * began before a restart or rebalance is still recognised. Alerts raised while re-reading are
  * published again with the same ids; consumers drop the duplicates.
  */
-public final class AnalyzerVerticle extends VerticleBase {
+public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipeline.Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerVerticle.class);
   private static final long RETRY_DELAY_MS = 1000;
   private static final Duration STOP_DRAIN = Duration.ofSeconds(10);
+  /** Records per poll: large fetches mean few hand-offs between the fetch and analysis threads. */
+  private static final int MAX_POLL_RECORDS = 5000;
+  /** Kafka's fetch.max.wait.ms for the analyzer's consumer unless {@code kafka.consumer.*} sets it. */
+  static final int FETCH_MAX_WAIT_MS = 20;
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final AnalyzerConfig config;
   private final AnalyzerStats stats;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
+  // Touched only on the pipeline's analysis thread.
   private AnalysisEngine engine;
   private RecordPublisher publisher;
   private DeadLetterWriter deadLetters;
-  // Keys stay bytes: the analyzer reads the partition, never the key, except to dead-letter a record.
-  private RecordConsumer<byte[], byte[]> consumer;
+  private AnalysisPipeline pipeline;
   // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
   // only on the instance that owns the heartbeat partition in the group.
   private HostInfoReader hostInfo;
   private String consumerName;
-  private long tickTimer = -1;
   // Sends are retried until acknowledged, except once stop's drain is over or after an abort.
   private volatile long retryUntilNanos = Long.MAX_VALUE;
   private boolean aborted;
@@ -79,38 +87,43 @@ public final class AnalyzerVerticle extends VerticleBase {
     engine = new AnalysisEngine(config.limits(), config.rules().enabledRules());
     publisher = RecordPublisher.create(vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
     deadLetters = new DeadLetterWriter(publisher, consumerName);
-    Map<String, String> consumerConfig = new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));
+    Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));
     // Co-partitioning only helps if partition N of every event topic goes to the same instance.
     consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, config.maxInFlight())));
+    // The consumer keeps one fetch request per broker in flight. While the flows partitions still
+    // have fetched records buffered, that request names only the others (often idle topics), and the
+    // broker holds it fetch.max.wait.ms for data that does not come: the flows wait behind it (with
+    // Kafka's 500 ms default, that was most of the analyzer's time: docs/benchmarks.md).
+    if (!config.kafka().consumerProperties().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+      consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
+    }
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 2))));
     Set<String> topics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
-    consumer = RecordConsumer.forBatches(
-        vertx,
-        KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class),
-        new RecordConsumer.Options(consumerName, topics, config.maxInFlight(), config.commitInterval(), STOP_DRAIN),
-        this::analyseBatch,
-        new RecordConsumer.Rebalance<>() {
-          @Override
-          public Future<Void> assigned(RecordConsumer.Assignment<byte[], byte[]> assignment) {
-            return rebuildState(assignment);
-          }
-        });
+    Set<String> priorityTopics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS));
+    KafkaConsumer<byte[], byte[]> kafkaConsumer =
+        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    stats.clients(kafkaConsumer, publisher);
+    pipeline = new AnalysisPipeline(
+        kafkaConsumer,
+        new AnalysisPipeline.Options(consumerName, topics, priorityTopics, config.maxInFlight(), config.commitInterval(),
+            config.tickInterval(), config.replayWindow(), STOP_DRAIN),
+        this,
+        stats);
     hostInfo = new HostInfoReader(
-        KafkaConsumer.create(vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class),
+        io.vertx.kafka.client.consumer.KafkaConsumer.create(
+            vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class),
         config.topicNames().name(Topic.HEARTBEATS),
         config.replayWindow(),
-        heartbeat -> publishAll(engine.onHostInfo(heartbeat, Instant.now())));
+        heartbeat -> pipeline.submit(() -> publish(engine.onHostInfo(heartbeat, Instant.now()))));
     return publisher.start()
         .compose(v -> hostInfo.start())
-        .compose(v -> consumer.start())
-        .onSuccess(v -> {
-          LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId());
-          tickTimer = vertx.setPeriodic(config.tickInterval().toMillis(), id -> tick());
-        })
+        .compose(v -> Future.fromCompletionStage(pipeline.start(), context))
+        .onSuccess(v -> LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId()))
         .onFailure(e -> {
           retryUntilNanos = System.nanoTime();
-          consumer.abort().eventually(hostInfo::stop).eventually(publisher::stop);
+          Future.fromCompletionStage(pipeline.abort(), context).eventually(hostInfo::stop).eventually(publisher::stop);
         });
   }
 
@@ -120,9 +133,8 @@ public final class AnalyzerVerticle extends VerticleBase {
     if (aborted) {
       return Future.succeededFuture();
     }
-    vertx.cancelTimer(tickTimer);
     retryUntilNanos = System.nanoTime() + STOP_DRAIN.toNanos();
-    return consumer.stop()
+    return Future.fromCompletionStage(pipeline.stop(), context)
         .eventually(() -> {
           retryUntilNanos = System.nanoTime();
           return hostInfo.stop();
@@ -140,49 +152,103 @@ public final class AnalyzerVerticle extends VerticleBase {
    */
   public Future<Void> abort() {
     aborted = true;
-    vertx.cancelTimer(tickTimer);
     retryUntilNanos = System.nanoTime();
-    return consumer.abort().eventually(hostInfo::stop).eventually(publisher::stop);
+    return Future.fromCompletionStage(pipeline.abort(), context).eventually(hostInfo::stop).eventually(publisher::stop);
   }
 
   /**
-   * Analyses a partition's batch on the event loop. Records that raised nothing are done at once;
-   * the batch completes when the alerts and dead letters of the others are acknowledged.
+   * Analyses a partition's batch (on the analysis thread). A batch that raised nothing is done at
+   * once; otherwise it is done when its alerts and dead letters are acknowledged.
    */
-  private Future<Void> analyseBatch(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+  @Override
+  public CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
     Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
     Instant now = Instant.now();
-    List<Future<Void>> waiting = null;
+    List<Alert> alerts = null;
+    List<Rejected> rejected = null;
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      Future<Void> work = analyse(topic, record, now);
-      if (!work.succeeded()) {
-        if (waiting == null) {
-          waiting = new ArrayList<>();
+      try {
+        List<Alert> raised = analyse(topic, record, now);
+        if (!raised.isEmpty()) {
+          if (alerts == null) {
+            alerts = new ArrayList<>();
+          }
+          alerts.addAll(raised);
         }
-        waiting.add(work);
+      } catch (RejectedRecordException e) {
+        if (rejected == null) {
+          rejected = new ArrayList<>();
+        }
+        rejected.add(new Rejected(record, e.getMessage()));
       }
     }
-    stats.recordsProcessed.addAndGet(records.size());
-    return waiting == null ? Future.succeededFuture() : Future.all(waiting).mapEmpty();
+    stats.batchAnalysed(partition.topic(), records, now);
+    if (alerts == null && rejected == null) {
+      return DONE;
+    }
+    List<Alert> toPublish = alerts == null ? List.of() : alerts;
+    List<Rejected> toDeadLetter = rejected == null ? List.of() : rejected;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      List<Future<Void>> sends = new ArrayList<>();
+      sends.add(publishAll(toPublish));
+      toDeadLetter.forEach(r -> sends.add(deadLetter(r.record(), r.error())));
+      Future.all(sends).onComplete(ar -> {
+        if (ar.succeeded()) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(ar.cause());
+        }
+      });
+    });
+    return done;
   }
 
-  private Future<Void> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
+  /** The engine forgets its state; the pipeline re-reads the replay window of the assigned partitions. */
+  @Override
+  public void reset() {
+    engine.reset();
+  }
+
+  /** Lets time pass (on the analysis thread). */
+  @Override
+  public void tick() {
+    refreshStats();
+    publish(engine.tick(Instant.now()));
+  }
+
+  private record Rejected(ConsumerRecord<byte[], byte[]> record, String error) {}
+
+  /** A record that can never be analysed: it goes to the dead-letter topic. */
+  private static final class RejectedRecordException extends RuntimeException {
+    RejectedRecordException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private List<Alert> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
     if (topic == null) {
-      return deadLetter(record, "topic " + record.topic() + " is not one the analyzer reads");
+      throw new RejectedRecordException("topic " + record.topic() + " is not one the analyzer reads");
     }
     if (record.value() == null) {
-      return deadLetter(record, "record has no value (tombstone)");
+      throw new RejectedRecordException("record has no value (tombstone)");
     }
     try {
-      List<Alert> alerts = topic == Topic.HEARTBEATS
+      return topic == Topic.HEARTBEATS
           ? engine.onHeartbeat(heartbeats.deserialize(record.topic(), record.value()), now)
           : engine.onEvent(topic, events.deserialize(record.topic(), record.value()), now);
-      return publishAll(alerts);
     } catch (UndecodableRecordException | InvalidEventException e) {
-      return deadLetter(record, e.getMessage());
+      throw new RejectedRecordException(e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("{}: cannot analyse {}-{}@{}", consumerName, record.topic(), record.partition(), record.offset(), e);
-      return deadLetter(record, "analysis failed: " + e);
+      throw new RejectedRecordException("analysis failed: " + e);
+    }
+  }
+
+  /** Publishes alerts raised outside a batch (ticks, host info), from any thread. */
+  private void publish(List<Alert> alerts) {
+    if (!alerts.isEmpty()) {
+      context.runOnContext(v -> publishAll(alerts));
     }
   }
 
@@ -194,7 +260,7 @@ public final class AnalyzerVerticle extends VerticleBase {
     for (Alert alert : alerts) {
       Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
       String key = stamped.getContainerId().isEmpty() ? stamped.getHostId() : stamped.getHostId() + "/" + stamped.getContainerId();
-      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertsPublished.incrementAndGet()));
+      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertPublished(stamped)));
     }
     return Future.all(sends).mapEmpty();
   }
@@ -220,52 +286,8 @@ public final class AnalyzerVerticle extends VerticleBase {
     });
   }
 
-  /** Forgets the engine's state and re-reads each partition's replay window to rebuild it. */
-  private Future<Void> rebuildState(RecordConsumer.Assignment<byte[], byte[]> assignment) {
-    stats.rebalances.incrementAndGet();
-    engine.reset();
-    long since = System.currentTimeMillis() - config.replayWindow().toMillis();
-    List<Future<Void>> rewinds = new ArrayList<>();
-    for (TopicPartition partition : assignment.partitions()) {
-      Long committed = assignment.committed().get(partition);
-      if (committed != null) {
-        rewinds.add(rewind(assignment.consumer(), partition, committed, since));
-      }
-    }
-    return Future.join(rewinds)
-        .onSuccess(v -> LOG.info("{}: assigned {} partitions, re-reading the last {} s to rebuild state", consumerName,
-            assignment.partitions().size(), config.replayWindow().toSeconds()))
-        .recover(e -> {
-          LOG.warn("{}: could not rewind every partition ({}); state may miss episodes begun before", consumerName,
-              e.toString());
-          return Future.succeededFuture();
-        })
-        .mapEmpty();
-  }
-
-  /** Seeks a partition back to where its replay window starts, if that is before its committed offset. */
-  private static Future<Void> rewind(
-      KafkaConsumer<byte[], byte[]> kafka, TopicPartition partition, long committed, long since) {
-    io.vertx.kafka.client.common.TopicPartition vertxPartition =
-        new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition());
-    return kafka.offsetsForTimes(vertxPartition, since)
-        .recover(e -> Future.succeededFuture(null))
-        .compose(found -> found != null && found.getOffset() < committed
-            ? kafka.seek(vertxPartition, found.getOffset())
-            : Future.succeededFuture());
-  }
-
-  private void tick() {
-    refreshStats();
-    List<Alert> alerts = engine.tick(Instant.now());
-    if (!alerts.isEmpty()) {
-      publishAll(alerts);
-    }
-  }
-
   private void refreshStats() {
     stats.trackedContainers.set(engine.trackedContainers());
     stats.containersEvicted.set(engine.containersEvicted());
-    stats.pauses.set(consumer.pauses());
   }
 }

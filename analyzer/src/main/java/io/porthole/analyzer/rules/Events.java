@@ -31,6 +31,23 @@ final class Events {
     return "process " + exit.getHostPid() + " " + how;
   }
 
+  /**
+   * The process end as strace printed it, naming the pid once: the collector's line already starts
+   * with {@code [pid N]} (strace -f) or {@code N } (strace -o); a bare {@code +++ exited with C +++}
+   * gets the pid; without a line, one is written from the fields.
+   */
+  static String exitLine(ProcessExit exit) {
+    String raw = exit.getRaw();
+    if (raw.isEmpty()) {
+      return "[pid " + exit.getHostPid() + "] " + describe(exit);
+    }
+    String pid = Integer.toString(exit.getHostPid());
+    if (raw.startsWith("[pid") || raw.startsWith(pid + " ")) {
+      return raw;
+    }
+    return "[pid " + pid + "] " + raw;
+  }
+
   /** The strace line when the collector kept it, else a line rebuilt from the fields. */
   static String describe(SyscallEvent syscall) {
     if (!syscall.getRaw().isEmpty()) {

@@ -3,6 +3,7 @@ package io.porthole.analyzer.rules;
 import io.porthole.analyzer.engine.ContainerState;
 import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
+import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
@@ -34,6 +35,13 @@ import java.util.Objects;
  * restart, a kernel-log oom of the same kill, and every re-delivery of them give one alert id; more
  * kills in the same run update that alert (occurrences, evidence), and the container's own death
  * after children were killed turns it into the container-killed alert.
+ *
+ * <p>An oom or die that does not carry its run's StartedAt (the kernel log's inspect failed while
+ * the engine was down, a start this rule never saw) is matched by time instead: it belongs to the
+ * run of a kill of the same container within {@link #SAME_KILL} (an oom) or the die window (a
+ * die), and an event with its StartedAt joins a kill recorded that way. So one kill is one alert
+ * id whichever sources saw it and in whatever order; two runs both known by their StartedAt are
+ * never merged.
  */
 public final class OomKilledRule implements DetectionRule {
 
@@ -64,6 +72,8 @@ public final class OomKilledRule implements DetectionRule {
     final String eventId;
     final String line;
     final boolean kernelLog;
+    /** The run is the event's own StartedAt (not the last start seen, nor the time). */
+    final boolean ownRun;
     /** Another source's record of a kill already pending: evidence for it, not a kill of its own. */
     boolean merged;
 
@@ -76,17 +86,32 @@ public final class OomKilledRule implements DetectionRule {
       this.eventId = event.getEventId();
       this.line = oomLine(oom);
       this.kernelLog = source == EventSource.KERNEL_LOG;
+      this.ownRun = oom.hasStartedAt();
     }
   }
 
   /** The alert of one run, and whether it reports the container's own death. */
   private static final class RunAlert {
     final Episode episode;
+    /** Keyed by an event's own StartedAt. */
+    final boolean ownRun;
+    final ArrayDeque<Instant> kills = new ArrayDeque<>();
     boolean containerKilled;
-    Instant lastKill;
 
-    RunAlert(Episode episode) {
+    RunAlert(Episode episode, boolean ownRun) {
       this.episode = episode;
+      this.ownRun = ownRun;
+    }
+
+    void killed(Instant time) {
+      if (kills.size() >= MAX_PENDING) {
+        kills.poll();
+      }
+      kills.add(time);
+    }
+
+    boolean killedNear(Instant time, Duration tolerance) {
+      return kills.stream().anyMatch(kill -> near(kill, time, tolerance));
     }
   }
 
@@ -96,6 +121,14 @@ public final class OomKilledRule implements DetectionRule {
         new LinkedHashMap<>() {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, RunAlert> eldest) {
+            return size() > MAX_RUNS;
+          }
+        };
+    /** A run matched by time to the run of the same kill recorded first (bounded like the runs). */
+    final Map<String, String> aliases =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > MAX_RUNS;
           }
         };
@@ -143,7 +176,10 @@ public final class OomKilledRule implements DetectionRule {
         }
       }
     }
-    String run = runOf(lifecycle, time, state.lastRun);
+    String run = isKill(lifecycle)
+        ? sameKill(state, runOf(lifecycle, time, state.lastRun), lifecycle.hasStartedAt(), time,
+            lifecycle.getAction() == ContainerAction.OOM ? SAME_KILL : config.dieWindow())
+        : runOf(lifecycle, time, state.lastRun);
     switch (lifecycle.getAction()) {
       case OOM -> onOom(container, state, new PendingOom(run, event, container.lastActivity()), out);
       case DIE -> {
@@ -159,11 +195,49 @@ public final class OomKilledRule implements DetectionRule {
     }
   }
 
+  /**
+   * The run a kill at {@code kill} belongs to: its own, unless it or the other side does not know
+   * its run from its StartedAt and a kill of the same container within {@code tolerance} was
+   * recorded first (pending, or in an alert): then that kill's run, remembered for this run's later
+   * events.
+   */
+  private static String sameKill(State state, String run, boolean ownRun, Instant kill, Duration tolerance) {
+    String alias = state.aliases.get(run);
+    if (alias != null) {
+      return alias;
+    }
+    if (state.runs.containsKey(run)) {
+      return run;
+    }
+    for (PendingOom other : state.pending) {
+      if (!other.run.equals(run) && (!ownRun || !other.ownRun) && near(other.time, kill, tolerance)) {
+        state.aliases.put(run, other.run);
+        return other.run;
+      }
+    }
+    for (Map.Entry<String, RunAlert> other : state.runs.entrySet()) {
+      if ((!ownRun || !other.getValue().ownRun) && other.getValue().killedNear(kill, tolerance)) {
+        state.aliases.put(run, other.getKey());
+        return other.getKey();
+      }
+    }
+    return run;
+  }
+
+  private static boolean isKill(ContainerEvent lifecycle) {
+    return lifecycle.getAction() == ContainerAction.OOM || lifecycle.getAction() == ContainerAction.DIE;
+  }
+
+  private static boolean near(Instant a, Instant b, Duration tolerance) {
+    return Duration.between(a, b).abs().compareTo(tolerance) <= 0;
+  }
+
   private void onOom(ContainerState container, State state, PendingOom oom, List<Alert> out) {
     RunAlert known = state.runs.get(oom.run);
     if (known != null && known.containerKilled) {
       // the same kill seen by another source after the die was reported: evidence only
       known.episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
+      known.killed(oom.time);
       out.add(known.episode.container(container).snapshot());
       return;
     }
@@ -206,9 +280,9 @@ public final class OomKilledRule implements DetectionRule {
     return !oom.time.isBefore(dieTime.minus(config.dieWindow())) && !oom.time.isAfter(dieTime.plus(SAME_KILL));
   }
 
-  private RunAlert runAlert(ContainerState container, State state, String run) {
-    return state.runs.computeIfAbsent(
-        run, r -> new RunAlert(Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, r)));
+  private RunAlert runAlert(ContainerState container, State state, String run, boolean ownRun) {
+    return state.runs.computeIfAbsent(run, r -> new RunAlert(
+        Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, r), ownRun));
   }
 
   private Alert containerKilled(
@@ -219,7 +293,7 @@ public final class OomKilledRule implements DetectionRule {
     long limit = cfg == null ? 0 : cfg.getMemoryLimitBytes();
     String limitText = limit > 0 ? Events.mebibytes(limit) : "no limit";
     String exit = lifecycle.hasExitCode() ? String.valueOf(lifecycle.getExitCode()) : "unknown";
-    RunAlert alert = runAlert(container, state, run);
+    RunAlert alert = runAlert(container, state, run, lifecycle.hasStartedAt());
     boolean firstDeath = !alert.containerKilled;
     alert.containerKilled = true;
     Episode episode = alert.episode.container(container)
@@ -244,6 +318,7 @@ public final class OomKilledRule implements DetectionRule {
       PendingOom oom = it.next();
       if (oom.run.equals(run) && withinDieWindow(oom, time)) {
         episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
+        alert.killed(oom.time);
         it.remove();
       }
     }
@@ -259,14 +334,15 @@ public final class OomKilledRule implements DetectionRule {
             + container.restartCount(),
         Topic.CONTAINER_EVENTS,
         die.getEventId());
-    alert.lastKill = time;
+    alert.killed(time);
     return episode.snapshot();
   }
 
   /** A kill in a run whose container lived on; null for evidence merged into another kill. */
   private Alert processKilled(ContainerState container, State state, PendingOom oom) {
-    RunAlert alert = runAlert(container, state, oom.run);
+    RunAlert alert = runAlert(container, state, oom.run, oom.ownRun);
     Episode episode = alert.episode.container(container);
+    alert.killed(oom.time);
     if (oom.merged || alert.containerKilled) {
       episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
       return alert.containerKilled || episode.occurrences() > 0 ? episode.snapshot() : null;

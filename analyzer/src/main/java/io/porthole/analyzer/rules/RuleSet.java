@@ -1,10 +1,16 @@
 package io.porthole.analyzer.rules;
 
+import io.porthole.proto.Rule;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
-/** The configuration of every rule; {@link #enabledRules()} builds the rules that are switched on. */
+/**
+ * The configuration of every rule and what operators tuned ({@link RuleTuning});
+ * {@link #enabledRules()} builds the rules that are switched on.
+ */
 public record RuleSet(
     HostNamespacesRule.Config hostNamespaces,
     OomKilledRule.Config oomKilled,
@@ -13,7 +19,17 @@ public record RuleSet(
     MissingSyscallRule.Config missingSyscall,
     ConnectionFailuresRule.Config connectionFailures,
     CollectorDropsRule.Config collectorDrops,
-    HostSilentRule.Config hostSilent) {
+    HostSilentRule.Config hostSilent,
+    RuleTuning tuning) {
+
+  /** The rules about one container, the only ones exclusions and the ignore label apply to. */
+  public static final Set<Rule> CONTAINER_RULES = EnumSet.of(
+      Rule.HOST_NAMESPACES,
+      Rule.OOM_KILLED,
+      Rule.OOM_KILL_DISABLED_UNBOUNDED,
+      Rule.SELINUX_ASSUMPTION,
+      Rule.MISSING_SYSCALL,
+      Rule.CONNECTION_FAILURES);
 
   public RuleSet {
     Objects.requireNonNull(hostNamespaces);
@@ -24,6 +40,7 @@ public record RuleSet(
     Objects.requireNonNull(connectionFailures);
     Objects.requireNonNull(collectorDrops);
     Objects.requireNonNull(hostSilent);
+    Objects.requireNonNull(tuning);
   }
 
   public static RuleSet defaults() {
@@ -35,7 +52,8 @@ public record RuleSet(
         MissingSyscallRule.Config.defaults(),
         ConnectionFailuresRule.Config.defaults(),
         CollectorDropsRule.Config.defaults(),
-        HostSilentRule.Config.defaults());
+        HostSilentRule.Config.defaults(),
+        RuleTuning.defaults());
   }
 
   public List<DetectionRule> enabledRules() {
@@ -64,6 +82,12 @@ public record RuleSet(
     if (hostSilent.settings().enabled()) {
       rules.add(new HostSilentRule(hostSilent));
     }
-    return rules;
+    return rules.stream().map(this::tuned).toList();
+  }
+
+  private DetectionRule tuned(DetectionRule rule) {
+    return CONTAINER_RULES.contains(rule.id()) && tuning.canSilence(rule.id())
+        ? new ExcludingRule(rule, tuning)
+        : rule;
   }
 }

@@ -68,7 +68,10 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     Instant lastFailure;
     int failures;
     Episode episode;
-    String exitLine;
+    /** How the process ended ("process N exited with code C"), once its exit was seen. */
+    String processOutcome;
+    /** How the container ended ("the container died with exit code C"), once its die was seen. */
+    String containerOutcome;
 
     Suspect(int pid, String identity) {
       this.pid = pid;
@@ -149,6 +152,7 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       }
       touched.add(suspect);
     }
+    Set<Suspect> exited = new LinkedHashSet<>();
     for (ProcessExit exit : batch.getExitsList()) {
       Suspect suspect = state.suspects.get(exit.getHostPid());
       if (suspect == null) {
@@ -156,23 +160,26 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       }
       Instant time = Events.time(exit.getTime());
       if (Events.failed(exit) && withinWindow(suspect, time)) {
-        String line = exit.getRaw().isEmpty() ? Events.describe(exit) : "[pid " + exit.getHostPid() + "] " + exit.getRaw();
-        fire(container, suspect, time, line, Events.describe(exit), Topic.SYSCALLS, event.getEventId());
-        out.add(suspect.episode.snapshot());
-        touched.remove(suspect);
+        fire(container, suspect, time, Events.exitLine(exit), Topic.SYSCALLS, event.getEventId());
+        suspect.processOutcome = suspect.processOutcome == null ? Events.describe(exit) : suspect.processOutcome;
+        exited.add(suspect);
       } else if (suspect.episode == null) {
         state.suspects.remove(exit.getHostPid());
         touched.remove(suspect);
       }
     }
+    touched.addAll(exited);
     for (Suspect suspect : touched) {
+      // The container's die travels on another topic and may have been read before this batch.
       Die die = dieAfter(state, suspect);
       if (die != null) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
-        out.add(suspect.episode.snapshot());
+        died(container, suspect, die);
       } else if (suspect.episode != null) {
         report(suspect);
-        out.add(suspect.episode.container(container).snapshot());
+        suspect.episode.container(container);
+      }
+      if (suspect.episode != null) {
+        out.add(summarise(container, suspect).snapshot());
       }
     }
     expire(state, state.syscallClock);
@@ -192,8 +199,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     state.recentDies.add(die);
     for (Suspect suspect : state.suspects.values()) {
       if (withinWindow(suspect, die.time())) {
-        fire(container, suspect, die.time(), dieLine(die.exitCode()), dieLine(die.exitCode()), Topic.CONTAINER_EVENTS, die.eventId());
-        out.add(suspect.episode.snapshot());
+        died(container, suspect, die);
+        out.add(summarise(container, suspect).snapshot());
       }
     }
   }
@@ -216,31 +223,48 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     return "the container died with exit code " + exitCode;
   }
 
-  private void fire(
-      ContainerState container, Suspect suspect, Instant exitTime, String exitLine, String exitSummary, Topic topic, String eventId) {
+  private void died(ContainerState container, Suspect suspect, Die die) {
+    String line = dieLine(die.exitCode());
+    fire(container, suspect, die.time(), line, Topic.CONTAINER_EVENTS, die.eventId());
+    suspect.containerOutcome = suspect.containerOutcome == null ? line : suspect.containerOutcome;
+  }
+
+  /**
+   * Opens the episode if needed, adds the failing calls not reported yet, then the ending (a process
+   * exit or the container's die) unless an identical line is already evidence: a die the engine
+   * reports twice (e.g. once more when the collector reconciles) is one piece of evidence.
+   */
+  private void fire(ContainerState container, Suspect suspect, Instant exitTime, String exitLine, Topic topic, String eventId) {
     if (suspect.episode == null) {
       suspect.episode = Episode.forContainer(Rule.SELINUX_ASSUMPTION, config.settings().severity(), container, suspect.identity)
           .attribute("pid", String.valueOf(suspect.pid))
           .remediation(
               RemediationAction.TRACE_SYSCALLS,
-              "The image assumes SELinux inside the container. Configure its tools " + "not to use SELinux (or install "
-                  + "the policy files they expect), or run it on hosts without " + "SELinux; trace the container's syscalls "
+              "The image assumes SELinux inside the container. Configure its tools not to use SELinux (or install "
+                  + "the policy files they expect), or run it on hosts without SELinux; trace the container's syscalls "
                   + "to confirm which call fails.");
     }
     Episode episode = suspect.episode.container(container);
     report(suspect);
-    if (suspect.reportedExits.size() < MAX_REPORTED_EXITS && suspect.reportedExits.add(eventId + '|' + exitLine)) {
+    if (suspect.reportedExits.size() < MAX_REPORTED_EXITS && suspect.reportedExits.add(exitLine)) {
       episode.seen(exitTime).evidence(exitTime, exitLine, topic, eventId);
     }
-    suspect.exitLine = suspect.exitLine == null ? exitSummary : suspect.exitLine;
-    episode
+  }
+
+  /** Title, summary and attributes from what is known now: the process's exit, the container's die, or both. */
+  private static Episode summarise(ContainerState container, Suspect suspect) {
+    String outcome = suspect.processOutcome == null ? suspect.containerOutcome
+        : suspect.containerOutcome == null ? suspect.processOutcome
+        : suspect.processOutcome + "; " + suspect.containerOutcome;
+    return suspect.episode
+        .container(container)
         .title("Container " + container.displayName() + " fails on SELinux checks: SELinux is enforced by the host, not the container")
         .summary(
             "Process " + suspect.pid + " in container " + container.displayName() + " (image " + container.image() + ") failed "
                 + suspect.failures + " syscall(s) on SELinux paths (" + String.join(", ", suspect.paths) + ") and then "
-                + suspect.exitLine + ". SELinux is enforced on the host, not in the "
-                + "container: the container's userland looks for SELinux configuration " + "that does not exist inside it "
-                + "and gives up, so the same image behaves differently on SELinux and " + "non-SELinux hosts.")
+                + outcome + ". SELinux is enforced on the host, not in the "
+                + "container: the container's userland looks for SELinux configuration that does not exist inside it "
+                + "and gives up, so the same image behaves differently on SELinux and non-SELinux hosts.")
         .attribute("selinux_paths", String.join(",", suspect.paths))
         .attribute("failed_syscalls", String.valueOf(suspect.failures));
   }

@@ -196,4 +196,59 @@ class OomRulesTest {
         .anySatisfy(d -> assertThat(d).contains("kernel log"))
         .anySatisfy(d -> assertThat(d).contains("engine event"));
   }
+
+  /** A kernel-log oom whose inspect failed (the engine was down): no StartedAt, no config. */
+  private ContainerEvent.Builder kernelOomWithoutInspect(String task, int pid) {
+    return lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setSource(EventSource.KERNEL_LOG)
+        .setOomKilled(true).setInspectError("inspect: Connection refused")
+        .setKernelOom(KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
+  }
+
+  @Test
+  void aKernelLogOomWithoutItsRunAndTheReconciledDieOfTheSameKillAreOneContainerKilledAlert() {
+    RuleHarness harness = harness();
+    // the analyzer never saw this run start; the engine was down at the kill and reports OOMKilled=false
+    harness.feed(at(300, kernelOomWithoutInspect("dd", 4242)));
+    harness.feed(at(4700, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
+    harness.feed(at(4700, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getOccurrences()).isEqualTo(1);
+    assertThat(alert.getSummary()).contains("the kernel's log recorded the kill");
+  }
+
+  @Test
+  void anEngineOomWithoutItsRunJoinsTheKernelLogsRecordOfTheKillWhicheverCameFirst() {
+    RuleHarness kernelFirst = harness();
+    kernelFirst.feed(at(300, kernelOom("dd", 10557)));
+    kernelFirst.feed(at(301, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
+    kernelFirst.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    kernelFirst.tick(T0.plusSeconds(60));
+    RuleHarness engineFirst = harness();
+    engineFirst.feed(at(300, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
+    engineFirst.feed(at(301, kernelOom("dd", 10557)));
+    engineFirst.tick(T0.plusSeconds(60)); // no die: a child was killed and the container lives on
+
+    assertThat(kernelFirst.latest()).hasSize(1);
+    assertThat(kernelFirst.latest().values().iterator().next().getOccurrences()).isEqualTo(1);
+    assertThat(engineFirst.latest()).hasSize(1);
+    assertThat(engineFirst.latest().values().iterator().next().getOccurrences()).isEqualTo(1);
+  }
+
+  @Test
+  void killsOfTwoRunsKnownByTheirStartedAtAreNeverMergedHoweverClose() {
+    RuleHarness harness = harness();
+    harness.feed(at(300, kernelOom("dd", 1)));
+    harness.feed(at(310, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    Timestamp nextStart = Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(500_000_000).build();
+    harness.feed(at(900, kernelOom("dd", 2).setStartedAt(nextStart)));
+    harness.feed(at(910, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)
+        .setStartedAt(nextStart)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(2);
+  }
 }

@@ -16,9 +16,8 @@ import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
-import io.porthole.proto.Severity;
+import io.porthole.wire.Timestamps;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +55,41 @@ class SelinuxAssumptionRuleTest {
     assertThat(alert.getEvidenceList()).allSatisfy(e -> assertThat(e.getEventId()).isNotEmpty());
   }
 
+  /**
+   * The container of the fixture ({@code sh -c 'cat /etc/selinux/config || exit 12'}) exits 12,
+   * while the process that failed the SELinux call ({@code cat}) exits 1. The die is read before or
+   * after the syscall batch (other topic), and may come twice (the collector reconciles a die).
+   */
+  @Test
+  void theRecordedStraceAndTheContainersDieShowTheFailingCallTheProcessExitAndTheDieEachOnce() {
+    EventEnvelope trace = Fixtures.recordedBatch("/fixtures/selinux-cat-exit12.strace", id, LocalDate.of(2026, 11, 29));
+    java.time.Instant exitedAt = Timestamps.toInstant(trace.getTime());
+    EventEnvelope die = event(id, exitedAt.plusMillis(3), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
+    EventEnvelope reconciledDie = event(id, exitedAt.plusMillis(900), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
+    RuleHarness dieFirst = harness();
+    dieFirst.feed(die);
+    dieFirst.feed(trace);
+    dieFirst.feed(reconciledDie);
+    RuleHarness traceFirst = harness();
+    traceFirst.feed(trace);
+    traceFirst.feed(die);
+    traceFirst.feed(reconciledDie);
+
+    for (RuleHarness harness : List.of(dieFirst, traceFirst)) {
+      assertThat(harness.latest()).hasSize(1);
+      Alert alert = harness.latest().values().iterator().next();
+      assertThat(alert.getEvidenceList()).extracting(Evidence::getDescription).containsExactly(
+          "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT "
+              + "(No such file or directory) <0.000033>",
+          "[pid 27785] 09:25:42.449896 +++ exited with 1 +++",
+          "the container died with exit code 12");
+      assertThat(alert.getEvidenceList()).extracting(Evidence::getTopic).containsExactly(
+          "porthole.syscalls.v1", "porthole.syscalls.v1", "porthole.container-events.v1");
+      assertThat(alert.getSummary()).contains(
+          "and then process 27785 exited with code 1; the container died with exit code 12.");
+    }
+  }
+
   @Test
   void failuresThenANonZeroExitOfTheSameProcessInALaterBatchAlertOnceWithEveryFailingLine() {
     RuleHarness harness = harness();
@@ -67,7 +101,7 @@ class SelinuxAssumptionRuleTest {
     Alert alert = harness.alerts.get(0);
     assertThat(alert.getOccurrences()).isEqualTo(4);
     assertThat(alert.getEvidenceList()).extracting(Evidence::getDescription)
-        .contains("[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT " + "(No such file or directory)",
+        .contains("[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory)",
             "[pid 4711] +++ exited with 12 +++");
     assertThat(alert.getAttributesMap()).containsEntry("pid", "4711");
     assertThat(alert.getSummary()).contains("failed 4 syscall(s) on SELinux paths", "and then process 4711 exited with code 12.");
@@ -147,12 +181,12 @@ class SelinuxAssumptionRuleTest {
   @Test
   void theWindowIsConfigurable() {
     RuleHarness harness = new RuleHarness(new SelinuxAssumptionRule(
-        new SelinuxAssumptionRule.Config(RuleSettings.enabled(Severity.HIGH), Duration.ofMinutes(2))));
+        new SelinuxAssumptionRule.Config(RuleSettings.enabled(io.porthole.proto.Severity.HIGH), Duration.ofMinutes(2))));
     harness.feed(useraddFailures(12));
     harness.feed(exits(id, T0.plusSeconds(60), exit(12, T0.plusSeconds(60), 1)));
 
     assertThat(harness.alerts).hasSize(1);
-    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(Severity.HIGH);
+    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(io.porthole.proto.Severity.HIGH);
   }
 
   @Test
@@ -170,7 +204,7 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int batches = 500;
     for (int b = 0; b < batches; b++) {
-      Instant t = T0.plusMillis(b);
+      java.time.Instant t = T0.plusMillis(b);
       harness.feed(syscalls(id, t,
           failing(4711, t, "openat", "/etc/selinux/config", "ENOENT", NOENT),
           failing(4711, t, "openat", "/etc/selinux/p" + b, "ENOENT", NOENT)));
@@ -192,12 +226,12 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int processes = SelinuxAssumptionRule.MAX_PROCESSES + 10;
     for (int i = 0; i < processes; i++) {
-      Instant t = T0.plusMillis(i);
+      java.time.Instant t = T0.plusMillis(i);
       harness.feed(syscalls(id, t, failing(1000 + i, t, "openat", "/etc/selinux/config", "ENOENT", NOENT)));
     }
     assertThat(rule.evictedProcesses()).isEqualTo(10);
 
-    Instant later = T0.plusMillis(processes);
+    java.time.Instant later = T0.plusMillis(processes);
     harness.feed(exits(id, later, exit(1000, later, 1))); // evicted: forgotten
     assertThat(harness.alerts).isEmpty();
     harness.feed(exits(id, later, exit(1000 + processes - 1, later, 1))); // still followed

@@ -27,9 +27,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,13 +37,13 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on " + "the local Docker engine:"
-          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, " + "S3 network isolation"
-          + " and restore through the REST API, S5 an SELinux assumption, S7 the same " + "image failing on a second"
+      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on the local Docker engine:"
+          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, S3 network isolation"
+          + " and restore through the REST API, S5 an SELinux assumption, S7 the same image failing on a second"
           + " Docker engine (host B, started and removed by the demo) and working on this one.",
-      "Prints each alert as it arrives, removes every container it started, and exits 0 " + "only when every"
+      "Prints each alert as it arrives, removes every container it started, and exits 0 only when every"
           + " expected alert arrived in time (1 otherwise, listing what is missing).",
-      "The launcher (./porthole demo) first prepares the machine as dev/test does: " + "packages, engine, scenario image."
+      "The launcher (./porthole demo) first prepares the machine as dev/test does: packages, engine, scenario image."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -54,13 +53,18 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--http-port", paramLabel = "N", defaultValue = "0", description = "The controller's port (default: a free one).")
   int httpPort;
 
+  @Option(names = "--keep-running", paramLabel = "DURATION", arity = "0..1", fallbackValue = KeepRunning.UNTIL_INTERRUPTED,
+      description = "After the scenarios pass, keep the suite, the console and the demo's containers running until Ctrl-C"
+          + " (or for DURATION, e.g. 10m), then clean up as usual.")
+  String keepRunningOption;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Parent of the demo's own fresh data directory (default: ~/.porthole).")
   Path dataDir;
 
   private final ServiceFactory services;
   private final PrintStream out;
   private final PrintStream err;
-  private final Set<String> printedAlertIds = ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> printedAlertIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private long startedNanos;
   private DivergenceScenario divergence;
 
@@ -75,6 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (alertTimeoutSeconds < 1) {
       throw CliFailure.usage("--alert-timeout: expected a positive number of seconds but was " + alertTimeoutSeconds);
     }
+    Optional<KeepRunning> keepRunning = KeepRunning.parse(keepRunningOption);
     startedNanos = System.nanoTime();
     Settings base = CommandSettings.fromEnvironment().option(CommandSettings.DATA_DIR_KEY, dataDir).build();
     Path runDir = Files.createDirectories(CommandSettings.dataDir(base)).resolve("demo-" + System.currentTimeMillis());
@@ -98,9 +103,17 @@ public final class DemoCommand implements Callable<Integer> {
           + (suite.controllerPort() > 0 ? ", controller " + suite.controllerAddress() : ", no controller")
           + ", running " + suite.running().toString().toLowerCase(Locale.ROOT));
       if (suite.controllerPort() > 0) {
-        say(ConsoleLink.line(suite.controllerAddress(), suite.credentials()));
+        say(ConsoleLink.line(suite.controllerAddress(), suite.credentials())
+            + keepRunning.map(k -> " (up while the demo runs, then " + k.describe() + ")")
+                .orElse(" (up while the demo runs; --keep-running keeps it afterwards)"));
       }
-      return runScenarios(suite, docker);
+      int result = runScenarios(suite, docker);
+      if (keepRunning.isPresent()) {
+        say("keeping the suite, the console and the demo's containers " + keepRunning.get().describe()
+            + (suite.controllerPort() > 0 ? " (console: the link above, " + suite.controllerAddress() + "/ui/)" : ""));
+        keepRunning.get().await();
+      }
+      return result;
     } finally {
       cleanUp(docker, suite, runDir);
       try {
@@ -114,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
   private int runScenarios(Suite suite, DemoDocker docker) throws Exception {
     Expectations expectations = new Expectations();
     Duration limit = Duration.ofSeconds(alertTimeoutSeconds);
-    Map<String, String> names = new ConcurrentHashMap<>();
+    Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
     KafkaSettings kafka = KafkaSettings.from(suite.settings());
     String alertsTopic = TopicNames.withPrefix(suite.settings().string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(Topic.ALERTS);
     try (AlertWatcher watcher = new AlertWatcher(kafka, alertsTopic, alert -> {
@@ -125,14 +138,14 @@ public final class DemoCommand implements Callable<Integer> {
         })) {
       watcher.start();
 
-      say("S1: a container sharing the host's network and PID namespaces, with / mounted " + "read-only");
+      say("S1: a container sharing the host's network and PID namespaces, with / mounted read-only");
       long s1Started = System.nanoTime();
       String s1 = docker.run("s1", Map.of(), h -> h.withNetworkMode("host").withPidMode("host")
           .withBinds(new Bind("/", new Volume("/host"), AccessMode.ro)), "sleep", "600");
       expectations.expect("S1", Rule.HOST_NAMESPACES, s1, s1Started, limit);
       names.put(s1, docker.name(s1));
 
-      say("S2: a container OOM-killed at its 16 MiB limit, and one with " + "--oom-kill-disable and no limit");
+      say("S2: a container OOM-killed at its 16 MiB limit, and one with --oom-kill-disable and no limit");
       long s2Started = System.nanoTime();
       String s2 = docker.run("s2-oom", Map.of(), h -> h.withMemory(16L << 20).withMemorySwap(16L << 20),
           "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
@@ -143,7 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
       expectations.expect("S2", Rule.OOM_KILL_DISABLED_UNBOUNDED, s2b, s2bStarted, limit);
       names.put(s2b, docker.name(s2b));
 
-      say("S5: a container traced with strace (label porthole.trace=syscalls) that " + "assumes SELinux and exits 12");
+      say("S5: a container traced with strace (label porthole.trace=syscalls) that assumes SELinux and exits 12");
       long s5Started = System.nanoTime();
       String s5 = docker.run("s5", Map.of("porthole.trace", "syscalls"), h -> h,
           "sh", "-c", "sleep 2; cat /etc/selinux/config || exit 12");
@@ -165,7 +178,7 @@ public final class DemoCommand implements Callable<Integer> {
    */
   private boolean startDivergence(Suite suite, DemoDocker docker, Map<String, String> names, Expectations expectations,
       Duration limit) {
-    say("S7: the same image on a second Docker engine (host B: own bridge, seccomp " + "answers memfd_create with ENOSYS)"
+    say("S7: the same image on a second Docker engine (host B: own bridge, seccomp answers memfd_create with ENOSYS)"
         + " and on this one (host A), both traced");
     long started = System.nanoTime();
     try {
@@ -199,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
       String gateway = docker.gateway(s3);
       boolean before = docker.ping(s3, gateway);
       say("S3: ping " + gateway + " from " + names.get(s3) + " before isolation: " + (before ? "answered" : "NO ANSWER"));
-      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, CollectorConfig.hostname());
+      String hostId = suite.settings().string(CommandSettings.HOST_ID_KEY, io.porthole.collector.CollectorConfig.hostname());
       ControllerClient controller =
           new ControllerClient(suite.controllerAddress(), suite.credentials().operatorToken());
       ControllerClient.Outcome isolate = controller.remediate("ISOLATE_NETWORK", s3, hostId, "porthole demo S3", limit);
@@ -241,7 +254,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     if (missing.isEmpty() && isolationOk) {
-      say(String.format(Locale.ROOT, "demo passed: every expected alert arrived in time and the isolation round " + "trip worked; %.1f s from start to the last alert", seconds(lastArrival)));
+      say(String.format(Locale.ROOT, "demo passed: every expected alert arrived in time and the isolation round trip worked; %.1f s from start to the last alert", seconds(lastArrival)));
       return 0;
     }
     for (Expectations.Expected e : missing) {

@@ -25,11 +25,12 @@ public final class ServiceCommand implements Callable<Integer> {
   @Option(names = "--host-id", paramLabel = "ID", description = "This host's id (collector; default: the hostname).")
   String hostId;
 
-  @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (controller; default 8080; 0 picks a free one).")
+  @Option(names = "--http-port", paramLabel = "N", description = "HTTP port: the controller's API, or the collector's or analyzer's /metrics and /health"
+          + " (default 8080, 9464 and 9465; 0 picks a free one).")
   Integer httpPort;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS",
-      description = "The address the controller listens on (default 0.0.0.0, every interface, or " + "PORTHOLE_HTTP_HOST).")
+      description = "The address the HTTP port listens on (default 0.0.0.0, every interface, or PORTHOLE_HTTP_HOST).")
   String httpHost;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Where generated credentials are kept (default: ~/.porthole).")
@@ -62,7 +63,7 @@ public final class ServiceCommand implements Callable<Integer> {
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);
     var built = settings.build();
     if (built.optional(KafkaSettings.BOOTSTRAP_KEY).isEmpty()) {
-      throw CliFailure.usage(spec.name() + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or " + "run `porthole up` for everything with an embedded broker)");
+      throw CliFailure.usage(spec.name() + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or run `porthole up` for everything with an embedded broker)");
     }
     Suite suite = new Suite(services, err);
     suite.runUntilSignalled(

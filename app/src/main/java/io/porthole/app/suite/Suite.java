@@ -1,5 +1,6 @@
 package io.porthole.app.suite;
 
+import io.porthole.app.AppSettingDefinitions;
 import io.porthole.app.CliFailure;
 import io.porthole.app.CommandSettings;
 import io.porthole.app.OneLine;
@@ -19,6 +20,8 @@ import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
+import io.porthole.runtime.ops.OpsHttpConfig;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -63,6 +66,10 @@ public final class Suite {
   }
 
   private static final String REMEDIATION_DATA_DIR_KEY = "remediation.data.dir";
+  /** The default metrics and health port of {@code porthole collector}. */
+  public static final int COLLECTOR_OPS_PORT = 9464;
+  /** The default metrics and health port of {@code porthole analyzer}. */
+  public static final int ANALYZER_OPS_PORT = 9465;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -127,6 +134,7 @@ public final class Suite {
    * @throws CliFailure when nothing useful can run (Kafka unreachable, a port taken, no service up)
    */
   public synchronized void start(Settings base, Set<Service> wanted) {
+    AppSettingDefinitions.rejectUnknown(base);
     Path dataDir = CommandSettings.dataDir(base);
     createDataDir(dataDir);
     requireFreeHttpPort(base, wanted);
@@ -146,7 +154,8 @@ public final class Suite {
       // Pending TTL restores of isolations live with the suite's other data.
       derived.put(REMEDIATION_DATA_DIR_KEY, dataDir.resolve("remediation").toString());
     }
-    vertx = Vertx.vertx();
+    derived.putAll(opsHttp(base, wanted));
+    vertx = PortholeMetrics.newVertx();
     try {
       bootstrapServers = startKafka(base, dataDir);
     } catch (RuntimeException e) {
@@ -170,6 +179,22 @@ public final class Suite {
       stop();
       throw CliFailure.failure("no service could start (see the lines above)");
     }
+  }
+
+  /**
+   * Where the metrics and health endpoint is: with a controller in the process, on the controller's
+   * port only (one registry, one endpoint); a collector or analyzer alone serves its own, on
+   * {@value #COLLECTOR_OPS_PORT} or {@value #ANALYZER_OPS_PORT} unless {@code http.port} is set.
+   */
+  private static Map<String, String> opsHttp(Settings base, Set<Service> wanted) {
+    if (wanted.contains(Service.CONTROLLER)) {
+      return Map.of(OpsHttpConfig.ENABLED_KEY, "false");
+    }
+    if (base.optional(OpsHttpConfig.PORT_KEY).isPresent() || wanted.size() != 1) {
+      return Map.of();
+    }
+    int port = wanted.contains(Service.COLLECTOR) ? COLLECTOR_OPS_PORT : ANALYZER_OPS_PORT;
+    return Map.of(OpsHttpConfig.PORT_KEY, String.valueOf(port));
   }
 
   private void startService(Service service) {

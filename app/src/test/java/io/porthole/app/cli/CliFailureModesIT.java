@@ -64,6 +64,16 @@ class CliFailureModesIT {
   }
 
   @Test
+  void anUnknownSettingUnderAKnownPrefixNamesTheVariableAndTheNearestKeyAndExits2() throws Exception {
+    Map<String, String> env = Map.of("PORTHOLE_COLLECTOR_STRACE_BATCHSIZE", "100");
+    try (PortholeProcess up = PortholeProcess.start(env, List.of(), "up", "--data-dir", dataDir.toString())) {
+      assertThat(up.awaitExit(EXIT)).isEqualTo(2);
+      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_COLLECTOR_STRACE_BATCHSIZE: unknown setting;"
+          + " the nearest known key is collector.data.dir");
+    }
+  }
+
+  @Test
   void noDockerEngineAndNoStraceAreEachOneLineSayingHowToFixThem() throws Exception {
     Map<String, String> env = Map.of("PORTHOLE_DOCKER_HOST", "unix:///nonexistent/docker.sock", "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
     // An unreachable Kafka ends the run right after the checks, which come first.

@@ -13,14 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `porthole demo` on the real engine: every expected alert in time, the isolation round trip, nothing left behind. */
+/**
+ * `porthole demo --keep-running 2s` on the real engine: every expected alert in time, the isolation
+ * round trip, the suite kept for a while after, and nothing left behind.
+ */
 class DemoIT {
 
   @TempDir Path dataDir;
 
   @Test
   void everyScenarioIsCaughtInTimeAndEveryDemoContainerIsRemoved() throws Exception {
-    try (PortholeProcess demo = PortholeProcess.start(Map.of(), List.of(), "demo", "--data-dir", dataDir.toString(), "--alert-timeout", "90")) {
+    try (PortholeProcess demo = PortholeProcess.start(Map.of(), List.of(), "demo", "--data-dir", dataDir.toString(), "--alert-timeout", "90",
+        "--keep-running", "2s")) {
       Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
       Thread watcher = new Thread(() -> {
         ProcessHandle self = demo.handle().orElseThrow();
@@ -49,11 +53,26 @@ class DemoIT {
       assertThat(out).anyMatch(line -> line.contains("ISOLATE_NETWORK -> SUCCEEDED") && line.contains("ping: no answer"));
       assertThat(out).anyMatch(line -> line.contains("RESTORE_NETWORK -> SUCCEEDED") && line.contains("ping: answered"));
       assertThat(out).anyMatch(line -> line.contains("demo passed"));
+      assertThat(out).anyMatch(line -> line.contains("console: http://127.0.0.1:")
+          && line.endsWith("(up while the demo runs, then for 2s (or until Ctrl-C))"));
+      int passed = indexOf(out, "demo passed");
+      int kept = indexOf(out, "keeping the suite, the console and the demo's containers for 2s");
+      int removed = indexOf(out, "removed 6 demo container(s)");
+      assertThat(kept).as("kept running after the scenarios passed, cleaned up after").isBetween(passed, removed);
       assertThat(out).anyMatch(line -> line.matches(".*removed 6 demo container\\(s\\)$"));
     }
     try (DockerClient docker = TestDocker.client()) {
       List<Container> left = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("porthole-demo-")).exec();
       assertThat(left).isEmpty();
     }
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

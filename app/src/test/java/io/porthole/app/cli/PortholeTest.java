@@ -40,6 +40,18 @@ class PortholeTest {
   }
 
   @Test
+  void demoKeepRunningTakesNothingOrADuration() {
+    assertThat(run("demo", "--keep-running=soon")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--keep-running").contains("'soon'");
+    err.reset();
+    assertThat(run("demo", "--keep-running", "0")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--keep-running");
+    out.reset();
+    assertThat(run("demo", "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--keep-running[=DURATION]");
+  }
+
+  @Test
   void noCommandPrintsTheUsageAndExits2() {
     assertThat(run()).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("Commands:").contains("demo");

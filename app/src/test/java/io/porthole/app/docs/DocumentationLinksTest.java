@@ -3,111 +3,39 @@ package io.porthole.app.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every relative link in README.md and docs/*.md resolves: the file or folder exists in the
- * repository, and an anchor names a heading of the target page (GitHub's heading slugs).
+ * Every relative link in README.md and docs/*.md resolves, and the README stays short: runs the one
+ * checker, dev/CheckLinks.java (what dev/check-links runs before Maven), so that `mvn verify` checks
+ * the same.
  */
 class DocumentationLinksTest {
 
-  private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
-
   @Test
-  void everyRelativeLinkOfTheReadmeAndTheDocsResolves() throws IOException {
+  void everyRelativeLinkOfTheReadmeAndTheDocsResolves() throws IOException, InterruptedException {
     Path root = repositoryRoot();
-    List<Path> pages = new ArrayList<>();
-    pages.add(root.resolve("README.md"));
-    try (Stream<Path> docs = Files.walk(root.resolve("docs"))) {
-      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
-    }
-    List<String> broken = new ArrayList<>();
-    for (Path page : pages) {
-      for (String target : links(page)) {
-        problem(root, page, target).ifPresent(p -> broken.add(root.relativize(page) + ": (" + target + ") " + p));
-      }
-    }
-    assertThat(broken).as("broken links").isEmpty();
-    assertThat(Files.readAllLines(root.resolve("README.md"))).as("the README stays short").hasSizeLessThanOrEqualTo(250);
-  }
-
-  private static Optional<String> problem(Path root, Path page, String target) throws IOException {
-    if (target.matches("^[a-z]+:.*")) {
-      return Optional.empty(); // http(s), mailto: not checked here (no network)
-    }
-    int hash = target.indexOf('#');
-    String file = hash < 0 ? target : target.substring(0, hash);
-    String anchor = hash < 0 ? null : target.substring(hash + 1);
-    Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
-    if (!resolved.startsWith(root)) {
-      return Optional.of("points outside the repository");
-    }
-    if (!Files.exists(resolved)) {
-      return Optional.of("no such file");
-    }
-    if (anchor != null && resolved.toString().endsWith(".md") && !slugs(resolved).contains(anchor)) {
-      return Optional.of("no heading with anchor #" + anchor);
-    }
-    return Optional.empty();
-  }
-
-  private static List<String> links(Path page) throws IOException {
-    List<String> targets = new ArrayList<>();
-    boolean fenced = false;
-    for (String line : Files.readAllLines(page)) {
-      if (line.trim().startsWith("```")) {
-        fenced = !fenced;
-        continue;
-      }
-      if (fenced) {
-        continue;
-      }
-      Matcher matcher = LINK.matcher(line);
-      while (matcher.find()) {
-        targets.add(matcher.group(1));
-      }
-    }
-    return targets;
-  }
-
-  /** GitHub's anchors: lower case, punctuation but '-' and '_' dropped, spaces to '-', repeats numbered. */
-  static Set<String> slugs(Path page) throws IOException {
-    Set<String> slugs = new HashSet<>();
-    boolean fenced = false;
-    for (String line : Files.readAllLines(page)) {
-      if (line.trim().startsWith("```")) {
-        fenced = !fenced;
-      }
-      if (fenced || !line.matches("^#{1,6} .*")) {
-        continue;
-      }
-      String text = line.replaceFirst("^#{1,6} ", "").trim().toLowerCase(Locale.ROOT);
-      String slug = text.replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
-      String unique = slug;
-      for (int n = 1; !slugs.add(unique); n++) {
-        unique = slug + "-" + n;
-      }
-    }
-    return slugs;
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process checker =
+        new ProcessBuilder(java.toString(), root.resolve("dev/CheckLinks.java").toString(), root.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(checker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(checker.waitFor(60, TimeUnit.SECONDS)).as("the checker finished").isTrue();
+    assertThat(checker.exitValue()).as(output).isZero();
+    assertThat(output).contains("every relative link resolves");
   }
 
   private static Path repositoryRoot() {
     Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("README.md")) || dir != null && !Files.isDirectory(dir.resolve("docs"))) {
+    while (dir != null && !Files.isRegularFile(dir.resolve("dev/CheckLinks.java"))) {
       dir = dir.getParent();
     }
-    assertThat(dir).as("the repository root (README.md and docs/) above the working directory").isNotNull();
+    assertThat(dir).as("the repository root (dev/CheckLinks.java) above the working directory").isNotNull();
     return dir;
   }
 }

@@ -134,6 +134,7 @@ public final class DockerEventSource implements Lifecycle {
   private long savedKnownVersion = -1;
   private volatile long lastEventNanos;
   private volatile boolean stopping;
+  private volatile boolean streaming;
   private volatile Closeable stream;
   private Thread streamThread;
 
@@ -314,6 +315,7 @@ public final class DockerEventSource implements Lifecycle {
     try {
       events.eventsCmd().withSince(since()).withEventTypeFilter(EventType.CONTAINER).exec(callback);
       stream = callback;
+      streaming = true;
       if (reconcileAfterOpening) {
         worker.execute(this::reconcile);
       }
@@ -324,8 +326,14 @@ public final class DockerEventSource implements Lifecycle {
     } catch (ExecutionException | RuntimeException e) {
       return String.valueOf(e);
     } finally {
+      streaming = false;
       closeStream();
     }
+  }
+
+  /** The events stream is open (readiness: the collector sees what the engine does). */
+  public boolean connected() {
+    return streaming;
   }
 
   /** Waits with back-off until the engine answers a ping; false when stopped meanwhile. */

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
 import io.porthole.collector.docker.ContainerEventMapper;
 import io.porthole.proto.ContainerAction;
@@ -45,6 +46,14 @@ import org.slf4j.LoggerFactory;
  * counted in {@code kmsg_records_lost} (a gap in sequence numbers, which is also what a read failing
  * with EPIPE means), and an OOM kill among them is not seen here.
  *
+ * <p>Every engine on one kernel (a second dockerd, a rootless one beside the rootful one) names its
+ * containers' cgroups alike, so every collector on the host sees every kill. A kill of a container
+ * this engine says it does not have, and this collector never saw run, is another engine's: that
+ * engine's collector reports it, under its own host id (reporting it here too would be a second
+ * alert of the kill). The price: a container created, OOM-killed and removed while this collector
+ * was down is not reported. A kill whose inspect failed otherwise (this engine down) is reported:
+ * it is the very kill the engine misses.
+ *
  * <p>Reading blocks, so it runs on its own daemon thread, never an event loop. {@code /dev/kmsg}
  * supports neither {@code available()} nor a read that closing the stream interrupts: on stop the
  * thread is told to end and interrupted, the stream closed, and the thread ends at the next kernel
@@ -66,6 +75,7 @@ public final class KernelOomSource implements Lifecycle {
   private final Vertx vertx;
   private final KmsgConfig config;
   private final DockerClient docker;
+  private final ContainerDirectory directory;
   private final String hostId;
   private final EventSink sink;
   private final CollectorStats stats;
@@ -84,11 +94,12 @@ public final class KernelOomSource implements Lifecycle {
   private long savedSequence = Long.MIN_VALUE;
 
   public KernelOomSource(
-      Vertx vertx, KmsgConfig config, DockerClient docker, String hostId, EventSink sink, CollectorStats stats,
-      Path dataDir, Duration flushInterval) {
+      Vertx vertx, KmsgConfig config, DockerClient docker, ContainerDirectory directory, String hostId,
+      EventSink sink, CollectorStats stats, Path dataDir, Duration flushInterval) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.docker = Objects.requireNonNull(docker, "docker");
+    this.directory = Objects.requireNonNull(directory, "directory");
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.stats = Objects.requireNonNull(stats, "stats");
@@ -225,16 +236,23 @@ public final class KernelOomSource implements Lifecycle {
   }
 
   private void publish(OomKill kill) {
-    stats.kmsgOomKills.incrementAndGet();
     InspectContainerResponse inspect = null;
     String inspectError = "";
+    boolean notFound = false;
     try {
       inspect = docker.inspectContainerCmd(kill.containerId()).exec();
     } catch (NotFoundException e) {
+      notFound = true;
       inspectError = "inspect: no such container";
     } catch (RuntimeException e) {
       inspectError = "inspect: " + e.getMessage();
     }
+    if (!ours(notFound, directory.seen(kill.containerId()))) {
+      LOG.info("kernel log: OOM kill of {} (pid {}) in container {}, which this engine does not have and this"
+          + " collector never saw: another engine's, not reported here", kill.task(), kill.pid(), kill.containerId());
+      return;
+    }
+    stats.kmsgOomKills.incrementAndGet();
     ContainerEvent event = event(kill, inspect, inspectError);
     Instant time = Instant.ofEpochSecond(0, bootWallNanos + kill.monotonicMicros() * 1000);
     undelivered.add(kill.sequence());
@@ -247,6 +265,14 @@ public final class KernelOomSource implements Lifecycle {
           }
         });
     LOG.info("kernel log: OOM kill of {} (pid {}) in container {}", kill.task(), kill.pid(), kill.containerId());
+  }
+
+  /**
+   * Whether a kill is this collector's to report: yes unless this engine says it has no such
+   * container and this collector never saw it (then it is another engine's on the same kernel).
+   */
+  static boolean ours(boolean engineHasNoSuchContainer, boolean seenHere) {
+    return !engineHasNoSuchContainer || seenHere;
   }
 
   /** The {@code oom} event of a kill: the container's state from its inspect, when it could be taken. */

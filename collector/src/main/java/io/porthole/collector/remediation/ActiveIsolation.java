@@ -37,6 +37,12 @@ public record ActiveIsolation(
     return restoreAtEpochMillis > 0;
   }
 
+  /** The same isolation, due for restore at {@code epochMillis}. */
+  public ActiveIsolation withRestoreAt(long epochMillis) {
+    return new ActiveIsolation(
+        containerId, containerName, commandId, hostInterfaces, epochMillis, commandSha256, requestedBy);
+  }
+
   public ActiveIsolation withHostInterfaces(List<String> interfaces) {
     return new ActiveIsolation(
         containerId, containerName, commandId, interfaces, restoreAtEpochMillis, commandSha256, requestedBy);

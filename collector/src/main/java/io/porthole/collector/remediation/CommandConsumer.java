@@ -1,5 +1,6 @@
 package io.porthole.collector.remediation;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.proto.RemediationCommand;
@@ -7,66 +8,74 @@ import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.kafka.DeadLetterWriter;
+import io.porthole.runtime.kafka.RecordConsumer;
 import io.porthole.runtime.kafka.RecordPublisher;
-import com.google.protobuf.ByteString;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.runtime.security.CommandVerifier;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes {@code porthole.commands.v1} for this host (group {@code porthole-collector-<hostId>}):
- * records keyed with another host id are skipped; each command is verified ({@link
- * io.porthole.runtime.security.CommandVerifier#rejectionReason}: unsigned, signed with a key that is
- * not trusted, altered, expired, too long-lived, issued in the future or for another host is REJECTED
- * and nothing is done); its id is then recorded in the {@link AcceptedCommands} (on disk, before
- * anything runs), and a command whose id was accepted before (a replayed copy) is refused without
- * publishing anything, so the original command's record stays as it is. Accepted commands are
- * carried out by the {@link RemediationExecutor}; their results, stamped with the SHA-256 of the
- * command they answer and its requester, are published and, once Kafka acknowledged them, the
- * record's offset is committed. Undecodable records are counted and dead-lettered. At most {@code
- * maxInFlight} commands run at once (the consumer pauses).
+ * Consumes {@code porthole.commands.v1} for this host (group {@code porthole-collector-<hostId>})
+ * through the shared {@link RecordConsumer}, one record at a time: records keyed with another host
+ * id are skipped; each command is verified ({@link CommandVerifier#rejectionReason}: unsigned,
+ * signed with a key that is not trusted, altered, expired, too long-lived, issued in the future or
+ * for another host is REJECTED and nothing is done); it is then recorded in the {@link
+ * AcceptedCommands} (on disk, before anything runs), and a command whose id was accepted before (a
+ * replayed copy) is refused without publishing anything, so the original command's record stays as
+ * it is. Accepted commands are carried out by the {@link RemediationExecutor}; their results,
+ * stamped with the SHA-256 of the command they answer and its requester, are published; once Kafka
+ * acknowledged them the command is marked answered and the record's offset may be committed. A
+ * result Kafka never took holds the commit (the record is read again after a restart, and its
+ * command reported as interrupted). Undecodable records are counted and dead-lettered. At most
+ * {@code maxInFlight} commands run at once (the consumer pauses).
+ *
+ * <p>At start, the commands accepted before and never answered (the collector stopped while they
+ * ran, or before their results were acknowledged) are reported FAILED, "interrupted by a collector
+ * restart", so that the controller does not show them in flight forever. Whatever such a command
+ * changed is taken over like every recorded isolation (kept, or restored when its TTL is due).
  */
 public final class CommandConsumer implements Lifecycle {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
+  /** The detail of the FAILED result of a command a restart interrupted. */
+  public static final String INTERRUPTED = "interrupted by a collector restart";
 
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final TopicNames topics;
+  private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
+  private static final Duration COMMIT_INTERVAL = Duration.ofMillis(500);
+  private static final Duration STOP_DRAIN = Duration.ofSeconds(5);
+
+  private final RecordConsumer<String, byte[]> records;
   private final String hostId;
   private final Vertx vertx;
   private final CommandVerification verification;
   private final AcceptedCommands accepted;
   private final RemediationExecutor executor;
   private final ResultSink results;
-  private final RecordPublisher deadLetters;
+  private final DeadLetterWriter deadLetters;
   private final CollectorStats stats;
-  private final int maxInFlight;
   private final Clock clock;
-  private final OffsetTracker offsets = new OffsetTracker();
   private final AtomicLong undecodable = new AtomicLong();
   private final AtomicLong otherHosts = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
-  private boolean paused;
+  private final AtomicLong interrupted = new AtomicLong();
 
+  /** @param consumer in the host's group with auto-commit off, created on the caller's context */
   public CommandConsumer(
       Vertx vertx,
       KafkaConsumer<String, byte[]> consumer,
@@ -80,26 +89,27 @@ public final class CommandConsumer implements Lifecycle {
       CollectorStats stats,
       int maxInFlight,
       Clock clock) {
-    this.consumer = Objects.requireNonNull(consumer, "consumer");
-    this.topics = Objects.requireNonNull(topics, "topics");
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.verification = Objects.requireNonNull(verification, "verification");
     this.accepted = Objects.requireNonNull(accepted, "accepted");
     this.executor = Objects.requireNonNull(executor, "executor");
     this.results = Objects.requireNonNull(results, "results");
-    this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+    this.deadLetters = new DeadLetterWriter(deadLetters, clientId(hostId));
     this.stats = Objects.requireNonNull(stats, "stats");
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be positive");
-    }
-    this.maxInFlight = maxInFlight;
     this.clock = Objects.requireNonNull(clock, "clock");
+    RecordConsumer.Options options = new RecordConsumer.Options(clientId(hostId),
+        Set.of(Objects.requireNonNull(topics, "topics").name(Topic.COMMANDS)), maxInFlight, COMMIT_INTERVAL, STOP_DRAIN);
+    this.records = RecordConsumer.forRecords(vertx, consumer, options, this::handle, RecordConsumer.Rebalance.none());
   }
 
   /** The consumer group of a host's collector. */
   public static String groupId(String hostId) {
     return "porthole-collector-" + hostId;
+  }
+
+  private static String clientId(String hostId) {
+    return "porthole-collector-commands-" + hostId;
   }
 
   /** A consumer over Porthole's consumer settings (manual commits), in the host's group. */
@@ -115,7 +125,7 @@ public final class CommandConsumer implements Lifecycle {
       ResultSink results,
       CollectorStats stats) {
     KafkaConsumer<String, byte[]> consumer =
-        KafkaConsumer.create(vertx, kafka.consumerConfig("porthole-collector-commands-" + hostId, groupId(hostId)), String.class, byte[].class);
+        KafkaConsumer.create(vertx, kafka.consumerConfig(clientId(hostId), groupId(hostId)), String.class, byte[].class);
     AcceptedCommands accepted =
         new AcceptedCommands(
             CommandVerification.acceptedIdsFile(config), verification.clockSkew(), verification.maxAcceptedIds());
@@ -124,11 +134,12 @@ public final class CommandConsumer implements Lifecycle {
         config.maxConcurrentCommands(), Clock.systemUTC());
   }
 
-  /** Reads the accepted command ids, starts the executor (pending TTL restores first), then subscribes. */
+  /**
+   * Reads the accepted command ids, starts the executor (pending TTL restores first), reports the
+   * interrupted commands (without waiting for Kafka), then subscribes.
+   */
   @Override
   public Future<Void> start() {
-    consumer.exceptionHandler(e -> LOG.warn("command consumer: {}", e.toString()));
-    consumer.handler(this::handle);
     return vertx.<Void>executeBlocking(() -> {
           accepted.open(clock.instant());
           if (accepted.skippedLines() > 0) {
@@ -137,12 +148,15 @@ public final class CommandConsumer implements Lifecycle {
           return null;
         })
         .compose(v -> executor.start())
-        .compose(v -> consumer.subscribe(topics.name(Topic.COMMANDS)));
+        .compose(v -> {
+          accepted.interrupted().forEach(this::reportInterrupted);
+          return records.start();
+        });
   }
 
   @Override
   public Future<Void> stop() {
-    return consumer.close().eventually(executor::stop).eventually(() -> vertx.executeBlocking(() -> {
+    return records.stop().eventually(executor::stop).eventually(() -> vertx.executeBlocking(() -> {
       accepted.close();
       return null;
     }));
@@ -163,26 +177,23 @@ public final class CommandConsumer implements Lifecycle {
     return otherHosts.get();
   }
 
-  private void handle(KafkaConsumerRecord<String, byte[]> record) {
-    OffsetTracker.Partition partition = new OffsetTracker.Partition(record.topic(), record.partition());
-    offsets.started(partition, record.offset());
-    if (offsets.inFlight() >= maxInFlight && !paused) {
-      paused = true;
-      consumer.pause();
-    }
-    Context context = Vertx.currentContext();
-    process(record).onComplete(done -> context.runOnContext(v -> {
-      if (done.failed()) {
-        // Results Kafka did not take after retries: counted and logged; the offset still advances so
-        // that one lost result does not stall every later command of the partition.
-        stats.kafkaSendFailures.incrementAndGet();
-        LOG.warn("command record {}-{}@{} not completed: {}", record.topic(), record.partition(), record.offset(), done.cause().toString());
-      }
-      completed(partition, record.offset());
-    }));
+  /** Commands of a previous run reported FAILED because a restart interrupted them. */
+  public long interrupted() {
+    return interrupted.get();
   }
 
-  private Future<Void> process(KafkaConsumerRecord<String, byte[]> record) {
+  /** The record's work: complete once its result (or dead letter) was acknowledged, or nothing was due. */
+  private Future<Void> handle(ConsumerRecord<String, byte[]> record) {
+    return process(record).onFailure(e -> {
+      // Results Kafka did not take after retries: the commit stays before this record until a
+      // restart, which reports the command as interrupted.
+      stats.kafkaSendFailures.incrementAndGet();
+      LOG.warn("command record {}-{}@{} not completed: {}", record.topic(), record.partition(), record.offset(),
+          e.toString());
+    });
+  }
+
+  private Future<Void> process(ConsumerRecord<String, byte[]> record) {
     if (!hostId.equals(record.key())) {
       otherHosts.incrementAndGet();
       return Future.succeededFuture();
@@ -203,20 +214,57 @@ public final class CommandConsumer implements Lifecycle {
           ? refuseReplay(command)
           : reject(command, received, reason.get());
     }
-    Instant expiresAt = Timestamps.toInstant(command.getExpiresAt());
-    return vertx.executeBlocking(() -> accepted.accept(command.getCommandId(), expiresAt, received))
+    return vertx.executeBlocking(() -> accepted.accept(command, received))
         .transform(decided -> {
           if (decided.failed()) {
             return reject(
                 command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
           }
           return switch (decided.result()) {
-            case ACCEPTED -> executor.execute(command).compose(this::publishInOrder);
+            case ACCEPTED -> executor.execute(command).compose(this::publishInOrder).compose(v -> answered(command));
             case DUPLICATE -> refuseReplay(command);
             case FULL -> reject(command, received, accepted.size() + " accepted command ids are remembered, the maximum"
                 + " (" + CommandVerification.MAX_ACCEPTED_IDS + "); refused rather than forgetting one");
           };
         });
+  }
+
+  /**
+   * Marks the command answered; if that cannot be written, the results were still acknowledged, so
+   * the record is complete (the next start reports the command interrupted, after its final result:
+   * the controller keeps the first final result).
+   */
+  private Future<Void> answered(RemediationCommand command) {
+    return vertx.<Void>executeBlocking(() -> {
+      accepted.answered(command.getCommandId(), clock.instant());
+      return null;
+    }).recover(e -> {
+      LOG.warn("command {} answered but not recorded as such: {}", command.getCommandId(), e.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Reports FAILED a command a previous run accepted and never answered, then marks it answered. */
+  private void reportInterrupted(RemediationCommand command) {
+    Instant now = clock.instant();
+    LOG.warn("command {} ({}) was accepted and never answered: reported FAILED ({})", command.getCommandId(),
+        command.getAction(), INTERRUPTED);
+    RemediationResult result = RemediationResult.newBuilder()
+        .setCommandId(command.getCommandId())
+        .setAction(command.getAction())
+        .setHostId(hostId)
+        .setContainerId(command.getContainerId())
+        .setStatus(RemediationStatus.FAILED)
+        .setDetail(INTERRUPTED + "; an isolation it recorded is kept, or restored when its TTL is due")
+        .setStartedAt(Timestamps.of(now))
+        .setFinishedAt(Timestamps.of(now))
+        .setDryRun(command.getDryRun())
+        .build();
+    results.send(answering(command, result))
+        .compose(v -> answered(command))
+        .onSuccess(v -> interrupted.incrementAndGet())
+        .onFailure(e -> LOG.warn("the interruption of command {} was not acknowledged (reported again at the next"
+            + " start): {}", command.getCommandId(), e.toString()));
   }
 
   private Future<Void> refuseReplay(RemediationCommand command) {
@@ -275,27 +323,8 @@ public final class CommandConsumer implements Lifecycle {
         .build();
   }
 
-  private Future<Void> deadLetter(KafkaConsumerRecord<String, byte[]> record, String problem) {
+  private Future<Void> deadLetter(ConsumerRecord<String, byte[]> record, String problem) {
     undecodable.incrementAndGet();
-    LOG.warn("undecodable command record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), problem);
-    Map<String, byte[]> headers = Map.of(
-        "porthole.error", String.valueOf(problem).getBytes(StandardCharsets.UTF_8),
-        "porthole.source.topic", record.topic().getBytes(StandardCharsets.UTF_8),
-        "porthole.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8),
-        "porthole.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-    byte[] value = record.value() == null ? new byte[0] : record.value();
-    return deadLetters.sendRaw(Topic.DEAD_LETTERS, record.key(), value, headers);
-  }
-
-  private void completed(OffsetTracker.Partition partition, long offset) {
-    OptionalLong next = offsets.completed(partition, offset);
-    if (next.isPresent()) {
-      consumer.commit(Map.of(new TopicPartition(partition.topic(), partition.partition()), new OffsetAndMetadata(next.getAsLong(), "")))
-          .onFailure(e -> LOG.warn("cannot commit command offset {} of {}: {}", next.getAsLong(), partition, e.toString()));
-    }
-    if (paused && offsets.inFlight() < maxInFlight) {
-      paused = false;
-      consumer.resume();
-    }
+    return deadLetters.write(record, "not a command: " + problem);
   }
 }

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
+import io.porthole.wire.NetworkMode;
 import java.util.Objects;
 import java.util.Optional;
 

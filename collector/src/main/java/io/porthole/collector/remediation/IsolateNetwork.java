@@ -66,7 +66,11 @@ final class IsolateNetwork implements ActionHandler {
       ActiveIsolation intent = new ActiveIsolation(
           container.id(), container.name(), command.getCommandId(), hostInterfaces(network), restoreAt,
           HexFormat.of().formatHex(CommandSigner.digest(command)), command.getRequestedBy());
-      return steps.blocking(() -> isolate(intent, network)).map(isolation -> {
+      return steps.blocking(() -> isolate(intent, network)).onFailure(e -> {
+        if (e instanceof IsolationLeftBehind left) {
+          onIsolated.accept(left.kept); // restored now, retrying with back-off
+        }
+      }).map(isolation -> {
         onIsolated.accept(isolation);
         RemediationResult.Builder result = results.result(command, started, SUCCEEDED,
             "all " + network.veths().size() + " interface(s) of " + container.label() + " are down ("
@@ -109,14 +113,36 @@ final class IsolateNetwork implements ActionHandler {
               })));
   }
 
+  /** The isolation failed and left links down: its record stays, due for restore now. */
+  static final class IsolationLeftBehind extends RemediationFailed {
+    final transient ActiveIsolation kept;
+
+    IsolationLeftBehind(ActiveIsolation kept, LinksLeftChanged cause) {
+      super(cause.getMessage() + "; they stay recorded and are brought back up (retrying, also after a restart)",
+          cause);
+      this.kept = kept;
+    }
+  }
+
   // Write-ahead: the record exists before the first link goes down, so that a crash in between
-  // still ends in a restore (TTL) or a re-isolation (start); undone when the links cannot be changed.
-  private ActiveIsolation isolate(ActiveIsolation intent, NetworkVerdict network) throws IOException {
+  // still ends in a restore (TTL) or a re-isolation (start); undone when the links cannot be changed,
+  // unless some could not be brought back: then the record stays (under an earlier isolation, or due
+  // for restore now), so that the links left down are restored now or by the next start.
+  ActiveIsolation isolate(ActiveIsolation intent, NetworkVerdict network) throws IOException {
     Optional<ActiveIsolation> previous = isolations.get(intent.containerId());
     isolations.put(intent.withHostInterfaces(union(previous, intent.hostInterfaces())));
     List<VethVerdict> changed;
     try {
       changed = links.setAll(network.veths(), false);
+    } catch (LinksLeftChanged e) {
+      List<String> leftDown = names(e.leftChanged());
+      if (previous.isPresent()) {
+        isolations.put(previous.get().withHostInterfaces(union(previous, leftDown)));
+        throw e;
+      }
+      ActiveIsolation kept = intent.withHostInterfaces(leftDown).withRestoreAt(results.now().toEpochMilli());
+      isolations.put(kept);
+      throw new IsolationLeftBehind(kept, e);
     } catch (IOException | RuntimeException e) {
       if (previous.isPresent()) {
         isolations.put(previous.get());

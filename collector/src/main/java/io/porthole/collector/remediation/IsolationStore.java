@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,9 @@ import java.util.Optional;
  * forgets to re-isolate a container that restarts. Every change rewrites the file atomically
  * (temporary file forced to disk, then rename), before the change it records is made.
  * Entries written by older collectors (one {@code veth}, a TTL) are read as isolations without a
- * recorded interface list. Thread-safe; blocking file I/O.
+ * recorded interface list. Thread-safe: changes are serialised and written (blocking file I/O,
+ * on a worker) before they become visible; reads take no lock and never wait for a write's fsync,
+ * so an event loop may read (a container started, a restore's retry deciding whether to go on).
  */
 public final class IsolationStore {
 
@@ -29,7 +32,8 @@ public final class IsolationStore {
   private final Path file;
   private final ObjectMapper json =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  private final Map<String, ActiveIsolation> byContainer = new LinkedHashMap<>();
+  /** What the file holds, replaced (never changed) once a change is on disk. */
+  private volatile Map<String, ActiveIsolation> byContainer = Map.of();
 
   public IsolationStore(Path file) {
     this.file = Objects.requireNonNull(file, "file");
@@ -41,7 +45,7 @@ public final class IsolationStore {
    * @throws IOException when the file exists but is not a list of isolations, naming it
    */
   public synchronized List<ActiveIsolation> load() throws IOException {
-    byContainer.clear();
+    Map<String, ActiveIsolation> loaded = new LinkedHashMap<>();
     if (Files.exists(file)) {
       List<ActiveIsolation> entries;
       try {
@@ -50,25 +54,29 @@ public final class IsolationStore {
         throw new IOException("cannot read the isolations in force from " + file + ": " + e.getMessage(), e);
       }
       for (ActiveIsolation entry : entries) {
-        byContainer.put(entry.containerId(), entry);
+        loaded.put(entry.containerId(), entry);
       }
     }
-    return List.copyOf(byContainer.values());
+    byContainer = Collections.unmodifiableMap(loaded);
+    return List.copyOf(loaded.values());
   }
 
   /** Records (or replaces) the isolation of a container. */
   public synchronized void put(ActiveIsolation isolation) throws IOException {
-    byContainer.put(isolation.containerId(), isolation);
-    write();
+    Map<String, ActiveIsolation> next = new LinkedHashMap<>(byContainer);
+    next.put(isolation.containerId(), isolation);
+    write(next);
   }
 
   /** Forgets the isolation of a container; true when there was one. */
   public synchronized boolean remove(String containerId) throws IOException {
-    boolean removed = byContainer.remove(containerId) != null;
-    if (removed) {
-      write();
+    if (!byContainer.containsKey(containerId)) {
+      return false;
     }
-    return removed;
+    Map<String, ActiveIsolation> next = new LinkedHashMap<>(byContainer);
+    next.remove(containerId);
+    write(next);
+    return true;
   }
 
   /**
@@ -76,30 +84,28 @@ public final class IsolationStore {
    * time (a later isolation may have replaced it; a re-isolation only updates its interfaces).
    */
   public synchronized boolean remove(ActiveIsolation isolation) throws IOException {
-    boolean removed = isCurrent(isolation) && byContainer.remove(isolation.containerId()) != null;
-    if (removed) {
-      write();
-    }
-    return removed;
+    return isCurrent(isolation) && remove(isolation.containerId());
   }
 
   /** Whether {@code isolation} is still the one in force for its container. */
-  public synchronized boolean isCurrent(ActiveIsolation isolation) {
+  public boolean isCurrent(ActiveIsolation isolation) {
     ActiveIsolation current = byContainer.get(isolation.containerId());
     return current != null
         && current.commandId().equals(isolation.commandId())
         && current.restoreAtEpochMillis() == isolation.restoreAtEpochMillis();
   }
 
-  public synchronized Optional<ActiveIsolation> get(String containerId) {
+  public Optional<ActiveIsolation> get(String containerId) {
     return Optional.ofNullable(byContainer.get(containerId));
   }
 
-  public synchronized List<ActiveIsolation> all() {
+  public List<ActiveIsolation> all() {
     return List.copyOf(byContainer.values());
   }
 
-  private void write() throws IOException {
-    DurableFile.replace(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new ArrayList<>(byContainer.values())));
+  /** Writes {@code next} durably, then makes it what readers see; a failed write changes nothing. */
+  private void write(Map<String, ActiveIsolation> next) throws IOException {
+    DurableFile.replace(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new ArrayList<>(next.values())));
+    byContainer = Collections.unmodifiableMap(next);
   }
 }

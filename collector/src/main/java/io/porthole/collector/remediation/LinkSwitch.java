@@ -39,26 +39,32 @@ public final class LinkSwitch {
       }
       return changed;
     } catch (IOException | RuntimeException e) {
-      throw new RemediationFailed(describe(e) + "; " + undo(changed, up), e);
+      if (changed.isEmpty()) {
+        throw new RemediationFailed(describe(e) + "; no other interface had been changed", e);
+      }
+      List<String> errors = new ArrayList<>();
+      List<VethVerdict> leftChanged = undo(changed, up, errors);
+      String back = up ? "down" : "up";
+      if (leftChanged.isEmpty()) {
+        throw new RemediationFailed(
+            describe(e) + "; " + changed.stream().map(VethVerdict::veth).toList() + " brought back " + back, e);
+      }
+      throw new LinksLeftChanged(describe(e) + "; could not bring back " + back + ": " + errors, e, leftChanged);
     }
   }
 
-  private String undo(List<VethVerdict> changed, boolean up) {
-    if (changed.isEmpty()) {
-      return "no other interface had been changed";
-    }
-    List<String> failed = new ArrayList<>();
+  /** Sets the changed links back; those that could not be, with their errors in {@code errors}. */
+  private List<VethVerdict> undo(List<VethVerdict> changed, boolean up, List<String> errors) {
+    List<VethVerdict> failed = new ArrayList<>();
     for (VethVerdict veth : changed) {
       try {
         set(veth, !up);
       } catch (IOException | RuntimeException e) {
-        failed.add(veth.veth() + " (" + describe(e) + ")");
+        failed.add(veth);
+        errors.add(veth.veth() + " (" + describe(e) + ")");
       }
     }
-    String names = changed.stream().map(VethVerdict::veth).toList().toString();
-    return failed.isEmpty()
-        ? names + " brought back " + (up ? "down" : "up")
-        : "could not bring back " + (up ? "down" : "up") + ": " + failed;
+    return failed;
   }
 
   private static String describe(Throwable e) {

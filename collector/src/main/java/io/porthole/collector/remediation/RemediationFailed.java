@@ -1,7 +1,7 @@
 package io.porthole.collector.remediation;
 
 /** The command was allowed but could not be carried out (missing image or path, ...): a FAILED result. */
-public final class RemediationFailed extends RuntimeException {
+public class RemediationFailed extends RuntimeException {
 
   public RemediationFailed(String detail) {
     super(detail, null, false, false);

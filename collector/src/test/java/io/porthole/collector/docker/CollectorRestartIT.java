@@ -11,6 +11,7 @@ import io.porthole.collector.EventSink;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -185,13 +186,7 @@ class CollectorRestartIT {
   }
 
   private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, WAIT, condition::getAsBoolean);
   }
 
   private static <T> T await(Future<T> future) throws Exception {

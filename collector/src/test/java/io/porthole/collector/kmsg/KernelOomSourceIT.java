@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.collector.CollectorStats;
+import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -114,7 +116,7 @@ class KernelOomSourceIT {
 
   private KernelOomSource source(CollectorStats stats, Path device) {
     return new KernelOomSource(
-        vertx, new KmsgConfig(true, device), docker, "it-host", sink, stats, dataDir, Duration.ofMillis(50));
+        vertx, new KmsgConfig(true, device), docker, new ContainerDirectory(), "it-host", sink, stats, dataDir, Duration.ofMillis(50));
   }
 
   /** A 16 MiB container whose child dd is OOM-killed while its shell sleeps on. */
@@ -154,13 +156,7 @@ class KernelOomSourceIT {
   }
 
   private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, WAIT, condition::getAsBoolean);
   }
 
   private static <T> T await(Future<T> future) throws Exception {

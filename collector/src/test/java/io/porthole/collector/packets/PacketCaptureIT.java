@@ -18,6 +18,7 @@ import io.porthole.proto.FlowRecord;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.RecordKey;
@@ -293,13 +294,7 @@ class PacketCaptureIT {
 
   private static void awaitCondition(BooleanSupplier condition, String what)
       throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, Duration.ofSeconds(30), condition::getAsBoolean);
   }
 
   private boolean endedRecordOf(List<ConsumerRecord<String, byte[]>> received, String containerId) {

@@ -3,6 +3,9 @@ package io.porthole.collector.remediation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.collector.remediation.AcceptedCommands.Decision;
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
+import io.porthole.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,15 +28,42 @@ class AcceptedCommandsTest {
     return store;
   }
 
+  private static RemediationCommand command(String id, Instant expiresAt) {
+    return RemediationCommand.newBuilder().setCommandId(id).setAction(RemediationAction.ISOLATE_NETWORK)
+        .setContainerId("f00").setExpiresAt(Timestamps.of(expiresAt)).build();
+  }
+
+  @Test
+  void commandsAcceptedAndNeverAnsweredAreTheInterruptedOnesAtTheNextOpenEvenPastTheirExpiry() throws Exception {
+    RemediationCommand answered = command("answered", NOW.plusSeconds(60));
+    RemediationCommand cut = command("cut short", NOW.plusSeconds(60));
+    try (AcceptedCommands store = open(NOW, 100)) {
+      store.accept(answered, NOW);
+      store.accept(cut, NOW);
+      store.answered("answered", NOW);
+      assertThat(store.interrupted()).as("nothing was unanswered when it was opened").isEmpty();
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(3600), 100)) {
+      assertThat(store.interrupted()).containsExactly(cut);
+      assertThat(store.contains("answered")).as("answered and expired: forgotten").isFalse();
+      assertThat(store.contains("cut short")).as("kept until answered").isTrue();
+      store.answered("cut short", NOW.plusSeconds(3600));
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(3601), 100)) {
+      assertThat(store.interrupted()).isEmpty();
+      assertThat(store.size()).isZero();
+    }
+  }
+
   @Test
   void anIdIsAcceptedOnceEvenAcrossARestart() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
-      assertThat(store.accept("c1", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
-      assertThat(store.accept("c1", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.DUPLICATE);
-      assertThat(store.accept("odd id\nwith a newline", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.DUPLICATE);
+      assertThat(store.accept(command("odd id\nwith a newline", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
     }
     try (AcceptedCommands restarted = open(NOW.plusSeconds(30), 100)) {
-      assertThat(restarted.accept("c1", NOW.plusSeconds(60), NOW.plusSeconds(30))).isEqualTo(Decision.DUPLICATE);
+      assertThat(restarted.accept(command("c1", NOW.plusSeconds(60)), NOW.plusSeconds(30))).isEqualTo(Decision.DUPLICATE);
       assertThat(restarted.contains("odd id\nwith a newline")).isTrue();
       assertThat(restarted.size()).isEqualTo(2);
     }
@@ -42,8 +72,10 @@ class AcceptedCommandsTest {
   @Test
   void idsAreForgottenOnlyAfterTheirExpiryPlusTheSkewAndTheFileIsCompactedAtStart() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
-      store.accept("short", NOW.plusSeconds(10), NOW);
-      store.accept("long", NOW.plusSeconds(600), NOW);
+      store.accept(command("short", NOW.plusSeconds(10)), NOW);
+      store.accept(command("long", NOW.plusSeconds(600)), NOW);
+      store.answered("short", NOW);
+      store.answered("long", NOW);
     }
     try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30), 100)) {
       assertThat(store.contains("short")).as("kept until expiry + skew").isTrue();
@@ -59,10 +91,11 @@ class AcceptedCommandsTest {
   void whenFullItRefusesInsteadOfForgettingALiveId() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
       for (int i = 0; i < 100; i++) {
-        assertThat(store.accept("c" + i, NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+        assertThat(store.accept(command("c" + i, NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
+        store.answered("c" + i, NOW);
       }
-      assertThat(store.accept("one-more", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.FULL);
-      assertThat(store.accept("one-more", NOW.plusSeconds(60), NOW.plusSeconds(100)))
+      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.FULL);
+      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW.plusSeconds(100)))
           .as("expired ids make room").isEqualTo(Decision.ACCEPTED);
       assertThat(store.size()).isEqualTo(1);
     }
@@ -71,13 +104,13 @@ class AcceptedCommandsTest {
   @Test
   void aTornLastLineIsSkippedAndTheRestKept() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
-      store.accept("c1", NOW.plusSeconds(60), NOW);
+      store.accept(command("c1", NOW.plusSeconds(60)), NOW);
     }
     Files.writeString(dir.resolve("accepted-commands.log"), "17649", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
     try (AcceptedCommands store = open(NOW, 100)) {
       assertThat(store.contains("c1")).isTrue();
       assertThat(store.skippedLines()).isEqualTo(1);
-      assertThat(store.accept("c2", NOW.plusSeconds(60), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c2", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
     }
     try (AcceptedCommands store = open(NOW, 100)) {
       assertThat(store.contains("c2")).isTrue();

@@ -12,6 +12,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -57,19 +58,27 @@ class CommandConsumerTest {
   private RecordPublisher publisher;
   private CommandConsumer consumer;
   private CommandSigner signer;
-  private final CollectorStats stats = new CollectorStats();
+  private CollectorStats stats = new CollectorStats();
+  private RemediationConfig config;
+  private CommandVerification verification;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    config = RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", dataDir.toString())));
+    CommandKeys.writePair(dataDir.resolve("signing.pem"), dataDir.resolve("verify.pem"));
+    signer = CommandSigner.fromFile(dataDir.resolve("signing.pem"));
+    verification = CommandVerification.from(
+        Settings.of(Map.of("command.verify.key.file", dataDir.resolve("verify.pem").toString())));
+    startConsumer();
+  }
+
+  /** A consumer over fresh mocks, as a collector (re)starting would have. */
+  private void startConsumer() throws Exception {
+    stats = new CollectorStats();
     mockConsumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     mockProducer = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
     publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mockProducer), TOPICS, 100);
-    RemediationConfig config = RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", dataDir.toString())));
-    CommandKeys.writePair(dataDir.resolve("signing.pem"), dataDir.resolve("verify.pem"));
-    signer = CommandSigner.fromFile(dataDir.resolve("signing.pem"));
-    CommandVerification verification = CommandVerification.from(
-        Settings.of(Map.of("command.verify.key.file", dataDir.resolve("verify.pem").toString())));
     ResultSink sink = new KafkaResultSink(vertx, publisher);
     RemediationExecutor executor = RemediationExecutor.create(
         vertx, config, HOST, TestDocker.client(), new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), sink);
@@ -113,6 +122,41 @@ class CommandConsumerTest {
   }
 
   @Test
+  void aCommandAcceptedAndNeverAnsweredBeforeARestartIsReportedFailedAsInterrupted() throws Exception {
+    consumer.stop().await(10, TimeUnit.SECONDS);
+    Instant now = Instant.now();
+    RemediationCommand command = signer.sign(RemediationCommand.newBuilder()
+        .setCommandId("cmd-cut").setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST)
+        .setContainerId("f00").setRequestedBy("alice")
+        .setIssuedAt(Timestamps.of(now)).setExpiresAt(Timestamps.of(now.plusSeconds(60))).build());
+    try (AcceptedCommands accepted = new AcceptedCommands(
+        CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000)) {
+      accepted.open(now); // what the collector did before it was killed: accepted, then nothing
+      accepted.accept(command, now);
+    }
+
+    startConsumer();
+    awaitCondition(() -> mockProducer.history().size() == 1);
+    ProducerRecord<String, byte[]> sent = mockProducer.history().get(0);
+    RemediationResult result = RemediationResult.parseFrom(sent.value());
+    assertThat(sent.key()).isEqualTo("host-a/cmd-cut");
+    assertThat(result.getStatus()).isEqualTo(RemediationStatus.FAILED);
+    assertThat(result.getDetail()).startsWith(CommandConsumer.INTERRUPTED);
+    assertThat(result.getCommandSha256().toByteArray()).isEqualTo(CommandSigner.digest(command));
+    assertThat(result.getRequestedBy()).isEqualTo("alice");
+    vertx.executeBlocking(() -> mockProducer.completeNext()).await(10, TimeUnit.SECONDS);
+    awaitCondition(() -> consumer.interrupted() == 1);
+
+    consumer.stop().await(10, TimeUnit.SECONDS);
+    startConsumer();
+    add(0, HOST, command.toByteArray()); // the command's record, never committed, read again
+    awaitCondition(() -> committed() != null && committed().offset() == 1);
+    assertThat(mockProducer.history()).as("answered once: not reported again, not run again").isEmpty();
+    assertThat(consumer.interrupted()).isZero();
+    assertThat(consumer.replayed()).isEqualTo(1);
+  }
+
+  @Test
   void recordsForOtherHostsAreSkippedAndUndecodableOnesDeadLettered() throws Exception {
     add(0, "host-b", new byte[] {1, 2, 3});
     awaitCondition(() -> committed() != null && committed().offset() == 1);
@@ -125,6 +169,8 @@ class CommandConsumerTest {
     assertThat(deadLetter.topic()).isEqualTo("unit.porthole.dead-letters.v1");
     assertThat(deadLetter.value()).containsExactly((byte) 0xff, 0x01);
     assertThat(new String(deadLetter.headers().lastHeader("porthole.source.offset").value())).isEqualTo("1");
+    assertThat(new String(deadLetter.headers().lastHeader("porthole.consumer").value()))
+        .isEqualTo("porthole-collector-commands-host-a");
     assertThat(consumer.undecodable()).isEqualTo(1);
 
     vertx.executeBlocking(() -> mockProducer.completeNext()).await(10, TimeUnit.SECONDS);
@@ -165,12 +211,6 @@ class CommandConsumerTest {
   }
 
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 15 s");
-      }
-      Thread.sleep(20);
-    }
+    Await.until("the condition", Duration.ofSeconds(15), Duration.ofMillis(20), condition::getAsBoolean);
   }
 }

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,5 +71,27 @@ class IsolationStoreTest {
     assertThatThrownBy(() -> new IsolationStore(corrupt).load())
         .isInstanceOf(IOException.class)
         .hasMessageContaining(corrupt.toString());
+  }
+
+  @Test
+  void readsDoNotWaitForAWriteInProgressAndAFailedWriteChangesNothing() throws Exception {
+    IsolationStore store = new IsolationStore(dir.resolve("isolations.json"));
+    ActiveIsolation web = new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1"), 1_000L);
+    store.put(web);
+
+    CompletableFuture<Boolean> read = new CompletableFuture<>();
+    synchronized (store) { // as a writer holds it while its file is forced to disk
+      Thread reader = new Thread(() -> read.complete(store.isCurrent(web) && store.get("abc123").isPresent()
+          && store.all().size() == 1));
+      reader.start();
+      assertThat(read.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    Files.delete(dir.resolve("isolations.json"));
+    Files.createDirectory(dir.resolve("isolations.json")); // the next replace cannot succeed
+    ActiveIsolation db = new ActiveIsolation("def456", "db", "cmd-2", List.of("veth3"), 0L);
+    assertThatThrownBy(() -> store.put(db)).isInstanceOf(IOException.class);
+    assertThat(store.get("def456")).as("not on disk: not in force").isEmpty();
+    assertThat(store.all()).containsExactly(web);
   }
 }

@@ -20,6 +20,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Timestamps;
@@ -644,13 +645,7 @@ class RemediationIT {
   }
 
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within " + WAIT);
-      }
-      Thread.sleep(50);
-    }
+    Await.until("the condition", WAIT, condition::getAsBoolean);
   }
 
   private static void readResults(String bootstrap) {

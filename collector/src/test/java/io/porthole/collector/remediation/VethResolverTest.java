@@ -2,6 +2,7 @@ package io.porthole.collector.remediation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.wire.NetworkMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

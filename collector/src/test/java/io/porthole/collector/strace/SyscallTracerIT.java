@@ -15,6 +15,7 @@ import io.porthole.proto.SyscallEvent;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.RecordKey;
@@ -339,10 +340,6 @@ class SyscallTracerIT {
   }
 
   private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("waiting for %s", what).isBefore(deadline);
-      Thread.sleep(50);
-    }
+    Await.until(what, timeout, condition::getAsBoolean);
   }
 }

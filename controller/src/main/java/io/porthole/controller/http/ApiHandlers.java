@@ -1,6 +1,8 @@
 package io.porthole.controller.http;
 
 import io.porthole.controller.ApiException;
+import io.porthole.controller.remediation.PlanResult;
+import io.porthole.controller.remediation.Refusal;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.remediation.RemediationRequest;
 import com.google.protobuf.ByteString;
@@ -13,6 +15,7 @@ import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.Readiness;
 import io.porthole.wire.Topic;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -38,8 +41,8 @@ public final class ApiHandlers {
   private final RemediationPlanner planner;
   private final RecordPublisher publisher;
   private final AlertStream alertStream;
-  private final BooleanSupplier kafkaReachable;
   private final BooleanSupplier viewsCaughtUp;
+  private final Readiness readiness;
   private final Clock clock;
   private final AtomicLong commandsIssued = new AtomicLong();
   private final AtomicLong commandsFailed = new AtomicLong();
@@ -52,13 +55,35 @@ public final class ApiHandlers {
       BooleanSupplier kafkaReachable,
       BooleanSupplier viewsCaughtUp,
       Clock clock) {
+    this(views, planner, publisher, alertStream, kafkaReachable, viewsCaughtUp, clock, new Readiness());
+  }
+
+  /**
+   * Handlers whose {@code /health/ready} answers for every check of {@code readiness} (every
+   * service of the process in {@code porthole up}); the controller's own checks, {@code kafka} and
+   * {@code views}, are registered in it.
+   */
+  public ApiHandlers(
+      Views views,
+      RemediationPlanner planner,
+      RecordPublisher publisher,
+      AlertStream alertStream,
+      BooleanSupplier kafkaReachable,
+      BooleanSupplier viewsCaughtUp,
+      Clock clock,
+      Readiness readiness) {
     this.views = Objects.requireNonNull(views, "views");
     this.alertPages = new AlertPages(views.alerts());
     this.planner = Objects.requireNonNull(planner, "planner");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.alertStream = Objects.requireNonNull(alertStream, "alertStream");
-    this.kafkaReachable = Objects.requireNonNull(kafkaReachable, "kafkaReachable");
+    Objects.requireNonNull(kafkaReachable, "kafkaReachable");
     this.viewsCaughtUp = Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
+    readiness.register("kafka", () -> kafkaReachable.getAsBoolean()
+        ? Readiness.Status.up("reachable") : Readiness.Status.down("unreachable"));
+    readiness.register("views", () -> viewsCaughtUp.getAsBoolean()
+        ? Readiness.Status.up("caught up") : Readiness.Status.down("loading from the topics"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -71,14 +96,8 @@ public final class ApiHandlers {
   }
 
   void ready(RoutingContext rc) {
-    boolean kafka = kafkaReachable.getAsBoolean();
-    boolean caughtUp = viewsCaughtUp.getAsBoolean();
-    JsonObject checks =
-        new JsonObject()
-            .put("kafka", kafka ? "reachable" : "unreachable")
-            .put("views", caughtUp ? "caught up" : "loading from the topics");
-    boolean up = kafka && caughtUp;
-    json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+    Readiness.Report report = readiness.report();
+    json(rc, report.ready() ? 200 : 503, report.toJson());
   }
 
   void hosts(RoutingContext rc) {
@@ -111,6 +130,17 @@ public final class ApiHandlers {
         .end(alertPages.page(query));
   }
 
+  /** A planner's refusal as the API's error: its status by kind, its code and message as they are. */
+  static ApiException refused(Refusal refusal) {
+    int status =
+        switch (refusal.kind()) {
+          case INVALID -> 400;
+          case NOT_FOUND -> 404;
+          case CONFLICT -> 409;
+        };
+    return new ApiException(status, refusal.code(), refusal.message());
+  }
+
   void alertStream(RoutingContext rc) {
     alertStream.open(rc);
   }
@@ -125,7 +155,11 @@ public final class ApiHandlers {
       throw ApiException.invalid("body", "a JSON object is required");
     }
     Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
-    RemediationCommand command = planner.plan(request(body), caller == null ? "unknown" : caller.name());
+    PlanResult plan = planner.plan(request(body), caller == null ? "unknown" : caller.name());
+    if (plan instanceof Refusal refusal) {
+      throw refused(refusal);
+    }
+    RemediationCommand command = ((PlanResult.Planned) plan).command();
     // In the view before it is written, so that no result of it can arrive first and be refused.
     views.onIssued(command);
     publisher

@@ -10,7 +10,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -77,7 +76,6 @@ public final class ApiRouter {
               }
               Router router = builder.createRouter();
               ConsoleRoutes.mount(router);
-              router.get("/*").handler(StaticHandler.create("porthole-controller/web"));
               router.route().failureHandler(errors);
               router.errorHandler(404, rc -> Errors.byStatus(rc, 404, null));
               router.errorHandler(405, rc -> Errors.byStatus(rc, 405, null));

@@ -7,7 +7,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 /**
  * The operator console: static files from the classpath under {@code /ui/}, each response with a
  * strict Content-Security-Policy (scripts, styles and connections only from this origin, nothing
- * inline, no framing), and {@code /} sends a browser there. The console reads the API with the
+ * inline, no framing), and {@code /} (and {@code /index.html}) sends a browser there. The console reads the API with the
  * bearer token in a header like any client; these routes need no token (they serve no data).
  */
 final class ConsoleRoutes {
@@ -23,6 +23,8 @@ final class ConsoleRoutes {
   /** Adds the console's routes; call before any catch-all route so that these win. */
   static void mount(Router router) {
     router.get("/").handler(rc -> redirect(rc, PATH));
+    // The old alerts page lived here; bookmarks of it land on the console.
+    router.get("/index.html").handler(rc -> redirect(rc, PATH));
     // Vert.x matches "/ui" for "/ui/" too: only the bare path is redirected.
     router.getWithRegex("/ui").handler(rc -> redirect(rc, PATH));
     router.route("/ui/*").handler(ConsoleRoutes::securityHeaders);

@@ -1,12 +1,12 @@
 package io.porthole.controller.remediation;
 
-import io.porthole.controller.ApiException;
 import io.porthole.controller.view.ContainerRecord;
 import io.porthole.controller.view.ContainersView;
 import io.porthole.controller.view.HostsView;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.runtime.security.CommandSigner;
+import io.porthole.wire.NetworkMode;
 import io.porthole.wire.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,13 +60,21 @@ public final class RemediationPlanner {
   }
 
   /**
-   * The signed command for the request.
+   * The signed command for the request, or why it is refused: {@code INVALID} naming the field,
+   * {@code NOT_FOUND} for an unknown container or host, {@code CONFLICT} for an ambiguous container
+   * or a remediation that cannot be done safely.
    *
    * @param requestedBy who asked (audited in the command)
-   * @throws ApiException 400 naming the field, 404 for an unknown container or host, 409 for an
-   *     ambiguous container or a remediation that cannot be done safely
    */
-  public RemediationCommand plan(RemediationRequest request, String requestedBy) {
+  public PlanResult plan(RemediationRequest request, String requestedBy) {
+    try {
+      return new PlanResult.Planned(command(request, requestedBy));
+    } catch (Refused refused) {
+      return refused.refusal;
+    }
+  }
+
+  private RemediationCommand command(RemediationRequest request, String requestedBy) {
     RemediationAction action = action(request.action());
     String reason = reason(request.reason());
     checkParameters(action, request);
@@ -101,7 +109,7 @@ public final class RemediationPlanner {
 
   private static RemediationAction action(String text) {
     if (text == null || text.isBlank()) {
-      throw ApiException.invalid("action", "required; one of " + actionNames());
+      throw refuse(Refusal.invalid("action", "required; one of " + actionNames()));
     }
     try {
       RemediationAction action = RemediationAction.valueOf(text);
@@ -111,15 +119,15 @@ public final class RemediationPlanner {
     } catch (IllegalArgumentException e) {
       // falls through to the error naming the accepted values
     }
-    throw ApiException.invalid("action", "'" + text + "' is not one of " + actionNames());
+    throw refuse(Refusal.invalid("action", "'" + text + "' is not one of " + actionNames()));
   }
 
   private static String reason(String reason) {
     if (reason == null || reason.isBlank()) {
-      throw ApiException.invalid("reason", "required: say why (it is audited with the command)");
+      throw refuse(Refusal.invalid("reason", "required: say why (it is audited with the command)"));
     }
     if (reason.length() > MAX_REASON_LENGTH) {
-      throw ApiException.invalid("reason", "at most " + MAX_REASON_LENGTH + " characters");
+      throw refuse(Refusal.invalid("reason", "at most " + MAX_REASON_LENGTH + " characters"));
     }
     return reason.strip();
   }
@@ -132,10 +140,10 @@ public final class RemediationPlanner {
       requireText("image", request.image(), action);
       requireText("path", request.path(), action);
       if (!request.path().startsWith("/")) {
-        throw ApiException.invalid("path", "must be absolute (start with /) but was '" + request.path() + "'");
+        throw refuse(Refusal.invalid("path", "must be absolute (start with /) but was '" + request.path() + "'"));
       }
       if (request.path().length() > MAX_PATH_LENGTH || request.path().indexOf('\0') >= 0) {
-        throw ApiException.invalid("path", "at most " + MAX_PATH_LENGTH + " characters, no NUL");
+        throw refuse(Refusal.invalid("path", "at most " + MAX_PATH_LENGTH + " characters, no NUL"));
       }
     } else {
       requireText("container", request.container(), action);
@@ -144,28 +152,28 @@ public final class RemediationPlanner {
     }
     if (request.ttlSeconds() != null) {
       if (action != RemediationAction.ISOLATE_NETWORK) {
-        throw ApiException.invalid("ttlSeconds", "only for ISOLATE_NETWORK, not " + action);
+        throw refuse(Refusal.invalid("ttlSeconds", "only for ISOLATE_NETWORK, not " + action));
       }
       inRange("ttlSeconds", request.ttlSeconds(), 0, MAX_TTL_SECONDS);
     }
     if (timed) {
       if (request.durationSeconds() == null) {
-        throw ApiException.invalid("durationSeconds", "required for " + action);
+        throw refuse(Refusal.invalid("durationSeconds", "required for " + action));
       }
       inRange("durationSeconds", request.durationSeconds(), 1, MAX_DURATION_SECONDS);
     } else if (request.durationSeconds() != null) {
-      throw ApiException.invalid(
-          "durationSeconds", "only for CAPTURE_PACKETS and TRACE_SYSCALLS, not " + action);
+      throw refuse(Refusal.invalid(
+          "durationSeconds", "only for CAPTURE_PACKETS and TRACE_SYSCALLS, not " + action));
     }
     if (request.hostId() != null && request.hostId().isBlank()) {
-      throw ApiException.invalid("hostId", "must not be blank when given");
+      throw refuse(Refusal.invalid("hostId", "must not be blank when given"));
     }
   }
 
   private String extractionHost(String hostId) {
     if (hostId != null) {
       if (!hostKnown(hostId)) {
-        throw ApiException.notFound("HOST_NOT_FOUND", "no host '" + hostId + "' is known");
+        throw refuse(Refusal.notFound("HOST_NOT_FOUND", "no host '" + hostId + "' is known"));
       }
       return hostId;
     }
@@ -174,29 +182,29 @@ public final class RemediationPlanner {
       return known.iterator().next();
     }
     if (known.isEmpty()) {
-      throw ApiException.notFound("HOST_NOT_FOUND", "no host is known yet; give hostId once its collector reports");
+      throw refuse(Refusal.notFound("HOST_NOT_FOUND", "no host is known yet; give hostId once its collector reports"));
     }
-    throw ApiException.invalid("hostId", "required for EXTRACT_FILE: " + known.size() + " hosts are known " + known);
+    throw refuse(Refusal.invalid("hostId", "required for EXTRACT_FILE: " + known.size() + " hosts are known " + known));
   }
 
   private ContainerRecord resolveContainer(String nameOrId, String hostId) {
     if (hostId != null && !hostKnown(hostId)) {
-      throw ApiException.notFound("HOST_NOT_FOUND", "no host '" + hostId + "' is known");
+      throw refuse(Refusal.notFound("HOST_NOT_FOUND", "no host '" + hostId + "' is known"));
     }
     List<ContainerRecord> matches = containers.resolve(nameOrId, hostId);
     if (matches.isEmpty()) {
-      throw ApiException.notFound(
+      throw refuse(Refusal.notFound(
           "CONTAINER_NOT_FOUND",
-          "no container '" + nameOrId + "' is known" + (hostId == null ? "" : " on host '" + hostId + "'"));
+          "no container '" + nameOrId + "' is known" + (hostId == null ? "" : " on host '" + hostId + "'")));
     }
     if (matches.size() > 1) {
       String candidates =
           matches.stream()
               .map(c -> c.hostId() + "/" + c.containerId().substring(0, Math.min(12, c.containerId().length())) + " (" + c.name() + ")")
               .collect(Collectors.joining(", "));
-      throw ApiException.conflict(
+      throw refuse(Refusal.conflict(
           "AMBIGUOUS_CONTAINER",
-          "'" + nameOrId + "' matches " + matches.size() + " containers: " + candidates + "; give hostId or a longer id");
+          "'" + nameOrId + "' matches " + matches.size() + " containers: " + candidates + "; give hostId or a longer id"));
     }
     return matches.get(0);
   }
@@ -208,25 +216,25 @@ public final class RemediationPlanner {
             || action == RemediationAction.CAPTURE_PACKETS;
     if (network) {
       if (target.config() == null) {
-        throw ApiException.conflict(
+        throw refuse(Refusal.conflict(
             "UNSAFE_REMEDIATION",
-            "the network mode of container " + target.name() + " is not known yet; refusing " + action);
+            "the network mode of container " + target.name() + " is not known yet; refusing " + action));
       }
-      String mode = target.networkMode();
-      if (mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
-        throw ApiException.conflict(
+      NetworkMode mode = NetworkMode.of(target.networkMode());
+      if (mode.isHost() || mode.isNone() || mode.sharedContainer().isPresent()) {
+        throw refuse(Refusal.conflict(
             "UNSAFE_REMEDIATION",
             action + " of container " + target.name() + " is refused: its network mode is '" + mode + "'"
-                + (mode.equals("host") ? " (it shares the host's network; this would act on the host itself)"
-                    : mode.equals("none") ? " (it has no network interface of its own)"
-                    : " (it shares another container's network namespace)"));
+                + (mode.isHost() ? " (it shares the host's network; this would act on the host itself)"
+                    : mode.isNone() ? " (it has no network interface of its own)"
+                    : " (it shares another container's network namespace)")));
       }
     }
     boolean needsRunning = action != RemediationAction.RESTORE_NETWORK;
     if (needsRunning && !target.running()) {
-      throw ApiException.conflict(
+      throw refuse(Refusal.conflict(
           "CONTAINER_NOT_RUNNING",
-          action + " needs a running container; " + target.name() + " is " + target.state());
+          action + " needs a running container; " + target.name() + " is " + target.state()));
     }
   }
 
@@ -243,19 +251,19 @@ public final class RemediationPlanner {
 
   private static void requireText(String field, String value, RemediationAction action) {
     if (value == null || value.isBlank()) {
-      throw ApiException.invalid(field, "required for " + action);
+      throw refuse(Refusal.invalid(field, "required for " + action));
     }
   }
 
   private static void notAllowed(String field, Object value, RemediationAction action) {
     if (value != null) {
-      throw ApiException.invalid(field, "not allowed for " + action);
+      throw refuse(Refusal.invalid(field, "not allowed for " + action));
     }
   }
 
   private static void inRange(String field, int value, int min, int max) {
     if (value < min || value > max) {
-      throw ApiException.invalid(field, "expected " + min + " to " + max + " but was " + value);
+      throw refuse(Refusal.invalid(field, "expected " + min + " to " + max + " but was " + value));
     }
   }
 
@@ -264,5 +272,19 @@ public final class RemediationPlanner {
         .filter(a -> a != RemediationAction.REMEDIATION_ACTION_UNSPECIFIED && a != RemediationAction.UNRECOGNIZED)
         .map(Enum::name)
         .collect(Collectors.joining(", "));
+  }
+
+  private static Refused refuse(Refusal refusal) {
+    return new Refused(refusal);
+  }
+
+  /** Carries a refusal from a nested check out to {@link #plan}; never leaves this class. */
+  private static final class Refused extends RuntimeException {
+    private final Refusal refusal;
+
+    Refused(Refusal refusal) {
+      super(refusal.message(), null, false, false);
+      this.refusal = refusal;
+    }
   }
 }

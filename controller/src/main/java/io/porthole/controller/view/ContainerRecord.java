@@ -2,6 +2,7 @@ package io.porthole.controller.view;
 
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.NetworkAttachment;
+import io.porthole.wire.NetworkMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ public record ContainerRecord(
     if (config == null) {
       return flags;
     }
-    if ("host".equals(config.getNetworkMode())) {
+    if (NetworkMode.of(config.getNetworkMode()).isHost()) {
       flags.add("HOST_NETWORK");
     }
     if ("host".equals(config.getPidMode())) {

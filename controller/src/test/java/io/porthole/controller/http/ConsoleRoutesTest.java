@@ -65,7 +65,7 @@ class ConsoleRoutesTest {
 
   @Test
   void theRootAndTheBarePathLeadToTheConsole() throws Exception {
-    for (String path : new String[] {"/", "/ui"}) {
+    for (String path : new String[] {"/", "/ui", "/index.html"}) {
       HttpResponse<Buffer> response = get(path, null);
       assertThat(response.statusCode()).as(path).isEqualTo(302);
       assertThat(response.getHeader("Location")).as(path).isEqualTo("/ui/");

@@ -1,9 +1,10 @@
 package io.porthole.controller.remediation;
 
+import static io.porthole.controller.remediation.Refusal.Kind.CONFLICT;
+import static io.porthole.controller.remediation.Refusal.Kind.INVALID;
+import static io.porthole.controller.remediation.Refusal.Kind.NOT_FOUND;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.porthole.controller.ApiException;
 import io.porthole.controller.view.ContainersView;
 import io.porthole.controller.view.HostsView;
 import io.porthole.proto.CollectorHeartbeat;
@@ -20,7 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,7 @@ class RemediationPlannerTest {
   @Test
   void isolationOfAKnownContainerIsASignedCommandForItsHostWithAnExpiry() {
     RemediationCommand command =
-        planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, " suspicious ", 300, null, null, null, true), "operator");
+        planned(planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, " suspicious ", 300, null, null, null, true), "operator"));
     assertThat(command.getCommandId()).isEqualTo("cmd-1");
     assertThat(command.getAction()).isEqualTo(RemediationAction.ISOLATE_NETWORK);
     assertThat(command.getHostId()).isEqualTo("h1");
@@ -89,9 +90,9 @@ class RemediationPlannerTest {
 
   @Test
   void theContainerIsResolvedByIdPrefixAndHostDisambiguates() {
-    assertThat(planner.plan(request("RESTORE_NETWORK", "aaaa"), "operator").getContainerId()).isEqualTo("aaaa1111");
+    assertThat(planned(planner.plan(request("RESTORE_NETWORK", "aaaa"), "operator")).getContainerId()).isEqualTo("aaaa1111");
     RemediationRequest onH2 = new RemediationRequest("TRACE_SYSCALLS", "dup", "h2", "r", null, 30, null, null, null);
-    RemediationCommand trace = planner.plan(onH2, "operator");
+    RemediationCommand trace = planned(planner.plan(onH2, "operator"));
     assertThat(trace.getHostId()).isEqualTo("h2");
     assertThat(trace.getContainerId()).isEqualTo("eeee5555");
     assertThat(trace.getDurationSeconds()).isEqualTo(30);
@@ -99,57 +100,57 @@ class RemediationPlannerTest {
 
   @Test
   void unknownContainerOrHostIs404AndAmbiguityIs409() {
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "nope"), "o"), 404, "CONTAINER_NOT_FOUND", "'nope'");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "nope"), "o"), NOT_FOUND, "CONTAINER_NOT_FOUND", "'nope'");
     assertRefused(
         () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", "h9", "r", null, null, null, null, null), "o"),
-        404, "HOST_NOT_FOUND", "'h9'");
+        NOT_FOUND, "HOST_NOT_FOUND", "'h9'");
     assertRefused(
         () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", "h2", "r", null, null, null, null, null), "o"),
-        404, "CONTAINER_NOT_FOUND", "on host 'h2'");
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "dup"), "o"), 409, "AMBIGUOUS_CONTAINER", "h1/dddd4444");
+        NOT_FOUND, "CONTAINER_NOT_FOUND", "on host 'h2'");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "dup"), "o"), CONFLICT, "AMBIGUOUS_CONTAINER", "h1/dddd4444");
   }
 
   @Test
   void unsafeNetworkActionsAre409() {
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "hostnet"), "o"), 409, "UNSAFE_REMEDIATION", "'host'");
-    assertRefused(() -> planner.plan(request("RESTORE_NETWORK", "hostnet"), "o"), 409, "UNSAFE_REMEDIATION", "'host'");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "hostnet"), "o"), CONFLICT, "UNSAFE_REMEDIATION", "'host'");
+    assertRefused(() -> planner.plan(request("RESTORE_NETWORK", "hostnet"), "o"), CONFLICT, "UNSAFE_REMEDIATION", "'host'");
     assertRefused(
         () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "hostnet", null, "r", null, 5, null, null, null), "o"),
-        409, "UNSAFE_REMEDIATION", "host");
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "sidecar"), "o"), 409, "UNSAFE_REMEDIATION", "another container");
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "stopped"), "o"), 409, "CONTAINER_NOT_RUNNING", "exited");
+        CONFLICT, "UNSAFE_REMEDIATION", "host");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "sidecar"), "o"), CONFLICT, "UNSAFE_REMEDIATION", "another container");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", "stopped"), "o"), CONFLICT, "CONTAINER_NOT_RUNNING", "exited");
   }
 
   @Test
   void fieldsAreCheckedPerActionAndTheErrorNamesTheField() {
-    assertRefused(() -> planner.plan(request(null, "web"), "o"), 400, "INVALID_REQUEST", "action: required");
-    assertRefused(() -> planner.plan(request("REBOOT", "web"), "o"), 400, "INVALID_REQUEST", "action: 'REBOOT'");
+    assertRefused(() -> planner.plan(request(null, "web"), "o"), INVALID, "INVALID_REQUEST", "action: required");
+    assertRefused(() -> planner.plan(request("REBOOT", "web"), "o"), INVALID, "INVALID_REQUEST", "action: 'REBOOT'");
     assertRefused(
         () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, " ", null, null, null, null, null), "o"),
-        400, "INVALID_REQUEST", "reason: required");
-    assertRefused(() -> planner.plan(request("CAPTURE_PACKETS", "web"), "o"), 400, "INVALID_REQUEST", "durationSeconds: required");
+        INVALID, "INVALID_REQUEST", "reason: required");
+    assertRefused(() -> planner.plan(request("CAPTURE_PACKETS", "web"), "o"), INVALID, "INVALID_REQUEST", "durationSeconds: required");
     assertRefused(
         () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "web", null, "r", null, 0, null, null, null), "o"),
-        400, "INVALID_REQUEST", "durationSeconds: expected 1 to 3600");
+        INVALID, "INVALID_REQUEST", "durationSeconds: expected 1 to 3600");
     assertRefused(
         () -> planner.plan(new RemediationRequest("CAPTURE_PACKETS", "web", null, "r", 5, 5, null, null, null), "o"),
-        400, "INVALID_REQUEST", "ttlSeconds: only for ISOLATE_NETWORK");
+        INVALID, "INVALID_REQUEST", "ttlSeconds: only for ISOLATE_NETWORK");
     assertRefused(
         () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, "r", null, 5, null, null, null), "o"),
-        400, "INVALID_REQUEST", "durationSeconds: only for");
-    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", null), "o"), 400, "INVALID_REQUEST", "container: required");
+        INVALID, "INVALID_REQUEST", "durationSeconds: only for");
+    assertRefused(() -> planner.plan(request("ISOLATE_NETWORK", null), "o"), INVALID, "INVALID_REQUEST", "container: required");
     assertRefused(
         () -> planner.plan(new RemediationRequest("ISOLATE_NETWORK", "web", null, "r", null, null, "img", null, null), "o"),
-        400, "INVALID_REQUEST", "image: not allowed");
+        INVALID, "INVALID_REQUEST", "image: not allowed");
   }
 
   @Test
   void extractFileNeedsImageAndAbsolutePathAndTheOnlyHostOrAHostId() {
     RemediationRequest extract = new RemediationRequest("EXTRACT_FILE", null, null, "r", null, null, "busybox", "/bin/busybox", null);
     // h1 and h2 are both known (h2 only through its containers): hostId is required.
-    assertRefused(() -> planner.plan(extract, "o"), 400, "INVALID_REQUEST", "hostId: required for EXTRACT_FILE");
+    assertRefused(() -> planner.plan(extract, "o"), INVALID, "INVALID_REQUEST", "hostId: required for EXTRACT_FILE");
     RemediationCommand command =
-        planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h2", "r", null, null, "busybox", "/bin/busybox", null), "o");
+        planned(planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h2", "r", null, null, "busybox", "/bin/busybox", null), "o"));
     assertThat(command.getHostId()).isEqualTo("h2");
     assertThat(command.getImage()).isEqualTo("busybox");
     assertThat(command.getPath()).isEqualTo("/bin/busybox");
@@ -157,30 +158,36 @@ class RemediationPlannerTest {
 
     RemediationPlanner oneHost =
         new RemediationPlanner(new ContainersView(10), hosts, signer, Duration.ofSeconds(60), Clock.fixed(NOW, ZoneOffset.UTC), () -> "x");
-    assertThat(oneHost.plan(extract, "o").getHostId()).isEqualTo("h1");
+    assertThat(planned(oneHost.plan(extract, "o")).getHostId()).isEqualTo("h1");
 
     assertRefused(
         () -> planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h1", "r", null, null, "busybox", "bin/busybox", null), "o"),
-        400, "INVALID_REQUEST", "path: must be absolute");
+        INVALID, "INVALID_REQUEST", "path: must be absolute");
     assertRefused(
         () -> planner.plan(new RemediationRequest("EXTRACT_FILE", "web", "h1", "r", null, null, "busybox", "/x", null), "o"),
-        400, "INVALID_REQUEST", "container: not allowed for EXTRACT_FILE");
+        INVALID, "INVALID_REQUEST", "container: not allowed for EXTRACT_FILE");
     assertRefused(
         () -> planner.plan(new RemediationRequest("EXTRACT_FILE", null, "h1", "r", null, null, null, "/x", null), "o"),
-        400, "INVALID_REQUEST", "image: required");
+        INVALID, "INVALID_REQUEST", "image: required");
     RemediationPlanner noHosts =
         new RemediationPlanner(new ContainersView(10), new HostsView(10), signer, Duration.ofSeconds(60));
-    assertRefused(() -> noHosts.plan(extract, "o"), 404, "HOST_NOT_FOUND", "no host is known");
+    assertRefused(() -> noHosts.plan(extract, "o"), NOT_FOUND, "HOST_NOT_FOUND", "no host is known");
   }
 
-  private static void assertRefused(ThrowingCallable call, int status, String code, String messagePart) {
-    assertThatThrownBy(call)
+  private static RemediationCommand planned(PlanResult result) {
+    assertThat(result).isInstanceOf(PlanResult.Planned.class);
+    return ((PlanResult.Planned) result).command();
+  }
+
+  private static void assertRefused(
+      Supplier<PlanResult> plan, Refusal.Kind kind, String code, String messagePart) {
+    assertThat(plan.get())
         .isInstanceOfSatisfying(
-            ApiException.class,
-            e -> {
-              assertThat(e.status()).isEqualTo(status);
-              assertThat(e.code()).isEqualTo(code);
-              assertThat(e.getMessage()).contains(messagePart);
+            Refusal.class,
+            refusal -> {
+              assertThat(refusal.kind()).isEqualTo(kind);
+              assertThat(refusal.code()).isEqualTo(code);
+              assertThat(refusal.message()).contains(messagePart);
             });
   }
 }

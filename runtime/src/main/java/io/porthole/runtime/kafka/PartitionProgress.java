@@ -97,4 +97,14 @@ final class PartitionProgress {
     }
     return running.isEmpty() ? completedUpTo : running.peek().first;
   }
+
+  /** One past the last record of the contiguous prefix of completed work; -1 before any completed. */
+  long completedUpTo() {
+    return completedUpTo;
+  }
+
+  /** No work handed out is still running. */
+  boolean idle() {
+    return running.isEmpty();
+  }
 }

@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * state) and no record is handed out until its future completes. On revocation, what is complete is
  * committed and in-flight tracking is dropped: completions that arrive later change nothing.
  *
+ * <p>Without a group ({@link #fromBeginning}), the consumer assigns itself every partition of its
+ * topics, reads each from its beginning every start, commits nothing, and picks up partitions that
+ * appear later (a topic created after the start) at each {@code partitionRefresh}. It tells when it
+ * has {@link #caughtUp}: every record below the end offsets seen at start was handled. This is the
+ * view a service rebuilds from its topics (the controller's views); a failed record is counted and
+ * passed over, since nothing would read it again.
+ *
  * <p>Handler, hooks and bookkeeping run on the context that created this consumer (one event loop);
  * handlers must not block it. To process partitions in parallel, a batch handler hands the batch to
  * an ordered stage of its own (e.g. one thread per partition number, so that co-partitioned topics
@@ -124,6 +131,9 @@ public final class RecordConsumer<K, V> implements Lifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordConsumer.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  private static final long CATCH_UP_CHECK_MS = 200;
+  /** Checks a partition's position may stand at its start end offset before the records below count as read. */
+  private static final int CHECKS_PAST_END = 5;
 
   private final Context context;
   private final KafkaConsumer<K, V> consumer;
@@ -131,6 +141,8 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   private final BatchHandler<K, V> batchHandler;
   private final RecordHandler<K, V> recordHandler;
   private final Rebalance<K, V> rebalance;
+  /** Null with a group; without one, how often partitions created later are looked for. */
+  private final Duration partitionRefresh;
 
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
   private Set<io.vertx.kafka.client.common.TopicPartition> assignment = Set.of();
@@ -143,6 +155,13 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   private boolean closing;
   private long commitTimer = -1;
   private Promise<Void> drained;
+  private long refreshTimer = -1;
+  private long catchUpTimer = -1;
+  private boolean checkingCatchUp;
+  private final Promise<Void> caughtUp = Promise.promise();
+  /** Without a group: the end offset of each partition seen at start, until it was read. */
+  private final Map<TopicPartition, Long> catchUpEnds = new HashMap<>();
+  private final Map<TopicPartition, Integer> checksPastEnd = new HashMap<>();
 
   private final AtomicLong handedOut = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -155,13 +174,15 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       Options options,
       BatchHandler<K, V> batchHandler,
       RecordHandler<K, V> recordHandler,
-      Rebalance<K, V> rebalance) {
+      Rebalance<K, V> rebalance,
+      Duration partitionRefresh) {
     this.context = Objects.requireNonNull(vertx, "vertx").getOrCreateContext();
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.options = Objects.requireNonNull(options, "options");
     this.batchHandler = batchHandler;
     this.recordHandler = recordHandler;
     this.rebalance = Objects.requireNonNull(rebalance, "rebalance");
+    this.partitionRefresh = partitionRefresh;
   }
 
   /**
@@ -171,18 +192,36 @@ public final class RecordConsumer<K, V> implements Lifecycle {
    */
   public static <K, V> RecordConsumer<K, V> forBatches(
       Vertx vertx, KafkaConsumer<K, V> consumer, Options options, BatchHandler<K, V> handler, Rebalance<K, V> rebalance) {
-    return new RecordConsumer<>(vertx, consumer, options, Objects.requireNonNull(handler, "handler"), null, rebalance);
+    return new RecordConsumer<>(vertx, consumer, options, Objects.requireNonNull(handler, "handler"), null, rebalance, null);
   }
 
   /** A consumer handing out one record at a time; each is committed once it and those before it completed. */
   public static <K, V> RecordConsumer<K, V> forRecords(
       Vertx vertx, KafkaConsumer<K, V> consumer, Options options, RecordHandler<K, V> handler, Rebalance<K, V> rebalance) {
-    return new RecordConsumer<>(vertx, consumer, options, null, Objects.requireNonNull(handler, "handler"), rebalance);
+    return new RecordConsumer<>(vertx, consumer, options, null, Objects.requireNonNull(handler, "handler"), rebalance, null);
+  }
+
+  /**
+   * A consumer without a group handing out one record at a time from the beginning of every
+   * partition of its topics; nothing is committed ({@code commitInterval} is not used).
+   *
+   * @param consumer created on the same context, without a group id
+   * @param partitionRefresh how often partitions that appeared since are looked for
+   */
+  public static <K, V> RecordConsumer<K, V> fromBeginning(
+      Vertx vertx, KafkaConsumer<K, V> consumer, Options options, RecordHandler<K, V> handler,
+      Duration partitionRefresh) {
+    Objects.requireNonNull(partitionRefresh, "partitionRefresh");
+    return new RecordConsumer<>(vertx, consumer, options, null, Objects.requireNonNull(handler, "handler"),
+        Rebalance.none(), partitionRefresh);
   }
 
   /** Subscribes; completes once subscribed (records flow after the first assignment). */
   @Override
   public Future<Void> start() {
+    if (partitionRefresh != null) {
+      return startWithoutGroup();
+    }
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(this::revoked);
     consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
@@ -199,7 +238,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   @Override
   public Future<Void> stop() {
     closing = true;
-    context.owner().cancelTimer(commitTimer);
+    cancelTimers();
     drained = Promise.promise();
     if (inFlight == 0) {
       drained.tryComplete();
@@ -217,8 +256,22 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   public Future<Void> abort() {
     closing = true;
     generation++;
-    context.owner().cancelTimer(commitTimer);
+    cancelTimers();
     return consumer.close();
+  }
+
+  /**
+   * Without a group: completes once every record below the end offsets of the partitions assigned at
+   * start was handled (a partition whose position stood at that end for a few checks without the
+   * last records arriving, transaction markers, counts as read).
+   *
+   * @throws IllegalStateException for a consumer in a group (it has no end to catch up with)
+   */
+  public Future<Void> caughtUp() {
+    if (partitionRefresh == null) {
+      throw new IllegalStateException("a consumer in a group does not catch up: it has no end");
+    }
+    return caughtUp.future();
   }
 
   /** Records handed to the handler (including those re-read after an assignment). */
@@ -320,6 +373,11 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     inFlight -= work.records;
     if (failure == null) {
       tracker.completed(work);
+    } else if (partitionRefresh != null) {
+      failures.incrementAndGet();
+      LOG.warn("{}: record {}-{}@{} not handled, passed over: {}", options.name(), partition.topic(),
+          partition.partition(), work.first, failure.toString());
+      tracker.completed(work);
     } else {
       failures.incrementAndGet();
       LOG.warn("{}: records {}-{}@{}..{} not handled ({}); the partition is not committed " + "past them until it is "
@@ -361,7 +419,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       progress.put(tp, new PartitionProgress());
     }
     committedOffsets(partitions)
-        .compose(committed -> positionAtCommitted(partitions, committed)
+        .compose(committed -> (closing ? Future.<Void>succeededFuture() : positionAtCommitted(partitions, committed))
             .compose(v -> assignedIn == generation
                 ? rebalance.assigned(new Assignment<>(Set.copyOf(assigned), committed, consumer))
                 : Future.succeededFuture()))
@@ -445,6 +503,9 @@ public final class RecordConsumer<K, V> implements Lifecycle {
 
   /** Commits, per partition, the end of its completed prefix where that moved. */
   private Future<Void> commit() {
+    if (partitionRefresh != null) {
+      return Future.succeededFuture();
+    }
     Map<io.vertx.kafka.client.common.TopicPartition, OffsetAndMetadata> request = new HashMap<>();
     Map<TopicPartition, Long> offsets = new HashMap<>();
     progress.forEach((partition, tracker) -> {
@@ -472,5 +533,121 @@ public final class RecordConsumer<K, V> implements Lifecycle {
         })
         .onFailure(e -> LOG.warn("{}: commit failed (records will be read again): {}", options.name(), e.toString()))
         .mapEmpty();
+  }
+
+  private void cancelTimers() {
+    context.owner().cancelTimer(commitTimer);
+    context.owner().cancelTimer(refreshTimer);
+    context.owner().cancelTimer(catchUpTimer);
+  }
+
+  /**
+   * Assigns every partition of the topics, positioned at its beginning, reads their end offsets (what
+   * catching up means), then polls; partitions created later are picked up by a periodic refresh.
+   */
+  private Future<Void> startWithoutGroup() {
+    consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
+    return partitionsOfTopics()
+        .compose(partitions -> {
+          Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
+          return consumer.assign(assignment)
+              .compose(v -> consumer.seekToBeginning(fresh))
+              .compose(v -> consumer.endOffsets(fresh));
+        })
+        .onSuccess(ends -> {
+          ends.forEach((partition, end) ->
+              catchUpEnds.put(new TopicPartition(partition.getTopic(), partition.getPartition()), end));
+          LOG.info("{}: reading {} partitions from their beginning, up to {}", options.name(), ends.size(), ends);
+          ready = true;
+          rebalances.incrementAndGet();
+          refreshTimer = context.owner().setPeriodic(partitionRefresh.toMillis(), id -> refreshPartitions());
+          catchUpTimer = context.owner().setPeriodic(0, CATCH_UP_CHECK_MS, id -> checkCaughtUp());
+          poll();
+        })
+        .mapEmpty();
+  }
+
+  /** The partitions of every topic that exists (one not created yet has none). */
+  private Future<Set<io.vertx.kafka.client.common.TopicPartition>> partitionsOfTopics() {
+    List<Future<List<io.vertx.kafka.client.common.PartitionInfo>>> lookups = new ArrayList<>();
+    options.topics().forEach(topic -> lookups.add(consumer.partitionsFor(topic)));
+    return Future.all(lookups).map(all -> {
+      Set<io.vertx.kafka.client.common.TopicPartition> partitions = new HashSet<>();
+      for (int i = 0; i < all.size(); i++) {
+        List<io.vertx.kafka.client.common.PartitionInfo> infos = all.resultAt(i);
+        if (infos != null) {
+          infos.forEach(info ->
+              partitions.add(new io.vertx.kafka.client.common.TopicPartition(info.getTopic(), info.getPartition())));
+        }
+      }
+      return partitions;
+    });
+  }
+
+  /** Starts tracking the partitions not tracked yet; the assignment becomes all of them. */
+  private Set<io.vertx.kafka.client.common.TopicPartition> track(Set<io.vertx.kafka.client.common.TopicPartition> partitions) {
+    Set<io.vertx.kafka.client.common.TopicPartition> fresh = new HashSet<>();
+    for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
+      TopicPartition tp = new TopicPartition(partition.getTopic(), partition.getPartition());
+      if (progress.putIfAbsent(tp, new PartitionProgress()) == null) {
+        fresh.add(partition);
+      }
+    }
+    Set<io.vertx.kafka.client.common.TopicPartition> all = new HashSet<>(assignment);
+    all.addAll(fresh);
+    assignment = Set.copyOf(all);
+    return fresh;
+  }
+
+  /**
+   * Assigns partitions created since, from their beginning. Assignment and seek are queued in the
+   * same turn of the event loop, so no poll runs between them: nothing of a new partition is read
+   * from elsewhere than its beginning.
+   */
+  private void refreshPartitions() {
+    partitionsOfTopics()
+        .onSuccess(partitions -> {
+          if (closing) {
+            return;
+          }
+          Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
+          if (!fresh.isEmpty()) {
+            LOG.info("{}: reading {} new partitions from their beginning", options.name(), fresh.size());
+            consumer.assign(assignment);
+            consumer.seekToBeginning(fresh);
+            if (paused) {
+              consumer.pause(fresh);
+            }
+          }
+        })
+        .onFailure(e -> LOG.warn("{}: cannot look for new partitions: {}", options.name(), e.toString()));
+  }
+
+  private void checkCaughtUp() {
+    if (caughtUp.future().isComplete() || checkingCatchUp) {
+      return;
+    }
+    catchUpEnds.entrySet().removeIf(e -> e.getValue() <= Math.max(0, progress.get(e.getKey()).completedUpTo()));
+    if (catchUpEnds.isEmpty()) {
+      context.owner().cancelTimer(catchUpTimer);
+      LOG.info("{}: caught up, {} records handled", options.name(), handedOut.get());
+      caughtUp.tryComplete();
+      return;
+    }
+    checkingCatchUp = true;
+    Map<TopicPartition, Future<Long>> positions = new HashMap<>();
+    catchUpEnds.keySet().forEach(p ->
+        positions.put(p, consumer.position(new io.vertx.kafka.client.common.TopicPartition(p.topic(), p.partition()))));
+    Future.join(new ArrayList<>(positions.values())).onComplete(ar -> {
+      checkingCatchUp = false;
+      positions.forEach((partition, position) -> {
+        Long end = catchUpEnds.get(partition);
+        boolean idle = progress.get(partition).idle();
+        if (end != null && idle && position.succeeded() && position.result() >= end
+            && checksPastEnd.merge(partition, 1, Integer::sum) >= CHECKS_PAST_END) {
+          catchUpEnds.remove(partition);
+        }
+      });
+    });
   }
 }

@@ -1,10 +1,13 @@
 package io.porthole.runtime.kafka;
 
 import com.google.protobuf.MessageLite;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
-import io.porthole.wire.Topic;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
 import io.porthole.wire.Topic.DeliveryClass;
+import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -96,6 +99,11 @@ public final class RecordPublisher implements Lifecycle {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
+  // System.nanoTime() of the last acknowledgement and of the last failure; -1 for never.
+  private volatile long lastAckNanos = -1;
+  private volatile long lastFailureNanos = -1;
+  private volatile String lastFailure = "";
+  private volatile KafkaClientMetrics producerMetrics;
 
   /**
    * A publisher whose control records take {@link ControlPath#DEFAULT}.
@@ -203,6 +211,27 @@ public final class RecordPublisher implements Lifecycle {
     return topicNames;
   }
 
+  /**
+   * The readiness check "producing": ready unless the last outcome was a failure (a record the
+   * broker refused or did not acknowledge, not one dropped under back-pressure), so a publisher
+   * that has nothing to send yet is ready and one whose sends fail is not until one succeeds again.
+   */
+  public Readiness.Status producing() {
+    long ack = lastAckNanos;
+    long failure = lastFailureNanos;
+    String counts = published.get() + " acknowledged, " + failed.get() + " failed";
+    if (failure >= 0 && (ack < 0 || failure - ack > 0)) {
+      return Readiness.Status.down(counts + "; last send failed: " + lastFailure);
+    }
+    return Readiness.Status.up(counts);
+  }
+
+  /** Reports the producer's own metrics ({@code kafka_producer_*}) in {@code metrics} until stop. */
+  public RecordPublisher bindMetrics(PortholeMetrics metrics) {
+    producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
+    return this;
+  }
+
   private Context callerContext() {
     Context current = Vertx.currentContext();
     return current != null ? current : context;
@@ -229,6 +258,11 @@ public final class RecordPublisher implements Lifecycle {
    */
   @Override
   public Future<Void> stop() {
+    KafkaClientMetrics bound = producerMetrics;
+    producerMetrics = null;
+    if (bound != null) {
+      bound.close();
+    }
     for (BufferedSender.Item left : telemetrySender.stop()) {
       left.dropped("publisher stopped");
     }
@@ -271,6 +305,7 @@ public final class RecordPublisher implements Lifecycle {
     public void onCompletion(RecordMetadata metadata, Exception exception) {
       if (exception == null) {
         published.incrementAndGet();
+        lastAckNanos = System.nanoTime();
         tell(null);
       } else if (control && exception instanceof RetriableException) {
         retryLater(exception);
@@ -305,6 +340,8 @@ public final class RecordPublisher implements Lifecycle {
 
     private void fail(Exception exception) {
       failed.incrementAndGet();
+      lastFailure = exception.toString();
+      lastFailureNanos = System.nanoTime();
       LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
       tell(exception);
     }

@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -230,5 +232,83 @@ class RecordConsumerTest {
     complete(0, 0, 1, 2);
     assertThat(committed(P0)).isNull();
     assertThat(mock.closed()).isTrue();
+  }
+
+  private RecordConsumer<String, String> startedFromBeginning(List<TopicPartition> partitions) throws Exception {
+    mock.updatePartitions(TOPIC, partitions.stream()
+        .map(p -> partitionInfo(p.partition())).toList());
+    Promise<RecordConsumer<String, String>> created = Promise.promise();
+    vertx.runOnContext(v -> {
+      RecordConsumer<String, String> consumer = RecordConsumer.fromBeginning(vertx, KafkaConsumer.create(vertx, mock),
+          new RecordConsumer.Options("views", Set.of(TOPIC), 100, Duration.ofMillis(20), Duration.ofSeconds(5)),
+          record -> {
+            Promise<Void> promise = Promise.promise();
+            handedOut.put(record.partition() + "@" + record.offset(), promise);
+            return promise.future();
+          },
+          Duration.ofMillis(50));
+      consumer.start().onComplete(ar -> {
+        if (ar.failed()) {
+          created.fail(ar.cause());
+        } else {
+          created.complete(consumer);
+        }
+      });
+    });
+    return await(created.future());
+  }
+
+  private static PartitionInfo partitionInfo(int partition) {
+    Node leader = new Node(1, "localhost", 9092);
+    return new PartitionInfo(TOPIC, partition, leader, new Node[] {leader}, new Node[] {leader});
+  }
+
+  @Test
+  void withoutAGroupEveryPartitionIsReadFromItsBeginningNothingIsCommittedAndCatchingUpIsTold() throws Exception {
+    mock.commitSync(Map.of(P0, new OffsetAndMetadata(2))); // another reader's commit: not where this one starts
+    mock.commits.clear();
+    mock.updateEndOffsets(Map.of(P0, 3L, P1, 1L));
+    RecordConsumer<String, String> consumer = startedFromBeginning(List.of(P0, P1));
+    assertThat(mock.assignment()).containsExactlyInAnyOrder(P0, P1);
+    addRecords(P0, 0, 3);
+    addRecords(P1, 0, 1);
+    awaitThat("four records handed out", () -> handedOut.size() == 4);
+    complete(0, 0, 1, 2);
+    Thread.sleep(300); // several catch-up checks
+    assertThat(consumer.caughtUp().isComplete()).as("partition 1 still has a record in flight").isFalse();
+
+    complete(1, 0);
+    await(consumer.caughtUp());
+    await(consumer.stop());
+    assertThat(mock.commits).as("nothing committed without a group").isEmpty();
+    assertThat(consumer.handedOut()).isEqualTo(4);
+  }
+
+  @Test
+  void withoutAGroupAPartitionCreatedLaterIsReadFromItsBeginning() throws Exception {
+    mock.updateEndOffsets(Map.of(P0, 0L, P1, 0L));
+    RecordConsumer<String, String> consumer = startedFromBeginning(List.of(P0));
+    await(consumer.caughtUp());
+    assertThat(mock.assignment()).containsExactly(P0);
+
+    mock.updatePartitions(TOPIC, List.of(partitionInfo(0), partitionInfo(1)));
+    awaitThat("the new partition assigned", () -> mock.assignment().contains(P1));
+    addRecords(P1, 0, 2);
+    awaitThat("its records handed out", () -> handedOut.keySet().equals(Set.of("1@0", "1@1")));
+    await(consumer.stop());
+  }
+
+  @Test
+  void withoutAGroupAFailedRecordIsPassedOverAndAPositionAtTheEndWithoutRecordsCountsAsRead() throws Exception {
+    mock.updateBeginningOffsets(Map.of(P0, 0L, P1, 4L)); // partition 1: records below 4 deleted, or markers
+    mock.updateEndOffsets(Map.of(P0, 2L, P1, 4L));
+    RecordConsumer<String, String> consumer = startedFromBeginning(List.of(P0, P1));
+    addRecords(P0, 0, 2);
+    awaitThat("two records handed out", () -> handedOut.size() == 2);
+    handedOut.get("0@0").fail("not a view record");
+    complete(0, 1);
+    await(consumer.caughtUp());
+    assertThat(consumer.failures()).isEqualTo(1);
+    await(consumer.stop());
   }
 }

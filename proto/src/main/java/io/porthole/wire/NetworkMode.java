@@ -1,4 +1,4 @@
-package io.porthole.collector.remediation;
+package io.porthole.wire;
 
 import java.util.Optional;
 

@@ -1,0 +1,134 @@
+package io.porthole.analyzer.rules;
+
+import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.HostState;
+import io.porthole.proto.Alert;
+import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A container rule that leaves the containers {@link RuleTuning} silences alone: their records
+ * never reach the rule (which forgets what it kept of them), and alerts it raises from a timer or
+ * a heartbeat about such a container are dropped (a container can become silenced after the rule
+ * saw it, e.g. when its flows arrived before its first lifecycle event).
+ */
+public final class ExcludingRule implements DetectionRule {
+
+  private final DetectionRule rule;
+  private final RuleTuning tuning;
+  private long silencedRecords;
+  private long droppedAlerts;
+
+  public ExcludingRule(DetectionRule rule, RuleTuning tuning) {
+    this.rule = Objects.requireNonNull(rule, "rule");
+    this.tuning = Objects.requireNonNull(tuning, "tuning");
+  }
+
+  @Override
+  public Rule id() {
+    return rule.id();
+  }
+
+  /** The rule this one wraps. */
+  public DetectionRule rule() {
+    return rule;
+  }
+
+  @Override
+  public void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {
+    if (!silenced(container)) {
+      rule.onContainerEvent(container, event, out);
+    }
+  }
+
+  @Override
+  public void onSyscalls(ContainerState container, EventEnvelope event, List<Alert> out) {
+    if (!silenced(container)) {
+      rule.onSyscalls(container, event, out);
+    }
+  }
+
+  @Override
+  public void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {
+    if (!silenced(container)) {
+      rule.onFlow(container, event, out);
+    }
+  }
+
+  @Override
+  public void onHeartbeat(
+      HostState host, CollectorHeartbeat heartbeat, Collection<ContainerState> containers, List<Alert> out) {
+    List<Alert> raised = new ArrayList<>(0);
+    rule.onHeartbeat(host, heartbeat, containers, raised);
+    keepUnsilenced(raised, containers, out);
+  }
+
+  @Override
+  public void onHostInfo(HostState host, Collection<ContainerState> containers, List<Alert> out) {
+    List<Alert> raised = new ArrayList<>(0);
+    rule.onHostInfo(host, containers, raised);
+    keepUnsilenced(raised, containers, out);
+  }
+
+  @Override
+  public void onTick(
+      Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
+    List<Alert> raised = new ArrayList<>(0);
+    rule.onTick(now, containers, hosts, raised);
+    keepUnsilenced(raised, containers, out);
+  }
+
+  /** Container records the rule did not see because the container is silenced for it. */
+  public long silencedRecords() {
+    return silencedRecords;
+  }
+
+  /** Alerts the rule raised from a timer, heartbeat or host change about a silenced container. */
+  public long droppedAlerts() {
+    return droppedAlerts;
+  }
+
+  private boolean silenced(ContainerState container) {
+    if (isSilenced(container)) {
+      silencedRecords++;
+      return true;
+    }
+    return false;
+  }
+
+  private boolean isSilenced(ContainerState container) {
+    if (container.silenced(rule.id(), c -> tuning.silences(rule.id(), c))) {
+      container.forgetRuleState(rule.id());
+      return true;
+    }
+    return false;
+  }
+
+  private void keepUnsilenced(List<Alert> raised, Collection<ContainerState> containers, List<Alert> out) {
+    for (Alert alert : raised) {
+      ContainerState container = alert.getContainerId().isEmpty() ? null : find(containers, alert);
+      if (container != null && isSilenced(container)) {
+        droppedAlerts++;
+      } else {
+        out.add(alert);
+      }
+    }
+  }
+
+  /** Alerts from these hooks are rare: a scan is cheaper than keeping an index. */
+  private static ContainerState find(Collection<ContainerState> containers, Alert alert) {
+    for (ContainerState container : containers) {
+      if (container.containerId().equals(alert.getContainerId())
+          && container.hostId().equals(alert.getHostId())) {
+        return container;
+      }
+    }
+    return null;
+  }
+}

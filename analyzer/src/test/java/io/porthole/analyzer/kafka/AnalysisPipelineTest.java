@@ -1,0 +1,206 @@
+package io.porthole.analyzer.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The analyzer's fetch and analysis threads, on kafka-clients' MockConsumer. */
+class AnalysisPipelineTest {
+
+  private static final String EVENTS = "container-events";
+  private static final String FLOWS = "flows";
+  private static final TopicPartition EVENTS_0 = new TopicPartition(EVENTS, 0);
+  private static final TopicPartition FLOWS_0 = new TopicPartition(FLOWS, 0);
+  private static final TopicPartition FLOWS_1 = new TopicPartition(FLOWS, 1);
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+  private final AnalyzerStats stats = new AnalyzerStats();
+  private final RecordingStage stage = new RecordingStage();
+  private AnalysisPipeline pipeline;
+
+  /** What the analysis thread saw: "topic-partition@offset" in the order analysed, and on which threads. */
+  private static final class RecordingStage implements AnalysisPipeline.Stage {
+    final List<String> analysed = Collections.synchronizedList(new ArrayList<>());
+    final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
+    volatile CountDownLatch gate = new CountDownLatch(0);
+    volatile CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
+    volatile int resets;
+    volatile int entered;
+
+    @Override
+    public CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+      threads.add(Thread.currentThread().getName());
+      entered++;
+      try {
+        gate.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      records.forEach(r -> analysed.add(r.topic() + "-" + r.partition() + "@" + r.offset()));
+      return acknowledged;
+    }
+
+    @Override
+    public void reset() {
+      resets++;
+    }
+
+    @Override
+    public void tick() {}
+  }
+
+  private void start(int maxInFlight) {
+    Map<TopicPartition, Long> beginning = new HashMap<>();
+    for (TopicPartition partition : List.of(EVENTS_0, FLOWS_0, FLOWS_1)) {
+      beginning.put(partition, 0L);
+    }
+    consumer.updateBeginningOffsets(beginning);
+    pipeline = new AnalysisPipeline(consumer,
+        new AnalysisPipeline.Options("test", Set.of(EVENTS, FLOWS), Set.of(EVENTS), maxInFlight, Duration.ofMillis(10),
+            Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(5)),
+        stage, stats);
+    pipeline.start().join();
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1)));
+    await("the partitions assigned", () -> stats.rebalances() == 1);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    stage.gate = new CountDownLatch(0);
+    stage.acknowledged.complete(null);
+    if (pipeline != null) {
+      pipeline.stop().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Adds records on the fetch thread, inside its next poll (MockConsumer is not for two threads). */
+  private void produce(TopicPartition partition, long from, int count) {
+    CountDownLatch added = new CountDownLatch(1);
+    consumer.schedulePollTask(() -> {
+      for (long offset = from; offset < from + count; offset++) {
+        consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, new byte[0], new byte[0]));
+      }
+      added.countDown();
+    });
+    try {
+      assertThat(added.await(10, TimeUnit.SECONDS)).as("records added by the fetch thread").isTrue();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private long committed(TopicPartition partition) {
+    OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+    return offset == null ? -1 : offset.offset();
+  }
+
+  @Test
+  void everyPartitionIsAnalysedInOffsetOrderOnOneThreadAfterTheStateWasReset() {
+    start(10_000);
+    produce(FLOWS_0, 0, 3);
+    produce(EVENTS_0, 0, 2);
+    produce(FLOWS_1, 0, 2);
+    produce(FLOWS_0, 3, 2);
+
+    await("every record analysed", () -> stage.analysed.size() == 9);
+    assertThat(stage.resets).isEqualTo(1);
+    assertThat(stage.threads).containsExactly("test-analysis");
+    List<String> flows0 = stage.analysed.stream().filter(r -> r.startsWith("flows-0@")).toList();
+    assertThat(flows0).containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3", "flows-0@4");
+    assertThat(stage.analysed.stream().filter(r -> r.startsWith("container-events-0@")).toList())
+        .containsExactly("container-events-0@0", "container-events-0@1");
+  }
+
+  @Test
+  void aLifecycleBatchIsAnalysedBeforeFlowsFetchedEarlier() {
+    start(10_000);
+    stage.gate = new CountDownLatch(1);
+    produce(FLOWS_0, 0, 1);
+    await("the analysis thread busy with the first flows", () -> stage.entered == 1);
+    produce(FLOWS_1, 0, 1);
+    produce(FLOWS_0, 1, 1);
+    produce(EVENTS_0, 0, 1);
+    await("flows and the die queued", () -> pipeline.queued().size() == 3);
+    stage.gate.countDown();
+
+    await("every record analysed", () -> stage.analysed.size() == 4);
+    assertThat(stage.analysed).containsExactly("flows-0@0", "container-events-0@0", "flows-1@0", "flows-0@1");
+  }
+
+  @Test
+  void aBatchIsCommittedOnlyOnceItsAlertsAreAcknowledged() throws Exception {
+    start(10_000);
+    stage.acknowledged = new CompletableFuture<>();
+    produce(FLOWS_0, 0, 3);
+    await("the batch analysed", () -> stage.analysed.size() == 3);
+    produce(EVENTS_0, 0, 1); // analysed, acknowledged with the same future: nothing committed either
+    await("the lifecycle record analysed", () -> stage.analysed.size() == 4);
+
+    Thread.sleep(100); // ten commit intervals
+    assertThat(committed(FLOWS_0)).isEqualTo(-1);
+    assertThat(committed(EVENTS_0)).isEqualTo(-1);
+
+    stage.acknowledged.complete(null);
+    await("the acknowledged batches committed", () -> committed(FLOWS_0) == 3 && committed(EVENTS_0) == 1);
+  }
+
+  @Test
+  void aFailedBatchHoldsItsPartitionsCommitWhileLaterOnesMoveOn() throws Exception {
+    start(10_000);
+    stage.acknowledged = CompletableFuture.failedFuture(new IllegalStateException("alert refused"));
+    produce(FLOWS_0, 0, 2);
+    await("the failing batch analysed", () -> stage.analysed.size() == 2);
+    stage.acknowledged = CompletableFuture.completedFuture(null);
+    produce(FLOWS_0, 2, 2);
+    produce(FLOWS_1, 0, 2);
+
+    await("the other partition committed", () -> committed(FLOWS_1) == 2);
+    Thread.sleep(100);
+    assertThat(committed(FLOWS_0)).isEqualTo(-1);
+  }
+
+  @Test
+  void fetchedRecordsNotYetAnalysedPauseTheFlowsAtMaxInFlight() {
+    start(2);
+    stage.gate = new CountDownLatch(1);
+    produce(FLOWS_0, 0, 1);
+    await("the analysis thread busy", () -> stage.entered == 1);
+    produce(FLOWS_1, 0, 2);
+
+    await("the flows paused", () -> stats.pauses() == 1
+        && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
+    assertThat(consumer.paused()).doesNotContain(EVENTS_0);
+    stage.gate.countDown();
+    await("resumed once analysed", () -> consumer.paused().isEmpty());
+  }
+}

@@ -1,0 +1,110 @@
+package io.porthole.runtime.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Counter;
+import io.porthole.runtime.Settings;
+import io.porthole.runtime.ops.Readiness.Status;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The endpoint over a real HTTP connection: metrics text, liveness, readiness turning 200. */
+class OpsHttpServerTest {
+
+  private Vertx vertx;
+  private OpsHttpServer server;
+  private HttpClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = PortholeMetrics.newVertx();
+    server = new OpsHttpServer(vertx, new OpsHttpConfig("127.0.0.1", 0), PortholeMetrics.of(vertx),
+        Readiness.of(vertx), "test");
+    await(server.start());
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(server.stop());
+    await(vertx.close());
+  }
+
+  @Test
+  void metricsAreThePrometheusTextOfTheSharedRegistryWithJvmAndVertxMeters() throws Exception {
+    Counter.builder("porthole.test.things").register(PortholeMetrics.of(vertx).registry()).increment(3);
+    get("/health/live"); // one request, so that the Vert.x HTTP server meters exist
+
+    Reply metrics = get("/metrics");
+
+    assertThat(metrics.status).isEqualTo(200);
+    assertThat(metrics.contentType).startsWith("text/plain; version=0.0.4");
+    assertThat(metrics.body)
+        .contains("porthole_test_things_total 3.0")
+        .contains("jvm_memory_used_bytes{")
+        .contains("process_cpu_usage")
+        .contains("vertx_http_server_requests_total{");
+  }
+
+  @Test
+  void readyTurns200WhenTheLastCheckPasses() throws Exception {
+    Reply before = get("/health/ready");
+    assertThat(before.status).isEqualTo(503);
+    assertThat(new JsonObject(before.body).getString("status")).isEqualTo("DOWN");
+
+    AtomicBoolean consuming = new AtomicBoolean();
+    Readiness.of(vertx).register("consuming", () -> consuming.get() ? Status.up("polled") : Status.down("not yet"));
+    assertThat(get("/health/ready").status).isEqualTo(503);
+
+    consuming.set(true);
+    Reply after = get("/health/ready");
+
+    assertThat(after.status).isEqualTo(200);
+    assertThat(new JsonObject(after.body).getJsonObject("checks").getString("consuming")).isEqualTo("polled");
+    assertThat(get("/health/live").status).isEqualTo(200);
+  }
+
+  @Test
+  void otherPathsAnd405AreRefused() throws Exception {
+    assertThat(get("/nothing").status).isEqualTo(404);
+    HttpClientResponse post = await(client.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/metrics")
+        .compose(r -> r.send()));
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void noPortNoServerAndABadPortNamesTheKey() {
+    assertThat(OpsHttpConfig.from(Settings.of(Map.of()))).isEmpty();
+    assertThat(OpsHttpConfig.from(Settings.of(Map.of("http.port", "9464", "ops.http.enabled", "false")))).isEmpty();
+    assertThat(OpsHttpConfig.from(Settings.of(Map.of("http.port", "9464"))))
+        .contains(new OpsHttpConfig("0.0.0.0", 9464));
+    assertThatThrownBy(
+            () -> OpsHttpConfig.from(Settings.of(Map.of("http.port", "70000"))))
+        .hasMessageContaining("http.port");
+  }
+
+  private record Reply(int status, String contentType, String body) {}
+
+  private Reply get(String path) throws Exception {
+    return await(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+        .compose(HttpClientRequest::send)
+        .compose(response -> response.body()
+            .map(body -> new Reply(response.statusCode(), response.getHeader("Content-Type"), body.toString()))));
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
