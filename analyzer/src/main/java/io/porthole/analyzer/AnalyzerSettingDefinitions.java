@@ -198,7 +198,9 @@ public final class AnalyzerSettingDefinitions {
           of(
               prefix + ".exclude.labels",
               STRING,
-              prefix.equals(AnalyzerConfig.HOST_NAMESPACES) ? "`dev.porthole.component=collector`" : "",
+              prefix.equals(AnalyzerConfig.HOST_NAMESPACES)
+                  ? "`dev.porthole.component=collector`"
+                  : "",
               "labels (`key=value`, or `key` for present) of containers this rule leaves alone"));
     }
     all.subList(SERVICE.size(), all.size()).sort(Comparator.comparing(SettingDefinition::key));

@@ -42,7 +42,10 @@ public final class Porthole implements Callable<Integer> {
     for (Suite.Service service : Suite.Service.values()) {
       String name = service.name().toLowerCase();
       CommandLine sub = new CommandLine(new ServiceCommand(service, services, out, err));
-      sub.getCommandSpec().usageMessage().description("Runs the " + name + " alone against an existing Kafka (a real deployment).");
+      sub.getCommandSpec()
+          .usageMessage()
+          .description(
+              "Runs the " + name + " alone against an existing Kafka (a real deployment).");
       cli.addSubcommand(name, sub);
     }
     cli.addSubcommand("tail", new TailCommand(out));
@@ -60,7 +63,8 @@ public final class Porthole implements Callable<Integer> {
             err.println("porthole: configuration: " + OneLine.of(config.getMessage()));
             return CliFailure.USAGE;
           }
-          err.println("porthole: " + commandLine.getCommandName() + " failed: " + describe(exception));
+          err.println(
+              "porthole: " + commandLine.getCommandName() + " failed: " + describe(exception));
           if (System.getenv("PORTHOLE_DEBUG") != null) {
             exception.printStackTrace(err);
           }
@@ -70,7 +74,10 @@ public final class Porthole implements Callable<Integer> {
         (exception, args) -> {
           CommandLine failed = exception.getCommandLine();
           err.println("porthole: " + exception.getMessage());
-          err.println("try: porthole " + (failed.getParent() == null ? "" : failed.getCommandName() + " ") + "--help");
+          err.println(
+              "try: porthole "
+                  + (failed.getParent() == null ? "" : failed.getCommandName() + " ")
+                  + "--help");
           return CliFailure.USAGE;
         });
     return cli;

@@ -14,7 +14,8 @@ import org.apache.kafka.tools.ProducerPerformance;
 /**
  * Kafka's own perf tools as ceilings, run several times in ONE JVM (like the drivers they are
  * compared with, so that round 0 warms the JIT for the measured rounds). Usage: {@code kafka-perf
- * producer|consumer KEY ROUNDS TOOL_ARGS...}; {@code {round}} in an argument becomes the round number.
+ * producer|consumer KEY ROUNDS TOOL_ARGS...}; {@code {round}} in an argument becomes the round
+ * number.
  */
 final class KafkaTools {
 
@@ -44,8 +45,10 @@ final class KafkaTools {
         System.out.flush();
         System.setOut(original);
       }
-      double rate = tool.equals("producer") ? producerRate(captured.toString(StandardCharsets.UTF_8))
-          : consumerRate(captured.toString(StandardCharsets.UTF_8));
+      double rate =
+          tool.equals("producer")
+              ? producerRate(captured.toString(StandardCharsets.UTF_8))
+              : consumerRate(captured.toString(StandardCharsets.UTF_8));
       System.out.printf("%s round %d: %.0f records/s%n", tool, round, rate);
       if (round > 0) {
         rates.add(rate);

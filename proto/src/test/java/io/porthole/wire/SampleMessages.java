@@ -194,10 +194,17 @@ final class SampleMessages {
         .setKernelVersion("3.10.0-1160.el7.x86_64")
         .setUpdatedAt(Timestamps.of(T0))
         .setContainers(1)
-        .addSyscalls(SyscallOutcome.newBuilder().setSyscall("memfd_create").setErrnoName("ENOSYS").setCount(3)
-            .setContainers(1).setLastSeen(Timestamps.of(T0))
-            .setEvidence("memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)"))
-        .addExits(ExitOutcome.newBuilder().setExitCode(4).setContainers(1).setLastSeen(Timestamps.of(T0)))
+        .addSyscalls(
+            SyscallOutcome.newBuilder()
+                .setSyscall("memfd_create")
+                .setErrnoName("ENOSYS")
+                .setCount(3)
+                .setContainers(1)
+                .setLastSeen(Timestamps.of(T0))
+                .setEvidence(
+                    "memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)"))
+        .addExits(
+            ExitOutcome.newBuilder().setExitCode(4).setContainers(1).setLastSeen(Timestamps.of(T0)))
         .build();
   }
 

@@ -23,7 +23,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** Every message type survives a real broker: produced with the project's serializer, read back equal. */
+/**
+ * Every message type survives a real broker: produced with the project's serializer, read back
+ * equal.
+ */
 class WireContractIT {
 
   @Test
@@ -74,6 +77,8 @@ class WireContractIT {
     }
 
     assertThat(received).isEqualTo(sent);
-    assertThat(keys).allSatisfy(k -> assertThat(RecordKey.parse(k)).isEqualTo(new RecordKey("host-a", "c0ffee")));
+    assertThat(keys)
+        .allSatisfy(
+            k -> assertThat(RecordKey.parse(k)).isEqualTo(new RecordKey("host-a", "c0ffee")));
   }
 }

@@ -14,13 +14,14 @@ import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * The one Kafka broker of a test JVM: started by Testcontainers from the locally built image
- * ({@code dev/test} builds it; system property {@code porthole.kafka.image}) on first use, shared by
- * every integration test of the module, and stopped when the JVM exits (Ryuk is disabled on these
- * machines, so nothing else would). Tests isolate themselves with their own topics or keys.
+ * ({@code dev/test} builds it; system property {@code porthole.kafka.image}) on first use, shared
+ * by every integration test of the module, and stopped when the JVM exits (Ryuk is disabled on
+ * these machines, so nothing else would). Tests isolate themselves with their own topics or keys.
  */
 public final class SharedKafka {
 
-  private static final String IMAGE = System.getProperty("porthole.kafka.image", "apache/kafka:3.9.1");
+  private static final String IMAGE =
+      System.getProperty("porthole.kafka.image", "apache/kafka:3.9.1");
   private static KafkaContainer container;
 
   private SharedKafka() {}

@@ -25,12 +25,13 @@ final class RuleHarness {
   }
 
   List<Alert> feed(EventEnvelope event) {
-    Topic topic = switch (event.getBodyCase()) {
-      case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
-      case SYSCALLS -> Topic.SYSCALLS;
-      case FLOW -> Topic.FLOWS;
-      default -> throw new IllegalArgumentException("no body");
-    };
+    Topic topic =
+        switch (event.getBodyCase()) {
+          case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
+          case SYSCALLS -> Topic.SYSCALLS;
+          case FLOW -> Topic.FLOWS;
+          default -> throw new IllegalArgumentException("no body");
+        };
     List<Alert> raised = engine.onEvent(topic, event, now);
     alerts.addAll(raised);
     return raised;

@@ -27,7 +27,8 @@ final class AlertWatcher implements AutoCloseable {
 
   AlertWatcher(KafkaSettings kafka, String topic, Consumer<Alert> onAlert) {
     Map<String, Object> config = new HashMap<>(kafka.consumerConfig("porthole-demo-alerts", null));
-    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     this.topic = Objects.requireNonNull(topic, "topic");
     this.onAlert = Objects.requireNonNull(onAlert, "onAlert");
     this.thread = new Thread(this::follow, "porthole-demo-alerts");
@@ -36,7 +37,9 @@ final class AlertWatcher implements AutoCloseable {
 
   void start() {
     List<TopicPartition> partitions =
-        consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     thread.start();

@@ -21,8 +21,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The demo's containers: created from the scenario image with a {@code porthole.demo} label and a
- * {@code porthole-demo-} name, remembered by id, and all removed (by id) at the end. Blocking calls;
- * the demo runs them on its own thread.
+ * {@code porthole-demo-} name, remembered by id, and all removed (by id) at the end. Blocking
+ * calls; the demo runs them on its own thread.
  */
 final class DemoDocker implements AutoCloseable {
 
@@ -37,12 +37,17 @@ final class DemoDocker implements AutoCloseable {
   }
 
   /** Creates and starts a container; returns its full id. */
-  String run(String scenario, Map<String, String> labels, UnaryOperator<HostConfig> hostConfig, String... command) {
+  String run(
+      String scenario,
+      Map<String, String> labels,
+      UnaryOperator<HostConfig> hostConfig,
+      String... command) {
     String name = "porthole-demo-" + scenario + "-" + RUN_ID;
     Map<String, String> allLabels = new HashMap<>(labels);
     allLabels.put("porthole.demo", RUN_ID);
     CreateContainerCmd create =
-        docker.createContainerCmd(IMAGE)
+        docker
+            .createContainerCmd(IMAGE)
             .withName(name)
             .withLabels(allLabels)
             .withCmd(command)
@@ -71,8 +76,15 @@ final class DemoDocker implements AutoCloseable {
   /** Runs {@code ping -c1 -W1 ADDRESS} inside the container; true when it got an answer. */
   boolean ping(String id, String address) throws InterruptedException {
     String exec =
-        docker.execCreateCmd(id).withCmd("ping", "-c1", "-W1", address).withAttachStdout(true).withAttachStderr(true).exec().getId();
-    ResultCallback.Adapter<Frame> callback = docker.execStartCmd(exec).exec(new ResultCallback.Adapter<>());
+        docker
+            .execCreateCmd(id)
+            .withCmd("ping", "-c1", "-W1", address)
+            .withAttachStdout(true)
+            .withAttachStderr(true)
+            .exec()
+            .getId();
+    ResultCallback.Adapter<Frame> callback =
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<>());
     if (!callback.awaitCompletion(10, TimeUnit.SECONDS)) {
       return false;
     }
@@ -93,7 +105,12 @@ final class DemoDocker implements AutoCloseable {
   String state(String id) {
     try {
       var state = docker.inspectContainerCmd(id).exec().getState();
-      return "engine: " + state.getStatus() + ", exit code " + state.getExitCodeLong() + ", OOMKilled=" + state.getOOMKilled();
+      return "engine: "
+          + state.getStatus()
+          + ", exit code "
+          + state.getExitCodeLong()
+          + ", OOMKilled="
+          + state.getOOMKilled();
     } catch (RuntimeException e) {
       return "engine: cannot inspect (" + e.getMessage() + ")";
     }

@@ -79,7 +79,8 @@ public final class EmbeddedKafka implements Lifecycle {
     Path dataDir = config.dataDir().toAbsolutePath();
     Path logDir = dataDir.resolve("kafka-logs");
     Files.createDirectories(logDir);
-    KafkaConfig kafkaConfig = KafkaConfig.fromProps(brokerProperties(port, controllerPort, logDir), false);
+    KafkaConfig kafkaConfig =
+        KafkaConfig.fromProps(brokerProperties(port, controllerPort, logDir), false);
     formatIfNeeded(kafkaConfig, logDir);
     KafkaRaftServer started = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
     try {
@@ -117,7 +118,9 @@ public final class EmbeddedKafka implements Lifecycle {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("controller.listener.names", "CONTROLLER");

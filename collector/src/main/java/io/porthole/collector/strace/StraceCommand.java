@@ -10,13 +10,14 @@ import java.util.Optional;
 
 /**
  * The strace command line: {@code strace -f -q -tt -T -e trace=SET -p P1 -p P2 ...}, behind {@code
- * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM even
- * when the JVM is killed without running its shutdown hooks. The parent-death signal follows the
- * thread that started the process: start it from a thread that lives as long as strace.
+ * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM
+ * even when the JVM is killed without running its shutdown hooks. The parent-death signal follows
+ * the thread that started the process: start it from a thread that lives as long as strace.
  */
 final class StraceCommand {
 
-  private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
+  private static final List<Path> SETPRIV =
+      List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 
   private final String binary;
   private final String syscalls;
@@ -25,7 +26,10 @@ final class StraceCommand {
   StraceCommand(String binary, String syscalls, boolean parentDeathSignal) {
     this.binary = Objects.requireNonNull(binary, "binary");
     this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
-    this.setpriv = parentDeathSignal ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null) : null;
+    this.setpriv =
+        parentDeathSignal
+            ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null)
+            : null;
   }
 
   String binary() {
@@ -36,9 +40,12 @@ final class StraceCommand {
   static Optional<Path> resolve(String binary, String pathVariable) {
     if (binary.contains("/")) {
       Path path = Path.of(binary);
-      return Files.isRegularFile(path) && Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+      return Files.isRegularFile(path) && Files.isExecutable(path)
+          ? Optional.of(path)
+          : Optional.empty();
     }
-    for (String dir : (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
+    for (String dir :
+        (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
       if (dir.isEmpty()) {
         continue;
       }

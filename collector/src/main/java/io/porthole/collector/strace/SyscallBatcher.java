@@ -17,10 +17,10 @@ import java.util.function.LongSupplier;
 /**
  * Collects the syscalls and task exits of one traced container into {@link SyscallBatch} envelopes:
  * a batch is emitted once it has been open for the interval (checked on every add and by {@link
- * #flushIfDue()}, which a timer calls while the container is quiet) and on {@link #flush()}. A batch
- * holds at most {@code maxEvents} syscalls; more within one interval are dropped and counted in the
- * batch ({@code dropped_events}), so a busy container cannot flood the topic. Exits are never dropped.
- * Thread-safe (the reader thread adds, a timer flushes).
+ * #flushIfDue()}, which a timer calls while the container is quiet) and on {@link #flush()}. A
+ * batch holds at most {@code maxEvents} syscalls; more within one interval are dropped and counted
+ * in the batch ({@code dropped_events}), so a busy container cannot flood the topic. Exits are
+ * never dropped. Thread-safe (the reader thread adds, a timer flushes).
  */
 public final class SyscallBatcher {
 

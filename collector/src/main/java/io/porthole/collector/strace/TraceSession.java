@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One strace process attached to every process of one container, its reader thread, parser and
- * batcher. Blocking: {@link #attach} runs off the event loop. The reader thread starts strace itself
- * and lives as long as it does, so that strace's parent-death signal (set through {@code setpriv
- * --pdeathsig}) fires only when this JVM dies.
+ * batcher. Blocking: {@link #attach} runs off the event loop. The reader thread starts strace
+ * itself and lives as long as it does, so that strace's parent-death signal (set through {@code
+ * setpriv --pdeathsig}) fires only when this JVM dies.
  */
 final class TraceSession {
 
@@ -72,7 +72,8 @@ final class TraceSession {
   void attach(Duration timeout) throws StraceException {
     List<Integer> pids = processes.of(mainPid);
     if (pids.isEmpty()) {
-      throw fail("container " + shortId() + " has no running process (main pid " + mainPid + " is gone)");
+      throw fail(
+          "container " + shortId() + " has no running process (main pid " + mainPid + " is gone)");
     }
     List<String> argv = command.argv(pids);
     Thread reader = new Thread(() -> run(argv, pids), "porthole-strace-" + shortId());
@@ -80,7 +81,8 @@ final class TraceSession {
     readerStarted = true;
     if (ending) {
       ended.complete(null); // the reader never runs
-      throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
+      throw fail(
+          "tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
     }
     reader.start();
     Process p;
@@ -89,7 +91,8 @@ final class TraceSession {
     } catch (ExecutionException e) {
       throw fail(e.getCause().getMessage());
     } catch (CancellationException e) {
-      throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
+      throw fail(
+          "tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
     } catch (TimeoutException e) {
       throw fail("strace did not start within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
@@ -99,7 +102,8 @@ final class TraceSession {
     awaitAttached(p, pids, timeout);
   }
 
-  private void awaitAttached(Process p, List<Integer> pids, Duration timeout) throws StraceException {
+  private void awaitAttached(Process p, List<Integer> pids, Duration timeout)
+      throws StraceException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int tracer = (int) p.pid();
     while (true) {
@@ -120,18 +124,35 @@ final class TraceSession {
       }
       if (attached > 0 && settled == pids.size()) {
         if (!foreign.isEmpty()) {
-          LOG.warn("strace for container {}: processes {} are traced by another tracer and were skipped", shortId(), foreign);
+          LOG.warn(
+              "strace for container {}: processes {} are traced by another tracer and were skipped",
+              shortId(),
+              foreign);
         }
-        LOG.info("strace (pid {}) attached to {} process(es) of container {} ({})", tracer, attached, shortId(), reason);
+        LOG.info(
+            "strace (pid {}) attached to {} process(es) of container {} ({})",
+            tracer,
+            attached,
+            shortId(),
+            reason);
         return;
       }
       if (!p.isAlive() || settled == pids.size() || System.nanoTime() > deadline) {
-        String why = !p.isAlive() ? "strace exited with status " + exitStatus(p)
-            : attached == 0 && settled == pids.size() ? "every process is gone or traced by another tracer " + foreign
-            : "strace did not attach within " + timeout.toMillis() + " ms";
+        String why =
+            !p.isAlive()
+                ? "strace exited with status " + exitStatus(p)
+                : attached == 0 && settled == pids.size()
+                    ? "every process is gone or traced by another tracer " + foreign
+                    : "strace did not attach within " + timeout.toMillis() + " ms";
         List<String> notices = awaitNotices(p);
-        throw fail("cannot trace container " + shortId() + " (pids " + pids + "): " + why
-            + (notices.isEmpty() ? "" : ": " + String.join("; ", notices)));
+        throw fail(
+            "cannot trace container "
+                + shortId()
+                + " (pids "
+                + pids
+                + "): "
+                + why
+                + (notices.isEmpty() ? "" : ": " + String.join("; ", notices)));
       }
       try {
         Thread.sleep(10);
@@ -155,21 +176,24 @@ final class TraceSession {
   private void run(List<String> argv, List<Integer> pids) {
     Process p;
     try {
-      ProcessBuilder builder = new ProcessBuilder(argv)
-          .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       builder.environment().putAll(StraceCommand.environment(builder.environment()));
       p = builder.start();
     } catch (IOException | RuntimeException e) {
-      started.completeExceptionally(new StraceException(
-          "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
+      started.completeExceptionally(
+          new StraceException(
+              "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
       ended.complete(null);
       return;
     }
     process = p;
     stats.straceProcessesStarted.incrementAndGet();
     StraceLineParser parser =
-        new StraceLineParser(LocalDate.now(ZoneId.systemDefault()), ZoneId.systemDefault(), listener);
+        new StraceLineParser(
+            LocalDate.now(ZoneId.systemDefault()), ZoneId.systemDefault(), listener);
     pids.forEach(parser::tracing);
     if (!started.complete(p) || ending) {
       // the attach gave up before strace even started: it must not run untracked
@@ -190,13 +214,22 @@ final class TraceSession {
       parser.finish();
       batcher.flush();
       terminate(p);
-      LOG.info("strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
-          shortId(), endReason, parser.linesRead(), parser.syscalls(), parser.exits(), parser.linesUnparsed());
+      LOG.info(
+          "strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
+          shortId(),
+          endReason,
+          parser.linesRead(),
+          parser.syscalls(),
+          parser.exits(),
+          parser.linesUnparsed());
       ended.complete(null);
     }
   }
 
-  /** Ends tracing: strace detaches on SIGTERM, and is killed if it has not gone after a grace period. */
+  /**
+   * Ends tracing: strace detaches on SIGTERM, and is killed if it has not gone after a grace
+   * period.
+   */
   void end(String why) {
     if (!ending) {
       endReason = why;

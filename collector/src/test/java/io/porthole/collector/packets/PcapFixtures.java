@@ -29,9 +29,12 @@ final class PcapFixtures {
     List<Frame> frames = new ArrayList<>();
     try (PcapFileReader reader = PcapFileReader.open(path(name))) {
       while (reader.next()) {
-        frames.add(new Frame(reader.linkType(),
-            Arrays.copyOfRange(reader.buffer(), reader.offset(), reader.offset() + reader.capturedLength()),
-            reader.timestampNanos()));
+        frames.add(
+            new Frame(
+                reader.linkType(),
+                Arrays.copyOfRange(
+                    reader.buffer(), reader.offset(), reader.offset() + reader.capturedLength()),
+                reader.timestampNanos()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -48,7 +51,13 @@ final class PcapFixtures {
     PacketParser parser = new PacketParser();
     PacketView view = new PacketView();
     for (Frame frame : frames) {
-      if (parser.parse(frame.linkType(), frame.bytes(), 0, frame.bytes().length, frame.timestampNanos(), view)
+      if (parser.parse(
+              frame.linkType(),
+              frame.bytes(),
+              0,
+              frame.bytes().length,
+              frame.timestampNanos(),
+              view)
           == ParseStatus.PARSED) {
         table.add(view);
       }

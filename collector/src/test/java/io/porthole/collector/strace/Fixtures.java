@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-/** The strace recordings in src/test/resources/strace (recorded with strace 6.1 on the build host). */
+/**
+ * The strace recordings in src/test/resources/strace (recorded with strace 6.1 on the build host).
+ */
 final class Fixtures {
 
   private Fixtures() {}

@@ -60,16 +60,21 @@ class StraceOutputReaderTest {
   @Test
   void linesSplitAcrossWritesAreJoined() throws Exception {
     // strace writes a record's start at syscall entry and its end at exit
-    reader(chunks(
-        ascii("1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY"),
-        ascii(") = -1 ENOENT (No such file or directory) <0.000014>\n1 " + "07:20:36.374860 exit_group(1) = ?\n"),
-        ascii("1 07:20:36.374992 +++ exited with 1 +++\n")))
+    reader(
+            chunks(
+                ascii("1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY"),
+                ascii(
+                    ") = -1 ENOENT (No such file or directory) <0.000014>\n1 "
+                        + "07:20:36.374860 exit_group(1) = ?\n"),
+                ascii("1 07:20:36.374992 +++ exited with 1 +++\n")))
         .readAll();
 
-    assertThat(lines).containsExactly(
-        "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 " + "ENOENT (No such file or directory) <0.000014>",
-        "1 07:20:36.374860 exit_group(1) = ?",
-        "1 07:20:36.374992 +++ exited with 1 +++");
+    assertThat(lines)
+        .containsExactly(
+            "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 "
+                + "ENOENT (No such file or directory) <0.000014>",
+            "1 07:20:36.374860 exit_group(1) = ?",
+            "1 07:20:36.374992 +++ exited with 1 +++");
   }
 
   @Test
@@ -82,7 +87,8 @@ class StraceOutputReaderTest {
   @Test
   void multiByteCharactersSplitBetweenReadsAreDecodedWhole() throws Exception {
     byte[] line = ascii("openat(AT_FDCWD, \"/tmp/caf\u00e9\", O_RDONLY) = 3\n");
-    int split = new String(line, StandardCharsets.UTF_8).indexOf('\u00e9') + 1; // inside the two bytes of é
+    int split =
+        new String(line, StandardCharsets.UTF_8).indexOf('\u00e9') + 1; // inside the two bytes of é
     byte[] head = Arrays.copyOfRange(line, 0, split);
     byte[] tail = Arrays.copyOfRange(line, split, line.length);
 
@@ -101,8 +107,11 @@ class StraceOutputReaderTest {
 
   @Test
   void pausesAfterSmallReadsOnlySoThatABusyStraceNeverWaitsForAFullPipe() throws Exception {
-    byte[] busy = ascii(("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, " + "0) = 0 <0.000014>\n")
-        .repeat(StraceOutputReader.BUSY_CHUNK / 64));
+    byte[] busy =
+        ascii(
+            ("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, "
+                    + "0) = 0 <0.000014>\n")
+                .repeat(StraceOutputReader.BUSY_CHUNK / 64));
     StraceOutputReader reader = reader(chunks(ascii("small\n"), busy, ascii("quiet again\n")));
 
     reader.readAll();
@@ -114,17 +123,18 @@ class StraceOutputReaderTest {
 
   @Test
   void aReadFailureIsThrown() {
-    InputStream broken = new InputStream() {
-      @Override
-      public int read() throws IOException {
-        throw new IOException("pipe broke");
-      }
+    InputStream broken =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("pipe broke");
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        throw new IOException("pipe broke");
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            throw new IOException("pipe broke");
+          }
+        };
 
     Assertions.assertThatThrownBy(() -> reader(broken).readAll())
         .isInstanceOf(IOException.class)
