@@ -16,8 +16,10 @@ import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
+import io.porthole.proto.Severity;
 import io.porthole.wire.Timestamps;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -86,7 +88,7 @@ class SelinuxAssumptionRuleTest {
     EventEnvelope trace =
         Fixtures.recordedBatch(
             "/fixtures/selinux-cat-exit12.strace", id, LocalDate.of(2026, 11, 29));
-    java.time.Instant exitedAt = Timestamps.toInstant(trace.getTime());
+    Instant exitedAt = Timestamps.toInstant(trace.getTime());
     EventEnvelope die =
         event(
             id, exitedAt.plusMillis(3), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
@@ -110,7 +112,7 @@ class SelinuxAssumptionRuleTest {
       assertThat(alert.getEvidenceList())
           .extracting(Evidence::getDescription)
           .containsExactly(
-              "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT "
+              "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", " + "O_RDONLY) = -1 ENOENT "
                   + "(No such file or directory) <0.000033>",
               "[pid 27785] 09:25:42.449896 +++ exited with 1 +++",
               "the container died with exit code 12");
@@ -137,7 +139,7 @@ class SelinuxAssumptionRuleTest {
     assertThat(alert.getEvidenceList())
         .extracting(Evidence::getDescription)
         .contains(
-            "[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory)",
+            "[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT " + "(No such file or directory)",
             "[pid 4711] +++ exited with 12 +++");
     assertThat(alert.getAttributesMap()).containsEntry("pid", "4711");
     assertThat(alert.getSummary())
@@ -229,12 +231,12 @@ class SelinuxAssumptionRuleTest {
         new RuleHarness(
             new SelinuxAssumptionRule(
                 new SelinuxAssumptionRule.Config(
-                    RuleSettings.enabled(io.porthole.proto.Severity.HIGH), Duration.ofMinutes(2))));
+                    RuleSettings.enabled(Severity.HIGH), Duration.ofMinutes(2))));
     harness.feed(useraddFailures(12));
     harness.feed(exits(id, T0.plusSeconds(60), exit(12, T0.plusSeconds(60), 1)));
 
     assertThat(harness.alerts).hasSize(1);
-    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(io.porthole.proto.Severity.HIGH);
+    assertThat(harness.alerts.get(0).getSeverity()).isEqualTo(Severity.HIGH);
   }
 
   @Test
@@ -259,7 +261,7 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int batches = 500;
     for (int b = 0; b < batches; b++) {
-      java.time.Instant t = T0.plusMillis(b);
+      Instant t = T0.plusMillis(b);
       harness.feed(
           syscalls(
               id,
@@ -285,13 +287,13 @@ class SelinuxAssumptionRuleTest {
     RuleHarness harness = new RuleHarness(rule);
     int processes = SelinuxAssumptionRule.MAX_PROCESSES + 10;
     for (int i = 0; i < processes; i++) {
-      java.time.Instant t = T0.plusMillis(i);
+      Instant t = T0.plusMillis(i);
       harness.feed(
           syscalls(id, t, failing(1000 + i, t, "openat", "/etc/selinux/config", "ENOENT", NOENT)));
     }
     assertThat(rule.evictedProcesses()).isEqualTo(10);
 
-    java.time.Instant later = T0.plusMillis(processes);
+    Instant later = T0.plusMillis(processes);
     harness.feed(exits(id, later, exit(1000, later, 1))); // evicted: forgotten
     assertThat(harness.alerts).isEmpty();
     harness.feed(exits(id, later, exit(1000 + processes - 1, later, 1))); // still followed

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -210,7 +211,7 @@ class MetricsIT {
           return response;
         }
         last = response.statusCode() + " " + response.body();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         last = e.toString();
       }
       Thread.sleep(300);

@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.kafka.client.common.PartitionInfo;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -720,14 +721,14 @@ public final class RecordConsumer<K, V> implements Lifecycle {
 
   /** The partitions of every topic that exists (one not created yet has none). */
   private Future<Set<io.vertx.kafka.client.common.TopicPartition>> partitionsOfTopics() {
-    List<Future<List<io.vertx.kafka.client.common.PartitionInfo>>> lookups = new ArrayList<>();
+    List<Future<List<PartitionInfo>>> lookups = new ArrayList<>();
     options.topics().forEach(topic -> lookups.add(consumer.partitionsFor(topic)));
     return Future.all(lookups)
         .map(
             all -> {
               Set<io.vertx.kafka.client.common.TopicPartition> partitions = new HashSet<>();
               for (int i = 0; i < all.size(); i++) {
-                List<io.vertx.kafka.client.common.PartitionInfo> infos = all.resultAt(i);
+                List<PartitionInfo> infos = all.resultAt(i);
                 if (infos != null) {
                   infos.forEach(
                       info ->

@@ -7,6 +7,7 @@ import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -123,6 +124,6 @@ public final class Readiness implements Shareable {
   }
 
   private static String seconds(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
   }
 }
