@@ -19,10 +19,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.TopicNames;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -54,13 +51,11 @@ public record AnalyzerConfig(
   public static final String MAX_HOSTS = "analyzer.max.hosts";
   public static final String HOST_IDLE_EXPIRY = "analyzer.host.idle.expiry";
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
-
   /** Whether a container's {@code porthole.ignore} label silences the rules it names. */
   public static final String IGNORE_LABEL_ENABLED = RuleTuningSettings.IGNORE_LABEL_ENABLED;
 
   /** The rules' key prefixes, as in {@code rule.selinux.window}. */
   public static final String HOST_NAMESPACES = "rule.host.namespaces";
-
   public static final String OOM_KILLED = "rule.oom.killed";
   public static final String OOM_KILL_DISABLED = "rule.oom.kill.disabled";
   public static final String SELINUX = "rule.selinux";
@@ -92,57 +87,37 @@ public record AnalyzerConfig(
    */
   public static AnalyzerConfig from(Settings settings) {
     AnalyzerSettingDefinitions.rejectUnknown(settings);
-    RuleSet rules =
-        new RuleSet(
-            new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
-            new OomKilledRule.Config(
-                ruleSettings(settings, OOM_KILLED, Severity.HIGH),
-                settings.duration(
-                    OOM_KILLED + ".die.window", Duration.ofSeconds(5), MS, Duration.ofMinutes(10))),
-            new OomKillDisabledRule.Config(
-                ruleSettings(settings, OOM_KILL_DISABLED, Severity.HIGH)),
-            new SelinuxAssumptionRule.Config(
-                ruleSettings(settings, SELINUX, Severity.MEDIUM),
-                settings.duration(
-                    SELINUX + ".window", Duration.ofSeconds(10), MS, Duration.ofHours(1))),
-            new MissingSyscallRule.Config(ruleSettings(settings, MISSING_SYSCALL, Severity.MEDIUM)),
-            new ConnectionFailuresRule.Config(
-                ruleSettings(settings, CONNECTION_FAILURES, Severity.MEDIUM),
-                settings.integer(CONNECTION_FAILURES + ".threshold", 3, 1, 1_000_000),
-                settings.duration(
-                    CONNECTION_FAILURES + ".window",
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(1),
-                    Duration.ofHours(1))),
-            new CollectorDropsRule.Config(
-                ruleSettings(settings, COLLECTOR_DROPS, Severity.MEDIUM),
-                settings.longValue(COLLECTOR_DROPS + ".minimum", 1, 1, Long.MAX_VALUE)),
-            new HostSilentRule.Config(
-                ruleSettings(settings, HOST_SILENT, Severity.HIGH),
-                settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
-                settings.duration(
-                    HOST_SILENT + ".default.interval",
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(1),
-                    Duration.ofHours(1))),
-            RuleTuningSettings.from(settings));
-    Duration longestRuleWindow =
-        Stream.of(
-                rules.oomKilled().dieWindow(),
-                rules.selinux().window(),
-                rules.connectionFailures().window())
-            .max(Duration::compareTo)
-            .orElseThrow();
+    RuleSet rules = new RuleSet(
+        new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
+        new OomKilledRule.Config(
+            ruleSettings(settings, OOM_KILLED, Severity.HIGH),
+            settings.duration(OOM_KILLED + ".die.window", Duration.ofSeconds(5), MS, Duration.ofMinutes(10))),
+        new OomKillDisabledRule.Config(ruleSettings(settings, OOM_KILL_DISABLED, Severity.HIGH)),
+        new SelinuxAssumptionRule.Config(
+            ruleSettings(settings, SELINUX, Severity.MEDIUM),
+            settings.duration(SELINUX + ".window", Duration.ofSeconds(10), MS, Duration.ofHours(1))),
+        new MissingSyscallRule.Config(ruleSettings(settings, MISSING_SYSCALL, Severity.MEDIUM)),
+        new ConnectionFailuresRule.Config(
+            ruleSettings(settings, CONNECTION_FAILURES, Severity.MEDIUM),
+            settings.integer(CONNECTION_FAILURES + ".threshold", 3, 1, 1_000_000),
+            settings.duration(CONNECTION_FAILURES + ".window", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1))),
+        new CollectorDropsRule.Config(
+            ruleSettings(settings, COLLECTOR_DROPS, Severity.MEDIUM),
+            settings.longValue(COLLECTOR_DROPS + ".minimum", 1, 1, Long.MAX_VALUE)),
+        new HostSilentRule.Config(
+            ruleSettings(settings, HOST_SILENT, Severity.HIGH),
+            settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
+            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))),
+        RuleTuningSettings.from(settings));
+    Duration longestRuleWindow = Stream.of(
+            rules.oomKilled().dieWindow(), rules.selinux().window(), rules.connectionFailures().window())
+        .max(Duration::compareTo)
+        .orElseThrow();
     Duration replay = settings.duration(REPLAY_WINDOW, Duration.ofMinutes(5), Duration.ZERO, DAY);
     if (replay.compareTo(longestRuleWindow) < 0) {
-      throw new ConfigException(
-          settings.describe(REPLAY_WINDOW),
-          "must be at least the longest rule window ("
-              + longestRuleWindow.toMillis()
-              + "ms) so that a restart "
-              + "in the middle of an episode still sees its start, but was "
-              + replay.toMillis()
-              + "ms");
+      throw new ConfigException(settings.describe(REPLAY_WINDOW),
+          "must be at least the longest rule window (" + longestRuleWindow.toMillis() + "ms) so that a restart "
+              + "in the middle of an episode still sees its start, but was " + replay.toMillis() + "ms");
     }
     return new AnalyzerConfig(
         KafkaSettings.from(settings),
@@ -152,19 +127,15 @@ public record AnalyzerConfig(
         // Counts every record of a batch whose alerts await the broker (under the bench's flow load
         // nearly every batch raises one): 20 batches of 500, so acknowledgements do not pause it.
         settings.integer(MAX_IN_FLIGHT, 10_000, 1, 1_000_000),
-        settings.duration(
-            COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
-        settings.duration(
-            TICK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        settings.duration(COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        settings.duration(TICK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
         replay,
         settings.integer(PUBLISH_BUFFER, 10_000, 1, 10_000_000),
         new EngineLimits(
             settings.integer(MAX_CONTAINERS, 10_000, 1, 10_000_000),
-            settings.duration(
-                CONTAINER_IDLE_EXPIRY, Duration.ofMinutes(15), Duration.ofSeconds(1), DAY),
+            settings.duration(CONTAINER_IDLE_EXPIRY, Duration.ofMinutes(15), Duration.ofSeconds(1), DAY),
             settings.integer(MAX_HOSTS, 10_000, 1, 10_000_000),
-            settings.duration(
-                HOST_IDLE_EXPIRY, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7))),
+            settings.duration(HOST_IDLE_EXPIRY, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7))),
         rules);
   }
 
@@ -174,47 +145,13 @@ public record AnalyzerConfig(
   }
 
   /** A rule's {@code PREFIX.enabled} and {@code PREFIX.severity}. */
-  public static RuleSettings ruleSettings(
-      Settings settings, String prefix, Severity defaultSeverity) {
+  public static RuleSettings ruleSettings(Settings settings, String prefix, Severity defaultSeverity) {
     boolean enabled = settings.bool(prefix + ".enabled", true);
     Severity severity = settings.enumValue(prefix + ".severity", Severity.class, defaultSeverity);
     if (severity == Severity.SEVERITY_UNSPECIFIED || severity == Severity.UNRECOGNIZED) {
-      throw new ConfigException(
-          settings.describe(prefix + ".severity"),
-          "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '"
-              + settings.string(prefix + ".severity", "")
-              + "'");
+      throw new ConfigException(settings.describe(prefix + ".severity"),
+          "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '" + settings.string(prefix + ".severity", "") + "'");
     }
     return new RuleSettings(enabled, severity);
-  }
-
-  private static final List<String> RULE_PREFIXES =
-      List.of(
-          HOST_NAMESPACES,
-          OOM_KILLED,
-          OOM_KILL_DISABLED,
-          SELINUX,
-          MISSING_SYSCALL,
-          CONNECTION_FAILURES,
-          COLLECTOR_DROPS,
-          HOST_SILENT);
-
-  /** Every {@code rule.*} key the analyzer reads; anything else under {@code rule.} is a typo. */
-  public static Set<String> knownRuleKeys() {
-    Set<String> keys = new TreeSet<>();
-    for (String prefix : RULE_PREFIXES) {
-      keys.add(prefix + ".enabled");
-      keys.add(prefix + ".severity");
-    }
-    keys.add(OOM_KILLED + ".die.window");
-    keys.add(SELINUX + ".window");
-    keys.add(CONNECTION_FAILURES + ".threshold");
-    keys.add(CONNECTION_FAILURES + ".window");
-    keys.add(COLLECTOR_DROPS + ".minimum");
-    keys.add(HOST_SILENT + ".missed.intervals");
-    keys.add(HOST_SILENT + ".default.interval");
-    keys.addAll(HostDivergenceRule.Config.KEYS);
-    keys.addAll(RuleTuningSettings.keys());
-    return keys;
   }
 }

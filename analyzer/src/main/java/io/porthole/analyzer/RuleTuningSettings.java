@@ -61,17 +61,6 @@ final class RuleTuningSettings {
     return new RuleTuning(exclusions, settings.bool(IGNORE_LABEL_ENABLED, true));
   }
 
-  /** The {@code exclude.*} keys of every container rule. */
-  static Set<String> keys() {
-    Set<String> keys = new TreeSet<>();
-    for (String prefix : PREFIXES.values()) {
-      keys.add(prefix + ".exclude.images");
-      keys.add(prefix + ".exclude.names");
-      keys.add(prefix + ".exclude.labels");
-    }
-    return keys;
-  }
-
   private static <T> List<T> list(
       Settings settings, String key, List<T> defaults, Function<String, T> parse) {
     List<String> entries = settings.list(key, null);
