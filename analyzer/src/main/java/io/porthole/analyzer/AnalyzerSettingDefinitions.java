@@ -61,7 +61,8 @@ public final class AnalyzerSettingDefinitions {
               RuleTuningSettings.IGNORE_LABEL_ENABLED,
               BOOLEAN,
               "true",
-              "whether a container's `porthole.ignore=RULE[,RULE]` (or `all`) label " + "silences rules"),
+              "whether a container's `porthole.ignore=RULE[,RULE]` (or `all`) label "
+                  + "silences rules"),
           of(AnalyzerConfig.MAX_CONTAINERS, INTEGER, "10000", "containers tracked at most"),
           of(
               AnalyzerConfig.CONTAINER_IDLE_EXPIRY,

@@ -97,7 +97,8 @@ class AnalyzerConfigTest {
     assertThatThrownBy(() -> AnalyzerConfig.from(settings("analyzer.commit.intervall", "1s")))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
-            "analyzer.commit.intervall: unknown setting; the nearest known key is " + "analyzer.commit.interval");
+            "analyzer.commit.intervall: unknown setting; the nearest known key is "
+                + "analyzer.commit.interval");
     assertThatThrownBy(() -> AnalyzerConfig.from(settings("rule.host.namespaces.enabled", "maybe")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("expected true or false");

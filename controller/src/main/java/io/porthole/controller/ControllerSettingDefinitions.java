@@ -96,7 +96,8 @@ public final class ControllerSettingDefinitions {
               "alerts.webhook.<NAME>.format",
               STRING,
               "`cloudevents`",
-              "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` " + "(falcosidekick) (output NAME)"),
+              "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` "
+                  + "(falcosidekick) (output NAME)"),
           of(
               "alerts.webhook.<NAME>.token",
               STRING,

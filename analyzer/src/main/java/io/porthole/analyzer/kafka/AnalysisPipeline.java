@@ -272,7 +272,8 @@ public final class AnalysisPipeline {
         done.tracker().completed(done.work());
       } else {
         LOG.warn(
-            "{}: records {}@{}..{} not handled ({}); the partition is not committed past " + "them until it is "
+            "{}: records {}@{}..{} not handled ({}); the partition is not committed past "
+                + "them until it is "
                 + "assigned again",
             options.name(),
             done.partition(),

@@ -266,8 +266,10 @@ public final class SelinuxAssumptionRule implements DetectionRule {
               .attribute("pid", String.valueOf(suspect.pid))
               .remediation(
                   RemediationAction.TRACE_SYSCALLS,
-                  "The image assumes SELinux inside the container. Configure its tools " + "not to use SELinux (or install "
-                      + "the policy files they expect), or run it on hosts without " + "SELinux; trace the container's syscalls "
+                  "The image assumes SELinux inside the container. Configure its tools "
+                      + "not to use SELinux (or install "
+                      + "the policy files they expect), or run it on hosts without "
+                      + "SELinux; trace the container's syscalls "
                       + "to confirm which call fails.");
     }
     Episode episode = suspect.episode.container(container);
@@ -309,8 +311,10 @@ public final class SelinuxAssumptionRule implements DetectionRule {
                 + ") and then "
                 + outcome
                 + ". SELinux is enforced on the host, not in the "
-                + "container: the container's userland looks for SELinux configuration " + "that does not exist inside it "
-                + "and gives up, so the same image behaves differently on SELinux and " + "non-SELinux hosts.")
+                + "container: the container's userland looks for SELinux configuration "
+                + "that does not exist inside it "
+                + "and gives up, so the same image behaves differently on SELinux and "
+                + "non-SELinux hosts.")
         .attribute("selinux_paths", String.join(",", suspect.paths))
         .attribute("failed_syscalls", String.valueOf(suspect.failures));
   }

@@ -112,7 +112,8 @@ class SelinuxAssumptionRuleTest {
       assertThat(alert.getEvidenceList())
           .extracting(Evidence::getDescription)
           .containsExactly(
-              "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", " + "O_RDONLY) = -1 ENOENT "
+              "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", "
+                  + "O_RDONLY) = -1 ENOENT "
                   + "(No such file or directory) <0.000033>",
               "[pid 27785] 09:25:42.449896 +++ exited with 1 +++",
               "the container died with exit code 12");
@@ -139,7 +140,8 @@ class SelinuxAssumptionRuleTest {
     assertThat(alert.getEvidenceList())
         .extracting(Evidence::getDescription)
         .contains(
-            "[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT " + "(No such file or directory)",
+            "[pid 4711] openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT "
+                + "(No such file or directory)",
             "[pid 4711] +++ exited with 12 +++");
     assertThat(alert.getAttributesMap()).containsEntry("pid", "4711");
     assertThat(alert.getSummary())

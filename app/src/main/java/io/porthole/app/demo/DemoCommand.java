@@ -39,13 +39,18 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on " + "the local Docker engine:"
-          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, " + "S3 network isolation"
-          + " and restore through the REST API, S5 an SELinux assumption, S7 the same " + "image failing on a second"
+      "Starts the suite as `up` does (embedded Kafka, fresh data), then reproduces on "
+          + "the local Docker engine:"
+          + " S1 host namespaces, S2 an OOM kill and --oom-kill-disable without a limit, "
+          + "S3 network isolation"
+          + " and restore through the REST API, S5 an SELinux assumption, S7 the same "
+          + "image failing on a second"
           + " Docker engine (host B, started and removed by the demo) and working on this one.",
-      "Prints each alert as it arrives, removes every container it started, and exits 0 " + "only when every"
+      "Prints each alert as it arrives, removes every container it started, and exits 0 "
+          + "only when every"
           + " expected alert arrived in time (1 otherwise, listing what is missing).",
-      "The launcher (./porthole demo) first prepares the machine as dev/test does: " + "packages, engine, scenario image."
+      "The launcher (./porthole demo) first prepares the machine as dev/test does: "
+          + "packages, engine, scenario image."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -69,7 +74,8 @@ public final class DemoCommand implements Callable<Integer> {
       arity = "0..1",
       fallbackValue = KeepRunning.UNTIL_INTERRUPTED,
       description =
-          "After the scenarios pass, keep the suite, the console and the demo's " + "containers running until Ctrl-C"
+          "After the scenarios pass, keep the suite, the console and the demo's "
+              + "containers running until Ctrl-C"
               + " (or for DURATION, e.g. 10m), then clean up as usual.")
   String keepRunningOption;
 
@@ -82,8 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
   private final ServiceFactory services;
   private final PrintStream out;
   private final PrintStream err;
-  private final Set<String> printedAlertIds =
-      ConcurrentHashMap.newKeySet();
+  private final Set<String> printedAlertIds = ConcurrentHashMap.newKeySet();
   private long startedNanos;
   private DivergenceScenario divergence;
 
@@ -188,7 +193,8 @@ public final class DemoCommand implements Callable<Integer> {
       watcher.start();
 
       say(
-          "S1: a container sharing the host's network and PID namespaces, with / mounted " + "read-only");
+          "S1: a container sharing the host's network and PID namespaces, with / mounted "
+              + "read-only");
       long s1Started = System.nanoTime();
       String s1 =
           docker.run(
@@ -204,7 +210,8 @@ public final class DemoCommand implements Callable<Integer> {
       names.put(s1, docker.name(s1));
 
       say(
-          "S2: a container OOM-killed at its 16 MiB limit, and one with " + "--oom-kill-disable and no limit");
+          "S2: a container OOM-killed at its 16 MiB limit, and one with "
+              + "--oom-kill-disable and no limit");
       long s2Started = System.nanoTime();
       String s2 =
           docker.run(
@@ -225,7 +232,8 @@ public final class DemoCommand implements Callable<Integer> {
       names.put(s2b, docker.name(s2b));
 
       say(
-          "S5: a container traced with strace (label porthole.trace=syscalls) that " + "assumes SELinux and exits 12");
+          "S5: a container traced with strace (label porthole.trace=syscalls) that "
+              + "assumes SELinux and exits 12");
       long s5Started = System.nanoTime();
       String s5 =
           docker.run(
@@ -258,7 +266,8 @@ public final class DemoCommand implements Callable<Integer> {
       Expectations expectations,
       Duration limit) {
     say(
-        "S7: the same image on a second Docker engine (host B: own bridge, seccomp " + "answers memfd_create with ENOSYS)"
+        "S7: the same image on a second Docker engine (host B: own bridge, seccomp "
+            + "answers memfd_create with ENOSYS)"
             + " and on this one (host A), both traced");
     long started = System.nanoTime();
     try {
@@ -315,10 +324,7 @@ public final class DemoCommand implements Callable<Integer> {
               + " before isolation: "
               + (before ? "answered" : "NO ANSWER"));
       String hostId =
-          suite
-              .settings()
-              .string(
-                  CommandSettings.HOST_ID_KEY, CollectorConfig.hostname());
+          suite.settings().string(CommandSettings.HOST_ID_KEY, CollectorConfig.hostname());
       ControllerClient controller =
           new ControllerClient(suite.controllerAddress(), suite.credentials().operatorToken());
       ControllerClient.Outcome isolate =
@@ -396,7 +402,8 @@ public final class DemoCommand implements Callable<Integer> {
       say(
           String.format(
               Locale.ROOT,
-              "demo passed: every expected alert arrived in time and the isolation round " + "trip worked; %.1f s from start to the last alert",
+              "demo passed: every expected alert arrived in time and the isolation round "
+                  + "trip worked; %.1f s from start to the last alert",
               seconds(lastArrival)));
       return 0;
     }

@@ -45,7 +45,8 @@ public final class ServiceCommand implements Callable<Integer> {
       names = "--http-host",
       paramLabel = "ADDRESS",
       description =
-          "The address the HTTP port listens on (default 0.0.0.0, every interface, or " + "PORTHOLE_HTTP_HOST).")
+          "The address the HTTP port listens on (default 0.0.0.0, every interface, or "
+              + "PORTHOLE_HTTP_HOST).")
   String httpHost;
 
   @Option(
@@ -87,7 +88,8 @@ public final class ServiceCommand implements Callable<Integer> {
     if (built.optional(KafkaSettings.BOOTSTRAP_KEY).isEmpty()) {
       throw CliFailure.usage(
           spec.name()
-              + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or " + "run `porthole up` for everything with an embedded broker)");
+              + " needs Kafka: --kafka HOST:PORT or PORTHOLE_KAFKA_BOOTSTRAP_SERVERS (or "
+              + "run `porthole up` for everything with an embedded broker)");
     }
     Suite suite = new Suite(services, err);
     suite.runUntilSignalled(

@@ -289,7 +289,8 @@ public final class KernelOomSource implements Lifecycle {
     }
     if (!ours(notFound, directory.seen(kill.containerId()))) {
       LOG.info(
-          "kernel log: OOM kill of {} (pid {}) in container {}, which this engine does " + "not have and this"
+          "kernel log: OOM kill of {} (pid {}) in container {}, which this engine does "
+              + "not have and this"
               + " collector never saw: another engine's, not reported here",
           kill.task(),
           kill.pid(),

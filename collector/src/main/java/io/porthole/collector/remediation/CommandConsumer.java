@@ -345,7 +345,8 @@ public final class CommandConsumer implements Lifecycle {
         .onFailure(
             e ->
                 LOG.warn(
-                    "the interruption of command {} was not acknowledged (reported again " + "at the next"
+                    "the interruption of command {} was not acknowledged (reported again "
+                        + "at the next"
                         + " start): {}",
                     command.getCommandId(),
                     e.toString()));

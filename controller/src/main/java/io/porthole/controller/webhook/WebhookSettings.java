@@ -214,7 +214,8 @@ public record WebhookSettings(
                 () ->
                     new ConfigException(
                         missing,
-                        "required for this webhook output (an http:// or https:// URL) " + "but not set"));
+                        "required for this webhook output (an http:// or https:// URL) "
+                            + "but not set"));
     try {
       URI url = new URI(text);
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);

@@ -80,7 +80,8 @@ class AlertPayloadsTest {
     assertThat(falco.getString("output"))
         .isEqualTo(
             "00:30:01.000000123: Error Container web-1 was killed by the"
-                + " OOM killer (host=host-a container=web-1 image=porthole/busybox:test " + "rule=OOM_KILLED)");
+                + " OOM killer (host=host-a container=web-1 image=porthole/busybox:test "
+                + "rule=OOM_KILLED)");
     JsonObject fields = falco.getJsonObject("output_fields");
     assertThat(fields.getString("container.id")).isEqualTo("a1".repeat(32));
     assertThat(fields.getString("container.name")).isEqualTo("web-1");

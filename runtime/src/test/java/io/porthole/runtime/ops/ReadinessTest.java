@@ -40,7 +40,8 @@ class ReadinessTest {
     assertThat(readiness.report().ready()).isTrue();
     assertThat(readiness.report().toJson().encode())
         .isEqualTo(
-            "{\"status\":\"UP\",\"checks\":{\"docker " + "events\":\"connected\",\"producing\":\"3 acknowledged\"}}");
+            "{\"status\":\"UP\",\"checks\":{\"docker "
+                + "events\":\"connected\",\"producing\":\"3 acknowledged\"}}");
   }
 
   @Test
