@@ -1,7 +1,6 @@
 package io.porthole.analyzer;
 
 import io.porthole.analyzer.engine.EngineLimits;
-import io.porthole.analyzer.images.HostDivergenceRule;
 import io.porthole.analyzer.rules.CollectorDropsRule;
 import io.porthole.analyzer.rules.ConnectionFailuresRule;
 import io.porthole.analyzer.rules.HostNamespacesRule;
@@ -51,11 +50,13 @@ public record AnalyzerConfig(
   public static final String MAX_HOSTS = "analyzer.max.hosts";
   public static final String HOST_IDLE_EXPIRY = "analyzer.host.idle.expiry";
   public static final String TOPIC_PREFIX = TopicSettings.TOPIC_PREFIX;
+
   /** Whether a container's {@code porthole.ignore} label silences the rules it names. */
   public static final String IGNORE_LABEL_ENABLED = RuleTuningSettings.IGNORE_LABEL_ENABLED;
 
   /** The rules' key prefixes, as in {@code rule.selinux.window}. */
   public static final String HOST_NAMESPACES = "rule.host.namespaces";
+
   public static final String OOM_KILLED = "rule.oom.killed";
   public static final String OOM_KILL_DISABLED = "rule.oom.kill.disabled";
   public static final String SELINUX = "rule.selinux";
@@ -87,37 +88,57 @@ public record AnalyzerConfig(
    */
   public static AnalyzerConfig from(Settings settings) {
     AnalyzerSettingDefinitions.rejectUnknown(settings);
-    RuleSet rules = new RuleSet(
-        new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
-        new OomKilledRule.Config(
-            ruleSettings(settings, OOM_KILLED, Severity.HIGH),
-            settings.duration(OOM_KILLED + ".die.window", Duration.ofSeconds(5), MS, Duration.ofMinutes(10))),
-        new OomKillDisabledRule.Config(ruleSettings(settings, OOM_KILL_DISABLED, Severity.HIGH)),
-        new SelinuxAssumptionRule.Config(
-            ruleSettings(settings, SELINUX, Severity.MEDIUM),
-            settings.duration(SELINUX + ".window", Duration.ofSeconds(10), MS, Duration.ofHours(1))),
-        new MissingSyscallRule.Config(ruleSettings(settings, MISSING_SYSCALL, Severity.MEDIUM)),
-        new ConnectionFailuresRule.Config(
-            ruleSettings(settings, CONNECTION_FAILURES, Severity.MEDIUM),
-            settings.integer(CONNECTION_FAILURES + ".threshold", 3, 1, 1_000_000),
-            settings.duration(CONNECTION_FAILURES + ".window", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1))),
-        new CollectorDropsRule.Config(
-            ruleSettings(settings, COLLECTOR_DROPS, Severity.MEDIUM),
-            settings.longValue(COLLECTOR_DROPS + ".minimum", 1, 1, Long.MAX_VALUE)),
-        new HostSilentRule.Config(
-            ruleSettings(settings, HOST_SILENT, Severity.HIGH),
-            settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
-            settings.duration(HOST_SILENT + ".default.interval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1))),
-        RuleTuningSettings.from(settings));
-    Duration longestRuleWindow = Stream.of(
-            rules.oomKilled().dieWindow(), rules.selinux().window(), rules.connectionFailures().window())
-        .max(Duration::compareTo)
-        .orElseThrow();
+    RuleSet rules =
+        new RuleSet(
+            new HostNamespacesRule.Config(ruleSettings(settings, HOST_NAMESPACES, Severity.HIGH)),
+            new OomKilledRule.Config(
+                ruleSettings(settings, OOM_KILLED, Severity.HIGH),
+                settings.duration(
+                    OOM_KILLED + ".die.window", Duration.ofSeconds(5), MS, Duration.ofMinutes(10))),
+            new OomKillDisabledRule.Config(
+                ruleSettings(settings, OOM_KILL_DISABLED, Severity.HIGH)),
+            new SelinuxAssumptionRule.Config(
+                ruleSettings(settings, SELINUX, Severity.MEDIUM),
+                settings.duration(
+                    SELINUX + ".window", Duration.ofSeconds(10), MS, Duration.ofHours(1))),
+            new MissingSyscallRule.Config(ruleSettings(settings, MISSING_SYSCALL, Severity.MEDIUM)),
+            new ConnectionFailuresRule.Config(
+                ruleSettings(settings, CONNECTION_FAILURES, Severity.MEDIUM),
+                settings.integer(CONNECTION_FAILURES + ".threshold", 3, 1, 1_000_000),
+                settings.duration(
+                    CONNECTION_FAILURES + ".window",
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(1),
+                    Duration.ofHours(1))),
+            new CollectorDropsRule.Config(
+                ruleSettings(settings, COLLECTOR_DROPS, Severity.MEDIUM),
+                settings.longValue(COLLECTOR_DROPS + ".minimum", 1, 1, Long.MAX_VALUE)),
+            new HostSilentRule.Config(
+                ruleSettings(settings, HOST_SILENT, Severity.HIGH),
+                settings.integer(HOST_SILENT + ".missed.intervals", 3, 1, 1000),
+                settings.duration(
+                    HOST_SILENT + ".default.interval",
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1),
+                    Duration.ofHours(1))),
+            RuleTuningSettings.from(settings));
+    Duration longestRuleWindow =
+        Stream.of(
+                rules.oomKilled().dieWindow(),
+                rules.selinux().window(),
+                rules.connectionFailures().window())
+            .max(Duration::compareTo)
+            .orElseThrow();
     Duration replay = settings.duration(REPLAY_WINDOW, Duration.ofMinutes(5), Duration.ZERO, DAY);
     if (replay.compareTo(longestRuleWindow) < 0) {
-      throw new ConfigException(settings.describe(REPLAY_WINDOW),
-          "must be at least the longest rule window (" + longestRuleWindow.toMillis() + "ms) so that a restart "
-              + "in the middle of an episode still sees its start, but was " + replay.toMillis() + "ms");
+      throw new ConfigException(
+          settings.describe(REPLAY_WINDOW),
+          "must be at least the longest rule window ("
+              + longestRuleWindow.toMillis()
+              + "ms) so that a restart "
+              + "in the middle of an episode still sees its start, but was "
+              + replay.toMillis()
+              + "ms");
     }
     return new AnalyzerConfig(
         KafkaSettings.from(settings),
@@ -127,15 +148,19 @@ public record AnalyzerConfig(
         // Counts every record of a batch whose alerts await the broker (under the bench's flow load
         // nearly every batch raises one): 20 batches of 500, so acknowledgements do not pause it.
         settings.integer(MAX_IN_FLIGHT, 10_000, 1, 1_000_000),
-        settings.duration(COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
-        settings.duration(TICK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        settings.duration(
+            COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        settings.duration(
+            TICK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
         replay,
         settings.integer(PUBLISH_BUFFER, 10_000, 1, 10_000_000),
         new EngineLimits(
             settings.integer(MAX_CONTAINERS, 10_000, 1, 10_000_000),
-            settings.duration(CONTAINER_IDLE_EXPIRY, Duration.ofMinutes(15), Duration.ofSeconds(1), DAY),
+            settings.duration(
+                CONTAINER_IDLE_EXPIRY, Duration.ofMinutes(15), Duration.ofSeconds(1), DAY),
             settings.integer(MAX_HOSTS, 10_000, 1, 10_000_000),
-            settings.duration(HOST_IDLE_EXPIRY, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7))),
+            settings.duration(
+                HOST_IDLE_EXPIRY, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7))),
         rules);
   }
 
@@ -145,12 +170,16 @@ public record AnalyzerConfig(
   }
 
   /** A rule's {@code PREFIX.enabled} and {@code PREFIX.severity}. */
-  public static RuleSettings ruleSettings(Settings settings, String prefix, Severity defaultSeverity) {
+  public static RuleSettings ruleSettings(
+      Settings settings, String prefix, Severity defaultSeverity) {
     boolean enabled = settings.bool(prefix + ".enabled", true);
     Severity severity = settings.enumValue(prefix + ".severity", Severity.class, defaultSeverity);
     if (severity == Severity.SEVERITY_UNSPECIFIED || severity == Severity.UNRECOGNIZED) {
-      throw new ConfigException(settings.describe(prefix + ".severity"),
-          "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '" + settings.string(prefix + ".severity", "") + "'");
+      throw new ConfigException(
+          settings.describe(prefix + ".severity"),
+          "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '"
+              + settings.string(prefix + ".severity", "")
+              + "'");
     }
     return new RuleSettings(enabled, severity);
   }

@@ -25,7 +25,8 @@ public final class AnalyzerService implements Lifecycle {
   private final Vertx vertx;
   private final AnalyzerConfig config;
   private final AnalyzerStats stats = new AnalyzerStats();
-  // The per-image view across hosts (HOST_DIVERGENCE): its own consumer groups, see docs/divergence.md.
+  // The per-image view across hosts (HOST_DIVERGENCE): its own consumer groups, see
+  // docs/divergence.md.
   private final ImageStages images;
   private final PortholeMetrics metrics;
   private final Readiness readiness;
@@ -42,8 +43,8 @@ public final class AnalyzerService implements Lifecycle {
   }
 
   /**
-   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process
-   *     serves them elsewhere (the controller in {@code porthole up}) or not at all
+   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process serves
+   *     them elsewhere (the controller in {@code porthole up}) or not at all
    */
   public AnalyzerService(
       Vertx vertx, AnalyzerConfig config, ImagesConfig imagesConfig, Optional<OpsHttpConfig> ops) {
@@ -52,7 +53,8 @@ public final class AnalyzerService implements Lifecycle {
     this.images = new ImageStages(vertx, config, imagesConfig);
     this.metrics = PortholeMetrics.of(vertx);
     this.readiness = Readiness.of(vertx);
-    this.opsServer = ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "analyzer")).orElse(null);
+    this.opsServer =
+        ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "analyzer")).orElse(null);
   }
 
   /**
@@ -62,7 +64,10 @@ public final class AnalyzerService implements Lifecycle {
    */
   public static AnalyzerService create(Vertx vertx, Settings settings) {
     return new AnalyzerService(
-        vertx, AnalyzerConfig.from(settings), ImagesConfig.from(settings), OpsHttpConfig.from(settings));
+        vertx,
+        AnalyzerConfig.from(settings),
+        ImagesConfig.from(settings),
+        OpsHttpConfig.from(settings));
   }
 
   /** Completes once the consumer is subscribed and the publisher ready. */
@@ -76,13 +81,15 @@ public final class AnalyzerService implements Lifecycle {
     Future<Void> ops = opsServer == null ? Future.succeededFuture() : opsServer.start();
     return ops.compose(v -> vertx.deployVerticle(deployed))
         .onFailure(e -> stopOps())
-        .onSuccess(id -> {
-          synchronized (this) {
-            deploymentId = id;
-            verticle = deployed;
-          }
-        })
-        .compose(id -> images.start().recover(e -> stop().transform(ignored -> Future.failedFuture(e))));
+        .onSuccess(
+            id -> {
+              synchronized (this) {
+                deploymentId = id;
+                verticle = deployed;
+              }
+            })
+        .compose(
+            id -> images.start().recover(e -> stop().transform(ignored -> Future.failedFuture(e))));
   }
 
   /** Finishes the records in flight (bounded), commits, and closes consumer and publisher. */
@@ -97,8 +104,8 @@ public final class AnalyzerService implements Lifecycle {
   }
 
   /**
-   * Stops at once as {@code kill -9} would, for fault tests: nothing more is committed and alerts not
-   * yet acknowledged are dropped; a new instance re-reads from the last committed offset.
+   * Stops at once as {@code kill -9} would, for fault tests: nothing more is committed and alerts
+   * not yet acknowledged are dropped; a new instance re-reads from the last committed offset.
    */
   public synchronized Future<Void> abort() {
     if (deploymentId == null) {
@@ -106,7 +113,11 @@ public final class AnalyzerService implements Lifecycle {
     }
     String id = deploymentId;
     deploymentId = null;
-    return images.stop().eventually(verticle::abort).eventually(() -> vertx.undeploy(id)).eventually(this::stopOps);
+    return images
+        .stop()
+        .eventually(verticle::abort)
+        .eventually(() -> vertx.undeploy(id))
+        .eventually(this::stopOps);
   }
 
   private Future<Void> stopOps() {

@@ -61,7 +61,8 @@ public final class AnalyzerSettingDefinitions {
               RuleTuningSettings.IGNORE_LABEL_ENABLED,
               BOOLEAN,
               "true",
-              "whether a container's `porthole.ignore=RULE[,RULE]` (or `all`) label silences rules"),
+              "whether a container's `porthole.ignore=RULE[,RULE]` (or `all`) label "
+                  + "silences rules"),
           of(AnalyzerConfig.MAX_CONTAINERS, INTEGER, "10000", "containers tracked at most"),
           of(
               AnalyzerConfig.CONTAINER_IDLE_EXPIRY,
@@ -198,7 +199,9 @@ public final class AnalyzerSettingDefinitions {
           of(
               prefix + ".exclude.labels",
               STRING,
-              prefix.equals(AnalyzerConfig.HOST_NAMESPACES) ? "`dev.porthole.component=collector`" : "",
+              prefix.equals(AnalyzerConfig.HOST_NAMESPACES)
+                  ? "`dev.porthole.component=collector`"
+                  : "",
               "labels (`key=value`, or `key` for present) of containers this rule leaves alone"));
     }
     all.subList(SERVICE.size(), all.size()).sort(Comparator.comparing(SettingDefinition::key));

@@ -12,17 +12,16 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Reads {@link RuleTuning}: {@code rule.<name>.exclude.images}, {@code .exclude.names} and
- * {@code .exclude.labels} of each container rule, and {@code analyzer.ignore.label.enabled}.
+ * Reads {@link RuleTuning}: {@code rule.<name>.exclude.images}, {@code .exclude.names} and {@code
+ * .exclude.labels} of each container rule, and {@code analyzer.ignore.label.enabled}.
  */
 final class RuleTuningSettings {
 
   static final String IGNORE_LABEL_ENABLED = "analyzer.ignore.label.enabled";
+
   /** Clears a list, its default included. */
   static final String NONE = "none";
 
@@ -33,16 +32,30 @@ final class RuleTuningSettings {
 
   static RuleTuning from(Settings settings) {
     Map<Rule, RuleExclusions> exclusions = new EnumMap<>(Rule.class);
-    PREFIXES.forEach((rule, prefix) -> {
-      RuleExclusions defaults = RuleTuning.defaultExclusions(rule);
-      RuleExclusions read = new RuleExclusions(
-          list(settings, prefix + ".exclude.images", defaults.images(), RuleTuningSettings::glob),
-          list(settings, prefix + ".exclude.names", defaults.names(), RuleTuningSettings::glob),
-          list(settings, prefix + ".exclude.labels", defaults.labels(), LabelSelector::parse));
-      if (!read.isEmpty()) {
-        exclusions.put(rule, read);
-      }
-    });
+    PREFIXES.forEach(
+        (rule, prefix) -> {
+          RuleExclusions defaults = RuleTuning.defaultExclusions(rule);
+          RuleExclusions read =
+              new RuleExclusions(
+                  list(
+                      settings,
+                      prefix + ".exclude.images",
+                      defaults.images(),
+                      RuleTuningSettings::glob),
+                  list(
+                      settings,
+                      prefix + ".exclude.names",
+                      defaults.names(),
+                      RuleTuningSettings::glob),
+                  list(
+                      settings,
+                      prefix + ".exclude.labels",
+                      defaults.labels(),
+                      LabelSelector::parse));
+          if (!read.isEmpty()) {
+            exclusions.put(rule, read);
+          }
+        });
     return new RuleTuning(exclusions, settings.bool(IGNORE_LABEL_ENABLED, true));
   }
 
@@ -54,9 +67,11 @@ final class RuleTuningSettings {
     }
     if (entries.stream().anyMatch(NONE::equalsIgnoreCase)) {
       if (entries.size() > 1) {
-        throw new ConfigException(settings.describe(key),
+        throw new ConfigException(
+            settings.describe(key),
             "'none' clears the list and cannot be combined with other entries, but was '"
-                + String.join(",", entries) + "'");
+                + String.join(",", entries)
+                + "'");
       }
       return List.of();
     }

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.proto.Rule;
 import io.porthole.runtime.kafka.DeadLetterWriter;
+import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,14 +47,17 @@ class AnalyzerIT {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static AnalyzerService started(KafkaTestbed testbed, String... settings) throws Exception {
+  private static AnalyzerService started(KafkaTestbed testbed, String... settings)
+      throws Exception {
     AnalyzerService analyzer = AnalyzerService.create(vertx, testbed.settings(settings));
     await(analyzer.start());
     return analyzer;
   }
 
   private static Set<String> rulesAndNames(Map<String, Alert> alerts) {
-    return alerts.values().stream().map(a -> a.getRule() + " " + a.getContainerId().substring(0, 8)).collect(Collectors.toCollection(TreeSet::new));
+    return alerts.values().stream()
+        .map(a -> a.getRule() + " " + a.getContainerId().substring(0, 8))
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Test
@@ -77,20 +81,34 @@ class AnalyzerIT {
 
       // One record in flight at a time: the consumer pauses and resumes around every record.
       AnalyzerService analyzer = started(testbed, "analyzer.max.in.flight", "1");
-      alerts.awaitAlerts("the scenario alerts, MISSING_SYSCALL naming the kernel", TIMEOUT,
-          a -> a.keySet().containsAll(expected) && a.values().stream().anyMatch(
-              alert -> alert.getRule() == Rule.MISSING_SYSCALL && !alert.getAttributesOrDefault("kernel_version", "").isEmpty()));
+      alerts.awaitAlerts(
+          "the scenario alerts, MISSING_SYSCALL naming the kernel",
+          TIMEOUT,
+          a ->
+              a.keySet().containsAll(expected)
+                  && a.values().stream()
+                      .anyMatch(
+                          alert ->
+                              alert.getRule() == Rule.MISSING_SYSCALL
+                                  && !alert
+                                      .getAttributesOrDefault("kernel_version", "")
+                                      .isEmpty()));
       await(analyzer.stop());
 
       Map<String, Alert> all = alerts.readToEnd();
       assertThat(all.keySet()).isEqualTo(expected);
-      assertThat(rulesAndNames(all)).containsExactlyInAnyOrder(
-          Rule.HOST_NAMESPACES + " " + s1.substring(0, 8),
-          Rule.OOM_KILLED + " " + s2.substring(0, 8),
-          Rule.OOM_KILL_DISABLED_UNBOUNDED + " " + s2b.substring(0, 8),
-          Rule.SELINUX_ASSUMPTION + " " + s5.substring(0, 8),
-          Rule.MISSING_SYSCALL + " " + enosys.substring(0, 8));
-      Alert missing = all.values().stream().filter(a -> a.getRule() == Rule.MISSING_SYSCALL).findFirst().orElseThrow();
+      assertThat(rulesAndNames(all))
+          .containsExactlyInAnyOrder(
+              Rule.HOST_NAMESPACES + " " + s1.substring(0, 8),
+              Rule.OOM_KILLED + " " + s2.substring(0, 8),
+              Rule.OOM_KILL_DISABLED_UNBOUNDED + " " + s2b.substring(0, 8),
+              Rule.SELINUX_ASSUMPTION + " " + s5.substring(0, 8),
+              Rule.MISSING_SYSCALL + " " + enosys.substring(0, 8));
+      Alert missing =
+          all.values().stream()
+              .filter(a -> a.getRule() == Rule.MISSING_SYSCALL)
+              .findFirst()
+              .orElseThrow();
       assertThat(missing.getAttributesMap()).containsEntry("kernel_version", "6.1.0-27-amd64");
       assertThat(all.values()).allSatisfy(a -> assertThat(a.hasPublishedAt()).isTrue());
       assertThat(analyzer.stats().recordsDeadLettered()).isZero();
@@ -99,33 +117,43 @@ class AnalyzerIT {
   }
 
   @Test
-  void aPoisonRecordIsDeadLetteredWithItsOriginAndTheNextGoodRecordIsStillProcessed() throws Exception {
+  void aPoisonRecordIsDeadLetteredWithItsOriginAndTheNextGoodRecordIsStillProcessed()
+      throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-poison");
         KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS);
         KafkaTestbed.Reader deadLetters = testbed.reader(Topic.DEAD_LETTERS)) {
       Instant t = Instant.now();
       String id = containerId("it-poison");
-      byte[] poison = "this is not protobuf \u0000\u00ff\u00ff\u00ff".getBytes(StandardCharsets.UTF_8);
+      byte[] poison =
+          "this is not protobuf \u0000\u00ff\u00ff\u00ff".getBytes(StandardCharsets.UTF_8);
       testbed.send(Topic.SYSCALLS, Fixtures.HOST + "/" + id, poison);
       testbed.produce(Scenarios.selinuxFailures(id, 77, t));
       Scenarios.selinuxExit(id, 77, t.plusSeconds(1)).forEach(testbed::produce);
       Set<String> expected = testbed.expectedAlertIds();
 
       AnalyzerService analyzer = started(testbed);
-      alerts.awaitAlerts("the SELinux alert after the poison record", TIMEOUT, a -> a.keySet().containsAll(expected));
-      KafkaTestbed.await("the dead letter", TIMEOUT, () -> {
-        deadLetters.pollOnce();
-        return !deadLetters.records.isEmpty();
-      });
+      alerts.awaitAlerts(
+          "the SELinux alert after the poison record",
+          TIMEOUT,
+          a -> a.keySet().containsAll(expected));
+      KafkaTestbed.await(
+          "the dead letter",
+          TIMEOUT,
+          () -> {
+            deadLetters.pollOnce();
+            return !deadLetters.records.isEmpty();
+          });
       await(analyzer.stop());
 
       ConsumerRecord<String, byte[]> letter = deadLetters.records.get(0);
       assertThat(letter.value()).isEqualTo(poison);
       assertThat(letter.key()).isEqualTo(Fixtures.HOST + "/" + id);
-      assertThat(header(letter, DeadLetterWriter.SOURCE_TOPIC)).isEqualTo(testbed.topics.name(Topic.SYSCALLS));
+      assertThat(header(letter, DeadLetterWriter.SOURCE_TOPIC))
+          .isEqualTo(testbed.topics.name(Topic.SYSCALLS));
       assertThat(header(letter, DeadLetterWriter.SOURCE_PARTITION)).matches("[0-2]");
       assertThat(header(letter, DeadLetterWriter.SOURCE_OFFSET)).isEqualTo("0");
-      assertThat(header(letter, DeadLetterWriter.ERROR)).contains("undecodable record", "not a valid EventEnvelope");
+      assertThat(header(letter, DeadLetterWriter.ERROR))
+          .contains("undecodable record", "not a valid EventEnvelope");
       assertThat(analyzer.stats().recordsDeadLettered()).isEqualTo(1);
     }
   }
@@ -149,7 +177,9 @@ class AnalyzerIT {
         Scenarios.oomKilled(id, "oom-" + i, t).forEach(testbed::produce);
         testbed.produce(Scenarios.selinuxFailures(id, 1000 + i, t));
       }
-      KafkaTestbed.await("both instances at work", TIMEOUT,
+      KafkaTestbed.await(
+          "both instances at work",
+          TIMEOUT,
           () -> first.stats().recordsProcessed() > 0 && second.stats().recordsProcessed() > 0);
       alerts.awaitAlerts("the first half of the alerts", TIMEOUT, a -> a.size() >= containers);
 
@@ -161,7 +191,8 @@ class AnalyzerIT {
       Set<String> expected = testbed.expectedAlertIds();
       assertThat(expected).hasSize(2 * containers);
 
-      alerts.awaitAlerts("every alert after the rebalance", TIMEOUT, a -> a.keySet().containsAll(expected));
+      alerts.awaitAlerts(
+          "every alert after the rebalance", TIMEOUT, a -> a.keySet().containsAll(expected));
       await(first.stop());
       assertThat(alerts.readToEnd().keySet()).isEqualTo(expected);
       assertThat(first.stats().rebalances()).isGreaterThanOrEqualTo(2);
@@ -171,7 +202,7 @@ class AnalyzerIT {
   @Test
   void aRecordsOffsetIsNotCommittedWhileTheBrokerRefusesItsAlert() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-unacked");
-        var admin = io.porthole.testing.SharedKafka.admin()) {
+        var admin = SharedKafka.admin()) {
       Instant t = Instant.now();
       String id = containerId("it-unacked");
       testbed.produce(Scenarios.heartbeat(t));
@@ -180,21 +211,33 @@ class AnalyzerIT {
 
       // Every alert is larger than the producer may send: the broker never acknowledges one.
       AnalyzerService analyzer = started(testbed, "kafka.producer.max.request.size", "300");
-      KafkaTestbed.await("the heartbeat's offset committed and the alert retried", TIMEOUT, () -> {
-        try {
-          var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
-          boolean heartbeatCommitted = committed.keySet().stream().anyMatch(p -> p.topic().equals(testbed.topics.name(Topic.HEARTBEATS)));
-          return heartbeatCommitted && analyzer.stats().publishRetries() >= 3;
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+      KafkaTestbed.await(
+          "the heartbeat's offset committed and the alert retried",
+          TIMEOUT,
+          () -> {
+            try {
+              var committed =
+                  admin
+                      .listConsumerGroupOffsets(testbed.groupId)
+                      .partitionsToOffsetAndMetadata()
+                      .get();
+              boolean heartbeatCommitted =
+                  committed.keySet().stream()
+                      .anyMatch(p -> p.topic().equals(testbed.topics.name(Topic.HEARTBEATS)));
+              return heartbeatCommitted && analyzer.stats().publishRetries() >= 3;
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      var committed =
+          admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
       await(analyzer.stop());
 
       // The exits batch (offset 1 of its syscalls partition) raises or updates the alert whatever
       // order the topics are read in, so the commit must stay at or before it.
-      assertThat(committed.keySet()).extracting(p -> p.topic()).contains(testbed.topics.name(Topic.HEARTBEATS));
+      assertThat(committed.keySet())
+          .extracting(p -> p.topic())
+          .contains(testbed.topics.name(Topic.HEARTBEATS));
       assertThat(committed.entrySet())
           .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
           .allSatisfy(e -> assertThat(e.getValue().offset()).isLessThanOrEqualTo(1L));
@@ -210,11 +253,14 @@ class AnalyzerIT {
       String id = containerId("it-restart");
       AnalyzerService before = started(testbed);
       testbed.produce(Scenarios.selinuxFailures(id, 4242, t));
-      KafkaTestbed.await("the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
+      KafkaTestbed.await(
+          "the failing syscalls processed", TIMEOUT, () -> before.stats().recordsProcessed() >= 1);
       await(before.stop());
-      // The failing syscalls are behind the committed offset: only re-reading the window finds them.
-      try (var admin = io.porthole.testing.SharedKafka.admin()) {
-        var committed = admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
+      // The failing syscalls are behind the committed offset: only re-reading the window finds
+      // them.
+      try (var admin = SharedKafka.admin()) {
+        var committed =
+            admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get();
         assertThat(committed.entrySet())
             .filteredOn(e -> e.getKey().topic().equals(testbed.topics.name(Topic.SYSCALLS)))
             .extracting(e -> e.getValue().offset())
@@ -225,14 +271,16 @@ class AnalyzerIT {
       Set<String> expected = testbed.expectedAlertIds();
       assertThat(expected).hasSize(1);
       AnalyzerService after = started(testbed);
-      alerts.awaitAlerts("the SELinux alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
+      alerts.awaitAlerts(
+          "the SELinux alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
       await(after.stop());
 
       Map<String, Alert> all = alerts.readToEnd();
       assertThat(all.keySet()).isEqualTo(expected);
       Alert alert = all.values().iterator().next();
       assertThat(alert.getRule()).isEqualTo(Rule.SELINUX_ASSUMPTION);
-      assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+      assertThat(alert.getEvidenceList())
+          .extracting(e -> e.getDescription())
           .anySatisfy(d -> assertThat(d).contains("/etc/selinux/config"))
           .anySatisfy(d -> assertThat(d).contains("exited with 12"));
     }
@@ -242,7 +290,7 @@ class AnalyzerIT {
   void anAnalyzerKilledMidBatchLosesNothingAndReprocessesIntoTheSameAlertIds() throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-kill");
         KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS);
-        var admin = io.porthole.testing.SharedKafka.admin()) {
+        var admin = SharedKafka.admin()) {
       Instant t = Instant.now();
       int containers = 12;
       for (int i = 0; i < containers; i++) {
@@ -250,38 +298,57 @@ class AnalyzerIT {
       }
       Set<String> firstHalf = testbed.expectedAlertIds();
       AnalyzerService before = started(testbed);
-      alerts.awaitAlerts("the first half's alerts", TIMEOUT, a -> a.keySet().containsAll(firstHalf));
+      alerts.awaitAlerts(
+          "the first half's alerts", TIMEOUT, a -> a.keySet().containsAll(firstHalf));
       await(before.stop());
       Map<TopicPartition, Long> committedBefore = committedOffsets(admin, testbed);
-      assertThat(committedBefore.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4L * containers);
+      assertThat(committedBefore.values().stream().mapToLong(Long::longValue).sum())
+          .isEqualTo(4L * containers);
 
       for (int i = 0; i < containers; i++) {
-        Scenarios.oomKilled(containerId("it-kill-b" + i), "b" + i, t.plusSeconds(1)).forEach(testbed::produce);
+        Scenarios.oomKilled(containerId("it-kill-b" + i), "b" + i, t.plusSeconds(1))
+            .forEach(testbed::produce);
       }
       Set<String> expected = testbed.expectedAlertIds();
       assertThat(expected).hasSize(2 * containers);
       // Commits only at stop: whatever the victim handles before it is killed is never committed.
       AnalyzerService victim = started(testbed, "analyzer.commit.interval", "5m");
-      KafkaTestbed.await("the victim in the middle of the second half", TIMEOUT, () -> victim.stats().recordsProcessed() > 0);
+      KafkaTestbed.await(
+          "the victim in the middle of the second half",
+          TIMEOUT,
+          () -> victim.stats().recordsProcessed() > 0);
       await(victim.abort());
-      assertThat(committedOffsets(admin, testbed)).as("a killed analyzer commits nothing more").isEqualTo(committedBefore);
+      assertThat(committedOffsets(admin, testbed))
+          .as("a killed analyzer commits nothing more")
+          .isEqualTo(committedBefore);
       Set<String> beforeRestart = alerts.readToEnd().keySet();
       int recordsBeforeRestart = alerts.records.size();
 
       AnalyzerService after = started(testbed);
-      alerts.awaitAlerts("every alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
-      KafkaTestbed.await("the second half committed", TIMEOUT,
-          () -> committedOffsets(admin, testbed).values().stream().mapToLong(Long::longValue).sum() == 8L * containers);
+      alerts.awaitAlerts(
+          "every alert after the restart", TIMEOUT, a -> a.keySet().containsAll(expected));
+      KafkaTestbed.await(
+          "the second half committed",
+          TIMEOUT,
+          () ->
+              committedOffsets(admin, testbed).values().stream().mapToLong(Long::longValue).sum()
+                  == 8L * containers);
       await(after.stop());
 
       Map<String, Alert> all = alerts.readToEnd();
-      assertThat(all.keySet()).as("distinct alert ids: nothing lost, nothing new").isEqualTo(expected);
+      assertThat(all.keySet())
+          .as("distinct alert ids: nothing lost, nothing new")
+          .isEqualTo(expected);
       assertThat(expected).containsAll(beforeRestart);
-      assertThat(after.stats().recordsProcessed()).as("re-processed from the last commit").isGreaterThanOrEqualTo(4L * containers);
-      // Alerts published before the kill were raised again with the same ids by the restarted instance.
-      Map<String, Long> versions = alerts.records.subList(recordsBeforeRestart, alerts.records.size()).stream()
-          .map(r -> parseAlert(r.value()).getAlertId())
-          .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+      assertThat(after.stats().recordsProcessed())
+          .as("re-processed from the last commit")
+          .isGreaterThanOrEqualTo(4L * containers);
+      // Alerts published before the kill were raised again with the same ids by the restarted
+      // instance.
+      Map<String, Long> versions =
+          alerts.records.subList(recordsBeforeRestart, alerts.records.size()).stream()
+              .map(r -> parseAlert(r.value()).getAlertId())
+              .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
       assertThat(versions.keySet()).containsAll(beforeRestart);
     }
   }
@@ -294,11 +361,18 @@ class AnalyzerIT {
     }
   }
 
-  private static Map<TopicPartition, Long> committedOffsets(
-      Admin admin, KafkaTestbed testbed) {
+  private static Map<TopicPartition, Long> committedOffsets(Admin admin, KafkaTestbed testbed) {
     try {
-      return admin.listConsumerGroupOffsets(testbed.groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
-          .filter(e -> e.getValue() != null && e.getKey().topic().equals(testbed.topics.name(Topic.CONTAINER_EVENTS)))
+      return admin
+          .listConsumerGroupOffsets(testbed.groupId)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .entrySet()
+          .stream()
+          .filter(
+              e ->
+                  e.getValue() != null
+                      && e.getKey().topic().equals(testbed.topics.name(Topic.CONTAINER_EVENTS)))
           .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +42,10 @@ public final class Fixtures {
 
   public static EventEnvelope.Builder envelope(String containerId, Instant time) {
     return EventEnvelope.newBuilder()
-        .setEventId(UUID.nameUUIDFromBytes((containerId + time + Math.random()).getBytes(StandardCharsets.UTF_8)).toString())
+        .setEventId(
+            UUID.nameUUIDFromBytes(
+                    (containerId + time + Math.random()).getBytes(StandardCharsets.UTF_8))
+                .toString())
         .setHostId(HOST)
         .setContainerId(containerId)
         .setTime(Timestamps.of(time))
@@ -67,17 +71,19 @@ public final class Fixtures {
 
   public static EventEnvelope syscalls(String containerId, Instant time, SyscallEvent... calls) {
     return envelope(containerId, time)
-        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllSyscalls(java.util.List.of(calls)))
+        .setSyscalls(
+            SyscallBatch.newBuilder().setTraceReason("label").addAllSyscalls(List.of(calls)))
         .build();
   }
 
   public static EventEnvelope exits(String containerId, Instant time, ProcessExit... exits) {
     return envelope(containerId, time)
-        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllExits(java.util.List.of(exits)))
+        .setSyscalls(SyscallBatch.newBuilder().setTraceReason("label").addAllExits(List.of(exits)))
         .build();
   }
 
-  public static SyscallEvent failing(int pid, Instant time, String name, String path, String errno, String text) {
+  public static SyscallEvent failing(
+      int pid, Instant time, String name, String path, String errno, String text) {
     return SyscallEvent.newBuilder()
         .setHostPid(pid)
         .setName(name)
@@ -88,7 +94,18 @@ public final class Fixtures {
         .setErrnoName(errno)
         .setErrnoText(text)
         .setTime(Timestamps.of(time))
-        .setRaw("[pid " + pid + "] " + name + "(AT_FDCWD, \"" + path + "\", O_RDONLY) = -1 " + errno + " (" + text + ")")
+        .setRaw(
+            "[pid "
+                + pid
+                + "] "
+                + name
+                + "(AT_FDCWD, \""
+                + path
+                + "\", O_RDONLY) = -1 "
+                + errno
+                + " ("
+                + text
+                + ")")
         .build();
   }
 
@@ -101,7 +118,15 @@ public final class Fixtures {
         .build();
   }
 
-  public static EventEnvelope flow(String containerId, Instant time, int sourcePort, String destination, int port, int syn, int synAck, int rst) {
+  public static EventEnvelope flow(
+      String containerId,
+      Instant time,
+      int sourcePort,
+      String destination,
+      int port,
+      int syn,
+      int synAck,
+      int rst) {
     return envelope(containerId, time)
         .setFlow(
             FlowRecord.newBuilder()
@@ -114,7 +139,12 @@ public final class Fixtures {
                 .setContainerAddress("172.17.0.2")
                 .setPacketsForward(syn)
                 .setPacketsReverse(synAck + rst)
-                .setTcpFlags(TcpFlagCounts.newBuilder().setSyn(syn).setSynAck(synAck).setRst(rst).setRstFromDestination(rst))
+                .setTcpFlags(
+                    TcpFlagCounts.newBuilder()
+                        .setSyn(syn)
+                        .setSynAck(synAck)
+                        .setRst(rst)
+                        .setRstFromDestination(rst))
                 .setFirstSeen(Timestamps.of(time))
                 .setLastSeen(Timestamps.of(time.plusMillis(100)))
                 .setEnded(true)
@@ -122,15 +152,19 @@ public final class Fixtures {
         .build();
   }
 
-  private static final Pattern SYSCALL_LINE = Pattern.compile(
-      "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) (\\w+)\\((.*)\\)\\s+= (-?\\w+|\\?)(?: (E[A-Z]+) \\(([^)]*)\\))?(?: <([\\d.]+)>)?$");
-  private static final Pattern EXIT_LINE = Pattern.compile("^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) \\+\\+\\+ exited with (\\d+) \\+\\+\\+$");
+  private static final Pattern SYSCALL_LINE =
+      Pattern.compile(
+          "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) (\\w+)\\((.*)\\)\\s+= (-?\\w+|\\?)(?: "
+              + "(E[A-Z]+) \\(([^)]*)\\))?(?: <([\\d.]+)>)?$");
+  private static final Pattern EXIT_LINE =
+      Pattern.compile(
+          "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) \\+\\+\\+ exited with (\\d+) \\+\\+\\+$");
   private static final Pattern PATH = Pattern.compile("\"([^\"]*)\"");
 
   /**
-   * One batch of a container from a recorded {@code strace -f -q -tt -T -o FILE} file: the completed
-   * syscalls and the exits (unfinished/resumed lines are skipped, as they carry no result here), their
-   * raw lines as the collector reads them.
+   * One batch of a container from a recorded {@code strace -f -q -tt -T -o FILE} file: the
+   * completed syscalls and the exits (unfinished/resumed lines are skipped, as they carry no result
+   * here), their raw lines as the collector reads them.
    */
   /**
    * The line as the collector's strace prints it ({@code -f} without {@code -o}: {@code [pid N]}
@@ -153,19 +187,24 @@ public final class Fixtures {
         Matcher call = SYSCALL_LINE.matcher(line);
         if (exit.matches()) {
           last = LocalTime.parse(exit.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
-          batch.addExits(ProcessExit.newBuilder().setHostPid(Integer.parseInt(exit.group(1)))
-              .setExitCode(Integer.parseInt(exit.group(3))).setTime(Timestamps.of(last)).setRaw(asTheCollectorReadsIt(line)));
+          batch.addExits(
+              ProcessExit.newBuilder()
+                  .setHostPid(Integer.parseInt(exit.group(1)))
+                  .setExitCode(Integer.parseInt(exit.group(3)))
+                  .setTime(Timestamps.of(last))
+                  .setRaw(asTheCollectorReadsIt(line)));
         } else if (call.matches()) {
           last = LocalTime.parse(call.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
           Matcher path = PATH.matcher(call.group(4));
-          SyscallEvent.Builder event = SyscallEvent.newBuilder()
-              .setHostPid(Integer.parseInt(call.group(1)))
-              .setName(call.group(3))
-              .setArguments(call.group(4))
-              .setPath(path.find() ? path.group(1) : "")
-              .setReturnValue(call.group(5))
-              .setTime(Timestamps.of(last))
-              .setRaw(asTheCollectorReadsIt(line));
+          SyscallEvent.Builder event =
+              SyscallEvent.newBuilder()
+                  .setHostPid(Integer.parseInt(call.group(1)))
+                  .setName(call.group(3))
+                  .setArguments(call.group(4))
+                  .setPath(path.find() ? path.group(1) : "")
+                  .setReturnValue(call.group(5))
+                  .setTime(Timestamps.of(last))
+                  .setRaw(asTheCollectorReadsIt(line));
           if (call.group(5).matches("-?\\d+")) {
             event.setReturnCode(Long.parseLong(call.group(5)));
           }

@@ -37,8 +37,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * One test's own topics on the shared broker (3 partitions for the co-partitioned event topics),
- * a producer of collector records, readers of the alert and dead-letter topics, and a reference
+ * One test's own topics on the shared broker (3 partitions for the co-partitioned event topics), a
+ * producer of collector records, readers of the alert and dead-letter topics, and a reference
  * engine that says which alert ids the records must produce.
  */
 final class KafkaTestbed implements AutoCloseable {
@@ -52,7 +52,15 @@ final class KafkaTestbed implements AutoCloseable {
     String prefix = SharedKafka.uniqueTopic(name) + ".";
     topics = TopicNames.withPrefix(prefix);
     groupId = prefix + "analyzer";
-    SharedKafka.createTopics(3, topics.names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS, Topic.DEAD_LETTERS));
+    SharedKafka.createTopics(
+        3,
+        topics.names(
+            Topic.CONTAINER_EVENTS,
+            Topic.FLOWS,
+            Topic.SYSCALLS,
+            Topic.HEARTBEATS,
+            Topic.ALERTS,
+            Topic.DEAD_LETTERS));
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -75,12 +83,13 @@ final class KafkaTestbed implements AutoCloseable {
   /** Produces events as the collector would (key hostId/containerId), acknowledged. */
   void produce(EventEnvelope... events) {
     for (EventEnvelope event : events) {
-      Topic topic = switch (event.getBodyCase()) {
-        case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
-        case SYSCALLS -> Topic.SYSCALLS;
-        case FLOW -> Topic.FLOWS;
-        default -> throw new IllegalArgumentException("no body");
-      };
+      Topic topic =
+          switch (event.getBodyCase()) {
+            case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
+            case SYSCALLS -> Topic.SYSCALLS;
+            case FLOW -> Topic.FLOWS;
+            default -> throw new IllegalArgumentException("no body");
+          };
       send(topic, event.getHostId() + "/" + event.getContainerId(), event.toByteArray());
       produced.add(event);
     }
@@ -101,12 +110,15 @@ final class KafkaTestbed implements AutoCloseable {
 
   /** The alert ids the produced records must yield, from the engine without Kafka. */
   Set<String> expectedAlertIds() {
-    AnalysisEngine engine = new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
     Set<String> ids = new TreeSet<>();
     for (Object record : produced) {
-      List<Alert> alerts = record instanceof CollectorHeartbeat heartbeat
-          ? engine.onHeartbeat(heartbeat, Instant.now())
-          : engine.onEvent(topicOf((EventEnvelope) record), (EventEnvelope) record, Instant.now());
+      List<Alert> alerts =
+          record instanceof CollectorHeartbeat heartbeat
+              ? engine.onHeartbeat(heartbeat, Instant.now())
+              : engine.onEvent(
+                  topicOf((EventEnvelope) record), (EventEnvelope) record, Instant.now());
       alerts.forEach(a -> ids.add(a.getAlertId()));
     }
     return ids;
@@ -145,8 +157,10 @@ final class KafkaTestbed implements AutoCloseable {
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     }
@@ -156,21 +170,29 @@ final class KafkaTestbed implements AutoCloseable {
     }
 
     /** Polls until the predicate holds on the latest version of each alert, by id. */
-    Map<String, Alert> awaitAlerts(String what, Duration timeout, Predicate<Map<String, Alert>> done) {
-      await(what, timeout, () -> {
-        pollOnce();
-        return done.test(alerts());
-      });
+    Map<String, Alert> awaitAlerts(
+        String what, Duration timeout, Predicate<Map<String, Alert>> done) {
+      await(
+          what,
+          timeout,
+          () -> {
+            pollOnce();
+            return done.test(alerts());
+          });
       return alerts();
     }
 
     /** Reads everything up to the current end of the topic. */
     Map<String, Alert> readToEnd() {
       Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-      await("the end of " + topic, Duration.ofSeconds(30), () -> {
-        pollOnce();
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-      });
+      await(
+          "the end of " + topic,
+          Duration.ofSeconds(30),
+          () -> {
+            pollOnce();
+            return end.entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+          });
       return alerts();
     }
 

@@ -33,6 +33,8 @@ public final class CommandSettings {
   }
 
   public static Path dataDir(Settings settings) {
-    return Path.of(settings.string(DATA_DIR_KEY, Path.of(System.getProperty("user.home"), ".porthole").toString()));
+    return Path.of(
+        settings.string(
+            DATA_DIR_KEY, Path.of(System.getProperty("user.home"), ".porthole").toString()));
   }
 }

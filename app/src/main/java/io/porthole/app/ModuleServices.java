@@ -2,10 +2,10 @@ package io.porthole.app;
 
 import io.porthole.analyzer.AnalyzerService;
 import io.porthole.collector.CollectorService;
-import io.porthole.controller.ControllerService;
 import io.porthole.collector.EventSink;
 import io.porthole.collector.packets.PcapReplay;
 import io.porthole.collector.strace.StraceReplay;
+import io.porthole.controller.ControllerService;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.vertx.core.Future;
@@ -47,13 +47,17 @@ final class ModuleServices implements ServiceFactory {
   }
 
   @Override
-  public ReplayOutcome replayStrace(Path file, String hostId, String containerId, EventSink sink) throws Exception {
+  public ReplayOutcome replayStrace(Path file, String hostId, String containerId, EventSink sink)
+      throws Exception {
     return new ReplayOutcome(new StraceReplay().run(file, hostId, containerId, sink).toString());
   }
 
   @Override
-  public ReplayOutcome replayPcap(Path file, String hostId, String containerId, String containerIp, EventSink sink)
+  public ReplayOutcome replayPcap(
+      Path file, String hostId, String containerId, String containerIp, EventSink sink)
       throws Exception {
-    return new ReplayOutcome("pcap replay: " + new PcapReplay().run(file, hostId, containerId, containerIp, sink).describe());
+    return new ReplayOutcome(
+        "pcap replay: "
+            + new PcapReplay().run(file, hostId, containerId, containerIp, sink).describe());
   }
 }

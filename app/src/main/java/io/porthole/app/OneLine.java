@@ -1,6 +1,9 @@
 package io.porthole.app;
 
-/** Messages as the one line the command line prints: the first message in the cause chain, flattened. */
+/**
+ * Messages as the one line the command line prints: the first message in the cause chain,
+ * flattened.
+ */
 public final class OneLine {
 
   private OneLine() {}
@@ -10,7 +13,8 @@ public final class OneLine {
     while (cause.getMessage() == null && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     return of(message);
   }
 

@@ -1,5 +1,6 @@
 package io.porthole.app;
 
+import io.porthole.app.demo.DemoCommand;
 import io.porthole.app.replay.ReplayCommand;
 import io.porthole.app.suite.ServiceCommand;
 import io.porthole.app.suite.Suite;
@@ -7,6 +8,8 @@ import io.porthole.app.suite.UpCommand;
 import io.porthole.app.tail.TailCommand;
 import io.porthole.runtime.ConfigException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Spec;
     version = "porthole 0.1.0",
     description = "Sees Docker hosts from below the container abstraction.",
     commandListHeading = "%nCommands:%n")
-public final class Porthole implements java.util.concurrent.Callable<Integer> {
+public final class Porthole implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
@@ -39,14 +42,17 @@ public final class Porthole implements java.util.concurrent.Callable<Integer> {
     for (Suite.Service service : Suite.Service.values()) {
       String name = service.name().toLowerCase();
       CommandLine sub = new CommandLine(new ServiceCommand(service, services, out, err));
-      sub.getCommandSpec().usageMessage().description("Runs the " + name + " alone against an existing Kafka (a real deployment).");
+      sub.getCommandSpec()
+          .usageMessage()
+          .description(
+              "Runs the " + name + " alone against an existing Kafka (a real deployment).");
       cli.addSubcommand(name, sub);
     }
     cli.addSubcommand("tail", new TailCommand(out));
     cli.addSubcommand("replay", new ReplayCommand(services, out, err));
-    cli.addSubcommand("demo", new io.porthole.app.demo.DemoCommand(services, out, err));
-    cli.setOut(new java.io.PrintWriter(out, true));
-    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.addSubcommand("demo", new DemoCommand(services, out, err));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
     cli.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
           if (exception instanceof CliFailure failure) {
@@ -57,7 +63,8 @@ public final class Porthole implements java.util.concurrent.Callable<Integer> {
             err.println("porthole: configuration: " + OneLine.of(config.getMessage()));
             return CliFailure.USAGE;
           }
-          err.println("porthole: " + commandLine.getCommandName() + " failed: " + describe(exception));
+          err.println(
+              "porthole: " + commandLine.getCommandName() + " failed: " + describe(exception));
           if (System.getenv("PORTHOLE_DEBUG") != null) {
             exception.printStackTrace(err);
           }
@@ -67,7 +74,10 @@ public final class Porthole implements java.util.concurrent.Callable<Integer> {
         (exception, args) -> {
           CommandLine failed = exception.getCommandLine();
           err.println("porthole: " + exception.getMessage());
-          err.println("try: porthole " + (failed.getParent() == null ? "" : failed.getCommandName() + " ") + "--help");
+          err.println(
+              "try: porthole "
+                  + (failed.getParent() == null ? "" : failed.getCommandName() + " ")
+                  + "--help");
           return CliFailure.USAGE;
         });
     return cli;

@@ -18,9 +18,11 @@ public interface ServiceFactory {
 
   ControllerHandle controller(Vertx vertx, Settings settings);
 
-  ReplayOutcome replayStrace(Path file, String hostId, String containerId, EventSink sink) throws Exception;
+  ReplayOutcome replayStrace(Path file, String hostId, String containerId, EventSink sink)
+      throws Exception;
 
-  ReplayOutcome replayPcap(Path file, String hostId, String containerId, String containerIp, EventSink sink)
+  ReplayOutcome replayPcap(
+      Path file, String hostId, String containerId, String containerIp, EventSink sink)
       throws Exception;
 
   /** The controller service: a lifecycle whose HTTP port is known once started. */

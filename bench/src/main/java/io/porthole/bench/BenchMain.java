@@ -9,7 +9,8 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: BenchMain hotpaths|traffic|publish|analyzer|latency|tracer|report ARGS...");
+      System.err.println(
+          "usage: BenchMain hotpaths|traffic|publish|analyzer|latency|tracer|report ARGS...");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);

@@ -36,6 +36,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The controller figure: wrk on loopback against {@code GET /api/v1/alerts?limit=50} of a real
@@ -43,9 +45,10 @@ import org.apache.kafka.common.TopicPartition;
  * route in the same JVM returning the same bytes. Usage: {@code controller BOOTSTRAP PREFIX SECONDS
  * ITERATIONS}.
  *
- * <p>The alerts are those of the latency figure (its topics, PREFIX) when it ran before; when it did
- * not ({@code bench/run --only controller}), the driver publishes {@value #ALERTS} OOM alerts itself,
- * made by the analyzer's own engine and OOM rule from the die events the latency figure sends.
+ * <p>The alerts are those of the latency figure (its topics, PREFIX) when it ran before; when it
+ * did not ({@code bench/run --only controller}), the driver publishes {@value #ALERTS} OOM alerts
+ * itself, made by the analyzer's own engine and OOM rule from the die events the latency figure
+ * sends.
  */
 final class ControllerBench {
 
@@ -79,12 +82,20 @@ final class ControllerBench {
       Thread.sleep(50);
     }
     String url = "http://127.0.0.1:" + controller.actualPort() + "/api/v1/alerts?limit=50";
-    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException(url + " answered " + response.statusCode() + ": "
-          + new String(response.body(), StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          url
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + new String(response.body(), StandardCharsets.UTF_8));
     }
     byte[] body = response.body();
     String contentType = response.headers().firstValue("content-type").orElse("application/json");
@@ -92,14 +103,24 @@ final class ControllerBench {
     if (alerts < ALERTS) {
       throw new IllegalStateException(url + " returned " + alerts + " alerts, expected " + ALERTS);
     }
-    results.info("controller.response", body.length + " bytes, " + alerts + " alerts ("
-        + (published == 0 ? "the alerts of the latency figure" : "OOM alerts published by this driver, the latency figure did not run")
-        + ")");
+    results.info(
+        "controller.response",
+        body.length
+            + " bytes, "
+            + alerts
+            + " alerts ("
+            + (published == 0
+                ? "the alerts of the latency figure"
+                : "OOM alerts published by this driver, the latency figure did not run")
+            + ")");
 
     Router router = Router.router(vertx);
     Buffer same = Buffer.buffer(body);
-    router.get("/api/v1/alerts").handler(ctx -> ctx.response().putHeader("content-type", contentType).end(same));
-    HttpServer bare = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    router
+        .get("/api/v1/alerts")
+        .handler(ctx -> ctx.response().putHeader("content-type", contentType).end(same));
+    HttpServer bare =
+        vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     String bareUrl = "http://127.0.0.1:" + bare.actualPort() + "/api/v1/alerts?limit=50";
 
     List<Double> real = new ArrayList<>();
@@ -112,18 +133,24 @@ final class ControllerBench {
     }
     results.measured("controller.alerts", "requests/s", real);
     results.measured("controller.bare", "requests/s", ceiling);
-    results.info("controller.how", "wrk -t1 -c16 -d" + seconds + "s on 127.0.0.1, alternating controller and bare route,"
-        + " one short warm-up each; ControllerService and the bare vertx-web route in the same JVM (flags "
-        + KafkaDrivers.jvmFlags() + ")");
+    results.info(
+        "controller.how",
+        "wrk -t1 -c16 -d"
+            + seconds
+            + "s on 127.0.0.1, alternating controller and bare route,"
+            + " one short warm-up each; ControllerService and the bare vertx-web route in "
+            + "the same JVM (flags "
+            + KafkaDrivers.jvmFlags()
+            + ")");
     bare.close().await();
     controller.stop().await();
     vertx.close().await();
   }
 
   /**
-   * Tops the alerts topic up to {@value #ALERTS} records (none when the latency figure filled it): the
-   * OOM_KILLED alerts the analyzer's engine raises for OOM deaths shaped as the latency figure's,
-   * stamped and keyed as the analyzer publishes them.
+   * Tops the alerts topic up to {@value #ALERTS} records (none when the latency figure filled it):
+   * the OOM_KILLED alerts the analyzer's engine raises for OOM deaths shaped as the latency
+   * figure's, stamped and keyed as the analyzer publishes them.
    *
    * @return how many alerts this driver published
    */
@@ -133,7 +160,16 @@ final class ControllerBench {
     long present = 0;
     try (Admin admin = KafkaDrivers.admin(bootstrap)) {
       Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-      for (int p = 0; p < admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size(); p++) {
+      for (int p = 0;
+          p
+              < admin
+                  .describeTopics(List.of(topic))
+                  .allTopicNames()
+                  .get()
+                  .get(topic)
+                  .partitions()
+                  .size();
+          p++) {
         ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
       for (var end : admin.listOffsets(ends).all().get().values()) {
@@ -144,16 +180,25 @@ final class ControllerBench {
     if (missing == 0) {
       return 0;
     }
-    AnalysisEngine engine = new AnalysisEngine(EngineLimits.defaults(), List.of(new OomKilledRule(OomKilledRule.Config.defaults())));
-    Map<String, Object> config = new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-controller-alerts"));
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config,
-        new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+    AnalysisEngine engine =
+        new AnalysisEngine(
+            EngineLimits.defaults(), List.of(new OomKilledRule(OomKilledRule.Config.defaults())));
+    Map<String, Object> config =
+        new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-controller-alerts"));
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       for (long n = 0; n < missing; n++) {
         String container = String.format("%064x", 0xDEAD000000000L + n);
         EventEnvelope die = Events.oomDie(container, "bench-oom-" + (n + 1), Instant.now());
         for (Alert alert : engine.onEvent(Topic.CONTAINER_EVENTS, die, Instant.now())) {
           Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
-          producer.send(new ProducerRecord<>(topic, stamped.getHostId() + "/" + stamped.getContainerId(), stamped.toByteArray())).get();
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topic,
+                      stamped.getHostId() + "/" + stamped.getContainerId(),
+                      stamped.toByteArray()))
+              .get();
         }
       }
     }
@@ -161,8 +206,17 @@ final class ControllerBench {
   }
 
   private static double wrk(String url, int seconds) throws Exception {
-    Process process = new ProcessBuilder("wrk", "-t1", "-c16", "-d" + seconds + "s", "-H", "Authorization: Bearer " + TOKEN, url)
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                "wrk",
+                "-t1",
+                "-c16",
+                "-d" + seconds + "s",
+                "-H",
+                "Authorization: Bearer " + TOKEN,
+                url)
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor();
     Matcher matcher = REQUESTS.matcher(output);

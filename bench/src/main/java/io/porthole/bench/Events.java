@@ -12,7 +12,9 @@ import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Envelopes shaped as the collector publishes them: flow records of many containers, OOM deaths. */
+/**
+ * Envelopes shaped as the collector publishes them: flow records of many containers, OOM deaths.
+ */
 final class Events {
 
   static final String HOST = "bench-host";
@@ -38,7 +40,8 @@ final class Events {
       flags.setSynAck(1).setFin(2);
     }
     String address = "172.17." + (container / 250) + "." + (2 + container % 250);
-    String destination = failed ? "10.9.0." + (n % 3 + 1) : "10.0." + (n % 200) + "." + (n % 250 + 1);
+    String destination =
+        failed ? "10.9.0." + (n % 3 + 1) : "10.0." + (n % 200) + "." + (n % 250 + 1);
     Instant first = time.minusMillis(120);
     return EventEnvelope.newBuilder()
         .setEventId(new UUID(0xBE4C000000000000L | container, n).toString())
@@ -46,23 +49,24 @@ final class Events {
         .setContainerId(containerId(container))
         .setTime(Timestamps.of(time))
         .setCollectorTime(Timestamps.of(time))
-        .setFlow(FlowRecord.newBuilder()
-            .setProtocol(TransportProtocol.TCP)
-            .setSourceAddress(address)
-            .setSourcePort(32768 + (int) (n % 28000))
-            .setDestinationAddress(destination)
-            .setDestinationPort(failed ? 5432 : 443)
-            .setDirection(FlowDirection.OUTBOUND)
-            .setContainerAddress(address)
-            .setPacketsForward(failed ? 1 : 7)
-            .setPacketsReverse(failed ? 1 : 6)
-            .setBytesForward(failed ? 60 : 1420)
-            .setBytesReverse(failed ? 54 : 5210)
-            .setTcpFlags(flags)
-            .setFirstSeen(Timestamps.of(first))
-            .setLastSeen(Timestamps.of(time))
-            .setEnded(true)
-            .setInterface("docker0"))
+        .setFlow(
+            FlowRecord.newBuilder()
+                .setProtocol(TransportProtocol.TCP)
+                .setSourceAddress(address)
+                .setSourcePort(32768 + (int) (n % 28000))
+                .setDestinationAddress(destination)
+                .setDestinationPort(failed ? 5432 : 443)
+                .setDirection(FlowDirection.OUTBOUND)
+                .setContainerAddress(address)
+                .setPacketsForward(failed ? 1 : 7)
+                .setPacketsReverse(failed ? 1 : 6)
+                .setBytesForward(failed ? 60 : 1420)
+                .setBytesReverse(failed ? 54 : 5210)
+                .setTcpFlags(flags)
+                .setFirstSeen(Timestamps.of(first))
+                .setLastSeen(Timestamps.of(time))
+                .setEnded(true)
+                .setInterface("docker0"))
         .build();
   }
 
@@ -74,15 +78,19 @@ final class Events {
         .setContainerId(containerId)
         .setTime(Timestamps.of(time))
         .setCollectorTime(Timestamps.of(time))
-        .setContainerEvent(ContainerEvent.newBuilder()
-            .setAction(ContainerAction.DIE)
-            .setRawAction("die")
-            .setName(name)
-            .setImage("porthole/busybox:test")
-            .setExitCode(137)
-            .setOomKilled(true)
-            .setState("exited")
-            .setConfig(ContainerConfig.newBuilder().setMemoryLimitBytes(16L << 20).setNetworkMode("bridge")))
+        .setContainerEvent(
+            ContainerEvent.newBuilder()
+                .setAction(ContainerAction.DIE)
+                .setRawAction("die")
+                .setName(name)
+                .setImage("porthole/busybox:test")
+                .setExitCode(137)
+                .setOomKilled(true)
+                .setState("exited")
+                .setConfig(
+                    ContainerConfig.newBuilder()
+                        .setMemoryLimitBytes(16L << 20)
+                        .setNetworkMode("bridge")))
         .build();
   }
 }

@@ -46,7 +46,8 @@ public class HotPathBenchmarks {
   @Benchmark
   public long straceReadLine(Blackhole blackhole) throws IOException {
     long lines = 0;
-    try (BufferedReader reader = Files.newBufferedReader(Path.of(straceFile), StandardCharsets.UTF_8)) {
+    try (BufferedReader reader =
+        Files.newBufferedReader(Path.of(straceFile), StandardCharsets.UTF_8)) {
       String line;
       while ((line = reader.readLine()) != null) {
         blackhole.consume(line);
@@ -60,8 +61,10 @@ public class HotPathBenchmarks {
   @Benchmark
   public long straceParse(Blackhole blackhole) throws IOException {
     CountingListener listener = new CountingListener(blackhole);
-    StraceLineParser parser = new StraceLineParser(LocalDate.now(), ZoneId.systemDefault(), listener);
-    try (BufferedReader reader = Files.newBufferedReader(Path.of(straceFile), StandardCharsets.UTF_8)) {
+    StraceLineParser parser =
+        new StraceLineParser(LocalDate.now(), ZoneId.systemDefault(), listener);
+    try (BufferedReader reader =
+        Files.newBufferedReader(Path.of(straceFile), StandardCharsets.UTF_8)) {
       String line;
       while ((line = reader.readLine()) != null) {
         parser.accept(line);

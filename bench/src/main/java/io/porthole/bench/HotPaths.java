@@ -2,7 +2,9 @@ package io.porthole.bench;
 
 import io.porthole.collector.packets.PcapReplay;
 import io.porthole.collector.packets.ReplaySummary;
+import io.porthole.collector.strace.StraceExit;
 import io.porthole.collector.strace.StraceLineParser;
+import io.porthole.collector.strace.StraceSyscall;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,13 +41,17 @@ final class HotPaths {
         lines++;
       }
     }
-    StraceLineParser check = new StraceLineParser(LocalDate.now(), ZoneId.systemDefault(), new StraceLineParser.Listener() {
-      @Override
-      public void syscall(io.porthole.collector.strace.StraceSyscall call) {}
+    StraceLineParser check =
+        new StraceLineParser(
+            LocalDate.now(),
+            ZoneId.systemDefault(),
+            new StraceLineParser.Listener() {
+              @Override
+              public void syscall(StraceSyscall call) {}
 
-      @Override
-      public void exit(io.porthole.collector.strace.StraceExit exit) {}
-    });
+              @Override
+              public void exit(StraceExit exit) {}
+            });
     try (BufferedReader reader = Files.newBufferedReader(strace, StandardCharsets.UTF_8)) {
       String line;
       while ((line = reader.readLine()) != null) {
@@ -55,28 +61,42 @@ final class HotPaths {
     check.finish();
     results.info("strace.log.lines", lines);
     results.info("strace.log.bytes", Files.size(strace));
-    results.info("strace.log.parsed", "syscalls " + check.syscalls() + ", exits " + check.exits() + ", signals "
-        + check.signals() + ", notices " + check.notices() + ", unparsed " + check.linesUnparsed());
+    results.info(
+        "strace.log.parsed",
+        "syscalls "
+            + check.syscalls()
+            + ", exits "
+            + check.exits()
+            + ", signals "
+            + check.signals()
+            + ", notices "
+            + check.notices()
+            + ", unparsed "
+            + check.linesUnparsed());
 
-    ReplaySummary summary = new PcapReplay().run(pcap, "bench-host", "bench-container", null, (topic, envelope) -> {});
+    ReplaySummary summary =
+        new PcapReplay().run(pcap, "bench-host", "bench-container", null, (topic, envelope) -> {});
     long packets = summary.packetsRead();
     results.info("packets.pcap.packets", packets);
     results.info("packets.pcap.bytes", Files.size(pcap));
     results.info("packets.pcap.replay", summary.describe());
 
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(HotPathBenchmarks.class.getName() + "\\.(straceReadLine|straceParse|packetPath)$")
-        .param("straceFile", strace.toString())
-        .param("pcapFile", pcap.toString())
-        .forks(1)
-        .threads(1)
-        .warmupIterations(warmups)
-        .measurementIterations(iterations)
-        .jvmArgsAppend("-Xms512m", "-Xmx512m")
-        .shouldFailOnError(true);
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(
+                HotPathBenchmarks.class.getName() + "\\.(straceReadLine|straceParse|packetPath)$")
+            .param("straceFile", strace.toString())
+            .param("pcapFile", pcap.toString())
+            .forks(1)
+            .threads(1)
+            .warmupIterations(warmups)
+            .measurementIterations(iterations)
+            .jvmArgsAppend("-Xms512m", "-Xmx512m")
+            .shouldFailOnError(true);
     Collection<RunResult> runs = new Runner(options.build()).run();
     for (RunResult run : runs) {
-      String method = run.getParams().getBenchmark().substring(HotPathBenchmarks.class.getName().length() + 1);
+      String method =
+          run.getParams().getBenchmark().substring(HotPathBenchmarks.class.getName().length() + 1);
       long units = method.equals("packetPath") ? packets : lines;
       List<Double> perSecond = new ArrayList<>();
       for (BenchmarkResult benchmark : run.getBenchmarkResults()) {

@@ -13,6 +13,7 @@ import io.porthole.wire.RecordKey;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,8 +49,8 @@ final class KafkaDrivers {
   private KafkaDrivers() {}
 
   /**
-   * {@code publish BOOTSTRAP PREFIX EVENTS ITERATIONS PERF_TOPIC}: the collector's publishing path, one
-   * warm-up round first; also creates the ceiling's topic with the same partitions.
+   * {@code publish BOOTSTRAP PREFIX EVENTS ITERATIONS PERF_TOPIC}: the collector's publishing path,
+   * one warm-up round first; also creates the ceiling's topic with the same partitions.
    */
   static void publish(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
@@ -69,23 +71,33 @@ final class KafkaDrivers {
     }
     int recordBytes = (int) Math.round((double) bytes / pool.size());
     results.info("publish.record_bytes", recordBytes);
-    Files.writeString(Path.of(System.getProperty("bench.record.size.file")), Integer.toString(recordBytes));
+    Files.writeString(
+        Path.of(System.getProperty("bench.record.size.file")), Integer.toString(recordBytes));
 
     Vertx vertx = Vertx.vertx();
     int buffer = 10_000;
-    RecordPublisher publisher = RecordPublisher.create(vertx, KafkaSettings.of(bootstrap), "bench-collector", names, buffer);
+    RecordPublisher publisher =
+        RecordPublisher.create(
+            vertx, KafkaSettings.of(bootstrap), "bench-collector", names, buffer);
     publisher.start().await();
     CollectorStats stats = new CollectorStats();
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
-    results.info("publish.settings", "KafkaSettings.producerConfig defaults (idempotent, acks=all, lz4, linger.ms=5,"
-        + " batch.size=262144, buffer.memory=32 MiB), RecordPublisher buffer " + buffer + " records (the collector's default),"
-        + " flow-record envelopes keyed hostId/containerId, " + PARTITIONS + " partitions");
+    results.info(
+        "publish.settings",
+        "KafkaSettings.producerConfig defaults (idempotent, acks=all, lz4, linger.ms=5,"
+            + " batch.size=262144, buffer.memory=32 MiB), RecordPublisher buffer "
+            + buffer
+            + " records (the collector's default),"
+            + " flow-record envelopes keyed hostId/containerId, "
+            + PARTITIONS
+            + " partitions");
     List<Double> rates = new ArrayList<>();
     for (int round = 0; round <= iterations; round++) {
       long done0 = completed(stats);
       long start = System.nanoTime();
       for (int i = 0; i < events; i++) {
-        // Stay under the publisher's buffer: a drop would be the publisher protecting the collector, not throughput.
+        // Stay under the publisher's buffer: a drop would be the publisher protecting the
+        // collector, not throughput.
         while (i - (completed(stats) - done0) >= buffer * 8 / 10) {
           LockSupport.parkNanos(20_000);
         }
@@ -98,44 +110,83 @@ final class KafkaDrivers {
       if (round > 0) {
         rates.add(events / seconds);
       }
-      System.out.printf("publish round %d: %.0f events/s (published %d, dropped %d, failed %d)%n", round, events / seconds,
-          stats.eventsPublished.get(), stats.eventsDroppedBackpressure.get(), stats.kafkaSendFailures.get());
+      System.out.printf(
+          "publish round %d: %.0f events/s (published %d, dropped %d, failed %d)%n",
+          round,
+          events / seconds,
+          stats.eventsPublished.get(),
+          stats.eventsDroppedBackpressure.get(),
+          stats.kafkaSendFailures.get());
     }
     results.measured("publish.collector", "events/s", rates);
-    results.info("publish.outcome", "acknowledged " + stats.eventsPublished.get() + ", dropped "
-        + stats.eventsDroppedBackpressure.get() + ", failed " + stats.kafkaSendFailures.get());
+    results.info(
+        "publish.outcome",
+        "acknowledged "
+            + stats.eventsPublished.get()
+            + ", dropped "
+            + stats.eventsDroppedBackpressure.get()
+            + ", failed "
+            + stats.kafkaSendFailures.get());
     publisher.stop().await();
     vertx.close().await();
     results.measured("memory.collector", "MB", List.of(peakRssMb()));
-    results.info("memory.collector.how", "VmHWM of the JVM that ran the collector's publishing path (RecordPublisher +"
-        + " KafkaEventSink + vertx-kafka-client) through the publishing figure; JVM flags " + jvmFlags());
+    results.info(
+        "memory.collector.how",
+        "VmHWM of the JVM that ran the collector's publishing path (RecordPublisher +"
+            + " KafkaEventSink + vertx-kafka-client) through the publishing figure; JVM flags "
+            + jvmFlags());
   }
 
   private static long completed(CollectorStats stats) {
-    return stats.eventsPublished.get() + stats.eventsDroppedBackpressure.get() + stats.kafkaSendFailures.get();
+    return stats.eventsPublished.get()
+        + stats.eventsDroppedBackpressure.get()
+        + stats.kafkaSendFailures.get();
   }
 
-  /** {@code analyzer-load BOOTSTRAP PREFIX EVENTS}: fills the flows topic for the analyzer and its ceiling. */
+  /**
+   * {@code analyzer-load BOOTSTRAP PREFIX EVENTS}: fills the flows topic for the analyzer and its
+   * ceiling.
+   */
   static void analyzerLoad(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
     TopicNames names = TopicNames.withPrefix(args[1]);
     int events = Integer.parseInt(args[2]);
-    createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
+    createTopics(
+        bootstrap,
+        names,
+        Topic.CONTAINER_EVENTS,
+        Topic.FLOWS,
+        Topic.SYSCALLS,
+        Topic.HEARTBEATS,
+        Topic.ALERTS,
         Topic.DEAD_LETTERS);
     Instant now = Instant.now();
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (int i = 0; i < events; i++) {
         EventEnvelope envelope = Events.flow(i, CONTAINERS, FAIL_EVERY, now.plusNanos(i * 1000L));
-        producer.send(new ProducerRecord<>(names.name(Topic.FLOWS), key(envelope), envelope.toByteArray()));
+        producer.send(
+            new ProducerRecord<>(names.name(Topic.FLOWS), key(envelope), envelope.toByteArray()));
       }
       producer.flush();
     }
-    results.info("analyzer.load", events + " flow-record envelopes of " + CONTAINERS + " containers on "
-        + names.name(Topic.FLOWS) + " (" + PARTITIONS + " partitions); 1 in " + FAIL_EVERY
-        + " is a refused connection the connection-failure rule correlates into alerts");
+    results.info(
+        "analyzer.load",
+        events
+            + " flow-record envelopes of "
+            + CONTAINERS
+            + " containers on "
+            + names.name(Topic.FLOWS)
+            + " ("
+            + PARTITIONS
+            + " partitions); 1 in "
+            + FAIL_EVERY
+            + " is a refused connection the connection-failure rule correlates into alerts");
   }
 
-  /** {@code analyzer-run BOOTSTRAP PREFIX EVENTS ITERATIONS}: a fresh group per round consumes the loaded topic. */
+  /**
+   * {@code analyzer-run BOOTSTRAP PREFIX EVENTS ITERATIONS}: a fresh group per round consumes the
+   * loaded topic.
+   */
   static void analyzerRun(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
     String prefix = args[1];
@@ -165,34 +216,51 @@ final class KafkaDrivers {
           LockSupport.parkNanos(20_000_000);
           committed = 0;
           for (Map.Entry<TopicPartition, OffsetAndMetadata> entry :
-              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
+              admin
+                  .listConsumerGroupOffsets(group)
+                  .partitionsToOffsetAndMetadata()
+                  .get()
+                  .entrySet()) {
             if (entry.getKey().topic().equals(flows) && entry.getValue() != null) {
               committed += entry.getValue().offset();
             }
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("analyzer round %d: %d committed in %.2f s = %.0f events/s, alerts %d%n", round, committed, seconds,
-            committed / seconds, service.stats().alertsPublished());
+        System.out.printf(
+            "analyzer round %d: %d committed in %.2f s = %.0f events/s, alerts %d%n",
+            round, committed, seconds, committed / seconds, service.stats().alertsPublished());
         if (committed < events) {
-          throw new IllegalStateException("the analyzer committed only " + committed + " of " + events + " in 5 minutes");
+          throw new IllegalStateException(
+              "the analyzer committed only " + committed + " of " + events + " in 5 minutes");
         }
         if (round > 0) {
           rates.add(events / seconds);
         }
-        results.info("analyzer.round" + round, String.format("%.0f events/s, alerts published %d, dead letters %d",
-            events / seconds, service.stats().alertsPublished(), service.stats().recordsDeadLettered()));
+        results.info(
+            "analyzer.round" + round,
+            String.format(
+                "%.0f events/s, alerts published %d, dead letters %d",
+                events / seconds,
+                service.stats().alertsPublished(),
+                service.stats().recordsDeadLettered()));
         service.stop().await();
       }
     }
     vertx.close().await();
     results.measured("analyzer.events", "events/s", rates);
-    results.info("analyzer.how", "AnalyzerService (all rules, default settings but analyzer.commit.interval=100ms),"
-        + " a fresh consumer group per round; timed from the first record processed until the group's committed"
-        + " offsets cover every record; round 0 is a warm-up");
+    results.info(
+        "analyzer.how",
+        "AnalyzerService (all rules, default settings but analyzer.commit.interval=100ms),"
+            + " a fresh consumer group per round; timed from the first record processed "
+            + "until the group's committed"
+            + " offsets cover every record; round 0 is a warm-up");
     results.measured("memory.analyzer", "MB", List.of(peakRssMb()));
-    results.info("memory.analyzer.how", "VmHWM of the JVM that ran the AnalyzerService through the analyzer figure;"
-        + " JVM flags " + jvmFlags());
+    results.info(
+        "memory.analyzer.how",
+        "VmHWM of the JVM that ran the AnalyzerService through the analyzer figure;"
+            + " JVM flags "
+            + jvmFlags());
   }
 
   /**
@@ -210,38 +278,60 @@ final class KafkaDrivers {
     // same load runs for a warm-up before the windows, so they measure the running analyzer, not
     // its JIT compiling and the backlog that builds meanwhile.
     int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : Math.min(2, seconds / 4);
-    createTopics(bootstrap, names, Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS,
+    createTopics(
+        bootstrap,
+        names,
+        Topic.CONTAINER_EVENTS,
+        Topic.FLOWS,
+        Topic.SYSCALLS,
+        Topic.HEARTBEATS,
+        Topic.ALERTS,
         Topic.DEAD_LETTERS);
     // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
 
     Map<String, Long> probes = new ConcurrentHashMap<>();
     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
-    KafkaConsumer<String, byte[]> alerts = new KafkaConsumer<>(Map.of(
-        "bootstrap.servers", bootstrap, "group.id", "bench-latency-alerts-" + System.nanoTime(),
-        "auto.offset.reset", "latest"), new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> alerts =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "group.id",
+                "bench-latency-alerts-" + System.nanoTime(),
+                "auto.offset.reset",
+                "latest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
     alerts.subscribe(List.of(names.name(Topic.ALERTS)));
     while (alerts.assignment().isEmpty()) {
       alerts.poll(Duration.ofMillis(100));
     }
-    Thread reader = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        for (ConsumerRecord<String, byte[]> record : alerts.poll(Duration.ofMillis(50))) {
-          long received = System.nanoTime();
-          try {
-            Alert alert = Alert.parseFrom(record.value());
-            Long sent = alert.getRule() == Rule.OOM_KILLED ? probes.remove(alert.getContainerId()) : null;
-            if (sent != null) {
-              latencies.add(new long[] {sent, received - sent});
-            }
-          } catch (Exception e) {
-            System.out.println("undecodable alert: " + e);
-          }
-        }
-      }
-    }, "bench-alert-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, byte[]> record : alerts.poll(Duration.ofMillis(50))) {
+                  long received = System.nanoTime();
+                  try {
+                    Alert alert = Alert.parseFrom(record.value());
+                    Long sent =
+                        alert.getRule() == Rule.OOM_KILLED
+                            ? probes.remove(alert.getContainerId())
+                            : null;
+                    if (sent != null) {
+                      latencies.add(new long[] {sent, received - sent});
+                    }
+                  } catch (Exception e) {
+                    System.out.println("undecodable alert: " + e);
+                  }
+                }
+              }
+            },
+            "bench-alert-reader");
     reader.start();
 
-    // Pre-encoded flows: this JVM only has to keep the rate, the analyzer's JVM does the work measured.
+    // Pre-encoded flows: this JVM only has to keep the rate, the analyzer's JVM does the work
+    // measured.
     String flows = names.name(Topic.FLOWS);
     byte[][] pool = new byte[8192][];
     String[] poolKeys = new String[pool.length];
@@ -252,9 +342,11 @@ final class KafkaDrivers {
       poolKeys[i] = key(flow);
     }
     long start;
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector")).entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector"))
+                .entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
       start = System.nanoTime();
       long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
       long sent = 0;
@@ -262,7 +354,8 @@ final class KafkaDrivers {
       long nextProbe = start;
       while (System.nanoTime() < end) {
         long now = System.nanoTime();
-        // Bounded per pass so that the probes keep their 100 ms rhythm even if the producer falls behind.
+        // Bounded per pass so that the probes keep their 100 ms rhythm even if the producer falls
+        // behind.
         long target = (now - start) * rate / 1_000_000_000L;
         long due = Math.min(target, sent + Math.max(1, rate / 50));
         for (; sent < due; sent++) {
@@ -273,7 +366,9 @@ final class KafkaDrivers {
           String container = String.format("%064x", 0xDEAD000000000L + probe++);
           EventEnvelope die = Events.oomDie(container, "bench-oom-" + probe, Instant.now());
           probes.put(container, System.nanoTime());
-          producer.send(new ProducerRecord<>(names.name(Topic.CONTAINER_EVENTS), key(die), die.toByteArray()));
+          producer.send(
+              new ProducerRecord<>(
+                  names.name(Topic.CONTAINER_EVENTS), key(die), die.toByteArray()));
           nextProbe += 100_000_000L;
         }
         if (sent >= target) {
@@ -281,8 +376,12 @@ final class KafkaDrivers {
         }
       }
       int total = warmupSeconds + seconds;
-      results.info("latency.load", String.format("%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
-          + " (one per 100 ms), the first %d s a warm-up", sent, total, sent / (double) total, rate, probe, warmupSeconds));
+      results.info(
+          "latency.load",
+          String.format(
+              "%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
+                  + " (one per 100 ms), the first %d s a warm-up",
+              sent, total, sent / (double) total, rate, probe, warmupSeconds));
     }
     long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     while (!probes.isEmpty() && System.nanoTime() < wait) {
@@ -315,11 +414,18 @@ final class KafkaDrivers {
     }
     results.measured("latency.p50", "ms", p50);
     results.measured("latency.p99", "ms", p99);
-    results.info("latency.how", String.format("analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one OOM"
-        + " death every 100 ms; latency = send of the die event by the producer to receipt of its OOM_KILLED alert by a"
-        + " consumer of the alerts topic (both in the load JVM: one clock); %d windows of %d s after a warm-up of %d s at"
-        + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d of %d probes got no alert", rate, windows,
-        seconds / windows, warmupSeconds, missing, latencies.size() + missing));
+    results.info(
+        "latency.how",
+        String.format(
+            "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's "
+                + "median) plus one OOM"
+                + " death every 100 ms; latency = send of the die event by the producer to "
+                + "receipt of its OOM_KILLED alert by a"
+                + " consumer of the alerts topic (both in the load JVM: one clock); %d "
+                + "windows of %d s after a warm-up of %d s at"
+                + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d "
+                + "of %d probes got no alert",
+            rate, windows, seconds / windows, warmupSeconds, missing, latencies.size() + missing));
     alerts.close();
   }
 
@@ -332,8 +438,15 @@ final class KafkaDrivers {
     String bootstrap = args[0];
     String prefix = args[1];
     int seconds = Integer.parseInt(args[2]);
-    createTopics(bootstrap, TopicNames.withPrefix(prefix), Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS,
-        Topic.HEARTBEATS, Topic.ALERTS, Topic.DEAD_LETTERS);
+    createTopics(
+        bootstrap,
+        TopicNames.withPrefix(prefix),
+        Topic.CONTAINER_EVENTS,
+        Topic.FLOWS,
+        Topic.SYSCALLS,
+        Topic.HEARTBEATS,
+        Topic.ALERTS,
+        Topic.DEAD_LETTERS);
     Vertx vertx = Vertx.vertx();
     Map<String, String> values = new HashMap<>();
     values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
@@ -353,8 +466,9 @@ final class KafkaDrivers {
     while (!Files.exists(stop) && System.nanoTime() < until) {
       Thread.sleep(100);
     }
-    System.out.printf("analyzer-serve: processed %d, alerts %d%n", service.stats().recordsProcessed(),
-        service.stats().alertsPublished());
+    System.out.printf(
+        "analyzer-serve: processed %d, alerts %d%n",
+        service.stats().recordsProcessed(), service.stats().alertsPublished());
     service.stop().await();
     vertx.close().await();
   }
@@ -404,6 +518,6 @@ final class KafkaDrivers {
   }
 
   static String jvmFlags() {
-    return String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    return String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
   }
 }

@@ -1,6 +1,7 @@
 package io.porthole.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,8 @@ import org.apache.kafka.tools.ProducerPerformance;
 /**
  * Kafka's own perf tools as ceilings, run several times in ONE JVM (like the drivers they are
  * compared with, so that round 0 warms the JIT for the measured rounds). Usage: {@code kafka-perf
- * producer|consumer KEY ROUNDS TOOL_ARGS...}; {@code {round}} in an argument becomes the round number.
+ * producer|consumer KEY ROUNDS TOOL_ARGS...}; {@code {round}} in an argument becomes the round
+ * number.
  */
 final class KafkaTools {
 
@@ -43,8 +45,10 @@ final class KafkaTools {
         System.out.flush();
         System.setOut(original);
       }
-      double rate = tool.equals("producer") ? producerRate(captured.toString(StandardCharsets.UTF_8))
-          : consumerRate(captured.toString(StandardCharsets.UTF_8));
+      double rate =
+          tool.equals("producer")
+              ? producerRate(captured.toString(StandardCharsets.UTF_8))
+              : consumerRate(captured.toString(StandardCharsets.UTF_8));
       System.out.printf("%s round %d: %.0f records/s%n", tool, round, rate);
       if (round > 0) {
         rates.add(rate);
@@ -88,13 +92,13 @@ final class KafkaTools {
     }
 
     @Override
-    public void write(int b) throws java.io.IOException {
+    public void write(int b) throws IOException {
       first.write(b);
       second.write(b);
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws java.io.IOException {
+    public void write(byte[] b, int off, int len) throws IOException {
       first.write(b, off, len);
       second.write(b, off, len);
     }

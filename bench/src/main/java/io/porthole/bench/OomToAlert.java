@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import io.porthole.collector.DockerClients;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
@@ -26,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,17 +48,17 @@ import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * The OOM figure: against a running {@code porthole up} (its own process, the real engine), N
- * containers of {@code porthole/busybox:test} with a 16 MiB limit are OOM-killed by the kernel;
- * for each, the engine's die event time ({@code timeNano} of the events API) is compared with the
+ * containers of {@code porthole/busybox:test} with a 16 MiB limit are OOM-killed by the kernel; for
+ * each, the engine's die event time ({@code timeNano} of the events API) is compared with the
  * moment {@code GET /api/v1/alerts?container=ID&rule=OOM_KILLED} first returns the alert (polled
  * every 10 ms with the operator token). One warm-up death is not counted. To say where the time
- * goes, a plain consumer reads the run's container-events and alerts topics and reports each
- * stage: collector envelope built, die record handed to the producer, alert published by the
- * analyzer, alert record handed to the producer.
+ * goes, a plain consumer reads the run's container-events and alerts topics and reports each stage:
+ * collector envelope built, die record handed to the producer, alert published by the analyzer,
+ * alert record handed to the producer.
  *
- * <p>Usage: {@code oom UP_STDOUT UP_PID UP_STARTED_EPOCH_MS TOPIC_PREFIX NAME_PREFIX REPETITIONS}, started
- * right after {@code porthole up}; UP_STDOUT is where it prints its ready lines (operator token,
- * Kafka and controller addresses).
+ * <p>Usage: {@code oom UP_STDOUT UP_PID UP_STARTED_EPOCH_MS TOPIC_PREFIX NAME_PREFIX REPETITIONS},
+ * started right after {@code porthole up}; UP_STDOUT is where it prints its ready lines (operator
+ * token, Kafka and controller addresses).
  */
 final class OomToAlert {
 
@@ -63,31 +67,45 @@ final class OomToAlert {
   private static final long MEMORY = 16L << 20;
   private static final Duration POLL = Duration.ofMillis(10);
   private static final Duration ALERT_TIMEOUT = Duration.ofSeconds(30);
-  private static final Pattern TOKEN = Pattern.compile("^operator token: (\\S+) ", Pattern.MULTILINE);
-  private static final Pattern CONTROLLER = Pattern.compile("^controller: (http://\\S+)$", Pattern.MULTILINE);
+  private static final Pattern TOKEN =
+      Pattern.compile("^operator token: (\\S+) ", Pattern.MULTILINE);
+  private static final Pattern CONTROLLER =
+      Pattern.compile("^controller: (http://\\S+)$", Pattern.MULTILINE);
   private static final Pattern KAFKA = Pattern.compile("^kafka: (\\S+)$", Pattern.MULTILINE);
   private static final Pattern RUNNING = Pattern.compile("^running: (.*)$", Pattern.MULTILINE);
   private static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
 
-  /** One OOM death and its times: {@code *Nanos} in epoch nanoseconds, {@code *Millis} in epoch milliseconds (Kafka's). */
+  /**
+   * One OOM death and its times: {@code *Nanos} in epoch nanoseconds, {@code *Millis} in epoch
+   * milliseconds (Kafka's).
+   */
   private static final class Death {
     final String name;
     volatile String id;
     volatile long oomNanos;
     volatile long dieNanos;
-    /** When this driver's own events stream delivered the die: the engine's delivery delay, for reference. */
+
+    /**
+     * When this driver's own events stream delivered the die: the engine's delivery delay, for
+     * reference.
+     */
     volatile long dieReceivedNanos;
+
     volatile long collectorNanos;
     volatile long dieRecordMillis;
     volatile long alertPublishedNanos;
     volatile long alertRecordMillis;
     long seenNanos;
     int polls;
+
     /** Wall time of the driver's own steps, to account for the run's length. */
     long createMs;
+
     long startMs;
+
     /** From the start call's return to the alert seen. */
     long pollMs;
+
     long removeMs;
 
     Death(String name) {
@@ -99,15 +117,26 @@ final class OomToAlert {
   private record Built(long eventNanos, long collectorNanos, String what) {}
 
   private final Map<String, Death> byId = new ConcurrentHashMap<>();
-  /** Every container-events envelope of the run, in the order read: what the collector's ordered worker did. */
+
+  /**
+   * Every container-events envelope of the run, in the order read: what the collector's ordered
+   * worker did.
+   */
   private final List<Built> built = Collections.synchronizedList(new ArrayList<>());
 
   private OomToAlert() {}
 
   static void run(Results results, String[] args) throws Exception {
     try {
-      new OomToAlert().measure(results, Path.of(args[0]), Long.parseLong(args[1]), Long.parseLong(args[2]), args[3], args[4],
-          Integer.parseInt(args[5]));
+      new OomToAlert()
+          .measure(
+              results,
+              Path.of(args[0]),
+              Long.parseLong(args[1]),
+              Long.parseLong(args[2]),
+              args[3],
+              args[4],
+              Integer.parseInt(args[5]));
     } catch (Exception e) {
       results.notMeasured("oom.p99", String.valueOf(e.getMessage()));
       throw e;
@@ -115,15 +144,26 @@ final class OomToAlert {
   }
 
   /**
-   * Started together with {@code porthole up}: what does not need it (JVM, docker-java, the engine's
-   * events stream) gets ready while it starts.
+   * Started together with {@code porthole up}: what does not need it (JVM, docker-java, the
+   * engine's events stream) gets ready while it starts.
    */
-  private void measure(Results results, Path upStdout, long upPid, long upStartedMillis, String topicPrefix,
-      String namePrefix, int repetitions) throws Exception {
-    DockerClient docker = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30));
-    DockerClient eventsClient = DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO);
+  private void measure(
+      Results results,
+      Path upStdout,
+      long upPid,
+      long upStartedMillis,
+      String topicPrefix,
+      String namePrefix,
+      int repetitions)
+      throws Exception {
+    DockerClient docker =
+        DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30));
+    DockerClient eventsClient =
+        DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO);
     // Interrupted (Ctrl-C, the runner stopping): the containers still go, by id.
-    Thread removeOnSignal = new Thread(() -> byId.values().forEach(d -> removeQuietly(docker, d.id)), "bench-oom-cleanup");
+    Thread removeOnSignal =
+        new Thread(
+            () -> byId.values().forEach(d -> removeQuietly(docker, d.id)), "bench-oom-cleanup");
     Runtime.getRuntime().addShutdownHook(removeOnSignal);
     Closeable events = followEngineEvents(eventsClient, namePrefix);
     StageReader stages = null;
@@ -138,15 +178,28 @@ final class OomToAlert {
       String bootstrap = group(KAFKA, printed, "Kafka address");
       say("porthole up is running; waiting for " + controller + "/health/ready");
       awaitReady(http, controller);
-      results.info("oom.startup", String.format(Locale.ROOT, "porthole up printed its ready lines %.1f s after it was"
-          + " launched; /health/ready answered 200 %.1f s after that", (printedMillis - upStartedMillis) / 1e3,
-          (System.currentTimeMillis() - printedMillis) / 1e3));
+      results.info(
+          "oom.startup",
+          String.format(
+              Locale.ROOT,
+              "porthole up printed its ready lines %.1f s after it was"
+                  + " launched; /health/ready answered 200 %.1f s after that",
+              (printedMillis - upStartedMillis) / 1e3,
+              (System.currentTimeMillis() - printedMillis) / 1e3));
       stages = new StageReader(bootstrap, TopicNames.withPrefix(topicPrefix));
       stages.start();
-      say("controller ready; reading the stages from the " + topicPrefix + " topics; first container");
+      say(
+          "controller ready; reading the stages from the "
+              + topicPrefix
+              + " topics; first container");
       for (int i = 0; i <= repetitions; i++) {
         Death death = once(docker, http, controller, token, namePrefix + "-" + i, namePrefix);
-        say(String.format(Locale.ROOT, "%s: alert seen %.0f ms after the die event", death.name, (death.seenNanos - death.dieNanos) / 1e6));
+        say(
+            String.format(
+                Locale.ROOT,
+                "%s: alert seen %.0f ms after the die event",
+                death.name,
+                (death.seenNanos - death.dieNanos) / 1e6));
         if (i == 0) {
           warmup = death;
         } else {
@@ -168,31 +221,44 @@ final class OomToAlert {
       eventsClient.close();
     }
     report(results, measured, warmup, repetitions);
-    results.info("oom.records", "records on the run's topics at the end (offsets; the collector sees the whole host: other"
-        + " containers' events, packet flows on docker0, heartbeats): " + stages.recordCounts());
+    results.info(
+        "oom.records",
+        "records on the run's topics at the end (offsets; the collector sees the whole host: other"
+            + " containers' events, packet flows on docker0, heartbeats): "
+            + stages.recordCounts());
   }
 
   /** One container OOM-killed, polled on the controller until its OOM_KILLED alert is there. */
-  private Death once(DockerClient docker, HttpClient http, String controller, String token, String name, String runLabel)
+  private Death once(
+      DockerClient docker,
+      HttpClient http,
+      String controller,
+      String token,
+      String name,
+      String runLabel)
       throws Exception {
     Death death = new Death(name);
     long t0 = System.nanoTime();
-    String id = docker.createContainerCmd(IMAGE)
-        .withName(name)
-        .withLabels(Map.of(LABEL, runLabel))
-        .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
-        .withHostConfig(HostConfig.newHostConfig().withMemory(MEMORY).withMemorySwap(MEMORY))
-        .exec()
-        .getId();
+    String id =
+        docker
+            .createContainerCmd(IMAGE)
+            .withName(name)
+            .withLabels(Map.of(LABEL, runLabel))
+            .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
+            .withHostConfig(HostConfig.newHostConfig().withMemory(MEMORY).withMemorySwap(MEMORY))
+            .exec()
+            .getId();
     death.id = id;
     byId.put(id, death);
     long t1 = System.nanoTime();
     docker.startContainerCmd(id).exec();
     long t2 = System.nanoTime();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(controller + "/api/v1/alerts?rule=OOM_KILLED&limit=10&container=" + id))
-        .header("Authorization", "Bearer " + token)
-        .timeout(Duration.ofSeconds(5))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(controller + "/api/v1/alerts?rule=OOM_KILLED&limit=10&container=" + id))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(5))
+            .build();
     long deadline = System.nanoTime() + ALERT_TIMEOUT.toNanos();
     while (true) {
       HttpResponse<String> response;
@@ -204,7 +270,8 @@ final class OomToAlert {
       long now = epochNanos();
       death.polls++;
       if (response != null && response.statusCode() != 200) {
-        throw new IllegalStateException("GET /api/v1/alerts answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "GET /api/v1/alerts answered " + response.statusCode() + ": " + response.body());
       }
       if (response != null && hasOomAlert(response.body(), id)) {
         death.seenNanos = now;
@@ -212,8 +279,14 @@ final class OomToAlert {
         break;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no OOM_KILLED alert for " + name + " (" + id + ") on GET /api/v1/alerts within "
-            + ALERT_TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+            "no OOM_KILLED alert for "
+                + name
+                + " ("
+                + id
+                + ") on GET /api/v1/alerts within "
+                + ALERT_TIMEOUT.toSeconds()
+                + " s");
       }
       Thread.sleep(POLL.toMillis());
     }
@@ -222,7 +295,8 @@ final class OomToAlert {
       Thread.sleep(5);
     }
     if (death.dieNanos == 0) {
-      throw new IllegalStateException("the engine's events stream brought no die event for " + name + " (" + id + ")");
+      throw new IllegalStateException(
+          "the engine's events stream brought no die event for " + name + " (" + id + ")");
     }
     long t3 = System.nanoTime();
     removeQuietly(docker, id);
@@ -236,41 +310,57 @@ final class OomToAlert {
     JsonArray alerts = new JsonObject(body).getJsonArray("alerts");
     for (int i = 0; i < alerts.size(); i++) {
       JsonObject alert = alerts.getJsonObject(i);
-      if ("OOM_KILLED".equals(alert.getString("rule")) && id.equals(alert.getString("containerId"))
-          && !"true".equals(alert.getJsonObject("attributes", new JsonObject()).getString("container_survived"))) {
+      if ("OOM_KILLED".equals(alert.getString("rule"))
+          && id.equals(alert.getString("containerId"))
+          && !"true"
+              .equals(
+                  alert
+                      .getJsonObject("attributes", new JsonObject())
+                      .getString("container_survived"))) {
         return true;
       }
     }
     return false;
   }
 
-  /** The engine's oom and die events of this run's containers (label), replayed from before the first. */
+  /**
+   * The engine's oom and die events of this run's containers (label), replayed from before the
+   * first.
+   */
   private Closeable followEngineEvents(DockerClient client, String runLabel) {
     long since = Instant.now().minusSeconds(1).getEpochSecond();
-    ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Event event) {
-        Death death = byId.get(event.getId());
-        if (death == null) {
-          return; // not one of this driver's deaths (each is registered before its start)
-        }
-        long nanos = event.getTimeNano() != null ? event.getTimeNano() : event.getTime() * 1_000_000_000L;
-        if ("die".equals(event.getAction())) {
-          death.dieReceivedNanos = epochNanos();
-          death.dieNanos = nanos;
-        } else if ("oom".equals(event.getAction())) {
-          death.oomNanos = nanos;
-        }
-      }
-    };
-    return client.eventsCmd()
+    ResultCallback.Adapter<Event> callback =
+        new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Event event) {
+            Death death = byId.get(event.getId());
+            if (death == null) {
+              return; // not one of this driver's deaths (each is registered before its start)
+            }
+            long nanos =
+                event.getTimeNano() != null
+                    ? event.getTimeNano()
+                    : event.getTime() * 1_000_000_000L;
+            if ("die".equals(event.getAction())) {
+              death.dieReceivedNanos = epochNanos();
+              death.dieNanos = nanos;
+            } else if ("oom".equals(event.getAction())) {
+              death.oomNanos = nanos;
+            }
+          }
+        };
+    return client
+        .eventsCmd()
         .withSince(Long.toString(since))
         .withLabelFilter(Map.of(LABEL, runLabel))
         .withEventFilter("oom", "die")
         .exec(callback);
   }
 
-  /** What {@code porthole up} printed once every service started; fails when it exits first or runs without a collector. */
+  /**
+   * What {@code porthole up} printed once every service started; fails when it exits first or runs
+   * without a collector.
+   */
   private static String awaitPrinted(Path stdout, long pid) throws Exception {
     long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
     while (true) {
@@ -278,7 +368,8 @@ final class OomToAlert {
       Matcher running = RUNNING.matcher(printed);
       if (running.find()) {
         if (!running.group(1).contains("collector")) {
-          throw new IllegalStateException("porthole up runs without its collector (" + running.group() + "; see raw/run.log)");
+          throw new IllegalStateException(
+              "porthole up runs without its collector (" + running.group() + "; see raw/run.log)");
         }
         return printed;
       }
@@ -286,7 +377,8 @@ final class OomToAlert {
         throw new IllegalStateException("porthole up exited before it was ready (see raw/run.log)");
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("porthole up was not ready within " + UP_TIMEOUT.toSeconds() + " s (see raw/run.log)");
+        throw new IllegalStateException(
+            "porthole up was not ready within " + UP_TIMEOUT.toSeconds() + " s (see raw/run.log)");
       }
       Thread.sleep(50);
     }
@@ -294,7 +386,10 @@ final class OomToAlert {
 
   /** Waits for 200 on /health/ready; a request that times out (a loaded machine) is asked again. */
   private static void awaitReady(HttpClient http, String controller) throws Exception {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(controller + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create(controller + "/health/ready"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -305,7 +400,8 @@ final class OomToAlert {
         // asked again below
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(controller + "/health/ready did not answer 200 within 60 s");
+        throw new IllegalStateException(
+            controller + "/health/ready did not answer 200 within 60 s");
       }
       Thread.sleep(50);
     }
@@ -323,33 +419,73 @@ final class OomToAlert {
     results.measured("oom.p50", "ms", List.of(sorted.get((int) Math.floor(0.50 * (n - 1)))));
     results.measured("oom.p99", "ms", List.of(sorted.get((int) Math.ceil(0.99 * (n - 1)))));
     results.measured("oom.max", "ms", List.of(sorted.get(n - 1)));
-    results.info("oom.how", String.format(Locale.ROOT, "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
-        + " against the real engine; %d containers (1 warm-up not counted + %d measured, one at a time) of %s with"
-        + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null bs=64M count=1, OOM-killed by the kernel;"
-        + " latency = first 200 answer of GET /api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled from the"
-        + " container's start with a %d ms pause between requests, time taken when the response arrived) that holds the"
-        + " container's OOM_KILLED alert, minus timeNano of the engine's die event for that container (docker events API,"
-        + " label filter); one host clock. The stage times come from a group-less consumer of the run's container-events"
-        + " and alerts topics. p50/p99 by rank over the %d measured deaths (with %d deaths p99 is the %s). A poll cycle (request"
-        + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
-        repetitions + 1, repetitions, IMAGE, POLL.toMillis(), n, n, n <= 100 ? "largest value" : "99th percentile",
-        POLL.toMillis(), deaths.stream().mapToLong(d -> d.pollMs).sum() / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
-    results.info("oom.warmup", String.format(Locale.ROOT, "%.0f ms (first death after start, not counted)",
-        (warmup.seenNanos - warmup.dieNanos) / 1e6));
+    results.info(
+        "oom.how",
+        String.format(
+            Locale.ROOT,
+            "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
+                + " against the real engine; %d containers (1 warm-up not counted + %d "
+                + "measured, one at a time) of %s with"
+                + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null "
+                + "bs=64M count=1, OOM-killed by the kernel;"
+                + " latency = first 200 answer of GET "
+                + "/api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled "
+                + "from the"
+                + " container's start with a %d ms pause between requests, time taken when "
+                + "the response arrived) that holds the"
+                + " container's OOM_KILLED alert, minus timeNano of the engine's die event "
+                + "for that container (docker events API,"
+                + " label filter); one host clock. The stage times come from a group-less "
+                + "consumer of the run's container-events"
+                + " and alerts topics. p50/p99 by rank over the %d measured deaths (with "
+                + "%d deaths p99 is the %s). A poll cycle (request"
+                + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
+            repetitions + 1,
+            repetitions,
+            IMAGE,
+            POLL.toMillis(),
+            n,
+            n,
+            n <= 100 ? "largest value" : "99th percentile",
+            POLL.toMillis(),
+            deaths.stream().mapToLong(d -> d.pollMs).sum()
+                / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
+    results.info(
+        "oom.warmup",
+        String.format(
+            Locale.ROOT,
+            "%.0f ms (first death after start, not counted)",
+            (warmup.seenNanos - warmup.dieNanos) / 1e6));
     results.info("oom.stages", stages(deaths));
     StringBuilder each = new StringBuilder();
     List<Death> all = new ArrayList<>();
     all.add(warmup);
     all.addAll(deaths);
     for (Death death : all) {
-      each.append(each.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
-          + " ->die record %s, ->alert published %s, ->alert record %s, ->seen %.0f (%d polls; driver: create %d, start %d,"
-          + " polls %d, remove %d)", death.name, death == warmup ? " (warm-up)" : "",
-          death.oomNanos <= 0 ? "n/a (no oom event)" : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
-          relative(death, death.dieReceivedNanos), relative(death, death.collectorNanos),
-          relative(death, death.dieRecordMillis * 1_000_000L), relative(death, death.alertPublishedNanos),
-          relative(death, death.alertRecordMillis * 1_000_000L), (death.seenNanos - death.dieNanos) / 1e6, death.polls,
-          death.createMs, death.startMs, death.pollMs, death.removeMs));
+      each.append(each.isEmpty() ? "" : "; ")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
+                      + " ->die record %s, ->alert published %s, ->alert record %s, ->seen "
+                      + "%.0f (%d polls; driver: create %d, start %d,"
+                      + " polls %d, remove %d)",
+                  death.name,
+                  death == warmup ? " (warm-up)" : "",
+                  death.oomNanos <= 0
+                      ? "n/a (no oom event)"
+                      : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
+                  relative(death, death.dieReceivedNanos),
+                  relative(death, death.collectorNanos),
+                  relative(death, death.dieRecordMillis * 1_000_000L),
+                  relative(death, death.alertPublishedNanos),
+                  relative(death, death.alertRecordMillis * 1_000_000L),
+                  (death.seenNanos - death.dieNanos) / 1e6,
+                  death.polls,
+                  death.createMs,
+                  death.startMs,
+                  death.pollMs,
+                  death.removeMs));
       each.append(", collector: ").append(collectorWork(death));
     }
     results.info("oom.each_ms_after_die", each.toString());
@@ -369,24 +505,55 @@ final class OomToAlert {
     synchronized (built) {
       for (Built b : built) {
         if (b.what().endsWith(" of " + death.name)) {
-          own.add(String.format(Locale.ROOT, "%s event %+.0f built %+.0f", b.what().substring(0, b.what().indexOf(' ')),
-              (b.eventNanos() - death.dieNanos) / 1e6, (b.collectorNanos() - death.dieNanos) / 1e6));
-        } else if (b.collectorNanos() > death.dieNanos && b.collectorNanos() < death.collectorNanos) {
+          own.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s event %+.0f built %+.0f",
+                  b.what().substring(0, b.what().indexOf(' ')),
+                  (b.eventNanos() - death.dieNanos) / 1e6,
+                  (b.collectorNanos() - death.dieNanos) / 1e6));
+        } else if (b.collectorNanos() > death.dieNanos
+            && b.collectorNanos() < death.collectorNanos) {
           others++;
         }
       }
     }
-    return String.join(", ", own) + "; " + others + " envelope(s) of other containers built between the die and its envelope";
+    return String.join(", ", own)
+        + "; "
+        + others
+        + " envelope(s) of other containers built between the die and its envelope";
   }
 
   /** Median and max of each stage, in ms after the engine's die event. */
   private static String stages(List<Death> deaths) {
-    StringBuilder out = new StringBuilder("ms after the engine's die event, median (max) over the measured deaths: ");
-    out.append(stage(deaths, "die event delivered to this driver's own events stream (reference)", d -> d.dieReceivedNanos));
-    out.append("; ").append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
-    out.append("; ").append(stage(deaths, "die record handed to the producer (record CreateTime)", d -> d.dieRecordMillis * 1_000_000L));
-    out.append("; ").append(stage(deaths, "OOM_KILLED alert published by the analyzer (publishedAt)", d -> d.alertPublishedNanos));
-    out.append("; ").append(stage(deaths, "alert record handed to the producer (record CreateTime)", d -> d.alertRecordMillis * 1_000_000L));
+    StringBuilder out =
+        new StringBuilder(
+            "ms after the engine's die event, median (max) over the measured deaths: ");
+    out.append(
+        stage(
+            deaths,
+            "die event delivered to this driver's own events stream (reference)",
+            d -> d.dieReceivedNanos));
+    out.append("; ")
+        .append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
+    out.append("; ")
+        .append(
+            stage(
+                deaths,
+                "die record handed to the producer (record CreateTime)",
+                d -> d.dieRecordMillis * 1_000_000L));
+    out.append("; ")
+        .append(
+            stage(
+                deaths,
+                "OOM_KILLED alert published by the analyzer (publishedAt)",
+                d -> d.alertPublishedNanos));
+    out.append("; ")
+        .append(
+            stage(
+                deaths,
+                "alert record handed to the producer (record CreateTime)",
+                d -> d.alertRecordMillis * 1_000_000L));
     out.append("; ").append(stage(deaths, "alert seen on GET /api/v1/alerts", d -> d.seenNanos));
     return out.toString();
   }
@@ -403,7 +570,12 @@ final class OomToAlert {
       return name + " n/a";
     }
     Collections.sort(values);
-    return String.format(Locale.ROOT, "%s %.0f (%.0f)", name, values.get((values.size() - 1) / 2), values.get(values.size() - 1));
+    return String.format(
+        Locale.ROOT,
+        "%s %.0f (%.0f)",
+        name,
+        values.get((values.size() - 1) / 2),
+        values.get(values.size() - 1));
   }
 
   private static String relative(Death death, long nanos) {
@@ -430,7 +602,7 @@ final class OomToAlert {
   }
 
   private static void say(String line) {
-    System.out.println("[oom " + java.time.LocalTime.now() + "] " + line);
+    System.out.println("[oom " + LocalTime.now() + "] " + line);
   }
 
   private static long epochNanos() {
@@ -453,7 +625,9 @@ final class OomToAlert {
     private volatile String recordCounts = "unknown";
 
     StageReader(String bootstrap, TopicNames names) {
-      this.consumer = new KafkaConsumer<>(new java.util.HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
+      this.consumer =
+          new KafkaConsumer<>(
+              new HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
       this.eventsTopic = names.name(Topic.CONTAINER_EVENTS);
       this.alertsTopic = names.name(Topic.ALERTS);
       this.names = names;
@@ -492,15 +666,27 @@ final class OomToAlert {
       }
     }
 
-    /** What the suite wrote to its topics during the run: the load the OOM deaths travelled with. */
+    /**
+     * What the suite wrote to its topics during the run: the load the OOM deaths travelled with.
+     */
     private String countRecords() {
       StringBuilder out = new StringBuilder();
-      for (Topic topic : List.of(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS, Topic.ALERTS)) {
+      for (Topic topic :
+          List.of(
+              Topic.CONTAINER_EVENTS,
+              Topic.FLOWS,
+              Topic.SYSCALLS,
+              Topic.HEARTBEATS,
+              Topic.ALERTS)) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(names.name(topic), Duration.ofSeconds(5))) {
+        for (PartitionInfo info :
+            consumer.partitionsFor(names.name(topic), Duration.ofSeconds(5))) {
           partitions.add(new TopicPartition(info.topic(), info.partition()));
         }
-        long records = consumer.endOffsets(partitions, Duration.ofSeconds(5)).values().stream().mapToLong(Long::longValue).sum();
+        long records =
+            consumer.endOffsets(partitions, Duration.ofSeconds(5)).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
         out.append(out.isEmpty() ? "" : ", ").append(topic.topicName()).append(' ').append(records);
       }
       return out.toString();
@@ -517,9 +703,16 @@ final class OomToAlert {
         if (record.topic().equals(eventsTopic)) {
           EventEnvelope envelope = EventEnvelope.parseFrom(record.value());
           String action = envelope.getContainerEvent().getAction().name().toLowerCase(Locale.ROOT);
-          built.add(new Built(nanos(envelope.getTime()), nanos(envelope.getCollectorTime()),
-              action + " of " + (death != null ? death.name : envelope.getContainerEvent().getName())));
-          if (death != null && envelope.getContainerEvent().getAction() == ContainerAction.DIE && death.dieRecordMillis == 0) {
+          built.add(
+              new Built(
+                  nanos(envelope.getTime()),
+                  nanos(envelope.getCollectorTime()),
+                  action
+                      + " of "
+                      + (death != null ? death.name : envelope.getContainerEvent().getName())));
+          if (death != null
+              && envelope.getContainerEvent().getAction() == ContainerAction.DIE
+              && death.dieRecordMillis == 0) {
             death.collectorNanos = nanos(envelope.getCollectorTime());
             death.dieRecordMillis = record.timestamp();
           }
@@ -530,15 +723,19 @@ final class OomToAlert {
             death.alertRecordMillis = record.timestamp();
           }
         }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         // not ours to judge here: the product's consumers count undecodable records
       }
     }
 
-    /** Waits a little for the last deaths' records to be read (the alert can be seen before the reader polls it). */
+    /**
+     * Waits a little for the last deaths' records to be read (the alert can be seen before the
+     * reader polls it).
+     */
     void awaitStages(List<Death> deaths, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline && deaths.stream().anyMatch(d -> d.alertRecordMillis == 0 || d.dieRecordMillis == 0)) {
+      while (System.nanoTime() < deadline
+          && deaths.stream().anyMatch(d -> d.alertRecordMillis == 0 || d.dieRecordMillis == 0)) {
         Thread.sleep(50);
       }
     }
@@ -550,7 +747,7 @@ final class OomToAlert {
     }
   }
 
-  private static long nanos(com.google.protobuf.Timestamp timestamp) {
+  private static long nanos(Timestamp timestamp) {
     Instant instant = Timestamps.toInstant(timestamp);
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }

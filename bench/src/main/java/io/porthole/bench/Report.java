@@ -41,38 +41,107 @@ final class Report {
    * @param goal given the figure's and the ceiling's medians (ceiling NaN when there is none), the
    *     goal is met or not
    */
-  record Figure(String id, String title, String figureKey, String ceilingKey, String ceilingTitle, String goal,
+  record Figure(
+      String id,
+      String title,
+      String figureKey,
+      String ceilingKey,
+      String ceilingTitle,
+      String goal,
       BiFunction<Double, Double, Boolean> met) {}
 
-  static final List<Figure> FIGURES = List.of(
-      new Figure("strace_parser", "strace parser (one core, large real strace log)", "strace.parse", "strace.readline",
-          "BufferedReader.readLine of the same lines, discarded", ">= 2,000,000 lines/s and >= 25% of the ceiling",
-          (f, c) -> f >= 2_000_000 && f / c >= 0.25),
-      new Figure("packet_path", "packet path: pcap reader + header parse + flow table (1M-packet recorded pcap)",
-          "packets.path", "packets.tcpdump", "tcpdump -r FILE -w /dev/null", ">= 1,000,000 packets/s",
-          (f, c) -> f >= 1_000_000),
-      new Figure("publishing", "publishing: protobuf encode + RecordPublisher (real producer settings) into a local broker",
-          "publish.collector", "publish.kafka_perf", "Kafka ProducerPerformance, same record size and settings, same broker",
-          ">= 80% of the ceiling", (f, c) -> f / c >= 0.80),
-      new Figure("analyzer", "analyzer: events consumed, correlated and committed", "analyzer.events",
-          "analyzer.kafka_consumer_perf", "Kafka ConsumerPerformance on the same topic", ">= 70% of the ceiling",
-          (f, c) -> f / c >= 0.70),
-      new Figure("latency_p50", "event-to-alert latency p50 at 50% of the measured analyzer capacity", "latency.p50", null,
-          null, "none (reported)", null),
-      new Figure("latency_p99", "event-to-alert latency p99 at 50% of the measured analyzer capacity", "latency.p99", null,
-          null, "p99 <= 50 ms", (f, c) -> f <= 50),
-      new Figure("oom_to_alert", "OOM kill to alert visible on GET /api/v1/alerts (p99 after the engine's die event)",
-          "oom.p99", null, "the engine's own die event time", "p99 <= 1.5 s after the die event", (f, c) -> f <= 1500),
-      new Figure("controller_alerts", "controller GET /api/v1/alerts?limit=50 with wrk on loopback", "controller.alerts",
-          "controller.bare", "a bare vertx-web route returning the same bytes, same JVM flags", ">= 50% of the ceiling",
-          (f, c) -> f / c >= 0.50),
-      new Figure("memory_collector", "collector peak RSS (VmHWM) under the publishing load", "memory.collector", null, null,
-          "<= 256 MB", (f, c) -> f <= 256),
-      new Figure("memory_analyzer", "analyzer peak RSS (VmHWM) under the analyzer load", "memory.analyzer", null, null,
-          "<= 256 MB", (f, c) -> f <= 256),
-      new Figure("strace_overhead", "strace overhead: slowdown of a syscall-heavy program traced by the collector's SyscallTracer",
-          "tracer.collector", "tracer.strace", "slowdown of the same program under plain strace -f -o /dev/null",
-          "no worse than plain strace", (f, c) -> f <= c));
+  static final List<Figure> FIGURES =
+      List.of(
+          new Figure(
+              "strace_parser",
+              "strace parser (one core, large real strace log)",
+              "strace.parse",
+              "strace.readline",
+              "BufferedReader.readLine of the same lines, discarded",
+              ">= 2,000,000 lines/s and >= 25% of the ceiling",
+              (f, c) -> f >= 2_000_000 && f / c >= 0.25),
+          new Figure(
+              "packet_path",
+              "packet path: pcap reader + header parse + flow table (1M-packet recorded pcap)",
+              "packets.path",
+              "packets.tcpdump",
+              "tcpdump -r FILE -w /dev/null",
+              ">= 1,000,000 packets/s",
+              (f, c) -> f >= 1_000_000),
+          new Figure(
+              "publishing",
+              "publishing: protobuf encode + RecordPublisher (real producer settings) "
+                  + "into a local broker",
+              "publish.collector",
+              "publish.kafka_perf",
+              "Kafka ProducerPerformance, same record size and settings, same broker",
+              ">= 80% of the ceiling",
+              (f, c) -> f / c >= 0.80),
+          new Figure(
+              "analyzer",
+              "analyzer: events consumed, correlated and committed",
+              "analyzer.events",
+              "analyzer.kafka_consumer_perf",
+              "Kafka ConsumerPerformance on the same topic",
+              ">= 70% of the ceiling",
+              (f, c) -> f / c >= 0.70),
+          new Figure(
+              "latency_p50",
+              "event-to-alert latency p50 at 50% of the measured analyzer capacity",
+              "latency.p50",
+              null,
+              null,
+              "none (reported)",
+              null),
+          new Figure(
+              "latency_p99",
+              "event-to-alert latency p99 at 50% of the measured analyzer capacity",
+              "latency.p99",
+              null,
+              null,
+              "p99 <= 50 ms",
+              (f, c) -> f <= 50),
+          new Figure(
+              "oom_to_alert",
+              "OOM kill to alert visible on GET /api/v1/alerts (p99 after the engine's die event)",
+              "oom.p99",
+              null,
+              "the engine's own die event time",
+              "p99 <= 1.5 s after the die event",
+              (f, c) -> f <= 1500),
+          new Figure(
+              "controller_alerts",
+              "controller GET /api/v1/alerts?limit=50 with wrk on loopback",
+              "controller.alerts",
+              "controller.bare",
+              "a bare vertx-web route returning the same bytes, same JVM flags",
+              ">= 50% of the ceiling",
+              (f, c) -> f / c >= 0.50),
+          new Figure(
+              "memory_collector",
+              "collector peak RSS (VmHWM) under the publishing load",
+              "memory.collector",
+              null,
+              null,
+              "<= 256 MB",
+              (f, c) -> f <= 256),
+          new Figure(
+              "memory_analyzer",
+              "analyzer peak RSS (VmHWM) under the analyzer load",
+              "memory.analyzer",
+              null,
+              null,
+              "<= 256 MB",
+              (f, c) -> f <= 256),
+          new Figure(
+              "strace_overhead",
+              "strace overhead: slowdown of a syscall-heavy program traced by the "
+                  + "collector's SyscallTracer",
+              "tracer.collector",
+              "tracer.strace",
+              "slowdown of the same program under plain strace -f -o /dev/null",
+              "no worse than plain strace",
+              (f, c) -> f <= c));
 
   private final Map<String, Series> series = new LinkedHashMap<>();
   private final Map<String, String> info = new LinkedHashMap<>();
@@ -96,16 +165,21 @@ final class Report {
         case "m" -> {
           // One bad line must not cost the report every other figure.
           try {
-            double[] values = parts.length < 4 || parts[3].isBlank()
-                ? new double[0]
-                : Arrays.stream(parts[3].trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+            double[] values =
+                parts.length < 4 || parts[3].isBlank()
+                    ? new double[0]
+                    : Arrays.stream(parts[3].trim().split("\\s+"))
+                        .mapToDouble(Double::parseDouble)
+                        .toArray();
             if (values.length == 0) {
-              notMeasured.putIfAbsent(parts[1], "the driver wrote an empty series (see bench/results/raw/run.log)");
+              notMeasured.putIfAbsent(
+                  parts[1], "the driver wrote an empty series (see bench/results/raw/run.log)");
             } else {
               series.put(parts[1], new Series(parts[1], parts[2], values));
             }
           } catch (NumberFormatException e) {
-            notMeasured.putIfAbsent(parts[1], "unreadable values in the raw results: " + e.getMessage());
+            notMeasured.putIfAbsent(
+                parts[1], "unreadable values in the raw results: " + e.getMessage());
           }
         }
         case "i" -> info.put(parts[1], parts[2]);
@@ -125,9 +199,16 @@ final class Report {
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# Porthole benchmark report\n\n");
-    md.append("Written by `bench/run").append("quick".equals(info.get("run.mode")) ? " --quick" : "").append("` at ")
-        .append(info.getOrDefault("run.started", "?")).append(" (mode: ").append(info.getOrDefault("run.mode", "?"))
-        .append("). Each figure is the median of its iterations, with min and max; the ceiling is measured in the same run on the same machine. See README.md (Benchmarks) for how to read it.\n\n");
+    md.append("Written by `bench/run")
+        .append("quick".equals(info.get("run.mode")) ? " --quick" : "")
+        .append("` at ")
+        .append(info.getOrDefault("run.started", "?"))
+        .append(" (mode: ")
+        .append(info.getOrDefault("run.mode", "?"))
+        .append(
+            "). Each figure is the median of its iterations, with min and max; the "
+                + "ceiling is measured in the same run on the same machine. See README.md "
+                + "(Benchmarks) for how to read it.\n\n");
     md.append("| figure | median | min - max | ceiling (median) | ratio | goal | met |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | --- | --- |\n");
     for (Figure figure : FIGURES) {
@@ -135,20 +216,40 @@ final class Report {
       Series c = figure.ceilingKey() == null ? null : series.get(figure.ceilingKey());
       md.append("| ").append(figure.title()).append(" | ");
       if (f == null) {
-        md.append("not measured | | | | ").append(figure.goal()).append(" | not measured: ")
-            .append(missingReason(figure.figureKey())).append(" |\n");
+        md.append("not measured | | | | ")
+            .append(figure.goal())
+            .append(" | not measured: ")
+            .append(missingReason(figure.figureKey()))
+            .append(" |\n");
         continue;
       }
-      md.append(number(f.median())).append(' ').append(f.unit()).append(" | ")
-          .append(number(f.min())).append(" - ").append(number(f.max())).append(" (n=").append(f.values().length).append(") | ");
+      md.append(number(f.median()))
+          .append(' ')
+          .append(f.unit())
+          .append(" | ")
+          .append(number(f.min()))
+          .append(" - ")
+          .append(number(f.max()))
+          .append(" (n=")
+          .append(f.values().length)
+          .append(") | ");
       if (figure.ceilingKey() == null) {
         md.append(figure.ceilingTitle() == null ? "none" : figure.ceilingTitle()).append(" | | ");
       } else if (c == null) {
         md.append("not measured: ").append(missingReason(figure.ceilingKey())).append(" | | ");
       } else {
-        md.append(number(c.median())).append(' ').append(c.unit()).append(" (").append(number(c.min())).append(" - ")
-            .append(number(c.max())).append(") ").append(figure.ceilingTitle()).append(" | ")
-            .append(String.format(Locale.ROOT, "%.1f%%", 100 * f.median() / c.median())).append(" | ");
+        md.append(number(c.median()))
+            .append(' ')
+            .append(c.unit())
+            .append(" (")
+            .append(number(c.min()))
+            .append(" - ")
+            .append(number(c.max()))
+            .append(") ")
+            .append(figure.ceilingTitle())
+            .append(" | ")
+            .append(String.format(Locale.ROOT, "%.1f%%", 100 * f.median() / c.median()))
+            .append(" | ");
       }
       md.append(figure.goal()).append(" | ").append(metText(figure, f, c)).append(" |\n");
     }
@@ -162,7 +263,11 @@ final class Report {
       md.append('\n');
     }
     for (Map.Entry<String, String> entry : notMeasured.entrySet()) {
-      md.append("- `").append(entry.getKey()).append("`: not measured: ").append(entry.getValue()).append('\n');
+      md.append("- `")
+          .append(entry.getKey())
+          .append("`: not measured: ")
+          .append(entry.getValue())
+          .append('\n');
     }
     md.append("\n## Machine, versions and inputs\n\n");
     for (Map.Entry<String, String> entry : info.entrySet()) {
@@ -193,7 +298,11 @@ final class Report {
     StringBuilder json = new StringBuilder("{\n  \"info\": {");
     String separator = "\n";
     for (Map.Entry<String, String> entry : info.entrySet()) {
-      json.append(separator).append("    ").append(quote(entry.getKey())).append(": ").append(quote(entry.getValue()));
+      json.append(separator)
+          .append("    ")
+          .append(quote(entry.getKey()))
+          .append(": ")
+          .append(quote(entry.getValue()));
       separator = ",\n";
     }
     json.append("\n  },\n  \"figures\": [");
@@ -201,21 +310,31 @@ final class Report {
     for (Figure figure : FIGURES) {
       Series f = series.get(figure.figureKey());
       Series c = figure.ceilingKey() == null ? null : series.get(figure.ceilingKey());
-      json.append(separator).append("    {\"id\": ").append(quote(figure.id())).append(", \"title\": ").append(quote(figure.title()))
-          .append(", \"goal\": ").append(quote(figure.goal()));
+      json.append(separator)
+          .append("    {\"id\": ")
+          .append(quote(figure.id()))
+          .append(", \"title\": ")
+          .append(quote(figure.title()))
+          .append(", \"goal\": ")
+          .append(quote(figure.goal()));
       separator = ",\n";
       if (f == null) {
-        json.append(", \"measured\": false, \"reason\": ").append(quote(missingReason(figure.figureKey()))).append('}');
+        json.append(", \"measured\": false, \"reason\": ")
+            .append(quote(missingReason(figure.figureKey())))
+            .append('}');
         continue;
       }
       json.append(", \"measured\": true, \"figure\": ").append(seriesJson(f));
       if (figure.ceilingKey() != null) {
         json.append(", \"ceiling_title\": ").append(quote(figure.ceilingTitle()));
         if (c != null) {
-          json.append(", \"ceiling\": ").append(seriesJson(c)).append(", \"ratio\": ")
+          json.append(", \"ceiling\": ")
+              .append(seriesJson(c))
+              .append(", \"ratio\": ")
               .append(String.format(Locale.ROOT, "%.4f", f.median() / c.median()));
         } else {
-          json.append(", \"ceiling\": null, \"ceiling_reason\": ").append(quote(missingReason(figure.ceilingKey())));
+          json.append(", \"ceiling\": null, \"ceiling_reason\": ")
+              .append(quote(missingReason(figure.ceilingKey())));
         }
       }
       Boolean met = goalMet(figure, f, c);
@@ -224,13 +343,21 @@ final class Report {
     json.append("\n  ],\n  \"series\": {");
     separator = "\n";
     for (Series s : series.values()) {
-      json.append(separator).append("    ").append(quote(s.key())).append(": ").append(seriesJson(s));
+      json.append(separator)
+          .append("    ")
+          .append(quote(s.key()))
+          .append(": ")
+          .append(seriesJson(s));
       separator = ",\n";
     }
     json.append("\n  },\n  \"not_measured\": {");
     separator = "\n";
     for (Map.Entry<String, String> entry : notMeasured.entrySet()) {
-      json.append(separator).append("    ").append(quote(entry.getKey())).append(": ").append(quote(entry.getValue()));
+      json.append(separator)
+          .append("    ")
+          .append(quote(entry.getKey()))
+          .append(": ")
+          .append(quote(entry.getValue()));
       separator = ",\n";
     }
     return json.append("\n  }\n}\n").toString();
@@ -241,8 +368,17 @@ final class Report {
     for (double v : s.values()) {
       values.add(plain(v));
     }
-    return "{\"unit\": " + quote(s.unit()) + ", \"median\": " + plain(s.median()) + ", \"min\": " + plain(s.min())
-        + ", \"max\": " + plain(s.max()) + ", \"values\": [" + String.join(", ", values) + "]}";
+    return "{\"unit\": "
+        + quote(s.unit())
+        + ", \"median\": "
+        + plain(s.median())
+        + ", \"min\": "
+        + plain(s.min())
+        + ", \"max\": "
+        + plain(s.max())
+        + ", \"values\": ["
+        + String.join(", ", values)
+        + "]}";
   }
 
   private static String plain(double v) {

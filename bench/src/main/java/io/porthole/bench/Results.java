@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The raw results file the runner and the drivers append to, one line each, tab separated:
- * {@code m KEY UNIT V1 V2 ...} (a measured series), {@code i KEY VALUE} (a fact about the run),
- * {@code n KEY REASON} (a figure that could not be measured, and why). {@link Report} reads it.
+ * The raw results file the runner and the drivers append to, one line each, tab separated: {@code m
+ * KEY UNIT V1 V2 ...} (a measured series), {@code i KEY VALUE} (a fact about the run), {@code n KEY
+ * REASON} (a figure that could not be measured, and why). {@link Report} reads it.
  */
 final class Results {
 
@@ -25,7 +25,8 @@ final class Results {
   static Results fromSystemProperty() {
     String path = System.getProperty("bench.results");
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("system property bench.results (the raw results file) is not set");
+      throw new IllegalArgumentException(
+          "system property bench.results (the raw results file) is not set");
     }
     return new Results(Path.of(path));
   }
@@ -36,8 +37,15 @@ final class Results {
       notMeasured(key, "the driver produced no values");
       return;
     }
-    append("m\t" + key + "\t" + unit + "\t"
-        + values.stream().map(v -> String.format(Locale.ROOT, "%.6g", v)).collect(Collectors.joining(" ")));
+    append(
+        "m\t"
+            + key
+            + "\t"
+            + unit
+            + "\t"
+            + values.stream()
+                .map(v -> String.format(Locale.ROOT, "%.6g", v))
+                .collect(Collectors.joining(" ")));
   }
 
   void info(String key, Object value) {
@@ -50,7 +58,12 @@ final class Results {
 
   private synchronized void append(String line) {
     try {
-      Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          file,
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new IllegalStateException("cannot append to " + file + ": " + e.getMessage(), e);
     }

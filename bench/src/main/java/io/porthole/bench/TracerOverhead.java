@@ -45,26 +45,41 @@ final class TracerOverhead {
     try {
       measure(results, vertx, prefix, loops, iterations, bootstrap);
     } finally {
-      // also when a round fails: vert.x's non-daemon threads would keep the JVM (and bench/run) waiting
+      // also when a round fails: vert.x's non-daemon threads would keep the JVM (and bench/run)
+      // waiting
       vertx.close().await();
     }
   }
 
-  private static void measure(Results results, Vertx vertx, String prefix, int loops, int iterations, String bootstrap)
+  private static void measure(
+      Results results, Vertx vertx, String prefix, int loops, int iterations, String bootstrap)
       throws Exception {
     CollectorStats stats = new CollectorStats();
     RecordPublisher publisher = null;
     EventSink sink;
     if (bootstrap != null) {
-      publisher = RecordPublisher.create(vertx, KafkaSettings.of(bootstrap), "bench-tracer", TopicNames.withPrefix(prefix + "."), 10_000);
+      publisher =
+          RecordPublisher.create(
+              vertx,
+              KafkaSettings.of(bootstrap),
+              "bench-tracer",
+              TopicNames.withPrefix(prefix + "."),
+              10_000);
       publisher.start().await();
       sink = new KafkaEventSink(publisher, stats);
     } else {
       sink = (topic, envelope) -> {};
     }
     ContainerDirectory directory = new ContainerDirectory();
-    SyscallTracer tracer = new SyscallTracer(vertx, StraceConfig.defaults(), directory, sink, stats, Events.HOST,
-        DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30)));
+    SyscallTracer tracer =
+        new SyscallTracer(
+            vertx,
+            StraceConfig.defaults(),
+            directory,
+            sink,
+            stats,
+            Events.HOST,
+            DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30)));
     tracer.start().await();
     if (tracer.degradedReason().isPresent()) {
       throw new IllegalStateException("SyscallTracer degraded: " + tracer.degradedReason().get());
@@ -78,51 +93,87 @@ final class TracerOverhead {
     List<Double> collectorSlowdown = new ArrayList<>();
     for (int i = 0; i < iterations; i++) {
       double base = once(prefix + "-u" + i, loops, name -> null);
-      double strace = once(prefix + "-s" + i, loops, name -> {
-        int pid = pid(name);
-        Process process = new ProcessBuilder("strace", "-f", "-q", "-o", "/dev/null", "-p", Integer.toString(pid))
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        awaitTraced(pid);
-        return () -> {
-          process.destroy();
-          process.waitFor(10, TimeUnit.SECONDS);
-        };
-      });
-      double straceOptions = once(prefix + "-o" + i, loops, name -> {
-        int pid = pid(name);
-        Process process = new ProcessBuilder("strace", "-f", "-q", "-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS,
-                "-o", "/dev/null", "-p", Integer.toString(pid))
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        awaitTraced(pid);
-        return () -> {
-          process.destroy();
-          process.waitFor(10, TimeUnit.SECONDS);
-        };
-      });
-      double traced = once(prefix + "-c" + i, loops, name -> {
-        String id = docker("inspect", "--format", "{{.Id}}", name).trim();
-        directory.running(new ContainerInfo(id, name, IMAGE, pid(name), Map.of(), List.of(), "bridge"));
-        long seen = stats.syscallEventsSeen.get();
-        // The future completes when the trace ends; attached is when its syscalls start to arrive.
-        tracer.trace(id, Duration.ofMinutes(5), "bench")
-            .onFailure(e -> System.out.println("trace of " + name + " failed: " + e));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (stats.syscallEventsSeen.get() == seen && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        if (stats.syscallEventsSeen.get() == seen) {
-          throw new IllegalStateException("the SyscallTracer saw no syscall of " + name + " in 30 s");
-        }
-        return () -> directory.stopped(id);
-      });
+      double strace =
+          once(
+              prefix + "-s" + i,
+              loops,
+              name -> {
+                int pid = pid(name);
+                Process process =
+                    new ProcessBuilder(
+                            "strace", "-f", "-q", "-o", "/dev/null", "-p", Integer.toString(pid))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                awaitTraced(pid);
+                return () -> {
+                  process.destroy();
+                  process.waitFor(10, TimeUnit.SECONDS);
+                };
+              });
+      double straceOptions =
+          once(
+              prefix + "-o" + i,
+              loops,
+              name -> {
+                int pid = pid(name);
+                Process process =
+                    new ProcessBuilder(
+                            "strace",
+                            "-f",
+                            "-q",
+                            "-tt",
+                            "-T",
+                            "-e",
+                            "trace=" + StraceConfig.DEFAULT_SYSCALLS,
+                            "-o",
+                            "/dev/null",
+                            "-p",
+                            Integer.toString(pid))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                awaitTraced(pid);
+                return () -> {
+                  process.destroy();
+                  process.waitFor(10, TimeUnit.SECONDS);
+                };
+              });
+      double traced =
+          once(
+              prefix + "-c" + i,
+              loops,
+              name -> {
+                String id = docker("inspect", "--format", "{{.Id}}", name).trim();
+                directory.running(
+                    new ContainerInfo(id, name, IMAGE, pid(name), Map.of(), List.of(), "bridge"));
+                long seen = stats.syscallEventsSeen.get();
+                // The future completes when the trace ends; attached is when its syscalls start to
+                // arrive.
+                tracer
+                    .trace(id, Duration.ofMinutes(5), "bench")
+                    .onFailure(e -> System.out.println("trace of " + name + " failed: " + e));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (stats.syscallEventsSeen.get() == seen && System.nanoTime() < deadline) {
+                  Thread.sleep(20);
+                }
+                if (stats.syscallEventsSeen.get() == seen) {
+                  throw new IllegalStateException(
+                      "the SyscallTracer saw no syscall of " + name + " in 30 s");
+                }
+                return () -> directory.stopped(id);
+              });
       untraced.add(base);
       plain.add(strace);
       options.add(straceOptions / base);
       collector.add(traced);
       plainSlowdown.add(strace / base);
       collectorSlowdown.add(traced / base);
-      System.out.printf("tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's options %.2f s,"
-          + " collector %.2f s%n", i, base, strace, straceOptions, traced);
+      System.out.printf(
+          "tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's "
+              + "options %.2f s,"
+              + " collector %.2f s%n",
+          i, base, strace, straceOptions, traced);
     }
     results.measured("tracer.untraced", "s", untraced);
     results.measured("tracer.strace_seconds", "s", plain);
@@ -130,13 +181,25 @@ final class TracerOverhead {
     results.measured("tracer.strace", "x slower", plainSlowdown);
     results.measured("tracer.strace_collector_options", "x slower", options);
     results.measured("tracer.collector", "x slower", collectorSlowdown);
-    results.info("tracer.how", "busybox sh loop of " + loops + " x (ls -la /bin; cat /etc/hostname) in a " + IMAGE
-        + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = traced time / untraced time of"
-        + " the same round; plain strace: strace -f -q -o /dev/null -p PID; tracer.strace_collector_options: strace with"
-        + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to tell strace's cost from the reader's; collector: SyscallTracer.trace (strace -f"
-        + " -q -tt -T -e trace=" + StraceConfig.DEFAULT_SYSCALLS + ", parser, batches to "
-        + (bootstrap == null ? "a discarding sink" : "Kafka through KafkaEventSink") + "); syscalls seen by the tracer "
-        + stats.syscallEventsSeen.get());
+    results.info(
+        "tracer.how",
+        "busybox sh loop of "
+            + loops
+            + " x (ls -la /bin; cat /etc/hostname) in a "
+            + IMAGE
+            + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = "
+            + "traced time / untraced time of"
+            + " the same round; plain strace: strace -f -q -o /dev/null -p PID; "
+            + "tracer.strace_collector_options: strace with"
+            + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to "
+            + "tell strace's cost from the reader's; collector: SyscallTracer.trace "
+            + "(strace -f"
+            + " -q -tt -T -e trace="
+            + StraceConfig.DEFAULT_SYSCALLS
+            + ", parser, batches to "
+            + (bootstrap == null ? "a discarding sink" : "Kafka through KafkaEventSink")
+            + "); syscalls seen by the tracer "
+            + stats.syscallEventsSeen.get());
     tracer.stop().await();
     if (publisher != null) {
       publisher.stop().await();
@@ -153,9 +216,12 @@ final class TracerOverhead {
 
   /** Runs the loop in a fresh container once, with a tracer attached before it starts; seconds. */
   private static double once(String name, int loops, Attach attach) throws Exception {
-    String script = "while [ ! -e /tmp/go ]; do sleep 0.05; done; read a r </proc/uptime; i=0; while [ $i -lt " + loops
-        + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); done; read b r </proc/uptime;"
-        + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ))";
+    String script =
+        "while [ ! -e /tmp/go ]; do sleep 0.05; done; read a r </proc/uptime; i=0; while [ $i -lt "
+            + loops
+            + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); "
+            + "done; read b r </proc/uptime;"
+            + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ))";
     docker("run", "-d", "--name", name, IMAGE, "sh", "-c", script);
     Detach detach = null;
     try {

@@ -32,48 +32,57 @@ final class TrafficGenerator {
 
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(loopback, tcpPort), 512);
-    daemon("tcp-accept", () -> {
-      while (true) {
-        Socket socket = server.accept();
-        daemon("tcp-drain", () -> {
-          try (socket; InputStream in = socket.getInputStream()) {
-            byte[] buffer = new byte[4096];
-            while (in.read(buffer) >= 0) {
-              // discard
+    daemon(
+        "tcp-accept",
+        () -> {
+          while (true) {
+            Socket socket = server.accept();
+            daemon(
+                "tcp-drain",
+                () -> {
+                  try (socket;
+                      InputStream in = socket.getInputStream()) {
+                    byte[] buffer = new byte[4096];
+                    while (in.read(buffer) >= 0) {
+                      // discard
+                    }
+                  }
+                });
+          }
+        });
+    DatagramSocket receiver = new DatagramSocket(new InetSocketAddress(loopback, udpPort));
+    daemon(
+        "udp-drain",
+        () -> {
+          DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+          while (true) {
+            receiver.receive(packet);
+          }
+        });
+    daemon(
+        "tcp-clients",
+        () -> {
+          byte[] payload = new byte[120];
+          long connections = 0;
+          while (true) {
+            connections++;
+            if (connections % 50 == 0) {
+              try (Socket refused = new Socket()) {
+                refused.connect(new InetSocketAddress(loopback, closedPort), 1000);
+              } catch (IOException expected) {
+                // a reset: what a connection-failure flow looks like
+              }
+            }
+            try (Socket socket = new Socket(loopback, tcpPort)) {
+              socket.setTcpNoDelay(true);
+              OutputStream out = socket.getOutputStream();
+              int writes = 5 + ThreadLocalRandom.current().nextInt(30);
+              for (int i = 0; i < writes; i++) {
+                out.write(payload, 0, 40 + ThreadLocalRandom.current().nextInt(80));
+              }
             }
           }
         });
-      }
-    });
-    DatagramSocket receiver = new DatagramSocket(new InetSocketAddress(loopback, udpPort));
-    daemon("udp-drain", () -> {
-      DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
-      while (true) {
-        receiver.receive(packet);
-      }
-    });
-    daemon("tcp-clients", () -> {
-      byte[] payload = new byte[120];
-      long connections = 0;
-      while (true) {
-        connections++;
-        if (connections % 50 == 0) {
-          try (Socket refused = new Socket()) {
-            refused.connect(new InetSocketAddress(loopback, closedPort), 1000);
-          } catch (IOException expected) {
-            // a reset: what a connection-failure flow looks like
-          }
-        }
-        try (Socket socket = new Socket(loopback, tcpPort)) {
-          socket.setTcpNoDelay(true);
-          OutputStream out = socket.getOutputStream();
-          int writes = 5 + ThreadLocalRandom.current().nextInt(30);
-          for (int i = 0; i < writes; i++) {
-            out.write(payload, 0, 40 + ThreadLocalRandom.current().nextInt(80));
-          }
-        }
-      }
-    });
     List<DatagramSocket> senders = new ArrayList<>();
     for (int i = 0; i < 256; i++) {
       senders.add(new DatagramSocket(new InetSocketAddress(loopback, 0)));
@@ -93,13 +102,17 @@ final class TrafficGenerator {
   }
 
   private static void daemon(String name, Body body) {
-    Thread thread = new Thread(() -> {
-      try {
-        body.run();
-      } catch (Exception e) {
-        // the generator ends by being killed or by its deadline; a broken connection is not news
-      }
-    }, name);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (Exception e) {
+                // the generator ends by being killed or by its deadline; a broken connection is not
+                // news
+              }
+            },
+            name);
     thread.setDaemon(true);
     thread.start();
   }

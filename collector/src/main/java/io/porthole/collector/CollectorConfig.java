@@ -6,6 +6,7 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
 import io.porthole.wire.RecordKey;
 import io.porthole.wire.TopicNames;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -27,12 +28,14 @@ import java.util.regex.Pattern;
  * @param heartbeatInterval between heartbeats ({@code heartbeat.interval})
  * @param publishBufferRecords records buffered while Kafka is slow or unreachable, before dropping
  *     ({@code publish.buffer.records})
- * @param reconnectMinBackoff first wait before reconnecting a broken events stream
- *     ({@code docker.reconnect.backoff.min})
- * @param reconnectMaxBackoff longest wait between reconnect attempts ({@code docker.reconnect.backoff.max})
- * @param dataDir what the collector keeps across its restarts: the events stream position, the kernel
- *     log cursor, containers paused by the tracer ({@code collector.data.dir}; default {@code
- *     <data.dir>/collector} when {@code data.dir} is set, else {@code /var/lib/porthole/collector})
+ * @param reconnectMinBackoff first wait before reconnecting a broken events stream ({@code
+ *     docker.reconnect.backoff.min})
+ * @param reconnectMaxBackoff longest wait between reconnect attempts ({@code
+ *     docker.reconnect.backoff.max})
+ * @param dataDir what the collector keeps across its restarts: the events stream position, the
+ *     kernel log cursor, containers paused by the tracer ({@code collector.data.dir}; default
+ *     {@code <data.dir>/collector} when {@code data.dir} is set, else {@code
+ *     /var/lib/porthole/collector})
  * @param positionFlushInterval the longest time between two saves of the events stream position and
  *     the kernel log cursor ({@code collector.position.flush.interval}, default 1s)
  */
@@ -56,8 +59,13 @@ public record CollectorConfig(
   public static final String RECONNECT_BACKOFF_MIN = "docker.reconnect.backoff.min";
   public static final String RECONNECT_BACKOFF_MAX = "docker.reconnect.backoff.max";
   public static final String DATA_DIR = "collector.data.dir";
-  /** The application's data directory (the suite's {@code data.dir}); the collector uses a sub-directory. */
+
+  /**
+   * The application's data directory (the suite's {@code data.dir}); the collector uses a
+   * sub-directory.
+   */
   public static final String SHARED_DATA_DIR = "data.dir";
+
   public static final String POSITION_FLUSH_INTERVAL = "collector.position.flush.interval";
   static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/porthole/collector");
 
@@ -86,22 +94,52 @@ public record CollectorConfig(
     }
     TopicNames topicNames = TopicSettings.from(settings);
     Duration heartbeat =
-        settings.duration(HEARTBEAT_INTERVAL, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1));
+        settings.duration(
+            HEARTBEAT_INTERVAL,
+            Duration.ofSeconds(10),
+            Duration.ofMillis(100),
+            Duration.ofHours(1));
     int buffer = settings.integer(PUBLISH_BUFFER_RECORDS, 10_000, 1, 10_000_000);
     Duration min =
-        settings.duration(RECONNECT_BACKOFF_MIN, Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMinutes(1));
+        settings.duration(
+            RECONNECT_BACKOFF_MIN,
+            Duration.ofMillis(200),
+            Duration.ofMillis(10),
+            Duration.ofMinutes(1));
     Duration max =
-        settings.duration(RECONNECT_BACKOFF_MAX, Duration.ofSeconds(10), Duration.ofMillis(10), Duration.ofMinutes(10));
+        settings.duration(
+            RECONNECT_BACKOFF_MAX,
+            Duration.ofSeconds(10),
+            Duration.ofMillis(10),
+            Duration.ofMinutes(10));
     if (max.compareTo(min) < 0) {
       throw new ConfigException(
           settings.describe(RECONNECT_BACKOFF_MAX),
-          "expected at least " + settings.describe(RECONNECT_BACKOFF_MIN) + " (" + min.toMillis() + "ms) but was "
-              + max.toMillis() + "ms");
+          "expected at least "
+              + settings.describe(RECONNECT_BACKOFF_MIN)
+              + " ("
+              + min.toMillis()
+              + "ms) but was "
+              + max.toMillis()
+              + "ms");
     }
     Duration flush =
-        settings.duration(POSITION_FLUSH_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+        settings.duration(
+            POSITION_FLUSH_INTERVAL,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(10),
+            Duration.ofMinutes(10));
     return new CollectorConfig(
-        kafka, hostId, dockerHost, topicNames, heartbeat, buffer, min, max, dataDir(settings), flush);
+        kafka,
+        hostId,
+        dockerHost,
+        topicNames,
+        heartbeat,
+        buffer,
+        min,
+        max,
+        dataDir(settings),
+        flush);
   }
 
   private static Path dataDir(Settings settings) {
@@ -114,13 +152,17 @@ public record CollectorConfig(
     try {
       path = Path.of(text.get());
     } catch (InvalidPathException e) {
-      throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text.get() + "'");
+      throw new ConfigException(
+          settings.describe(key),
+          "expected an absolute directory path but was '" + text.get() + "'");
     }
     if (key.equals(SHARED_DATA_DIR)) {
       return path.toAbsolutePath().resolve("collector"); // the launcher passes ./data
     }
     if (!path.isAbsolute()) {
-      throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text.get() + "'");
+      throw new ConfigException(
+          settings.describe(key),
+          "expected an absolute directory path but was '" + text.get() + "'");
     }
     return path;
   }
@@ -131,11 +173,13 @@ public record CollectorConfig(
       RecordKey.ofHost(hostId);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
-          settings.describe(HOST_ID), "expected a non-empty id without '/' but was '" + hostId + "'");
+          settings.describe(HOST_ID),
+          "expected a non-empty id without '/' but was '" + hostId + "'");
     }
     if (hostId.chars().anyMatch(Character::isWhitespace)) {
       throw new ConfigException(
-          settings.describe(HOST_ID), "expected an id without white space but was '" + hostId + "'");
+          settings.describe(HOST_ID),
+          "expected an id without white space but was '" + hostId + "'");
     }
     return hostId;
   }
@@ -147,13 +191,14 @@ public record CollectorConfig(
       if (!name.isEmpty()) {
         return name;
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // not Linux: fall through
     }
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {
-      throw new ConfigException(HOST_ID, "not set and the hostname cannot be determined: " + e.getMessage());
+      throw new ConfigException(
+          HOST_ID, "not set and the hostname cannot be determined: " + e.getMessage());
     }
   }
 }

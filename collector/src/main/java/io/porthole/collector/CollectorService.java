@@ -7,6 +7,7 @@ import io.porthole.collector.kmsg.KernelOomSource;
 import io.porthole.collector.kmsg.KmsgConfig;
 import io.porthole.collector.packets.CaptureConfig;
 import io.porthole.collector.packets.PacketCaptureSource;
+import io.porthole.collector.publish.KafkaEventSink;
 import io.porthole.collector.remediation.CommandConsumer;
 import io.porthole.collector.remediation.CommandVerification;
 import io.porthole.collector.remediation.KafkaResultSink;
@@ -14,7 +15,6 @@ import io.porthole.collector.remediation.RemediationConfig;
 import io.porthole.collector.remediation.RemediationExecutor;
 import io.porthole.collector.strace.StraceConfig;
 import io.porthole.collector.strace.SyscallTracer;
-import io.porthole.collector.publish.KafkaEventSink;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
@@ -27,6 +27,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,8 +71,8 @@ public final class CollectorService implements Lifecycle {
   }
 
   /**
-   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process
-   *     serves them elsewhere (the controller in {@code porthole up}) or not at all
+   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process serves
+   *     them elsewhere (the controller in {@code porthole up}) or not at all
    */
   public CollectorService(Vertx vertx, CollectorConfig config, Optional<OpsHttpConfig> ops) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -80,29 +81,48 @@ public final class CollectorService implements Lifecycle {
     this.dockerEventsClient = DockerClients.create(config.dockerHost(), Duration.ZERO);
     this.publisher =
         RecordPublisher.create(
-            vertx, config.kafka(), "porthole-collector-" + config.hostId(), config.topicNames(),
+            vertx,
+            config.kafka(),
+            "porthole-collector-" + config.hostId(),
+            config.topicNames(),
             config.publishBufferRecords());
     this.sink = new KafkaEventSink(publisher, stats);
     this.dockerEvents =
         new DockerEventSource(
-            vertx, dockerClient, dockerEventsClient, config.hostId(), directory, sink, stats,
-            config.reconnectMinBackoff(), config.reconnectMaxBackoff(), config.dataDir(),
+            vertx,
+            dockerClient,
+            dockerEventsClient,
+            config.hostId(),
+            directory,
+            sink,
+            stats,
+            config.reconnectMinBackoff(),
+            config.reconnectMaxBackoff(),
+            config.dataDir(),
             config.positionFlushInterval());
     this.heartbeat =
         new HeartbeatSource(
-            vertx, publisher, dockerClient, config.hostId(), config.heartbeatInterval(), directory, stats);
+            vertx,
+            publisher,
+            dockerClient,
+            config.hostId(),
+            config.heartbeatInterval(),
+            directory,
+            stats);
     this.metrics = PortholeMetrics.of(vertx);
     this.readiness = Readiness.of(vertx);
-    this.opsServer = ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "collector")).orElse(null);
+    this.opsServer =
+        ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "collector")).orElse(null);
     this.dockerCheck = "collector " + config.hostId() + ": docker events";
     this.producingCheck = "collector " + config.hostId() + ": kafka producing";
   }
 
   /**
    * The whole collector configured from {@code settings}: the Docker source and heartbeat, the
-   * syscall tracer, the kernel log's OOM kills (degraded, not fatal, without permission), packet capture (optional: without permission or a bridge the collector runs
-   * without it, reported as degraded) and, unless {@code remediation.enabled=false}, the remediation
-   * executor with its command consumer. A bad value throws a ConfigException naming its key.
+   * syscall tracer, the kernel log's OOM kills (degraded, not fatal, without permission), packet
+   * capture (optional: without permission or a bridge the collector runs without it, reported as
+   * degraded) and, unless {@code remediation.enabled=false}, the remediation executor with its
+   * command consumer. A bad value throws a ConfigException naming its key.
    */
   public static CollectorService create(Vertx vertx, Settings settings) {
     CollectorSettingDefinitions.rejectUnknown(settings);
@@ -110,11 +130,18 @@ public final class CollectorService implements Lifecycle {
     StraceConfig straceConfig = StraceConfig.from(settings);
     CaptureConfig captureConfig = CaptureConfig.from(settings);
     RemediationConfig remediationConfig = RemediationConfig.from(settings);
-    CommandVerification verification = remediationConfig.enabled() ? CommandVerification.from(settings) : null;
+    CommandVerification verification =
+        remediationConfig.enabled() ? CommandVerification.from(settings) : null;
     CollectorService service = new CollectorService(vertx, config, OpsHttpConfig.from(settings));
     SyscallTracer tracer =
         new SyscallTracer(
-            vertx, straceConfig, service.directory, service.sink, service.stats, config.hostId(), service.dockerClient,
+            vertx,
+            straceConfig,
+            service.directory,
+            service.sink,
+            service.stats,
+            config.hostId(),
+            service.dockerClient,
             config.dataDir());
     service.addComponent(
         new Lifecycle() {
@@ -122,7 +149,11 @@ public final class CollectorService implements Lifecycle {
           public Future<Void> start() {
             return tracer
                 .start()
-                .onSuccess(v -> tracer.degradedReason().ifPresent(r -> service.stats.markDegraded("syscalls", r)));
+                .onSuccess(
+                    v ->
+                        tracer
+                            .degradedReason()
+                            .ifPresent(r -> service.stats.markDegraded("syscalls", r)));
           }
 
           @Override
@@ -132,29 +163,57 @@ public final class CollectorService implements Lifecycle {
         });
     service.addComponent(
         new KernelOomSource(
-            vertx, KmsgConfig.from(settings), service.dockerClient, service.directory, config.hostId(), service.sink, service.stats,
-            config.dataDir(), config.positionFlushInterval()));
+            vertx,
+            KmsgConfig.from(settings),
+            service.dockerClient,
+            service.directory,
+            config.hostId(),
+            service.sink,
+            service.stats,
+            config.dataDir(),
+            config.positionFlushInterval()));
     service.addComponent(
         new OptionalSource(
             PacketCaptureSource.SOURCE,
-            new PacketCaptureSource(vertx, captureConfig, service.directory, service.sink, service.stats, config.hostId()),
+            new PacketCaptureSource(
+                vertx,
+                captureConfig,
+                service.directory,
+                service.sink,
+                service.stats,
+                config.hostId()),
             service.stats));
     if (remediationConfig.enabled()) {
       KafkaResultSink results = new KafkaResultSink(vertx, service.publisher);
       RemediationExecutor executor =
           RemediationExecutor.create(
-              vertx, remediationConfig, config.hostId(), service.dockerClient, service.directory, tracer::trace, results);
+              vertx,
+              remediationConfig,
+              config.hostId(),
+              service.dockerClient,
+              service.directory,
+              tracer::trace,
+              results);
       // The consumer starts and stops its executor (pending TTL restores first).
       service.addComponent(
           CommandConsumer.create(
-              vertx, config.kafka(), remediationConfig, verification, config.hostId(), config.topicNames(),
+              vertx,
+              config.kafka(),
+              remediationConfig,
+              verification,
+              config.hostId(),
+              config.topicNames(),
               service.publisher,
-              executor, results, service.stats));
+              executor,
+              results,
+              service.stats));
     }
     return service;
   }
 
-  /** Adds a component (strace tracer, packet source, remediation executor) before {@link #start()}. */
+  /**
+   * Adds a component (strace tracer, packet source, remediation executor) before {@link #start()}.
+   */
   public CollectorService addComponent(Lifecycle component) {
     if (starting) {
       throw new IllegalStateException("components must be added before the collector starts");
@@ -171,9 +230,12 @@ public final class CollectorService implements Lifecycle {
     starting = true;
     meters = CollectorMetrics.bind(metrics.registry(), stats);
     publisher.bindMetrics(metrics);
-    readiness.register(dockerCheck, () -> dockerEvents.connected()
-        ? Readiness.Status.up("connected")
-        : Readiness.Status.down("not connected to the engine's events stream"));
+    readiness.register(
+        dockerCheck,
+        () ->
+            dockerEvents.connected()
+                ? Readiness.Status.up("connected")
+                : Readiness.Status.down("not connected to the engine's events stream"));
     readiness.register(producingCheck, publisher::producing);
     List<Lifecycle> order = new ArrayList<>();
     if (opsServer != null) {
@@ -188,7 +250,9 @@ public final class CollectorService implements Lifecycle {
       chain = chain.compose(v -> component.start().onSuccess(ok -> started.add(component)));
     }
     return chain
-        .onSuccess(v -> LOG.info("collector of host {} started ({})", config.hostId(), config.topicNames()))
+        .onSuccess(
+            v ->
+                LOG.info("collector of host {} started ({})", config.hostId(), config.topicNames()))
         .recover(e -> stop().transform(ignored -> Future.failedFuture(e)));
   }
 
@@ -203,14 +267,19 @@ public final class CollectorService implements Lifecycle {
     Future<Void> chain = Future.succeededFuture();
     List<Lifecycle> reverse = new ArrayList<>(started);
     started.clear();
-    java.util.Collections.reverse(reverse);
+    Collections.reverse(reverse);
     for (Lifecycle component : reverse) {
       chain =
           chain.transform(
               ignored ->
                   component
                       .stop()
-                      .onFailure(e -> LOG.warn("stopping {} failed: {}", component.getClass().getSimpleName(), e.toString()))
+                      .onFailure(
+                          e ->
+                              LOG.warn(
+                                  "stopping {} failed: {}",
+                                  component.getClass().getSimpleName(),
+                                  e.toString()))
                       .recover(e -> Future.succeededFuture()));
     }
     return chain.compose(v -> vertx.executeBlocking(this::closeDockerClients));

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * reported in the heartbeat's {@code degraded_sources}.
  *
  * <p>Each counter counts one thing at one place: the {@code *Published} counters (events, docker
- * events, syscall batches, flow records) count envelopes Kafka acknowledged, and only the
- * {@link io.porthole.collector.publish.KafkaEventSink} increments them; the sources count what they
- * saw ({@code *Seen}, {@code packetsSeen}) and never what they handed on.
+ * events, syscall batches, flow records) count envelopes Kafka acknowledged, and only the {@link
+ * io.porthole.collector.publish.KafkaEventSink} increments them; the sources count what they saw
+ * ({@code *Seen}, {@code packetsSeen}) and never what they handed on.
  */
 public final class CollectorStats {
 

@@ -27,14 +27,17 @@ public final class ContainerDirectory {
   private final Map<String, ContainerInfo> byId = new ConcurrentHashMap<>();
   private final Map<String, ContainerInfo> byAddress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
   /** Containers that stopped, most recent last, at most {@link #STOPPED_REMEMBERED}. */
-  private final Set<String> stopped = Collections.synchronizedSet(Collections.newSetFromMap(
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > STOPPED_REMEMBERED;
-        }
-      }));
+  private final Set<String> stopped =
+      Collections.synchronizedSet(
+          Collections.newSetFromMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > STOPPED_REMEMBERED;
+                }
+              }));
 
   /** How many stopped containers {@link #seen} remembers. */
   static final int STOPPED_REMEMBERED = 1024;
@@ -77,7 +80,10 @@ public final class ContainerDirectory {
       return Optional.of(exact);
     }
     return byId.values().stream()
-        .filter(c -> c.name().equals(idPrefixOrName) || (idPrefixOrName.length() >= 12 && c.id().startsWith(idPrefixOrName)))
+        .filter(
+            c ->
+                c.name().equals(idPrefixOrName)
+                    || (idPrefixOrName.length() >= 12 && c.id().startsWith(idPrefixOrName)))
         .findFirst();
   }
 

@@ -10,9 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Replaces a small file durably: written to a temporary file beside it, forced to disk, renamed over
- * the old one (atomic on one file system), then the directory forced, so a crash at any point leaves
- * either the old or the new content, never a torn file. Blocking: call it off the event loop.
+ * Replaces a small file durably: written to a temporary file beside it, forced to disk, renamed
+ * over the old one (atomic on one file system), then the directory forced, so a crash at any point
+ * leaves either the old or the new content, never a torn file. Blocking: call it off the event
+ * loop.
  */
 public final class DurableFile {
 
@@ -23,7 +24,11 @@ public final class DurableFile {
     Files.createDirectories(dir);
     Path temp = dir.resolve(file.getFileName() + ".tmp");
     try (FileChannel channel =
-        FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

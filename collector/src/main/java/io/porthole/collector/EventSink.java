@@ -16,8 +16,8 @@ public interface EventSink {
 
   /**
    * Emits and tells {@code outcome} once the envelope is delivered ({@code null}) or will not be
-   * (the cause): the Docker source advances its persisted stream position only past delivered events.
-   * Sinks without acknowledgements deliver at once.
+   * (the cause): the Docker source advances its persisted stream position only past delivered
+   * events. Sinks without acknowledgements deliver at once.
    */
   default void emit(Topic topic, EventEnvelope envelope, Consumer<Throwable> outcome) {
     emit(topic, envelope);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
 import io.porthole.wire.Topic;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,22 +29,28 @@ class CollectorConfigTest {
     assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.hostId()).isEqualTo(CollectorConfig.hostname()).isNotBlank();
     assertThat(config.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
-    assertThat(config.topicNames().name(Topic.CONTAINER_EVENTS)).isEqualTo("porthole.container-events.v1");
+    assertThat(config.topicNames().name(Topic.CONTAINER_EVENTS))
+        .isEqualTo("porthole.container-events.v1");
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.publishBufferRecords()).isEqualTo(10_000);
     assertThat(config.reconnectMinBackoff()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.dataDir()).isEqualTo(java.nio.file.Path.of("/var/lib/porthole/collector"));
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/porthole/collector"));
     assertThat(config.positionFlushInterval()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void theDataDirectoryIsItsOwnKeyElseASubDirectoryOfTheApplicationsDataDir() {
     assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole")).dataDir())
-        .isEqualTo(java.nio.file.Path.of("/srv/porthole/collector"));
-    assertThat(CollectorConfig.from(settings("data.dir", "/srv/porthole", "collector.data.dir", "/var/c")).dataDir())
-        .isEqualTo(java.nio.file.Path.of("/var/c"));
-    assertThat(CollectorConfig.from(settings("collector.position.flush.interval", "250ms")).positionFlushInterval())
+        .isEqualTo(Path.of("/srv/porthole/collector"));
+    assertThat(
+            CollectorConfig.from(
+                    settings("data.dir", "/srv/porthole", "collector.data.dir", "/var/c"))
+                .dataDir())
+        .isEqualTo(Path.of("/var/c"));
+    assertThat(
+            CollectorConfig.from(settings("collector.position.flush.interval", "250ms"))
+                .positionFlushInterval())
         .isEqualTo(Duration.ofMillis(250));
   }
 
@@ -52,9 +59,20 @@ class CollectorConfigTest {
     CollectorConfig config =
         CollectorConfig.from(
             settings(
-                "host.id", "edge-7", "docker.host", "tcp://127.0.0.1:2375", "topic.prefix", "it-1.",
-                "heartbeat.interval", "500ms", "publish.buffer.records", "42",
-                "docker.reconnect.backoff.min", "50ms", "docker.reconnect.backoff.max", "2s"));
+                "host.id",
+                "edge-7",
+                "docker.host",
+                "tcp://127.0.0.1:2375",
+                "topic.prefix",
+                "it-1.",
+                "heartbeat.interval",
+                "500ms",
+                "publish.buffer.records",
+                "42",
+                "docker.reconnect.backoff.min",
+                "50ms",
+                "docker.reconnect.backoff.max",
+                "2s"));
     assertThat(config.hostId()).isEqualTo("edge-7");
     assertThat(config.dockerHost()).isEqualTo("tcp://127.0.0.1:2375");
     assertThat(config.topicNames().name(Topic.HEARTBEATS)).isEqualTo("it-1.porthole.heartbeats.v1");
@@ -68,7 +86,12 @@ class CollectorConfigTest {
   void environmentVariablesAreNamedInErrors() {
     Settings settings =
         Settings.from(
-            Map.of("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "k:9092", "PORTHOLE_HEARTBEAT_INTERVAL", "often"), Map.of());
+            Map.of(
+                "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS",
+                "k:9092",
+                "PORTHOLE_HEARTBEAT_INTERVAL",
+                "often"),
+            Map.of());
     assertThatThrownBy(() -> CollectorConfig.from(settings))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PORTHOLE_HEARTBEAT_INTERVAL: expected a duration");
@@ -91,7 +114,8 @@ class CollectorConfigTest {
     assertBad(settings("publish.buffer.records", "many"), "publish.buffer.records");
     assertBad(settings("docker.reconnect.backoff.min", "1ms"), "docker.reconnect.backoff.min");
     assertBad(settings("collector.data.dir", "relative/dir"), "collector.data.dir");
-    assertBad(settings("collector.position.flush.interval", "1ms"), "collector.position.flush.interval");
+    assertBad(
+        settings("collector.position.flush.interval", "1ms"), "collector.position.flush.interval");
     assertBad(
         settings("docker.reconnect.backoff.min", "5s", "docker.reconnect.backoff.max", "1s"),
         "docker.reconnect.backoff.max");

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,13 +62,20 @@ class CollectorServiceIT {
             vertx,
             Settings.of(
                 Map.of(
-                    "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
-                    "host.id", hostId,
-                    "topic.prefix", topics.prefix(),
-                    "remediation.enabled", "false",
-                    "capture.enabled", "false",
-                    "heartbeat.interval", "1s",
-                    "collector.data.dir", Files.createTempDirectory("porthole-collector-it").toString())));
+                    "kafka.bootstrap.servers",
+                    SharedKafka.bootstrapServers(),
+                    "host.id",
+                    hostId,
+                    "topic.prefix",
+                    topics.prefix(),
+                    "remediation.enabled",
+                    "false",
+                    "capture.enabled",
+                    "false",
+                    "heartbeat.interval",
+                    "1s",
+                    "collector.data.dir",
+                    Files.createTempDirectory("porthole-collector-it").toString())));
     collector.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
@@ -109,11 +118,14 @@ class CollectorServiceIT {
     return envelopes.stream().filter(e -> e.getContainerId().equals(containerId)).toList();
   }
 
-  private static boolean has(List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
-    return of(envelopes, containerId).stream().anyMatch(e -> e.getContainerEvent().getAction() == action);
+  private static boolean has(
+      List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
+    return of(envelopes, containerId).stream()
+        .anyMatch(e -> e.getContainerEvent().getAction() == action);
   }
 
-  private static EventEnvelope first(List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
+  private static EventEnvelope first(
+      List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
     return of(envelopes, containerId).stream()
         .filter(e -> e.getContainerEvent().getAction() == action)
         .findFirst()
@@ -126,14 +138,18 @@ class CollectorServiceIT {
     assertThat(config.getMountsList())
         .filteredOn(m -> m.getSource().equals("/"))
         .extracting(Mount::getType, Mount::getDestination, Mount::getReadOnly)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("bind", "/host", true));
+        .containsExactly(Tuple.tuple("bind", "/host", true));
   }
 
   @Test
   void aContainerRunningBeforeTheCollectorStartedIsSnapshotAtStartWithItsHostNamespaces() {
-    try (EnvelopeReader<EventEnvelope> reader = EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
+    try (EnvelopeReader<EventEnvelope> reader =
+        EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
       List<EventEnvelope> read =
-          reader.await(r -> has(r, runningBeforeStart, ContainerAction.SNAPSHOT), WAIT, "a snapshot of " + runningBeforeStart);
+          reader.await(
+              r -> has(r, runningBeforeStart, ContainerAction.SNAPSHOT),
+              WAIT,
+              "a snapshot of " + runningBeforeStart);
       EventEnvelope snapshot = first(read, runningBeforeStart, ContainerAction.SNAPSHOT);
       assertThat(snapshot.getHostId()).isEqualTo(hostId);
       assertThat(snapshot.getContainerEvent().getState()).isEqualTo("running");
@@ -153,10 +169,15 @@ class CollectorServiceIT {
   void s1AContainerStartedWithHostNamespacesCarriesThemInItsCreateAndStartEvents() {
     String id = createSharingHostNamespaces("s1");
     docker.startContainerCmd(id).exec();
-    try (EnvelopeReader<EventEnvelope> reader = EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
+    try (EnvelopeReader<EventEnvelope> reader =
+        EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
       List<EventEnvelope> read =
-          reader.await(r -> has(r, id, ContainerAction.CREATE) && has(r, id, ContainerAction.START), WAIT, "create and start of " + id);
-      assertSharesHostNamespacesAndMountsRootReadOnly(first(read, id, ContainerAction.CREATE).getContainerEvent().getConfig());
+          reader.await(
+              r -> has(r, id, ContainerAction.CREATE) && has(r, id, ContainerAction.START),
+              WAIT,
+              "create and start of " + id);
+      assertSharesHostNamespacesAndMountsRootReadOnly(
+          first(read, id, ContainerAction.CREATE).getContainerEvent().getConfig());
       EventEnvelope start = first(read, id, ContainerAction.START);
       assertSharesHostNamespacesAndMountsRootReadOnly(start.getContainerEvent().getConfig());
       assertThat(start.getContainerEvent().getName()).isEqualTo("porthole-it-" + run + "-s1");
@@ -170,16 +191,23 @@ class CollectorServiceIT {
             .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
             .withName("porthole-it-" + run + "-oom")
             .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
-            .withHostConfig(HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20))
+            .withHostConfig(
+                HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20))
             .exec()
             .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
-    try (EnvelopeReader<EventEnvelope> reader = EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
-      List<EventEnvelope> read = reader.await(r -> has(r, id, ContainerAction.DIE), WAIT, "die of " + id);
+    try (EnvelopeReader<EventEnvelope> reader =
+        EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
+      List<EventEnvelope> read =
+          reader.await(r -> has(r, id, ContainerAction.DIE), WAIT, "die of " + id);
       assertThat(of(read, id))
           .extracting(e -> e.getContainerEvent().getAction())
-          .containsSubsequence(ContainerAction.CREATE, ContainerAction.START, ContainerAction.OOM, ContainerAction.DIE);
+          .containsSubsequence(
+              ContainerAction.CREATE,
+              ContainerAction.START,
+              ContainerAction.OOM,
+              ContainerAction.DIE);
       EventEnvelope die = first(read, id, ContainerAction.DIE);
       assertThat(die.getContainerEvent().getOomKilled()).isTrue();
       assertThat(die.getContainerEvent().getExitCode()).isEqualTo(137);
@@ -194,20 +222,30 @@ class CollectorServiceIT {
     String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
     String engine = docker.versionCmd().exec().getVersion();
     try (EnvelopeReader<CollectorHeartbeat> reader =
-        new EnvelopeReader<>(topics.name(Topic.HEARTBEATS), bytes -> {
-          try {
-            return CollectorHeartbeat.parseFrom(bytes);
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-          }
-        })) {
+        new EnvelopeReader<>(
+            topics.name(Topic.HEARTBEATS),
+            bytes -> {
+              try {
+                return CollectorHeartbeat.parseFrom(bytes);
+              } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+              }
+            })) {
       List<CollectorHeartbeat> beats =
           reader.await(
-              r -> r.stream().anyMatch(b -> b.getCounters().getDockerEventsPublished() > 0 && b.getRunningContainers() > 0),
+              r ->
+                  r.stream()
+                      .anyMatch(
+                          b ->
+                              b.getCounters().getDockerEventsPublished() > 0
+                                  && b.getRunningContainers() > 0),
               WAIT,
               "a heartbeat counting published events and running containers");
       CollectorHeartbeat beat =
-          beats.stream().filter(b -> b.getCounters().getDockerEventsPublished() > 0).findFirst().orElseThrow();
+          beats.stream()
+              .filter(b -> b.getCounters().getDockerEventsPublished() > 0)
+              .findFirst()
+              .orElseThrow();
       assertThat(beat.getHostId()).isEqualTo(hostId);
       assertThat(beat.getKernelVersion()).isEqualTo(kernel);
       assertThat(beat.getEngineVersion()).isEqualTo(engine);

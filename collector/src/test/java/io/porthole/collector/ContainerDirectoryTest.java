@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What the directory remembers of containers that stopped (which kernel-log kills are this host's). */
+/**
+ * What the directory remembers of containers that stopped (which kernel-log kills are this host's).
+ */
 class ContainerDirectoryTest {
 
   @Test
@@ -16,7 +18,9 @@ class ContainerDirectoryTest {
     assertThat(directory.seen("c1")).isTrue();
     directory.stopped("c1");
     assertThat(directory.byId("c1")).isEmpty();
-    assertThat(directory.seen("c1")).as("stopped here: a late kernel-log kill of it is ours").isTrue();
+    assertThat(directory.seen("c1"))
+        .as("stopped here: a late kernel-log kill of it is ours")
+        .isTrue();
     assertThat(directory.seen("elsewhere")).isFalse();
 
     for (int i = 0; i < ContainerDirectory.STOPPED_REMEMBERED; i++) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,29 +50,42 @@ class DockerEngineRestartIT {
             vertx,
             Settings.of(
                 Map.of(
-                    "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
-                    "host.id", "it-host-" + run,
-                    "topic.prefix", topics.prefix(),
-                    "remediation.enabled", "false",
-                    "capture.enabled", "false",
-                    "docker.reconnect.backoff.min", "100ms",
-                    "docker.reconnect.backoff.max", "1s",
-                    "collector.data.dir", Files.createTempDirectory("porthole-engine-restart-it").toString())));
+                    "kafka.bootstrap.servers",
+                    SharedKafka.bootstrapServers(),
+                    "host.id",
+                    "it-host-" + run,
+                    "topic.prefix",
+                    topics.prefix(),
+                    "remediation.enabled",
+                    "false",
+                    "capture.enabled",
+                    "false",
+                    "docker.reconnect.backoff.min",
+                    "100ms",
+                    "docker.reconnect.backoff.max",
+                    "1s",
+                    "collector.data.dir",
+                    Files.createTempDirectory("porthole-engine-restart-it").toString())));
     List<String> containers = new ArrayList<>();
     try (DockerClient docker = TestDocker.client();
-        EnvelopeReader<EventEnvelope> reader = EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
+        EnvelopeReader<EventEnvelope> reader =
+            EnvelopeReader.envelopes(topics.name(Topic.CONTAINER_EVENTS))) {
       collector.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       String shortLived = create(docker, containers, "short", "3");
       docker.startContainerCmd(shortLived).exec();
       reader.await(r -> has(r, shortLived, ContainerAction.START), WAIT, "start of " + shortLived);
-      awaitCondition(() -> collector.directory().byId(shortLived).isPresent(), "the directory to know " + shortLived);
+      awaitCondition(
+          () -> collector.directory().byId(shortLived).isPresent(),
+          "the directory to know " + shortLived);
       int shortLivedPid = collector.directory().byId(shortLived).orElseThrow().pid();
       long reconnectsBefore = collector.stats().dockerReconnects.get();
 
       String newcomer;
       try {
         stopEngine();
-        awaitCondition(() -> !isAlive(shortLivedPid), "the short-lived container to exit while the engine is down");
+        awaitCondition(
+            () -> !isAlive(shortLivedPid),
+            "the short-lived container to exit while the engine is down");
       } finally {
         startEngine();
       }
@@ -85,21 +97,29 @@ class DockerEngineRestartIT {
 
       List<EventEnvelope> read =
           reader.await(
-              r -> has(r, shortLived, ContainerAction.DIE) && has(r, newcomer, ContainerAction.CREATE) && has(r, newcomer, ContainerAction.START),
+              r ->
+                  has(r, shortLived, ContainerAction.DIE)
+                      && has(r, newcomer, ContainerAction.CREATE)
+                      && has(r, newcomer, ContainerAction.START),
               WAIT,
               "die of " + shortLived + ", create and start of " + newcomer);
       EventEnvelope die = first(read, shortLived, ContainerAction.DIE);
       // Docker 20.10 emits no die for a container that exited while it was down (measured): the
       // collector's reconcile reports it, once, with the exit state and time from inspect.
       assertThat(read)
-          .filteredOn(e -> e.getContainerId().equals(shortLived) && e.getContainerEvent().getAction() == ContainerAction.DIE)
+          .filteredOn(
+              e ->
+                  e.getContainerId().equals(shortLived)
+                      && e.getContainerEvent().getAction() == ContainerAction.DIE)
           .hasSize(1);
       assertThat(die.getContainerEvent().getRawAction()).isIn("die", "die (reconciled)");
       assertThat(die.getContainerEvent().getExitCode()).isZero();
       assertThat(die.getContainerEvent().getState()).isEqualTo("exited");
       assertThat(collector.stats().dockerReconnects.get()).isGreaterThan(reconnectsBefore);
       assertThat(collector.directory().byId(shortLived)).isEmpty();
-      awaitCondition(() -> collector.directory().byId(newcomer).isPresent(), "the directory to know " + newcomer);
+      awaitCondition(
+          () -> collector.directory().byId(newcomer).isPresent(),
+          "the directory to know " + newcomer);
       assertThat(collector.stats().degradedSources()).doesNotContainKey("docker");
       // --live-restore kept the test's Kafka running through the restart (it also served this test)
       try (DockerClient check = TestDocker.client()) {
@@ -116,7 +136,8 @@ class DockerEngineRestartIT {
     }
   }
 
-  private String create(DockerClient docker, List<String> containers, String suffix, String seconds) {
+  private String create(
+      DockerClient docker, List<String> containers, String suffix, String seconds) {
     String id =
         docker
             .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
@@ -128,14 +149,22 @@ class DockerEngineRestartIT {
     return id;
   }
 
-  private static boolean has(List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
+  private static boolean has(
+      List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
     return envelopes.stream()
-        .anyMatch(e -> e.getContainerId().equals(containerId) && e.getContainerEvent().getAction() == action);
+        .anyMatch(
+            e ->
+                e.getContainerId().equals(containerId)
+                    && e.getContainerEvent().getAction() == action);
   }
 
-  private static EventEnvelope first(List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
+  private static EventEnvelope first(
+      List<EventEnvelope> envelopes, String containerId, ContainerAction action) {
     return envelopes.stream()
-        .filter(e -> e.getContainerId().equals(containerId) && e.getContainerEvent().getAction() == action)
+        .filter(
+            e ->
+                e.getContainerId().equals(containerId)
+                    && e.getContainerEvent().getAction() == action)
         .findFirst()
         .orElseThrow();
   }
@@ -155,14 +184,17 @@ class DockerEngineRestartIT {
    */
   private static void startEngine() throws IOException, InterruptedException {
     if (!runStartScript()) {
-      assertThat(runStartScript()).as("porthole_start_docker succeeded on the second attempt").isTrue();
+      assertThat(runStartScript())
+          .as("porthole_start_docker succeeded on the second attempt")
+          .isTrue();
     }
   }
 
   private static boolean runStartScript() throws IOException, InterruptedException {
     File lib = new File("../dev/lib.sh");
     Process start =
-        new ProcessBuilder("bash", "-c", "source \"$0\" && porthole_start_docker", lib.getAbsolutePath())
+        new ProcessBuilder(
+                "bash", "-c", "source \"$0\" && porthole_start_docker", lib.getAbsolutePath())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .start();
@@ -179,7 +211,8 @@ class DockerEngineRestartIT {
     }
   }
 
-  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
+  private static void awaitCondition(BooleanSupplier condition, String what)
+      throws InterruptedException {
     Await.until(what, WAIT, condition::getAsBoolean);
   }
 }

@@ -1,5 +1,6 @@
 package io.porthole.collector;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.testing.SharedKafka;
@@ -26,7 +27,8 @@ final class EnvelopeReader<T> implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(
             new HashMap<String, Object>(
-                KafkaSettings.of(SharedKafka.bootstrapServers()).consumerConfig("it-reader", null)));
+                KafkaSettings.of(SharedKafka.bootstrapServers())
+                    .consumerConfig("it-reader", null)));
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
             .map(p -> new TopicPartition(topic, p.partition()))
@@ -36,16 +38,21 @@ final class EnvelopeReader<T> implements AutoCloseable {
   }
 
   static EnvelopeReader<EventEnvelope> envelopes(String topic) {
-    return new EnvelopeReader<>(topic, bytes -> {
-      try {
-        return EventEnvelope.parseFrom(bytes);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new AssertionError("undecodable record on " + topic, e);
-      }
-    });
+    return new EnvelopeReader<>(
+        topic,
+        bytes -> {
+          try {
+            return EventEnvelope.parseFrom(bytes);
+          } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("undecodable record on " + topic, e);
+          }
+        });
   }
 
-  /** Polls until the values read so far satisfy the condition; fails with what was read at the deadline. */
+  /**
+   * Polls until the values read so far satisfy the condition; fails with what was read at the
+   * deadline.
+   */
   List<T> await(Predicate<List<T>> condition, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
@@ -57,7 +64,13 @@ final class EnvelopeReader<T> implements AutoCloseable {
         throw new AssertionError("within " + timeout + ": " + what + "; read " + values);
       }
       for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-        records.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(), parser.apply(record.value())));
+        records.add(
+            new ConsumerRecord<>(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
+                parser.apply(record.value())));
       }
     }
   }

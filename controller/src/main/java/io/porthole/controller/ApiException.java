@@ -3,8 +3,8 @@ package io.porthole.controller;
 import java.util.Objects;
 
 /**
- * A request the API refuses, with the HTTP status, a stable error code and a message naming what was
- * wrong; rendered as {@code {"error": code, "message": message}}.
+ * A request the API refuses, with the HTTP status, a stable error code and a message naming what
+ * was wrong; rendered as {@code {"error": code, "message": message}}.
  */
 public final class ApiException extends RuntimeException {
 

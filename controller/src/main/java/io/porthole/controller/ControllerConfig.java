@@ -1,27 +1,28 @@
 package io.porthole.controller;
 
+import io.porthole.controller.http.ApiTokens;
+import io.porthole.controller.webhook.WebhookSettings;
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.TopicSettings;
-import io.porthole.controller.http.ApiTokens;
-import io.porthole.controller.webhook.WebhookSettings;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
+import io.porthole.wire.TopicNames;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import io.porthole.wire.TopicNames;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The controller's configuration, from {@link Settings} (so {@code PORTHOLE_VIEWER_TOKEN} is {@code
  * viewer.token}, {@code PORTHOLE_HTTP_PORT} is {@code http.port}, ...).
  *
- * @param httpHost the address the API binds ({@code http.host}; all interfaces by default, for containers)
+ * @param httpHost the address the API binds ({@code http.host}; all interfaces by default, for
+ *     containers)
  * @param httpPort 0 picks a free port (tests)
  * @param tokens the named bearer tokens
  * @param signer the Ed25519 signing key of commands ({@code command.signing.key.file})
@@ -71,10 +72,19 @@ public record ControllerConfig(
    * an artifact announcing more than {@code maxOneArtifactBytes} is not held at all.
    */
   public record ViewBounds(
-      int maxHosts, int maxContainers, int maxAlerts, int maxRemediations, long maxArtifactBytes,
+      int maxHosts,
+      int maxContainers,
+      int maxAlerts,
+      int maxRemediations,
+      long maxArtifactBytes,
       long maxOneArtifactBytes) {
 
-    public ViewBounds(int maxHosts, int maxContainers, int maxAlerts, int maxRemediations, long maxArtifactBytes) {
+    public ViewBounds(
+        int maxHosts,
+        int maxContainers,
+        int maxAlerts,
+        int maxRemediations,
+        long maxArtifactBytes) {
       this(maxHosts, maxContainers, maxAlerts, maxRemediations, maxArtifactBytes, maxArtifactBytes);
     }
   }
@@ -97,10 +107,12 @@ public record ControllerConfig(
     CommandSigner signer = signer(settings);
     long maxArtifactBytes = settings.longValue(MAX_ARTIFACT_BYTES, 256L << 20, 1L << 20, 16L << 30);
     long maxOneArtifactBytes =
-        settings.longValue(MAX_ONE_ARTIFACT_BYTES, Math.min(256L << 20, maxArtifactBytes), 1L << 10, 16L << 30);
+        settings.longValue(
+            MAX_ONE_ARTIFACT_BYTES, Math.min(256L << 20, maxArtifactBytes), 1L << 10, 16L << 30);
     if (maxOneArtifactBytes > maxArtifactBytes) {
       throw new ConfigException(
-          settings.describe(MAX_ONE_ARTIFACT_BYTES), "must not exceed " + settings.describe(MAX_ARTIFACT_BYTES));
+          settings.describe(MAX_ONE_ARTIFACT_BYTES),
+          "must not exceed " + settings.describe(MAX_ARTIFACT_BYTES));
     }
     ViewBounds views =
         new ViewBounds(
@@ -118,7 +130,8 @@ public record ControllerConfig(
         tokens,
         signer,
         issuedCommands(settings, signer),
-        settings.duration(COMMAND_TTL, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofHours(1)),
+        settings.duration(
+            COMMAND_TTL, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofHours(1)),
         settings.longValue(BODY_LIMIT, 64L << 10, 1L << 10, 1L << 20),
         views,
         settings.integer(SSE_MAX_CLIENTS, 100, 1, 10_000),
@@ -127,10 +140,16 @@ public record ControllerConfig(
   }
 
   private static CommandSigner signer(Settings settings) {
-    String file = settings.optional(SIGNING_KEY_FILE).orElseThrow(() -> new ConfigException(
-        settings.describe(SIGNING_KEY_FILE),
-        "required but not set (the Ed25519 private key file commands are signed with; `porthole up` writes"
-            + " command-signing.pem in its data directory)"));
+    String file =
+        settings
+            .optional(SIGNING_KEY_FILE)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        settings.describe(SIGNING_KEY_FILE),
+                        "required but not set (the Ed25519 private key file commands are "
+                            + "signed with; `porthole up` writes"
+                            + " command-signing.pem in its data directory)"));
     try {
       return CommandSigner.fromFile(Path.of(file.strip()));
     } catch (IllegalArgumentException e) {
@@ -142,7 +161,9 @@ public record ControllerConfig(
     List<PublicKey> keys = new ArrayList<>();
     keys.add(signer.key().publicKey());
     try {
-      settings.list(VERIFY_KEY_FILE, List.of()).forEach(f -> keys.addAll(CommandKeys.readPublicKeys(Path.of(f))));
+      settings
+          .list(VERIFY_KEY_FILE, List.of())
+          .forEach(f -> keys.addAll(CommandKeys.readPublicKeys(Path.of(f))));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(settings.describe(VERIFY_KEY_FILE), e.getMessage());
     }

@@ -63,18 +63,32 @@ public final class ControllerService implements Lifecycle {
     this.config = Objects.requireNonNull(config, "config");
     this.views = Views.create(config.views(), config.issuedCommands());
     this.alertStream = new AlertStream(config.sseMaxClients(), config.sseReplayMax());
-    this.loader = ViewLoader.create(vertx, config.kafka(), config.topics(), views, alertStream::publish);
-    this.publisher = RecordPublisher.create(vertx, config.kafka(), "porthole-controller", config.topics(), 1_000);
+    this.loader =
+        ViewLoader.create(vertx, config.kafka(), config.topics(), views, alertStream::publish);
+    this.publisher =
+        RecordPublisher.create(
+            vertx, config.kafka(), "porthole-controller", config.topics(), 1_000);
     this.kafkaProbe = KafkaProbe.create(vertx, config.kafka());
     RemediationPlanner planner =
         new RemediationPlanner(
             views.containers(), views.hosts(), config.signer(), config.commandTtl());
     this.handlers =
         new ApiHandlers(
-            views, planner, publisher, alertStream, kafkaProbe::reachable, loader::caughtUp, Clock.systemUTC(),
+            views,
+            planner,
+            publisher,
+            alertStream,
+            kafkaProbe::reachable,
+            loader::caughtUp,
+            Clock.systemUTC(),
             Readiness.of(vertx));
-    this.webhooks = new WebhookOutputs(
-        vertx, config.webhooks(), config.kafka(), config.topics().name(Topic.ALERTS), config.topics().prefix());
+    this.webhooks =
+        new WebhookOutputs(
+            vertx,
+            config.webhooks(),
+            config.kafka(),
+            config.topics().name(Topic.ALERTS),
+            config.topics().prefix());
     this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
     webhooks.bindTo(registry);
@@ -102,7 +116,10 @@ public final class ControllerService implements Lifecycle {
         .compose(
             router ->
                 vertx
-                    .createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+                    .createHttpServer(
+                        new HttpServerOptions()
+                            .setHost(config.httpHost())
+                            .setPort(config.httpPort()))
                     .requestHandler(router)
                     .listen())
         .compose(
@@ -125,7 +142,9 @@ public final class ControllerService implements Lifecycle {
     return server.actualPort();
   }
 
-  /** The address the API really listens on, as {@code http://HOST:PORT} (IPv6 hosts in brackets). */
+  /**
+   * The address the API really listens on, as {@code http://HOST:PORT} (IPv6 hosts in brackets).
+   */
   public String listenAddress() {
     String host = config.httpHost();
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + actualPort();
@@ -151,8 +170,10 @@ public final class ControllerService implements Lifecycle {
     meters.forEach(registry::remove);
     meters.clear();
     alertStream.closeAll();
-    Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
-    return Future.join(http, webhooks.stop(), loader.stop(), publisher.stop(), kafkaProbe.stop()).mapEmpty();
+    Future<Void> http =
+        server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
+    return Future.join(http, webhooks.stop(), loader.stop(), publisher.stop(), kafkaProbe.stop())
+        .mapEmpty();
   }
 
   private void registerMeters(MeterRegistry meters) {
@@ -160,23 +181,44 @@ public final class ControllerService implements Lifecycle {
     gauge(meters, "porthole.controller.view.containers", views, v -> v.containers().size());
     gauge(meters, "porthole.controller.view.alerts", views, v -> v.alerts().size());
     gauge(meters, "porthole.controller.view.remediations", views, v -> v.remediations().size());
-    gauge(meters, "porthole.controller.view.artifact.bytes", views, v -> v.remediations().artifactBytesHeld());
+    gauge(
+        meters,
+        "porthole.controller.view.artifact.bytes",
+        views,
+        v -> v.remediations().artifactBytesHeld());
     gauge(meters, "porthole.controller.views.caught.up", loader, l -> l.caughtUp() ? 1 : 0);
     gauge(meters, "porthole.controller.kafka.reachable", kafkaProbe, p -> p.reachable() ? 1 : 0);
     gauge(meters, "porthole.controller.alert.stream.clients", alertStream, AlertStream::clients);
     counter(meters, "porthole.controller.records.applied", loader, ViewLoader::recordsApplied);
-    counter(meters, "porthole.controller.records.undecodable", loader, ViewLoader::recordsUndecodable);
+    counter(
+        meters, "porthole.controller.records.undecodable", loader, ViewLoader::recordsUndecodable);
     counter(meters, "porthole.controller.commands.issued", handlers, ApiHandlers::commandsIssued);
     counter(meters, "porthole.controller.commands.failed", handlers, ApiHandlers::commandsFailed);
-    counter(meters, "porthole.controller.alert.stream.events", alertStream, AlertStream::eventsSent);
-    counter(meters, "porthole.controller.alert.stream.slow.clients.closed", alertStream, AlertStream::slowClientsClosed);
-    counter(meters, "porthole.controller.artifact.chunks.rejected", views, v -> v.remediations().rejectedChunks());
-    counter(meters, "porthole.controller.commands.unverified", views, v -> v.remediations().unverifiedCommands());
+    counter(
+        meters, "porthole.controller.alert.stream.events", alertStream, AlertStream::eventsSent);
+    counter(
+        meters,
+        "porthole.controller.alert.stream.slow.clients.closed",
+        alertStream,
+        AlertStream::slowClientsClosed);
+    counter(
+        meters,
+        "porthole.controller.artifact.chunks.rejected",
+        views,
+        v -> v.remediations().rejectedChunks());
+    counter(
+        meters,
+        "porthole.controller.commands.unverified",
+        views,
+        v -> v.remediations().unverifiedCommands());
     for (RemediationsView.Ignored reason : RemediationsView.Ignored.values()) {
-      this.meters.add(FunctionCounter.builder(
-              "porthole.controller.results.ignored", views, v -> v.remediations().ignoredResults(reason))
-          .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-          .register(meters));
+      this.meters.add(
+          FunctionCounter.builder(
+                  "porthole.controller.results.ignored",
+                  views,
+                  v -> v.remediations().ignoredResults(reason))
+              .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+              .register(meters));
     }
   }
 
@@ -184,7 +226,8 @@ public final class ControllerService implements Lifecycle {
     meters.add(Gauge.builder(name, target, value).strongReference(true).register(registry));
   }
 
-  private <T> void counter(MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
+  private <T> void counter(
+      MeterRegistry registry, String name, T target, ToDoubleFunction<T> value) {
     meters.add(FunctionCounter.builder(name, target, value).register(registry));
   }
 }

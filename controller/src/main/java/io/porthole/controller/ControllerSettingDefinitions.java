@@ -61,29 +61,87 @@ public final class ControllerSettingDefinitions {
               "`views.artifacts.max.bytes`",
               "largest single artifact kept"),
           of(ControllerConfig.SSE_MAX_CLIENTS, INTEGER, "100", "concurrent alert streams"),
-          of("alerts.webhook.url", STRING, "where alerts are POSTed; one output per URL setting (required for an output)"),
-          of("alerts.webhook.format", STRING, "`cloudevents`", "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` (falcosidekick)"),
+          of(
+              "alerts.webhook.url",
+              STRING,
+              "where alerts are POSTed; one output per URL setting (required for an output)"),
+          of(
+              "alerts.webhook.format",
+              STRING,
+              "`cloudevents`",
+              "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` (falcosidekick)"),
           of("alerts.webhook.token", STRING, "bearer token sent with each request"),
           of("alerts.webhook.header", STRING, "one extra header, `Name: value`"),
-          of("alerts.webhook.min.severity", STRING, "`INFO`", "alerts below this severity are not sent"),
+          of(
+              "alerts.webhook.min.severity",
+              STRING,
+              "`INFO`",
+              "alerts below this severity are not sent"),
           of("alerts.webhook.rules", LIST, "only these rules (comma list); all when unset"),
           of("alerts.webhook.attempts", INTEGER, "5", "tries per alert before giving up"),
-          of("alerts.webhook.backoff", DURATION, "1s", "first wait between tries, doubled each time"),
+          of(
+              "alerts.webhook.backoff",
+              DURATION,
+              "1s",
+              "first wait between tries, doubled each time"),
           of("alerts.webhook.backoff.max", DURATION, "30s", "longest wait between tries"),
           of("alerts.webhook.timeout", DURATION, "10s", "timeout of one request"),
-          of("alerts.webhook.queue.max", INTEGER, "1000", "alerts waiting to be sent; the oldest is dropped and counted when full"),
+          of(
+              "alerts.webhook.queue.max",
+              INTEGER,
+              "1000",
+              "alerts waiting to be sent; the oldest is dropped and counted when full"),
           of("alerts.webhook.<NAME>.url", STRING, "where alerts are POSTed (output NAME)"),
-          of("alerts.webhook.<NAME>.format", STRING, "`cloudevents`", "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` (falcosidekick) (output NAME)"),
-          of("alerts.webhook.<NAME>.token", STRING, "bearer token sent with each request (output NAME)"),
-          of("alerts.webhook.<NAME>.header", STRING, "one extra header, `Name: value` (output NAME)"),
-          of("alerts.webhook.<NAME>.min.severity", STRING, "`INFO`", "alerts below this severity are not sent (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.format",
+              STRING,
+              "`cloudevents`",
+              "`cloudevents` (CloudEvents 1.0 structured JSON) or `falco` "
+                  + "(falcosidekick) (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.token",
+              STRING,
+              "bearer token sent with each request (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.header",
+              STRING,
+              "one extra header, `Name: value` (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.min.severity",
+              STRING,
+              "`INFO`",
+              "alerts below this severity are not sent (output NAME)"),
           of("alerts.webhook.<NAME>.rules", LIST, "only these rules (comma list) (output NAME)"),
-          of("alerts.webhook.<NAME>.attempts", INTEGER, "5", "tries per alert before giving up (output NAME)"),
-          of("alerts.webhook.<NAME>.backoff", DURATION, "1s", "first wait between tries, doubled each time (output NAME)"),
-          of("alerts.webhook.<NAME>.backoff.max", DURATION, "30s", "longest wait between tries (output NAME)"),
-          of("alerts.webhook.<NAME>.timeout", DURATION, "10s", "timeout of one request (output NAME)"),
-          of("alerts.webhook.<NAME>.queue.max", INTEGER, "1000", "alerts waiting to be sent (output NAME)"),
-          of(ControllerConfig.SSE_REPLAY_MAX, INTEGER, "1000", "stream events kept for clients reconnecting with `Last-Event-ID`"));
+          of(
+              "alerts.webhook.<NAME>.attempts",
+              INTEGER,
+              "5",
+              "tries per alert before giving up (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.backoff",
+              DURATION,
+              "1s",
+              "first wait between tries, doubled each time (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.backoff.max",
+              DURATION,
+              "30s",
+              "longest wait between tries (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.timeout",
+              DURATION,
+              "10s",
+              "timeout of one request (output NAME)"),
+          of(
+              "alerts.webhook.<NAME>.queue.max",
+              INTEGER,
+              "1000",
+              "alerts waiting to be sent (output NAME)"),
+          of(
+              ControllerConfig.SSE_REPLAY_MAX,
+              INTEGER,
+              "1000",
+              "stream events kept for clients reconnecting with `Last-Event-ID`"));
 
   /** Prefixes only the controller reads: unknown keys under them are refused by the controller. */
   static final Set<String> OWNED_PREFIXES = Set.of("views", "sse", "viewer", "operator", "alerts");

@@ -32,7 +32,8 @@ final class KafkaProbe implements Lifecycle {
   static KafkaProbe create(Vertx vertx, KafkaSettings kafka) {
     Map<String, String> config =
         kafka.adminConfig(
-            "porthole-controller-probe", Map.of("request.timeout.ms", "3000", "default.api.timeout.ms", "4000"));
+            "porthole-controller-probe",
+            Map.of("request.timeout.ms", "3000", "default.api.timeout.ms", "4000"));
     return new KafkaProbe(vertx, KafkaAdminClient.create(vertx, config), kafka);
   }
 

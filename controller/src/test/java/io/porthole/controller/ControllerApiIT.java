@@ -104,20 +104,43 @@ class ControllerApiIT {
     topics = TopicNames.withPrefix(SharedKafka.uniqueTopic("ctl") + ".");
     SharedKafka.createTopics(
         3,
-        topics.names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS, Topic.ALERTS, Topic.COMMANDS, Topic.COMMAND_RESULTS));
+        topics.names(
+            Topic.CONTAINER_EVENTS,
+            Topic.HEARTBEATS,
+            Topic.ALERTS,
+            Topic.COMMANDS,
+            Topic.COMMAND_RESULTS));
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     produce(Topic.HEARTBEATS, HOST_A, heartbeat(HOST_A));
     produce(Topic.HEARTBEATS, HOST_B, heartbeat(HOST_B));
-    produce(Topic.CONTAINER_EVENTS, HOST_A + "/" + WEB_ID, containerEvent(HOST_A, WEB_ID, "web-1", "bridge", "172.17.0.2"));
-    produce(Topic.CONTAINER_EVENTS, HOST_A + "/" + HOSTNET_ID, containerEvent(HOST_A, HOSTNET_ID, "hostnet-1", "host", ""));
-    produce(Topic.CONTAINER_EVENTS, HOST_A + "/" + DUP_A_ID, containerEvent(HOST_A, DUP_A_ID, "dup", "bridge", "172.17.0.3"));
-    produce(Topic.CONTAINER_EVENTS, HOST_B + "/" + DUP_B_ID, containerEvent(HOST_B, DUP_B_ID, "dup", "bridge", "172.17.0.2"));
+    produce(
+        Topic.CONTAINER_EVENTS,
+        HOST_A + "/" + WEB_ID,
+        containerEvent(HOST_A, WEB_ID, "web-1", "bridge", "172.17.0.2"));
+    produce(
+        Topic.CONTAINER_EVENTS,
+        HOST_A + "/" + HOSTNET_ID,
+        containerEvent(HOST_A, HOSTNET_ID, "hostnet-1", "host", ""));
+    produce(
+        Topic.CONTAINER_EVENTS,
+        HOST_A + "/" + DUP_A_ID,
+        containerEvent(HOST_A, DUP_A_ID, "dup", "bridge", "172.17.0.3"));
+    produce(
+        Topic.CONTAINER_EVENTS,
+        HOST_B + "/" + DUP_B_ID,
+        containerEvent(HOST_B, DUP_B_ID, "dup", "bridge", "172.17.0.2"));
     // Not protobuf at all (wire type 7 does not exist): skipped and counted, never fatal.
-    producer.send(new ProducerRecord<>(topics.name(Topic.ALERTS), HOST_A, new byte[] {0x0f, 0x00})).get();
-    producer.send(new ProducerRecord<>(topics.name(Topic.CONTAINER_EVENTS), HOST_A + "/x", new byte[] {0x0f, 0x00})).get();
+    producer
+        .send(new ProducerRecord<>(topics.name(Topic.ALERTS), HOST_A, new byte[] {0x0f, 0x00}))
+        .get();
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.name(Topic.CONTAINER_EVENTS), HOST_A + "/x", new byte[] {0x0f, 0x00}))
+        .get();
     producer.flush();
 
     vertx = Vertx.vertx();
@@ -125,15 +148,24 @@ class ControllerApiIT {
     settings =
         Settings.of(
             Map.of(
-                "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
-                "topic.prefix", topics.prefix(),
-                "http.host", "127.0.0.1",
-                "http.port", "0",
-                "viewer.token", VIEWER,
-                "operator.tokens", "alice:" + OPERATOR,
-                "command.signing.key.file", TestKeys.SIGNING_FILE.toString(),
-                "command.ttl", "60s",
-                "http.body.limit", "4096"));
+                "kafka.bootstrap.servers",
+                SharedKafka.bootstrapServers(),
+                "topic.prefix",
+                topics.prefix(),
+                "http.host",
+                "127.0.0.1",
+                "http.port",
+                "0",
+                "viewer.token",
+                VIEWER,
+                "operator.tokens",
+                "alice:" + OPERATOR,
+                "command.signing.key.file",
+                TestKeys.SIGNING_FILE.toString(),
+                "command.ttl",
+                "60s",
+                "http.body.limit",
+                "4096"));
     controller = startNewController();
   }
 
@@ -156,7 +188,8 @@ class ControllerApiIT {
     assertThat(await(get("/health/live", null).send()).statusCode()).isEqualTo(200);
     HttpResponse<Buffer> ready = await(get("/health/ready", null).send());
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views")).isEqualTo("caught up");
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views"))
+        .isEqualTo("caught up");
     HttpResponse<Buffer> metrics = await(get("/metrics", null).send());
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.bodyAsString())
@@ -181,7 +214,8 @@ class ControllerApiIT {
     assertError(none, 401, "UNAUTHORIZED");
     assertThat(none.getHeader("WWW-Authenticate")).startsWith("Bearer");
     assertError(await(get("/api/v1/alerts", "not-a-token-at-all-xx").send()), 401, "UNAUTHORIZED");
-    assertError(await(get("/api/v1/remediations", VIEWER.substring(1)).send()), 401, "UNAUTHORIZED");
+    assertError(
+        await(get("/api/v1/remediations", VIEWER.substring(1)).send()), 401, "UNAUTHORIZED");
 
     HttpResponse<Buffer> viewerPost =
         await(post("/api/v1/remediations", VIEWER).sendJsonObject(isolate("web-1")));
@@ -194,20 +228,27 @@ class ControllerApiIT {
   void openApiDocumentIsServedAndRequestsViolatingItAre400NamingTheField() throws Exception {
     HttpResponse<Buffer> document = await(get("/api/v1/openapi.yaml", null).send());
     assertThat(document.statusCode()).isEqualTo(200);
-    assertThat(document.bodyAsString()).startsWith("openapi: 3.1.0").contains("/api/v1/remediations/{id}/artifact");
+    assertThat(document.bodyAsString())
+        .startsWith("openapi: 3.1.0")
+        .contains("/api/v1/remediations/{id}/artifact");
 
     JsonObject wrongType = isolate("web-1").put("ttlSeconds", "soon");
-    HttpResponse<Buffer> typed = await(post("/api/v1/remediations", OPERATOR).sendJsonObject(wrongType));
+    HttpResponse<Buffer> typed =
+        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(wrongType));
     assertError(typed, 400, "INVALID_REQUEST");
     assertThat(typed.bodyAsJsonObject().getString("message")).startsWith("ttlSeconds");
 
     HttpResponse<Buffer> badAction =
-        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("web-1").put("action", "REBOOT")));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(isolate("web-1").put("action", "REBOOT")));
     assertError(badAction, 400, "INVALID_REQUEST");
     assertThat(badAction.bodyAsJsonObject().getString("message")).startsWith("action");
 
     HttpResponse<Buffer> unknownField =
-        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("web-1").put("force", true)));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(isolate("web-1").put("force", true)));
     assertError(unknownField, 400, "INVALID_REQUEST");
     assertThat(unknownField.bodyAsJsonObject().getString("message")).contains("force");
 
@@ -215,13 +256,19 @@ class ControllerApiIT {
     assertError(badLimit, 400, "INVALID_REQUEST");
     assertThat(badLimit.bodyAsJsonObject().getString("message")).contains("limit");
 
-    HttpResponse<Buffer> badSeverity = await(get("/api/v1/alerts?severity=APOCALYPTIC", VIEWER).send());
+    HttpResponse<Buffer> badSeverity =
+        await(get("/api/v1/alerts?severity=APOCALYPTIC", VIEWER).send());
     assertError(badSeverity, 400, "INVALID_REQUEST");
     assertThat(badSeverity.bodyAsJsonObject().getString("message")).contains("severity");
 
     HttpResponse<Buffer> semantic =
-        await(post("/api/v1/remediations", OPERATOR)
-            .sendJsonObject(new JsonObject().put("action", "CAPTURE_PACKETS").put("container", "web-1").put("reason", "r")));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(
+                    new JsonObject()
+                        .put("action", "CAPTURE_PACKETS")
+                        .put("container", "web-1")
+                        .put("reason", "r")));
     assertError(semantic, 400, "INVALID_REQUEST");
     assertThat(semantic.bodyAsJsonObject().getString("message")).startsWith("durationSeconds");
   }
@@ -229,28 +276,45 @@ class ControllerApiIT {
   @Test
   @Order(4)
   void unknownTargetsAre404TooLargeBodiesAre413UnsafeAndAmbiguousAre409() throws Exception {
-    assertError(await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("no-such-container"))), 404, "CONTAINER_NOT_FOUND");
     assertError(
-        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("web-1").put("hostId", "host-z"))),
+        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("no-such-container"))),
+        404,
+        "CONTAINER_NOT_FOUND");
+    assertError(
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(isolate("web-1").put("hostId", "host-z"))),
         404,
         "HOST_NOT_FOUND");
-    assertError(await(get("/api/v1/remediations/does-not-exist", VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
+    assertError(
+        await(get("/api/v1/remediations/does-not-exist", VIEWER).send()),
+        404,
+        "REMEDIATION_NOT_FOUND");
     assertError(await(get("/api/v1/nothing-here", VIEWER).send()), 404, "NOT_FOUND");
 
     JsonObject huge = isolate("web-1").put("reason", "x".repeat(8_000));
-    assertError(await(post("/api/v1/remediations", OPERATOR).sendJsonObject(huge)), 413, "BODY_TOO_LARGE");
+    assertError(
+        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(huge)), 413, "BODY_TOO_LARGE");
 
-    HttpResponse<Buffer> hostNetwork = await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("hostnet-1")));
+    HttpResponse<Buffer> hostNetwork =
+        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("hostnet-1")));
     assertError(hostNetwork, 409, "UNSAFE_REMEDIATION");
     assertThat(hostNetwork.bodyAsJsonObject().getString("message")).contains("'host'");
 
-    HttpResponse<Buffer> ambiguous = await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("dup")));
+    HttpResponse<Buffer> ambiguous =
+        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("dup")));
     assertError(ambiguous, 409, "AMBIGUOUS_CONTAINER");
     assertThat(ambiguous.bodyAsJsonObject().getString("message")).contains(HOST_A).contains(HOST_B);
 
     HttpResponse<Buffer> extractWithoutHost =
-        await(post("/api/v1/remediations", OPERATOR)
-            .sendJsonObject(new JsonObject().put("action", "EXTRACT_FILE").put("image", "busybox").put("path", "/bin/busybox").put("reason", "r")));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(
+                    new JsonObject()
+                        .put("action", "EXTRACT_FILE")
+                        .put("image", "busybox")
+                        .put("path", "/bin/busybox")
+                        .put("reason", "r")));
     assertError(extractWithoutHost, 400, "INVALID_REQUEST");
     assertThat(extractWithoutHost.bodyAsJsonObject().getString("message")).startsWith("hostId");
   }
@@ -258,21 +322,27 @@ class ControllerApiIT {
   @Test
   @Order(5)
   void hostsAndContainersComeFromTheTopics() throws Exception {
-    JsonArray hosts = await(get("/api/v1/hosts", VIEWER).send()).bodyAsJsonObject().getJsonArray("hosts");
-    assertThat(hosts.stream().map(h -> ((JsonObject) h).getString("hostId"))).containsExactly(HOST_A, HOST_B);
+    JsonArray hosts =
+        await(get("/api/v1/hosts", VIEWER).send()).bodyAsJsonObject().getJsonArray("hosts");
+    assertThat(hosts.stream().map(h -> ((JsonObject) h).getString("hostId")))
+        .containsExactly(HOST_A, HOST_B);
     JsonObject hostA = hosts.getJsonObject(0);
     assertThat(hostA.getString("kernelVersion")).isEqualTo("6.1.0-test");
     assertThat(hostA.getJsonObject("drops").getLong("pcapDropped")).isEqualTo(7L);
 
     JsonArray containers =
-        await(get("/api/v1/containers?host=" + HOST_A, VIEWER).send()).bodyAsJsonObject().getJsonArray("containers");
-    assertThat(containers.stream().map(c -> ((JsonObject) c).getString("name"))).containsExactly("dup", "hostnet-1", "web-1");
+        await(get("/api/v1/containers?host=" + HOST_A, VIEWER).send())
+            .bodyAsJsonObject()
+            .getJsonArray("containers");
+    assertThat(containers.stream().map(c -> ((JsonObject) c).getString("name")))
+        .containsExactly("dup", "hostnet-1", "web-1");
     JsonObject hostnet = containers.getJsonObject(1);
     assertThat(hostnet.getJsonArray("flags").getList()).contains("HOST_NETWORK");
     JsonObject web = containers.getJsonObject(2);
     assertThat(web.getString("state")).isEqualTo("running");
     assertThat(web.getBoolean("isolated")).isFalse();
-    assertThat(web.getJsonArray("addresses").getJsonObject(0).getString("ipv4Address")).isEqualTo("172.17.0.2");
+    assertThat(web.getJsonArray("addresses").getJsonObject(0).getString("ipv4Address"))
+        .isEqualTo("172.17.0.2");
   }
 
   @Test
@@ -282,14 +352,22 @@ class ControllerApiIT {
     StringBuilder stream = new StringBuilder();
     var streamResponse =
         await(
-            http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(controller.actualPort())
-                    .setURI("/api/v1/alerts/stream").addHeader("Authorization", "Bearer " + VIEWER))
+            http.request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.GET)
+                        .setHost("127.0.0.1")
+                        .setPort(controller.actualPort())
+                        .setURI("/api/v1/alerts/stream")
+                        .addHeader("Authorization", "Bearer " + VIEWER))
                 .compose(request -> request.send())
-                .onSuccess(arrived -> arrived.handler(chunk -> {
-                  synchronized (stream) {
-                    stream.append(chunk.toString(StandardCharsets.UTF_8));
-                  }
-                })));
+                .onSuccess(
+                    arrived ->
+                        arrived.handler(
+                            chunk -> {
+                              synchronized (stream) {
+                                stream.append(chunk.toString(StandardCharsets.UTF_8));
+                              }
+                            })));
     assertThat(streamResponse.statusCode()).isEqualTo(200);
     assertThat(streamResponse.getHeader("Content-Type")).startsWith("text/event-stream");
 
@@ -308,18 +386,28 @@ class ControllerApiIT {
     produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, alert);
     producer.flush();
 
-    eventually(() -> {
-      synchronized (stream) {
-        return stream.toString().contains("\"alertId\":\"" + alert.getAlertId() + "\"");
-      }
-    });
+    eventually(
+        () -> {
+          synchronized (stream) {
+            return stream.toString().contains("\"alertId\":\"" + alert.getAlertId() + "\"");
+          }
+        });
     synchronized (stream) {
       assertThat(stream.toString())
           .startsWith(": porthole alert stream\nretry: 3000\n\n")
-          .containsPattern("id: [0-9a-z]+-\\d+\nevent: alert\ndata: \\{\"alertId\":\"" + alert.getAlertId() + "\"");
+          .containsPattern(
+              "id: [0-9a-z]+-\\d+\nevent: alert\ndata: \\{\"alertId\":\""
+                  + alert.getAlertId()
+                  + "\"");
     }
     JsonArray alerts =
-        await(get("/api/v1/alerts?host=" + HOST_A + "&container=web-1&rule=OOM_KILLED&severity=MEDIUM&limit=10", VIEWER).send())
+        await(
+                get(
+                        "/api/v1/alerts?host="
+                            + HOST_A
+                            + "&container=web-1&rule=OOM_KILLED&severity=MEDIUM&limit=10",
+                        VIEWER)
+                    .send())
             .bodyAsJsonObject()
             .getJsonArray("alerts");
     assertThat(alerts).hasSize(1);
@@ -327,7 +415,9 @@ class ControllerApiIT {
     assertThat(alerts.getJsonObject(0).getString("containerName")).isEqualTo("web-1");
     assertThat(alerts.getJsonObject(0).getString("severity")).isEqualTo("HIGH");
     JsonArray critical =
-        await(get("/api/v1/alerts?severity=CRITICAL", VIEWER).send()).bodyAsJsonObject().getJsonArray("alerts");
+        await(get("/api/v1/alerts?severity=CRITICAL", VIEWER).send())
+            .bodyAsJsonObject()
+            .getJsonArray("alerts");
     assertThat(critical).isEmpty();
     streamResponse.request().connection().close();
     await(http.close());
@@ -350,7 +440,8 @@ class ControllerApiIT {
     Alert missedTwo = streamAlert("missed-2");
     produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, missedOne);
     produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, missedTwo);
-    eventually(() -> alertIds().containsAll(List.of(missedOne.getAlertId(), missedTwo.getAlertId())));
+    eventually(
+        () -> alertIds().containsAll(List.of(missedOne.getAlertId(), missedTwo.getAlertId())));
 
     StringBuilder resumed = new StringBuilder();
     HttpClientResponse resumedResponse = openStream(http, lastId, resumed);
@@ -359,44 +450,72 @@ class ControllerApiIT {
     produce(Topic.ALERTS, HOST_A + "/" + WEB_ID, live);
     eventually(() -> text(resumed).contains(live.getAlertId()));
     String body = text(resumed);
-    assertThat(body).startsWith(": porthole alert stream\nretry: 3000\n\n").doesNotContain(seen.getAlertId())
+    assertThat(body)
+        .startsWith(": porthole alert stream\nretry: 3000\n\n")
+        .doesNotContain(seen.getAlertId())
         .doesNotContain("event: reset");
     assertThat(countOf(body, missedOne.getAlertId())).isEqualTo(1);
     assertThat(countOf(body, missedTwo.getAlertId())).isEqualTo(1);
-    assertThat(body.indexOf(missedOne.getAlertId())).isLessThan(body.indexOf(missedTwo.getAlertId()));
+    assertThat(body.indexOf(missedOne.getAlertId()))
+        .isLessThan(body.indexOf(missedTwo.getAlertId()));
     String epoch = lastId.substring(0, lastId.lastIndexOf('-'));
     long seq = Long.parseLong(lastId.substring(lastId.lastIndexOf('-') + 1));
-    assertThat(body).contains("id: " + epoch + "-" + (seq + 1) + "\nevent: alert\ndata: {\"alertId\":\""
-        + missedOne.getAlertId());
-    assertThat(body).contains("id: " + epoch + "-" + (seq + 2) + "\nevent: alert\ndata: {\"alertId\":\""
-        + missedTwo.getAlertId());
+    assertThat(body)
+        .contains(
+            "id: "
+                + epoch
+                + "-"
+                + (seq + 1)
+                + "\nevent: alert\ndata: {\"alertId\":\""
+                + missedOne.getAlertId());
+    assertThat(body)
+        .contains(
+            "id: "
+                + epoch
+                + "-"
+                + (seq + 2)
+                + "\nevent: alert\ndata: {\"alertId\":\""
+                + missedTwo.getAlertId());
     resumedResponse.request().connection().close();
 
     // An id this stream never gave (another epoch: a restarted controller) cannot be resumed.
     StringBuilder stale = new StringBuilder();
     HttpClientResponse staleResponse = openStream(http, "0old-5", stale);
     eventually(() -> text(stale).contains("event: reset"));
-    assertThat(text(stale)).contains("event: reset\ndata: {\"reason\":").doesNotContain(missedOne.getAlertId())
+    assertThat(text(stale))
+        .contains("event: reset\ndata: {\"reason\":")
+        .doesNotContain(missedOne.getAlertId())
         .endsWith("id: " + lastEventId(text(stale)) + "\n\n");
     assertThat(lastEventId(text(stale))).startsWith(epoch + "-");
     staleResponse.request().connection().close();
     await(http.close());
   }
 
-  private HttpClientResponse openStream(HttpClient http, String lastEventId, StringBuilder into) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-        .setPort(controller.actualPort()).setURI("/api/v1/alerts/stream")
-        .addHeader("Authorization", "Bearer " + VIEWER);
+  private HttpClientResponse openStream(HttpClient http, String lastEventId, StringBuilder into)
+      throws Exception {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(controller.actualPort())
+            .setURI("/api/v1/alerts/stream")
+            .addHeader("Authorization", "Bearer " + VIEWER);
     if (lastEventId != null) {
       options.addHeader("Last-Event-ID", lastEventId);
     }
     // The handler is set on the event loop as the response arrives, so no early chunk is missed.
-    HttpClientResponse response = await(http.request(options).compose(request -> request.send())
-        .onSuccess(arrived -> arrived.handler(chunk -> {
-          synchronized (into) {
-            into.append(chunk.toString(StandardCharsets.UTF_8));
-          }
-        })));
+    HttpClientResponse response =
+        await(
+            http.request(options)
+                .compose(request -> request.send())
+                .onSuccess(
+                    arrived ->
+                        arrived.handler(
+                            chunk -> {
+                              synchronized (into) {
+                                into.append(chunk.toString(StandardCharsets.UTF_8));
+                              }
+                            })));
     assertThat(response.statusCode()).isEqualTo(200);
     eventually(() -> text(into).contains("\nid: "));
     return response;
@@ -425,7 +544,10 @@ class ControllerApiIT {
 
   private List<String> alertIds() {
     try {
-      JsonArray alerts = await(get("/api/v1/alerts?limit=100", VIEWER).send()).bodyAsJsonObject().getJsonArray("alerts");
+      JsonArray alerts =
+          await(get("/api/v1/alerts?limit=100", VIEWER).send())
+              .bodyAsJsonObject()
+              .getJsonArray("alerts");
       return alerts.stream().map(a -> ((JsonObject) a).getString("alertId")).toList();
     } catch (Exception e) {
       return List.of();
@@ -450,7 +572,9 @@ class ControllerApiIT {
   @Order(8)
   void aRemediationBecomesASignedCommandKeyedByHostThatTheCollectorCanVerify() throws Exception {
     HttpResponse<Buffer> accepted =
-        await(post("/api/v1/remediations", OPERATOR).sendJsonObject(isolate("web-1").put("ttlSeconds", 120)));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(isolate("web-1").put("ttlSeconds", 120)));
     assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
     String id = accepted.bodyAsJsonObject().getString("id");
     assertThat(accepted.bodyAsJsonObject().getString("status")).isEqualTo("PENDING");
@@ -469,10 +593,19 @@ class ControllerApiIT {
     Duration skew = Duration.ofSeconds(30);
     Instant now = Instant.now();
     assertThat(collector.rejectionReason(command, HOST_A, now, maxLifetime, skew)).isEmpty();
-    assertThat(collector.rejectionReason(command, HOST_B, now, maxLifetime, skew)).get().asString().contains("host");
-    assertThat(collector.rejectionReason(command, HOST_A, now.plusSeconds(61), maxLifetime, skew)).get().asString().contains("expired");
+    assertThat(collector.rejectionReason(command, HOST_B, now, maxLifetime, skew))
+        .get()
+        .asString()
+        .contains("host");
+    assertThat(collector.rejectionReason(command, HOST_A, now.plusSeconds(61), maxLifetime, skew))
+        .get()
+        .asString()
+        .contains("expired");
     RemediationCommand altered = command.toBuilder().setContainerId(DUP_A_ID).build();
-    assertThat(collector.rejectionReason(altered, HOST_A, now, maxLifetime, skew)).get().asString().contains("signature");
+    assertThat(collector.rejectionReason(altered, HOST_A, now, maxLifetime, skew))
+        .get()
+        .asString()
+        .contains("signature");
     isolation = command;
 
     JsonObject pending = await(get("/api/v1/remediations/" + id, VIEWER).send()).bodyAsJsonObject();
@@ -480,28 +613,47 @@ class ControllerApiIT {
     assertThat(pending.getString("action")).isEqualTo("ISOLATE_NETWORK");
     assertThat(pending.getString("requestedBy")).isEqualTo("alice");
 
-    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id,
-        answering(command).setCommandId(id).setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST_A)
-            .setContainerId(WEB_ID).setStatus(RemediationStatus.SUCCEEDED).setDetail("veth1a2b down")
-            .setInterface("veth1a2b").setFinishedAt(Timestamps.now())
-            .setRestoreAt(Timestamps.of(Instant.now().plusSeconds(120))).build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_A + "/" + id,
+        answering(command)
+            .setCommandId(id)
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setHostId(HOST_A)
+            .setContainerId(WEB_ID)
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .setDetail("veth1a2b down")
+            .setInterface("veth1a2b")
+            .setFinishedAt(Timestamps.now())
+            .setRestoreAt(Timestamps.of(Instant.now().plusSeconds(120)))
+            .build());
     producer.flush();
     eventually(() -> "SUCCEEDED".equals(getJson("/api/v1/remediations/" + id).getString("status")));
-    JsonObject web = getJson("/api/v1/containers?host=" + HOST_A).getJsonArray("containers").getJsonObject(2);
+    JsonObject web =
+        getJson("/api/v1/containers?host=" + HOST_A).getJsonArray("containers").getJsonObject(2);
     assertThat(web.getBoolean("isolated")).isTrue();
     assertThat(web.getJsonObject("isolation").getString("interface")).isEqualTo("veth1a2b");
   }
 
   @Test
   @Order(9)
-  void aResultWithArtifactChunksMakesTheRemediationSucceededAndTheBytesDownloadable() throws Exception {
+  void aResultWithArtifactChunksMakesTheRemediationSucceededAndTheBytesDownloadable()
+      throws Exception {
     HttpResponse<Buffer> accepted =
-        await(post("/api/v1/remediations", OPERATOR)
-            .sendJsonObject(new JsonObject().put("action", "CAPTURE_PACKETS").put("container", WEB_ID.substring(0, 12))
-                .put("durationSeconds", 5).put("reason", "see what it sends")));
+        await(
+            post("/api/v1/remediations", OPERATOR)
+                .sendJsonObject(
+                    new JsonObject()
+                        .put("action", "CAPTURE_PACKETS")
+                        .put("container", WEB_ID.substring(0, 12))
+                        .put("durationSeconds", 5)
+                        .put("reason", "see what it sends")));
     assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
     String id = accepted.bodyAsJsonObject().getString("id");
-    assertError(await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send()), 409, "ARTIFACT_NOT_READY");
+    assertError(
+        await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send()),
+        409,
+        "ARTIFACT_NOT_READY");
     RemediationCommand command = RemediationCommand.parseFrom(readCommand(id).value());
 
     byte[] pcap = new byte[10_000];
@@ -512,25 +664,43 @@ class ControllerApiIT {
     for (int i = total - 1; i >= 0; i--) { // out of order on purpose
       int from = i * chunkSize;
       int to = Math.min(pcap.length, from + chunkSize);
-      produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id,
-          answering(command).setAction(RemediationAction.CAPTURE_PACKETS).setHostId(HOST_A)
-              .setContainerId(WEB_ID).setStatus(RemediationStatus.SUCCEEDED).setDetail("42 packets on veth1a2b")
+      produce(
+          Topic.COMMAND_RESULTS,
+          HOST_A + "/" + id,
+          answering(command)
+              .setAction(RemediationAction.CAPTURE_PACKETS)
+              .setHostId(HOST_A)
+              .setContainerId(WEB_ID)
+              .setStatus(RemediationStatus.SUCCEEDED)
+              .setDetail("42 packets on veth1a2b")
               .setFinishedAt(Timestamps.now())
-              .setArtifact(ArtifactChunk.newBuilder().setIndex(i).setTotal(total)
-                  .setData(ByteString.copyFrom(pcap, from, to - from)).setTotalSize(pcap.length).setSha256(sha)
-                  .setContentType("application/vnd.tcpdump.pcap").setFileName("capture-web-1.pcap"))
+              .setArtifact(
+                  ArtifactChunk.newBuilder()
+                      .setIndex(i)
+                      .setTotal(total)
+                      .setData(ByteString.copyFrom(pcap, from, to - from))
+                      .setTotalSize(pcap.length)
+                      .setSha256(sha)
+                      .setContentType("application/vnd.tcpdump.pcap")
+                      .setFileName("capture-web-1.pcap"))
               .build());
     }
     producer.flush();
-    eventually(() -> getJson("/api/v1/remediations/" + id).getJsonObject("artifact") != null
-        && getJson("/api/v1/remediations/" + id).getJsonObject("artifact").getBoolean("complete"));
+    eventually(
+        () ->
+            getJson("/api/v1/remediations/" + id).getJsonObject("artifact") != null
+                && getJson("/api/v1/remediations/" + id)
+                    .getJsonObject("artifact")
+                    .getBoolean("complete"));
     JsonObject done = getJson("/api/v1/remediations/" + id);
     assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
     assertThat(done.getString("detail")).isEqualTo("42 packets on veth1a2b");
     assertThat(done.getString("finishedAt")).isNotNull();
 
-    assertError(await(get("/api/v1/remediations/" + id + "/artifact", VIEWER).send()), 403, "FORBIDDEN");
-    HttpResponse<Buffer> artifact = await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send());
+    assertError(
+        await(get("/api/v1/remediations/" + id + "/artifact", VIEWER).send()), 403, "FORBIDDEN");
+    HttpResponse<Buffer> artifact =
+        await(get("/api/v1/remediations/" + id + "/artifact", OPERATOR).send());
     assertThat(artifact.statusCode()).isEqualTo(200);
     assertThat(artifact.getHeader("Content-Length")).isEqualTo("10000");
     assertThat(artifact.getHeader("Content-Type")).isEqualTo("application/vnd.tcpdump.pcap");
@@ -545,7 +715,9 @@ class ControllerApiIT {
   @Order(10)
   void aRestartedControllerRebuildsItsViewsFromTheTopics() throws Exception {
     List<String> idsBefore = new ArrayList<>();
-    getJson("/api/v1/remediations").getJsonArray("remediations").forEach(r -> idsBefore.add(((JsonObject) r).getString("id")));
+    getJson("/api/v1/remediations")
+        .getJsonArray("remediations")
+        .forEach(r -> idsBefore.add(((JsonObject) r).getString("id")));
     JsonArray alertsBefore = getJson("/api/v1/alerts").getJsonArray("alerts");
     JsonArray containersBefore = getJson("/api/v1/containers").getJsonArray("containers");
     assertThat(idsBefore).hasSize(2);
@@ -554,12 +726,19 @@ class ControllerApiIT {
     controller = startNewController();
 
     JsonArray remediations = getJson("/api/v1/remediations").getJsonArray("remediations");
-    assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("id"))).containsExactlyElementsOf(idsBefore);
-    assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("status"))).containsOnly("SUCCEEDED");
+    assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("id")))
+        .containsExactlyElementsOf(idsBefore);
+    assertThat(remediations.stream().map(r -> ((JsonObject) r).getString("status")))
+        .containsOnly("SUCCEEDED");
     String captureId = idsBefore.get(0);
-    assertThat(await(get("/api/v1/remediations/" + captureId + "/artifact", OPERATOR).send()).body().length()).isEqualTo(10_000);
+    assertThat(
+            await(get("/api/v1/remediations/" + captureId + "/artifact", OPERATOR).send())
+                .body()
+                .length())
+        .isEqualTo(10_000);
     assertThat(getJson("/api/v1/alerts").getJsonArray("alerts")).isEqualTo(alertsBefore);
-    assertThat(getJson("/api/v1/containers").getJsonArray("containers")).isEqualTo(containersBefore);
+    assertThat(getJson("/api/v1/containers").getJsonArray("containers"))
+        .isEqualTo(containersBefore);
   }
 
   @Test
@@ -571,40 +750,74 @@ class ControllerApiIT {
 
     // Another host answers the command; a result for a command never issued; a second final result
     // from the right host; the collector's REJECTED answer to a forged copy with the same id.
-    produce(Topic.COMMAND_RESULTS, HOST_B + "/" + id, answering(isolation).setHostId(HOST_B)
-        .setStatus(RemediationStatus.FAILED).setDetail("from the wrong host").build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_B + "/" + id,
+        answering(isolation)
+            .setHostId(HOST_B)
+            .setStatus(RemediationStatus.FAILED)
+            .setDetail("from the wrong host")
+            .build());
     String unknown = UUID.randomUUID().toString();
-    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + unknown, answering(isolation).setCommandId(unknown)
-        .setStatus(RemediationStatus.SUCCEEDED).setDetail("never issued").build());
-    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(isolation)
-        .setStatus(RemediationStatus.FAILED).setDetail("rewritten").build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_A + "/" + unknown,
+        answering(isolation)
+            .setCommandId(unknown)
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .setDetail("never issued")
+            .build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_A + "/" + id,
+        answering(isolation).setStatus(RemediationStatus.FAILED).setDetail("rewritten").build());
     RemediationCommand forgedCopy = isolation.toBuilder().setContainerId(DUP_A_ID).build();
-    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(forgedCopy)
-        .setStatus(RemediationStatus.REJECTED).setDetail("signature does not verify; nothing was done").build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_A + "/" + id,
+        answering(forgedCopy)
+            .setStatus(RemediationStatus.REJECTED)
+            .setDetail("signature does not verify; nothing was done")
+            .build());
     // A command on the topic signed with a key that is not the controller's is no remediation.
-    RemediationCommand foreign = TestKeys.otherSigner().sign(isolation.toBuilder().setCommandId(UUID.randomUUID().toString()).build());
+    RemediationCommand foreign =
+        TestKeys.otherSigner()
+            .sign(isolation.toBuilder().setCommandId(UUID.randomUUID().toString()).build());
     produce(Topic.COMMANDS, HOST_A, foreign);
     // A follow-up from the addressed host is an event of the record, not a new status.
-    produce(Topic.COMMAND_RESULTS, HOST_A + "/" + id, answering(isolation)
-        .setFollowUp("container restarted while isolated; re-isolated").setFinishedAt(Timestamps.now()).build());
+    produce(
+        Topic.COMMAND_RESULTS,
+        HOST_A + "/" + id,
+        answering(isolation)
+            .setFollowUp("container restarted while isolated; re-isolated")
+            .setFinishedAt(Timestamps.now())
+            .build());
     producer.flush();
 
-    eventually(() -> {
-      JsonObject stats = getJson("/api/v1/remediations").getJsonObject("stats");
-      JsonObject ignored = stats.getJsonObject("resultsIgnored");
-      return ignored.getLong("otherHost") == 1 && ignored.getLong("unknownCommand") == 1
-          && ignored.getLong("afterFinal") == 1 && ignored.getLong("notThisCommand") == 1
-          && stats.getLong("commandsUnverified") == 1;
-    });
+    eventually(
+        () -> {
+          JsonObject stats = getJson("/api/v1/remediations").getJsonObject("stats");
+          JsonObject ignored = stats.getJsonObject("resultsIgnored");
+          return ignored.getLong("otherHost") == 1
+              && ignored.getLong("unknownCommand") == 1
+              && ignored.getLong("afterFinal") == 1
+              && ignored.getLong("notThisCommand") == 1
+              && stats.getLong("commandsUnverified") == 1;
+        });
     eventually(() -> !getJson("/api/v1/remediations/" + id).getJsonArray("events").isEmpty());
     JsonObject after = getJson("/api/v1/remediations/" + id);
     assertThat(after.getString("status")).isEqualTo("SUCCEEDED");
     assertThat(after.getString("detail")).isEqualTo("veth1a2b down");
     assertThat(after.getJsonArray("events").getJsonObject(0).getString("detail"))
         .isEqualTo("container restarted while isolated; re-isolated");
-    assertError(await(get("/api/v1/remediations/" + unknown, VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
-    assertError(await(get("/api/v1/remediations/" + foreign.getCommandId(), VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
-    JsonObject web = getJson("/api/v1/containers?host=" + HOST_A).getJsonArray("containers").getJsonObject(2);
+    assertError(
+        await(get("/api/v1/remediations/" + unknown, VIEWER).send()), 404, "REMEDIATION_NOT_FOUND");
+    assertError(
+        await(get("/api/v1/remediations/" + foreign.getCommandId(), VIEWER).send()),
+        404,
+        "REMEDIATION_NOT_FOUND");
+    JsonObject web =
+        getJson("/api/v1/containers?host=" + HOST_A).getJsonArray("containers").getJsonObject(2);
     assertThat(web.getBoolean("isolated")).isTrue();
     assertThat(await(get("/metrics", null).send()).bodyAsString())
         .contains("porthole_controller_results_ignored_total{reason=\"after_final\"} 1.0");
@@ -639,7 +852,9 @@ class ControllerApiIT {
   }
 
   private HttpRequest<Buffer> post(String uri, String token) {
-    return client.post(controller.actualPort(), "127.0.0.1", uri).putHeader("Authorization", "Bearer " + token);
+    return client
+        .post(controller.actualPort(), "127.0.0.1", uri)
+        .putHeader("Authorization", "Bearer " + token);
   }
 
   private JsonObject getJson(String uri) {
@@ -653,7 +868,10 @@ class ControllerApiIT {
   }
 
   private static JsonObject isolate(String container) {
-    return new JsonObject().put("action", "ISOLATE_NETWORK").put("container", container).put("reason", "suspicious traffic");
+    return new JsonObject()
+        .put("action", "ISOLATE_NETWORK")
+        .put("container", container)
+        .put("reason", "suspicious traffic");
   }
 
   private static void assertError(HttpResponse<Buffer> response, int status, String code) {
@@ -665,7 +883,9 @@ class ControllerApiIT {
   }
 
   private void produce(Topic topic, String key, MessageLite value) throws Exception {
-    producer.send(new ProducerRecord<>(topics.name(topic), key, value.toByteArray())).get(30, TimeUnit.SECONDS);
+    producer
+        .send(new ProducerRecord<>(topics.name(topic), key, value.toByteArray()))
+        .get(30, TimeUnit.SECONDS);
   }
 
   private ConsumerRecord<String, byte[]> readCommand(String commandId) throws Exception {
@@ -685,7 +905,8 @@ class ControllerApiIT {
         }
       }
     }
-    throw new AssertionError("command " + commandId + " did not appear on " + topics.name(Topic.COMMANDS));
+    throw new AssertionError(
+        "command " + commandId + " did not appear on " + topics.name(Topic.COMMANDS));
   }
 
   private static CollectorHeartbeat heartbeat(String hostId) {
@@ -699,7 +920,8 @@ class ControllerApiIT {
         .build();
   }
 
-  private static EventEnvelope containerEvent(String hostId, String id, String name, String networkMode, String address) {
+  private static EventEnvelope containerEvent(
+      String hostId, String id, String name, String networkMode, String address) {
     ContainerEvent.Builder event =
         ContainerEvent.newBuilder()
             .setAction(ContainerAction.START)
@@ -707,9 +929,16 @@ class ControllerApiIT {
             .setImage("porthole/busybox:test")
             .setState("running")
             .setPid(4242)
-            .setConfig(ContainerConfig.newBuilder().setNetworkMode(networkMode).setMemoryLimitBytes(1 << 26));
+            .setConfig(
+                ContainerConfig.newBuilder()
+                    .setNetworkMode(networkMode)
+                    .setMemoryLimitBytes(1 << 26));
     if (!address.isEmpty()) {
-      event.addNetworks(NetworkAttachment.newBuilder().setNetwork("bridge").setIpv4Address(address).setGateway("172.17.0.1"));
+      event.addNetworks(
+          NetworkAttachment.newBuilder()
+              .setNetwork("bridge")
+              .setIpv4Address(address)
+              .setGateway("172.17.0.1"));
     }
     return EventEnvelope.newBuilder()
         .setEventId(UUID.randomUUID().toString())
@@ -721,7 +950,10 @@ class ControllerApiIT {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    return future
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
   }
 
   /** Polls the condition until it holds or the deadline passes. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
+import io.porthole.wire.Topic;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,8 +26,10 @@ class ControllerConfigTest {
   void defaultsAndTheEnvironmentVariablesOfTheIssue() {
     ControllerConfig config = ControllerConfig.from(Settings.from(env(), Map.of()));
     assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
-    assertThat(config.tokens().all()).extracting(t -> t.name() + "/" + t.role() + "/" + t.secret())
-        .containsExactly("viewer/VIEWER/viewer-token-0123456789", "operator/OPERATOR/operator-token-0123456789");
+    assertThat(config.tokens().all())
+        .extracting(t -> t.name() + "/" + t.role() + "/" + t.secret())
+        .containsExactly(
+            "viewer/VIEWER/viewer-token-0123456789", "operator/OPERATOR/operator-token-0123456789");
     assertThat(config.signer().keyId()).isEqualTo(TestKeys.SIGNER.keyId());
     assertThat(config.issuedCommands().keyIds()).containsExactly(TestKeys.SIGNER.keyId());
     assertThat(config.views().maxOneArtifactBytes()).isEqualTo(256L << 20);
@@ -34,12 +37,15 @@ class ControllerConfigTest {
     assertThat(config.httpHost()).isEqualTo("0.0.0.0");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.bodyLimitBytes()).isEqualTo(64 * 1024);
-    assertThat(config.topics().name(io.porthole.wire.Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
+    assertThat(config.topics().name(Topic.COMMANDS)).isEqualTo("porthole.commands.v1");
     assertThat(config.views().maxAlerts()).isEqualTo(10_000);
     assertThat(config.sseReplayMax()).isEqualTo(1_000);
     assertThat(config.webhooks()).isEmpty();
-    assertThat(config.toString()).doesNotContain("viewer-token").doesNotContain("operator-token")
-        .contains("viewer(viewer)").contains(TestKeys.SIGNER.keyId());
+    assertThat(config.toString())
+        .doesNotContain("viewer-token")
+        .doesNotContain("operator-token")
+        .contains("viewer(viewer)")
+        .contains(TestKeys.SIGNER.keyId());
   }
 
   @Test
@@ -59,7 +65,7 @@ class ControllerConfigTest {
     assertThat(config.webhooks()).hasSize(1);
     assertThat(config.toString()).contains("hooks.example.com").doesNotContain("webhook-secret");
     assertThat(config.httpPort()).isZero();
-    assertThat(config.topics().name(io.porthole.wire.Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
+    assertThat(config.topics().name(Topic.ALERTS)).isEqualTo("test.porthole.alerts.v1");
     assertThat(config.commandTtl()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.bodyLimitBytes()).isEqualTo(2048);
     assertThat(config.views().maxAlerts()).isEqualTo(50);
@@ -72,7 +78,9 @@ class ControllerConfigTest {
     env.remove("PORTHOLE_OPERATOR_TOKEN");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(env, Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_OPERATOR_TOKEN: required but not set (or PORTHOLE_OPERATOR_TOKENS as name:token,name:token)");
+        .hasMessage(
+            "PORTHOLE_OPERATOR_TOKEN: required but not set (or PORTHOLE_OPERATOR_TOKENS "
+                + "as name:token,name:token)");
     Map<String, String> noKey = env();
     noKey.remove("PORTHOLE_COMMAND_SIGNING_KEY_FILE");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noKey, Map.of())))
@@ -93,7 +101,8 @@ class ControllerConfigTest {
     Map<String, String> same = env();
     same.put("PORTHOLE_VIEWER_TOKEN", same.get("PORTHOLE_OPERATOR_TOKEN"));
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(same, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_OPERATOR_TOKENS: the token named 'operator' is also configured")
+        .hasMessageStartingWith(
+            "PORTHOLE_OPERATOR_TOKENS: the token named 'operator' is also configured")
         .hasMessageNotContaining("operator-token-0123456789");
   }
 
@@ -102,17 +111,23 @@ class ControllerConfigTest {
     Map<String, String> env = env();
     env.remove("PORTHOLE_VIEWER_TOKEN");
     env.put("PORTHOLE_VIEWER_TOKENS", "grafana:grafana-token-0123456789");
-    env.put("PORTHOLE_OPERATOR_TOKENS", "alice:alice-token-0123456789:with-colon, bob:bob-token-0123456789");
+    env.put(
+        "PORTHOLE_OPERATOR_TOKENS",
+        "alice:alice-token-0123456789:with-colon, bob:bob-token-0123456789");
     ControllerConfig config = ControllerConfig.from(Settings.from(env, Map.of()));
-    assertThat(config.tokens().all()).extracting(t -> t.name() + "/" + t.role() + "/" + t.secret()).containsExactly(
-        "grafana/VIEWER/grafana-token-0123456789",
-        "operator/OPERATOR/operator-token-0123456789",
-        "alice/OPERATOR/alice-token-0123456789:with-colon",
-        "bob/OPERATOR/bob-token-0123456789");
+    assertThat(config.tokens().all())
+        .extracting(t -> t.name() + "/" + t.role() + "/" + t.secret())
+        .containsExactly(
+            "grafana/VIEWER/grafana-token-0123456789",
+            "operator/OPERATOR/operator-token-0123456789",
+            "alice/OPERATOR/alice-token-0123456789:with-colon",
+            "bob/OPERATOR/bob-token-0123456789");
     Map<String, String> noName = env();
     noName.put("PORTHOLE_OPERATOR_TOKENS", "just-a-token-0123456789");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(noName, Map.of())))
-        .hasMessage("PORTHOLE_OPERATOR_TOKENS: expected name:token entries separated by commas, but an entry has no ':'");
+        .hasMessage(
+            "PORTHOLE_OPERATOR_TOKENS: expected name:token entries separated by commas, "
+                + "but an entry has no ':'");
     Map<String, String> twice = env();
     twice.put("PORTHOLE_OPERATOR_TOKENS", "viewer:another-token-0123456789");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(twice, Map.of())))
@@ -120,7 +135,8 @@ class ControllerConfigTest {
     Map<String, String> shortOne = env();
     shortOne.put("PORTHOLE_OPERATOR_TOKENS", "bob:short");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(shortOne, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_OPERATOR_TOKENS: expected tokens of at least 16 characters");
+        .hasMessageStartingWith(
+            "PORTHOLE_OPERATOR_TOKENS: expected tokens of at least 16 characters");
   }
 
   @Test
@@ -140,11 +156,13 @@ class ControllerConfigTest {
     Map<String, String> replay = env();
     replay.put("PORTHOLE_SSE_REPLAY_MAX", "0");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(replay, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_SSE_REPLAY_MAX: expected a whole number from 1 to 100000");
+        .hasMessageStartingWith(
+            "PORTHOLE_SSE_REPLAY_MAX: expected a whole number from 1 to 100000");
     Map<String, String> webhook = env();
     webhook.put("PORTHOLE_ALERTS_WEBHOOK_PAGER_FORMAT", "falco");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(webhook, Map.of())))
-        .hasMessageStartingWith("PORTHOLE_ALERTS_WEBHOOK_PAGER_URL: required for this webhook output");
+        .hasMessageStartingWith(
+            "PORTHOLE_ALERTS_WEBHOOK_PAGER_URL: required for this webhook output");
     Map<String, String> kafka = env();
     kafka.remove("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS");
     assertThatThrownBy(() -> ControllerConfig.from(Settings.from(kafka, Map.of())))

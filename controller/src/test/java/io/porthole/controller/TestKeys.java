@@ -21,7 +21,9 @@ public final class TestKeys {
   /** A signer of another, untrusted key. */
   public static CommandSigner otherSigner() {
     KeyPair pair = CommandKeys.generate();
-    return new CommandSigner(new CommandKeys.SigningKey(pair.getPrivate(), pair.getPublic(), CommandKeys.keyId(pair.getPublic())));
+    return new CommandSigner(
+        new CommandKeys.SigningKey(
+            pair.getPrivate(), pair.getPublic(), CommandKeys.keyId(pair.getPublic())));
   }
 
   private static Path directory() {

@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * A container's {@code HostConfig.NetworkMode} and what it means for remediation: {@code host}
- * shares the host's namespace (never touched), {@code container:ID} shares another container's
- * (act on that one), {@code none} has loopback only; anything else ({@code bridge}, {@code default},
- * a network name) gives the container its own namespace with veths.
+ * shares the host's namespace (never touched), {@code container:ID} shares another container's (act
+ * on that one), {@code none} has loopback only; anything else ({@code bridge}, {@code default}, a
+ * network name) gives the container its own namespace with veths.
  */
 public record NetworkMode(String value) {
 
@@ -30,17 +30,28 @@ public record NetworkMode(String value) {
 
   /** The container whose namespace this one shares ({@code container:ID}), if any. */
   public Optional<String> sharedContainer() {
-    return value.startsWith(CONTAINER_PREFIX) ? Optional.of(value.substring(CONTAINER_PREFIX.length())) : Optional.empty();
+    return value.startsWith(CONTAINER_PREFIX)
+        ? Optional.of(value.substring(CONTAINER_PREFIX.length()))
+        : Optional.empty();
   }
 
   /** Why the network of a container in this mode must not be acted on, if it must not. */
   public Optional<String> refusal(String containerLabel) {
     if (isHost()) {
-      return Optional.of("container " + containerLabel
-          + " uses the host network (network mode host): refusing to touch the host's interfaces");
+      return Optional.of(
+          "container "
+              + containerLabel
+              + " uses the host network (network mode host): refusing to touch the host's "
+              + "interfaces");
     }
-    return sharedContainer().map(other -> "container " + containerLabel + " shares the network of " + value
-        + ": act on that container instead");
+    return sharedContainer()
+        .map(
+            other ->
+                "container "
+                    + containerLabel
+                    + " shares the network of "
+                    + value
+                    + ": act on that container instead");
   }
 
   @Override

@@ -23,7 +23,8 @@ public final class ProtoJson {
       return COMPACT.print(message);
     } catch (InvalidProtocolBufferException e) {
       // Only raised for Any fields with unknown types, which the contract does not use.
-      throw new IllegalStateException("cannot print " + message.getDescriptorForType().getName(), e);
+      throw new IllegalStateException(
+          "cannot print " + message.getDescriptorForType().getName(), e);
     }
   }
 
@@ -32,7 +33,8 @@ public final class ProtoJson {
     try {
       return PRETTY.print(message);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("cannot print " + message.getDescriptorForType().getName(), e);
+      throw new IllegalStateException(
+          "cannot print " + message.getDescriptorForType().getName(), e);
     }
   }
 

@@ -3,7 +3,10 @@ package io.porthole.wire;
 import com.google.protobuf.MessageLite;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** Writes any protobuf message as its binary encoding; {@code null} stays {@code null} (a tombstone). */
+/**
+ * Writes any protobuf message as its binary encoding; {@code null} stays {@code null} (a
+ * tombstone).
+ */
 public final class ProtobufSerializer<T extends MessageLite> implements Serializer<T> {
 
   @Override

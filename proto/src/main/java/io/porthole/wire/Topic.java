@@ -28,7 +28,8 @@ public enum Topic {
   COMMAND_RESULTS("porthole.command-results.v1", RemediationResult.parser(), DeliveryClass.CONTROL),
   /**
    * The analyzer's per-(image, host) outcome summaries, keyed by image id (see docs/divergence.md).
-   * Telemetry: each summary is republished whole when it changes, so the next one replaces a dropped one.
+   * Telemetry: each summary is republished whole when it changes, so the next one replaces a
+   * dropped one.
    */
   IMAGE_SUMMARIES("porthole.image-summaries.v1", ImageSummary.parser(), DeliveryClass.TELEMETRY),
   /** Raw bytes of undecodable or poison records, with headers naming their origin. */
@@ -36,9 +37,14 @@ public enum Topic {
 
   /** How a producer treats a topic's records under back-pressure (docs/delivery.md). */
   public enum DeliveryClass {
-    /** May be dropped when the producer's buffer is full; every drop is counted once and reported. */
+    /**
+     * May be dropped when the producer's buffer is full; every drop is counted once and reported.
+     */
     TELEMETRY,
-    /** Never dropped silently: own bounded buffer, retried with back-off until acknowledged or a deadline. */
+    /**
+     * Never dropped silently: own bounded buffer, retried with back-off until acknowledged or a
+     * deadline.
+     */
     CONTROL
   }
 
@@ -55,7 +61,9 @@ public enum Topic {
     this.deliveryClass = deliveryClass;
   }
 
-  /** Whether this topic's records may be dropped under back-pressure (telemetry) or not (control). */
+  /**
+   * Whether this topic's records may be dropped under back-pressure (telemetry) or not (control).
+   */
   public DeliveryClass deliveryClass() {
     return deliveryClass;
   }
@@ -65,7 +73,9 @@ public enum Topic {
     return topicName;
   }
 
-  /** The parser of this topic's values; empty for the dead-letter topic, whose values are raw bytes. */
+  /**
+   * The parser of this topic's values; empty for the dead-letter topic, whose values are raw bytes.
+   */
   public Optional<Parser<? extends Message>> parser() {
     return Optional.ofNullable(parser);
   }
@@ -81,8 +91,8 @@ public enum Topic {
   }
 
   /**
-   * Resolves what a person typed: the full name ({@code porthole.flows.v1}), the short name
-   * ({@code flows}, {@code command-results}) or the enum name ({@code COMMAND_RESULTS}).
+   * Resolves what a person typed: the full name ({@code porthole.flows.v1}), the short name ({@code
+   * flows}, {@code command-results}) or the enum name ({@code COMMAND_RESULTS}).
    *
    * @throws IllegalArgumentException naming the known topics when nothing matches
    */

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The published descriptor set ({@code porthole/v1/porthole-v1.desc}) is self-contained and decodes
- * a record as a reader without the generated classes would: by message name, through DynamicMessage.
+ * a record as a reader without the generated classes would: by message name, through
+ * DynamicMessage.
  */
 class DescriptorSetTest {
 
@@ -29,21 +30,32 @@ class DescriptorSetTest {
       assertThat(in).as("porthole-v1.desc on the classpath").isNotNull();
       set = FileDescriptorSet.parseFrom(in);
     }
-    assertThat(set.getFileList()).extracting(FileDescriptorProto::getName)
-        .contains("google/protobuf/timestamp.proto", "porthole/v1/events.proto", "porthole/v1/alerts.proto",
+    assertThat(set.getFileList())
+        .extracting(FileDescriptorProto::getName)
+        .contains(
+            "google/protobuf/timestamp.proto",
+            "porthole/v1/events.proto",
+            "porthole/v1/alerts.proto",
             "porthole/v1/commands.proto");
 
     Map<String, FileDescriptor> built = new HashMap<>();
     for (FileDescriptorProto file : set.getFileList()) { // protoc writes dependencies first
       List<FileDescriptor> deps = file.getDependencyList().stream().map(built::get).toList();
-      built.put(file.getName(), FileDescriptor.buildFrom(file, deps.toArray(FileDescriptor[]::new)));
+      built.put(
+          file.getName(), FileDescriptor.buildFrom(file, deps.toArray(FileDescriptor[]::new)));
     }
     Descriptor alertType = built.get("porthole/v1/alerts.proto").findMessageTypeByName("Alert");
 
-    Alert alert = Alert.newBuilder().setAlertId("a-1").setRule(Rule.OOM_KILLED).setSeverity(Severity.HIGH)
-        .setTitle("Container web-1 was killed by the OOM killer").build();
+    Alert alert =
+        Alert.newBuilder()
+            .setAlertId("a-1")
+            .setRule(Rule.OOM_KILLED)
+            .setSeverity(Severity.HIGH)
+            .setTitle("Container web-1 was killed by the OOM killer")
+            .build();
     DynamicMessage decoded = DynamicMessage.parseFrom(alertType, alert.toByteArray());
     assertThat(decoded.getField(alertType.findFieldByName("title"))).isEqualTo(alert.getTitle());
-    assertThat(decoded.getField(alertType.findFieldByName("rule")).toString()).isEqualTo("OOM_KILLED");
+    assertThat(decoded.getField(alertType.findFieldByName("rule")).toString())
+        .isEqualTo("OOM_KILLED");
   }
 }

@@ -26,8 +26,7 @@ class DockerEngineIT {
               .getId();
       try {
         docker.startContainerCmd(id).exec();
-        List<Container> running =
-            docker.listContainersCmd().withNameFilter(List.of(name)).exec();
+        List<Container> running = docker.listContainersCmd().withNameFilter(List.of(name)).exec();
         assertThat(running).extracting(Container::getId).containsExactly(id);
         assertThat(docker.inspectContainerCmd(id).exec().getState().getRunning()).isTrue();
       } finally {

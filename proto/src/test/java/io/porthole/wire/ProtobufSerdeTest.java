@@ -40,8 +40,9 @@ class ProtobufSerdeTest {
         .hasMessageContaining("EventEnvelope")
         .hasMessageContaining("5 bytes")
         .satisfies(
-            e -> assertThat(((UndecodableRecordException) e).topic())
-                .isEqualTo("porthole.syscalls.v1"));
+            e ->
+                assertThat(((UndecodableRecordException) e).topic())
+                    .isEqualTo("porthole.syscalls.v1"));
   }
 
   @Test
@@ -54,7 +55,9 @@ class ProtobufSerdeTest {
     assertThat(back).isEqualTo(alert);
 
     EventEnvelope event = SampleMessages.syscalls();
-    assertThat(ProtoJson.toJson(event)).contains("\"errnoName\":\"ENOENT\"").contains("\"time\":\"2026-11-29T07:20:36.374552Z\"");
+    assertThat(ProtoJson.toJson(event))
+        .contains("\"errnoName\":\"ENOENT\"")
+        .contains("\"time\":\"2026-11-29T07:20:36.374552Z\"");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.porthole.wire;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ApplicationSummary;
 import io.porthole.proto.ArtifactChunk;
@@ -173,7 +174,7 @@ final class SampleMessages {
   }
 
   /** Every sample with the topic it is published on. */
-  static List<Map.Entry<Topic, com.google.protobuf.Message>> all() {
+  static List<Map.Entry<Topic, Message>> all() {
     return List.of(
         Map.entry(Topic.CONTAINER_EVENTS, containerEvent()),
         Map.entry(Topic.FLOWS, flow()),
@@ -193,10 +194,17 @@ final class SampleMessages {
         .setKernelVersion("3.10.0-1160.el7.x86_64")
         .setUpdatedAt(Timestamps.of(T0))
         .setContainers(1)
-        .addSyscalls(SyscallOutcome.newBuilder().setSyscall("memfd_create").setErrnoName("ENOSYS").setCount(3)
-            .setContainers(1).setLastSeen(Timestamps.of(T0))
-            .setEvidence("memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)"))
-        .addExits(ExitOutcome.newBuilder().setExitCode(4).setContainers(1).setLastSeen(Timestamps.of(T0)))
+        .addSyscalls(
+            SyscallOutcome.newBuilder()
+                .setSyscall("memfd_create")
+                .setErrnoName("ENOSYS")
+                .setCount(3)
+                .setContainers(1)
+                .setLastSeen(Timestamps.of(T0))
+                .setEvidence(
+                    "memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)"))
+        .addExits(
+            ExitOutcome.newBuilder().setExitCode(4).setContainers(1).setLastSeen(Timestamps.of(T0)))
         .build();
   }
 

@@ -2,6 +2,7 @@ package io.porthole.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.porthole.testing.SharedKafka;
 import java.time.Duration;
@@ -22,7 +23,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** Every message type survives a real broker: produced with the project's serializer, read back equal. */
+/**
+ * Every message type survives a real broker: produced with the project's serializer, read back
+ * equal.
+ */
 class WireContractIT {
 
   @Test
@@ -68,11 +72,13 @@ class WireContractIT {
           keys.add(record.key());
         }
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
 
     assertThat(received).isEqualTo(sent);
-    assertThat(keys).allSatisfy(k -> assertThat(RecordKey.parse(k)).isEqualTo(new RecordKey("host-a", "c0ffee")));
+    assertThat(keys)
+        .allSatisfy(
+            k -> assertThat(RecordKey.parse(k)).isEqualTo(new RecordKey("host-a", "c0ffee")));
   }
 }

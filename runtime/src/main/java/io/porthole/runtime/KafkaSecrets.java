@@ -12,10 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which Kafka client properties are secrets (the JAAS configuration with its password, every
- * {@code *password*}, the TLS private key {@code ssl.key*}, OAuth client secrets), and how to keep
- * them out of logs and error lines: {@link #redacted} for a configuration that is printed,
- * {@link #scrub} for a message that may quote a value (a client's exception, a broker's answer).
+ * Which Kafka client properties are secrets (the JAAS configuration with its password, every {@code
+ * *password*}, the TLS private key {@code ssl.key*}, OAuth client secrets), and how to keep them
+ * out of logs and error lines: {@link #redacted} for a configuration that is printed, {@link
+ * #scrub} for a message that may quote a value (a client's exception, a broker's answer).
  */
 public final class KafkaSecrets {
 
@@ -64,14 +64,18 @@ public final class KafkaSecrets {
     return values;
   }
 
-  /** The text with each of the secrets, and any JAAS {@code password=...}, replaced by {@value #HIDDEN}. */
+  /**
+   * The text with each of the secrets, and any JAAS {@code password=...}, replaced by {@value
+   * #HIDDEN}.
+   */
   public static String scrub(String text, Collection<String> secrets) {
     if (text == null) {
       return null;
     }
     String result = text;
     // Longest first: a JAAS configuration goes as a whole before the password inside it.
-    List<String> ordered = secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    List<String> ordered =
+        secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     for (String secret : ordered) {
       if (secret.length() >= MIN_SCRUBBED_LENGTH) {
         result = result.replace(secret, HIDDEN);

@@ -76,8 +76,8 @@ public record KafkaSettings(
   }
 
   /**
-   * Producer properties: idempotent, {@code acks=all}, lz4, a short linger and large batches, bounded
-   * buffer memory; then {@code kafka.client.*} and {@code kafka.producer.*} over them.
+   * Producer properties: idempotent, {@code acks=all}, lz4, a short linger and large batches,
+   * bounded buffer memory; then {@code kafka.client.*} and {@code kafka.producer.*} over them.
    */
   public Map<String, String> producerConfig(String clientId) {
     Map<String, String> config = new HashMap<>();
@@ -103,8 +103,8 @@ public record KafkaSettings(
   }
 
   /**
-   * Consumer properties: manual commits (the caller commits after the work is done), earliest reset,
-   * bounded polls; then {@code kafka.client.*} and {@code kafka.consumer.*} over them.
+   * Consumer properties: manual commits (the caller commits after the work is done), earliest
+   * reset, bounded polls; then {@code kafka.client.*} and {@code kafka.consumer.*} over them.
    */
   public Map<String, String> consumerConfig(String clientId, String groupId) {
     Map<String, String> config = new HashMap<>();
@@ -127,7 +127,9 @@ public record KafkaSettings(
     return config;
   }
 
-  /** Admin client properties: {@code kafka.client.*} and {@code kafka.admin.*} over the defaults. */
+  /**
+   * Admin client properties: {@code kafka.client.*} and {@code kafka.admin.*} over the defaults.
+   */
   public Map<String, String> adminConfig(String clientId) {
     return adminConfig(clientId, Map.of());
   }
@@ -146,11 +148,17 @@ public record KafkaSettings(
     return config;
   }
 
-  /** How clients connect, for messages: {@code PLAINTEXT}, {@code SASL_SSL, mechanism SCRAM-SHA-512}, ... */
+  /**
+   * How clients connect, for messages: {@code PLAINTEXT}, {@code SASL_SSL, mechanism
+   * SCRAM-SHA-512}, ...
+   */
   public String securityDescription() {
-    String protocol = clientProperties.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+    String protocol =
+        clientProperties.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
     if (protocol.toUpperCase(Locale.ROOT).startsWith("SASL")) {
-      return protocol + ", mechanism " + clientProperties.getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI");
+      return protocol
+          + ", mechanism "
+          + clientProperties.getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI");
     }
     return protocol;
   }
@@ -181,7 +189,9 @@ public record KafkaSettings(
     return values;
   }
 
-  /** The text with every secret of these settings replaced (for error lines built from exceptions). */
+  /**
+   * The text with every secret of these settings replaced (for error lines built from exceptions).
+   */
   public String scrub(String text) {
     return KafkaSecrets.scrub(text, secretValues());
   }

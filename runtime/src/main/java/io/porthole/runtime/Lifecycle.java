@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 
 /**
  * A component that is started and stopped: a source, a sink, a server. {@code start()} returns the
- * future of the thing it started (the listen, the subscription, the first connection), so nothing is
- * started and forgotten; {@code stop()} releases everything {@code start()} acquired.
+ * future of the thing it started (the listen, the subscription, the first connection), so nothing
+ * is started and forgotten; {@code stop()} releases everything {@code start()} acquired.
  */
 public interface Lifecycle {
 

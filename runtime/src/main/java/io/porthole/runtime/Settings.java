@@ -23,14 +23,15 @@ import java.util.regex.Pattern;
 /**
  * Raw configuration of a service: dotted keys ({@code kafka.bootstrap.servers}) from an optional
  * properties file, overridden by environment variables ({@code PORTHOLE_KAFKA_BOOTSTRAP_SERVERS}:
- * prefix {@code PORTHOLE_}, upper case, {@code _} for {@code .}), overridden by explicit values (e.g.
- * command-line options). Typed getters validate and name the key in their errors, as the operator
- * wrote it (the environment variable when it came from there).
+ * prefix {@code PORTHOLE_}, upper case, {@code _} for {@code .}), overridden by explicit values
+ * (e.g. command-line options). Typed getters validate and name the key in their errors, as the
+ * operator wrote it (the environment variable when it came from there).
  */
 public final class Settings {
 
   /** Environment variable prefix. */
   public static final String ENV_PREFIX = "PORTHOLE_";
+
   /** Environment variable naming the optional properties file. */
   public static final String CONFIG_FILE_ENV = "PORTHOLE_CONFIG_FILE";
 
@@ -38,7 +39,11 @@ public final class Settings {
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
-  /** Keys (and {@code prefix.*}) asked of this settings and its copies: checked against the definitions. */
+
+  /**
+   * Keys (and {@code prefix.*}) asked of this settings and its copies: checked against the
+   * definitions.
+   */
   private final Set<String> asked;
 
   private Settings(Map<String, String> values, Map<String, String> origins, Set<String> asked) {
@@ -47,7 +52,9 @@ public final class Settings {
     this.asked = asked;
   }
 
-  /** Settings from the process environment and, if {@code PORTHOLE_CONFIG_FILE} is set, that file. */
+  /**
+   * Settings from the process environment and, if {@code PORTHOLE_CONFIG_FILE} is set, that file.
+   */
   public static Settings fromEnvironment() {
     return from(System.getenv(), Map.of());
   }
@@ -75,7 +82,8 @@ public final class Settings {
     environment.forEach(
         (name, value) -> {
           if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_FILE_ENV)) {
-            String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            String key =
+                name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
             values.put(key, value.trim());
             origins.put(key, name);
           }
@@ -136,8 +144,9 @@ public final class Settings {
     return switch (value.get().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "1", "on" -> true;
       case "false", "no", "0", "off" -> false;
-      default -> throw new ConfigException(
-          describe(key), "expected true or false but was '" + value.get() + "'");
+      default ->
+          throw new ConfigException(
+              describe(key), "expected true or false but was '" + value.get() + "'");
     };
   }
 
@@ -156,23 +165,29 @@ public final class Settings {
       value = Long.parseLong(text.get().replace("_", ""));
     } catch (NumberFormatException e) {
       throw new ConfigException(
-          describe(key), "expected a whole number from " + min + " to " + max + " but was '" + text.get() + "'");
+          describe(key),
+          "expected a whole number from " + min + " to " + max + " but was '" + text.get() + "'");
     }
     if (value < min || value > max) {
       throw new ConfigException(
-          describe(key), "expected a whole number from " + min + " to " + max + " but was " + value);
+          describe(key),
+          "expected a whole number from " + min + " to " + max + " but was " + value);
     }
     return value;
   }
 
-  /** A duration such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
+  /**
+   * A duration such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}; a bare number is
+   * seconds.
+   */
   public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
     Optional<String> text = optional(key);
     if (text.isEmpty()) {
       return defaultValue;
     }
     Matcher matcher = DURATION.matcher(text.get().toLowerCase(Locale.ROOT));
-    String expected = "expected a duration from " + format(min) + " to " + format(max) + " (e.g. 500ms, 10s, 5m)";
+    String expected =
+        "expected a duration from " + format(min) + " to " + format(max) + " (e.g. 500ms, 10s, 5m)";
     if (!matcher.matches()) {
       throw new ConfigException(describe(key), expected + " but was '" + text.get() + "'");
     }
@@ -197,7 +212,10 @@ public final class Settings {
     if (text.isEmpty()) {
       return defaultValue;
     }
-    return Arrays.stream(text.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return Arrays.stream(text.get().split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   /** One of the enum's constants, by name, case-insensitively. */
@@ -213,7 +231,11 @@ public final class Settings {
     }
     throw new ConfigException(
         describe(key),
-        "expected one of " + Arrays.toString(type.getEnumConstants()) + " but was '" + text.get() + "'");
+        "expected one of "
+            + Arrays.toString(type.getEnumConstants())
+            + " but was '"
+            + text.get()
+            + "'");
   }
 
   /**

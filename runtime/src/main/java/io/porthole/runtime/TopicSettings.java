@@ -24,7 +24,9 @@ public final class TopicSettings {
     if (!prefix.isEmpty() && !PREFIX_FORM.matcher(prefix).matches()) {
       throw new ConfigException(
           settings.describe(TOPIC_PREFIX),
-          "expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was '" + prefix + "'");
+          "expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was '"
+              + prefix
+              + "'");
     }
     return TopicNames.withPrefix(prefix);
   }

@@ -13,12 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSettingsTest {
 
   private static final String JAAS =
-      "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"porthole\" password=\"s3cret-pw\";";
+      "org.apache.kafka.common.security.plain.PlainLoginModule required "
+          + "username=\"porthole\" password=\"s3cret-pw\";";
 
   @TempDir Path dir;
 
   @Test
-  void clientPropertiesFromAFileReachEveryKindOfClientAndEachKindHasItsOwnPrefix() throws IOException {
+  void clientPropertiesFromAFileReachEveryKindOfClientAndEachKindHasItsOwnPrefix()
+      throws IOException {
     Path file = dir.resolve("kafka.properties");
     Files.writeString(
         file,
@@ -32,36 +34,48 @@ class KafkaSettingsTest {
             "kafka.admin.request.timeout.ms=7000",
             "kafka.consumer.max.poll.records=100"));
     KafkaSettings kafka =
-        KafkaSettings.from(Settings.from(Map.of(Settings.CONFIG_FILE_ENV, file.toString()), Map.of()));
+        KafkaSettings.from(
+            Settings.from(Map.of(Settings.CONFIG_FILE_ENV, file.toString()), Map.of()));
 
     for (Map<String, String> config :
-        new Map[] {kafka.producerConfig("p"), kafka.consumerConfig("c", "g"), kafka.adminConfig("a")}) {
+        new Map[] {
+          kafka.producerConfig("p"), kafka.consumerConfig("c", "g"), kafka.adminConfig("a")
+        }) {
       assertThat(config)
           .containsEntry("bootstrap.servers", "broker-1:9093,broker-2:9093")
           .containsEntry("security.protocol", "SASL_SSL")
           .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
           .containsEntry("ssl.truststore.location", "/etc/porthole/ca.p12");
     }
-    assertThat(kafka.adminConfig("a")).containsEntry("request.timeout.ms", "7000").containsEntry("client.id", "a");
-    assertThat(kafka.producerConfig("p")).doesNotContainKey("request.timeout.ms").doesNotContainKey("max.poll.records");
+    assertThat(kafka.adminConfig("a"))
+        .containsEntry("request.timeout.ms", "7000")
+        .containsEntry("client.id", "a");
+    assertThat(kafka.producerConfig("p"))
+        .doesNotContainKey("request.timeout.ms")
+        .doesNotContainKey("max.poll.records");
     assertThat(kafka.consumerConfig("c", "g")).containsEntry("max.poll.records", "100");
     assertThat(kafka.securityDescription()).isEqualTo("SASL_SSL, mechanism SCRAM-SHA-512");
   }
 
   @Test
-  void theEnvironmentOverridesTheFileAndTheOperatorOverridesTheCallersAdminDefaults() throws IOException {
+  void theEnvironmentOverridesTheFileAndTheOperatorOverridesTheCallersAdminDefaults()
+      throws IOException {
     Path file = dir.resolve("kafka.properties");
     Files.writeString(file, "kafka.bootstrap.servers=a:1\nkafka.client.security.protocol=SSL\n");
     KafkaSettings kafka =
         KafkaSettings.from(
             Settings.from(
                 Map.of(
-                    Settings.CONFIG_FILE_ENV, file.toString(),
-                    "PORTHOLE_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
-                    "PORTHOLE_KAFKA_ADMIN_DEFAULT_API_TIMEOUT_MS", "9000"),
+                    Settings.CONFIG_FILE_ENV,
+                    file.toString(),
+                    "PORTHOLE_KAFKA_CLIENT_SECURITY_PROTOCOL",
+                    "SASL_PLAINTEXT",
+                    "PORTHOLE_KAFKA_ADMIN_DEFAULT_API_TIMEOUT_MS",
+                    "9000"),
                 Map.of()));
     Map<String, String> admin =
-        kafka.adminConfig("probe", Map.of("default.api.timeout.ms", "4000", "request.timeout.ms", "3000"));
+        kafka.adminConfig(
+            "probe", Map.of("default.api.timeout.ms", "4000", "request.timeout.ms", "3000"));
     assertThat(admin)
         .containsEntry("security.protocol", "SASL_PLAINTEXT")
         .containsEntry("default.api.timeout.ms", "9000")
@@ -90,9 +104,11 @@ class KafkaSettingsTest {
     String printed = kafka.toString();
     assertThat(printed)
         .doesNotContain("s3cret-pw", "keystore-pw", "key-pw-1", "PRIVATE KEY")
-        .contains("sasl.jaas.config=[hidden]", "ssl.keystore.password=[hidden]", "bootstrapServers=a:1");
+        .contains(
+            "sasl.jaas.config=[hidden]", "ssl.keystore.password=[hidden]", "bootstrapServers=a:1");
 
-    String message = "login failed for " + JAAS + "; the keystore password keystore-pw is wrong; s3cret-pw";
+    String message =
+        "login failed for " + JAAS + "; the keystore password keystore-pw is wrong; s3cret-pw";
     assertThat(kafka.scrub(message))
         .doesNotContain("s3cret-pw", "keystore-pw")
         .isEqualTo("login failed for [hidden]; the keystore password [hidden] is wrong; [hidden]");
@@ -103,7 +119,8 @@ class KafkaSettingsTest {
   @Test
   void secretKeysAreRecognisedWhateverTheirKind() {
     assertThat(KafkaSecrets.isSecret("sasl.jaas.config")).isTrue();
-    assertThat(KafkaSecrets.isSecret("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config")).isTrue();
+    assertThat(KafkaSecrets.isSecret("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"))
+        .isTrue();
     assertThat(KafkaSecrets.isSecret("ssl.truststore.password")).isTrue();
     assertThat(KafkaSecrets.isSecret("ssl.keystore.key")).isTrue();
     assertThat(KafkaSecrets.isSecret("sasl.oauthbearer.client.credentials.client.secret")).isTrue();

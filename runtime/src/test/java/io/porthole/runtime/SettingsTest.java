@@ -3,6 +3,7 @@ package io.porthole.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.porthole.wire.Topic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,9 @@ class SettingsTest {
                 "HOME", "/root"),
             Map.of("flush.interval", "7s"));
     assertThat(settings.string("host.id", "x")).isEqualTo("from-env");
-    assertThat(settings.duration("flush.interval", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)))
+    assertThat(
+            settings.duration(
+                "flush.interval", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)))
         .isEqualTo(Duration.ofSeconds(7));
     assertThat(settings.withPrefix("kafka.producer."))
         .containsExactlyInAnyOrderEntriesOf(Map.of("linger.ms", "20", "batch.size", "1024"));
@@ -37,9 +40,18 @@ class SettingsTest {
   void errorsNameTheVariableAndWhatWasExpected() {
     Settings settings =
         Settings.from(
-            Map.of("PORTHOLE_FLUSH_INTERVAL", "soon", "PORTHOLE_BUFFER_EVENTS", "-3", "PORTHOLE_PCAP", "maybe"),
+            Map.of(
+                "PORTHOLE_FLUSH_INTERVAL",
+                "soon",
+                "PORTHOLE_BUFFER_EVENTS",
+                "-3",
+                "PORTHOLE_PCAP",
+                "maybe"),
             Map.of());
-    assertThatThrownBy(() -> settings.duration("flush.interval", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)))
+    assertThatThrownBy(
+            () ->
+                settings.duration(
+                    "flush.interval", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PORTHOLE_FLUSH_INTERVAL: expected a duration from 0s to 60s")
         .hasMessageContaining("'soon'");
@@ -54,14 +66,20 @@ class SettingsTest {
   @Test
   void durationsListsAndEnums() {
     Settings settings =
-        Settings.of(Map.of("a", "250ms", "b", "2m", "c", "15", "ifs", "docker0, ,br-1", "mode", "read-only"));
+        Settings.of(
+            Map.of(
+                "a", "250ms", "b", "2m", "c", "15", "ifs", "docker0, ,br-1", "mode", "read-only"));
     Duration max = Duration.ofHours(1);
-    assertThat(settings.duration("a", Duration.ZERO, Duration.ZERO, max)).isEqualTo(Duration.ofMillis(250));
-    assertThat(settings.duration("b", Duration.ZERO, Duration.ZERO, max)).isEqualTo(Duration.ofMinutes(2));
-    assertThat(settings.duration("c", Duration.ZERO, Duration.ZERO, max)).isEqualTo(Duration.ofSeconds(15));
+    assertThat(settings.duration("a", Duration.ZERO, Duration.ZERO, max))
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.duration("b", Duration.ZERO, Duration.ZERO, max))
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings.duration("c", Duration.ZERO, Duration.ZERO, max))
+        .isEqualTo(Duration.ofSeconds(15));
     assertThat(settings.list("ifs", List.of())).containsExactly("docker0", "br-1");
     assertThat(settings.enumValue("mode", Mode.class, Mode.READ_WRITE)).isEqualTo(Mode.READ_ONLY);
-    assertThatThrownBy(() -> Settings.of(Map.of("mode", "x")).enumValue("mode", Mode.class, Mode.READ_ONLY))
+    assertThatThrownBy(
+            () -> Settings.of(Map.of("mode", "x")).enumValue("mode", Mode.class, Mode.READ_ONLY))
         .hasMessageContaining("expected one of [READ_ONLY, READ_WRITE] but was 'x'");
   }
 
@@ -82,22 +100,35 @@ class SettingsTest {
         .containsEntry("enable.idempotence", "true")
         .containsEntry("security.protocol", "PLAINTEXT");
     assertThat(kafka.consumerConfig("analyzer", "g")).containsEntry("enable.auto.commit", "false");
-    assertThatThrownBy(() -> KafkaSettings.from(Settings.from(Map.of("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "localhost"), Map.of())))
+    assertThatThrownBy(
+            () ->
+                KafkaSettings.from(
+                    Settings.from(
+                        Map.of("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", "localhost"), Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: expected HOST:PORT[,HOST:PORT...] but was 'localhost'");
+        .hasMessage(
+            "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: expected HOST:PORT[,HOST:PORT...] but was "
+                + "'localhost'");
     assertThatThrownBy(() -> KafkaSettings.from(Settings.of(Map.of())))
         .hasMessageStartingWith("PORTHOLE_KAFKA_BOOTSTRAP_SERVERS: required");
   }
 
   @Test
   void topicNamesComeFromOnePrefixSettingValidatedForEveryService() {
-    assertThat(TopicSettings.from(Settings.of(Map.of())).name(io.porthole.wire.Topic.FLOWS))
+    assertThat(TopicSettings.from(Settings.of(Map.of())).name(Topic.FLOWS))
         .isEqualTo("porthole.flows.v1");
-    assertThat(TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "it-1."), Map.of())).name(io.porthole.wire.Topic.FLOWS))
+    assertThat(
+            TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "it-1."), Map.of()))
+                .name(Topic.FLOWS))
         .isEqualTo("it-1.porthole.flows.v1");
-    assertThatThrownBy(() -> TopicSettings.from(Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "a b/"), Map.of())))
+    assertThatThrownBy(
+            () ->
+                TopicSettings.from(
+                    Settings.from(Map.of("PORTHOLE_TOPIC_PREFIX", "a b/"), Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("PORTHOLE_TOPIC_PREFIX: expected letters, digits, '.', '_' or '-' (a Kafka topic name prefix) but was 'a b/'");
+        .hasMessage(
+            "PORTHOLE_TOPIC_PREFIX: expected letters, digits, '.', '_' or '-' (a Kafka "
+                + "topic name prefix) but was 'a b/'");
   }
 
   enum Mode {

@@ -1,6 +1,7 @@
 package io.porthole.testing;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,13 +14,14 @@ import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * The one Kafka broker of a test JVM: started by Testcontainers from the locally built image
- * ({@code dev/test} builds it; system property {@code porthole.kafka.image}) on first use, shared by
- * every integration test of the module, and stopped when the JVM exits (Ryuk is disabled on these
- * machines, so nothing else would). Tests isolate themselves with their own topics or keys.
+ * ({@code dev/test} builds it; system property {@code porthole.kafka.image}) on first use, shared
+ * by every integration test of the module, and stopped when the JVM exits (Ryuk is disabled on
+ * these machines, so nothing else would). Tests isolate themselves with their own topics or keys.
  */
 public final class SharedKafka {
 
-  private static final String IMAGE = System.getProperty("porthole.kafka.image", "apache/kafka:3.9.1");
+  private static final String IMAGE =
+      System.getProperty("porthole.kafka.image", "apache/kafka:3.9.1");
   private static KafkaContainer container;
 
   private SharedKafka() {}
@@ -54,7 +56,7 @@ public final class SharedKafka {
   public static void createTopics(int partitions, String... topics) {
     try (Admin admin = admin()) {
       List<NewTopic> newTopics =
-          java.util.Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList();
+          Arrays.stream(topics).map(t -> new NewTopic(t, partitions, (short) 1)).toList();
       admin.createTopics(newTopics).all().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

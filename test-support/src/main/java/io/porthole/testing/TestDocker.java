@@ -1,10 +1,10 @@
 package io.porthole.testing;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 import java.time.Duration;
 import java.util.UUID;
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ public final class AnalysisEngine {
   private final EngineLimits limits;
   private final List<DetectionRule> rules;
   // Access order: the first entry is the least recently active, evicted when the cap is hit.
-  private final LinkedHashMap<ContainerKey, ContainerState> containers = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<ContainerKey, ContainerState> containers =
+      new LinkedHashMap<>(1024, 0.75f, true);
   private final LinkedHashMap<String, HostState> hosts = new LinkedHashMap<>(64, 0.75f, true);
   private long containersEvicted;
   private long containersExpired;
@@ -60,7 +62,9 @@ public final class AnalysisEngine {
           case CONTAINER_EVENTS -> rule.onContainerEvent(container, event, out);
           case SYSCALLS -> rule.onSyscalls(container, event, out);
           case FLOWS -> rule.onFlow(container, event, out);
-          default -> throw new InvalidEventException("topic " + topic + " does not carry container events");
+          default ->
+              throw new InvalidEventException(
+                  "topic " + topic + " does not carry container events");
         }
       } catch (InvalidEventException e) {
         throw e;
@@ -134,7 +138,10 @@ public final class AnalysisEngine {
         ruleFailed(rule, "tick", e);
       }
     }
-    containersExpired += expire(containers.values(), c -> c.lastActivity().isBefore(now.minus(limits.containerIdleExpiry())));
+    containersExpired +=
+        expire(
+            containers.values(),
+            c -> c.lastActivity().isBefore(now.minus(limits.containerIdleExpiry())));
     expire(hosts.values(), h -> h.lastActivity().isBefore(now.minus(limits.hostIdleExpiry())));
     return out;
   }
@@ -179,8 +186,11 @@ public final class AnalysisEngine {
         ContainerState evicted = eldest.next();
         eldest.remove();
         containersEvicted++;
-        LOG.warn("tracking {} containers (the cap): forgot the least recently active {} ({} so far)",
-            limits.maxContainers(), evicted.key(), containersEvicted);
+        LOG.warn(
+            "tracking {} containers (the cap): forgot the least recently active {} ({} so far)",
+            limits.maxContainers(),
+            evicted.key(),
+            containersEvicted);
       }
       state = new ContainerState(hostId, containerId, host(hostId, now), now);
       containers.put(key, state);
@@ -189,7 +199,9 @@ public final class AnalysisEngine {
     return state;
   }
 
-  /** Looks a container up without building its {@code hostId/containerId} string for every event. */
+  /**
+   * Looks a container up without building its {@code hostId/containerId} string for every event.
+   */
   private record ContainerKey(String hostId, String containerId) {}
 
   private HostState host(String hostId, Instant now) {
@@ -208,20 +220,32 @@ public final class AnalysisEngine {
 
   private static void validate(Topic topic, EventEnvelope event) {
     if (event.getHostId().isEmpty() || event.getContainerId().isEmpty()) {
-      throw new InvalidEventException("event " + event.getEventId() + " on " + topic + " lacks host_id or container_id");
+      throw new InvalidEventException(
+          "event " + event.getEventId() + " on " + topic + " lacks host_id or container_id");
     }
     if (event.getHostId().indexOf('/') >= 0 || event.getContainerId().indexOf('/') >= 0) {
-      throw new InvalidEventException("event " + event.getEventId() + " on " + topic + ": host or container id contains '/'");
+      throw new InvalidEventException(
+          "event " + event.getEventId() + " on " + topic + ": host or container id contains '/'");
     }
-    EventEnvelope.BodyCase expected = switch (topic) {
-      case CONTAINER_EVENTS -> EventEnvelope.BodyCase.CONTAINER_EVENT;
-      case SYSCALLS -> EventEnvelope.BodyCase.SYSCALLS;
-      case FLOWS -> EventEnvelope.BodyCase.FLOW;
-      default -> throw new InvalidEventException("topic " + topic + " does not carry container events");
-    };
+    EventEnvelope.BodyCase expected =
+        switch (topic) {
+          case CONTAINER_EVENTS -> EventEnvelope.BodyCase.CONTAINER_EVENT;
+          case SYSCALLS -> EventEnvelope.BodyCase.SYSCALLS;
+          case FLOWS -> EventEnvelope.BodyCase.FLOW;
+          default ->
+              throw new InvalidEventException(
+                  "topic " + topic + " does not carry container events");
+        };
     if (event.getBodyCase() != expected) {
       throw new InvalidEventException(
-          "event " + event.getEventId() + " on " + topic + " has body " + event.getBodyCase() + ", expected " + expected);
+          "event "
+              + event.getEventId()
+              + " on "
+              + topic
+              + " has body "
+              + event.getBodyCase()
+              + ", expected "
+              + expected);
     }
   }
 
@@ -230,7 +254,7 @@ public final class AnalysisEngine {
     LOG.error("rule {} failed on {}: {}", rule.id(), what, e.toString(), e);
   }
 
-  private static <T> int expire(Collection<T> values, java.util.function.Predicate<T> idle) {
+  private static <T> int expire(Collection<T> values, Predicate<T> idle) {
     int removed = 0;
     for (Iterator<T> it = values.iterator(); it.hasNext(); ) {
       if (idle.test(it.next())) {

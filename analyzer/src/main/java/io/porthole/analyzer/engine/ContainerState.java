@@ -40,7 +40,9 @@ public final class ContainerState {
     this.lastActivity = now;
   }
 
-  /** Takes the name, image, labels, restart count and configuration of a lifecycle event, where set. */
+  /**
+   * Takes the name, image, labels, restart count and configuration of a lifecycle event, where set.
+   */
   void absorb(ContainerEvent event) {
     if (!event.getName().isEmpty() && !event.getName().equals(name)) {
       name = event.getName();
@@ -74,7 +76,9 @@ public final class ContainerState {
     return (T) ruleState.computeIfAbsent(rule, r -> create.get());
   }
 
-  /** The rule's state, or null when the rule has kept none for this container (nothing is created). */
+  /**
+   * The rule's state, or null when the rule has kept none for this container (nothing is created).
+   */
   @SuppressWarnings("unchecked")
   public <T> T ruleStateIfPresent(Rule rule) {
     return (T) ruleState.get(rule);

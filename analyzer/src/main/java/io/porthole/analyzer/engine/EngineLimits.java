@@ -8,7 +8,8 @@ import java.util.Objects;
  * (the least recently active is evicted and counted), and containers or hosts without a record for
  * their idle expiry are forgotten.
  */
-public record EngineLimits(int maxContainers, Duration containerIdleExpiry, int maxHosts, Duration hostIdleExpiry) {
+public record EngineLimits(
+    int maxContainers, Duration containerIdleExpiry, int maxHosts, Duration hostIdleExpiry) {
 
   public EngineLimits {
     Objects.requireNonNull(containerIdleExpiry, "containerIdleExpiry");

@@ -38,7 +38,9 @@ public final class HostState {
     return true;
   }
 
-  /** Another instance may own this host's heartbeats now: drop what depends on seeing all of them. */
+  /**
+   * Another instance may own this host's heartbeats now: drop what depends on seeing all of them.
+   */
   void forgetHeartbeats() {
     lastHeartbeat = null;
     lastHeartbeatReceived = null;

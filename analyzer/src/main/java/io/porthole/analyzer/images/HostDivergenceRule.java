@@ -25,17 +25,22 @@ import java.util.stream.Collectors;
 
 /**
  * S5 across hosts: containers of one image (same image id) show a failing outcome on one host (a
- * syscall/path/errno triple, a non-zero exit code, an OOM kill) that no container of that image shows
- * on another host within the window. One alert per (image, diverging host, reference host); it is
- * published again, with the same id, when the set of differing outcomes or a kernel changes.
+ * syscall/path/errno triple, a non-zero exit code, an OOM kill) that no container of that image
+ * shows on another host within the window. One alert per (image, diverging host, reference host);
+ * it is published again, with the same id, when the set of differing outcomes or a kernel changes.
  */
 public final class HostDivergenceRule {
 
   /** Configuration: {@code rule.host.divergence.*}. */
   public record Config(RuleSettings settings, Duration window, int minimumSample, int maxImages) {
     public static final String PREFIX = "rule.host.divergence";
-    public static final Set<String> KEYS = Set.of(
-        PREFIX + ".enabled", PREFIX + ".severity", PREFIX + ".window", PREFIX + ".minimum.sample", PREFIX + ".max.images");
+    public static final Set<String> KEYS =
+        Set.of(
+            PREFIX + ".enabled",
+            PREFIX + ".severity",
+            PREFIX + ".window",
+            PREFIX + ".minimum.sample",
+            PREFIX + ".max.images");
 
     public Config {
       Objects.requireNonNull(settings, "settings");
@@ -55,7 +60,8 @@ public final class HostDivergenceRule {
   private static final int MAX_EVIDENCE_OUTCOMES = 8;
 
   private final Config config;
-  // image id -> host -> source partition -> newest summary (one per analyzer partition it came from)
+  // image id -> host -> source partition -> newest summary (one per analyzer partition it came
+  // from)
   private final Map<String, Map<String, Map<Integer, ImageSummary>>> images;
   // alert id -> what its last published version said; bounded like the images.
   private final Map<String, String> published;
@@ -71,11 +77,15 @@ public final class HostDivergenceRule {
    * or changed; a host's view of an image is the merge of its partitions' summaries.
    */
   public List<Alert> onSummary(ImageSummary summary, Instant now) {
-    if (!config.settings().enabled() || summary.getImageId().isEmpty() || summary.getHostId().isEmpty()) {
+    if (!config.settings().enabled()
+        || summary.getImageId().isEmpty()
+        || summary.getHostId().isEmpty()) {
       return List.of();
     }
-    Map<String, Map<Integer, ImageSummary>> hosts = images.computeIfAbsent(summary.getImageId(), k -> new TreeMap<>());
-    Map<Integer, ImageSummary> shards = hosts.computeIfAbsent(summary.getHostId(), k -> new TreeMap<>());
+    Map<String, Map<Integer, ImageSummary>> hosts =
+        images.computeIfAbsent(summary.getImageId(), k -> new TreeMap<>());
+    Map<Integer, ImageSummary> shards =
+        hosts.computeIfAbsent(summary.getHostId(), k -> new TreeMap<>());
     ImageSummary previous = shards.get(summary.getSourcePartition());
     if (previous != null && updatedAt(previous).isAfter(updatedAt(summary))) {
       return List.of();
@@ -83,7 +93,10 @@ public final class HostDivergenceRule {
     shards.put(summary.getSourcePartition(), summary);
     if (hosts.size() > MAX_HOSTS_PER_IMAGE) {
       hosts.entrySet().stream()
-          .min(Comparator.comparing((Map.Entry<String, Map<Integer, ImageSummary>> e) -> newest(e.getValue().values())))
+          .min(
+              Comparator.comparing(
+                  (Map.Entry<String, Map<Integer, ImageSummary>> e) ->
+                      newest(e.getValue().values())))
           .map(Map.Entry::getKey)
           .ifPresent(hosts::remove);
     }
@@ -104,7 +117,8 @@ public final class HostDivergenceRule {
     Instant horizon = now.minus(config.window());
     List<HostOutcomes> eligible = new ArrayList<>();
     for (Map<Integer, ImageSummary> shards : hosts.values()) {
-      List<ImageSummary> current = shards.values().stream().filter(s -> !updatedAt(s).isBefore(horizon)).toList();
+      List<ImageSummary> current =
+          shards.values().stream().filter(s -> !updatedAt(s).isBefore(horizon)).toList();
       if (current.isEmpty()) {
         continue;
       }
@@ -125,9 +139,14 @@ public final class HostDivergenceRule {
         }
         // Published again only when what the alert says changes: the differing outcomes or a kernel
         // (not when containers come and go), and built only then.
-        String fingerprint = differing.stream().map(HostOutcomes.Outcome::label).collect(Collectors.joining("; "))
-            + "\n" + diverging.summary().getKernelVersion() + "\n" + reference.summary().getKernelVersion();
-        if (!fingerprint.equals(published.put(alertId(diverging.summary(), reference.summary()), fingerprint))) {
+        String fingerprint =
+            differing.stream().map(HostOutcomes.Outcome::label).collect(Collectors.joining("; "))
+                + "\n"
+                + diverging.summary().getKernelVersion()
+                + "\n"
+                + reference.summary().getKernelVersion();
+        if (!fingerprint.equals(
+            published.put(alertId(diverging.summary(), reference.summary()), fingerprint))) {
           out.add(alert(diverging, reference, differing, now));
         }
       }
@@ -140,11 +159,18 @@ public final class HostDivergenceRule {
     if (shards.size() == 1) {
       return shards.get(0);
     }
-    ImageSummary newest = shards.stream().max(Comparator.comparing(HostDivergenceRule::updatedAt)).orElseThrow();
-    ImageSummary.Builder merged = newest.toBuilder().clearSyscalls().clearExits()
-        .setContainers(0).setOomKills(0).setOutcomesDropped(0);
+    ImageSummary newest =
+        shards.stream().max(Comparator.comparing(HostDivergenceRule::updatedAt)).orElseThrow();
+    ImageSummary.Builder merged =
+        newest.toBuilder()
+            .clearSyscalls()
+            .clearExits()
+            .setContainers(0)
+            .setOomKills(0)
+            .setOutcomesDropped(0);
     for (ImageSummary shard : shards) {
-      merged.addAllSyscalls(shard.getSyscallsList())
+      merged
+          .addAllSyscalls(shard.getSyscallsList())
           .addAllExits(shard.getExitsList())
           .setContainers(merged.getContainers() + shard.getContainers())
           .setOomKills(merged.getOomKills() + shard.getOomKills())
@@ -158,77 +184,144 @@ public final class HostDivergenceRule {
   }
 
   private static Instant newest(Collection<ImageSummary> shards) {
-    return shards.stream().map(HostDivergenceRule::updatedAt).max(Comparator.naturalOrder()).orElse(Instant.MIN);
+    return shards.stream()
+        .map(HostDivergenceRule::updatedAt)
+        .max(Comparator.naturalOrder())
+        .orElse(Instant.MIN);
   }
 
   private static String alertId(ImageSummary diverging, ImageSummary reference) {
-    return AlertIds.of(Rule.HOST_DIVERGENCE, diverging.getHostId(), "",
+    return AlertIds.of(
+        Rule.HOST_DIVERGENCE,
+        diverging.getHostId(),
+        "",
         "image:" + diverging.getImageId() + "\nreference:" + reference.getHostId());
   }
 
-  private Alert alert(HostOutcomes diverging, HostOutcomes reference, List<HostOutcomes.Outcome> differing, Instant now) {
+  private Alert alert(
+      HostOutcomes diverging,
+      HostOutcomes reference,
+      List<HostOutcomes.Outcome> differing,
+      Instant now) {
     ImageSummary b = diverging.summary();
     ImageSummary a = reference.summary();
     String image = b.getImage().isEmpty() ? b.getImageId() : b.getImage();
     List<String> what = differing.stream().map(HostOutcomes.Outcome::label).toList();
-    Instant first = differing.stream().map(HostOutcomes.Outcome::time).min(Instant::compareTo).orElse(now);
-    Instant last = differing.stream().map(HostOutcomes.Outcome::time).max(Instant::compareTo).orElse(now);
+    Instant first =
+        differing.stream().map(HostOutcomes.Outcome::time).min(Instant::compareTo).orElse(now);
+    Instant last =
+        differing.stream().map(HostOutcomes.Outcome::time).max(Instant::compareTo).orElse(now);
     int occurrences = differing.stream().mapToInt(HostOutcomes.Outcome::count).sum();
-    Alert.Builder alert = Alert.newBuilder()
-        .setAlertId(alertId(b, a))
-        .setRule(Rule.HOST_DIVERGENCE)
-        .setSeverity(config.settings().severity())
-        .setTitle("Image " + image + " fails on host " + b.getHostId() + " (" + kernel(b) + ") but not on host "
-            + a.getHostId() + " (" + kernel(a) + "): " + String.join(", ", what))
-        .setSummary(summary(image, b, a, what))
-        .setHostId(b.getHostId())
-        .setContainerId(differing.get(0).containerId())
-        .setImage(image)
-        .setFirstSeen(Timestamps.of(first))
-        .setLastSeen(Timestamps.of(last))
-        .setOccurrences(occurrences)
-        .setRemediation(SuggestedRemediation.newBuilder()
-            .setAction(RemediationAction.REMEDIATION_ACTION_UNSPECIFIED)
-            .setDescription("Compare the two hosts' kernels and policies (seccomp profile, SELinux, AppArmor) for the "
-                + "calls named; schedule the image only on hosts like " + a.getHostId() + ", or make it cope with "
-                + "what " + b.getHostId() + " lacks."))
-        .putAttributes("image_id", b.getImageId())
-        .putAttributes("image", image)
-        .putAttributes("host", b.getHostId())
-        .putAttributes("kernel_version", b.getKernelVersion())
-        .putAttributes("containers", String.valueOf(b.getContainers()))
-        .putAttributes("reference_host", a.getHostId())
-        .putAttributes("reference_kernel_version", a.getKernelVersion())
-        .putAttributes("reference_containers", String.valueOf(a.getContainers()))
-        .putAttributes("differing", String.join("; ", what));
-    for (HostOutcomes.Outcome outcome : differing.subList(0, Math.min(MAX_EVIDENCE_OUTCOMES, differing.size()))) {
-      alert.addEvidence(evidence(outcome.time(), b.getHostId() + ": " + outcome.evidence(), outcome));
+    Alert.Builder alert =
+        Alert.newBuilder()
+            .setAlertId(alertId(b, a))
+            .setRule(Rule.HOST_DIVERGENCE)
+            .setSeverity(config.settings().severity())
+            .setTitle(
+                "Image "
+                    + image
+                    + " fails on host "
+                    + b.getHostId()
+                    + " ("
+                    + kernel(b)
+                    + ") but not on host "
+                    + a.getHostId()
+                    + " ("
+                    + kernel(a)
+                    + "): "
+                    + String.join(", ", what))
+            .setSummary(summary(image, b, a, what))
+            .setHostId(b.getHostId())
+            .setContainerId(differing.get(0).containerId())
+            .setImage(image)
+            .setFirstSeen(Timestamps.of(first))
+            .setLastSeen(Timestamps.of(last))
+            .setOccurrences(occurrences)
+            .setRemediation(
+                SuggestedRemediation.newBuilder()
+                    .setAction(RemediationAction.REMEDIATION_ACTION_UNSPECIFIED)
+                    .setDescription(
+                        "Compare the two hosts' kernels and policies (seccomp profile, "
+                            + "SELinux, AppArmor) for the "
+                            + "calls named; schedule the image only on hosts like "
+                            + a.getHostId()
+                            + ", or make it cope with "
+                            + "what "
+                            + b.getHostId()
+                            + " lacks."))
+            .putAttributes("image_id", b.getImageId())
+            .putAttributes("image", image)
+            .putAttributes("host", b.getHostId())
+            .putAttributes("kernel_version", b.getKernelVersion())
+            .putAttributes("containers", String.valueOf(b.getContainers()))
+            .putAttributes("reference_host", a.getHostId())
+            .putAttributes("reference_kernel_version", a.getKernelVersion())
+            .putAttributes("reference_containers", String.valueOf(a.getContainers()))
+            .putAttributes("differing", String.join("; ", what));
+    for (HostOutcomes.Outcome outcome :
+        differing.subList(0, Math.min(MAX_EVIDENCE_OUTCOMES, differing.size()))) {
+      alert.addEvidence(
+          evidence(outcome.time(), b.getHostId() + ": " + outcome.evidence(), outcome));
       HostOutcomes.Outcome counterpart = reference.counterpart(outcome).orElse(null);
       if (counterpart != null) {
-        alert.addEvidence(evidence(counterpart.time(), a.getHostId() + ": " + counterpart.evidence(), counterpart));
+        alert.addEvidence(
+            evidence(
+                counterpart.time(), a.getHostId() + ": " + counterpart.evidence(), counterpart));
       } else {
-        alert.addEvidence(Evidence.newBuilder().setTime(Timestamps.of(last))
-            .setDescription(a.getHostId() + ": no " + outcome.label() + " in " + a.getContainers() + " container(s)")
-            .setTopic(Topic.IMAGE_SUMMARIES.topicName()));
+        alert.addEvidence(
+            Evidence.newBuilder()
+                .setTime(Timestamps.of(last))
+                .setDescription(
+                    a.getHostId()
+                        + ": no "
+                        + outcome.label()
+                        + " in "
+                        + a.getContainers()
+                        + " container(s)")
+                .setTopic(Topic.IMAGE_SUMMARIES.topicName()));
       }
     }
     return alert.setPublishedAt(Timestamps.of(now)).build();
   }
 
   private static Evidence evidence(Instant time, String line, HostOutcomes.Outcome outcome) {
-    return Evidence.newBuilder().setTime(Timestamps.of(time)).setDescription(line)
-        .setTopic(outcome.topic().topicName()).setEventId(outcome.eventId()).build();
+    return Evidence.newBuilder()
+        .setTime(Timestamps.of(time))
+        .setDescription(line)
+        .setTopic(outcome.topic().topicName())
+        .setEventId(outcome.eventId())
+        .build();
   }
 
   private String summary(String image, ImageSummary b, ImageSummary a, List<String> what) {
-    return "Containers of image " + image + " (" + b.getImageId() + ") show " + String.join(", ", what) + " on host "
-        + b.getHostId() + " (" + kernel(b) + ", " + b.getContainers() + " container(s)), while none of the "
-        + a.getContainers() + " container(s) of the same image on host " + a.getHostId() + " (" + kernel(a)
-        + ") did within the last " + config.window().toMinutes() + " min. The image is the same, so the difference "
-        + "lies in the hosts: their kernels or policies (a syscall missing or denied, a file present on one only).";
+    return "Containers of image "
+        + image
+        + " ("
+        + b.getImageId()
+        + ") show "
+        + String.join(", ", what)
+        + " on host "
+        + b.getHostId()
+        + " ("
+        + kernel(b)
+        + ", "
+        + b.getContainers()
+        + " container(s)), while none of the "
+        + a.getContainers()
+        + " container(s) of the same image on host "
+        + a.getHostId()
+        + " ("
+        + kernel(a)
+        + ") did within the last "
+        + config.window().toMinutes()
+        + " min. The image is the same, so the difference "
+        + "lies in the hosts: their kernels or policies (a syscall missing or denied, a "
+        + "file present on one only).";
   }
 
   private static String kernel(ImageSummary summary) {
-    return summary.getKernelVersion().isEmpty() ? "kernel unknown" : "kernel " + summary.getKernelVersion();
+    return summary.getKernelVersion().isEmpty()
+        ? "kernel unknown"
+        : "kernel " + summary.getKernelVersion();
   }
 }

@@ -81,7 +81,11 @@ final class HostImage {
         evictOldest(syscalls, s -> s.lastSeen);
       }
       outcome = new Syscall();
-      outcome.proto = SyscallOutcome.newBuilder().setSyscall(call.getName()).setPath(path).setErrnoName(call.getErrnoName());
+      outcome.proto =
+          SyscallOutcome.newBuilder()
+              .setSyscall(call.getName())
+              .setPath(path)
+              .setErrnoName(call.getErrnoName());
       outcome.lastSeen = time;
       syscalls.put(key, outcome);
     }
@@ -89,7 +93,9 @@ final class HostImage {
       outcome.containers.add(containerId);
     }
     outcome.lastSeen = later(outcome.lastSeen, time);
-    outcome.proto.setCount(outcome.proto.getCount() + 1)
+    outcome
+        .proto
+        .setCount(outcome.proto.getCount() + 1)
         .setContainers(outcome.containers.size())
         .setLastSeen(Timestamps.of(outcome.lastSeen))
         .setEvidence(describe(call))
@@ -97,7 +103,13 @@ final class HostImage {
         .setEventId(eventId);
   }
 
-  void exited(String containerId, String name, int exitCode, boolean oomKilled, Instant time, String eventId) {
+  void exited(
+      String containerId,
+      String name,
+      int exitCode,
+      boolean oomKilled,
+      Instant time,
+      String eventId) {
     String key = exitCode + (oomKilled ? " oom" : "");
     Exit outcome = exits.get(key);
     if (outcome == null) {
@@ -113,10 +125,16 @@ final class HostImage {
       outcome.containers.add(containerId);
     }
     outcome.lastSeen = later(outcome.lastSeen, time);
-    String who = "container " + (name.isEmpty() ? "" : name + " ") + "(" + shortId(containerId) + ")";
-    outcome.proto.setContainers(outcome.containers.size())
+    String who =
+        "container " + (name.isEmpty() ? "" : name + " ") + "(" + shortId(containerId) + ")";
+    outcome
+        .proto
+        .setContainers(outcome.containers.size())
         .setLastSeen(Timestamps.of(outcome.lastSeen))
-        .setEvidence(who + (oomKilled ? " was killed by the OOM killer, exit code " : " exited with ") + exitCode)
+        .setEvidence(
+            who
+                + (oomKilled ? " was killed by the OOM killer, exit code " : " exited with ")
+                + exitCode)
         .setContainerId(containerId)
         .setEventId(eventId);
     if (oomKilled) {
@@ -143,19 +161,22 @@ final class HostImage {
   }
 
   ImageSummary toProto(String kernelVersion, Instant now) {
-    ImageSummary.Builder summary = ImageSummary.newBuilder()
-        .setImageId(imageId)
-        .setImage(image)
-        .setHostId(hostId)
-        .setSourcePartition(sourcePartition)
-        .setKernelVersion(kernelVersion)
-        .setUpdatedAt(Timestamps.of(now))
-        .setContainers(containers.size())
-        .setOomKills(oomKills.size())
-        .setOutcomesDropped((int) Math.min(Integer.MAX_VALUE, dropped));
-    syscalls.entrySet().stream().sorted(Map.Entry.comparingByKey())
+    ImageSummary.Builder summary =
+        ImageSummary.newBuilder()
+            .setImageId(imageId)
+            .setImage(image)
+            .setHostId(hostId)
+            .setSourcePartition(sourcePartition)
+            .setKernelVersion(kernelVersion)
+            .setUpdatedAt(Timestamps.of(now))
+            .setContainers(containers.size())
+            .setOomKills(oomKills.size())
+            .setOutcomesDropped((int) Math.min(Integer.MAX_VALUE, dropped));
+    syscalls.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> summary.addSyscalls(e.getValue().proto.build()));
-    exits.values().stream().sorted(Comparator.comparing((Exit e) -> e.proto.getExitCode()))
+    exits.values().stream()
+        .sorted(Comparator.comparing((Exit e) -> e.proto.getExitCode()))
         .forEach(e -> summary.addExits(e.proto.build()));
     return summary.build();
   }
@@ -165,7 +186,9 @@ final class HostImage {
       return call.getRaw();
     }
     String line = call.getName() + "(" + call.getArguments() + ") = " + call.getReturnValue();
-    return call.getErrnoName().isEmpty() ? line : line + " " + call.getErrnoName() + " (" + call.getErrnoText() + ")";
+    return call.getErrnoName().isEmpty()
+        ? line
+        : line + " " + call.getErrnoName() + " (" + call.getErrnoText() + ")";
   }
 
   static String shortId(String containerId) {
@@ -181,7 +204,8 @@ final class HostImage {
   }
 
   private <V> void evictOldest(Map<String, V> map, Function<V, Instant> time) {
-    map.entrySet().stream().min(Comparator.comparing(e -> time.apply(e.getValue())))
+    map.entrySet().stream()
+        .min(Comparator.comparing(e -> time.apply(e.getValue())))
         .ifPresent(oldest -> map.remove(oldest.getKey()));
     dropped++;
   }

@@ -13,12 +13,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One host's summary of an image read as comparable outcomes, keeping only those inside the window. */
-record HostOutcomes(ImageSummary summary, Map<String, Outcome> failures, List<Outcome> successes, List<Outcome> exits) {
+/**
+ * One host's summary of an image read as comparable outcomes, keeping only those inside the window.
+ */
+record HostOutcomes(
+    ImageSummary summary,
+    Map<String, Outcome> failures,
+    List<Outcome> successes,
+    List<Outcome> exits) {
 
   /** One comparable outcome: {@code key} is what two hosts are compared on. */
-  record Outcome(String key, String label, String syscall, String path, int count, Instant time, String evidence,
-      String containerId, String eventId, Topic topic) {}
+  record Outcome(
+      String key,
+      String label,
+      String syscall,
+      String path,
+      int count,
+      Instant time,
+      String evidence,
+      String containerId,
+      String eventId,
+      Topic topic) {}
 
   static HostOutcomes of(ImageSummary summary, Instant horizon) {
     Map<String, Outcome> failures = new LinkedHashMap<>();
@@ -30,11 +45,21 @@ record HostOutcomes(ImageSummary summary, Map<String, Outcome> failures, List<Ou
         continue;
       }
       String target = call.getPath().isEmpty() ? "" : " " + call.getPath();
-      Outcome outcome = new Outcome(
-          call.getSyscall() + "\n" + call.getPath() + "\n" + call.getErrnoName(),
-          call.getSyscall() + target + " = " + (call.getErrnoName().isEmpty() ? "ok" : call.getErrnoName()),
-          call.getSyscall(), call.getPath(), call.getCount(), time, call.getEvidence(), call.getContainerId(),
-          call.getEventId(), Topic.SYSCALLS);
+      Outcome outcome =
+          new Outcome(
+              call.getSyscall() + "\n" + call.getPath() + "\n" + call.getErrnoName(),
+              call.getSyscall()
+                  + target
+                  + " = "
+                  + (call.getErrnoName().isEmpty() ? "ok" : call.getErrnoName()),
+              call.getSyscall(),
+              call.getPath(),
+              call.getCount(),
+              time,
+              call.getEvidence(),
+              call.getContainerId(),
+              call.getEventId(),
+              Topic.SYSCALLS);
       if (call.getErrnoName().isEmpty()) {
         successes.add(outcome);
       } else {
@@ -48,8 +73,18 @@ record HostOutcomes(ImageSummary summary, Map<String, Outcome> failures, List<Ou
       }
       String key = exit.getOomKilled() ? "oom" : "exit " + exit.getExitCode();
       String label = exit.getOomKilled() ? "OOM kill" : "exit " + exit.getExitCode();
-      Outcome outcome = new Outcome(key, label, "", "", exit.getContainers(), time, exit.getEvidence(),
-          exit.getContainerId(), exit.getEventId(), Topic.CONTAINER_EVENTS);
+      Outcome outcome =
+          new Outcome(
+              key,
+              label,
+              "",
+              "",
+              exit.getContainers(),
+              time,
+              exit.getEvidence(),
+              exit.getContainerId(),
+              exit.getEventId(),
+              Topic.CONTAINER_EVENTS);
       exits.add(outcome);
       if (exit.getOomKilled() || exit.getExitCode() != 0) {
         failures.putIfAbsent(key, outcome);
@@ -75,21 +110,31 @@ record HostOutcomes(ImageSummary summary, Map<String, Outcome> failures, List<Ou
       }
     }
     // Syscalls first (the cause), then exits (the effect); stable for the alert's fingerprint.
-    differing.sort(Comparator.comparing((Outcome o) -> o.topic() == Topic.CONTAINER_EVENTS).thenComparing(Outcome::key));
+    differing.sort(
+        Comparator.comparing((Outcome o) -> o.topic() == Topic.CONTAINER_EVENTS)
+            .thenComparing(Outcome::key));
     return differing;
   }
 
-  /** What this host did instead: the same call on the same path succeeding (or failing otherwise), or how it exited. */
+  /**
+   * What this host did instead: the same call on the same path succeeding (or failing otherwise),
+   * or how it exited.
+   */
   Optional<Outcome> counterpart(Outcome failure) {
     if (failure.topic() == Topic.CONTAINER_EVENTS) {
-      return exits.stream().filter(e -> !e.key().equals(failure.key())).max(Comparator.comparing(Outcome::count));
+      return exits.stream()
+          .filter(e -> !e.key().equals(failure.key()))
+          .max(Comparator.comparing(Outcome::count));
     }
-    Optional<Outcome> success = successes.stream()
-        .filter(s -> s.syscall().equals(failure.syscall()) && s.path().equals(failure.path())).findFirst();
+    Optional<Outcome> success =
+        successes.stream()
+            .filter(s -> s.syscall().equals(failure.syscall()) && s.path().equals(failure.path()))
+            .findFirst();
     if (success.isPresent()) {
       return success;
     }
     return failures.values().stream()
-        .filter(f -> f.syscall().equals(failure.syscall()) && f.path().equals(failure.path())).findFirst();
+        .filter(f -> f.syscall().equals(failure.syscall()) && f.path().equals(failure.path()))
+        .findFirst();
   }
 }

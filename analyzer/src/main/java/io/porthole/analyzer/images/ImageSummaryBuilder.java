@@ -54,7 +54,8 @@ public final class ImageSummaryBuilder {
   /** Remembers the host's kernel; its summaries are published again when it changed. */
   public void onHeartbeat(CollectorHeartbeat heartbeat) {
     String kernel = heartbeat.getKernelVersion();
-    if (heartbeat.getHostId().isEmpty() || kernel.equals(kernels.put(heartbeat.getHostId(), kernel))) {
+    if (heartbeat.getHostId().isEmpty()
+        || kernel.equals(kernels.put(heartbeat.getHostId(), kernel))) {
       return;
     }
     for (Map.Entry<String, HostImage> entry : summaries.entrySet()) {
@@ -90,7 +91,13 @@ public final class ImageSummaryBuilder {
     summary.sawContainer(envelope.getContainerId(), time);
     String name = event.getName().isEmpty() ? image.name() : event.getName();
     if (event.getAction() == ContainerAction.DIE && event.hasExitCode()) {
-      summary.exited(envelope.getContainerId(), name, event.getExitCode(), event.getOomKilled(), time, envelope.getEventId());
+      summary.exited(
+          envelope.getContainerId(),
+          name,
+          event.getExitCode(),
+          event.getOomKilled(),
+          time,
+          envelope.getEventId());
     } else if (event.getAction() == ContainerAction.OOM) {
       summary.oomKilled(envelope.getContainerId(), time);
     }
@@ -102,7 +109,9 @@ public final class ImageSummaryBuilder {
     onSyscalls(envelope, 0);
   }
 
-  /** Every traced syscall becomes an outcome (failing or not) of the container's image on its host. */
+  /**
+   * Every traced syscall becomes an outcome (failing or not) of the container's image on its host.
+   */
   public void onSyscalls(EventEnvelope envelope, int partition) {
     ContainerImage image = containers.get(envelope.getHostId() + "/" + envelope.getContainerId());
     if (image == null) {
@@ -115,7 +124,10 @@ public final class ImageSummaryBuilder {
     }
     HostImage summary = summary(image, envelope.getHostId(), partition);
     for (SyscallEvent call : calls) {
-      Instant time = call.hasTime() ? Timestamps.toInstant(call.getTime()) : Timestamps.toInstant(envelope.getTime());
+      Instant time =
+          call.hasTime()
+              ? Timestamps.toInstant(call.getTime())
+              : Timestamps.toInstant(envelope.getTime());
       summary.sawContainer(envelope.getContainerId(), time);
       summary.syscall(envelope.getContainerId(), call, time, envelope.getEventId());
     }
@@ -174,8 +186,10 @@ public final class ImageSummaryBuilder {
   }
 
   private HostImage summary(ContainerImage image, String hostId, int partition) {
-    HostImage summary = summaries.computeIfAbsent(key(image.imageId(), hostId, partition),
-        k -> new HostImage(image.imageId(), hostId, partition, limits.maxOutcomes()));
+    HostImage summary =
+        summaries.computeIfAbsent(
+            key(image.imageId(), hostId, partition),
+            k -> new HostImage(image.imageId(), hostId, partition, limits.maxOutcomes()));
     summary.image(image.image());
     return summary;
   }

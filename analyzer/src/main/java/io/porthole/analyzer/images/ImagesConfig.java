@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The configuration of the analyzer's per-image stages (see docs/divergence.md): the consumer groups of
- * the summary stage and of the rule stage, how often changed summaries are published, the bounds of
- * the summary state, and the HOST_DIVERGENCE rule's {@code rule.host.divergence.*} settings.
+ * The configuration of the analyzer's per-image stages (see docs/divergence.md): the consumer
+ * groups of the summary stage and of the rule stage, how often changed summaries are published, the
+ * bounds of the summary state, and the HOST_DIVERGENCE rule's {@code rule.host.divergence.*}
+ * settings.
  */
 public record ImagesConfig(
     String summaryGroupId,
@@ -48,19 +49,24 @@ public record ImagesConfig(
    * @throws ConfigException naming the first key that is wrong and what was expected
    */
   public static ImagesConfig from(Settings settings) {
-    Duration window = settings.duration(PREFIX + ".window", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1));
-    HostDivergenceRule.Config rule = new HostDivergenceRule.Config(
-        AnalyzerConfig.ruleSettings(settings, PREFIX, Severity.MEDIUM),
-        window,
-        settings.integer(PREFIX + ".minimum.sample", 1, 1, 10_000),
-        settings.integer(PREFIX + ".max.images", 10_000, 1, 1_000_000));
-    // Derived from the analyzer's group, so that deployments (and tests) with their own analyzer group
+    Duration window =
+        settings.duration(
+            PREFIX + ".window", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1));
+    HostDivergenceRule.Config rule =
+        new HostDivergenceRule.Config(
+            AnalyzerConfig.ruleSettings(settings, PREFIX, Severity.MEDIUM),
+            window,
+            settings.integer(PREFIX + ".minimum.sample", 1, 1, 10_000),
+            settings.integer(PREFIX + ".max.images", 10_000, 1, 1_000_000));
+    // Derived from the analyzer's group, so that deployments (and tests) with their own analyzer
+    // group
     // get their own image groups too.
     String analyzerGroup = AnalyzerConfig.groupId(settings);
     return new ImagesConfig(
         settings.string(SUMMARY_GROUP_ID, analyzerGroup + "-image-summaries"),
         settings.string(GROUP_ID, analyzerGroup + "-images"),
-        settings.duration(PUBLISH_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(5)),
+        settings.duration(
+            PUBLISH_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(5)),
         new ImageSummaryBuilder.Limits(
             window,
             settings.integer(MAX_SUMMARIES, 10_000, 1, 1_000_000),

@@ -34,20 +34,20 @@ import org.slf4j.LoggerFactory;
  * come on.
  *
  * <p>Lifecycle and heartbeat partitions ({@code priorityTopics}) have their own queue, which the
- * analysis thread empties first: a die never waits behind a backlog of flows or syscalls (the
- * rules recognise either arrival order across topics; within a partition, order is kept).
+ * analysis thread empties first: a die never waits behind a backlog of flows or syscalls (the rules
+ * recognise either arrival order across topics; within a partition, order is kept).
  *
- * <p>A batch counts as handled when the future {@link Stage#analyse} returned completes: its
- * alerts and dead letters acknowledged. Per partition the commit moves to the end of the
- * contiguous prefix of handled batches ({@link PartitionCommits}), every {@code commitInterval},
- * on revocation and at {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched
- * and not analysed yet (or ten times that analysed and awaiting acknowledgement, of which only the
- * offsets are kept) the bulk partitions pause, the priority ones at four times those bounds; they
- * resume at half. Waiting for acknowledgements thus never stalls the fetch of the next records.
+ * <p>A batch counts as handled when the future {@link Stage#analyse} returned completes: its alerts
+ * and dead letters acknowledged. Per partition the commit moves to the end of the contiguous prefix
+ * of handled batches ({@link PartitionCommits}), every {@code commitInterval}, on revocation and at
+ * {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed yet
+ * (or ten times that analysed and awaiting acknowledgement, of which only the offsets are kept) the
+ * bulk partitions pause, the priority ones at four times those bounds; they resume at half. Waiting
+ * for acknowledgements thus never stalls the fetch of the next records.
  *
  * <p>On every assignment the analysis state is rebuilt: {@link Stage#reset} runs before any record
- * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that
- * is before its committed offset.
+ * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
+ * before its committed offset.
  */
 public final class AnalysisPipeline {
 
@@ -57,7 +57,8 @@ public final class AnalysisPipeline {
      * Analyses one partition's records, in offset order. The returned stage completes once their
      * alerts and dead letters are acknowledged; a failed one holds the partition's commit.
      */
-    CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records);
+    CompletionStage<Void> analyse(
+        TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records);
 
     /** Partitions were assigned afresh: forget the state (the replay window is read next). */
     void reset();
@@ -100,12 +101,20 @@ public final class AnalysisPipeline {
   private static final int UNACKNOWLEDGED_FACTOR = 10;
 
   /** Records of one partition on their way to the analysis thread. */
-  private record Batch(int generation, TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records,
-      PartitionCommits tracker, PartitionCommits.Work work) {}
+  private record Batch(
+      int generation,
+      TopicPartition partition,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      PartitionCommits tracker,
+      PartitionCommits.Work work) {}
 
   /** A batch analysed (its records no longer held) whose alerts may still await acknowledgement. */
-  private record Completion(int generation, TopicPartition partition, PartitionCommits tracker,
-      PartitionCommits.Work work, Throwable failure) {}
+  private record Completion(
+      int generation,
+      TopicPartition partition,
+      PartitionCommits tracker,
+      PartitionCommits.Work work,
+      Throwable failure) {}
 
   private final Consumer<byte[], byte[]> consumer;
   private final Options options;
@@ -134,14 +143,16 @@ public final class AnalysisPipeline {
   private final Map<TopicPartition, PartitionCommits> progress = new HashMap<>();
   private final Set<TopicPartition> pausedBulk = new HashSet<>();
   private final Set<TopicPartition> pausedPriority = new HashSet<>();
-  // Records analysed whose alerts or dead letters are not acknowledged yet (only their offsets are kept).
+  // Records analysed whose alerts or dead letters are not acknowledged yet (only their offsets are
+  // kept).
   private int unacknowledged;
   private long nextCommitNanos;
 
   // Analysis thread only.
   private int analysedGeneration;
 
-  public AnalysisPipeline(Consumer<byte[], byte[]> consumer, Options options, Stage stage, AnalyzerStats stats) {
+  public AnalysisPipeline(
+      Consumer<byte[], byte[]> consumer, Options options, Stage stage, AnalyzerStats stats) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.options = Objects.requireNonNull(options, "options");
     this.stage = Objects.requireNonNull(stage, "stage");
@@ -183,7 +194,6 @@ public final class AnalysisPipeline {
     tasks.add(task);
     LockSupport.unpark(analysisThread);
   }
-
 
   // ------------------------------------------------------------------------------------------
   // Fetch thread
@@ -233,7 +243,9 @@ public final class AnalysisPipeline {
       List<ConsumerRecord<byte[], byte[]>> records = fetched.records(partition);
       long first = records.get(0).offset();
       long end = records.get(records.size() - 1).offset() + 1;
-      Batch batch = new Batch(fetchedIn, partition, records, tracker, tracker.begin(first, end, records.size()));
+      Batch batch =
+          new Batch(
+              fetchedIn, partition, records, tracker, tracker.begin(first, end, records.size()));
       queued.addAndGet(records.size());
       unacknowledged += records.size();
       (options.priorityTopics().contains(partition.topic()) ? priority : bulk).add(batch);
@@ -259,8 +271,14 @@ public final class AnalysisPipeline {
       if (done.failure() == null) {
         done.tracker().completed(done.work());
       } else {
-        LOG.warn("{}: records {}@{}..{} not handled ({}); the partition is not committed past them until it is "
-            + "assigned again", options.name(), done.partition(), done.work().first, done.work().end - 1,
+        LOG.warn(
+            "{}: records {}@{}..{} not handled ({}); the partition is not committed past "
+                + "them until it is "
+                + "assigned again",
+            options.name(),
+            done.partition(),
+            done.work().first,
+            done.work().end - 1,
             done.failure().toString());
         done.tracker().failed(done.work());
       }
@@ -310,12 +328,13 @@ public final class AnalysisPipeline {
 
   private Map<TopicPartition, OffsetAndMetadata> committable() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    progress.forEach((partition, tracker) -> {
-      long offset = tracker.toCommit();
-      if (offset >= 0) {
-        offsets.put(partition, new OffsetAndMetadata(offset));
-      }
-    });
+    progress.forEach(
+        (partition, tracker) -> {
+          long offset = tracker.toCommit();
+          if (offset >= 0) {
+            offsets.put(partition, new OffsetAndMetadata(offset));
+          }
+        });
     return offsets;
   }
 
@@ -325,13 +344,16 @@ public final class AnalysisPipeline {
       return;
     }
     int committedIn = generation;
-    consumer.commitAsync(offsets, (done, e) -> {
-      if (e != null) {
-        LOG.warn("{}: commit failed (records will be read again): {}", options.name(), e.toString());
-      } else if (committedIn == generation) {
-        markCommitted(done);
-      }
-    });
+    consumer.commitAsync(
+        offsets,
+        (done, e) -> {
+          if (e != null) {
+            LOG.warn(
+                "{}: commit failed (records will be read again): {}", options.name(), e.toString());
+          } else if (committedIn == generation) {
+            markCommitted(done);
+          }
+        });
   }
 
   private void commitSync() {
@@ -348,15 +370,19 @@ public final class AnalysisPipeline {
   }
 
   private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.forEach((partition, offset) -> {
-      PartitionCommits tracker = progress.get(partition);
-      if (tracker != null) {
-        tracker.committed(offset.offset());
-      }
-    });
+    offsets.forEach(
+        (partition, offset) -> {
+          PartitionCommits tracker = progress.get(partition);
+          if (tracker != null) {
+            tracker.committed(offset.offset());
+          }
+        });
   }
 
-  /** Stop: no more records; the work in flight finishes (bounded), then what is handled is committed. */
+  /**
+   * Stop: no more records; the work in flight finishes (bounded), then what is handled is
+   * committed.
+   */
   private void drain() {
     consumer.pause(progress.keySet());
     while (unacknowledged > 0 && System.nanoTime() - drainUntilNanos < 0 && !aborted) {
@@ -395,8 +421,11 @@ public final class AnalysisPipeline {
       }
       Map<TopicPartition, OffsetAndMetadata> committed = committed(assigned);
       rewind(committed);
-      LOG.info("{}: assigned {} partitions, re-reading the last {} s to rebuild state", options.name(),
-          assigned.size(), options.replayWindow().toSeconds());
+      LOG.info(
+          "{}: assigned {} partitions, re-reading the last {} s to rebuild state",
+          options.name(),
+          assigned.size(),
+          options.replayWindow().toSeconds());
     }
 
     @Override
@@ -416,16 +445,20 @@ public final class AnalysisPipeline {
 
   private Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
     Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-    // A failed read is tried again twice (a coordinator moving during the rebalance); still unknown,
+    // A failed read is tried again twice (a coordinator moving during the rebalance); still
+    // unknown,
     // it is taken as none: the partition is read from its beginning, more work but nothing skipped.
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        consumer.committed(partitions).forEach((partition, offset) -> {
-          if (offset != null) {
-            committed.put(partition, offset);
-            progress.get(partition).committed(offset.offset());
-          }
-        });
+        consumer
+            .committed(partitions)
+            .forEach(
+                (partition, offset) -> {
+                  if (offset != null) {
+                    committed.put(partition, offset);
+                    progress.get(partition).committed(offset.offset());
+                  }
+                });
         return committed;
       } catch (WakeupException e) {
         throw e;
@@ -436,7 +469,10 @@ public final class AnalysisPipeline {
     return committed;
   }
 
-  /** Seeks each partition back to where its replay window starts, if that is before its committed offset. */
+  /**
+   * Seeks each partition back to where its replay window starts, if that is before its committed
+   * offset.
+   */
   private void rewind(Map<TopicPartition, OffsetAndMetadata> committed) {
     if (committed.isEmpty()) {
       return;
@@ -446,14 +482,21 @@ public final class AnalysisPipeline {
     committed.keySet().forEach(partition -> query.put(partition, since));
     try {
       Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-      committed.forEach((partition, offset) -> {
-        OffsetAndTimestamp start = found.get(partition);
-        consumer.seek(partition, start != null && start.offset() < offset.offset() ? start.offset() : offset.offset());
-      });
+      committed.forEach(
+          (partition, offset) -> {
+            OffsetAndTimestamp start = found.get(partition);
+            consumer.seek(
+                partition,
+                start != null && start.offset() < offset.offset()
+                    ? start.offset()
+                    : offset.offset());
+          });
     } catch (WakeupException e) {
       throw e;
     } catch (RuntimeException e) {
-      LOG.warn("{}: could not rewind every partition ({}); state may miss episodes begun before", options.name(),
+      LOG.warn(
+          "{}: could not rewind every partition ({}); state may miss episodes begun before",
+          options.name(),
           e.toString());
     }
   }
@@ -506,7 +549,9 @@ public final class AnalysisPipeline {
     resetTo(batch.generation());
     CompletionStage<Void> done;
     try {
-      done = Objects.requireNonNull(stage.analyse(batch.partition(), batch.records()), "the stage returned no future");
+      done =
+          Objects.requireNonNull(
+              stage.analyse(batch.partition(), batch.records()), "the stage returned no future");
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }
@@ -514,7 +559,8 @@ public final class AnalysisPipeline {
     TopicPartition partition = batch.partition();
     PartitionCommits tracker = batch.tracker();
     PartitionCommits.Work work = batch.work();
-    done.whenComplete((v, e) -> completions.add(new Completion(analysedIn, partition, tracker, work, e)));
+    done.whenComplete(
+        (v, e) -> completions.add(new Completion(analysedIn, partition, tracker, work, e)));
   }
 
   private void run(Runnable task) {

@@ -50,8 +50,8 @@ public final class AnalyzerStats {
   private volatile RecordPublisher publisher;
 
   /**
-   * Reports these counters in {@code metrics} and the checks "consuming" and "producing" in
-   * {@code readiness} (named after {@code instance}) until {@link #unbind}.
+   * Reports these counters in {@code metrics} and the checks "consuming" and "producing" in {@code
+   * readiness} (named after {@code instance}) until {@link #unbind}.
    */
   public synchronized void bindTo(PortholeMetrics metrics, Readiness readiness, String instance) {
     portholeMetrics = metrics;
@@ -60,30 +60,42 @@ public final class AnalyzerStats {
     counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
     counter("rebalances", rebalances, "partition assignments received");
     counter("consumer.pauses", pauses, "times the consumer paused at analyzer.max.in.flight");
-    counter("containers.evicted", containersEvicted, "containers forgotten at the cap on tracked containers");
-    meters.add(Gauge.builder("porthole.analyzer.containers.tracked", trackedContainers, AtomicLong::get)
-        .description("containers with state in the engine").register(registry));
-    latency = Timer.builder("porthole.analyzer.processing.latency")
-        .description("from the collector's send (the record's timestamp) to its analysis")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(60))
-        .register(registry);
+    counter(
+        "containers.evicted",
+        containersEvicted,
+        "containers forgotten at the cap on tracked containers");
+    meters.add(
+        Gauge.builder("porthole.analyzer.containers.tracked", trackedContainers, AtomicLong::get)
+            .description("containers with state in the engine")
+            .register(registry));
+    latency =
+        Timer.builder("porthole.analyzer.processing.latency")
+            .description("from the collector's send (the record's timestamp) to its analysis")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
     meters.add(latency);
-    readiness.register(instance + ": consuming", () -> {
-      Consumer<?, ?> current = consumer;
-      if (current == null) {
-        return Readiness.Status.down("consumer not started");
-      }
-      if (rebalances.get() == 0) {
-        return Readiness.Status.down("no partition assignment from the group yet");
-      }
-      return KafkaProbes.consuming(current, POLL_LIMIT).get();
-    });
-    readiness.register(instance + ": producing", () -> {
-      RecordPublisher current = publisher;
-      return current == null ? Readiness.Status.down("publisher not started") : current.producing();
-    });
+    readiness.register(
+        instance + ": consuming",
+        () -> {
+          Consumer<?, ?> current = consumer;
+          if (current == null) {
+            return Readiness.Status.down("consumer not started");
+          }
+          if (rebalances.get() == 0) {
+            return Readiness.Status.down("no partition assignment from the group yet");
+          }
+          return KafkaProbes.consuming(current, POLL_LIMIT).get();
+        });
+    readiness.register(
+        instance + ": producing",
+        () -> {
+          RecordPublisher current = publisher;
+          return current == null
+              ? Readiness.Status.down("publisher not started")
+              : current.producing();
+        });
   }
 
   /** Removes the meters and checks {@link #bindTo} added. */
@@ -107,7 +119,8 @@ public final class AnalyzerStats {
     if (previous != null) {
       previous.close();
     }
-    consumerMetrics = portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
+    consumerMetrics =
+        portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
     consumer = nativeConsumer;
     publisher = recordPublisher;
   }
@@ -144,8 +157,10 @@ public final class AnalyzerStats {
   }
 
   private void counter(String name, AtomicLong value, String description) {
-    meters.add(FunctionCounter.builder("porthole.analyzer." + name, value, AtomicLong::get)
-        .description(description).register(registry));
+    meters.add(
+        FunctionCounter.builder("porthole.analyzer." + name, value, AtomicLong::get)
+            .description(description)
+            .register(registry));
   }
 
   /** Records analysed (including those re-read to rebuild state after an assignment). */

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * on its own thread and runs decode and rules on one analysis thread, off the event loop; this
  * verticle owns the {@link AnalysisEngine} (touched only on that analysis thread) and publishes the
  * alerts and dead letters (control records) on its event loop. A batch counts as handled once its
- * alerts and dead letters are acknowledged by the broker, so that the pipeline commits past it
- * only then.
+ * alerts and dead letters are acknowledged by the broker, so that the pipeline commits past it only
+ * then.
  *
  * <p>After every assignment the engine's state is rebuilt: each assigned partition is re-read from
  * {@code now - replayWindow} (or from its committed offset if that is older), so an episode that
@@ -53,16 +53,22 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerVerticle.class);
   private static final long RETRY_DELAY_MS = 1000;
   private static final Duration STOP_DRAIN = Duration.ofSeconds(10);
+
   /** Records per poll: large fetches mean few hand-offs between the fetch and analysis threads. */
   private static final int MAX_POLL_RECORDS = 5000;
-  /** Kafka's fetch.max.wait.ms for the analyzer's consumer unless {@code kafka.consumer.*} sets it. */
+
+  /**
+   * Kafka's fetch.max.wait.ms for the analyzer's consumer unless {@code kafka.consumer.*} sets it.
+   */
   static final int FETCH_MAX_WAIT_MS = 20;
+
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final AnalyzerConfig config;
   private final AnalyzerStats stats;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
-  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
+  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
+      ProtobufDeserializer.heartbeats();
   // Touched only on the pipeline's analysis thread.
   private AnalysisEngine engine;
   private RecordPublisher publisher;
@@ -83,51 +89,88 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
 
   @Override
   public Future<?> start() {
-    consumerName = config.clientId() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
+    consumerName =
+        config.clientId()
+            + "-"
+            + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
     engine = new AnalysisEngine(config.limits(), config.rules().enabledRules());
-    publisher = RecordPublisher.create(vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
+    publisher =
+        RecordPublisher.create(
+            vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
     deadLetters = new DeadLetterWriter(publisher, consumerName);
-    Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));
+    Map<String, Object> consumerConfig =
+        new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));
     // Co-partitioning only helps if partition N of every event topic goes to the same instance.
-    consumerConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+    consumerConfig.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // The consumer keeps one fetch request per broker in flight. While the flows partitions still
-    // have fetched records buffered, that request names only the others (often idle topics), and the
+    // have fetched records buffered, that request names only the others (often idle topics), and
+    // the
     // broker holds it fetch.max.wait.ms for data that does not come: the flows wait behind it (with
     // Kafka's 500 ms default, that was most of the analyzer's time: docs/benchmarks.md).
     if (!config.kafka().consumerProperties().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
-      consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
+      consumerConfig.put(
+          ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
     }
-    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+    consumerConfig.put(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
         String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 2))));
-    Set<String> topics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
-    Set<String> priorityTopics = Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS));
+    Set<String> topics =
+        Set.of(
+            config
+                .topicNames()
+                .names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
+    Set<String> priorityTopics =
+        Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS));
     KafkaConsumer<byte[], byte[]> kafkaConsumer =
-        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        new KafkaConsumer<>(
+            consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     stats.clients(kafkaConsumer, publisher);
-    pipeline = new AnalysisPipeline(
-        kafkaConsumer,
-        new AnalysisPipeline.Options(consumerName, topics, priorityTopics, config.maxInFlight(), config.commitInterval(),
-            config.tickInterval(), config.replayWindow(), STOP_DRAIN),
-        this,
-        stats);
-    hostInfo = new HostInfoReader(
-        io.vertx.kafka.client.consumer.KafkaConsumer.create(
-            vertx, config.kafka().consumerConfig(consumerName + "-hosts", null), String.class, byte[].class),
-        config.topicNames().name(Topic.HEARTBEATS),
-        config.replayWindow(),
-        heartbeat -> pipeline.submit(() -> publish(engine.onHostInfo(heartbeat, Instant.now()))));
-    return publisher.start()
+    pipeline =
+        new AnalysisPipeline(
+            kafkaConsumer,
+            new AnalysisPipeline.Options(
+                consumerName,
+                topics,
+                priorityTopics,
+                config.maxInFlight(),
+                config.commitInterval(),
+                config.tickInterval(),
+                config.replayWindow(),
+                STOP_DRAIN),
+            this,
+            stats);
+    hostInfo =
+        new HostInfoReader(
+            io.vertx.kafka.client.consumer.KafkaConsumer.create(
+                vertx,
+                config.kafka().consumerConfig(consumerName + "-hosts", null),
+                String.class,
+                byte[].class),
+            config.topicNames().name(Topic.HEARTBEATS),
+            config.replayWindow(),
+            heartbeat ->
+                pipeline.submit(() -> publish(engine.onHostInfo(heartbeat, Instant.now()))));
+    return publisher
+        .start()
         .compose(v -> hostInfo.start())
         .compose(v -> Future.fromCompletionStage(pipeline.start(), context))
-        .onSuccess(v -> LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId()))
-        .onFailure(e -> {
-          retryUntilNanos = System.nanoTime();
-          Future.fromCompletionStage(pipeline.abort(), context).eventually(hostInfo::stop).eventually(publisher::stop);
-        });
+        .onSuccess(
+            v -> LOG.info("{}: analyzing {} as group {}", consumerName, topics, config.groupId()))
+        .onFailure(
+            e -> {
+              retryUntilNanos = System.nanoTime();
+              Future.fromCompletionStage(pipeline.abort(), context)
+                  .eventually(hostInfo::stop)
+                  .eventually(publisher::stop);
+            });
   }
 
-  /** Finishes the batches in flight (at most {@code STOP_DRAIN}), commits, closes consumer and publisher. */
+  /**
+   * Finishes the batches in flight (at most {@code STOP_DRAIN}), commits, closes consumer and
+   * publisher.
+   */
   @Override
   public Future<?> stop() {
     if (aborted) {
@@ -135,15 +178,17 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     retryUntilNanos = System.nanoTime() + STOP_DRAIN.toNanos();
     return Future.fromCompletionStage(pipeline.stop(), context)
-        .eventually(() -> {
-          retryUntilNanos = System.nanoTime();
-          return hostInfo.stop();
-        })
+        .eventually(
+            () -> {
+              retryUntilNanos = System.nanoTime();
+              return hostInfo.stop();
+            })
         .eventually(publisher::stop)
-        .onComplete(ar -> {
-          refreshStats();
-          LOG.info("{}: stopped", consumerName);
-        });
+        .onComplete(
+            ar -> {
+              refreshStats();
+              LOG.info("{}: stopped", consumerName);
+            });
   }
 
   /**
@@ -153,7 +198,9 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   public Future<Void> abort() {
     aborted = true;
     retryUntilNanos = System.nanoTime();
-    return Future.fromCompletionStage(pipeline.abort(), context).eventually(hostInfo::stop).eventually(publisher::stop);
+    return Future.fromCompletionStage(pipeline.abort(), context)
+        .eventually(hostInfo::stop)
+        .eventually(publisher::stop);
   }
 
   /**
@@ -161,7 +208,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
    * once; otherwise it is done when its alerts and dead letters are acknowledged.
    */
   @Override
-  public CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+  public CompletionStage<Void> analyse(
+      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
     Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
     Instant now = Instant.now();
     List<Alert> alerts = null;
@@ -189,22 +237,28 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     List<Alert> toPublish = alerts == null ? List.of() : alerts;
     List<Rejected> toDeadLetter = rejected == null ? List.of() : rejected;
     CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      List<Future<Void>> sends = new ArrayList<>();
-      sends.add(publishAll(toPublish));
-      toDeadLetter.forEach(r -> sends.add(deadLetter(r.record(), r.error())));
-      Future.all(sends).onComplete(ar -> {
-        if (ar.succeeded()) {
-          done.complete(null);
-        } else {
-          done.completeExceptionally(ar.cause());
-        }
-      });
-    });
+    context.runOnContext(
+        v -> {
+          List<Future<Void>> sends = new ArrayList<>();
+          sends.add(publishAll(toPublish));
+          toDeadLetter.forEach(r -> sends.add(deadLetter(r.record(), r.error())));
+          Future.all(sends)
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      done.complete(null);
+                    } else {
+                      done.completeExceptionally(ar.cause());
+                    }
+                  });
+        });
     return done;
   }
 
-  /** The engine forgets its state; the pipeline re-reads the replay window of the assigned partitions. */
+  /**
+   * The engine forgets its state; the pipeline re-reads the replay window of the assigned
+   * partitions.
+   */
   @Override
   public void reset() {
     engine.reset();
@@ -228,7 +282,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
 
   private List<Alert> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
     if (topic == null) {
-      throw new RejectedRecordException("topic " + record.topic() + " is not one the analyzer reads");
+      throw new RejectedRecordException(
+          "topic " + record.topic() + " is not one the analyzer reads");
     }
     if (record.value() == null) {
       throw new RejectedRecordException("record has no value (tombstone)");
@@ -240,7 +295,13 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     } catch (UndecodableRecordException | InvalidEventException e) {
       throw new RejectedRecordException(e.getMessage());
     } catch (RuntimeException e) {
-      LOG.error("{}: cannot analyse {}-{}@{}", consumerName, record.topic(), record.partition(), record.offset(), e);
+      LOG.error(
+          "{}: cannot analyse {}-{}@{}",
+          consumerName,
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e);
       throw new RejectedRecordException("analysis failed: " + e);
     }
   }
@@ -259,14 +320,20 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     List<Future<Void>> sends = new ArrayList<>(alerts.size());
     for (Alert alert : alerts) {
       Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
-      String key = stamped.getContainerId().isEmpty() ? stamped.getHostId() : stamped.getHostId() + "/" + stamped.getContainerId();
-      sends.add(withRetry(() -> publisher.send(Topic.ALERTS, key, stamped)).onSuccess(v -> stats.alertPublished(stamped)));
+      String key =
+          stamped.getContainerId().isEmpty()
+              ? stamped.getHostId()
+              : stamped.getHostId() + "/" + stamped.getContainerId();
+      sends.add(
+          withRetry(() -> publisher.send(Topic.ALERTS, key, stamped))
+              .onSuccess(v -> stats.alertPublished(stamped)));
     }
     return Future.all(sends).mapEmpty();
   }
 
   private Future<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
-    return withRetry(() -> deadLetters.write(record, error)).onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
+    return withRetry(() -> deadLetters.write(record, error))
+        .onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
   }
 
   /**
@@ -274,16 +341,22 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
    * errors until its deadline) is tried again until it is acknowledged, or until stop.
    */
   private Future<Void> withRetry(Supplier<Future<Void>> send) {
-    return send.get().recover(e -> {
-      if (System.nanoTime() - retryUntilNanos >= 0) {
-        return Future.failedFuture(e);
-      }
-      stats.publishRetries.incrementAndGet();
-      LOG.warn("{}: send not acknowledged ({}); retrying in {} ms", consumerName, e.toString(), RETRY_DELAY_MS);
-      Promise<Void> promise = Promise.promise();
-      vertx.setTimer(RETRY_DELAY_MS, id -> withRetry(send).onComplete(promise));
-      return promise.future();
-    });
+    return send.get()
+        .recover(
+            e -> {
+              if (System.nanoTime() - retryUntilNanos >= 0) {
+                return Future.failedFuture(e);
+              }
+              stats.publishRetries.incrementAndGet();
+              LOG.warn(
+                  "{}: send not acknowledged ({}); retrying in {} ms",
+                  consumerName,
+                  e.toString(),
+                  RETRY_DELAY_MS);
+              Promise<Void> promise = Promise.promise();
+              vertx.setTimer(RETRY_DELAY_MS, id -> withRetry(send).onComplete(promise));
+              return promise.future();
+            });
   }
 
   private void refreshStats() {

@@ -20,9 +20,9 @@ import java.util.function.Consumer;
 
 /**
  * Reads every partition of the heartbeat topic without a consumer group, from the replay window on,
- * and hands each heartbeat to {@code sink}: every analyzer instance learns every host's kernel, while
- * the host rules run only where the group put the host's heartbeat partition. Undecodable heartbeats
- * are skipped here (the group consumer dead-letters them).
+ * and hands each heartbeat to {@code sink}: every analyzer instance learns every host's kernel,
+ * while the host rules run only where the group put the host's heartbeat partition. Undecodable
+ * heartbeats are skipped here (the group consumer dead-letters them).
  */
 final class HostInfoReader implements Lifecycle {
 
@@ -32,10 +32,15 @@ final class HostInfoReader implements Lifecycle {
   private final String topic;
   private final Duration replayWindow;
   private final Consumer<CollectorHeartbeat> sink;
-  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
+  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
+      ProtobufDeserializer.heartbeats();
   private boolean closing;
 
-  HostInfoReader(KafkaConsumer<String, byte[]> consumer, String topic, Duration replayWindow, Consumer<CollectorHeartbeat> sink) {
+  HostInfoReader(
+      KafkaConsumer<String, byte[]> consumer,
+      String topic,
+      Duration replayWindow,
+      Consumer<CollectorHeartbeat> sink) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.replayWindow = Objects.requireNonNull(replayWindow, "replayWindow");
@@ -46,22 +51,32 @@ final class HostInfoReader implements Lifecycle {
   @Override
   public Future<Void> start() {
     long since = System.currentTimeMillis() - replayWindow.toMillis();
-    return consumer.partitionsFor(topic).compose(infos -> {
-      Set<TopicPartition> partitions = new HashSet<>();
-      infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
-      Map<TopicPartition, Long> times = new HashMap<>();
-      partitions.forEach(p -> times.put(p, since));
-      return consumer.assign(partitions)
-          .compose(v -> consumer.offsetsForTimes(times))
-          .compose(found -> {
-            List<Future<Void>> seeks = new ArrayList<>();
-            for (TopicPartition partition : partitions) {
-              var offset = found.get(partition);
-              seeks.add(offset == null ? consumer.seekToEnd(partition) : consumer.seek(partition, offset.getOffset()));
-            }
-            return Future.all(seeks);
-          });
-    }).onSuccess(v -> poll()).mapEmpty();
+    return consumer
+        .partitionsFor(topic)
+        .compose(
+            infos -> {
+              Set<TopicPartition> partitions = new HashSet<>();
+              infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
+              Map<TopicPartition, Long> times = new HashMap<>();
+              partitions.forEach(p -> times.put(p, since));
+              return consumer
+                  .assign(partitions)
+                  .compose(v -> consumer.offsetsForTimes(times))
+                  .compose(
+                      found -> {
+                        List<Future<Void>> seeks = new ArrayList<>();
+                        for (TopicPartition partition : partitions) {
+                          var offset = found.get(partition);
+                          seeks.add(
+                              offset == null
+                                  ? consumer.seekToEnd(partition)
+                                  : consumer.seek(partition, offset.getOffset()));
+                        }
+                        return Future.all(seeks);
+                      });
+            })
+        .onSuccess(v -> poll())
+        .mapEmpty();
   }
 
   @Override
@@ -74,15 +89,18 @@ final class HostInfoReader implements Lifecycle {
     if (closing) {
       return;
     }
-    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      try {
-        if (ar.succeeded()) {
-          handle(ar.result());
-        }
-      } finally {
-        poll();
-      }
-    });
+    consumer
+        .poll(POLL_TIMEOUT)
+        .onComplete(
+            ar -> {
+              try {
+                if (ar.succeeded()) {
+                  handle(ar.result());
+                }
+              } finally {
+                poll();
+              }
+            });
   }
 
   private void handle(KafkaConsumerRecords<String, byte[]> records) {

@@ -7,11 +7,19 @@ import io.porthole.proto.EventEnvelope;
 import java.util.Optional;
 import java.util.Set;
 
-/** The configuration snapshot of the lifecycle events that create or change a container's configuration. */
+/**
+ * The configuration snapshot of the lifecycle events that create or change a container's
+ * configuration.
+ */
 final class ConfigurationSnapshots {
 
   private static final Set<ContainerAction> CONFIG_ACTIONS =
-      Set.of(ContainerAction.CREATE, ContainerAction.START, ContainerAction.SNAPSHOT, ContainerAction.UPDATE, ContainerAction.RESTART);
+      Set.of(
+          ContainerAction.CREATE,
+          ContainerAction.START,
+          ContainerAction.SNAPSHOT,
+          ContainerAction.UPDATE,
+          ContainerAction.RESTART);
 
   private ConfigurationSnapshots() {}
 

@@ -21,9 +21,9 @@ import java.util.Objects;
 
 /**
  * S3/S4: a container's connection attempts to one destination fail repeatedly: SYNs that got no
- * SYN-ACK (unanswered, or answered by RST). Fires when {@link Config#threshold} failed attempts fall
- * within {@link Config#window}; the episode goes on (updated) while failures keep coming within the
- * window, and a new one starts after a quiet window.
+ * SYN-ACK (unanswered, or answered by RST). Fires when {@link Config#threshold} failed attempts
+ * fall within {@link Config#window}; the episode goes on (updated) while failures keep coming
+ * within the window, and a new one starts after a quiet window.
  */
 public final class ConnectionFailuresRule implements DetectionRule {
 
@@ -68,7 +68,9 @@ public final class ConnectionFailuresRule implements DetectionRule {
   @Override
   public void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {
     FlowRecord flow = event.getFlow();
-    if (flow.getProtocol() != TransportProtocol.TCP || !initiatedByContainer(flow) || flow.getSequence() != 0) {
+    if (flow.getProtocol() != TransportProtocol.TCP
+        || !initiatedByContainer(flow)
+        || flow.getSequence() != 0) {
       return;
     }
     TcpFlagCounts flags = flow.getTcpFlags();
@@ -77,7 +79,8 @@ public final class ConnectionFailuresRule implements DetectionRule {
     }
     boolean refused = flags.getRstFromDestination() > 0 || flags.getRst() > 0;
     String target = flow.getDestinationAddress() + ":" + flow.getDestinationPort();
-    Map<String, Destination> destinations = container.ruleState(Rule.CONNECTION_FAILURES, LinkedHashMap::new);
+    Map<String, Destination> destinations =
+        container.ruleState(Rule.CONNECTION_FAILURES, LinkedHashMap::new);
     Destination destination = destinations.get(target);
     if (destination == null) {
       if (destinations.size() >= MAX_DESTINATIONS) {
@@ -87,9 +90,18 @@ public final class ConnectionFailuresRule implements DetectionRule {
       destinations.put(target, destination);
     }
     Instant time = Events.time(flow.hasFirstSeen() ? flow.getFirstSeen() : event.getTime());
-    String line = flow.getSourceAddress() + ":" + flow.getSourcePort() + " -> " + target + ": "
-        + flags.getSyn() + " SYN, no SYN-ACK" + (refused ? ", answered by RST (refused)" : " (unanswered)");
-    if (destination.episode != null && destination.lastFailure.plus(config.window()).isBefore(time)) {
+    String line =
+        flow.getSourceAddress()
+            + ":"
+            + flow.getSourcePort()
+            + " -> "
+            + target
+            + ": "
+            + flags.getSyn()
+            + " SYN, no SYN-ACK"
+            + (refused ? ", answered by RST (refused)" : " (unanswered)");
+    if (destination.episode != null
+        && destination.lastFailure.plus(config.window()).isBefore(time)) {
       destination.episode = null;
       destination.refused = 0;
       destination.unanswered = 0;
@@ -111,10 +123,18 @@ public final class ConnectionFailuresRule implements DetectionRule {
     }
     if (destination.attempts.size() >= config.threshold()) {
       Attempt first = destination.attempts.peek();
-      destination.episode = Episode.forContainer(Rule.CONNECTION_FAILURES, config.settings().severity(), container, target + "@" + first.eventId())
-          .attribute("destination", target);
+      destination.episode =
+          Episode.forContainer(
+                  Rule.CONNECTION_FAILURES,
+                  config.settings().severity(),
+                  container,
+                  target + "@" + first.eventId())
+              .attribute("destination", target);
       for (Attempt attempt : destination.attempts) {
-        destination.episode.occurred(attempt.time()).evidence(attempt.time(), attempt.line(), Topic.FLOWS, attempt.eventId());
+        destination
+            .episode
+            .occurred(attempt.time())
+            .evidence(attempt.time(), attempt.line(), Topic.FLOWS, attempt.eventId());
       }
       destination.attempts.clear();
       out.add(describe(destination, container, target).snapshot());
@@ -128,19 +148,33 @@ public final class ConnectionFailuresRule implements DetectionRule {
   }
 
   private Episode describe(Destination destination, ContainerState container, String target) {
-    String how = destination.refused > 0 && destination.unanswered > 0
-        ? destination.refused + " refused (RST) and " + destination.unanswered + " unanswered"
-        : destination.refused > 0 ? destination.refused + " refused (RST)" : destination.unanswered + " unanswered";
-    return destination.episode.container(container)
+    String how =
+        destination.refused > 0 && destination.unanswered > 0
+            ? destination.refused + " refused (RST) and " + destination.unanswered + " unanswered"
+            : destination.refused > 0
+                ? destination.refused + " refused (RST)"
+                : destination.unanswered + " unanswered";
+    return destination
+        .episode
+        .container(container)
         .attribute("refused", String.valueOf(destination.refused))
         .attribute("unanswered", String.valueOf(destination.unanswered))
         .title("Container " + container.displayName() + " cannot connect to " + target)
         .summary(
-            "Container " + container.displayName() + " tried to connect to " + target + " "
-                + destination.episode.occurrences() + " times without a SYN-ACK (" + how + "). Refused connections mean "
-                + "nothing listens on that port; unanswered ones mean a firewall, a wrong address or a peer that is down.")
+            "Container "
+                + container.displayName()
+                + " tried to connect to "
+                + target
+                + " "
+                + destination.episode.occurrences()
+                + " times without a SYN-ACK ("
+                + how
+                + "). Refused connections mean "
+                + "nothing listens on that port; unanswered ones mean a firewall, a wrong "
+                + "address or a peer that is down.")
         .remediation(
             RemediationAction.CAPTURE_PACKETS,
-            "Capture the container's packets to see where the connection attempts go and what answers them.");
+            "Capture the container's packets to see where the connection attempts go and "
+                + "what answers them.");
   }
 }

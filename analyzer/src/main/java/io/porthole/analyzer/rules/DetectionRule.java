@@ -29,11 +29,23 @@ public interface DetectionRule {
   default void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {}
 
   /** A heartbeat of {@code host}; {@code containers} are the tracked containers of every host. */
-  default void onHeartbeat(HostState host, CollectorHeartbeat heartbeat, Collection<ContainerState> containers, List<Alert> out) {}
+  default void onHeartbeat(
+      HostState host,
+      CollectorHeartbeat heartbeat,
+      Collection<ContainerState> containers,
+      List<Alert> out) {}
 
-  /** The host's kernel version became known or changed (from any instance's view of its heartbeats). */
+  /**
+   * The host's kernel version became known or changed (from any instance's view of its heartbeats).
+   */
   default void onHostInfo(HostState host, Collection<ContainerState> containers, List<Alert> out) {}
 
-  /** Called on a timer with the wall clock; for conclusions that need time to pass without events. */
-  default void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {}
+  /**
+   * Called on a timer with the wall clock; for conclusions that need time to pass without events.
+   */
+  default void onTick(
+      Instant now,
+      Collection<ContainerState> containers,
+      Collection<HostState> hosts,
+      List<Alert> out) {}
 }

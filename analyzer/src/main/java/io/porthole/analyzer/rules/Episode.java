@@ -29,7 +29,8 @@ public final class Episode {
     this.alert = alert;
   }
 
-  public static Episode forContainer(Rule rule, Severity severity, ContainerState container, String identity) {
+  public static Episode forContainer(
+      Rule rule, Severity severity, ContainerState container, String identity) {
     return new Episode(
         Alert.newBuilder()
             .setAlertId(AlertIds.of(rule, container.hostId(), container.containerId(), identity))
@@ -102,7 +103,8 @@ public final class Episode {
   }
 
   public Episode remediation(RemediationAction action, String description) {
-    alert.setRemediation(SuggestedRemediation.newBuilder().setAction(action).setDescription(description));
+    alert.setRemediation(
+        SuggestedRemediation.newBuilder().setAction(action).setDescription(description));
     return this;
   }
 

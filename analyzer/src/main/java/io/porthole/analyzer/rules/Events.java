@@ -1,5 +1,6 @@
 package io.porthole.analyzer.rules;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.wire.Timestamps;
@@ -10,12 +11,13 @@ final class Events {
 
   private Events() {}
 
-  static Instant time(com.google.protobuf.Timestamp timestamp) {
+  static Instant time(Timestamp timestamp) {
     return Timestamps.toInstant(timestamp);
   }
 
   static boolean failed(SyscallEvent syscall) {
-    return !syscall.getErrnoName().isEmpty() || (syscall.hasReturnCode() && syscall.getReturnCode() < 0);
+    return !syscall.getErrnoName().isEmpty()
+        || (syscall.hasReturnCode() && syscall.getReturnCode() < 0);
   }
 
   /** A process that exited with a non-zero code or was killed by a signal. */
@@ -24,16 +26,17 @@ final class Events {
   }
 
   static String describe(ProcessExit exit) {
-    String how = exit.getSignal().isEmpty()
-        ? "exited with code " + exit.getExitCode()
-        : "was killed by " + exit.getSignal();
+    String how =
+        exit.getSignal().isEmpty()
+            ? "exited with code " + exit.getExitCode()
+            : "was killed by " + exit.getSignal();
     return "process " + exit.getHostPid() + " " + how;
   }
 
   /**
    * The process end as strace printed it, naming the pid once: the collector's line already starts
-   * with {@code [pid N]} (strace -f) or {@code N } (strace -o); a bare {@code +++ exited with C +++}
-   * gets the pid; without a line, one is written from the fields.
+   * with {@code [pid N]} (strace -f) or {@code N } (strace -o); a bare {@code +++ exited with C
+   * +++} gets the pid; without a line, one is written from the fields.
    */
   static String exitLine(ProcessExit exit) {
     String raw = exit.getRaw();
@@ -52,12 +55,22 @@ final class Events {
     if (!syscall.getRaw().isEmpty()) {
       return syscall.getRaw();
     }
-    StringBuilder line = new StringBuilder()
-        .append("[pid ").append(syscall.getHostPid()).append("] ")
-        .append(syscall.getName()).append('(').append(syscall.getArguments()).append(") = ")
-        .append(syscall.getReturnValue());
+    StringBuilder line =
+        new StringBuilder()
+            .append("[pid ")
+            .append(syscall.getHostPid())
+            .append("] ")
+            .append(syscall.getName())
+            .append('(')
+            .append(syscall.getArguments())
+            .append(") = ")
+            .append(syscall.getReturnValue());
     if (!syscall.getErrnoName().isEmpty()) {
-      line.append(' ').append(syscall.getErrnoName()).append(" (").append(syscall.getErrnoText()).append(')');
+      line.append(' ')
+          .append(syscall.getErrnoName())
+          .append(" (")
+          .append(syscall.getErrnoText())
+          .append(')');
     }
     return line.toString();
   }

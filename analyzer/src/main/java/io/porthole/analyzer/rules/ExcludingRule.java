@@ -14,9 +14,9 @@ import java.util.Objects;
 
 /**
  * A container rule that leaves the containers {@link RuleTuning} silences alone: their records
- * never reach the rule (which forgets what it kept of them), and alerts it raises from a timer or
- * a heartbeat about such a container are dropped (a container can become silenced after the rule
- * saw it, e.g. when its flows arrived before its first lifecycle event).
+ * never reach the rule (which forgets what it kept of them), and alerts it raises from a timer or a
+ * heartbeat about such a container are dropped (a container can become silenced after the rule saw
+ * it, e.g. when its flows arrived before its first lifecycle event).
  */
 public final class ExcludingRule implements DetectionRule {
 
@@ -63,7 +63,10 @@ public final class ExcludingRule implements DetectionRule {
 
   @Override
   public void onHeartbeat(
-      HostState host, CollectorHeartbeat heartbeat, Collection<ContainerState> containers, List<Alert> out) {
+      HostState host,
+      CollectorHeartbeat heartbeat,
+      Collection<ContainerState> containers,
+      List<Alert> out) {
     List<Alert> raised = new ArrayList<>(0);
     rule.onHeartbeat(host, heartbeat, containers, raised);
     keepUnsilenced(raised, containers, out);
@@ -78,7 +81,10 @@ public final class ExcludingRule implements DetectionRule {
 
   @Override
   public void onTick(
-      Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
+      Instant now,
+      Collection<ContainerState> containers,
+      Collection<HostState> hosts,
+      List<Alert> out) {
     List<Alert> raised = new ArrayList<>(0);
     rule.onTick(now, containers, hosts, raised);
     keepUnsilenced(raised, containers, out);
@@ -110,7 +116,8 @@ public final class ExcludingRule implements DetectionRule {
     return false;
   }
 
-  private void keepUnsilenced(List<Alert> raised, Collection<ContainerState> containers, List<Alert> out) {
+  private void keepUnsilenced(
+      List<Alert> raised, Collection<ContainerState> containers, List<Alert> out) {
     for (Alert alert : raised) {
       ContainerState container = alert.getContainerId().isEmpty() ? null : find(containers, alert);
       if (container != null && isSilenced(container)) {

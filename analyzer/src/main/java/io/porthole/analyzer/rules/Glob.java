@@ -32,7 +32,8 @@ public final class Glob {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-        throw new IllegalArgumentException("'" + text + "' contains white space or a control character");
+        throw new IllegalArgumentException(
+            "'" + text + "' contains white space or a control character");
       }
       if (c == '*' || c == '?') {
         flush(regex, literal);

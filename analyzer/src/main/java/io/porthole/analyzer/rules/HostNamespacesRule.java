@@ -60,28 +60,48 @@ public final class HostNamespacesRule implements DetectionRule {
     }
     Map<String, Episode> episodes = container.ruleState(Rule.HOST_NAMESPACES, HashMap::new);
     Instant time = Events.time(event.getTime());
-    Episode episode = episodes.computeIfAbsent(findings.identity(), identity -> open(container, findings, identity));
-    episode.container(container).occurred(time).evidence(
-        time,
-        lifecycle.getAction().name().toLowerCase() + " of " + container.displayName() + ": " + String.join("; ", findings.lines),
-        Topic.CONTAINER_EVENTS,
-        event.getEventId());
+    Episode episode =
+        episodes.computeIfAbsent(
+            findings.identity(), identity -> open(container, findings, identity));
+    episode
+        .container(container)
+        .occurred(time)
+        .evidence(
+            time,
+            lifecycle.getAction().name().toLowerCase()
+                + " of "
+                + container.displayName()
+                + ": "
+                + String.join("; ", findings.lines),
+            Topic.CONTAINER_EVENTS,
+            event.getEventId());
     out.add(episode.snapshot());
   }
 
   private Episode open(ContainerState container, Findings findings, String identity) {
     Severity severity = findings.worst ? Severity.CRITICAL : config.settings().severity();
     return Episode.forContainer(Rule.HOST_NAMESPACES, severity, container, identity)
-        .title("Container " + container.displayName() + " shares the host's " + String.join(", ", findings.shared))
+        .title(
+            "Container "
+                + container.displayName()
+                + " shares the host's "
+                + String.join(", ", findings.shared))
         .summary(
-            "Container " + container.displayName() + " " + String.join("; ", findings.lines) + ". "
-                + "Without these namespaces and mounts the container is not isolated from the host: "
-                + "it can see host processes, sockets or files, which makes it about as dangerous as a privileged container.")
+            "Container "
+                + container.displayName()
+                + " "
+                + String.join("; ", findings.lines)
+                + ". "
+                + "Without these namespaces and mounts the container is not isolated from "
+                + "the host: "
+                + "it can see host processes, sockets or files, which makes it about as "
+                + "dangerous as a privileged container.")
         .attribute("shared", String.join(",", findings.shared))
         .attribute("host_mounts", String.join(",", findings.mounts))
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-            "Recreate the container without --net/--pid/--ipc/--uts=host and --privileged, and bind-mount only the host paths it needs, read-only.");
+            "Recreate the container without --net/--pid/--ipc/--uts=host and "
+                + "--privileged, and bind-mount only the host paths it needs, read-only.");
   }
 
   /** What the configuration shares with the host, in words and as a stable identity. */
@@ -106,7 +126,10 @@ public final class HostNamespacesRule implements DetectionRule {
         if (isHostRoot(mount.getSource())) {
           String mode = mount.getReadOnly() ? "ro" : "rw";
           findings.mounts.add(mount.getSource() + ":" + mount.getDestination() + ":" + mode);
-          findings.lines.add("mounts the host's / at " + mount.getDestination() + (mount.getReadOnly() ? " read-only" : " read-write"));
+          findings.lines.add(
+              "mounts the host's / at "
+                  + mount.getDestination()
+                  + (mount.getReadOnly() ? " read-only" : " read-write"));
           if (!findings.shared.contains("root filesystem")) {
             findings.shared.add("root filesystem");
           }

@@ -54,13 +54,20 @@ public final class HostSilentRule implements DetectionRule {
   }
 
   @Override
-  public void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
+  public void onTick(
+      Instant now,
+      Collection<ContainerState> containers,
+      Collection<HostState> hosts,
+      List<Alert> out) {
     for (HostState host : hosts) {
       CollectorHeartbeat last = host.lastHeartbeat();
       if (last == null) {
         continue;
       }
-      Duration interval = last.getIntervalSeconds() > 0 ? Duration.ofSeconds(last.getIntervalSeconds()) : config.defaultInterval();
+      Duration interval =
+          last.getIntervalSeconds() > 0
+              ? Duration.ofSeconds(last.getIntervalSeconds())
+              : config.defaultInterval();
       Duration allowed = interval.multipliedBy(config.missedIntervals());
       Duration silentFor = Duration.between(host.lastHeartbeatReceived(), now);
       if (silentFor.compareTo(allowed) <= 0) {
@@ -77,13 +84,27 @@ public final class HostSilentRule implements DetectionRule {
           Episode.forHost(Rule.HOST_SILENT, config.settings().severity(), host, identity)
               .title("Host " + host.hostId() + " stopped sending heartbeats")
               .summary(
-                  "No heartbeat from the collector on host " + host.hostId() + " for " + silentFor.toSeconds()
-                      + " s (it announced one every " + interval.toSeconds() + " s). The host, its collector or the path "
-                      + "to Kafka is down: Porthole sees nothing of this host's containers until it is back.")
+                  "No heartbeat from the collector on host "
+                      + host.hostId()
+                      + " for "
+                      + silentFor.toSeconds()
+                      + " s (it announced one every "
+                      + interval.toSeconds()
+                      + " s). The host, its collector or the path "
+                      + "to Kafka is down: Porthole sees nothing of this host's containers "
+                      + "until it is back.")
               .attribute("interval_seconds", String.valueOf(interval.toSeconds()))
               .attribute("silent_seconds", String.valueOf(silentFor.toSeconds()))
               .occurred(lastTime)
-              .evidence(lastTime, "last heartbeat (collector " + last.getCollectorVersion() + ", kernel " + last.getKernelVersion() + ")", Topic.HEARTBEATS, "")
+              .evidence(
+                  lastTime,
+                  "last heartbeat (collector "
+                      + last.getCollectorVersion()
+                      + ", kernel "
+                      + last.getKernelVersion()
+                      + ")",
+                  Topic.HEARTBEATS,
+                  "")
               .remediation(
                   RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
                   "Check that the host is up and its collector is running and can reach Kafka.")

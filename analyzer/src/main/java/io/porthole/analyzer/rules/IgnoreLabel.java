@@ -19,22 +19,25 @@ public final class IgnoreLabel {
   public static final String ALL = "all";
 
   /** The dotted names of the settings keys ({@code rule.host.namespaces.*}). */
-  private static final Map<String, Rule> SETTINGS_NAMES = Map.of(
-      "host.namespaces", Rule.HOST_NAMESPACES,
-      "oom.killed", Rule.OOM_KILLED,
-      "oom.kill.disabled", Rule.OOM_KILL_DISABLED_UNBOUNDED,
-      "selinux", Rule.SELINUX_ASSUMPTION,
-      "missing.syscall", Rule.MISSING_SYSCALL,
-      "connection.failures", Rule.CONNECTION_FAILURES,
-      "host.divergence", Rule.HOST_DIVERGENCE,
-      "collector.drops", Rule.COLLECTOR_DROPS,
-      "host.silent", Rule.HOST_SILENT);
+  private static final Map<String, Rule> SETTINGS_NAMES =
+      Map.of(
+          "host.namespaces", Rule.HOST_NAMESPACES,
+          "oom.killed", Rule.OOM_KILLED,
+          "oom.kill.disabled", Rule.OOM_KILL_DISABLED_UNBOUNDED,
+          "selinux", Rule.SELINUX_ASSUMPTION,
+          "missing.syscall", Rule.MISSING_SYSCALL,
+          "connection.failures", Rule.CONNECTION_FAILURES,
+          "host.divergence", Rule.HOST_DIVERGENCE,
+          "collector.drops", Rule.COLLECTOR_DROPS,
+          "host.silent", Rule.HOST_SILENT);
 
   private static final Map<String, Rule> NAMES = names();
 
   private IgnoreLabel() {}
 
-  /** The rules the container's labels silence (every rule for {@code all}); empty without the label. */
+  /**
+   * The rules the container's labels silence (every rule for {@code all}); empty without the label.
+   */
   public static Set<Rule> rules(Map<String, String> labels) {
     String value = labels.get(KEY);
     if (value == null || value.isBlank()) {

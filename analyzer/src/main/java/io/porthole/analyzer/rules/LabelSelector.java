@@ -24,7 +24,8 @@ public record LabelSelector(String key, String value) {
     int equals = text.indexOf('=');
     String key = (equals < 0 ? text : text.substring(0, equals)).trim();
     if (key.isEmpty()) {
-      throw new IllegalArgumentException("'" + text + "' has no label key (expected key=value or key)");
+      throw new IllegalArgumentException(
+          "'" + text + "' has no label key (expected key=value or key)");
     }
     if (key.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("label key '" + key + "' contains white space");

@@ -62,12 +62,19 @@ public final class MissingSyscallRule implements DetectionRule {
         if (episodes.size() >= MAX_SYSCALLS) {
           continue;
         }
-        episode = Episode.forContainer(Rule.MISSING_SYSCALL, config.settings().severity(), container, "syscall:" + syscall.getName())
-            .attribute("syscall", syscall.getName());
+        episode =
+            Episode.forContainer(
+                    Rule.MISSING_SYSCALL,
+                    config.settings().severity(),
+                    container,
+                    "syscall:" + syscall.getName())
+                .attribute("syscall", syscall.getName());
         episodes.put(syscall.getName(), episode);
       }
       Instant time = Events.time(syscall.getTime());
-      episode.occurred(time).evidence(time, Events.describe(syscall), Topic.SYSCALLS, event.getEventId());
+      episode
+          .occurred(time)
+          .evidence(time, Events.describe(syscall), Topic.SYSCALLS, event.getEventId());
       touched.add(episode);
     }
     for (Episode episode : touched) {
@@ -85,7 +92,8 @@ public final class MissingSyscallRule implements DetectionRule {
       }
       Map<String, Episode> episodes = container.ruleState(Rule.MISSING_SYSCALL, LinkedHashMap::new);
       for (Episode episode : episodes.values()) {
-        if (!host.kernelVersion().equals(episode.snapshot().getAttributesOrDefault("kernel_version", ""))) {
+        if (!host.kernelVersion()
+            .equals(episode.snapshot().getAttributesOrDefault("kernel_version", ""))) {
           describe(episode, container);
           out.add(episode.snapshot());
         }
@@ -96,18 +104,44 @@ public final class MissingSyscallRule implements DetectionRule {
   private static void describe(Episode episode, ContainerState container) {
     String syscall = episode.snapshot().getAttributesOrDefault("syscall", "?");
     String kernel = container.host().kernelVersion();
-    String kernelText = kernel.isEmpty() ? "an unknown kernel (no heartbeat from host " + container.hostId() + " seen yet)" : "kernel " + kernel;
-    episode.container(container)
+    String kernelText =
+        kernel.isEmpty()
+            ? "an unknown kernel (no heartbeat from host " + container.hostId() + " seen yet)"
+            : "kernel " + kernel;
+    episode
+        .container(container)
         .attribute("kernel_version", kernel)
-        .title("Syscall " + syscall + " is missing on host " + container.hostId() + " (" + kernelText + ")")
+        .title(
+            "Syscall "
+                + syscall
+                + " is missing on host "
+                + container.hostId()
+                + " ("
+                + kernelText
+                + ")")
         .summary(
-            "Container " + container.displayName() + " (image " + container.image() + ") called " + syscall + " "
-                + episode.occurrences() + " time(s) and got ENOSYS (Function not implemented): host " + container.hostId()
-                + " runs " + kernelText + ", which does not provide it, or a seccomp profile denies it. The image "
-                + "expects a newer kernel than this host has; it may work on another host and fail here.")
+            "Container "
+                + container.displayName()
+                + " (image "
+                + container.image()
+                + ") called "
+                + syscall
+                + " "
+                + episode.occurrences()
+                + " time(s) and got ENOSYS (Function not implemented): host "
+                + container.hostId()
+                + " runs "
+                + kernelText
+                + ", which does not provide it, or a seccomp profile denies it. The image "
+                + "expects a newer kernel than this host has; it may work on another host "
+                + "and fail here.")
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-            "Run the image on hosts whose kernel provides " + syscall + ", check the container's seccomp profile, "
-                + "or use a build of the software that falls back when " + syscall + " is missing.");
+            "Run the image on hosts whose kernel provides "
+                + syscall
+                + ", check the container's seccomp profile, "
+                + "or use a build of the software that falls back when "
+                + syscall
+                + " is missing.");
   }
 }

@@ -55,26 +55,42 @@ public final class OomKillDisabledRule implements DetectionRule {
     }
     Episode[] episode = container.ruleState(Rule.OOM_KILL_DISABLED_UNBOUNDED, () -> new Episode[1]);
     if (episode[0] == null) {
-      episode[0] = Episode.forContainer(
-              Rule.OOM_KILL_DISABLED_UNBOUNDED, config.settings().severity(), container, "oom-kill-disable-unbounded")
-          .title("Container " + container.displayName() + " disables the OOM killer without a memory limit")
-          .summary(
-              "Container " + container.displayName() + " runs with --oom-kill-disable and no memory limit (oom_score_adj "
-                  + cfg.getOomScoreAdj() + "). When the host runs out of memory, the kernel cannot kill it and kills "
-                  + "every other process on the host first.")
-          .attribute("oom_kill_disable", "true")
-          .attribute("memory_limit_bytes", "0")
-          .attribute("oom_score_adj", String.valueOf(cfg.getOomScoreAdj()))
-          .remediation(
-              RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-              "Set a memory limit (-m/--memory) or drop --oom-kill-disable.");
+      episode[0] =
+          Episode.forContainer(
+                  Rule.OOM_KILL_DISABLED_UNBOUNDED,
+                  config.settings().severity(),
+                  container,
+                  "oom-kill-disable-unbounded")
+              .title(
+                  "Container "
+                      + container.displayName()
+                      + " disables the OOM killer without a memory limit")
+              .summary(
+                  "Container "
+                      + container.displayName()
+                      + " runs with --oom-kill-disable and no memory limit (oom_score_adj "
+                      + cfg.getOomScoreAdj()
+                      + "). When the host runs out of memory, the kernel cannot kill it and kills "
+                      + "every other process on the host first.")
+              .attribute("oom_kill_disable", "true")
+              .attribute("memory_limit_bytes", "0")
+              .attribute("oom_score_adj", String.valueOf(cfg.getOomScoreAdj()))
+              .remediation(
+                  RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
+                  "Set a memory limit (-m/--memory) or drop --oom-kill-disable.");
     }
     Instant time = Events.time(event.getTime());
-    episode[0].container(container).occurred(time).evidence(
-        time,
-        lifecycle.getAction().name().toLowerCase() + " of " + container.displayName() + ": oom_kill_disable=true, memory limit none",
-        Topic.CONTAINER_EVENTS,
-        event.getEventId());
+    episode[0]
+        .container(container)
+        .occurred(time)
+        .evidence(
+            time,
+            lifecycle.getAction().name().toLowerCase()
+                + " of "
+                + container.displayName()
+                + ": oom_kill_disable=true, memory limit none",
+            Topic.CONTAINER_EVENTS,
+            event.getEventId());
     out.add(episode[0].snapshot());
   }
 }

@@ -38,10 +38,10 @@ import java.util.Objects;
  *
  * <p>An oom or die that does not carry its run's StartedAt (the kernel log's inspect failed while
  * the engine was down, a start this rule never saw) is matched by time instead: it belongs to the
- * run of a kill of the same container within {@link #SAME_KILL} (an oom) or the die window (a
- * die), and an event with its StartedAt joins a kill recorded that way. So one kill is one alert
- * id whichever sources saw it and in whatever order; two runs both known by their StartedAt are
- * never merged.
+ * run of a kill of the same container within {@link #SAME_KILL} (an oom) or the die window (a die),
+ * and an event with its StartedAt joins a kill recorded that way. So one kill is one alert id
+ * whichever sources saw it and in whatever order; two runs both known by their StartedAt are never
+ * merged.
  */
 public final class OomKilledRule implements DetectionRule {
 
@@ -59,6 +59,7 @@ public final class OomKilledRule implements DetectionRule {
 
   /** Two oom events of one run this close together from different sources are the same kill. */
   static final Duration SAME_KILL = Duration.ofSeconds(2);
+
   private static final int MAX_PENDING = 16;
   private static final int MAX_RUNS = 8;
   private static final int EXIT_SIGKILL = 137;
@@ -72,9 +73,13 @@ public final class OomKilledRule implements DetectionRule {
     final String eventId;
     final String line;
     final boolean kernelLog;
+
     /** The run is the event's own StartedAt (not the last start seen, nor the time). */
     final boolean ownRun;
-    /** Another source's record of a kill already pending: evidence for it, not a kill of its own. */
+
+    /**
+     * Another source's record of a kill already pending: evidence for it, not a kill of its own.
+     */
     boolean merged;
 
     PendingOom(String run, EventEnvelope event, Instant receivedAt) {
@@ -93,8 +98,10 @@ public final class OomKilledRule implements DetectionRule {
   /** The alert of one run, and whether it reports the container's own death. */
   private static final class RunAlert {
     final Episode episode;
+
     /** Keyed by an event's own StartedAt. */
     final boolean ownRun;
+
     final ArrayDeque<Instant> kills = new ArrayDeque<>();
     boolean containerKilled;
 
@@ -124,6 +131,7 @@ public final class OomKilledRule implements DetectionRule {
             return size() > MAX_RUNS;
           }
         };
+
     /** A run matched by time to the run of the same kill recorded first (bounded like the runs). */
     final Map<String, String> aliases =
         new LinkedHashMap<>() {
@@ -132,7 +140,11 @@ public final class OomKilledRule implements DetectionRule {
             return size() > MAX_RUNS;
           }
         };
-    /** StartedAt of the run this rule last saw (or the time of its start event), to key events without one. */
+
+    /**
+     * StartedAt of the run this rule last saw (or the time of its start event), to key events
+     * without one.
+     */
     String lastRun;
   }
 
@@ -167,26 +179,39 @@ public final class OomKilledRule implements DetectionRule {
     ContainerEvent lifecycle = event.getContainerEvent();
     Instant time = Events.time(event.getTime());
     switch (lifecycle.getAction()) {
-      case START, RESTART -> state.lastRun = lifecycle.hasStartedAt()
-          ? runOf(lifecycle, time, null)
-          : "run:" + time.getEpochSecond() + "." + time.getNano();
+      case START, RESTART ->
+          state.lastRun =
+              lifecycle.hasStartedAt()
+                  ? runOf(lifecycle, time, null)
+                  : "run:" + time.getEpochSecond() + "." + time.getNano();
       default -> {
         if (lifecycle.hasStartedAt()) {
           state.lastRun = runOf(lifecycle, time, null);
         }
       }
     }
-    String run = isKill(lifecycle)
-        ? sameKill(state, runOf(lifecycle, time, state.lastRun), lifecycle.hasStartedAt(), time,
-            lifecycle.getAction() == ContainerAction.OOM ? SAME_KILL : config.dieWindow())
-        : runOf(lifecycle, time, state.lastRun);
+    String run =
+        isKill(lifecycle)
+            ? sameKill(
+                state,
+                runOf(lifecycle, time, state.lastRun),
+                lifecycle.hasStartedAt(),
+                time,
+                lifecycle.getAction() == ContainerAction.OOM ? SAME_KILL : config.dieWindow())
+            : runOf(lifecycle, time, state.lastRun);
     switch (lifecycle.getAction()) {
-      case OOM -> onOom(container, state, new PendingOom(run, event, container.lastActivity()), out);
+      case OOM ->
+          onOom(container, state, new PendingOom(run, event, container.lastActivity()), out);
       case DIE -> {
-        boolean kernelSawIt = lifecycle.hasExitCode() && lifecycle.getExitCode() == EXIT_SIGKILL
-            && state.pending.stream().anyMatch(p -> p.kernelLog && p.run.equals(run) && withinDieWindow(p, time));
+        boolean kernelSawIt =
+            lifecycle.hasExitCode()
+                && lifecycle.getExitCode() == EXIT_SIGKILL
+                && state.pending.stream()
+                    .anyMatch(p -> p.kernelLog && p.run.equals(run) && withinDieWindow(p, time));
         if (lifecycle.getOomKilled() || kernelSawIt) {
-          out.add(containerKilled(container, state, run, event, kernelSawIt && !lifecycle.getOomKilled()));
+          out.add(
+              containerKilled(
+                  container, state, run, event, kernelSawIt && !lifecycle.getOomKilled()));
         } else {
           flushAll(container, state, out);
         }
@@ -201,7 +226,8 @@ public final class OomKilledRule implements DetectionRule {
    * recorded first (pending, or in an alert): then that kill's run, remembered for this run's later
    * events.
    */
-  private static String sameKill(State state, String run, boolean ownRun, Instant kill, Duration tolerance) {
+  private static String sameKill(
+      State state, String run, boolean ownRun, Instant kill, Duration tolerance) {
     String alias = state.aliases.get(run);
     if (alias != null) {
       return alias;
@@ -210,7 +236,9 @@ public final class OomKilledRule implements DetectionRule {
       return run;
     }
     for (PendingOom other : state.pending) {
-      if (!other.run.equals(run) && (!ownRun || !other.ownRun) && near(other.time, kill, tolerance)) {
+      if (!other.run.equals(run)
+          && (!ownRun || !other.ownRun)
+          && near(other.time, kill, tolerance)) {
         state.aliases.put(run, other.run);
         return other.run;
       }
@@ -225,7 +253,8 @@ public final class OomKilledRule implements DetectionRule {
   }
 
   private static boolean isKill(ContainerEvent lifecycle) {
-    return lifecycle.getAction() == ContainerAction.OOM || lifecycle.getAction() == ContainerAction.DIE;
+    return lifecycle.getAction() == ContainerAction.OOM
+        || lifecycle.getAction() == ContainerAction.DIE;
   }
 
   private static boolean near(Instant a, Instant b, Duration tolerance) {
@@ -236,13 +265,17 @@ public final class OomKilledRule implements DetectionRule {
     RunAlert known = state.runs.get(oom.run);
     if (known != null && known.containerKilled) {
       // the same kill seen by another source after the die was reported: evidence only
-      known.episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
+      known
+          .episode
+          .seen(oom.time)
+          .evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
       known.killed(oom.time);
       out.add(known.episode.container(container).snapshot());
       return;
     }
     for (PendingOom other : state.pending) {
-      if (other.run.equals(oom.run) && other.source != oom.source
+      if (other.run.equals(oom.run)
+          && other.source != oom.source
           && Duration.between(other.time, oom.time).abs().compareTo(SAME_KILL) <= 0) {
         oom.merged = true; // evidence for that kill, not a kill of its own
         break;
@@ -256,7 +289,11 @@ public final class OomKilledRule implements DetectionRule {
   }
 
   @Override
-  public void onTick(Instant now, Collection<ContainerState> containers, Collection<HostState> hosts, List<Alert> out) {
+  public void onTick(
+      Instant now,
+      Collection<ContainerState> containers,
+      Collection<HostState> hosts,
+      List<Alert> out) {
     Instant receivedBefore = now.minus(config.dieWindow());
     for (ContainerState container : containers) {
       State state = container.ruleStateIfPresent(Rule.OOM_KILLED);
@@ -277,12 +314,17 @@ public final class OomKilledRule implements DetectionRule {
   }
 
   private boolean withinDieWindow(PendingOom oom, Instant dieTime) {
-    return !oom.time.isBefore(dieTime.minus(config.dieWindow())) && !oom.time.isAfter(dieTime.plus(SAME_KILL));
+    return !oom.time.isBefore(dieTime.minus(config.dieWindow()))
+        && !oom.time.isAfter(dieTime.plus(SAME_KILL));
   }
 
   private RunAlert runAlert(ContainerState container, State state, String run, boolean ownRun) {
-    return state.runs.computeIfAbsent(run, r -> new RunAlert(
-        Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, r), ownRun));
+    return state.runs.computeIfAbsent(
+        run,
+        r ->
+            new RunAlert(
+                Episode.forContainer(Rule.OOM_KILLED, config.settings().severity(), container, r),
+                ownRun));
   }
 
   private Alert containerKilled(
@@ -296,24 +338,38 @@ public final class OomKilledRule implements DetectionRule {
     RunAlert alert = runAlert(container, state, run, lifecycle.hasStartedAt());
     boolean firstDeath = !alert.containerKilled;
     alert.containerKilled = true;
-    Episode episode = alert.episode.container(container)
-        .title("Container " + container.displayName() + " was killed by the OOM killer")
-        .summary(
-            "Container " + container.displayName() + " (image " + container.image() + ") exceeded its memory ("
-                + limitText + ") and the kernel's OOM killer ended it: exit code " + exit + ", restart count "
-                + container.restartCount() + ". Whatever it was doing was lost."
-                + (onlyKernelLog ? " The engine reported OOMKilled=false (it misses kills while it is down);"
-                    + " the kernel's log recorded the kill." : ""))
-        .attribute("memory_limit_bytes", String.valueOf(limit))
-        .attribute("exit_code", exit)
-        .attribute("restart_count", String.valueOf(container.restartCount()))
-        .attribute("image", container.image())
-        .attribute("container_survived", "false")
-        .remediation(
-            RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
-            limit > 0
-                ? "Raise the memory limit above " + limitText + " or find what uses the memory."
-                : "The host ran out of memory: set memory limits on its containers or add memory.");
+    Episode episode =
+        alert
+            .episode
+            .container(container)
+            .title("Container " + container.displayName() + " was killed by the OOM killer")
+            .summary(
+                "Container "
+                    + container.displayName()
+                    + " (image "
+                    + container.image()
+                    + ") exceeded its memory ("
+                    + limitText
+                    + ") and the kernel's OOM killer ended it: exit code "
+                    + exit
+                    + ", restart count "
+                    + container.restartCount()
+                    + ". Whatever it was doing was lost."
+                    + (onlyKernelLog
+                        ? " The engine reported OOMKilled=false (it misses kills while it is down);"
+                            + " the kernel's log recorded the kill."
+                        : ""))
+            .attribute("memory_limit_bytes", String.valueOf(limit))
+            .attribute("exit_code", exit)
+            .attribute("restart_count", String.valueOf(container.restartCount()))
+            .attribute("image", container.image())
+            .attribute("container_survived", "false")
+            .remediation(
+                RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
+                limit > 0
+                    ? "Raise the memory limit above " + limitText + " or find what uses the memory."
+                    : "The host ran out of memory: set memory limits on its containers or "
+                        + "add memory.");
     for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
       PendingOom oom = it.next();
       if (oom.run.equals(run) && withinDieWindow(oom, time)) {
@@ -329,8 +385,17 @@ public final class OomKilledRule implements DetectionRule {
     }
     episode.evidence(
         time,
-        "die (" + sourceName(source(lifecycle)) + "): exit code " + exit + ", OOMKilled=" + lifecycle.getOomKilled()
-            + ", memory limit " + limitText + ", image " + container.image() + ", restart count "
+        "die ("
+            + sourceName(source(lifecycle))
+            + "): exit code "
+            + exit
+            + ", OOMKilled="
+            + lifecycle.getOomKilled()
+            + ", memory limit "
+            + limitText
+            + ", image "
+            + container.image()
+            + ", restart count "
             + container.restartCount(),
         Topic.CONTAINER_EVENTS,
         die.getEventId());
@@ -351,22 +416,36 @@ public final class OomKilledRule implements DetectionRule {
     long limit = cfg == null ? 0 : cfg.getMemoryLimitBytes();
     String limitText = limit > 0 ? Events.mebibytes(limit) : "no limit";
     return episode
-        .title("A process in container " + container.displayName() + " was killed by the OOM killer; the container survived")
+        .title(
+            "A process in container "
+                + container.displayName()
+                + " was killed by the OOM killer; the container survived")
         .summary(
-            "The kernel's OOM killer killed a process inside container " + container.displayName() + " (image "
-                + container.image() + ", memory " + limitText + "), but the container kept running: a child process "
+            "The kernel's OOM killer killed a process inside container "
+                + container.displayName()
+                + " (image "
+                + container.image()
+                + ", memory "
+                + limitText
+                + "), but the container kept running: a child process "
                 + "was killed, which the application may not notice or report.")
         .attribute("memory_limit_bytes", String.valueOf(limit))
         .attribute("container_survived", "true")
         .attribute("image", container.image())
         .occurred(oom.time)
-        .evidence(oom.time, oom.line + "; no die within " + config.dieWindow().toSeconds() + "s",
-            Topic.CONTAINER_EVENTS, oom.eventId)
+        .evidence(
+            oom.time,
+            oom.line + "; no die within " + config.dieWindow().toSeconds() + "s",
+            Topic.CONTAINER_EVENTS,
+            oom.eventId)
         .remediation(
             RemediationAction.REMEDIATION_ACTION_UNSPECIFIED,
             limit > 0
-                ? "Raise the memory limit above " + limitText + " or find the process that uses the memory."
-                : "The host ran out of memory: set memory limits on its containers or add memory.")
+                ? "Raise the memory limit above "
+                    + limitText
+                    + " or find the process that uses the memory."
+                : "The host ran out of memory: set memory limits on its containers or "
+                    + "add memory.")
         .snapshot();
   }
 
@@ -376,7 +455,8 @@ public final class OomKilledRule implements DetectionRule {
     }
   }
 
-  private void flushOlderThan(ContainerState container, State state, Instant limit, List<Alert> out) {
+  private void flushOlderThan(
+      ContainerState container, State state, Instant limit, List<Alert> out) {
     while (!state.pending.isEmpty() && state.pending.peek().time.isBefore(limit)) {
       add(out, processKilled(container, state, state.pending.poll()));
     }
@@ -389,7 +469,9 @@ public final class OomKilledRule implements DetectionRule {
   }
 
   private static EventSource source(ContainerEvent event) {
-    return event.getSource() == EventSource.EVENT_SOURCE_UNSPECIFIED ? EventSource.ENGINE_EVENT : event.getSource();
+    return event.getSource() == EventSource.EVENT_SOURCE_UNSPECIFIED
+        ? EventSource.ENGINE_EVENT
+        : event.getSource();
   }
 
   /** Which source saw it, in words, for the evidence. */
@@ -405,8 +487,14 @@ public final class OomKilledRule implements DetectionRule {
     EventSource source = source(oom);
     if (source == EventSource.KERNEL_LOG && oom.hasKernelOom()) {
       var kill = oom.getKernelOom();
-      return "oom (kernel log): the OOM killer killed " + kill.getTask() + " (pid " + kill.getPid() + ", "
-          + kill.getConstraint() + ")" + (kill.getMemory().isEmpty() ? "" : ", " + kill.getMemory());
+      return "oom (kernel log): the OOM killer killed "
+          + kill.getTask()
+          + " (pid "
+          + kill.getPid()
+          + ", "
+          + kill.getConstraint()
+          + ")"
+          + (kill.getMemory().isEmpty() ? "" : ", " + kill.getMemory());
     }
     return "oom (" + sourceName(source) + "): the kernel's OOM killer acted in the container";
   }

@@ -4,8 +4,8 @@ import io.porthole.analyzer.engine.ContainerState;
 import java.util.List;
 
 /**
- * The containers one rule leaves alone ({@code rule.<name>.exclude.*}): any image glob, name glob or
- * label selector that matches excludes the container.
+ * The containers one rule leaves alone ({@code rule.<name>.exclude.*}): any image glob, name glob
+ * or label selector that matches excludes the container.
  */
 public record RuleExclusions(List<Glob> images, List<Glob> names, List<LabelSelector> labels) {
 

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The configuration of every rule and what operators tuned ({@link RuleTuning});
- * {@link #enabledRules()} builds the rules that are switched on.
+ * The configuration of every rule and what operators tuned ({@link RuleTuning}); {@link
+ * #enabledRules()} builds the rules that are switched on.
  */
 public record RuleSet(
     HostNamespacesRule.Config hostNamespaces,
@@ -23,13 +23,14 @@ public record RuleSet(
     RuleTuning tuning) {
 
   /** The rules about one container, the only ones exclusions and the ignore label apply to. */
-  public static final Set<Rule> CONTAINER_RULES = EnumSet.of(
-      Rule.HOST_NAMESPACES,
-      Rule.OOM_KILLED,
-      Rule.OOM_KILL_DISABLED_UNBOUNDED,
-      Rule.SELINUX_ASSUMPTION,
-      Rule.MISSING_SYSCALL,
-      Rule.CONNECTION_FAILURES);
+  public static final Set<Rule> CONTAINER_RULES =
+      EnumSet.of(
+          Rule.HOST_NAMESPACES,
+          Rule.OOM_KILLED,
+          Rule.OOM_KILL_DISABLED_UNBOUNDED,
+          Rule.SELINUX_ASSUMPTION,
+          Rule.MISSING_SYSCALL,
+          Rule.CONNECTION_FAILURES);
 
   public RuleSet {
     Objects.requireNonNull(hostNamespaces);

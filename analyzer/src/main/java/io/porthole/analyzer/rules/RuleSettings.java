@@ -6,8 +6,11 @@ import io.porthole.proto.Severity;
 public record RuleSettings(boolean enabled, Severity severity) {
 
   public RuleSettings {
-    if (severity == null || severity == Severity.SEVERITY_UNSPECIFIED || severity == Severity.UNRECOGNIZED) {
-      throw new IllegalArgumentException("severity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL");
+    if (severity == null
+        || severity == Severity.SEVERITY_UNSPECIFIED
+        || severity == Severity.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "severity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL");
     }
   }
 

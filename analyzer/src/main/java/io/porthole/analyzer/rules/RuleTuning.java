@@ -25,7 +25,8 @@ public record RuleTuning(Map<Rule, RuleExclusions> exclusions, boolean ignoreLab
    * namespaces by necessity, so {@code HOST_NAMESPACES} leaves it alone; the label is honoured.
    */
   public static RuleTuning defaults() {
-    return new RuleTuning(Map.of(Rule.HOST_NAMESPACES, defaultExclusions(Rule.HOST_NAMESPACES)), true);
+    return new RuleTuning(
+        Map.of(Rule.HOST_NAMESPACES, defaultExclusions(Rule.HOST_NAMESPACES)), true);
   }
 
   /** The exclusions a rule has when its {@code exclude.*} keys are unset. */
@@ -41,7 +42,9 @@ public record RuleTuning(Map<Rule, RuleExclusions> exclusions, boolean ignoreLab
     return exclusions.getOrDefault(rule, RuleExclusions.NONE);
   }
 
-  /** Whether {@code rule} leaves {@code container} alone (by the rule's exclusions or the label). */
+  /**
+   * Whether {@code rule} leaves {@code container} alone (by the rule's exclusions or the label).
+   */
   public boolean silences(Rule rule, ContainerState container) {
     if (ignoreLabelEnabled && container.ignoredRules().contains(rule)) {
       return true;

@@ -46,13 +46,18 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     }
   }
 
-  private static final Pattern ATTR_CURRENT = Pattern.compile("^/proc/[^/]+(/task/[^/]+)?/attr/current$");
+  private static final Pattern ATTR_CURRENT =
+      Pattern.compile("^/proc/[^/]+(/task/[^/]+)?/attr/current$");
+
   /** Processes followed per container; a new one evicts the one whose last failure is oldest. */
   static final int MAX_PROCESSES = 64;
+
   /** Failing calls kept per process until they become evidence (an alert keeps 20 anyway). */
   static final int MAX_CALLS_PER_PROCESS = Episode.MAX_EVIDENCE;
+
   /** Distinct SELinux paths named per process. */
   static final int MAX_PATHS_PER_PROCESS = 16;
+
   private static final int MAX_REPORTED_EXITS = 16;
   private static final int MAX_RECENT_DIES = 8;
 
@@ -60,16 +65,20 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   private static final class Suspect {
     final int pid;
     final String identity;
+
     /** Failing calls not yet in the alert's evidence. */
     final List<FailedCall> calls = new ArrayList<>();
+
     final Set<String> paths = new LinkedHashSet<>();
     final Set<String> reportedExits = new LinkedHashSet<>();
     Instant firstFailure;
     Instant lastFailure;
     int failures;
     Episode episode;
+
     /** How the process ended ("process N exited with code C"), once its exit was seen. */
     String processOutcome;
+
     /** How the container ended ("the container died with exit code C"), once its die was seen. */
     String containerOutcome;
 
@@ -106,7 +115,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
 
   /** Whether a path is one a process reads to learn about SELinux. */
   public static boolean isSelinuxPath(String path) {
-    return path.startsWith("/etc/selinux/") || path.equals("/etc/selinux")
+    return path.startsWith("/etc/selinux/")
+        || path.equals("/etc/selinux")
         || path.startsWith("/sys/fs/selinux")
         || ATTR_CURRENT.matcher(path).matches();
   }
@@ -129,7 +139,9 @@ public final class SelinuxAssumptionRule implements DetectionRule {
         if (state.suspects.size() >= MAX_PROCESSES) {
           evictOldest(state, touched);
         }
-        suspect = new Suspect(syscall.getHostPid(), "pid:" + syscall.getHostPid() + "@" + event.getEventId());
+        suspect =
+            new Suspect(
+                syscall.getHostPid(), "pid:" + syscall.getHostPid() + "@" + event.getEventId());
         state.suspects.put(syscall.getHostPid(), suspect);
       }
       Instant time = Events.time(syscall.getTime());
@@ -161,7 +173,8 @@ public final class SelinuxAssumptionRule implements DetectionRule {
       Instant time = Events.time(exit.getTime());
       if (Events.failed(exit) && withinWindow(suspect, time)) {
         fire(container, suspect, time, Events.exitLine(exit), Topic.SYSCALLS, event.getEventId());
-        suspect.processOutcome = suspect.processOutcome == null ? Events.describe(exit) : suspect.processOutcome;
+        suspect.processOutcome =
+            suspect.processOutcome == null ? Events.describe(exit) : suspect.processOutcome;
         exited.add(suspect);
       } else if (suspect.episode == null) {
         state.suspects.remove(exit.getHostPid());
@@ -188,7 +201,9 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   @Override
   public void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {
     ContainerEvent lifecycle = event.getContainerEvent();
-    if (lifecycle.getAction() != ContainerAction.DIE || !lifecycle.hasExitCode() || lifecycle.getExitCode() == 0) {
+    if (lifecycle.getAction() != ContainerAction.DIE
+        || !lifecycle.hasExitCode()
+        || lifecycle.getExitCode() == 0) {
       return;
     }
     State state = container.ruleState(Rule.SELINUX_ASSUMPTION, State::new);
@@ -230,19 +245,32 @@ public final class SelinuxAssumptionRule implements DetectionRule {
   }
 
   /**
-   * Opens the episode if needed, adds the failing calls not reported yet, then the ending (a process
-   * exit or the container's die) unless an identical line is already evidence: a die the engine
-   * reports twice (e.g. once more when the collector reconciles) is one piece of evidence.
+   * Opens the episode if needed, adds the failing calls not reported yet, then the ending (a
+   * process exit or the container's die) unless an identical line is already evidence: a die the
+   * engine reports twice (e.g. once more when the collector reconciles) is one piece of evidence.
    */
-  private void fire(ContainerState container, Suspect suspect, Instant exitTime, String exitLine, Topic topic, String eventId) {
+  private void fire(
+      ContainerState container,
+      Suspect suspect,
+      Instant exitTime,
+      String exitLine,
+      Topic topic,
+      String eventId) {
     if (suspect.episode == null) {
-      suspect.episode = Episode.forContainer(Rule.SELINUX_ASSUMPTION, config.settings().severity(), container, suspect.identity)
-          .attribute("pid", String.valueOf(suspect.pid))
-          .remediation(
-              RemediationAction.TRACE_SYSCALLS,
-              "The image assumes SELinux inside the container. Configure its tools not to use SELinux (or install "
-                  + "the policy files they expect), or run it on hosts without SELinux; trace the container's syscalls "
-                  + "to confirm which call fails.");
+      suspect.episode =
+          Episode.forContainer(
+                  Rule.SELINUX_ASSUMPTION,
+                  config.settings().severity(),
+                  container,
+                  suspect.identity)
+              .attribute("pid", String.valueOf(suspect.pid))
+              .remediation(
+                  RemediationAction.TRACE_SYSCALLS,
+                  "The image assumes SELinux inside the container. Configure its tools "
+                      + "not to use SELinux (or install "
+                      + "the policy files they expect), or run it on hosts without "
+                      + "SELinux; trace the container's syscalls "
+                      + "to confirm which call fails.");
     }
     Episode episode = suspect.episode.container(container);
     report(suspect);
@@ -251,27 +279,52 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     }
   }
 
-  /** Title, summary and attributes from what is known now: the process's exit, the container's die, or both. */
+  /**
+   * Title, summary and attributes from what is known now: the process's exit, the container's die,
+   * or both.
+   */
   private static Episode summarise(ContainerState container, Suspect suspect) {
-    String outcome = suspect.processOutcome == null ? suspect.containerOutcome
-        : suspect.containerOutcome == null ? suspect.processOutcome
-        : suspect.processOutcome + "; " + suspect.containerOutcome;
-    return suspect.episode
+    String outcome =
+        suspect.processOutcome == null
+            ? suspect.containerOutcome
+            : suspect.containerOutcome == null
+                ? suspect.processOutcome
+                : suspect.processOutcome + "; " + suspect.containerOutcome;
+    return suspect
+        .episode
         .container(container)
-        .title("Container " + container.displayName() + " fails on SELinux checks: SELinux is enforced by the host, not the container")
+        .title(
+            "Container "
+                + container.displayName()
+                + " fails on SELinux checks: SELinux is enforced by the host, not the container")
         .summary(
-            "Process " + suspect.pid + " in container " + container.displayName() + " (image " + container.image() + ") failed "
-                + suspect.failures + " syscall(s) on SELinux paths (" + String.join(", ", suspect.paths) + ") and then "
-                + outcome + ". SELinux is enforced on the host, not in the "
-                + "container: the container's userland looks for SELinux configuration that does not exist inside it "
-                + "and gives up, so the same image behaves differently on SELinux and non-SELinux hosts.")
+            "Process "
+                + suspect.pid
+                + " in container "
+                + container.displayName()
+                + " (image "
+                + container.image()
+                + ") failed "
+                + suspect.failures
+                + " syscall(s) on SELinux paths ("
+                + String.join(", ", suspect.paths)
+                + ") and then "
+                + outcome
+                + ". SELinux is enforced on the host, not in the "
+                + "container: the container's userland looks for SELinux configuration "
+                + "that does not exist inside it "
+                + "and gives up, so the same image behaves differently on SELinux and "
+                + "non-SELinux hosts.")
         .attribute("selinux_paths", String.join(",", suspect.paths))
         .attribute("failed_syscalls", String.valueOf(suspect.failures));
   }
 
   private static void report(Suspect suspect) {
     for (FailedCall call : suspect.calls) {
-      suspect.episode.occurred(call.time()).evidence(call.time(), call.line(), Topic.SYSCALLS, call.eventId());
+      suspect
+          .episode
+          .occurred(call.time())
+          .evidence(call.time(), call.line(), Topic.SYSCALLS, call.eventId());
     }
     suspect.calls.clear();
   }
@@ -296,12 +349,17 @@ public final class SelinuxAssumptionRule implements DetectionRule {
     return evictedProcesses;
   }
 
-  /** Failing calls counted but not kept because their process already had {@link #MAX_CALLS_PER_PROCESS}. */
+  /**
+   * Failing calls counted but not kept because their process already had {@link
+   * #MAX_CALLS_PER_PROCESS}.
+   */
   public long droppedCalls() {
     return droppedCalls;
   }
 
-  /** Keeps suspects and dies for two windows, so that a die delayed on its topic still finds them. */
+  /**
+   * Keeps suspects and dies for two windows, so that a die delayed on its topic still finds them.
+   */
   private void expire(State state, Instant now) {
     Instant limit = now.minus(config.window().multipliedBy(2));
     for (Iterator<Suspect> it = state.suspects.values().iterator(); it.hasNext(); ) {

@@ -19,12 +19,26 @@ class AnalysisEngineTest {
 
   @Test
   void theCapOnTrackedContainersEvictsTheLeastRecentlyActiveAndCountsIt() {
-    AnalysisEngine engine = new AnalysisEngine(
-        new EngineLimits(2, Duration.ofMinutes(15), 10, Duration.ofHours(1)), RuleSet.defaults().enabledRules());
-    engine.onEvent(Topic.CONTAINER_EVENTS, event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")), T0);
-    engine.onEvent(Topic.CONTAINER_EVENTS, event(containerId("b"), T0, lifecycle(ContainerAction.START, "b")), T0);
-    engine.onEvent(Topic.CONTAINER_EVENTS, event(containerId("a"), T0, lifecycle(ContainerAction.STOP, "a")), T0.plusSeconds(1));
-    engine.onEvent(Topic.CONTAINER_EVENTS, event(containerId("c"), T0, lifecycle(ContainerAction.START, "c")), T0.plusSeconds(2));
+    AnalysisEngine engine =
+        new AnalysisEngine(
+            new EngineLimits(2, Duration.ofMinutes(15), 10, Duration.ofHours(1)),
+            RuleSet.defaults().enabledRules());
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")),
+        T0);
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("b"), T0, lifecycle(ContainerAction.START, "b")),
+        T0);
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("a"), T0, lifecycle(ContainerAction.STOP, "a")),
+        T0.plusSeconds(1));
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("c"), T0, lifecycle(ContainerAction.START, "c")),
+        T0.plusSeconds(2));
 
     assertThat(engine.trackedContainers()).isEqualTo(2);
     assertThat(engine.containersEvicted()).isEqualTo(1);
@@ -32,8 +46,12 @@ class AnalysisEngineTest {
 
   @Test
   void idleContainersExpireOnTick() {
-    AnalysisEngine engine = new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
-    engine.onEvent(Topic.CONTAINER_EVENTS, event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")), T0);
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")),
+        T0);
     engine.tick(T0.plus(Duration.ofMinutes(10)));
     assertThat(engine.trackedContainers()).isEqualTo(1);
     engine.tick(T0.plus(Duration.ofMinutes(16)));
@@ -44,13 +62,19 @@ class AnalysisEngineTest {
 
   @Test
   void anEnvelopeWithoutHostOrWithTheWrongBodyIsRejectedWithAClearError() {
-    AnalysisEngine engine = new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
-    EventEnvelope noHost = event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")).toBuilder().clearHostId().build();
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+    EventEnvelope noHost =
+        event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")).toBuilder()
+            .clearHostId()
+            .build();
     EventEnvelope wrongBody = Fixtures.flow(containerId("a"), T0, 1, "10.0.0.1", 80, 1, 0, 0);
 
     assertThatThrownBy(() -> engine.onEvent(Topic.CONTAINER_EVENTS, noHost, T0))
-        .isInstanceOf(InvalidEventException.class).hasMessageContaining("lacks host_id or container_id");
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("lacks host_id or container_id");
     assertThatThrownBy(() -> engine.onEvent(Topic.CONTAINER_EVENTS, wrongBody, T0))
-        .isInstanceOf(InvalidEventException.class).hasMessageContaining("has body FLOW, expected CONTAINER_EVENT");
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("has body FLOW, expected CONTAINER_EVENT");
   }
 }

@@ -30,22 +30,36 @@ final class DivergenceFixtures {
   private DivergenceFixtures() {}
 
   static CollectorHeartbeat heartbeat(String host, String kernel) {
-    return CollectorHeartbeat.newBuilder().setHostId(host).setKernelVersion(kernel).setTime(Timestamps.of(START)).build();
+    return CollectorHeartbeat.newBuilder()
+        .setHostId(host)
+        .setKernelVersion(kernel)
+        .setTime(Timestamps.of(START))
+        .build();
   }
 
   /** start, the recorded syscalls, die with the exit code the probe had. */
   static List<EventEnvelope> probeRun(String host, String seed, boolean enosys) {
     String id = Fixtures.containerId(seed);
     String name = "probe-" + seed;
-    EventEnvelope start = Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, name));
-    EventEnvelope calls = withoutMemfdPath(Fixtures.recordedBatch(
-        enosys ? "/fixtures/memfd-probe-enosys.strace" : "/fixtures/memfd-probe-ok.strace", id, DAY));
+    EventEnvelope start =
+        Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, name));
+    EventEnvelope calls =
+        withoutMemfdPath(
+            Fixtures.recordedBatch(
+                enosys ? "/fixtures/memfd-probe-enosys.strace" : "/fixtures/memfd-probe-ok.strace",
+                id,
+                DAY));
     Instant end = Timestamps.toInstant(calls.getTime());
-    EventEnvelope die = Fixtures.event(id, end, Fixtures.lifecycle(ContainerAction.DIE, name).setExitCode(enosys ? 4 : 0));
+    EventEnvelope die =
+        Fixtures.event(
+            id, end, Fixtures.lifecycle(ContainerAction.DIE, name).setExitCode(enosys ? 4 : 0));
     return List.of(onHost(start, host), onHost(calls, host), onHost(die, host));
   }
 
-  /** The fixture reader takes any first string as the path; the collector knows memfd_create has none. */
+  /**
+   * The fixture reader takes any first string as the path; the collector knows memfd_create has
+   * none.
+   */
   private static EventEnvelope withoutMemfdPath(EventEnvelope batch) {
     EventEnvelope.Builder builder = batch.toBuilder();
     for (SyscallEvent.Builder call : builder.getSyscallsBuilder().getSyscallsBuilderList()) {

@@ -39,15 +39,22 @@ class ImageSummaryBuilderTest {
     assertThat(summary.getHostId()).isEqualTo(HOST_B);
     assertThat(summary.getKernelVersion()).isEqualTo(KERNEL_B);
     assertThat(summary.getContainers()).isEqualTo(1);
-    SyscallOutcome memfd = summary.getSyscallsList().stream()
-        .filter(s -> s.getSyscall().equals("memfd_create")).findFirst().orElseThrow();
+    SyscallOutcome memfd =
+        summary.getSyscallsList().stream()
+            .filter(s -> s.getSyscall().equals("memfd_create"))
+            .findFirst()
+            .orElseThrow();
     assertThat(memfd.getErrnoName()).isEqualTo("ENOSYS");
     assertThat(memfd.getCount()).isEqualTo(3);
-    assertThat(memfd.getEvidence()).contains("memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)");
-    assertThat(summary.getExitsList()).singleElement().satisfies(exit -> {
-      assertThat(exit.getExitCode()).isEqualTo(4);
-      assertThat(exit.getEvidence()).contains("probe-b1").contains("exited with 4");
-    });
+    assertThat(memfd.getEvidence())
+        .contains("memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not implemented)");
+    assertThat(summary.getExitsList())
+        .singleElement()
+        .satisfies(
+            exit -> {
+              assertThat(exit.getExitCode()).isEqualTo(4);
+              assertThat(exit.getEvidence()).contains("probe-b1").contains("exited with 4");
+            });
     assertThat(builder.drainChanged(NOW)).as("nothing changed since").isEmpty();
   }
 
@@ -59,15 +66,21 @@ class ImageSummaryBuilderTest {
 
     List<ImageSummary> summaries = builder.drainChanged(NOW);
 
-    assertThat(summaries).extracting(ImageSummary::getHostId).containsExactlyInAnyOrder(HOST_A, HOST_B);
-    ImageSummary a = summaries.stream().filter(s -> s.getHostId().equals(HOST_A)).findFirst().orElseThrow();
+    assertThat(summaries)
+        .extracting(ImageSummary::getHostId)
+        .containsExactlyInAnyOrder(HOST_A, HOST_B);
+    ImageSummary a =
+        summaries.stream().filter(s -> s.getHostId().equals(HOST_A)).findFirst().orElseThrow();
     assertThat(a.getContainers()).isEqualTo(2);
-    assertThat(a.getSyscallsList()).filteredOn(s -> s.getSyscall().equals("memfd_create"))
-        .singleElement().satisfies(s -> {
-          assertThat(s.getErrnoName()).isEmpty();
-          assertThat(s.getCount()).isEqualTo(6);
-          assertThat(s.getContainers()).isEqualTo(2);
-        });
+    assertThat(a.getSyscallsList())
+        .filteredOn(s -> s.getSyscall().equals("memfd_create"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getErrnoName()).isEmpty();
+              assertThat(s.getCount()).isEqualTo(6);
+              assertThat(s.getContainers()).isEqualTo(2);
+            });
     assertThat(a.getKernelVersion()).as("no heartbeat seen").isEmpty();
   }
 
@@ -78,7 +91,8 @@ class ImageSummaryBuilderTest {
 
     builder.onHeartbeat(heartbeat(HOST_B, KERNEL_B));
 
-    assertThat(builder.drainChanged(NOW)).singleElement()
+    assertThat(builder.drainChanged(NOW))
+        .singleElement()
         .satisfies(s -> assertThat(s.getKernelVersion()).isEqualTo(KERNEL_B));
     builder.onHeartbeat(heartbeat(HOST_B, KERNEL_B));
     assertThat(builder.drainChanged(NOW)).as("same kernel again").isEmpty();
@@ -86,8 +100,13 @@ class ImageSummaryBuilderTest {
 
   @Test
   void syscallsOfAContainerWhoseImageIsUnknownAreCountedNotGuessed() {
-    builder.onSyscalls(onHost(Fixtures.recordedBatch("/fixtures/memfd-probe-enosys.strace",
-        Fixtures.containerId("stranger"), DivergenceFixtures.DAY), HOST_B));
+    builder.onSyscalls(
+        onHost(
+            Fixtures.recordedBatch(
+                "/fixtures/memfd-probe-enosys.strace",
+                Fixtures.containerId("stranger"),
+                DivergenceFixtures.DAY),
+            HOST_B));
 
     assertThat(builder.drainChanged(NOW)).isEmpty();
     assertThat(builder.batchesOfUnknownContainers()).isEqualTo(1);
@@ -96,23 +115,39 @@ class ImageSummaryBuilderTest {
   @Test
   void outcomesAreBoundedAndTheDroppedOnesCounted() {
     String id = Fixtures.containerId("many");
-    builder.onContainerEvent(onHost(Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, "many")), HOST_A));
+    builder.onContainerEvent(
+        onHost(
+            Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, "many")), HOST_A));
     for (int i = 0; i < 40; i++) {
-      builder.onSyscalls(onHost(Fixtures.syscalls(id, START.plusMillis(i),
-          Fixtures.failing(7, START.plusMillis(i), "openat", "/etc/missing-" + i, "ENOENT", "No such file or directory")), HOST_A));
+      builder.onSyscalls(
+          onHost(
+              Fixtures.syscalls(
+                  id,
+                  START.plusMillis(i),
+                  Fixtures.failing(
+                      7,
+                      START.plusMillis(i),
+                      "openat",
+                      "/etc/missing-" + i,
+                      "ENOENT",
+                      "No such file or directory")),
+              HOST_A));
     }
 
     ImageSummary summary = builder.drainChanged(NOW).get(0);
 
     assertThat(summary.getSyscallsCount()).isEqualTo(16);
     assertThat(summary.getOutcomesDropped()).isEqualTo(24);
-    assertThat(summary.getSyscallsList()).extracting(SyscallOutcome::getPath).contains("/etc/missing-39")
+    assertThat(summary.getSyscallsList())
+        .extracting(SyscallOutcome::getPath)
+        .contains("/etc/missing-39")
         .doesNotContain("/etc/missing-0");
   }
 
   @Test
   void pidsInProcPathsAreOneOutcome() {
-    assertThat(HostImage.normalisedPath("/proc/self/task/4711/attr/current")).isEqualTo("/proc/self/task/N/attr/current");
+    assertThat(HostImage.normalisedPath("/proc/self/task/4711/attr/current"))
+        .isEqualTo("/proc/self/task/N/attr/current");
     assertThat(HostImage.normalisedPath("/proc/42/status")).isEqualTo("/proc/N/status");
     assertThat(HostImage.normalisedPath("/etc/proc/42x")).isEqualTo("/etc/proc/42x");
   }
@@ -121,7 +156,9 @@ class ImageSummaryBuilderTest {
   void whatLeftTheWindowIsForgotten() {
     feed(builder, probeRun(HOST_B, "b1", true));
 
-    assertThat(builder.drainChanged(NOW.plus(Duration.ofMinutes(16)))).as("all of it older than the window").isEmpty();
+    assertThat(builder.drainChanged(NOW.plus(Duration.ofMinutes(16))))
+        .as("all of it older than the window")
+        .isEmpty();
     assertThat(builder.summaries()).isZero();
   }
 }

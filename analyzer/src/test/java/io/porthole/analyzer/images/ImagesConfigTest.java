@@ -28,11 +28,13 @@ class ImagesConfigTest {
 
   @Test
   void theRuleKeysAreReadAndKnownToTheAnalyzersStrictRuleCheck() {
-    Settings settings = Settings.of(Map.of(
-        "rule.host.divergence.window", "2m",
-        "rule.host.divergence.minimum.sample", "3",
-        "rule.host.divergence.severity", "HIGH",
-        "kafka.bootstrap.servers", "localhost:9092"));
+    Settings settings =
+        Settings.of(
+            Map.of(
+                "rule.host.divergence.window", "2m",
+                "rule.host.divergence.minimum.sample", "3",
+                "rule.host.divergence.severity", "HIGH",
+                "kafka.bootstrap.servers", "localhost:9092"));
 
     ImagesConfig config = ImagesConfig.from(settings);
     AnalyzerConfig.from(settings);
@@ -46,7 +48,9 @@ class ImagesConfigTest {
   @Test
   void theImageGroupsFollowTheAnalyzersGroupUnlessSet() {
     ImagesConfig derived = ImagesConfig.from(Settings.of(Map.of("analyzer.group.id", "team-x")));
-    ImagesConfig explicit = ImagesConfig.from(Settings.of(Map.of("analyzer.group.id", "team-x", "analyzer.images.group.id", "mine")));
+    ImagesConfig explicit =
+        ImagesConfig.from(
+            Settings.of(Map.of("analyzer.group.id", "team-x", "analyzer.images.group.id", "mine")));
 
     assertThat(derived.summaryGroupId()).isEqualTo("team-x-image-summaries");
     assertThat(derived.groupId()).isEqualTo("team-x-images");
@@ -55,9 +59,14 @@ class ImagesConfigTest {
 
   @Test
   void aBadValueNamesItsKey() {
-    assertThatThrownBy(() -> ImagesConfig.from(Settings.of(Map.of("rule.host.divergence.minimum.sample", "0"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("rule.host.divergence.minimum.sample");
-    assertThatThrownBy(() -> ImagesConfig.from(Settings.of(Map.of("rule.host.divergence.severity", "LOUD"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("rule.host.divergence.severity");
+    assertThatThrownBy(
+            () ->
+                ImagesConfig.from(Settings.of(Map.of("rule.host.divergence.minimum.sample", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rule.host.divergence.minimum.sample");
+    assertThatThrownBy(
+            () -> ImagesConfig.from(Settings.of(Map.of("rule.host.divergence.severity", "LOUD"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rule.host.divergence.severity");
   }
 }

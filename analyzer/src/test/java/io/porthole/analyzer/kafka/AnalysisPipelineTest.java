@@ -33,12 +33,16 @@ class AnalysisPipelineTest {
   private static final TopicPartition FLOWS_1 = new TopicPartition(FLOWS, 1);
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+  private final MockConsumer<byte[], byte[]> consumer =
+      new MockConsumer<>(OffsetResetStrategy.EARLIEST);
   private final AnalyzerStats stats = new AnalyzerStats();
   private final RecordingStage stage = new RecordingStage();
   private AnalysisPipeline pipeline;
 
-  /** What the analysis thread saw: "topic-partition@offset" in the order analysed, and on which threads. */
+  /**
+   * What the analysis thread saw: "topic-partition@offset" in the order analysed, and on which
+   * threads.
+   */
   private static final class RecordingStage implements AnalysisPipeline.Stage {
     final List<String> analysed = Collections.synchronizedList(new ArrayList<>());
     final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
@@ -48,7 +52,8 @@ class AnalysisPipelineTest {
     volatile int entered;
 
     @Override
-    public CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    public CompletionStage<Void> analyse(
+        TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
       threads.add(Thread.currentThread().getName());
       entered++;
       try {
@@ -75,10 +80,20 @@ class AnalysisPipelineTest {
       beginning.put(partition, 0L);
     }
     consumer.updateBeginningOffsets(beginning);
-    pipeline = new AnalysisPipeline(consumer,
-        new AnalysisPipeline.Options("test", Set.of(EVENTS, FLOWS), Set.of(EVENTS), maxInFlight, Duration.ofMillis(10),
-            Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(5)),
-        stage, stats);
+    pipeline =
+        new AnalysisPipeline(
+            consumer,
+            new AnalysisPipeline.Options(
+                "test",
+                Set.of(EVENTS, FLOWS),
+                Set.of(EVENTS),
+                maxInFlight,
+                Duration.ofMillis(10),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(5)),
+            stage,
+            stats);
     pipeline.start().join();
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1)));
     await("the partitions assigned", () -> stats.rebalances() == 1);
@@ -93,17 +108,24 @@ class AnalysisPipelineTest {
     }
   }
 
-  /** Adds records on the fetch thread, inside its next poll (MockConsumer is not for two threads). */
+  /**
+   * Adds records on the fetch thread, inside its next poll (MockConsumer is not for two threads).
+   */
   private void produce(TopicPartition partition, long from, int count) {
     CountDownLatch added = new CountDownLatch(1);
-    consumer.schedulePollTask(() -> {
-      for (long offset = from; offset < from + count; offset++) {
-        consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, new byte[0], new byte[0]));
-      }
-      added.countDown();
-    });
+    consumer.schedulePollTask(
+        () -> {
+          for (long offset = from; offset < from + count; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    partition.topic(), partition.partition(), offset, new byte[0], new byte[0]));
+          }
+          added.countDown();
+        });
     try {
-      assertThat(added.await(10, TimeUnit.SECONDS)).as("records added by the fetch thread").isTrue();
+      assertThat(added.await(10, TimeUnit.SECONDS))
+          .as("records added by the fetch thread")
+          .isTrue();
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }
@@ -136,7 +158,8 @@ class AnalysisPipelineTest {
     assertThat(stage.resets).isEqualTo(1);
     assertThat(stage.threads).containsExactly("test-analysis");
     List<String> flows0 = stage.analysed.stream().filter(r -> r.startsWith("flows-0@")).toList();
-    assertThat(flows0).containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3", "flows-0@4");
+    assertThat(flows0)
+        .containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3", "flows-0@4");
     assertThat(stage.analysed.stream().filter(r -> r.startsWith("container-events-0@")).toList())
         .containsExactly("container-events-0@0", "container-events-0@1");
   }
@@ -154,7 +177,8 @@ class AnalysisPipelineTest {
     stage.gate.countDown();
 
     await("every record analysed", () -> stage.analysed.size() == 4);
-    assertThat(stage.analysed).containsExactly("flows-0@0", "container-events-0@0", "flows-1@0", "flows-0@1");
+    assertThat(stage.analysed)
+        .containsExactly("flows-0@0", "container-events-0@0", "flows-1@0", "flows-0@1");
   }
 
   @Test
@@ -163,7 +187,8 @@ class AnalysisPipelineTest {
     stage.acknowledged = new CompletableFuture<>();
     produce(FLOWS_0, 0, 3);
     await("the batch analysed", () -> stage.analysed.size() == 3);
-    produce(EVENTS_0, 0, 1); // analysed, acknowledged with the same future: nothing committed either
+    produce(
+        EVENTS_0, 0, 1); // analysed, acknowledged with the same future: nothing committed either
     await("the lifecycle record analysed", () -> stage.analysed.size() == 4);
 
     Thread.sleep(100); // ten commit intervals
@@ -171,7 +196,9 @@ class AnalysisPipelineTest {
     assertThat(committed(EVENTS_0)).isEqualTo(-1);
 
     stage.acknowledged.complete(null);
-    await("the acknowledged batches committed", () -> committed(FLOWS_0) == 3 && committed(EVENTS_0) == 1);
+    await(
+        "the acknowledged batches committed",
+        () -> committed(FLOWS_0) == 3 && committed(EVENTS_0) == 1);
   }
 
   @Test
@@ -197,8 +224,9 @@ class AnalysisPipelineTest {
     await("the analysis thread busy", () -> stage.entered == 1);
     produce(FLOWS_1, 0, 2);
 
-    await("the flows paused", () -> stats.pauses() == 1
-        && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
+    await(
+        "the flows paused",
+        () -> stats.pauses() == 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
     assertThat(consumer.paused()).doesNotContain(EVENTS_0);
     stage.gate.countDown();
     await("resumed once analysed", () -> consumer.paused().isEmpty());

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ConnectionFailuresRuleTest {
 
   private final String id = containerId("client");
-  private final RuleHarness harness = new RuleHarness(new ConnectionFailuresRule(ConnectionFailuresRule.Config.defaults()));
+  private final RuleHarness harness =
+      new RuleHarness(new ConnectionFailuresRule(ConnectionFailuresRule.Config.defaults()));
 
   @Test
   void threeRefusedAttemptsToOneDestinationWithinTheWindowAlert() {

@@ -41,7 +41,8 @@ class GlobTest {
   @Test
   void emptyPatternsAndWhiteSpaceAreRefused() {
     assertThatThrownBy(() -> Glob.of("")).hasMessageContaining("empty");
-    assertThatThrownBy(() -> Glob.of("my image")).hasMessageContaining("'my image' contains white space");
+    assertThatThrownBy(() -> Glob.of("my image"))
+        .hasMessageContaining("'my image' contains white space");
   }
 
   @Test
@@ -53,14 +54,17 @@ class GlobTest {
     assertThat(LabelSelector.parse("team=a=b").matches(labels)).as("split at the first =").isTrue();
     assertThat(LabelSelector.parse("missing").matches(labels)).isFalse();
     assertThat(LabelSelector.parse("empty=").matches(Map.of("empty", ""))).isTrue();
-    assertThatThrownBy(() -> LabelSelector.parse("=collector")).hasMessageContaining("no label key");
+    assertThatThrownBy(() -> LabelSelector.parse("=collector"))
+        .hasMessageContaining("no label key");
     assertThatThrownBy(() -> LabelSelector.parse("my key=x")).hasMessageContaining("white space");
   }
 
   @Test
   void theIgnoreLabelNamesRulesAsAlertsOrSettingsDoOrSaysAll() {
-    assertThat(IgnoreLabel.rules(Map.of("porthole.ignore", "HOST_NAMESPACES"))).containsExactly(Rule.HOST_NAMESPACES);
-    assertThat(IgnoreLabel.rules(Map.of("porthole.ignore", " host.namespaces , oom_killed,selinux")))
+    assertThat(IgnoreLabel.rules(Map.of("porthole.ignore", "HOST_NAMESPACES")))
+        .containsExactly(Rule.HOST_NAMESPACES);
+    assertThat(
+            IgnoreLabel.rules(Map.of("porthole.ignore", " host.namespaces , oom_killed,selinux")))
         .containsExactlyInAnyOrder(Rule.HOST_NAMESPACES, Rule.OOM_KILLED, Rule.SELINUX_ASSUMPTION);
     assertThat(IgnoreLabel.rules(Map.of("porthole.ignore", "oom.kill.disabled")))
         .containsExactly(Rule.OOM_KILL_DISABLED_UNBOUNDED);

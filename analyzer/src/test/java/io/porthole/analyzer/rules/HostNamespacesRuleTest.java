@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class HostNamespacesRuleTest {
 
-  private final RuleHarness harness = new RuleHarness(new HostNamespacesRule(HostNamespacesRule.Config.defaults()));
+  private final RuleHarness harness =
+      new RuleHarness(new HostNamespacesRule(HostNamespacesRule.Config.defaults()));
   private final String id = containerId("s1");
 
   private static ContainerConfig.Builder s1Config(boolean readOnly) {
@@ -26,7 +27,12 @@ class HostNamespacesRuleTest {
         .setNetworkMode("host")
         .setPidMode("host")
         .setIpcMode("private")
-        .addMounts(Mount.newBuilder().setType("bind").setSource("/").setDestination("/host").setReadOnly(readOnly));
+        .addMounts(
+            Mount.newBuilder()
+                .setType("bind")
+                .setSource("/")
+                .setDestination("/host")
+                .setReadOnly(readOnly));
   }
 
   @Test
@@ -37,8 +43,14 @@ class HostNamespacesRuleTest {
     Alert alert = harness.alerts.get(0);
     assertThat(alert.getRule()).isEqualTo(Rule.HOST_NAMESPACES);
     assertThat(alert.getSeverity()).isEqualTo(Severity.HIGH);
-    assertThat(alert.getSummary()).contains("network namespace (--net=host)", "pid namespace (--pid=host)", "mounts the host's / at /host read-only");
-    assertThat(alert.getAttributesMap()).containsEntry("host_mounts", "/:/host:ro").containsEntry("shared", "network namespace,pid namespace,root filesystem");
+    assertThat(alert.getSummary())
+        .contains(
+            "network namespace (--net=host)",
+            "pid namespace (--pid=host)",
+            "mounts the host's / at /host read-only");
+    assertThat(alert.getAttributesMap())
+        .containsEntry("host_mounts", "/:/host:ro")
+        .containsEntry("shared", "network namespace,pid namespace,root filesystem");
     assertThat(alert.getEvidence(0).getEventId()).isNotEmpty();
     assertThat(alert.getContainerName()).isEqualTo("s1");
   }
@@ -47,15 +59,32 @@ class HostNamespacesRuleTest {
   void aWritableRootOrPrivilegedIsCriticalWhileReadOnlyStaysAtTheConfiguredSeverity() {
     harness.feed(event(id, T0, lifecycle(ContainerAction.START, "rw").setConfig(s1Config(false))));
     String other = containerId("priv");
-    harness.feed(event(other, T0, lifecycle(ContainerAction.START, "priv").setConfig(bridgeConfig().setPrivileged(true))));
+    harness.feed(
+        event(
+            other,
+            T0,
+            lifecycle(ContainerAction.START, "priv")
+                .setConfig(bridgeConfig().setPrivileged(true))));
 
-    assertThat(harness.alerts).extracting(Alert::getSeverity).containsExactly(Severity.CRITICAL, Severity.CRITICAL);
+    assertThat(harness.alerts)
+        .extracting(Alert::getSeverity)
+        .containsExactly(Severity.CRITICAL, Severity.CRITICAL);
   }
 
   @Test
   void anOrdinaryContainerWithABindMountIsSilent() {
-    harness.feed(event(id, T0, lifecycle(ContainerAction.START, "web").setConfig(
-        bridgeConfig().addMounts(Mount.newBuilder().setType("bind").setSource("/srv/data").setDestination("/data")))));
+    harness.feed(
+        event(
+            id,
+            T0,
+            lifecycle(ContainerAction.START, "web")
+                .setConfig(
+                    bridgeConfig()
+                        .addMounts(
+                            Mount.newBuilder()
+                                .setType("bind")
+                                .setSource("/srv/data")
+                                .setDestination("/data")))));
 
     assertThat(harness.alerts).isEmpty();
   }
@@ -63,7 +92,11 @@ class HostNamespacesRuleTest {
   @Test
   void createThenStartIsOneEpisodeWithTwoOccurrences() {
     harness.feed(event(id, T0, lifecycle(ContainerAction.CREATE, "s1").setConfig(s1Config(true))));
-    harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.START, "s1").setConfig(s1Config(true))));
+    harness.feed(
+        event(
+            id,
+            T0.plusSeconds(1),
+            lifecycle(ContainerAction.START, "s1").setConfig(s1Config(true))));
 
     assertThat(harness.latest()).hasSize(1);
     Alert latest = harness.latest().values().iterator().next();

@@ -24,13 +24,17 @@ class HostRulesTest {
         .setKernelVersion("6.1.0-27-amd64")
         .setCollectorVersion("0.1.0")
         .setIntervalSeconds(10)
-        .setCounters(CollectorCounters.newBuilder().setPcapDropped(pcapDropped).setEventsDroppedBackpressure(backpressure))
+        .setCounters(
+            CollectorCounters.newBuilder()
+                .setPcapDropped(pcapDropped)
+                .setEventsDroppedBackpressure(backpressure))
         .build();
   }
 
   @Test
   void growingDropCountersAlertOncePerCollectorRunAndSteadyCountersAreSilent() {
-    RuleHarness harness = new RuleHarness(new CollectorDropsRule(CollectorDropsRule.Config.defaults()));
+    RuleHarness harness =
+        new RuleHarness(new CollectorDropsRule(CollectorDropsRule.Config.defaults()));
     harness.heartbeat(heartbeat(T0, 0, 0));
     harness.heartbeat(heartbeat(T0.plusSeconds(10), 0, 0));
     assertThat(harness.alerts).isEmpty();
@@ -46,7 +50,8 @@ class HostRulesTest {
     assertThat(latest.getContainerId()).isEmpty();
     assertThat(latest.getOccurrences()).isEqualTo(2);
     assertThat(latest.getEvidence(0).getDescription()).contains("packets dropped by libpcap +120");
-    assertThat(latest.getEvidence(1).getDescription()).contains("events dropped (publish buffer full) +7");
+    assertThat(latest.getEvidence(1).getDescription())
+        .contains("events dropped (publish buffer full) +7");
   }
 
   @Test

@@ -15,11 +15,13 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
 import io.porthole.proto.KernelOomKill;
 import io.porthole.proto.Rule;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** OOM_KILLED and OOM_KILL_DISABLED_UNBOUNDED on the sequences measured here (create, start, oom, die 137). */
+/**
+ * OOM_KILLED and OOM_KILL_DISABLED_UNBOUNDED on the sequences measured here (create, start, oom,
+ * die 137).
+ */
 class OomRulesTest {
 
   private static final long LIMIT = 16L << 20;
@@ -27,17 +29,27 @@ class OomRulesTest {
 
   private RuleHarness harness() {
     return new RuleHarness(
-        new OomKilledRule(OomKilledRule.Config.defaults()), new OomKillDisabledRule(OomKillDisabledRule.Config.defaults()));
+        new OomKilledRule(OomKilledRule.Config.defaults()),
+        new OomKillDisabledRule(OomKillDisabledRule.Config.defaults()));
   }
 
-  /** docker run --memory 16m --memory-swap 16m busybox dd if=/dev/zero of=/dev/null bs=64M count=1 */
+  /**
+   * docker run --memory 16m --memory-swap 16m busybox dd if=/dev/zero of=/dev/null bs=64M count=1
+   */
   private List<EventEnvelope> oomKilledSequence() {
     var config = bridgeConfig().setMemoryLimitBytes(LIMIT).setMemorySwapBytes(LIMIT);
     return List.of(
         event(id, T0, lifecycle(ContainerAction.CREATE, "hungry").setConfig(config)),
         event(id, T0.plusMillis(150), lifecycle(ContainerAction.START, "hungry").setConfig(config)),
         event(id, T0.plusMillis(300), lifecycle(ContainerAction.OOM, "hungry")),
-        event(id, T0.plusMillis(330), lifecycle(ContainerAction.DIE, "hungry").setExitCode(137).setOomKilled(true).setRestartCount(2).setConfig(config)));
+        event(
+            id,
+            T0.plusMillis(330),
+            lifecycle(ContainerAction.DIE, "hungry")
+                .setExitCode(137)
+                .setOomKilled(true)
+                .setRestartCount(2)
+                .setConfig(config)));
   }
 
   @Test
@@ -55,10 +67,12 @@ class OomRulesTest {
         .containsEntry("exit_code", "137")
         .containsEntry("restart_count", "2")
         .containsEntry("image", "porthole/busybox:test");
-    assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+    assertThat(alert.getEvidenceList())
+        .extracting(e -> e.getDescription())
         .anySatisfy(d -> assertThat(d).startsWith("oom (engine event)"))
         .anySatisfy(d -> assertThat(d).contains("exit code 137", "16 MiB"));
-    assertThat(alert.getRemediation().getDescription()).contains("Raise the memory limit above 16 MiB");
+    assertThat(alert.getRemediation().getDescription())
+        .contains("Raise the memory limit above 16 MiB");
   }
 
   @Test
@@ -77,8 +91,13 @@ class OomRulesTest {
     RuleHarness harness = harness();
     var config = bridgeConfig().setMemoryLimitBytes(LIMIT);
     harness.feed(event(id, T0, lifecycle(ContainerAction.START, "killed").setConfig(config)));
-    harness.feed(event(id, T0.plusSeconds(5), lifecycle(ContainerAction.KILL, "killed").setSignal(9)));
-    harness.feed(event(id, T0.plusSeconds(5), lifecycle(ContainerAction.DIE, "killed").setExitCode(137).setOomKilled(false)));
+    harness.feed(
+        event(id, T0.plusSeconds(5), lifecycle(ContainerAction.KILL, "killed").setSignal(9)));
+    harness.feed(
+        event(
+            id,
+            T0.plusSeconds(5),
+            lifecycle(ContainerAction.DIE, "killed").setExitCode(137).setOomKilled(false)));
     harness.tick(T0.plusSeconds(120));
 
     assertThat(harness.alerts).isEmpty();
@@ -87,13 +106,19 @@ class OomRulesTest {
   @Test
   void anOomWithoutADieIsAProcessKilledWhileTheContainerSurvived() {
     RuleHarness harness = harness();
-    harness.feed(event(id, T0, lifecycle(ContainerAction.START, "survivor").setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
+    harness.feed(
+        event(
+            id,
+            T0,
+            lifecycle(ContainerAction.START, "survivor")
+                .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
     harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
     assertThat(harness.tick(T0.plusSeconds(2))).isEmpty();
 
     List<Alert> raised = harness.tick(T0.plusSeconds(10));
     assertThat(raised).hasSize(1);
-    assertThat(raised.get(0).getTitle()).contains("A process in container survivor was killed", "the container survived");
+    assertThat(raised.get(0).getTitle())
+        .contains("A process in container survivor was killed", "the container survived");
     assertThat(raised.get(0).getAttributesMap()).containsEntry("container_survived", "true");
     assertThat(harness.tick(T0.plusSeconds(20))).isEmpty();
   }
@@ -101,25 +126,40 @@ class OomRulesTest {
   @Test
   void oomKillDisableWithoutAMemoryLimitAlertsAndWithALimitDoesNot() {
     RuleHarness harness = harness();
-    harness.feed(event(id, T0, lifecycle(ContainerAction.START, "unbounded").setConfig(bridgeConfig().setOomKillDisable(true))));
+    harness.feed(
+        event(
+            id,
+            T0,
+            lifecycle(ContainerAction.START, "unbounded")
+                .setConfig(bridgeConfig().setOomKillDisable(true))));
     String limited = containerId("limited");
-    harness.feed(event(limited, T0, lifecycle(ContainerAction.START, "limited").setConfig(bridgeConfig().setOomKillDisable(true).setMemoryLimitBytes(LIMIT))));
+    harness.feed(
+        event(
+            limited,
+            T0,
+            lifecycle(ContainerAction.START, "limited")
+                .setConfig(bridgeConfig().setOomKillDisable(true).setMemoryLimitBytes(LIMIT))));
 
     assertThat(harness.alerts).hasSize(1);
     assertThat(harness.alerts.get(0).getRule()).isEqualTo(Rule.OOM_KILL_DISABLED_UNBOUNDED);
     assertThat(harness.alerts.get(0).getContainerName()).isEqualTo("unbounded");
   }
 
-  private static final Timestamp STARTED = Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(150_000_000).build();
+  private static final Timestamp STARTED =
+      Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(150_000_000).build();
 
   private ContainerEvent.Builder withRun(ContainerAction action, EventSource source) {
-    return lifecycle(action, "hungry").setSource(source).setStartedAt(STARTED)
+    return lifecycle(action, "hungry")
+        .setSource(source)
+        .setStartedAt(STARTED)
         .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT));
   }
 
   private ContainerEvent.Builder kernelOom(String task, int pid) {
-    return withRun(ContainerAction.OOM, EventSource.KERNEL_LOG).setOomKilled(true)
-        .setKernelOom(KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
+    return withRun(ContainerAction.OOM, EventSource.KERNEL_LOG)
+        .setOomKilled(true)
+        .setKernelOom(
+            KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
   }
 
   private EventEnvelope at(long millis, ContainerEvent.Builder body) {
@@ -131,11 +171,22 @@ class OomRulesTest {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(at(300, kernelOom("dd", 10557)));
-    harness.feed(at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    harness.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    harness.feed(
+        at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    harness.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)));
     // the collector restarted and reconciled the same death (and the engine replayed its oom)
     harness.feed(at(330, withRun(ContainerAction.OOM, EventSource.RECONCILED).setOomKilled(true)));
-    harness.feed(at(330, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(true)));
+    harness.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(true)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.alerts).isNotEmpty();
@@ -143,8 +194,10 @@ class OomRulesTest {
     Alert alert = harness.latest().values().iterator().next();
     assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
     assertThat(alert.getOccurrences()).isEqualTo(1);
-    assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
-        .anySatisfy(d -> assertThat(d).startsWith("oom (kernel log): the OOM killer killed dd (pid 10557"))
+    assertThat(alert.getEvidenceList())
+        .extracting(e -> e.getDescription())
+        .anySatisfy(
+            d -> assertThat(d).startsWith("oom (kernel log): the OOM killer killed dd (pid 10557"))
         .anySatisfy(d -> assertThat(d).startsWith("die (engine event)"))
         .anySatisfy(d -> assertThat(d).startsWith("die (reconciled by the collector after a gap)"));
   }
@@ -153,12 +206,27 @@ class OomRulesTest {
   void theAlertIdDependsOnTheRunNotOnEventIdsOrArrival() {
     RuleHarness engine = harness();
     engine.feed(at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    engine.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    engine.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)));
     RuleHarness reconciledOnly = harness();
-    reconciledOnly.feed(at(330, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(true)));
+    reconciledOnly.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(true)));
     RuleHarness nextRun = harness();
-    nextRun.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)
-        .setStartedAt(Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1))));
+    nextRun.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)
+                .setStartedAt(Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1))));
 
     String id = engine.latest().keySet().iterator().next();
     assertThat(reconciledOnly.latest().keySet()).containsExactly(id);
@@ -171,7 +239,12 @@ class OomRulesTest {
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(at(300, kernelOom("dd", 4242)));
     // dockerd was down: OOMKilled=false, exit 137
-    harness.feed(at(5000, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
+    harness.feed(
+        at(
+            5000,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(false)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(1);
@@ -185,32 +258,49 @@ class OomRulesTest {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(at(1000, kernelOom("dd", 77)));
-    harness.feed(at(1001, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    harness.feed(
+        at(1001, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
     harness.tick(T0.plusSeconds(30));
 
     assertThat(harness.latest()).hasSize(1);
     Alert alert = harness.latest().values().iterator().next();
     assertThat(alert.getTitle()).contains("the container survived");
     assertThat(alert.getOccurrences()).isEqualTo(1);
-    assertThat(alert.getEvidenceList()).extracting(e -> e.getDescription())
+    assertThat(alert.getEvidenceList())
+        .extracting(e -> e.getDescription())
         .anySatisfy(d -> assertThat(d).contains("kernel log"))
         .anySatisfy(d -> assertThat(d).contains("engine event"));
   }
 
   /** A kernel-log oom whose inspect failed (the engine was down): no StartedAt, no config. */
   private ContainerEvent.Builder kernelOomWithoutInspect(String task, int pid) {
-    return lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setSource(EventSource.KERNEL_LOG)
-        .setOomKilled(true).setInspectError("inspect: Connection refused")
-        .setKernelOom(KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
+    return lifecycle(ContainerAction.OOM, "hungry")
+        .clearStartedAt()
+        .setSource(EventSource.KERNEL_LOG)
+        .setOomKilled(true)
+        .setInspectError("inspect: Connection refused")
+        .setKernelOom(
+            KernelOomKill.newBuilder().setTask(task).setPid(pid).setConstraint("CONSTRAINT_MEMCG"));
   }
 
   @Test
   void aKernelLogOomWithoutItsRunAndTheReconciledDieOfTheSameKillAreOneContainerKilledAlert() {
     RuleHarness harness = harness();
-    // the analyzer never saw this run start; the engine was down at the kill and reports OOMKilled=false
+    // the analyzer never saw this run start; the engine was down at the kill and reports
+    // OOMKilled=false
     harness.feed(at(300, kernelOomWithoutInspect("dd", 4242)));
-    harness.feed(at(4700, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
-    harness.feed(at(4700, withRun(ContainerAction.DIE, EventSource.RECONCILED).setExitCode(137).setOomKilled(false)));
+    harness.feed(
+        at(
+            4700,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(false)));
+    harness.feed(
+        at(
+            4700,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(false)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(1);
@@ -224,11 +314,18 @@ class OomRulesTest {
   void anEngineOomWithoutItsRunJoinsTheKernelLogsRecordOfTheKillWhicheverCameFirst() {
     RuleHarness kernelFirst = harness();
     kernelFirst.feed(at(300, kernelOom("dd", 10557)));
-    kernelFirst.feed(at(301, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
-    kernelFirst.feed(at(330, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
+    kernelFirst.feed(
+        at(301, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
+    kernelFirst.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)));
     kernelFirst.tick(T0.plusSeconds(60));
     RuleHarness engineFirst = harness();
-    engineFirst.feed(at(300, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
+    engineFirst.feed(
+        at(300, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
     engineFirst.feed(at(301, kernelOom("dd", 10557)));
     engineFirst.tick(T0.plusSeconds(60)); // no die: a child was killed and the container lives on
 
@@ -242,11 +339,22 @@ class OomRulesTest {
   void killsOfTwoRunsKnownByTheirStartedAtAreNeverMergedHoweverClose() {
     RuleHarness harness = harness();
     harness.feed(at(300, kernelOom("dd", 1)));
-    harness.feed(at(310, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)));
-    Timestamp nextStart = Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(500_000_000).build();
+    harness.feed(
+        at(
+            310,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)));
+    Timestamp nextStart =
+        Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(500_000_000).build();
     harness.feed(at(900, kernelOom("dd", 2).setStartedAt(nextStart)));
-    harness.feed(at(910, withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT).setExitCode(137).setOomKilled(true)
-        .setStartedAt(nextStart)));
+    harness.feed(
+        at(
+            910,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(true)
+                .setStartedAt(nextStart)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(2);

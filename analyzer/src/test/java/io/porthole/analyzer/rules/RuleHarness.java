@@ -1,5 +1,6 @@
 package io.porthole.analyzer.rules;
 
+import io.porthole.analyzer.Fixtures;
 import io.porthole.analyzer.engine.AnalysisEngine;
 import io.porthole.analyzer.engine.EngineLimits;
 import io.porthole.proto.Alert;
@@ -17,19 +18,20 @@ final class RuleHarness {
 
   final AnalysisEngine engine;
   final List<Alert> alerts = new ArrayList<>();
-  Instant now = io.porthole.analyzer.Fixtures.T0;
+  Instant now = Fixtures.T0;
 
   RuleHarness(DetectionRule... rules) {
     engine = new AnalysisEngine(EngineLimits.defaults(), List.of(rules));
   }
 
   List<Alert> feed(EventEnvelope event) {
-    Topic topic = switch (event.getBodyCase()) {
-      case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
-      case SYSCALLS -> Topic.SYSCALLS;
-      case FLOW -> Topic.FLOWS;
-      default -> throw new IllegalArgumentException("no body");
-    };
+    Topic topic =
+        switch (event.getBodyCase()) {
+          case CONTAINER_EVENT -> Topic.CONTAINER_EVENTS;
+          case SYSCALLS -> Topic.SYSCALLS;
+          case FLOW -> Topic.FLOWS;
+          default -> throw new IllegalArgumentException("no body");
+        };
     List<Alert> raised = engine.onEvent(topic, event, now);
     alerts.addAll(raised);
     return raised;

@@ -1,5 +1,6 @@
 package io.porthole.app.demo;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.runtime.KafkaSettings;
 import java.time.Duration;
@@ -26,7 +27,8 @@ final class AlertWatcher implements AutoCloseable {
 
   AlertWatcher(KafkaSettings kafka, String topic, Consumer<Alert> onAlert) {
     Map<String, Object> config = new HashMap<>(kafka.consumerConfig("porthole-demo-alerts", null));
-    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     this.topic = Objects.requireNonNull(topic, "topic");
     this.onAlert = Objects.requireNonNull(onAlert, "onAlert");
     this.thread = new Thread(this::follow, "porthole-demo-alerts");
@@ -35,7 +37,9 @@ final class AlertWatcher implements AutoCloseable {
 
   void start() {
     List<TopicPartition> partitions =
-        consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     thread.start();
@@ -47,7 +51,7 @@ final class AlertWatcher implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           try {
             onAlert.accept(Alert.parseFrom(record.value()));
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          } catch (InvalidProtocolBufferException e) {
             // Not an alert: nothing the demo waits for.
           }
         }

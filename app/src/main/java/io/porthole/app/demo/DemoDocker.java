@@ -4,12 +4,14 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +21,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The demo's containers: created from the scenario image with a {@code porthole.demo} label and a
- * {@code porthole-demo-} name, remembered by id, and all removed (by id) at the end. Blocking calls;
- * the demo runs them on its own thread.
+ * {@code porthole-demo-} name, remembered by id, and all removed (by id) at the end. Blocking
+ * calls; the demo runs them on its own thread.
  */
 final class DemoDocker implements AutoCloseable {
 
@@ -35,12 +37,17 @@ final class DemoDocker implements AutoCloseable {
   }
 
   /** Creates and starts a container; returns its full id. */
-  String run(String scenario, Map<String, String> labels, UnaryOperator<HostConfig> hostConfig, String... command) {
+  String run(
+      String scenario,
+      Map<String, String> labels,
+      UnaryOperator<HostConfig> hostConfig,
+      String... command) {
     String name = "porthole-demo-" + scenario + "-" + RUN_ID;
-    Map<String, String> allLabels = new java.util.HashMap<>(labels);
+    Map<String, String> allLabels = new HashMap<>(labels);
     allLabels.put("porthole.demo", RUN_ID);
     CreateContainerCmd create =
-        docker.createContainerCmd(IMAGE)
+        docker
+            .createContainerCmd(IMAGE)
             .withName(name)
             .withLabels(allLabels)
             .withCmd(command)
@@ -69,8 +76,15 @@ final class DemoDocker implements AutoCloseable {
   /** Runs {@code ping -c1 -W1 ADDRESS} inside the container; true when it got an answer. */
   boolean ping(String id, String address) throws InterruptedException {
     String exec =
-        docker.execCreateCmd(id).withCmd("ping", "-c1", "-W1", address).withAttachStdout(true).withAttachStderr(true).exec().getId();
-    ResultCallback.Adapter<Frame> callback = docker.execStartCmd(exec).exec(new ResultCallback.Adapter<>());
+        docker
+            .execCreateCmd(id)
+            .withCmd("ping", "-c1", "-W1", address)
+            .withAttachStdout(true)
+            .withAttachStderr(true)
+            .exec()
+            .getId();
+    ResultCallback.Adapter<Frame> callback =
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<>());
     if (!callback.awaitCompletion(10, TimeUnit.SECONDS)) {
       return false;
     }
@@ -91,7 +105,12 @@ final class DemoDocker implements AutoCloseable {
   String state(String id) {
     try {
       var state = docker.inspectContainerCmd(id).exec().getState();
-      return "engine: " + state.getStatus() + ", exit code " + state.getExitCodeLong() + ", OOMKilled=" + state.getOOMKilled();
+      return "engine: "
+          + state.getStatus()
+          + ", exit code "
+          + state.getExitCodeLong()
+          + ", OOMKilled="
+          + state.getOOMKilled();
     } catch (RuntimeException e) {
       return "engine: cannot inspect (" + e.getMessage() + ")";
     }
@@ -112,7 +131,7 @@ final class DemoDocker implements AutoCloseable {
       try {
         docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         started.remove(id);
-      } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+      } catch (NotFoundException gone) {
         started.remove(id);
       } catch (RuntimeException e) {
         failed++;

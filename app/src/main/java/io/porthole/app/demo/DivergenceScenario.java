@@ -33,25 +33,48 @@ final class DivergenceScenario implements AutoCloseable {
   }
 
   /** Compiles the probe, starts host B (engine and collector); returns the probe's directory. */
-  Path prepare(Vertx vertx, Settings suiteSettings, String bootstrapServers, String hostB, String image) throws Exception {
+  Path prepare(
+      Vertx vertx, Settings suiteSettings, String bootstrapServers, String hostB, String image)
+      throws Exception {
     Path probeDir = Files.createDirectories(workDir.resolve("s7-probe"));
     MemfdProbe.compile(probeDir);
     engine = SecondEngine.start(MemfdProbe.DENY_MEMFD_PROFILE, ENGINE_TIMEOUT);
     engine.loadImage(image);
-    collector = services.collector(vertx, suiteSettings.with(Map.of(
-        "host.id", hostB,
-        "docker.host", engine.dockerHost(),
-        "kafka.bootstrap.servers", bootstrapServers,
-        // Host B only plays a host that runs the image; remediation stays with host A's collector.
-        "remediation.enabled", "false")));
+    collector =
+        services.collector(
+            vertx,
+            suiteSettings.with(
+                Map.of(
+                    "host.id",
+                    hostB,
+                    "docker.host",
+                    engine.dockerHost(),
+                    "kafka.bootstrap.servers",
+                    bootstrapServers,
+                    // Host B only plays a host that runs the image; remediation stays with host A's
+                    // collector.
+                    "remediation.enabled",
+                    "false")));
     collector.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return probeDir;
   }
 
   /** Runs the probe, traced, on host B; returns the container id. */
   String runOnHostB(String name, String image, Path probeDir) throws Exception {
-    containerB = engine.docker("run", "-d", "--name", name, "--label", "porthole.trace=syscalls",
-        "-v", probeDir + ":/probe:ro", image, "/probe/memfd-probe").trim();
+    containerB =
+        engine
+            .docker(
+                "run",
+                "-d",
+                "--name",
+                name,
+                "--label",
+                "porthole.trace=syscalls",
+                "-v",
+                probeDir + ":/probe:ro",
+                image,
+                "/probe/memfd-probe")
+            .trim();
     return containerB;
   }
 
@@ -59,7 +82,9 @@ final class DivergenceScenario implements AutoCloseable {
     return !containerB.isEmpty() && containerB.equals(containerId);
   }
 
-  /** Stops host B's collector, then removes the engine with its containers, bridge and directories. */
+  /**
+   * Stops host B's collector, then removes the engine with its containers, bridge and directories.
+   */
   @Override
   public synchronized void close() throws Exception {
     Lifecycle running = collector;

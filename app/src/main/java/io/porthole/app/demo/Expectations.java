@@ -40,17 +40,26 @@ final class Expectations {
     }
 
     String describe() {
-      return scenario + " " + rule + " for container " + containerId.substring(0, Math.min(12, containerId.length()));
+      return scenario
+          + " "
+          + rule
+          + " for container "
+          + containerId.substring(0, Math.min(12, containerId.length()));
     }
   }
 
   private record Early(Alert alert, long arrivedNanos) {}
 
   private final List<Expected> expected = new ArrayList<>();
-  /** Alerts that matched nothing yet: one may arrive before the demo has registered what it waits for. */
+
+  /**
+   * Alerts that matched nothing yet: one may arrive before the demo has registered what it waits
+   * for.
+   */
   private final List<Early> unmatched = new ArrayList<>();
 
-  synchronized Expected expect(String scenario, Rule rule, String containerId, long startedNanos, Duration limit) {
+  synchronized Expected expect(
+      String scenario, Rule rule, String containerId, long startedNanos, Duration limit) {
     Expected e = new Expected(scenario, rule, containerId, startedNanos, limit);
     expected.add(e);
     for (Early early : unmatched) {
@@ -80,7 +89,9 @@ final class Expectations {
   }
 
   private static boolean matches(Expected e, Alert alert) {
-    return !e.arrived() && e.rule == alert.getRule() && e.containerId.equals(alert.getContainerId());
+    return !e.arrived()
+        && e.rule == alert.getRule()
+        && e.containerId.equals(alert.getContainerId());
   }
 
   /** Waits until every expectation has arrived or passed its deadline. */

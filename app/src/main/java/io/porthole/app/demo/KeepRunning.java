@@ -22,8 +22,8 @@ record KeepRunning(Optional<Duration> duration) {
 
   /**
    * The option's value: absent (null) is not to keep running; {@value #UNTIL_INTERRUPTED} (the
-   * option without a value) is until Ctrl-C; otherwise a duration ({@code 90s}, {@code 10m},
-   * {@code 1h}; a bare number is seconds).
+   * option without a value) is until Ctrl-C; otherwise a duration ({@code 90s}, {@code 10m}, {@code
+   * 1h}; a bare number is seconds).
    *
    * @throws CliFailure a usage error naming the option when the value is not a duration
    */
@@ -36,16 +36,20 @@ record KeepRunning(Optional<Duration> duration) {
     }
     Matcher matcher = DURATION.matcher(option.strip().toLowerCase(Locale.ROOT));
     if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-      throw CliFailure.usage("--keep-running: expected nothing (until Ctrl-C) or a positive duration such as 90s,"
-          + " 10m or 1h but was '" + option + "'");
+      throw CliFailure.usage(
+          "--keep-running: expected nothing (until Ctrl-C) or a positive duration such as 90s,"
+              + " 10m or 1h but was '"
+              + option
+              + "'");
     }
     long amount = Long.parseLong(matcher.group(1));
     String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-    Duration duration = switch (unit) {
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofSeconds(amount);
-    };
+    Duration duration =
+        switch (unit) {
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofSeconds(amount);
+        };
     return Optional.of(new KeepRunning(Optional.of(duration)));
   }
 

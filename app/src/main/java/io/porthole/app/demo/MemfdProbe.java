@@ -9,17 +9,20 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A static program that calls memfd_create every 100 ms for 6 s (strace attaches after the container
- * starts) and exits 4 when it was never implemented, 0 when it worked; and the seccomp profile that
- * answers it as a kernel older than 3.17 would (errno 38, ENOSYS). Same program as MissingSyscallIT's.
+ * A static program that calls memfd_create every 100 ms for 6 s (strace attaches after the
+ * container starts) and exits 4 when it was never implemented, 0 when it worked; and the seccomp
+ * profile that answers it as a kernel older than 3.17 would (errno 38, ENOSYS). Same program as
+ * MissingSyscallIT's.
  */
 public final class MemfdProbe {
 
   public static final String DENY_MEMFD_PROFILE =
       "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-          + "\"syscalls\":[{\"names\":[\"memfd_create\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}";
+          + "\"syscalls\":[{\"names\":[\"memfd_create\"],\"action\":\"SCMP_ACT_ERRNO\",\"er"
+          + "rnoRet\":38}]}";
 
-  private static final String SOURCE = """
+  private static final String SOURCE =
+      """
       #define _GNU_SOURCE
       #include <errno.h>
       #include <stdio.h>
@@ -53,15 +56,21 @@ public final class MemfdProbe {
     Path binary = dir.resolve("memfd-probe");
     ProcessOutput gcc;
     try {
-      gcc = new ProcessCommandRunner().run(
-          List.of("gcc", "-static", "-O2", "-o", binary.toString(), source.toString()), Duration.ofSeconds(120));
+      gcc =
+          new ProcessCommandRunner()
+              .run(
+                  List.of("gcc", "-static", "-O2", "-o", binary.toString(), source.toString()),
+                  Duration.ofSeconds(120));
     } catch (IOException e) {
-      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
+              + e.getMessage(),
+          e);
     }
     if (!gcc.succeeded()) {
-      throw new IllegalStateException("gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
-          + gcc.describe());
+      throw new IllegalStateException(
+          "gcc -static of the memfd_create probe failed (packages gcc, libc6-dev): "
+              + gcc.describe());
     }
     return binary;
   }

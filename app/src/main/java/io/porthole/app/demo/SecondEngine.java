@@ -16,15 +16,18 @@ import java.util.stream.Stream;
 
 /**
  * A second Docker engine on this machine, playing a second host: its own data root, exec root, pid
- * file, socket and containerd namespaces, and its OWN bridge. Never {@code --bridge=none}: a dockerd
- * started with bridging disabled deletes {@code docker0}, which belongs to the first engine (see
- * ENVIRONMENT.md). Every container it runs gets {@code seccompProfile}. {@link #close()} removes
- * its containers, stops it, unmounts what it left mounted and deletes its bridge and directories.
+ * file, socket and containerd namespaces, and its OWN bridge. Never {@code --bridge=none}: a
+ * dockerd started with bridging disabled deletes {@code docker0}, which belongs to the first engine
+ * (see ENVIRONMENT.md). Every container it runs gets {@code seccompProfile}. {@link #close()}
+ * removes its containers, stops it, unmounts what it left mounted and deletes its bridge and
+ * directories.
  */
 public final class SecondEngine implements AutoCloseable {
 
-  // A shared containerd (the first engine's) keeps the second engine's containers in their own namespace.
-  private static final Path FIRST_ENGINE_CONTAINERD = Path.of("/var/run/docker/containerd/containerd.sock");
+  // A shared containerd (the first engine's) keeps the second engine's containers in their own
+  // namespace.
+  private static final Path FIRST_ENGINE_CONTAINERD =
+      Path.of("/var/run/docker/containerd/containerd.sock");
 
   private final String name;
   private final Path base;
@@ -47,8 +50,8 @@ public final class SecondEngine implements AutoCloseable {
   public static SecondEngine start(String seccompProfileJson, Duration timeout) throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 6);
     String name = "porthole-div-" + suffix;
-    SecondEngine engine = new SecondEngine(
-        name, Path.of("/var/tmp", name), "phdiv" + suffix, freeSubnet() + ".1/24");
+    SecondEngine engine =
+        new SecondEngine(name, Path.of("/var/tmp", name), "phdiv" + suffix, freeSubnet() + ".1/24");
     try {
       engine.startEngine(seccompProfileJson, timeout);
     } catch (Exception e) {
@@ -76,7 +79,11 @@ public final class SecondEngine implements AutoCloseable {
 
   /** {@code docker save IMAGE | DOCKER_HOST=... docker load}. */
   public void loadImage(String image) throws Exception {
-    run(Duration.ofSeconds(120), "sh", "-c", "docker save " + image + " | docker -H " + dockerHost() + " load");
+    run(
+        Duration.ofSeconds(120),
+        "sh",
+        "-c",
+        "docker save " + image + " | docker -H " + dockerHost() + " load");
   }
 
   /** The docker CLI against this engine. */
@@ -93,39 +100,62 @@ public final class SecondEngine implements AutoCloseable {
     run(Duration.ofSeconds(10), "ip", "link", "add", bridge, "type", "bridge");
     run(Duration.ofSeconds(10), "ip", "addr", "add", bridgeAddress, "dev", bridge);
     run(Duration.ofSeconds(10), "ip", "link", "set", bridge, "up");
-    List<String> command = new ArrayList<>(List.of("dockerd",
-        "--data-root", base.resolve("data").toString(),
-        "--exec-root", base.resolve("exec").toString(),
-        "--pidfile", base.resolve("docker.pid").toString(),
-        "-H", dockerHost(),
-        "--containerd-namespace", name,
-        "--containerd-plugins-namespace", name + "-plugins",
-        "--iptables=false", "--ip-masq=false",
-        "--bridge=" + bridge,
-        "--seccomp-profile", profile.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "dockerd",
+                "--data-root",
+                base.resolve("data").toString(),
+                "--exec-root",
+                base.resolve("exec").toString(),
+                "--pidfile",
+                base.resolve("docker.pid").toString(),
+                "-H",
+                dockerHost(),
+                "--containerd-namespace",
+                name,
+                "--containerd-plugins-namespace",
+                name + "-plugins",
+                "--iptables=false",
+                "--ip-masq=false",
+                "--bridge=" + bridge,
+                "--seccomp-profile",
+                profile.toString()));
     if (sharedContainerd) {
       command.addAll(List.of("--containerd", FIRST_ENGINE_CONTAINERD.toString()));
     }
-    dockerd = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(base.resolve("dockerd.log").toFile())
-        .start();
+    dockerd =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(base.resolve("dockerd.log").toFile())
+            .start();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!dockerd.isAlive()) {
-        throw new IllegalStateException("second dockerd exited with " + dockerd.exitValue() + ": " + log());
+        throw new IllegalStateException(
+            "second dockerd exited with " + dockerd.exitValue() + ": " + log());
       }
-      if (succeeds(Duration.ofSeconds(10), "docker", "-H", dockerHost(), "info", "--format", "{{.ServerVersion}}")) {
+      if (succeeds(
+          Duration.ofSeconds(10),
+          "docker",
+          "-H",
+          dockerHost(),
+          "info",
+          "--format",
+          "{{.ServerVersion}}")) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("second dockerd did not answer within " + timeout.toSeconds() + " s: " + log());
+        throw new IllegalStateException(
+            "second dockerd did not answer within " + timeout.toSeconds() + " s: " + log());
       }
       Thread.sleep(200);
     }
   }
 
-  /** Removes its containers, stops it, unmounts its leftovers, deletes its bridge and directories. */
+  /**
+   * Removes its containers, stops it, unmounts its leftovers, deletes its bridge and directories.
+   */
   @Override
   public void close() throws Exception {
     List<String> problems = new ArrayList<>();
@@ -154,12 +184,19 @@ public final class SecondEngine implements AutoCloseable {
     if (sharedContainerd) {
       // Its (now empty) namespaces stay in the shared containerd otherwise.
       for (String namespace : List.of(name, name + "-plugins")) {
-        new ProcessBuilder("ctr", "-a", FIRST_ENGINE_CONTAINERD.toString(), "namespaces", "remove", namespace)
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        new ProcessBuilder(
+                "ctr", "-a", FIRST_ENGINE_CONTAINERD.toString(), "namespaces", "remove", namespace)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start()
+            .waitFor(10, TimeUnit.SECONDS);
       }
     }
-    new ProcessBuilder("ip", "link", "delete", bridge).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+    new ProcessBuilder("ip", "link", "delete", bridge)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
     if (Files.exists(base)) {
       try (Stream<Path> paths = Files.walk(base)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -190,8 +227,9 @@ public final class SecondEngine implements AutoCloseable {
 
   /** A private /24 (10.213.N.0) that no address or route of this machine uses. */
   private static String freeSubnet() throws Exception {
-    String used = run(Duration.ofSeconds(10), "ip", "-4", "-o", "addr", "show")
-        + run(Duration.ofSeconds(10), "ip", "-4", "route", "show", "table", "all");
+    String used =
+        run(Duration.ofSeconds(10), "ip", "-4", "-o", "addr", "show")
+            + run(Duration.ofSeconds(10), "ip", "-4", "route", "show", "table", "all");
     for (int n = 7; n < 250; n++) {
       String subnet = "10.213." + n;
       if (!used.contains(subnet + ".")) {
@@ -212,7 +250,8 @@ public final class SecondEngine implements AutoCloseable {
 
   /**
    * Runs a command to its end within {@code timeout} (killed otherwise, whatever it does with its
-   * output) and returns its stdout; a non-zero exit is an error naming the command and what it said.
+   * output) and returns its stdout; a non-zero exit is an error naming the command and what it
+   * said.
    */
   public static String run(Duration timeout, String... command) throws IOException {
     ProcessOutput output = new ProcessCommandRunner().run(List.of(command), timeout);

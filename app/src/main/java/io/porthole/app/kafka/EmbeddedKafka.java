@@ -5,6 +5,8 @@ import io.porthole.runtime.Lifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,7 +79,8 @@ public final class EmbeddedKafka implements Lifecycle {
     Path dataDir = config.dataDir().toAbsolutePath();
     Path logDir = dataDir.resolve("kafka-logs");
     Files.createDirectories(logDir);
-    KafkaConfig kafkaConfig = KafkaConfig.fromProps(brokerProperties(port, controllerPort, logDir), false);
+    KafkaConfig kafkaConfig =
+        KafkaConfig.fromProps(brokerProperties(port, controllerPort, logDir), false);
     formatIfNeeded(kafkaConfig, logDir);
     KafkaRaftServer started = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
     try {
@@ -115,7 +118,9 @@ public final class EmbeddedKafka implements Lifecycle {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("controller.listener.names", "CONTROLLER");
@@ -143,7 +148,7 @@ public final class EmbeddedKafka implements Lifecycle {
       return;
     }
     new Formatter()
-        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
         .setNodeId(kafkaConfig.nodeId())
         .setClusterId(Uuid.randomUuid().toString())
         .setIgnoreFormatted(true)

@@ -41,7 +41,8 @@ public final class KafkaReachability {
             AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, "5000",
             AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
     String bootstrap = kafka.bootstrapServers();
-    try (Admin admin = Admin.create(new HashMap<>(kafka.adminConfig("porthole-reachability", defaults)))) {
+    try (Admin admin =
+        Admin.create(new HashMap<>(kafka.adminConfig("porthole-reachability", defaults)))) {
       return admin
           .describeCluster(new DescribeClusterOptions().timeoutMs(millis))
           .clusterId()
@@ -54,10 +55,16 @@ public final class KafkaReachability {
     } catch (TimeoutException e) {
       throw failure(kafka, e, timeout);
     } catch (KafkaException e) {
-      // Admin.create refused the settings themselves (an unknown protocol, a missing keystore, ...).
+      // Admin.create refused the settings themselves (an unknown protocol, a missing keystore,
+      // ...).
       throw CliFailure.failure(
-          "cannot create a Kafka client for " + bootstrap + " (" + kafka.securityDescription() + "): "
-              + kafka.scrub(rootMessage(e)) + "; check the kafka.client.* settings");
+          "cannot create a Kafka client for "
+              + bootstrap
+              + " ("
+              + kafka.securityDescription()
+              + "): "
+              + kafka.scrub(rootMessage(e))
+              + "; check the kafka.client.* settings");
     }
   }
 
@@ -66,23 +73,43 @@ public final class KafkaReachability {
     String security = kafka.securityDescription();
     if (cause instanceof SaslAuthenticationException) {
       return CliFailure.failure(
-          "Kafka at " + bootstrap + " refused the login (" + security + "): " + kafka.scrub(cause.getMessage())
-              + "; check the user name and password in kafka.client.sasl.jaas.config and kafka.client.sasl.mechanism");
+          "Kafka at "
+              + bootstrap
+              + " refused the login ("
+              + security
+              + "): "
+              + kafka.scrub(cause.getMessage())
+              + "; check the user name and password in kafka.client.sasl.jaas.config and "
+              + "kafka.client.sasl.mechanism");
     }
     if (cause instanceof SslAuthenticationException) {
       return CliFailure.failure(
-          "the TLS handshake with Kafka at " + bootstrap + " failed (" + security + "): "
+          "the TLS handshake with Kafka at "
+              + bootstrap
+              + " failed ("
+              + security
+              + "): "
               + kafka.scrub(rootMessage(cause))
-              + "; check kafka.client.ssl.truststore.* (the broker's CA) and the broker's host name");
+              + "; check kafka.client.ssl.truststore.* (the broker's CA) and the broker's "
+              + "host name");
     }
     if (cause instanceof AuthenticationException) {
       return CliFailure.failure(
-          "Kafka at " + bootstrap + " refused the authentication (" + security + "): "
+          "Kafka at "
+              + bootstrap
+              + " refused the authentication ("
+              + security
+              + "): "
               + kafka.scrub(cause.getMessage()));
     }
     if (cause instanceof AuthorizationException) {
       return CliFailure.failure(
-          "Kafka at " + bootstrap + " refused access (" + security + "): " + kafka.scrub(cause.getMessage())
+          "Kafka at "
+              + bootstrap
+              + " refused access ("
+              + security
+              + "): "
+              + kafka.scrub(cause.getMessage())
               + "; grant the user the DESCRIBE permission on the cluster");
     }
     return CliFailure.failure(
@@ -91,7 +118,8 @@ public final class KafkaReachability {
             + " within "
             + timeout.toSeconds()
             + " s: check the address (--kafka HOST:PORT), that the broker is running, that its"
-            + " advertised listeners are reachable from here and that kafka.client.security.protocol ("
+            + " advertised listeners are reachable from here and that "
+            + "kafka.client.security.protocol ("
             + security
             + ") is the listener's; or leave out --kafka to use the embedded broker");
   }

@@ -15,8 +15,10 @@ import java.util.Map;
 public record TopicPartitions(Map<Topic, Integer> counts) {
 
   public static final String EVENTS_KEY = "topic.partitions.events";
+
   /** The older name of {@link #EVENTS_KEY}, still read when the new one is not set. */
   public static final String LEGACY_EVENTS_KEY = "embedded.kafka.event.partitions";
+
   public static final int DEFAULT_EVENT_PARTITIONS = 6;
   private static final int MAX_PARTITIONS = 10_000;
 
@@ -26,7 +28,8 @@ public record TopicPartitions(Map<Topic, Integer> counts) {
     for (Topic topic : Topic.values()) {
       Integer count = copy.get(topic);
       if (count == null || count < 1) {
-        throw new IllegalArgumentException(topic.topicName() + ": expected at least 1 partition but was " + count);
+        throw new IllegalArgumentException(
+            topic.topicName() + ": expected at least 1 partition but was " + count);
       }
     }
     int events = copy.get(Topic.CONTAINER_EVENTS);
@@ -49,12 +52,15 @@ public record TopicPartitions(Map<Topic, Integer> counts) {
 
   /** From {@code topic.partitions.*}; an out-of-range count names its key. */
   public static TopicPartitions from(Settings settings) {
-    int legacyEvents = settings.integer(LEGACY_EVENTS_KEY, DEFAULT_EVENT_PARTITIONS, 1, MAX_PARTITIONS);
+    int legacyEvents =
+        settings.integer(LEGACY_EVENTS_KEY, DEFAULT_EVENT_PARTITIONS, 1, MAX_PARTITIONS);
     int events = settings.integer(EVENTS_KEY, legacyEvents, 1, MAX_PARTITIONS);
     Map<Topic, Integer> counts = new EnumMap<>(Topic.class);
     for (Topic topic : Topic.values()) {
       int fallback = defaultCount(topic, events);
-      counts.put(topic, isEvent(topic) ? events : settings.integer(key(topic), fallback, 1, MAX_PARTITIONS));
+      counts.put(
+          topic,
+          isEvent(topic) ? events : settings.integer(key(topic), fallback, 1, MAX_PARTITIONS));
     }
     return new TopicPartitions(counts);
   }
@@ -64,7 +70,8 @@ public record TopicPartitions(Map<Topic, Integer> counts) {
     if (isEvent(topic)) {
       return EVENTS_KEY;
     }
-    String shortName = topic.topicName().substring("porthole.".length(), topic.topicName().lastIndexOf(".v"));
+    String shortName =
+        topic.topicName().substring("porthole.".length(), topic.topicName().lastIndexOf(".v"));
     return "topic.partitions." + shortName.replace('-', '.');
   }
 

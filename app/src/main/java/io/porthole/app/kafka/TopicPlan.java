@@ -31,7 +31,8 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
     warnings = List.copyOf(warnings);
   }
 
-  public static TopicPlan decide(TopicNames names, TopicPolicy policy, Map<String, Integer> existing) {
+  public static TopicPlan decide(
+      TopicNames names, TopicPolicy policy, Map<String, Integer> existing) {
     List<NewTopicSpec> toCreate = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
@@ -48,14 +49,20 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
         continue;
       }
       missing.add(name);
-      int partitions = TopicPartitions.isEvent(topic) ? eventPartitions : policy.partitions().of(topic);
+      int partitions =
+          TopicPartitions.isEvent(topic) ? eventPartitions : policy.partitions().of(topic);
       toCreate.add(new NewTopicSpec(name, partitions, policy.replicationFactor(), configs));
     }
     if (!policy.create() && !missing.isEmpty()) {
       problems.add(
-          TopicPolicy.CREATE_KEY + " is false and " + missing.size() + " of Porthole's topics do not exist: "
+          TopicPolicy.CREATE_KEY
+              + " is false and "
+              + missing.size()
+              + " of Porthole's topics do not exist: "
               + String.join(", ", missing)
-              + " (create them as docs/kafka.md shows, or set " + TopicPolicy.CREATE_KEY + "=true)");
+              + " (create them as docs/kafka.md shows, or set "
+              + TopicPolicy.CREATE_KEY
+              + "=true)");
       toCreate.clear();
     }
     return new TopicPlan(toCreate, problems, warnings);
@@ -87,24 +94,44 @@ public record TopicPlan(List<NewTopicSpec> toCreate, List<String> problems, List
       List<String> described = new ArrayList<>();
       existingEvents.forEach((name, count) -> described.add(name + " has " + count));
       problems.add(
-          "the event topics must have the same partition count (they are co-partitioned by key: one analyzer"
-              + " instance sees every event of a container), but " + String.join(", ", described)
-              + ": give every one of them " + counts.last() + " partitions"
-              + " (kafka-topics.sh --alter --topic NAME --partitions " + counts.last() + ")");
+          "the event topics must have the same partition count (they are co-partitioned "
+              + "by key: one analyzer"
+              + " instance sees every event of a container), but "
+              + String.join(", ", described)
+              + ": give every one of them "
+              + counts.last()
+              + " partitions"
+              + " (kafka-topics.sh --alter --topic NAME --partitions "
+              + counts.last()
+              + ")");
       return counts.last();
     }
     int actual = counts.first();
     if (actual < configured) {
       warnings.add(
-          "the event topics have " + actual + " partitions, fewer than " + TopicPartitions.EVENTS_KEY + "=" + configured
-              + ": at most " + actual + " analyzer instances share the work"
+          "the event topics have "
+              + actual
+              + " partitions, fewer than "
+              + TopicPartitions.EVENTS_KEY
+              + "="
+              + configured
+              + ": at most "
+              + actual
+              + " analyzer instances share the work"
               + (existingEvents.size() < 3
                   ? "; the missing ones are created with " + actual + " to stay co-partitioned"
                   : ""));
     } else if (actual > configured && existingEvents.size() < 3) {
       warnings.add(
-          "the existing event topics have " + actual + " partitions: the missing ones are created with "
-              + actual + ", not " + TopicPartitions.EVENTS_KEY + "=" + configured + ", to stay co-partitioned");
+          "the existing event topics have "
+              + actual
+              + " partitions: the missing ones are created with "
+              + actual
+              + ", not "
+              + TopicPartitions.EVENTS_KEY
+              + "="
+              + configured
+              + ", to stay co-partitioned");
     }
     return actual;
   }

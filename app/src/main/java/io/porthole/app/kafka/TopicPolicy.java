@@ -11,14 +11,17 @@ import java.util.OptionalInt;
  *
  * @param create whether missing topics are created ({@code topic.create}, default true); when false
  *     they must exist, and the missing ones are named before anything starts
- * @param replicationFactor replicas of each created topic ({@code topic.replication.factor}); empty:
- *     the broker's {@code default.replication.factor}
- * @param minInsyncReplicas {@code min.insync.replicas} of each created topic
- *     ({@code topic.min.insync.replicas}); empty: the broker's default
+ * @param replicationFactor replicas of each created topic ({@code topic.replication.factor});
+ *     empty: the broker's {@code default.replication.factor}
+ * @param minInsyncReplicas {@code min.insync.replicas} of each created topic ({@code
+ *     topic.min.insync.replicas}); empty: the broker's default
  * @param partitions partition counts of created topics ({@code topic.partitions.*})
  */
 public record TopicPolicy(
-    boolean create, Optional<Short> replicationFactor, OptionalInt minInsyncReplicas, TopicPartitions partitions) {
+    boolean create,
+    Optional<Short> replicationFactor,
+    OptionalInt minInsyncReplicas,
+    TopicPartitions partitions) {
 
   public static final String CREATE_KEY = "topic.create";
   public static final String REPLICATION_FACTOR_KEY = "topic.replication.factor";
@@ -39,18 +42,24 @@ public record TopicPolicy(
   public static TopicPolicy from(Settings settings) {
     boolean create = settings.bool(CREATE_KEY, true);
     Optional<Short> replication =
-        settings.optional(REPLICATION_FACTOR_KEY)
+        settings
+            .optional(REPLICATION_FACTOR_KEY)
             .map(text -> (short) settings.integer(REPLICATION_FACTOR_KEY, 1, 1, Short.MAX_VALUE));
     OptionalInt minInsync =
         settings.optional(MIN_INSYNC_REPLICAS_KEY).isPresent()
             ? OptionalInt.of(settings.integer(MIN_INSYNC_REPLICAS_KEY, 1, 1, Short.MAX_VALUE))
             : OptionalInt.empty();
-    if (replication.isPresent() && minInsync.isPresent() && minInsync.getAsInt() > replication.get()) {
+    if (replication.isPresent()
+        && minInsync.isPresent()
+        && minInsync.getAsInt() > replication.get()) {
       throw new ConfigException(
           settings.describe(MIN_INSYNC_REPLICAS_KEY),
           "expected at most the replication factor ("
-              + settings.describe(REPLICATION_FACTOR_KEY) + "=" + replication.get()
-              + ": a write needs that many replicas in sync) but was " + minInsync.getAsInt());
+              + settings.describe(REPLICATION_FACTOR_KEY)
+              + "="
+              + replication.get()
+              + ": a write needs that many replicas in sync) but was "
+              + minInsync.getAsInt());
     }
     return new TopicPolicy(create, replication, minInsync, TopicPartitions.from(settings));
   }

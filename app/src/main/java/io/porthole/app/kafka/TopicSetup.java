@@ -24,9 +24,9 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Brings a cluster's topics in line with the {@link TopicPlan}: asks which of Porthole's topics exist
- * and with how many partitions, then creates the missing ones or stops with the plan's problems.
- * Blocking; the decisions are the plan's.
+ * Brings a cluster's topics in line with the {@link TopicPlan}: asks which of Porthole's topics
+ * exist and with how many partitions, then creates the missing ones or stops with the plan's
+ * problems. Blocking; the decisions are the plan's.
  */
 public final class TopicSetup {
 
@@ -51,9 +51,12 @@ public final class TopicSetup {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, String> defaults =
         Map.of(
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    try (Admin admin = Admin.create(new HashMap<>(kafka.adminConfig("porthole-topic-setup", defaults)))) {
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            String.valueOf(timeout.toMillis()),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            "10000");
+    try (Admin admin =
+        Admin.create(new HashMap<>(kafka.adminConfig("porthole-topic-setup", defaults)))) {
       TopicPlan plan = TopicPlan.decide(names, policy, existingPartitions(admin, deadline));
       if (!plan.problems().isEmpty()) {
         throw new IllegalStateException(String.join("; ", plan.problems()));
@@ -61,21 +64,31 @@ public final class TopicSetup {
       return new Outcome(create(admin, plan, deadline), plan.warnings());
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "cannot list topics on " + kafka.bootstrapServers() + ": " + kafka.scrub(e.getCause().getMessage()),
+          "cannot list topics on "
+              + kafka.bootstrapServers()
+              + ": "
+              + kafka.scrub(e.getCause().getMessage()),
           e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "Kafka at " + kafka.bootstrapServers() + " did not answer within " + timeout.toSeconds() + " s", e);
+          "Kafka at "
+              + kafka.bootstrapServers()
+              + " did not answer within "
+              + timeout.toSeconds()
+              + " s",
+          e);
     }
   }
 
   private Map<String, Integer> existingPartitions(Admin admin, long deadline)
       throws InterruptedException, ExecutionException, TimeoutException {
     Set<String> listed =
-        admin.listTopics(new ListTopicsOptions().listInternal(false))
+        admin
+            .listTopics(new ListTopicsOptions().listInternal(false))
             .names()
             .get(remaining(deadline), TimeUnit.NANOSECONDS);
-    List<String> ours = Arrays.stream(names.names(Topic.values())).filter(listed::contains).toList();
+    List<String> ours =
+        Arrays.stream(names.names(Topic.values())).filter(listed::contains).toList();
     Map<String, Integer> existing = new HashMap<>();
     if (!ours.isEmpty()) {
       Map<String, TopicDescription> described =
@@ -93,10 +106,12 @@ public final class TopicSetup {
     List<NewTopic> newTopics = new ArrayList<>();
     for (TopicPlan.NewTopicSpec spec : plan.toCreate()) {
       newTopics.add(
-          new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replicationFactor()).configs(spec.configs()));
+          new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replicationFactor())
+              .configs(spec.configs()));
     }
     List<String> created = new ArrayList<>();
-    for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(newTopics).values().entrySet()) {
+    for (Map.Entry<String, KafkaFuture<Void>> result :
+        admin.createTopics(newTopics).values().entrySet()) {
       try {
         result.getValue().get(remaining(deadline), TimeUnit.NANOSECONDS);
         created.add(result.getKey());
@@ -104,7 +119,11 @@ public final class TopicSetup {
         // Another instance starting at the same time may have created it first.
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw new IllegalStateException(
-              "cannot create topic " + result.getKey() + ": " + kafka.scrub(e.getCause().getMessage()), e.getCause());
+              "cannot create topic "
+                  + result.getKey()
+                  + ": "
+                  + kafka.scrub(e.getCause().getMessage()),
+              e.getCause());
         }
       }
     }

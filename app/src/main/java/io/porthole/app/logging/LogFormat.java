@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * How the services write their log lines to stderr: {@code text} for a terminal (the default), or
- * {@code json}, one JSON object per line for a log pipeline ({@code log.format},
- * {@code PORTHOLE_LOG_FORMAT}).
+ * {@code json}, one JSON object per line for a log pipeline ({@code log.format}, {@code
+ * PORTHOLE_LOG_FORMAT}).
  */
 public enum LogFormat {
   TEXT,
@@ -29,10 +29,15 @@ public enum LogFormat {
     };
   }
 
-  /** @throws ConfigException naming the key when the value is neither text nor json */
+  /**
+   * @throws ConfigException naming the key when the value is neither text nor json
+   */
   public static LogFormat from(Settings settings) {
     String value = settings.string(KEY, "text");
-    return parse(value).orElseThrow(() ->
-        new ConfigException(settings.describe(KEY), "expected text or json but was '" + value + "'"));
+    return parse(value)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    settings.describe(KEY), "expected text or json but was '" + value + "'"));
   }
 }

@@ -15,28 +15,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Installs Porthole's logging on logback: one appender on stderr, Porthole's own messages at INFO,
  * every library at WARN (the embedded broker and the Kafka clients are chatty), as text or as JSON
- * lines. The JSON form is logback's {@link JsonEncoder}: {@code timestamp}, {@code level},
- * {@code loggerName}, {@code threadName}, {@code context.properties} (the service and host id),
- * {@code mdc} and {@code kvpList} (context such as a container or command id), the formatted
- * message, and the throwable.
+ * lines. The JSON form is logback's {@link JsonEncoder}: {@code timestamp}, {@code level}, {@code
+ * loggerName}, {@code threadName}, {@code context.properties} (the service and host id), {@code
+ * mdc} and {@code kvpList} (context such as a container or command id), the formatted message, and
+ * the throwable.
  */
 public final class LogSetup {
 
   static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
-  static final Map<String, Level> LEVELS = Map.of(
-      Logger.ROOT_LOGGER_NAME, Level.WARN,
-      "io.porthole", Level.INFO,
-      // A refused login is reported by porthole itself, once, without a stack trace (at start:
-      // KafkaReachability; later: each consumer's and producer's error handler).
-      "org.apache.kafka.clients.NetworkClient", Level.OFF,
-      "org.apache.kafka.clients.admin.internals.AdminMetadataManager", Level.ERROR,
-      "org.apache.kafka.controller.QuorumController", Level.ERROR);
+  static final Map<String, Level> LEVELS =
+      Map.of(
+          Logger.ROOT_LOGGER_NAME,
+          Level.WARN,
+          "io.porthole",
+          Level.INFO,
+          // A refused login is reported by porthole itself, once, without a stack trace (at start:
+          // KafkaReachability; later: each consumer's and producer's error handler).
+          "org.apache.kafka.clients.NetworkClient",
+          Level.OFF,
+          "org.apache.kafka.clients.admin.internals.AdminMetadataManager",
+          Level.ERROR,
+          "org.apache.kafka.controller.QuorumController",
+          Level.ERROR);
 
   private LogSetup() {}
 
   /**
    * Replaces the logging configuration: the format, and the properties every JSON line carries
-   * under {@code context.properties} (e.g. {@code service}, {@code host_id}; null values are left out).
+   * under {@code context.properties} (e.g. {@code service}, {@code host_id}; null values are left
+   * out).
    */
   public static void apply(LogFormat format, Map<String, String> properties) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
@@ -47,11 +54,12 @@ public final class LogSetup {
   static void install(LoggerContext context, LogFormat format, Map<String, String> properties) {
     Objects.requireNonNull(format, "format");
     context.reset();
-    properties.forEach((key, value) -> {
-      if (value != null) {
-        context.putProperty(key, value);
-      }
-    });
+    properties.forEach(
+        (key, value) -> {
+          if (value != null) {
+            context.putProperty(key, value);
+          }
+        });
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("stderr");

@@ -15,7 +15,8 @@ public final class PortholeLogConfigurator extends ContextAwareBase implements C
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    LogFormat format = LogFormat.parse(System.getenv(LogFormat.ENVIRONMENT_VARIABLE)).orElse(LogFormat.TEXT);
+    LogFormat format =
+        LogFormat.parse(System.getenv(LogFormat.ENVIRONMENT_VARIABLE)).orElse(LogFormat.TEXT);
     LogSetup.install(context, format, Map.of());
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }

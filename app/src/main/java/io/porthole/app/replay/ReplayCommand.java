@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a recorded strace log (strace -f -tt -T -o FILE) or a pcap file through the collector's parsers.",
-      "Without --kafka it prints the envelopes as JSON lines on stdout and needs no broker; with --kafka it publishes them.",
+      "Runs a recorded strace log (strace -f -tt -T -o FILE) or a pcap file through the "
+          + "collector's parsers.",
+      "Without --kafka it prints the envelopes as JSON lines on stdout and needs no "
+          + "broker; with --kafka it publishes them.",
       "Ends with one summary line on stderr."
     })
 public final class ReplayCommand implements Callable<Integer> {
@@ -33,26 +35,47 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--strace", paramLabel = "FILE", required = true, description = "A strace log.")
     Path strace;
 
-    @Option(names = "--pcap", paramLabel = "FILE", required = true, description = "A pcap file (tcpdump -w).")
+    @Option(
+        names = "--pcap",
+        paramLabel = "FILE",
+        required = true,
+        description = "A pcap file (tcpdump -w).")
     Path pcap;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
 
-  @Option(names = "--host-id", required = true, paramLabel = "ID", description = "Host id the events are attributed to.")
+  @Option(
+      names = "--host-id",
+      required = true,
+      paramLabel = "ID",
+      description = "Host id the events are attributed to.")
   String hostId;
 
-  @Option(names = "--container-id", required = true, paramLabel = "ID", description = "Container id the events are attributed to.")
+  @Option(
+      names = "--container-id",
+      required = true,
+      paramLabel = "ID",
+      description = "Container id the events are attributed to.")
   String containerId;
 
-  @Option(names = "--container-ip", paramLabel = "ADDRESS", description = "The container's address (pcap: decides the direction of flows).")
+  @Option(
+      names = "--container-ip",
+      paramLabel = "ADDRESS",
+      description = "The container's address (pcap: decides the direction of flows).")
   String containerIp;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Publish to this Kafka instead of printing.")
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description = "Publish to this Kafka instead of printing.")
   String kafka;
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "A prefix in front of every topic name.")
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "PREFIX",
+      description = "A prefix in front of every topic name.")
   String topicPrefix;
 
   private final ServiceFactory services;
@@ -72,7 +95,8 @@ public final class ReplayCommand implements Callable<Integer> {
       throw CliFailure.usage("cannot read " + file + ": no such file or no permission");
     }
     if (input.pcap != null && (containerIp == null || containerIp.isBlank())) {
-      throw CliFailure.usage("--pcap needs --container-ip (the container's address decides each flow's direction)");
+      throw CliFailure.usage(
+          "--pcap needs --container-ip (the container's address decides each flow's direction)");
     }
     ReplayOutcome outcome;
     if (kafka == null) {
@@ -88,12 +112,19 @@ public final class ReplayCommand implements Callable<Integer> {
       KafkaSettings kafkaSettings = KafkaSettings.from(settings);
       KafkaReachability.require(kafkaSettings, Duration.ofSeconds(10));
       try (KafkaEnvelopeSink sink =
-          new KafkaEnvelopeSink(kafkaSettings, TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")))) {
+          new KafkaEnvelopeSink(
+              kafkaSettings,
+              TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")))) {
         outcome = run(file, sink);
         sink.flush();
         if (sink.failures() > 0) {
           err.println(outcome.summaryLine());
-          throw CliFailure.failure(sink.failures() + " envelopes could not be published to Kafka at " + kafka + ": " + sink.firstError());
+          throw CliFailure.failure(
+              sink.failures()
+                  + " envelopes could not be published to Kafka at "
+                  + kafka
+                  + ": "
+                  + sink.firstError());
         }
       }
     }

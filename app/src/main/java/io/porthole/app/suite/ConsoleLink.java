@@ -18,11 +18,18 @@ public final class ConsoleLink {
    *     wildcard address (every interface) is reached at loopback from this machine
    */
   public static String line(String controllerAddress, Credentials credentials) {
-    String base = controllerAddress.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:");
+    String base =
+        controllerAddress
+            .replace("://0.0.0.0:", "://127.0.0.1:")
+            .replace("://[::]:", "://127.0.0.1:");
     String url = base + "/ui/";
     if (credentials != null && credentials.generated()) {
-      // Form encoding, as the console decodes the fragment with URLSearchParams ('+' would be a space).
-      return "console: " + url + "#token=" + URLEncoder.encode(credentials.operatorToken(), StandardCharsets.UTF_8);
+      // Form encoding, as the console decodes the fragment with URLSearchParams ('+' would be a
+      // space).
+      return "console: "
+          + url
+          + "#token="
+          + URLEncoder.encode(credentials.operatorToken(), StandardCharsets.UTF_8);
     }
     return "console: " + url + " (sign in with the viewer or operator token)";
   }

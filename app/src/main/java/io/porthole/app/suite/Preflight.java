@@ -18,7 +18,8 @@ import java.util.Optional;
  * capture, strace and veth changes need it), a strace binary. Each missing piece is one line saying
  * what is wrong and how to fix it; the suite then runs what it can.
  */
-public record Preflight(boolean dockerReady, boolean root, boolean straceFound, List<String> problems) {
+public record Preflight(
+    boolean dockerReady, boolean root, boolean straceFound, List<String> problems) {
 
   public static final String DOCKER_HOST_KEY = "docker.host";
   public static final String STRACE_BINARY_KEY = "strace.binary";
@@ -30,18 +31,22 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
 
   public static Preflight check(Settings settings) {
     List<String> problems = new ArrayList<>();
-    boolean docker = checkDocker(settings.string(DOCKER_HOST_KEY, "unix:///var/run/docker.sock"), problems);
+    boolean docker =
+        checkDocker(settings.string(DOCKER_HOST_KEY, "unix:///var/run/docker.sock"), problems);
     boolean root = isRoot();
     if (!root) {
       problems.add(
-          "not running as root: packet capture, strace and network isolation need root (or CAP_NET_RAW,"
+          "not running as root: packet capture, strace and network isolation need root "
+              + "(or CAP_NET_RAW,"
               + " CAP_SYS_PTRACE and CAP_NET_ADMIN); run `sudo ./porthole up` to have them");
     }
     String straceBinary = settings.string(STRACE_BINARY_KEY, "strace");
     boolean strace = findExecutable(straceBinary).isPresent();
     if (!strace) {
       problems.add(
-          "no strace binary ('" + straceBinary + "' is not on the PATH): syscall tracing is off; install it"
+          "no strace binary ('"
+              + straceBinary
+              + "' is not on the PATH): syscall tracing is off; install it"
               + " (Debian/Ubuntu: apt-get install strace) or set PORTHOLE_STRACE_BINARY");
     }
     return new Preflight(docker, root, strace, List.copyOf(problems));
@@ -52,34 +57,63 @@ public record Preflight(boolean dockerReady, boolean root, boolean straceFound, 
       return true;
     }
     Path socket = Path.of(dockerHost.substring("unix://".length()));
-    String start = "start the engine (as root: dockerd --live-restore &, or `bash -c 'source dev/lib.sh; porthole_start_docker'`)";
+    String start =
+        "start the engine (as root: dockerd --live-restore &, or `bash -c 'source "
+            + "dev/lib.sh; porthole_start_docker'`)";
     if (!Files.exists(socket)) {
-      problems.add("no Docker engine: " + socket + " does not exist; " + start + "; the collector is off until then");
+      problems.add(
+          "no Docker engine: "
+              + socket
+              + " does not exist; "
+              + start
+              + "; the collector is off until then");
       return false;
     }
     if (!Files.isReadable(socket) || !Files.isWritable(socket)) {
       problems.add(
-          "no permission for the Docker socket " + socket + ": run as root, or add your user to the docker"
-              + " group (sudo usermod -aG docker $USER, then log in again); the collector is off until then");
+          "no permission for the Docker socket "
+              + socket
+              + ": run as root, or add your user to the docker"
+              + " group (sudo usermod -aG docker $USER, then log in again); the collector "
+              + "is off until then");
       return false;
     }
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       channel.connect(UnixDomainSocketAddress.of(socket));
-      channel.write(ByteBuffer.wrap("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      channel.write(
+          ByteBuffer.wrap(
+              "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
       ByteBuffer answer = ByteBuffer.allocate(512);
       channel.read(answer);
       String text = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
       if (!text.startsWith("HTTP/1.") || !text.contains(" 200 ")) {
-        problems.add("the Docker engine at " + socket + " does not answer its ping (" + firstLine(text) + "); " + start);
+        problems.add(
+            "the Docker engine at "
+                + socket
+                + " does not answer its ping ("
+                + firstLine(text)
+                + "); "
+                + start);
         return false;
       }
       return true;
     } catch (IOException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (reason.toLowerCase().contains("permission")) {
-        problems.add("no permission for the Docker socket " + socket + ": run as root, or add your user to the docker group; the collector is off until then");
+        problems.add(
+            "no permission for the Docker socket "
+                + socket
+                + ": run as root, or add your user to the docker group; the collector is "
+                + "off until then");
       } else {
-        problems.add("no Docker engine answers on " + socket + " (" + reason + "); " + start + "; the collector is off until then");
+        problems.add(
+            "no Docker engine answers on "
+                + socket
+                + " ("
+                + reason
+                + "); "
+                + start
+                + "; the collector is off until then");
       }
       return false;
     }

@@ -3,6 +3,7 @@ package io.porthole.app.suite;
 import io.porthole.app.AppSettingDefinitions;
 import io.porthole.app.CliFailure;
 import io.porthole.app.CommandSettings;
+import io.porthole.app.OneLine;
 import io.porthole.app.ServiceFactory;
 import io.porthole.app.kafka.EmbeddedKafka;
 import io.porthole.app.kafka.EmbeddedKafkaConfig;
@@ -44,7 +45,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -63,10 +66,13 @@ public final class Suite {
   }
 
   private static final String REMEDIATION_DATA_DIR_KEY = "remediation.data.dir";
+
   /** The default metrics and health port of {@code porthole collector}. */
   public static final int COLLECTOR_OPS_PORT = 9464;
+
   /** The default metrics and health port of {@code porthole analyzer}. */
   public static final int ANALYZER_OPS_PORT = 9465;
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -89,8 +95,8 @@ public final class Suite {
 
   /**
    * Starts the wanted services, runs {@code whenStarted} (the ready lines), then blocks until
-   * SIGTERM or SIGINT has stopped everything ({@code porthole: stopping} / {@code stopped} on stderr).
-   * A failure to start, or from {@code whenStarted}, stops what did start and is rethrown.
+   * SIGTERM or SIGINT has stopped everything ({@code porthole: stopping} / {@code stopped} on
+   * stderr). A failure to start, or from {@code whenStarted}, stops what did start and is rethrown.
    */
   public void runUntilSignalled(Settings settings, Set<Service> wanted, Runnable whenStarted)
       throws InterruptedException {
@@ -119,8 +125,13 @@ public final class Suite {
 
   /** What every JSON log line carries: the services of this process and the host id. */
   private static Map<String, String> logContext(Settings settings, Set<Service> wanted) {
-    String services = wanted.stream().map(s -> s.name().toLowerCase(Locale.ROOT)).sorted().collect(Collectors.joining(","));
-    String hostId = settings.optional(CommandSettings.HOST_ID_KEY).orElseGet(CollectorConfig::hostname);
+    String services =
+        wanted.stream()
+            .map(s -> s.name().toLowerCase(Locale.ROOT))
+            .sorted()
+            .collect(Collectors.joining(","));
+    String hostId =
+        settings.optional(CommandSettings.HOST_ID_KEY).orElseGet(CollectorConfig::hostname);
     return Map.of("service", services, "host_id", hostId);
   }
 
@@ -135,7 +146,8 @@ public final class Suite {
     Path dataDir = CommandSettings.dataDir(base);
     createDataDir(dataDir);
     requireFreeHttpPort(base, wanted);
-    Preflight preflight = wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : Preflight.notNeeded();
+    Preflight preflight =
+        wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : Preflight.notNeeded();
     preflight.problems().forEach(problem -> err.println("porthole: " + problem));
 
     Map<String, String> derived = new HashMap<>();
@@ -162,12 +174,15 @@ public final class Suite {
     derived.put(KafkaSettings.BOOTSTRAP_KEY, bootstrapServers);
     settings = base.with(derived);
 
-    for (Service service : new Service[] {Service.ANALYZER, Service.CONTROLLER, Service.COLLECTOR}) {
+    for (Service service :
+        new Service[] {Service.ANALYZER, Service.CONTROLLER, Service.COLLECTOR}) {
       if (!wanted.contains(service)) {
         continue;
       }
       if (service == Service.COLLECTOR && !preflight.dockerReady()) {
-        err.println("porthole: collector not started (no usable Docker engine, see above); the other services run");
+        err.println(
+            "porthole: collector not started (no usable Docker engine, see above); the "
+                + "other services run");
         continue;
       }
       startService(service);
@@ -213,7 +228,8 @@ public final class Suite {
         controller = null;
       }
       // A Kafka client's exception may quote its configuration: no secret of it in the line.
-      String reason = KafkaSecrets.scrub(describe(e), KafkaSecrets.secretValues(settings.withPrefix("kafka.")));
+      String reason =
+          KafkaSecrets.scrub(describe(e), KafkaSecrets.secretValues(settings.withPrefix("kafka.")));
       err.println("porthole: " + name + " not started: " + reason + "; the other services run");
     }
   }
@@ -294,7 +310,14 @@ public final class Suite {
     } catch (PortInUseException e) {
       throw CliFailure.failure(e.getMessage());
     } catch (Exception e) {
-      throw new CliFailure(CliFailure.FAILURE, "the embedded Kafka broker did not start: " + describe(e) + " (its data is in " + embedded.dataDir() + ")", e);
+      throw new CliFailure(
+          CliFailure.FAILURE,
+          "the embedded Kafka broker did not start: "
+              + describe(e)
+              + " (its data is in "
+              + embedded.dataDir()
+              + ")",
+          e);
     }
     return embeddedKafka.bootstrapServers();
   }
@@ -307,7 +330,8 @@ public final class Suite {
       Thread.currentThread().interrupt();
       throw CliFailure.failure("interrupted while checking Porthole's topics");
     } catch (RuntimeException e) {
-      throw CliFailure.failure("Porthole's topics on " + kafka.bootstrapServers() + ": " + describe(e));
+      throw CliFailure.failure(
+          "Porthole's topics on " + kafka.bootstrapServers() + ": " + describe(e));
     }
     outcome.warnings().forEach(warning -> err.println("porthole: " + warning));
   }
@@ -326,21 +350,35 @@ public final class Suite {
       address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
       throw CliFailure.failure(
-          base.describe(CommandSettings.HTTP_HOST_KEY) + ": '" + host + "' is not an address (--http-host)");
+          base.describe(CommandSettings.HTTP_HOST_KEY)
+              + ": '"
+              + host
+              + "' is not an address (--http-host)");
     }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(address, port));
     } catch (BindException e) {
       if (!address.isAnyLocalAddress() && String.valueOf(e.getMessage()).contains("assign")) {
-        throw CliFailure.failure(base.describe(CommandSettings.HTTP_HOST_KEY) + ": cannot listen on " + host
-            + ", it is not an address of this machine (--http-host)");
+        throw CliFailure.failure(
+            base.describe(CommandSettings.HTTP_HOST_KEY)
+                + ": cannot listen on "
+                + host
+                + ", it is not an address of this machine (--http-host)");
       }
       throw CliFailure.failure(
-          new PortInUseException("this machine", port, "the controller").getMessage().replace("choose another port", "choose another port with --http-port N (0 picks a free one)"));
+          new PortInUseException("this machine", port, "the controller")
+              .getMessage()
+              .replace(
+                  "choose another port",
+                  "choose another port with --http-port N (0 picks a free one)"));
     } catch (IOException e) {
       throw CliFailure.failure(
-          new PortInUseException("this machine", port, "the controller").getMessage().replace("choose another port", "choose another port with --http-port N (0 picks a free one)"));
+          new PortInUseException("this machine", port, "the controller")
+              .getMessage()
+              .replace(
+                  "choose another port",
+                  "choose another port with --http-port N (0 picks a free one)"));
     }
   }
 
@@ -348,23 +386,32 @@ public final class Suite {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
-      throw CliFailure.failure("cannot create the data directory " + dataDir + ": " + e.getMessage() + "; choose another with --data-dir DIR");
+      throw CliFailure.failure(
+          "cannot create the data directory "
+              + dataDir
+              + ": "
+              + e.getMessage()
+              + "; choose another with --data-dir DIR");
     } catch (UncheckedIOException e) {
-      throw CliFailure.failure("cannot create the data directory " + dataDir + ": " + e.getMessage());
+      throw CliFailure.failure(
+          "cannot create the data directory " + dataDir + ": " + e.getMessage());
     }
   }
 
   private static <T> T await(Future<T> future, Duration timeout) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("did not finish within " + timeout.toSeconds() + " s");
     }
   }
 
   static String describe(Throwable e) {
-    return io.porthole.app.OneLine.of(e);
+    return OneLine.of(e);
   }
 }

@@ -2,6 +2,7 @@ package io.porthole.app.suite;
 
 import io.porthole.app.CommandSettings;
 import io.porthole.app.ServiceFactory;
+import io.porthole.app.kafka.EmbeddedKafkaConfig;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
 import java.io.PrintStream;
@@ -16,37 +17,61 @@ import picocli.CommandLine.Option;
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs collector, analyzer and controller in one process. Without --kafka it starts an embedded Kafka broker"
+      "Runs collector, analyzer and controller in one process. Without --kafka it starts "
+          + "an embedded Kafka broker"
           + " on 127.0.0.1 (data under the data directory) and creates the topics.",
       "Prints `kafka: HOST:PORT` and `controller: http://HOST:PORT` (the address it really listens on) when ready;"
           + " Ctrl-C stops everything.",
-      "The controller listens on 127.0.0.1 unless --http-host (or PORTHOLE_HTTP_HOST) says otherwise."
+      "The controller listens on 127.0.0.1 unless --http-host (or PORTHOLE_HTTP_HOST) "
+          + "says otherwise."
     })
 public final class UpCommand implements Callable<Integer> {
 
   static final String LOOPBACK = "127.0.0.1";
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Use this Kafka instead of the embedded broker.")
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description = "Use this Kafka instead of the embedded broker.")
   String kafka;
 
-  @Option(names = "--http-port", paramLabel = "N", description = "The controller's HTTP port (default 8080; 0 picks a free one).")
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description = "The controller's HTTP port (default 8080; 0 picks a free one).")
   Integer httpPort;
 
-  @Option(names = "--http-host", paramLabel = "ADDRESS",
-      description = "The address the controller listens on (default 127.0.0.1, or PORTHOLE_HTTP_HOST;"
-          + " 0.0.0.0 for every interface).")
+  @Option(
+      names = "--http-host",
+      paramLabel = "ADDRESS",
+      description =
+          "The address the controller listens on (default 127.0.0.1, or PORTHOLE_HTTP_HOST;"
+              + " 0.0.0.0 for every interface).")
   String httpHost;
 
-  @Option(names = "--host-id", paramLabel = "ID", description = "This host's id in every event (default: the hostname).")
+  @Option(
+      names = "--host-id",
+      paramLabel = "ID",
+      description = "This host's id in every event (default: the hostname).")
   String hostId;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the embedded broker and the generated credentials live (default: ~/.porthole).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the embedded broker and the generated credentials live (default: ~/.porthole).")
   Path dataDir;
 
-  @Option(names = "--kafka-port", paramLabel = "N", description = "Port of the embedded broker (default: a free one).")
+  @Option(
+      names = "--kafka-port",
+      paramLabel = "N",
+      description = "Port of the embedded broker (default: a free one).")
   Integer kafkaPort;
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "A prefix in front of every topic name.")
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "PREFIX",
+      description = "A prefix in front of every topic name.")
   String topicPrefix;
 
   private final ServiceFactory services;
@@ -68,7 +93,7 @@ public final class UpCommand implements Callable<Integer> {
             .option(CommandSettings.HTTP_HOST_KEY, httpHost)
             .option(CommandSettings.HOST_ID_KEY, hostId)
             .option(CommandSettings.DATA_DIR_KEY, dataDir)
-            .option(io.porthole.app.kafka.EmbeddedKafkaConfig.PORT_KEY, kafkaPort)
+            .option(EmbeddedKafkaConfig.PORT_KEY, kafkaPort)
             .option(CommandSettings.TOPIC_PREFIX_KEY, topicPrefix);
     Settings built = settings.build();
     if (built.optional(CommandSettings.HTTP_HOST_KEY).isEmpty()) {
@@ -85,12 +110,21 @@ public final class UpCommand implements Callable<Integer> {
   static void announce(Suite suite, PrintStream out) {
     Credentials credentials = suite.credentials();
     if (credentials != null) {
-      out.println(credentials.generated()
-          ? "operator token: " + credentials.operatorToken() + " (shown once; saved in " + credentials.file() + ")"
-          : "credentials: from the environment or " + credentials.file());
+      out.println(
+          credentials.generated()
+              ? "operator token: "
+                  + credentials.operatorToken()
+                  + " (shown once; saved in "
+                  + credentials.file()
+                  + ")"
+              : "credentials: from the environment or " + credentials.file());
       if (credentials.keysGenerated()) {
-        out.println("command keys: generated " + credentials.signingKeyFile() + " (private, controller only) and "
-            + credentials.verifyKeyFiles() + " (public, for collectors)");
+        out.println(
+            "command keys: generated "
+                + credentials.signingKeyFile()
+                + " (private, controller only) and "
+                + credentials.verifyKeyFiles()
+                + " (public, for collectors)");
       }
     }
     out.println("kafka: " + suite.bootstrapServers());
@@ -99,7 +133,10 @@ public final class UpCommand implements Callable<Integer> {
       out.println("controller: " + suite.controllerAddress());
       out.println(ConsoleLink.line(suite.controllerAddress(), credentials));
     }
-    out.println("running: " + String.join(", ", suite.running().stream().map(s -> s.name().toLowerCase()).toList()));
+    out.println(
+        "running: "
+            + String.join(
+                ", ", suite.running().stream().map(s -> s.name().toLowerCase()).toList()));
     out.flush();
   }
 }

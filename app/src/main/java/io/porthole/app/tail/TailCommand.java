@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -30,8 +31,10 @@ import picocli.CommandLine.Parameters;
     name = "tail",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints the records of one topic as JSON lines (the protobuf JSON mapping plus key, partition and offset).",
-      "TOPIC may be the full name (porthole.alerts.v1) or the short one (alerts, container-events, flows, syscalls,"
+      "Prints the records of one topic as JSON lines (the protobuf JSON mapping plus "
+          + "key, partition and offset).",
+      "TOPIC may be the full name (porthole.alerts.v1) or the short one (alerts, "
+          + "container-events, flows, syscalls,"
           + " heartbeats, commands, command-results, dead-letters)."
     })
 public final class TailCommand implements Callable<Integer> {
@@ -39,22 +42,36 @@ public final class TailCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to follow.")
   String topicText;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: PORTHOLE_KAFKA_BOOTSTRAP_SERVERS).")
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (default: PORTHOLE_KAFKA_BOOTSTRAP_SERVERS).")
   String kafka;
 
-  @Option(names = "--from-beginning", description = "Start at the oldest record instead of new records only.")
+  @Option(
+      names = "--from-beginning",
+      description = "Start at the oldest record instead of new records only.")
   boolean fromBeginning;
 
   @Option(names = "--max", paramLabel = "N", description = "Exit after N records.")
   Long max;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Exit after this many seconds.")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "Exit after this many seconds.")
   Long timeoutSeconds;
 
-  @Option(names = "--key", paramLabel = "PREFIX", description = "Only records whose key starts with PREFIX (e.g. a host id).")
+  @Option(
+      names = "--key",
+      paramLabel = "PREFIX",
+      description = "Only records whose key starts with PREFIX (e.g. a host id).")
   String keyPrefix;
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "A prefix in front of every topic name (default: PORTHOLE_TOPIC_PREFIX).")
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "PREFIX",
+      description = "A prefix in front of every topic name (default: PORTHOLE_TOPIC_PREFIX).")
   String topicPrefix;
 
   private final PrintStream out;
@@ -75,7 +92,8 @@ public final class TailCommand implements Callable<Integer> {
       throw CliFailure.usage("--max: expected a positive number but was " + max);
     }
     if (timeoutSeconds != null && timeoutSeconds < 1) {
-      throw CliFailure.usage("--timeout: expected a positive number of seconds but was " + timeoutSeconds);
+      throw CliFailure.usage(
+          "--timeout: expected a positive number of seconds but was " + timeoutSeconds);
     }
     Settings settings =
         CommandSettings.fromEnvironment()
@@ -84,20 +102,29 @@ public final class TailCommand implements Callable<Integer> {
             .build();
     KafkaSettings kafkaSettings = KafkaSettings.from(settings);
     KafkaReachability.require(kafkaSettings, Duration.ofSeconds(10));
-    String topicName = TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(topic);
-    Map<String, Object> config = new LinkedHashMap<>(kafkaSettings.consumerConfig("porthole-tail", null));
+    String topicName =
+        TopicNames.withPrefix(settings.string(CommandSettings.TOPIC_PREFIX_KEY, "")).name(topic);
+    Map<String, Object> config =
+        new LinkedHashMap<>(kafkaSettings.consumerConfig("porthole-tail", null));
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       return follow(consumer, topic, topicName, kafkaSettings.bootstrapServers());
     }
   }
 
-  private int follow(KafkaConsumer<String, byte[]> consumer, Topic topic, String topicName, String bootstrap) {
+  private int follow(
+      KafkaConsumer<String, byte[]> consumer, Topic topic, String topicName, String bootstrap) {
     List<PartitionInfo> infos = consumer.partitionsFor(topicName, Duration.ofSeconds(10));
     if (infos == null || infos.isEmpty()) {
-      throw CliFailure.failure("topic " + topicName + " does not exist on Kafka at " + bootstrap + " (is `porthole up` running against it?)");
+      throw CliFailure.failure(
+          "topic "
+              + topicName
+              + " does not exist on Kafka at "
+              + bootstrap
+              + " (is `porthole up` running against it?)");
     }
-    List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topicName, i.partition())).toList();
+    List<TopicPartition> partitions =
+        infos.stream().map(i -> new TopicPartition(topicName, i.partition())).toList();
     consumer.assign(partitions);
     if (fromBeginning) {
       consumer.seekToBeginning(partitions);
@@ -107,12 +134,18 @@ public final class TailCommand implements Callable<Integer> {
     }
     TailLineFormatter formatter = new TailLineFormatter(topic);
     CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      consumer.wakeup();
-      awaitQuietly(finished);
-    }, "porthole-tail-stop");
+    Thread hook =
+        new Thread(
+            () -> {
+              consumer.wakeup();
+              awaitQuietly(finished);
+            },
+            "porthole-tail-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    long deadline = timeoutSeconds == null ? Long.MAX_VALUE : System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+    long deadline =
+        timeoutSeconds == null
+            ? Long.MAX_VALUE
+            : System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     long printed = 0;
     try {
       while ((max == null || printed < max) && System.nanoTime() < deadline) {
@@ -121,7 +154,13 @@ public final class TailCommand implements Callable<Integer> {
           if (keyPrefix != null && (record.key() == null || !record.key().startsWith(keyPrefix))) {
             continue;
           }
-          out.println(formatter.format(record.key(), record.partition(), record.offset(), record.value(), headers(record)));
+          out.println(
+              formatter.format(
+                  record.key(),
+                  record.partition(),
+                  record.offset(),
+                  record.value(),
+                  headers(record)));
           if (max != null && ++printed >= max) {
             break;
           }
@@ -152,7 +191,7 @@ public final class TailCommand implements Callable<Integer> {
 
   private static void awaitQuietly(CountDownLatch latch) {
     try {
-      latch.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      latch.await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

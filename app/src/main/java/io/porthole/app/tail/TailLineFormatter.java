@@ -25,8 +25,10 @@ public final class TailLineFormatter {
     this.topic = Objects.requireNonNull(topic, "topic");
   }
 
-  public String format(String key, int partition, long offset, byte[] value, Map<String, byte[]> headers) {
-    JsonObject line = new JsonObject().put("key", key).put("partition", partition).put("offset", offset);
+  public String format(
+      String key, int partition, long offset, byte[] value, Map<String, byte[]> headers) {
+    JsonObject line =
+        new JsonObject().put("key", key).put("partition", partition).put("offset", offset);
     if (value == null) {
       return line.put("tombstone", true).encode();
     }
@@ -36,7 +38,8 @@ public final class TailLineFormatter {
     }
     try {
       Message message = parser.get().parseFrom(value);
-      new JsonObject(ProtoJson.toJson(message)).forEach(field -> line.put(field.getKey(), field.getValue()));
+      new JsonObject(ProtoJson.toJson(message))
+          .forEach(field -> line.put(field.getKey(), field.getValue()));
       return line.encode();
     } catch (InvalidProtocolBufferException e) {
       line.put("error", "not a valid " + topic.topicName() + " value: " + e.getMessage());
@@ -44,11 +47,15 @@ public final class TailLineFormatter {
     }
   }
 
-  private static JsonObject withRawValue(JsonObject line, byte[] value, Map<String, byte[]> headers) {
+  private static JsonObject withRawValue(
+      JsonObject line, byte[] value, Map<String, byte[]> headers) {
     line.put("valueBase64", Base64.getEncoder().encodeToString(value));
     if (!headers.isEmpty()) {
       JsonObject headerJson = new JsonObject();
-      headers.forEach((name, bytes) -> headerJson.put(name, bytes == null ? null : new String(bytes, StandardCharsets.UTF_8)));
+      headers.forEach(
+          (name, bytes) ->
+              headerJson.put(
+                  name, bytes == null ? null : new String(bytes, StandardCharsets.UTF_8)));
       line.put("headers", headerJson);
     }
     return line;

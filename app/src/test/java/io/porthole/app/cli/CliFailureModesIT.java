@@ -22,9 +22,16 @@ class CliFailureModesIT {
 
   @Test
   void anUnreachableKafkaIsOneLineAndExitCode1() throws Exception {
-    try (PortholeProcess up = PortholeProcess.start("up", "--kafka", "127.0.0.1:1", "--data-dir", dataDir.toString(), "--http-port", "0")) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            "up", "--kafka", "127.0.0.1:1", "--data-dir", dataDir.toString(), "--http-port", "0")) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: cannot reach Kafka at 127.0.0.1:1 within 10 s: check the address"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.startsWith(
+                      "porthole: cannot reach Kafka at 127.0.0.1:1 within 10 s: check "
+                          + "the address"));
       assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
     }
   }
@@ -32,18 +39,41 @@ class CliFailureModesIT {
   @Test
   void aControllerPortInUseNamesThePortAndHowToChooseAnother() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"));
-        PortholeProcess up = PortholeProcess.start("up", "--http-port", String.valueOf(taken.getLocalPort()), "--data-dir", dataDir.toString())) {
+        PortholeProcess up =
+            PortholeProcess.start(
+                "up",
+                "--http-port",
+                String.valueOf(taken.getLocalPort()),
+                "--data-dir",
+                dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.contains("port " + taken.getLocalPort()) && line.contains("already in use") && line.contains("--http-port"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.contains("port " + taken.getLocalPort())
+                      && line.contains("already in use")
+                      && line.contains("--http-port"));
     }
   }
 
   @Test
   void anEmbeddedBrokerPortInUseNamesThePort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-        PortholeProcess up = PortholeProcess.start("up", "--kafka-port", String.valueOf(taken.getLocalPort()), "--http-port", "0", "--data-dir", dataDir.toString())) {
+        PortholeProcess up =
+            PortholeProcess.start(
+                "up",
+                "--kafka-port",
+                String.valueOf(taken.getLocalPort()),
+                "--http-port",
+                "0",
+                "--data-dir",
+                dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use") && line.contains("embedded Kafka broker"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use")
+                      && line.contains("embedded Kafka broker"));
     }
   }
 
@@ -57,30 +87,68 @@ class CliFailureModesIT {
 
   @Test
   void aBadConfigurationValueNamesTheVariableAndExits2() throws Exception {
-    try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_HTTP_PORT", "eighty"), List.of(), "up", "--data-dir", dataDir.toString())) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("PORTHOLE_HTTP_PORT", "eighty"),
+            List.of(),
+            "up",
+            "--data-dir",
+            dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(2);
-      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_HTTP_PORT: expected a whole number from 0 to 65535 but was 'eighty'");
+      assertThat(up.err())
+          .containsExactly(
+              "porthole: configuration: PORTHOLE_HTTP_PORT: expected a whole number from "
+                  + "0 to 65535 but was 'eighty'");
     }
   }
 
   @Test
-  void anUnknownSettingUnderAKnownPrefixNamesTheVariableAndTheNearestKeyAndExits2() throws Exception {
+  void anUnknownSettingUnderAKnownPrefixNamesTheVariableAndTheNearestKeyAndExits2()
+      throws Exception {
     Map<String, String> env = Map.of("PORTHOLE_COLLECTOR_STRACE_BATCHSIZE", "100");
-    try (PortholeProcess up = PortholeProcess.start(env, List.of(), "up", "--data-dir", dataDir.toString())) {
+    try (PortholeProcess up =
+        PortholeProcess.start(env, List.of(), "up", "--data-dir", dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(2);
-      assertThat(up.err()).containsExactly("porthole: configuration: PORTHOLE_COLLECTOR_STRACE_BATCHSIZE: unknown setting;"
-          + " the nearest known key is collector.data.dir");
+      assertThat(up.err())
+          .containsExactly(
+              "porthole: configuration: PORTHOLE_COLLECTOR_STRACE_BATCHSIZE: unknown setting;"
+                  + " the nearest known key is collector.data.dir");
     }
   }
 
   @Test
   void noDockerEngineAndNoStraceAreEachOneLineSayingHowToFixThem() throws Exception {
-    Map<String, String> env = Map.of("PORTHOLE_DOCKER_HOST", "unix:///nonexistent/docker.sock", "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
+    Map<String, String> env =
+        Map.of(
+            "PORTHOLE_DOCKER_HOST",
+            "unix:///nonexistent/docker.sock",
+            "PORTHOLE_STRACE_BINARY",
+            "/nonexistent/strace");
     // An unreachable Kafka ends the run right after the checks, which come first.
-    try (PortholeProcess up = PortholeProcess.start(env, List.of(), "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", dataDir.toString())) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            env,
+            List.of(),
+            "up",
+            "--kafka",
+            "127.0.0.1:1",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no Docker engine: /nonexistent/docker.sock does not exist; start the engine"));
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no strace binary ('/nonexistent/strace' is not on the PATH)") && line.contains("apt-get install strace"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.startsWith(
+                      "porthole: no Docker engine: /nonexistent/docker.sock does not "
+                          + "exist; start the engine"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.startsWith(
+                          "porthole: no strace binary ('/nonexistent/strace' is not on the PATH)")
+                      && line.contains("apt-get install strace"));
     }
   }
 
@@ -90,10 +158,30 @@ class CliFailureModesIT {
     Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
     List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-    try (PortholeProcess up = PortholeProcess.start(Map.of("HOME", data.toString()), asNobody, "up", "--kafka", "127.0.0.1:1", "--http-port", "0", "--data-dir", data.toString())) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("HOME", data.toString()),
+            asNobody,
+            "up",
+            "--kafka",
+            "127.0.0.1:1",
+            "--http-port",
+            "0",
+            "--data-dir",
+            data.toString())) {
       assertThat(up.awaitExit(EXIT)).isEqualTo(1);
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: no permission for the Docker socket /var/run/docker.sock") && line.contains("docker group"));
-      assertThat(up.err()).anyMatch(line -> line.startsWith("porthole: not running as root: packet capture, strace and network isolation need root"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.startsWith(
+                          "porthole: no permission for the Docker socket /var/run/docker.sock")
+                      && line.contains("docker group"));
+      assertThat(up.err())
+          .anyMatch(
+              line ->
+                  line.startsWith(
+                      "porthole: not running as root: packet capture, strace and network "
+                          + "isolation need root"));
     }
   }
 }

@@ -41,7 +41,8 @@ final class ConsoleBrowser implements AutoCloseable {
   private final Path profile;
   private final ChromeDriverService service;
 
-  private ConsoleBrowser(ChromeDriver driver, ChromeDriverService service, Path profile, Path downloads) {
+  private ConsoleBrowser(
+      ChromeDriver driver, ChromeDriverService service, Path profile, Path downloads) {
     this.driver = driver;
     this.service = service;
     this.profile = profile;
@@ -54,23 +55,38 @@ final class ConsoleBrowser implements AutoCloseable {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,800", "--user-data-dir=" + profile);
-    options.setExperimentalOption("prefs", Map.of(
-        "download.default_directory", downloads.toString(),
-        "download.prompt_for_download", false));
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,800",
+        "--user-data-dir=" + profile);
+    options.setExperimentalOption(
+        "prefs",
+        Map.of(
+            "download.default_directory",
+            downloads.toString(),
+            "download.prompt_for_download",
+            false));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1280, 800));
     return new ConsoleBrowser(driver, service, profile, downloads);
   }
 
   <T> T await(String what, Duration timeout, ExpectedCondition<T> condition) {
-    return new WebDriverWait(driver, timeout, Duration.ofMillis(200)).withMessage(what).until(condition);
+    return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
+        .withMessage(what)
+        .until(condition);
   }
 
   WebElement find(String css) {
@@ -90,7 +106,10 @@ final class ConsoleBrowser implements AutoCloseable {
     Path dir = Path.of("target", "console-screenshots");
     Files.createDirectories(dir);
     Path file = dir.resolve(name + ".png");
-    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        driver.getScreenshotAs(OutputType.FILE).toPath(),
+        file,
+        StandardCopyOption.REPLACE_EXISTING);
     return file;
   }
 

@@ -67,8 +67,20 @@ class ConsoleIT {
 
   @BeforeAll
   void startSuiteAndBrowser() throws Exception {
-    up = PortholeProcess.start(Map.of(), List.of(), "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", HOST_ID);
-    consoleLink = up.awaitOut(line -> line.startsWith("console: "), Duration.ofSeconds(180)).substring("console: ".length());
+    up =
+        PortholeProcess.start(
+            Map.of(),
+            List.of(),
+            "up",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            HOST_ID);
+    consoleLink =
+        up.awaitOut(line -> line.startsWith("console: "), Duration.ofSeconds(180))
+            .substring("console: ".length());
     controller = consoleLink.substring(0, consoleLink.indexOf("/ui/"));
     operatorToken = credentials().getProperty("operator.token");
     operator = ConsoleBrowser.open();
@@ -98,10 +110,14 @@ class ConsoleIT {
     operator.driver.get(consoleLink);
     awaitSignedIn(operator);
     assertThat(operator.driver.getCurrentUrl()).doesNotContain("#").doesNotContain("token");
-    assertThat(operator.script("return sessionStorage.getItem('porthole.token')")).isEqualTo(operatorToken);
+    assertThat(operator.script("return sessionStorage.getItem('porthole.token')"))
+        .isEqualTo(operatorToken);
     assertThat(operator.script("return document.cookie")).isEqualTo("");
     assertThat(operator.find("#who").getText()).isEqualTo("operator");
-    operator.await("the alert stream is live", Duration.ofSeconds(20), d -> operator.find("#stream").getText().equals("live"));
+    operator.await(
+        "the alert stream is live",
+        Duration.ofSeconds(20),
+        d -> operator.find("#stream").getText().equals("live"));
   }
 
   @Test
@@ -109,35 +125,60 @@ class ConsoleIT {
   void anOomAlertOfARealContainerAppearsWithoutReloading() throws Exception {
     operator.script("window.portholeNoReload = 'still the same page'");
     filterAlerts(PREFIX);
-    run(OOM, Map.of(), HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20),
-        "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
+    run(
+        OOM,
+        Map.of(),
+        HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20),
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=64M",
+        "count=1");
     WebElement row = awaitAlertRow("OOM_KILLED", OOM);
     assertThat(row.getText()).contains("HIGH", "OOM_KILLED", OOM, HOST_ID);
     assertThat(operator.script("return window.portholeNoReload")).isEqualTo("still the same page");
     row.click();
-    operator.await("the OOM alert's evidence", Duration.ofSeconds(5),
+    operator.await(
+        "the OOM alert's evidence",
+        Duration.ofSeconds(5),
         // The die's exit code, not the engine's OOMKilled flag: Docker 20.10 sometimes records a
         // kill as OOMKilled=false (the kernel log then reports it).
         d -> operator.find("#alert-detail .evidence").getText().contains("exit code 137"));
   }
 
-  /** A path with a script tag, opened for real by a traced container, is shown as the text it is. */
+  /**
+   * A path with a script tag, opened for real by a traced container, is shown as the text it is.
+   */
   @Test
   @Order(3)
   void evidenceWithAScriptTagIsRenderedAsText() throws Exception {
-    run(SCRIPT, Map.of("porthole.trace", "syscalls"), HostConfig.newHostConfig(),
-        "sh", "-c", "sleep 2; cat '/etc/selinux/" + SCRIPT_TEXT + "' || exit 12");
+    run(
+        SCRIPT,
+        Map.of("porthole.trace", "syscalls"),
+        HostConfig.newHostConfig(),
+        "sh",
+        "-c",
+        "sleep 2; cat '/etc/selinux/" + SCRIPT_TEXT + "' || exit 12");
     awaitAlertRow("SELINUX_ASSUMPTION", SCRIPT).click();
-    operator.await("the evidence line with the script tag", Duration.ofSeconds(5),
-        d -> operator.find("#alert-detail .evidence").getText().contains("openat(AT_FDCWD, \"/etc/selinux/" + SCRIPT_TEXT + "\""));
+    operator.await(
+        "the evidence line with the script tag",
+        Duration.ofSeconds(5),
+        d ->
+            operator
+                .find("#alert-detail .evidence")
+                .getText()
+                .contains("openat(AT_FDCWD, \"/etc/selinux/" + SCRIPT_TEXT + "\""));
     assertThat(operator.findAll("#alert-detail script")).isEmpty();
     assertThat(operator.script("return document.scripts.length")).isEqualTo(1L);
-    assertThatThrownBy(() -> operator.driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    assertThatThrownBy(() -> operator.driver.switchTo().alert())
+        .isInstanceOf(NoAlertPresentException.class);
     operator.screenshot("alerts");
     // The same view for a dark room, as a system set to dark asks for it.
-    operator.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+    operator.driver.executeCdpCommand(
+        "Emulation.setEmulatedMedia",
         Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
-    assertThat(operator.script("return matchMedia('(prefers-color-scheme: dark)').matches")).isEqualTo(true);
+    assertThat(operator.script("return matchMedia('(prefers-color-scheme: dark)').matches"))
+        .isEqualTo(true);
     operator.screenshot("alerts-dark");
     operator.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
   }
@@ -150,7 +191,10 @@ class ConsoleIT {
     selectContainer(TARGET);
     act("Isolate network", Map.of("ttlSeconds", "600"), "console IT: isolate");
     awaitOutcome("SUCCEEDED");
-    operator.await("the container shown isolated", RESULT_TIMEOUT, d -> containerRow(TARGET).getAttribute("data-isolated").equals("true"));
+    operator.await(
+        "the container shown isolated",
+        RESULT_TIMEOUT,
+        d -> containerRow(TARGET).getAttribute("data-isolated").equals("true"));
     assertThat(containerRow(TARGET).getText()).containsPattern("ISOLATED, \\d+:\\d\\d min left");
     String veth = isolationInterface(TARGET);
     assertThat(HostNetworkState.link(veth)).contains("state DOWN");
@@ -158,7 +202,10 @@ class ConsoleIT {
 
     act("Restore network", Map.of(), "console IT: restore");
     awaitOutcome("SUCCEEDED");
-    operator.await("the container shown restored", RESULT_TIMEOUT, d -> containerRow(TARGET).getAttribute("data-isolated").equals("false"));
+    operator.await(
+        "the container shown restored",
+        RESULT_TIMEOUT,
+        d -> containerRow(TARGET).getAttribute("data-isolated").equals("false"));
     assertThat(HostNetworkState.link(veth)).doesNotContain("state DOWN");
     assertThat(HostNetworkState.now()).isEqualTo(before);
   }
@@ -169,84 +216,134 @@ class ConsoleIT {
     selectContainer(TARGET);
     act("Capture packets", Map.of("durationSeconds", "2"), "console IT: capture");
     WebElement outcome = awaitOutcome("SUCCEEDED");
-    operator.await("the download button", RESULT_TIMEOUT, d -> !outcome.findElements(By.cssSelector("button.download")).isEmpty());
+    operator.await(
+        "the download button",
+        RESULT_TIMEOUT,
+        d -> !outcome.findElements(By.cssSelector("button.download")).isEmpty());
     outcome.findElement(By.cssSelector("button.download")).click();
     Path pcap = operator.awaitDownload(Duration.ofSeconds(20));
     assertThat(pcap.getFileName().toString()).endsWith(".pcap");
     byte[] bytes = Files.readAllBytes(pcap);
     assertThat(bytes.length).isGreaterThanOrEqualTo(24);
     // Classic pcap, either byte order, micro- or nanosecond timestamps.
-    assertThat(HexFormat.of().formatHex(bytes, 0, 4)).isIn("d4c3b2a1", "a1b2c3d4", "4d3cb2a1", "a1b23c4d");
+    assertThat(HexFormat.of().formatHex(bytes, 0, 4))
+        .isIn("d4c3b2a1", "a1b2c3d4", "4d3cb2a1", "a1b23c4d");
     Files.delete(pcap);
 
     act("Extract file from image", Map.of("path", "/etc/passwd"), "console IT: extract");
     WebElement extracted = awaitOutcome("SUCCEEDED");
-    operator.await("the file's download button", RESULT_TIMEOUT, d -> !extracted.findElements(By.cssSelector("button.download")).isEmpty());
+    operator.await(
+        "the file's download button",
+        RESULT_TIMEOUT,
+        d -> !extracted.findElements(By.cssSelector("button.download")).isEmpty());
     extracted.findElement(By.cssSelector("button.download")).click();
     Path file = operator.awaitDownload(Duration.ofSeconds(20));
     assertThat(file.getFileName().toString()).isEqualTo("passwd");
     assertThat(Files.readString(file)).startsWith("root:");
 
     operator.find("#tab-remediations").click();
-    operator.await("the remediation history", Duration.ofSeconds(10), d -> operator.findAll("#remediations-body tr").size() >= 4);
+    operator.await(
+        "the remediation history",
+        Duration.ofSeconds(10),
+        d -> operator.findAll("#remediations-body tr").size() >= 4);
     String history = operator.find("#remediations-body").getText();
-    assertThat(history).contains("ISOLATE_NETWORK", "RESTORE_NETWORK", "CAPTURE_PACKETS", "EXTRACT_FILE", "console IT: isolate",
-        "operator", "SUCCEEDED");
+    assertThat(history)
+        .contains(
+            "ISOLATE_NETWORK",
+            "RESTORE_NETWORK",
+            "CAPTURE_PACKETS",
+            "EXTRACT_FILE",
+            "console IT: isolate",
+            "operator",
+            "SUCCEEDED");
     operator.screenshot("remediations");
     operator.find("#tab-hosts").click();
-    operator.await("this host's row", Duration.ofSeconds(10), d -> operator.find("#hosts-body").getText().contains(HOST_ID));
-    assertThat(operator.find("#hosts-body").getText()).contains("REPORTING", System.getProperty("os.version"));
+    operator.await(
+        "this host's row",
+        Duration.ofSeconds(10),
+        d -> operator.find("#hosts-body").getText().contains(HOST_ID));
+    assertThat(operator.find("#hosts-body").getText())
+        .contains("REPORTING", System.getProperty("os.version"));
     operator.screenshot("hosts");
   }
 
   /**
    * 12,000 alerts (more than the page keeps) through the page's own event-stream parser, and 1,000
-   * containers: the page stays responsive, keeps its bound, and renders only the visible rows.
-   * (The controller's stream drops a client that falls behind a burst; these are fed in the page.)
+   * containers: the page stays responsive, keeps its bound, and renders only the visible rows. (The
+   * controller's stream drops a client that falls behind a burst; these are fed in the page.)
    */
   @Test
   @Order(6)
   void tenThousandAlertsAndAThousandContainersKeepThePageResponsive() throws IOException {
     operator.find("#tab-alerts").click();
     operator.script("document.getElementById('f-container').value = ''; refreshAlerts();");
-    Object elapsed = operator.driver.executeAsyncScript(String.join("\n",
-        "const done = arguments[arguments.length - 1];",
-        "const rules = ['OOM_KILLED', 'HOST_NAMESPACES', 'SELINUX_ASSUMPTION', 'CONNECTION_FAILURES'];",
-        "const severities = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];",
-        "const frames = [];",
-        "for (let i = 0; i < 12000; i++) {",
-        "  const t = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();",
-        "  frames.push('event: alert\\nid: load-' + i + '\\ndata: ' + JSON.stringify({alertId: 'load-' + i,",
-        "    rule: rules[i % 4], severity: severities[i % 4], title: 'load alert ' + i, hostId: 'load-host',",
-        "    containerId: 'c' + (i % 1000), containerName: 'load-' + (i % 1000), lastSeen: t, publishedAt: t,",
-        "    evidence: [{time: t, description: 'line one of ' + i}, {time: t, description: 'line two'}]}) + '\\n\\n');",
-        "}",
-        "const started = performance.now();",
-        "readEvents(new Response(frames.join('')).body, e => queueAlert(e.data))",
-        "  .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - started))));"));
-    assertThat(((Number) elapsed).doubleValue()).as("ms to parse, keep and render 12,000 streamed alerts").isLessThan(5000);
+    Object elapsed =
+        operator.driver.executeAsyncScript(
+            String.join(
+                "\n",
+                "const done = arguments[arguments.length - 1];",
+                "const rules = ['OOM_KILLED', 'HOST_NAMESPACES', 'SELINUX_ASSUMPTION', "
+                    + "'CONNECTION_FAILURES'];",
+                "const severities = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];",
+                "const frames = [];",
+                "for (let i = 0; i < 12000; i++) {",
+                "  const t = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();",
+                "  frames.push('event: alert\\nid: load-' + i + '\\ndata: ' + "
+                    + "JSON.stringify({alertId: 'load-' + i,",
+                "    rule: rules[i % 4], severity: severities[i % 4], title: 'load alert "
+                    + "' + i, hostId: 'load-host',",
+                "    containerId: 'c' + (i % 1000), containerName: 'load-' + (i % 1000), "
+                    + "lastSeen: t, publishedAt: t,",
+                "    evidence: [{time: t, description: 'line one of ' + i}, {time: t, "
+                    + "description: 'line two'}]}) + '\\n\\n');",
+                "}",
+                "const started = performance.now();",
+                "readEvents(new Response(frames.join('')).body, e => queueAlert(e.data))",
+                "  .then(() => requestAnimationFrame(() => requestAnimationFrame(() => "
+                    + "done(performance.now() - started))));"));
+    assertThat(((Number) elapsed).doubleValue())
+        .as("ms to parse, keep and render 12,000 streamed alerts")
+        .isLessThan(5000);
     assertThat(operator.find("#count-alerts").getText()).isEqualTo("10000");
     assertThat(operator.script("return state.alerts.size")).isEqualTo(10000L);
     assertThat(operator.findAll("#alerts-list .vrow").size()).as("rows in the DOM").isLessThan(60);
-    operator.script("const list = document.getElementById('alerts-list'); list.scrollTop = list.scrollHeight / 2;");
-    operator.await("rows from the middle of the list", Duration.ofSeconds(5), d -> operator.findAll("#alerts-list .vrow").stream()
-        .filter(WebElement::isDisplayed).anyMatch(r -> Integer.parseInt(r.getAttribute("data-index")) > 4000));
+    operator.script(
+        "const list = document.getElementById('alerts-list'); list.scrollTop = "
+            + "list.scrollHeight / 2;");
+    operator.await(
+        "rows from the middle of the list",
+        Duration.ofSeconds(5),
+        d ->
+            operator.findAll("#alerts-list .vrow").stream()
+                .filter(WebElement::isDisplayed)
+                .anyMatch(r -> Integer.parseInt(r.getAttribute("data-index")) > 4000));
     long roundTrip = System.nanoTime();
     operator.script("return 1");
     assertThat(Duration.ofNanos(System.nanoTime() - roundTrip)).isLessThan(Duration.ofSeconds(1));
 
     operator.find("#tab-containers").click();
     operator.find("#c-text").clear();
-    Object containersMs = operator.script(String.join("\n",
-        "const started = performance.now();",
-        "state.containers = Array.from({length: 1000}, (_, i) => ({id: 'c' + i, hostId: 'load-host', name: 'load-' + i,",
-        "  image: 'load/image:1', state: 'running', networkMode: 'bridge', isolated: i % 10 === 0,",
-        "  isolation: i % 10 === 0 ? {interface: 'veth' + i, restoreAt: new Date(Date.now() + 600000).toISOString()} : null}));",
-        "refreshContainers();",
-        "return performance.now() - started;"));
-    assertThat(((Number) containersMs).doubleValue()).as("ms to list 1,000 containers").isLessThan(1000);
-    assertThat(operator.find("#containers-summary").getText()).startsWith("1000 of 1000 containers, 100 isolated");
-    assertThat(operator.findAll("#containers-list .vrow").size()).as("rows in the DOM").isLessThan(60);
+    Object containersMs =
+        operator.script(
+            String.join(
+                "\n",
+                "const started = performance.now();",
+                "state.containers = Array.from({length: 1000}, (_, i) => ({id: 'c' + i, "
+                    + "hostId: 'load-host', name: 'load-' + i,",
+                "  image: 'load/image:1', state: 'running', networkMode: 'bridge', "
+                    + "isolated: i % 10 === 0,",
+                "  isolation: i % 10 === 0 ? {interface: 'veth' + i, restoreAt: new "
+                    + "Date(Date.now() + 600000).toISOString()} : null}));",
+                "refreshContainers();",
+                "return performance.now() - started;"));
+    assertThat(((Number) containersMs).doubleValue())
+        .as("ms to list 1,000 containers")
+        .isLessThan(1000);
+    assertThat(operator.find("#containers-summary").getText())
+        .startsWith("1000 of 1000 containers, 100 isolated");
+    assertThat(operator.findAll("#containers-list .vrow").size())
+        .as("rows in the DOM")
+        .isLessThan(60);
     operator.find("#tab-alerts").click();
     operator.screenshot("alerts-10000");
   }
@@ -256,24 +353,45 @@ class ConsoleIT {
   void aViewerSeesEverythingButNoActionButton() throws Exception {
     String viewerToken = credentials().getProperty("viewer.token");
     try (ConsoleBrowser viewer = ConsoleBrowser.open()) {
-      viewer.driver.get(controller + "/ui/#token=" + URLEncoder.encode(viewerToken, StandardCharsets.UTF_8));
+      viewer.driver.get(
+          controller + "/ui/#token=" + URLEncoder.encode(viewerToken, StandardCharsets.UTF_8));
       awaitSignedIn(viewer);
       assertThat(viewer.find("#who").getText()).isEqualTo("viewer (read only)");
       viewer.find("#f-container").sendKeys(PREFIX);
-      viewer.await("the alerts", Duration.ofSeconds(10), d -> viewer.findAll("#alerts-list .vrow[data-alert-id]").stream()
-          .filter(WebElement::isDisplayed).count() >= 2);
+      viewer.await(
+          "the alerts",
+          Duration.ofSeconds(10),
+          d ->
+              viewer.findAll("#alerts-list .vrow[data-alert-id]").stream()
+                      .filter(WebElement::isDisplayed)
+                      .count()
+                  >= 2);
       viewer.findAll("#alerts-list .vrow[data-alert-id]").get(0).click();
-      viewer.await("an alert's details", Duration.ofSeconds(5), d -> !viewer.findAll("#alert-detail .evidence").isEmpty());
+      viewer.await(
+          "an alert's details",
+          Duration.ofSeconds(5),
+          d -> !viewer.findAll("#alert-detail .evidence").isEmpty());
       assertThat(viewer.findAll("button.action")).isEmpty();
       viewer.find("#tab-containers").click();
       viewer.find("#c-text").sendKeys(TARGET);
-      viewer.await("the target container", Duration.ofSeconds(15),
-          d -> !viewer.findAll("#containers-list .vrow[data-container-name='" + TARGET + "']").isEmpty());
+      viewer.await(
+          "the target container",
+          Duration.ofSeconds(15),
+          d ->
+              !viewer
+                  .findAll("#containers-list .vrow[data-container-name='" + TARGET + "']")
+                  .isEmpty());
       viewer.find("#containers-list .vrow[data-container-name='" + TARGET + "']").click();
-      viewer.await("the container's details", Duration.ofSeconds(5), d -> viewer.find("#container-detail").getText().contains(TARGET));
+      viewer.await(
+          "the container's details",
+          Duration.ofSeconds(5),
+          d -> viewer.find("#container-detail").getText().contains(TARGET));
       assertThat(viewer.findAll("button.action")).isEmpty();
       viewer.find("#tab-remediations").click();
-      viewer.await("the history", Duration.ofSeconds(10), d -> viewer.find("#remediations-body").getText().contains("CAPTURE_PACKETS"));
+      viewer.await(
+          "the history",
+          Duration.ofSeconds(10),
+          d -> viewer.find("#remediations-body").getText().contains("CAPTURE_PACKETS"));
       assertThat(viewer.findAll("button.action")).isEmpty();
       viewer.screenshot("viewer-remediations");
     }
@@ -282,7 +400,10 @@ class ConsoleIT {
   // ---------------------------------------------------------------------------------------------
 
   private void awaitSignedIn(ConsoleBrowser browser) {
-    browser.await("the console after signing in", Duration.ofSeconds(20), d -> browser.find("#app").isDisplayed());
+    browser.await(
+        "the console after signing in",
+        Duration.ofSeconds(20),
+        d -> browser.find("#app").isDisplayed());
   }
 
   private void filterAlerts(String text) {
@@ -292,8 +413,14 @@ class ConsoleIT {
   }
 
   private WebElement awaitAlertRow(String rule, String container) {
-    return operator.await(rule + " alert of " + container, ALERT_TIMEOUT, d -> operator.findAll("#alerts-list .vrow[data-rule='" + rule + "']")
-        .stream().filter(r -> r.isDisplayed() && r.getText().contains(container)).findFirst().orElse(null));
+    return operator.await(
+        rule + " alert of " + container,
+        ALERT_TIMEOUT,
+        d ->
+            operator.findAll("#alerts-list .vrow[data-rule='" + rule + "']").stream()
+                .filter(r -> r.isDisplayed() && r.getText().contains(container))
+                .findFirst()
+                .orElse(null));
   }
 
   private WebElement containerRow(String name) {
@@ -305,69 +432,110 @@ class ConsoleIT {
     WebElement filter = operator.find("#c-text");
     filter.clear();
     filter.sendKeys(name);
-    operator.await("container " + name + " listed", Duration.ofSeconds(30),
-        d -> !operator.findAll("#containers-list .vrow[data-container-name='" + name + "']").isEmpty());
+    operator.await(
+        "container " + name + " listed",
+        Duration.ofSeconds(30),
+        d ->
+            !operator
+                .findAll("#containers-list .vrow[data-container-name='" + name + "']")
+                .isEmpty());
     containerRow(name).click();
-    operator.await("container " + name + " selected", Duration.ofSeconds(5),
+    operator.await(
+        "container " + name + " selected",
+        Duration.ofSeconds(5),
         d -> operator.find("#container-detail h2").getText().equals(name));
   }
 
   /** Clicks the action's button in the details, fills the dialog and sends it. */
   private void act(String label, Map<String, String> fields, String reason) {
-    operator.await("the button " + label, Duration.ofSeconds(10), d -> {
-      try {
-        WebElement action = operator.findAll("#container-detail button.action").stream()
-            .filter(b -> b.getText().startsWith(label)).findFirst().orElse(null);
-        if (action != null) {
-          action.click();
-        }
-        return action;
-      } catch (StaleElementReferenceException rendered) {
-        return null;
-      }
-    });
-    operator.await("the action dialog", Duration.ofSeconds(5), d -> operator.find("#action-dialog").isDisplayed());
-    fields.forEach((name, value) -> {
-      WebElement input = operator.find("#action-" + name);
-      input.clear();
-      input.sendKeys(value);
-    });
+    operator.await(
+        "the button " + label,
+        Duration.ofSeconds(10),
+        d -> {
+          try {
+            WebElement action =
+                operator.findAll("#container-detail button.action").stream()
+                    .filter(b -> b.getText().startsWith(label))
+                    .findFirst()
+                    .orElse(null);
+            if (action != null) {
+              action.click();
+            }
+            return action;
+          } catch (StaleElementReferenceException rendered) {
+            return null;
+          }
+        });
+    operator.await(
+        "the action dialog",
+        Duration.ofSeconds(5),
+        d -> operator.find("#action-dialog").isDisplayed());
+    fields.forEach(
+        (name, value) -> {
+          WebElement input = operator.find("#action-" + name);
+          input.clear();
+          input.sendKeys(value);
+        });
     operator.find("#action-reason").sendKeys(reason);
-    operator.script("window.portholeOutcomesBefore = document.querySelectorAll('#outcomes .outcome').length");
+    operator.script(
+        "window.portholeOutcomesBefore = document.querySelectorAll('#outcomes .outcome').length");
     operator.find("#action-submit").click();
-    operator.await("the dialog closed", Duration.ofSeconds(10), d -> !operator.find("#action-dialog").isDisplayed());
+    operator.await(
+        "the dialog closed",
+        Duration.ofSeconds(10),
+        d -> !operator.find("#action-dialog").isDisplayed());
   }
 
   /** The newest outcome card once its command finished; fails at once on another final status. */
   private WebElement awaitOutcome(String expected) {
-    return operator.await("the command's outcome", RESULT_TIMEOUT, d -> {
-      long before = (Long) operator.script("return window.portholeOutcomesBefore");
-      List<WebElement> cards = operator.findAll("#outcomes .outcome");
-      if (cards.size() <= before) {
-        return null;
-      }
-      WebElement card = cards.get(0);
-      String status = card.findElement(By.cssSelector("strong")).getText();
-      if (status.startsWith("FAILED") || status.startsWith("REJECTED") || status.contains("expired")) {
-        throw new AssertionError("the command ended " + card.getText() + "; " + up.transcript());
-      }
-      return status.equals(expected) && !card.getAttribute("class").contains("wait") ? card : null;
-    });
+    return operator.await(
+        "the command's outcome",
+        RESULT_TIMEOUT,
+        d -> {
+          long before = (Long) operator.script("return window.portholeOutcomesBefore");
+          List<WebElement> cards = operator.findAll("#outcomes .outcome");
+          if (cards.size() <= before) {
+            return null;
+          }
+          WebElement card = cards.get(0);
+          String status = card.findElement(By.cssSelector("strong")).getText();
+          if (status.startsWith("FAILED")
+              || status.startsWith("REJECTED")
+              || status.contains("expired")) {
+            throw new AssertionError(
+                "the command ended " + card.getText() + "; " + up.transcript());
+          }
+          return status.equals(expected) && !card.getAttribute("class").contains("wait")
+              ? card
+              : null;
+        });
   }
 
-  private void run(String name, Map<String, String> labels, HostConfig hostConfig, String... command) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE).withName(name).withLabels(labels)
-        .withHostConfig(hostConfig).withCmd(command).exec().getId();
+  private void run(
+      String name, Map<String, String> labels, HostConfig hostConfig, String... command) {
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName(name)
+            .withLabels(labels)
+            .withHostConfig(hostConfig)
+            .withCmd(command)
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
   }
 
   /** The host interface the controller says it isolated (read through the API, as any client). */
   private String isolationInterface(String name) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(controller + "/api/v1/containers?host=" + HOST_ID))
-            .header("Authorization", "Bearer " + operatorToken).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(controller + "/api/v1/containers?host=" + HOST_ID))
+                    .header("Authorization", "Bearer " + operatorToken)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     for (Object o : new JsonObject(response.body()).getJsonArray("containers")) {
       JsonObject c = (JsonObject) o;
       if (name.equals(c.getString("name"))) {

@@ -23,46 +23,83 @@ class DemoIT {
 
   @Test
   void everyScenarioIsCaughtInTimeAndEveryDemoContainerIsRemoved() throws Exception {
-    try (PortholeProcess demo = PortholeProcess.start(Map.of(), List.of(), "demo", "--data-dir", dataDir.toString(), "--alert-timeout", "90",
-        "--keep-running", "2s")) {
+    try (PortholeProcess demo =
+        PortholeProcess.start(
+            Map.of(),
+            List.of(),
+            "demo",
+            "--data-dir",
+            dataDir.toString(),
+            "--alert-timeout",
+            "90",
+            "--keep-running",
+            "2s")) {
       Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
-      Thread watcher = new Thread(() -> {
-        ProcessHandle self = demo.handle().orElseThrow();
-        while (self.isAlive()) {
-          self.descendants().forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
-          try {
-            Thread.sleep(300);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "demo-children");
+      Thread watcher =
+          new Thread(
+              () -> {
+                ProcessHandle self = demo.handle().orElseThrow();
+                while (self.isAlive()) {
+                  self.descendants()
+                      .forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
+                  try {
+                    Thread.sleep(300);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "demo-children");
       watcher.setDaemon(true);
       watcher.start();
       int exit = demo.awaitExit(Duration.ofMinutes(8));
       watcher.join(5000);
-      assertThat(children.values()).as("strace children while the demo ran").anyMatch(command -> command.endsWith("strace"));
-      assertThat(children.keySet()).as("children left after the demo: " + children).noneMatch(ProcessHandle::isAlive);
+      assertThat(children.values())
+          .as("strace children while the demo ran")
+          .anyMatch(command -> command.endsWith("strace"));
+      assertThat(children.keySet())
+          .as("children left after the demo: " + children)
+          .noneMatch(ProcessHandle::isAlive);
       assertThat(exit).as(demo.transcript()).isZero();
       List<String> out = demo.out();
-      assertThat(out).anyMatch(line -> line.contains("alert HIGH HOST_NAMESPACES porthole-demo-s1-"));
+      assertThat(out)
+          .anyMatch(line -> line.contains("alert HIGH HOST_NAMESPACES porthole-demo-s1-"));
       assertThat(out).anyMatch(line -> line.contains(" OOM_KILLED porthole-demo-s2-oom-"));
-      assertThat(out).anyMatch(line -> line.contains(" OOM_KILL_DISABLED_UNBOUNDED porthole-demo-s2-nolimit-"));
+      assertThat(out)
+          .anyMatch(
+              line -> line.contains(" OOM_KILL_DISABLED_UNBOUNDED porthole-demo-s2-nolimit-"));
       assertThat(out).anyMatch(line -> line.contains(" SELINUX_ASSUMPTION porthole-demo-s5-"));
       assertThat(out).anyMatch(line -> line.contains(" HOST_DIVERGENCE porthole-demo-s7-b"));
-      assertThat(out).anyMatch(line -> line.contains("ISOLATE_NETWORK -> SUCCEEDED") && line.contains("ping: no answer"));
-      assertThat(out).anyMatch(line -> line.contains("RESTORE_NETWORK -> SUCCEEDED") && line.contains("ping: answered"));
+      assertThat(out)
+          .anyMatch(
+              line ->
+                  line.contains("ISOLATE_NETWORK -> SUCCEEDED")
+                      && line.contains("ping: no answer"));
+      assertThat(out)
+          .anyMatch(
+              line ->
+                  line.contains("RESTORE_NETWORK -> SUCCEEDED") && line.contains("ping: answered"));
       assertThat(out).anyMatch(line -> line.contains("demo passed"));
-      assertThat(out).anyMatch(line -> line.contains("console: http://127.0.0.1:")
-          && line.endsWith("(up while the demo runs, then for 2s (or until Ctrl-C))"));
+      assertThat(out)
+          .anyMatch(
+              line ->
+                  line.contains("console: http://127.0.0.1:")
+                      && line.endsWith("(up while the demo runs, then for 2s (or until Ctrl-C))"));
       int passed = indexOf(out, "demo passed");
       int kept = indexOf(out, "keeping the suite, the console and the demo's containers for 2s");
       int removed = indexOf(out, "removed 6 demo container(s)");
-      assertThat(kept).as("kept running after the scenarios passed, cleaned up after").isBetween(passed, removed);
+      assertThat(kept)
+          .as("kept running after the scenarios passed, cleaned up after")
+          .isBetween(passed, removed);
       assertThat(out).anyMatch(line -> line.matches(".*removed 6 demo container\\(s\\)$"));
     }
     try (DockerClient docker = TestDocker.client()) {
-      List<Container> left = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("porthole-demo-")).exec();
+      List<Container> left =
+          docker
+              .listContainersCmd()
+              .withShowAll(true)
+              .withNameFilter(List.of("porthole-demo-"))
+              .exec();
       assertThat(left).isEmpty();
     }
   }

@@ -44,9 +44,11 @@ class HostDivergenceIT {
   @TempDir Path remediationB;
 
   @Test
-  void theSameImageFailingOnlyOnHostBRaisesHostDivergenceNamingBothHostsAndLeavesNothingBehind() throws Exception {
+  void theSameImageFailingOnlyOnHostBRaisesHostDivergenceNamingBothHostsAndLeavesNothingBehind()
+      throws Exception {
     long startedAt = System.nanoTime();
-    String docker0Before = SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
+    String docker0Before =
+        SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
     Path probe = MemfdProbe.compile(probeDir);
     String run = UUID.randomUUID().toString().substring(0, 8);
     String hostA = "it-div-a-" + run;
@@ -60,43 +62,119 @@ class HostDivergenceIT {
     String containerA = null;
     try (engine) {
       engine.loadImage(IMAGE);
-      System.out.printf("HostDivergenceIT: second engine answered after %.1f s, image loaded after %.1f s more%n",
+      System.out.printf(
+          "HostDivergenceIT: second engine answered after %.1f s, image loaded after %.1f s more%n",
           (engineStarted - engineStarting) / 1e9, (System.nanoTime() - engineStarted) / 1e9);
-      try (PortholeProcess up = PortholeProcess.start(
-          Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN, "PORTHOLE_REMEDIATION_DATA_DIR", remediationA.toString()), List.of(),
-          "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostA)) {
-        String kafka = up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180)).substring("kafka: ".length()).trim();
-        String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
+      try (PortholeProcess up =
+          PortholeProcess.start(
+              Map.of(
+                  "PORTHOLE_VIEWER_TOKEN",
+                  VIEWER_TOKEN,
+                  "PORTHOLE_REMEDIATION_DATA_DIR",
+                  remediationA.toString()),
+              List.of(),
+              "up",
+              "--http-port",
+              "0",
+              "--data-dir",
+              dataDir.toString(),
+              "--host-id",
+              hostA)) {
+        String kafka =
+            up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180))
+                .substring("kafka: ".length())
+                .trim();
+        String controllerLine =
+            up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
         URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
-        try (PortholeProcess collectorB = PortholeProcess.start(
-            // Remediation is not what this test is about: host B's collector runs without the command key.
-            Map.of("PORTHOLE_DOCKER_HOST", engine.dockerHost(), "PORTHOLE_REMEDIATION_ENABLED", "false",
-                "PORTHOLE_REMEDIATION_DATA_DIR", remediationB.toString()), List.of(),
-            "collector", "--host-id", hostB, "--kafka", kafka, "--data-dir", dataDir.toString())) {
+        try (PortholeProcess collectorB =
+            PortholeProcess.start(
+                // Remediation is not what this test is about: host B's collector runs without the
+                // command key.
+                Map.of(
+                    "PORTHOLE_DOCKER_HOST",
+                    engine.dockerHost(),
+                    "PORTHOLE_REMEDIATION_ENABLED",
+                    "false",
+                    "PORTHOLE_REMEDIATION_DATA_DIR",
+                    remediationB.toString()),
+                List.of(),
+                "collector",
+                "--host-id",
+                hostB,
+                "--kafka",
+                kafka,
+                "--data-dir",
+                dataDir.toString())) {
           collectorB.awaitOut(line -> line.startsWith("running: "), Duration.ofSeconds(120));
 
-          List<String> probeRun = List.of("-d", "--label", "porthole.trace=syscalls",
-              "-v", probeDir + ":/probe:ro", IMAGE, "/probe/" + probe.getFileName());
-          containerA = SecondEngine.run(Duration.ofSeconds(60),
-              concat(List.of("docker", "run", "--name", "porthole-it-div-a-" + run), probeRun)).trim();
-          String containerB = engine.docker(concat(List.of("run", "--name", "porthole-it-div-b-" + run), probeRun)).trim();
-          assertThat(SecondEngine.run(Duration.ofSeconds(60), "docker", "wait", containerA).trim()).as("host A: memfd_create works").isEqualTo("0");
-          assertThat(engine.docker("wait", containerB).trim()).as("host B: ENOSYS, exit 4").isEqualTo("4");
+          List<String> probeRun =
+              List.of(
+                  "-d",
+                  "--label",
+                  "porthole.trace=syscalls",
+                  "-v",
+                  probeDir + ":/probe:ro",
+                  IMAGE,
+                  "/probe/" + probe.getFileName());
+          containerA =
+              SecondEngine.run(
+                      Duration.ofSeconds(60),
+                      concat(
+                          List.of("docker", "run", "--name", "porthole-it-div-a-" + run), probeRun))
+                  .trim();
+          String containerB =
+              engine
+                  .docker(concat(List.of("run", "--name", "porthole-it-div-b-" + run), probeRun))
+                  .trim();
+          assertThat(SecondEngine.run(Duration.ofSeconds(60), "docker", "wait", containerA).trim())
+              .as("host A: memfd_create works")
+              .isEqualTo("0");
+          assertThat(engine.docker("wait", containerB).trim())
+              .as("host B: ENOSYS, exit 4")
+              .isEqualTo("4");
 
-          JsonObject alert = await(controller, "/api/v1/alerts?rule=HOST_DIVERGENCE", "alerts",
-              a -> hostB.equals(a.getString("hostId")) && a.getString("title", "").contains(hostA), Duration.ofSeconds(120))
-              .orElseThrow(() -> new AssertionError("no HOST_DIVERGENCE alert; " + up.transcript() + collectorB.transcript()));
+          JsonObject alert =
+              await(
+                      controller,
+                      "/api/v1/alerts?rule=HOST_DIVERGENCE",
+                      "alerts",
+                      a ->
+                          hostB.equals(a.getString("hostId"))
+                              && a.getString("title", "").contains(hostA),
+                      Duration.ofSeconds(120))
+                  .orElseThrow(
+                      () ->
+                          new AssertionError(
+                              "no HOST_DIVERGENCE alert; "
+                                  + up.transcript()
+                                  + collectorB.transcript()));
           String kernel = System.getProperty("os.version");
-          assertThat(alert.getString("title")).contains(IMAGE, hostA, hostB, kernel, "memfd_create = ENOSYS");
+          assertThat(alert.getString("title"))
+              .contains(IMAGE, hostA, hostB, kernel, "memfd_create = ENOSYS");
           String evidence = alert.getJsonArray("evidence").encode();
-          assertThat(evidence).contains(hostB + ": ").contains("ENOSYS").contains(hostA + ": ").contains("memfd_create");
-          assertThat(alert.getJsonObject("attributes").getString("reference_host")).isEqualTo(hostA);
+          assertThat(evidence)
+              .contains(hostB + ": ")
+              .contains("ENOSYS")
+              .contains(hostA + ": ")
+              .contains("memfd_create");
+          assertThat(alert.getJsonObject("attributes").getString("reference_host"))
+              .isEqualTo(hostA);
 
-          JsonObject image = await(controller, "/api/v1/images", "images",
-              i -> IMAGE.equals(i.getString("image")) && !i.getJsonArray("divergences").isEmpty(), Duration.ofSeconds(30))
-              .orElseThrow(() -> new AssertionError("no image entry with a divergence"));
+          JsonObject image =
+              await(
+                      controller,
+                      "/api/v1/images",
+                      "images",
+                      i ->
+                          IMAGE.equals(i.getString("image"))
+                              && !i.getJsonArray("divergences").isEmpty(),
+                      Duration.ofSeconds(30))
+                  .orElseThrow(() -> new AssertionError("no image entry with a divergence"));
           assertThat(image.getJsonArray("hosts").encode()).contains(hostA).contains(hostB);
-          assertThat(image.getJsonArray("divergences").getJsonObject(0).getString("referenceHostId")).isEqualTo(hostA);
+          assertThat(
+                  image.getJsonArray("divergences").getJsonObject(0).getString("referenceHostId"))
+              .isEqualTo(hostA);
         }
       } finally {
         if (containerA != null) {
@@ -104,12 +182,15 @@ class HostDivergenceIT {
         }
       }
     }
-    assertThat(ProcessHandle.of(enginePid).map(ProcessHandle::isAlive).orElse(false)).as("second dockerd gone").isFalse();
+    assertThat(ProcessHandle.of(enginePid).map(ProcessHandle::isAlive).orElse(false))
+        .as("second dockerd gone")
+        .isFalse();
     assertThat(Files.exists(engineBase)).as("its directories and socket gone").isFalse();
     assertThat(SecondEngine.mountsUnder(engineBase)).as("nothing of it mounted").isEmpty();
     assertThat(Files.exists(Path.of("/sys/class/net", bridge))).as("its bridge deleted").isFalse();
     assertThat(SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0"))
-        .as("docker0 intact").isEqualTo(docker0Before);
+        .as("docker0 intact")
+        .isEqualTo(docker0Before);
     System.out.printf("HostDivergenceIT: %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
   }
 
@@ -117,10 +198,14 @@ class HostDivergenceIT {
     return Stream.concat(a.stream(), b.stream()).toArray(String[]::new);
   }
 
-  private static Optional<JsonObject> await(URI controller, String path, String field, Predicate<JsonObject> wanted, Duration timeout)
+  private static Optional<JsonObject> await(
+      URI controller, String path, String field, Predicate<JsonObject> wanted, Duration timeout)
       throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest request = HttpRequest.newBuilder(controller.resolve(path)).header("Authorization", "Bearer " + VIEWER_TOKEN).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(controller.resolve(path))
+            .header("Authorization", "Bearer " + VIEWER_TOKEN)
+            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -4,7 +4,10 @@ import io.porthole.app.demo.SecondEngine;
 import java.io.IOException;
 import java.time.Duration;
 
-/** The host's default routes and its uplink's link line, to prove an isolation test did not touch them. */
+/**
+ * The host's default routes and its uplink's link line, to prove an isolation test did not touch
+ * them.
+ */
 record HostNetworkState(String defaultRoutes, String uplink) {
 
   static final String UPLINK = "eth0";

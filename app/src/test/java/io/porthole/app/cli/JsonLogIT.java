@@ -19,15 +19,27 @@ class JsonLogIT {
 
   @Test
   void controllerWritesOneJsonObjectPerLogLineWithServiceAndHost() throws Exception {
-    Map<String, String> env = Map.of(
-        "PORTHOLE_LOG_FORMAT", "json",
-        "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers(),
-        "PORTHOLE_TOPIC_PREFIX", "it-jsonlog.");
-    try (PortholeProcess controller = PortholeProcess.start(env, List.of(),
-        "controller", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", "json-log-host")) {
+    Map<String, String> env =
+        Map.of(
+            "PORTHOLE_LOG_FORMAT", "json",
+            "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers(),
+            "PORTHOLE_TOPIC_PREFIX", "it-jsonlog.");
+    try (PortholeProcess controller =
+        PortholeProcess.start(
+            env,
+            List.of(),
+            "controller",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            "json-log-host")) {
       controller.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(90));
-      String logLine = controller.awaitErr(line -> line.startsWith("{") && line.contains("io.porthole.controller"),
-          Duration.ofSeconds(30));
+      String logLine =
+          controller.awaitErr(
+              line -> line.startsWith("{") && line.contains("io.porthole.controller"),
+              Duration.ofSeconds(30));
       assertThat(logLine).as(controller.transcript()).isNotNull();
       JsonObject json = new JsonObject(logLine);
       assertThat(json.getString("level")).isIn("INFO", "WARN", "ERROR");
@@ -37,22 +49,32 @@ class JsonLogIT {
       JsonObject properties = json.getJsonObject("context").getJsonObject("properties");
       assertThat(properties.getString("service")).isEqualTo("controller");
       assertThat(properties.getString("host_id")).isEqualTo("json-log-host");
-      List<String> logLines = controller.err().stream().filter(line -> !line.startsWith("porthole: ")).toList();
-      assertThat(logLines).as("every log line is a JSON object").allSatisfy(line -> assertThat(parses(line)).isTrue());
+      List<String> logLines =
+          controller.err().stream().filter(line -> !line.startsWith("porthole: ")).toList();
+      assertThat(logLines)
+          .as("every log line is a JSON object")
+          .allSatisfy(line -> assertThat(parses(line)).isTrue());
     }
   }
 
   @Test
   void anUnknownLogFormatIsAConfigurationErrorNamingTheSetting() throws Exception {
-    Map<String, String> env = Map.of(
-        "PORTHOLE_LOG_FORMAT", "xml",
-        "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers());
-    try (PortholeProcess controller = PortholeProcess.start(env, List.of(),
-        "controller", "--http-port", "0", "--data-dir", dataDir.toString())) {
+    Map<String, String> env =
+        Map.of(
+            "PORTHOLE_LOG_FORMAT",
+            "xml",
+            "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS",
+            SharedKafka.bootstrapServers());
+    try (PortholeProcess controller =
+        PortholeProcess.start(
+            env, List.of(), "controller", "--http-port", "0", "--data-dir", dataDir.toString())) {
       int exit = controller.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).as(controller.transcript()).isEqualTo(2);
-      assertThat(controller.err()).anyMatch(line ->
-          line.contains("PORTHOLE_LOG_FORMAT") && line.contains("expected text or json but was 'xml'"));
+      assertThat(controller.err())
+          .anyMatch(
+              line ->
+                  line.contains("PORTHOLE_LOG_FORMAT")
+                      && line.contains("expected text or json but was 'xml'"));
     }
   }
 

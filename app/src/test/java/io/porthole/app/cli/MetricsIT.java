@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Metrics and health of real services: {@code porthole up} serves every service's meters on the
  * controller's port, readiness lists every service's checks, and the counters move when the engine
- * does something (a container on the host's network raises HOST_NAMESPACES); a standalone
- * {@code porthole analyzer} serves its own endpoint.
+ * does something (a container on the host's network raises HOST_NAMESPACES); a standalone {@code
+ * porthole analyzer} serves its own endpoint.
  */
 class MetricsIT {
 
@@ -47,19 +48,40 @@ class MetricsIT {
   }
 
   @Test
-  void upServesEveryServicesMetricsOnTheControllersPortAndTheyMoveWithRealEvents() throws Exception {
+  void upServesEveryServicesMetricsOnTheControllersPortAndTheyMoveWithRealEvents()
+      throws Exception {
     String hostId = "it-metrics-" + UUID.randomUUID().toString().substring(0, 8);
-    try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"), List.of(),
-        "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"),
+            List.of(),
+            "up",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            hostId)) {
       String kafkaLine = up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180));
-      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
+      String controllerLine =
+          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
       String controller = controllerLine.substring("controller: ".length());
 
-      JsonObject ready = new JsonObject(eventually(controller + "/health/ready", r -> r.statusCode() == 200,
-          Duration.ofSeconds(90), up).body());
+      JsonObject ready =
+          new JsonObject(
+              eventually(
+                      controller + "/health/ready",
+                      r -> r.statusCode() == 200,
+                      Duration.ofSeconds(90),
+                      up)
+                  .body());
       assertThat(ready.getJsonObject("checks").fieldNames())
-          .contains("kafka", "views", "collector " + hostId + ": docker events",
-              "collector " + hostId + ": kafka producing", "analyzer porthole-analyzer: consuming",
+          .contains(
+              "kafka",
+              "views",
+              "collector " + hostId + ": docker events",
+              "collector " + hostId + ": kafka producing",
+              "analyzer porthole-analyzer: consuming",
               "analyzer porthole-analyzer: producing");
 
       Map<String, Double> before = Prometheus.parse(get(controller + "/metrics").body());
@@ -68,55 +90,97 @@ class MetricsIT {
           .anyMatch(k -> k.startsWith("vertx_"))
           .anyMatch(k -> k.startsWith("kafka_producer_"))
           .anyMatch(k -> k.startsWith("kafka_consumer_fetch_manager_records_lag_max{"))
-          .contains("porthole_collector_events_seen_total{source=\"docker\"}",
+          .contains(
+              "porthole_collector_events_seen_total{source=\"docker\"}",
               "porthole_collector_events_seen_total{source=\"strace\"}",
               "porthole_collector_kafka_send_failures_total",
               "porthole_collector_pcap_dropped_total{where=\"libpcap\"}",
               "porthole_collector_strace_lines_unparsed_total",
               "porthole_analyzer_processing_latency_seconds_count",
               "porthole_controller_records_applied_total");
-      assertThat(before.keySet()).anyMatch(k -> k.startsWith("porthole_analyzer_processing_latency_seconds_bucket{"));
+      assertThat(before.keySet())
+          .anyMatch(k -> k.startsWith("porthole_analyzer_processing_latency_seconds_bucket{"));
 
       // A container on the host's network: Docker events, container-events records, a HIGH alert.
-      String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-          .withName("porthole-it-metrics-" + hostId)
-          .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
-          .withCmd("sleep", "600")
-          .exec().getId();
+      String id =
+          docker
+              .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+              .withName("porthole-it-metrics-" + hostId)
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+              .withCmd("sleep", "600")
+              .exec()
+              .getId();
       containers.add(id);
       docker.startContainerCmd(id).exec();
 
-      String alertKey = "porthole_analyzer_alerts_raised_total{rule=\"HOST_NAMESPACES\",severity=\"high\"}";
-      Map<String, Double> after = Prometheus.parse(eventually(controller + "/metrics",
-          r -> Prometheus.parse(r.body()).getOrDefault(alertKey, 0.0) >= 1, Duration.ofSeconds(60), up).body());
+      String alertKey =
+          "porthole_analyzer_alerts_raised_total{rule=\"HOST_NAMESPACES\",severity=\"high\"}";
+      Map<String, Double> after =
+          Prometheus.parse(
+              eventually(
+                      controller + "/metrics",
+                      r -> Prometheus.parse(r.body()).getOrDefault(alertKey, 0.0) >= 1,
+                      Duration.ofSeconds(60),
+                      up)
+                  .body());
       String dockerSeen = "porthole_collector_events_seen_total{source=\"docker\"}";
       assertThat(after.get(dockerSeen)).isGreaterThan(before.get(dockerSeen));
       assertThat(after.get("porthole_collector_events_published_total{topic=\"container-events\"}"))
-          .isGreaterThan(before.getOrDefault("porthole_collector_events_published_total{topic=\"container-events\"}", 0.0));
-      assertThat(after.keySet()).anyMatch(k -> k.startsWith("porthole_analyzer_records_processed_total{topic=")
-          && k.contains("container-events") && after.get(k) >= 1);
-      assertThat(after.get("porthole_analyzer_processing_latency_seconds_count")).isGreaterThanOrEqualTo(1);
+          .isGreaterThan(
+              before.getOrDefault(
+                  "porthole_collector_events_published_total{topic=\"container-events\"}", 0.0));
+      assertThat(after.keySet())
+          .anyMatch(
+              k ->
+                  k.startsWith("porthole_analyzer_records_processed_total{topic=")
+                      && k.contains("container-events")
+                      && after.get(k) >= 1);
+      assertThat(after.get("porthole_analyzer_processing_latency_seconds_count"))
+          .isGreaterThanOrEqualTo(1);
       // Lag per partition appears once the consumer has fetched from the partition.
       // (the binder picks up a new client metric within its 10 s refresh).
-      Predicate<String> partitionLag = k -> k.startsWith("kafka_consumer_fetch_manager_records_lag{")
-          && k.contains("partition=\"") && k.contains("container-events");
-      eventually(controller + "/metrics",
-          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(partitionLag), Duration.ofSeconds(30), up);
+      Predicate<String> partitionLag =
+          k ->
+              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
+                  && k.contains("partition=\"")
+                  && k.contains("container-events");
+      eventually(
+          controller + "/metrics",
+          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(partitionLag),
+          Duration.ofSeconds(30),
+          up);
 
-      // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its partitions.
+      // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
+      // partitions.
       int port = freePort();
       String kafka = kafkaLine.substring("kafka: ".length());
-      try (PortholeProcess analyzer = PortholeProcess.start(Map.of("PORTHOLE_ANALYZER_GROUP_ID", "it-metrics-alone"),
-          List.of(), "analyzer", "--kafka", kafka, "--http-port", String.valueOf(port), "--http-host", "127.0.0.1")) {
+      try (PortholeProcess analyzer =
+          PortholeProcess.start(
+              Map.of("PORTHOLE_ANALYZER_GROUP_ID", "it-metrics-alone"),
+              List.of(),
+              "analyzer",
+              "--kafka",
+              kafka,
+              "--http-port",
+              String.valueOf(port),
+              "--http-host",
+              "127.0.0.1")) {
         String base = "http://127.0.0.1:" + port;
-        HttpResponse<String> alone = eventually(base + "/health/ready", r -> r.statusCode() == 200,
-            Duration.ofSeconds(90), analyzer);
+        HttpResponse<String> alone =
+            eventually(
+                base + "/health/ready",
+                r -> r.statusCode() == 200,
+                Duration.ofSeconds(90),
+                analyzer);
         assertThat(new JsonObject(alone.body()).getJsonObject("checks").fieldNames())
-            .containsExactlyInAnyOrder("analyzer it-metrics-alone: consuming", "analyzer it-metrics-alone: producing");
+            .containsExactlyInAnyOrder(
+                "analyzer it-metrics-alone: consuming", "analyzer it-metrics-alone: producing");
         assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
         Map<String, Double> own = Prometheus.parse(get(base + "/metrics").body());
-        assertThat(own.keySet()).contains("porthole_analyzer_rebalances_total")
-            .noneMatch(k -> k.startsWith("porthole_collector_") || k.startsWith("porthole_controller_"));
+        assertThat(own.keySet())
+            .contains("porthole_analyzer_rebalances_total")
+            .noneMatch(
+                k -> k.startsWith("porthole_collector_") || k.startsWith("porthole_controller_"));
         analyzer.terminate();
         analyzer.awaitExit(Duration.ofSeconds(60));
       }
@@ -126,13 +190,18 @@ class MetricsIT {
   }
 
   private HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Asks {@code url} every 300 ms until {@code done}; fails with the last answer and the transcript. */
+  /**
+   * Asks {@code url} every 300 ms until {@code done}; fails with the last answer and the
+   * transcript.
+   */
   private HttpResponse<String> eventually(
-      String url, Predicate<HttpResponse<String>> done, Duration limit, PortholeProcess process) throws Exception {
+      String url, Predicate<HttpResponse<String>> done, Duration limit, PortholeProcess process)
+      throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
@@ -142,13 +211,19 @@ class MetricsIT {
           return response;
         }
         last = response.statusCode() + " " + response.body();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         last = e.toString();
       }
       Thread.sleep(300);
     }
-    throw new AssertionError(url + " not as expected within " + limit.toSeconds() + " s; last: "
-        + (last.length() > 2000 ? last.substring(0, 2000) : last) + "\n" + process.transcript());
+    throw new AssertionError(
+        url
+            + " not as expected within "
+            + limit.toSeconds()
+            + " s; last: "
+            + (last.length() > 2000 ? last.substring(0, 2000) : last)
+            + "\n"
+            + process.transcript());
   }
 
   private static int freePort() throws Exception {
@@ -159,7 +234,8 @@ class MetricsIT {
 
   /** The Prometheus text format's samples, as {@code name{labels}} to value (labels as written). */
   static final class Prometheus {
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?) (\\S+)$");
+    private static final Pattern SAMPLE =
+        Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?) (\\S+)$");
 
     static Map<String, Double> parse(String text) {
       Map<String, Double> samples = new HashMap<>();

@@ -53,37 +53,62 @@ class MissingSyscallIT {
   void memfdCreateAnsweredEnosysGivesAMissingSyscallAlertNamingItAndTheKernel() throws Exception {
     Path probe = MemfdProbe.compile(probeDir);
     String hostId = "it-enosys-" + UUID.randomUUID().toString().substring(0, 8);
-    try (PortholeProcess up = PortholeProcess.start(
-        Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN), List.of(),
-        "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
-      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN),
+            List.of(),
+            "up",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            hostId)) {
+      String controllerLine =
+          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
       URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
 
-      containerId = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-          .withName("porthole-it-enosys-" + hostId)
-          .withLabels(Map.of("porthole.trace", "syscalls"))
-          .withHostConfig(HostConfig.newHostConfig()
-              .withBinds(new Bind(probeDir.toString(), new Volume("/probe"), AccessMode.ro))
-              .withSecurityOpts(List.of("seccomp=" + MemfdProbe.DENY_MEMFD_PROFILE)))
-          .withCmd("/probe/" + probe.getFileName())
-          .exec().getId();
+      containerId =
+          docker
+              .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+              .withName("porthole-it-enosys-" + hostId)
+              .withLabels(Map.of("porthole.trace", "syscalls"))
+              .withHostConfig(
+                  HostConfig.newHostConfig()
+                      .withBinds(new Bind(probeDir.toString(), new Volume("/probe"), AccessMode.ro))
+                      .withSecurityOpts(List.of("seccomp=" + MemfdProbe.DENY_MEMFD_PROFILE)))
+              .withCmd("/probe/" + probe.getFileName())
+              .exec()
+              .getId();
       docker.startContainerCmd(containerId).exec();
-      int exitCode = docker.waitContainerCmd(containerId).start().awaitStatusCode(60, TimeUnit.SECONDS);
+      int exitCode =
+          docker.waitContainerCmd(containerId).start().awaitStatusCode(60, TimeUnit.SECONDS);
       assertThat(exitCode).as("the probe saw ENOSYS (exit 4)").isEqualTo(4);
 
-      JsonObject alert = awaitAlert(controller, Duration.ofSeconds(60))
-          .orElseThrow(() -> new AssertionError("no MISSING_SYSCALL alert for " + containerId + "; " + up.transcript()));
+      JsonObject alert =
+          awaitAlert(controller, Duration.ofSeconds(60))
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "no MISSING_SYSCALL alert for " + containerId + "; " + up.transcript()));
       String kernel = System.getProperty("os.version");
-      assertThat(alert.getString("title")).contains("memfd_create").contains(hostId).contains(kernel);
+      assertThat(alert.getString("title"))
+          .contains("memfd_create")
+          .contains(hostId)
+          .contains(kernel);
       assertThat(alert.getString("summary")).contains("ENOSYS");
-      assertThat(alert.getJsonArray("evidence").encode()).contains("memfd_create").contains("ENOSYS");
+      assertThat(alert.getJsonArray("evidence").encode())
+          .contains("memfd_create")
+          .contains("ENOSYS");
     }
   }
 
   private Optional<JsonObject> awaitAlert(URI controller, Duration timeout) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest request = HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?rule=MISSING_SYSCALL"))
-        .header("Authorization", "Bearer " + VIEWER_TOKEN).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?rule=MISSING_SYSCALL"))
+            .header("Authorization", "Bearer " + VIEWER_TOKEN)
+            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -91,7 +116,8 @@ class MissingSyscallIT {
       JsonArray alerts = new JsonObject(response.body()).getJsonArray("alerts");
       for (int i = 0; i < alerts.size(); i++) {
         JsonObject alert = alerts.getJsonObject(i);
-        if (containerId.equals(alert.getString("containerId")) && alert.getString("title", "").contains(System.getProperty("os.version"))) {
+        if (containerId.equals(alert.getString("containerId"))
+            && alert.getString("title", "").contains(System.getProperty("os.version"))) {
           return Optional.of(alert);
         }
       }

@@ -1,8 +1,10 @@
 package io.porthole.app.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.function.Predicate;
  */
 final class PortholeProcess implements AutoCloseable {
 
-  static final Path JAR = Path.of(System.getProperty("porthole.jar", "target/porthole.jar")).toAbsolutePath();
+  static final Path JAR =
+      Path.of(System.getProperty("porthole.jar", "target/porthole.jar")).toAbsolutePath();
 
   private final Process process;
   private final List<String> out = new ArrayList<>();
@@ -32,7 +35,8 @@ final class PortholeProcess implements AutoCloseable {
     this.errReader = tail(errFile, err, "err");
   }
 
-  static PortholeProcess start(Map<String, String> env, List<String> prefix, String... args) throws IOException {
+  static PortholeProcess start(Map<String, String> env, List<String> prefix, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx768m");
@@ -41,12 +45,12 @@ final class PortholeProcess implements AutoCloseable {
     command.add(JAR.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     // Output goes to files, as with a service manager or `porthole up >log 2>&1`. (Through pipes to
     // this JVM, the lines a child prints while shutting down after SIGTERM did not arrive whenever
     // it had an strace child; to be investigated, see the closing note of the CLI issue.)
-    Path outFile = java.nio.file.Files.createTempFile("porthole-out-", ".log");
-    Path errFile = java.nio.file.Files.createTempFile("porthole-err-", ".log");
+    Path outFile = Files.createTempFile("porthole-out-", ".log");
+    Path errFile = Files.createTempFile("porthole-err-", ".log");
     outFile.toFile().deleteOnExit();
     errFile.toFile().deleteOnExit();
     builder.redirectOutput(outFile.toFile());
@@ -62,46 +66,51 @@ final class PortholeProcess implements AutoCloseable {
 
   /** Follows a file the child writes, line by line, until the child has exited and all is read. */
   private Thread tail(Path file, List<String> lines, String name) {
-    Thread thread = new Thread(() -> {
-      try (BufferedReader reader = java.nio.file.Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        StringBuilder partial = new StringBuilder();
-        while (true) {
-          boolean exited = !process.isAlive();
-          int c;
-          boolean progressed = false;
-          while ((c = reader.read()) >= 0) {
-            progressed = true;
-            if (c == '\n') {
-              synchronized (lines) {
-                lines.add(partial.toString());
-                lines.notifyAll();
+    Thread thread =
+        new Thread(
+            () -> {
+              try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                StringBuilder partial = new StringBuilder();
+                while (true) {
+                  boolean exited = !process.isAlive();
+                  int c;
+                  boolean progressed = false;
+                  while ((c = reader.read()) >= 0) {
+                    progressed = true;
+                    if (c == '\n') {
+                      synchronized (lines) {
+                        lines.add(partial.toString());
+                        lines.notifyAll();
+                      }
+                      partial.setLength(0);
+                    } else {
+                      partial.append((char) c);
+                    }
+                  }
+                  if (exited && !progressed) {
+                    if (partial.length() > 0) {
+                      synchronized (lines) {
+                        lines.add(partial.toString());
+                        lines.notifyAll();
+                      }
+                    }
+                    return;
+                  }
+                  Thread.sleep(50);
+                }
+              } catch (IOException | InterruptedException e) {
+                // file gone or test over
               }
-              partial.setLength(0);
-            } else {
-              partial.append((char) c);
-            }
-          }
-          if (exited && !progressed) {
-            if (partial.length() > 0) {
-              synchronized (lines) {
-                lines.add(partial.toString());
-                lines.notifyAll();
-              }
-            }
-            return;
-          }
-          Thread.sleep(50);
-        }
-      } catch (IOException | InterruptedException e) {
-        // file gone or test over
-      }
-    }, "porthole-" + name);
+            },
+            "porthole-" + name);
     thread.setDaemon(true);
     thread.start();
     return thread;
   }
 
-  /** Waits for a stdout line matching the predicate; fails with both outputs when it does not come. */
+  /**
+   * Waits for a stdout line matching the predicate; fails with both outputs when it does not come.
+   */
   String awaitOut(Predicate<String> wanted, Duration timeout) throws InterruptedException {
     return awaitLine(out, wanted, timeout);
   }
@@ -110,7 +119,8 @@ final class PortholeProcess implements AutoCloseable {
     return awaitLine(err, wanted, timeout);
   }
 
-  private String awaitLine(List<String> lines, Predicate<String> wanted, Duration timeout) throws InterruptedException {
+  private String awaitLine(List<String> lines, Predicate<String> wanted, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
       int seen = 0;
@@ -123,7 +133,13 @@ final class PortholeProcess implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && seen == lines.size() && !readersAlive())) {
           String state = process.isAlive() ? "still running" : "exited with " + process.exitValue();
-          throw new AssertionError("no such line within " + timeout.toSeconds() + " s (process " + state + "); " + transcript());
+          throw new AssertionError(
+              "no such line within "
+                  + timeout.toSeconds()
+                  + " s (process "
+                  + state
+                  + "); "
+                  + transcript());
         }
         lines.wait(Math.max(1, Math.min(200, left / 1_000_000)));
       }
@@ -137,7 +153,8 @@ final class PortholeProcess implements AutoCloseable {
   /** Waits for the exit and for both streams to be read to their end. */
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("still running after " + timeout.toSeconds() + " s; " + transcript());
+      throw new AssertionError(
+          "still running after " + timeout.toSeconds() + " s; " + transcript());
     }
     outReader.join(5000);
     errReader.join(5000);

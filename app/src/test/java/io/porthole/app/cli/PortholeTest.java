@@ -21,22 +21,31 @@ class PortholeTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return Porthole.run(new NoServices(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    return Porthole.run(
+        new NoServices(),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        args);
   }
 
   @Test
   void everyCommandHasHelpAndExitsZero() {
-    for (String command : new String[] {"up", "collector", "analyzer", "controller", "tail", "replay", "demo"}) {
+    for (String command :
+        new String[] {"up", "collector", "analyzer", "controller", "tail", "replay", "demo"}) {
       out.reset();
       assertThat(run(command, "--help")).as(command).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8)).as(command).startsWith("Usage: porthole " + command);
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .as(command)
+          .startsWith("Usage: porthole " + command);
     }
   }
 
   @Test
   void anUnknownOptionIsAUsageErrorWithExitCode2AndAHint() {
     assertThat(run("up", "--bogus")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown option: '--bogus'").contains("porthole up --help");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("Unknown option: '--bogus'")
+        .contains("porthole up --help");
   }
 
   @Test
@@ -60,22 +69,30 @@ class PortholeTest {
   @Test
   void anUnknownTopicNamesTheKnownOnes() {
     assertThat(run("tail", "nope", "--kafka", "127.0.0.1:1")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown topic 'nope'").contains("container-events");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("unknown topic 'nope'")
+        .contains("container-events");
   }
 
   @Test
   void replayNeedsExactlyOneInputAndTheContainerIpForPcap() {
     assertThat(run("replay", "--host-id", "h", "--container-id", "c")).isEqualTo(2);
-    assertThat(run("replay", "--strace", "a", "--pcap", "b", "--host-id", "h", "--container-id", "c")).isEqualTo(2);
+    assertThat(
+            run("replay", "--strace", "a", "--pcap", "b", "--host-id", "h", "--container-id", "c"))
+        .isEqualTo(2);
     err.reset();
-    assertThat(run("replay", "--strace", "/does/not/exist", "--host-id", "h", "--container-id", "c")).isEqualTo(2);
+    assertThat(
+            run("replay", "--strace", "/does/not/exist", "--host-id", "h", "--container-id", "c"))
+        .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read /does/not/exist");
   }
 
   @Test
   void aBadKafkaAddressIsAConfigurationErrorNamingTheKey() {
     assertThat(run("tail", "alerts", "--kafka", "no-port-here")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("kafka.bootstrap.servers").contains("HOST:PORT");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("kafka.bootstrap.servers")
+        .contains("HOST:PORT");
   }
 
   /** The commands above must fail before any service is asked for. */
@@ -96,12 +113,14 @@ class PortholeTest {
     }
 
     @Override
-    public ReplayOutcome replayStrace(Path file, String hostId, String containerId, EventSink sink) {
+    public ReplayOutcome replayStrace(
+        Path file, String hostId, String containerId, EventSink sink) {
       throw new AssertionError("not expected");
     }
 
     @Override
-    public ReplayOutcome replayPcap(Path file, String hostId, String containerId, String containerIp, EventSink sink) {
+    public ReplayOutcome replayPcap(
+        Path file, String hostId, String containerId, String containerIp, EventSink sink) {
       throw new AssertionError("not expected");
     }
   }

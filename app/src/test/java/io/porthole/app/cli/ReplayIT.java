@@ -23,17 +23,33 @@ import org.junit.jupiter.api.Test;
 /** `porthole replay` on recordings made on this machine (strace -f -o, tcpdump -w on loopback). */
 class ReplayIT {
 
-  private static final Path STRACE = Path.of("src/test/resources/replay/selinux-probe.strace").toAbsolutePath();
-  private static final Path PCAP = Path.of("src/test/resources/replay/loopback-http.pcap").toAbsolutePath();
+  private static final Path STRACE =
+      Path.of("src/test/resources/replay/selinux-probe.strace").toAbsolutePath();
+  private static final Path PCAP =
+      Path.of("src/test/resources/replay/loopback-http.pcap").toAbsolutePath();
 
   @Test
   void straceReplayPrintsEnvelopesAsJsonLinesAndOneSummaryLineWithoutABroker() throws Exception {
-    try (PortholeProcess replay = PortholeProcess.start("replay", "--strace", STRACE.toString(), "--host-id", "lab-1", "--container-id", "c0ffee")) {
+    try (PortholeProcess replay =
+        PortholeProcess.start(
+            "replay",
+            "--strace",
+            STRACE.toString(),
+            "--host-id",
+            "lab-1",
+            "--container-id",
+            "c0ffee")) {
       int exit = replay.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).as(replay.transcript()).isZero();
       List<JsonObject> envelopes = replay.out().stream().map(JsonObject::new).toList();
-      assertThat(envelopes).isNotEmpty().allMatch(e -> e.getString("hostId").equals("lab-1") && e.getString("containerId").equals("c0ffee"));
-      assertThat(replay.out()).anyMatch(line -> line.contains("/etc/selinux/config") && line.contains("ENOENT"));
+      assertThat(envelopes)
+          .isNotEmpty()
+          .allMatch(
+              e ->
+                  e.getString("hostId").equals("lab-1")
+                      && e.getString("containerId").equals("c0ffee"));
+      assertThat(replay.out())
+          .anyMatch(line -> line.contains("/etc/selinux/config") && line.contains("ENOENT"));
       assertThat(replay.out()).anyMatch(line -> line.contains("\"exitCode\":12"));
       assertThat(replay.err()).hasSize(1);
       assertThat(replay.err().get(0)).contains("82 lines read").contains("0 lines unparsed");
@@ -42,10 +58,22 @@ class ReplayIT {
 
   @Test
   void pcapReplayPrintsFlowRecordsOfTheContainerAddress() throws Exception {
-    try (PortholeProcess replay = PortholeProcess.start("replay", "--pcap", PCAP.toString(), "--host-id", "lab-1", "--container-id", "c0ffee", "--container-ip", "127.0.0.1")) {
+    try (PortholeProcess replay =
+        PortholeProcess.start(
+            "replay",
+            "--pcap",
+            PCAP.toString(),
+            "--host-id",
+            "lab-1",
+            "--container-id",
+            "c0ffee",
+            "--container-ip",
+            "127.0.0.1")) {
       int exit = replay.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).as(replay.transcript()).isZero();
-      assertThat(replay.out()).isNotEmpty().allMatch(line -> new JsonObject(line).containsKey("flow"));
+      assertThat(replay.out())
+          .isNotEmpty()
+          .allMatch(line -> new JsonObject(line).containsKey("flow"));
       assertThat(replay.out()).anyMatch(line -> line.contains("18765"));
       assertThat(replay.err()).hasSize(1);
       assertThat(replay.err().get(0)).contains("packets read: ");
@@ -58,8 +86,19 @@ class ReplayIT {
     TopicNames names = TopicNames.withPrefix(prefix);
     String bootstrap = SharedKafka.bootstrapServers();
     SharedKafka.createTopics(3, names.names(Topic.values()));
-    try (PortholeProcess replay = PortholeProcess.start("replay", "--strace", STRACE.toString(), "--host-id", "lab-1", "--container-id", "c0ffee",
-        "--kafka", bootstrap, "--topic-prefix", prefix)) {
+    try (PortholeProcess replay =
+        PortholeProcess.start(
+            "replay",
+            "--strace",
+            STRACE.toString(),
+            "--host-id",
+            "lab-1",
+            "--container-id",
+            "c0ffee",
+            "--kafka",
+            bootstrap,
+            "--topic-prefix",
+            prefix)) {
       int exit = replay.awaitExit(Duration.ofSeconds(90));
       assertThat(exit).as(replay.transcript()).isZero();
       assertThat(replay.out()).isEmpty();
@@ -67,9 +106,15 @@ class ReplayIT {
     }
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       String topic = names.name(Topic.SYSCALLS);
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

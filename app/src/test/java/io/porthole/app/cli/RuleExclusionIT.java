@@ -53,43 +53,79 @@ class RuleExclusionIT {
   }
 
   @Test
-  void anExcludedOrLabelledContainerRaisesNothingWhileAnIdenticalOneRaisesTheAlert() throws Exception {
+  void anExcludedOrLabelledContainerRaisesNothingWhileAnIdenticalOneRaisesTheAlert()
+      throws Exception {
     String hostId = "it-exclusion-" + SUFFIX;
-    Map<String, String> env = Map.of(
-        "PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN,
-        "PORTHOLE_RULE_HOST_NAMESPACES_EXCLUDE_NAMES", "porthole-it-excluded-" + SUFFIX + "-*",
-        // Lean: no packet capture, and no strace attached to other tests' traced containers.
-        "PORTHOLE_CAPTURE_ENABLED", "false",
-        "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
-    try (PortholeProcess up = PortholeProcess.start(env, List.of(),
-        "up", "--kafka", SharedKafka.bootstrapServers(), "--topic-prefix", hostId + ".",
-        "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
-      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
+    Map<String, String> env =
+        Map.of(
+            "PORTHOLE_VIEWER_TOKEN",
+            VIEWER_TOKEN,
+            "PORTHOLE_RULE_HOST_NAMESPACES_EXCLUDE_NAMES",
+            "porthole-it-excluded-" + SUFFIX + "-*",
+            // Lean: no packet capture, and no strace attached to other tests' traced containers.
+            "PORTHOLE_CAPTURE_ENABLED",
+            "false",
+            "PORTHOLE_STRACE_BINARY",
+            "/nonexistent/strace");
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            env,
+            List.of(),
+            "up",
+            "--kafka",
+            SharedKafka.bootstrapServers(),
+            "--topic-prefix",
+            hostId + ".",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            hostId)) {
+      String controllerLine =
+          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
       URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
 
       String plain = start("porthole-it-plain-" + SUFFIX, Map.of());
-      String labelled = start("porthole-it-labelled-" + SUFFIX, Map.of("porthole.ignore", "HOST_NAMESPACES"));
+      String labelled =
+          start("porthole-it-labelled-" + SUFFIX, Map.of("porthole.ignore", "HOST_NAMESPACES"));
       String excluded = start("porthole-it-excluded-" + SUFFIX + "-1", Map.of());
 
-      Map<String, Set<String>> rules = awaitRules(controller, Duration.ofSeconds(90), up,
-          Map.of(plain, Set.of("HOST_NAMESPACES", "OOM_KILL_DISABLED_UNBOUNDED"),
-              labelled, Set.of("OOM_KILL_DISABLED_UNBOUNDED"),
-              excluded, Set.of("OOM_KILL_DISABLED_UNBOUNDED")));
+      Map<String, Set<String>> rules =
+          awaitRules(
+              controller,
+              Duration.ofSeconds(90),
+              up,
+              Map.of(
+                  plain,
+                  Set.of("HOST_NAMESPACES", "OOM_KILL_DISABLED_UNBOUNDED"),
+                  labelled,
+                  Set.of("OOM_KILL_DISABLED_UNBOUNDED"),
+                  excluded,
+                  Set.of("OOM_KILL_DISABLED_UNBOUNDED")));
 
-      assertThat(rules.get(plain)).containsExactly("HOST_NAMESPACES", "OOM_KILL_DISABLED_UNBOUNDED");
-      assertThat(rules.get(labelled)).as("silenced by porthole.ignore").containsExactly("OOM_KILL_DISABLED_UNBOUNDED");
-      assertThat(rules.get(excluded)).as("excluded by name").containsExactly("OOM_KILL_DISABLED_UNBOUNDED");
+      assertThat(rules.get(plain))
+          .containsExactly("HOST_NAMESPACES", "OOM_KILL_DISABLED_UNBOUNDED");
+      assertThat(rules.get(labelled))
+          .as("silenced by porthole.ignore")
+          .containsExactly("OOM_KILL_DISABLED_UNBOUNDED");
+      assertThat(rules.get(excluded))
+          .as("excluded by name")
+          .containsExactly("OOM_KILL_DISABLED_UNBOUNDED");
     }
   }
 
   /** {@code docker run -d --pid=host --oom-kill-disable [labels] busybox sleep 600}. */
   private String start(String name, Map<String, String> labels) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-        .withName(name)
-        .withLabels(labels)
-        .withHostConfig(HostConfig.newHostConfig().withPidMode("host").withOomKillDisable(true))
-        .withCmd("sleep", "600")
-        .exec().getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName(name)
+            .withLabels(labels)
+            .withHostConfig(HostConfig.newHostConfig().withPidMode("host").withOomKillDisable(true))
+            .withCmd("sleep", "600")
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
     return id;
@@ -100,27 +136,32 @@ class RuleExclusionIT {
    * rules each container's alerts name.
    */
   private static Map<String, Set<String>> awaitRules(
-      URI controller, Duration timeout, PortholeProcess up, Map<String, Set<String>> expected) throws Exception {
+      URI controller, Duration timeout, PortholeProcess up, Map<String, Set<String>> expected)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, Set<String>> seen = Map.of();
     while (System.nanoTime() < deadline) {
       Map<String, Set<String>> now = rulesByContainer(http, controller, expected.keySet());
       seen = now;
-      if (expected.entrySet().stream().allMatch(e -> now.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue()))) {
+      if (expected.entrySet().stream()
+          .allMatch(e -> now.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue()))) {
         return now;
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("expected alerts " + expected + " but saw " + seen + "; " + up.transcript());
+    throw new AssertionError(
+        "expected alerts " + expected + " but saw " + seen + "; " + up.transcript());
   }
 
-  private static Map<String, Set<String>> rulesByContainer(HttpClient http, URI controller, Set<String> containers)
-      throws Exception {
+  private static Map<String, Set<String>> rulesByContainer(
+      HttpClient http, URI controller, Set<String> containers) throws Exception {
     Map<String, Set<String>> rules = new HashMap<>();
     for (String container : containers) {
-      HttpRequest request = HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?container=" + container))
-          .header("Authorization", "Bearer " + VIEWER_TOKEN).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?container=" + container))
+              .header("Authorization", "Bearer " + VIEWER_TOKEN)
+              .build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       JsonArray alerts = new JsonObject(response.body()).getJsonArray("alerts");

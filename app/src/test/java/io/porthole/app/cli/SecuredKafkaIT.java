@@ -49,8 +49,8 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * `porthole up --kafka` against secured brokers, with the client settings in a properties file
- * (PORTHOLE_CONFIG_FILE): a SASL_PLAINTEXT broker (PLAIN) and a mutual-TLS broker (certificates made
- * here with openssl; the client trusts a PEM CA and presents a PKCS12 keystore). Each starts,
+ * (PORTHOLE_CONFIG_FILE): a SASL_PLAINTEXT broker (PLAIN) and a mutual-TLS broker (certificates
+ * made here with openssl; the client trusts a PEM CA and presents a PKCS12 keystore). Each starts,
  * creates its topics, and an OOM kill of a real container reaches the REST API; a wrong password is
  * one line and exit 1. Both brokers start side by side once for the class.
  */
@@ -78,11 +78,18 @@ class SecuredKafkaIT {
     saslPort = freePort();
     tlsPort = freePort();
     saslBroker = broker("sasl", saslPort, saslEnvironment());
-    // Bound by hand: withFileSystemBind first checks mounts with an alpine image, which cannot be pulled here.
+    // Bound by hand: withFileSystemBind first checks mounts with an alpine image, which cannot be
+    // pulled here.
     tlsBroker =
         broker("tls", tlsPort, tlsEnvironment())
-            .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                .withBinds(new Bind(secrets.toString(), new Volume("/etc/kafka/secrets"), AccessMode.ro)));
+            .withCreateContainerCmdModifier(
+                cmd ->
+                    cmd.getHostConfig()
+                        .withBinds(
+                            new Bind(
+                                secrets.toString(),
+                                new Volume("/etc/kafka/secrets"),
+                                AccessMode.ro)));
     Startables.deepStart(saslBroker, tlsBroker).join();
   }
 
@@ -101,19 +108,23 @@ class SecuredKafkaIT {
   }
 
   @Test
-  void upWithSaslPlainFromAPropertiesFileCreatesItsTopicsAndAnOomAlertReachesTheApi() throws Exception {
-    Path file = properties("sasl.properties", saslClient(PASSWORD) + "topic.min.insync.replicas=1\n");
+  void upWithSaslPlainFromAPropertiesFileCreatesItsTopicsAndAnOomAlertReachesTheApi()
+      throws Exception {
+    Path file =
+        properties("sasl.properties", saslClient(PASSWORD) + "topic.min.insync.replicas=1\n");
     String viewer = "viewer-token-" + SUFFIX;
     try (PortholeProcess up = up(file, "127.0.0.1:" + saslPort, viewer)) {
       String api = awaitController(up);
       assertTopicsCreatedWithMinInsyncReplicas(file, "127.0.0.1:" + saslPort);
       assertOomAlertReachesTheApi(api, viewer, up);
-      assertThat(String.join("\n", up.out()) + String.join("\n", up.err())).doesNotContain(PASSWORD);
+      assertThat(String.join("\n", up.out()) + String.join("\n", up.err()))
+          .doesNotContain(PASSWORD);
     }
   }
 
   @Test
-  void upWithMutualTlsFromAPropertiesFileCreatesItsTopicsAndAnOomAlertReachesTheApi() throws Exception {
+  void upWithMutualTlsFromAPropertiesFileCreatesItsTopicsAndAnOomAlertReachesTheApi()
+      throws Exception {
     Path file =
         properties(
             "tls.properties",
@@ -132,7 +143,8 @@ class SecuredKafkaIT {
       assertThat(existingTopics(file, "127.0.0.1:" + tlsPort))
           .containsAll(List.of(TopicNames.standard().names(Topic.values())));
       assertOomAlertReachesTheApi(api, viewer, up);
-      assertThat(String.join("\n", up.out()) + String.join("\n", up.err())).doesNotContain(STORE_PASSWORD);
+      assertThat(String.join("\n", up.out()) + String.join("\n", up.err()))
+          .doesNotContain(STORE_PASSWORD);
     }
   }
 
@@ -141,15 +153,26 @@ class SecuredKafkaIT {
     String wrong = "wrong-" + SUFFIX;
     Path file = properties("wrong.properties", saslClient(wrong));
     // Without the strace override of up(): the refused login must be the only line.
-    try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_CONFIG_FILE", file.toString()), List.of(),
-        "up", "--kafka", "127.0.0.1:" + saslPort, "--http-port", "0",
-        "--data-dir", dataDir.resolve("data").toString())) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("PORTHOLE_CONFIG_FILE", file.toString()),
+            List.of(),
+            "up",
+            "--kafka",
+            "127.0.0.1:" + saslPort,
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.resolve("data").toString())) {
       assertThat(up.awaitExit(Duration.ofSeconds(60))).as(up.transcript()).isEqualTo(1);
       assertThat(up.err())
           .as(up.transcript())
           .containsExactly(
-              "porthole: Kafka at 127.0.0.1:" + saslPort + " refused the login (SASL_PLAINTEXT, mechanism PLAIN):"
-                  + " Authentication failed: Invalid username or password; check the user name and password in"
+              "porthole: Kafka at 127.0.0.1:"
+                  + saslPort
+                  + " refused the login (SASL_PLAINTEXT, mechanism PLAIN):"
+                  + " Authentication failed: Invalid username or password; check the user "
+                  + "name and password in"
                   + " kafka.client.sasl.jaas.config and kafka.client.sasl.mechanism");
       assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
     }
@@ -157,7 +180,8 @@ class SecuredKafkaIT {
 
   // --- the brokers ---------------------------------------------------------------------------
 
-  private static GenericContainer<?> broker(String kind, int port, Map<String, String> environment) throws IOException {
+  private static GenericContainer<?> broker(String kind, int port, Map<String, String> environment)
+      throws IOException {
     int controllerPort = freePort();
     Map<String, String> env = new HashMap<>(environment);
     env.put("CLUSTER_ID", "cG9ydGhvbGUtc2VjdXJlZA");
@@ -165,9 +189,16 @@ class SecuredKafkaIT {
     env.put("KAFKA_PROCESS_ROLES", "broker,controller");
     env.put("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@127.0.0.1:" + controllerPort);
     env.put("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER");
-    env.put("KAFKA_LISTENERS",
-        env.remove("LISTENER") + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    env.put("KAFKA_ADVERTISED_LISTENERS", env.get("KAFKA_INTER_BROKER_LISTENER_NAME") + "://127.0.0.1:" + port);
+    env.put(
+        "KAFKA_LISTENERS",
+        env.remove("LISTENER")
+            + "://127.0.0.1:"
+            + port
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort);
+    env.put(
+        "KAFKA_ADVERTISED_LISTENERS",
+        env.get("KAFKA_INTER_BROKER_LISTENER_NAME") + "://127.0.0.1:" + port);
     env.put("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     env.put("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1");
     env.put("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1");
@@ -179,22 +210,35 @@ class SecuredKafkaIT {
     return new GenericContainer<>(DockerImageName.parse(IMAGE))
         .withNetworkMode("host")
         .withEnv(env)
-        .withCreateContainerCmdModifier(cmd -> cmd.withName("porthole-it-kafka-" + kind + "-" + SUFFIX))
-        .waitingFor(Wait.forLogMessage(".*Transitioning from RECOVERY to RUNNING.*", 1)
-            .withStartupTimeout(Duration.ofSeconds(120)));
+        .withCreateContainerCmdModifier(
+            cmd -> cmd.withName("porthole-it-kafka-" + kind + "-" + SUFFIX))
+        .waitingFor(
+            Wait.forLogMessage(".*Transitioning from RECOVERY to RUNNING.*", 1)
+                .withStartupTimeout(Duration.ofSeconds(120)));
   }
 
   private static Map<String, String> saslEnvironment() {
     return Map.of(
-        "LISTENER", "SASL_PLAINTEXT",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
-        "KAFKA_INTER_BROKER_LISTENER_NAME", "SASL_PLAINTEXT",
-        "KAFKA_SASL_ENABLED_MECHANISMS", "PLAIN",
-        "KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "PLAIN",
+        "LISTENER",
+        "SASL_PLAINTEXT",
+        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+        "CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "KAFKA_INTER_BROKER_LISTENER_NAME",
+        "SASL_PLAINTEXT",
+        "KAFKA_SASL_ENABLED_MECHANISMS",
+        "PLAIN",
+        "KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL",
+        "PLAIN",
         // The run script maps __ to _: listener.name.sasl_plaintext.plain.sasl.jaas.config.
         "KAFKA_LISTENER_NAME_SASL__PLAINTEXT_PLAIN_SASL_JAAS_CONFIG",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-"
-            + SUFFIX + "\" user_admin=\"admin-" + SUFFIX + "\" user_porthole=\"" + PASSWORD + "\";");
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"admin\" password=\"admin-"
+            + SUFFIX
+            + "\" user_admin=\"admin-"
+            + SUFFIX
+            + "\" user_porthole=\""
+            + PASSWORD
+            + "\";");
   }
 
   private static Map<String, String> tlsEnvironment() {
@@ -216,8 +260,11 @@ class SecuredKafkaIT {
         "\n",
         "kafka.client.security.protocol=SASL_PLAINTEXT",
         "kafka.client.sasl.mechanism=PLAIN",
-        "kafka.client.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
-            + " username=\"porthole\" password=\"" + password + "\";",
+        "kafka.client.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginM"
+            + "odule required"
+            + " username=\"porthole\" password=\""
+            + password
+            + "\";",
         "");
   }
 
@@ -228,15 +275,27 @@ class SecuredKafkaIT {
   private PortholeProcess up(Path file, String bootstrap, String viewer) throws IOException {
     Map<String, String> env =
         Map.of(
-            "PORTHOLE_CONFIG_FILE", file.toString(),
-            "PORTHOLE_VIEWER_TOKEN", viewer,
+            "PORTHOLE_CONFIG_FILE",
+            file.toString(),
+            "PORTHOLE_VIEWER_TOKEN",
+            viewer,
             // Lean: no packet capture, and no strace attached to other tests' traced containers.
-            "PORTHOLE_CAPTURE_ENABLED", "false",
-            "PORTHOLE_STRACE_BINARY", "/nonexistent/strace");
+            "PORTHOLE_CAPTURE_ENABLED",
+            "false",
+            "PORTHOLE_STRACE_BINARY",
+            "/nonexistent/strace");
     return PortholeProcess.start(
-        env, List.of(), "up", "--kafka", bootstrap, "--http-port", "0",
-        "--data-dir", dataDir.resolve("data").toString(),
-        "--host-id", "it-secured-" + SUFFIX);
+        env,
+        List.of(),
+        "up",
+        "--kafka",
+        bootstrap,
+        "--http-port",
+        "0",
+        "--data-dir",
+        dataDir.resolve("data").toString(),
+        "--host-id",
+        "it-secured-" + SUFFIX);
   }
 
   private static String awaitController(PortholeProcess up) throws InterruptedException {
@@ -249,21 +308,27 @@ class SecuredKafkaIT {
   private static KafkaSettings clientSettings(Path file, String bootstrap) {
     return KafkaSettings.from(
         Settings.from(
-            Map.of(Settings.CONFIG_FILE_ENV, file.toString()), Map.of(KafkaSettings.BOOTSTRAP_KEY, bootstrap)));
+            Map.of(Settings.CONFIG_FILE_ENV, file.toString()),
+            Map.of(KafkaSettings.BOOTSTRAP_KEY, bootstrap)));
   }
 
   private static Set<String> existingTopics(Path file, String bootstrap) throws Exception {
-    try (Admin admin = Admin.create(new HashMap<>(clientSettings(file, bootstrap).adminConfig("it-check")))) {
+    try (Admin admin =
+        Admin.create(new HashMap<>(clientSettings(file, bootstrap).adminConfig("it-check")))) {
       return admin.listTopics().names().get(30, TimeUnit.SECONDS);
     }
   }
 
-  private static void assertTopicsCreatedWithMinInsyncReplicas(Path file, String bootstrap) throws Exception {
-    try (Admin admin = Admin.create(new HashMap<>(clientSettings(file, bootstrap).adminConfig("it-check")))) {
+  private static void assertTopicsCreatedWithMinInsyncReplicas(Path file, String bootstrap)
+      throws Exception {
+    try (Admin admin =
+        Admin.create(new HashMap<>(clientSettings(file, bootstrap).adminConfig("it-check")))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
           .containsAll(List.of(TopicNames.standard().names(Topic.values())));
-      ConfigResource alerts = new ConfigResource(ConfigResource.Type.TOPIC, TopicNames.standard().name(Topic.ALERTS));
-      Config config = admin.describeConfigs(List.of(alerts)).all().get(30, TimeUnit.SECONDS).get(alerts);
+      ConfigResource alerts =
+          new ConfigResource(ConfigResource.Type.TOPIC, TopicNames.standard().name(Topic.ALERTS));
+      Config config =
+          admin.describeConfigs(List.of(alerts)).all().get(30, TimeUnit.SECONDS).get(alerts);
       ConfigEntry minInsync = config.get("min.insync.replicas");
       assertThat(minInsync.value()).isEqualTo("1");
       // Set on the topic by Porthole (topic.min.insync.replicas), not inherited from the broker.
@@ -271,21 +336,29 @@ class SecuredKafkaIT {
     }
   }
 
-  private void assertOomAlertReachesTheApi(String api, String viewer, PortholeProcess up) throws Exception {
+  private void assertOomAlertReachesTheApi(String api, String viewer, PortholeProcess up)
+      throws Exception {
     String id;
     try (DockerClient docker = TestDocker.client()) {
-      id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-          .withName("porthole-it-secured-oom-" + SUFFIX + "-" + containers.size())
-          .withHostConfig(HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20))
-          .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
-          .exec().getId();
+      id =
+          docker
+              .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+              .withName("porthole-it-secured-oom-" + SUFFIX + "-" + containers.size())
+              .withHostConfig(
+                  HostConfig.newHostConfig().withMemory(16L << 20).withMemorySwap(16L << 20))
+              .withCmd("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1")
+              .exec()
+              .getId();
       containers.add(id);
       try {
         docker.startContainerCmd(id).exec();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/api/v1/alerts?rule=OOM_KILLED&container=" + id))
-            .header("Authorization", "Bearer " + viewer).build();
+        HttpRequest request =
+            HttpRequest.newBuilder(
+                    URI.create(api + "/api/v1/alerts?rule=OOM_KILLED&container=" + id))
+                .header("Authorization", "Bearer " + viewer)
+                .build();
         String body = "";
         while (System.nanoTime() < deadline) {
           HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -295,8 +368,13 @@ class SecuredKafkaIT {
           }
           Thread.sleep(500);
         }
-        throw new AssertionError("no OOM_KILLED alert for " + id + " through the API within 90 s; last answer "
-            + body + "; " + up.transcript());
+        throw new AssertionError(
+            "no OOM_KILLED alert for "
+                + id
+                + " through the API within 90 s; last answer "
+                + body
+                + "; "
+                + up.transcript());
       } finally {
         docker.removeContainerCmd(id).withForce(true).exec();
       }
@@ -318,25 +396,80 @@ class SecuredKafkaIT {
     }
   }
 
-  /** A CA, a broker certificate for 127.0.0.1 (PEM: key and chain in one file) and a client's PKCS12. */
+  /**
+   * A CA, a broker certificate for 127.0.0.1 (PEM: key and chain in one file) and a client's
+   * PKCS12.
+   */
   private static final class Certificates {
 
     static void generate(Path dir, String storePassword) throws IOException, InterruptedException {
-      openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-          "-subj", "/CN=porthole-it-ca");
+      openssl(
+          dir,
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          "ca.key",
+          "-out",
+          "ca.pem",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=porthole-it-ca");
       Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
       for (String name : new String[] {"broker", "client"}) {
-        openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-            "-subj", "/CN=porthole-it-" + name);
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", name + ".crt", "-days", "2", "-extfile", "san.ext");
+        openssl(
+            dir,
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            name + ".key",
+            "-out",
+            name + ".csr",
+            "-subj",
+            "/CN=porthole-it-" + name);
+        openssl(
+            dir,
+            "x509",
+            "-req",
+            "-in",
+            name + ".csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            name + ".crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext");
       }
       // Kafka's PEM key store: the (unencrypted PKCS#8) key, then the certificate chain.
-      Files.writeString(dir.resolve("broker.pem"),
-          Files.readString(dir.resolve("broker.key")) + Files.readString(dir.resolve("broker.crt"))
+      Files.writeString(
+          dir.resolve("broker.pem"),
+          Files.readString(dir.resolve("broker.key"))
+              + Files.readString(dir.resolve("broker.crt"))
               + Files.readString(dir.resolve("ca.pem")));
-      openssl(dir, "pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-certfile", "ca.pem",
-          "-out", "client.p12", "-passout", "pass:" + storePassword);
+      openssl(
+          dir,
+          "pkcs12",
+          "-export",
+          "-in",
+          "client.crt",
+          "-inkey",
+          "client.key",
+          "-certfile",
+          "ca.pem",
+          "-out",
+          "client.p12",
+          "-passout",
+          "pass:" + storePassword);
       try (Stream<Path> files = Files.list(dir)) {
         // The broker in its container reads them as whatever user it runs as.
         files.forEach(path -> path.toFile().setReadable(true, false));
@@ -346,7 +479,8 @@ class SecuredKafkaIT {
     private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
       List<String> command = new ArrayList<>(List.of("openssl"));
       command.addAll(Arrays.asList(args));
-      Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes());
       if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
         throw new IOException("openssl " + String.join(" ", args) + " failed: " + output);

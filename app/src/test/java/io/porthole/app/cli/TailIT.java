@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /** `porthole tail` against a real broker, reading records this test produced. */
 class TailIT {
 
-  private static final String PREFIX = "it-tail-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+  private static final String PREFIX =
+      "it-tail-" + UUID.randomUUID().toString().substring(0, 8) + ".";
   private static final TopicNames NAMES = TopicNames.withPrefix(PREFIX);
   private static String bootstrap;
 
@@ -33,28 +34,60 @@ class TailIT {
     bootstrap = SharedKafka.bootstrapServers();
     SharedKafka.createTopics(3, NAMES.names(Topic.values()));
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       for (int i = 0; i < 3; i++) {
         String host = i == 2 ? "host-b" : "host-a";
-        Alert alert = Alert.newBuilder().setAlertId("alert-" + i).setRule(Rule.OOM_KILLED).setSeverity(Severity.HIGH)
-            .setHostId(host).setContainerId("c" + i).setTitle("killed " + i).build();
-        producer.send(new ProducerRecord<>(NAMES.name(Topic.ALERTS), host + "/c" + i, alert.toByteArray())).get(30, TimeUnit.SECONDS);
+        Alert alert =
+            Alert.newBuilder()
+                .setAlertId("alert-" + i)
+                .setRule(Rule.OOM_KILLED)
+                .setSeverity(Severity.HIGH)
+                .setHostId(host)
+                .setContainerId("c" + i)
+                .setTitle("killed " + i)
+                .build();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    NAMES.name(Topic.ALERTS), host + "/c" + i, alert.toByteArray()))
+            .get(30, TimeUnit.SECONDS);
       }
-      producer.send(new ProducerRecord<>(NAMES.name(Topic.DEAD_LETTERS), "host-a/x", new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  NAMES.name(Topic.DEAD_LETTERS), "host-a/x", new byte[] {1, 2, 3}))
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
   @Test
   void printsEachRecordFromTheBeginningAsOneJsonLineAndStopsAfterMax() throws Exception {
-    try (PortholeProcess tail = PortholeProcess.start("tail", "alerts", "--kafka", bootstrap, "--topic-prefix", PREFIX,
-        "--from-beginning", "--max", "3", "--timeout", "60")) {
+    try (PortholeProcess tail =
+        PortholeProcess.start(
+            "tail",
+            "alerts",
+            "--kafka",
+            bootstrap,
+            "--topic-prefix",
+            PREFIX,
+            "--from-beginning",
+            "--max",
+            "3",
+            "--timeout",
+            "60")) {
       int exit = tail.awaitExit(Duration.ofSeconds(90));
       assertThat(exit).as(tail.transcript()).isZero();
       List<JsonObject> lines = tail.out().stream().map(JsonObject::new).toList();
       assertThat(lines).hasSize(3);
-      assertThat(lines).extracting(l -> l.getString("alertId")).containsExactlyInAnyOrder("alert-0", "alert-1", "alert-2");
+      assertThat(lines)
+          .extracting(l -> l.getString("alertId"))
+          .containsExactlyInAnyOrder("alert-0", "alert-1", "alert-2");
       for (JsonObject line : lines) {
-        assertThat(line.getString("key")).isEqualTo(line.getString("hostId") + "/" + line.getString("containerId"));
+        assertThat(line.getString("key"))
+            .isEqualTo(line.getString("hostId") + "/" + line.getString("containerId"));
         assertThat(line.getInteger("partition")).isBetween(0, 2);
         assertThat(line.getLong("offset")).isNotNull();
         assertThat(line.getString("rule")).isEqualTo("OOM_KILLED");
@@ -64,8 +97,19 @@ class TailIT {
 
   @Test
   void theKeyPrefixFiltersAndTheFullTopicNameWorksToo() throws Exception {
-    try (PortholeProcess tail = PortholeProcess.start("tail", "porthole.alerts.v1", "--kafka", bootstrap,
-        "--topic-prefix", PREFIX, "--from-beginning", "--key", "host-b/", "--timeout", "8")) {
+    try (PortholeProcess tail =
+        PortholeProcess.start(
+            "tail",
+            "porthole.alerts.v1",
+            "--kafka",
+            bootstrap,
+            "--topic-prefix",
+            PREFIX,
+            "--from-beginning",
+            "--key",
+            "host-b/",
+            "--timeout",
+            "8")) {
       int exit = tail.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).as(tail.transcript()).isZero();
       assertThat(tail.out()).hasSize(1);
@@ -75,8 +119,19 @@ class TailIT {
 
   @Test
   void deadLettersArePrintedAsBase64() throws Exception {
-    try (PortholeProcess tail = PortholeProcess.start("tail", "dead-letters", "--kafka", bootstrap, "--topic-prefix", PREFIX,
-        "--from-beginning", "--max", "1", "--timeout", "60")) {
+    try (PortholeProcess tail =
+        PortholeProcess.start(
+            "tail",
+            "dead-letters",
+            "--kafka",
+            bootstrap,
+            "--topic-prefix",
+            PREFIX,
+            "--from-beginning",
+            "--max",
+            "1",
+            "--timeout",
+            "60")) {
       int exit = tail.awaitExit(Duration.ofSeconds(90));
       assertThat(exit).as(tail.transcript()).isZero();
       assertThat(new JsonObject(tail.out().get(0)).getString("valueBase64")).isEqualTo("AQID");
@@ -85,7 +140,16 @@ class TailIT {
 
   @Test
   void withoutFromBeginningOnlyNewRecordsArePrintedAndTheTimeoutEndsIt() throws Exception {
-    try (PortholeProcess tail = PortholeProcess.start("tail", "porthole.alerts.v1", "--kafka", bootstrap, "--topic-prefix", PREFIX, "--timeout", "5")) {
+    try (PortholeProcess tail =
+        PortholeProcess.start(
+            "tail",
+            "porthole.alerts.v1",
+            "--kafka",
+            bootstrap,
+            "--topic-prefix",
+            PREFIX,
+            "--timeout",
+            "5")) {
       int exit = tail.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).as(tail.transcript()).isZero();
       assertThat(tail.out()).isEmpty();

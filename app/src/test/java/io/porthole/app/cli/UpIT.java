@@ -44,30 +44,59 @@ class UpIT {
   @Test
   void reachesReadyPrintsBothLinesAndLeavesNoProcessBehindAfterSigterm() throws Exception {
     String hostId = "it-up-" + UUID.randomUUID().toString().substring(0, 8);
-    try (PortholeProcess up = PortholeProcess.start(Map.of(), List.of(), "up", "--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId)) {
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of(),
+            List.of(),
+            "up",
+            "--http-port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            hostId)) {
       String kafkaLine = up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180));
-      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
+      String controllerLine =
+          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
       assertThat(kafkaLine).matches("kafka: 127\\.0\\.0\\.1:\\d+");
       assertThat(controllerLine).matches("controller: http://127\\.0\\.0\\.1:\\d+");
-      assertThat(up.out()).anyMatch(line -> line.startsWith("operator token: ") && line.contains("credentials.properties"));
-      assertThat(up.out()).anyMatch(line -> line.startsWith("command keys: generated ") && line.contains("command-signing.pem"));
-      assertThat(Files.readString(dataDir.resolve("command-verify.pem"))).startsWith("-----BEGIN PUBLIC KEY-----");
+      assertThat(up.out())
+          .anyMatch(
+              line ->
+                  line.startsWith("operator token: ") && line.contains("credentials.properties"));
+      assertThat(up.out())
+          .anyMatch(
+              line ->
+                  line.startsWith("command keys: generated ")
+                      && line.contains("command-signing.pem"));
+      assertThat(Files.readString(dataDir.resolve("command-verify.pem")))
+          .startsWith("-----BEGIN PUBLIC KEY-----");
       int port = Integer.parseInt(controllerLine.substring(controllerLine.lastIndexOf(':') + 1));
       InetAddress other = nonLoopbackAddress();
-      assertThat(connects(other, port)).as("the API is not offered on " + other + " by default").isFalse();
+      assertThat(connects(other, port))
+          .as("the API is not offered on " + other + " by default")
+          .isFalse();
       assertThat(up.out()).contains("running: analyzer, controller, collector");
 
-      HttpResponse<String> live = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(controllerLine.substring("controller: ".length()) + "/health/live")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> live =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              controllerLine.substring("controller: ".length()) + "/health/live"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(live.statusCode()).isEqualTo(200);
 
       // A container that asks to be traced: the suite starts strace for it, as a child process.
-      containerId = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-          .withName("porthole-it-up-" + hostId)
-          .withLabels(Map.of("porthole.trace", "syscalls"))
-          .withCmd("sleep", "600")
-          .exec().getId();
+      containerId =
+          docker
+              .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+              .withName("porthole-it-up-" + hostId)
+              .withLabels(Map.of("porthole.trace", "syscalls"))
+              .withCmd("sleep", "600")
+              .exec()
+              .getId();
       docker.startContainerCmd(containerId).exec();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       List<ProcessHandle> children = List.of();
@@ -75,7 +104,9 @@ class UpIT {
         children = up.handle().orElseThrow().descendants().toList();
         Thread.sleep(200);
       }
-      assertThat(children).as("strace child of the suite; " + up.transcript()).anyMatch(UpIT::isStrace);
+      assertThat(children)
+          .as("strace child of the suite; " + up.transcript())
+          .anyMatch(UpIT::isStrace);
 
       up.terminate();
       up.awaitErr(line -> line.equals("porthole: stopping"), Duration.ofSeconds(30));
@@ -83,7 +114,9 @@ class UpIT {
       int exit = up.awaitExit(Duration.ofSeconds(30));
       assertThat(exit).as(up.transcript()).isIn(0, 143);
       for (ProcessHandle child : children) {
-        assertThat(child.isAlive()).as("child " + child.pid() + " " + child.info().commandLine().orElse("")).isFalse();
+        assertThat(child.isAlive())
+            .as("child " + child.pid() + " " + child.info().commandLine().orElse(""))
+            .isFalse();
       }
       int kafkaPort = Integer.parseInt(kafkaLine.substring(kafkaLine.lastIndexOf(':') + 1));
       try (ServerSocket socket = new ServerSocket()) {
@@ -97,16 +130,37 @@ class UpIT {
   void httpHostMakesTheControllerListenThereAndSaySo() throws Exception {
     String address = nonLoopbackAddress().getHostAddress();
     String hostId = "it-up-host-" + UUID.randomUUID().toString().substring(0, 8);
-    try (PortholeProcess up = PortholeProcess.start(Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"), List.of(),
-        "up", "--http-port", "0", "--http-host", address, "--data-dir", dataDir.toString(), "--host-id", hostId)) {
-      String controllerLine = up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
-      assertThat(controllerLine).as(up.transcript()).startsWith("controller: http://" + address + ":");
+    try (PortholeProcess up =
+        PortholeProcess.start(
+            Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"),
+            List.of(),
+            "up",
+            "--http-port",
+            "0",
+            "--http-host",
+            address,
+            "--data-dir",
+            dataDir.toString(),
+            "--host-id",
+            hostId)) {
+      String controllerLine =
+          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
+      assertThat(controllerLine)
+          .as(up.transcript())
+          .startsWith("controller: http://" + address + ":");
       int port = Integer.parseInt(controllerLine.substring(controllerLine.lastIndexOf(':') + 1));
-      HttpResponse<String> live = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(controllerLine.substring("controller: ".length()) + "/health/live")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> live =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              controllerLine.substring("controller: ".length()) + "/health/live"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(live.statusCode()).isEqualTo(200);
-      assertThat(connects(InetAddress.getByName("127.0.0.1"), port)).as("only " + address + " is bound").isFalse();
+      assertThat(connects(InetAddress.getByName("127.0.0.1"), port))
+          .as("only " + address + " is bound")
+          .isFalse();
       up.terminate();
       assertThat(up.awaitExit(Duration.ofSeconds(90))).as(up.transcript()).isIn(0, 143);
     }
@@ -115,13 +169,14 @@ class UpIT {
   /** An IPv4 address of this machine that is not loopback (the uplink's or a bridge's). */
   private static InetAddress nonLoopbackAddress() throws Exception {
     return NetworkInterface.networkInterfaces()
-        .filter(i -> {
-          try {
-            return i.isUp() && !i.isLoopback();
-          } catch (SocketException e) {
-            return false;
-          }
-        })
+        .filter(
+            i -> {
+              try {
+                return i.isUp() && !i.isLoopback();
+              } catch (SocketException e) {
+                return false;
+              }
+            })
         .flatMap(NetworkInterface::inetAddresses)
         .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
         .findFirst()
@@ -138,6 +193,10 @@ class UpIT {
   }
 
   private static boolean isStrace(ProcessHandle process) {
-    return process.info().command().map(c -> c.endsWith("/strace") || c.equals("strace")).orElse(false);
+    return process
+        .info()
+        .command()
+        .map(c -> c.endsWith("/strace") || c.equals("strace"))
+        .orElse(false);
   }
 }

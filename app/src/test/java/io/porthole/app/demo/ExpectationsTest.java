@@ -17,7 +17,8 @@ class ExpectationsTest {
 
     assertThat(expectations.offer(alert(Rule.OOM_KILLED, "other"), t0 + 1)).isEmpty();
     assertThat(expectations.offer(alert(Rule.HOST_NAMESPACES, "c-oom"), t0 + 1)).isEmpty();
-    assertThat(expectations.offer(alert(Rule.OOM_KILLED, "c-oom"), t0 + 2_000_000_000L)).isPresent();
+    assertThat(expectations.offer(alert(Rule.OOM_KILLED, "c-oom"), t0 + 2_000_000_000L))
+        .isPresent();
     assertThat(expectations.missing()).isEmpty();
     assertThat(expectations.all().get(0).latency()).isEqualTo(Duration.ofSeconds(2));
   }
@@ -30,7 +31,9 @@ class ExpectationsTest {
 
     expectations.offer(alert(Rule.HOST_NAMESPACES, "c1"), Duration.ofSeconds(5).toNanos());
 
-    assertThat(expectations.missing()).extracting(e -> e.rule).containsExactlyInAnyOrder(Rule.HOST_NAMESPACES, Rule.SELINUX_ASSUMPTION);
+    assertThat(expectations.missing())
+        .extracting(e -> e.rule)
+        .containsExactlyInAnyOrder(Rule.HOST_NAMESPACES, Rule.SELINUX_ASSUMPTION);
   }
 
   @Test
@@ -41,7 +44,8 @@ class ExpectationsTest {
 
     expectations.awaitAll();
 
-    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    assertThat(System.nanoTime() - started)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
     assertThat(expectations.missing()).hasSize(1);
   }
 

@@ -26,15 +26,18 @@ class KeepRunningTest {
   void durationsInSecondsMinutesAndHours() {
     assertThat(KeepRunning.parse("90").orElseThrow().duration()).contains(Duration.ofSeconds(90));
     assertThat(KeepRunning.parse("30s").orElseThrow().duration()).contains(Duration.ofSeconds(30));
-    assertThat(KeepRunning.parse("10m").orElseThrow().describe()).isEqualTo("for 10m (or until Ctrl-C)");
+    assertThat(KeepRunning.parse("10m").orElseThrow().describe())
+        .isEqualTo("for 10m (or until Ctrl-C)");
     assertThat(KeepRunning.parse("2H").orElseThrow().duration()).contains(Duration.ofHours(2));
-    assertThat(KeepRunning.parse("90s").orElseThrow().describe()).isEqualTo("for 90s (or until Ctrl-C)");
+    assertThat(KeepRunning.parse("90s").orElseThrow().describe())
+        .isEqualTo("for 90s (or until Ctrl-C)");
   }
 
   @Test
   void aBadValueIsAUsageErrorNamingTheOption() {
     for (String bad : new String[] {"soon", "0", "-5s", "10d", ""}) {
-      assertThatThrownBy(() -> KeepRunning.parse(bad)).as(bad)
+      assertThatThrownBy(() -> KeepRunning.parse(bad))
+          .as(bad)
           .isInstanceOf(CliFailure.class)
           .hasMessageContaining("--keep-running");
     }
@@ -44,6 +47,7 @@ class KeepRunningTest {
   void aShortWaitEnds() throws InterruptedException {
     long started = System.nanoTime();
     new KeepRunning(Optional.of(Duration.ofMillis(50))).await();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(50));
   }
 }

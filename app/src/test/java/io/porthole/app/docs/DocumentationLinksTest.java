@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every relative link in README.md and docs/*.md resolves, and the README stays short: runs the one
- * checker, dev/CheckLinks.java (what dev/check-links runs before Maven), so that `mvn verify` checks
- * the same.
+ * checker, dev/CheckLinks.java (what dev/check-links runs before Maven), so that `mvn verify`
+ * checks the same.
  */
 class DocumentationLinksTest {
 
@@ -21,7 +21,8 @@ class DocumentationLinksTest {
     Path root = repositoryRoot();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process checker =
-        new ProcessBuilder(java.toString(), root.resolve("dev/CheckLinks.java").toString(), root.toString())
+        new ProcessBuilder(
+                java.toString(), root.resolve("dev/CheckLinks.java").toString(), root.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(checker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -35,7 +36,9 @@ class DocumentationLinksTest {
     while (dir != null && !Files.isRegularFile(dir.resolve("dev/CheckLinks.java"))) {
       dir = dir.getParent();
     }
-    assertThat(dir).as("the repository root (dev/CheckLinks.java) above the working directory").isNotNull();
+    assertThat(dir)
+        .as("the repository root (dev/CheckLinks.java) above the working directory")
+        .isNotNull();
     return dir;
   }
 }

@@ -45,7 +45,12 @@ class EmbeddedKafkaIT {
 
   private EmbeddedKafkaConfig config(int port) {
     return new EmbeddedKafkaConfig(
-        dataDir, port, TopicNames.standard(), TopicPartitions.withEventPartitions(6), 1, Duration.ofSeconds(60));
+        dataDir,
+        port,
+        TopicNames.standard(),
+        TopicPartitions.withEventPartitions(6),
+        1,
+        Duration.ofSeconds(60));
   }
 
   @Test
@@ -58,7 +63,10 @@ class EmbeddedKafkaIT {
 
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       Map<String, TopicDescription> topics =
-          admin.describeTopics(List.of(TopicNames.standard().names(Topic.values()))).allTopicNames().get(30, TimeUnit.SECONDS);
+          admin
+              .describeTopics(List.of(TopicNames.standard().names(Topic.values())))
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS);
       assertThat(topics).hasSize(Topic.values().length);
       for (Topic event : Topic.eventTopics()) {
         assertThat(topics.get(event.topicName()).partitions()).hasSize(6);
@@ -68,11 +76,19 @@ class EmbeddedKafkaIT {
 
     String topic = Topic.ALERTS.topicName();
     try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(topic, 0, "host-1/abc", "hello")).get(30, TimeUnit.SECONDS);
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringSerializer(),
+            new StringSerializer())) {
+      producer
+          .send(new ProducerRecord<>(topic, 0, "host-1/abc", "hello"))
+          .get(30, TimeUnit.SECONDS);
     }
     try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new StringDeserializer(), new StringDeserializer())) {
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringDeserializer(),
+            new StringDeserializer())) {
       TopicPartition partition = new TopicPartition(topic, 0);
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
@@ -100,7 +116,9 @@ class EmbeddedKafkaIT {
   void aPortInUseIsReportedWithThePortAndHowToFixIt() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       EmbeddedKafka kafka = new EmbeddedKafka(vertx, config(taken.getLocalPort()));
-      assertThatThrownBy(() -> kafka.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
+      assertThatThrownBy(
+              () ->
+                  kafka.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(PortInUseException.class)
           .hasMessageContaining("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use");
     }

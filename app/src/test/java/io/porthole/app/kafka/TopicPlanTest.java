@@ -26,10 +26,11 @@ class TopicPlanTest {
     assertThat(plan.problems()).isEmpty();
     assertThat(plan.toCreate()).hasSize(Topic.values().length);
     assertThat(plan.toCreate())
-        .allSatisfy(spec -> {
-          assertThat(spec.replicationFactor()).isEmpty();
-          assertThat(spec.configs()).isEmpty();
-        });
+        .allSatisfy(
+            spec -> {
+              assertThat(spec.replicationFactor()).isEmpty();
+              assertThat(spec.configs()).isEmpty();
+            });
     assertThat(partitionsOf(plan))
         .containsEntry("porthole.flows.v1", 6)
         .containsEntry("porthole.alerts.v1", 3)
@@ -50,12 +51,15 @@ class TopicPlanTest {
                 Map.of()));
     TopicPlan plan = TopicPlan.decide(NAMES, policy, Map.of("porthole.alerts.v1", 3));
 
-    assertThat(plan.toCreate()).extracting(TopicPlan.NewTopicSpec::name).doesNotContain("porthole.alerts.v1");
     assertThat(plan.toCreate())
-        .allSatisfy(spec -> {
-          assertThat(spec.replicationFactor()).contains((short) 3);
-          assertThat(spec.configs()).containsExactly(Map.entry("min.insync.replicas", "2"));
-        });
+        .extracting(TopicPlan.NewTopicSpec::name)
+        .doesNotContain("porthole.alerts.v1");
+    assertThat(plan.toCreate())
+        .allSatisfy(
+            spec -> {
+              assertThat(spec.replicationFactor()).contains((short) 3);
+              assertThat(spec.configs()).containsExactly(Map.entry("min.insync.replicas", "2"));
+            });
     assertThat(partitionsOf(plan))
         .containsEntry("porthole.container-events.v1", 12)
         .containsEntry("porthole.syscalls.v1", 12)
@@ -79,11 +83,13 @@ class TopicPlanTest {
     assertThat(plan.toCreate()).isEmpty();
     assertThat(plan.problems())
         .containsExactly(
-            "topic.create is false and 2 of Porthole's topics do not exist: porthole.flows.v1, porthole.dead-letters.v1"
+            "topic.create is false and 2 of Porthole's topics do not exist: "
+                + "porthole.flows.v1, porthole.dead-letters.v1"
                 + " (create them as docs/kafka.md shows, or set topic.create=true)");
     existing.put("porthole.flows.v1", 6);
     existing.put("porthole.dead-letters.v1", 1);
-    assertThat(TopicPlan.decide(NAMES, policy, existing)).isEqualTo(new TopicPlan(List.of(), List.of(), List.of()));
+    assertThat(TopicPlan.decide(NAMES, policy, existing))
+        .isEqualTo(new TopicPlan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -92,9 +98,17 @@ class TopicPlanTest {
         TopicPlan.decide(
             TopicNames.withPrefix("it."),
             TopicPolicy.brokerDefaults(TopicPartitions.withEventPartitions(6)),
-            Map.of("it.porthole.container-events.v1", 6, "it.porthole.flows.v1", 2, "it.porthole.syscalls.v1", 6));
+            Map.of(
+                "it.porthole.container-events.v1",
+                6,
+                "it.porthole.flows.v1",
+                2,
+                "it.porthole.syscalls.v1",
+                6));
 
-    assertThat(plan.problems()).singleElement().asString()
+    assertThat(plan.problems())
+        .singleElement()
+        .asString()
         .contains("the event topics must have the same partition count")
         .contains("it.porthole.flows.v1 has 2")
         .contains("it.porthole.container-events.v1 has 6")
@@ -110,30 +124,51 @@ class TopicPlanTest {
             Map.of("porthole.container-events.v1", 2));
 
     assertThat(plan.problems()).isEmpty();
-    assertThat(partitionsOf(plan)).containsEntry("porthole.flows.v1", 2).containsEntry("porthole.syscalls.v1", 2);
-    assertThat(plan.warnings()).singleElement().asString()
-        .startsWith("the event topics have 2 partitions, fewer than topic.partitions.events=6:"
-            + " at most 2 analyzer instances");
+    assertThat(partitionsOf(plan))
+        .containsEntry("porthole.flows.v1", 2)
+        .containsEntry("porthole.syscalls.v1", 2);
+    assertThat(plan.warnings())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "the event topics have 2 partitions, fewer than topic.partitions.events=6:"
+                + " at most 2 analyzer instances");
   }
 
   @Test
   void badTopicSettingsNameTheirKey() {
-    assertThatThrownBy(() -> TopicPolicy.from(Settings.from(
-            Map.of("PORTHOLE_TOPIC_REPLICATION_FACTOR", "2", "PORTHOLE_TOPIC_MIN_INSYNC_REPLICAS", "3"), Map.of())))
+    assertThatThrownBy(
+            () ->
+                TopicPolicy.from(
+                    Settings.from(
+                        Map.of(
+                            "PORTHOLE_TOPIC_REPLICATION_FACTOR",
+                            "2",
+                            "PORTHOLE_TOPIC_MIN_INSYNC_REPLICAS",
+                            "3"),
+                        Map.of())))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("PORTHOLE_TOPIC_MIN_INSYNC_REPLICAS: expected at most the replication factor"
-            + " (PORTHOLE_TOPIC_REPLICATION_FACTOR=2");
-    assertThatThrownBy(() -> TopicPolicy.from(Settings.of(Map.of("topic.replication.factor", "zero"))))
-        .hasMessageStartingWith("topic.replication.factor: expected a whole number from 1 to 32767");
+        .hasMessageStartingWith(
+            "PORTHOLE_TOPIC_MIN_INSYNC_REPLICAS: expected at most the replication factor"
+                + " (PORTHOLE_TOPIC_REPLICATION_FACTOR=2");
+    assertThatThrownBy(
+            () -> TopicPolicy.from(Settings.of(Map.of("topic.replication.factor", "zero"))))
+        .hasMessageStartingWith(
+            "topic.replication.factor: expected a whole number from 1 to 32767");
     assertThatThrownBy(() -> TopicPolicy.from(Settings.of(Map.of("topic.partitions.alerts", "0"))))
         .hasMessageStartingWith("topic.partitions.alerts: expected a whole number from 1");
     assertThatThrownBy(() -> TopicPolicy.from(Settings.of(Map.of("topic.create", "maybe"))))
         .hasMessage("topic.create: expected true or false but was 'maybe'");
-    TopicPolicy legacy = TopicPolicy.from(Settings.of(Map.of("embedded.kafka.event.partitions", "4")));
-    assertThat(legacy.partitions().eventPartitions())
-        .isEqualTo(4);
-    assertThat(TopicPolicy.from(Settings.of(Map.of()))).isEqualTo(
-        new TopicPolicy(true, Optional.empty(), OptionalInt.empty(), TopicPartitions.withEventPartitions(6)));
+    TopicPolicy legacy =
+        TopicPolicy.from(Settings.of(Map.of("embedded.kafka.event.partitions", "4")));
+    assertThat(legacy.partitions().eventPartitions()).isEqualTo(4);
+    assertThat(TopicPolicy.from(Settings.of(Map.of())))
+        .isEqualTo(
+            new TopicPolicy(
+                true,
+                Optional.empty(),
+                OptionalInt.empty(),
+                TopicPartitions.withEventPartitions(6)));
   }
 
   private static Map<String, Integer> partitionsOf(TopicPlan plan) {

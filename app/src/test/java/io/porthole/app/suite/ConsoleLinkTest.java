@@ -11,13 +11,30 @@ class ConsoleLinkTest {
 
   @Test
   void aJustGeneratedTokenRidesInTheFragmentFormEncoded() {
-    Credentials generated = new Credentials("viewer", "op+er/ator=", Path.of("/tmp/signing.pem"), "/tmp/verify.pem", true, true, FILE);
-    assertThat(ConsoleLink.line("http://127.0.0.1:8080", generated)).isEqualTo("console: http://127.0.0.1:8080/ui/#token=op%2Ber%2Fator%3D");
+    Credentials generated =
+        new Credentials(
+            "viewer",
+            "op+er/ator=",
+            Path.of("/tmp/signing.pem"),
+            "/tmp/verify.pem",
+            true,
+            true,
+            FILE);
+    assertThat(ConsoleLink.line("http://127.0.0.1:8080", generated))
+        .isEqualTo("console: http://127.0.0.1:8080/ui/#token=op%2Ber%2Fator%3D");
   }
 
   @Test
   void aTokenFromTheEnvironmentOrAFileIsNotPrinted() {
-    Credentials configured = new Credentials("viewer", "secret-operator-token", Path.of("/tmp/signing.pem"), "/tmp/verify.pem", false, false, FILE);
+    Credentials configured =
+        new Credentials(
+            "viewer",
+            "secret-operator-token",
+            Path.of("/tmp/signing.pem"),
+            "/tmp/verify.pem",
+            false,
+            false,
+            FILE);
     assertThat(ConsoleLink.line("http://127.0.0.1:8080", configured))
         .startsWith("console: http://127.0.0.1:8080/ui/ ")
         .doesNotContain("secret-operator-token", "#");
@@ -25,9 +42,18 @@ class ConsoleLinkTest {
 
   @Test
   void theLinkPointsWhereTheControllerListensAndAtLoopbackForEveryInterface() {
-    Credentials configured = new Credentials("viewer", "secret-operator-token", Path.of("/tmp/signing.pem"),
-        "/tmp/verify.pem", false, false, FILE);
-    assertThat(ConsoleLink.line("http://10.1.2.3:8080", configured)).startsWith("console: http://10.1.2.3:8080/ui/ ");
-    assertThat(ConsoleLink.line("http://0.0.0.0:8080", configured)).startsWith("console: http://127.0.0.1:8080/ui/ ");
+    Credentials configured =
+        new Credentials(
+            "viewer",
+            "secret-operator-token",
+            Path.of("/tmp/signing.pem"),
+            "/tmp/verify.pem",
+            false,
+            false,
+            FILE);
+    assertThat(ConsoleLink.line("http://10.1.2.3:8080", configured))
+        .startsWith("console: http://10.1.2.3:8080/ui/ ");
+    assertThat(ConsoleLink.line("http://0.0.0.0:8080", configured))
+        .startsWith("console: http://127.0.0.1:8080/ui/ ");
   }
 }

@@ -24,14 +24,22 @@ class CredentialsTest {
 
     assertThat(credentials.generated()).isTrue();
     assertThat(credentials.keysGenerated()).isTrue();
-    assertThat(credentials.operatorToken()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(credentials.viewerToken());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials.file()))).isEqualTo("rw-------");
-    assertThat(Files.readString(credentials.file())).contains(credentials.operatorToken()).doesNotContain("command");
+    assertThat(credentials.operatorToken())
+        .hasSizeGreaterThanOrEqualTo(32)
+        .isNotEqualTo(credentials.viewerToken());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials.file())))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(credentials.file()))
+        .contains(credentials.operatorToken())
+        .doesNotContain("command");
     Path signing = dataDir.resolve("command-signing.pem");
     Path verify = dataDir.resolve("command-verify.pem");
     assertThat(credentials.signingKeyFile()).isEqualTo(signing);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signing))).isEqualTo("rw-------");
-    assertThat(Files.readString(verify)).startsWith("-----BEGIN PUBLIC KEY-----").doesNotContain("PRIVATE");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signing)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(verify))
+        .startsWith("-----BEGIN PUBLIC KEY-----")
+        .doesNotContain("PRIVATE");
     assertThat(credentials.asSettings())
         .containsEntry("command.signing.key.file", signing.toString())
         .containsEntry("command.verify.key.file", verify.toString());
@@ -50,8 +58,11 @@ class CredentialsTest {
     assertThat(second.keysGenerated()).isFalse();
     assertThat(second.operatorToken()).isEqualTo(first.operatorToken());
     assertThat(CommandSigner.fromFile(second.signingKeyFile()).keyId()).isEqualTo(keyId);
-    assertThat(CommandKeys.keyId(CommandKeys.readPublicKeys(dataDir.resolve("command-verify.pem")).get(0)))
-        .as("the public key is written again from the private one").isEqualTo(keyId);
+    assertThat(
+            CommandKeys.keyId(
+                CommandKeys.readPublicKeys(dataDir.resolve("command-verify.pem")).get(0)))
+        .as("the public key is written again from the private one")
+        .isEqualTo(keyId);
   }
 
   @Test
@@ -60,9 +71,15 @@ class CredentialsTest {
     CommandKeys.writePair(keys.resolve("s.pem"), keys.resolve("v.pem"));
     Settings settings =
         Settings.from(
-            Map.of("PORTHOLE_OPERATOR_TOKEN", "op-token-from-env", "PORTHOLE_VIEWER_TOKEN", "viewer-from-env",
-                "PORTHOLE_COMMAND_SIGNING_KEY_FILE", keys.resolve("s.pem").toString(),
-                "PORTHOLE_COMMAND_VERIFY_KEY_FILE", keys.resolve("v.pem") + ",/old/verify.pem"),
+            Map.of(
+                "PORTHOLE_OPERATOR_TOKEN",
+                "op-token-from-env",
+                "PORTHOLE_VIEWER_TOKEN",
+                "viewer-from-env",
+                "PORTHOLE_COMMAND_SIGNING_KEY_FILE",
+                keys.resolve("s.pem").toString(),
+                "PORTHOLE_COMMAND_VERIFY_KEY_FILE",
+                keys.resolve("v.pem") + ",/old/verify.pem"),
             Map.of());
     Credentials credentials = Credentials.resolve(settings, dataDir);
 

@@ -16,8 +16,16 @@ class TailLineFormatterTest {
 
   @Test
   void anAlertBecomesOneJsonLineWithKeyPartitionOffsetAndTheProtobufFields() {
-    Alert alert = Alert.newBuilder().setAlertId("a-1").setRule(Rule.OOM_KILLED).setSeverity(Severity.HIGH).setContainerId("c1").build();
-    String line = new TailLineFormatter(Topic.ALERTS).format("host-1/c1", 2, 17, alert.toByteArray(), Map.of());
+    Alert alert =
+        Alert.newBuilder()
+            .setAlertId("a-1")
+            .setRule(Rule.OOM_KILLED)
+            .setSeverity(Severity.HIGH)
+            .setContainerId("c1")
+            .build();
+    String line =
+        new TailLineFormatter(Topic.ALERTS)
+            .format("host-1/c1", 2, 17, alert.toByteArray(), Map.of());
 
     assertThat(line).doesNotContain("\n");
     JsonObject json = new JsonObject(line);
@@ -34,7 +42,12 @@ class TailLineFormatterTest {
     byte[] raw = {1, 2, 3, (byte) 0xff};
     String line =
         new TailLineFormatter(Topic.DEAD_LETTERS)
-            .format("h/c", 0, 5, raw, Map.of("porthole.error", "truncated".getBytes(StandardCharsets.UTF_8)));
+            .format(
+                "h/c",
+                0,
+                5,
+                raw,
+                Map.of("porthole.error", "truncated".getBytes(StandardCharsets.UTF_8)));
 
     JsonObject json = new JsonObject(line);
     assertThat(Base64.getDecoder().decode(json.getString("valueBase64"))).isEqualTo(raw);
@@ -44,7 +57,8 @@ class TailLineFormatterTest {
   @Test
   void aValueThatDoesNotDecodeIsPrintedWithTheErrorInsteadOfStoppingTheTail() {
     byte[] garbage = {(byte) 0x0a, (byte) 0xff, (byte) 0xff};
-    JsonObject json = new JsonObject(new TailLineFormatter(Topic.ALERTS).format("k", 1, 9, garbage, Map.of()));
+    JsonObject json =
+        new JsonObject(new TailLineFormatter(Topic.ALERTS).format("k", 1, 9, garbage, Map.of()));
 
     assertThat(json.getString("error")).contains("not a valid porthole.alerts.v1 value");
     assertThat(Base64.getDecoder().decode(json.getString("valueBase64"))).isEqualTo(garbage);

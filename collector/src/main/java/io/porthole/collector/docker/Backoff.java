@@ -3,7 +3,10 @@ package io.porthole.collector.docker;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Exponential back-off between reconnect attempts: min, 2*min, 4*min, ... capped at max. Not thread-safe. */
+/**
+ * Exponential back-off between reconnect attempts: min, 2*min, 4*min, ... capped at max. Not
+ * thread-safe.
+ */
 public final class Backoff {
 
   private final Duration min;
@@ -14,7 +17,8 @@ public final class Backoff {
     this.min = Objects.requireNonNull(min, "min");
     this.max = Objects.requireNonNull(max, "max");
     if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-      throw new IllegalArgumentException("back-off needs 0 < min <= max, got " + min + " and " + max);
+      throw new IllegalArgumentException(
+          "back-off needs 0 < min <= max, got " + min + " and " + max);
     }
     this.next = min;
   }

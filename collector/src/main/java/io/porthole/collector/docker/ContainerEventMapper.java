@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.Timestamp;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
@@ -16,7 +17,6 @@ import io.porthole.proto.EventSource;
 import io.porthole.proto.Mount;
 import io.porthole.proto.NetworkAttachment;
 import io.porthole.wire.Timestamps;
-import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -33,8 +33,11 @@ import java.util.UUID;
  */
 public final class ContainerEventMapper {
 
-  /** Attributes of a container event's actor that the engine adds next to the container's labels. */
-  private static final Set<String> NON_LABEL_ATTRIBUTES = Set.of("name", "image", "exitCode", "signal", "execID");
+  /**
+   * Attributes of a container event's actor that the engine adds next to the container's labels.
+   */
+  private static final Set<String> NON_LABEL_ATTRIBUTES =
+      Set.of("name", "image", "exitCode", "signal", "execID");
 
   private static final Map<String, ContainerAction> ACTIONS = new HashMap<>();
 
@@ -51,7 +54,10 @@ public final class ContainerEventMapper {
 
   private ContainerEventMapper() {}
 
-  /** The action of an engine action string: {@code die}, {@code exec_start: sh -c ...}, {@code health_status: healthy}. */
+  /**
+   * The action of an engine action string: {@code die}, {@code exec_start: sh -c ...}, {@code
+   * health_status: healthy}.
+   */
   public static ContainerAction action(String rawAction) {
     if (rawAction == null || rawAction.isEmpty()) {
       return ContainerAction.OTHER;
@@ -65,7 +71,8 @@ public final class ContainerEventMapper {
    * A lifecycle event; {@code inspect} is the container's inspect taken right after the event, or
    * null when it could not be taken (then {@code inspectError} says why).
    */
-  public static ContainerEvent fromEvent(Event event, InspectContainerResponse inspect, String inspectError) {
+  public static ContainerEvent fromEvent(
+      Event event, InspectContainerResponse inspect, String inspectError) {
     Map<String, String> attributes = attributes(event);
     ContainerEvent.Builder builder = builderFor(event);
     if (inspect != null) {
@@ -86,7 +93,9 @@ public final class ContainerEventMapper {
     Integer exitCode = parseInt(attributes.get("exitCode"));
     if (exitCode != null) {
       builder.setExitCode(exitCode);
-    } else if (builder.getAction() == ContainerAction.DIE && inspect != null && !isRunning(inspect)) {
+    } else if (builder.getAction() == ContainerAction.DIE
+        && inspect != null
+        && !isRunning(inspect)) {
       builder.setExitCode(nz(inspect.getState().getExitCode()));
     }
     Integer signal = parseInt(attributes.get("signal"));
@@ -98,13 +107,13 @@ public final class ContainerEventMapper {
 
   /**
    * An {@code oom} or {@code die} built without an inspect of its own: inspecting a container that
-   * is dying waits until the engine has cleaned it up (0.1 to 2.5 s measured), which would delay the
-   * die's envelope by as much. The configuration, labels, image id, networks and start time come from
-   * {@code earlier}, the container's last inspect (create, start, update, ... or a snapshot: only
-   * inspected actions change them); the state comes from the event itself: on a die, state
-   * {@code exited}, pid 0, the exit code of the event's attributes and {@code oomKilled}, which the
-   * caller knows from an {@code oom} event since the container's last start (that is how the engine
-   * sets State.OOMKilled). An oom carries {@code oom_killed} true.
+   * is dying waits until the engine has cleaned it up (0.1 to 2.5 s measured), which would delay
+   * the die's envelope by as much. The configuration, labels, image id, networks and start time
+   * come from {@code earlier}, the container's last inspect (create, start, update, ... or a
+   * snapshot: only inspected actions change them); the state comes from the event itself: on a die,
+   * state {@code exited}, pid 0, the exit code of the event's attributes and {@code oomKilled},
+   * which the caller knows from an {@code oom} event since the container's last start (that is how
+   * the engine sets State.OOMKilled). An oom carries {@code oom_killed} true.
    */
   public static ContainerEvent fromEventAndEarlierInspect(
       Event event, InspectContainerResponse earlier, boolean oomKilled) {
@@ -126,7 +135,10 @@ public final class ContainerEventMapper {
     return builder.build();
   }
 
-  /** The event's actor attributes (name, image, labels, exitCode, signal, ...), empty when it has none. */
+  /**
+   * The event's actor attributes (name, image, labels, exitCode, signal, ...), empty when it has
+   * none.
+   */
   private static Map<String, String> attributes(Event event) {
     return event.getActor() == null || event.getActor().getAttributes() == null
         ? Map.of()
@@ -152,7 +164,10 @@ public final class ContainerEventMapper {
     return builder.build();
   }
 
-  /** Raw action of a death the engine emitted no event for, found when reconciling after a reconnect. */
+  /**
+   * Raw action of a death the engine emitted no event for, found when reconciling after a
+   * reconnect.
+   */
   public static final String RECONCILED_DIE = "die (reconciled)";
 
   /**
@@ -191,7 +206,8 @@ public final class ContainerEventMapper {
    * came back (raw action {@code "<action> (reconciled)"}, source RECONCILED): a start, an oom or a
    * die (with State.OOMKilled and State.ExitCode).
    */
-  public static ContainerEvent reconciled(ContainerAction action, InspectContainerResponse inspect) {
+  public static ContainerEvent reconciled(
+      ContainerAction action, InspectContainerResponse inspect) {
     ContainerEvent.Builder builder =
         ContainerEvent.newBuilder()
             .setAction(action)
@@ -211,7 +227,8 @@ public final class ContainerEventMapper {
    * A die or destroy the collector missed while it was away, of a container that no longer exists:
    * only its id and what was known of its run remain.
    */
-  public static ContainerEvent reconciledGone(ContainerAction action, Instant startedAt, String why) {
+  public static ContainerEvent reconciledGone(
+      ContainerAction action, Instant startedAt, String why) {
     ContainerEvent.Builder builder =
         ContainerEvent.newBuilder()
             .setAction(action)
@@ -229,7 +246,8 @@ public final class ContainerEventMapper {
     return inspect.getState() == null ? null : instant(inspect.getState().getFinishedAt());
   }
 
-  public static EventEnvelope envelope(String hostId, String containerId, Timestamp time, ContainerEvent event) {
+  public static EventEnvelope envelope(
+      String hostId, String containerId, Timestamp time, ContainerEvent event) {
     return EventEnvelope.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setHostId(hostId)
@@ -244,7 +262,10 @@ public final class ContainerEventMapper {
   public static Timestamp time(Event event) {
     Long nanos = event.getTimeNano();
     if (nanos != null && nanos > 0) {
-      return Timestamp.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)).build();
+      return Timestamp.newBuilder()
+          .setSeconds(nanos / 1_000_000_000L)
+          .setNanos((int) (nanos % 1_000_000_000L))
+          .build();
     }
     return Timestamp.newBuilder().setSeconds(event.getTime() == null ? 0 : event.getTime()).build();
   }
@@ -256,7 +277,8 @@ public final class ContainerEventMapper {
   /** What the directory keeps of a container. */
   public static ContainerInfo info(InspectContainerResponse inspect) {
     List<String> addresses = new ArrayList<>(2);
-    if (inspect.getNetworkSettings() != null && inspect.getNetworkSettings().getNetworks() != null) {
+    if (inspect.getNetworkSettings() != null
+        && inspect.getNetworkSettings().getNetworks() != null) {
       for (ContainerNetwork network : inspect.getNetworkSettings().getNetworks().values()) {
         addIfPresent(addresses, network.getIpAddress());
         addIfPresent(addresses, network.getGlobalIPv6Address());
@@ -335,7 +357,8 @@ public final class ContainerEventMapper {
     return config.build();
   }
 
-  private static void fillFromInspect(ContainerEvent.Builder builder, InspectContainerResponse inspect) {
+  private static void fillFromInspect(
+      ContainerEvent.Builder builder, InspectContainerResponse inspect) {
     builder
         .setName(name(inspect))
         .setImage(inspect.getConfig() == null ? "" : nz(inspect.getConfig().getImage()))
@@ -354,12 +377,14 @@ public final class ContainerEventMapper {
         builder.setStartedAt(Timestamps.of(startedAt));
       }
       Instant finishedAt = instant(state.getFinishedAt());
-      if (finishedAt != null && !Boolean.TRUE.equals(state.getRunning())
+      if (finishedAt != null
+          && !Boolean.TRUE.equals(state.getRunning())
           && (startedAt == null || !finishedAt.isBefore(startedAt))) {
         builder.setFinishedAt(Timestamps.of(finishedAt));
       }
     }
-    if (inspect.getNetworkSettings() != null && inspect.getNetworkSettings().getNetworks() != null) {
+    if (inspect.getNetworkSettings() != null
+        && inspect.getNetworkSettings().getNetworks() != null) {
       inspect
           .getNetworkSettings()
           .getNetworks()
@@ -386,7 +411,8 @@ public final class ContainerEventMapper {
         .build();
   }
 
-  private static void addCapabilities(ContainerConfig.Builder config, Capability[] capabilities, boolean add) {
+  private static void addCapabilities(
+      ContainerConfig.Builder config, Capability[] capabilities, boolean add) {
     if (capabilities == null) {
       return;
     }
@@ -413,7 +439,9 @@ public final class ContainerEventMapper {
     return inspect.getConfig().getLabels();
   }
 
-  /** An inspect time; null for the engine's "never" (0001-01-01T00:00:00Z) or an unreadable value. */
+  /**
+   * An inspect time; null for the engine's "never" (0001-01-01T00:00:00Z) or an unreadable value.
+   */
   static Instant instant(String text) {
     if (text == null || text.isEmpty() || text.startsWith("0001-")) {
       return null;

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
+import com.google.protobuf.Timestamp;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
@@ -53,14 +54,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes every container event of the engine as a {@link ContainerEvent} (with the container's
- * inspect taken right after the event) and keeps the {@link ContainerDirectory} current. An
- * {@code oom} or {@code die} is not inspected when an earlier inspect of the container is remembered
- * (see {@link RememberedContainers}): inspecting a dying container waits for the engine's clean-up,
- * and every later event waited behind it.
+ * inspect taken right after the event) and keeps the {@link ContainerDirectory} current. An {@code
+ * oom} or {@code die} is not inspected when an earlier inspect of the container is remembered (see
+ * {@link RememberedContainers}): inspecting a dying container waits for the engine's clean-up, and
+ * every later event waited behind it.
  *
  * <p>Threads: the events stream is followed on its own thread ({@code porthole-docker-events}),
- * which hands each event to a single ordered worker ({@code porthole-docker-inspect}) that inspects,
- * maps, emits and updates the directory. Nothing here runs on an event loop.
+ * which hands each event to a single ordered worker ({@code porthole-docker-inspect}) that
+ * inspects, maps, emits and updates the directory. Nothing here runs on an event loop.
  *
  * <p>On start it publishes a SNAPSHOT of every running container. When the stream breaks (engine
  * restart) it waits with back-off until the engine answers, resumes the stream with {@code since}
@@ -87,19 +88,30 @@ public final class DockerEventSource implements Lifecycle {
   private static final int MAX_QUEUED_EVENTS = 100_000;
   private static final int REMEMBERED_EVENTS = 4096;
   private static final Duration STABLE_STREAM = Duration.ofSeconds(5);
+
   /** File under the data directory holding the {@link StreamPosition}. */
   public static final String POSITION_FILE = "docker-events.position";
+
   private static final int MAX_REPLAYED_EVENTS = 100_000;
   private static final int MAX_KNOWN_CONTAINERS = 10_000;
   private static final int MAX_RECONCILE_INSPECTS = 10_000;
   private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration FINAL_ACK_WAIT = Duration.ofSeconds(3);
+
   /** Actions that change a container's state or configuration: only these are inspected. */
   private static final Set<ContainerAction> INSPECTED =
       EnumSet.of(
-          ContainerAction.CREATE, ContainerAction.START, ContainerAction.DIE, ContainerAction.OOM,
-          ContainerAction.KILL, ContainerAction.STOP, ContainerAction.RESTART, ContainerAction.PAUSE,
-          ContainerAction.UNPAUSE, ContainerAction.RENAME, ContainerAction.UPDATE,
+          ContainerAction.CREATE,
+          ContainerAction.START,
+          ContainerAction.DIE,
+          ContainerAction.OOM,
+          ContainerAction.KILL,
+          ContainerAction.STOP,
+          ContainerAction.RESTART,
+          ContainerAction.PAUSE,
+          ContainerAction.UNPAUSE,
+          ContainerAction.RENAME,
+          ContainerAction.UPDATE,
           ContainerAction.HEALTH_STATUS);
 
   private final Context context;
@@ -118,12 +130,16 @@ public final class DockerEventSource implements Lifecycle {
           return size() > REMEMBERED_EVENTS;
         }
       };
+
   /** Deaths reported by a reconcile (container id to State.FinishedAt); worker thread only. */
   private final Map<String, String> reconciledDeaths = new HashMap<>();
+
   /** Last inspects and oom events, to publish an oom or die at once; worker thread only. */
   private final RememberedContainers remembered = new RememberedContainers();
+
   /** Containers known to the published events, persisted with the position; any thread. */
   private final Map<String, KnownContainer> known = new ConcurrentHashMap<>();
+
   private final AtomicLong knownVersion = new AtomicLong();
   private final PositionStore positionStore;
   private final Duration positionFlushInterval;
@@ -151,7 +167,17 @@ public final class DockerEventSource implements Lifecycle {
       CollectorStats stats,
       Duration reconnectMinBackoff,
       Duration reconnectMaxBackoff) {
-    this(vertx, calls, events, hostId, directory, sink, stats, reconnectMinBackoff, reconnectMaxBackoff, null,
+    this(
+        vertx,
+        calls,
+        events,
+        hostId,
+        directory,
+        sink,
+        stats,
+        reconnectMinBackoff,
+        reconnectMaxBackoff,
+        null,
         Duration.ofSeconds(1));
   }
 
@@ -173,7 +199,8 @@ public final class DockerEventSource implements Lifecycle {
       Path dataDir,
       Duration positionFlushInterval) {
     this.positionStore = dataDir == null ? null : new PositionStore(dataDir.resolve(POSITION_FILE));
-    this.positionFlushInterval = Objects.requireNonNull(positionFlushInterval, "positionFlushInterval");
+    this.positionFlushInterval =
+        Objects.requireNonNull(positionFlushInterval, "positionFlushInterval");
     this.context = vertx.getOrCreateContext();
     this.calls = Objects.requireNonNull(calls, "calls");
     this.events = Objects.requireNonNull(events, "events");
@@ -184,7 +211,11 @@ public final class DockerEventSource implements Lifecycle {
     this.backoff = new Backoff(reconnectMinBackoff, reconnectMaxBackoff);
     this.worker =
         new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_QUEUED_EVENTS),
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(MAX_QUEUED_EVENTS),
             r -> daemon(r, "porthole-docker-inspect"),
             (task, executor) -> {
               if (!executor.isShutdown()) {
@@ -207,11 +238,13 @@ public final class DockerEventSource implements Lifecycle {
               try {
                 calls.pingCmd().exec();
               } catch (RuntimeException e) {
-                throw new IllegalStateException("Docker engine does not answer: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                    "Docker engine does not answer: " + e.getMessage(), e);
               }
               long nowNanos = nanos(Instant.now());
               Optional<StreamPosition> position = loadPosition();
-              StreamPosition from = position.orElse(new StreamPosition(nowNanos, Set.of(), Map.of()));
+              StreamPosition from =
+                  position.orElse(new StreamPosition(nowNanos, Set.of(), Map.of()));
               tracker = new PositionTracker(from);
               lastEventNanos = nowNanos;
               from.containers().values().forEach(c -> known.put(c.id(), c));
@@ -364,7 +397,9 @@ public final class DockerEventSource implements Lifecycle {
       lastEventNanos = nanos;
     }
     stats.dockerEventsSeen.incrementAndGet();
-    long ticket = tracker.begin(nanos, StreamPosition.eventKey(String.valueOf(containerId(event)), event.getAction()));
+    long ticket =
+        tracker.begin(
+            nanos, StreamPosition.eventKey(String.valueOf(containerId(event)), event.getAction()));
     worker.execute(new HandleEvent(event, ticket));
   }
 
@@ -392,10 +427,15 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private static String containerId(Event event) {
-    return event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+    return event.getId() != null
+        ? event.getId()
+        : event.getActor() == null ? null : event.getActor().getId();
   }
 
-  /** Handles one event; true when it was handed to the sink, whose outcome then completes the ticket. */
+  /**
+   * Handles one event; true when it was handed to the sink, whose outcome then completes the
+   * ticket.
+   */
   private boolean handle(Event event, long ticket) {
     String id = containerId(event);
     if (id == null || id.isEmpty()) {
@@ -404,7 +444,8 @@ public final class DockerEventSource implements Lifecycle {
     ContainerAction action = ContainerEventMapper.action(event.getAction());
     ContainerEvent fromMemory = remembered.withoutInspect(id, event);
     // a die replayed after a reconcile is recognised by its inspect's FinishedAt: inspect it
-    if (fromMemory != null && !(action == ContainerAction.DIE && reconciledDeaths.containsKey(id))) {
+    if (fromMemory != null
+        && !(action == ContainerAction.DIE && reconciledDeaths.containsKey(id))) {
       emit(id, fromMemory, ContainerEventMapper.time(event), ticket);
       if (action == ContainerAction.DIE) {
         directory.stopped(id);
@@ -439,7 +480,8 @@ public final class DockerEventSource implements Lifecycle {
   /** A die the engine replayed after the reconcile already reported that death. */
   private boolean alreadyReported(String id, InspectContainerResponse inspect) {
     String finishedAt = reconciledDeaths.remove(id);
-    return finishedAt != null && finishedAt.equals(String.valueOf(inspect.getState().getFinishedAt()));
+    return finishedAt != null
+        && finishedAt.equals(String.valueOf(inspect.getState().getFinishedAt()));
   }
 
   private void snapshotRunningContainers() {
@@ -449,8 +491,9 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   /**
-   * After a reconnect: a snapshot of every running container, and a DIE for every container known as
-   * running that stopped meanwhile without an event (see {@link ContainerEventMapper#missedDeath}).
+   * After a reconnect: a snapshot of every running container, and a DIE for every container known
+   * as running that stopped meanwhile without an event (see {@link
+   * ContainerEventMapper#missedDeath}).
    */
   private void reconcile() {
     try {
@@ -472,7 +515,10 @@ public final class DockerEventSource implements Lifecycle {
   private void reportMissedDeath(ContainerInfo known) {
     InspectContainerResponse inspect = inspectOrNull(known.id());
     if (inspect == null) {
-      emit(known.id(), ContainerEventMapper.missedDeath(known, "inspect: no such container"), Timestamps.now());
+      emit(
+          known.id(),
+          ContainerEventMapper.missedDeath(known, "inspect: no such container"),
+          Timestamps.now());
       directory.stopped(known.id());
       return;
     }
@@ -518,16 +564,19 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
-  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+  private void emit(String id, ContainerEvent event, Timestamp time) {
     remember(id, event, time);
     sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event));
   }
 
   /** Emits an event of the stream: its ticket is done once the sink reports the outcome. */
-  private void emit(String id, ContainerEvent event, com.google.protobuf.Timestamp time, long ticket) {
+  private void emit(String id, ContainerEvent event, Timestamp time, long ticket) {
     remember(id, event, time);
     PositionTracker current = tracker;
-    sink.emit(Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, id, time, event), e -> outcome(current, ticket, e));
+    sink.emit(
+        Topic.CONTAINER_EVENTS,
+        ContainerEventMapper.envelope(hostId, id, time, event),
+        e -> outcome(current, ticket, e));
   }
 
   /** Kafka took the record: the position may pass it; it did not: the position stays before it. */
@@ -540,9 +589,12 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   /** Keeps {@link #known} in step with what was published. */
-  private void remember(String id, ContainerEvent event, com.google.protobuf.Timestamp time) {
+  private void remember(String id, ContainerEvent event, Timestamp time) {
     KnownContainer before = known.get(id);
-    long startedAt = event.hasStartedAt() ? nanos(event.getStartedAt()) : before == null ? 0 : before.startedAtNanos();
+    long startedAt =
+        event.hasStartedAt()
+            ? nanos(event.getStartedAt())
+            : before == null ? 0 : before.startedAtNanos();
     long finishedAt = before == null ? 0 : before.finishedAtNanos();
     KnownContainer after;
     switch (event.getAction()) {
@@ -552,12 +604,21 @@ public final class DockerEventSource implements Lifecycle {
         }
         return;
       }
-      case DIE -> after = new KnownContainer(
-          id, startedAt, event.hasFinishedAt() ? nanos(event.getFinishedAt()) : nanos(time), false);
+      case DIE ->
+          after =
+              new KnownContainer(
+                  id,
+                  startedAt,
+                  event.hasFinishedAt() ? nanos(event.getFinishedAt()) : nanos(time),
+                  false);
       case START, RESTART, UNPAUSE -> after = new KnownContainer(id, startedAt, finishedAt, true);
-      case SNAPSHOT -> after = new KnownContainer(
-          id, startedAt, event.hasFinishedAt() ? nanos(event.getFinishedAt()) : finishedAt,
-          "running".equals(event.getState()) || "paused".equals(event.getState()));
+      case SNAPSHOT ->
+          after =
+              new KnownContainer(
+                  id,
+                  startedAt,
+                  event.hasFinishedAt() ? nanos(event.getFinishedAt()) : finishedAt,
+                  "running".equals(event.getState()) || "paused".equals(event.getState()));
       case CREATE -> after = before != null ? before : new KnownContainer(id, 0, 0, false);
       default -> {
         return;
@@ -595,12 +656,19 @@ public final class DockerEventSource implements Lifecycle {
     }
     try {
       Optional<StreamPosition> position = positionStore.load();
-      position.ifPresent(p -> LOG.info("resuming the Docker events stream from {} ({})", engineTime(p.timeNanos()),
-          positionStore.file()));
+      position.ifPresent(
+          p ->
+              LOG.info(
+                  "resuming the Docker events stream from {} ({})",
+                  engineTime(p.timeNanos()),
+                  positionStore.file()));
       return position;
     } catch (IOException e) {
       Path aside = positionStore.file().resolveSibling(POSITION_FILE + ".unreadable");
-      LOG.warn("the Docker events position cannot be read, starting from now (moved to {}): {}", aside, e.getMessage());
+      LOG.warn(
+          "the Docker events position cannot be read, starting from now (moved to {}): {}",
+          aside,
+          e.getMessage());
       try {
         Files.move(positionStore.file(), aside, StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException moveFailure) {
@@ -626,15 +694,23 @@ public final class DockerEventSource implements Lifecycle {
           }
         };
     try {
-      events.eventsCmd().withSince(engineTime(from.timeNanos())).withUntil(engineTime(untilNanos))
-          .withEventTypeFilter(EventType.CONTAINER).exec(callback);
+      events
+          .eventsCmd()
+          .withSince(engineTime(from.timeNanos()))
+          .withUntil(engineTime(untilNanos))
+          .withEventTypeFilter(EventType.CONTAINER)
+          .exec(callback);
       if (!callback.awaitCompletion(REPLAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("the engine's replay of events did not end within {}; reconciling the rest", REPLAY_TIMEOUT);
+        LOG.warn(
+            "the engine's replay of events did not end within {}; reconciling the rest",
+            REPLAY_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      LOG.warn("the engine's replay of events since {} failed, reconciling instead: {}", engineTime(from.timeNanos()),
+      LOG.warn(
+          "the engine's replay of events since {} failed, reconciling instead: {}",
+          engineTime(from.timeNanos()),
           e.toString());
     } finally {
       try {
@@ -654,7 +730,8 @@ public final class DockerEventSource implements Lifecycle {
         continue;
       }
       long nanos = nanos(event);
-      seen.add(new Reconciliation.Replayed(id, ContainerEventMapper.action(event.getAction()), nanos));
+      seen.add(
+          new Reconciliation.Replayed(id, ContainerEventMapper.action(event.getAction()), nanos));
       if (from.covers(nanos, id, event.getAction())) {
         stats.dockerEventsReplaySkipped.incrementAndGet();
         continue;
@@ -666,15 +743,20 @@ public final class DockerEventSource implements Lifecycle {
       long ticket = tracker.begin(nanos, StreamPosition.eventKey(id, event.getAction()));
       new HandleEvent(event, ticket).run();
     }
-    LOG.info("the engine replayed {} container events since {}", copy.size(), engineTime(from.timeNanos()));
+    LOG.info(
+        "the engine replayed {} container events since {}",
+        copy.size(),
+        engineTime(from.timeNanos()));
     return seen;
   }
 
   /**
-   * Publishes what the engine could not replay (see {@link Reconciliation}), then moves the position
-   * to {@code nowNanos} once those are delivered, so the next start does not reconcile them again.
+   * Publishes what the engine could not replay (see {@link Reconciliation}), then moves the
+   * position to {@code nowNanos} once those are delivered, so the next start does not reconcile
+   * them again.
    */
-  private void reconcileGap(StreamPosition from, List<Reconciliation.Replayed> replayed, long nowNanos) {
+  private void reconcileGap(
+      StreamPosition from, List<Reconciliation.Replayed> replayed, long nowNanos) {
     Map<String, InspectContainerResponse> inspects = new HashMap<>();
     Set<String> listed = new HashSet<>();
     try {
@@ -688,30 +770,35 @@ public final class DockerEventSource implements Lifecycle {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("listing containers to reconcile the gap failed; the next start reconciles it: {}", e.toString());
+      LOG.warn(
+          "listing containers to reconcile the gap failed; the next start reconciles it: {}",
+          e.toString());
       tracker.freeze(); // the position must not pass the gap
       return;
     }
     List<InspectedState> states = inspects.values().stream().map(InspectedState::of).toList();
     List<Reconciliation.Missed> missed =
-        Reconciliation.missed(from.timeNanos(), from.containers(), replayed, states, listed, nowNanos);
+        Reconciliation.missed(
+            from.timeNanos(), from.containers(), replayed, states, listed, nowNanos);
     long ticket = tracker.begin(nowNanos, "");
     AtomicInteger outstanding = new AtomicInteger(missed.size() + 1);
     PositionTracker current = tracker;
-    Consumer<Throwable> delivered = failure -> {
-      if (failure != null) {
-        current.freeze();
-      } else if (outstanding.decrementAndGet() == 0) {
-        current.done(ticket);
-      }
-    };
+    Consumer<Throwable> delivered =
+        failure -> {
+          if (failure != null) {
+            current.freeze();
+          } else if (outstanding.decrementAndGet() == 0) {
+            current.done(ticket);
+          }
+        };
     for (Reconciliation.Missed event : missed) {
       ContainerEvent rebuilt = rebuild(event, inspects.get(event.containerId()));
-      com.google.protobuf.Timestamp time = Timestamps.of(Instant.ofEpochSecond(0, event.timeNanos()));
+      Timestamp time = Timestamps.of(Instant.ofEpochSecond(0, event.timeNanos()));
       remember(event.containerId(), rebuilt, time);
       stats.dockerEventsReconciled.incrementAndGet();
       sink.emit(
-          Topic.CONTAINER_EVENTS, ContainerEventMapper.envelope(hostId, event.containerId(), time, rebuilt),
+          Topic.CONTAINER_EVENTS,
+          ContainerEventMapper.envelope(hostId, event.containerId(), time, rebuilt),
           delivered);
       if (event.action() == ContainerAction.DIE || event.action() == ContainerAction.DESTROY) {
         directory.stopped(event.containerId());
@@ -719,24 +806,33 @@ public final class DockerEventSource implements Lifecycle {
     }
     delivered.accept(null);
     if (!missed.isEmpty()) {
-      LOG.info("reconciled {} container events missed since {}", missed.size(), engineTime(from.timeNanos()));
+      LOG.info(
+          "reconciled {} container events missed since {}",
+          missed.size(),
+          engineTime(from.timeNanos()));
     }
   }
 
-  private static ContainerEvent rebuild(Reconciliation.Missed event, InspectContainerResponse inspect) {
+  private static ContainerEvent rebuild(
+      Reconciliation.Missed event, InspectContainerResponse inspect) {
     if (inspect != null) {
       return ContainerEventMapper.reconciled(event.action(), inspect);
     }
     KnownContainer known = event.known();
-    Instant startedAt = known == null || known.startedAtNanos() == 0 ? null : Instant.ofEpochSecond(0, known.startedAtNanos());
-    return ContainerEventMapper.reconciledGone(event.action(), startedAt, "inspect: no such container");
+    Instant startedAt =
+        known == null || known.startedAtNanos() == 0
+            ? null
+            : Instant.ofEpochSecond(0, known.startedAtNanos());
+    return ContainerEventMapper.reconciledGone(
+        event.action(), startedAt, "inspect: no such container");
   }
 
   private void startPositionSaver() {
     if (positionStore == null) {
       return;
     }
-    positionSaver = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "porthole-docker-position"));
+    positionSaver =
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "porthole-docker-position"));
     long every = Math.max(10, positionFlushInterval.toMillis());
     positionSaver.scheduleWithFixedDelay(this::saveIfMoved, every, every, TimeUnit.MILLISECONDS);
   }
@@ -753,11 +849,13 @@ public final class DockerEventSource implements Lifecycle {
       return;
     }
     try {
-      positionStore.save(new StreamPosition(current.committedNanos(), current.committedKeys(), Map.copyOf(known)));
+      positionStore.save(
+          new StreamPosition(current.committedNanos(), current.committedKeys(), Map.copyOf(known)));
       savedTrackerVersion = version;
       savedKnownVersion = knownNow;
     } catch (IOException | RuntimeException e) {
-      LOG.warn("saving the Docker events position to {} failed: {}", positionStore.file(), e.toString());
+      LOG.warn(
+          "saving the Docker events position to {} failed: {}", positionStore.file(), e.toString());
     }
   }
 
@@ -768,7 +866,8 @@ public final class DockerEventSource implements Lifecycle {
     }
     long deadline = System.nanoTime() + FINAL_ACK_WAIT.toNanos();
     while (tracker.inFlight() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10); // acknowledgements arrive on Kafka's thread; nothing to wait on but the count
+      Thread.sleep(
+          10); // acknowledgements arrive on Kafka's thread; nothing to wait on but the count
     }
     saveIfMoved();
   }
@@ -785,7 +884,10 @@ public final class DockerEventSource implements Lifecycle {
     }
   }
 
-  /** False for an event this source has already seen (the engine replays from {@code since} inclusive). */
+  /**
+   * False for an event this source has already seen (the engine replays from {@code since}
+   * inclusive).
+   */
   private boolean firstTime(Event event, long nanos) {
     String key = nanos + "/" + containerId(event) + "/" + event.getAction();
     synchronized (recentEvents) {
@@ -800,7 +902,7 @@ public final class DockerEventSource implements Lifecycle {
     return event.getTime() == null ? 0 : event.getTime() * 1_000_000_000L;
   }
 
-  private static long nanos(com.google.protobuf.Timestamp time) {
+  private static long nanos(Timestamp time) {
     return time.getSeconds() * 1_000_000_000L + time.getNanos();
   }
 

@@ -12,7 +12,12 @@ import java.util.Objects;
  * @param exitCode State.ExitCode, null when unknown
  */
 record InspectedState(
-    String id, boolean running, long startedAtNanos, long finishedAtNanos, boolean oomKilled, Integer exitCode) {
+    String id,
+    boolean running,
+    long startedAtNanos,
+    long finishedAtNanos,
+    boolean oomKilled,
+    Integer exitCode) {
 
   InspectedState {
     Objects.requireNonNull(id, "id");

@@ -15,7 +15,8 @@ record KnownContainer(String id, long startedAtNanos, long finishedAtNanos, bool
   KnownContainer {
     Objects.requireNonNull(id, "id");
     if (id.isEmpty() || id.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException("container id must be non-empty without white space: '" + id + "'");
+      throw new IllegalArgumentException(
+          "container id must be non-empty without white space: '" + id + "'");
     }
   }
 }

@@ -28,7 +28,8 @@ final class PositionStore {
   /**
    * The persisted position; empty when there is none yet.
    *
-   * @throws IOException when it cannot be read, or is unreadable (the message names the file and line)
+   * @throws IOException when it cannot be read, or is unreadable (the message names the file and
+   *     line)
    */
   Optional<StreamPosition> load() throws IOException {
     String text;

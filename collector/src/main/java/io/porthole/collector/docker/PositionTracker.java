@@ -11,9 +11,9 @@ import java.util.Set;
  * begun in stream order and done in any order (Kafka acknowledges records of different partitions
  * independently); the position moves past an event only once it and every event before it are done.
  * An event that needs no record (skipped as already published) is done too. An event that was not
- * handled or whose record Kafka did not take {@link #freeze freezes} the position for the rest of the
- * run: it stays before that event, so the next start replays or reconciles from there (duplicates of
- * what was published after it collapse into the same alert ids). Thread-safe.
+ * handled or whose record Kafka did not take {@link #freeze freezes} the position for the rest of
+ * the run: it stays before that event, so the next start replays or reconciles from there
+ * (duplicates of what was published after it collapse into the same alert ids). Thread-safe.
  */
 final class PositionTracker {
 
@@ -45,7 +45,10 @@ final class PositionTracker {
     }
   }
 
-  /** An event was received at engine time {@code nanos}; returns the ticket to {@link #done} it with. */
+  /**
+   * An event was received at engine time {@code nanos}; returns the ticket to {@link #done} it
+   * with.
+   */
   synchronized long begin(long nanos, String key) {
     if (frozen) {
       return -1;
@@ -76,8 +79,8 @@ final class PositionTracker {
   }
 
   /**
-   * Keeps the position where it is for the rest of this run (an event since it was lost before Kafka
-   * took it); what is in flight is forgotten, so nothing more is held in memory.
+   * Keeps the position where it is for the rest of this run (an event since it was lost before
+   * Kafka took it); what is in flight is forgotten, so nothing more is held in memory.
    */
   synchronized void freeze() {
     frozen = true;

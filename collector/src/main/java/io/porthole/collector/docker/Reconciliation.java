@@ -14,8 +14,8 @@ import java.util.Set;
  * persisted, the events the engine still replayed, and what list and inspect say now. Plain Java.
  *
  * <ul>
- *   <li>a container whose State.StartedAt is after the position and whose start was not replayed:
- *       a START at StartedAt;
+ *   <li>a container whose State.StartedAt is after the position and whose start was not replayed: a
+ *       START at StartedAt;
  *   <li>a container not running whose State.FinishedAt is after the position and whose die was not
  *       replayed: a DIE at FinishedAt carrying OOMKilled and the exit code, preceded by an OOM when
  *       OOMKilled and no oom of that run was replayed;
@@ -28,7 +28,9 @@ import java.util.Set;
  */
 final class Reconciliation {
 
-  /** Replayed events count for a run when at most this much earlier than its StartedAt/FinishedAt. */
+  /**
+   * Replayed events count for a run when at most this much earlier than its StartedAt/FinishedAt.
+   */
   static final long CLOCK_SLACK_NANOS = 1_000_000_000L;
 
   /** An event the engine replayed after the position. */
@@ -38,7 +40,12 @@ final class Reconciliation {
    * A missed event: {@code state} is the container's inspect (null for one that is gone, then
    * {@code known} is what was known of it).
    */
-  record Missed(String containerId, ContainerAction action, long timeNanos, InspectedState state, KnownContainer known) {}
+  record Missed(
+      String containerId,
+      ContainerAction action,
+      long timeNanos,
+      InspectedState state,
+      KnownContainer known) {}
 
   private Reconciliation() {}
 
@@ -63,24 +70,36 @@ final class Reconciliation {
     for (InspectedState state : present) {
       String id = state.id();
       if (state.startedAtNanos() > positionNanos
-          && !replayedSince(replayed, id, state.startedAtNanos(), ContainerAction.START, ContainerAction.RESTART)) {
-        missed.add(new Missed(id, ContainerAction.START, state.startedAtNanos(), state, known.get(id)));
+          && !replayedSince(
+              replayed,
+              id,
+              state.startedAtNanos(),
+              ContainerAction.START,
+              ContainerAction.RESTART)) {
+        missed.add(
+            new Missed(id, ContainerAction.START, state.startedAtNanos(), state, known.get(id)));
       }
       boolean finishedInGap =
-          !state.running() && state.finishedAtNanos() > positionNanos && state.finishedAtNanos() >= state.startedAtNanos();
-      if (finishedInGap && !replayedSince(replayed, id, state.finishedAtNanos(), ContainerAction.DIE)) {
+          !state.running()
+              && state.finishedAtNanos() > positionNanos
+              && state.finishedAtNanos() >= state.startedAtNanos();
+      if (finishedInGap
+          && !replayedSince(replayed, id, state.finishedAtNanos(), ContainerAction.DIE)) {
         long runStart = Math.max(positionNanos, state.startedAtNanos());
         if (state.oomKilled() && !replayedSince(replayed, id, runStart, ContainerAction.OOM)) {
-          missed.add(new Missed(id, ContainerAction.OOM, state.finishedAtNanos(), state, known.get(id)));
+          missed.add(
+              new Missed(id, ContainerAction.OOM, state.finishedAtNanos(), state, known.get(id)));
         }
-        missed.add(new Missed(id, ContainerAction.DIE, state.finishedAtNanos(), state, known.get(id)));
+        missed.add(
+            new Missed(id, ContainerAction.DIE, state.finishedAtNanos(), state, known.get(id)));
       }
     }
     for (KnownContainer gone : known.values()) {
       if (listedIds.contains(gone.id())) {
         continue;
       }
-      if (gone.running() && !replayedSince(replayed, gone.id(), positionNanos, ContainerAction.DIE)) {
+      if (gone.running()
+          && !replayedSince(replayed, gone.id(), positionNanos, ContainerAction.DIE)) {
         missed.add(new Missed(gone.id(), ContainerAction.DIE, nowNanos, null, gone));
       }
       if (!replayedSince(replayed, gone.id(), positionNanos, ContainerAction.DESTROY)) {
@@ -91,7 +110,8 @@ final class Reconciliation {
     return missed;
   }
 
-  private static boolean replayedSince(Collection<Replayed> replayed, String id, long nanos, ContainerAction... actions) {
+  private static boolean replayedSince(
+      Collection<Replayed> replayed, String id, long nanos, ContainerAction... actions) {
     for (Replayed event : replayed) {
       if (event.containerId().equals(id) && event.nanos() >= nanos - CLOCK_SLACK_NANOS) {
         for (ContainerAction action : actions) {

@@ -35,9 +35,9 @@ final class RememberedContainers {
   private final Set<String> oomSinceStart = new HashSet<>();
 
   /**
-   * Notes an event of the container (before it is published) and, for an {@code oom} or a
-   * {@code die} of a container whose inspect is remembered, returns its event built from that
-   * inspect and the event itself; null when the event must be inspected.
+   * Notes an event of the container (before it is published) and, for an {@code oom} or a {@code
+   * die} of a container whose inspect is remembered, returns its event built from that inspect and
+   * the event itself; null when the event must be inspected.
    */
   ContainerEvent withoutInspect(String id, Event event) {
     ContainerAction action = ContainerEventMapper.action(event.getAction());
@@ -49,12 +49,16 @@ final class RememberedContainers {
       case OOM -> {
         oomSinceStart.add(id);
         InspectContainerResponse earlier = lastInspects.get(id);
-        return earlier == null ? null : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, true);
+        return earlier == null
+            ? null
+            : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, true);
       }
       case DIE -> {
         boolean oomKilled = oomSinceStart.remove(id);
         InspectContainerResponse earlier = lastInspects.get(id);
-        return earlier == null ? null : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, oomKilled);
+        return earlier == null
+            ? null
+            : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, oomKilled);
       }
       case DESTROY -> {
         forget(id);

@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * Where the collector is in the engine's events stream: the time of the last event it handed on
- * (and Kafka acknowledged), the events at exactly that time (the engine's {@code since} is inclusive
- * and several events share a nanosecond timestamp rarely but really), and the containers it knew.
- * Plain Java; its text form is what {@link PositionStore} writes:
+ * (and Kafka acknowledged), the events at exactly that time (the engine's {@code since} is
+ * inclusive and several events share a nanosecond timestamp rarely but really), and the containers
+ * it knew. Plain Java; its text form is what {@link PositionStore} writes:
  *
  * <pre>
  * porthole-docker-position 1
@@ -25,7 +25,8 @@ import java.util.Set;
  * @param eventsAtTime {@code containerId/rawAction} of the handed-on events at {@code timeNanos}
  * @param containers the containers known at that point, by id
  */
-record StreamPosition(long timeNanos, Set<String> eventsAtTime, Map<String, KnownContainer> containers) {
+record StreamPosition(
+    long timeNanos, Set<String> eventsAtTime, Map<String, KnownContainer> containers) {
 
   static final String HEADER = "porthole-docker-position 1";
 
@@ -41,7 +42,8 @@ record StreamPosition(long timeNanos, Set<String> eventsAtTime, Map<String, Know
 
   /** True when the engine's event at {@code nanos} was already handed on before this position. */
   boolean covers(long nanos, String containerId, String rawAction) {
-    return nanos < timeNanos || (nanos == timeNanos && eventsAtTime.contains(eventKey(containerId, rawAction)));
+    return nanos < timeNanos
+        || (nanos == timeNanos && eventsAtTime.contains(eventKey(containerId, rawAction)));
   }
 
   String toText() {
@@ -51,8 +53,15 @@ record StreamPosition(long timeNanos, Set<String> eventsAtTime, Map<String, Know
       text.append("event ").append(event.replace('\n', ' ')).append('\n');
     }
     for (KnownContainer c : containers.values()) {
-      text.append("container ").append(c.id()).append(' ').append(c.startedAtNanos()).append(' ')
-          .append(c.finishedAtNanos()).append(' ').append(c.running() ? "running" : "exited").append('\n');
+      text.append("container ")
+          .append(c.id())
+          .append(' ')
+          .append(c.startedAtNanos())
+          .append(' ')
+          .append(c.finishedAtNanos())
+          .append(' ')
+          .append(c.running() ? "running" : "exited")
+          .append('\n');
     }
     return text.toString();
   }
@@ -84,14 +93,19 @@ record StreamPosition(long timeNanos, Set<String> eventsAtTime, Map<String, Know
         } else if (line.startsWith("container ")) {
           String[] f = line.substring(10).trim().split(" ");
           if (f.length != 4 || !(f[3].equals("running") || f[3].equals("exited"))) {
-            throw new IllegalArgumentException("expected 'container ID STARTED FINISHED running|exited'");
+            throw new IllegalArgumentException(
+                "expected 'container ID STARTED FINISHED running|exited'");
           }
-          containers.put(f[0], new KnownContainer(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), f[3].equals("running")));
+          containers.put(
+              f[0],
+              new KnownContainer(
+                  f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), f[3].equals("running")));
         } else {
           throw new IllegalArgumentException("unknown entry");
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("line " + (i + 1) + " ('" + line + "'): " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "line " + (i + 1) + " ('" + line + "'): " + e.getMessage(), e);
       }
     }
     if (time == null || time < 0) {

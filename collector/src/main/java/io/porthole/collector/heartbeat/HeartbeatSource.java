@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes a {@link CollectorHeartbeat} on {@code porthole.heartbeats.v1} (key {@code hostId}) at
  * start and then every interval: host id, kernel version, engine and API version, running
- * containers, the counters of {@link CollectorStats} and its degraded sources. The engine version is
- * asked on a worker thread at every beat (the engine may have been upgraded and restarted); while
- * the engine does not answer, the last known version is reported.
+ * containers, the counters of {@link CollectorStats} and its degraded sources. The engine version
+ * is asked on a worker thread at every beat (the engine may have been upgraded and restarted);
+ * while the engine does not answer, the last known version is reported.
  */
 public final class HeartbeatSource implements Lifecycle {
 
@@ -114,8 +114,10 @@ public final class HeartbeatSource implements Lifecycle {
         .setStartedAt(Timestamps.of(startedAt))
         .setCollectorVersion(collectorVersion)
         .setKernelVersion(kernelVersion)
-        .setEngineVersion(version == null || version.getVersion() == null ? "" : version.getVersion())
-        .setEngineApiVersion(version == null || version.getApiVersion() == null ? "" : version.getApiVersion())
+        .setEngineVersion(
+            version == null || version.getVersion() == null ? "" : version.getVersion())
+        .setEngineApiVersion(
+            version == null || version.getApiVersion() == null ? "" : version.getApiVersion())
         .setIntervalSeconds((int) Math.max(1, interval.toSeconds()))
         .setRunningContainers(directory.all().size())
         .setCounters(stats.toProto())

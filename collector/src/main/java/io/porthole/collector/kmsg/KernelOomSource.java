@@ -36,15 +36,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernel's own record of OOM kills: reads {@code /dev/kmsg} (as node-problem-detector does),
- * recognises OOM kills of tasks in Docker containers ({@link OomKillParser}) and publishes each as an
- * {@code oom} ContainerEvent with source KERNEL_LOG and the kill's task, pid and cgroups. It sees
- * what the engine misses: a kill while the engine was down, and, like the engine's {@code oom}, a
- * child killed while the container lives on.
+ * recognises OOM kills of tasks in Docker containers ({@link OomKillParser}) and publishes each as
+ * an {@code oom} ContainerEvent with source KERNEL_LOG and the kill's task, pid and cgroups. It
+ * sees what the engine misses: a kill while the engine was down, and, like the engine's {@code
+ * oom}, a child killed while the container lives on.
  *
  * <p>Resumes by the kmsg sequence number persisted in {@code <data dir>/kmsg.cursor} (see {@link
  * KmsgStart}). The kernel's ring buffer is finite: records overwritten before they were read are
- * counted in {@code kmsg_records_lost} (a gap in sequence numbers, which is also what a read failing
- * with EPIPE means), and an OOM kill among them is not seen here.
+ * counted in {@code kmsg_records_lost} (a gap in sequence numbers, which is also what a read
+ * failing with EPIPE means), and an OOM kill among them is not seen here.
  *
  * <p>Every engine on one kernel (a second dockerd, a rootless one beside the rootful one) names its
  * containers' cgroups alike, so every collector on the host sees every kill. A kill of a container
@@ -64,6 +64,7 @@ public final class KernelOomSource implements Lifecycle {
 
   /** Name of this source in the heartbeat's degraded sources. */
   public static final String SOURCE = "kmsg";
+
   /** File under the data directory holding the {@link KmsgCursor}. */
   public static final String CURSOR_FILE = "kmsg.cursor";
 
@@ -82,8 +83,10 @@ public final class KernelOomSource implements Lifecycle {
   private final Path cursorFile;
   private final Duration flushInterval;
   private final OomKillParser parser = new OomKillParser();
+
   /** Sequence numbers of kills handed to the sink and not yet delivered. */
   private final ConcurrentSkipListSet<Long> undelivered = new ConcurrentSkipListSet<>();
+
   private volatile boolean stopping;
   private volatile long lastRead = -1;
   private volatile FileChannel input;
@@ -94,8 +97,15 @@ public final class KernelOomSource implements Lifecycle {
   private long savedSequence = Long.MIN_VALUE;
 
   public KernelOomSource(
-      Vertx vertx, KmsgConfig config, DockerClient docker, ContainerDirectory directory, String hostId,
-      EventSink sink, CollectorStats stats, Path dataDir, Duration flushInterval) {
+      Vertx vertx,
+      KmsgConfig config,
+      DockerClient docker,
+      ContainerDirectory directory,
+      String hostId,
+      EventSink sink,
+      CollectorStats stats,
+      Path dataDir,
+      Duration flushInterval) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.docker = Objects.requireNonNull(docker, "docker");
@@ -114,21 +124,25 @@ public final class KernelOomSource implements Lifecycle {
       LOG.info("kernel log OOM source disabled ({}=false)", KmsgConfig.ENABLED);
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(this::open, false)
-        .onSuccess(start -> {
-          if (start != null) {
-            reader = new Thread(() -> readUntilStopped(start), "porthole-kmsg");
-            reader.setDaemon(true);
-            reader.start();
-            saver = Executors.newSingleThreadScheduledExecutor(r -> {
-              Thread t = new Thread(r, "porthole-kmsg-cursor");
-              t.setDaemon(true);
-              return t;
-            });
-            long every = Math.max(10, flushInterval.toMillis());
-            saver.scheduleWithFixedDelay(this::saveCursor, every, every, TimeUnit.MILLISECONDS);
-          }
-        })
+    return vertx
+        .executeBlocking(this::open, false)
+        .onSuccess(
+            start -> {
+              if (start != null) {
+                reader = new Thread(() -> readUntilStopped(start), "porthole-kmsg");
+                reader.setDaemon(true);
+                reader.start();
+                saver =
+                    Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                          Thread t = new Thread(r, "porthole-kmsg-cursor");
+                          t.setDaemon(true);
+                          return t;
+                        });
+                long every = Math.max(10, flushInterval.toMillis());
+                saver.scheduleWithFixedDelay(this::saveCursor, every, every, TimeUnit.MILLISECONDS);
+              }
+            })
         .mapEmpty();
   }
 
@@ -144,11 +158,15 @@ public final class KernelOomSource implements Lifecycle {
     if (saver != null) {
       saver.shutdownNow();
     }
-    return vertx.executeBlocking(() -> {
-      thread.join(1000); // closing the channel ended a blocked read
-      saveCursor();
-      return null;
-    }, false).mapEmpty();
+    return vertx
+        .executeBlocking(
+            () -> {
+              thread.join(1000); // closing the channel ended a blocked read
+              saveCursor();
+              return null;
+            },
+            false)
+        .mapEmpty();
   }
 
   /** The decided start, or null (reported degraded) when the device cannot be read. */
@@ -167,15 +185,26 @@ public final class KernelOomSource implements Lifecycle {
       KmsgStart start = KmsgStart.decide(cursor, bootId, uptimeMicros);
       lastRead = start.lastHandled();
       savedSequence = lastRead;
-      LOG.info("reading OOM kills from {} ({})", config.device(),
-          cursor == null ? "first start: from now"
-              : start.lastHandled() >= 0 ? "after sequence " + start.lastHandled() : "new boot: the whole buffer");
+      LOG.info(
+          "reading OOM kills from {} ({})",
+          config.device(),
+          cursor == null
+              ? "first start: from now"
+              : start.lastHandled() >= 0
+                  ? "after sequence " + start.lastHandled()
+                  : "new boot: the whole buffer");
       stats.clearDegraded(SOURCE);
       return start;
     } catch (IOException | RuntimeException e) {
-      String reason = "cannot read " + config.device() + " (" + e.getMessage()
-          + "): OOM kills the engine misses are not seen; run as root or grant CAP_SYSLOG"
-          + " (in a container: the device and CAP_SYSLOG), or set " + KmsgConfig.ENABLED + "=false";
+      String reason =
+          "cannot read "
+              + config.device()
+              + " ("
+              + e.getMessage()
+              + "): OOM kills the engine misses are not seen; run as root or grant CAP_SYSLOG"
+              + " (in a container: the device and CAP_SYSLOG), or set "
+              + KmsgConfig.ENABLED
+              + "=false";
       LOG.warn("kernel log OOM source degraded: {}", reason);
       stats.markDegraded(SOURCE, reason);
       return null;
@@ -189,7 +218,8 @@ public final class KernelOomSource implements Lifecycle {
       int n;
       try {
         buffer.clear();
-        // One read(2), one record. A FileChannel (not a FileInputStream): closing it at stop wakes a
+        // One read(2), one record. A FileChannel (not a FileInputStream): closing it at stop wakes
+        // a
         // read blocked on a quiet kernel log.
         n = input.read(buffer);
       } catch (IOException e) {
@@ -197,7 +227,8 @@ public final class KernelOomSource implements Lifecycle {
           return;
         }
         if (String.valueOf(e.getMessage()).contains("Broken pipe")) {
-          // EPIPE: records were overwritten before this read; the gap in sequence numbers counts them
+          // EPIPE: records were overwritten before this read; the gap in sequence numbers counts
+          // them
           continue;
         }
         stats.markDegraded(SOURCE, "reading " + config.device() + " failed: " + e.getMessage());
@@ -211,7 +242,8 @@ public final class KernelOomSource implements Lifecycle {
         stats.markDegraded(SOURCE, config.device() + " ended");
         return;
       }
-      Optional<KmsgRecord> parsed = KmsgRecord.parse(new String(buffer.array(), 0, n, StandardCharsets.UTF_8));
+      Optional<KmsgRecord> parsed =
+          KmsgRecord.parse(new String(buffer.array(), 0, n, StandardCharsets.UTF_8));
       if (parsed.isEmpty()) {
         continue;
       }
@@ -219,19 +251,27 @@ public final class KernelOomSource implements Lifecycle {
       stats.kmsgRecordsRead.incrementAndGet();
       if (previous >= 0 && record.sequence() > previous + 1) {
         stats.kmsgRecordsLost.addAndGet(record.sequence() - previous - 1);
-        LOG.warn("the kernel log ring buffer overwrote {} record(s) before they were read (sequence {} to {})",
-            record.sequence() - previous - 1, previous + 1, record.sequence() - 1);
+        LOG.warn(
+            "the kernel log ring buffer overwrote {} record(s) before they were read "
+                + "(sequence {} to {})",
+            record.sequence() - previous - 1,
+            previous + 1,
+            record.sequence() - 1);
       }
       previous = record.sequence();
-      parser.accept(record).ifPresent(kill -> {
-        if (start.isNew(kill.sequence(), kill.monotonicMicros())) {
-          publish(kill);
-        }
-      });
+      parser
+          .accept(record)
+          .ifPresent(
+              kill -> {
+                if (start.isNew(kill.sequence(), kill.monotonicMicros())) {
+                  publish(kill);
+                }
+              });
       // Not past a kill the parser still holds for its "Killed process" record: a stop in between
       // must leave it to the next run.
       long handled = record.sequence();
-      lastRead = parser.pendingSequence().isPresent() ? parser.pendingSequence().getAsLong() - 1 : handled;
+      lastRead =
+          parser.pendingSequence().isPresent() ? parser.pendingSequence().getAsLong() - 1 : handled;
     }
   }
 
@@ -248,8 +288,13 @@ public final class KernelOomSource implements Lifecycle {
       inspectError = "inspect: " + e.getMessage();
     }
     if (!ours(notFound, directory.seen(kill.containerId()))) {
-      LOG.info("kernel log: OOM kill of {} (pid {}) in container {}, which this engine does not have and this"
-          + " collector never saw: another engine's, not reported here", kill.task(), kill.pid(), kill.containerId());
+      LOG.info(
+          "kernel log: OOM kill of {} (pid {}) in container {}, which this engine does "
+              + "not have and this"
+              + " collector never saw: another engine's, not reported here",
+          kill.task(),
+          kill.pid(),
+          kill.containerId());
       return;
     }
     stats.kmsgOomKills.incrementAndGet();
@@ -261,10 +306,15 @@ public final class KernelOomSource implements Lifecycle {
         ContainerEventMapper.envelope(hostId, kill.containerId(), Timestamps.of(time), event),
         failure -> {
           if (failure == null) {
-            undelivered.remove(kill.sequence()); // a kill Kafka did not take keeps the cursor before it
+            undelivered.remove(
+                kill.sequence()); // a kill Kafka did not take keeps the cursor before it
           }
         });
-    LOG.info("kernel log: OOM kill of {} (pid {}) in container {}", kill.task(), kill.pid(), kill.containerId());
+    LOG.info(
+        "kernel log: OOM kill of {} (pid {}) in container {}",
+        kill.task(),
+        kill.pid(),
+        kill.containerId());
   }
 
   /**
@@ -275,11 +325,18 @@ public final class KernelOomSource implements Lifecycle {
     return !engineHasNoSuchContainer || seenHere;
   }
 
-  /** The {@code oom} event of a kill: the container's state from its inspect, when it could be taken. */
+  /**
+   * The {@code oom} event of a kill: the container's state from its inspect, when it could be
+   * taken.
+   */
   static ContainerEvent event(OomKill kill, InspectContainerResponse inspect, String inspectError) {
-    ContainerEvent.Builder builder = inspect == null
-        ? ContainerEvent.newBuilder().setAction(ContainerAction.OOM).setOomKilled(true).setInspectError(inspectError)
-        : ContainerEventMapper.reconciled(ContainerAction.OOM, inspect).toBuilder();
+    ContainerEvent.Builder builder =
+        inspect == null
+            ? ContainerEvent.newBuilder()
+                .setAction(ContainerAction.OOM)
+                .setOomKilled(true)
+                .setInspectError(inspectError)
+            : ContainerEventMapper.reconciled(ContainerAction.OOM, inspect).toBuilder();
     return builder
         .setRawAction("oom (kernel log)")
         .setSource(EventSource.KERNEL_LOG)

@@ -28,10 +28,12 @@ public record KmsgConfig(boolean enabled, Path device) {
     try {
       device = Path.of(text);
     } catch (InvalidPathException e) {
-      throw new ConfigException(settings.describe(DEVICE), "expected an absolute path but was '" + text + "'");
+      throw new ConfigException(
+          settings.describe(DEVICE), "expected an absolute path but was '" + text + "'");
     }
     if (!device.isAbsolute()) {
-      throw new ConfigException(settings.describe(DEVICE), "expected an absolute path but was '" + text + "'");
+      throw new ConfigException(
+          settings.describe(DEVICE), "expected an absolute path but was '" + text + "'");
     }
     return new KmsgConfig(enabled, device);
   }

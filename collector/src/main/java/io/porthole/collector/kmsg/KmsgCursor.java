@@ -31,14 +31,21 @@ record KmsgCursor(String bootId, long sequence) {
     return HEADER + "\nboot " + bootId + "\nsequence " + sequence + "\n";
   }
 
-  /** @throws IllegalArgumentException naming what is wrong */
+  /**
+   * @throws IllegalArgumentException naming what is wrong
+   */
   static KmsgCursor parse(String text) {
     String[] lines = text.split("\n");
-    if (lines.length < 3 || !lines[0].equals(HEADER) || !lines[1].startsWith("boot ") || !lines[2].startsWith("sequence ")) {
-      throw new IllegalArgumentException("expected '" + HEADER + "', 'boot ID', 'sequence N' lines");
+    if (lines.length < 3
+        || !lines[0].equals(HEADER)
+        || !lines[1].startsWith("boot ")
+        || !lines[2].startsWith("sequence ")) {
+      throw new IllegalArgumentException(
+          "expected '" + HEADER + "', 'boot ID', 'sequence N' lines");
     }
     try {
-      return new KmsgCursor(lines[1].substring(5).trim(), Long.parseLong(lines[2].substring(9).trim()));
+      return new KmsgCursor(
+          lines[1].substring(5).trim(), Long.parseLong(lines[2].substring(9).trim()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("sequence is not a number: '" + lines[2] + "'", e);
     }

@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * One record of the kernel's log as {@code /dev/kmsg} gives it (Documentation/ABI/testing/dev-kmsg):
- * {@code PRIORITY,SEQUENCE,MICROSECONDS,FLAGS[,...];MESSAGE}, then optional continuation lines that
- * start with a space ({@code  SUBSYSTEM=acpi}), which this reader ignores. Non-printable bytes of the
- * message arrive escaped as {@code \xHH}. One {@code read(2)} of {@code /dev/kmsg} returns exactly one
- * record. Plain Java.
+ * One record of the kernel's log as {@code /dev/kmsg} gives it
+ * (Documentation/ABI/testing/dev-kmsg): {@code PRIORITY,SEQUENCE,MICROSECONDS,FLAGS[,...];MESSAGE},
+ * then optional continuation lines that start with a space ({@code SUBSYSTEM=acpi}), which this
+ * reader ignores. Non-printable bytes of the message arrive escaped as {@code \xHH}. One {@code
+ * read(2)} of {@code /dev/kmsg} returns exactly one record. Plain Java.
  *
  * @param priority syslog priority and facility ({@code facility << 3 | level})
  * @param sequence the record's sequence number: increases by one per record since boot
@@ -40,7 +40,8 @@ public record KmsgRecord(int priority, long sequence, long monotonicMicros, Stri
       if (priority < 0 || sequence < 0 || micros < 0) {
         return Optional.empty();
       }
-      return Optional.of(new KmsgRecord(priority, sequence, micros, unescape(first.substring(semicolon + 1))));
+      return Optional.of(
+          new KmsgRecord(priority, sequence, micros, unescape(first.substring(semicolon + 1))));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
@@ -54,8 +55,11 @@ public record KmsgRecord(int priority, long sequence, long monotonicMicros, Stri
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.length());
     for (int i = 0; i < message.length(); i++) {
       char c = message.charAt(i);
-      if (c == '\\' && i + 3 < message.length() && message.charAt(i + 1) == 'x'
-          && isHex(message.charAt(i + 2)) && isHex(message.charAt(i + 3))) {
+      if (c == '\\'
+          && i + 3 < message.length()
+          && message.charAt(i + 1) == 'x'
+          && isHex(message.charAt(i + 2))
+          && isHex(message.charAt(i + 3))) {
         bytes.write(Integer.parseInt(message.substring(i + 2, i + 4), 16));
         i += 3;
       } else {

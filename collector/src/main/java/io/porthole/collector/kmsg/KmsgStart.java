@@ -1,12 +1,12 @@
 package io.porthole.collector.kmsg;
 
 /**
- * Where reading the kernel log starts, decided once at start. Java cannot {@code lseek(SEEK_END)} on
- * {@code /dev/kmsg}, so the reader always reads the whole ring buffer and drops what comes before
- * its start: on the same boot as a persisted cursor, every record up to the cursor's sequence
- * number; on a first start, every record logged before the collector started (its time since boot
- * is before the boot time read from {@code /proc/uptime}); on a new boot, nothing (every record of
- * this boot is newer than the last run). Plain Java.
+ * Where reading the kernel log starts, decided once at start. Java cannot {@code lseek(SEEK_END)}
+ * on {@code /dev/kmsg}, so the reader always reads the whole ring buffer and drops what comes
+ * before its start: on the same boot as a persisted cursor, every record up to the cursor's
+ * sequence number; on a first start, every record logged before the collector started (its time
+ * since boot is before the boot time read from {@code /proc/uptime}); on a new boot, nothing (every
+ * record of this boot is newer than the last run). Plain Java.
  *
  * @param afterSequence records with a sequence number up to this one are dropped (-1: none)
  * @param afterMicros records logged before this many microseconds since boot are dropped (-1: none)
@@ -28,7 +28,10 @@ record KmsgStart(long afterSequence, long afterMicros) {
     return sequence > afterSequence && monotonicMicros >= afterMicros;
   }
 
-  /** The sequence number the reader last handled before start, to count records lost in between (-1: unknown). */
+  /**
+   * The sequence number the reader last handled before start, to count records lost in between (-1:
+   * unknown).
+   */
   long lastHandled() {
     return afterSequence;
   }

@@ -9,28 +9,31 @@ import java.util.regex.Pattern;
 
 /**
  * Recognises OOM kills of tasks in Docker containers in the kernel's log. The kernel (4.19 and
- * later) logs every kill as two records, one right after the other:
+ * later) logs every kill as two records, one right after the other (the first wrapped here):
  *
  * <pre>
- * oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=ID,mems_allowed=0,oom_memcg=/docker/ID,task_memcg=/docker/ID,task=dd,pid=10557,uid=0
+ * oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=ID,mems_allowed=0,
+ *     oom_memcg=/docker/ID,task_memcg=/docker/ID,task=dd,pid=10557,uid=0
  * Memory cgroup out of memory: Killed process 10557 (dd) total-vm:67804kB, anon-rss:15872kB, ...
  * </pre>
  *
- * (the second says {@code Out of memory: Killed process} when the whole host ran out). The container
- * is found in {@code task_memcg} ({@code /docker/<id>} with the cgroupfs driver, {@code
+ * (the second says {@code Out of memory: Killed process} when the whole host ran out). The
+ * container is found in {@code task_memcg} ({@code /docker/<id>} with the cgroupfs driver, {@code
  * /system.slice/docker-<id>.scope} with systemd's), else in {@code oom_memcg}. A kill is returned
  * with the second record (which adds the memory figures); an {@code oom-kill:} record that no
- * "Killed process" record of the same pid follows is returned with the next record or {@link #flush}.
- * Kills of tasks outside containers are counted ({@link #hostKills}) and not returned. Plain Java,
- * not thread-safe.
+ * "Killed process" record of the same pid follows is returned with the next record or {@link
+ * #flush}. Kills of tasks outside containers are counted ({@link #hostKills}) and not returned.
+ * Plain Java, not thread-safe.
  */
 public final class OomKillParser {
 
   private static final String OOM_KILL = "oom-kill:";
-  private static final Pattern CONTAINER_CGROUP = Pattern.compile("docker[-/]([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
+  private static final Pattern CONTAINER_CGROUP =
+      Pattern.compile("docker[-/]([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
   private static final Pattern KILLED =
-      Pattern.compile("(?:Memory cgroup out of memory|Out of memory(?: \\(oom_kill_allocating_task\\))?): "
-          + "Killed process (\\d+) \\((.*?)\\)\\s*(.*)");
+      Pattern.compile(
+          "(?:Memory cgroup out of memory|Out of memory(?: \\(oom_kill_allocating_task\\))?): "
+              + "Killed process (\\d+) \\((.*?)\\)\\s*(.*)");
 
   private OomKill pending;
   private long hostKills;
@@ -47,7 +50,9 @@ public final class OomKillParser {
       return previous;
     }
     Matcher killed = KILLED.matcher(message);
-    if (killed.matches() && pending != null && String.valueOf(pending.pid()).equals(killed.group(1))) {
+    if (killed.matches()
+        && pending != null
+        && String.valueOf(pending.pid()).equals(killed.group(1))) {
       OomKill kill = pending.withMemory(killed.group(3).trim());
       pending = null;
       return Optional.of(kill);
@@ -102,7 +107,8 @@ public final class OomKillParser {
 
   /**
    * {@code key=value} pairs separated by commas. Values hold no commas except {@code nodemask} and
-   * {@code cpuset}/{@code mems_allowed} lists ("0-3,5"): a part without '=' continues the value before.
+   * {@code cpuset}/{@code mems_allowed} lists ("0-3,5"): a part without '=' continues the value
+   * before.
    */
   private static Map<String, String> fields(String text) {
     Map<String, String> fields = new HashMap<>();

@@ -22,19 +22,31 @@ final class ApplicationSummaries {
 
   /** The summary, or null when nothing was recognised. */
   static ApplicationSummary summarize(
-      int protocol, int sourcePort, int destinationPort, byte[] forward, int forwardLength, byte[] reverse, int reverseLength) {
+      int protocol,
+      int sourcePort,
+      int destinationPort,
+      byte[] forward,
+      int forwardLength,
+      byte[] reverse,
+      int reverseLength) {
     ApplicationSummary.Builder summary = ApplicationSummary.newBuilder();
     boolean found = false;
     if (protocol == PacketParser.PROTO_TCP) {
       found |= http(forward, forwardLength, reverse, reverseLength, summary);
     }
-    if ((protocol == PacketParser.PROTO_UDP) && (sourcePort == DNS_PORT || destinationPort == DNS_PORT)) {
+    if ((protocol == PacketParser.PROTO_UDP)
+        && (sourcePort == DNS_PORT || destinationPort == DNS_PORT)) {
       found |= dns(forward, forwardLength, reverse, reverseLength, summary);
     }
     return found ? summary.build() : null;
   }
 
-  private static boolean http(byte[] forward, int forwardLength, byte[] reverse, int reverseLength, ApplicationSummary.Builder summary) {
+  private static boolean http(
+      byte[] forward,
+      int forwardLength,
+      byte[] reverse,
+      int reverseLength,
+      ApplicationSummary.Builder summary) {
     boolean found = false;
     if (forward != null && startsWithMethod(forward, forwardLength)) {
       int lineEnd = lineEnd(forward, 0, forwardLength);
@@ -134,7 +146,12 @@ final class ApplicationSummaries {
     return new String(data, from, to - from, StandardCharsets.US_ASCII);
   }
 
-  private static boolean dns(byte[] forward, int forwardLength, byte[] reverse, int reverseLength, ApplicationSummary.Builder summary) {
+  private static boolean dns(
+      byte[] forward,
+      int forwardLength,
+      byte[] reverse,
+      int reverseLength,
+      ApplicationSummary.Builder summary) {
     boolean found = false;
     boolean query = forward != null && forwardLength >= 12 && (forward[2] & 0x80) == 0;
     boolean response = reverse != null && reverseLength >= 12 && (reverse[2] & 0x80) != 0;

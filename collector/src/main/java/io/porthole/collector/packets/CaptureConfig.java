@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param enabled capture at all
  * @param interfaces interface names; an entry ending in {@code *} is a prefix ({@code br-*}: every
  *     user-defined Docker bridge present at start)
- * @param filter BPF filter expression (tcpdump syntax); empty (configured as {@code all}) captures every frame
+ * @param filter BPF filter expression (tcpdump syntax); empty (configured as {@code all}) captures
+ *     every frame
  * @param snaplen bytes captured per packet
  * @param bufferBytes libpcap's kernel ring size per interface
  */
@@ -40,12 +41,15 @@ public record CaptureConfig(
 
   public static final List<String> DEFAULT_INTERFACES = List.of("docker0");
   public static final String DEFAULT_FILTER = "ip or ip6";
+
   /** The {@code capture.filter} value that turns filtering off (every frame is captured). */
   public static final String NO_FILTER = "all";
+
   /** Headers room that {@code capture.snaplen} must leave beyond the excerpt. */
   public static final int HEADER_ROOM = 128;
 
-  private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}\\*?|[A-Za-z0-9_.:@-]{0,14}\\*");
+  private static final Pattern INTERFACE =
+      Pattern.compile("[A-Za-z0-9_.:@-]{1,15}\\*?|[A-Za-z0-9_.:@-]{0,14}\\*");
 
   public CaptureConfig {
     interfaces = List.copyOf(interfaces);
@@ -58,12 +62,18 @@ public record CaptureConfig(
     boolean enabled = settings.bool(ENABLED, true);
     List<String> interfaces = settings.list(INTERFACES, DEFAULT_INTERFACES);
     if (enabled && interfaces.isEmpty()) {
-      throw new ConfigException(settings.describe(INTERFACES), "expected at least one interface name (e.g. docker0,br-*)");
+      throw new ConfigException(
+          settings.describe(INTERFACES),
+          "expected at least one interface name (e.g. docker0,br-*)");
     }
     for (String name : interfaces) {
       if (!INTERFACE.matcher(name).matches()) {
-        throw new ConfigException(settings.describe(INTERFACES),
-            "expected interface names of up to 15 letters, digits or _.:@- (a trailing * for a prefix) but got '" + name + "'");
+        throw new ConfigException(
+            settings.describe(INTERFACES),
+            "expected interface names of up to 15 letters, digits or _.:@- (a trailing * "
+                + "for a prefix) but got '"
+                + name
+                + "'");
       }
     }
     String filter = settings.string(FILTER, DEFAULT_FILTER);
@@ -71,21 +81,43 @@ public record CaptureConfig(
       filter = "";
     }
     int snaplen = settings.integer(SNAPLEN, 1024, 64, 262_144);
-    int bufferBytes = settings.integer(BUFFER_BYTES, 8 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024);
-    Duration flush = settings.duration(FLUSH_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5));
-    Duration idle = settings.duration(IDLE_TIMEOUT, Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24));
+    int bufferBytes =
+        settings.integer(BUFFER_BYTES, 8 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024);
+    Duration flush =
+        settings.duration(
+            FLUSH_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5));
+    Duration idle =
+        settings.duration(
+            IDLE_TIMEOUT, Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24));
     if (idle.compareTo(flush) < 0) {
-      throw new ConfigException(settings.describe(IDLE_TIMEOUT),
-          "expected at least " + settings.describe(FLUSH_INTERVAL) + " (" + flush.toMillis() + "ms) but was " + idle.toMillis() + "ms");
+      throw new ConfigException(
+          settings.describe(IDLE_TIMEOUT),
+          "expected at least "
+              + settings.describe(FLUSH_INTERVAL)
+              + " ("
+              + flush.toMillis()
+              + "ms) but was "
+              + idle.toMillis()
+              + "ms");
     }
     int maxFlows = settings.integer(MAX_FLOWS, 65_536, 16, FlowTableSettings.MAX_FLOWS_LIMIT);
     int excerpt = settings.integer(EXCERPT_BYTES, 256, 0, FlowTableSettings.MAX_EXCERPT_BYTES);
     if (snaplen < excerpt + HEADER_ROOM) {
-      throw new ConfigException(settings.describe(SNAPLEN),
-          "expected at least " + (excerpt + HEADER_ROOM) + " (" + settings.describe(EXCERPT_BYTES) + " " + excerpt
-              + " plus " + HEADER_ROOM + " bytes of headers) but was " + snaplen);
+      throw new ConfigException(
+          settings.describe(SNAPLEN),
+          "expected at least "
+              + (excerpt + HEADER_ROOM)
+              + " ("
+              + settings.describe(EXCERPT_BYTES)
+              + " "
+              + excerpt
+              + " plus "
+              + HEADER_ROOM
+              + " bytes of headers) but was "
+              + snaplen);
     }
-    return new CaptureConfig(enabled, interfaces, filter, snaplen, bufferBytes, flush, idle, maxFlows, excerpt);
+    return new CaptureConfig(
+        enabled, interfaces, filter, snaplen, bufferBytes, flush, idle, maxFlows, excerpt);
   }
 
   public FlowTableSettings flowTable() {

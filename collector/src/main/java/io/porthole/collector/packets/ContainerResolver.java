@@ -18,8 +18,8 @@ public interface ContainerResolver {
   }
 
   /**
-   * One container (replay): the one with {@code containerAddress}, or, when no address is given, the
-   * container is taken to be every flow's initiator.
+   * One container (replay): the one with {@code containerAddress}, or, when no address is given,
+   * the container is taken to be every flow's initiator.
    */
   static ContainerResolver single(String containerId, String containerAddress) {
     Objects.requireNonNull(containerId, "containerId");

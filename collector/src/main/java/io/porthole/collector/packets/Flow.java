@@ -31,8 +31,10 @@ final class Flow {
   long firstSeen;
   long lastSeen;
   int sequence;
+
   /** When the flow ended (RST, FIN both ways); 0 while open. */
   long endedAt;
+
   boolean finForward;
   boolean finReverse;
 
@@ -58,9 +60,16 @@ final class Flow {
   boolean baseForwardSet;
   boolean baseReverseSet;
 
-  boolean matches(long aHi, long aLo, long bHi, long bLo, int aPort, int bPort, int protocol, int ipVersion) {
-    return this.aLo == aLo && this.bLo == bLo && this.aPort == aPort && this.bPort == bPort
-        && this.aHi == aHi && this.bHi == bHi && this.protocol == protocol && this.ipVersion == ipVersion;
+  boolean matches(
+      long aHi, long aLo, long bHi, long bLo, int aPort, int bPort, int protocol, int ipVersion) {
+    return this.aLo == aLo
+        && this.bLo == bLo
+        && this.aPort == aPort
+        && this.bPort == bPort
+        && this.aHi == aHi
+        && this.bHi == bHi
+        && this.protocol == protocol
+        && this.ipVersion == ipVersion;
   }
 
   long intervalPackets() {

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.UUID;
 
-/** Wraps flow records in envelopes (event time: the record's last packet) for an {@link EventSink}. */
+/**
+ * Wraps flow records in envelopes (event time: the record's last packet) for an {@link EventSink}.
+ */
 public final class FlowEnvelopes implements FlowTable.RecordSink {
 
   private final String hostId;
@@ -27,7 +29,8 @@ public final class FlowEnvelopes implements FlowTable.RecordSink {
     sink.emit(Topic.FLOWS, envelope(hostId, containerId, record, clock));
   }
 
-  public static EventEnvelope envelope(String hostId, String containerId, FlowRecord record, Clock clock) {
+  public static EventEnvelope envelope(
+      String hostId, String containerId, FlowRecord record, Clock clock) {
     return EventEnvelope.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setHostId(hostId)

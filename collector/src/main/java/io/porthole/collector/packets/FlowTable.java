@@ -16,19 +16,20 @@ import java.util.Objects;
  * <ul>
  *   <li>The initiator (the record's source) is the sender of the first packet seen, or of the SYN
  *       (the receiver of a SYN-ACK seen first), or of the echo request.
- *   <li>Time comes from packet timestamps; {@link #flush(long)} (driven by the caller's clock, or by
- *       packet time through {@link #advanceTo(long)} in replay) reports each flow that saw packets
- *       since the last flush with that interval's counters and its {@code sequence}.
- *   <li>A flow ends on RST or FIN in both directions (reported at the first flush at least
- *       {@link #ENDED_LINGER_NANOS} later, so that the last ACK still counts), or after the idle
- *       timeout: its last record has {@code ended=true}.
+ *   <li>Time comes from packet timestamps; {@link #flush(long)} (driven by the caller's clock, or
+ *       by packet time through {@link #advanceTo(long)} in replay) reports each flow that saw
+ *       packets since the last flush with that interval's counters and its {@code sequence}.
+ *   <li>A flow ends on RST or FIN in both directions (reported at the first flush at least {@link
+ *       #ENDED_LINGER_NANOS} later, so that the last ACK still counts), or after the idle timeout:
+ *       its last record has {@code ended=true}.
  *   <li>At most {@code maxFlows} flows are tracked: a new flow evicts the least recently seen one,
  *       which is reported at once with {@code ended=true} and counted in {@link #flowsEvicted()}.
  *   <li>Attribution: a record per endpoint that the {@link ContainerResolver} knows (two for a flow
- *       between two containers of this host: OUTBOUND for the initiator, INBOUND for the responder).
- *       Flows involving no known container are tracked (so that they are looked up once, not per
- *       packet) but never reported; they are counted in {@link #flowsUnattributed()} when they end.
- *       Their endpoints are looked up again at each flush, for containers that became known late.
+ *       between two containers of this host: OUTBOUND for the initiator, INBOUND for the
+ *       responder). Flows involving no known container are tracked (so that they are looked up
+ *       once, not per packet) but never reported; they are counted in {@link #flowsUnattributed()}
+ *       when they end. Their endpoints are looked up again at each flush, for containers that
+ *       became known late.
  * </ul>
  *
  * <p>Not thread-safe: one table per capture thread, or callers synchronise.
@@ -41,7 +42,10 @@ public final class FlowTable {
     void accept(String containerId, FlowRecord record);
   }
 
-  /** How long an ended flow stays to absorb its last packets (the final ACK after FINs, repeated RSTs). */
+  /**
+   * How long an ended flow stays to absorb its last packets (the final ACK after FINs, repeated
+   * RSTs).
+   */
   public static final long ENDED_LINGER_NANOS = 500_000_000L;
 
   private final String interfaceName;
@@ -65,7 +69,11 @@ public final class FlowTable {
   private long flowsUnattributed;
   private long recordsEmitted;
 
-  public FlowTable(String interfaceName, FlowTableSettings settings, ContainerResolver resolver, RecordSink sink) {
+  public FlowTable(
+      String interfaceName,
+      FlowTableSettings settings,
+      ContainerResolver resolver,
+      RecordSink sink) {
     this.interfaceName = Objects.requireNonNull(interfaceName, "interfaceName");
     Objects.requireNonNull(settings, "settings");
     this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -86,16 +94,25 @@ public final class FlowTable {
     long aHi, aLo, bHi, bLo;
     int aPort, bPort;
     if (sourceIsA) {
-      aHi = packet.sourceHi; aLo = packet.sourceLo; aPort = packet.sourcePort;
-      bHi = packet.destinationHi; bLo = packet.destinationLo; bPort = packet.destinationPort;
+      aHi = packet.sourceHi;
+      aLo = packet.sourceLo;
+      aPort = packet.sourcePort;
+      bHi = packet.destinationHi;
+      bLo = packet.destinationLo;
+      bPort = packet.destinationPort;
     } else {
-      aHi = packet.destinationHi; aLo = packet.destinationLo; aPort = packet.destinationPort;
-      bHi = packet.sourceHi; bLo = packet.sourceLo; bPort = packet.sourcePort;
+      aHi = packet.destinationHi;
+      aLo = packet.destinationLo;
+      aPort = packet.destinationPort;
+      bHi = packet.sourceHi;
+      bLo = packet.sourceLo;
+      bPort = packet.sourcePort;
     }
     int hash = hash(aHi, aLo, bHi, bLo, aPort, bPort, packet.protocol);
     Flow flow = find(hash, aHi, aLo, bHi, bLo, aPort, bPort, packet.protocol, packet.ipVersion);
-    boolean newSyn = packet.protocol == PacketParser.PROTO_TCP
-        && (packet.tcpFlags & (PacketView.TCP_SYN | PacketView.TCP_ACK)) == PacketView.TCP_SYN;
+    boolean newSyn =
+        packet.protocol == PacketParser.PROTO_TCP
+            && (packet.tcpFlags & (PacketView.TCP_SYN | PacketView.TCP_ACK)) == PacketView.TCP_SYN;
     if (flow != null && flow.endedAt != 0 && newSyn) {
       finish(flow, true);
       flow = null;
@@ -129,7 +146,8 @@ public final class FlowTable {
         || (p.protocol == PacketParser.PROTO_ICMPV6 && p.icmpType == 129);
   }
 
-  private static int hash(long aHi, long aLo, long bHi, long bLo, int aPort, int bPort, int protocol) {
+  private static int hash(
+      long aHi, long aLo, long bHi, long bLo, int aPort, int bPort, int protocol) {
     long h = aLo * 0x9E3779B97F4A7C15L;
     h = (h ^ bLo) * 0xC2B2AE3D27D4EB4FL;
     h = (h ^ aHi ^ (bHi << 1)) * 0x165667B19E3779F9L;
@@ -138,7 +156,16 @@ public final class FlowTable {
     return (int) (h ^ (h >>> 32));
   }
 
-  private Flow find(int hash, long aHi, long aLo, long bHi, long bLo, int aPort, int bPort, int protocol, int ipVersion) {
+  private Flow find(
+      int hash,
+      long aHi,
+      long aLo,
+      long bHi,
+      long bLo,
+      int aPort,
+      int bPort,
+      int protocol,
+      int ipVersion) {
     for (Flow f = buckets[hash & mask]; f != null; f = f.nextInBucket) {
       if (f.hash == hash && f.matches(aHi, aLo, bHi, bLo, aPort, bPort, protocol, ipVersion)) {
         return f;
@@ -147,14 +174,27 @@ public final class FlowTable {
     return null;
   }
 
-  private Flow create(PacketView packet, boolean sourceIsA, int hash, long aHi, long aLo, long bHi, long bLo, int aPort, int bPort) {
+  private Flow create(
+      PacketView packet,
+      boolean sourceIsA,
+      int hash,
+      long aHi,
+      long aLo,
+      long bHi,
+      long bLo,
+      int aPort,
+      int bPort) {
     if (size >= maxFlows) {
       flowsEvicted++;
       finish(oldest, true);
     }
     Flow flow = new Flow();
-    flow.aHi = aHi; flow.aLo = aLo; flow.bHi = bHi; flow.bLo = bLo;
-    flow.aPort = aPort; flow.bPort = bPort;
+    flow.aHi = aHi;
+    flow.aLo = aLo;
+    flow.bHi = bHi;
+    flow.bLo = bLo;
+    flow.aPort = aPort;
+    flow.bPort = bPort;
     flow.protocol = packet.protocol;
     flow.ipVersion = packet.ipVersion;
     flow.hash = hash;
@@ -184,7 +224,8 @@ public final class FlowTable {
 
   private static boolean isSynAck(PacketView p) {
     return p.protocol == PacketParser.PROTO_TCP
-        && (p.tcpFlags & (PacketView.TCP_SYN | PacketView.TCP_ACK)) == (PacketView.TCP_SYN | PacketView.TCP_ACK);
+        && (p.tcpFlags & (PacketView.TCP_SYN | PacketView.TCP_ACK))
+            == (PacketView.TCP_SYN | PacketView.TCP_ACK);
   }
 
   private void touch(Flow flow) {
@@ -395,13 +436,22 @@ public final class FlowTable {
     }
     FlowRecord.Builder record = record(flow, ended);
     if (flow.sourceContainer != null) {
-      sink.accept(flow.sourceContainer,
-          record.setDirection(FlowDirection.OUTBOUND).setContainerAddress(flow.sourceAddress).build());
+      sink.accept(
+          flow.sourceContainer,
+          record
+              .setDirection(FlowDirection.OUTBOUND)
+              .setContainerAddress(flow.sourceAddress)
+              .build());
       recordsEmitted++;
     }
-    if (flow.destinationContainer != null && !flow.destinationContainer.equals(flow.sourceContainer)) {
-      sink.accept(flow.destinationContainer,
-          record.setDirection(FlowDirection.INBOUND).setContainerAddress(flow.destinationAddress).build());
+    if (flow.destinationContainer != null
+        && !flow.destinationContainer.equals(flow.sourceContainer)) {
+      sink.accept(
+          flow.destinationContainer,
+          record
+              .setDirection(FlowDirection.INBOUND)
+              .setContainerAddress(flow.destinationAddress)
+              .build());
       recordsEmitted++;
     }
     flow.sequence++;
@@ -409,41 +459,53 @@ public final class FlowTable {
   }
 
   private FlowRecord.Builder record(Flow flow, boolean ended) {
-    boolean ports = flow.protocol == PacketParser.PROTO_TCP || flow.protocol == PacketParser.PROTO_UDP;
+    boolean ports =
+        flow.protocol == PacketParser.PROTO_TCP || flow.protocol == PacketParser.PROTO_UDP;
     int sourcePort = flow.initiatorIsA ? flow.aPort : flow.bPort;
     int destinationPort = flow.initiatorIsA ? flow.bPort : flow.aPort;
-    FlowRecord.Builder record = FlowRecord.newBuilder()
-        .setProtocol(protocol(flow.protocol))
-        .setSourceAddress(flow.sourceAddress)
-        .setDestinationAddress(flow.destinationAddress)
-        .setSourcePort(ports ? sourcePort : 0)
-        .setDestinationPort(ports ? destinationPort : 0)
-        .setPacketsForward(flow.packetsForward)
-        .setBytesForward(flow.bytesForward)
-        .setPacketsReverse(flow.packetsReverse)
-        .setBytesReverse(flow.bytesReverse)
-        .setFirstSeen(Timestamps.of(instant(flow.firstSeen)))
-        .setLastSeen(Timestamps.of(instant(flow.lastSeen)))
-        .setEnded(ended)
-        .setInterface(interfaceName)
-        .setSequence(flow.sequence);
+    FlowRecord.Builder record =
+        FlowRecord.newBuilder()
+            .setProtocol(protocol(flow.protocol))
+            .setSourceAddress(flow.sourceAddress)
+            .setDestinationAddress(flow.destinationAddress)
+            .setSourcePort(ports ? sourcePort : 0)
+            .setDestinationPort(ports ? destinationPort : 0)
+            .setPacketsForward(flow.packetsForward)
+            .setBytesForward(flow.bytesForward)
+            .setPacketsReverse(flow.packetsReverse)
+            .setBytesReverse(flow.bytesReverse)
+            .setFirstSeen(Timestamps.of(instant(flow.firstSeen)))
+            .setLastSeen(Timestamps.of(instant(flow.lastSeen)))
+            .setEnded(ended)
+            .setInterface(interfaceName)
+            .setSequence(flow.sequence);
     if (flow.protocol == PacketParser.PROTO_TCP) {
-      record.setTcpFlags(TcpFlagCounts.newBuilder()
-          .setSyn(flow.syn)
-          .setSynAck(flow.synAck)
-          .setRst(flow.rst)
-          .setFin(flow.fin)
-          .setRstFromSource(flow.rstFromSource)
-          .setRstFromDestination(flow.rstFromDestination));
+      record.setTcpFlags(
+          TcpFlagCounts.newBuilder()
+              .setSyn(flow.syn)
+              .setSynAck(flow.synAck)
+              .setRst(flow.rst)
+              .setFin(flow.fin)
+              .setRstFromSource(flow.rstFromSource)
+              .setRstFromDestination(flow.rstFromDestination));
     }
     if (flow.excerptForwardLength > 0) {
-      record.setExcerptForward(ByteString.copyFrom(flow.excerptForward, 0, flow.excerptForwardLength));
+      record.setExcerptForward(
+          ByteString.copyFrom(flow.excerptForward, 0, flow.excerptForwardLength));
     }
     if (flow.excerptReverseLength > 0) {
-      record.setExcerptReverse(ByteString.copyFrom(flow.excerptReverse, 0, flow.excerptReverseLength));
+      record.setExcerptReverse(
+          ByteString.copyFrom(flow.excerptReverse, 0, flow.excerptReverseLength));
     }
-    ApplicationSummary summary = ApplicationSummaries.summarize(flow.protocol, sourcePort, destinationPort,
-        flow.excerptForward, flow.excerptForwardLength, flow.excerptReverse, flow.excerptReverseLength);
+    ApplicationSummary summary =
+        ApplicationSummaries.summarize(
+            flow.protocol,
+            sourcePort,
+            destinationPort,
+            flow.excerptForward,
+            flow.excerptForwardLength,
+            flow.excerptReverse,
+            flow.excerptReverseLength);
     if (summary != null) {
       record.setApplication(summary);
     }
@@ -461,7 +523,8 @@ public final class FlowTable {
   }
 
   private static Instant instant(long nanos) {
-    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   /** Flows tracked now. */

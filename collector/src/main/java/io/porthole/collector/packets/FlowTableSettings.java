@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param maxFlows flows tracked at once; when full, the least recently seen flow is evicted
  * @param excerptBytes application bytes kept per direction of each flow (0: none)
  */
-public record FlowTableSettings(Duration flushInterval, Duration idleTimeout, int maxFlows, int excerptBytes) {
+public record FlowTableSettings(
+    Duration flushInterval, Duration idleTimeout, int maxFlows, int excerptBytes) {
 
   public static final int MAX_FLOWS_LIMIT = 1_000_000;
   public static final int MAX_EXCERPT_BYTES = 4096;

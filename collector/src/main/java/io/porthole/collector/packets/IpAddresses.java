@@ -2,8 +2,8 @@ package io.porthole.collector.packets;
 
 /**
  * Text forms of addresses held as two longs, as Docker writes them in inspect (dotted IPv4; IPv6 in
- * the RFC 5952 canonical form: lower-case hex, the longest run of two or more zero groups as
- * {@code ::}), so that a flow's address can be looked up in the container directory as it is.
+ * the RFC 5952 canonical form: lower-case hex, the longest run of two or more zero groups as {@code
+ * ::}), so that a flow's address can be looked up in the container directory as it is.
  */
 public final class IpAddresses {
 
@@ -14,8 +14,13 @@ public final class IpAddresses {
   }
 
   public static String formatIpv4(int address) {
-    return ((address >>> 24) & 0xFF) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF)
-        + "." + (address & 0xFF);
+    return ((address >>> 24) & 0xFF)
+        + "."
+        + ((address >>> 16) & 0xFF)
+        + "."
+        + ((address >>> 8) & 0xFF)
+        + "."
+        + (address & 0xFF);
   }
 
   public static String formatIpv6(long hi, long lo) {

@@ -5,13 +5,18 @@ public final class LinkType {
 
   /** Ethernet II, optionally with 802.1Q/802.1ad VLAN tags (also Linux loopback). */
   public static final int ETHERNET = 1;
+
   /** Raw IPv4/IPv6 without a link header, as written to files (LINKTYPE_RAW). */
   public static final int RAW = 101;
+
   /** Raw IP as some libpcap builds report it live (DLT_RAW on Linux/BSD). */
   public static final int RAW_DLT_12 = 12;
+
   public static final int RAW_DLT_14 = 14;
+
   /** Linux cooked capture v1 ({@code tcpdump -i any -y LINUX_SLL}). */
   public static final int LINUX_SLL = 113;
+
   /** Linux cooked capture v2 ({@code tcpdump -i any}, libpcap 1.10 and later). */
   public static final int LINUX_SLL2 = 276;
 

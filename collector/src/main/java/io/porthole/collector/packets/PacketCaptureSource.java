@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,25 +35,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live packet flows: libpcap (pcap4j) on the configured interfaces, one dedicated thread per
- * interface running {@code loop(-1, RawPacketListener)} ({@code getNextPacket} never returns on an idle
- * interface), each with its own {@link PacketParser} and {@link FlowTable}. A Vert.x timer flushes
- * the tables on a worker thread every flush interval (the table of an interface is guarded by its
- * own lock, which the capture thread takes per packet, uncontended but for the flush) and adds
- * libpcap's drop counters to {@link CollectorStats}.
+ * interface running {@code loop(-1, RawPacketListener)} ({@code getNextPacket} never returns on an
+ * idle interface), each with its own {@link PacketParser} and {@link FlowTable}. A Vert.x timer
+ * flushes the tables on a worker thread every flush interval (the table of an interface is guarded
+ * by its own lock, which the capture thread takes per packet, uncontended but for the flush) and
+ * adds libpcap's drop counters to {@link CollectorStats}.
  *
  * <p>Interfaces are opened promiscuous: a Linux bridge hands its own capture the frames it forwards
  * between containers only then (as {@code tcpdump -i docker0} does).
  *
- * <p>Interfaces named by a prefix ({@code br-*}) are looked for again every {@link #DISCOVERY_INTERVAL}:
- * a bridge created after start (a new Docker network) is captured from then on, and the capture of
- * one that disappeared (its network removed) ends quietly. A capture that dies otherwise is counted
- * ({@code packet_captures_failed}) and reported in the heartbeat's degraded sources as
- * {@value #SOURCE}.
+ * <p>Interfaces named by a prefix ({@code br-*}) are looked for again every {@link
+ * #DISCOVERY_INTERVAL}: a bridge created after start (a new Docker network) is captured from then
+ * on, and the capture of one that disappeared (its network removed) ends quietly. A capture that
+ * dies otherwise is counted ({@code packet_captures_failed}) and reported in the heartbeat's
+ * degraded sources as {@value #SOURCE}.
  */
 public final class PacketCaptureSource implements Lifecycle {
 
   /** Name of this source in the heartbeat's degraded sources. */
   public static final String SOURCE = "packets";
+
   static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(2);
   private static final Duration VANISH_WAIT = Duration.ofSeconds(3);
   private static final Logger LOG = LoggerFactory.getLogger(PacketCaptureSource.class);
@@ -75,12 +77,22 @@ public final class PacketCaptureSource implements Lifecycle {
   private long timerId = -1;
 
   public PacketCaptureSource(
-      Vertx vertx, CaptureConfig config, ContainerDirectory directory, EventSink sink, CollectorStats stats, String hostId) {
+      Vertx vertx,
+      CaptureConfig config,
+      ContainerDirectory directory,
+      EventSink sink,
+      CollectorStats stats,
+      String hostId) {
     this(vertx, config, ContainerResolver.of(directory), sink, stats, hostId, Clock.systemUTC());
   }
 
   public PacketCaptureSource(
-      Vertx vertx, CaptureConfig config, ContainerResolver resolver, EventSink sink, CollectorStats stats, String hostId,
+      Vertx vertx,
+      CaptureConfig config,
+      ContainerResolver resolver,
+      EventSink sink,
+      CollectorStats stats,
+      String hostId,
       Clock clock) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
@@ -102,16 +114,21 @@ public final class PacketCaptureSource implements Lifecycle {
       LOG.info("packet capture disabled ({}=false)", CaptureConfig.ENABLED);
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(this::openAll, false).map(opened -> {
-      captures.addAll(opened);
-      opened.forEach(InterfaceCapture::startThread);
-      timerId = vertx.setPeriodic(config.flushInterval().toMillis(), id -> flushInBackground());
-      if (config.interfaces().stream().anyMatch(name -> name.endsWith("*"))) {
-        discoveryTimerId = vertx.setPeriodic(DISCOVERY_INTERVAL.toMillis(), id -> discoverInBackground());
-      }
-      LOG.info("capturing packets on {} with filter '{}'", interfaces(), config.filter());
-      return null;
-    });
+    return vertx
+        .executeBlocking(this::openAll, false)
+        .map(
+            opened -> {
+              captures.addAll(opened);
+              opened.forEach(InterfaceCapture::startThread);
+              timerId =
+                  vertx.setPeriodic(config.flushInterval().toMillis(), id -> flushInBackground());
+              if (config.interfaces().stream().anyMatch(name -> name.endsWith("*"))) {
+                discoveryTimerId =
+                    vertx.setPeriodic(DISCOVERY_INTERVAL.toMillis(), id -> discoverInBackground());
+              }
+              LOG.info("capturing packets on {} with filter '{}'", interfaces(), config.filter());
+              return null;
+            });
   }
 
   /** Stops capturing, reports every open flow as ended, and closes the handles. */
@@ -134,14 +151,16 @@ public final class PacketCaptureSource implements Lifecycle {
       toStop = List.copyOf(captures);
       captures.clear();
     }
-    return vertx.executeBlocking(() -> {
-      toStop.forEach(InterfaceCapture::breakLoop);
-      for (InterfaceCapture capture : toStop) {
-        capture.join();
-        capture.finish();
-      }
-      return null;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          toStop.forEach(InterfaceCapture::breakLoop);
+          for (InterfaceCapture capture : toStop) {
+            capture.join();
+            capture.finish();
+          }
+          return null;
+        },
+        false);
   }
 
   /** The interfaces being captured on. */
@@ -178,14 +197,24 @@ public final class PacketCaptureSource implements Lifecycle {
       } else if (available.contains(wanted)) {
         names.add(wanted);
       } else {
-        throw new IllegalStateException("packet capture: interface '" + wanted + "' does not exist (interfaces: "
-            + String.join(", ", available) + "); fix " + CaptureConfig.INTERFACES
-            + (wanted.equals("docker0") ? " or start the Docker engine" : ""));
+        throw new IllegalStateException(
+            "packet capture: interface '"
+                + wanted
+                + "' does not exist (interfaces: "
+                + String.join(", ", available)
+                + "); fix "
+                + CaptureConfig.INTERFACES
+                + (wanted.equals("docker0") ? " or start the Docker engine" : ""));
       }
     }
     if (names.isEmpty()) {
-      throw new IllegalStateException("packet capture: no interface matches " + config.interfaces() + " (interfaces: "
-          + String.join(", ", available) + "); fix " + CaptureConfig.INTERFACES);
+      throw new IllegalStateException(
+          "packet capture: no interface matches "
+              + config.interfaces()
+              + " (interfaces: "
+              + String.join(", ", available)
+              + "); fix "
+              + CaptureConfig.INTERFACES);
     }
     return names;
   }
@@ -193,36 +222,56 @@ public final class PacketCaptureSource implements Lifecycle {
   private InterfaceCapture open(String name) throws PcapNativeException {
     PcapHandle handle;
     try {
-      handle = new PcapHandle.Builder(name)
-          .snaplen(config.snaplen())
-          .promiscuousMode(PromiscuousMode.PROMISCUOUS)
-          .timeoutMillis(READ_TIMEOUT_MILLIS)
-          .bufferSize(config.bufferBytes())
-          .build();
+      handle =
+          new PcapHandle.Builder(name)
+              .snaplen(config.snaplen())
+              .promiscuousMode(PromiscuousMode.PROMISCUOUS)
+              .timeoutMillis(READ_TIMEOUT_MILLIS)
+              .bufferSize(config.bufferBytes())
+              .build();
     } catch (PcapNativeException e) {
-      throw new IllegalStateException("packet capture: cannot capture on " + name + ": " + e.getMessage()
-          + "; run the collector as root or grant it CAP_NET_RAW and CAP_NET_ADMIN"
-          + " (e.g. setcap cap_net_raw,cap_net_admin=eip on the java binary)", e);
+      throw new IllegalStateException(
+          "packet capture: cannot capture on "
+              + name
+              + ": "
+              + e.getMessage()
+              + "; run the collector as root or grant it CAP_NET_RAW and CAP_NET_ADMIN"
+              + " (e.g. setcap cap_net_raw,cap_net_admin=eip on the java binary)",
+          e);
     }
     try {
       int linkType = handle.getDlt().value();
       if (!LinkType.isSupported(linkType)) {
-        throw new IllegalStateException("packet capture: interface " + name + " has link type " + handle.getDlt()
-            + ", which the parser does not read; remove it from " + CaptureConfig.INTERFACES);
+        throw new IllegalStateException(
+            "packet capture: interface "
+                + name
+                + " has link type "
+                + handle.getDlt()
+                + ", which the parser does not read; remove it from "
+                + CaptureConfig.INTERFACES);
       }
       if (!config.filter().isBlank()) {
         try {
           handle.setFilter(config.filter(), BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException e) {
-          throw new IllegalStateException(CaptureConfig.FILTER + ": libpcap rejected '" + config.filter() + "' on "
-              + name + ": " + e.getMessage(), e);
+          throw new IllegalStateException(
+              CaptureConfig.FILTER
+                  + ": libpcap rejected '"
+                  + config.filter()
+                  + "' on "
+                  + name
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
       }
-      FlowTable table = new FlowTable(name, config.flowTable(), resolver, new FlowEnvelopes(hostId, sink, clock));
+      FlowTable table =
+          new FlowTable(name, config.flowTable(), resolver, new FlowEnvelopes(hostId, sink, clock));
       return new InterfaceCapture(name, handle, linkType, table);
     } catch (NotOpenException e) {
       handle.close();
-      throw new IllegalStateException("packet capture: handle of " + name + " closed while opening", e);
+      throw new IllegalStateException(
+          "packet capture: handle of " + name + " closed while opening", e);
     } catch (RuntimeException e) {
       handle.close();
       throw e;
@@ -234,36 +283,44 @@ public final class PacketCaptureSource implements Lifecycle {
     if (stopping || !discovering.compareAndSet(false, true)) {
       return;
     }
-    vertx.executeBlocking(() -> {
-      endCapturesOfVanishedInterfaces();
-      Set<String> capturing = new LinkedHashSet<>(interfaces());
-      for (String name : matchingPrefixes(Pcaps.findAllDevs().stream().map(PcapNetworkInterface::getName).toList())) {
-        if (stopping || capturing.contains(name)) {
-          continue;
-        }
-        try {
-          InterfaceCapture capture = open(name);
-          synchronized (captures) {
-            if (stopping) {
-              capture.handle.close();
+    vertx
+        .executeBlocking(
+            () -> {
+              endCapturesOfVanishedInterfaces();
+              Set<String> capturing = new LinkedHashSet<>(interfaces());
+              for (String name :
+                  matchingPrefixes(
+                      Pcaps.findAllDevs().stream().map(PcapNetworkInterface::getName).toList())) {
+                if (stopping || capturing.contains(name)) {
+                  continue;
+                }
+                try {
+                  InterfaceCapture capture = open(name);
+                  synchronized (captures) {
+                    if (stopping) {
+                      capture.handle.close();
+                      return null;
+                    }
+                    captures.add(capture);
+                    capture.startThread();
+                  }
+                  LOG.info("capturing packets on {}, which appeared after start", name);
+                } catch (RuntimeException | PcapNativeException e) {
+                  LOG.warn("cannot capture on new interface {}: {}", name, e.getMessage());
+                  stats.markDegraded(
+                      SOURCE, "cannot capture on new interface " + name + ": " + e.getMessage());
+                }
+              }
               return null;
-            }
-            captures.add(capture);
-            capture.startThread();
-          }
-          LOG.info("capturing packets on {}, which appeared after start", name);
-        } catch (RuntimeException | PcapNativeException e) {
-          LOG.warn("cannot capture on new interface {}: {}", name, e.getMessage());
-          stats.markDegraded(SOURCE, "cannot capture on new interface " + name + ": " + e.getMessage());
-        }
-      }
-      return null;
-    }, false).onComplete(ar -> {
-      discovering.set(false);
-      if (ar.failed()) {
-        LOG.warn("looking for new capture interfaces failed: {}", ar.cause().toString());
-      }
-    });
+            },
+            false)
+        .onComplete(
+            ar -> {
+              discovering.set(false);
+              if (ar.failed()) {
+                LOG.warn("looking for new capture interfaces failed: {}", ar.cause().toString());
+              }
+            });
   }
 
   private List<String> matchingPrefixes(List<String> available) {
@@ -280,12 +337,13 @@ public final class PacketCaptureSource implements Lifecycle {
   /** Whether an interface was captured because it matched a prefix entry (and may come and go). */
   private boolean matchedByPrefix(String name) {
     return !config.interfaces().contains(name)
-        && config.interfaces().stream().anyMatch(w -> w.endsWith("*") && name.startsWith(w.substring(0, w.length() - 1)));
+        && config.interfaces().stream()
+            .anyMatch(w -> w.endsWith("*") && name.startsWith(w.substring(0, w.length() - 1)));
   }
 
   /**
-   * Whether the interface is gone or going: libpcap reports "The interface disappeared" as soon as a
-   * bridge is brought down, a moment before the engine deletes it.
+   * Whether the interface is gone or going: libpcap reports "The interface disappeared" as soon as
+   * a bridge is brought down, a moment before the engine deletes it.
    */
   private static boolean vanishes(String name) {
     long deadline = System.nanoTime() + VANISH_WAIT.toNanos();
@@ -311,7 +369,8 @@ public final class PacketCaptureSource implements Lifecycle {
         capture.breakLoop();
         capture.join();
         capture.finish();
-        LOG.info("interface {} disappeared (its network was removed); its capture ended", capture.name);
+        LOG.info(
+            "interface {} disappeared (its network was removed); its capture ended", capture.name);
       }
     }
   }
@@ -326,7 +385,8 @@ public final class PacketCaptureSource implements Lifecycle {
       LOG.debug("closing the capture of {}: {}", capture.name, e.toString());
     }
     if (gone) {
-      LOG.info("interface {} disappeared (its network was removed); its capture ended", capture.name);
+      LOG.info(
+          "interface {} disappeared (its network was removed); its capture ended", capture.name);
       return;
     }
     if (stopping) {
@@ -342,17 +402,22 @@ public final class PacketCaptureSource implements Lifecycle {
     if (!flushing.compareAndSet(false, true)) {
       return;
     }
-    vertx.executeBlocking(() -> {
-      for (InterfaceCapture capture : List.copyOf(captures)) {
-        capture.flush();
-      }
-      return null;
-    }, false).onComplete(ar -> {
-      flushing.set(false);
-      if (ar.failed()) {
-        LOG.warn("flushing packet flows failed", ar.cause());
-      }
-    });
+    vertx
+        .executeBlocking(
+            () -> {
+              for (InterfaceCapture capture : List.copyOf(captures)) {
+                capture.flush();
+              }
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              flushing.set(false);
+              if (ar.failed()) {
+                LOG.warn("flushing packet flows failed", ar.cause());
+              }
+            });
   }
 
   private long nowNanos() {
@@ -360,7 +425,9 @@ public final class PacketCaptureSource implements Lifecycle {
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
-  /** The capture of one interface: its handle, thread, parser and table (guarded by this object). */
+  /**
+   * The capture of one interface: its handle, thread, parser and table (guarded by this object).
+   */
   private final class InterfaceCapture implements RawPacketListener {
     final String name;
     final PcapHandle handle;
@@ -402,7 +469,7 @@ public final class PacketCaptureSource implements Lifecycle {
 
     @Override
     public void gotPacket(byte[] frame) {
-      java.sql.Timestamp time = handle.getTimestamp();
+      Timestamp time = handle.getTimestamp();
       long nanos = Math.floorDiv(time.getTime(), 1000L) * 1_000_000_000L + time.getNanos();
       synchronized (this) {
         if (parser.parse(linkType, frame, 0, frame.length, nanos, view) == ParseStatus.PARSED) {
@@ -462,7 +529,8 @@ public final class PacketCaptureSource implements Lifecycle {
         PcapStat pcap = handle.getStats();
         stats.pcapDropped.addAndGet(pcap.getNumPacketsDropped() - reportedDropped);
         reportedDropped = pcap.getNumPacketsDropped();
-        stats.pcapInterfaceDropped.addAndGet(pcap.getNumPacketsDroppedByIf() - reportedInterfaceDropped);
+        stats.pcapInterfaceDropped.addAndGet(
+            pcap.getNumPacketsDroppedByIf() - reportedInterfaceDropped);
         reportedInterfaceDropped = pcap.getNumPacketsDroppedByIf();
       } catch (PcapNativeException | NotOpenException e) {
         LOG.debug("no libpcap statistics for {}: {}", name, e.toString());

@@ -8,15 +8,19 @@ import java.nio.ByteOrder;
  * Reads the headers of raw frames (Ethernet with 802.1Q/802.1ad tags, Linux cooked v1/v2, raw IP;
  * IPv4 with options and fragments; IPv6 with hop-by-hop, routing, fragment, destination-options and
  * AH extension headers; TCP, UDP, ICMP, ICMPv6) straight from the capture buffer into a reused
- * {@link PacketView}. Bad input never throws: every frame gets a {@link ParseStatus} and is counted.
+ * {@link PacketView}. Bad input never throws: every frame gets a {@link ParseStatus} and is
+ * counted.
  *
  * <p>One instance per capture thread (the counters are plain fields).
  */
 public final class PacketParser {
 
-  private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private static final int ETHERTYPE_IPV4 = 0x0800;
   private static final int ETHERTYPE_IPV6 = 0x86DD;
@@ -46,7 +50,8 @@ public final class PacketParser {
    * @param captured how many bytes of the frame were captured
    * @param timestampNanos capture time (copied into the view)
    */
-  public ParseStatus parse(int linkType, byte[] data, int offset, int captured, long timestampNanos, PacketView view) {
+  public ParseStatus parse(
+      int linkType, byte[] data, int offset, int captured, long timestampNanos, PacketView view) {
     packets++;
     view.reset();
     view.data = data;
@@ -56,13 +61,21 @@ public final class PacketParser {
     if (captured < 0 || end > data.length || offset < 0) {
       status = ParseStatus.MALFORMED;
     } else {
-      status = switch (linkType) {
-        case LinkType.ETHERNET -> ethernet(data, offset, end, view);
-        case LinkType.LINUX_SLL -> end - offset < 16 ? ParseStatus.TRUNCATED : etherType(data, u16(data, offset + 14), offset + 16, end, view, 0);
-        case LinkType.LINUX_SLL2 -> end - offset < 20 ? ParseStatus.TRUNCATED : etherType(data, u16(data, offset), offset + 20, end, view, 0);
-        case LinkType.RAW, LinkType.RAW_DLT_12, LinkType.RAW_DLT_14 -> rawIp(data, offset, end, view);
-        default -> ParseStatus.UNSUPPORTED_LINK_TYPE;
-      };
+      status =
+          switch (linkType) {
+            case LinkType.ETHERNET -> ethernet(data, offset, end, view);
+            case LinkType.LINUX_SLL ->
+                end - offset < 16
+                    ? ParseStatus.TRUNCATED
+                    : etherType(data, u16(data, offset + 14), offset + 16, end, view, 0);
+            case LinkType.LINUX_SLL2 ->
+                end - offset < 20
+                    ? ParseStatus.TRUNCATED
+                    : etherType(data, u16(data, offset), offset + 20, end, view, 0);
+            case LinkType.RAW, LinkType.RAW_DLT_12, LinkType.RAW_DLT_14 ->
+                rawIp(data, offset, end, view);
+            default -> ParseStatus.UNSUPPORTED_LINK_TYPE;
+          };
     }
     count(status);
     return status;
@@ -85,7 +98,8 @@ public final class PacketParser {
     return etherType(data, u16(data, offset + 12), offset + 14, end, view, 0);
   }
 
-  private static ParseStatus etherType(byte[] data, int type, int offset, int end, PacketView view, int tags) {
+  private static ParseStatus etherType(
+      byte[] data, int type, int offset, int end, PacketView view, int tags) {
     switch (type) {
       case ETHERTYPE_IPV4:
         return ipv4(data, offset, end, view);
@@ -207,7 +221,8 @@ public final class PacketParser {
    * @param ipEnd where the IP packet ends according to its header
    * @param end where the captured bytes of the IP packet end
    */
-  private static ParseStatus transport(byte[] data, int offset, int ipEnd, int end, PacketView view) {
+  private static ParseStatus transport(
+      byte[] data, int offset, int ipEnd, int end, PacketView view) {
     int available = end - offset;
     switch (view.protocol) {
       case PROTO_TCP -> {

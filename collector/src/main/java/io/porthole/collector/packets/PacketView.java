@@ -17,33 +17,49 @@ public final class PacketView {
 
   /** 4 or 6. */
   public int ipVersion;
+
   public long sourceHi;
   public long sourceLo;
   public long destinationHi;
   public long destinationLo;
+
   /** IP protocol number of the transport header (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...). */
   public int protocol;
+
   /** Transport ports; for ICMP echo both are the echo identifier; 0 where there are none. */
   public int sourcePort;
+
   public int destinationPort;
+
   /** TCP flag bits (low byte of the flags field); 0 for other protocols. */
   public int tcpFlags;
+
   public int tcpSequence;
   public int icmpType;
   public int icmpCode;
+
   /** The outermost 802.1Q VLAN id, or -1 when untagged. */
   public int vlanId;
+
   /** A non-first IP fragment: no transport header, ports are 0. */
   public boolean fragment;
+
   /** Bytes on the wire at the IP layer (IPv4 total length, IPv6 payload length + 40). */
   public int ipLength;
+
   /** The application payload: offset into {@link #data} and how many of its bytes were captured. */
   public int payloadOffset;
+
   public int payloadCaptured;
-  /** Payload length according to the headers (can exceed {@link #payloadCaptured} under a snaplen). */
+
+  /**
+   * Payload length according to the headers (can exceed {@link #payloadCaptured} under a snaplen).
+   */
   public int payloadLength;
+
   /** Capture time, nanoseconds since the epoch. */
   public long timestampNanos;
+
   /** The frame buffer the offsets refer to. */
   public byte[] data;
 
@@ -75,8 +91,23 @@ public final class PacketView {
 
   @Override
   public String toString() {
-    return "proto " + protocol + " " + sourceAddress() + ":" + sourcePort + " > " + destinationAddress()
-        + ":" + destinationPort + " flags 0x" + Integer.toHexString(tcpFlags) + " ipLength " + ipLength
-        + " payload " + payloadCaptured + "/" + payloadLength;
+    return "proto "
+        + protocol
+        + " "
+        + sourceAddress()
+        + ":"
+        + sourcePort
+        + " > "
+        + destinationAddress()
+        + ":"
+        + destinationPort
+        + " flags 0x"
+        + Integer.toHexString(tcpFlags)
+        + " ipLength "
+        + ipLength
+        + " payload "
+        + payloadCaptured
+        + "/"
+        + payloadLength;
   }
 }

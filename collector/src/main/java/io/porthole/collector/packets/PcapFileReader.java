@@ -9,13 +9,14 @@ import java.nio.file.Path;
 /**
  * A plain Java reader of classic pcap files (little and big endian, microsecond and nanosecond
  * timestamps) for replay and benchmarks. Chosen over pcap4j's offline handle because the JNA call
- * per packet dominates there (see README.md (Packet flows) for the numbers); this reader hands out each
- * record in place in its own buffer, with no per-packet allocation.
+ * per packet dominates there (see README.md (Packet flows) for the numbers); this reader hands out
+ * each record in place in its own buffer, with no per-packet allocation.
  *
  * <pre>{@code
  * try (PcapFileReader reader = PcapFileReader.open(path)) {
  *   while (reader.next()) {
- *     parser.parse(reader.linkType(), reader.buffer(), reader.offset(), reader.capturedLength(), reader.timestampNanos(), view);
+ *     parser.parse(reader.linkType(), reader.buffer(), reader.offset(), reader.capturedLength(),
+ *         reader.timestampNanos(), view);
  *   }
  * }
  * }</pre>
@@ -49,7 +50,8 @@ public final class PcapFileReader implements Closeable {
   private int originalLength;
   private long timestampNanos;
 
-  private PcapFileReader(Path file, InputStream in, byte[] buffer, int limit) throws PcapFormatException {
+  private PcapFileReader(Path file, InputStream in, byte[] buffer, int limit)
+      throws PcapFormatException {
     this.file = file;
     this.in = in;
     this.buffer = buffer;
@@ -60,17 +62,26 @@ public final class PcapFileReader implements Closeable {
     int magic = bigEndianInt(buffer, 0);
     if (magic == MAGIC_MICROS || magic == MAGIC_NANOS) {
       littleEndian = false;
-    } else if (Integer.reverseBytes(magic) == MAGIC_MICROS || Integer.reverseBytes(magic) == MAGIC_NANOS) {
+    } else if (Integer.reverseBytes(magic) == MAGIC_MICROS
+        || Integer.reverseBytes(magic) == MAGIC_NANOS) {
       littleEndian = true;
     } else if (magic == MAGIC_PCAPNG) {
-      throw new PcapFormatException(file + ": this is a pcapng file, which is not supported; convert it to pcap with"
-          + " `tcpdump -r " + file.getFileName() + " -w out.pcap` (or `editcap -F pcap`)");
+      throw new PcapFormatException(
+          file
+              + ": this is a pcapng file, which is not supported; convert it to pcap with"
+              + " `tcpdump -r "
+              + file.getFileName()
+              + " -w out.pcap` (or `editcap -F pcap`)");
     } else {
-      throw new PcapFormatException(file + ": not a pcap file (magic number 0x" + Integer.toHexString(magic)
-          + ", expected 0xa1b2c3d4 or 0xa1b23c4d in either byte order)");
+      throw new PcapFormatException(
+          file
+              + ": not a pcap file (magic number 0x"
+              + Integer.toHexString(magic)
+              + ", expected 0xa1b2c3d4 or 0xa1b23c4d in either byte order)");
     }
     if (limit < FILE_HEADER) {
-      throw new PcapFormatException(file + ": truncated pcap file header (" + limit + " of 24 bytes)");
+      throw new PcapFormatException(
+          file + ": truncated pcap file header (" + limit + " of 24 bytes)");
     }
     nanos = (littleEndian ? Integer.reverseBytes(magic) : magic) == MAGIC_NANOS;
     snaplen = readInt(16);
@@ -83,7 +94,9 @@ public final class PcapFileReader implements Closeable {
     return open(file, DEFAULT_BUFFER);
   }
 
-  /** As {@link #open(Path)} with a read buffer of the given size (grown for records that need more). */
+  /**
+   * As {@link #open(Path)} with a read buffer of the given size (grown for records that need more).
+   */
   static PcapFileReader open(Path file, int bufferBytes) throws IOException {
     InputStream in = Files.newInputStream(file);
     try {
@@ -112,9 +125,17 @@ public final class PcapFileReader implements Closeable {
     int captured = readInt(position + 8);
     int original = readInt(position + 12);
     if (captured < 0 || captured > MAX_RECORD) {
-      throw new PcapFormatException(file + ": record " + (recordsRead + 1) + " at byte " + fileOffset
-          + " claims " + Integer.toUnsignedString(captured) + " captured bytes (snaplen " + snaplen
-          + "): the file is corrupt");
+      throw new PcapFormatException(
+          file
+              + ": record "
+              + (recordsRead + 1)
+              + " at byte "
+              + fileOffset
+              + " claims "
+              + Integer.toUnsignedString(captured)
+              + " captured bytes (snaplen "
+              + snaplen
+              + "): the file is corrupt");
     }
     if (!ensure(RECORD_HEADER + captured)) {
       endedInPartialRecord = true;
@@ -170,7 +191,10 @@ public final class PcapFileReader implements Closeable {
   }
 
   private static int bigEndianInt(byte[] b, int at) {
-    return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+    return (b[at] & 0xFF) << 24
+        | (b[at + 1] & 0xFF) << 16
+        | (b[at + 2] & 0xFF) << 8
+        | (b[at + 3] & 0xFF);
   }
 
   public int linkType() {
@@ -190,7 +214,10 @@ public final class PcapFileReader implements Closeable {
     return !littleEndian;
   }
 
-  /** The buffer holding the current record's bytes from {@link #offset()}; valid until {@link #next()}. */
+  /**
+   * The buffer holding the current record's bytes from {@link #offset()}; valid until {@link
+   * #next()}.
+   */
   public byte[] buffer() {
     return buffer;
   }

@@ -32,33 +32,45 @@ public final class PcapReplay {
    *     counted and skipped. Null or blank: every flow is attributed to the container as initiator.
    * @throws PcapFormatException when the file is not a readable pcap file (pcapng included)
    */
-  public ReplaySummary run(Path pcapFile, String hostId, String containerId, String containerIp, EventSink sink)
+  public ReplaySummary run(
+      Path pcapFile, String hostId, String containerId, String containerIp, EventSink sink)
       throws IOException {
     Objects.requireNonNull(pcapFile, "pcapFile");
     try (PcapFileReader reader = PcapFileReader.open(pcapFile)) {
       if (!LinkType.isSupported(reader.linkType())) {
-        throw new PcapFormatException(pcapFile + ": link type " + reader.linkType()
-            + " is not supported (Ethernet, Linux cooked v1/v2 and raw IP are)");
+        throw new PcapFormatException(
+            pcapFile
+                + ": link type "
+                + reader.linkType()
+                + " is not supported (Ethernet, Linux cooked v1/v2 and raw IP are)");
       }
-      FlowTable table = new FlowTable(
-          "file:" + pcapFile.getFileName(),
-          settings,
-          ContainerResolver.single(containerId, containerIp),
-          new FlowEnvelopes(hostId, sink, clock));
+      FlowTable table =
+          new FlowTable(
+              "file:" + pcapFile.getFileName(),
+              settings,
+              ContainerResolver.single(containerId, containerIp),
+              new FlowEnvelopes(hostId, sink, clock));
       PacketParser parser = new PacketParser();
       PacketView view = new PacketView();
       int linkType = reader.linkType();
       while (reader.next()) {
         long time = reader.timestampNanos();
-        if (parser.parse(linkType, reader.buffer(), reader.offset(), reader.capturedLength(), time, view)
+        if (parser.parse(
+                linkType, reader.buffer(), reader.offset(), reader.capturedLength(), time, view)
             == ParseStatus.PARSED) {
           table.add(view);
         }
         table.advanceTo(time);
       }
       table.closeAll();
-      return new ReplaySummary(reader.recordsRead(), table.recordsEmitted(), parser.unparsed(), parser.notIp(),
-          table.flowsCreated(), table.flowsUnattributed(), reader.endedInPartialRecord());
+      return new ReplaySummary(
+          reader.recordsRead(),
+          table.recordsEmitted(),
+          parser.unparsed(),
+          parser.notIp(),
+          table.flowsCreated(),
+          table.flowsUnattributed(),
+          reader.endedInPartialRecord());
     }
   }
 }

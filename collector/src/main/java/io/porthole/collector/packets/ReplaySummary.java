@@ -5,7 +5,8 @@ package io.porthole.collector.packets;
  *
  * @param packetsRead records read from the file
  * @param flowRecords flow records handed to the sink
- * @param packetsUnparsed packets that could not be read (truncated, malformed, unsupported link type)
+ * @param packetsUnparsed packets that could not be read (truncated, malformed, unsupported link
+ *     type)
  * @param packetsNotIp well-formed frames without IP (ARP, ...), ignored
  * @param flows flows seen (reported or not)
  * @param flowsUnattributed flows that involved no address of the container (not reported)
@@ -22,9 +23,18 @@ public record ReplaySummary(
 
   /** One line for stderr. */
   public String describe() {
-    return "packets read: " + packetsRead + ", flow records: " + flowRecords + ", packets unparsed: "
-        + packetsUnparsed + ", packets without IP: " + packetsNotIp + ", flows: " + flows
-        + ", flows not involving the container: " + flowsUnattributed
+    return "packets read: "
+        + packetsRead
+        + ", flow records: "
+        + flowRecords
+        + ", packets unparsed: "
+        + packetsUnparsed
+        + ", packets without IP: "
+        + packetsNotIp
+        + ", flows: "
+        + flows
+        + ", flows not involving the container: "
+        + flowsUnattributed
         + (fileTruncated ? ", file ends in a partial record" : "");
   }
 }

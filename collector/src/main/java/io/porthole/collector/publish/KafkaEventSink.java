@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  * envelope in {@code eventsPublished} (and in its topic's own counter), envelopes refused because
  * the publish buffer was full in {@code eventsDroppedBackpressure}, envelopes Kafka refused or did
  * not acknowledge in {@code kafkaSendFailures}. These per-topic counters ({@code
- * dockerEventsPublished}, {@code syscallBatchesPublished}, {@code flowRecordsPublished}) are counted
- * here only, once per acknowledged envelope: the sources do not count what they hand on.
+ * dockerEventsPublished}, {@code syscallBatchesPublished}, {@code flowRecordsPublished}) are
+ * counted here only, once per acknowledged envelope: the sources do not count what they hand on.
  *
  * <p>Outcomes only update atomic counters, so they are counted where Kafka reports them (its I/O
  * thread) through one {@link DeliveryListener} per topic: no future and no hop to a Vert.x context

@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * still unanswered when the file is opened were interrupted by a crash or a restart ({@link
  * #interrupted}): the collector reports them FAILED, so that no command stays in flight forever.
  *
- * <p>Append-only file, forced to disk at each line: {@code <keep-until epoch second> <base64url
- * id> <base64url command>} when a command is accepted, {@code <keep-until> <base64url id>} when it
- * was answered (the last line of an id wins). Rewritten without the expired ids at start and
- * whenever it has grown to twice the live ids; an unanswered id is kept past its expiry until it is
+ * <p>Append-only file, forced to disk at each line: {@code <keep-until epoch second> <base64url id>
+ * <base64url command>} when a command is accepted, {@code <keep-until> <base64url id>} when it was
+ * answered (the last line of an id wins). Rewritten without the expired ids at start and whenever
+ * it has grown to twice the live ids; an unanswered id is kept past its expiry until it is
  * answered. A torn last line (a crash while appending, before the command ran) is skipped.
  * Thread-safe; blocking file I/O.
  */
@@ -61,8 +61,10 @@ public final class AcceptedCommands implements AutoCloseable {
   private final Duration clockSkew;
   private final int maxIds;
   private final Map<String, Long> keepUntilById = new HashMap<>();
+
   /** Accepted and not answered, by id, in the order accepted. */
   private final Map<String, RemediationCommand> unanswered = new LinkedHashMap<>();
+
   private List<RemediationCommand> interruptedAtOpen = List.of();
   private FileChannel appender;
   private long linesInFile;
@@ -126,7 +128,9 @@ public final class AcceptedCommands implements AutoCloseable {
     return Decision.ACCEPTED;
   }
 
-  /** Marks an accepted command answered: its results were acknowledged (on disk when this returns). */
+  /**
+   * Marks an accepted command answered: its results were acknowledged (on disk when this returns).
+   */
   public synchronized void answered(String commandId, Instant now) throws IOException {
     if (appender == null) {
       throw new IllegalStateException("accepted command ids are not open");
@@ -189,7 +193,8 @@ public final class AcceptedCommands implements AutoCloseable {
       }
       long keepUntil = Long.parseLong(fields[0]);
       String id = new String(DECODER.decode(fields[1]), StandardCharsets.UTF_8);
-      RemediationCommand command = fields.length == 3 ? RemediationCommand.parseFrom(DECODER.decode(fields[2])) : null;
+      RemediationCommand command =
+          fields.length == 3 ? RemediationCommand.parseFrom(DECODER.decode(fields[2])) : null;
       if (command != null && !command.getCommandId().equals(id)) {
         throw new IllegalArgumentException("the command is not the id's");
       }
@@ -206,7 +211,9 @@ public final class AcceptedCommands implements AutoCloseable {
 
   private void purge(Instant now) {
     long nowSecond = now.getEpochSecond();
-    keepUntilById.entrySet().removeIf(e -> e.getValue() < nowSecond && !unanswered.containsKey(e.getKey()));
+    keepUntilById
+        .entrySet()
+        .removeIf(e -> e.getValue() < nowSecond && !unanswered.containsKey(e.getKey()));
   }
 
   private void compact() throws IOException {
@@ -219,7 +226,10 @@ public final class AcceptedCommands implements AutoCloseable {
   }
 
   private static String line(String commandId, long keepUntil, RemediationCommand unanswered) {
-    String line = keepUntil + " " + ENCODER.encodeToString(commandId.getBytes(StandardCharsets.UTF_8));
-    return unanswered == null ? line + "\n" : line + " " + ENCODER.encodeToString(unanswered.toByteArray()) + "\n";
+    String line =
+        keepUntil + " " + ENCODER.encodeToString(commandId.getBytes(StandardCharsets.UTF_8));
+    return unanswered == null
+        ? line + "\n"
+        : line + " " + ENCODER.encodeToString(unanswered.toByteArray()) + "\n";
   }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Carries out one kind of verified command as a flat chain of named steps. The results are the
  * command's final results in publishing order; a refusal fails with {@link RemediationRefused}, an
- * error with {@link RemediationFailed} or any other exception (the executor turns them into results).
+ * error with {@link RemediationFailed} or any other exception (the executor turns them into
+ * results).
  */
 interface ActionHandler {
 

@@ -10,8 +10,8 @@ import java.util.List;
  * @param hostInterfaces the host veths this isolation brought down (RESTORE brings back exactly
  *     those); empty in a record written before the links went down, or by an older collector
  * @param restoreAtEpochMillis when the collector restores by itself, or 0 for no TTL
- * @param commandSha256 hex SHA-256 of that command, which its follow-up results name (the controller
- *     applies a result only to the very command it issued); null in an older record
+ * @param commandSha256 hex SHA-256 of that command, which its follow-up results name (the
+ *     controller applies a result only to the very command it issued); null in an older record
  * @param requestedBy the name of the token that requested it, copied onto follow-ups
  */
 public record ActiveIsolation(
@@ -29,7 +29,11 @@ public record ActiveIsolation(
 
   /** A record that does not name its command's digest (an older collector's). */
   public ActiveIsolation(
-      String containerId, String containerName, String commandId, List<String> hostInterfaces, long restoreAtEpochMillis) {
+      String containerId,
+      String containerName,
+      String commandId,
+      List<String> hostInterfaces,
+      long restoreAtEpochMillis) {
     this(containerId, containerName, commandId, hostInterfaces, restoreAtEpochMillis, null, null);
   }
 
@@ -40,11 +44,23 @@ public record ActiveIsolation(
   /** The same isolation, due for restore at {@code epochMillis}. */
   public ActiveIsolation withRestoreAt(long epochMillis) {
     return new ActiveIsolation(
-        containerId, containerName, commandId, hostInterfaces, epochMillis, commandSha256, requestedBy);
+        containerId,
+        containerName,
+        commandId,
+        hostInterfaces,
+        epochMillis,
+        commandSha256,
+        requestedBy);
   }
 
   public ActiveIsolation withHostInterfaces(List<String> interfaces) {
     return new ActiveIsolation(
-        containerId, containerName, commandId, interfaces, restoreAtEpochMillis, commandSha256, requestedBy);
+        containerId,
+        containerName,
+        commandId,
+        interfaces,
+        restoreAtEpochMillis,
+        commandSha256,
+        requestedBy);
   }
 }

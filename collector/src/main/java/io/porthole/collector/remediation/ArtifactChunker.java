@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Splits an artifact into chunks that each fit a Kafka record, every one carrying size and SHA-256. */
+/**
+ * Splits an artifact into chunks that each fit a Kafka record, every one carrying size and SHA-256.
+ */
 public final class ArtifactChunker {
 
   public static final String PCAP = "application/vnd.tcpdump.pcap";
@@ -17,7 +19,8 @@ public final class ArtifactChunker {
   private ArtifactChunker() {}
 
   /** At least one chunk (an empty artifact is one empty chunk). */
-  public static List<ArtifactChunk> chunk(byte[] data, int chunkBytes, String contentType, String fileName) {
+  public static List<ArtifactChunk> chunk(
+      byte[] data, int chunkBytes, String contentType, String fileName) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be positive");
     }

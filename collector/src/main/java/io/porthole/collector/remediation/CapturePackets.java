@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * CAPTURE_PACKETS: check the bounds, find the container, resolve its veths, prove each safe, capture
- * on all of them into one pcap file, chunk it, report.
+ * CAPTURE_PACKETS: check the bounds, find the container, resolve its veths, prove each safe,
+ * capture on all of them into one pcap file, chunk it, report.
  */
 final class CapturePackets implements ActionHandler {
 
@@ -25,7 +25,11 @@ final class CapturePackets implements ActionHandler {
   private final ResultFactory results;
   private final RemediationConfig config;
 
-  CapturePackets(RemediationSteps steps, PacketCapture capture, ResultFactory results, RemediationConfig config) {
+  CapturePackets(
+      RemediationSteps steps,
+      PacketCapture capture,
+      ResultFactory results,
+      RemediationConfig config) {
     this.steps = Objects.requireNonNull(steps, "steps");
     this.capture = Objects.requireNonNull(capture, "capture");
     this.results = Objects.requireNonNull(results, "results");
@@ -39,34 +43,92 @@ final class CapturePackets implements ActionHandler {
 
   @Override
   public Future<List<RemediationResult>> handle(RemediationCommand command, Instant started) {
-    Duration duration = bounded("duration_seconds", Duration.ofSeconds(command.getDurationSeconds()),
-        config.captureDefaultDuration(), config.captureMaxDuration());
-    long maxPackets = bounded("max_packets", command.getMaxPackets(), config.captureDefaultPackets(), config.captureMaxPackets());
-    long maxBytes = bounded("max_bytes", command.getMaxBytes(), config.captureDefaultBytes(), config.captureMaxBytes());
-    String bounds = duration.toSeconds() + " s, at most " + maxPackets + " packets and " + maxBytes + " bytes";
-    return steps.findRunningContainer(command).compose(container -> steps.provenNetwork(container).compose(network -> {
-      if (command.getDryRun()) {
-        return Future.succeededFuture(List.of(results.result(command, started, SUCCEEDED,
-            "dry run: would capture on " + network.describe() + " of " + container.label() + " for " + bounds
-                + "; nothing captured").setInterface(network.hostInterfaces()).build()));
-      }
-      Path file = config.captureDir().resolve(command.getCommandId() + ".pcap");
-      List<String> devices = network.veths().stream().map(VethVerdict::veth).toList();
-      return steps.blocking(() -> {
-        Files.createDirectories(file.getParent());
-        try {
-          PacketCapture.Summary summary = capture.capture(devices, duration, maxPackets, maxBytes, file);
-          return new Captured(summary, Files.readAllBytes(file));
-        } finally {
-          Files.deleteIfExists(file);
-        }
-      }).map(captured -> results.artifact(command, started,
-          captured.summary.packets() + " packets (" + captured.bytes.length + " bytes of pcap) captured on "
-              + network.describe() + " of " + container.label() + ", stopped by " + captured.summary.stoppedBy()
-              + " (" + bounds + ")",
-          network.hostInterfaces(),
-          ArtifactChunker.chunk(captured.bytes, config.chunkBytes(), ArtifactChunker.PCAP, "capture-" + container.label() + ".pcap")));
-    }));
+    Duration duration =
+        bounded(
+            "duration_seconds",
+            Duration.ofSeconds(command.getDurationSeconds()),
+            config.captureDefaultDuration(),
+            config.captureMaxDuration());
+    long maxPackets =
+        bounded(
+            "max_packets",
+            command.getMaxPackets(),
+            config.captureDefaultPackets(),
+            config.captureMaxPackets());
+    long maxBytes =
+        bounded(
+            "max_bytes",
+            command.getMaxBytes(),
+            config.captureDefaultBytes(),
+            config.captureMaxBytes());
+    String bounds =
+        duration.toSeconds() + " s, at most " + maxPackets + " packets and " + maxBytes + " bytes";
+    return steps
+        .findRunningContainer(command)
+        .compose(
+            container ->
+                steps
+                    .provenNetwork(container)
+                    .compose(
+                        network -> {
+                          if (command.getDryRun()) {
+                            return Future.succeededFuture(
+                                List.of(
+                                    results
+                                        .result(
+                                            command,
+                                            started,
+                                            SUCCEEDED,
+                                            "dry run: would capture on "
+                                                + network.describe()
+                                                + " of "
+                                                + container.label()
+                                                + " for "
+                                                + bounds
+                                                + "; nothing captured")
+                                        .setInterface(network.hostInterfaces())
+                                        .build()));
+                          }
+                          Path file = config.captureDir().resolve(command.getCommandId() + ".pcap");
+                          List<String> devices =
+                              network.veths().stream().map(VethVerdict::veth).toList();
+                          return steps
+                              .blocking(
+                                  () -> {
+                                    Files.createDirectories(file.getParent());
+                                    try {
+                                      PacketCapture.Summary summary =
+                                          capture.capture(
+                                              devices, duration, maxPackets, maxBytes, file);
+                                      return new Captured(summary, Files.readAllBytes(file));
+                                    } finally {
+                                      Files.deleteIfExists(file);
+                                    }
+                                  })
+                              .map(
+                                  captured ->
+                                      results.artifact(
+                                          command,
+                                          started,
+                                          captured.summary.packets()
+                                              + " packets ("
+                                              + captured.bytes.length
+                                              + " bytes of pcap) captured on "
+                                              + network.describe()
+                                              + " of "
+                                              + container.label()
+                                              + ", stopped by "
+                                              + captured.summary.stoppedBy()
+                                              + " ("
+                                              + bounds
+                                              + ")",
+                                          network.hostInterfaces(),
+                                          ArtifactChunker.chunk(
+                                              captured.bytes,
+                                              config.chunkBytes(),
+                                              ArtifactChunker.PCAP,
+                                              "capture-" + container.label() + ".pcap")));
+                        }));
   }
 
   private record Captured(PacketCapture.Summary summary, byte[] bytes) {}

@@ -75,7 +75,9 @@ public final class CommandConsumer implements Lifecycle {
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong interrupted = new AtomicLong();
 
-  /** @param consumer in the host's group with auto-commit off, created on the caller's context */
+  /**
+   * @param consumer in the host's group with auto-commit off, created on the caller's context
+   */
   public CommandConsumer(
       Vertx vertx,
       KafkaConsumer<String, byte[]> consumer,
@@ -98,9 +100,16 @@ public final class CommandConsumer implements Lifecycle {
     this.deadLetters = new DeadLetterWriter(deadLetters, clientId(hostId));
     this.stats = Objects.requireNonNull(stats, "stats");
     this.clock = Objects.requireNonNull(clock, "clock");
-    RecordConsumer.Options options = new RecordConsumer.Options(clientId(hostId),
-        Set.of(Objects.requireNonNull(topics, "topics").name(Topic.COMMANDS)), maxInFlight, COMMIT_INTERVAL, STOP_DRAIN);
-    this.records = RecordConsumer.forRecords(vertx, consumer, options, this::handle, RecordConsumer.Rebalance.none());
+    RecordConsumer.Options options =
+        new RecordConsumer.Options(
+            clientId(hostId),
+            Set.of(Objects.requireNonNull(topics, "topics").name(Topic.COMMANDS)),
+            maxInFlight,
+            COMMIT_INTERVAL,
+            STOP_DRAIN);
+    this.records =
+        RecordConsumer.forRecords(
+            vertx, consumer, options, this::handle, RecordConsumer.Rebalance.none());
   }
 
   /** The consumer group of a host's collector. */
@@ -125,13 +134,29 @@ public final class CommandConsumer implements Lifecycle {
       ResultSink results,
       CollectorStats stats) {
     KafkaConsumer<String, byte[]> consumer =
-        KafkaConsumer.create(vertx, kafka.consumerConfig(clientId(hostId), groupId(hostId)), String.class, byte[].class);
+        KafkaConsumer.create(
+            vertx,
+            kafka.consumerConfig(clientId(hostId), groupId(hostId)),
+            String.class,
+            byte[].class);
     AcceptedCommands accepted =
         new AcceptedCommands(
-            CommandVerification.acceptedIdsFile(config), verification.clockSkew(), verification.maxAcceptedIds());
+            CommandVerification.acceptedIdsFile(config),
+            verification.clockSkew(),
+            verification.maxAcceptedIds());
     return new CommandConsumer(
-        vertx, consumer, topics, hostId, verification, accepted, executor, results, publisher, stats,
-        config.maxConcurrentCommands(), Clock.systemUTC());
+        vertx,
+        consumer,
+        topics,
+        hostId,
+        verification,
+        accepted,
+        executor,
+        results,
+        publisher,
+        stats,
+        config.maxConcurrentCommands(),
+        Clock.systemUTC());
   }
 
   /**
@@ -140,26 +165,36 @@ public final class CommandConsumer implements Lifecycle {
    */
   @Override
   public Future<Void> start() {
-    return vertx.<Void>executeBlocking(() -> {
-          accepted.open(clock.instant());
-          if (accepted.skippedLines() > 0) {
-            LOG.warn("accepted command ids: {} unreadable line(s) skipped", accepted.skippedLines());
-          }
-          return null;
-        })
+    return vertx
+        .<Void>executeBlocking(
+            () -> {
+              accepted.open(clock.instant());
+              if (accepted.skippedLines() > 0) {
+                LOG.warn(
+                    "accepted command ids: {} unreadable line(s) skipped", accepted.skippedLines());
+              }
+              return null;
+            })
         .compose(v -> executor.start())
-        .compose(v -> {
-          accepted.interrupted().forEach(this::reportInterrupted);
-          return records.start();
-        });
+        .compose(
+            v -> {
+              accepted.interrupted().forEach(this::reportInterrupted);
+              return records.start();
+            });
   }
 
   @Override
   public Future<Void> stop() {
-    return records.stop().eventually(executor::stop).eventually(() -> vertx.executeBlocking(() -> {
-      accepted.close();
-      return null;
-    }));
+    return records
+        .stop()
+        .eventually(executor::stop)
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      accepted.close();
+                      return null;
+                    }));
   }
 
   /** Verified commands refused because their id was accepted before (replayed copies). */
@@ -182,15 +217,25 @@ public final class CommandConsumer implements Lifecycle {
     return interrupted.get();
   }
 
-  /** The record's work: complete once its result (or dead letter) was acknowledged, or nothing was due. */
+  /**
+   * The record's work: complete once its result (or dead letter) was acknowledged, or nothing was
+   * due.
+   */
   private Future<Void> handle(ConsumerRecord<String, byte[]> record) {
-    return process(record).onFailure(e -> {
-      // Results Kafka did not take after retries: the commit stays before this record until a
-      // restart, which reports the command as interrupted.
-      stats.kafkaSendFailures.incrementAndGet();
-      LOG.warn("command record {}-{}@{} not completed: {}", record.topic(), record.partition(), record.offset(),
-          e.toString());
-    });
+    return process(record)
+        .onFailure(
+            e -> {
+              // Results Kafka did not take after retries: the commit stays before this record until
+              // a
+              // restart, which reports the command as interrupted.
+              stats.kafkaSendFailures.incrementAndGet();
+              LOG.warn(
+                  "command record {}-{}@{} not completed: {}",
+                  record.topic(),
+                  record.partition(),
+                  record.offset(),
+                  e.toString());
+            });
   }
 
   private Future<Void> process(ConsumerRecord<String, byte[]> record) {
@@ -205,28 +250,47 @@ public final class CommandConsumer implements Lifecycle {
       return deadLetter(record, e.getMessage());
     }
     Instant received = clock.instant();
-    Optional<String> reason = verification.verifier().rejectionReason(
-        command, hostId, received, verification.maxLifetime(), verification.clockSkew());
+    Optional<String> reason =
+        verification
+            .verifier()
+            .rejectionReason(
+                command, hostId, received, verification.maxLifetime(), verification.clockSkew());
     if (reason.isPresent()) {
-      // An expired copy of a command accepted before is a replay too: its result must not follow the original's.
+      // An expired copy of a command accepted before is a replay too: its result must not follow
+      // the original's.
       boolean genuine = verification.verifier().signatureProblem(command).isEmpty();
       return genuine && accepted.contains(command.getCommandId())
           ? refuseReplay(command)
           : reject(command, received, reason.get());
     }
-    return vertx.executeBlocking(() -> accepted.accept(command, received))
-        .transform(decided -> {
-          if (decided.failed()) {
-            return reject(
-                command, received, "the command id could not be recorded (" + decided.cause().getMessage() + ")");
-          }
-          return switch (decided.result()) {
-            case ACCEPTED -> executor.execute(command).compose(this::publishInOrder).compose(v -> answered(command));
-            case DUPLICATE -> refuseReplay(command);
-            case FULL -> reject(command, received, accepted.size() + " accepted command ids are remembered, the maximum"
-                + " (" + CommandVerification.MAX_ACCEPTED_IDS + "); refused rather than forgetting one");
-          };
-        });
+    return vertx
+        .executeBlocking(() -> accepted.accept(command, received))
+        .transform(
+            decided -> {
+              if (decided.failed()) {
+                return reject(
+                    command,
+                    received,
+                    "the command id could not be recorded (" + decided.cause().getMessage() + ")");
+              }
+              return switch (decided.result()) {
+                case ACCEPTED ->
+                    executor
+                        .execute(command)
+                        .compose(this::publishInOrder)
+                        .compose(v -> answered(command));
+                case DUPLICATE -> refuseReplay(command);
+                case FULL ->
+                    reject(
+                        command,
+                        received,
+                        accepted.size()
+                            + " accepted command ids are remembered, the maximum"
+                            + " ("
+                            + CommandVerification.MAX_ACCEPTED_IDS
+                            + "); refused rather than forgetting one");
+              };
+            });
   }
 
   /**
@@ -235,42 +299,66 @@ public final class CommandConsumer implements Lifecycle {
    * the controller keeps the first final result).
    */
   private Future<Void> answered(RemediationCommand command) {
-    return vertx.<Void>executeBlocking(() -> {
-      accepted.answered(command.getCommandId(), clock.instant());
-      return null;
-    }).recover(e -> {
-      LOG.warn("command {} answered but not recorded as such: {}", command.getCommandId(), e.toString());
-      return Future.succeededFuture();
-    });
+    return vertx
+        .<Void>executeBlocking(
+            () -> {
+              accepted.answered(command.getCommandId(), clock.instant());
+              return null;
+            })
+        .recover(
+            e -> {
+              LOG.warn(
+                  "command {} answered but not recorded as such: {}",
+                  command.getCommandId(),
+                  e.toString());
+              return Future.succeededFuture();
+            });
   }
 
-  /** Reports FAILED a command a previous run accepted and never answered, then marks it answered. */
+  /**
+   * Reports FAILED a command a previous run accepted and never answered, then marks it answered.
+   */
   private void reportInterrupted(RemediationCommand command) {
     Instant now = clock.instant();
-    LOG.warn("command {} ({}) was accepted and never answered: reported FAILED ({})", command.getCommandId(),
-        command.getAction(), INTERRUPTED);
-    RemediationResult result = RemediationResult.newBuilder()
-        .setCommandId(command.getCommandId())
-        .setAction(command.getAction())
-        .setHostId(hostId)
-        .setContainerId(command.getContainerId())
-        .setStatus(RemediationStatus.FAILED)
-        .setDetail(INTERRUPTED + "; an isolation it recorded is kept, or restored when its TTL is due")
-        .setStartedAt(Timestamps.of(now))
-        .setFinishedAt(Timestamps.of(now))
-        .setDryRun(command.getDryRun())
-        .build();
-    results.send(answering(command, result))
+    LOG.warn(
+        "command {} ({}) was accepted and never answered: reported FAILED ({})",
+        command.getCommandId(),
+        command.getAction(),
+        INTERRUPTED);
+    RemediationResult result =
+        RemediationResult.newBuilder()
+            .setCommandId(command.getCommandId())
+            .setAction(command.getAction())
+            .setHostId(hostId)
+            .setContainerId(command.getContainerId())
+            .setStatus(RemediationStatus.FAILED)
+            .setDetail(
+                INTERRUPTED + "; an isolation it recorded is kept, or restored when its TTL is due")
+            .setStartedAt(Timestamps.of(now))
+            .setFinishedAt(Timestamps.of(now))
+            .setDryRun(command.getDryRun())
+            .build();
+    results
+        .send(answering(command, result))
         .compose(v -> answered(command))
         .onSuccess(v -> interrupted.incrementAndGet())
-        .onFailure(e -> LOG.warn("the interruption of command {} was not acknowledged (reported again at the next"
-            + " start): {}", command.getCommandId(), e.toString()));
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "the interruption of command {} was not acknowledged (reported again "
+                        + "at the next"
+                        + " start): {}",
+                    command.getCommandId(),
+                    e.toString()));
   }
 
   private Future<Void> refuseReplay(RemediationCommand command) {
     replayed.incrementAndGet();
-    LOG.warn("command {} ({}) refused: its id was accepted before (a replayed copy); nothing done, nothing published",
-        command.getCommandId(), command.getAction());
+    LOG.warn(
+        "command {} ({}) refused: its id was accepted before (a replayed copy); nothing "
+            + "done, nothing published",
+        command.getCommandId(),
+        command.getAction());
     return Future.succeededFuture();
   }
 
@@ -287,30 +375,40 @@ public final class CommandConsumer implements Lifecycle {
 
   private Future<Void> reject(RemediationCommand command, Instant received, String reason) {
     LOG.warn("command {} ({}) rejected: {}", command.getCommandId(), command.getAction(), reason);
-    RemediationResult result = RemediationResult.newBuilder()
-        .setCommandId(command.getCommandId())
-        .setAction(command.getAction())
-        .setHostId(hostId)
-        .setContainerId(command.getContainerId())
-        .setStatus(RemediationStatus.REJECTED)
-        .setDetail(reason + "; nothing was done")
-        .setStartedAt(Timestamps.of(received))
-        .setFinishedAt(Timestamps.of(clock.instant()))
-        .setDryRun(command.getDryRun())
-        .build();
+    RemediationResult result =
+        RemediationResult.newBuilder()
+            .setCommandId(command.getCommandId())
+            .setAction(command.getAction())
+            .setHostId(hostId)
+            .setContainerId(command.getContainerId())
+            .setStatus(RemediationStatus.REJECTED)
+            .setDetail(reason + "; nothing was done")
+            .setStartedAt(Timestamps.of(received))
+            .setFinishedAt(Timestamps.of(clock.instant()))
+            .setDryRun(command.getDryRun())
+            .build();
     stats.commandsRejected.incrementAndGet();
     return results.send(answering(command, result));
   }
 
   private Future<Void> publishInOrder(List<RemediationResult> list) {
     Future<Void> chain = Future.succeededFuture();
-    for (RemediationResult result : list) { // bound to their command by the executor's ResultFactory
+    for (RemediationResult result :
+        list) { // bound to their command by the executor's ResultFactory
       chain = chain.compose(v -> results.send(result));
     }
     if (!list.isEmpty()) {
       RemediationResult first = list.get(0);
-      (first.getStatus() == RemediationStatus.REJECTED ? stats.commandsRejected : stats.commandsExecuted).incrementAndGet();
-      LOG.info("command {} ({}): {} {}", first.getCommandId(), first.getAction(), first.getStatus(), first.getDetail());
+      (first.getStatus() == RemediationStatus.REJECTED
+              ? stats.commandsRejected
+              : stats.commandsExecuted)
+          .incrementAndGet();
+      LOG.info(
+          "command {} ({}): {} {}",
+          first.getCommandId(),
+          first.getAction(),
+          first.getStatus(),
+          first.getDetail());
     }
     return chain;
   }

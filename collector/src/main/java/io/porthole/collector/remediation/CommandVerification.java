@@ -33,25 +33,31 @@ public record CommandVerification(
     Objects.requireNonNull(clockSkew, "clockSkew");
   }
 
-  /** @throws ConfigException naming the key when the key files are missing or not public keys */
+  /**
+   * @throws ConfigException naming the key when the key files are missing or not public keys
+   */
   public static CommandVerification from(Settings settings) {
     List<String> files = settings.list(VERIFY_KEY_FILE, List.of());
     if (files.isEmpty()) {
       throw new ConfigException(
           settings.describe(VERIFY_KEY_FILE),
-          "required while remediation.enabled is true (the controller's Ed25519 public key file(s), comma-separated;"
+          "required while remediation.enabled is true (the controller's Ed25519 public "
+              + "key file(s), comma-separated;"
               + " `porthole up` writes command-verify.pem in its data directory)");
     }
     CommandVerifier verifier;
     try {
-      verifier = CommandVerifier.fromFiles(files.stream().map(String::strip).map(Path::of).toList());
+      verifier =
+          CommandVerifier.fromFiles(files.stream().map(String::strip).map(Path::of).toList());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(settings.describe(VERIFY_KEY_FILE), e.getMessage());
     }
     return new CommandVerification(
         verifier,
-        settings.duration(MAX_LIFETIME, Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofHours(24)),
-        settings.duration(CLOCK_SKEW, Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
+        settings.duration(
+            MAX_LIFETIME, Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofHours(24)),
+        settings.duration(
+            CLOCK_SKEW, Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
         settings.integer(MAX_ACCEPTED_IDS, 100_000, 100, 10_000_000));
   }
 

@@ -26,18 +26,20 @@ final class ConcurrencyLimit {
 
   <T> Future<T> submit(Supplier<Future<T>> task) {
     Promise<T> done = Promise.promise();
-    Runnable start = () -> {
-      Future<T> outcome;
-      try {
-        outcome = task.get();
-      } catch (RuntimeException e) {
-        outcome = Future.failedFuture(e);
-      }
-      outcome.onComplete(result -> {
-        finished();
-        done.handle(result);
-      });
-    };
+    Runnable start =
+        () -> {
+          Future<T> outcome;
+          try {
+            outcome = task.get();
+          } catch (RuntimeException e) {
+            outcome = Future.failedFuture(e);
+          }
+          outcome.onComplete(
+              result -> {
+                finished();
+                done.handle(result);
+              });
+        };
     boolean now;
     synchronized (this) {
       now = running < limit;

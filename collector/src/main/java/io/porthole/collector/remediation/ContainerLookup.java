@@ -27,7 +27,10 @@ public final class ContainerLookup {
    * @throws RemediationFailed when no such container exists or it is not running
    */
   public TargetContainer runningContainer(String idOrName) {
-    TargetContainer target = find(idOrName).orElseThrow(() -> new RemediationFailed("no container '" + idOrName + "' on this host"));
+    TargetContainer target =
+        find(idOrName)
+            .orElseThrow(
+                () -> new RemediationFailed("no container '" + idOrName + "' on this host"));
     if (!target.running()) {
       throw new RemediationFailed("container " + target.label() + " is not running");
     }
@@ -53,13 +56,18 @@ public final class ContainerLookup {
   private TargetContainer inspect(String idOrName) {
     InspectContainerResponse inspected = docker.inspectContainerCmd(idOrName).exec();
     Long pid = inspected.getState() == null ? null : inspected.getState().getPidLong();
-    boolean running = inspected.getState() != null && Boolean.TRUE.equals(inspected.getState().getRunning());
+    boolean running =
+        inspected.getState() != null && Boolean.TRUE.equals(inspected.getState().getRunning());
     String name = inspected.getName() == null ? "" : inspected.getName().replaceFirst("^/", "");
-    NetworkMode networkMode = NetworkMode.of(inspected.getHostConfig() == null ? "" : inspected.getHostConfig().getNetworkMode());
-    return new TargetContainer(inspected.getId(), name, running && pid != null ? pid.intValue() : 0, networkMode);
+    NetworkMode networkMode =
+        NetworkMode.of(
+            inspected.getHostConfig() == null ? "" : inspected.getHostConfig().getNetworkMode());
+    return new TargetContainer(
+        inspected.getId(), name, running && pid != null ? pid.intValue() : 0, networkMode);
   }
 
   private static TargetContainer fromDirectory(ContainerInfo info) {
-    return new TargetContainer(info.id(), info.name(), info.pid(), NetworkMode.of(info.networkMode()));
+    return new TargetContainer(
+        info.id(), info.name(), info.pid(), NetworkMode.of(info.networkMode()));
   }
 }

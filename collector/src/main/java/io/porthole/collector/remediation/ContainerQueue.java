@@ -19,15 +19,15 @@ final class ContainerQueue {
       Future<?> previous = tails.getOrDefault(key, Future.succeededFuture());
       Future<T> next = previous.transform(ignored -> start(work));
       tails.put(key, next);
-      next.onComplete(done -> {
-        synchronized (tails) {
-          tails.remove(key, next);
-        }
-      });
+      next.onComplete(
+          done -> {
+            synchronized (tails) {
+              tails.remove(key, next);
+            }
+          });
       return next;
     }
   }
-
 
   private static <T> Future<T> start(Supplier<Future<T>> work) {
     try {

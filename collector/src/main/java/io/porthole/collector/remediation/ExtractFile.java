@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * EXTRACT_FILE: check image and path, then (at most {@code remediation.extract.concurrency} at once,
- * since each holds its file in memory) create a container that never starts, copy the file out,
- * remove the container, chunk the file, report.
+ * EXTRACT_FILE: check image and path, then (at most {@code remediation.extract.concurrency} at
+ * once, since each holds its file in memory) create a container that never starts, copy the file
+ * out, remove the container, chunk the file, report.
  */
 final class ExtractFile implements ActionHandler {
 
@@ -23,7 +23,11 @@ final class ExtractFile implements ActionHandler {
   private final RemediationConfig config;
   private final ConcurrencyLimit extractions;
 
-  ExtractFile(RemediationSteps steps, ImageFileExtractor extractor, ResultFactory results, RemediationConfig config) {
+  ExtractFile(
+      RemediationSteps steps,
+      ImageFileExtractor extractor,
+      ResultFactory results,
+      RemediationConfig config) {
     this.steps = Objects.requireNonNull(steps, "steps");
     this.extractor = Objects.requireNonNull(extractor, "extractor");
     this.results = Objects.requireNonNull(results, "results");
@@ -46,15 +50,43 @@ final class ExtractFile implements ActionHandler {
     if (!path.startsWith("/") || path.contains("\0") || List.of(path.split("/")).contains("..")) {
       throw new RemediationRefused("path '" + path + "' must be absolute without '..'");
     }
-    long maxBytes = bounded("max_bytes", command.getMaxBytes(), config.extractMaxBytes(), config.extractMaxBytes());
+    long maxBytes =
+        bounded(
+            "max_bytes", command.getMaxBytes(), config.extractMaxBytes(), config.extractMaxBytes());
     if (command.getDryRun()) {
-      return Future.succeededFuture(results.succeeded(command, started,
-          "dry run: would copy " + path + " (at most " + maxBytes + " bytes) out of image " + image
-              + " without starting it; nothing changed"));
+      return Future.succeededFuture(
+          results.succeeded(
+              command,
+              started,
+              "dry run: would copy "
+                  + path
+                  + " (at most "
+                  + maxBytes
+                  + " bytes) out of image "
+                  + image
+                  + " without starting it; nothing changed"));
     }
-    return extractions.submit(() -> steps.blocking(() -> extractor.extract(image, path, maxBytes))
-        .map(file -> results.artifact(command, started,
-            path + " from image " + image + ": " + file.bytes().length + " bytes, sha256 " + ArtifactChunker.sha256(file.bytes()),
-            "", ArtifactChunker.chunk(file.bytes(), config.chunkBytes(), ArtifactChunker.OCTET_STREAM, file.fileName()))));
+    return extractions.submit(
+        () ->
+            steps
+                .blocking(() -> extractor.extract(image, path, maxBytes))
+                .map(
+                    file ->
+                        results.artifact(
+                            command,
+                            started,
+                            path
+                                + " from image "
+                                + image
+                                + ": "
+                                + file.bytes().length
+                                + " bytes, sha256 "
+                                + ArtifactChunker.sha256(file.bytes()),
+                            "",
+                            ArtifactChunker.chunk(
+                                file.bytes(),
+                                config.chunkBytes(),
+                                ArtifactChunker.OCTET_STREAM,
+                                file.fileName()))));
   }
 }

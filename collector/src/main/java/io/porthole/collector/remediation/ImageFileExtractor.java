@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies one regular file out of an image without running it: create a container (never started,
- * no network), read the archive of the path, remove the container in every case. Blocking.
+ * Copies one regular file out of an image without running it: create a container (never started, no
+ * network), read the archive of the path, remove the container in every case. Blocking.
  */
 public final class ImageFileExtractor {
 
@@ -40,7 +40,8 @@ public final class ImageFileExtractor {
     String containerId;
     try {
       containerId =
-          docker.createContainerCmd(image)
+          docker
+              .createContainerCmd(image)
               .withName("porthole-extract-" + UUID.randomUUID().toString().substring(0, 12))
               .withEntrypoint(NEVER_STARTED)
               .withCmd(path)
@@ -58,7 +59,8 @@ public final class ImageFileExtractor {
     }
   }
 
-  private Extracted copyOut(String containerId, String image, String path, long maxBytes) throws IOException {
+  private Extracted copyOut(String containerId, String image, String path, long maxBytes)
+      throws IOException {
     InputStream archive;
     try {
       archive = docker.copyArchiveFromContainerCmd(containerId, path).exec();
@@ -71,23 +73,38 @@ public final class ImageFileExtractor {
         throw new RemediationFailed("the engine returned an empty archive for '" + path + "'");
       }
       if (entry.isDirectory()) {
-        throw new RemediationFailed("'" + path + "' in image '" + image + "' is a directory, not a regular file");
+        throw new RemediationFailed(
+            "'" + path + "' in image '" + image + "' is a directory, not a regular file");
       }
       if (entry.isSymbolicLink()) {
         throw new RemediationFailed(
-            "'" + path + "' in image '" + image + "' is a symbolic link to '" + entry.getLinkName() + "', not a regular file; ask for the target");
+            "'"
+                + path
+                + "' in image '"
+                + image
+                + "' is a symbolic link to '"
+                + entry.getLinkName()
+                + "', not a regular file; ask for the target");
       }
       if (!entry.isFile() || entry.isLink()) {
-        throw new RemediationFailed("'" + path + "' in image '" + image + "' is not a regular file");
+        throw new RemediationFailed(
+            "'" + path + "' in image '" + image + "' is not a regular file");
       }
       if (entry.getSize() > maxBytes) {
         throw new RemediationFailed(
-            "'" + path + "' is " + entry.getSize() + " bytes, more than the limit of " + maxBytes + " bytes");
+            "'"
+                + path
+                + "' is "
+                + entry.getSize()
+                + " bytes, more than the limit of "
+                + maxBytes
+                + " bytes");
       }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) entry.getSize());
       tar.transferTo(bytes);
       if (bytes.size() != entry.getSize()) {
-        throw new RemediationFailed("'" + path + "': read " + bytes.size() + " of " + entry.getSize() + " bytes");
+        throw new RemediationFailed(
+            "'" + path + "': read " + bytes.size() + " of " + entry.getSize() + " bytes");
       }
       return new Extracted(entry.getName().replaceFirst("^.*/", ""), bytes.toByteArray());
     }

@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the outputs of iproute2's {@code ip -o link show} (with or without {@code -d}) and {@code ip
- * route show default}. Plain text in, records out; a line that is not of the expected form is an
+ * Reads the outputs of iproute2's {@code ip -o link show} (with or without {@code -d}) and {@code
+ * ip route show default}. Plain text in, records out; a line that is not of the expected form is an
  * {@link IllegalArgumentException} quoting it, never a guess.
  */
 public final class IpOutputParser {
@@ -21,10 +21,32 @@ public final class IpOutputParser {
   private static final Pattern MASTER = Pattern.compile("\\smaster\\s+(\\S+)");
   private static final Pattern STATE = Pattern.compile("\\sstate\\s+(\\S+)");
   private static final Pattern ROUTE_DEV = Pattern.compile("\\sdev\\s+(\\S+)");
-  // With -d, -o joins detail lines with "\" + spaces; the first word of a detail segment is the kind.
+  // With -d, -o joins detail lines with "\" + spaces; the first word of a detail segment is the
+  // kind.
   private static final Set<String> KINDS =
-      Set.of("veth", "bridge", "bond", "vlan", "macvlan", "ipvlan", "vxlan", "tun", "dummy", "ifb", "wireguard", "ipip",
-          "gre", "sit", "ip6tnl", "gretap", "ip6gre", "ip6gretap", "erspan", "ip6erspan", "vti", "ip6vti");
+      Set.of(
+          "veth",
+          "bridge",
+          "bond",
+          "vlan",
+          "macvlan",
+          "ipvlan",
+          "vxlan",
+          "tun",
+          "dummy",
+          "ifb",
+          "wireguard",
+          "ipip",
+          "gre",
+          "sit",
+          "ip6tnl",
+          "gretap",
+          "ip6gre",
+          "ip6gretap",
+          "erspan",
+          "ip6erspan",
+          "vti",
+          "ip6vti");
 
   private IpOutputParser() {}
 
@@ -51,7 +73,8 @@ public final class IpOutputParser {
     Set<String> flags = new LinkedHashSet<>(List.of(head.group(4).split(",")));
     flags.remove("");
     String rest = head.group(5);
-    return new IpLink(index, name, peer, flags, find(STATE, rest), find(MASTER, rest), kindOf(rest));
+    return new IpLink(
+        index, name, peer, flags, find(STATE, rest), find(MASTER, rest), kindOf(rest));
   }
 
   /** The interfaces named by {@code dev} in {@code ip route show default} (IPv4 or IPv6) output. */

@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * ISOLATE_NETWORK: find the container, resolve every veth of its namespace, prove each safe, record
- * the isolation (write-ahead), bring them all down (all or nothing), verify, report. Also re-isolates
- * a container that started again under isolation ({@link #reisolate}).
+ * the isolation (write-ahead), bring them all down (all or nothing), verify, report. Also
+ * re-isolates a container that started again under isolation ({@link #reisolate}).
  */
 final class IsolateNetwork implements ActionHandler {
 
@@ -33,9 +33,15 @@ final class IsolateNetwork implements ActionHandler {
   private final Duration maxTtl;
   private final Consumer<ActiveIsolation> onIsolated;
 
-  /** @param onIsolated told of every isolation recorded (to schedule its TTL restore) */
+  /**
+   * @param onIsolated told of every isolation recorded (to schedule its TTL restore)
+   */
   IsolateNetwork(
-      RemediationSteps steps, LinkSwitch links, IsolationStore isolations, ResultFactory results, Duration maxTtl,
+      RemediationSteps steps,
+      LinkSwitch links,
+      IsolationStore isolations,
+      ResultFactory results,
+      Duration maxTtl,
       Consumer<ActiveIsolation> onIsolated) {
     this.steps = Objects.requireNonNull(steps, "steps");
     this.links = Objects.requireNonNull(links, "links");
@@ -54,63 +60,146 @@ final class IsolateNetwork implements ActionHandler {
   public Future<List<RemediationResult>> handle(RemediationCommand command, Instant started) {
     Duration ttl = Duration.ofSeconds(command.getTtlSeconds());
     if (ttl.compareTo(maxTtl) > 0) {
-      throw new RemediationRefused("ttl_seconds " + command.getTtlSeconds() + " exceeds the maximum of " + maxTtl.toSeconds());
+      throw new RemediationRefused(
+          "ttl_seconds "
+              + command.getTtlSeconds()
+              + " exceeds the maximum of "
+              + maxTtl.toSeconds());
     }
-    return steps.findRunningContainer(command).compose(container -> steps.provenNetwork(container).compose(network -> {
-      if (command.getDryRun()) {
-        return Future.succeededFuture(List.of(results.result(command, started, SUCCEEDED,
-            "dry run: would bring down every interface of " + container.label() + " (" + network.describe() + ")"
-                + ttlText(ttl) + "; nothing changed").setInterface(network.hostInterfaces()).build()));
-      }
-      long restoreAt = ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
-      ActiveIsolation intent = new ActiveIsolation(
-          container.id(), container.name(), command.getCommandId(), hostInterfaces(network), restoreAt,
-          HexFormat.of().formatHex(CommandSigner.digest(command)), command.getRequestedBy());
-      return steps.blocking(() -> isolate(intent, network)).onFailure(e -> {
-        if (e instanceof IsolationLeftBehind left) {
-          onIsolated.accept(left.kept); // restored now, retrying with back-off
-        }
-      }).map(isolation -> {
-        onIsolated.accept(isolation);
-        RemediationResult.Builder result = results.result(command, started, SUCCEEDED,
-            "all " + network.veths().size() + " interface(s) of " + container.label() + " are down ("
-                + network.describe() + "): the container is cut off from every network" + ttlText(ttl))
-            .setInterface(network.hostInterfaces());
-        if (isolation.hasTtl()) {
-          result.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(isolation.restoreAtEpochMillis())));
-        }
-        return List.of(result.build());
-      });
-    }));
+    return steps
+        .findRunningContainer(command)
+        .compose(
+            container ->
+                steps
+                    .provenNetwork(container)
+                    .compose(
+                        network -> {
+                          if (command.getDryRun()) {
+                            return Future.succeededFuture(
+                                List.of(
+                                    results
+                                        .result(
+                                            command,
+                                            started,
+                                            SUCCEEDED,
+                                            "dry run: would bring down every interface of "
+                                                + container.label()
+                                                + " ("
+                                                + network.describe()
+                                                + ")"
+                                                + ttlText(ttl)
+                                                + "; nothing changed")
+                                        .setInterface(network.hostInterfaces())
+                                        .build()));
+                          }
+                          long restoreAt =
+                              ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
+                          ActiveIsolation intent =
+                              new ActiveIsolation(
+                                  container.id(),
+                                  container.name(),
+                                  command.getCommandId(),
+                                  hostInterfaces(network),
+                                  restoreAt,
+                                  HexFormat.of().formatHex(CommandSigner.digest(command)),
+                                  command.getRequestedBy());
+                          return steps
+                              .blocking(() -> isolate(intent, network))
+                              .onFailure(
+                                  e -> {
+                                    if (e instanceof IsolationLeftBehind left) {
+                                      onIsolated.accept(
+                                          left.kept); // restored now, retrying with back-off
+                                    }
+                                  })
+                              .map(
+                                  isolation -> {
+                                    onIsolated.accept(isolation);
+                                    RemediationResult.Builder result =
+                                        results
+                                            .result(
+                                                command,
+                                                started,
+                                                SUCCEEDED,
+                                                "all "
+                                                    + network.veths().size()
+                                                    + " interface(s) of "
+                                                    + container.label()
+                                                    + " are down ("
+                                                    + network.describe()
+                                                    + "): the container is cut off from "
+                                                    + "every network"
+                                                    + ttlText(ttl))
+                                            .setInterface(network.hostInterfaces());
+                                    if (isolation.hasTtl()) {
+                                      result.setRestoreAt(
+                                          Timestamps.of(
+                                              Instant.ofEpochMilli(
+                                                  isolation.restoreAtEpochMillis())));
+                                    }
+                                    return List.of(result.build());
+                                  });
+                        }));
   }
 
   /**
-   * Re-isolates a container that started again (new veths) while {@code isolation} is in force:
-   * the follow-up result to publish on the isolation's command, or empty when there was nothing to
-   * do (the isolation ended, the container is gone or stopped, or its veths were all down already).
+   * Re-isolates a container that started again (new veths) while {@code isolation} is in force: the
+   * follow-up result to publish on the isolation's command, or empty when there was nothing to do
+   * (the isolation ended, the container is gone or stopped, or its veths were all down already).
    */
-  Future<Optional<RemediationResult>> reisolate(ActiveIsolation isolation, ContainerLookup containers) {
-    return steps.blocking(() -> isolations.get(isolation.containerId())
-            .filter(current -> current.commandId().equals(isolation.commandId()))
-            .flatMap(current -> containers.find(current.containerId()).filter(TargetContainer::running)))
-        .compose(found -> found.isEmpty()
-            ? Future.succeededFuture(Optional.empty())
-            : steps.provenNetwork(found.get()).compose(network -> steps.blocking(() -> {
-                ActiveIsolation current = isolations.get(isolation.containerId()).orElse(isolation);
-                List<VethVerdict> changed = links.setAll(network.veths(), false);
-                isolations.put(current.withHostInterfaces(merge(current, network, changed)));
-                if (changed.isEmpty()) {
-                  return Optional.empty();
-                }
-                RemediationResult.Builder followUp = results.followUp(current, SUCCEEDED,
-                        "container " + found.get().label() + " started again under isolation " + current.commandId()
-                            + " and was re-isolated: " + network.describe())
-                    .setInterface(network.hostInterfaces());
-                if (current.hasTtl()) {
-                  followUp.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(current.restoreAtEpochMillis())));
-                }
-                return Optional.of(followUp.build());
-              })));
+  Future<Optional<RemediationResult>> reisolate(
+      ActiveIsolation isolation, ContainerLookup containers) {
+    return steps
+        .blocking(
+            () ->
+                isolations
+                    .get(isolation.containerId())
+                    .filter(current -> current.commandId().equals(isolation.commandId()))
+                    .flatMap(
+                        current ->
+                            containers
+                                .find(current.containerId())
+                                .filter(TargetContainer::running)))
+        .compose(
+            found ->
+                found.isEmpty()
+                    ? Future.succeededFuture(Optional.empty())
+                    : steps
+                        .provenNetwork(found.get())
+                        .compose(
+                            network ->
+                                steps.blocking(
+                                    () -> {
+                                      ActiveIsolation current =
+                                          isolations.get(isolation.containerId()).orElse(isolation);
+                                      List<VethVerdict> changed =
+                                          links.setAll(network.veths(), false);
+                                      isolations.put(
+                                          current.withHostInterfaces(
+                                              merge(current, network, changed)));
+                                      if (changed.isEmpty()) {
+                                        return Optional.empty();
+                                      }
+                                      RemediationResult.Builder followUp =
+                                          results
+                                              .followUp(
+                                                  current,
+                                                  SUCCEEDED,
+                                                  "container "
+                                                      + found.get().label()
+                                                      + " started again under isolation "
+                                                      + current.commandId()
+                                                      + " and was re-isolated: "
+                                                      + network.describe())
+                                              .setInterface(network.hostInterfaces());
+                                      if (current.hasTtl()) {
+                                        followUp.setRestoreAt(
+                                            Timestamps.of(
+                                                Instant.ofEpochMilli(
+                                                    current.restoreAtEpochMillis())));
+                                      }
+                                      return Optional.of(followUp.build());
+                                    })));
   }
 
   /** The isolation failed and left links down: its record stays, due for restore now. */
@@ -118,15 +207,19 @@ final class IsolateNetwork implements ActionHandler {
     final transient ActiveIsolation kept;
 
     IsolationLeftBehind(ActiveIsolation kept, LinksLeftChanged cause) {
-      super(cause.getMessage() + "; they stay recorded and are brought back up (retrying, also after a restart)",
+      super(
+          cause.getMessage()
+              + "; they stay recorded and are brought back up (retrying, also after a restart)",
           cause);
       this.kept = kept;
     }
   }
 
   // Write-ahead: the record exists before the first link goes down, so that a crash in between
-  // still ends in a restore (TTL) or a re-isolation (start); undone when the links cannot be changed,
-  // unless some could not be brought back: then the record stays (under an earlier isolation, or due
+  // still ends in a restore (TTL) or a re-isolation (start); undone when the links cannot be
+  // changed,
+  // unless some could not be brought back: then the record stays (under an earlier isolation, or
+  // due
   // for restore now), so that the links left down are restored now or by the next start.
   ActiveIsolation isolate(ActiveIsolation intent, NetworkVerdict network) throws IOException {
     Optional<ActiveIsolation> previous = isolations.get(intent.containerId());
@@ -140,7 +233,8 @@ final class IsolateNetwork implements ActionHandler {
         isolations.put(previous.get().withHostInterfaces(union(previous, leftDown)));
         throw e;
       }
-      ActiveIsolation kept = intent.withHostInterfaces(leftDown).withRestoreAt(results.now().toEpochMilli());
+      ActiveIsolation kept =
+          intent.withHostInterfaces(leftDown).withRestoreAt(results.now().toEpochMilli());
       isolations.put(kept);
       throw new IsolationLeftBehind(kept, e);
     } catch (IOException | RuntimeException e) {
@@ -151,15 +245,17 @@ final class IsolateNetwork implements ActionHandler {
       }
       throw e;
     }
-    ActiveIsolation recorded = intent.withHostInterfaces(previous.map(p -> merge(p, network, changed))
-        .orElseGet(() -> names(changed)));
+    ActiveIsolation recorded =
+        intent.withHostInterfaces(
+            previous.map(p -> merge(p, network, changed)).orElseGet(() -> names(changed)));
     isolations.put(recorded);
     return recorded;
   }
 
   // The veths this isolation answers for: those it brought down now, and those an earlier
   // isolation of the same container brought down that still exist.
-  private static List<String> merge(ActiveIsolation previous, NetworkVerdict network, List<VethVerdict> changed) {
+  private static List<String> merge(
+      ActiveIsolation previous, NetworkVerdict network, List<VethVerdict> changed) {
     Set<String> current = new LinkedHashSet<>(hostInterfaces(network));
     Set<String> merged = new LinkedHashSet<>(previous.hostInterfaces());
     merged.retainAll(current);
@@ -168,7 +264,8 @@ final class IsolateNetwork implements ActionHandler {
   }
 
   private static List<String> union(Optional<ActiveIsolation> previous, List<String> more) {
-    Set<String> all = new LinkedHashSet<>(previous.map(ActiveIsolation::hostInterfaces).orElse(List.of()));
+    Set<String> all =
+        new LinkedHashSet<>(previous.map(ActiveIsolation::hostInterfaces).orElse(List.of()));
     all.addAll(more);
     return List.copyOf(all);
   }

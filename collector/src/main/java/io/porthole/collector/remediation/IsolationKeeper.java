@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Keeps isolations in force between commands: restores each when its TTL runs out, and re-isolates
  * a container that starts again (new veths) under an isolation, until a RESTORE_NETWORK or the TTL.
  * Both run on the container's queue, like commands. A TTL restore or re-isolation that fails (a
- * transient Docker, {@code ip} or {@code nsenter} error) is tried again with back-off, for as long as
- * the isolation is in force; only the container's removal ends it early.
+ * transient Docker, {@code ip} or {@code nsenter} error) is tried again with back-off, for as long
+ * as the isolation is in force; only the container's removal ends it early.
  */
 final class IsolationKeeper implements ContainerDirectory.Listener {
 
@@ -42,8 +42,16 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
   private volatile boolean stopped;
 
   IsolationKeeper(
-      Vertx vertx, ContainerQueue queue, IsolationStore isolations, IsolateNetwork isolate, RestoreNetwork restore,
-      ContainerLookup containers, ResultFactory results, ResultSink sink, Duration firstRetry, Duration maxRetry) {
+      Vertx vertx,
+      ContainerQueue queue,
+      IsolationStore isolations,
+      IsolateNetwork isolate,
+      RestoreNetwork restore,
+      ContainerLookup containers,
+      ResultFactory results,
+      ResultSink sink,
+      Duration firstRetry,
+      Duration maxRetry) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.isolations = Objects.requireNonNull(isolations, "isolations");
@@ -73,13 +81,18 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
   /** Schedules the TTL restore of an isolation (none without a TTL). */
   void scheduleRestore(ActiveIsolation isolation) {
     if (isolation.hasTtl()) {
-      later(Duration.ofMillis(isolation.restoreAtEpochMillis() - results.clock().millis()), () -> restoreDue(isolation, 1));
+      later(
+          Duration.ofMillis(isolation.restoreAtEpochMillis() - results.clock().millis()),
+          () -> restoreDue(isolation, 1));
     }
   }
 
   @Override
   public void started(ContainerInfo container) {
-    isolations.get(container.id()).filter(i -> !due(i)).ifPresent(isolation -> reisolate(isolation, 1));
+    isolations
+        .get(container.id())
+        .filter(i -> !due(i))
+        .ifPresent(isolation -> reisolate(isolation, 1));
   }
 
   @Override
@@ -95,44 +108,85 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
   }
 
   private void restoreDue(ActiveIsolation isolation, int attempt) {
-    retrying("TTL restore", isolation, attempt, () -> restore.restoreByTtl(isolation, containers),
+    retrying(
+        "TTL restore",
+        isolation,
+        attempt,
+        () -> restore.restoreByTtl(isolation, containers),
         () -> restoreDue(isolation, attempt + 1));
   }
 
   private void reisolate(ActiveIsolation isolation, int attempt) {
-    retrying("re-isolation", isolation, attempt, () -> isolate.reisolate(isolation, containers), () -> {
-      if (!due(isolation)) {
-        reisolate(isolation, attempt + 1);
-      }
-    }).onFailure(e -> {
-      if (attempt == 1) {
-        // Said once, on the isolation's own record: the container is connected until a retry succeeds.
-        publish(results.followUp(isolation, FAILED, "container " + isolation.containerName()
-            + " started again under isolation " + isolation.commandId() + " but could not be re-isolated yet ("
-            + e.getMessage() + "); retrying").build());
-      }
-    });
+    retrying(
+            "re-isolation",
+            isolation,
+            attempt,
+            () -> isolate.reisolate(isolation, containers),
+            () -> {
+              if (!due(isolation)) {
+                reisolate(isolation, attempt + 1);
+              }
+            })
+        .onFailure(
+            e -> {
+              if (attempt == 1) {
+                // Said once, on the isolation's own record: the container is connected until a
+                // retry succeeds.
+                publish(
+                    results
+                        .followUp(
+                            isolation,
+                            FAILED,
+                            "container "
+                                + isolation.containerName()
+                                + " started again under isolation "
+                                + isolation.commandId()
+                                + " but could not be re-isolated yet ("
+                                + e.getMessage()
+                                + "); retrying")
+                        .build());
+              }
+            });
   }
 
   // Runs the work on the container's queue; publishes its result; on failure, while the isolation
   // is still in force, tries again after a back-off that doubles up to maxRetry.
   private Future<Optional<RemediationResult>> retrying(
-      String what, ActiveIsolation isolation, int attempt,
-      Supplier<Future<Optional<RemediationResult>>> work, Runnable again) {
+      String what,
+      ActiveIsolation isolation,
+      int attempt,
+      Supplier<Future<Optional<RemediationResult>>> work,
+      Runnable again) {
     Future<Optional<RemediationResult>> outcome = queue.submit(isolation.containerId(), work);
-    outcome.onSuccess(result -> result.ifPresent(r -> {
-      LOG.info("{} of {} ({}): {} {}", what, isolation.containerId(), isolation.commandId(), r.getStatus(), r.getDetail());
-      publish(r);
-    }));
-    outcome.onFailure(e -> {
-      if (stopped || !isolations.isCurrent(isolation)) {
-        return;
-      }
-      Duration delay = backoff(attempt);
-      LOG.warn("{} of {} ({}) failed (attempt {}), trying again in {} ms: {}",
-          what, isolation.containerId(), isolation.commandId(), attempt, delay.toMillis(), e.toString());
-      later(delay, again);
-    });
+    outcome.onSuccess(
+        result ->
+            result.ifPresent(
+                r -> {
+                  LOG.info(
+                      "{} of {} ({}): {} {}",
+                      what,
+                      isolation.containerId(),
+                      isolation.commandId(),
+                      r.getStatus(),
+                      r.getDetail());
+                  publish(r);
+                }));
+    outcome.onFailure(
+        e -> {
+          if (stopped || !isolations.isCurrent(isolation)) {
+            return;
+          }
+          Duration delay = backoff(attempt);
+          LOG.warn(
+              "{} of {} ({}) failed (attempt {}), trying again in {} ms: {}",
+              what,
+              isolation.containerId(),
+              isolation.commandId(),
+              attempt,
+              delay.toMillis(),
+              e.toString());
+          later(delay, again);
+        });
     return outcome;
   }
 
@@ -146,10 +200,13 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
       return;
     }
     long[] id = new long[1];
-    id[0] = vertx.setTimer(Math.max(1, delay.toMillis()), t -> {
-      timers.remove(id[0]);
-      action.run();
-    });
+    id[0] =
+        vertx.setTimer(
+            Math.max(1, delay.toMillis()),
+            t -> {
+              timers.remove(id[0]);
+              action.run();
+            });
     timers.add(id[0]);
   }
 
@@ -158,6 +215,8 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
   }
 
   private void publish(RemediationResult result) {
-    sink.send(result).onFailure(e -> LOG.warn("result of {} not published: {}", result.getCommandId(), e.toString()));
+    sink.send(result)
+        .onFailure(
+            e -> LOG.warn("result of {} not published: {}", result.getCommandId(), e.toString()));
   }
 }

@@ -17,13 +17,13 @@ import java.util.Optional;
 
 /**
  * The isolations in force on this host, one per container, kept in a small JSON file so that a
- * collector restart neither leaves a container isolated for ever (its TTL restore still happens) nor
- * forgets to re-isolate a container that restarts. Every change rewrites the file atomically
- * (temporary file forced to disk, then rename), before the change it records is made.
- * Entries written by older collectors (one {@code veth}, a TTL) are read as isolations without a
- * recorded interface list. Thread-safe: changes are serialised and written (blocking file I/O,
- * on a worker) before they become visible; reads take no lock and never wait for a write's fsync,
- * so an event loop may read (a container started, a restore's retry deciding whether to go on).
+ * collector restart neither leaves a container isolated for ever (its TTL restore still happens)
+ * nor forgets to re-isolate a container that restarts. Every change rewrites the file atomically
+ * (temporary file forced to disk, then rename), before the change it records is made. Entries
+ * written by older collectors (one {@code veth}, a TTL) are read as isolations without a recorded
+ * interface list. Thread-safe: changes are serialised and written (blocking file I/O, on a worker)
+ * before they become visible; reads take no lock and never wait for a write's fsync, so an event
+ * loop may read (a container started, a restore's retry deciding whether to go on).
  */
 public final class IsolationStore {
 
@@ -32,6 +32,7 @@ public final class IsolationStore {
   private final Path file;
   private final ObjectMapper json =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
   /** What the file holds, replaced (never changed) once a change is on disk. */
   private volatile Map<String, ActiveIsolation> byContainer = Map.of();
 
@@ -51,7 +52,8 @@ public final class IsolationStore {
       try {
         entries = json.readValue(file.toFile(), LIST);
       } catch (IOException e) {
-        throw new IOException("cannot read the isolations in force from " + file + ": " + e.getMessage(), e);
+        throw new IOException(
+            "cannot read the isolations in force from " + file + ": " + e.getMessage(), e);
       }
       for (ActiveIsolation entry : entries) {
         loaded.put(entry.containerId(), entry);
@@ -103,9 +105,13 @@ public final class IsolationStore {
     return List.copyOf(byContainer.values());
   }
 
-  /** Writes {@code next} durably, then makes it what readers see; a failed write changes nothing. */
+  /**
+   * Writes {@code next} durably, then makes it what readers see; a failed write changes nothing.
+   */
   private void write(Map<String, ActiveIsolation> next) throws IOException {
-    DurableFile.replace(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new ArrayList<>(next.values())));
+    DurableFile.replace(
+        file,
+        json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new ArrayList<>(next.values())));
     byContainer = Collections.unmodifiableMap(next);
   }
 }

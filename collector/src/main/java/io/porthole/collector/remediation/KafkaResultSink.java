@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Results to {@code porthole.command-results.v1}, keyed {@code hostId/commandId}, acknowledged;
- * a send that Kafka did not acknowledge is retried a few times before it fails.
+ * Results to {@code porthole.command-results.v1}, keyed {@code hostId/commandId}, acknowledged; a
+ * send that Kafka did not acknowledge is retried a few times before it fails.
  */
 public final class KafkaResultSink implements ResultSink {
 
@@ -35,12 +35,17 @@ public final class KafkaResultSink implements ResultSink {
   }
 
   private Future<Void> attempt(String key, RemediationResult result, int attempt) {
-    return publisher.send(Topic.COMMAND_RESULTS, key, result).recover(e -> {
-      if (attempt >= ATTEMPTS) {
-        return Future.failedFuture(e);
-      }
-      LOG.warn("result {} not acknowledged (attempt {}): {}", key, attempt, e.toString());
-      return vertx.timer(RETRY_DELAY_MS * attempt).compose(t -> attempt(key, result, attempt + 1));
-    });
+    return publisher
+        .send(Topic.COMMAND_RESULTS, key, result)
+        .recover(
+            e -> {
+              if (attempt >= ATTEMPTS) {
+                return Future.failedFuture(e);
+              }
+              LOG.warn("result {} not acknowledged (attempt {}): {}", key, attempt, e.toString());
+              return vertx
+                  .timer(RETRY_DELAY_MS * attempt)
+                  .compose(t -> attempt(key, result, attempt + 1));
+            });
   }
 }

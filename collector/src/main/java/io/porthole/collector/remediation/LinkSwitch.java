@@ -47,9 +47,15 @@ public final class LinkSwitch {
       String back = up ? "down" : "up";
       if (leftChanged.isEmpty()) {
         throw new RemediationFailed(
-            describe(e) + "; " + changed.stream().map(VethVerdict::veth).toList() + " brought back " + back, e);
+            describe(e)
+                + "; "
+                + changed.stream().map(VethVerdict::veth).toList()
+                + " brought back "
+                + back,
+            e);
       }
-      throw new LinksLeftChanged(describe(e) + "; could not bring back " + back + ": " + errors, e, leftChanged);
+      throw new LinksLeftChanged(
+          describe(e) + "; could not bring back " + back + ": " + errors, e, leftChanged);
     }
   }
 
@@ -76,7 +82,8 @@ public final class LinkSwitch {
     if (!veth.isSafe()) {
       throw new IllegalArgumentException("refusing an unproven interface: " + veth.refusal());
     }
-    ProcessOutput output = runner.run(List.of("ip", "link", "set", "dev", veth.veth(), up ? "up" : "down"), TIMEOUT);
+    ProcessOutput output =
+        runner.run(List.of("ip", "link", "set", "dev", veth.veth(), up ? "up" : "down"), TIMEOUT);
     if (!output.succeeded()) {
       throw new RemediationFailed(output.describe());
     }
@@ -85,16 +92,20 @@ public final class LinkSwitch {
 
   /** The link as it is now. */
   public IpLink show(String name) throws IOException {
-    ProcessOutput output = runner.run(List.of("ip", "-d", "-o", "link", "show", "dev", name), TIMEOUT);
+    ProcessOutput output =
+        runner.run(List.of("ip", "-d", "-o", "link", "show", "dev", name), TIMEOUT);
     if (!output.succeeded()) {
       throw new RemediationFailed(output.describe());
     }
     return IpOutputParser.parseLink(output.stdout());
   }
 
-  // Down: the flag and operstate DOWN at once. Up: the flag at once, operstate UP when the peer is up.
+  // Down: the flag and operstate DOWN at once. Up: the flag at once, operstate UP when the peer is
+  // up.
   private static boolean inState(IpLink link, boolean up) {
-    return up ? link.isAdminUp() && !"DOWN".equals(link.state()) : !link.isAdminUp() && "DOWN".equals(link.state());
+    return up
+        ? link.isAdminUp() && !"DOWN".equals(link.state())
+        : !link.isAdminUp() && "DOWN".equals(link.state());
   }
 
   private IpLink awaitState(VethVerdict veth, boolean up) throws IOException {
@@ -102,14 +113,26 @@ public final class LinkSwitch {
     while (true) {
       IpLink link = show(veth.veth());
       if (link.index() != veth.index()) {
-        throw new RemediationFailed("interface " + veth.veth() + " changed index from " + veth.index() + " to " + link.index());
+        throw new RemediationFailed(
+            "interface "
+                + veth.veth()
+                + " changed index from "
+                + veth.index()
+                + " to "
+                + link.index());
       }
       if (inState(link, up)) {
         return link;
       }
       if (System.currentTimeMillis() > deadline) {
         throw new RemediationFailed(
-            veth.veth() + " did not go " + (up ? "up" : "down") + ": flags " + link.flags() + ", state " + link.state());
+            veth.veth()
+                + " did not go "
+                + (up ? "up" : "down")
+                + ": flags "
+                + link.flags()
+                + ", state "
+                + link.state());
       }
       try {
         Thread.sleep(50);

@@ -3,8 +3,8 @@ package io.porthole.collector.remediation;
 import java.util.List;
 
 /**
- * Changing a set of links failed, and bringing back the ones already changed failed too: those
- * stay as the failed change left them. Whoever recorded the change must not forget it.
+ * Changing a set of links failed, and bringing back the ones already changed failed too: those stay
+ * as the failed change left them. Whoever recorded the change must not forget it.
  */
 public final class LinksLeftChanged extends RemediationFailed {
 

@@ -17,7 +17,8 @@ public record NetworkVerdict(List<VethVerdict> veths, String refusal) {
 
   public static NetworkVerdict safe(List<VethVerdict> veths) {
     if (veths.isEmpty() || veths.stream().anyMatch(v -> !v.isSafe())) {
-      throw new IllegalArgumentException("a safe network has at least one veth and only proven ones");
+      throw new IllegalArgumentException(
+          "a safe network has at least one veth and only proven ones");
     }
     return new NetworkVerdict(veths, null);
   }

@@ -19,12 +19,12 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.RawPacketListener;
 
 /**
- * A bounded capture of a container's host-side veths into one pcap file, with libpcap through pcap4j:
- * in process, so that the packet and byte caps are exact and nothing else has to be installed or
- * supervised. One capture loop per interface (each on its own thread: {@code loop()} is the only
- * reliable way to read an idle interface, see ENVIRONMENT.md), all writing into one {@link
- * PcapFileWriter}. Stops at the first of: duration over, packet cap reached, the next packet would
- * pass the byte cap. Blocking for up to the duration: call it on a worker thread.
+ * A bounded capture of a container's host-side veths into one pcap file, with libpcap through
+ * pcap4j: in process, so that the packet and byte caps are exact and nothing else has to be
+ * installed or supervised. One capture loop per interface (each on its own thread: {@code loop()}
+ * is the only reliable way to read an idle interface, see ENVIRONMENT.md), all writing into one
+ * {@link PcapFileWriter}. Stops at the first of: duration over, packet cap reached, the next packet
+ * would pass the byte cap. Blocking for up to the duration: call it on a worker thread.
  */
 public final class PacketCapture {
 
@@ -34,31 +34,41 @@ public final class PacketCapture {
   private static final int SNAPLEN = 65_535;
 
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "porthole-capture-timer");
-        thread.setDaemon(true);
-        return thread;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "porthole-capture-timer");
+            thread.setDaemon(true);
+            return thread;
+          });
 
-  /** @param devices the interfaces to capture on (the container's host-side veths) */
-  public Summary capture(List<String> devices, Duration duration, long maxPackets, long maxBytes, Path file)
+  /**
+   * @param devices the interfaces to capture on (the container's host-side veths)
+   */
+  public Summary capture(
+      List<String> devices, Duration duration, long maxPackets, long maxBytes, Path file)
       throws PcapNativeException, IOException, InterruptedException {
     List<PcapHandle> handles = new ArrayList<>();
     try {
       for (String device : devices) {
-        handles.add(new PcapHandle.Builder(device)
-            .snaplen(SNAPLEN)
-            .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-            .timeoutMillis(100)
-            .build());
+        handles.add(
+            new PcapHandle.Builder(device)
+                .snaplen(SNAPLEN)
+                .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                .timeoutMillis(100)
+                .build());
       }
       try (PcapFileWriter out = new PcapFileWriter(file, SNAPLEN, maxPackets, maxBytes)) {
         AtomicReference<String> stoppedBy = new AtomicReference<>();
-        ScheduledFuture<?> stop = timer.schedule(
-            () -> stopAll(handles, stoppedBy, "duration"), duration.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> stop =
+            timer.schedule(
+                () -> stopAll(handles, stoppedBy, "duration"),
+                duration.toMillis(),
+                TimeUnit.MILLISECONDS);
         List<Thread> loops = new ArrayList<>();
         for (PcapHandle handle : handles) {
-          Thread loop = new Thread(() -> loop(handle, handles, out, stoppedBy), "porthole-capture-" + loops.size());
+          Thread loop =
+              new Thread(
+                  () -> loop(handle, handles, out, stoppedBy), "porthole-capture-" + loops.size());
           loop.setDaemon(true);
           loop.start();
           loops.add(loop);
@@ -71,29 +81,35 @@ public final class PacketCapture {
           stop.cancel(false);
           stopAll(handles, stoppedBy, "interruption");
         }
-        return new Summary(out.packets(), out.bytes(), stoppedBy.get() == null ? "duration" : stoppedBy.get());
+        return new Summary(
+            out.packets(), out.bytes(), stoppedBy.get() == null ? "duration" : stoppedBy.get());
       }
     } finally {
       handles.forEach(PcapHandle::close);
     }
   }
 
-  private static void loop(PcapHandle handle, List<PcapHandle> all, PcapFileWriter out, AtomicReference<String> stoppedBy) {
-    RawPacketListener listener = packet -> {
-      try {
-        Timestamp at = handle.getTimestamp();
-        long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
-        Integer original = handle.getOriginalLength();
-        switch (out.write(micros, packet, original == null ? packet.length : original)) {
-          case PACKET_CAP -> stopAll(all, stoppedBy, "packet cap");
-          case BYTE_CAP -> stopAll(all, stoppedBy, "byte cap");
-          case WRITTEN -> { }
-        }
-      } catch (IOException e) {
-        stopAll(all, stoppedBy, "write error: " + e.getMessage());
-        throw new UncheckedIOException(e);
-      }
-    };
+  private static void loop(
+      PcapHandle handle,
+      List<PcapHandle> all,
+      PcapFileWriter out,
+      AtomicReference<String> stoppedBy) {
+    RawPacketListener listener =
+        packet -> {
+          try {
+            Timestamp at = handle.getTimestamp();
+            long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
+            Integer original = handle.getOriginalLength();
+            switch (out.write(micros, packet, original == null ? packet.length : original)) {
+              case PACKET_CAP -> stopAll(all, stoppedBy, "packet cap");
+              case BYTE_CAP -> stopAll(all, stoppedBy, "byte cap");
+              case WRITTEN -> {}
+            }
+          } catch (IOException e) {
+            stopAll(all, stoppedBy, "write error: " + e.getMessage());
+            throw new UncheckedIOException(e);
+          }
+        };
     try {
       handle.loop(-1, listener);
     } catch (InterruptedException e) {
@@ -104,7 +120,8 @@ public final class PacketCapture {
   }
 
   // The first reason wins; every loop is broken so that the capture ends everywhere at once.
-  private static void stopAll(List<PcapHandle> handles, AtomicReference<String> stoppedBy, String reason) {
+  private static void stopAll(
+      List<PcapHandle> handles, AtomicReference<String> stoppedBy, String reason) {
     stoppedBy.compareAndSet(null, reason);
     for (PcapHandle handle : handles) {
       try {

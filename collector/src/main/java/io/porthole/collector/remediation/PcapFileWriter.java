@@ -22,7 +22,11 @@ final class PcapFileWriter implements Closeable {
   private static final int LINKTYPE_ETHERNET = 1;
 
   /** Whether a packet was written, or which cap refused it. */
-  enum Outcome { WRITTEN, PACKET_CAP, BYTE_CAP }
+  enum Outcome {
+    WRITTEN,
+    PACKET_CAP,
+    BYTE_CAP
+  }
 
   private final OutputStream out;
   private final long maxPackets;
@@ -35,13 +39,23 @@ final class PcapFileWriter implements Closeable {
     this.maxPackets = maxPackets;
     this.maxBytes = maxBytes;
     ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    header.putInt(MAGIC_MICROSECONDS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(snaplen)
+    header
+        .putInt(MAGIC_MICROSECONDS)
+        .putShort((short) 2)
+        .putShort((short) 4)
+        .putInt(0)
+        .putInt(0)
+        .putInt(snaplen)
         .putInt(LINKTYPE_ETHERNET);
     out.write(header.array());
   }
 
-  /** Appends one packet unless a cap forbids it; the packet cap is reached with the packet that fills it. */
-  synchronized Outcome write(long epochMicros, byte[] packet, int originalLength) throws IOException {
+  /**
+   * Appends one packet unless a cap forbids it; the packet cap is reached with the packet that
+   * fills it.
+   */
+  synchronized Outcome write(long epochMicros, byte[] packet, int originalLength)
+      throws IOException {
     if (packets >= maxPackets) {
       return Outcome.PACKET_CAP;
     }
@@ -49,7 +63,10 @@ final class PcapFileWriter implements Closeable {
       return Outcome.BYTE_CAP;
     }
     ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    record.putInt((int) (epochMicros / 1_000_000)).putInt((int) (epochMicros % 1_000_000)).putInt(packet.length)
+    record
+        .putInt((int) (epochMicros / 1_000_000))
+        .putInt((int) (epochMicros % 1_000_000))
+        .putInt(packet.length)
         .putInt(Math.max(originalLength, packet.length));
     out.write(record.array());
     out.write(packet);

@@ -27,16 +27,26 @@ public final class ProcessCommandRunner implements CommandRunner {
   @Override
   public ProcessOutput run(List<String> command, Duration timeout) throws IOException {
     String line = String.join(" ", command);
-    Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    BoundedReader stdout = BoundedReader.start(process.getInputStream(), "stdout of " + command.get(0));
-    BoundedReader stderr = BoundedReader.start(process.getErrorStream(), "stderr of " + command.get(0));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    BoundedReader stdout =
+        BoundedReader.start(process.getInputStream(), "stdout of " + command.get(0));
+    BoundedReader stderr =
+        BoundedReader.start(process.getErrorStream(), "stderr of " + command.get(0));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-        throw new IOException(line + " did not finish within " + timeout.toMillis() + " ms and was killed");
+        throw new IOException(
+            line + " did not finish within " + timeout.toMillis() + " ms and was killed");
       }
-      return new ProcessOutput(List.copyOf(command), process.exitValue(), stdout.text(DRAIN_MILLIS), stderr.text(DRAIN_MILLIS));
+      return new ProcessOutput(
+          List.copyOf(command),
+          process.exitValue(),
+          stdout.text(DRAIN_MILLIS),
+          stderr.text(DRAIN_MILLIS));
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -44,7 +54,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
   }
 
-  /** Reads one stream to its end on a daemon thread, keeping the first {@link #MAX_OUTPUT_BYTES}. */
+  /**
+   * Reads one stream to its end on a daemon thread, keeping the first {@link #MAX_OUTPUT_BYTES}.
+   */
   private static final class BoundedReader implements Runnable {
 
     private final InputStream in;

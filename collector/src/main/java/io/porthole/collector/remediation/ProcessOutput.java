@@ -12,6 +12,9 @@ public record ProcessOutput(List<String> command, int exitCode, String stdout, S
   /** One line for results and logs: the command, its exit code and what it said on stderr. */
   public String describe() {
     String said = stderr.isBlank() ? stdout.strip() : stderr.strip();
-    return String.join(" ", command) + " exited with " + exitCode + (said.isEmpty() ? "" : ": " + said);
+    return String.join(" ", command)
+        + " exited with "
+        + exitCode
+        + (said.isEmpty() ? "" : ": " + said);
   }
 }

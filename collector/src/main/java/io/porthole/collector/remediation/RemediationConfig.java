@@ -2,6 +2,7 @@ package io.porthole.collector.remediation;
 
 import io.porthole.runtime.ConfigException;
 import io.porthole.runtime.Settings;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,10 +14,11 @@ import java.util.Objects;
  *
  * @param enabled whether the collector consumes commands at all ({@code remediation.enabled})
  * @param dataDir directory for pending restores and capture files ({@code remediation.data.dir})
- * @param maxConcurrentExtractions file extractions at once, each holding its file in memory
- *     ({@code remediation.extract.concurrency})
+ * @param maxConcurrentExtractions file extractions at once, each holding its file in memory ({@code
+ *     remediation.extract.concurrency})
  * @param restoreRetryFirst the first pause before a failed TTL restore or re-isolation is tried
- *     again, doubled on each failure up to {@code restoreRetryMax} ({@code remediation.restore.retry.*})
+ *     again, doubled on each failure up to {@code restoreRetryMax} ({@code
+ *     remediation.restore.retry.*})
  */
 public record RemediationConfig(
     boolean enabled,
@@ -68,13 +70,21 @@ public record RemediationConfig(
   public static RemediationConfig from(Settings settings) {
     boolean enabled = settings.bool(ENABLED, true);
     Path dataDir = path(settings, DATA_DIR, "/var/lib/porthole");
-    Duration captureMax = settings.duration(CAPTURE_MAX_DURATION, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
-    Duration captureDefault = settings.duration(CAPTURE_DURATION, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration captureMax =
+        settings.duration(
+            CAPTURE_MAX_DURATION,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1));
+    Duration captureDefault =
+        settings.duration(
+            CAPTURE_DURATION, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
     int packetsMax = settings.integer(CAPTURE_MAX_PACKETS, 1_000_000, 1, Integer.MAX_VALUE);
     int packetsDefault = settings.integer(CAPTURE_PACKETS, 10_000, 1, Integer.MAX_VALUE);
     long bytesMax = settings.longValue(CAPTURE_MAX_BYTES, 256L << 20, 1024, 4L << 30);
     long bytesDefault = settings.longValue(CAPTURE_BYTES, 16L << 20, 1024, 4L << 30);
-    requireNotAbove(settings, CAPTURE_DURATION, captureDefault.compareTo(captureMax) > 0, CAPTURE_MAX_DURATION);
+    requireNotAbove(
+        settings, CAPTURE_DURATION, captureDefault.compareTo(captureMax) > 0, CAPTURE_MAX_DURATION);
     requireNotAbove(settings, CAPTURE_PACKETS, packetsDefault > packetsMax, CAPTURE_MAX_PACKETS);
     requireNotAbove(settings, CAPTURE_BYTES, bytesDefault > bytesMax, CAPTURE_MAX_BYTES);
     return new RemediationConfig(
@@ -88,12 +98,18 @@ public record RemediationConfig(
         bytesMax,
         settings.longValue(EXTRACT_MAX_BYTES, 64L << 20, 1, 4L << 30),
         settings.integer(CHUNK_BYTES, 256 * 1024, 1024, MAX_CHUNK_BYTES),
-        settings.duration(TRACE_MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(6)),
+        settings.duration(
+            TRACE_MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(6)),
         settings.duration(MAX_TTL, Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365)),
         settings.integer(CONCURRENCY, 4, 1, 64),
         settings.integer(EXTRACT_CONCURRENCY, 2, 1, 16),
-        settings.duration(RESTORE_RETRY_FIRST, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(10)),
-        settings.duration(RESTORE_RETRY_MAX, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofHours(1)));
+        settings.duration(
+            RESTORE_RETRY_FIRST,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(10)),
+        settings.duration(
+            RESTORE_RETRY_MAX, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofHours(1)));
   }
 
   /** Pending TTL restores, kept across restarts. */
@@ -111,17 +127,20 @@ public record RemediationConfig(
     try {
       Path path = Path.of(text);
       if (!path.isAbsolute()) {
-        throw new ConfigException(settings.describe(key), "expected an absolute directory path but was '" + text + "'");
+        throw new ConfigException(
+            settings.describe(key), "expected an absolute directory path but was '" + text + "'");
       }
       return path;
-    } catch (java.nio.file.InvalidPathException e) {
-      throw new ConfigException(settings.describe(key), "expected a directory path but was '" + text + "'");
+    } catch (InvalidPathException e) {
+      throw new ConfigException(
+          settings.describe(key), "expected a directory path but was '" + text + "'");
     }
   }
 
   private static void requireNotAbove(Settings settings, String key, boolean above, String maxKey) {
     if (above) {
-      throw new ConfigException(settings.describe(key), "must not exceed " + settings.describe(maxKey));
+      throw new ConfigException(
+          settings.describe(key), "must not exceed " + settings.describe(maxKey));
     }
   }
 }

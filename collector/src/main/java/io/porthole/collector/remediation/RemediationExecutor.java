@@ -33,30 +33,55 @@ public final class RemediationExecutor implements Lifecycle {
   private final RemediationParts parts;
   private final ResultFactory results;
   private final ContainerQueue queue = new ContainerQueue();
-  private final Map<RemediationAction, ActionHandler> handlers = new EnumMap<>(RemediationAction.class);
+  private final Map<RemediationAction, ActionHandler> handlers =
+      new EnumMap<>(RemediationAction.class);
   private final WorkerExecutor workers;
   private final IsolationKeeper keeper;
 
-  public RemediationExecutor(Vertx vertx, RemediationConfig config, String hostId, RemediationParts parts) {
+  public RemediationExecutor(
+      Vertx vertx, RemediationConfig config, String hostId, RemediationParts parts) {
     this.config = Objects.requireNonNull(config, "config");
     this.parts = Objects.requireNonNull(parts, "parts");
     this.results = new ResultFactory(hostId, parts.clock());
-    this.workers = Objects.requireNonNull(vertx, "vertx").createSharedWorkerExecutor(
-        "porthole-remediation", config.maxConcurrentCommands() + 1, 1, TimeUnit.HOURS);
+    this.workers =
+        Objects.requireNonNull(vertx, "vertx")
+            .createSharedWorkerExecutor(
+                "porthole-remediation", config.maxConcurrentCommands() + 1, 1, TimeUnit.HOURS);
     RemediationSteps steps = new RemediationSteps(workers, parts.containers(), parts.veths());
-    IsolateNetwork isolate = new IsolateNetwork(
-        steps, parts.links(), parts.isolations(), results, config.maxTtl(), this::scheduleRestore);
-    RestoreNetwork restore = new RestoreNetwork(steps, parts.links(), parts.isolations(), results, hostId);
-    this.keeper = new IsolationKeeper(vertx, queue, parts.isolations(), isolate, restore, parts.containers(), results,
-        parts.results(), config.restoreRetryFirst(), config.restoreRetryMax());
+    IsolateNetwork isolate =
+        new IsolateNetwork(
+            steps,
+            parts.links(),
+            parts.isolations(),
+            results,
+            config.maxTtl(),
+            this::scheduleRestore);
+    RestoreNetwork restore =
+        new RestoreNetwork(steps, parts.links(), parts.isolations(), results, hostId);
+    this.keeper =
+        new IsolationKeeper(
+            vertx,
+            queue,
+            parts.isolations(),
+            isolate,
+            restore,
+            parts.containers(),
+            results,
+            parts.results(),
+            config.restoreRetryFirst(),
+            config.restoreRetryMax());
     register(isolate);
     register(restore);
     register(new CapturePackets(steps, parts.capture(), results, config));
     register(new ExtractFile(steps, parts.extractor(), results, config));
-    register(new TraceSyscalls(steps, parts.tracer(), results, parts.results(), config.traceMaxDuration()));
+    register(
+        new TraceSyscalls(
+            steps, parts.tracer(), results, parts.results(), config.traceMaxDuration()));
   }
 
-  /** The executor with its real parts: {@code ip}/{@code nsenter} processes, docker-java, libpcap. */
+  /**
+   * The executor with its real parts: {@code ip}/{@code nsenter} processes, docker-java, libpcap.
+   */
   public static RemediationExecutor create(
       Vertx vertx,
       RemediationConfig config,
@@ -65,8 +90,18 @@ public final class RemediationExecutor implements Lifecycle {
       ContainerDirectory directory,
       SyscallTraceStarter tracer,
       ResultSink results) {
-    return new RemediationExecutor(vertx, config, hostId,
-        RemediationParts.of(config, docker, directory, tracer, results, new ProcessCommandRunner(), Clock.systemUTC()));
+    return new RemediationExecutor(
+        vertx,
+        config,
+        hostId,
+        RemediationParts.of(
+            config,
+            docker,
+            directory,
+            tracer,
+            results,
+            new ProcessCommandRunner(),
+            Clock.systemUTC()));
   }
 
   /**
@@ -75,12 +110,15 @@ public final class RemediationExecutor implements Lifecycle {
    */
   @Override
   public Future<Void> start() {
-    return workers.executeBlocking(() -> parts.isolations().load(), false).map(recorded -> {
-      keeper.resume(recorded);
-      parts.directory().addListener(keeper);
-      LOG.info("remediation executor started; {} isolation(s) in force", recorded.size());
-      return null;
-    });
+    return workers
+        .executeBlocking(() -> parts.isolations().load(), false)
+        .map(
+            recorded -> {
+              keeper.resume(recorded);
+              parts.directory().addListener(keeper);
+              LOG.info("remediation executor started; {} isolation(s) in force", recorded.size());
+              return null;
+            });
   }
 
   @Override
@@ -96,10 +134,12 @@ public final class RemediationExecutor implements Lifecycle {
    * chunk). Never fails: a refusal is a REJECTED result, an error a FAILED one.
    */
   public Future<List<RemediationResult>> execute(RemediationCommand command) {
-    // Only what changes a container's links is serialised with its TTL restores and re-isolations; a
+    // Only what changes a container's links is serialised with its TTL restores and re-isolations;
+    // a
     // capture or trace that runs for minutes must not hold an isolation or a restore back.
-    boolean changesLinks = command.getAction() == RemediationAction.ISOLATE_NETWORK
-        || command.getAction() == RemediationAction.RESTORE_NETWORK;
+    boolean changesLinks =
+        command.getAction() == RemediationAction.ISOLATE_NETWORK
+            || command.getAction() == RemediationAction.RESTORE_NETWORK;
     return changesLinks ? queue.submit(command.getContainerId(), () -> run(command)) : run(command);
   }
 
@@ -108,13 +148,15 @@ public final class RemediationExecutor implements Lifecycle {
     ActionHandler handler = handlers.get(command.getAction());
     Future<List<RemediationResult>> outcome;
     try {
-      outcome = handler == null
-          ? Future.failedFuture(new RemediationRefused("unknown action " + command.getAction()))
-          : handler.handle(command, started);
+      outcome =
+          handler == null
+              ? Future.failedFuture(new RemediationRefused("unknown action " + command.getAction()))
+              : handler.handle(command, started);
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
-    return outcome.recover(e -> Future.succeededFuture(List.of(results.failure(command, started, e))));
+    return outcome.recover(
+        e -> Future.succeededFuture(List.of(results.failure(command, started, e))));
   }
 
   private void scheduleRestore(ActiveIsolation isolation) {

@@ -1,6 +1,9 @@
 package io.porthole.collector.remediation;
 
-/** The command was allowed but could not be carried out (missing image or path, ...): a FAILED result. */
+/**
+ * The command was allowed but could not be carried out (missing image or path, ...): a FAILED
+ * result.
+ */
 public class RemediationFailed extends RuntimeException {
 
   public RemediationFailed(String detail) {

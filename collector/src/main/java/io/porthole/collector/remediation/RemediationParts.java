@@ -37,8 +37,13 @@ public record RemediationParts(
 
   /** The real parts: {@code ip}/{@code nsenter} through {@code runner}, docker-java, libpcap. */
   public static RemediationParts of(
-      RemediationConfig config, DockerClient docker, ContainerDirectory directory, SyscallTraceStarter tracer,
-      ResultSink results, CommandRunner runner, Clock clock) {
+      RemediationConfig config,
+      DockerClient docker,
+      ContainerDirectory directory,
+      SyscallTraceStarter tracer,
+      ResultSink results,
+      CommandRunner runner,
+      Clock clock) {
     return new RemediationParts(
         directory,
         new ContainerLookup(directory, docker),

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
- * The named steps the action handlers are chained from: each blocking step runs on the
- * remediation worker pool and answers with a future.
+ * The named steps the action handlers are chained from: each blocking step runs on the remediation
+ * worker pool and answers with a future.
  */
 final class RemediationSteps {
 
@@ -29,24 +29,41 @@ final class RemediationSteps {
 
   /** Find the container: the command's target, running. */
   Future<TargetContainer> findRunningContainer(RemediationCommand command) {
-    return requireContainerId(command).compose(id -> blocking(() -> containers.runningContainer(id)));
+    return requireContainerId(command)
+        .compose(id -> blocking(() -> containers.runningContainer(id)));
   }
 
-  /** Find the container in any state (pid 0 when stopped); fails when there is no such container. */
+  /**
+   * Find the container in any state (pid 0 when stopped); fails when there is no such container.
+   */
   Future<TargetContainer> findContainer(RemediationCommand command) {
-    return requireContainerId(command).compose(id -> blocking(() -> containers.find(id)
-        .orElseThrow(() -> new RemediationFailed("no container '" + id + "' on this host"))));
+    return requireContainerId(command)
+        .compose(
+            id ->
+                blocking(
+                    () ->
+                        containers
+                            .find(id)
+                            .orElseThrow(
+                                () ->
+                                    new RemediationFailed(
+                                        "no container '" + id + "' on this host"))));
   }
 
-  /** Resolve the container's veths and prove each safe: a refusal fails with {@link RemediationRefused}. */
+  /**
+   * Resolve the container's veths and prove each safe: a refusal fails with {@link
+   * RemediationRefused}.
+   */
   Future<NetworkVerdict> provenNetwork(TargetContainer container) {
-    return blocking(() -> {
-      NetworkVerdict verdict = veths.resolve(container);
-      if (!verdict.isSafe()) {
-        throw new RemediationRefused("refusing to touch the network of " + container.label() + ": " + verdict.refusal());
-      }
-      return verdict;
-    });
+    return blocking(
+        () -> {
+          NetworkVerdict verdict = veths.resolve(container);
+          if (!verdict.isSafe()) {
+            throw new RemediationRefused(
+                "refusing to touch the network of " + container.label() + ": " + verdict.refusal());
+          }
+          return verdict;
+        });
   }
 
   private static Future<String> requireContainerId(RemediationCommand command) {
@@ -61,7 +78,12 @@ final class RemediationSteps {
       return defaultValue;
     }
     if (requested.compareTo(max) > 0) {
-      throw new RemediationRefused(field + " " + requested.toSeconds() + " exceeds this collector's maximum of " + max.toSeconds());
+      throw new RemediationRefused(
+          field
+              + " "
+              + requested.toSeconds()
+              + " exceeds this collector's maximum of "
+              + max.toSeconds());
     }
     return requested;
   }
@@ -71,7 +93,8 @@ final class RemediationSteps {
       return defaultValue;
     }
     if (requested > max) {
-      throw new RemediationRefused(field + " " + requested + " exceeds this collector's maximum of " + max);
+      throw new RemediationRefused(
+          field + " " + requested + " exceeds this collector's maximum of " + max);
     }
     return requested;
   }

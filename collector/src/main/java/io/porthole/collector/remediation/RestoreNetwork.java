@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * RESTORE_NETWORK: find the container, resolve its veths, prove each safe, bring back up exactly the
- * veths its isolation brought down (all of them when no isolation is recorded), verify, forget the
- * isolation, report. A stopped container's isolation simply ends: it is not re-isolated when it
+ * RESTORE_NETWORK: find the container, resolve its veths, prove each safe, bring back up exactly
+ * the veths its isolation brought down (all of them when no isolation is recorded), verify, forget
+ * the isolation, report. A stopped container's isolation simply ends: it is not re-isolated when it
  * starts. Also carries out TTL restores ({@link #restoreByTtl}).
  */
 final class RestoreNetwork implements ActionHandler {
@@ -25,7 +25,12 @@ final class RestoreNetwork implements ActionHandler {
   private final ResultFactory results;
   private final String hostId;
 
-  RestoreNetwork(RemediationSteps steps, LinkSwitch links, IsolationStore isolations, ResultFactory results, String hostId) {
+  RestoreNetwork(
+      RemediationSteps steps,
+      LinkSwitch links,
+      IsolationStore isolations,
+      ResultFactory results,
+      String hostId) {
     this.steps = Objects.requireNonNull(steps, "steps");
     this.links = Objects.requireNonNull(links, "links");
     this.isolations = Objects.requireNonNull(isolations, "isolations");
@@ -45,59 +50,129 @@ final class RestoreNetwork implements ActionHandler {
 
   /**
    * The TTL of {@code isolation} ran out: its restore result, or empty when a later command already
-   * replaced or ended the isolation. A container that no longer exists ends the isolation; any other
-   * failure fails the future, and the caller tries again later.
+   * replaced or ended the isolation. A container that no longer exists ends the isolation; any
+   * other failure fails the future, and the caller tries again later.
    */
-  Future<Optional<RemediationResult>> restoreByTtl(ActiveIsolation isolation, ContainerLookup containers) {
+  Future<Optional<RemediationResult>> restoreByTtl(
+      ActiveIsolation isolation, ContainerLookup containers) {
     RemediationCommand restore = ttlRestoreCommand(isolation);
     Instant started = results.now();
-    return steps.blocking(() -> isolations.isCurrent(isolation)).compose(stillInForce -> {
-      if (!stillInForce) {
-        return Future.succeededFuture(Optional.<RemediationResult>empty());
-      }
-      return steps.blocking(() -> containers.find(isolation.containerId())).compose(found -> found.isEmpty()
-          ? steps.blocking(() -> isolations.remove(isolation)).map(v -> Optional.of(results.result(restore, started, SUCCEEDED,
-              "container " + isolation.containerName() + " no longer exists: nothing to restore").build()))
-          : restore(restore, started, found.get()).map(list -> Optional.of(list.get(0))));
-    });
+    return steps
+        .blocking(() -> isolations.isCurrent(isolation))
+        .compose(
+            stillInForce -> {
+              if (!stillInForce) {
+                return Future.succeededFuture(Optional.<RemediationResult>empty());
+              }
+              return steps
+                  .blocking(() -> containers.find(isolation.containerId()))
+                  .compose(
+                      found ->
+                          found.isEmpty()
+                              ? steps
+                                  .blocking(() -> isolations.remove(isolation))
+                                  .map(
+                                      v ->
+                                          Optional.of(
+                                              results
+                                                  .result(
+                                                      restore,
+                                                      started,
+                                                      SUCCEEDED,
+                                                      "container "
+                                                          + isolation.containerName()
+                                                          + " no longer exists: nothing to restore")
+                                                  .build()))
+                              : restore(restore, started, found.get())
+                                  .map(list -> Optional.of(list.get(0))));
+            });
   }
 
-  private Future<List<RemediationResult>> restore(RemediationCommand command, Instant started, TargetContainer container) {
+  private Future<List<RemediationResult>> restore(
+      RemediationCommand command, Instant started, TargetContainer container) {
     if (!container.running()) {
       if (command.getDryRun()) {
-        return Future.succeededFuture(results.succeeded(command, started,
-            "dry run: " + container.label() + " is not running; would end its isolation; nothing changed"));
+        return Future.succeededFuture(
+            results.succeeded(
+                command,
+                started,
+                "dry run: "
+                    + container.label()
+                    + " is not running; would end its isolation; nothing changed"));
       }
-      return steps.blocking(() -> isolations.remove(container.id())).map(v -> results.succeeded(command, started,
-          container.label() + " is not running: its isolation ends and it is not re-isolated when it starts"));
+      return steps
+          .blocking(() -> isolations.remove(container.id()))
+          .map(
+              v ->
+                  results.succeeded(
+                      command,
+                      started,
+                      container.label()
+                          + " is not running: its isolation ends and it is not re-isolated "
+                          + "when it starts"));
     }
-    return steps.provenNetwork(container).compose(network -> {
-      if (command.getDryRun()) {
-        return Future.succeededFuture(List.of(results.result(command, started, SUCCEEDED,
-            "dry run: would bring the isolated interfaces of " + container.label() + " up (" + network.describe()
-                + "); nothing changed").setInterface(network.hostInterfaces()).build()));
-      }
-      return steps.blocking(() -> {
-        List<VethVerdict> isolated = isolatedVeths(container, network);
-        links.setAll(isolated, true);
-        isolations.remove(container.id());
-        return isolated;
-      }).map(isolated -> List.of(results.result(command, started, SUCCEEDED, isolated.isEmpty()
-              ? "no interface of " + container.label() + " was isolated; its isolation (if any) ends"
-              : isolated.size() + " interface(s) of " + container.label() + " are up again ("
-                  + new NetworkVerdict(isolated, null).describe() + ")")
-          .setInterface(new NetworkVerdict(isolated, null).hostInterfaces()).build()));
-    });
+    return steps
+        .provenNetwork(container)
+        .compose(
+            network -> {
+              if (command.getDryRun()) {
+                return Future.succeededFuture(
+                    List.of(
+                        results
+                            .result(
+                                command,
+                                started,
+                                SUCCEEDED,
+                                "dry run: would bring the isolated interfaces of "
+                                    + container.label()
+                                    + " up ("
+                                    + network.describe()
+                                    + "); nothing changed")
+                            .setInterface(network.hostInterfaces())
+                            .build()));
+              }
+              return steps
+                  .blocking(
+                      () -> {
+                        List<VethVerdict> isolated = isolatedVeths(container, network);
+                        links.setAll(isolated, true);
+                        isolations.remove(container.id());
+                        return isolated;
+                      })
+                  .map(
+                      isolated ->
+                          List.of(
+                              results
+                                  .result(
+                                      command,
+                                      started,
+                                      SUCCEEDED,
+                                      isolated.isEmpty()
+                                          ? "no interface of "
+                                              + container.label()
+                                              + " was isolated; its isolation (if any) ends"
+                                          : isolated.size()
+                                              + " interface(s) of "
+                                              + container.label()
+                                              + " are up again ("
+                                              + new NetworkVerdict(isolated, null).describe()
+                                              + ")")
+                                  .setInterface(new NetworkVerdict(isolated, null).hostInterfaces())
+                                  .build()));
+            });
   }
 
   // Exactly the veths the isolation brought down; every veth when none is recorded (an isolation
   // by an older collector, or a RESTORE without a known isolation).
   private List<VethVerdict> isolatedVeths(TargetContainer container, NetworkVerdict network) {
-    Optional<ActiveIsolation> isolation = isolations.get(container.id()).filter(i -> !i.hostInterfaces().isEmpty());
+    Optional<ActiveIsolation> isolation =
+        isolations.get(container.id()).filter(i -> !i.hostInterfaces().isEmpty());
     if (isolation.isEmpty()) {
       return network.veths();
     }
-    return network.veths().stream().filter(v -> isolation.get().hostInterfaces().contains(v.veth())).toList();
+    return network.veths().stream()
+        .filter(v -> isolation.get().hostInterfaces().contains(v.veth()))
+        .toList();
   }
 
   private RemediationCommand ttlRestoreCommand(ActiveIsolation isolation) {

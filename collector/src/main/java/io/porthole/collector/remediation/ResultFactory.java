@@ -20,7 +20,9 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the results of this host's commands: final results, artifact chunks, failures, follow-ups. */
+/**
+ * Builds the results of this host's commands: final results, artifact chunks, failures, follow-ups.
+ */
 final class ResultFactory {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResultFactory.class);
@@ -45,7 +47,8 @@ final class ResultFactory {
    * A result bound to the very command it answers: its SHA-256 and requester, without which the
    * controller ignores the result. Every result of this host is built here, so every one is bound.
    */
-  RemediationResult.Builder result(RemediationCommand command, Instant started, RemediationStatus status, String detail) {
+  RemediationResult.Builder result(
+      RemediationCommand command, Instant started, RemediationStatus status, String detail) {
     return unbound(command, started, status, detail)
         .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
         .setRequestedBy(command.getRequestedBy());
@@ -71,8 +74,13 @@ final class ResultFactory {
 
   /** One SUCCEEDED result per chunk, each carrying the detail. */
   List<RemediationResult> artifact(
-      RemediationCommand command, Instant started, String detail, String hostInterfaces, List<ArtifactChunk> chunks) {
-    RemediationResult.Builder base = result(command, started, SUCCEEDED, detail).setInterface(hostInterfaces);
+      RemediationCommand command,
+      Instant started,
+      String detail,
+      String hostInterfaces,
+      List<ArtifactChunk> chunks) {
+    RemediationResult.Builder base =
+        result(command, started, SUCCEEDED, detail).setInterface(hostInterfaces);
     return chunks.stream().map(chunk -> base.clone().setArtifact(chunk).build()).toList();
   }
 
@@ -84,22 +92,31 @@ final class ResultFactory {
     if (!(e instanceof RemediationFailed)) {
       LOG.warn("command {} ({}) failed", command.getCommandId(), command.getAction(), e);
     }
-    return result(command, started, FAILED, e instanceof RemediationFailed ? e.getMessage() : e.toString()).build();
+    return result(
+            command,
+            started,
+            FAILED,
+            e instanceof RemediationFailed ? e.getMessage() : e.toString())
+        .build();
   }
 
   /**
    * A later event of a command that already has its final result: the status says how this event
    * went, {@code follow_up} what happened; it never changes the command's own status.
    */
-  RemediationResult.Builder followUp(ActiveIsolation isolation, RemediationStatus status, String followUp) {
-    RemediationCommand command = RemediationCommand.newBuilder()
-        .setCommandId(isolation.commandId())
-        .setAction(RemediationAction.ISOLATE_NETWORK)
-        .setContainerId(isolation.containerId())
-        .build();
-    RemediationResult.Builder result = unbound(command, clock.instant(), status, followUp).setFollowUp(followUp);
+  RemediationResult.Builder followUp(
+      ActiveIsolation isolation, RemediationStatus status, String followUp) {
+    RemediationCommand command =
+        RemediationCommand.newBuilder()
+            .setCommandId(isolation.commandId())
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setContainerId(isolation.containerId())
+            .build();
+    RemediationResult.Builder result =
+        unbound(command, clock.instant(), status, followUp).setFollowUp(followUp);
     if (isolation.commandSha256() != null) {
-      result.setCommandSha256(ByteString.copyFrom(HexFormat.of().parseHex(isolation.commandSha256())));
+      result.setCommandSha256(
+          ByteString.copyFrom(HexFormat.of().parseHex(isolation.commandSha256())));
     }
     if (isolation.requestedBy() != null) {
       result.setRequestedBy(isolation.requestedBy());

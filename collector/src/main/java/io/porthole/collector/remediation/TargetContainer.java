@@ -1,6 +1,7 @@
 package io.porthole.collector.remediation;
 
 import io.porthole.wire.NetworkMode;
+
 /**
  * The container a command acts on, as found on this host.
  *

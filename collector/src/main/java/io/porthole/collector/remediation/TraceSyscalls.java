@@ -24,7 +24,11 @@ final class TraceSyscalls implements ActionHandler {
   private final Duration maxDuration;
 
   TraceSyscalls(
-      RemediationSteps steps, SyscallTraceStarter tracer, ResultFactory results, ResultSink sink, Duration maxDuration) {
+      RemediationSteps steps,
+      SyscallTraceStarter tracer,
+      ResultFactory results,
+      ResultSink sink,
+      Duration maxDuration) {
     this.steps = Objects.requireNonNull(steps, "steps");
     this.tracer = Objects.requireNonNull(tracer, "tracer");
     this.results = Objects.requireNonNull(results, "results");
@@ -39,18 +43,39 @@ final class TraceSyscalls implements ActionHandler {
 
   @Override
   public Future<List<RemediationResult>> handle(RemediationCommand command, Instant started) {
-    Duration duration = bounded("duration_seconds", Duration.ofSeconds(command.getDurationSeconds()), DEFAULT_DURATION, maxDuration);
-    return steps.findRunningContainer(command).compose(container -> {
-      if (command.getDryRun()) {
-        return Future.succeededFuture(results.succeeded(command, started,
-            "dry run: would trace the syscalls of " + container.label() + " for " + duration.toSeconds() + " s; nothing changed"));
-      }
-      String detail = "syscalls of " + container.label() + " traced for " + duration.toSeconds() + " s";
-      // RUNNING is informational: the final result follows even when it could not be published.
-      return sink.send(results.result(command, started, RUNNING, "tracing the " + detail).build())
-          .recover(e -> Future.succeededFuture())
-          .compose(v -> tracer.trace(container.id(), duration, command.getReason()))
-          .map(v -> results.succeeded(command, started, detail + " (on porthole.syscalls.v1)"));
-    });
+    Duration duration =
+        bounded(
+            "duration_seconds",
+            Duration.ofSeconds(command.getDurationSeconds()),
+            DEFAULT_DURATION,
+            maxDuration);
+    return steps
+        .findRunningContainer(command)
+        .compose(
+            container -> {
+              if (command.getDryRun()) {
+                return Future.succeededFuture(
+                    results.succeeded(
+                        command,
+                        started,
+                        "dry run: would trace the syscalls of "
+                            + container.label()
+                            + " for "
+                            + duration.toSeconds()
+                            + " s; nothing changed"));
+              }
+              String detail =
+                  "syscalls of " + container.label() + " traced for " + duration.toSeconds() + " s";
+              // RUNNING is informational: the final result follows even when it could not be
+              // published.
+              return sink.send(
+                      results.result(command, started, RUNNING, "tracing the " + detail).build())
+                  .recover(e -> Future.succeededFuture())
+                  .compose(v -> tracer.trace(container.id(), duration, command.getReason()))
+                  .map(
+                      v ->
+                          results.succeeded(
+                              command, started, detail + " (on porthole.syscalls.v1)"));
+            });
   }
 }

@@ -56,29 +56,54 @@ public final class VethResolver {
     boolean sharesHostNamespace = sharesHostNamespace(container.pid());
     String namespaceLinks = "";
     if (!sharesHostNamespace) {
-      ProcessOutput inside = runner.run(
-          List.of("nsenter", "--target", Integer.toString(container.pid()), "--net", "ip", "-d", "-o", "link", "show"),
-          TIMEOUT);
+      ProcessOutput inside =
+          runner.run(
+              List.of(
+                  "nsenter",
+                  "--target",
+                  Integer.toString(container.pid()),
+                  "--net",
+                  "ip",
+                  "-d",
+                  "-o",
+                  "link",
+                  "show"),
+              TIMEOUT);
       if (!inside.succeeded()) {
-        return NetworkVerdict.refused("cannot list the interfaces of the container's network namespace ("
-            + inside.describe() + ")");
+        return NetworkVerdict.refused(
+            "cannot list the interfaces of the container's network namespace ("
+                + inside.describe()
+                + ")");
       }
       namespaceLinks = inside.stdout();
     }
-    List<IpLink> hostLinks = IpOutputParser.parseLinks(check(runner.run(List.of("ip", "-d", "-o", "link", "show"), TIMEOUT)));
+    List<IpLink> hostLinks =
+        IpOutputParser.parseLinks(
+            check(runner.run(List.of("ip", "-d", "-o", "link", "show"), TIMEOUT)));
     return VethSafetyCheck.checkNamespace(
-        namespaceLinks, hostLinks, dockerBridges.get(), defaultRouteInterfaces(), sharesHostNamespace);
+        namespaceLinks,
+        hostLinks,
+        dockerBridges.get(),
+        defaultRouteInterfaces(),
+        sharesHostNamespace);
   }
 
   /** The interfaces of the host's IPv4 and IPv6 default routes. */
   public Set<String> defaultRouteInterfaces() throws IOException {
-    Set<String> devices = new HashSet<>(IpOutputParser.routeInterfaces(
-        check(runner.run(List.of("ip", "-4", "route", "show", "default"), TIMEOUT))));
-    devices.addAll(IpOutputParser.routeInterfaces(check(runner.run(List.of("ip", "-6", "route", "show", "default"), TIMEOUT))));
+    Set<String> devices =
+        new HashSet<>(
+            IpOutputParser.routeInterfaces(
+                check(runner.run(List.of("ip", "-4", "route", "show", "default"), TIMEOUT))));
+    devices.addAll(
+        IpOutputParser.routeInterfaces(
+            check(runner.run(List.of("ip", "-6", "route", "show", "default"), TIMEOUT))));
     return devices;
   }
 
-  /** The bridge devices of Docker's bridge networks (docker0 or its configured name, br-ID), to their network names. */
+  /**
+   * The bridge devices of Docker's bridge networks (docker0 or its configured name, br-ID), to
+   * their network names.
+   */
   public static Map<String, String> dockerBridges(DockerClient docker) {
     Map<String, String> bridges = new HashMap<>();
     for (Network network : docker.listNetworksCmd().exec()) {
@@ -87,10 +112,13 @@ public final class VethResolver {
       }
       Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
       String name = options.get(BRIDGE_NAME_OPTION);
-      bridges.put(name != null && !name.isBlank() ? name : "br-" + network.getId().substring(0, 12), network.getName());
+      bridges.put(
+          name != null && !name.isBlank() ? name : "br-" + network.getId().substring(0, 12),
+          network.getName());
     }
     return bridges;
   }
+
   // The collector runs in the host's network namespace; init's is compared too where it is readable
   // (a collector in a container with --pid=host --net=host sees both).
   private boolean sharesHostNamespace(int pid) throws IOException {

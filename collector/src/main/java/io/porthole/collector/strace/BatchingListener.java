@@ -8,8 +8,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Turns what the parser finds into wire messages for a {@link SyscallBatcher}, counting in {@link
- * CollectorStats}, and keeps strace's last notices and unparsed lines (attach errors, a wrapper's complaint) for
- * error messages.
+ * CollectorStats}, and keeps strace's last notices and unparsed lines (attach errors, a wrapper's
+ * complaint) for error messages.
  */
 final class BatchingListener implements StraceLineParser.Listener {
 
@@ -20,7 +20,10 @@ final class BatchingListener implements StraceLineParser.Listener {
   private final LongConsumer eventTimeMillis;
   private final ArrayDeque<String> notices = new ArrayDeque<>();
 
-  /** @param eventTimeMillis told each event's time before it is added (replay's batch clock); may be a no-op */
+  /**
+   * @param eventTimeMillis told each event's time before it is added (replay's batch clock); may be
+   *     a no-op
+   */
   BatchingListener(SyscallBatcher batcher, CollectorStats stats, LongConsumer eventTimeMillis) {
     this.batcher = Objects.requireNonNull(batcher, "batcher");
     this.stats = Objects.requireNonNull(stats, "stats");

@@ -11,13 +11,15 @@ import java.util.TreeSet;
 
 /**
  * The host pids of every process of a container, from the cgroup of its main process ({@code
- * cgroup.procs} of the v1 {@code pids} hierarchy, or of the unified v2 hierarchy); falls back to the
- * main process and its descendants in {@code /proc}. Also reads which process traces a task. Plain
- * file reads: call it off the event loop.
+ * cgroup.procs} of the v1 {@code pids} hierarchy, or of the unified v2 hierarchy); falls back to
+ * the main process and its descendants in {@code /proc}. Also reads which process traces a task.
+ * Plain file reads: call it off the event loop.
  */
 public final class ContainerProcesses {
 
-  private static final String[] V1_CONTROLLERS = {"pids", "freezer", "memory", "cpu", "cpuacct", "devices", "blkio"};
+  private static final String[] V1_CONTROLLERS = {
+    "pids", "freezer", "memory", "cpu", "cpuacct", "devices", "blkio"
+  };
 
   private final Path proc;
   private final Path cgroupRoot;
@@ -37,10 +39,12 @@ public final class ContainerProcesses {
     TreeSet<Integer> pids = new TreeSet<>();
     cgroupProcsFile(mainPid).ifPresent(file -> pids.addAll(readPids(file)));
     if (pids.isEmpty()) {
-      ProcessHandle.of(mainPid).ifPresent(main -> {
-        pids.add(mainPid);
-        main.descendants().forEach(d -> pids.add((int) d.pid()));
-      });
+      ProcessHandle.of(mainPid)
+          .ifPresent(
+              main -> {
+                pids.add(mainPid);
+                main.descendants().forEach(d -> pids.add((int) d.pid()));
+              });
     }
     if (pids.isEmpty()) {
       return List.of();
@@ -52,10 +56,15 @@ public final class ContainerProcesses {
     return result;
   }
 
-  /** The pid tracing this task (TracerPid in /proc/PID/status): 0 when none, -1 when the task is gone. */
+  /**
+   * The pid tracing this task (TracerPid in /proc/PID/status): 0 when none, -1 when the task is
+   * gone.
+   */
   public int tracerOf(int pid) {
     try {
-      for (String line : Files.readAllLines(proc.resolve(Integer.toString(pid)).resolve("status"), StandardCharsets.UTF_8)) {
+      for (String line :
+          Files.readAllLines(
+              proc.resolve(Integer.toString(pid)).resolve("status"), StandardCharsets.UTF_8)) {
         if (line.startsWith("TracerPid:")) {
           return Integer.parseInt(line.substring("TracerPid:".length()).trim());
         }
@@ -69,7 +78,9 @@ public final class ContainerProcesses {
   Optional<Path> cgroupProcsFile(int pid) {
     List<String> lines;
     try {
-      lines = Files.readAllLines(proc.resolve(Integer.toString(pid)).resolve("cgroup"), StandardCharsets.UTF_8);
+      lines =
+          Files.readAllLines(
+              proc.resolve(Integer.toString(pid)).resolve("cgroup"), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -91,8 +102,15 @@ public final class ContainerProcesses {
           return existing(cgroupRoot.resolve(relative).resolve("cgroup.procs"));
         }
         if (!unifiedOnly && List.of(controllers.split(",")).contains(wanted)) {
-          Optional<Path> file = existing(cgroupRoot.resolve(controllers).resolve(relative).resolve("cgroup.procs"))
-              .or(() -> existing(cgroupRoot.resolve(wanted).resolve(relative).resolve("cgroup.procs")));
+          Optional<Path> file =
+              existing(cgroupRoot.resolve(controllers).resolve(relative).resolve("cgroup.procs"))
+                  .or(
+                      () ->
+                          existing(
+                              cgroupRoot
+                                  .resolve(wanted)
+                                  .resolve(relative)
+                                  .resolve("cgroup.procs")));
           if (file.isPresent()) {
             return file;
           }

@@ -23,7 +23,9 @@ final class ErrnoNames {
     int slot = (hash ^ (hash >>> 16)) & (cache.length - 1);
     String cached = cache[slot];
     int length = end - start;
-    if (cached != null && cached.length() == length && cached.regionMatches(0, text, start, length)) {
+    if (cached != null
+        && cached.length() == length
+        && cached.regionMatches(0, text, start, length)) {
       return cached;
     }
     String fresh = text.substring(start, end);

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The containers the tracer paused to attach strace, written down before each pause (one file per
- * container under {@code <data dir>/paused-by-tracer/}) and removed once it is unpaused: a collector
- * that dies between the two leaves the record, and the next start unpauses what it finds there
- * ({@link #unpauseLeftovers}). Blocking: call it off the event loop.
+ * container under {@code <data dir>/paused-by-tracer/}) and removed once it is unpaused: a
+ * collector that dies between the two leaves the record, and the next start unpauses what it finds
+ * there ({@link #unpauseLeftovers}). Blocking: call it off the event loop.
  */
 final class PausedContainers {
 
@@ -35,13 +35,20 @@ final class PausedContainers {
     this.dir = Objects.requireNonNull(dataDir, "dataDir").resolve(DIRECTORY);
   }
 
-  /** Writes down that {@code containerId} is about to be paused; false when it cannot (then do not pause). */
+  /**
+   * Writes down that {@code containerId} is about to be paused; false when it cannot (then do not
+   * pause).
+   */
   boolean aboutToPause(String containerId) {
     try {
-      DurableFile.replace(file(containerId), (Instant.now() + "\n").getBytes(StandardCharsets.UTF_8));
+      DurableFile.replace(
+          file(containerId), (Instant.now() + "\n").getBytes(StandardCharsets.UTF_8));
       return true;
     } catch (IOException | IllegalArgumentException e) {
-      LOG.warn("cannot record the pause of container {} ({}): attaching without pausing it", containerId, e.toString());
+      LOG.warn(
+          "cannot record the pause of container {} ({}): attaching without pausing it",
+          containerId,
+          e.toString());
       return false;
     }
   }
@@ -86,13 +93,19 @@ final class PausedContainers {
       try {
         docker.unpauseContainerCmd(id).exec();
         unpaused.add(id);
-        LOG.warn("unpaused container {}, which a previous run paused to attach strace and did not unpause", id);
+        LOG.warn(
+            "unpaused container {}, which a previous run paused to attach strace and did "
+                + "not unpause",
+            id);
         unpaused(id);
       } catch (NotFoundException | ConflictException e) {
         unpaused(id); // gone, or not paused (ConflictException: "is not paused")
       } catch (RuntimeException e) {
-        LOG.error("container {} is still paused since a previous run attached strace, and unpausing it failed: {}",
-            id, e.getMessage());
+        LOG.error(
+            "container {} is still paused since a previous run attached strace, and "
+                + "unpausing it failed: {}",
+            id,
+            e.getMessage());
       }
     }
     return unpaused;

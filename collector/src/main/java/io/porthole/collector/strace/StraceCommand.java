@@ -4,17 +4,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The strace command line: {@code strace -f -q -tt -T -e trace=SET -p P1 -p P2 ...}, behind {@code
- * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM even
- * when the JVM is killed without running its shutdown hooks. The parent-death signal follows the
- * thread that started the process: start it from a thread that lives as long as strace.
+ * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM
+ * even when the JVM is killed without running its shutdown hooks. The parent-death signal follows
+ * the thread that started the process: start it from a thread that lives as long as strace.
  */
 final class StraceCommand {
 
-  private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
+  private static final List<Path> SETPRIV =
+      List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 
   private final String binary;
   private final String syscalls;
@@ -23,7 +26,10 @@ final class StraceCommand {
   StraceCommand(String binary, String syscalls, boolean parentDeathSignal) {
     this.binary = Objects.requireNonNull(binary, "binary");
     this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
-    this.setpriv = parentDeathSignal ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null) : null;
+    this.setpriv =
+        parentDeathSignal
+            ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null)
+            : null;
   }
 
   String binary() {
@@ -31,21 +37,24 @@ final class StraceCommand {
   }
 
   /** Where the binary is: itself when it names a path, else the first match on PATH. */
-  static java.util.Optional<Path> resolve(String binary, String pathVariable) {
+  static Optional<Path> resolve(String binary, String pathVariable) {
     if (binary.contains("/")) {
       Path path = Path.of(binary);
-      return Files.isRegularFile(path) && Files.isExecutable(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
+      return Files.isRegularFile(path) && Files.isExecutable(path)
+          ? Optional.of(path)
+          : Optional.empty();
     }
-    for (String dir : (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
+    for (String dir :
+        (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
       if (dir.isEmpty()) {
         continue;
       }
       Path candidate = Path.of(dir, binary);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return java.util.Optional.of(candidate);
+        return Optional.of(candidate);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /**
@@ -55,8 +64,8 @@ final class StraceCommand {
    * every {@code -tt} timestamp strace prints: one extra syscall per line while the traced process
    * waits (measured: 7,965 {@code newfstatat} calls for 7,929 lines).
    */
-  static java.util.Map<String, String> environment(java.util.Map<String, String> inherited) {
-    return inherited.containsKey("TZ") ? java.util.Map.of() : java.util.Map.of("TZ", ":/etc/localtime");
+  static Map<String, String> environment(Map<String, String> inherited) {
+    return inherited.containsKey("TZ") ? Map.of() : Map.of("TZ", ":/etc/localtime");
   }
 
   List<String> argv(List<Integer> pids) {

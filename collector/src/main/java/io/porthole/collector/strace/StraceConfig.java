@@ -40,8 +40,12 @@ public record StraceConfig(
   public static final String PAUSE = "strace.pause";
   public static final String ATTACH_TIMEOUT = "strace.attach.timeout";
 
-  /** File, process and network calls, and the newer calls a program may probe ({@link ProbedSyscalls}). */
-  public static final String DEFAULT_SYSCALLS = "%file,%process,%network," + ProbedSyscalls.traceSet();
+  /**
+   * File, process and network calls, and the newer calls a program may probe ({@link
+   * ProbedSyscalls}).
+   */
+  public static final String DEFAULT_SYSCALLS =
+      "%file,%process,%network," + ProbedSyscalls.traceSet();
 
   private static final String EXAMPLE_SYSCALLS = "%file,%process,%network,?memfd_create";
 
@@ -53,39 +57,57 @@ public record StraceConfig(
     Objects.requireNonNull(attachTimeout, "attachTimeout");
   }
 
-  /** The defaults: strace on PATH, 250 ms batches of at most 2000 syscalls, 10 min, 8 containers. */
+  /**
+   * The defaults: strace on PATH, 250 ms batches of at most 2000 syscalls, 10 min, 8 containers.
+   */
   public static StraceConfig defaults() {
     return from(Settings.of(Map.of()));
   }
 
-  /** @throws ConfigException naming the key and what was expected */
+  /**
+   * @throws ConfigException naming the key and what was expected
+   */
   public static StraceConfig from(Settings settings) {
     String binary = settings.string(BINARY, "strace");
     if (binary.isBlank() || binary.chars().anyMatch(Character::isWhitespace)) {
-      throw new ConfigException(settings.describe(BINARY), "expected an executable name or path without spaces but was '" + binary + "'");
+      throw new ConfigException(
+          settings.describe(BINARY),
+          "expected an executable name or path without spaces but was '" + binary + "'");
     }
     return new StraceConfig(
         binary,
-        settings.duration(BATCH_INTERVAL, Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofSeconds(60)),
+        settings.duration(
+            BATCH_INTERVAL, Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofSeconds(60)),
         settings.integer(BATCH_MAX_EVENTS, 2000, 1, 1_000_000),
-        settings.duration(MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(24)),
+        settings.duration(
+            MAX_DURATION, Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(24)),
         settings.integer(MAX_CONCURRENT, 8, 1, 256),
         syscalls(settings),
         settings.bool(PAUSE, true),
-        settings.duration(ATTACH_TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)));
+        settings.duration(
+            ATTACH_TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)));
   }
 
   private static String syscalls(Settings settings) {
     List<String> entries = settings.list(SYSCALLS, List.of(DEFAULT_SYSCALLS.split(",")));
     if (entries.isEmpty()) {
-      throw new ConfigException(settings.describe(SYSCALLS), "expected a comma-separated strace trace set such as " + EXAMPLE_SYSCALLS);
+      throw new ConfigException(
+          settings.describe(SYSCALLS),
+          "expected a comma-separated strace trace set such as " + EXAMPLE_SYSCALLS);
     }
     for (String entry : entries) {
-      String name = entry.startsWith("%") || entry.startsWith("!") || entry.startsWith("?") ? entry.substring(1) : entry;
+      String name =
+          entry.startsWith("%") || entry.startsWith("!") || entry.startsWith("?")
+              ? entry.substring(1)
+              : entry;
       if (name.isEmpty() || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_')) {
         throw new ConfigException(
             settings.describe(SYSCALLS),
-            "expected syscall names or %classes (e.g. " + EXAMPLE_SYSCALLS + ") but found '" + entry + "'");
+            "expected syscall names or %classes (e.g. "
+                + EXAMPLE_SYSCALLS
+                + ") but found '"
+                + entry
+                + "'");
       }
     }
     return String.join(",", entries);

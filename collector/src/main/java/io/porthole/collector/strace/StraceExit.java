@@ -61,6 +61,9 @@ public final class StraceExit {
 
   @Override
   public String toString() {
-    return pid + (exited ? " exited with " + exitCode : " killed by " + signal + (coreDumped ? " (core dumped)" : ""));
+    return pid
+        + (exited
+            ? " exited with " + exitCode
+            : " killed by " + signal + (coreDumped ? " (core dumped)" : ""));
   }
 }

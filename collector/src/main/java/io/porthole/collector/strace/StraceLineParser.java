@@ -2,28 +2,29 @@ package io.porthole.collector.strace;
 
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Streaming parser of one strace session's output ({@code strace -f -tt -T}, with or without
- * {@code -q}, written to stderr or with {@code -o FILE}). Feed it line by line with {@link
- * #accept(String)}; it calls its {@link Listener} with syscalls, task exits, signals and strace's own
- * notices. Not thread-safe: one parser per traced session, fed by one thread.
+ * Streaming parser of one strace session's output ({@code strace -f -tt -T}, with or without {@code
+ * -q}, written to stderr or with {@code -o FILE}). Feed it line by line with {@link
+ * #accept(String)}; it calls its {@link Listener} with syscalls, task exits, signals and strace's
+ * own notices. Not thread-safe: one parser per traced session, fed by one thread.
  *
- * <p>Line forms: {@code [pid N] HH:MM:SS.micros body} (several tasks traced), {@code HH:MM:SS.micros
- * body} (one task traced: the pid is the one task still alive), {@code N HH:MM:SS.micros body} (the
- * {@code -o FILE} form). Bodies: {@code name(args) = ret [ERRNO (text)] <secs>}, {@code name(args
- * <unfinished ...>} later joined with {@code <... name resumed>rest} of the same pid (pending halves
- * are bounded), {@code +++ exited with N +++}, {@code +++ killed by SIG (core dumped) +++}, {@code
- * --- SIGNAL {...} ---}. Without {@code -q}, strace splices {@code strace: Process N attached} into
- * the middle of a line; the two halves are put back together. Anything else is counted as unparsed
- * and reported to {@link Listener#unparsed}; nothing throws.
+ * <p>Line forms: {@code [pid N] HH:MM:SS.micros body} (several tasks traced), {@code
+ * HH:MM:SS.micros body} (one task traced: the pid is the one task still alive), {@code N
+ * HH:MM:SS.micros body} (the {@code -o FILE} form). Bodies: {@code name(args) = ret [ERRNO (text)]
+ * <secs>}, {@code name(args <unfinished ...>} later joined with {@code <... name resumed>rest} of
+ * the same pid (pending halves are bounded), {@code +++ exited with N +++}, {@code +++ killed by
+ * SIG (core dumped) +++}, {@code --- SIGNAL {...} ---}. Without {@code -q}, strace splices {@code
+ * strace: Process N attached} into the middle of a line; the two halves are put back together.
+ * Anything else is counted as unparsed and reported to {@link Listener#unparsed}; nothing throws.
  *
- * <p>Hot path: hand-written scanning, no regular expressions, no allocation per line beyond what the
- * listener asks for (the {@link StraceSyscall}/{@link StraceExit} handed out are reused).
+ * <p>Hot path: hand-written scanning, no regular expressions, no allocation per line beyond what
+ * the listener asks for (the {@link StraceSyscall}/{@link StraceExit} handed out are reused).
  */
 public final class StraceLineParser {
 
@@ -83,27 +84,33 @@ public final class StraceLineParser {
     this(day, zone, listener, DEFAULT_MAX_PENDING);
   }
 
-  /** @param maxPending bound of unfinished calls waiting for their resumed half (oldest evicted) */
+  /**
+   * @param maxPending bound of unfinished calls waiting for their resumed half (oldest evicted)
+   */
   public StraceLineParser(LocalDate day, ZoneId zone, Listener listener, int maxPending) {
     this.listener = Objects.requireNonNull(listener, "listener");
     if (maxPending < 1) {
       throw new IllegalArgumentException("maxPending must be positive");
     }
     this.maxPending = maxPending;
-    this.pending = new LinkedHashMap<>(64, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Integer, Pending> eldest) {
-        if (size() > StraceLineParser.this.maxPending) {
-          pendingEvicted++;
-          return true;
-        }
-        return false;
-      }
-    };
+    this.pending =
+        new LinkedHashMap<>(64, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Integer, Pending> eldest) {
+            if (size() > StraceLineParser.this.maxPending) {
+              pendingEvicted++;
+              return true;
+            }
+            return false;
+          }
+        };
     this.dayStartMicros = day.atStartOfDay(zone).toEpochSecond() * 1_000_000L;
   }
 
-  /** Tells the parser a task is traced (the pids given with {@code -p}): unprefixed lines can be attributed. */
+  /**
+   * Tells the parser a task is traced (the pids given with {@code -p}): unprefixed lines can be
+   * attributed.
+   */
   public void tracing(int pid) {
     addLive(pid);
   }
@@ -146,8 +153,8 @@ public final class StraceLineParser {
   }
 
   /**
-   * The session ended: unfinished calls still waiting become incomplete syscalls (return {@code ?}),
-   * and a spliced half-line left over is counted as unparsed.
+   * The session ended: unfinished calls still waiting become incomplete syscalls (return {@code
+   * ?}), and a spliced half-line left over is counted as unparsed.
    */
   public void finish() {
     if (splicedHead != null) {
@@ -250,7 +257,10 @@ public final class StraceLineParser {
         emitUnfinished(previous);
       }
       String name = ErrnoNames.intern(names, line, pos, nameEnd);
-      pending.put(pid, new Pending(pid, epochMicros, name, line.substring(pos, length - UNFINISHED.length()), line));
+      pending.put(
+          pid,
+          new Pending(
+              pid, epochMicros, name, line.substring(pos, length - UNFINISHED.length()), line));
       return true;
     }
     return completeCall(line, pos, nameEnd, pid, epochMicros, null, line, false);
@@ -272,9 +282,12 @@ public final class StraceLineParser {
     }
     int tail = marker + RESUMED.length();
     Pending head = pending.remove(pid);
-    if (head != null && head.name.length() == marker - nameStart && head.name.regionMatches(0, line, nameStart, marker - nameStart)) {
+    if (head != null
+        && head.name.length() == marker - nameStart
+        && head.name.regionMatches(0, line, nameStart, marker - nameStart)) {
       String joined = head.text + line.substring(tail);
-      boolean ok = completeCall(joined, 0, head.name.length(), pid, head.epochMicros, head.raw, line, false);
+      boolean ok =
+          completeCall(joined, 0, head.name.length(), pid, head.epochMicros, head.raw, line, false);
       if (!ok) {
         unparsed(head.raw);
       }
@@ -291,7 +304,14 @@ public final class StraceLineParser {
 
   /** Parses {@code name(args) = ret [ERRNO (text)] [<secs>]} in text from nameStart. */
   private boolean completeCall(
-      String text, int nameStart, int nameEnd, int pid, long epochMicros, String rawHead, String raw, boolean incomplete) {
+      String text,
+      int nameStart,
+      int nameEnd,
+      int pid,
+      long epochMicros,
+      String rawHead,
+      String raw,
+      boolean incomplete) {
     int end = text.length();
     while (end > nameEnd && text.charAt(end - 1) == ' ') {
       end--;
@@ -329,8 +349,10 @@ public final class StraceLineParser {
     if (argsEnd < argsStart) {
       return false;
     }
-    if (text.startsWith(UNFINISHED, argsEnd - UNFINISHED.length()) && argsEnd - UNFINISHED.length() >= argsStart) {
-      argsEnd -= UNFINISHED.length(); // "name(args <unfinished ...>) = ?": the task died in the call
+    if (text.startsWith(UNFINISHED, argsEnd - UNFINISHED.length())
+        && argsEnd - UNFINISHED.length() >= argsStart) {
+      argsEnd -=
+          UNFINISHED.length(); // "name(args <unfinished ...>) = ?": the task died in the call
     }
     int retStart = equals + 3;
     int retEnd = retStart;
@@ -562,7 +584,7 @@ public final class StraceLineParser {
         System.arraycopy(live, 1, live, 0, liveCount - 1); // forget the oldest
         liveCount--;
       } else {
-        live = java.util.Arrays.copyOf(live, live.length * 2);
+        live = Arrays.copyOf(live, live.length * 2);
       }
     }
     live[liveCount++] = pid;
@@ -581,7 +603,9 @@ public final class StraceLineParser {
     }
   }
 
-  /** {@code HH:MM:SS.frac} (-tt) or {@code seconds.frac} (-ttt) to epoch micros; -1 when malformed. */
+  /**
+   * {@code HH:MM:SS.frac} (-tt) or {@code seconds.frac} (-ttt) to epoch micros; -1 when malformed.
+   */
   private long parseTime(String line, int start, int end) {
     int dot = -1;
     int colons = 0;
@@ -621,7 +645,10 @@ public final class StraceLineParser {
       }
       return seconds * 1_000_000L + fraction;
     }
-    if (colons != 2 || dot - start != 8 || line.charAt(start + 2) != ':' || line.charAt(start + 5) != ':') {
+    if (colons != 2
+        || dot - start != 8
+        || line.charAt(start + 2) != ':'
+        || line.charAt(start + 5) != ':') {
       return -1;
     }
     int hours = twoDigits(line, start);
@@ -703,7 +730,8 @@ public final class StraceLineParser {
     while (i < line.length() && isDigit(line.charAt(i))) {
       i++;
     }
-    return i < line.length() && (line.charAt(i) == ':' || line.charAt(i) == ' ' || line.charAt(i) == '.');
+    return i < line.length()
+        && (line.charAt(i) == ':' || line.charAt(i) == ' ' || line.charAt(i) == '.');
   }
 
   private static boolean isBlank(String line) {

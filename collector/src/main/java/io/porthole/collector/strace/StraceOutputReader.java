@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * read} on every line, strace was preempted about twice as often as when it wrote to {@code
  * /dev/null}. So after a small chunk this reader pauses for a short interval and lets the output
  * collect in the pipe; after a large chunk (a busy trace) it reads on at once, so that strace never
- * waits for a full pipe because of the pause. A quiet trace costs nothing: the next read blocks until
- * strace writes again.
+ * waits for a full pipe because of the pause. A quiet trace costs nothing: the next read blocks
+ * until strace writes again.
  *
  * <p>Lines end with {@code \n} (a {@code \r} before it is dropped, like {@link
  * java.io.BufferedReader#readLine}); a last line without one is handed on at the end of the stream.
@@ -28,8 +28,10 @@ final class StraceOutputReader {
 
   /** How long to let output collect after a small chunk. */
   static final Duration DEFAULT_PAUSE = Duration.ofMillis(10);
+
   /** A read at least this large means strace is busy: read on without pausing. */
   static final int BUSY_CHUNK = 16 * 1024;
+
   private static final int CHUNK = 64 * 1024;
 
   /** Pauses the reader thread (a seam for tests). */

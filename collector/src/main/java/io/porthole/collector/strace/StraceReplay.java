@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a recorded strace log ({@code strace -f -tt -T [-q] -o FILE}, or strace's stderr) through the
- * same parser and batcher as live tracing and hands the SyscallBatch envelopes to a sink ({@code
- * porthole replay --strace FILE}). Batches cover intervals of the events' own time, so a replay
- * yields the batches live tracing would have published.
+ * Runs a recorded strace log ({@code strace -f -tt -T [-q] -o FILE}, or strace's stderr) through
+ * the same parser and batcher as live tracing and hands the SyscallBatch envelopes to a sink
+ * ({@code porthole replay --strace FILE}). Batches cover intervals of the events' own time, so a
+ * replay yields the batches live tracing would have published.
  *
  * <p>{@code -tt} lines carry only the time of day: the day is the file's last-modified day in the
  * given zone unless one is given.
@@ -28,13 +28,30 @@ public final class StraceReplay {
 
   /** What a replay did; {@link #toString()} is the one summary line the CLI prints on stderr. */
   public record ReplaySummary(
-      long linesRead, long eventsProduced, long syscalls, long exits, long linesUnparsed, long batches, long droppedEvents) {
+      long linesRead,
+      long eventsProduced,
+      long syscalls,
+      long exits,
+      long linesUnparsed,
+      long batches,
+      long droppedEvents) {
 
     @Override
     public String toString() {
-      return "strace replay: " + linesRead + " lines read, " + eventsProduced + " events produced ("
-          + syscalls + " syscalls, " + exits + " exits) in " + batches + " batches, " + linesUnparsed
-          + " lines unparsed" + (droppedEvents > 0 ? ", " + droppedEvents + " events dropped (batch bound)" : "");
+      return "strace replay: "
+          + linesRead
+          + " lines read, "
+          + eventsProduced
+          + " events produced ("
+          + syscalls
+          + " syscalls, "
+          + exits
+          + " exits) in "
+          + batches
+          + " batches, "
+          + linesUnparsed
+          + " lines unparsed"
+          + (droppedEvents > 0 ? ", " + droppedEvents + " events dropped (batch bound)" : "");
     }
   }
 
@@ -66,23 +83,38 @@ public final class StraceReplay {
    *
    * @throws IOException when the file cannot be read (bad lines are counted, never thrown)
    */
-  public ReplaySummary run(Path file, String hostId, String containerId, EventSink sink) throws IOException {
-    LocalDate recordingDay = day != null ? day : LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), zone);
+  public ReplaySummary run(Path file, String hostId, String containerId, EventSink sink)
+      throws IOException {
+    LocalDate recordingDay =
+        day != null ? day : LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), zone);
     try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
+        new BufferedReader(
+            new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
       return run(reader, recordingDay, hostId, containerId, sink);
     }
   }
 
   /** Replays lines from a reader (stdin, tests) recorded on {@code recordingDay}. */
-  public ReplaySummary run(BufferedReader reader, LocalDate recordingDay, String hostId, String containerId, EventSink sink)
+  public ReplaySummary run(
+      BufferedReader reader,
+      LocalDate recordingDay,
+      String hostId,
+      String containerId,
+      EventSink sink)
       throws IOException {
     Objects.requireNonNull(sink, "sink");
     AtomicLong eventClock = new AtomicLong();
-    SyscallBatcher batcher = new SyscallBatcher(
-        hostId, containerId, "replay", batchInterval, maxEventsPerBatch, eventClock::get,
-        envelope -> sink.emit(Topic.SYSCALLS, envelope));
-    BatchingListener listener = new BatchingListener(batcher, new CollectorStats(), eventClock::set);
+    SyscallBatcher batcher =
+        new SyscallBatcher(
+            hostId,
+            containerId,
+            "replay",
+            batchInterval,
+            maxEventsPerBatch,
+            eventClock::get,
+            envelope -> sink.emit(Topic.SYSCALLS, envelope));
+    BatchingListener listener =
+        new BatchingListener(batcher, new CollectorStats(), eventClock::set);
     StraceLineParser parser = new StraceLineParser(recordingDay, zone, listener);
     String line;
     while ((line = reader.readLine()) != null) {

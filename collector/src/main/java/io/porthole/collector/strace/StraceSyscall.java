@@ -7,13 +7,20 @@ package io.porthole.collector.strace;
  */
 public final class StraceSyscall {
 
-  /** Return value text of a syscall whose result strace never printed (detach, exit during the call). */
+  /**
+   * Return value text of a syscall whose result strace never printed (detach, exit during the
+   * call).
+   */
   public static final String UNKNOWN_RETURN = "?";
 
   String text;
   String raw;
-  /** The unfinished half of a joined pair; raw() joins lazily so that counting allocates nothing. */
+
+  /**
+   * The unfinished half of a joined pair; raw() joins lazily so that counting allocates nothing.
+   */
   String rawHead;
+
   String name;
   int pid;
   long epochMicros;
@@ -43,12 +50,18 @@ public final class StraceSyscall {
     rawHead = null;
   }
 
-  /** Host pid of the task (strace's {@code [pid N]}, the {@code -o} column, or the one traced task); 0 when unknown. */
+  /**
+   * Host pid of the task (strace's {@code [pid N]}, the {@code -o} column, or the one traced task);
+   * 0 when unknown.
+   */
   public int pid() {
     return pid;
   }
 
-  /** When the syscall started, in microseconds since the epoch (from {@code -tt}); 0 when the line had no time. */
+  /**
+   * When the syscall started, in microseconds since the epoch (from {@code -tt}); 0 when the line
+   * had no time.
+   */
   public long epochMicros() {
     return epochMicros;
   }
@@ -62,7 +75,9 @@ public final class StraceSyscall {
     return name;
   }
 
-  /** The raw argument text as strace printed it (the parts of an unfinished/resumed pair joined). */
+  /**
+   * The raw argument text as strace printed it (the parts of an unfinished/resumed pair joined).
+   */
   public String arguments() {
     return text.substring(argsStart, argsEnd);
   }
@@ -95,7 +110,10 @@ public final class StraceSyscall {
     return errnoEnd > errnoStart;
   }
 
-  /** The path argument, unescaped, for syscalls that have one (openat, execve, stat, ...); empty otherwise. */
+  /**
+   * The path argument, unescaped, for syscalls that have one (openat, execve, stat, ...); empty
+   * otherwise.
+   */
   public String path() {
     if (path == null) {
       path = SyscallPaths.extract(name, text, argsStart, argsEnd);
@@ -105,7 +123,8 @@ public final class StraceSyscall {
 
   /**
    * True when part of the call was not seen: a {@code resumed>} line without its {@code unfinished}
-   * half (arguments partial), or an unfinished call whose result never came (return value {@code ?}).
+   * half (arguments partial), or an unfinished call whose result never came (return value {@code
+   * ?}).
    */
   public boolean incomplete() {
     return incomplete;
@@ -147,7 +166,13 @@ public final class StraceSyscall {
 
   @Override
   public String toString() {
-    return pid + " " + name + "(" + arguments() + ") = " + returnValue()
+    return pid
+        + " "
+        + name
+        + "("
+        + arguments()
+        + ") = "
+        + returnValue()
         + (failed() ? " " + errnoName() + " (" + errnoText() + ")" : "");
   }
 }

@@ -1,5 +1,6 @@
 package io.porthole.collector.strace;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallBatch;
@@ -16,10 +17,10 @@ import java.util.function.LongSupplier;
 /**
  * Collects the syscalls and task exits of one traced container into {@link SyscallBatch} envelopes:
  * a batch is emitted once it has been open for the interval (checked on every add and by {@link
- * #flushIfDue()}, which a timer calls while the container is quiet) and on {@link #flush()}. A batch
- * holds at most {@code maxEvents} syscalls; more within one interval are dropped and counted in the
- * batch ({@code dropped_events}), so a busy container cannot flood the topic. Exits are never dropped.
- * Thread-safe (the reader thread adds, a timer flushes).
+ * #flushIfDue()}, which a timer calls while the container is quiet) and on {@link #flush()}. A
+ * batch holds at most {@code maxEvents} syscalls; more within one interval are dropped and counted
+ * in the batch ({@code dropped_events}), so a busy container cannot flood the topic. Exits are
+ * never dropped. Thread-safe (the reader thread adds, a timer flushes).
  */
 public final class SyscallBatcher {
 
@@ -36,7 +37,7 @@ public final class SyscallBatcher {
   private long openedAtMillis = -1;
   private int unparsedLines;
   private int droppedEvents;
-  private com.google.protobuf.Timestamp firstEventTime;
+  private Timestamp firstEventTime;
 
   private long batches;
   private long eventsBatched;
@@ -115,7 +116,7 @@ public final class SyscallBatcher {
     if (openedAtMillis < 0) {
       return false;
     }
-    com.google.protobuf.Timestamp now = Timestamps.now();
+    Timestamp now = Timestamps.now();
     SyscallBatch batch =
         SyscallBatch.newBuilder()
             .addAllSyscalls(syscalls)
@@ -144,7 +145,7 @@ public final class SyscallBatcher {
     return true;
   }
 
-  private void open(com.google.protobuf.Timestamp eventTime) {
+  private void open(Timestamp eventTime) {
     if (openedAtMillis < 0) {
       openedAtMillis = clockMillis.getAsLong();
     }

@@ -11,20 +11,86 @@ final class SyscallPaths {
   private static final Map<String, Integer> PATH_ARGUMENT = new HashMap<>();
 
   static {
-    for (String name : new String[] {
-        "open", "creat", "stat", "stat64", "lstat", "lstat64", "access", "execve", "readlink", "unlink",
-        "mkdir", "rmdir", "chdir", "chroot", "chmod", "chown", "chown32", "lchown", "lchown32", "rename",
-        "link", "truncate", "truncate64", "statfs", "statfs64", "umount", "umount2", "utime", "utimes",
-        "mknod", "getxattr", "lgetxattr", "setxattr", "lsetxattr", "listxattr", "llistxattr",
-        "removexattr", "lremovexattr", "swapon", "swapoff", "acct", "pivot_root", "uselib", "oldstat",
-        "oldlstat"}) {
+    for (String name :
+        new String[] {
+          "open",
+          "creat",
+          "stat",
+          "stat64",
+          "lstat",
+          "lstat64",
+          "access",
+          "execve",
+          "readlink",
+          "unlink",
+          "mkdir",
+          "rmdir",
+          "chdir",
+          "chroot",
+          "chmod",
+          "chown",
+          "chown32",
+          "lchown",
+          "lchown32",
+          "rename",
+          "link",
+          "truncate",
+          "truncate64",
+          "statfs",
+          "statfs64",
+          "umount",
+          "umount2",
+          "utime",
+          "utimes",
+          "mknod",
+          "getxattr",
+          "lgetxattr",
+          "setxattr",
+          "lsetxattr",
+          "listxattr",
+          "llistxattr",
+          "removexattr",
+          "lremovexattr",
+          "swapon",
+          "swapoff",
+          "acct",
+          "pivot_root",
+          "uselib",
+          "oldstat",
+          "oldlstat"
+        }) {
       PATH_ARGUMENT.put(name, 0);
     }
-    for (String name : new String[] {
-        "openat", "openat2", "newfstatat", "fstatat64", "statx", "faccessat", "faccessat2", "execveat",
-        "readlinkat", "unlinkat", "mkdirat", "mknodat", "fchownat", "fchmodat", "fchmodat2", "renameat",
-        "renameat2", "linkat", "utimensat", "futimesat", "name_to_handle_at", "inotify_add_watch",
-        "symlink", "mount", "open_tree", "move_mount", "mount_setattr"}) {
+    for (String name :
+        new String[] {
+          "openat",
+          "openat2",
+          "newfstatat",
+          "fstatat64",
+          "statx",
+          "faccessat",
+          "faccessat2",
+          "execveat",
+          "readlinkat",
+          "unlinkat",
+          "mkdirat",
+          "mknodat",
+          "fchownat",
+          "fchmodat",
+          "fchmodat2",
+          "renameat",
+          "renameat2",
+          "linkat",
+          "utimensat",
+          "futimesat",
+          "name_to_handle_at",
+          "inotify_add_watch",
+          "symlink",
+          "mount",
+          "open_tree",
+          "move_mount",
+          "mount_setattr"
+        }) {
       PATH_ARGUMENT.put(name, 1);
     }
     PATH_ARGUMENT.put("symlinkat", 2);
@@ -38,7 +104,9 @@ final class SyscallPaths {
     return PATH_ARGUMENT.containsKey(syscall);
   }
 
-  /** The unescaped path argument of the syscall, or empty when it has none or it is not a string. */
+  /**
+   * The unescaped path argument of the syscall, or empty when it has none or it is not a string.
+   */
   static String extract(String syscall, String text, int argsStart, int argsEnd) {
     Integer index = PATH_ARGUMENT.get(syscall);
     if (index == null) {
@@ -51,7 +119,9 @@ final class SyscallPaths {
     return unquote(text, start, argsEnd);
   }
 
-  /** Index where the n-th top-level argument starts, skipping strings and brackets; -1 if absent. */
+  /**
+   * Index where the n-th top-level argument starts, skipping strings and brackets; -1 if absent.
+   */
   static int argumentStart(String text, int start, int end, int n) {
     int i = start;
     int argument = 0;
@@ -97,7 +167,9 @@ final class SyscallPaths {
     return end;
   }
 
-  /** The C-escaped string starting at the quote, decoded (octal and hex escapes are bytes of UTF-8). */
+  /**
+   * The C-escaped string starting at the quote, decoded (octal and hex escapes are bytes of UTF-8).
+   */
   static String unquote(String text, int quote, int end) {
     int i = quote + 1;
     int plainEnd = i;

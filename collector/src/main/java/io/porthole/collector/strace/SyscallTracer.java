@@ -1,10 +1,12 @@
 package io.porthole.collector.strace;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
+import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.wire.Topic;
 import io.vertx.core.Context;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -30,16 +33,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Traces the syscalls of containers with strace from the host and publishes them as SyscallBatch
- * envelopes on {@link Topic#SYSCALLS}: containers labelled {@code porthole.trace=syscalls} from their
- * start for as long as they run (it listens to the {@link ContainerDirectory}), and any container on
- * demand for a bounded time ({@link #trace}, the TRACE_SYSCALLS remediation).
+ * envelopes on {@link Topic#SYSCALLS}: containers labelled {@code porthole.trace=syscalls} from
+ * their start for as long as they run (it listens to the {@link ContainerDirectory}), and any
+ * container on demand for a bounded time ({@link #trace}, the TRACE_SYSCALLS remediation).
  *
  * <p>strace attaches to every process of the container (from its cgroup) while the container is
  * paused, so nothing runs between listing the processes and attaching; the container is unpaused in
  * every case. With a data directory, each pause is written down before it happens and the record
- * removed after the unpause, so a container a crash left paused is unpaused at the next start. Each strace runs as a child process read by its own thread (never an event loop); it
- * ends when its container stops, its duration ends, or on {@link #stop()}; a JVM shutdown hook and a
- * parent-death signal end it when the collector goes away, so no strace process outlives it.
+ * removed after the unpause, so a container a crash left paused is unpaused at the next start. Each
+ * strace runs as a child process read by its own thread (never an event loop); it ends when its
+ * container stops, its duration ends, or on {@link #stop()}; a JVM shutdown hook and a parent-death
+ * signal end it when the collector goes away, so no strace process outlives it.
  *
  * <p>Without a strace binary the tracer still starts (reported by {@link #degradedReason()}), and
  * every trace fails naming the reason; a failed attach fails that trace only.
@@ -48,6 +52,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
 
   public static final String TRACE_LABEL = "porthole.trace";
   public static final String TRACE_LABEL_VALUE = "syscalls";
+
   /** SyscallBatch.trace_reason of containers traced because of their label. */
   public static final String LABEL_REASON = "label";
 
@@ -98,7 +103,15 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       String hostId,
       DockerClient docker,
       Path dataDir) {
-    this(vertx, config, directory, sink, stats, hostId, docker, new ContainerProcesses(),
+    this(
+        vertx,
+        config,
+        directory,
+        sink,
+        stats,
+        hostId,
+        docker,
+        new ContainerProcesses(),
         dataDir == null ? null : new PausedContainers(dataDir));
   }
 
@@ -123,11 +136,13 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     this.processes = Objects.requireNonNull(processes, "processes");
     this.paused = paused;
     AtomicInteger threads = new AtomicInteger();
-    this.attachExecutor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "porthole-strace-attach-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.attachExecutor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "porthole-strace-attach-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.shutdownHook = new Thread(this::endAllNow, "porthole-strace-shutdown");
   }
 
@@ -142,28 +157,37 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
    */
   @Override
   public Future<Void> start() {
-    return vertx.executeBlocking(() -> {
-          if (paused != null && docker != null) {
-            paused.unpauseLeftovers(docker);
-          }
-          return StraceCommand.resolve(config.binary(), System.getenv("PATH"));
-        })
-        .map(binary -> {
-          if (binary.isEmpty()) {
-            degradedReason = "strace binary '" + config.binary() + "' not found"
-                + (config.binary().contains("/") ? "" : " on PATH") + " (" + StraceConfig.BINARY + ")";
-            LOG.warn("syscall tracing unavailable: {}", degradedReason);
-          } else {
-            command = new StraceCommand(binary.get().toString(), config.syscalls(), true);
-          }
-          Runtime.getRuntime().addShutdownHook(shutdownHook);
-          running = true;
-          directory.addListener(this);
-          for (ContainerInfo container : directory.all()) {
-            started(container);
-          }
-          return null;
-        });
+    return vertx
+        .executeBlocking(
+            () -> {
+              if (paused != null && docker != null) {
+                paused.unpauseLeftovers(docker);
+              }
+              return StraceCommand.resolve(config.binary(), System.getenv("PATH"));
+            })
+        .map(
+            binary -> {
+              if (binary.isEmpty()) {
+                degradedReason =
+                    "strace binary '"
+                        + config.binary()
+                        + "' not found"
+                        + (config.binary().contains("/") ? "" : " on PATH")
+                        + " ("
+                        + StraceConfig.BINARY
+                        + ")";
+                LOG.warn("syscall tracing unavailable: {}", degradedReason);
+              } else {
+                command = new StraceCommand(binary.get().toString(), config.syscalls(), true);
+              }
+              Runtime.getRuntime().addShutdownHook(shutdownHook);
+              running = true;
+              directory.addListener(this);
+              for (ContainerInfo container : directory.all()) {
+                started(container);
+              }
+              return null;
+            });
   }
 
   /** Ends every trace and waits (bounded) for their strace processes to exit. */
@@ -179,19 +203,23 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       session.end("tracer stopped");
       ended.add(session.ended());
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new))
-        .completeOnTimeout(null, 10, TimeUnit.SECONDS);
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new))
+            .completeOnTimeout(null, 10, TimeUnit.SECONDS);
     return Future.fromCompletionStage(all, context)
-        .eventually(() -> vertx.executeBlocking(() -> {
-          endAllNow();
-          attachExecutor.shutdownNow();
-          try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-          } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs anyway
-          }
-          return null;
-        }))
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      endAllNow();
+                      attachExecutor.shutdownNow();
+                      try {
+                        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                      } catch (IllegalStateException e) {
+                        // the JVM is shutting down: the hook runs anyway
+                      }
+                      return null;
+                    }))
         .mapEmpty();
   }
 
@@ -202,7 +230,10 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       return;
     }
     startSession(container, LABEL_REASON, null)
-        .onFailure(e -> LOG.warn("cannot trace labelled container {}: {}", container.name(), e.getMessage()));
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "cannot trace labelled container {}: {}", container.name(), e.getMessage()));
   }
 
   @Override
@@ -228,15 +259,23 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     Objects.requireNonNull(duration, "duration");
     Objects.requireNonNull(reason, "reason");
     if (duration.isNegative() || duration.isZero()) {
-      return Future.failedFuture(new IllegalArgumentException("trace duration must be positive but was " + duration));
+      return Future.failedFuture(
+          new IllegalArgumentException("trace duration must be positive but was " + duration));
     }
     Optional<ContainerInfo> container = directory.find(containerId);
     if (container.isEmpty()) {
-      return Future.failedFuture(new StraceException("no running container '" + containerId + "' on host " + hostId));
+      return Future.failedFuture(
+          new StraceException("no running container '" + containerId + "' on host " + hostId));
     }
-    Duration bounded = duration.compareTo(config.maxDuration()) > 0 ? config.maxDuration() : duration;
+    Duration bounded =
+        duration.compareTo(config.maxDuration()) > 0 ? config.maxDuration() : duration;
     if (bounded != duration) {
-      LOG.info("trace of {} shortened from {} to {} ({})", containerId, duration, bounded, StraceConfig.MAX_DURATION);
+      LOG.info(
+          "trace of {} shortened from {} to {} ({})",
+          containerId,
+          duration,
+          bounded,
+          StraceConfig.MAX_DURATION);
     }
     return startSession(container.get(), reason, bounded);
   }
@@ -247,16 +286,23 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     }
     StraceCommand cmd = command;
     if (cmd == null) {
-      return Future.failedFuture(new StraceException("cannot trace container " + container.name() + ": " + degradedReason));
+      return Future.failedFuture(
+          new StraceException(
+              "cannot trace container " + container.name() + ": " + degradedReason));
     }
     if (container.pid() <= 0) {
-      return Future.failedFuture(new StraceException("container " + container.name() + " has no running process"));
+      return Future.failedFuture(
+          new StraceException("container " + container.name() + " has no running process"));
     }
     TraceSession session;
     synchronized (sessions) {
       TraceSession existing = sessions.get(container.id());
       if (existing != null && existing.mainPid() == container.pid()) {
-        LOG.info("container {} is already traced ({}); {} joins that trace", container.name(), existing.reason(), reason);
+        LOG.info(
+            "container {} is already traced ({}); {} joins that trace",
+            container.name(),
+            existing.reason(),
+            reason);
         return joinExisting(existing, duration);
       }
       if (existing != null) {
@@ -266,19 +312,34 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
             .compose(v -> startSession(container, reason, duration));
       }
       if (sessions.size() >= config.maxConcurrent()) {
-        return Future.failedFuture(new StraceException(
-            "cannot trace container " + container.name() + ": already tracing " + sessions.size()
-                + " containers (" + StraceConfig.MAX_CONCURRENT + "=" + config.maxConcurrent() + ")"));
+        return Future.failedFuture(
+            new StraceException(
+                "cannot trace container "
+                    + container.name()
+                    + ": already tracing "
+                    + sessions.size()
+                    + " containers ("
+                    + StraceConfig.MAX_CONCURRENT
+                    + "="
+                    + config.maxConcurrent()
+                    + ")"));
       }
-      SyscallBatcher batcher = new SyscallBatcher(
-          hostId, container.id(), reason, config.batchInterval(), config.batchMaxEvents(),
-          System::currentTimeMillis, this::publish);
-      session = new TraceSession(container.id(), container.pid(), reason, cmd, processes, batcher, stats);
+      SyscallBatcher batcher =
+          new SyscallBatcher(
+              hostId,
+              container.id(),
+              reason,
+              config.batchInterval(),
+              config.batchMaxEvents(),
+              System::currentTimeMillis,
+              this::publish);
+      session =
+          new TraceSession(container.id(), container.pid(), reason, cmd, processes, batcher, stats);
       sessions.put(container.id(), session);
       Promise<Void> traced = Promise.promise();
       try {
         attachExecutor.execute(() -> attach(session, batcher, duration, traced));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         sessions.remove(container.id(), session);
         return Future.failedFuture(new StraceException("syscall tracer is not running"));
       }
@@ -286,13 +347,15 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     }
   }
 
-  private void attach(TraceSession session, SyscallBatcher batcher, Duration duration, Promise<Void> traced) {
+  private void attach(
+      TraceSession session, SyscallBatcher batcher, Duration duration, Promise<Void> traced) {
     boolean paused = config.pauseWhileAttaching() && pause(session.containerId());
     try {
       session.attach(config.attachTimeout());
     } catch (StraceException | RuntimeException e) {
       sessions.remove(session.containerId(), session);
-      String message = e instanceof StraceException ? e.getMessage() : "cannot trace container: " + e;
+      String message =
+          e instanceof StraceException ? e.getMessage() : "cannot trace container: " + e;
       context.runOnContext(v -> traced.fail(new StraceException(message)));
       return;
     } finally {
@@ -300,37 +363,54 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         unpause(session.containerId());
       }
     }
-    context.runOnContext(v -> {
-      long flushTimer = vertx.setPeriodic(config.batchInterval().toMillis(), id -> batcher.flushIfDue());
-      long deadline = duration == null ? -1
-          : vertx.setTimer(duration.toMillis(), id -> session.end("duration of " + duration.toMillis() + " ms elapsed"));
-      session.ended().whenComplete((r, e) -> context.runOnContext(x -> {
-        vertx.cancelTimer(flushTimer);
-        if (deadline >= 0) {
-          vertx.cancelTimer(deadline);
-        }
-        sessions.remove(session.containerId(), session);
-        traced.tryComplete();
-      }));
-      if (!running || directory.byId(session.containerId()).isEmpty()) {
-        session.end(running ? "container stopped" : "tracer stopped");
-      }
-    });
+    context.runOnContext(
+        v -> {
+          long flushTimer =
+              vertx.setPeriodic(config.batchInterval().toMillis(), id -> batcher.flushIfDue());
+          long deadline =
+              duration == null
+                  ? -1
+                  : vertx.setTimer(
+                      duration.toMillis(),
+                      id -> session.end("duration of " + duration.toMillis() + " ms elapsed"));
+          session
+              .ended()
+              .whenComplete(
+                  (r, e) ->
+                      context.runOnContext(
+                          x -> {
+                            vertx.cancelTimer(flushTimer);
+                            if (deadline >= 0) {
+                              vertx.cancelTimer(deadline);
+                            }
+                            sessions.remove(session.containerId(), session);
+                            traced.tryComplete();
+                          }));
+          if (!running || directory.byId(session.containerId()).isEmpty()) {
+            session.end(running ? "container stopped" : "tracer stopped");
+          }
+        });
   }
 
   private Future<Void> joinExisting(TraceSession existing, Duration duration) {
     Promise<Void> joined = Promise.promise();
-    long timer = duration == null ? -1 : vertx.setTimer(duration.toMillis(), id -> joined.tryComplete());
-    existing.ended().whenComplete((r, e) -> context.runOnContext(v -> {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-      }
-      joined.tryComplete();
-    }));
+    long timer =
+        duration == null ? -1 : vertx.setTimer(duration.toMillis(), id -> joined.tryComplete());
+    existing
+        .ended()
+        .whenComplete(
+            (r, e) ->
+                context.runOnContext(
+                    v -> {
+                      if (timer >= 0) {
+                        vertx.cancelTimer(timer);
+                      }
+                      joined.tryComplete();
+                    }));
     return joined.future();
   }
 
-  private void publish(io.porthole.proto.EventEnvelope envelope) {
+  private void publish(EventEnvelope envelope) {
     sink.emit(Topic.SYSCALLS, envelope); // the sink counts it once Kafka acknowledged it
   }
 
@@ -357,7 +437,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         docker.unpauseContainerCmd(containerId).exec();
         forgetPause(containerId);
         return;
-      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+      } catch (NotFoundException e) {
         forgetPause(containerId);
         return; // removed meanwhile
       } catch (RuntimeException e) {
@@ -369,7 +449,10 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         }
       }
     }
-    LOG.error("container {} could not be unpaused after attaching strace (the next start tries again): {}", containerId,
+    LOG.error(
+        "container {} could not be unpaused after attaching strace (the next start tries "
+            + "again): {}",
+        containerId,
         last == null ? "" : last.getMessage());
   }
 
@@ -398,7 +481,9 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   /** The strace processes running right now (for tests and diagnostics). */
   public List<ProcessHandle> straceProcesses() {
     List<ProcessHandle> handles = new ArrayList<>();
-    sessions.values().forEach(s -> s.strace().filter(ProcessHandle::isAlive).ifPresent(handles::add));
+    sessions
+        .values()
+        .forEach(s -> s.strace().filter(ProcessHandle::isAlive).ifPresent(handles::add));
     return handles;
   }
 

@@ -1,6 +1,7 @@
 package io.porthole.collector.strace;
 
 import io.porthole.collector.CollectorStats;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -9,16 +10,20 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One strace process attached to every process of one container, its reader thread, parser and
- * batcher. Blocking: {@link #attach} runs off the event loop. The reader thread starts strace itself
- * and lives as long as it does, so that strace's parent-death signal (set through {@code setpriv
- * --pdeathsig}) fires only when this JVM dies.
+ * batcher. Blocking: {@link #attach} runs off the event loop. The reader thread starts strace
+ * itself and lives as long as it does, so that strace's parent-death signal (set through {@code
+ * setpriv --pdeathsig}) fires only when this JVM dies.
  */
 final class TraceSession {
 
@@ -67,7 +72,8 @@ final class TraceSession {
   void attach(Duration timeout) throws StraceException {
     List<Integer> pids = processes.of(mainPid);
     if (pids.isEmpty()) {
-      throw fail("container " + shortId() + " has no running process (main pid " + mainPid + " is gone)");
+      throw fail(
+          "container " + shortId() + " has no running process (main pid " + mainPid + " is gone)");
     }
     List<String> argv = command.argv(pids);
     Thread reader = new Thread(() -> run(argv, pids), "porthole-strace-" + shortId());
@@ -75,17 +81,19 @@ final class TraceSession {
     readerStarted = true;
     if (ending) {
       ended.complete(null); // the reader never runs
-      throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
+      throw fail(
+          "tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
     }
     reader.start();
     Process p;
     try {
       p = started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw fail(e.getCause().getMessage());
-    } catch (java.util.concurrent.CancellationException e) {
-      throw fail("tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (CancellationException e) {
+      throw fail(
+          "tracing of container " + shortId() + " ended (" + endReason + ") before strace started");
+    } catch (TimeoutException e) {
       throw fail("strace did not start within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -94,7 +102,8 @@ final class TraceSession {
     awaitAttached(p, pids, timeout);
   }
 
-  private void awaitAttached(Process p, List<Integer> pids, Duration timeout) throws StraceException {
+  private void awaitAttached(Process p, List<Integer> pids, Duration timeout)
+      throws StraceException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int tracer = (int) p.pid();
     while (true) {
@@ -115,18 +124,35 @@ final class TraceSession {
       }
       if (attached > 0 && settled == pids.size()) {
         if (!foreign.isEmpty()) {
-          LOG.warn("strace for container {}: processes {} are traced by another tracer and were skipped", shortId(), foreign);
+          LOG.warn(
+              "strace for container {}: processes {} are traced by another tracer and were skipped",
+              shortId(),
+              foreign);
         }
-        LOG.info("strace (pid {}) attached to {} process(es) of container {} ({})", tracer, attached, shortId(), reason);
+        LOG.info(
+            "strace (pid {}) attached to {} process(es) of container {} ({})",
+            tracer,
+            attached,
+            shortId(),
+            reason);
         return;
       }
       if (!p.isAlive() || settled == pids.size() || System.nanoTime() > deadline) {
-        String why = !p.isAlive() ? "strace exited with status " + exitStatus(p)
-            : attached == 0 && settled == pids.size() ? "every process is gone or traced by another tracer " + foreign
-            : "strace did not attach within " + timeout.toMillis() + " ms";
+        String why =
+            !p.isAlive()
+                ? "strace exited with status " + exitStatus(p)
+                : attached == 0 && settled == pids.size()
+                    ? "every process is gone or traced by another tracer " + foreign
+                    : "strace did not attach within " + timeout.toMillis() + " ms";
         List<String> notices = awaitNotices(p);
-        throw fail("cannot trace container " + shortId() + " (pids " + pids + "): " + why
-            + (notices.isEmpty() ? "" : ": " + String.join("; ", notices)));
+        throw fail(
+            "cannot trace container "
+                + shortId()
+                + " (pids "
+                + pids
+                + "): "
+                + why
+                + (notices.isEmpty() ? "" : ": " + String.join("; ", notices)));
       }
       try {
         Thread.sleep(10);
@@ -150,21 +176,24 @@ final class TraceSession {
   private void run(List<String> argv, List<Integer> pids) {
     Process p;
     try {
-      ProcessBuilder builder = new ProcessBuilder(argv)
-          .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       builder.environment().putAll(StraceCommand.environment(builder.environment()));
       p = builder.start();
     } catch (IOException | RuntimeException e) {
-      started.completeExceptionally(new StraceException(
-          "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
+      started.completeExceptionally(
+          new StraceException(
+              "cannot run strace binary '" + command.binary() + "': " + e.getMessage()));
       ended.complete(null);
       return;
     }
     process = p;
     stats.straceProcessesStarted.incrementAndGet();
     StraceLineParser parser =
-        new StraceLineParser(LocalDate.now(ZoneId.systemDefault()), ZoneId.systemDefault(), listener);
+        new StraceLineParser(
+            LocalDate.now(ZoneId.systemDefault()), ZoneId.systemDefault(), listener);
     pids.forEach(parser::tracing);
     if (!started.complete(p) || ending) {
       // the attach gave up before strace even started: it must not run untracked
@@ -185,13 +214,22 @@ final class TraceSession {
       parser.finish();
       batcher.flush();
       terminate(p);
-      LOG.info("strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
-          shortId(), endReason, parser.linesRead(), parser.syscalls(), parser.exits(), parser.linesUnparsed());
+      LOG.info(
+          "strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
+          shortId(),
+          endReason,
+          parser.linesRead(),
+          parser.syscalls(),
+          parser.exits(),
+          parser.linesUnparsed());
       ended.complete(null);
     }
   }
 
-  /** Ends tracing: strace detaches on SIGTERM, and is killed if it has not gone after a grace period. */
+  /**
+   * Ends tracing: strace detaches on SIGTERM, and is killed if it has not gone after a grace
+   * period.
+   */
   void end(String why) {
     if (!ending) {
       endReason = why;
@@ -269,9 +307,9 @@ final class TraceSession {
   }
 
   /** The strace process, once started. */
-  java.util.Optional<ProcessHandle> strace() {
+  Optional<ProcessHandle> strace() {
     Process p = process;
-    return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.toHandle());
+    return p == null ? Optional.empty() : Optional.of(p.toHandle());
   }
 
   String containerId() {

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The collector's own downtime loses no lifecycle event, on the real engine: while its Docker source
- * is stopped, one container is OOM-killed and another exits; started again on the same data
+ * The collector's own downtime loses no lifecycle event, on the real engine: while its Docker
+ * source is stopped, one container is OOM-killed and another exits; started again on the same data
  * directory, the source publishes the oom and die of the first and the die of the second exactly
  * once, whether the engine still replays them (since/until) or not (then reconciled from inspect),
  * and nothing published before the stop is published again.
@@ -40,6 +40,7 @@ class CollectorRestartIT {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final long MEMORY = 16L << 20;
+
   /** More events than the engine keeps for replay (moby keeps the last 256). */
   private static final int FLOOD_EVENTS = 300;
 
@@ -92,7 +93,8 @@ class CollectorRestartIT {
     assertThat(die.getContainerEvent().getOomKilled()).isTrue();
     assertThat(die.getContainerEvent().getExitCode()).isEqualTo(137);
     assertThat(die.getContainerEvent().hasStartedAt()).isTrue();
-    assertThat(only(gap.exited, ContainerAction.DIE).getContainerEvent().getExitCode()).isEqualTo(3);
+    assertThat(only(gap.exited, ContainerAction.DIE).getContainerEvent().getExitCode())
+        .isEqualTo(3);
 
     // a third start after nothing happened to them reconciles nothing again
     int before = published.size();
@@ -100,30 +102,45 @@ class CollectorRestartIT {
     await(third.start());
     await(third.stop());
     assertThat(published.subList(before, published.size()))
-        .filteredOn(e -> e.getContainerId().equals(gap.oomKilled) || e.getContainerId().equals(gap.exited))
-        .allSatisfy(e -> assertThat(e.getContainerEvent().getAction()).isEqualTo(ContainerAction.SNAPSHOT));
+        .filteredOn(
+            e -> e.getContainerId().equals(gap.oomKilled) || e.getContainerId().equals(gap.exited))
+        .allSatisfy(
+            e -> assertThat(e.getContainerEvent().getAction()).isEqualTo(ContainerAction.SNAPSHOT));
   }
 
   private record Gap(String oomKilled, String exited, String bystander) {}
 
-  private Gap stopWhileOneIsOomKilledAndAnotherExits(boolean floodTheEnginesBuffer) throws Exception {
+  private Gap stopWhileOneIsOomKilledAndAnotherExits(boolean floodTheEnginesBuffer)
+      throws Exception {
     CollectorStats stats = new CollectorStats();
     DockerEventSource first = source(stats);
     await(first.start());
     String bystander = create("bystander", new HostConfig(), "sleep", "120");
-    String oomKilled = create("oom", new HostConfig().withMemory(MEMORY).withMemorySwap(MEMORY),
-        "sh", "-c", "sleep 3; exec dd if=/dev/zero of=/dev/null bs=64M");
+    String oomKilled =
+        create(
+            "oom",
+            new HostConfig().withMemory(MEMORY).withMemorySwap(MEMORY),
+            "sh",
+            "-c",
+            "sleep 3; exec dd if=/dev/zero of=/dev/null bs=64M");
     String exited = create("exit", new HostConfig(), "sh", "-c", "sleep 3; exit 3");
     for (String id : List.of(bystander, oomKilled, exited)) {
       docker.startContainerCmd(id).exec();
     }
-    awaitCondition(() -> count(oomKilled, ContainerAction.START) == 1 && count(exited, ContainerAction.START) == 1,
+    awaitCondition(
+        () ->
+            count(oomKilled, ContainerAction.START) == 1
+                && count(exited, ContainerAction.START) == 1,
         "the starts to be published");
     await(first.stop());
     assertThat(Files.exists(dataDir.resolve(DockerEventSource.POSITION_FILE))).isTrue();
-    assertThat(count(oomKilled, ContainerAction.DIE)).as("the collector stopped before the death").isZero();
+    assertThat(count(oomKilled, ContainerAction.DIE))
+        .as("the collector stopped before the death")
+        .isZero();
 
-    awaitCondition(() -> !running(oomKilled) && !running(exited), "both containers to end while the source is down");
+    awaitCondition(
+        () -> !running(oomKilled) && !running(exited),
+        "both containers to end while the source is down");
     if (floodTheEnginesBuffer) {
       for (int i = 0; i < FLOOD_EVENTS; i++) {
         docker.renameContainerCmd(bystander).withName(run + "-bystander-" + i).exec();
@@ -132,8 +149,12 @@ class CollectorRestartIT {
 
     DockerEventSource second = source(new CollectorStats());
     await(second.start());
-    awaitCondition(() -> count(oomKilled, ContainerAction.DIE) >= 1 && count(exited, ContainerAction.DIE) >= 1
-        && count(oomKilled, ContainerAction.OOM) >= 1, "the missed events to be published");
+    awaitCondition(
+        () ->
+            count(oomKilled, ContainerAction.DIE) >= 1
+                && count(exited, ContainerAction.DIE) >= 1
+                && count(oomKilled, ContainerAction.OOM) >= 1,
+        "the missed events to be published");
     await(second.stop());
     return new Gap(oomKilled, exited, bystander);
   }
@@ -142,20 +163,37 @@ class CollectorRestartIT {
     assertThat(count(gap.oomKilled, ContainerAction.OOM)).isEqualTo(1);
     assertThat(count(gap.oomKilled, ContainerAction.DIE)).isEqualTo(1);
     assertThat(count(gap.exited, ContainerAction.DIE)).isEqualTo(1);
-    assertThat(count(gap.oomKilled, ContainerAction.START)).as("published before the stop only").isEqualTo(1);
+    assertThat(count(gap.oomKilled, ContainerAction.START))
+        .as("published before the stop only")
+        .isEqualTo(1);
     assertThat(count(gap.exited, ContainerAction.START)).isEqualTo(1);
     assertThat(count(gap.bystander, ContainerAction.CREATE)).isEqualTo(1);
   }
 
   private DockerEventSource source(CollectorStats stats) {
     return new DockerEventSource(
-        vertx, docker, events, "it-host", new ContainerDirectory(), sink, stats, Duration.ofMillis(100),
-        Duration.ofSeconds(1), dataDir, Duration.ofMillis(50));
+        vertx,
+        docker,
+        events,
+        "it-host",
+        new ContainerDirectory(),
+        sink,
+        stats,
+        Duration.ofMillis(100),
+        Duration.ofSeconds(1),
+        dataDir,
+        Duration.ofMillis(50));
   }
 
   private String create(String suffix, HostConfig host, String... cmd) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE).withName(run + "-" + suffix).withHostConfig(host)
-        .withCmd(cmd).exec().getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName(run + "-" + suffix)
+            .withHostConfig(host)
+            .withCmd(cmd)
+            .exec()
+            .getId();
     containers.add(id);
     return id;
   }
@@ -185,7 +223,8 @@ class CollectorRestartIT {
     return only(id, action).getContainerEvent().getSource();
   }
 
-  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
+  private static void awaitCondition(BooleanSupplier condition, String what)
+      throws InterruptedException {
     Await.until(what, WAIT, condition::getAsBoolean);
   }
 

@@ -17,6 +17,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,18 +31,22 @@ import org.junit.jupiter.api.Test;
 class ContainerEventMapperTest {
 
   private static final ObjectMapper JSON = DockerClientConfig.getDefaultObjectMapper();
-  private static final String OOM_ID = "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
-  private static final String BRIDGE_ID = "d7e6a427f3b057fd7e83cb797011461478bd158bbb800a4f6710c43160676605";
+  private static final String OOM_ID =
+      "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
+  private static final String BRIDGE_ID =
+      "d7e6a427f3b057fd7e83cb797011461478bd158bbb800a4f6710c43160676605";
 
   static InspectContainerResponse inspect(String fixture) throws IOException {
-    try (InputStream in = ContainerEventMapperTest.class.getResourceAsStream("/docker/" + fixture)) {
+    try (InputStream in =
+        ContainerEventMapperTest.class.getResourceAsStream("/docker/" + fixture)) {
       return JSON.readValue(in, InspectContainerResponse.class);
     }
   }
 
   static List<Event> events() throws IOException {
     List<Event> events = new ArrayList<>();
-    try (InputStream in = ContainerEventMapperTest.class.getResourceAsStream("/docker/events-lifecycle.jsonl")) {
+    try (InputStream in =
+        ContainerEventMapperTest.class.getResourceAsStream("/docker/events-lifecycle.jsonl")) {
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank()) {
           events.add(JSON.readValue(line, Event.class));
@@ -59,7 +65,9 @@ class ContainerEventMapperTest {
 
   @Test
   void oomKilledContainerDiesWithExitCode137AndOomKilledAndItsMemoryLimit() throws IOException {
-    ContainerEvent die = ContainerEventMapper.fromEvent(event(OOM_ID, "die"), inspect("inspect-oom-exited.json"), null);
+    ContainerEvent die =
+        ContainerEventMapper.fromEvent(
+            event(OOM_ID, "die"), inspect("inspect-oom-exited.json"), null);
 
     assertThat(die.getAction()).isEqualTo(ContainerAction.DIE);
     assertThat(die.getExitCode()).isEqualTo(137);
@@ -71,7 +79,8 @@ class ContainerEventMapperTest {
     assertThat(die.getState()).isEqualTo("exited");
     assertThat(die.getConfig().getMemoryLimitBytes()).isEqualTo(16L << 20);
     assertThat(die.getConfig().getMemorySwapBytes()).isEqualTo(16L << 20);
-    assertThat(die.getConfig().getCommandList()).containsExactly("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
+    assertThat(die.getConfig().getCommandList())
+        .containsExactly("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
     assertThat(die.hasStartedAt()).isTrue();
   }
 
@@ -88,7 +97,12 @@ class ContainerEventMapperTest {
     assertThat(config.getPidMode()).isEqualTo("host");
     assertThat(config.getMountsList())
         .containsExactly(
-            Mount.newBuilder().setType("bind").setSource("/").setDestination("/host").setReadOnly(true).build());
+            Mount.newBuilder()
+                .setType("bind")
+                .setSource("/")
+                .setDestination("/host")
+                .setReadOnly(true)
+                .build());
     assertThat(snapshot.getLabelsMap()).containsEntry("porthole.trace", "syscalls");
   }
 
@@ -100,7 +114,11 @@ class ContainerEventMapperTest {
     assertThat(config.getCapDropList()).containsExactly("MKNOD");
     assertThat(config.getDevicesList())
         .containsExactly(
-            DeviceMapping.newBuilder().setPathOnHost("/dev/null").setPathInContainer("/dev/mynull").setPermissions("rwm").build());
+            DeviceMapping.newBuilder()
+                .setPathOnHost("/dev/null")
+                .setPathInContainer("/dev/mynull")
+                .setPermissions("rwm")
+                .build());
     assertThat(config.getSecurityOptList()).containsExactly("no-new-privileges");
     assertThat(config.getOomKillDisable()).isTrue();
     assertThat(config.getMemoryLimitBytes()).isZero();
@@ -115,8 +133,8 @@ class ContainerEventMapperTest {
     assertThat(config.getMountsList())
         .extracting(Mount::getType, Mount::getSource, Mount::getDestination, Mount::getReadOnly)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("tmpfs", "", "/run", false),
-            org.assertj.core.groups.Tuple.tuple("volume", "porthole-fx-vol", "/data", false));
+            Tuple.tuple("tmpfs", "", "/run", false),
+            Tuple.tuple("volume", "porthole-fx-vol", "/data", false));
   }
 
   @Test
@@ -145,13 +163,18 @@ class ContainerEventMapperTest {
       assertThat(action.name().toLowerCase()).isEqualTo(event.getAction());
       seen.add(event.getAction());
     }
-    assertThat(seen).contains("create", "start", "oom", "die", "pause", "unpause", "kill", "stop", "restart", "destroy", "attach");
+    assertThat(seen)
+        .contains(
+            "create", "start", "oom", "die", "pause", "unpause", "kill", "stop", "restart",
+            "destroy", "attach");
   }
 
   @Test
   void actionsWithDetailsAndUnknownActions() {
-    assertThat(ContainerEventMapper.action("exec_start: sh -c ls")).isEqualTo(ContainerAction.EXEC_START);
-    assertThat(ContainerEventMapper.action("health_status: unhealthy")).isEqualTo(ContainerAction.HEALTH_STATUS);
+    assertThat(ContainerEventMapper.action("exec_start: sh -c ls"))
+        .isEqualTo(ContainerAction.EXEC_START);
+    assertThat(ContainerEventMapper.action("health_status: unhealthy"))
+        .isEqualTo(ContainerAction.HEALTH_STATUS);
     assertThat(ContainerEventMapper.action("exec_create: sh")).isEqualTo(ContainerAction.OTHER);
     assertThat(ContainerEventMapper.action("")).isEqualTo(ContainerAction.OTHER);
     assertThat(ContainerEventMapper.action("snapshot")).isEqualTo(ContainerAction.OTHER);
@@ -159,11 +182,13 @@ class ContainerEventMapperTest {
 
   @Test
   void withoutInspectTheEventsAttributesGiveNameImageLabelsExitCodeAndSignal() throws IOException {
-    ContainerEvent destroy = ContainerEventMapper.fromEvent(event(OOM_ID, "destroy"), null, "inspect: No such container");
+    ContainerEvent destroy =
+        ContainerEventMapper.fromEvent(
+            event(OOM_ID, "destroy"), null, "inspect: No such container");
     assertThat(destroy.getAction()).isEqualTo(ContainerAction.DESTROY);
     assertThat(destroy.getName()).isEqualTo("porthole-it-fx-oom");
     assertThat(destroy.getImage()).isEqualTo("porthole/busybox:test");
-    assertThat(destroy.getLabelsMap()).containsExactly(java.util.Map.entry("app", "oomtest"));
+    assertThat(destroy.getLabelsMap()).containsExactly(Map.entry("app", "oomtest"));
     assertThat(destroy.hasConfig()).isFalse();
     assertThat(destroy.getInspectError()).isEqualTo("inspect: No such container");
 
@@ -179,7 +204,8 @@ class ContainerEventMapperTest {
   void eventTimeKeepsTheEnginesNanoseconds() throws IOException {
     Event create = event(OOM_ID, "create");
     var time = ContainerEventMapper.time(create);
-    assertThat(time.getSeconds() * 1_000_000_000L + time.getNanos()).isEqualTo(create.getTimeNano());
+    assertThat(time.getSeconds() * 1_000_000_000L + time.getNanos())
+        .isEqualTo(create.getTimeNano());
   }
 
   @Test
@@ -199,7 +225,10 @@ class ContainerEventMapperTest {
     assertThat(die.getOomKilled()).isTrue();
     assertThat(ContainerEventMapper.finishedAt(exited)).isNotNull();
 
-    ContainerEvent gone = ContainerEventMapper.missedDeath(ContainerEventMapper.info(inspect("inspect-bridge-running.json")), "inspect: no such container");
+    ContainerEvent gone =
+        ContainerEventMapper.missedDeath(
+            ContainerEventMapper.info(inspect("inspect-bridge-running.json")),
+            "inspect: no such container");
     assertThat(gone.getAction()).isEqualTo(ContainerAction.DIE);
     assertThat(gone.getName()).isEqualTo("porthole-it-fx-bridge");
     assertThat(gone.getInspectError()).isEqualTo("inspect: no such container");

@@ -15,20 +15,27 @@ class PositionStoreTest {
 
   @TempDir Path dir;
 
-  private static final String ID = "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
+  private static final String ID =
+      "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
 
   @Test
   void aSavedPositionLoadsBackAndNoFileIsNoPosition() throws IOException {
     PositionStore store = new PositionStore(dir.resolve("sub/docker-events.position"));
     assertThat(store.load()).isEmpty();
 
-    StreamPosition position = new StreamPosition(
-        1_764_925_600_123_456_789L, Set.of(ID + "/die", ID + "/oom"),
-        Map.of(ID, new KnownContainer(ID, 1_764_925_599_000_000_000L, 1_764_925_600_123_000_000L, false)));
+    StreamPosition position =
+        new StreamPosition(
+            1_764_925_600_123_456_789L,
+            Set.of(ID + "/die", ID + "/oom"),
+            Map.of(
+                ID,
+                new KnownContainer(
+                    ID, 1_764_925_599_000_000_000L, 1_764_925_600_123_000_000L, false)));
     store.save(position);
 
     assertThat(store.load()).contains(position);
-    assertThat(Files.list(dir.resolve("sub"))).extracting(p -> p.getFileName().toString())
+    assertThat(Files.list(dir.resolve("sub")))
+        .extracting(p -> p.getFileName().toString())
         .containsExactly("docker-events.position"); // the temporary file was renamed
   }
 
@@ -43,7 +50,8 @@ class PositionStoreTest {
   @Test
   void anUnreadableFileIsAnErrorNamingTheFileAndLine() throws IOException {
     Path file = dir.resolve("p");
-    Files.writeString(file, StreamPosition.HEADER + "\ntime 12\ncontainer " + ID + " x 0 running\n");
+    Files.writeString(
+        file, StreamPosition.HEADER + "\ntime 12\ncontainer " + ID + " x 0 running\n");
     assertThatThrownBy(() -> new PositionStore(file).load())
         .isInstanceOf(IOException.class)
         .hasMessageContaining(file.toString())

@@ -10,7 +10,8 @@ class PositionTrackerTest {
 
   @Test
   void thePositionMovesOnlyPastEventsDoneWithEveryEventBeforeThem() {
-    PositionTracker tracker = new PositionTracker(new StreamPosition(10, Set.of("a/start"), Map.of()));
+    PositionTracker tracker =
+        new PositionTracker(new StreamPosition(10, Set.of("a/start"), Map.of()));
     long first = tracker.begin(20, "a/die");
     long second = tracker.begin(30, "b/start");
     long third = tracker.begin(30, "b/die");
@@ -41,7 +42,8 @@ class PositionTrackerTest {
 
   @Test
   void anEventKafkaDidNotTakeKeepsThePositionBeforeItForTheRestOfTheRun() {
-    PositionTracker tracker = new PositionTracker(new StreamPosition(10, Set.of("a/start"), Map.of()));
+    PositionTracker tracker =
+        new PositionTracker(new StreamPosition(10, Set.of("a/start"), Map.of()));
     long lost = tracker.begin(20, "a/die");
     long later = tracker.begin(30, "b/start");
     tracker.freeze(); // the record of a/die was refused

@@ -31,7 +31,8 @@ class ReconciliationTest {
     assertThat(oom.exitCode()).isEqualTo(137);
     assertThat(oom.startedAtNanos()).isEqualTo(nanos("2026-11-29T09:19:29.175923992Z"));
     assertThat(oom.finishedAtNanos()).isEqualTo(nanos("2026-11-29T09:19:29.199632979Z"));
-    assertThat(state("inspect-bridge-running.json").finishedAtNanos()).isZero(); // 0001-01-01: never
+    assertThat(state("inspect-bridge-running.json").finishedAtNanos())
+        .isZero(); // 0001-01-01: never
   }
 
   @Test
@@ -40,10 +41,12 @@ class ReconciliationTest {
     InspectedState exit3 = state("inspect-exit3-exited.json");
     long before = nanos("2026-11-29T09:19:00Z");
 
-    List<Reconciliation.Missed> missed = Reconciliation.missed(
-        before, Map.of(), List.of(), List.of(oom, exit3), Set.of(oom.id(), exit3.id()), NOW);
+    List<Reconciliation.Missed> missed =
+        Reconciliation.missed(
+            before, Map.of(), List.of(), List.of(oom, exit3), Set.of(oom.id(), exit3.id()), NOW);
 
-    assertThat(missed).extracting(m -> m.containerId().substring(0, 6) + " " + m.action())
+    assertThat(missed)
+        .extracting(m -> m.containerId().substring(0, 6) + " " + m.action())
         .containsExactly("0dfeb5 START", "0dfeb5 OOM", "0dfeb5 DIE", "66d581 START", "66d581 DIE");
     assertThat(missed.get(2).timeNanos()).isEqualTo(oom.finishedAtNanos());
     assertThat(missed.get(2).state().exitCode()).isEqualTo(137);
@@ -53,22 +56,38 @@ class ReconciliationTest {
   void whatTheEngineReplayedOrWhatCameBeforeThePositionIsNotRebuilt() throws IOException {
     InspectedState oom = state("inspect-oom-exited.json");
     long startedBeforePosition = oom.startedAtNanos() + 1;
-    List<Reconciliation.Replayed> replayed = List.of(
-        new Reconciliation.Replayed(oom.id(), ContainerAction.OOM, oom.finishedAtNanos() - 1_000_000),
-        new Reconciliation.Replayed(oom.id(), ContainerAction.DIE, oom.finishedAtNanos() + 1_000_000));
+    List<Reconciliation.Replayed> replayed =
+        List.of(
+            new Reconciliation.Replayed(
+                oom.id(), ContainerAction.OOM, oom.finishedAtNanos() - 1_000_000),
+            new Reconciliation.Replayed(
+                oom.id(), ContainerAction.DIE, oom.finishedAtNanos() + 1_000_000));
 
-    assertThat(Reconciliation.missed(startedBeforePosition, Map.of(), replayed, List.of(oom), Set.of(oom.id()), NOW))
+    assertThat(
+            Reconciliation.missed(
+                startedBeforePosition, Map.of(), replayed, List.of(oom), Set.of(oom.id()), NOW))
         .isEmpty();
-    assertThat(Reconciliation.missed(oom.finishedAtNanos(), Map.of(), List.of(), List.of(oom), Set.of(oom.id()), NOW))
-        .as("finished at the position itself: handed on before").isEmpty();
+    assertThat(
+            Reconciliation.missed(
+                oom.finishedAtNanos(), Map.of(), List.of(), List.of(oom), Set.of(oom.id()), NOW))
+        .as("finished at the position itself: handed on before")
+        .isEmpty();
   }
 
   @Test
   void aRunningContainerThatStartedInTheGapIsAStartOnly() throws IOException {
     InspectedState running = state("inspect-bridge-running.json");
-    List<Reconciliation.Missed> missed = Reconciliation.missed(
-        running.startedAtNanos() - 1, Map.of(), List.of(), List.of(running), Set.of(running.id()), NOW);
-    assertThat(missed).extracting(Reconciliation.Missed::action).containsExactly(ContainerAction.START);
+    List<Reconciliation.Missed> missed =
+        Reconciliation.missed(
+            running.startedAtNanos() - 1,
+            Map.of(),
+            List.of(),
+            List.of(running),
+            Set.of(running.id()),
+            NOW);
+    assertThat(missed)
+        .extracting(Reconciliation.Missed::action)
+        .containsExactly(ContainerAction.START);
   }
 
   @Test
@@ -76,22 +95,38 @@ class ReconciliationTest {
     String runningId = "a".repeat(64);
     String exitedId = "b".repeat(64);
     String replayedId = "c".repeat(64);
-    Map<String, KnownContainer> known = Map.of(
-        runningId, new KnownContainer(runningId, 5, 0, true),
-        exitedId, new KnownContainer(exitedId, 5, 7, false),
-        replayedId, new KnownContainer(replayedId, 5, 0, true));
-    List<Reconciliation.Replayed> replayed = List.of(
-        new Reconciliation.Replayed(replayedId, ContainerAction.DIE, 20),
-        new Reconciliation.Replayed(replayedId, ContainerAction.DESTROY, 21));
+    Map<String, KnownContainer> known =
+        Map.of(
+            runningId, new KnownContainer(runningId, 5, 0, true),
+            exitedId, new KnownContainer(exitedId, 5, 7, false),
+            replayedId, new KnownContainer(replayedId, 5, 0, true));
+    List<Reconciliation.Replayed> replayed =
+        List.of(
+            new Reconciliation.Replayed(replayedId, ContainerAction.DIE, 20),
+            new Reconciliation.Replayed(replayedId, ContainerAction.DESTROY, 21));
 
-    List<Reconciliation.Missed> missed = Reconciliation.missed(10, known, replayed, List.of(), Set.of(), NOW);
+    List<Reconciliation.Missed> missed =
+        Reconciliation.missed(10, known, replayed, List.of(), Set.of(), NOW);
 
-    assertThat(missed).extracting(m -> m.containerId().charAt(0) + " " + m.action())
+    assertThat(missed)
+        .extracting(m -> m.containerId().charAt(0) + " " + m.action())
         .containsExactlyInAnyOrder("a DIE", "a DESTROY", "b DESTROY");
     assertThat(missed).allSatisfy(m -> assertThat(m.state()).isNull());
-    assertThat(missed.indexOf(missed.stream().filter(m -> m.containerId().equals(runningId)
-        && m.action() == ContainerAction.DIE).findFirst().orElseThrow()))
-        .isLessThan(missed.indexOf(missed.stream().filter(m -> m.containerId().equals(runningId)
-            && m.action() == ContainerAction.DESTROY).findFirst().orElseThrow()));
+    assertThat(
+            missed.indexOf(
+                missed.stream()
+                    .filter(
+                        m -> m.containerId().equals(runningId) && m.action() == ContainerAction.DIE)
+                    .findFirst()
+                    .orElseThrow()))
+        .isLessThan(
+            missed.indexOf(
+                missed.stream()
+                    .filter(
+                        m ->
+                            m.containerId().equals(runningId)
+                                && m.action() == ContainerAction.DESTROY)
+                    .findFirst()
+                    .orElseThrow()));
   }
 }

@@ -14,17 +14,25 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Replays the events recorded in {@code events-lifecycle.jsonl} (see {@link ContainerEventMapperTest}). */
+/**
+ * Replays the events recorded in {@code events-lifecycle.jsonl} (see {@link
+ * ContainerEventMapperTest}).
+ */
 class RememberedContainersTest {
 
-  private static final String OOM_ID = "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
-  private static final String BRIDGE_ID = "d7e6a427f3b057fd7e83cb797011461478bd158bbb800a4f6710c43160676605";
-  private static final String HOSTNS_ID = "a1b350ecbb4a3bf206142cc0b0e49592a16e98ce3889a1600d1d01ad64701f3e";
+  private static final String OOM_ID =
+      "0dfeb54f343954cee62ec3f2b56099cf4db42dfdf0b7f3d59ad566b4bbfbf334";
+  private static final String BRIDGE_ID =
+      "d7e6a427f3b057fd7e83cb797011461478bd158bbb800a4f6710c43160676605";
+  private static final String HOSTNS_ID =
+      "a1b350ecbb4a3bf206142cc0b0e49592a16e98ce3889a1600d1d01ad64701f3e";
 
   /** An event that the source published without inspecting, or that it had to inspect. */
   private record Outcome(String id, String action, ContainerEvent withoutInspect) {}
 
-  /** Plays the recorded stream as the source's worker does: events it cannot build are "inspected". */
+  /**
+   * Plays the recorded stream as the source's worker does: events it cannot build are "inspected".
+   */
   private static List<Outcome> replay(RememberedContainers remembered) throws IOException {
     Map<String, InspectContainerResponse> inspects =
         Map.of(
@@ -85,12 +93,14 @@ class RememberedContainersTest {
 
     List<ContainerEvent> bridgeDies = built(outcomes, BRIDGE_ID, "die");
     assertThat(bridgeDies).hasSize(2).doesNotContainNull();
-    assertThat(bridgeDies).allSatisfy(die -> {
-      assertThat(die.getExitCode()).isEqualTo(137);
-      assertThat(die.getOomKilled()).isFalse();
-      assertThat(die.getState()).isEqualTo("exited");
-      assertThat(die.hasConfig()).isTrue();
-    });
+    assertThat(bridgeDies)
+        .allSatisfy(
+            die -> {
+              assertThat(die.getExitCode()).isEqualTo(137);
+              assertThat(die.getOomKilled()).isFalse();
+              assertThat(die.getState()).isEqualTo("exited");
+              assertThat(die.hasConfig()).isTrue();
+            });
     ContainerEvent hostnsDie = built(outcomes, HOSTNS_ID, "die").get(0);
     assertThat(hostnsDie.getOomKilled()).isFalse();
     assertThat(hostnsDie.getConfig().getNetworkMode()).isEqualTo("host");

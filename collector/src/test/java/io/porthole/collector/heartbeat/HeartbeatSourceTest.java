@@ -31,46 +31,65 @@ class HeartbeatSourceTest {
   @Test
   void beatsEveryIntervalWithCountersContainersAndDegradedSourcesEvenWhenTheEngineDoesNotAnswer(
       Vertx vertx, VertxTestContext ctx) throws Exception {
-    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    MockProducer<String, byte[]> mock =
+        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
     RecordPublisher publisher =
-        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("hb."), 100);
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("hb."), 100);
     CollectorStats stats = new CollectorStats();
     stats.dockerEventsSeen.set(7);
     stats.eventsDroppedBackpressure.set(3);
     stats.markDegraded("packets", "no permission to capture on docker0");
     ContainerDirectory directory = new ContainerDirectory();
-    directory.running(new ContainerInfo("c1", "web", "img", 42, Map.of(), List.of("172.17.0.2"), "bridge"));
+    directory.running(
+        new ContainerInfo("c1", "web", "img", 42, Map.of(), List.of("172.17.0.2"), "bridge"));
     // no such socket: the engine "does not answer"
-    DockerClient unreachable = DockerClients.create("unix:///nonexistent/porthole-test/docker.sock", Duration.ofSeconds(2));
+    DockerClient unreachable =
+        DockerClients.create(
+            "unix:///nonexistent/porthole-test/docker.sock", Duration.ofSeconds(2));
     String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
     HeartbeatSource heartbeat =
-        new HeartbeatSource(vertx, publisher, unreachable, "host-9", Duration.ofMillis(200), directory, stats);
+        new HeartbeatSource(
+            vertx, publisher, unreachable, "host-9", Duration.ofMillis(200), directory, stats);
 
     heartbeat
         .start()
-        .onComplete(ctx.succeeding(v -> vertx.setPeriodic(50, id -> {
-          if (mock.history().size() >= 3) {
-            vertx.cancelTimer(id);
-            heartbeat.stop();
-            ctx.verify(() -> {
-              assertThat(mock.history()).allSatisfy(r -> {
-                assertThat(r.topic()).isEqualTo("hb.porthole.heartbeats.v1");
-                assertThat(r.key()).isEqualTo("host-9");
-              });
-              CollectorHeartbeat beat = CollectorHeartbeat.parseFrom(mock.history().get(2).value());
-              assertThat(beat.getHostId()).isEqualTo("host-9");
-              assertThat(beat.getKernelVersion()).isEqualTo(kernel);
-              assertThat(beat.getEngineVersion()).isEmpty();
-              assertThat(beat.getRunningContainers()).isEqualTo(1);
-              assertThat(beat.getCounters().getDockerEventsSeen()).isEqualTo(7);
-              assertThat(beat.getCounters().getEventsDroppedBackpressure()).isEqualTo(3);
-              assertThat(beat.getDegradedSourcesMap())
-                  .containsExactly(Map.entry("packets", "no permission to capture on docker0"));
-              assertThat(beat.hasStartedAt()).isTrue();
-              unreachable.close();
-            });
-            ctx.completeNow();
-          }
-        })));
+        .onComplete(
+            ctx.succeeding(
+                v ->
+                    vertx.setPeriodic(
+                        50,
+                        id -> {
+                          if (mock.history().size() >= 3) {
+                            vertx.cancelTimer(id);
+                            heartbeat.stop();
+                            ctx.verify(
+                                () -> {
+                                  assertThat(mock.history())
+                                      .allSatisfy(
+                                          r -> {
+                                            assertThat(r.topic())
+                                                .isEqualTo("hb.porthole.heartbeats.v1");
+                                            assertThat(r.key()).isEqualTo("host-9");
+                                          });
+                                  CollectorHeartbeat beat =
+                                      CollectorHeartbeat.parseFrom(mock.history().get(2).value());
+                                  assertThat(beat.getHostId()).isEqualTo("host-9");
+                                  assertThat(beat.getKernelVersion()).isEqualTo(kernel);
+                                  assertThat(beat.getEngineVersion()).isEmpty();
+                                  assertThat(beat.getRunningContainers()).isEqualTo(1);
+                                  assertThat(beat.getCounters().getDockerEventsSeen()).isEqualTo(7);
+                                  assertThat(beat.getCounters().getEventsDroppedBackpressure())
+                                      .isEqualTo(3);
+                                  assertThat(beat.getDegradedSourcesMap())
+                                      .containsExactly(
+                                          Map.entry(
+                                              "packets", "no permission to capture on docker0"));
+                                  assertThat(beat.hasStartedAt()).isTrue();
+                                  unreachable.close();
+                                });
+                            ctx.completeNow();
+                          }
+                        })));
   }
 }

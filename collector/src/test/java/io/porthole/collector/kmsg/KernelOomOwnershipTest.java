@@ -10,7 +10,11 @@ class KernelOomOwnershipTest {
   @Test
   void aKillOfAContainerThisEngineLacksAndThisCollectorNeverSawIsAnotherEngines() {
     assertThat(KernelOomSource.ours(true, false)).as("another engine's container").isFalse();
-    assertThat(KernelOomSource.ours(true, true)).as("ours, removed since (docker run --rm)").isTrue();
-    assertThat(KernelOomSource.ours(false, false)).as("the engine has it: ours, seen or not").isTrue();
+    assertThat(KernelOomSource.ours(true, true))
+        .as("ours, removed since (docker run --rm)")
+        .isTrue();
+    assertThat(KernelOomSource.ours(false, false))
+        .as("the engine has it: ours, seen or not")
+        .isTrue();
   }
 }

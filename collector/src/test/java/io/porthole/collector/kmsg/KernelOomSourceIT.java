@@ -14,6 +14,7 @@ import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel log's OOM kills, on the real kernel and engine: a child OOM-killed while its container
- * lives on becomes an {@code oom} event with source KERNEL_LOG and the killed task; a restart on the
- * same data directory resumes after the kills already published; an unreadable device degrades the
- * source without failing it.
+ * lives on becomes an {@code oom} event with source KERNEL_LOG and the killed task; a restart on
+ * the same data directory resumes after the kills already published; an unreadable device degrades
+ * the source without failing it.
  */
 class KernelOomSourceIT {
 
@@ -68,7 +69,8 @@ class KernelOomSourceIT {
   }
 
   @Test
-  void aChildKilledWhileTheContainerLivesOnIsAKernelLogOomAndARestartResumesAfterIt() throws Exception {
+  void aChildKilledWhileTheContainerLivesOnIsAKernelLogOomAndARestartResumesAfterIt()
+      throws Exception {
     CollectorStats stats = new CollectorStats();
     KernelOomSource first = source(stats, Path.of("/dev/kmsg"));
     await(first.start());
@@ -81,24 +83,30 @@ class KernelOomSourceIT {
     assertThat(oom.getContainerEvent().getSource()).isEqualTo(EventSource.KERNEL_LOG);
     assertThat(oom.getContainerEvent().getKernelOom().getTask()).isEqualTo("dd");
     assertThat(oom.getContainerEvent().getKernelOom().getPid()).isPositive();
-    assertThat(oom.getContainerEvent().getKernelOom().getConstraint()).isEqualTo("CONSTRAINT_MEMCG");
+    assertThat(oom.getContainerEvent().getKernelOom().getConstraint())
+        .isEqualTo("CONSTRAINT_MEMCG");
     assertThat(oom.getContainerEvent().hasStartedAt()).isTrue();
     assertThat(oom.getContainerEvent().getConfig().getMemoryLimitBytes()).isEqualTo(MEMORY);
     assertThat(docker.inspectContainerCmd(survivor).exec().getState().getRunning())
-        .as("only the child was killed").isTrue();
+        .as("only the child was killed")
+        .isTrue();
     assertThat(stats.kmsgOomKills.get()).isPositive();
     await(first.stop());
     assertThat(Files.exists(dataDir.resolve(KernelOomSource.CURSOR_FILE))).isTrue();
 
     // killed while the source is down: logged before the next start, after the cursor
     String inTheGap = startChildKiller("gap");
-    awaitCondition(() -> oomKills(inTheGap) >= 1, "the kernel to OOM-kill the child of " + inTheGap);
+    awaitCondition(
+        () -> oomKills(inTheGap) >= 1, "the kernel to OOM-kill the child of " + inTheGap);
 
     KernelOomSource second = source(new CollectorStats(), Path.of("/dev/kmsg"));
     await(second.start());
-    awaitCondition(() -> count(inTheGap) == 1, "the kernel log's oom of " + inTheGap + " after the restart");
+    awaitCondition(
+        () -> count(inTheGap) == 1, "the kernel log's oom of " + inTheGap + " after the restart");
     await(second.stop());
-    assertThat(count(survivor)).as("the kill before the restart is not published again").isEqualTo(1);
+    assertThat(count(survivor))
+        .as("the kill before the restart is not published again")
+        .isEqualTo(1);
     assertThat(only(inTheGap).getContainerEvent().getKernelOom().getSequence())
         .isGreaterThan(oom.getContainerEvent().getKernelOom().getSequence());
   }
@@ -109,34 +117,51 @@ class KernelOomSourceIT {
     KernelOomSource source = source(stats, dataDir.resolve("no-such-kmsg"));
     await(source.start());
     assertThat(stats.degradedSources()).containsKey(KernelOomSource.SOURCE);
-    assertThat(stats.degradedSources().get(KernelOomSource.SOURCE)).contains("cannot read", "CAP_SYSLOG");
+    assertThat(stats.degradedSources().get(KernelOomSource.SOURCE))
+        .contains("cannot read", "CAP_SYSLOG");
     await(source.stop());
   }
 
   private KernelOomSource source(CollectorStats stats, Path device) {
     return new KernelOomSource(
-        vertx, new KmsgConfig(true, device), docker, new ContainerDirectory(), "it-host", sink, stats, dataDir, Duration.ofMillis(50));
+        vertx,
+        new KmsgConfig(true, device),
+        docker,
+        new ContainerDirectory(),
+        "it-host",
+        sink,
+        stats,
+        dataDir,
+        Duration.ofMillis(50));
   }
 
   /** A 16 MiB container whose child dd is OOM-killed while its shell sleeps on. */
   private String startChildKiller(String suffix) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE).withName(run + "-" + suffix)
-        .withHostConfig(new HostConfig().withMemory(MEMORY).withMemorySwap(MEMORY))
-        .withCmd("sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M; sleep 60").exec().getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName(run + "-" + suffix)
+            .withHostConfig(new HostConfig().withMemory(MEMORY).withMemorySwap(MEMORY))
+            .withCmd("sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M; sleep 60")
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
     return id;
   }
 
-  /** The container's memory cgroup's OOM kill count (cgroup v1, cgroupfs driver, as on these hosts). */
+  /**
+   * The container's memory cgroup's OOM kill count (cgroup v1, cgroupfs driver, as on these hosts).
+   */
   private static int oomKills(String id) {
     try {
-      for (String line : Files.readAllLines(Path.of("/sys/fs/cgroup/memory/docker", id, "memory.oom_control"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/sys/fs/cgroup/memory/docker", id, "memory.oom_control"))) {
         if (line.startsWith("oom_kill ")) {
           return Integer.parseInt(line.substring(9).trim());
         }
       }
-    } catch (java.io.IOException | NumberFormatException e) {
+    } catch (IOException | NumberFormatException e) {
       return 0;
     }
     return 0;
@@ -150,11 +175,15 @@ class KernelOomSourceIT {
 
   private EventEnvelope only(String id) {
     synchronized (published) {
-      return published.stream().filter(e -> e.getContainerId().equals(id)).findFirst().orElseThrow();
+      return published.stream()
+          .filter(e -> e.getContainerId().equals(id))
+          .findFirst()
+          .orElseThrow();
     }
   }
 
-  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
+  private static void awaitCondition(BooleanSupplier condition, String what)
+      throws InterruptedException {
     Await.until(what, WAIT, condition::getAsBoolean);
   }
 

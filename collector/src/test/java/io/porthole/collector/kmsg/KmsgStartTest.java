@@ -44,6 +44,8 @@ class KmsgStartTest {
     new KmsgCursor(BOOT, 1411).save(file);
     assertThat(KmsgCursor.load(file)).contains(new KmsgCursor(BOOT, 1411));
     Files.writeString(file, KmsgCursor.HEADER + "\nboot x\nsequence many\n");
-    assertThatThrownBy(() -> KmsgCursor.load(file)).isInstanceOf(IOException.class).hasMessageContaining("sequence");
+    assertThatThrownBy(() -> KmsgCursor.load(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("sequence");
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** On /dev/kmsg records recorded here (docker run --memory 16m --memory-swap 16m ... dd bs=64M). */
 class OomKillParserTest {
 
-  private static final String ID = "b71199844c79856dc212d64b1e140fadd77e88efd062e1c42b437f73c567b654";
+  private static final String ID =
+      "b71199844c79856dc212d64b1e140fadd77e88efd062e1c42b437f73c567b654";
 
   static List<String> recorded(String name) throws IOException {
     try (InputStream in = OomKillParserTest.class.getResourceAsStream("/kmsg/" + name)) {
@@ -50,7 +51,8 @@ class OomKillParserTest {
   }
 
   @Test
-  void aRecordIsPrioritySequenceMicrosAndMessageAndContinuationLinesAreNotRecords() throws IOException {
+  void aRecordIsPrioritySequenceMicrosAndMessageAndContinuationLinesAreNotRecords()
+      throws IOException {
     List<String> lines = recorded("continuation-lines.txt");
     KmsgRecord record = KmsgRecord.parse(lines.get(0)).orElseThrow();
     assertThat(record.priority()).isEqualTo(6);
@@ -74,15 +76,29 @@ class OomKillParserTest {
   @Test
   void aHostOutOfMemoryKillInAContainerIsSeenAndAKillOutsideContainersIsOnlyCounted() {
     OomKillParser parser = new OomKillParser();
-    Optional<OomKill> none = parser.accept(record(7, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
-        + "mems_allowed=0-1,global_oom,task_memcg=/user.slice,task=java,pid=99,uid=1000"));
+    Optional<OomKill> none =
+        parser.accept(
+            record(
+                7,
+                "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
+                    + "mems_allowed=0-1,global_oom,task_memcg=/user.slice,task=java,pid=99,"
+                    + "uid=1000"));
     assertThat(none).isEmpty();
-    assertThat(parser.accept(record(8, "Out of memory: Killed process 99 (java) total-vm:1kB"))).isEmpty();
+    assertThat(parser.accept(record(8, "Out of memory: Killed process 99 (java) total-vm:1kB")))
+        .isEmpty();
     assertThat(parser.hostKills()).isEqualTo(1);
 
-    parser.accept(record(9, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=" + ID + ",mems_allowed=0,"
-        + "global_oom,task_memcg=/system.slice/docker-" + ID + ".scope,task=sh,pid=7,uid=0"));
-    Optional<OomKill> kill = parser.accept(record(10, "Out of memory: Killed process 7 (sh) total-vm:2kB"));
+    parser.accept(
+        record(
+            9,
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset="
+                + ID
+                + ",mems_allowed=0,"
+                + "global_oom,task_memcg=/system.slice/docker-"
+                + ID
+                + ".scope,task=sh,pid=7,uid=0"));
+    Optional<OomKill> kill =
+        parser.accept(record(10, "Out of memory: Killed process 7 (sh) total-vm:2kB"));
     assertThat(kill).map(OomKill::containerId).contains(ID);
     assertThat(kill).map(OomKill::constraint).contains("CONSTRAINT_NONE");
   }
@@ -90,9 +106,18 @@ class OomKillParserTest {
   @Test
   void anOomKillWithoutItsKilledProcessRecordIsStillReportedWithTheNextRecord() {
     OomKillParser parser = new OomKillParser();
-    assertThat(parser.accept(record(1, "oom-kill:constraint=CONSTRAINT_MEMCG,oom_memcg=/docker/" + ID
-        + ",task_memcg=/docker/" + ID + ",task=dd,pid=5,uid=0"))).isEmpty();
-    Optional<OomKill> kill = parser.accept(record(2, "docker0: port 1(veth1) entered disabled state"));
+    assertThat(
+            parser.accept(
+                record(
+                    1,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,oom_memcg=/docker/"
+                        + ID
+                        + ",task_memcg=/docker/"
+                        + ID
+                        + ",task=dd,pid=5,uid=0")))
+        .isEmpty();
+    Optional<OomKill> kill =
+        parser.accept(record(2, "docker0: port 1(veth1) entered disabled state"));
     assertThat(kill).map(OomKill::pid).contains(5);
     assertThat(kill).map(OomKill::memory).contains("");
   }
@@ -103,7 +128,8 @@ class OomKillParserTest {
     assertThat(KmsgRecord.parse("no semicolon")).isEmpty();
     assertThat(KmsgRecord.parse("a,b,c,-;text")).isEmpty();
     assertThat(KmsgRecord.parse("6,1;too short")).isEmpty();
-    assertThat(KmsgRecord.parse("6,5,10,-;tab\\x09and \\xc3\\xa9").orElseThrow().message()).isEqualTo("tab\tand é");
+    assertThat(KmsgRecord.parse("6,5,10,-;tab\\x09and \\xc3\\xa9").orElseThrow().message())
+        .isEqualTo("tab\tand é");
   }
 
   private static KmsgRecord record(long sequence, String message) {

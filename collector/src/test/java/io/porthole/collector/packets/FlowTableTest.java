@@ -2,6 +2,7 @@ package io.porthole.collector.packets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.porthole.collector.packets.PcapFixtures.Frame;
 import io.porthole.proto.FlowDirection;
 import io.porthole.proto.FlowRecord;
@@ -9,6 +10,7 @@ import io.porthole.proto.TransportProtocol;
 import io.porthole.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,17 +28,19 @@ class FlowTableTest {
   private record Emitted(String containerId, FlowRecord record) {}
 
   private final List<Emitted> emitted = new ArrayList<>();
-  private final Map<String, String> containers = new HashMap<>(Map.of("172.17.0.3", CLIENT, "172.17.0.2", SERVER));
+  private final Map<String, String> containers =
+      new HashMap<>(Map.of("172.17.0.3", CLIENT, "172.17.0.2", SERVER));
 
   private FlowTable table(FlowTableSettings settings) {
-    return new FlowTable("docker0", settings, containers::get, (id, record) -> emitted.add(new Emitted(id, record)));
+    return new FlowTable(
+        "docker0", settings, containers::get, (id, record) -> emitted.add(new Emitted(id, record)));
   }
 
   private FlowTable table() {
     return table(FlowTableSettings.defaults());
   }
 
-  private static String text(com.google.protobuf.ByteString bytes) {
+  private static String text(ByteString bytes) {
     return bytes.toString(StandardCharsets.ISO_8859_1);
   }
 
@@ -68,11 +72,15 @@ class FlowTableTest {
     assertThat(record.getTcpFlags().getSynAck()).isEqualTo(1);
     assertThat(record.getTcpFlags().getFin()).isEqualTo(2);
     assertThat(record.getTcpFlags().getRst()).isZero();
-    assertThat(record.getFirstSeen()).isEqualTo(Timestamps.of(java.time.Instant.parse("2026-11-29T09:21:43.613391Z")));
-    assertThat(record.getLastSeen()).isEqualTo(Timestamps.of(java.time.Instant.parse("2026-11-29T09:21:43.614580Z")));
+    assertThat(record.getFirstSeen())
+        .isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.613391Z")));
+    assertThat(record.getLastSeen())
+        .isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.614580Z")));
     assertThat(text(record.getExcerptForward())).isEqualTo(REQUEST);
     assertThat(record.getExcerptReverse().size()).isEqualTo(223);
-    assertThat(text(record.getExcerptReverse())).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello-porthole\n");
+    assertThat(text(record.getExcerptReverse()))
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .endsWith("\r\n\r\nhello-porthole\n");
     assertThat(record.getApplication().getHttpRequestLine()).isEqualTo("GET / HTTP/1.1");
     assertThat(record.getApplication().getHttpHost()).isEqualTo("172.17.0.2");
     assertThat(record.getApplication().getHttpStatusLine()).isEqualTo("HTTP/1.1 200 OK");
@@ -82,7 +90,11 @@ class FlowTableTest {
 
     assertThat(server.record().getDirection()).isEqualTo(FlowDirection.INBOUND);
     assertThat(server.record().getContainerAddress()).isEqualTo("172.17.0.2");
-    assertThat(server.record().toBuilder().setDirection(FlowDirection.OUTBOUND).setContainerAddress("172.17.0.3").build())
+    assertThat(
+            server.record().toBuilder()
+                .setDirection(FlowDirection.OUTBOUND)
+                .setContainerAddress("172.17.0.3")
+                .build())
         .isEqualTo(record);
     assertThat(table.size()).isZero();
     assertThat(table.recordsEmitted()).isEqualTo(2);
@@ -167,18 +179,21 @@ class FlowTableTest {
     FlowTable table = table();
     List<Frame> refused = PcapFixtures.frames("refused.pcap");
     List<Frame> twice = new ArrayList<>(refused);
-    refused.forEach(f -> twice.add(new Frame(f.linkType(), f.bytes(), f.timestampNanos() + 100_000_000L)));
+    refused.forEach(
+        f -> twice.add(new Frame(f.linkType(), f.bytes(), f.timestampNanos() + 100_000_000L)));
     PcapFixtures.feed(twice, table);
     table.closeAll();
 
     List<FlowRecord> client = recordsOf(CLIENT);
     assertThat(client).hasSize(2);
-    assertThat(client).allSatisfy(r -> {
-      assertThat(r.getEnded()).isTrue();
-      assertThat(r.getSequence()).isZero();
-      assertThat(r.getTcpFlags().getSyn()).isEqualTo(1);
-      assertThat(r.getTcpFlags().getRst()).isEqualTo(1);
-    });
+    assertThat(client)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getEnded()).isTrue();
+              assertThat(r.getSequence()).isZero();
+              assertThat(r.getTcpFlags().getSyn()).isEqualTo(1);
+              assertThat(r.getTcpFlags().getRst()).isEqualTo(1);
+            });
     assertThat(table.flowsCreated()).isEqualTo(2);
   }
 
@@ -191,7 +206,8 @@ class FlowTableTest {
 
     List<FlowRecord> client = recordsOf(CLIENT);
     assertThat(client).hasSize(2);
-    FlowRecord found = client.stream().filter(r -> r.getSourcePort() == 48610).findFirst().orElseThrow();
+    FlowRecord found =
+        client.stream().filter(r -> r.getSourcePort() == 48610).findFirst().orElseThrow();
     assertThat(found.getProtocol()).isEqualTo(TransportProtocol.UDP);
     assertThat(found.getDestinationAddress()).isEqualTo("172.17.0.1");
     assertThat(found.getDestinationPort()).isEqualTo(53);
@@ -203,7 +219,8 @@ class FlowTableTest {
     assertThat(found.getApplication().getDnsQueryType()).isEqualTo("A");
     assertThat(found.getApplication().getDnsRcode()).isEqualTo("NOERROR");
     assertThat(found.hasTcpFlags()).isFalse();
-    FlowRecord missing = client.stream().filter(r -> r.getSourcePort() == 43334).findFirst().orElseThrow();
+    FlowRecord missing =
+        client.stream().filter(r -> r.getSourcePort() == 43334).findFirst().orElseThrow();
     assertThat(missing.getApplication().getDnsQueryName()).isEqualTo("missing.porthole.test");
     assertThat(missing.getApplication().getDnsRcode()).isEqualTo("NXDOMAIN");
   }
@@ -276,11 +293,13 @@ class FlowTableTest {
 
     List<FlowRecord> records = recordsOf(SERVER);
     assertThat(records).hasSize(2);
-    FlowRecord rest = records.stream().filter(r -> r.getPacketsForward() == 2).findFirst().orElseThrow();
+    FlowRecord rest =
+        records.stream().filter(r -> r.getPacketsForward() == 2).findFirst().orElseThrow();
     assertThat(rest.getSourceAddress()).isEqualTo("172.17.0.1");
     assertThat(rest.getBytesForward()).isEqualTo(1500 + 68);
     assertThat(rest.getPacketsReverse()).isZero();
-    FlowRecord echo = records.stream().filter(r -> r.getPacketsForward() == 1).findFirst().orElseThrow();
+    FlowRecord echo =
+        records.stream().filter(r -> r.getPacketsForward() == 1).findFirst().orElseThrow();
     assertThat(echo.getBytesForward()).isEqualTo(1500);
     assertThat(echo.getPacketsReverse()).isEqualTo(1);
     assertThat(echo.getBytesReverse()).isEqualTo(3028);
@@ -319,7 +338,8 @@ class FlowTableTest {
 
   @Test
   void excerptsAreBoundedAndCanBeSwitchedOff() {
-    FlowTable bounded = table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 100, 16));
+    FlowTable bounded =
+        table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 100, 16));
     PcapFixtures.feed("http.pcap", bounded);
     bounded.closeAll();
     FlowRecord record = recordsOf(CLIENT).get(0);
@@ -329,7 +349,8 @@ class FlowTableTest {
     assertThat(record.getApplication().getHttpHost()).isEmpty();
 
     emitted.clear();
-    FlowTable none = table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 100, 0));
+    FlowTable none =
+        table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 100, 0));
     PcapFixtures.feed("http.pcap", none);
     none.closeAll();
     FlowRecord bare = recordsOf(CLIENT).get(0);
@@ -341,7 +362,8 @@ class FlowTableTest {
   @Test
   void idleFlowsEndAfterTheIdleTimeout() {
     containers.put("172.17.0.1", null);
-    FlowTable table = table(new FlowTableSettings(Duration.ofSeconds(1), Duration.ofSeconds(10), 100, 256));
+    FlowTable table =
+        table(new FlowTableSettings(Duration.ofSeconds(1), Duration.ofSeconds(10), 100, 256));
     PcapFixtures.feed("dns.pcap", table);
     long last = PcapFixtures.nanos("2026-11-29T09:21:37.542552Z");
 
@@ -351,18 +373,21 @@ class FlowTableTest {
 
     table.flush(last + 10 * SECOND);
     assertThat(emitted).hasSize(4);
-    assertThat(emitted.subList(2, 4)).allSatisfy(e -> {
-      assertThat(e.record().getEnded()).isTrue();
-      assertThat(e.record().getSequence()).isEqualTo(1);
-      assertThat(e.record().getPacketsForward()).isZero();
-    });
+    assertThat(emitted.subList(2, 4))
+        .allSatisfy(
+            e -> {
+              assertThat(e.record().getEnded()).isTrue();
+              assertThat(e.record().getSequence()).isEqualTo(1);
+              assertThat(e.record().getPacketsForward()).isZero();
+            });
     assertThat(table.size()).isZero();
   }
 
   @Test
   void advanceToFlushesOncePerIntervalOfPacketTime() {
     containers.put("172.17.0.1", null);
-    FlowTable table = table(new FlowTableSettings(Duration.ofSeconds(1), Duration.ofSeconds(10), 100, 256));
+    FlowTable table =
+        table(new FlowTableSettings(Duration.ofSeconds(1), Duration.ofSeconds(10), 100, 256));
     long start = PcapFixtures.nanos("2026-11-29T09:21:37.445842Z");
     PcapFixtures.feed("dns.pcap", table);
     table.advanceTo(start);
@@ -377,7 +402,8 @@ class FlowTableTest {
   @Test
   void aFullTableEvictsTheLeastRecentlySeenFlowAndCountsIt() {
     containers.put("172.17.0.1", null);
-    FlowTable table = table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256));
+    FlowTable table =
+        table(new FlowTableSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256));
     PcapFixtures.feed("dns.pcap", table);
 
     assertThat(table.flowsEvicted()).isEqualTo(1);
@@ -414,6 +440,9 @@ class FlowTableTest {
   }
 
   private List<FlowRecord> recordsOf(String containerId) {
-    return emitted.stream().filter(e -> e.containerId().equals(containerId)).map(Emitted::record).toList();
+    return emitted.stream()
+        .filter(e -> e.containerId().equals(containerId))
+        .map(Emitted::record)
+        .toList();
   }
 }

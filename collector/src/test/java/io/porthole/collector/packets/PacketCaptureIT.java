@@ -6,6 +6,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
@@ -29,12 +31,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -78,7 +82,11 @@ class PacketCaptureIT {
   @Test
   void httpBetweenTwoContainersYieldsFlowRecordsWithTheRequestAndStatusLines() throws Exception {
     Instant testStart = Instant.now();
-    String server = startContainer("srv", "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p 80 -h /www");
+    String server =
+        startContainer(
+            "srv",
+            "mkdir -p /www && echo hello-porthole > /www/index.html && exec httpd -f -p "
+                + "80 -h /www");
     String client = startContainer("cli", "exec sleep 600");
     InspectContainerResponse serverInfo = docker.inspectContainerCmd(server).exec();
     InspectContainerResponse clientInfo = docker.inspectContainerCmd(client).exec();
@@ -92,15 +100,28 @@ class PacketCaptureIT {
     String flowsTopic = topics.name(Topic.FLOWS);
     SharedKafka.createTopics(3, flowsTopic);
     RecordPublisher publisher =
-        RecordPublisher.create(vertx, KafkaSettings.of(SharedKafka.bootstrapServers()), "packet-capture-it", topics, 10_000);
-    EventSink sink = (topic, envelope) -> publisher.publish(
-        topic, new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString(), envelope);
+        RecordPublisher.create(
+            vertx,
+            KafkaSettings.of(SharedKafka.bootstrapServers()),
+            "packet-capture-it",
+            topics,
+            10_000);
+    EventSink sink =
+        (topic, envelope) ->
+            publisher.publish(
+                topic,
+                new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString(),
+                envelope);
     CollectorStats stats = new CollectorStats();
-    CaptureConfig config = CaptureConfig.from(Settings.of(Map.of(
-        "capture.interfaces", "docker0",
-        "capture.filter", "host " + serverIp + " and tcp port 80",
-        "capture.flush.interval", "1s")));
-    PacketCaptureSource source = new PacketCaptureSource(vertx, config, directory, sink, stats, HOST);
+    CaptureConfig config =
+        CaptureConfig.from(
+            Settings.of(
+                Map.of(
+                    "capture.interfaces", "docker0",
+                    "capture.filter", "host " + serverIp + " and tcp port 80",
+                    "capture.flush.interval", "1s")));
+    PacketCaptureSource source =
+        new PacketCaptureSource(vertx, config, directory, sink, stats, HOST);
     await(source.start());
     assertThat(source.interfaces()).containsExactly("docker0");
 
@@ -126,26 +147,33 @@ class PacketCaptureIT {
       assertThat(last.getDestinationPort()).isEqualTo(80);
       assertThat(last.getInterface()).isEqualTo("docker0");
       assertThat(Timestamps.toInstant(last.getFirstSeen())).isBetween(testStart, Instant.now());
-      assertThat(Timestamps.toInstant(last.getLastSeen())).isBetween(Timestamps.toInstant(last.getFirstSeen()), Instant.now());
+      assertThat(Timestamps.toInstant(last.getLastSeen()))
+          .isBetween(Timestamps.toInstant(last.getFirstSeen()), Instant.now());
       assertThat(last.getExcerptForward().toString(StandardCharsets.ISO_8859_1))
           .matches("(?s)GET / HTTP/1\\.[01]\r\nHost: " + serverIp.replace(".", "\\.") + "\r\n.*");
       assertThat(last.getExcerptReverse().toString(StandardCharsets.ISO_8859_1))
-          .startsWith("HTTP/1.1 200 OK\r\n").endsWith("hello-porthole\n");
+          .startsWith("HTTP/1.1 200 OK\r\n")
+          .endsWith("hello-porthole\n");
       assertThat(last.getApplication().getHttpRequestLine()).matches("GET / HTTP/1\\.[01]");
       assertThat(last.getApplication().getHttpHost()).isEqualTo(serverIp);
       assertThat(last.getApplication().getHttpStatusLine()).isEqualTo("HTTP/1.1 200 OK");
       assertThat(clientRecords.stream().mapToInt(r -> r.getTcpFlags().getSyn()).sum()).isEqualTo(1);
-      assertThat(clientRecords.stream().mapToInt(r -> r.getTcpFlags().getSynAck()).sum()).isEqualTo(1);
+      assertThat(clientRecords.stream().mapToInt(r -> r.getTcpFlags().getSynAck()).sum())
+          .isEqualTo(1);
       assertThat(clientRecords.stream().mapToInt(r -> r.getTcpFlags().getFin()).sum()).isEqualTo(2);
-      assertThat(clientRecords.stream().mapToLong(FlowRecord::getPacketsForward).sum()).isGreaterThanOrEqualTo(5);
-      assertThat(clientRecords.stream().mapToLong(FlowRecord::getPacketsReverse).sum()).isGreaterThanOrEqualTo(4);
+      assertThat(clientRecords.stream().mapToLong(FlowRecord::getPacketsForward).sum())
+          .isGreaterThanOrEqualTo(5);
+      assertThat(clientRecords.stream().mapToLong(FlowRecord::getPacketsReverse).sum())
+          .isGreaterThanOrEqualTo(4);
 
       List<FlowRecord> serverRecords = recordsOf(received, server);
       assertThat(serverRecords).isNotEmpty();
-      assertThat(serverRecords).allSatisfy(r -> {
-        assertThat(r.getDirection()).isEqualTo(FlowDirection.INBOUND);
-        assertThat(r.getContainerAddress()).isEqualTo(serverIp);
-      });
+      assertThat(serverRecords)
+          .allSatisfy(
+              r -> {
+                assertThat(r.getDirection()).isEqualTo(FlowDirection.INBOUND);
+                assertThat(r.getContainerAddress()).isEqualTo(serverIp);
+              });
     } finally {
       await(source.stop());
     }
@@ -155,15 +183,26 @@ class PacketCaptureIT {
 
   @Test
   void brStarCapturesOnEveryUserDefinedDockerBridge() {
-    String networkId = docker.createNetworkCmd().withName("porthole-it-packets-net-" + run).withDriver("bridge").exec().getId();
+    String networkId =
+        docker
+            .createNetworkCmd()
+            .withName("porthole-it-packets-net-" + run)
+            .withDriver("bridge")
+            .exec()
+            .getId();
     try {
-      CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,br-*")));
+      CaptureConfig config =
+          CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,br-*")));
       PacketCaptureSource source =
-          new PacketCaptureSource(vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
+          new PacketCaptureSource(
+              vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
       await(source.start());
       try {
-        assertThat(source.interfaces()).startsWith("docker0").contains("br-" + networkId.substring(0, 12));
-        assertThat(source.interfaces()).allMatch(name -> name.equals("docker0") || name.startsWith("br-"));
+        assertThat(source.interfaces())
+            .startsWith("docker0")
+            .contains("br-" + networkId.substring(0, 12));
+        assertThat(source.interfaces())
+            .allMatch(name -> name.equals("docker0") || name.startsWith("br-"));
       } finally {
         await(source.stop());
       }
@@ -174,13 +213,17 @@ class PacketCaptureIT {
 
   @Test
   void aMissingInterfaceFailsTheStartNamingItAndTheSetting() {
-    CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0,phnope" + run.substring(0, 4))));
+    CaptureConfig config =
+        CaptureConfig.from(
+            Settings.of(Map.of("capture.interfaces", "docker0,phnope" + run.substring(0, 4))));
     PacketCaptureSource source =
-        new PacketCaptureSource(vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
+        new PacketCaptureSource(
+            vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
 
     Throwable failure = failureOf(source.start());
 
-    assertThat(failure).hasMessageContaining("interface 'phnope" + run.substring(0, 4) + "' does not exist")
+    assertThat(failure)
+        .hasMessageContaining("interface 'phnope" + run.substring(0, 4) + "' does not exist")
         .hasMessageContaining("docker0")
         .hasMessageContaining("capture.interfaces");
     assertThat(source.interfaces()).isEmpty();
@@ -189,51 +232,69 @@ class PacketCaptureIT {
 
   @Test
   void aFilterLibpcapRejectsFailsTheStartNamingTheSetting() {
-    CaptureConfig config = CaptureConfig.from(Settings.of(Map.of("capture.filter", "tcp port eighty")));
+    CaptureConfig config =
+        CaptureConfig.from(Settings.of(Map.of("capture.filter", "tcp port eighty")));
     PacketCaptureSource source =
-        new PacketCaptureSource(vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
+        new PacketCaptureSource(
+            vertx, config, new ContainerDirectory(), (t, e) -> {}, new CollectorStats(), HOST);
 
     Throwable failure = failureOf(source.start());
 
-    assertThat(failure).hasMessageStartingWith("capture.filter: libpcap rejected 'tcp port eighty' on docker0");
+    assertThat(failure)
+        .hasMessageStartingWith("capture.filter: libpcap rejected 'tcp port eighty' on docker0");
   }
 
   @Test
   void aBridgeCreatedAfterStartIsCapturedAndOneRemovedEndsQuietly() throws Exception {
-    CaptureConfig config = CaptureConfig.from(Settings.of(Map.of(
-        "capture.interfaces", "docker0,br-*", "capture.flush.interval", "500ms")));
-    List<FlowRecord> flows = java.util.Collections.synchronizedList(new ArrayList<>());
+    CaptureConfig config =
+        CaptureConfig.from(
+            Settings.of(
+                Map.of("capture.interfaces", "docker0,br-*", "capture.flush.interval", "500ms")));
+    List<FlowRecord> flows = Collections.synchronizedList(new ArrayList<>());
     ContainerDirectory directory = new ContainerDirectory();
     CollectorStats stats = new CollectorStats();
-    PacketCaptureSource source = new PacketCaptureSource(
-        vertx, config, directory, (t, e) -> flows.add(e.getFlow()), stats, HOST);
+    PacketCaptureSource source =
+        new PacketCaptureSource(
+            vertx, config, directory, (t, e) -> flows.add(e.getFlow()), stats, HOST);
     await(source.start());
     String networkName = "porthole-it-packets-late-" + run;
-    String networkId = docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
+    String networkId =
+        docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
     String bridge = "br-" + networkId.substring(0, 12);
     try {
-      awaitCondition(() -> source.interfaces().contains(bridge), "the new bridge " + bridge + " to be captured");
+      awaitCondition(
+          () -> source.interfaces().contains(bridge),
+          "the new bridge " + bridge + " to be captured");
       String server = startContainerOn(networkName, "srv", "exec sleep 600");
       String client = startContainerOn(networkName, "cli", "exec sleep 600");
       InspectContainerResponse serverInfo = docker.inspectContainerCmd(server).exec();
       InspectContainerResponse clientInfo = docker.inspectContainerCmd(client).exec();
-      String serverIp = serverInfo.getNetworkSettings().getNetworks().get(networkName).getIpAddress();
-      String clientIp = clientInfo.getNetworkSettings().getNetworks().get(networkName).getIpAddress();
+      String serverIp =
+          serverInfo.getNetworkSettings().getNetworks().get(networkName).getIpAddress();
+      String clientIp =
+          clientInfo.getNetworkSettings().getNetworks().get(networkName).getIpAddress();
       directory.running(infoOf(serverInfo, serverIp));
       directory.running(infoOf(clientInfo, clientIp));
       exec(client, "ping", "-c", "3", "-W", "1", serverIp);
-      awaitCondition(() -> {
-        synchronized (flows) {
-          return flows.stream().anyMatch(f -> f.getInterface().equals(bridge) && f.getContainerAddress().equals(clientIp));
-        }
-      }, "a flow of " + clientIp + " on " + bridge);
+      awaitCondition(
+          () -> {
+            synchronized (flows) {
+              return flows.stream()
+                  .anyMatch(
+                      f ->
+                          f.getInterface().equals(bridge)
+                              && f.getContainerAddress().equals(clientIp));
+            }
+          },
+          "a flow of " + clientIp + " on " + bridge);
       for (String id : List.of(server, client)) {
         docker.removeContainerCmd(id).withForce(true).exec();
         containers.remove(id);
       }
       docker.removeNetworkCmd(networkId).exec();
       networkId = null;
-      awaitCondition(() -> !source.interfaces().contains(bridge), "the capture of the removed bridge to end");
+      awaitCondition(
+          () -> !source.interfaces().contains(bridge), "the capture of the removed bridge to end");
       assertThat(stats.degradedSources()).doesNotContainKey(PacketCaptureSource.SOURCE);
       assertThat(stats.packetCapturesFailed.get()).isZero();
       assertThat(source.interfaces()).contains("docker0");
@@ -252,18 +313,32 @@ class PacketCaptureIT {
   @Test
   void aCaptureThatDiesMarksTheSourceDegradedAndIsCounted() throws Exception {
     String bridge = "phrel" + run.substring(0, 6);
-    String networkId = docker.createNetworkCmd().withName("porthole-it-packets-dies-" + run).withDriver("bridge")
-        .withOptions(Map.of("com.docker.network.bridge.name", bridge)).exec().getId();
+    String networkId =
+        docker
+            .createNetworkCmd()
+            .withName("porthole-it-packets-dies-" + run)
+            .withDriver("bridge")
+            .withOptions(Map.of("com.docker.network.bridge.name", bridge))
+            .exec()
+            .getId();
     CollectorStats stats = new CollectorStats();
-    PacketCaptureSource source = new PacketCaptureSource(
-        vertx, CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0," + bridge))),
-        new ContainerDirectory(), (t, e) -> { }, stats, HOST);
+    PacketCaptureSource source =
+        new PacketCaptureSource(
+            vertx,
+            CaptureConfig.from(Settings.of(Map.of("capture.interfaces", "docker0," + bridge))),
+            new ContainerDirectory(),
+            (t, e) -> {},
+            stats,
+            HOST);
     try {
       await(source.start());
       assertThat(source.interfaces()).contains(bridge);
-      docker.removeNetworkCmd(networkId).exec(); // a named interface must not vanish: its capture dies
+      docker
+          .removeNetworkCmd(networkId)
+          .exec(); // a named interface must not vanish: its capture dies
       networkId = null;
-      awaitCondition(() -> stats.degradedSources().containsKey(PacketCaptureSource.SOURCE),
+      awaitCondition(
+          () -> stats.degradedSources().containsKey(PacketCaptureSource.SOURCE),
           "the packet source to be reported degraded");
       assertThat(stats.degradedSources().get(PacketCaptureSource.SOURCE)).contains(bridge);
       assertThat(stats.packetCapturesFailed.get()).isEqualTo(1);
@@ -277,18 +352,20 @@ class PacketCaptureIT {
   }
 
   private String startContainerOn(String network, String role, String script) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-        .withName("porthole-it-packets-" + role + "-late-" + run)
-        .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network))
-        .withCmd("sh", "-c", script)
-        .exec()
-        .getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName("porthole-it-packets-" + role + "-late-" + run)
+            .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network))
+            .withCmd("sh", "-c", script)
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
     return id;
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
+  private static void awaitCondition(BooleanSupplier condition, String what)
       throws InterruptedException {
     Await.until(what, Duration.ofSeconds(30), condition::getAsBoolean);
   }
@@ -297,7 +374,8 @@ class PacketCaptureIT {
     return recordsOf(received, containerId).stream().anyMatch(FlowRecord::getEnded);
   }
 
-  private static List<FlowRecord> recordsOf(List<ConsumerRecord<String, byte[]>> received, String containerId) {
+  private static List<FlowRecord> recordsOf(
+      List<ConsumerRecord<String, byte[]>> received, String containerId) {
     List<FlowRecord> records = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : received) {
       if (!record.key().equals(HOST + "/" + containerId)) {
@@ -308,7 +386,7 @@ class PacketCaptureIT {
         assertThat(envelope.getContainerId()).isEqualTo(containerId);
         assertThat(envelope.getHostId()).isEqualTo(HOST);
         records.add(envelope.getFlow());
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      } catch (InvalidProtocolBufferException e) {
         throw new AssertionError("undecodable record on the flows topic", e);
       }
     }
@@ -316,11 +394,13 @@ class PacketCaptureIT {
   }
 
   private String startContainer(String role, String script) {
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-        .withName("porthole-it-packets-" + role + "-" + run)
-        .withCmd("sh", "-c", script)
-        .exec()
-        .getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName("porthole-it-packets-" + role + "-" + run)
+            .withCmd("sh", "-c", script)
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
     return id;
@@ -331,20 +411,36 @@ class PacketCaptureIT {
   }
 
   private static ContainerInfo infoOf(InspectContainerResponse info, String ip) {
-    return new ContainerInfo(info.getId(), info.getName().substring(1), info.getConfig().getImage(),
-        info.getState().getPid(), Map.of(), List.of(ip), info.getHostConfig().getNetworkMode());
+    return new ContainerInfo(
+        info.getId(),
+        info.getName().substring(1),
+        info.getConfig().getImage(),
+        info.getState().getPid(),
+        Map.of(),
+        List.of(ip),
+        info.getHostConfig().getNetworkMode());
   }
 
   private String exec(String containerId, String... command) throws InterruptedException {
-    String execId = docker.execCreateCmd(containerId).withCmd(command).withAttachStdout(true).withAttachStderr(true)
-        .exec().getId();
+    String execId =
+        docker
+            .execCreateCmd(containerId)
+            .withCmd(command)
+            .withAttachStdout(true)
+            .withAttachStderr(true)
+            .exec()
+            .getId();
     StringBuilder output = new StringBuilder();
-    docker.execStartCmd(execId).exec(new ResultCallback.Adapter<Frame>() {
-      @Override
-      public void onNext(Frame frame) {
-        output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-      }
-    }).awaitCompletion(30, TimeUnit.SECONDS);
+    docker
+        .execStartCmd(execId)
+        .exec(
+            new ResultCallback.Adapter<Frame>() {
+              @Override
+              public void onNext(Frame frame) {
+                output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+              }
+            })
+        .awaitCompletion(30, TimeUnit.SECONDS);
     return output.toString();
   }
 

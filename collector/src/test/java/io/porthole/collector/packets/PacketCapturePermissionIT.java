@@ -15,13 +15,23 @@ import org.junit.jupiter.api.Test;
 class PacketCapturePermissionIT {
 
   @Test
-  void withoutCapNetRawTheStartFailsNamingTheInterfaceAndTheFix() throws IOException, InterruptedException {
+  void withoutCapNetRawTheStartFailsNamingTheInterfaceAndTheFix()
+      throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process process = new ProcessBuilder(List.of(
-            "setpriv", "--bounding-set", "-net_raw,-net_admin", "--inh-caps", "-net_raw,-net_admin",
-            java, "-cp", System.getProperty("java.class.path"), UnprivilegedCaptureMain.class.getName()))
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    "setpriv",
+                    "--bounding-set",
+                    "-net_raw,-net_admin",
+                    "--inh-caps",
+                    "-net_raw,-net_admin",
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    UnprivilegedCaptureMain.class.getName()))
+            .redirectErrorStream(true)
+            .start();
     String output;
     try {
       boolean exited = process.waitFor(90, TimeUnit.SECONDS);
@@ -33,8 +43,10 @@ class PacketCapturePermissionIT {
 
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output)
-        .contains("START FAILED: packet capture: cannot capture on docker0: socket: Operation not permitted;"
-            + " run the collector as root or grant it CAP_NET_RAW and CAP_NET_ADMIN")
+        .contains(
+            "START FAILED: packet capture: cannot capture on docker0: socket: Operation "
+                + "not permitted;"
+                + " run the collector as root or grant it CAP_NET_RAW and CAP_NET_ADMIN")
         .contains("STILL RUNNING")
         .doesNotContain("STARTED\n");
   }

@@ -23,7 +23,8 @@ class PacketParserTest {
   }
 
   private String payload() {
-    return new String(view.data, view.payloadOffset, view.payloadCaptured, StandardCharsets.ISO_8859_1);
+    return new String(
+        view.data, view.payloadOffset, view.payloadCaptured, StandardCharsets.ISO_8859_1);
   }
 
   @Test
@@ -139,7 +140,8 @@ class PacketParserTest {
   void readsLinuxCookedCapturesV1AndV2() {
     for (String file : List.of("sll.pcap", "sll2.pcap")) {
       Frame first = PcapFixtures.frames(file).get(0);
-      assertThat(first.linkType()).isEqualTo(file.equals("sll.pcap") ? LinkType.LINUX_SLL : LinkType.LINUX_SLL2);
+      assertThat(first.linkType())
+          .isEqualTo(file.equals("sll.pcap") ? LinkType.LINUX_SLL : LinkType.LINUX_SLL2);
       assertThat(parse(first)).isEqualTo(ParseStatus.PARSED);
       assertThat(view.sourceAddress()).isEqualTo("172.17.0.3");
       assertThat(view.destinationAddress()).isEqualTo("172.17.0.2");
@@ -162,7 +164,11 @@ class PacketParserTest {
   void readsVlanTaggedAndDoubleTaggedFrames() {
     byte[] frame = PcapFixtures.frames("http.pcap").get(3).bytes();
     byte[] tagged = insert(frame, 12, new byte[] {(byte) 0x81, 0x00, 0x00, 0x2A});
-    byte[] doubleTagged = insert(frame, 12, new byte[] {(byte) 0x88, (byte) 0xA8, 0x00, 0x07, (byte) 0x81, 0x00, 0x00, 0x2A});
+    byte[] doubleTagged =
+        insert(
+            frame,
+            12,
+            new byte[] {(byte) 0x88, (byte) 0xA8, 0x00, 0x07, (byte) 0x81, 0x00, 0x00, 0x2A});
 
     assertThat(parse(LinkType.ETHERNET, tagged)).isEqualTo(ParseStatus.PARSED);
     assertThat(view.vlanId).isEqualTo(42);
@@ -212,7 +218,8 @@ class PacketParserTest {
     assertThat(view.fragment).isFalse();
     assertThat(view.destinationPort).isEqualTo(18080);
 
-    byte[] laterFragment = insert(syn, 54, new byte[] {6, 0, 0x05, (byte) 0xA8, 0, 0, 0, 1}); // offset 181*8
+    byte[] laterFragment =
+        insert(syn, 54, new byte[] {6, 0, 0x05, (byte) 0xA8, 0, 0, 0, 1}); // offset 181*8
     laterFragment[20] = 44;
     setU16(laterFragment, 18, 48);
     assertThat(parse(LinkType.ETHERNET, laterFragment)).isEqualTo(ParseStatus.PARSED);
@@ -262,7 +269,15 @@ class PacketParserTest {
 
   @Test
   void everyPrefixOfEveryRecordedFrameIsTruncatedUntilTheTransportHeaderIsComplete() {
-    for (String file : List.of("http.pcap", "dns.pcap", "ipv6.pcap", "fragments.pcap", "sll.pcap", "sll2.pcap", "refused.pcap")) {
+    for (String file :
+        List.of(
+            "http.pcap",
+            "dns.pcap",
+            "ipv6.pcap",
+            "fragments.pcap",
+            "sll.pcap",
+            "sll2.pcap",
+            "refused.pcap")) {
       for (Frame frame : PcapFixtures.frames(file)) {
         assertThat(parse(frame)).as(file).isEqualTo(ParseStatus.PARSED);
         String tuple = view.toString().replaceAll(" payload .*", "");
@@ -275,7 +290,9 @@ class PacketParserTest {
           if (parsedBefore || status == ParseStatus.PARSED) {
             assertThat(status).as(what).isEqualTo(ParseStatus.PARSED);
             assertThat(view.toString()).as(what).startsWith(tuple);
-            assertThat(view.payloadCaptured).as(what).isEqualTo(Math.max(0, Math.min(length - payloadOffset, payloadLength)));
+            assertThat(view.payloadCaptured)
+                .as(what)
+                .isEqualTo(Math.max(0, Math.min(length - payloadOffset, payloadLength)));
             parsedBefore = true;
           } else {
             assertThat(status).as(what).isEqualTo(ParseStatus.TRUNCATED);
@@ -315,8 +332,10 @@ class PacketParserTest {
   @Test
   void rejectsOffsetsOutsideTheBuffer() {
     byte[] frame = new byte[10];
-    assertThat(parser.parse(LinkType.ETHERNET, frame, 4, 10, 0, view)).isEqualTo(ParseStatus.MALFORMED);
-    assertThat(parser.parse(LinkType.ETHERNET, frame, 0, -1, 0, view)).isEqualTo(ParseStatus.MALFORMED);
+    assertThat(parser.parse(LinkType.ETHERNET, frame, 4, 10, 0, view))
+        .isEqualTo(ParseStatus.MALFORMED);
+    assertThat(parser.parse(LinkType.ETHERNET, frame, 0, -1, 0, view))
+        .isEqualTo(ParseStatus.MALFORMED);
   }
 
   static byte[] insert(byte[] frame, int at, byte[] inserted) {

@@ -23,8 +23,16 @@ class PcapFileReaderTest {
   private static List<Row> read(PcapFileReader reader) throws IOException {
     List<Row> rows = new ArrayList<>();
     while (reader.next()) {
-      rows.add(new Row(reader.timestampNanos(), reader.capturedLength(), reader.originalLength(),
-          Arrays.toString(Arrays.copyOfRange(reader.buffer(), reader.offset(), reader.offset() + reader.capturedLength()))));
+      rows.add(
+          new Row(
+              reader.timestampNanos(),
+              reader.capturedLength(),
+              reader.originalLength(),
+              Arrays.toString(
+                  Arrays.copyOfRange(
+                      reader.buffer(),
+                      reader.offset(),
+                      reader.offset() + reader.capturedLength()))));
     }
     return rows;
   }
@@ -37,7 +45,8 @@ class PcapFileReaderTest {
       assertThat(reader.nanosecondTimestamps()).isFalse();
       assertThat(reader.bigEndian()).isFalse();
       assertThat(reader.next()).isTrue();
-      assertThat(reader.timestampNanos()).isEqualTo(PcapFixtures.nanos("2026-11-29T09:21:43.613391Z"));
+      assertThat(reader.timestampNanos())
+          .isEqualTo(PcapFixtures.nanos("2026-11-29T09:21:43.613391Z"));
       assertThat(reader.capturedLength()).isEqualTo(74);
       assertThat(reader.originalLength()).isEqualTo(74);
       assertThat(reader.buffer()[reader.offset() + 12]).isEqualTo((byte) 0x08);
@@ -54,7 +63,8 @@ class PcapFileReaderTest {
     try (PcapFileReader reader = PcapFileReader.open(PcapFixtures.path("http-nano.pcap"))) {
       assertThat(reader.nanosecondTimestamps()).isTrue();
       assertThat(reader.next()).isTrue();
-      assertThat(reader.timestampNanos()).isEqualTo(PcapFixtures.nanos("2026-11-29T09:22:17.894680751Z"));
+      assertThat(reader.timestampNanos())
+          .isEqualTo(PcapFixtures.nanos("2026-11-29T09:22:17.894680751Z"));
     }
   }
 
@@ -119,8 +129,10 @@ class PcapFileReaderTest {
     assertThatThrownBy(() -> PcapFileReader.open(text))
         .isInstanceOf(PcapFormatException.class)
         .hasMessageContaining("notes.txt: not a pcap file (magic number 0x47455420");
-    assertThatThrownBy(() -> PcapFileReader.open(empty)).hasMessageContaining("not a pcap file (only 0 bytes long)");
-    assertThatThrownBy(() -> PcapFileReader.open(shortHeader)).hasMessageContaining("truncated pcap file header (20 of 24 bytes)");
+    assertThatThrownBy(() -> PcapFileReader.open(empty))
+        .hasMessageContaining("not a pcap file (only 0 bytes long)");
+    assertThatThrownBy(() -> PcapFileReader.open(shortHeader))
+        .hasMessageContaining("truncated pcap file header (20 of 24 bytes)");
   }
 
   @Test
@@ -150,7 +162,10 @@ class PcapFileReaderTest {
     }
   }
 
-  /** Rewrites a little-endian pcap file in big-endian byte order (as a big-endian machine writes it). */
+  /**
+   * Rewrites a little-endian pcap file in big-endian byte order (as a big-endian machine writes
+   * it).
+   */
   static byte[] toBigEndian(byte[] little) {
     ByteBuffer in = ByteBuffer.wrap(little).order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer out = ByteBuffer.allocate(little.length).order(ByteOrder.BIG_ENDIAN);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,9 +29,12 @@ final class PcapFixtures {
     List<Frame> frames = new ArrayList<>();
     try (PcapFileReader reader = PcapFileReader.open(path(name))) {
       while (reader.next()) {
-        frames.add(new Frame(reader.linkType(),
-            Arrays.copyOfRange(reader.buffer(), reader.offset(), reader.offset() + reader.capturedLength()),
-            reader.timestampNanos()));
+        frames.add(
+            new Frame(
+                reader.linkType(),
+                Arrays.copyOfRange(
+                    reader.buffer(), reader.offset(), reader.offset() + reader.capturedLength()),
+                reader.timestampNanos()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -47,7 +51,13 @@ final class PcapFixtures {
     PacketParser parser = new PacketParser();
     PacketView view = new PacketView();
     for (Frame frame : frames) {
-      if (parser.parse(frame.linkType(), frame.bytes(), 0, frame.bytes().length, frame.timestampNanos(), view)
+      if (parser.parse(
+              frame.linkType(),
+              frame.bytes(),
+              0,
+              frame.bytes().length,
+              frame.timestampNanos(),
+              view)
           == ParseStatus.PARSED) {
         table.add(view);
       }
@@ -56,7 +66,7 @@ final class PcapFixtures {
   }
 
   static long nanos(String isoInstant) {
-    java.time.Instant instant = java.time.Instant.parse(isoInstant);
+    Instant instant = Instant.parse(isoInstant);
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

@@ -28,13 +28,19 @@ class PcapReplayTest {
   @TempDir Path dir;
 
   private final List<EventEnvelope> envelopes = new ArrayList<>();
-  private final PcapReplay replay = new PcapReplay(FlowTableSettings.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+  private final PcapReplay replay =
+      new PcapReplay(FlowTableSettings.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
 
   private ReplaySummary run(String fixture, String containerIp) throws IOException {
-    return replay.run(PcapFixtures.path(fixture), "host-1", CONTAINER, containerIp, (topic, envelope) -> {
-      assertThat(topic).isEqualTo(Topic.FLOWS);
-      envelopes.add(envelope);
-    });
+    return replay.run(
+        PcapFixtures.path(fixture),
+        "host-1",
+        CONTAINER,
+        containerIp,
+        (topic, envelope) -> {
+          assertThat(topic).isEqualTo(Topic.FLOWS);
+          envelopes.add(envelope);
+        });
   }
 
   @Test
@@ -46,12 +52,14 @@ class PcapReplayTest {
     assertThat(envelope.getHostId()).isEqualTo("host-1");
     assertThat(envelope.getContainerId()).isEqualTo(CONTAINER);
     assertThat(envelope.getEventId()).hasSize(36);
-    assertThat(envelope.getTime()).isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.614580Z")));
+    assertThat(envelope.getTime())
+        .isEqualTo(Timestamps.of(Instant.parse("2026-11-29T09:21:43.614580Z")));
     assertThat(envelope.getCollectorTime()).isEqualTo(Timestamps.of(NOW));
     assertThat(envelope.getFlow().getDirection()).isEqualTo(FlowDirection.INBOUND);
     assertThat(envelope.getFlow().getContainerAddress()).isEqualTo("172.17.0.2");
     assertThat(envelope.getFlow().getSourceAddress()).isEqualTo("172.17.0.3");
-    assertThat(envelope.getFlow().getApplication().getHttpRequestLine()).isEqualTo("GET / HTTP/1.1");
+    assertThat(envelope.getFlow().getApplication().getHttpRequestLine())
+        .isEqualTo("GET / HTTP/1.1");
     assertThat(envelope.getFlow().getInterface()).isEqualTo("file:http.pcap");
     assertThat(envelope.getFlow().getEnded()).isTrue();
   }
@@ -61,10 +69,12 @@ class PcapReplayTest {
     ReplaySummary summary = run("dns.pcap", null);
 
     assertThat(summary.flowRecords()).isEqualTo(2);
-    assertThat(envelopes).allSatisfy(e -> {
-      assertThat(e.getFlow().getDirection()).isEqualTo(FlowDirection.OUTBOUND);
-      assertThat(e.getFlow().getContainerAddress()).isEqualTo("172.17.0.3");
-    });
+    assertThat(envelopes)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getFlow().getDirection()).isEqualTo(FlowDirection.OUTBOUND);
+              assertThat(e.getFlow().getContainerAddress()).isEqualTo("172.17.0.3");
+            });
   }
 
   @Test
@@ -83,8 +93,10 @@ class PcapReplayTest {
 
     assertThat(summary).isEqualTo(new ReplaySummary(24, 1, 12, 0, 1, 0, false));
     assertThat(summary.describe())
-        .isEqualTo("packets read: 24, flow records: 1, packets unparsed: 12, packets without IP: 0, flows: 1,"
-            + " flows not involving the container: 0");
+        .isEqualTo(
+            "packets read: 24, flow records: 1, packets unparsed: 12, packets without "
+                + "IP: 0, flows: 1,"
+                + " flows not involving the container: 0");
   }
 
   @Test
@@ -92,7 +104,8 @@ class PcapReplayTest {
     ReplaySummary summary = run("ipv6.pcap", "::1");
 
     assertThat(summary.flowRecords()).isEqualTo(2);
-    assertThat(envelopes.get(1).getFlow().getApplication().getHttpStatusLine()).isEqualTo("HTTP/1.0 200 OK");
+    assertThat(envelopes.get(1).getFlow().getApplication().getHttpStatusLine())
+        .isEqualTo("HTTP/1.0 200 OK");
   }
 
   @Test
@@ -108,7 +121,8 @@ class PcapReplayTest {
     Path shifted = dir.resolve("slow.pcap");
     Files.write(shifted, bytes);
 
-    ReplaySummary summary = replay.run(shifted, "host-1", CONTAINER, "172.17.0.3", (t, e) -> envelopes.add(e));
+    ReplaySummary summary =
+        replay.run(shifted, "host-1", CONTAINER, "172.17.0.3", (t, e) -> envelopes.add(e));
 
     assertThat(summary.flowRecords()).isEqualTo(2);
     assertThat(envelopes.get(0).getFlow().getSequence()).isZero();

@@ -9,8 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a packet source on docker0 and prints how the start ended; {@link PacketCapturePermissionIT}
- * runs it in a JVM without CAP_NET_RAW and CAP_NET_ADMIN.
+ * Starts a packet source on docker0 and prints how the start ended; {@link
+ * PacketCapturePermissionIT} runs it in a JVM without CAP_NET_RAW and CAP_NET_ADMIN.
  */
 public final class UnprivilegedCaptureMain {
 
@@ -19,8 +19,14 @@ public final class UnprivilegedCaptureMain {
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      PacketCaptureSource source = new PacketCaptureSource(vertx, CaptureConfig.from(Settings.of(Map.of())),
-          new ContainerDirectory(), (topic, envelope) -> {}, new CollectorStats(), "it-host");
+      PacketCaptureSource source =
+          new PacketCaptureSource(
+              vertx,
+              CaptureConfig.from(Settings.of(Map.of())),
+              new ContainerDirectory(),
+              (topic, envelope) -> {},
+              new CollectorStats(),
+              "it-host");
       try {
         source.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.println("STARTED");

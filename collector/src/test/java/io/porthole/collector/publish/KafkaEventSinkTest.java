@@ -16,6 +16,7 @@ import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -41,7 +42,8 @@ class KafkaEventSinkTest {
   }
 
   /** Polls a condition on the event loop until it holds, then runs the assertions. */
-  private static void when(Vertx vertx, VertxTestContext ctx, BooleanSupplier condition, Runnable assertions) {
+  private static void when(
+      Vertx vertx, VertxTestContext ctx, BooleanSupplier condition, Runnable assertions) {
     vertx.setPeriodic(
         20,
         id -> {
@@ -54,21 +56,29 @@ class KafkaEventSinkTest {
   }
 
   @Test
-  void keysByHostAndContainerAndCountsAcknowledgedEventsPerTopic(Vertx vertx, VertxTestContext ctx) {
-    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+  void keysByHostAndContainerAndCountsAcknowledgedEventsPerTopic(
+      Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock =
+        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
     CollectorStats stats = new CollectorStats();
     RecordPublisher publisher =
-        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
 
     sink.emit(Topic.CONTAINER_EVENTS, event("c1"));
     sink.emit(Topic.CONTAINER_EVENTS, event("c2"));
-    sink.emit(Topic.SYSCALLS, event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build());
+    sink.emit(
+        Topic.SYSCALLS,
+        event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build());
 
     when(
-        vertx, ctx, () -> stats.eventsPublished.get() == 3,
+        vertx,
+        ctx,
+        () -> stats.eventsPublished.get() == 3,
         () -> {
-          assertThat(mock.history()).extracting(r -> r.topic() + " " + r.key())
+          assertThat(mock.history())
+              .extracting(r -> r.topic() + " " + r.key())
               .containsExactly(
                   "t.porthole.container-events.v1 host-1/c1",
                   "t.porthole.container-events.v1 host-1/c2",
@@ -80,7 +90,10 @@ class KafkaEventSinkTest {
         });
   }
 
-  /** A producer whose send blocks, as Kafka's does while buffer.memory is full or metadata is missing. */
+  /**
+   * A producer whose send blocks, as Kafka's does while buffer.memory is full or metadata is
+   * missing.
+   */
   private static final class StalledProducer extends MockProducer<String, byte[]> {
     private final CountDownLatch released = new CountDownLatch(1);
 
@@ -100,15 +113,20 @@ class KafkaEventSinkTest {
   }
 
   @Test
-  void whenKafkaCannotTakeMoreTheBufferStaysBoundedAndDropsAreCounted(Vertx vertx, VertxTestContext ctx) {
+  void whenKafkaCannotTakeMoreTheBufferStaysBoundedAndDropsAreCounted(
+      Vertx vertx, VertxTestContext ctx) {
     StalledProducer stalled = new StalledProducer();
     CollectorStats stats = new CollectorStats();
     KafkaEventSink sink =
-        new KafkaEventSink(new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 3), stats);
+        new KafkaEventSink(
+            new RecordPublisher(
+                vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 3),
+            stats);
 
     vertx.runOnContext(
         v -> {
-          // On the event loop while the producer blocks: emit never blocks, it refuses what does not fit.
+          // On the event loop while the producer blocks: emit never blocks, it refuses what does
+          // not fit.
           for (int i = 0; i < 50; i++) {
             sink.emit(Topic.CONTAINER_EVENTS, event("c" + i));
           }
@@ -118,9 +136,13 @@ class KafkaEventSinkTest {
 
     // The three records held reach Kafka once it takes records again.
     when(
-        vertx, ctx, () -> stats.eventsPublished.get() == 3,
+        vertx,
+        ctx,
+        () -> stats.eventsPublished.get() == 3,
         () -> {
-          assertThat(stalled.history()).extracting(r -> r.key()).containsExactly("host-1/c0", "host-1/c1", "host-1/c2");
+          assertThat(stalled.history())
+              .extracting(r -> r.key())
+              .containsExactly("host-1/c0", "host-1/c1", "host-1/c2");
           assertThat(stats.dockerEventsPublished.get()).isEqualTo(3);
           assertThat(stats.eventsDroppedBackpressure.get()).isEqualTo(47);
           assertThat(stats.kafkaSendFailures.get()).isZero();
@@ -129,10 +151,14 @@ class KafkaEventSinkTest {
 
   @Test
   void recordsKafkaFailsToAcknowledgeAreCountedAsSendFailures(Vertx vertx, VertxTestContext ctx) {
-    MockProducer<String, byte[]> mock = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+    MockProducer<String, byte[]> mock =
+        new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
     CollectorStats stats = new CollectorStats();
     KafkaEventSink sink =
-        new KafkaEventSink(new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10), stats);
+        new KafkaEventSink(
+            new RecordPublisher(
+                vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10),
+            stats);
 
     sink.emit(Topic.CONTAINER_EVENTS, event("c1"));
     vertx.setPeriodic(
@@ -145,7 +171,9 @@ class KafkaEventSinkTest {
         });
 
     when(
-        vertx, ctx, () -> stats.kafkaSendFailures.get() == 1,
+        vertx,
+        ctx,
+        () -> stats.kafkaSendFailures.get() == 1,
         () -> {
           assertThat(stats.eventsPublished.get()).isZero();
           assertThat(stats.eventsDroppedBackpressure.get()).isZero();
@@ -153,17 +181,24 @@ class KafkaEventSinkTest {
   }
 
   @Test
-  void anEnvelopeWithoutHostIdIsRefusedAndCountedWithoutReachingKafka(Vertx vertx, VertxTestContext ctx) {
-    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+  void anEnvelopeWithoutHostIdIsRefusedAndCountedWithoutReachingKafka(
+      Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock =
+        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
     CollectorStats stats = new CollectorStats();
     KafkaEventSink sink =
-        new KafkaEventSink(new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10), stats);
+        new KafkaEventSink(
+            new RecordPublisher(
+                vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10),
+            stats);
 
     sink.emit(Topic.CONTAINER_EVENTS, event("c1").toBuilder().setHostId("").build());
     sink.emit(Topic.CONTAINER_EVENTS, event("c2"));
 
     when(
-        vertx, ctx, () -> stats.eventsPublished.get() == 1,
+        vertx,
+        ctx,
+        () -> stats.eventsPublished.get() == 1,
         () -> {
           assertThat(stats.kafkaSendFailures.get()).isEqualTo(1);
           assertThat(mock.history()).extracting(r -> r.key()).containsExactly("host-1/c2");
@@ -171,15 +206,20 @@ class KafkaEventSinkTest {
   }
 
   @Test
-  void anEnvelopeEmittedWithAnOutcomeIsCountedOnceAndItsOutcomeToldOnce(Vertx vertx, VertxTestContext ctx) {
-    MockProducer<String, byte[]> mock = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+  void anEnvelopeEmittedWithAnOutcomeIsCountedOnceAndItsOutcomeToldOnce(
+      Vertx vertx, VertxTestContext ctx) {
+    MockProducer<String, byte[]> mock =
+        new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
     CollectorStats stats = new CollectorStats();
     RecordPublisher publisher =
-        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t."), 100);
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
-    java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger delivered = new AtomicInteger();
 
-    sink.emit(Topic.SYSCALLS, event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build(),
+    sink.emit(
+        Topic.SYSCALLS,
+        event("c3").toBuilder().setSyscalls(SyscallBatch.getDefaultInstance()).build(),
         failure -> {
           if (failure == null) {
             delivered.incrementAndGet();
@@ -187,7 +227,9 @@ class KafkaEventSinkTest {
         });
 
     when(
-        vertx, ctx, () -> delivered.get() == 1,
+        vertx,
+        ctx,
+        () -> delivered.get() == 1,
         () -> {
           assertThat(stats.syscallBatchesPublished.get()).isEqualTo(1);
           assertThat(stats.eventsPublished.get()).isEqualTo(1);

@@ -29,12 +29,17 @@ class AcceptedCommandsTest {
   }
 
   private static RemediationCommand command(String id, Instant expiresAt) {
-    return RemediationCommand.newBuilder().setCommandId(id).setAction(RemediationAction.ISOLATE_NETWORK)
-        .setContainerId("f00").setExpiresAt(Timestamps.of(expiresAt)).build();
+    return RemediationCommand.newBuilder()
+        .setCommandId(id)
+        .setAction(RemediationAction.ISOLATE_NETWORK)
+        .setContainerId("f00")
+        .setExpiresAt(Timestamps.of(expiresAt))
+        .build();
   }
 
   @Test
-  void commandsAcceptedAndNeverAnsweredAreTheInterruptedOnesAtTheNextOpenEvenPastTheirExpiry() throws Exception {
+  void commandsAcceptedAndNeverAnsweredAreTheInterruptedOnesAtTheNextOpenEvenPastTheirExpiry()
+      throws Exception {
     RemediationCommand answered = command("answered", NOW.plusSeconds(60));
     RemediationCommand cut = command("cut short", NOW.plusSeconds(60));
     try (AcceptedCommands store = open(NOW, 100)) {
@@ -58,19 +63,24 @@ class AcceptedCommandsTest {
   @Test
   void anIdIsAcceptedOnceEvenAcrossARestart() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
-      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
-      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.DUPLICATE);
-      assertThat(store.accept(command("odd id\nwith a newline", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW))
+          .isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c1", NOW.plusSeconds(60)), NOW))
+          .isEqualTo(Decision.DUPLICATE);
+      assertThat(store.accept(command("odd id\nwith a newline", NOW.plusSeconds(60)), NOW))
+          .isEqualTo(Decision.ACCEPTED);
     }
     try (AcceptedCommands restarted = open(NOW.plusSeconds(30), 100)) {
-      assertThat(restarted.accept(command("c1", NOW.plusSeconds(60)), NOW.plusSeconds(30))).isEqualTo(Decision.DUPLICATE);
+      assertThat(restarted.accept(command("c1", NOW.plusSeconds(60)), NOW.plusSeconds(30)))
+          .isEqualTo(Decision.DUPLICATE);
       assertThat(restarted.contains("odd id\nwith a newline")).isTrue();
       assertThat(restarted.size()).isEqualTo(2);
     }
   }
 
   @Test
-  void idsAreForgottenOnlyAfterTheirExpiryPlusTheSkewAndTheFileIsCompactedAtStart() throws Exception {
+  void idsAreForgottenOnlyAfterTheirExpiryPlusTheSkewAndTheFileIsCompactedAtStart()
+      throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
       store.accept(command("short", NOW.plusSeconds(10)), NOW);
       store.accept(command("long", NOW.plusSeconds(600)), NOW);
@@ -91,12 +101,15 @@ class AcceptedCommandsTest {
   void whenFullItRefusesInsteadOfForgettingALiveId() throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
       for (int i = 0; i < 100; i++) {
-        assertThat(store.accept(command("c" + i, NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
+        assertThat(store.accept(command("c" + i, NOW.plusSeconds(60)), NOW))
+            .isEqualTo(Decision.ACCEPTED);
         store.answered("c" + i, NOW);
       }
-      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.FULL);
+      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW))
+          .isEqualTo(Decision.FULL);
       assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW.plusSeconds(100)))
-          .as("expired ids make room").isEqualTo(Decision.ACCEPTED);
+          .as("expired ids make room")
+          .isEqualTo(Decision.ACCEPTED);
       assertThat(store.size()).isEqualTo(1);
     }
   }
@@ -106,11 +119,16 @@ class AcceptedCommandsTest {
     try (AcceptedCommands store = open(NOW, 100)) {
       store.accept(command("c1", NOW.plusSeconds(60)), NOW);
     }
-    Files.writeString(dir.resolve("accepted-commands.log"), "17649", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve("accepted-commands.log"),
+        "17649",
+        StandardCharsets.US_ASCII,
+        StandardOpenOption.APPEND);
     try (AcceptedCommands store = open(NOW, 100)) {
       assertThat(store.contains("c1")).isTrue();
       assertThat(store.skippedLines()).isEqualTo(1);
-      assertThat(store.accept(command("c2", NOW.plusSeconds(60)), NOW)).isEqualTo(Decision.ACCEPTED);
+      assertThat(store.accept(command("c2", NOW.plusSeconds(60)), NOW))
+          .isEqualTo(Decision.ACCEPTED);
     }
     try (AcceptedCommands store = open(NOW, 100)) {
       assertThat(store.contains("c2")).isTrue();

@@ -15,17 +15,20 @@ class ArtifactChunkerTest {
     byte[] data = new byte[2500];
     new Random(1).nextBytes(data);
 
-    List<ArtifactChunk> chunks = ArtifactChunker.chunk(data, 1024, ArtifactChunker.PCAP, "capture-web.pcap");
+    List<ArtifactChunk> chunks =
+        ArtifactChunker.chunk(data, 1024, ArtifactChunker.PCAP, "capture-web.pcap");
 
     assertThat(chunks).hasSize(3);
     assertThat(chunks).extracting(ArtifactChunk::getIndex).containsExactly(0, 1, 2);
-    assertThat(chunks).allSatisfy(c -> {
-      assertThat(c.getTotal()).isEqualTo(3);
-      assertThat(c.getTotalSize()).isEqualTo(2500);
-      assertThat(c.getSha256()).isEqualTo(ArtifactChunker.sha256(data)).hasSize(64);
-      assertThat(c.getContentType()).isEqualTo("application/vnd.tcpdump.pcap");
-      assertThat(c.getFileName()).isEqualTo("capture-web.pcap");
-    });
+    assertThat(chunks)
+        .allSatisfy(
+            c -> {
+              assertThat(c.getTotal()).isEqualTo(3);
+              assertThat(c.getTotalSize()).isEqualTo(2500);
+              assertThat(c.getSha256()).isEqualTo(ArtifactChunker.sha256(data)).hasSize(64);
+              assertThat(c.getContentType()).isEqualTo("application/vnd.tcpdump.pcap");
+              assertThat(c.getFileName()).isEqualTo("capture-web.pcap");
+            });
     assertThat(chunks.get(2).getData().size()).isEqualTo(452);
     ByteArrayOutputStream joined = new ByteArrayOutputStream();
     chunks.forEach(c -> joined.writeBytes(c.getData().toByteArray()));
@@ -34,12 +37,17 @@ class ArtifactChunkerTest {
 
   @Test
   void anEmptyArtifactIsOneEmptyChunk() {
-    List<ArtifactChunk> chunks = ArtifactChunker.chunk(new byte[0], 1024, ArtifactChunker.OCTET_STREAM, "empty");
+    List<ArtifactChunk> chunks =
+        ArtifactChunker.chunk(new byte[0], 1024, ArtifactChunker.OCTET_STREAM, "empty");
 
-    assertThat(chunks).singleElement().satisfies(c -> {
-      assertThat(c.getTotal()).isEqualTo(1);
-      assertThat(c.getData().isEmpty()).isTrue();
-      assertThat(c.getSha256()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    });
+    assertThat(chunks)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getTotal()).isEqualTo(1);
+              assertThat(c.getData().isEmpty()).isTrue();
+              assertThat(c.getSha256())
+                  .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+            });
   }
 }

@@ -44,12 +44,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The consumer's contract with Kafka, on kafka-clients' mocks: what it answers and when it commits. */
+/**
+ * The consumer's contract with Kafka, on kafka-clients' mocks: what it answers and when it commits.
+ */
 class CommandConsumerTest {
 
   private static final String HOST = "host-a";
   private static final TopicNames TOPICS = TopicNames.withPrefix("unit.");
-  private static final TopicPartition PARTITION = new TopicPartition(TOPICS.name(Topic.COMMANDS), 0);
+  private static final TopicPartition PARTITION =
+      new TopicPartition(TOPICS.name(Topic.COMMANDS), 0);
 
   @TempDir Path dataDir;
   private Vertx vertx;
@@ -65,11 +68,14 @@ class CommandConsumerTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    config = RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", dataDir.toString())));
+    config =
+        RemediationConfig.from(Settings.of(Map.of("remediation.data.dir", dataDir.toString())));
     CommandKeys.writePair(dataDir.resolve("signing.pem"), dataDir.resolve("verify.pem"));
     signer = CommandSigner.fromFile(dataDir.resolve("signing.pem"));
-    verification = CommandVerification.from(
-        Settings.of(Map.of("command.verify.key.file", dataDir.resolve("verify.pem").toString())));
+    verification =
+        CommandVerification.from(
+            Settings.of(
+                Map.of("command.verify.key.file", dataDir.resolve("verify.pem").toString())));
     startConsumer();
   }
 
@@ -80,15 +86,37 @@ class CommandConsumerTest {
     mockProducer = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
     publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mockProducer), TOPICS, 100);
     ResultSink sink = new KafkaResultSink(vertx, publisher);
-    RemediationExecutor executor = RemediationExecutor.create(
-        vertx, config, HOST, TestDocker.client(), new ContainerDirectory(), (c, d, r) -> Future.succeededFuture(), sink);
-    AcceptedCommands accepted = new AcceptedCommands(CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000);
-    consumer = new CommandConsumer(vertx, KafkaConsumer.create(vertx, mockConsumer), TOPICS, HOST, verification,
-        accepted, executor, sink, publisher, stats, 4, Clock.systemUTC());
-    mockConsumer.schedulePollTask(() -> {
-      mockConsumer.rebalance(List.of(PARTITION));
-      mockConsumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
-    });
+    RemediationExecutor executor =
+        RemediationExecutor.create(
+            vertx,
+            config,
+            HOST,
+            TestDocker.client(),
+            new ContainerDirectory(),
+            (c, d, r) -> Future.succeededFuture(),
+            sink);
+    AcceptedCommands accepted =
+        new AcceptedCommands(
+            CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000);
+    consumer =
+        new CommandConsumer(
+            vertx,
+            KafkaConsumer.create(vertx, mockConsumer),
+            TOPICS,
+            HOST,
+            verification,
+            accepted,
+            executor,
+            sink,
+            publisher,
+            stats,
+            4,
+            Clock.systemUTC());
+    mockConsumer.schedulePollTask(
+        () -> {
+          mockConsumer.rebalance(List.of(PARTITION));
+          mockConsumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        });
     consumer.start().await(10, TimeUnit.SECONDS);
   }
 
@@ -100,9 +128,14 @@ class CommandConsumerTest {
 
   @Test
   void anUnsignedCommandIsRejectedAndCommittedOnlyOnceTheResultIsAcknowledged() throws Exception {
-    RemediationCommand unsigned = RemediationCommand.newBuilder()
-        .setCommandId("cmd-1").setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST).setContainerId("f00")
-        .setExpiresAt(Timestamps.of(Instant.now().plusSeconds(60))).build();
+    RemediationCommand unsigned =
+        RemediationCommand.newBuilder()
+            .setCommandId("cmd-1")
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setHostId(HOST)
+            .setContainerId("f00")
+            .setExpiresAt(Timestamps.of(Instant.now().plusSeconds(60)))
+            .build();
     add(0, HOST, unsigned.toByteArray());
 
     awaitCondition(() -> mockProducer.history().size() == 1);
@@ -122,15 +155,24 @@ class CommandConsumerTest {
   }
 
   @Test
-  void aCommandAcceptedAndNeverAnsweredBeforeARestartIsReportedFailedAsInterrupted() throws Exception {
+  void aCommandAcceptedAndNeverAnsweredBeforeARestartIsReportedFailedAsInterrupted()
+      throws Exception {
     consumer.stop().await(10, TimeUnit.SECONDS);
     Instant now = Instant.now();
-    RemediationCommand command = signer.sign(RemediationCommand.newBuilder()
-        .setCommandId("cmd-cut").setAction(RemediationAction.ISOLATE_NETWORK).setHostId(HOST)
-        .setContainerId("f00").setRequestedBy("alice")
-        .setIssuedAt(Timestamps.of(now)).setExpiresAt(Timestamps.of(now.plusSeconds(60))).build());
-    try (AcceptedCommands accepted = new AcceptedCommands(
-        CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000)) {
+    RemediationCommand command =
+        signer.sign(
+            RemediationCommand.newBuilder()
+                .setCommandId("cmd-cut")
+                .setAction(RemediationAction.ISOLATE_NETWORK)
+                .setHostId(HOST)
+                .setContainerId("f00")
+                .setRequestedBy("alice")
+                .setIssuedAt(Timestamps.of(now))
+                .setExpiresAt(Timestamps.of(now.plusSeconds(60)))
+                .build());
+    try (AcceptedCommands accepted =
+        new AcceptedCommands(
+            CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000)) {
       accepted.open(now); // what the collector did before it was killed: accepted, then nothing
       accepted.accept(command, now);
     }
@@ -151,7 +193,9 @@ class CommandConsumerTest {
     startConsumer();
     add(0, HOST, command.toByteArray()); // the command's record, never committed, read again
     awaitCondition(() -> committed() != null && committed().offset() == 1);
-    assertThat(mockProducer.history()).as("answered once: not reported again, not run again").isEmpty();
+    assertThat(mockProducer.history())
+        .as("answered once: not reported again, not run again")
+        .isEmpty();
     assertThat(consumer.interrupted()).isZero();
     assertThat(consumer.replayed()).isEqualTo(1);
   }
@@ -168,7 +212,8 @@ class CommandConsumerTest {
     ProducerRecord<String, byte[]> deadLetter = mockProducer.history().get(0);
     assertThat(deadLetter.topic()).isEqualTo("unit.porthole.dead-letters.v1");
     assertThat(deadLetter.value()).containsExactly((byte) 0xff, 0x01);
-    assertThat(new String(deadLetter.headers().lastHeader("porthole.source.offset").value())).isEqualTo("1");
+    assertThat(new String(deadLetter.headers().lastHeader("porthole.source.offset").value()))
+        .isEqualTo("1");
     assertThat(new String(deadLetter.headers().lastHeader("porthole.consumer").value()))
         .isEqualTo("porthole-collector-commands-host-a");
     assertThat(consumer.undecodable()).isEqualTo(1);
@@ -178,18 +223,30 @@ class CommandConsumerTest {
   }
 
   @Test
-  void aReplayedCopyOfAnAcceptedCommandPublishesNothingAndResultsAreBoundToTheirCommand() throws Exception {
+  void aReplayedCopyOfAnAcceptedCommandPublishesNothingAndResultsAreBoundToTheirCommand()
+      throws Exception {
     Instant now = Instant.now();
-    RemediationCommand command = signer.sign(RemediationCommand.newBuilder()
-        .setCommandId("cmd-2").setAction(RemediationAction.RESTORE_NETWORK).setHostId(HOST)
-        .setContainerId("f00-no-such-container").setRequestedBy("alice").setDryRun(true)
-        .setIssuedAt(Timestamps.of(now)).setExpiresAt(Timestamps.of(now.plusSeconds(60))).build());
+    RemediationCommand command =
+        signer.sign(
+            RemediationCommand.newBuilder()
+                .setCommandId("cmd-2")
+                .setAction(RemediationAction.RESTORE_NETWORK)
+                .setHostId(HOST)
+                .setContainerId("f00-no-such-container")
+                .setRequestedBy("alice")
+                .setDryRun(true)
+                .setIssuedAt(Timestamps.of(now))
+                .setExpiresAt(Timestamps.of(now.plusSeconds(60)))
+                .build());
     add(0, HOST, command.toByteArray());
     awaitCondition(() -> !mockProducer.history().isEmpty());
-    vertx.executeBlocking(() -> {
-      mockProducer.completeNext();
-      return null;
-    }).await(10, TimeUnit.SECONDS);
+    vertx
+        .executeBlocking(
+            () -> {
+              mockProducer.completeNext();
+              return null;
+            })
+        .await(10, TimeUnit.SECONDS);
     awaitCondition(() -> committed() != null && committed().offset() == 1);
     int published = mockProducer.history().size();
     RemediationResult result = RemediationResult.parseFrom(mockProducer.history().get(0).value());
@@ -198,12 +255,16 @@ class CommandConsumerTest {
 
     add(1, HOST, command.toByteArray());
     awaitCondition(() -> committed() != null && committed().offset() == 2);
-    assertThat(mockProducer.history()).as("nothing published for the replayed copy").hasSize(published);
+    assertThat(mockProducer.history())
+        .as("nothing published for the replayed copy")
+        .hasSize(published);
     assertThat(consumer.replayed()).isEqualTo(1);
   }
 
   private void add(long offset, String key, byte[] value) {
-    mockConsumer.schedulePollTask(() -> mockConsumer.addRecord(new ConsumerRecord<>(PARTITION.topic(), 0, offset, key, value)));
+    mockConsumer.schedulePollTask(
+        () ->
+            mockConsumer.addRecord(new ConsumerRecord<>(PARTITION.topic(), 0, offset, key, value)));
   }
 
   private OffsetAndMetadata committed() {
@@ -211,6 +272,7 @@ class CommandConsumerTest {
   }
 
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    Await.until("the condition", Duration.ofSeconds(15), Duration.ofMillis(20), condition::getAsBoolean);
+    Await.until(
+        "the condition", Duration.ofSeconds(15), Duration.ofMillis(20), condition::getAsBoolean);
   }
 }

@@ -20,10 +20,12 @@ class ConcurrencyLimitTest {
       String name = "task-" + i;
       Promise<String> task = Promise.promise();
       tasks.add(task);
-      results.add(limit.submit(() -> {
-        started.add(name);
-        return task.future();
-      }));
+      results.add(
+          limit.submit(
+              () -> {
+                started.add(name);
+                return task.future();
+              }));
     }
 
     assertThat(started).containsExactly("task-0", "task-1");

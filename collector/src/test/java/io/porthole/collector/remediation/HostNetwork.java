@@ -10,8 +10,10 @@ record HostNetwork(String defaultRoutes, String uplink, String uplinkState) {
   private static final ProcessCommandRunner RUNNER = new ProcessCommandRunner();
 
   static HostNetwork now() throws IOException {
-    String routes = run("ip", "route", "show", "default") + run("ip", "-6", "route", "show", "default");
-    String device = IpOutputParser.routeInterfaces(run("ip", "route", "show", "default")).iterator().next();
+    String routes =
+        run("ip", "route", "show", "default") + run("ip", "-6", "route", "show", "default");
+    String device =
+        IpOutputParser.routeInterfaces(run("ip", "route", "show", "default")).iterator().next();
     IpLink link = IpOutputParser.parseLink(run("ip", "-o", "link", "show", "dev", device));
     return new HostNetwork(routes, device, link.state());
   }

@@ -12,7 +12,9 @@ class IpOutputParserTest {
   void readsEveryHostInterfaceWithKindMasterStateAndPeer() {
     List<IpLink> links = IpOutputParser.parseLinks(Fixtures.read("host-links.txt"));
 
-    assertThat(links).extracting(IpLink::name).containsExactly("lo", "ifb0", "ifb1", "eth0", "docker0", "vetha05a878");
+    assertThat(links)
+        .extracting(IpLink::name)
+        .containsExactly("lo", "ifb0", "ifb1", "eth0", "docker0", "vetha05a878");
     IpLink veth = links.get(5);
     assertThat(veth.index()).isEqualTo(21);
     assertThat(veth.peerIndex()).isEqualTo(20);
@@ -60,8 +62,11 @@ class IpOutputParserTest {
 
   @Test
   void readsDefaultRouteInterfacesOfBothFamilies() {
-    assertThat(IpOutputParser.routeInterfaces(Fixtures.read("route-default.txt"))).containsExactly("eth0");
-    assertThat(IpOutputParser.routeInterfaces("default via fd00::1 dev eth0 metric 1024 pref medium\n"))
+    assertThat(IpOutputParser.routeInterfaces(Fixtures.read("route-default.txt")))
+        .containsExactly("eth0");
+    assertThat(
+            IpOutputParser.routeInterfaces(
+                "default via fd00::1 dev eth0 metric 1024 pref medium\n"))
         .containsExactly("eth0");
     assertThat(IpOutputParser.routeInterfaces("")).isEmpty();
   }

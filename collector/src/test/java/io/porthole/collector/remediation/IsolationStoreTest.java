@@ -20,7 +20,8 @@ class IsolationStoreTest {
   void isolationsSurviveARestart() throws IOException {
     Path file = dir.resolve("data/isolations.json");
     IsolationStore store = new IsolationStore(file);
-    ActiveIsolation web = new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1", "veth2"), 1_000L);
+    ActiveIsolation web =
+        new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1", "veth2"), 1_000L);
     ActiveIsolation db = new ActiveIsolation("def456", "db", "cmd-2", List.of("veth3"), 0L);
     store.put(web);
     store.put(db);
@@ -38,7 +39,8 @@ class IsolationStoreTest {
   void aReplacedEntryIsNotRemovedByItsOldTimerButAReisolatedOneIs() throws IOException {
     IsolationStore store = new IsolationStore(dir.resolve("isolations.json"));
     ActiveIsolation first = new ActiveIsolation("abc123", "web", "cmd-1", List.of("veth1"), 1_000L);
-    ActiveIsolation second = new ActiveIsolation("abc123", "web", "cmd-2", List.of("veth1"), 9_000L);
+    ActiveIsolation second =
+        new ActiveIsolation("abc123", "web", "cmd-2", List.of("veth1"), 9_000L);
     store.put(first);
     store.put(second);
 
@@ -55,8 +57,10 @@ class IsolationStoreTest {
   @Test
   void anEntryOfAnOlderCollectorIsReadAsAnIsolationWithoutRecordedInterfaces() throws IOException {
     Path file = dir.resolve("old.json");
-    Files.writeString(file, "[ {\"containerId\" : \"abc\", \"containerName\" : \"web\", \"commandId\" : \"cmd-1\","
-        + " \"veth\" : \"veth1\", \"restoreAtEpochMillis\" : 5000 } ]");
+    Files.writeString(
+        file,
+        "[ {\"containerId\" : \"abc\", \"containerName\" : \"web\", \"commandId\" : \"cmd-1\","
+            + " \"veth\" : \"veth1\", \"restoreAtEpochMillis\" : 5000 } ]");
 
     assertThat(new IsolationStore(file).load())
         .containsExactly(new ActiveIsolation("abc", "web", "cmd-1", List.of(), 5000L));
@@ -81,8 +85,13 @@ class IsolationStoreTest {
 
     CompletableFuture<Boolean> read = new CompletableFuture<>();
     synchronized (store) { // as a writer holds it while its file is forced to disk
-      Thread reader = new Thread(() -> read.complete(store.isCurrent(web) && store.get("abc123").isPresent()
-          && store.all().size() == 1));
+      Thread reader =
+          new Thread(
+              () ->
+                  read.complete(
+                      store.isCurrent(web)
+                          && store.get("abc123").isPresent()
+                          && store.all().size() == 1));
       reader.start();
       assertThat(read.get(5, TimeUnit.SECONDS)).isTrue();
     }

@@ -29,7 +29,8 @@ class ProcessCommandRunnerTest {
     // Reading stdout to its end before waiting would block until the background sleep ends.
     long started = System.nanoTime();
 
-    ProcessOutput output = runner.run(List.of("sh", "-c", "sleep 8 & echo answered"), Duration.ofSeconds(5));
+    ProcessOutput output =
+        runner.run(List.of("sh", "-c", "sleep 8 & echo answered"), Duration.ofSeconds(5));
 
     assertThat(output.exitCode()).isZero();
     assertThat(output.stdout()).startsWith("answered");
@@ -38,16 +39,19 @@ class ProcessCommandRunnerTest {
 
   @Test
   void outputIsKeptUpToTheBoundAndTheProcessStillFinishes() throws IOException {
-    ProcessOutput output = runner.run(List.of("head", "-c", "3000000", "/dev/zero"), Duration.ofSeconds(10));
+    ProcessOutput output =
+        runner.run(List.of("head", "-c", "3000000", "/dev/zero"), Duration.ofSeconds(10));
 
     assertThat(output.exitCode()).isZero();
-    assertThat(output.stdout()).endsWith("[output truncated at " + ProcessCommandRunner.MAX_OUTPUT_BYTES + " bytes]");
+    assertThat(output.stdout())
+        .endsWith("[output truncated at " + ProcessCommandRunner.MAX_OUTPUT_BYTES + " bytes]");
     assertThat(output.stdout().length()).isLessThan(ProcessCommandRunner.MAX_OUTPUT_BYTES + 100);
   }
 
   @Test
   void exitCodeAndStderrAreReported() throws IOException {
-    ProcessOutput output = runner.run(List.of("sh", "-c", "echo oops >&2; exit 3"), Duration.ofSeconds(5));
+    ProcessOutput output =
+        runner.run(List.of("sh", "-c", "echo oops >&2; exit 3"), Duration.ofSeconds(5));
 
     assertThat(output.exitCode()).isEqualTo(3);
     assertThat(output.describe()).isEqualTo("sh -c echo oops >&2; exit 3 exited with 3: oops");

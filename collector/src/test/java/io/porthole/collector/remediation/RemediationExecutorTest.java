@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +31,22 @@ class RemediationExecutorTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    RemediationConfig config = RemediationConfig.from(Settings.of(Map.of(
-        "command.key", "executor-test-key-0123456789",
-        "remediation.data.dir", dataDir.toString(),
-        "remediation.extract.max.bytes", "1000000")));
-    executor = RemediationExecutor.create(vertx, config, "host-a", TestDocker.client(), new ContainerDirectory(),
-        (c, d, r) -> Future.succeededFuture(), r -> Future.succeededFuture());
+    RemediationConfig config =
+        RemediationConfig.from(
+            Settings.of(
+                Map.of(
+                    "command.key", "executor-test-key-0123456789",
+                    "remediation.data.dir", dataDir.toString(),
+                    "remediation.extract.max.bytes", "1000000")));
+    executor =
+        RemediationExecutor.create(
+            vertx,
+            config,
+            "host-a",
+            TestDocker.client(),
+            new ContainerDirectory(),
+            (c, d, r) -> Future.succeededFuture(),
+            r -> Future.succeededFuture());
     executor.start().await(10, TimeUnit.SECONDS);
   }
 
@@ -50,7 +61,8 @@ class RemediationExecutorTest {
     assertThat(run(extract("busybox", "etc/passwd"))).satisfies(rejected("must be absolute"));
     assertThat(run(extract("busybox", "/etc/../../passwd"))).satisfies(rejected("without '..'"));
     assertThat(run(extract("", "/etc/passwd"))).satisfies(rejected("needs an image"));
-    assertThat(run(extract("busybox", "/bin/busybox").setMaxBytes(2_000_000))).satisfies(rejected("max_bytes 2000000 exceeds this collector's maximum of 1000000"));
+    assertThat(run(extract("busybox", "/bin/busybox").setMaxBytes(2_000_000)))
+        .satisfies(rejected("max_bytes 2000000 exceeds this collector's maximum of 1000000"));
   }
 
   @Test
@@ -67,12 +79,15 @@ class RemediationExecutorTest {
 
   @Test
   void aDryRunExtractionSaysWhatItWouldDo() throws Exception {
-    RemediationResult result = run(extract("porthole/busybox:test", "/bin/busybox").setDryRun(true));
+    RemediationResult result =
+        run(extract("porthole/busybox:test", "/bin/busybox").setDryRun(true));
 
     assertThat(result.getStatus()).isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(result.getDryRun()).isTrue();
-    assertThat(result.getDetail()).isEqualTo(
-        "dry run: would copy /bin/busybox (at most 1000000 bytes) out of image porthole/busybox:test without starting it; nothing changed");
+    assertThat(result.getDetail())
+        .isEqualTo(
+            "dry run: would copy /bin/busybox (at most 1000000 bytes) out of image "
+                + "porthole/busybox:test without starting it; nothing changed");
     assertThat(result.getCommandId()).isEqualTo("cmd-1");
     assertThat(result.getHostId()).isEqualTo("host-a");
   }
@@ -83,7 +98,7 @@ class RemediationExecutorTest {
     return results.get(0);
   }
 
-  private static java.util.function.Consumer<RemediationResult> rejected(String reason) {
+  private static Consumer<RemediationResult> rejected(String reason) {
     return result -> {
       assertThat(result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
       assertThat(result.getDetail()).contains(reason);
@@ -91,7 +106,11 @@ class RemediationExecutorTest {
   }
 
   private static RemediationCommand.Builder command(RemediationAction action) {
-    return RemediationCommand.newBuilder().setCommandId("cmd-1").setAction(action).setHostId("host-a").setContainerId("f00ba4");
+    return RemediationCommand.newBuilder()
+        .setCommandId("cmd-1")
+        .setAction(action)
+        .setHostId("host-a")
+        .setContainerId("f00ba4");
   }
 
   private static RemediationCommand.Builder extract(String image, String path) {

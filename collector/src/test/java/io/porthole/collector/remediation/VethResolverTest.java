@@ -16,10 +16,12 @@ class VethResolverTest {
   private static final String NSENTER = "nsenter --target 19998 --net ip -d -o link show";
 
   @TempDir Path proc;
-  private final RecordedCommands commands = new RecordedCommands()
-      .answer("ip -d -o link show", Fixtures.read("host-links.txt"))
-      .answer("ip -4 route show default", Fixtures.read("route-default.txt"))
-      .answer("ip -6 route show default", "default via fd00::1 dev eth0 metric 1024 pref medium\n");
+  private final RecordedCommands commands =
+      new RecordedCommands()
+          .answer("ip -d -o link show", Fixtures.read("host-links.txt"))
+          .answer("ip -4 route show default", Fixtures.read("route-default.txt"))
+          .answer(
+              "ip -6 route show default", "default via fd00::1 dev eth0 metric 1024 pref medium\n");
 
   @BeforeEach
   void namespaces() throws IOException {
@@ -50,21 +52,26 @@ class VethResolverTest {
 
   @Test
   void hostAndSharedNetworkModesAreRefusedBeforeAnyCommand() throws IOException {
-    assertThat(resolver().resolve(container("abc", 19998, "host")).refusal()).contains("uses the host network");
-    assertThat(resolver().resolve(container("abc", 19998, "container:f00")).refusal()).contains("shares the network of container:f00");
+    assertThat(resolver().resolve(container("abc", 19998, "host")).refusal())
+        .contains("uses the host network");
+    assertThat(resolver().resolve(container("abc", 19998, "container:f00")).refusal())
+        .contains("shares the network of container:f00");
     assertThat(commands.ran).isEmpty();
   }
 
   @Test
   void everyInterfaceOfAContainerOnTwoNetworksIsResolved() throws IOException {
-    RecordedCommands twoNetworks = new RecordedCommands()
-        .answer(NSENTER, Fixtures.read("two-networks-ns-links.txt"))
-        .answer("ip -d -o link show", Fixtures.read("two-networks-host-links.txt"))
-        .answer("ip -4 route show default", Fixtures.read("route-default.txt"))
-        .answer("ip -6 route show default", "");
+    RecordedCommands twoNetworks =
+        new RecordedCommands()
+            .answer(NSENTER, Fixtures.read("two-networks-ns-links.txt"))
+            .answer("ip -d -o link show", Fixtures.read("two-networks-host-links.txt"))
+            .answer("ip -4 route show default", Fixtures.read("route-default.txt"))
+            .answer("ip -6 route show default", "");
 
-    NetworkVerdict verdict = new VethResolver(twoNetworks, () -> Map.of("docker0", "bridge", "br-c12484a3e0f7", "backend"), proc)
-        .resolve(container("5623fc97", 19998, "bridge"));
+    NetworkVerdict verdict =
+        new VethResolver(
+                twoNetworks, () -> Map.of("docker0", "bridge", "br-c12484a3e0f7", "backend"), proc)
+            .resolve(container("5623fc97", 19998, "bridge"));
 
     assertThat(verdict.hostInterfaces()).isEqualTo("veth019ed7b,veth176cb02");
     assertThat(twoNetworks.ran).noneMatch(c -> c.contains("/sys/"));
@@ -72,7 +79,8 @@ class VethResolverTest {
 
   @Test
   void aNamespaceThatCannotBeListedIsRefused() throws IOException {
-    commands.answer(NSENTER, 1, "", "nsenter: cannot open /proc/19998/ns/net: No such file or directory\n");
+    commands.answer(
+        NSENTER, 1, "", "nsenter: cannot open /proc/19998/ns/net: No such file or directory\n");
 
     NetworkVerdict verdict = resolver().resolve(container("abc", 19998, "bridge"));
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ContainerProcessesTest {
 
-  private static final String ID = "4920d9a664c204166b5f5f3cce08e60fcb3f83b4663ae54856ae2c2923d0c399";
+  private static final String ID =
+      "4920d9a664c204166b5f5f3cce08e60fcb3f83b4663ae54856ae2c2923d0c399";
 
   @TempDir Path root;
 
@@ -22,10 +23,13 @@ class ContainerProcessesTest {
 
   @Test
   void cgroupV1PidsHierarchyListsEveryProcessMainFirst() throws IOException {
-    write("proc/21009/cgroup", "9:name=systemd:/docker/" + ID + "\n8:pids:/docker/" + ID + "\n0::/docker/" + ID + "\n");
+    write(
+        "proc/21009/cgroup",
+        "9:name=systemd:/docker/" + ID + "\n8:pids:/docker/" + ID + "\n0::/docker/" + ID + "\n");
     write("proc/21009/status", "Name:\tsh\nTracerPid:\t4242\n");
     write("cgroup/pids/docker/" + ID + "/cgroup.procs", "21061\n21009\n21100\n");
-    ContainerProcesses processes = new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
+    ContainerProcesses processes =
+        new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
 
     assertThat(processes.of(21009)).containsExactly(21009, 21061, 21100);
     assertThat(processes.tracerOf(21009)).isEqualTo(4242);
@@ -37,7 +41,8 @@ class ContainerProcessesTest {
     write("cgroup/cgroup.controllers", "cpu memory pids\n");
     write("proc/500/cgroup", "0::/system.slice/docker-" + ID + ".scope\n");
     write("cgroup/system.slice/docker-" + ID + ".scope/cgroup.procs", "500\n501\n");
-    ContainerProcesses processes = new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
+    ContainerProcesses processes =
+        new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
 
     assertThat(processes.of(500)).containsExactly(500, 501);
   }
@@ -46,7 +51,8 @@ class ContainerProcessesTest {
   void withoutACgroupTheMainProcessAndItsDescendantsOfThisHost() throws IOException {
     long self = ProcessHandle.current().pid();
     write("proc/" + self + "/cgroup", "8:pids:/\n");
-    ContainerProcesses processes = new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
+    ContainerProcesses processes =
+        new ContainerProcesses(root.resolve("proc"), root.resolve("cgroup"));
 
     assertThat(processes.of((int) self)).startsWith((int) self);
     assertThat(processes.of(Integer.MAX_VALUE - 1)).isEmpty();

@@ -3,12 +3,15 @@ package io.porthole.collector.strace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-/** The strace recordings in src/test/resources/strace (recorded with strace 6.1 on the build host). */
+/**
+ * The strace recordings in src/test/resources/strace (recorded with strace 6.1 on the build host).
+ */
 final class Fixtures {
 
   private Fixtures() {}
@@ -16,7 +19,7 @@ final class Fixtures {
   static Path path(String name) {
     try {
       return Paths.get(Fixtures.class.getResource("/strace/" + name).toURI());
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }

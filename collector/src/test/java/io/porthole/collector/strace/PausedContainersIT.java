@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A container the tracer paused to attach and a crash left paused is unpaused when the tracer next
- * starts on the same data directory, and its record removed; a record of a container that is gone is
- * forgotten. On the real engine.
+ * starts on the same data directory, and its record removed; a record of a container that is gone
+ * is forgotten. On the real engine.
  */
 class PausedContainersIT {
 
@@ -26,9 +26,13 @@ class PausedContainersIT {
   void theNextStartUnpausesWhatAPreviousRunLeftPaused() throws Exception {
     Vertx vertx = Vertx.vertx();
     try (DockerClient docker = TestDocker.client()) {
-      String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-          .withName("porthole-paused-" + UUID.randomUUID().toString().substring(0, 8))
-          .withCmd("sleep", "60").exec().getId();
+      String id =
+          docker
+              .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+              .withName("porthole-paused-" + UUID.randomUUID().toString().substring(0, 8))
+              .withCmd("sleep", "60")
+              .exec()
+              .getId();
       try {
         docker.startContainerCmd(id).exec();
         // what a run that crashed between pausing and unpausing leaves behind
@@ -37,9 +41,16 @@ class PausedContainersIT {
         docker.pauseContainerCmd(id).exec();
         assertThat(crashedRun.aboutToPause("f".repeat(64))).isTrue(); // a container since removed
 
-        SyscallTracer tracer = new SyscallTracer(
-            vertx, StraceConfig.defaults(), new ContainerDirectory(), (topic, envelope) -> { }, new CollectorStats(),
-            "it-host", docker, dataDir);
+        SyscallTracer tracer =
+            new SyscallTracer(
+                vertx,
+                StraceConfig.defaults(),
+                new ContainerDirectory(),
+                (topic, envelope) -> {},
+                new CollectorStats(),
+                "it-host",
+                docker,
+                dataDir);
         tracer.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         tracer.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 

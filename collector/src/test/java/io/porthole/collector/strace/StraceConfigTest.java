@@ -19,8 +19,15 @@ class StraceConfigTest {
     assertThat(config.batchMaxEvents()).isEqualTo(2000);
     assertThat(config.maxDuration()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.maxConcurrent()).isEqualTo(8);
-    assertThat(config.syscalls()).startsWith("%file,%process,%network,")
-        .contains(",?memfd_create,", ",?getrandom,", ",?statx,", ",?clone3,", ",?openat2,", ",?io_uring_setup,");
+    assertThat(config.syscalls())
+        .startsWith("%file,%process,%network,")
+        .contains(
+            ",?memfd_create,",
+            ",?getrandom,",
+            ",?statx,",
+            ",?clone3,",
+            ",?openat2,",
+            ",?io_uring_setup,");
     assertThat(config.syscalls().split(",")).doesNotHaveDuplicates();
     assertThat(config.pauseWhileAttaching()).isTrue();
     assertThat(config.attachTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -28,15 +35,24 @@ class StraceConfigTest {
 
   @Test
   void valuesFromTheEnvironment() {
-    Settings settings = Settings.from(
-        Map.of("PORTHOLE_STRACE_BINARY", "/usr/bin/strace",
-            "PORTHOLE_STRACE_BATCH_INTERVAL", "100ms",
-            "PORTHOLE_STRACE_BATCH_MAX_EVENTS", "50",
-            "PORTHOLE_STRACE_MAX_DURATION", "30s",
-            "PORTHOLE_STRACE_MAX_CONCURRENT", "2",
-            "PORTHOLE_STRACE_SYSCALLS", "openat, execve,%network",
-            "PORTHOLE_STRACE_PAUSE", "false"),
-        Map.of());
+    Settings settings =
+        Settings.from(
+            Map.of(
+                "PORTHOLE_STRACE_BINARY",
+                "/usr/bin/strace",
+                "PORTHOLE_STRACE_BATCH_INTERVAL",
+                "100ms",
+                "PORTHOLE_STRACE_BATCH_MAX_EVENTS",
+                "50",
+                "PORTHOLE_STRACE_MAX_DURATION",
+                "30s",
+                "PORTHOLE_STRACE_MAX_CONCURRENT",
+                "2",
+                "PORTHOLE_STRACE_SYSCALLS",
+                "openat, execve,%network",
+                "PORTHOLE_STRACE_PAUSE",
+                "false"),
+            Map.of());
     StraceConfig config = StraceConfig.from(settings);
     assertThat(config.binary()).isEqualTo("/usr/bin/strace");
     assertThat(config.batchInterval()).isEqualTo(Duration.ofMillis(100));
@@ -49,13 +65,19 @@ class StraceConfigTest {
 
   @Test
   void badValuesNameTheKey() {
-    assertBad(Map.of("strace.batch.interval", "soon"), "strace.batch.interval", "expected a duration");
+    assertBad(
+        Map.of("strace.batch.interval", "soon"), "strace.batch.interval", "expected a duration");
     assertBad(Map.of("strace.batch.interval", "5ms"), "strace.batch.interval", "from 10ms to 60s");
-    assertBad(Map.of("strace.batch.max.events", "0"), "strace.batch.max.events", "from 1 to 1000000");
+    assertBad(
+        Map.of("strace.batch.max.events", "0"), "strace.batch.max.events", "from 1 to 1000000");
     assertBad(Map.of("strace.max.duration", "2d"), "strace.max.duration", "expected a duration");
-    assertBad(Map.of("strace.max.concurrent", "many"), "strace.max.concurrent", "expected a whole number");
+    assertBad(
+        Map.of("strace.max.concurrent", "many"),
+        "strace.max.concurrent",
+        "expected a whole number");
     assertBad(Map.of("strace.max.concurrent", "1000"), "strace.max.concurrent", "from 1 to 256");
-    assertBad(Map.of("strace.syscalls", "openat;rm -rf"), "strace.syscalls", "found 'openat;rm -rf'");
+    assertBad(
+        Map.of("strace.syscalls", "openat;rm -rf"), "strace.syscalls", "found 'openat;rm -rf'");
     assertBad(Map.of("strace.syscalls", ","), "strace.syscalls", "comma-separated");
     assertBad(Map.of("strace.binary", "strace -o /tmp/x"), "strace.binary", "without spaces");
     assertBad(Map.of("strace.pause", "maybe"), "strace.pause", "expected true or false");
@@ -63,7 +85,10 @@ class StraceConfigTest {
 
   @Test
   void environmentVariableIsNamedWhenTheValueCameFromThere() {
-    assertThatThrownBy(() -> StraceConfig.from(Settings.from(Map.of("PORTHOLE_STRACE_MAX_CONCURRENT", "-1"), Map.of())))
+    assertThatThrownBy(
+            () ->
+                StraceConfig.from(
+                    Settings.from(Map.of("PORTHOLE_STRACE_MAX_CONCURRENT", "-1"), Map.of())))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PORTHOLE_STRACE_MAX_CONCURRENT: ");
   }

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class StraceOutputReaderTest {
@@ -58,16 +60,21 @@ class StraceOutputReaderTest {
   @Test
   void linesSplitAcrossWritesAreJoined() throws Exception {
     // strace writes a record's start at syscall entry and its end at exit
-    reader(chunks(
-        ascii("1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY"),
-        ascii(") = -1 ENOENT (No such file or directory) <0.000014>\n1 07:20:36.374860 exit_group(1) = ?\n"),
-        ascii("1 07:20:36.374992 +++ exited with 1 +++\n")))
+    reader(
+            chunks(
+                ascii("1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY"),
+                ascii(
+                    ") = -1 ENOENT (No such file or directory) <0.000014>\n1 "
+                        + "07:20:36.374860 exit_group(1) = ?\n"),
+                ascii("1 07:20:36.374992 +++ exited with 1 +++\n")))
         .readAll();
 
-    assertThat(lines).containsExactly(
-        "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000014>",
-        "1 07:20:36.374860 exit_group(1) = ?",
-        "1 07:20:36.374992 +++ exited with 1 +++");
+    assertThat(lines)
+        .containsExactly(
+            "1 07:20:36.374552 openat(AT_FDCWD, \"/etc/selinux/config\", O_RDONLY) = -1 "
+                + "ENOENT (No such file or directory) <0.000014>",
+            "1 07:20:36.374860 exit_group(1) = ?",
+            "1 07:20:36.374992 +++ exited with 1 +++");
   }
 
   @Test
@@ -80,9 +87,10 @@ class StraceOutputReaderTest {
   @Test
   void multiByteCharactersSplitBetweenReadsAreDecodedWhole() throws Exception {
     byte[] line = ascii("openat(AT_FDCWD, \"/tmp/caf\u00e9\", O_RDONLY) = 3\n");
-    int split = new String(line, StandardCharsets.UTF_8).indexOf('\u00e9') + 1; // inside the two bytes of é
-    byte[] head = java.util.Arrays.copyOfRange(line, 0, split);
-    byte[] tail = java.util.Arrays.copyOfRange(line, split, line.length);
+    int split =
+        new String(line, StandardCharsets.UTF_8).indexOf('\u00e9') + 1; // inside the two bytes of é
+    byte[] head = Arrays.copyOfRange(line, 0, split);
+    byte[] tail = Arrays.copyOfRange(line, split, line.length);
 
     reader(chunks(head, tail)).readAll();
 
@@ -99,8 +107,11 @@ class StraceOutputReaderTest {
 
   @Test
   void pausesAfterSmallReadsOnlySoThatABusyStraceNeverWaitsForAFullPipe() throws Exception {
-    byte[] busy = ascii(("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, 0) = 0 <0.000014>\n")
-        .repeat(StraceOutputReader.BUSY_CHUNK / 64));
+    byte[] busy =
+        ascii(
+            ("1 07:20:36.374552 newfstatat(AT_FDCWD, \"/bin/ls\", {st_mode=S_IFREG|0755}, "
+                    + "0) = 0 <0.000014>\n")
+                .repeat(StraceOutputReader.BUSY_CHUNK / 64));
     StraceOutputReader reader = reader(chunks(ascii("small\n"), busy, ascii("quiet again\n")));
 
     reader.readAll();
@@ -112,19 +123,20 @@ class StraceOutputReaderTest {
 
   @Test
   void aReadFailureIsThrown() {
-    InputStream broken = new InputStream() {
-      @Override
-      public int read() throws IOException {
-        throw new IOException("pipe broke");
-      }
+    InputStream broken =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("pipe broke");
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        throw new IOException("pipe broke");
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            throw new IOException("pipe broke");
+          }
+        };
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader(broken).readAll())
+    Assertions.assertThatThrownBy(() -> reader(broken).readAll())
         .isInstanceOf(IOException.class)
         .hasMessage("pipe broke");
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class SyscallBatcherTest {
@@ -19,10 +20,14 @@ class SyscallBatcherTest {
   private final AtomicLong clock = new AtomicLong(1_000);
   private final List<EventEnvelope> out = new ArrayList<>();
   private final SyscallBatcher batcher =
-      new SyscallBatcher("host-a", "c0ffee", "label", Duration.ofMillis(250), 3, clock::get, out::add);
+      new SyscallBatcher(
+          "host-a", "c0ffee", "label", Duration.ofMillis(250), 3, clock::get, out::add);
 
   private static SyscallEvent call(String name, long epochMillis) {
-    return SyscallEvent.newBuilder().setName(name).setTime(Timestamps.ofEpochMillis(epochMillis)).build();
+    return SyscallEvent.newBuilder()
+        .setName(name)
+        .setTime(Timestamps.ofEpochMillis(epochMillis))
+        .build();
   }
 
   @Test
@@ -40,8 +45,11 @@ class SyscallBatcherTest {
     assertThat(envelope.getHostId()).isEqualTo("host-a");
     assertThat(envelope.getContainerId()).isEqualTo("c0ffee");
     assertThat(Timestamps.toEpochMillis(envelope.getTime())).isEqualTo(5_000);
-    assertThat(Timestamps.toInstant(envelope.getCollectorTime())).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(Duration.ofSeconds(5)));
-    assertThat(envelope.getSyscalls().getSyscallsList()).extracting(SyscallEvent::getName).containsExactly("openat");
+    assertThat(Timestamps.toInstant(envelope.getCollectorTime()))
+        .isCloseTo(Instant.now(), Assertions.within(Duration.ofSeconds(5)));
+    assertThat(envelope.getSyscalls().getSyscallsList())
+        .extracting(SyscallEvent::getName)
+        .containsExactly("openat");
     assertThat(envelope.getSyscalls().getExits(0).getExitCode()).isEqualTo(12);
     assertThat(envelope.getSyscalls().getTraceReason()).isEqualTo("label");
     assertThat(batcher.flush()).isFalse(); // nothing open

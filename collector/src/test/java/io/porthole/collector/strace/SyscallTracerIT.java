@@ -13,6 +13,7 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.runtime.KafkaSettings;
+import io.porthole.runtime.Settings;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
@@ -22,7 +23,9 @@ import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,9 +81,12 @@ class SyscallTracerIT {
   @AfterAll
   static void noStraceSurvives() throws Exception {
     try {
-      await("the strace processes this JVM started to be gone", Duration.ofSeconds(10),
-          () -> straceStarted.stream().noneMatch(ProcessHandle::isAlive)
-              && ProcessHandle.current().descendants().noneMatch(SyscallTracerIT::isStrace));
+      await(
+          "the strace processes this JVM started to be gone",
+          Duration.ofSeconds(10),
+          () ->
+              straceStarted.stream().noneMatch(ProcessHandle::isAlive)
+                  && ProcessHandle.current().descendants().noneMatch(SyscallTracerIT::isStrace));
       assertThat(pgrepStrace()).isLessThanOrEqualTo(straceCountBefore);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -91,9 +98,15 @@ class SyscallTracerIT {
   void setUp() throws Exception {
     topics = TopicNames.withPrefix("it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     SharedKafka.createTopics(3, topics.name(Topic.SYSCALLS));
-    publisher = RecordPublisher.create(vertx, KafkaSettings.of(SharedKafka.bootstrapServers()), "strace-it", topics, 10_000);
-    EventSink sink = (topic, envelope) ->
-        publisher.publish(topic, new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString(), envelope);
+    publisher =
+        RecordPublisher.create(
+            vertx, KafkaSettings.of(SharedKafka.bootstrapServers()), "strace-it", topics, 10_000);
+    EventSink sink =
+        (topic, envelope) ->
+            publisher.publish(
+                topic,
+                new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString(),
+                envelope);
     directory = new ContainerDirectory();
     stats = new CollectorStats();
     tracer = new SyscallTracer(vertx, config("strace"), directory, sink, stats, HOST, docker);
@@ -113,33 +126,56 @@ class SyscallTracerIT {
 
   @Test
   void labelledContainerYieldsTheFailingOpenOfTheSelinuxConfigAndExitCode12() throws Exception {
-    String id = run("selinux", Map.of(SyscallTracer.TRACE_LABEL, SyscallTracer.TRACE_LABEL_VALUE), PROBE);
+    String id =
+        run("selinux", Map.of(SyscallTracer.TRACE_LABEL, SyscallTracer.TRACE_LABEL_VALUE), PROBE);
     ContainerInfo info = inspect(id);
     directory.running(info); // what the Docker source does on the start event
-    await("strace to trace the container", Duration.ofSeconds(10), () -> captureStraces() && !tracer.straceProcesses().isEmpty());
+    await(
+        "strace to trace the container",
+        Duration.ofSeconds(10),
+        () -> captureStraces() && !tracer.straceProcesses().isEmpty());
 
     int exitCode = docker.waitContainerCmd(id).start().awaitStatusCode(30, TimeUnit.SECONDS);
     assertThat(exitCode).isEqualTo(12);
     directory.stopped(id);
-    await("the trace to end with its container", Duration.ofSeconds(10), () -> tracer.tracedContainers().isEmpty());
+    await(
+        "the trace to end with its container",
+        Duration.ofSeconds(10),
+        () -> tracer.tracedContainers().isEmpty());
 
-    List<EventEnvelope> batches = consumeUntil(id, all ->
-        syscalls(all).anyMatch(SyscallTracerIT::isSelinuxConfigOpenFailing)
-            && exits(all).anyMatch(e -> e.hasExitCode() && e.getExitCode() == 12));
-    SyscallEvent open = syscalls(batches).filter(SyscallTracerIT::isSelinuxConfigOpenFailing).findFirst().orElseThrow();
+    List<EventEnvelope> batches =
+        consumeUntil(
+            id,
+            all ->
+                syscalls(all).anyMatch(SyscallTracerIT::isSelinuxConfigOpenFailing)
+                    && exits(all).anyMatch(e -> e.hasExitCode() && e.getExitCode() == 12));
+    SyscallEvent open =
+        syscalls(batches)
+            .filter(SyscallTracerIT::isSelinuxConfigOpenFailing)
+            .findFirst()
+            .orElseThrow();
     assertThat(open.getErrnoText()).isEqualTo("No such file or directory");
     assertThat(open.getReturnCode()).isEqualTo(-1);
     assertThat(open.getHostPid()).isPositive();
     assertThat(open.hasTime()).isTrue();
-    ProcessExit exit = exits(batches).filter(e -> e.hasExitCode() && e.getExitCode() == 12).findFirst().orElseThrow();
+    ProcessExit exit =
+        exits(batches)
+            .filter(e -> e.hasExitCode() && e.getExitCode() == 12)
+            .findFirst()
+            .orElseThrow();
     assertThat(exit.getHostPid()).isEqualTo(info.pid());
-    assertThat(exits(batches).filter(e -> e.getHostPid() == open.getHostPid()).map(ProcessExit::getExitCode))
+    assertThat(
+            exits(batches)
+                .filter(e -> e.getHostPid() == open.getHostPid())
+                .map(ProcessExit::getExitCode))
         .containsExactly(1); // cat failed; the shell exited with 12
-    assertThat(batches).allSatisfy(b -> {
-      assertThat(b.getHostId()).isEqualTo(HOST);
-      assertThat(b.getContainerId()).isEqualTo(id);
-      assertThat(b.getSyscalls().getTraceReason()).isEqualTo(SyscallTracer.LABEL_REASON);
-    });
+    assertThat(batches)
+        .allSatisfy(
+            b -> {
+              assertThat(b.getHostId()).isEqualTo(HOST);
+              assertThat(b.getContainerId()).isEqualTo(id);
+              assertThat(b.getSyscalls().getTraceReason()).isEqualTo(SyscallTracer.LABEL_REASON);
+            });
     assertThat(stats.straceProcessesStarted.get()).isEqualTo(1);
     assertThat(stats.syscallEventsSeen.get()).isPositive();
     assertThat(docker.inspectContainerCmd(id).exec().getState().getPaused()).isFalse();
@@ -147,41 +183,85 @@ class SyscallTracerIT {
 
   @Test
   void onDemandTraceOfARunningContainerEndsByItselfAndLeavesTheContainerRunning() throws Exception {
-    String id = run("ondemand", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
+    String id =
+        run("ondemand", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
     directory.running(inspect(id));
     assertThat(tracer.tracedContainers()).isEmpty(); // not labelled
 
     Instant started = Instant.now();
     Future<Void> trace = tracer.trace(id, Duration.ofSeconds(2), "command:it-1");
-    await("strace to trace the container", Duration.ofSeconds(10), () -> captureStraces() && !tracer.straceProcesses().isEmpty());
+    await(
+        "strace to trace the container",
+        Duration.ofSeconds(10),
+        () -> captureStraces() && !tracer.straceProcesses().isEmpty());
     List<ProcessHandle> straces = tracer.straceProcesses();
     trace.await(20, TimeUnit.SECONDS);
 
-    assertThat(Duration.between(started, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(Duration.between(started, Instant.now()))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
     assertThat(tracer.tracedContainers()).isEmpty();
-    await("the strace process to exit", Duration.ofSeconds(5), () -> straces.stream().noneMatch(ProcessHandle::isAlive));
-    InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(id).exec().getState();
+    await(
+        "the strace process to exit",
+        Duration.ofSeconds(5),
+        () -> straces.stream().noneMatch(ProcessHandle::isAlive));
+    InspectContainerResponse.ContainerState state =
+        docker.inspectContainerCmd(id).exec().getState();
     assertThat(state.getRunning()).isTrue();
     assertThat(state.getPaused()).isFalse();
-    List<EventEnvelope> batches = consumeUntil(id, all ->
-        syscalls(all).anyMatch(s -> s.getPath().equals("/etc/hostname") && s.getErrnoName().isEmpty()));
-    assertThat(batches).allSatisfy(b -> assertThat(b.getSyscalls().getTraceReason()).isEqualTo("command:it-1"));
-    assertThat(syscalls(batches).filter(s -> s.getPath().equals("/etc/hostname")).findFirst().orElseThrow().getName())
+    List<EventEnvelope> batches =
+        consumeUntil(
+            id,
+            all ->
+                syscalls(all)
+                    .anyMatch(
+                        s -> s.getPath().equals("/etc/hostname") && s.getErrnoName().isEmpty()));
+    assertThat(batches)
+        .allSatisfy(b -> assertThat(b.getSyscalls().getTraceReason()).isEqualTo("command:it-1"));
+    assertThat(
+            syscalls(batches)
+                .filter(s -> s.getPath().equals("/etc/hostname"))
+                .findFirst()
+                .orElseThrow()
+                .getName())
         .isIn("openat", "open");
   }
 
   @Test
   void failuresNameTheirReasonAndNeverCrash() throws Exception {
-    assertThatThrownBy(() -> tracer.trace("porthole-it-no-such-container", Duration.ofSeconds(1), "command:x").await(5, TimeUnit.SECONDS))
-        .hasMessageContaining("no running container 'porthole-it-no-such-container' on host it-host");
+    assertThatThrownBy(
+            () ->
+                tracer
+                    .trace("porthole-it-no-such-container", Duration.ofSeconds(1), "command:x")
+                    .await(5, TimeUnit.SECONDS))
+        .hasMessageContaining(
+            "no running container 'porthole-it-no-such-container' on host it-host");
 
-    directory.running(new ContainerInfo("f".repeat(64), "porthole-it-gone", "busybox", Integer.MAX_VALUE - 7, Map.of(), List.of(), "bridge"));
-    assertThatThrownBy(() -> tracer.trace("porthole-it-gone", Duration.ofSeconds(1), "command:x").await(10, TimeUnit.SECONDS))
+    directory.running(
+        new ContainerInfo(
+            "f".repeat(64),
+            "porthole-it-gone",
+            "busybox",
+            Integer.MAX_VALUE - 7,
+            Map.of(),
+            List.of(),
+            "bridge"));
+    assertThatThrownBy(
+            () ->
+                tracer
+                    .trace("porthole-it-gone", Duration.ofSeconds(1), "command:x")
+                    .await(10, TimeUnit.SECONDS))
         .hasMessageContaining("has no running process");
     assertThat(tracer.tracedContainers()).isEmpty();
 
-    SyscallTracer single = new SyscallTracer(vertx, StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
-        StraceConfig.MAX_CONCURRENT, "1"))), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
+    SyscallTracer single =
+        new SyscallTracer(
+            vertx,
+            StraceConfig.from(Settings.of(Map.of(StraceConfig.MAX_CONCURRENT, "1"))),
+            directory,
+            (t, e) -> {},
+            new CollectorStats(),
+            HOST,
+            docker);
     single.start().await(10, TimeUnit.SECONDS);
     try {
       String first = run("bound1", Map.of(), "sleep 60");
@@ -189,11 +269,18 @@ class SyscallTracerIT {
       directory.running(inspect(first));
       directory.running(inspect(second));
       Future<Void> firstTrace = single.trace(first, Duration.ofSeconds(2), "command:a");
-      await("the first trace to attach", Duration.ofSeconds(10), () -> {
-        straceStarted.addAll(single.straceProcesses());
-        return !single.straceProcesses().isEmpty();
-      });
-      assertThatThrownBy(() -> single.trace(second, Duration.ofSeconds(1), "command:b").await(5, TimeUnit.SECONDS))
+      await(
+          "the first trace to attach",
+          Duration.ofSeconds(10),
+          () -> {
+            straceStarted.addAll(single.straceProcesses());
+            return !single.straceProcesses().isEmpty();
+          });
+      assertThatThrownBy(
+              () ->
+                  single
+                      .trace(second, Duration.ofSeconds(1), "command:b")
+                      .await(5, TimeUnit.SECONDS))
           .hasMessageContaining("already tracing 1 containers (strace.max.concurrent=1)");
       firstTrace.await(20, TimeUnit.SECONDS);
       assertThat(single.tracedContainers()).isEmpty();
@@ -201,13 +288,26 @@ class SyscallTracerIT {
       single.stop().await(20, TimeUnit.SECONDS);
     }
 
-    SyscallTracer withoutStrace = new SyscallTracer(vertx, config("/nonexistent/strace"), directory, (t, e) -> {}, new CollectorStats(), HOST, docker);
+    SyscallTracer withoutStrace =
+        new SyscallTracer(
+            vertx,
+            config("/nonexistent/strace"),
+            directory,
+            (t, e) -> {},
+            new CollectorStats(),
+            HOST,
+            docker);
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
-      assertThat(withoutStrace.degradedReason()).hasValue("strace binary '/nonexistent/strace' not found (strace.binary)");
+      assertThat(withoutStrace.degradedReason())
+          .hasValue("strace binary '/nonexistent/strace' not found (strace.binary)");
       String id = run("nostrace", Map.of(), "sleep 30");
       directory.running(inspect(id));
-      assertThatThrownBy(() -> withoutStrace.trace(id, Duration.ofSeconds(1), "command:x").await(5, TimeUnit.SECONDS))
+      assertThatThrownBy(
+              () ->
+                  withoutStrace
+                      .trace(id, Duration.ofSeconds(1), "command:x")
+                      .await(5, TimeUnit.SECONDS))
           .hasMessageContaining("strace binary '/nonexistent/strace' not found");
     } finally {
       withoutStrace.stop().await(10, TimeUnit.SECONDS);
@@ -216,16 +316,24 @@ class SyscallTracerIT {
 
   @Test
   void straceEndsWhenTheCollectorIsKilledWithoutShutdownHooks() throws Exception {
-    String id = run("orphan", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
+    String id =
+        run("orphan", Map.of(), "while true; do cat /etc/hostname > /dev/null; sleep 0.2; done");
     ContainerInfo info = inspect(id);
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process collector = new ProcessBuilder(
-            java, "-cp", System.getProperty("java.class.path"), OrphanProbe.class.getName(), id, Integer.toString(info.pid()))
-        .redirectErrorStream(true)
-        .start();
+    Process collector =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanProbe.class.getName(),
+                id,
+                Integer.toString(info.pid()))
+            .redirectErrorStream(true)
+            .start();
     int stracePid;
-    try (java.io.BufferedReader out = new java.io.BufferedReader(
-        new java.io.InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       String pid = null;
       List<String> output = new ArrayList<>();
@@ -243,7 +351,10 @@ class SyscallTracerIT {
 
       collector.destroyForcibly(); // SIGKILL: no shutdown hook runs
       collector.waitFor(10, TimeUnit.SECONDS);
-      await("strace to end with the killed collector", Duration.ofSeconds(10), () -> !strace.isAlive());
+      await(
+          "strace to end with the killed collector",
+          Duration.ofSeconds(10),
+          () -> !strace.isAlive());
     } finally {
       collector.destroyForcibly();
     }
@@ -254,8 +365,8 @@ class SyscallTracerIT {
   // ------------------------------------------------------------------------------------------
 
   private static StraceConfig config(String binary) {
-    return StraceConfig.from(io.porthole.runtime.Settings.of(Map.of(
-        StraceConfig.BINARY, binary, StraceConfig.BATCH_INTERVAL, "200ms")));
+    return StraceConfig.from(
+        Settings.of(Map.of(StraceConfig.BINARY, binary, StraceConfig.BATCH_INTERVAL, "200ms")));
   }
 
   private boolean captureStraces() {
@@ -265,12 +376,14 @@ class SyscallTracerIT {
 
   private String run(String what, Map<String, String> labels, String script) {
     String name = "porthole-it-strace-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
-    String id = docker.createContainerCmd(TestDocker.BUSYBOX_IMAGE)
-        .withName(name)
-        .withLabels(labels)
-        .withCmd("sh", "-c", script)
-        .exec()
-        .getId();
+    String id =
+        docker
+            .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
+            .withName(name)
+            .withLabels(labels)
+            .withCmd("sh", "-c", script)
+            .exec()
+            .getId();
     containers.add(id);
     docker.startContainerCmd(id).exec();
     return id;
@@ -288,7 +401,8 @@ class SyscallTracerIT {
         inspect.getHostConfig().getNetworkMode());
   }
 
-  private List<EventEnvelope> consumeUntil(String containerId, Predicate<List<EventEnvelope>> done) throws Exception {
+  private List<EventEnvelope> consumeUntil(String containerId, Predicate<List<EventEnvelope>> done)
+      throws Exception {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "strace-it-" + UUID.randomUUID());
@@ -300,7 +414,9 @@ class SyscallTracerIT {
       consumer.subscribe(List.of(topics.name(Topic.SYSCALLS)));
       Instant deadline = Instant.now().plusSeconds(30);
       while (!done.test(received)) {
-        assertThat(Instant.now()).as("batches on %s for %s: %s", topics.name(Topic.SYSCALLS), key, received).isBefore(deadline);
+        assertThat(Instant.now())
+            .as("batches on %s for %s: %s", topics.name(Topic.SYSCALLS), key, received)
+            .isBefore(deadline);
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           assertThat(record.key()).isEqualTo(key);
           received.add(EventEnvelope.parseFrom(record.value()));
@@ -310,11 +426,11 @@ class SyscallTracerIT {
     return received;
   }
 
-  private static java.util.stream.Stream<SyscallEvent> syscalls(List<EventEnvelope> batches) {
+  private static Stream<SyscallEvent> syscalls(List<EventEnvelope> batches) {
     return batches.stream().flatMap(b -> b.getSyscalls().getSyscallsList().stream());
   }
 
-  private static java.util.stream.Stream<ProcessExit> exits(List<EventEnvelope> batches) {
+  private static Stream<ProcessExit> exits(List<EventEnvelope> batches) {
     return batches.stream().flatMap(b -> b.getSyscalls().getExitsList().stream());
   }
 
@@ -335,7 +451,8 @@ class SyscallTracerIT {
     return out.lines().filter(l -> !l.isBlank()).count();
   }
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     Await.until(what, timeout, condition::getAsBoolean);
   }
 }

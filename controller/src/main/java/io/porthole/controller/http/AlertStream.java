@@ -44,12 +44,17 @@ public final class AlertStream {
   }
 
   private static String newEpoch() {
-    return Long.toString(System.currentTimeMillis(), 36) + Integer.toString(new SecureRandom().nextInt(36 * 36), 36);
+    return Long.toString(System.currentTimeMillis(), 36)
+        + Integer.toString(new SecureRandom().nextInt(36 * 36), 36);
   }
 
   void open(RoutingContext rc) {
     if (clients.size() >= maxClients) {
-      Errors.send(rc, 503, "TOO_MANY_STREAMS", "at most " + maxClients + " alert streams at once; try again later");
+      Errors.send(
+          rc,
+          503,
+          "TOO_MANY_STREAMS",
+          "at most " + maxClients + " alert streams at once; try again later");
       return;
     }
     HttpServerResponse response = rc.response();
@@ -64,17 +69,20 @@ public final class AlertStream {
     // Under the lock no alert is published between the replay and the registration: the client
     // gets every event exactly once.
     synchronized (replay) {
-      StringBuilder opening = new StringBuilder(": porthole alert stream\nretry: " + RETRY_MS + "\n\n");
+      StringBuilder opening =
+          new StringBuilder(": porthole alert stream\nretry: " + RETRY_MS + "\n\n");
       if (lastEventId != null && !lastEventId.isBlank()) {
-        replay.after(lastEventId.strip()).ifPresentOrElse(
-            missed -> {
-              missed.forEach(opening::append);
-              replayed.addAndGet(missed.size());
-            },
-            () -> {
-              resets.incrementAndGet();
-              opening.append("event: reset\ndata: ").append(RESET_DATA).append("\n\n");
-            });
+        replay
+            .after(lastEventId.strip())
+            .ifPresentOrElse(
+                missed -> {
+                  missed.forEach(opening::append);
+                  replayed.addAndGet(missed.size());
+                },
+                () -> {
+                  resets.incrementAndGet();
+                  opening.append("event: reset\ndata: ").append(RESET_DATA).append("\n\n");
+                });
       }
       opening.append("id: ").append(replay.lastId()).append("\n\n");
       response.write(opening.toString());

@@ -1,15 +1,15 @@
 package io.porthole.controller.http;
 
+import com.google.protobuf.ByteString;
 import io.porthole.controller.ApiException;
 import io.porthole.controller.remediation.PlanResult;
 import io.porthole.controller.remediation.Refusal;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.remediation.RemediationRequest;
-import com.google.protobuf.ByteString;
 import io.porthole.controller.view.AlertQuery;
 import io.porthole.controller.view.ArtifactContent;
-import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.Remediation;
+import io.porthole.controller.view.RemediationsView;
 import io.porthole.controller.view.Views;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.Rule;
@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -55,7 +54,15 @@ public final class ApiHandlers {
       BooleanSupplier kafkaReachable,
       BooleanSupplier viewsCaughtUp,
       Clock clock) {
-    this(views, planner, publisher, alertStream, kafkaReachable, viewsCaughtUp, clock, new Readiness());
+    this(
+        views,
+        planner,
+        publisher,
+        alertStream,
+        kafkaReachable,
+        viewsCaughtUp,
+        clock,
+        new Readiness());
   }
 
   /**
@@ -80,10 +87,18 @@ public final class ApiHandlers {
     Objects.requireNonNull(kafkaReachable, "kafkaReachable");
     this.viewsCaughtUp = Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
-    readiness.register("kafka", () -> kafkaReachable.getAsBoolean()
-        ? Readiness.Status.up("reachable") : Readiness.Status.down("unreachable"));
-    readiness.register("views", () -> viewsCaughtUp.getAsBoolean()
-        ? Readiness.Status.up("caught up") : Readiness.Status.down("loading from the topics"));
+    readiness.register(
+        "kafka",
+        () ->
+            kafkaReachable.getAsBoolean()
+                ? Readiness.Status.up("reachable")
+                : Readiness.Status.down("unreachable"));
+    readiness.register(
+        "views",
+        () ->
+            viewsCaughtUp.getAsBoolean()
+                ? Readiness.Status.up("caught up")
+                : Readiness.Status.down("loading from the topics"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -110,7 +125,10 @@ public final class ApiHandlers {
   void containers(RoutingContext rc) {
     Instant now = clock.instant();
     JsonArray containers = new JsonArray();
-    views.containers().list(rc.queryParams().get("host")).forEach(c -> containers.add(JsonViews.container(c, now)));
+    views
+        .containers()
+        .list(rc.queryParams().get("host"))
+        .forEach(c -> containers.add(JsonViews.container(c, now)));
     json(rc, 200, new JsonObject().put("containers", containers));
   }
 
@@ -130,7 +148,9 @@ public final class ApiHandlers {
         .end(alertPages.page(query));
   }
 
-  /** A planner's refusal as the API's error: its status by kind, its code and message as they are. */
+  /**
+   * A planner's refusal as the API's error: its status by kind, its code and message as they are.
+   */
   static ApiException refused(Refusal refusal) {
     int status =
         switch (refusal.kind()) {
@@ -148,7 +168,8 @@ public final class ApiHandlers {
   void createRemediation(RoutingContext rc) {
     if (!viewsCaughtUp.getAsBoolean()) {
       // The target may exist but not be loaded yet: a 404 now would be wrong.
-      throw new ApiException(503, "VIEWS_LOADING", "the controller is still reading the topics; try again shortly");
+      throw new ApiException(
+          503, "VIEWS_LOADING", "the controller is still reading the topics; try again shortly");
     }
     JsonObject body = rc.body().asJsonObject();
     if (body == null) {
@@ -167,13 +188,20 @@ public final class ApiHandlers {
         .onSuccess(
             v -> {
               commandsIssued.incrementAndGet();
-              json(rc, 202, new JsonObject().put("id", command.getCommandId()).put("status", "PENDING"));
+              json(
+                  rc,
+                  202,
+                  new JsonObject().put("id", command.getCommandId()).put("status", "PENDING"));
             })
         .onFailure(
             e -> {
               commandsFailed.incrementAndGet();
               views.remediations().forget(command.getCommandId());
-              Errors.send(rc, 503, "KAFKA_UNAVAILABLE", "the command could not be written to Kafka: " + e.getMessage());
+              Errors.send(
+                  rc,
+                  503,
+                  "KAFKA_UNAVAILABLE",
+                  "the command could not be written to Kafka: " + e.getMessage());
             });
   }
 
@@ -181,16 +209,24 @@ public final class ApiHandlers {
     Instant now = clock.instant();
     JsonArray list = new JsonArray();
     RemediationsView remediations = views.remediations();
-    remediations.recent(limit(rc.queryParams().get("limit"))).forEach(r -> list.add(JsonViews.remediation(r, now)));
-    JsonObject ignored = new JsonObject()
-        .put("unknownCommand", remediations.ignoredResults(RemediationsView.Ignored.UNKNOWN_COMMAND))
-        .put("otherHost", remediations.ignoredResults(RemediationsView.Ignored.OTHER_HOST))
-        .put("notThisCommand", remediations.ignoredResults(RemediationsView.Ignored.NOT_THIS_COMMAND))
-        .put("afterFinal", remediations.ignoredResults(RemediationsView.Ignored.AFTER_FINAL));
-    JsonObject stats = new JsonObject()
-        .put("resultsIgnored", ignored)
-        .put("commandsUnverified", remediations.unverifiedCommands())
-        .put("artifactChunksRejected", remediations.rejectedChunks());
+    remediations
+        .recent(limit(rc.queryParams().get("limit")))
+        .forEach(r -> list.add(JsonViews.remediation(r, now)));
+    JsonObject ignored =
+        new JsonObject()
+            .put(
+                "unknownCommand",
+                remediations.ignoredResults(RemediationsView.Ignored.UNKNOWN_COMMAND))
+            .put("otherHost", remediations.ignoredResults(RemediationsView.Ignored.OTHER_HOST))
+            .put(
+                "notThisCommand",
+                remediations.ignoredResults(RemediationsView.Ignored.NOT_THIS_COMMAND))
+            .put("afterFinal", remediations.ignoredResults(RemediationsView.Ignored.AFTER_FINAL));
+    JsonObject stats =
+        new JsonObject()
+            .put("resultsIgnored", ignored)
+            .put("commandsUnverified", remediations.unverifiedCommands())
+            .put("artifactChunksRejected", remediations.rejectedChunks());
     json(rc, 200, new JsonObject().put("remediations", list).put("stats", stats));
   }
 
@@ -201,23 +237,33 @@ public final class ApiHandlers {
   void artifact(RoutingContext rc) {
     Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
     if (caller == null || caller.role() != Role.OPERATOR) {
-      throw new ApiException(403, "FORBIDDEN",
-          "downloading an artifact needs an operator token (it may hold captured traffic or files from images)");
+      throw new ApiException(
+          403,
+          "FORBIDDEN",
+          "downloading an artifact needs an operator token (it may hold captured traffic "
+              + "or files from images)");
     }
     Remediation remediation = find(rc.pathParam("id"));
     Remediation.ArtifactInfo info = remediation.artifact();
     if (info == null) {
       if (remediation.finished()) {
-        throw ApiException.notFound("NO_ARTIFACT", "remediation " + remediation.id() + " returned no artifact");
+        throw ApiException.notFound(
+            "NO_ARTIFACT", "remediation " + remediation.id() + " returned no artifact");
       }
-      throw ApiException.conflict("ARTIFACT_NOT_READY", "remediation " + remediation.id() + " is " + remediation.status() + "; no artifact yet");
+      throw ApiException.conflict(
+          "ARTIFACT_NOT_READY",
+          "remediation " + remediation.id() + " is " + remediation.status() + "; no artifact yet");
     }
     if (info.evicted()) {
-      throw new ApiException(410, "ARTIFACT_EVICTED", "the artifact's bytes were dropped to bound the controller's memory (or exceed it)");
+      throw new ApiException(
+          410,
+          "ARTIFACT_EVICTED",
+          "the artifact's bytes were dropped to bound the controller's memory (or exceed it)");
     }
     if (!info.complete()) {
       throw ApiException.conflict(
-          "ARTIFACT_INCOMPLETE", info.chunksReceived() + " of " + info.chunksTotal() + " chunks have arrived");
+          "ARTIFACT_INCOMPLETE",
+          info.chunksReceived() + " of " + info.chunksTotal() + " chunks have arrived");
     }
     ArtifactContent content;
     try {
@@ -225,22 +271,29 @@ public final class ApiHandlers {
     } catch (IllegalStateException e) {
       throw new ApiException(502, "ARTIFACT_CORRUPT", e.getMessage());
     }
-    // Hashing up to the artifact bound is blocking work; the bytes are then streamed chunk by chunk.
+    // Hashing up to the artifact bound is blocking work; the bytes are then streamed chunk by
+    // chunk.
     rc.vertx()
-        .executeBlocking(() -> {
-          content.verify();
-          return content;
-        })
-        .onSuccess(verified -> {
-          HttpServerResponse response = rc.response()
-              .putHeader("Content-Type", info.contentType())
-              .putHeader("Content-Length", Long.toString(verified.size()))
-              .putHeader("Content-Disposition",
-                  "attachment; filename=\"" + safeFileName(info.fileName(), remediation.id()) + "\"")
-              .putHeader("X-Content-Type-Options", "nosniff")
-              .putHeader("Cache-Control", "no-store");
-          writeFrom(response, verified.chunks().iterator());
-        })
+        .executeBlocking(
+            () -> {
+              content.verify();
+              return content;
+            })
+        .onSuccess(
+            verified -> {
+              HttpServerResponse response =
+                  rc.response()
+                      .putHeader("Content-Type", info.contentType())
+                      .putHeader("Content-Length", Long.toString(verified.size()))
+                      .putHeader(
+                          "Content-Disposition",
+                          "attachment; filename=\""
+                              + safeFileName(info.fileName(), remediation.id())
+                              + "\"")
+                      .putHeader("X-Content-Type-Options", "nosniff")
+                      .putHeader("Cache-Control", "no-store");
+              writeFrom(response, verified.chunks().iterator());
+            })
         .onFailure(e -> Errors.send(rc, 502, "ARTIFACT_CORRUPT", e.getMessage()));
   }
 
@@ -268,9 +321,13 @@ public final class ApiHandlers {
   }
 
   private Remediation find(String id) {
-    return views.remediations()
+    return views
+        .remediations()
         .get(id)
-        .orElseThrow(() -> ApiException.notFound("REMEDIATION_NOT_FOUND", "no remediation '" + id + "' is known"));
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "REMEDIATION_NOT_FOUND", "no remediation '" + id + "' is known"));
   }
 
   static RemediationRequest request(JsonObject body) {
@@ -297,7 +354,8 @@ public final class ApiHandlers {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw ApiException.invalid("since", "expected an RFC 3339 time such as 2026-01-31T10:00:00Z but was '" + text + "'");
+      throw ApiException.invalid(
+          "since", "expected an RFC 3339 time such as 2026-01-31T10:00:00Z but was '" + text + "'");
     }
   }
 

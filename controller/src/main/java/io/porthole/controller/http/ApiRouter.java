@@ -39,8 +39,10 @@ public final class ApiRouter {
         .map(
             parsed -> {
               OpenAPIContract contract = new SchemaValidatorsOnce(parsed);
-              RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-              // Vert.x orders handlers by kind: platform, body, authentication, then the operation's.
+              RouterBuilder builder =
+                  RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+              // Vert.x orders handlers by kind: platform, body, authentication, then the
+              // operation's.
               builder.rootHandler(new RequestCounter(registry));
               builder.rootHandler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
               builder.rootHandler(auth);
@@ -49,7 +51,12 @@ public final class ApiRouter {
                       Map.entry("live", handlers::live),
                       Map.entry("ready", handlers::ready),
                       Map.entry("metrics", PrometheusScrapingHandler.create(registry)),
-                      Map.entry("openapiDocument", rc -> rc.response().putHeader("Content-Type", "application/yaml").end(document)),
+                      Map.entry(
+                          "openapiDocument",
+                          rc ->
+                              rc.response()
+                                  .putHeader("Content-Type", "application/yaml")
+                                  .end(document)),
                       Map.entry("whoami", WhoAmI::handle),
                       Map.entry("listHosts", handlers::hosts),
                       Map.entry("listContainers", handlers::containers),
@@ -85,9 +92,9 @@ public final class ApiRouter {
   }
 
   /**
-   * Counts answered requests by status class. Each class's counter is looked up in the registry once
-   * (when its first request ends, so /metrics shows only classes that occurred) and kept, instead
-   * of building a meter id and looking it up in the registry for every request.
+   * Counts answered requests by status class. Each class's counter is looked up in the registry
+   * once (when its first request ends, so /metrics shows only classes that occurred) and kept,
+   * instead of building a meter id and looking it up in the registry for every request.
    */
   private static final class RequestCounter implements PlatformHandler {
     private final PrometheusMeterRegistry registry;

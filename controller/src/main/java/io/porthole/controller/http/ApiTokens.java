@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * The bearer tokens of the API, each with a name (recorded as {@code requested_by} on every command
  * it issues) and a role. {@code viewer.tokens} / {@code operator.tokens} are {@code name:token}
  * lists; the single {@code viewer.token} / {@code operator.token} still work and are named {@code
- * viewer} / {@code operator}. At least one token of each role is needed; names and tokens are unique.
+ * viewer} / {@code operator}. At least one token of each role is needed; names and tokens are
+ * unique.
  */
 public final class ApiTokens {
 
@@ -50,11 +51,15 @@ public final class ApiTokens {
     for (Token token : tokens) {
       String key = token.role() == Role.VIEWER ? VIEWER_TOKENS : OPERATOR_TOKENS;
       if (!names.add(token.name())) {
-        throw new ConfigException(settings.describe(key), "the token name '" + token.name() + "' is used twice");
+        throw new ConfigException(
+            settings.describe(key), "the token name '" + token.name() + "' is used twice");
       }
       if (!secrets.add(token.secret())) {
-        throw new ConfigException(settings.describe(key),
-            "the token named '" + token.name() + "' is also configured under another name or role"
+        throw new ConfigException(
+            settings.describe(key),
+            "the token named '"
+                + token.name()
+                + "' is also configured under another name or role"
                 + " (a viewer could remediate)");
       }
     }
@@ -70,7 +75,8 @@ public final class ApiTokens {
     return tokens.toString();
   }
 
-  private static void addRole(Settings settings, Role role, String singleKey, String listKey, List<Token> into) {
+  private static void addRole(
+      Settings settings, Role role, String singleKey, String listKey, List<Token> into) {
     int before = into.size();
     Optional<String> single = settings.optional(singleKey);
     if (single.isPresent()) {
@@ -79,18 +85,22 @@ public final class ApiTokens {
     for (String entry : settings.list(listKey, List.of())) {
       int colon = entry.indexOf(':');
       if (colon < 0) {
-        throw new ConfigException(settings.describe(listKey), "expected name:token entries separated by commas,"
-            + " but an entry has no ':'");
+        throw new ConfigException(
+            settings.describe(listKey),
+            "expected name:token entries separated by commas," + " but an entry has no ':'");
       }
       String name = entry.substring(0, colon).strip();
       if (!NAME.matcher(name).matches()) {
-        throw new ConfigException(settings.describe(listKey),
+        throw new ConfigException(
+            settings.describe(listKey),
             "token name '" + name + "' must be 1 to 64 letters, digits, '.', '_', '@' or '-'");
       }
-      into.add(new Token(name, role, secret(settings, listKey, entry.substring(colon + 1).strip())));
+      into.add(
+          new Token(name, role, secret(settings, listKey, entry.substring(colon + 1).strip())));
     }
     if (into.size() == before) {
-      throw new ConfigException(settings.describe(singleKey),
+      throw new ConfigException(
+          settings.describe(singleKey),
           "required but not set (or " + settings.describe(listKey) + " as name:token,name:token)");
     }
   }
@@ -98,7 +108,8 @@ public final class ApiTokens {
   private static String secret(Settings settings, String key, String token) {
     if (token.length() < MIN_TOKEN_LENGTH) {
       throw new ConfigException(
-          settings.describe(key), "expected tokens of at least " + MIN_TOKEN_LENGTH + " characters (a secret)");
+          settings.describe(key),
+          "expected tokens of at least " + MIN_TOKEN_LENGTH + " characters (a secret)");
     }
     return token;
   }

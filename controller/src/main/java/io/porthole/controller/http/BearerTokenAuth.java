@@ -31,17 +31,25 @@ public final class BearerTokenAuth implements AuthenticationHandler {
   private final List<Known> known;
 
   public BearerTokenAuth(ApiTokens tokens) {
-    this.known = Objects.requireNonNull(tokens, "tokens").all().stream()
-        .map(t -> new Known(digest(t.secret()), new Caller(t.name(), t.role())))
-        .toList();
+    this.known =
+        Objects.requireNonNull(tokens, "tokens").all().stream()
+            .map(t -> new Known(digest(t.secret()), new Caller(t.name(), t.role())))
+            .toList();
   }
 
   /** One viewer and one operator token, named {@code viewer} and {@code operator} (tests). */
   public BearerTokenAuth(String viewerToken, String operatorToken) {
-    this(new ApiTokens(List.of(
-        new ApiTokens.Token(Role.VIEWER.label(), Role.VIEWER, Objects.requireNonNull(viewerToken, "viewerToken")),
-        new ApiTokens.Token(
-            Role.OPERATOR.label(), Role.OPERATOR, Objects.requireNonNull(operatorToken, "operatorToken")))));
+    this(
+        new ApiTokens(
+            List.of(
+                new ApiTokens.Token(
+                    Role.VIEWER.label(),
+                    Role.VIEWER,
+                    Objects.requireNonNull(viewerToken, "viewerToken")),
+                new ApiTokens.Token(
+                    Role.OPERATOR.label(),
+                    Role.OPERATOR,
+                    Objects.requireNonNull(operatorToken, "operatorToken")))));
   }
 
   @Override
@@ -54,12 +62,21 @@ public final class BearerTokenAuth implements AuthenticationHandler {
     Caller caller = callerOf(rc.request().getHeader("Authorization"));
     if (caller == null) {
       rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"porthole\"");
-      Errors.send(rc, 401, "UNAUTHORIZED", "a valid bearer token is required (Authorization: Bearer TOKEN)");
+      Errors.send(
+          rc,
+          401,
+          "UNAUTHORIZED",
+          "a valid bearer token is required (Authorization: Bearer TOKEN)");
       return;
     }
-    boolean reading = rc.request().method() == HttpMethod.GET || rc.request().method() == HttpMethod.HEAD;
+    boolean reading =
+        rc.request().method() == HttpMethod.GET || rc.request().method() == HttpMethod.HEAD;
     if (!reading && caller.role() != Role.OPERATOR) {
-      Errors.send(rc, 403, "FORBIDDEN", "the viewer token may only read; remediation needs the operator token");
+      Errors.send(
+          rc,
+          403,
+          "FORBIDDEN",
+          "the viewer token may only read; remediation needs the operator token");
       return;
     }
     rc.put(CALLER_KEY, caller);
@@ -74,7 +91,8 @@ public final class BearerTokenAuth implements AuthenticationHandler {
 
   /** Who presents the token in an Authorization header value, or null when it is none of ours. */
   Caller callerOf(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
       return null;
     }
     byte[] presented = digest(authorization.substring(PREFIX.length()).trim());

@@ -7,15 +7,17 @@ import io.vertx.ext.web.handler.StaticHandler;
 /**
  * The operator console: static files from the classpath under {@code /ui/}, each response with a
  * strict Content-Security-Policy (scripts, styles and connections only from this origin, nothing
- * inline, no framing), and {@code /} (and {@code /index.html}) sends a browser there. The console reads the API with the
- * bearer token in a header like any client; these routes need no token (they serve no data).
+ * inline, no framing), and {@code /} (and {@code /index.html}) sends a browser there. The console
+ * reads the API with the bearer token in a header like any client; these routes need no token (they
+ * serve no data).
  */
 final class ConsoleRoutes {
 
   static final String PATH = "/ui/";
   static final String RESOURCE_ROOT = "porthole-controller/ui";
   static final String CONTENT_SECURITY_POLICY =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self';"
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          + "connect-src 'self';"
           + " object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private ConsoleRoutes() {}
@@ -28,10 +30,15 @@ final class ConsoleRoutes {
     // Vert.x matches "/ui" for "/ui/" too: only the bare path is redirected.
     router.getWithRegex("/ui").handler(rc -> redirect(rc, PATH));
     router.route("/ui/*").handler(ConsoleRoutes::securityHeaders);
-    router.get("/ui/*")
-        .handler(StaticHandler.create(RESOURCE_ROOT).setIndexPage("index.html").setDirectoryListing(false)
-            // Small files that change with each release: revalidate rather than serve a stale console.
-            .setCachingEnabled(false));
+    router
+        .get("/ui/*")
+        .handler(
+            StaticHandler.create(RESOURCE_ROOT)
+                .setIndexPage("index.html")
+                .setDirectoryListing(false)
+                // Small files that change with each release: revalidate rather than serve a stale
+                // console.
+                .setCachingEnabled(false));
   }
 
   private static void securityHeaders(RoutingContext rc) {

@@ -8,6 +8,8 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +60,30 @@ public final class Errors implements Handler<RoutingContext> {
   /** For status-only failures (no route, wrong method, body too large). */
   public static void byStatus(RoutingContext rc, int status, String detail) {
     switch (status) {
-      case 400 -> send(rc, 400, "INVALID_REQUEST", detail == null ? "the request is malformed" : describe(detail));
+      case 400 ->
+          send(
+              rc,
+              400,
+              "INVALID_REQUEST",
+              detail == null ? "the request is malformed" : describe(detail));
       case 404 -> send(rc, 404, "NOT_FOUND", "no such resource: " + rc.request().path());
-      case 405 -> send(rc, 405, "METHOD_NOT_ALLOWED", rc.request().method() + " is not allowed on " + rc.request().path());
-      case 413 -> send(rc, 413, "BODY_TOO_LARGE", "the request body exceeds the limit of this controller");
+      case 405 ->
+          send(
+              rc,
+              405,
+              "METHOD_NOT_ALLOWED",
+              rc.request().method() + " is not allowed on " + rc.request().path());
+      case 413 ->
+          send(rc, 413, "BODY_TOO_LARGE", "the request body exceeds the limit of this controller");
       case 401 -> send(rc, 401, "UNAUTHORIZED", "a valid bearer token is required");
       case 403 -> send(rc, 403, "FORBIDDEN", "not allowed with this token");
       default -> {
         if (status >= 400 && status < 500) {
-          send(rc, status, "REQUEST_FAILED", detail == null ? "request failed with status " + status : detail);
+          send(
+              rc,
+              status,
+              "REQUEST_FAILED",
+              detail == null ? "request failed with status " + status : detail);
         } else {
           send(rc, 500, "INTERNAL", "internal error; see the controller's log");
         }
@@ -96,11 +113,11 @@ public final class Errors implements Handler<RoutingContext> {
       return "body: not valid JSON (or not of the declared content type)";
     }
     String reason = message.replaceFirst("^.*?Reason: ", "");
-    java.util.regex.Matcher located = java.util.regex.Pattern.compile(" at #/(\\S+)$").matcher(reason);
+    Matcher located = Pattern.compile(" at #/(\\S+)$").matcher(reason);
     if (located.find()) {
       return field(located.group(1)) + ": " + reason.substring(0, located.start());
     }
-    java.util.regex.Matcher property = java.util.regex.Pattern.compile("[Pp]roperty \"([^\"]+)\"").matcher(reason);
+    Matcher property = Pattern.compile("[Pp]roperty \"([^\"]+)\"").matcher(reason);
     if (property.find()) {
       return property.group(1) + ": " + reason;
     }
@@ -109,7 +126,9 @@ public final class Errors implements Handler<RoutingContext> {
   }
 
   private static String field(String instanceLocation) {
-    return instanceLocation == null ? "" : instanceLocation.replaceFirst("^#?/?", "").replace('/', '.');
+    return instanceLocation == null
+        ? ""
+        : instanceLocation.replaceFirst("^#?/?", "").replace('/', '.');
   }
 
   private static OutputUnit deepest(OutputUnit unit) {
@@ -119,7 +138,8 @@ public final class Errors implements Handler<RoutingContext> {
         OutputUnit candidate = deepest(child);
         // ">=": of errors at the same place, the nested one says precisely what is wrong.
         if (candidate.getError() != null
-            && field(candidate.getInstanceLocation()).length() >= field(best.getInstanceLocation()).length()) {
+            && field(candidate.getInstanceLocation()).length()
+                >= field(best.getInstanceLocation()).length()) {
           best = candidate;
         }
       }
@@ -132,8 +152,7 @@ public final class Errors implements Handler<RoutingContext> {
     if (message == null) {
       return null;
     }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)").matcher(message);
+    Matcher m = Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)").matcher(message);
     return m.find() ? m.group(1) : null;
   }
 }

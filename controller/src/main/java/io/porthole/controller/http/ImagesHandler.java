@@ -12,7 +12,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
 
-/** {@code GET /api/v1/images}: the images seen, on which hosts, with their HOST_DIVERGENCE alerts. */
+/**
+ * {@code GET /api/v1/images}: the images seen, on which hosts, with their HOST_DIVERGENCE alerts.
+ */
 final class ImagesHandler {
 
   private final Views views;
@@ -22,9 +24,11 @@ final class ImagesHandler {
   }
 
   void list(RoutingContext rc) {
-    AlertQuery divergences = new AlertQuery(null, null, Rule.HOST_DIVERGENCE, null, null, ImageCatalog.MAX_DIVERGENCES);
+    AlertQuery divergences =
+        new AlertQuery(null, null, Rule.HOST_DIVERGENCE, null, null, ImageCatalog.MAX_DIVERGENCES);
     JsonArray images = new JsonArray();
-    for (ImageCatalog.Image image : ImageCatalog.of(views.containers().list(null), views.alerts().query(divergences))) {
+    for (ImageCatalog.Image image :
+        ImageCatalog.of(views.containers().list(null), views.alerts().query(divergences))) {
       images.add(json(image));
     }
     rc.response()
@@ -35,8 +39,15 @@ final class ImagesHandler {
 
   static JsonObject json(ImageCatalog.Image image) {
     JsonArray hosts = new JsonArray();
-    image.hosts().forEach(h -> hosts.add(new JsonObject()
-        .put("hostId", h.hostId()).put("containers", h.containers()).put("running", h.running())));
+    image
+        .hosts()
+        .forEach(
+            h ->
+                hosts.add(
+                    new JsonObject()
+                        .put("hostId", h.hostId())
+                        .put("containers", h.containers())
+                        .put("running", h.running())));
     JsonArray divergences = new JsonArray();
     image.divergences().forEach(a -> divergences.add(divergence(a)));
     return new JsonObject()
@@ -57,7 +68,9 @@ final class ImagesHandler {
         .put("referenceHostId", alert.getAttributesOrDefault("reference_host", ""))
         .put("referenceKernelVersion", alert.getAttributesOrDefault("reference_kernel_version", ""))
         .put("differing", alert.getAttributesOrDefault("differing", ""))
-        .put("lastSeen", alert.hasLastSeen() ? Timestamps.toInstant(alert.getLastSeen()).toString() : null)
+        .put(
+            "lastSeen",
+            alert.hasLastSeen() ? Timestamps.toInstant(alert.getLastSeen()).toString() : null)
         .put("evidence", evidence);
   }
 }

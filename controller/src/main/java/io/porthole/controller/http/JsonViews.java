@@ -14,6 +14,7 @@ import io.porthole.wire.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.TreeMap;
 
 /** The JSON shapes of the API (see openapi.yaml), from the views. */
 final class JsonViews {
@@ -45,7 +46,9 @@ final class JsonViews {
                   .put("flowsEvicted", c.getFlowsEvicted())
                   .put("straceLinesUnparsed", c.getStraceLinesUnparsed()))
           .put("counters", new JsonObject(ProtoJson.toJson(c)))
-          .put("degradedSources", new JsonObject(new java.util.TreeMap<String, Object>(heartbeat.getDegradedSourcesMap())));
+          .put(
+              "degradedSources",
+              new JsonObject(new TreeMap<String, Object>(heartbeat.getDegradedSourcesMap())));
     }
     return json;
   }
@@ -99,7 +102,9 @@ final class JsonViews {
           .put("expiresAt", text(command.hasExpiresAt() ? command.getExpiresAt() : null))
           .put(
               "expired",
-              result == null && command.hasExpiresAt() && !Timestamps.toInstant(command.getExpiresAt()).isAfter(now))
+              result == null
+                  && command.hasExpiresAt()
+                  && !Timestamps.toInstant(command.getExpiresAt()).isAfter(now))
           .put("dryRun", command.getDryRun())
           .put("ttlSeconds", command.getTtlSeconds())
           .put("durationSeconds", command.getDurationSeconds())
@@ -111,9 +116,15 @@ final class JsonViews {
           .put("requestedBy", result.getRequestedBy())
           .put("dryRun", result.getDryRun());
     }
-    json.put("finishedAt", result == null || !r.finished() || !result.hasFinishedAt() ? null : text(result.getFinishedAt()))
+    json.put(
+            "finishedAt",
+            result == null || !r.finished() || !result.hasFinishedAt()
+                ? null
+                : text(result.getFinishedAt()))
         .put("interface", result == null ? "" : result.getInterface())
-        .put("restoreAt", result == null || !result.hasRestoreAt() ? null : text(result.getRestoreAt()));
+        .put(
+            "restoreAt",
+            result == null || !result.hasRestoreAt() ? null : text(result.getRestoreAt()));
     Remediation.ArtifactInfo artifact = r.artifact();
     json.put(
         "artifact",
@@ -129,8 +140,14 @@ final class JsonViews {
                 .put("complete", artifact.complete())
                 .put("evicted", artifact.evicted()));
     JsonArray events = new JsonArray();
-    r.events().forEach(e -> events.add(
-        new JsonObject().put("time", text(e.time())).put("hostId", e.hostId()).put("detail", e.detail())));
+    r.events()
+        .forEach(
+            e ->
+                events.add(
+                    new JsonObject()
+                        .put("time", text(e.time()))
+                        .put("hostId", e.hostId())
+                        .put("detail", e.detail())));
     json.put("events", events);
     return json;
   }

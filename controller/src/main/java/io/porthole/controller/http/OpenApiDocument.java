@@ -21,12 +21,17 @@ public final class OpenApiDocument {
   public static final String RESOURCE = "porthole-controller/openapi.yaml";
 
   /**
-   * Response media types vertx-openapi 5.0 accepts in a contract. Responses are not validated, so the
-   * others (text/event-stream, application/yaml, application/vnd.tcpdump.pcap) are handed to it as
-   * application/octet-stream; the served document keeps them.
+   * Response media types vertx-openapi 5.0 accepts in a contract. Responses are not validated, so
+   * the others (text/event-stream, application/yaml, application/vnd.tcpdump.pcap) are handed to it
+   * as application/octet-stream; the served document keeps them.
    */
   private static final Set<String> ROUTER_MEDIA_TYPES =
-      Set.of("application/json", "application/octet-stream", "text/plain", "multipart/form-data", "application/hal+json");
+      Set.of(
+          "application/json",
+          "application/octet-stream",
+          "text/plain",
+          "multipart/form-data",
+          "application/hal+json");
 
   private final byte[] yaml;
 
@@ -76,7 +81,8 @@ public final class OpenApiDocument {
           }
           JsonObject mapped = new JsonObject();
           for (String mediaType : content.fieldNames()) {
-            String routable = ROUTER_MEDIA_TYPES.contains(mediaType) ? mediaType : "application/octet-stream";
+            String routable =
+                ROUTER_MEDIA_TYPES.contains(mediaType) ? mediaType : "application/octet-stream";
             mapped.put(routable, content.getValue(mediaType));
           }
           responses.getJsonObject(status).put("content", mapped);

@@ -30,9 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>vertx-openapi 5.0 validates every request inside {@code executeBlocking}: for a GET with a few
  * query parameters, the hand-off to a worker thread and back cost more than everything else the
  * controller does for {@code GET /api/v1/alerts} (JFR: every request passed through {@code
- * RequestValidatorImpl.validate -> Vertx.executeBlocking}). Checking a few short parameters
- * against their schemas is microseconds of CPU, so it runs here on the event loop; operations with
- * a body (JSON parsing and schema validation of up to the body limit) keep the library's path.
+ * RequestValidatorImpl.validate -> Vertx.executeBlocking}). Checking a few short parameters against
+ * their schemas is microseconds of CPU, so it runs here on the event loop; operations with a body
+ * (JSON parsing and schema validation of up to the body limit) keep the library's path.
  */
 final class RequestValidation implements InputTrustHandler {
 
@@ -59,7 +59,12 @@ final class RequestValidation implements InputTrustHandler {
               rc.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
               rc.next();
             })
-        .onFailure(e -> rc.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
+        .onFailure(
+            e ->
+                rc.fail(
+                    e instanceof ValidatorException
+                        ? new HttpException(400, e.getMessage(), e)
+                        : e));
   }
 
   private Future<ValidatedRequest> validate(ValidatableRequest request) {
@@ -73,7 +78,9 @@ final class RequestValidation implements InputTrustHandler {
     }
   }
 
-  /** What {@code RequestValidatorImpl.validate} does for each parameter, without executeBlocking. */
+  /**
+   * What {@code RequestValidatorImpl.validate} does for each parameter, without executeBlocking.
+   */
   private ValidatedRequest parameters(ValidatableRequest request) {
     Map<String, RequestParameter> cookies = new HashMap<>();
     Map<String, RequestParameter> headers = new HashMap<>();
@@ -91,7 +98,8 @@ final class RequestValidation implements InputTrustHandler {
         }
       }
     }
-    return new ValidatedRequestImpl(cookies, headers, path, query, validator.validateBody(null, request));
+    return new ValidatedRequestImpl(
+        cookies, headers, path, query, validator.validateBody(null, request));
   }
 
   /**
@@ -112,7 +120,8 @@ final class RequestValidation implements InputTrustHandler {
     }
     RequestParameter checked = validator.validateParameter(parameter, value);
     Object decoded = checked.get();
-    // Only immutable values are shared between requests (arrays and objects decode to JSON containers).
+    // Only immutable values are shared between requests (arrays and objects decode to JSON
+    // containers).
     if (decoded instanceof String || decoded instanceof Number || decoded instanceof Boolean) {
       if (passed.size() >= MAX_REMEMBERED) {
         passed.clear();

@@ -1,5 +1,7 @@
 package io.porthole.controller.http;
 
+import java.util.Locale;
+
 /** What a bearer token may do. */
 public enum Role {
   /** Read hosts, containers, alerts and remediations. */
@@ -8,6 +10,6 @@ public enum Role {
   OPERATOR;
 
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -120,7 +120,8 @@ final class SchemaValidatorsOnce implements OpenAPIContract {
 
     @Override
     public Validator validator(JsonSchema schema) {
-      return validators.computeIfAbsent(new Identity(schema), key -> repository.validator(key.schema()));
+      return validators.computeIfAbsent(
+          new Identity(schema), key -> repository.validator(key.schema()));
     }
 
     @Override

@@ -15,7 +15,10 @@ import java.util.Optional;
  */
 final class StreamReplay {
 
-  /** One event: its sequence number and its whole frame ({@code id:}, {@code event:}, {@code data:}). */
+  /**
+   * One event: its sequence number and its whole frame ({@code id:}, {@code event:}, {@code
+   * data:}).
+   */
   record Event(long seq, String frame) {}
 
   private final String epoch;

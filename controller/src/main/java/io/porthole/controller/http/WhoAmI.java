@@ -15,10 +15,15 @@ final class WhoAmI {
     Caller caller = rc.get(BearerTokenAuth.CALLER_KEY);
     if (caller == null) {
       // BearerTokenAuth answers 401 before any /api/ handler runs; this guards a router change.
-      Errors.send(rc, 401, "UNAUTHORIZED", "a valid bearer token is required (Authorization: Bearer TOKEN)");
+      Errors.send(
+          rc,
+          401,
+          "UNAUTHORIZED",
+          "a valid bearer token is required (Authorization: Bearer TOKEN)");
       return;
     }
-    JsonObject body = new JsonObject().put("role", caller.role().label()).put("tokenName", caller.name());
+    JsonObject body =
+        new JsonObject().put("role", caller.role().label()).put("tokenName", caller.name());
     rc.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")

@@ -56,7 +56,13 @@ public final class RemediationPlanner {
 
   public RemediationPlanner(
       ContainersView containers, HostsView hosts, CommandSigner signer, Duration commandTtl) {
-    this(containers, hosts, signer, commandTtl, Clock.systemUTC(), () -> UUID.randomUUID().toString());
+    this(
+        containers,
+        hosts,
+        signer,
+        commandTtl,
+        Clock.systemUTC(),
+        () -> UUID.randomUUID().toString());
   }
 
   /**
@@ -89,7 +95,10 @@ public final class RemediationPlanner {
             .setExpiresAt(Timestamps.of(now.plus(commandTtl)))
             .setDryRun(Boolean.TRUE.equals(request.dryRun()));
     if (action == RemediationAction.EXTRACT_FILE) {
-      command.setHostId(extractionHost(request.hostId())).setImage(request.image()).setPath(request.path());
+      command
+          .setHostId(extractionHost(request.hostId()))
+          .setImage(request.image())
+          .setPath(request.path());
     } else {
       ContainerRecord target = resolveContainer(request.container(), request.hostId());
       checkSafe(action, target);
@@ -113,7 +122,8 @@ public final class RemediationPlanner {
     }
     try {
       RemediationAction action = RemediationAction.valueOf(text);
-      if (action != RemediationAction.REMEDIATION_ACTION_UNSPECIFIED && action != RemediationAction.UNRECOGNIZED) {
+      if (action != RemediationAction.REMEDIATION_ACTION_UNSPECIFIED
+          && action != RemediationAction.UNRECOGNIZED) {
         return action;
       }
     } catch (IllegalArgumentException e) {
@@ -134,13 +144,16 @@ public final class RemediationPlanner {
 
   private static void checkParameters(RemediationAction action, RemediationRequest request) {
     boolean extract = action == RemediationAction.EXTRACT_FILE;
-    boolean timed = action == RemediationAction.CAPTURE_PACKETS || action == RemediationAction.TRACE_SYSCALLS;
+    boolean timed =
+        action == RemediationAction.CAPTURE_PACKETS || action == RemediationAction.TRACE_SYSCALLS;
     if (extract) {
       notAllowed("container", request.container(), action);
       requireText("image", request.image(), action);
       requireText("path", request.path(), action);
       if (!request.path().startsWith("/")) {
-        throw refuse(Refusal.invalid("path", "must be absolute (start with /) but was '" + request.path() + "'"));
+        throw refuse(
+            Refusal.invalid(
+                "path", "must be absolute (start with /) but was '" + request.path() + "'"));
       }
       if (request.path().length() > MAX_PATH_LENGTH || request.path().indexOf('\0') >= 0) {
         throw refuse(Refusal.invalid("path", "at most " + MAX_PATH_LENGTH + " characters, no NUL"));
@@ -162,8 +175,9 @@ public final class RemediationPlanner {
       }
       inRange("durationSeconds", request.durationSeconds(), 1, MAX_DURATION_SECONDS);
     } else if (request.durationSeconds() != null) {
-      throw refuse(Refusal.invalid(
-          "durationSeconds", "only for CAPTURE_PACKETS and TRACE_SYSCALLS, not " + action));
+      throw refuse(
+          Refusal.invalid(
+              "durationSeconds", "only for CAPTURE_PACKETS and TRACE_SYSCALLS, not " + action));
     }
     if (request.hostId() != null && request.hostId().isBlank()) {
       throw refuse(Refusal.invalid("hostId", "must not be blank when given"));
@@ -182,9 +196,13 @@ public final class RemediationPlanner {
       return known.iterator().next();
     }
     if (known.isEmpty()) {
-      throw refuse(Refusal.notFound("HOST_NOT_FOUND", "no host is known yet; give hostId once its collector reports"));
+      throw refuse(
+          Refusal.notFound(
+              "HOST_NOT_FOUND", "no host is known yet; give hostId once its collector reports"));
     }
-    throw refuse(Refusal.invalid("hostId", "required for EXTRACT_FILE: " + known.size() + " hosts are known " + known));
+    throw refuse(
+        Refusal.invalid(
+            "hostId", "required for EXTRACT_FILE: " + known.size() + " hosts are known " + known));
   }
 
   private ContainerRecord resolveContainer(String nameOrId, String hostId) {
@@ -193,18 +211,36 @@ public final class RemediationPlanner {
     }
     List<ContainerRecord> matches = containers.resolve(nameOrId, hostId);
     if (matches.isEmpty()) {
-      throw refuse(Refusal.notFound(
-          "CONTAINER_NOT_FOUND",
-          "no container '" + nameOrId + "' is known" + (hostId == null ? "" : " on host '" + hostId + "'")));
+      throw refuse(
+          Refusal.notFound(
+              "CONTAINER_NOT_FOUND",
+              "no container '"
+                  + nameOrId
+                  + "' is known"
+                  + (hostId == null ? "" : " on host '" + hostId + "'")));
     }
     if (matches.size() > 1) {
       String candidates =
           matches.stream()
-              .map(c -> c.hostId() + "/" + c.containerId().substring(0, Math.min(12, c.containerId().length())) + " (" + c.name() + ")")
+              .map(
+                  c ->
+                      c.hostId()
+                          + "/"
+                          + c.containerId().substring(0, Math.min(12, c.containerId().length()))
+                          + " ("
+                          + c.name()
+                          + ")")
               .collect(Collectors.joining(", "));
-      throw refuse(Refusal.conflict(
-          "AMBIGUOUS_CONTAINER",
-          "'" + nameOrId + "' matches " + matches.size() + " containers: " + candidates + "; give hostId or a longer id"));
+      throw refuse(
+          Refusal.conflict(
+              "AMBIGUOUS_CONTAINER",
+              "'"
+                  + nameOrId
+                  + "' matches "
+                  + matches.size()
+                  + " containers: "
+                  + candidates
+                  + "; give hostId or a longer id"));
     }
     return matches.get(0);
   }
@@ -216,25 +252,38 @@ public final class RemediationPlanner {
             || action == RemediationAction.CAPTURE_PACKETS;
     if (network) {
       if (target.config() == null) {
-        throw refuse(Refusal.conflict(
-            "UNSAFE_REMEDIATION",
-            "the network mode of container " + target.name() + " is not known yet; refusing " + action));
+        throw refuse(
+            Refusal.conflict(
+                "UNSAFE_REMEDIATION",
+                "the network mode of container "
+                    + target.name()
+                    + " is not known yet; refusing "
+                    + action));
       }
       NetworkMode mode = NetworkMode.of(target.networkMode());
       if (mode.isHost() || mode.isNone() || mode.sharedContainer().isPresent()) {
-        throw refuse(Refusal.conflict(
-            "UNSAFE_REMEDIATION",
-            action + " of container " + target.name() + " is refused: its network mode is '" + mode + "'"
-                + (mode.isHost() ? " (it shares the host's network; this would act on the host itself)"
-                    : mode.isNone() ? " (it has no network interface of its own)"
-                    : " (it shares another container's network namespace)")));
+        throw refuse(
+            Refusal.conflict(
+                "UNSAFE_REMEDIATION",
+                action
+                    + " of container "
+                    + target.name()
+                    + " is refused: its network mode is '"
+                    + mode
+                    + "'"
+                    + (mode.isHost()
+                        ? " (it shares the host's network; this would act on the host itself)"
+                        : mode.isNone()
+                            ? " (it has no network interface of its own)"
+                            : " (it shares another container's network namespace)")));
       }
     }
     boolean needsRunning = action != RemediationAction.RESTORE_NETWORK;
     if (needsRunning && !target.running()) {
-      throw refuse(Refusal.conflict(
-          "CONTAINER_NOT_RUNNING",
-          action + " needs a running container; " + target.name() + " is " + target.state()));
+      throw refuse(
+          Refusal.conflict(
+              "CONTAINER_NOT_RUNNING",
+              action + " needs a running container; " + target.name() + " is " + target.state()));
     }
   }
 
@@ -269,7 +318,10 @@ public final class RemediationPlanner {
 
   private static String actionNames() {
     return Arrays.stream(RemediationAction.values())
-        .filter(a -> a != RemediationAction.REMEDIATION_ACTION_UNSPECIFIED && a != RemediationAction.UNRECOGNIZED)
+        .filter(
+            a ->
+                a != RemediationAction.REMEDIATION_ACTION_UNSPECIFIED
+                    && a != RemediationAction.UNRECOGNIZED)
         .map(Enum::name)
         .collect(Collectors.joining(", "));
   }

@@ -43,5 +43,4 @@ public record AlertQuery(
     }
     return since == null || !AlertsView.newestTime(alert).isBefore(since);
   }
-
 }

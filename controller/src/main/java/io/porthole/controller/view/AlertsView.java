@@ -107,6 +107,8 @@ public final class AlertsView {
 
   /** Which of two versions of one alert is newer: publication time, then last seen. */
   private static Instant versionOf(Alert alert) {
-    return alert.hasPublishedAt() ? Timestamps.toInstant(alert.getPublishedAt()) : newestTime(alert);
+    return alert.hasPublishedAt()
+        ? Timestamps.toInstant(alert.getPublishedAt())
+        : newestTime(alert);
   }
 }

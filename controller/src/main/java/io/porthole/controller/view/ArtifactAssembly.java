@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 /**
  * The chunks of one artifact as they arrive, checked against the count, size and hash they
- * announce. Memory follows the bytes that arrived, not what a chunk claims: chunks are kept in a map
- * by index, and a chunk that would take the artifact past its announced size is refused.
+ * announce. Memory follows the bytes that arrived, not what a chunk claims: chunks are kept in a
+ * map by index, and a chunk that would take the artifact past its announced size is refused.
  */
 final class ArtifactAssembly {
 
@@ -21,7 +21,9 @@ final class ArtifactAssembly {
   private int received;
   private long bytesHeld;
 
-  /** @param keep false when the artifact is not to be held at all (too large): it starts evicted */
+  /**
+   * @param keep false when the artifact is not to be held at all (too large): it starts evicted
+   */
   ArtifactAssembly(ArtifactChunk first, boolean keep) {
     this.total = first.getTotal();
     this.totalSize = first.getTotalSize();
@@ -38,7 +40,13 @@ final class ArtifactAssembly {
       return null;
     }
     if (chunk.getTotal() != total || total < 1 || chunk.getIndex() >= total) {
-      return "chunk " + chunk.getIndex() + "/" + chunk.getTotal() + " does not fit an artifact of " + total + " chunks";
+      return "chunk "
+          + chunk.getIndex()
+          + "/"
+          + chunk.getTotal()
+          + " does not fit an artifact of "
+          + total
+          + " chunks";
     }
     if (chunk.getTotalSize() != totalSize) {
       return "chunk announces " + chunk.getTotalSize() + " bytes, the artifact " + totalSize;
@@ -47,7 +55,11 @@ final class ArtifactAssembly {
       return null;
     }
     if (bytesHeld + chunk.getData().size() > totalSize) {
-      return "chunk " + chunk.getIndex() + " would take the artifact past its announced " + totalSize + " bytes";
+      return "chunk "
+          + chunk.getIndex()
+          + " would take the artifact past its announced "
+          + totalSize
+          + " bytes";
     }
     chunks.put(chunk.getIndex(), chunk.getData());
     received++;
@@ -84,7 +96,8 @@ final class ArtifactAssembly {
       throw new IllegalStateException("artifact was evicted to bound the controller's memory");
     }
     if (received < total) {
-      throw new IllegalStateException("artifact incomplete: " + received + " of " + total + " chunks");
+      throw new IllegalStateException(
+          "artifact incomplete: " + received + " of " + total + " chunks");
     }
     if (bytesHeld != totalSize) {
       throw new IllegalStateException(

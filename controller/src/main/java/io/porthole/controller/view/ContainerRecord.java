@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the controller knows of one container on one host: the latest lifecycle state, its
- * addresses and configuration snapshot, and whether a remediation isolated it.
+ * What the controller knows of one container on one host: the latest lifecycle state, its addresses
+ * and configuration snapshot, and whether a remediation isolated it.
  *
  * @param startedAt time of the newest start or restart event (new veths), or null
  * @param config the newest configuration snapshot, or null when no event carried one yet
@@ -36,7 +36,12 @@ public record ContainerRecord(
    * the same command), or null.
    */
   public record Isolation(
-      boolean isolated, String hostInterface, Instant since, Instant restoreAt, String commandId, Instant reisolatedAt) {}
+      boolean isolated,
+      String hostInterface,
+      Instant since,
+      Instant restoreAt,
+      String commandId,
+      Instant reisolatedAt) {}
 
   public ContainerRecord {
     networks = List.copyOf(networks);
@@ -97,6 +102,16 @@ public record ContainerRecord(
 
   ContainerRecord withIsolation(Isolation newIsolation) {
     return new ContainerRecord(
-        hostId, containerId, name, image, state, lastAction, updatedAt, startedAt, networks, config, newIsolation);
+        hostId,
+        containerId,
+        name,
+        image,
+        state,
+        lastAction,
+        updatedAt,
+        startedAt,
+        networks,
+        config,
+        newIsolation);
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The containers seen, per host, from container events; destroyed containers leave the view. Bounded:
- * the least recently updated container is evicted beyond the capacity.
+ * The containers seen, per host, from container events; destroyed containers leave the view.
+ * Bounded: the least recently updated container is evicted beyond the capacity.
  */
 public final class ContainersView {
 
@@ -42,11 +42,15 @@ public final class ContainersView {
     }
     ContainerRecord known = containers.get(key);
     Instant time = envelope.hasTime() ? Timestamps.toInstant(envelope.getTime()) : null;
-    if (known != null && time != null && known.updatedAt() != null && time.isBefore(known.updatedAt())) {
+    if (known != null
+        && time != null
+        && known.updatedAt() != null
+        && time.isBefore(known.updatedAt())) {
       return;
     }
     Instant startedAt = known == null ? null : known.startedAt();
-    if (event.getAction() == ContainerAction.START || event.getAction() == ContainerAction.RESTART) {
+    if (event.getAction() == ContainerAction.START
+        || event.getAction() == ContainerAction.RESTART) {
       // New veths, but the isolation still holds: the collector re-isolates a container that starts
       // again under isolation, until a restore or the TTL (and says so in a follow-up result).
       startedAt = time;
@@ -62,32 +66,54 @@ public final class ContainersView {
             event.getAction().name().toLowerCase(Locale.ROOT),
             time == null && known != null ? known.updatedAt() : time,
             startedAt,
-            event.getNetworksCount() > 0 || known == null ? event.getNetworksList() : known.networks(),
+            event.getNetworksCount() > 0 || known == null
+                ? event.getNetworksList()
+                : known.networks(),
             event.hasConfig() ? event.getConfig() : known == null ? null : known.config(),
             null));
   }
 
   /**
-   * Records the effect of a succeeded isolate (with its restore time, if any) or restore, so that the
-   * view says whether the container is isolated. The newest change (by {@code at}) wins, whatever
-   * order the results are read in. A later isolate of the isolation in force (same command) is the
-   * collector's follow-up after a restart: the container was re-isolated on new veths; the
-   * isolation keeps its start and restore time and records when that happened.
+   * Records the effect of a succeeded isolate (with its restore time, if any) or restore, so that
+   * the view says whether the container is isolated. The newest change (by {@code at}) wins,
+   * whatever order the results are read in. A later isolate of the isolation in force (same
+   * command) is the collector's follow-up after a restart: the container was re-isolated on new
+   * veths; the isolation keeps its start and restore time and records when that happened.
    */
   public synchronized void onIsolationChange(
-      String hostId, String containerId, boolean isolated, String hostInterface, Instant at, Instant restoreAt, String commandId) {
+      String hostId,
+      String containerId,
+      boolean isolated,
+      String hostInterface,
+      Instant at,
+      Instant restoreAt,
+      String commandId) {
     String key = key(hostId, containerId);
     ContainerRecord.Isolation known = isolations.get(key);
     if (known != null && known.since() != null && at != null && at.isBefore(known.since())) {
       return;
     }
-    if (isolated && known != null && known.isolated() && known.commandId().equals(commandId)
-        && known.since() != null && at != null && at.isAfter(known.since())) {
-      isolations.put(key, new ContainerRecord.Isolation(
-          true, hostInterface, known.since(), restoreAt == null ? known.restoreAt() : restoreAt, commandId, at));
+    if (isolated
+        && known != null
+        && known.isolated()
+        && known.commandId().equals(commandId)
+        && known.since() != null
+        && at != null
+        && at.isAfter(known.since())) {
+      isolations.put(
+          key,
+          new ContainerRecord.Isolation(
+              true,
+              hostInterface,
+              known.since(),
+              restoreAt == null ? known.restoreAt() : restoreAt,
+              commandId,
+              at));
       return;
     }
-    isolations.put(key, new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId, null));
+    isolations.put(
+        key,
+        new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId, null));
   }
 
   /** Containers on a host (every host when {@code hostId} is null), by host then name. */
@@ -100,8 +126,8 @@ public final class ContainersView {
   }
 
   /**
-   * The containers {@code nameOrId} names, as the Docker CLI resolves it: an exact id, else an exact
-   * name, else an id prefix; restricted to one host when {@code hostId} is not null.
+   * The containers {@code nameOrId} names, as the Docker CLI resolves it: an exact id, else an
+   * exact name, else an id prefix; restricted to one host when {@code hostId} is not null.
    */
   public synchronized List<ContainerRecord> resolve(String nameOrId, String hostId) {
     String wanted = nameOrId.startsWith("/") ? nameOrId.substring(1) : nameOrId;
@@ -129,7 +155,8 @@ public final class ContainersView {
   }
 
   private ContainerRecord withIsolation(ContainerRecord record) {
-    ContainerRecord.Isolation isolation = isolations.get(key(record.hostId(), record.containerId()));
+    ContainerRecord.Isolation isolation =
+        isolations.get(key(record.hostId(), record.containerId()));
     return isolation == null ? record : record.withIsolation(isolation);
   }
 

@@ -91,6 +91,7 @@ public final class HostsView {
   }
 
   private static boolean isOlder(CollectorHeartbeat candidate, CollectorHeartbeat known) {
-    return Timestamps.toEpochMillis(candidate.getTime()) < Timestamps.toEpochMillis(known.getTime());
+    return Timestamps.toEpochMillis(candidate.getTime())
+        < Timestamps.toEpochMillis(known.getTime());
   }
 }

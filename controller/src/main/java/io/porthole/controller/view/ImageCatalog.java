@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /**
  * The images seen across the fleet, derived from what the controller already holds: the containers
  * view says which image each container runs on which host, the alerts view holds the analyzer's
- * HOST_DIVERGENCE alerts. Images are named as containers were created with them (a tag or an id);
- * a divergence alert joins its image by that name.
+ * HOST_DIVERGENCE alerts. Images are named as containers were created with them (a tag or an id); a
+ * divergence alert joins its image by that name.
  */
 public final class ImageCatalog {
 
@@ -22,7 +22,8 @@ public final class ImageCatalog {
   public record HostContainers(String hostId, int containers, int running) {}
 
   /** An image, the hosts it was seen on, and its divergence alerts (newest first). */
-  public record Image(String image, List<String> imageIds, List<HostContainers> hosts, List<Alert> divergences) {}
+  public record Image(
+      String image, List<String> imageIds, List<HostContainers> hosts, List<Alert> divergences) {}
 
   private ImageCatalog() {}
 
@@ -32,8 +33,10 @@ public final class ImageCatalog {
       if (container.image().isEmpty()) {
         continue;
       }
-      int[] counts = hostsByImage.computeIfAbsent(container.image(), k -> new TreeMap<>())
-          .computeIfAbsent(container.hostId(), k -> new int[2]);
+      int[] counts =
+          hostsByImage
+              .computeIfAbsent(container.image(), k -> new TreeMap<>())
+              .computeIfAbsent(container.hostId(), k -> new int[2]);
       counts[0]++;
       if (container.running()) {
         counts[1]++;
@@ -47,14 +50,21 @@ public final class ImageCatalog {
       }
     }
     List<Image> images = new ArrayList<>();
-    hostsByImage.forEach((image, hosts) -> {
-      List<HostContainers> perHost = new ArrayList<>();
-      hosts.forEach((host, counts) -> perHost.add(new HostContainers(host, counts[0], counts[1])));
-      List<Alert> divergences = divergencesByImage.getOrDefault(image, List.of());
-      List<String> ids = divergences.stream().map(a -> a.getAttributesOrDefault("image_id", ""))
-          .filter(id -> !id.isEmpty()).distinct().sorted().toList();
-      images.add(new Image(image, ids, perHost, divergences));
-    });
+    hostsByImage.forEach(
+        (image, hosts) -> {
+          List<HostContainers> perHost = new ArrayList<>();
+          hosts.forEach(
+              (host, counts) -> perHost.add(new HostContainers(host, counts[0], counts[1])));
+          List<Alert> divergences = divergencesByImage.getOrDefault(image, List.of());
+          List<String> ids =
+              divergences.stream()
+                  .map(a -> a.getAttributesOrDefault("image_id", ""))
+                  .filter(id -> !id.isEmpty())
+                  .distinct()
+                  .sorted()
+                  .toList();
+          images.add(new Image(image, ids, perHost, divergences));
+        });
     return images;
   }
 }

@@ -54,7 +54,9 @@ public record Remediation(
     if (command != null) {
       return command.getAction();
     }
-    return latestResult == null ? RemediationAction.REMEDIATION_ACTION_UNSPECIFIED : latestResult.getAction();
+    return latestResult == null
+        ? RemediationAction.REMEDIATION_ACTION_UNSPECIFIED
+        : latestResult.getAction();
   }
 
   public Optional<RemediationResult> result() {

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * while the views are loading a result may be read before its command: it is held (bounded) until
  * the command arrives or the views have caught up.
  *
- * <p>Bounded in count and in artifact bytes: an artifact announcing more than the per-artifact bound
- * is not held at all, and beyond the total bound the oldest artifacts' bytes are dropped first (their
- * metadata stays).
+ * <p>Bounded in count and in artifact bytes: an artifact announcing more than the per-artifact
+ * bound is not held at all, and beyond the total bound the oldest artifacts' bytes are dropped
+ * first (their metadata stays).
  */
 public final class RemediationsView {
 
@@ -48,7 +48,10 @@ public final class RemediationsView {
     UNKNOWN_COMMAND,
     /** From another host than the one the command was addressed to. */
     OTHER_HOST,
-    /** Does not name the SHA-256 of the command issued (it answers another command with the same id). */
+    /**
+     * Does not name the SHA-256 of the command issued (it answers another command with the same
+     * id).
+     */
     NOT_THIS_COMMAND,
     /** The command already has its final result. */
     AFTER_FINAL
@@ -58,7 +61,10 @@ public final class RemediationsView {
   public enum Outcome {
     /** The command's final result (the first one): the views act on it. */
     FINAL,
-    /** Applied without being the final one: a RUNNING status, an artifact chunk, a follow-up, a duplicate. */
+    /**
+     * Applied without being the final one: a RUNNING status, an artifact chunk, a follow-up, a
+     * duplicate.
+     */
     APPLIED,
     /** Held until its command is read. */
     HELD,
@@ -68,8 +74,10 @@ public final class RemediationsView {
 
   /** More chunks than this is not an artifact a collector sends. */
   static final int MAX_CHUNKS = 1 << 20;
+
   /** Follow-up events kept per remediation (the oldest are dropped). */
   static final int MAX_EVENTS = 100;
+
   /** Results held for commands not read yet while loading. */
   static final int MAX_HELD_RESULTS = 10_000;
 
@@ -91,7 +99,10 @@ public final class RemediationsView {
   private boolean caughtUp;
 
   public RemediationsView(
-      CommandVerifier issuedCommands, int maxRemediations, long maxArtifactBytes, long maxOneArtifactBytes) {
+      CommandVerifier issuedCommands,
+      int maxRemediations,
+      long maxArtifactBytes,
+      long maxOneArtifactBytes) {
     this.issuedCommands = Objects.requireNonNull(issuedCommands, "issuedCommands");
     this.entries = new RecencyMap<>(maxRemediations);
     this.maxArtifactBytes = maxArtifactBytes;
@@ -112,8 +123,12 @@ public final class RemediationsView {
     if (problem.isPresent()) {
       unverifiedCommands++;
       if (unverifiedCommands <= 100 || unverifiedCommands % 1000 == 0) {
-        LOG.warn("command {} on the commands topic is not one of this controller's ({}; {} so far): ignored",
-            command.getCommandId(), problem.get(), unverifiedCommands);
+        LOG.warn(
+            "command {} on the commands topic is not one of this controller's ({}; {} so "
+                + "far): ignored",
+            command.getCommandId(),
+            problem.get(),
+            unverifiedCommands);
       }
       return List.of();
     }
@@ -164,10 +179,13 @@ public final class RemediationsView {
       return hold(result);
     }
     if (!entry.hostId.equals(result.getHostId())) {
-      return ignore(Ignored.OTHER_HOST, result, "the command was addressed to host '" + entry.hostId + "'");
+      return ignore(
+          Ignored.OTHER_HOST, result, "the command was addressed to host '" + entry.hostId + "'");
     }
-    if (entry.digest != null && !Arrays.equals(entry.digest, result.getCommandSha256().toByteArray())) {
-      return ignore(Ignored.NOT_THIS_COMMAND, result, "it does not name the SHA-256 of the command issued");
+    if (entry.digest != null
+        && !Arrays.equals(entry.digest, result.getCommandSha256().toByteArray())) {
+      return ignore(
+          Ignored.NOT_THIS_COMMAND, result, "it does not name the SHA-256 of the command issued");
     }
     if (!result.getFollowUp().isEmpty()) {
       entry.addEvent(result);
@@ -187,11 +205,14 @@ public final class RemediationsView {
     return Outcome.FINAL;
   }
 
-  /** The views have read every topic to its end: results still waiting for a command never get one. */
+  /**
+   * The views have read every topic to its end: results still waiting for a command never get one.
+   */
   public synchronized void onCaughtUp() {
     caughtUp = true;
     for (List<RemediationResult> results : held.values()) {
-      results.forEach(r -> ignore(Ignored.UNKNOWN_COMMAND, r, "no command of this controller has its id"));
+      results.forEach(
+          r -> ignore(Ignored.UNKNOWN_COMMAND, r, "no command of this controller has its id"));
     }
     held.clear();
     heldResults = 0;
@@ -260,10 +281,11 @@ public final class RemediationsView {
 
   private Outcome afterFinal(String id, Entry entry, RemediationResult result) {
     RemediationResult accepted = entry.finalResult;
-    boolean sameOutcome = result.getStatus() == accepted.getStatus()
-        && result.getDetail().equals(accepted.getDetail())
-        && result.getDryRun() == accepted.getDryRun()
-        && result.getInterface().equals(accepted.getInterface());
+    boolean sameOutcome =
+        result.getStatus() == accepted.getStatus()
+            && result.getDetail().equals(accepted.getDetail())
+            && result.getDryRun() == accepted.getDryRun()
+            && result.getInterface().equals(accepted.getInterface());
     if (!sameOutcome) {
       return ignore(Ignored.AFTER_FINAL, result, "the command already has its final result");
     }
@@ -276,15 +298,19 @@ public final class RemediationsView {
 
   /**
    * The restore an isolation with a TTL does by itself is published under {@code <id>-ttl-restore}:
-   * it belongs to that isolation when the isolation succeeded with a restore time, on the same host.
+   * it belongs to that isolation when the isolation succeeded with a restore time, on the same
+   * host.
    */
   private Entry ttlRestoreEntry(RemediationResult result) {
     String id = result.getCommandId();
-    if (!id.endsWith(TTL_RESTORE_SUFFIX) || result.getAction() != RemediationAction.RESTORE_NETWORK) {
+    if (!id.endsWith(TTL_RESTORE_SUFFIX)
+        || result.getAction() != RemediationAction.RESTORE_NETWORK) {
       return null;
     }
     Entry isolation = entries.get(id.substring(0, id.length() - TTL_RESTORE_SUFFIX.length()));
-    if (isolation == null || isolation.finalResult == null || !isolation.finalResult.hasRestoreAt()
+    if (isolation == null
+        || isolation.finalResult == null
+        || !isolation.finalResult.hasRestoreAt()
         || isolation.finalResult.getStatus() != RemediationStatus.SUCCEEDED) {
       return null;
     }
@@ -308,7 +334,8 @@ public final class RemediationsView {
       for (RemediationResult r : dropped) {
         heldResults--;
         heldBytes -= r.hasArtifact() ? r.getArtifact().getData().size() : 0;
-        ignore(Ignored.UNKNOWN_COMMAND, r, "no command of this controller has its id (held too long)");
+        ignore(
+            Ignored.UNKNOWN_COMMAND, r, "no command of this controller has its id (held too long)");
       }
     }
     return Outcome.HELD;
@@ -333,8 +360,14 @@ public final class RemediationsView {
     long count = ignored.merge(reason, 1L, Long::sum);
     long total = ignored.values().stream().mapToLong(Long::longValue).sum();
     if (total <= 100 || total % 1000 == 0) {
-      LOG.warn("result {} of command '{}' from host '{}' ignored: {} ({}; {} so far)", result.getStatus(),
-          result.getCommandId(), result.getHostId(), why, reason, count);
+      LOG.warn(
+          "result {} of command '{}' from host '{}' ignored: {} ({}; {} so far)",
+          result.getStatus(),
+          result.getCommandId(),
+          result.getHostId(),
+          why,
+          reason,
+          count);
     }
     return Outcome.IGNORED;
   }
@@ -386,7 +419,9 @@ public final class RemediationsView {
       return Timestamps.toInstant(remediation.command().getIssuedAt());
     }
     RemediationResult result = remediation.latestResult();
-    return result != null && result.hasStartedAt() ? Timestamps.toInstant(result.getStartedAt()) : Instant.EPOCH;
+    return result != null && result.hasStartedAt()
+        ? Timestamps.toInstant(result.getStartedAt())
+        : Instant.EPOCH;
   }
 
   static boolean isFinal(RemediationStatus status) {
@@ -398,10 +433,15 @@ public final class RemediationsView {
   private static final class Entry {
     final String id;
     RemediationCommand command;
+
     /** The host the command was addressed to: results from any other are not applied. */
     String hostId;
-    /** SHA-256 of the command issued (null for a TTL restore, which answers no command of its own). */
+
+    /**
+     * SHA-256 of the command issued (null for a TTL restore, which answers no command of its own).
+     */
     byte[] digest;
+
     RemediationResult latestResult;
     RemediationResult finalResult;
     ArtifactAssembly artifact;
@@ -412,8 +452,10 @@ public final class RemediationsView {
     }
 
     void addEvent(RemediationResult result) {
-      Instant at = result.hasFinishedAt() ? Timestamps.toInstant(result.getFinishedAt())
-          : result.hasStartedAt() ? Timestamps.toInstant(result.getStartedAt()) : null;
+      Instant at =
+          result.hasFinishedAt()
+              ? Timestamps.toInstant(result.getFinishedAt())
+              : result.hasStartedAt() ? Timestamps.toInstant(result.getStartedAt()) : null;
       events.addLast(new Remediation.Event(at, result.getHostId(), result.getFollowUp()));
       if (events.size() > MAX_EVENTS) {
         events.removeFirst();
@@ -424,7 +466,12 @@ public final class RemediationsView {
       RemediationStatus status =
           latestResult == null ? RemediationStatus.PENDING : latestResult.getStatus();
       return new Remediation(
-          id, command, status, latestResult, artifact == null ? null : artifact.info(), List.copyOf(events));
+          id,
+          command,
+          status,
+          latestResult,
+          artifact == null ? null : artifact.info(),
+          List.copyOf(events));
     }
   }
 }

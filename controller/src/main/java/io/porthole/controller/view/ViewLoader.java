@@ -34,6 +34,7 @@ public final class ViewLoader implements Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(ViewLoader.class);
   private static final String CLIENT_ID = "porthole-controller-views";
   private static final Duration PARTITION_REFRESH = Duration.ofSeconds(10);
+
   /** Applying a record is synchronous: this bounds one fetch, not concurrent work. */
   private static final int MAX_IN_FLIGHT = 10_000;
 
@@ -45,7 +46,10 @@ public final class ViewLoader implements Lifecycle {
   private final AtomicLong recordsUndecodable = new AtomicLong();
   private volatile boolean caughtUp;
 
-  /** @param consumer without a group id, reset to the earliest offset, created on the caller's context */
+  /**
+   * @param consumer without a group id, reset to the earliest offset, created on the caller's
+   *     context
+   */
   public ViewLoader(
       Vertx vertx,
       KafkaConsumer<String, byte[]> consumer,
@@ -56,28 +60,42 @@ public final class ViewLoader implements Lifecycle {
     this.views = Objects.requireNonNull(views, "views");
     this.liveAlerts = Objects.requireNonNull(liveAlerts, "liveAlerts");
     Set<String> names = Views.TOPICS.stream().map(topics::name).collect(Collectors.toSet());
-    RecordConsumer.Options options = new RecordConsumer.Options(
-        CLIENT_ID, names, MAX_IN_FLIGHT, Duration.ofSeconds(1), Duration.ofSeconds(1));
-    this.records = RecordConsumer.fromBeginning(vertx, consumer, options, this::apply, PARTITION_REFRESH);
+    RecordConsumer.Options options =
+        new RecordConsumer.Options(
+            CLIENT_ID, names, MAX_IN_FLIGHT, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    this.records =
+        RecordConsumer.fromBeginning(vertx, consumer, options, this::apply, PARTITION_REFRESH);
   }
 
   /** A loader with its own group-less consumer. */
   public static ViewLoader create(
-      Vertx vertx, KafkaSettings kafka, TopicNames topics, Views views, Consumer<Alert> liveAlerts) {
+      Vertx vertx,
+      KafkaSettings kafka,
+      TopicNames topics,
+      Views views,
+      Consumer<Alert> liveAlerts) {
     Map<String, String> config = new HashMap<>(kafka.consumerConfig(CLIENT_ID, null));
     config.put("auto.offset.reset", "earliest");
     config.remove("group.id");
-    KafkaConsumer<String, byte[]> consumer = KafkaConsumer.create(vertx, config, String.class, byte[].class);
+    KafkaConsumer<String, byte[]> consumer =
+        KafkaConsumer.create(vertx, config, String.class, byte[].class);
     return new ViewLoader(vertx, consumer, topics, views, liveAlerts);
   }
 
   @Override
   public Future<Void> start() {
-    return records.start().onSuccess(v -> records.caughtUp().onSuccess(done -> {
-      views.onCaughtUp();
-      caughtUp = true;
-      LOG.info("views caught up: {} records applied", recordsApplied.get());
-    }));
+    return records
+        .start()
+        .onSuccess(
+            v ->
+                records
+                    .caughtUp()
+                    .onSuccess(
+                        done -> {
+                          views.onCaughtUp();
+                          caughtUp = true;
+                          LOG.info("views caught up: {} records applied", recordsApplied.get());
+                        }));
   }
 
   /** Every partition has been read up to the end offset it had when the loader started. */
@@ -105,17 +123,25 @@ public final class ViewLoader implements Lifecycle {
       return Future.succeededFuture();
     }
     try {
-      views.apply(topic, record.value()).ifPresent(alert -> {
-        if (caughtUp) {
-          liveAlerts.accept(alert);
-        }
-      });
+      views
+          .apply(topic, record.value())
+          .ifPresent(
+              alert -> {
+                if (caughtUp) {
+                  liveAlerts.accept(alert);
+                }
+              });
       recordsApplied.incrementAndGet();
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       long count = recordsUndecodable.incrementAndGet();
       if (count <= 10 || count % 1000 == 0) {
-        LOG.warn("skipped undecodable record {}-{}@{} ({} so far): {}",
-            record.topic(), record.partition(), record.offset(), count, e.toString());
+        LOG.warn(
+            "skipped undecodable record {}-{}@{} ({} so far): {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            count,
+            e.toString());
       }
     }
     return Future.succeededFuture();

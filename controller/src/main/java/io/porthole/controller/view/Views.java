@@ -27,7 +27,12 @@ public record Views(
 
   /** The topics the views are built from. */
   public static final Set<Topic> TOPICS =
-      EnumSet.of(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS, Topic.ALERTS, Topic.COMMANDS, Topic.COMMAND_RESULTS);
+      EnumSet.of(
+          Topic.CONTAINER_EVENTS,
+          Topic.HEARTBEATS,
+          Topic.ALERTS,
+          Topic.COMMANDS,
+          Topic.COMMAND_RESULTS);
 
   public Views {
     Objects.requireNonNull(hosts, "hosts");
@@ -36,14 +41,20 @@ public record Views(
     Objects.requireNonNull(remediations, "remediations");
   }
 
-  /** @param issuedCommands the keys of this controller's commands (others on the topic are not remediations) */
+  /**
+   * @param issuedCommands the keys of this controller's commands (others on the topic are not
+   *     remediations)
+   */
   public static Views create(ControllerConfig.ViewBounds bounds, CommandVerifier issuedCommands) {
     return new Views(
         new HostsView(bounds.maxHosts()),
         new ContainersView(bounds.maxContainers()),
         new AlertsView(bounds.maxAlerts()),
         new RemediationsView(
-            issuedCommands, bounds.maxRemediations(), bounds.maxArtifactBytes(), bounds.maxOneArtifactBytes()));
+            issuedCommands,
+            bounds.maxRemediations(),
+            bounds.maxArtifactBytes(),
+            bounds.maxOneArtifactBytes()));
   }
 
   /**
@@ -63,7 +74,10 @@ public record Views(
         Alert alert = Alert.parseFrom(value);
         return alerts.onAlert(alert) ? Optional.of(alert) : Optional.empty();
       }
-      case COMMANDS -> remediations.onCommand(RemediationCommand.parseFrom(value)).forEach(this::applyFinalResult);
+      case COMMANDS ->
+          remediations
+              .onCommand(RemediationCommand.parseFrom(value))
+              .forEach(this::applyFinalResult);
       case COMMAND_RESULTS -> onResult(RemediationResult.parseFrom(value));
       default -> {
         // not a topic the views are built from
@@ -72,7 +86,9 @@ public record Views(
     return Optional.empty();
   }
 
-  /** A command this controller is issuing, before it is written (so that no result can precede it). */
+  /**
+   * A command this controller is issuing, before it is written (so that no result can precede it).
+   */
   public void onIssued(RemediationCommand command) {
     remediations.onCommand(command).forEach(this::applyFinalResult);
   }
@@ -87,7 +103,8 @@ public record Views(
       return;
     }
     containers.onEvent(envelope);
-    hosts.onContainerEvent(envelope.getHostId(), envelope.hasTime() ? Timestamps.toInstant(envelope.getTime()) : null);
+    hosts.onContainerEvent(
+        envelope.getHostId(), envelope.hasTime() ? Timestamps.toInstant(envelope.getTime()) : null);
   }
 
   private void onResult(RemediationResult result) {
@@ -98,19 +115,35 @@ public record Views(
     }
   }
 
-  /** What an accepted final result changes in the containers view (also one held until its command). */
+  /**
+   * What an accepted final result changes in the containers view (also one held until its command).
+   */
   private void applyFinalResult(RemediationResult result) {
     if (result.getStatus() != RemediationStatus.SUCCEEDED || result.getDryRun()) {
       return;
     }
-    Instant at = result.hasFinishedAt() ? Timestamps.toInstant(result.getFinishedAt()) : Instant.now();
+    Instant at =
+        result.hasFinishedAt() ? Timestamps.toInstant(result.getFinishedAt()) : Instant.now();
     if (result.getAction() == RemediationAction.ISOLATE_NETWORK) {
-      Instant restoreAt = result.hasRestoreAt() ? Timestamps.toInstant(result.getRestoreAt()) : null;
+      Instant restoreAt =
+          result.hasRestoreAt() ? Timestamps.toInstant(result.getRestoreAt()) : null;
       containers.onIsolationChange(
-          result.getHostId(), result.getContainerId(), true, result.getInterface(), at, restoreAt, result.getCommandId());
+          result.getHostId(),
+          result.getContainerId(),
+          true,
+          result.getInterface(),
+          at,
+          restoreAt,
+          result.getCommandId());
     } else if (result.getAction() == RemediationAction.RESTORE_NETWORK) {
       containers.onIsolationChange(
-          result.getHostId(), result.getContainerId(), false, result.getInterface(), at, null, result.getCommandId());
+          result.getHostId(),
+          result.getContainerId(),
+          false,
+          result.getInterface(),
+          at,
+          null,
+          result.getCommandId());
     }
   }
 }

@@ -17,7 +17,8 @@ import java.util.UUID;
 public final class AlertPayloads {
 
   public static final String CLOUDEVENT_TYPE = "dev.porthole.alert.v1";
-  public static final String CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json; charset=utf-8";
+  public static final String CLOUDEVENTS_CONTENT_TYPE =
+      "application/cloudevents+json; charset=utf-8";
   public static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
   // Falco writes event times with nanoseconds, always nine digits.
@@ -35,7 +36,9 @@ public final class AlertPayloads {
   }
 
   public static String contentType(WebhookSettings.Format format) {
-    return format == WebhookSettings.Format.CLOUDEVENTS ? CLOUDEVENTS_CONTENT_TYPE : JSON_CONTENT_TYPE;
+    return format == WebhookSettings.Format.CLOUDEVENTS
+        ? CLOUDEVENTS_CONTENT_TYPE
+        : JSON_CONTENT_TYPE;
   }
 
   /**
@@ -62,12 +65,13 @@ public final class AlertPayloads {
 
   /**
    * The JSON Falco writes for an event ({@code json_output: true}), the body falcosidekick expects:
-   * {@code output}, {@code priority} (from the severity), {@code rule}, {@code time} (the last event
-   * of the episode, RFC 3339 with nanoseconds), {@code output_fields} with Falco's container field
-   * names and Porthole's own under {@code porthole.}.
+   * {@code output}, {@code priority} (from the severity), {@code rule}, {@code time} (the last
+   * event of the episode, RFC 3339 with nanoseconds), {@code output_fields} with Falco's container
+   * field names and Porthole's own under {@code porthole.}.
    */
   public static JsonObject falco(Alert alert) {
-    Instant time = alert.hasLastSeen() ? Timestamps.toInstant(alert.getLastSeen()) : published(alert);
+    Instant time =
+        alert.hasLastSeen() ? Timestamps.toInstant(alert.getLastSeen()) : published(alert);
     String priority = priority(alert.getSeverity());
     JsonObject fields =
         new JsonObject()
@@ -81,14 +85,18 @@ public final class AlertPayloads {
             .put("porthole.occurrences", alert.getOccurrences());
     alert.getAttributesMap().forEach((key, value) -> fields.put("porthole." + key, value));
     return new JsonObject()
-        .put("uuid", UUID.nameUUIDFromBytes(alert.getAlertId().getBytes(StandardCharsets.UTF_8)).toString())
+        .put(
+            "uuid",
+            UUID.nameUUIDFromBytes(alert.getAlertId().getBytes(StandardCharsets.UTF_8)).toString())
         .put("output", output(alert, time, priority))
         .put("priority", priority)
         .put("rule", alert.getRule().name())
         .put("time", RFC3339_NANOS.format(time))
         .put("source", "porthole")
         .put("hostname", alert.getHostId())
-        .put("tags", new JsonArray().add("porthole").add(alert.getRule().name().toLowerCase(Locale.ROOT)))
+        .put(
+            "tags",
+            new JsonArray().add("porthole").add(alert.getRule().name().toLowerCase(Locale.ROOT)))
         .put("output_fields", fields);
   }
 
@@ -104,12 +112,24 @@ public final class AlertPayloads {
   }
 
   private static String output(Alert alert, Instant time, String priority) {
-    StringBuilder output = new StringBuilder()
-        .append(DateTimeFormatter.ofPattern("HH:mm:ss.nnnnnnnnn").withZone(ZoneOffset.UTC).format(time))
-        .append(": ").append(priority).append(' ').append(alert.getTitle())
-        .append(" (host=").append(alert.getHostId());
+    StringBuilder output =
+        new StringBuilder()
+            .append(
+                DateTimeFormatter.ofPattern("HH:mm:ss.nnnnnnnnn")
+                    .withZone(ZoneOffset.UTC)
+                    .format(time))
+            .append(": ")
+            .append(priority)
+            .append(' ')
+            .append(alert.getTitle())
+            .append(" (host=")
+            .append(alert.getHostId());
     if (!alert.getContainerId().isEmpty()) {
-      output.append(" container=").append(subject(alert)).append(" image=").append(alert.getImage());
+      output
+          .append(" container=")
+          .append(subject(alert))
+          .append(" image=")
+          .append(alert.getImage());
     }
     return output.append(" rule=").append(alert.getRule().name()).append(')').toString();
   }

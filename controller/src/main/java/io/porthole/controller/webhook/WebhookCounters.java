@@ -82,8 +82,8 @@ public final class WebhookCounters {
   }
 
   /**
-   * Registers {@code porthole.controller.webhook.alerts} (tagged by output and outcome) and
-   * {@code porthole.controller.webhook.retries} (by output).
+   * Registers {@code porthole.controller.webhook.alerts} (tagged by output and outcome) and {@code
+   * porthole.controller.webhook.retries} (by output).
    */
   public void bindTo(MeterRegistry registry) {
     outcome(registry, "delivered", WebhookCounters::deliveredCount);
@@ -91,13 +91,15 @@ public final class WebhookCounters {
     outcome(registry, "dropped", WebhookCounters::droppedCount);
     outcome(registry, "filtered", WebhookCounters::filteredCount);
     outcome(registry, "undecodable", WebhookCounters::undecodableCount);
-    FunctionCounter.builder("porthole.controller.webhook.retries", this, WebhookCounters::retryCount)
+    FunctionCounter.builder(
+            "porthole.controller.webhook.retries", this, WebhookCounters::retryCount)
         .description("Webhook requests repeated after a failed attempt")
         .tag("output", output)
         .register(registry);
   }
 
-  private void outcome(MeterRegistry registry, String outcome, ToDoubleFunction<WebhookCounters> f) {
+  private void outcome(
+      MeterRegistry registry, String outcome, ToDoubleFunction<WebhookCounters> f) {
     FunctionCounter.builder("porthole.controller.webhook.alerts", this, f)
         .description("Alerts read by a webhook output, by what became of them")
         .tag("output", output)
@@ -107,7 +109,16 @@ public final class WebhookCounters {
 
   @Override
   public String toString() {
-    return output + ": delivered " + delivered + ", failed " + failed + ", dropped " + dropped + ", filtered "
-        + filtered + ", retries " + retries;
+    return output
+        + ": delivered "
+        + delivered
+        + ", failed "
+        + failed
+        + ", dropped "
+        + dropped
+        + ", filtered "
+        + filtered
+        + ", retries "
+        + retries;
   }
 }

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One webhook output on its own event loop: a member of the consumer group {@code
  * porthole-controller-webhook-NAME} (after the topic prefix, so that suites sharing a broker do not
- * share it) on the alerts topic, handing each alert to its {@link
- * WebhookSender}; a record is committed once its alert was delivered, given up, dropped or filtered.
+ * share it) on the alerts topic, handing each alert to its {@link WebhookSender}; a record is
+ * committed once its alert was delivered, given up, dropped or filtered.
  *
  * <p>A group that has committed nothing yet (a new output) starts at the alerts published since
  * this output started, not at the topic's history: a new endpoint is not flooded with old alerts,
@@ -48,7 +48,11 @@ final class WebhookOutputVerticle extends VerticleBase {
   private volatile int queued;
 
   WebhookOutputVerticle(
-      WebhookSettings settings, KafkaSettings kafka, String topic, String groupId, WebhookCounters counters) {
+      WebhookSettings settings,
+      KafkaSettings kafka,
+      String topic,
+      String groupId,
+      WebhookCounters counters) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.kafka = Objects.requireNonNull(kafka, "kafka");
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -58,36 +62,46 @@ final class WebhookOutputVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
-        .setFollowRedirects(false)
-        .setUserAgentEnabled(false));
+    client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+                .setFollowRedirects(false)
+                .setUserAgentEnabled(false));
     sender = new WebhookSender(vertx, client, settings, counters);
     String name = groupId;
     // Room for the whole queue and the request under way, and more: when the queue is full the
-    // oldest alert is dropped rather than the consumer paused, so the output keeps up with the topic.
+    // oldest alert is dropped rather than the consumer paused, so the output keeps up with the
+    // topic.
     int maxInFlight = settings.queueMax() + 16;
-    consumer = RecordConsumer.forRecords(
-        vertx,
-        KafkaConsumer.create(vertx, kafka.consumerConfig(name, name), String.class, byte[].class),
-        new RecordConsumer.Options(name, Set.of(topic), maxInFlight, COMMIT_INTERVAL, STOP_DRAIN),
-        this::handle,
-        new RecordConsumer.Rebalance<>() {
-          @Override
-          public Future<Void> assigned(RecordConsumer.Assignment<String, byte[]> assignment) {
-            return startNewPartitions(assignment).onComplete(ar -> assigned = true);
-          }
-        });
+    consumer =
+        RecordConsumer.forRecords(
+            vertx,
+            KafkaConsumer.create(
+                vertx, kafka.consumerConfig(name, name), String.class, byte[].class),
+            new RecordConsumer.Options(
+                name, Set.of(topic), maxInFlight, COMMIT_INTERVAL, STOP_DRAIN),
+            this::handle,
+            new RecordConsumer.Rebalance<>() {
+              @Override
+              public Future<Void> assigned(RecordConsumer.Assignment<String, byte[]> assignment) {
+                return startNewPartitions(assignment).onComplete(ar -> assigned = true);
+              }
+            });
     return consumer.start().onSuccess(v -> LOG.info("alert output started: {}", settings));
   }
 
   @Override
   public Future<?> stop() {
     sender.close();
-    return consumer.stop().eventually(() -> {
-      client.close();
-      return Future.succeededFuture();
-    });
+    return consumer
+        .stop()
+        .eventually(
+            () -> {
+              client.close();
+              return Future.succeededFuture();
+            });
   }
 
   /** The group has been assigned its partitions at least once (alerts from now on are sent). */
@@ -112,7 +126,9 @@ final class WebhookOutputVerticle extends VerticleBase {
     return done.onComplete(ar -> queued = sender.queued());
   }
 
-  /** Positions partitions without a committed offset at the first alert published since the start. */
+  /**
+   * Positions partitions without a committed offset at the first alert published since the start.
+   */
   private Future<Void> startNewPartitions(RecordConsumer.Assignment<String, byte[]> assignment) {
     List<Future<Void>> seeks = new ArrayList<>();
     KafkaConsumer<String, byte[]> kafkaConsumer = assignment.consumer();
@@ -121,12 +137,18 @@ final class WebhookOutputVerticle extends VerticleBase {
         continue;
       }
       TopicPartition tp = new TopicPartition(partition.topic(), partition.partition());
-      seeks.add(kafkaConsumer.offsetsForTimes(tp, startedAtMillis)
-          .compose(offset -> {
-            return offset == null
-                ? kafkaConsumer.seekToEnd(tp).compose(v -> kafkaConsumer.position(tp)).<Void>mapEmpty()
-                : kafkaConsumer.seek(tp, offset.getOffset());
-          }));
+      seeks.add(
+          kafkaConsumer
+              .offsetsForTimes(tp, startedAtMillis)
+              .compose(
+                  offset -> {
+                    return offset == null
+                        ? kafkaConsumer
+                            .seekToEnd(tp)
+                            .compose(v -> kafkaConsumer.position(tp))
+                            .<Void>mapEmpty()
+                        : kafkaConsumer.seek(tp, offset.getOffset());
+                  }));
     }
     return Future.all(seeks).mapEmpty();
   }

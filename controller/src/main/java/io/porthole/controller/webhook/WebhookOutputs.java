@@ -26,12 +26,18 @@ public final class WebhookOutputs implements Lifecycle {
    * @param topicPrefix the prefix of the topic names, also put before the consumer groups'
    */
   public WebhookOutputs(
-      Vertx vertx, List<WebhookSettings> settings, KafkaSettings kafka, String alertsTopic, String topicPrefix) {
+      Vertx vertx,
+      List<WebhookSettings> settings,
+      KafkaSettings kafka,
+      String alertsTopic,
+      String topicPrefix) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     for (WebhookSettings output : settings) {
       WebhookCounters count = new WebhookCounters(output.name());
       counters.add(count);
-      outputs.add(new WebhookOutputVerticle(output, kafka, alertsTopic, groupId(topicPrefix, output), count));
+      outputs.add(
+          new WebhookOutputVerticle(
+              output, kafka, alertsTopic, groupId(topicPrefix, output), count));
     }
   }
 
@@ -44,12 +50,18 @@ public final class WebhookOutputs implements Lifecycle {
   public synchronized Future<Void> start() {
     Future<Void> chain = Future.succeededFuture();
     for (WebhookOutputVerticle output : outputs) {
-      chain = chain.compose(v -> vertx.deployVerticle(output).map(id -> {
-        synchronized (this) {
-          deployments.add(id);
-        }
-        return null;
-      }));
+      chain =
+          chain.compose(
+              v ->
+                  vertx
+                      .deployVerticle(output)
+                      .map(
+                          id -> {
+                            synchronized (this) {
+                              deployments.add(id);
+                            }
+                            return null;
+                          }));
     }
     return chain;
   }
@@ -62,7 +74,9 @@ public final class WebhookOutputs implements Lifecycle {
     return Future.join(undeployed).mapEmpty();
   }
 
-  /** Every output's group has been assigned its partitions (alerts published from now on are sent). */
+  /**
+   * Every output's group has been assigned its partitions (alerts published from now on are sent).
+   */
   public boolean assigned() {
     return outputs.stream().allMatch(WebhookOutputVerticle::assigned);
   }

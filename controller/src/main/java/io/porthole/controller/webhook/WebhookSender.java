@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * outage of the endpoint the freshest alerts go first and the output never falls far behind.
  *
  * <p>The future of {@link #send} completes when the alert is done with (delivered, given up,
- * dropped or filtered out), so that its record is committed only then. Confined to the context
- * that calls it; the HTTP client does not block it.
+ * dropped or filtered out), so that its record is committed only then. Confined to the context that
+ * calls it; the HTTP client does not block it.
  */
 final class WebhookSender {
 
@@ -54,14 +54,19 @@ final class WebhookSender {
       return Future.succeededFuture();
     }
     if (closed) {
-      return Future.failedFuture(new IllegalStateException("webhook output " + settings.name() + " stopped"));
+      return Future.failedFuture(
+          new IllegalStateException("webhook output " + settings.name() + " stopped"));
     }
     if (queue.size() >= settings.queueMax()) {
       Pending oldest = queue.poll();
       counters.dropped();
       if (counters.droppedCount() <= 10 || counters.droppedCount() % 1000 == 0) {
-        LOG.warn("webhook {}: queue full ({} alerts), dropped alert {} unsent ({} dropped so far)",
-            settings.name(), settings.queueMax(), oldest.alert().getAlertId(), counters.droppedCount());
+        LOG.warn(
+            "webhook {}: queue full ({} alerts), dropped alert {} unsent ({} dropped so far)",
+            settings.name(),
+            settings.queueMax(),
+            oldest.alert().getAlertId(),
+            counters.droppedCount());
       }
       oldest.done().complete();
     }
@@ -83,7 +88,8 @@ final class WebhookSender {
   void close() {
     closed = true;
     vertx.cancelTimer(retryTimer);
-    IllegalStateException stopped = new IllegalStateException("webhook output " + settings.name() + " stopped");
+    IllegalStateException stopped =
+        new IllegalStateException("webhook output " + settings.name() + " stopped");
     if (current != null && retryTimer >= 0) {
       current.done().tryFail(stopped);
       current = null;
@@ -116,7 +122,8 @@ final class WebhookSender {
     request.sendBuffer(body).onComplete(ar -> answered(pending, body, attempt, ar));
   }
 
-  private void answered(Pending pending, Buffer body, int attempt, AsyncResult<HttpResponse<Buffer>> ar) {
+  private void answered(
+      Pending pending, Buffer body, int attempt, AsyncResult<HttpResponse<Buffer>> ar) {
     if (pending != current) {
       return; // closed meanwhile
     }
@@ -130,15 +137,24 @@ final class WebhookSender {
     boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
     if (refused || attempt >= settings.attempts() || closed) {
       counters.failed();
-      LOG.warn("webhook {}: gave up on alert {} after {} attempt(s): {}", settings.name(),
-          pending.alert().getAlertId(), attempt, problem);
+      LOG.warn(
+          "webhook {}: gave up on alert {} after {} attempt(s): {}",
+          settings.name(),
+          pending.alert().getAlertId(),
+          attempt,
+          problem);
       finish(pending);
       return;
     }
     counters.retried();
     long wait = settings.backoffBefore(attempt + 1).toMillis();
-    LOG.debug("webhook {}: attempt {} for alert {} failed ({}); next in {} ms", settings.name(), attempt,
-        pending.alert().getAlertId(), problem, wait);
+    LOG.debug(
+        "webhook {}: attempt {} for alert {} failed ({}); next in {} ms",
+        settings.name(),
+        attempt,
+        pending.alert().getAlertId(),
+        problem,
+        wait);
     retryTimer = vertx.setTimer(Math.max(1, wait), id -> attempt(pending, body, attempt + 1));
   }
 

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * One webhook output of alerts: where to send them, in which format, which ones, and how hard to
- * try. Settings {@code alerts.webhook.OPTION} configure the output named {@code default};
- * {@code alerts.webhook.NAME.OPTION} configure more outputs, each needing its own {@code url}.
+ * try. Settings {@code alerts.webhook.OPTION} configure the output named {@code default}; {@code
+ * alerts.webhook.NAME.OPTION} configure more outputs, each needing its own {@code url}.
  *
  * @param name names the output in logs, metrics and its consumer group
  * @param headers extra request headers ({@code token} becomes {@code Authorization: Bearer ...})
@@ -69,7 +69,17 @@ public record WebhookSettings(
   static final String TIMEOUT = "timeout";
   static final String QUEUE_MAX = "queue.max";
   static final Set<String> OPTIONS =
-      Set.of(URL, FORMAT, TOKEN, HEADER, MIN_SEVERITY, RULES, ATTEMPTS, BACKOFF, BACKOFF_MAX, TIMEOUT,
+      Set.of(
+          URL,
+          FORMAT,
+          TOKEN,
+          HEADER,
+          MIN_SEVERITY,
+          RULES,
+          ATTEMPTS,
+          BACKOFF,
+          BACKOFF_MAX,
+          TIMEOUT,
           QUEUE_MAX);
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -89,7 +99,8 @@ public record WebhookSettings(
 
   /** Whether an alert of this rule and severity goes to this output. */
   public boolean accepts(Rule rule, Severity severity) {
-    return severity.getNumber() >= minSeverity.getNumber() && (rules.isEmpty() || rules.contains(rule));
+    return severity.getNumber() >= minSeverity.getNumber()
+        && (rules.isEmpty() || rules.contains(rule));
   }
 
   /** The wait before attempt {@code attempt} (2 for the first retry): doubling, capped. */
@@ -117,39 +128,61 @@ public record WebhookSettings(
       String name = dot < 0 ? rest : rest.substring(0, dot);
       String option = dot < 0 ? "" : rest.substring(dot + 1);
       if (!OPTIONS.contains(option)) {
-        throw new ConfigException(settings.describe(PREFIX + rest),
-            "unknown webhook setting: expected " + PREFIX + "OPTION or " + PREFIX + "NAME.OPTION with"
-                + " OPTION one of " + OPTIONS.stream().sorted().toList());
+        throw new ConfigException(
+            settings.describe(PREFIX + rest),
+            "unknown webhook setting: expected "
+                + PREFIX
+                + "OPTION or "
+                + PREFIX
+                + "NAME.OPTION with"
+                + " OPTION one of "
+                + OPTIONS.stream().sorted().toList());
       }
       if (!NAME.matcher(name).matches() || name.equals(DEFAULT_NAME)) {
-        throw new ConfigException(settings.describe(PREFIX + rest),
+        throw new ConfigException(
+            settings.describe(PREFIX + rest),
             "a webhook output name is 1 to 40 lower-case letters, digits and '-', not 'default',"
-                + " but was '" + name + "'");
+                + " but was '"
+                + name
+                + "'");
       }
       prefixes.put(name, PREFIX + name + ".");
       examples.putIfAbsent(name, PREFIX + rest);
     }
     List<WebhookSettings> outputs = new ArrayList<>();
-    prefixes.forEach((name, prefix) -> outputs.add(one(settings, name, prefix, examples.get(name))));
+    prefixes.forEach(
+        (name, prefix) -> outputs.add(one(settings, name, prefix, examples.get(name))));
     return List.copyOf(outputs);
   }
 
-  private static WebhookSettings one(Settings settings, String name, String prefix, String example) {
+  private static WebhookSettings one(
+      Settings settings, String name, String prefix, String example) {
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     header(settings, prefix + HEADER).ifPresent(h -> headers.put(h[0], h[1]));
-    settings.optional(prefix + TOKEN).ifPresent(token -> {
-      if (headers.containsKey("Authorization")) {
-        throw new ConfigException(settings.describe(prefix + TOKEN),
-            "cannot be set together with an Authorization header in " + settings.describe(prefix + HEADER));
-      }
-      headers.put("Authorization", "Bearer " + token);
-    });
+    settings
+        .optional(prefix + TOKEN)
+        .ifPresent(
+            token -> {
+              if (headers.containsKey("Authorization")) {
+                throw new ConfigException(
+                    settings.describe(prefix + TOKEN),
+                    "cannot be set together with an Authorization header in "
+                        + settings.describe(prefix + HEADER));
+              }
+              headers.put("Authorization", "Bearer " + token);
+            });
     Duration backoff =
-        settings.duration(prefix + BACKOFF, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
+        settings.duration(
+            prefix + BACKOFF, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10));
     Duration backoffMax =
-        settings.duration(prefix + BACKOFF_MAX, Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofHours(1));
+        settings.duration(
+            prefix + BACKOFF_MAX,
+            Duration.ofSeconds(30),
+            Duration.ofMillis(10),
+            Duration.ofHours(1));
     if (backoffMax.compareTo(backoff) < 0) {
-      throw new ConfigException(settings.describe(prefix + BACKOFF_MAX),
+      throw new ConfigException(
+          settings.describe(prefix + BACKOFF_MAX),
           "must not be shorter than " + settings.describe(prefix + BACKOFF));
     }
     return new WebhookSettings(
@@ -162,15 +195,27 @@ public record WebhookSettings(
         settings.integer(prefix + ATTEMPTS, 5, 1, 100),
         backoff,
         backoffMax,
-        settings.duration(prefix + TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5)),
+        settings.duration(
+            prefix + TIMEOUT,
+            Duration.ofSeconds(10),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(5)),
         settings.integer(prefix + QUEUE_MAX, 1_000, 1, 1_000_000));
   }
 
   /** {@code example}: a key of the same output that is set, to name the missing url alike. */
   private static URI url(Settings settings, String key, String example) {
-    String missing = settings.describe(example).startsWith(Settings.ENV_PREFIX) ? settings.describe(key) : key;
-    String text = settings.optional(key).orElseThrow(() -> new ConfigException(missing,
-        "required for this webhook output (an http:// or https:// URL) but not set"));
+    String missing =
+        settings.describe(example).startsWith(Settings.ENV_PREFIX) ? settings.describe(key) : key;
+    String text =
+        settings
+            .optional(key)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        missing,
+                        "required for this webhook output (an http:// or https:// URL) "
+                            + "but not set"));
     try {
       URI url = new URI(text);
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -180,20 +225,27 @@ public record WebhookSettings(
     } catch (URISyntaxException e) {
       // reported below
     }
-    throw new ConfigException(settings.describe(key), "expected an http:// or https:// URL with a host but was '"
-        + text + "'");
+    throw new ConfigException(
+        settings.describe(key),
+        "expected an http:// or https:// URL with a host but was '" + text + "'");
   }
 
   private static Optional<String[]> header(Settings settings, String key) {
-    return settings.optional(key).map(text -> {
-      int colon = text.indexOf(':');
-      String name = colon < 0 ? "" : text.substring(0, colon).trim();
-      String value = colon < 0 ? "" : text.substring(colon + 1).trim();
-      if (!HEADER_NAME.matcher(name).matches() || value.isEmpty() || value.chars().anyMatch(c -> c < 0x20)) {
-        throw new ConfigException(settings.describe(key), "expected 'Name: value' (e.g. 'X-Api-Key: s3cret')");
-      }
-      return new String[] {name, value};
-    });
+    return settings
+        .optional(key)
+        .map(
+            text -> {
+              int colon = text.indexOf(':');
+              String name = colon < 0 ? "" : text.substring(0, colon).trim();
+              String value = colon < 0 ? "" : text.substring(colon + 1).trim();
+              if (!HEADER_NAME.matcher(name).matches()
+                  || value.isEmpty()
+                  || value.chars().anyMatch(c -> c < 0x20)) {
+                throw new ConfigException(
+                    settings.describe(key), "expected 'Name: value' (e.g. 'X-Api-Key: s3cret')");
+              }
+              return new String[] {name, value};
+            });
   }
 
   private static Severity severity(Settings settings, String key) {
@@ -202,12 +254,14 @@ public record WebhookSettings(
       return Severity.INFO;
     }
     for (Severity severity : Severity.values()) {
-      if (severity != Severity.UNRECOGNIZED && severity != Severity.SEVERITY_UNSPECIFIED
+      if (severity != Severity.UNRECOGNIZED
+          && severity != Severity.SEVERITY_UNSPECIFIED
           && severity.name().equalsIgnoreCase(text.get())) {
         return severity;
       }
     }
-    throw new ConfigException(settings.describe(key),
+    throw new ConfigException(
+        settings.describe(key),
         "expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL but was '" + text.get() + "'");
   }
 
@@ -216,14 +270,15 @@ public record WebhookSettings(
     for (String name : settings.list(key, List.of())) {
       Rule rule = null;
       for (Rule candidate : Rule.values()) {
-        if (candidate != Rule.UNRECOGNIZED && candidate != Rule.RULE_UNSPECIFIED
+        if (candidate != Rule.UNRECOGNIZED
+            && candidate != Rule.RULE_UNSPECIFIED
             && candidate.name().equalsIgnoreCase(name)) {
           rule = candidate;
         }
       }
       if (rule == null) {
-        throw new ConfigException(settings.describe(key), "unknown rule '" + name + "' (known: "
-            + knownRules() + ")");
+        throw new ConfigException(
+            settings.describe(key), "unknown rule '" + name + "' (known: " + knownRules() + ")");
       }
       rules.add(rule);
     }
@@ -243,9 +298,25 @@ public record WebhookSettings(
   /** The token and header values stay out of logs. */
   @Override
   public String toString() {
-    return "webhook " + name + " -> " + url.getScheme() + "://" + url.getHost()
-        + (url.getPort() < 0 ? "" : ":" + url.getPort()) + url.getPath() + " ("
-        + format.name().toLowerCase(Locale.ROOT) + ", headers " + headers.keySet() + ", min " + minSeverity
-        + (rules.isEmpty() ? "" : ", rules " + rules) + ", " + attempts + " attempts, queue " + queueMax + ")";
+    return "webhook "
+        + name
+        + " -> "
+        + url.getScheme()
+        + "://"
+        + url.getHost()
+        + (url.getPort() < 0 ? "" : ":" + url.getPort())
+        + url.getPath()
+        + " ("
+        + format.name().toLowerCase(Locale.ROOT)
+        + ", headers "
+        + headers.keySet()
+        + ", min "
+        + minSeverity
+        + (rules.isEmpty() ? "" : ", rules " + rules)
+        + ", "
+        + attempts
+        + " attempts, queue "
+        + queueMax
+        + ")";
   }
 }

@@ -40,16 +40,20 @@ class AlertPagesTest {
     AlertPages pages = new AlertPages(view);
 
     Buffer page = pages.page(AlertQuery.newest(10));
-    assertThat(page.toString()).isEqualTo("{\"alerts\":[" + String.join(",", view.queryJson(AlertQuery.newest(10))) + "]}");
+    assertThat(page.toString())
+        .isEqualTo(
+            "{\"alerts\":[" + String.join(",", view.queryJson(AlertQuery.newest(10))) + "]}");
     assertThat(ids(page)).containsExactly("b", "a");
-    assertThat(new JsonObject(page).getJsonArray("alerts").getJsonObject(0).getString("title")).isEqualTo("t-b \u00e9");
+    assertThat(new JsonObject(page).getJsonArray("alerts").getJsonObject(0).getString("title"))
+        .isEqualTo("t-b \u00e9");
     assertThat(pages.page(AlertQuery.newest(10))).isSameAs(page);
     assertThat(pages.page(new AlertQuery(null, null, null, null, null, 10))).isSameAs(page);
   }
 
   @Test
   void anEmptyViewIsAnEmptyList() {
-    assertThat(new AlertPages(new AlertsView(10)).page(AlertQuery.newest(5)).toString()).isEqualTo("{\"alerts\":[]}");
+    assertThat(new AlertPages(new AlertsView(10)).page(AlertQuery.newest(5)).toString())
+        .isEqualTo("{\"alerts\":[]}");
   }
 
   @Test
@@ -62,8 +66,10 @@ class AlertPagesTest {
 
     assertThat(ids(pages.page(AlertQuery.newest(10)))).containsExactly("c", "b", "a");
     assertThat(ids(pages.page(AlertQuery.newest(1)))).containsExactly("c");
-    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10)))).containsExactly("c", "a");
-    assertThat(ids(pages.page(new AlertQuery(null, null, null, null, T0.plusSeconds(2), 10)))).containsExactly("c", "b");
+    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10))))
+        .containsExactly("c", "a");
+    assertThat(ids(pages.page(new AlertQuery(null, null, null, null, T0.plusSeconds(2), 10))))
+        .containsExactly("c", "b");
     assertThat(pages.size()).isEqualTo(4);
   }
 
@@ -81,7 +87,12 @@ class AlertPagesTest {
     view.onAlert(alert("a", "h1", 3).toBuilder().setOccurrences(7).build());
     Buffer afterUpdate = pages.page(AlertQuery.newest(10));
     assertThat(ids(afterUpdate)).containsExactly("a", "b");
-    assertThat(new JsonObject(afterUpdate).getJsonArray("alerts").getJsonObject(0).getInteger("occurrences")).isEqualTo(7);
+    assertThat(
+            new JsonObject(afterUpdate)
+                .getJsonArray("alerts")
+                .getJsonObject(0)
+                .getInteger("occurrences"))
+        .isEqualTo(7);
     assertThat(ids(before)).containsExactly("a");
   }
 
@@ -102,11 +113,13 @@ class AlertPagesTest {
     view.onAlert(alert("a", "h1", 1));
     view.onAlert(alert("b", "h1", 2));
     AlertPages pages = new AlertPages(view);
-    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10)))).containsExactly("b", "a");
+    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10))))
+        .containsExactly("b", "a");
 
     // "c" is on another host: the h1 page changes only because "a" is evicted
     view.onAlert(alert("c", "h2", 3));
-    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10)))).containsExactly("b");
+    assertThat(ids(pages.page(new AlertQuery("h1", null, null, null, null, 10))))
+        .containsExactly("b");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.porthole.controller.ControllerConfig;
 import io.porthole.controller.TestKeys;
 import io.porthole.controller.remediation.RemediationPlanner;
 import io.porthole.controller.view.Views;
+import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
@@ -19,6 +20,7 @@ import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -26,6 +28,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -55,8 +59,11 @@ class ApiRouterTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    views = Views.create(new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20), TestKeys.SIGNER.verifier());
-    views.containers()
+    views =
+        Views.create(
+            new ControllerConfig.ViewBounds(10, 10, 10, 10, 1 << 20), TestKeys.SIGNER.verifier());
+    views
+        .containers()
         .onEvent(
             EventEnvelope.newBuilder()
                 .setHostId("h1")
@@ -70,13 +77,20 @@ class ApiRouterTest {
                         .setConfig(ContainerConfig.newBuilder().setNetworkMode("bridge")))
                 .build());
     mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10);
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10);
     RemediationPlanner planner =
-        new RemediationPlanner(views.containers(), views.hosts(), TestKeys.SIGNER, Duration.ofSeconds(60));
+        new RemediationPlanner(
+            views.containers(), views.hosts(), TestKeys.SIGNER, Duration.ofSeconds(60));
     stream = new AlertStream(1);
-    ApiHandlers handlers = new ApiHandlers(views, planner, publisher, stream, () -> true, () -> caughtUp, Clock.systemUTC());
+    ApiHandlers handlers =
+        new ApiHandlers(
+            views, planner, publisher, stream, () -> true, () -> caughtUp, Clock.systemUTC());
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    var router = await(ApiRouter.create(vertx, handlers, new BearerTokenAuth(VIEWER, OPERATOR), 1024, registry));
+    var router =
+        await(
+            ApiRouter.create(
+                vertx, handlers, new BearerTokenAuth(VIEWER, OPERATOR), 1024, registry));
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
@@ -89,37 +103,93 @@ class ApiRouterTest {
 
   @Test
   void anOperatorRemediationIsSentKeyedByHost() throws Exception {
-    HttpResponse<Buffer> response = post(OPERATOR, new JsonObject().put("action", "RESTORE_NETWORK").put("container", "web").put("reason", "r"));
+    HttpResponse<Buffer> response =
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "RESTORE_NETWORK")
+                .put("container", "web")
+                .put("reason", "r"));
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
-    assertThat(mock.history()).singleElement().satisfies(record -> {
-      assertThat(record.topic()).isEqualTo("porthole.commands.v1");
-      assertThat(record.key()).isEqualTo("h1");
-      assertThat(RemediationCommand.parseFrom(record.value()).getCommandId())
-          .isEqualTo(response.bodyAsJsonObject().getString("id"));
-    });
+    assertThat(mock.history())
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.topic()).isEqualTo("porthole.commands.v1");
+              assertThat(record.key()).isEqualTo("h1");
+              assertThat(RemediationCommand.parseFrom(record.value()).getCommandId())
+                  .isEqualTo(response.bodyAsJsonObject().getString("id"));
+            });
   }
 
   @Test
   void badRequestsGetTheirStatusAndNameTheField() throws Exception {
     expect(post(null, new JsonObject()), 401, "UNAUTHORIZED", "bearer token");
     expect(post(VIEWER, new JsonObject()), 403, "FORBIDDEN", "operator token");
-    expect(post(OPERATOR, new JsonObject().put("action", "ISOLATE_NETWORK").put("reason", "x".repeat(2000))), 413, "BODY_TOO_LARGE", "limit");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject().put("action", "ISOLATE_NETWORK").put("reason", "x".repeat(2000))),
+        413,
+        "BODY_TOO_LARGE",
+        "limit");
     expect(post(OPERATOR, new JsonObject().put("reason", "r")), 400, "INVALID_REQUEST", "action: ");
-    expect(post(OPERATOR, new JsonObject().put("action", "ISOLATE_NETWORK").put("container", "web").put("reason", "r").put("force", true)),
-        400, "INVALID_REQUEST", "force: ");
-    expect(post(OPERATOR, new JsonObject().put("action", "ISOLATE_NETWORK").put("container", "web").put("reason", "r").put("dryRun", "yes")),
-        400, "INVALID_REQUEST", "dryRun: Instance type string is invalid. Expected boolean");
-    expect(post(OPERATOR, new JsonObject().put("action", "EXTRACT_FILE").put("image", "i").put("path", "relative").put("reason", "r")),
-        400, "INVALID_REQUEST", "path: ");
-    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "ISOLATE_NETWORK")
+                .put("container", "web")
+                .put("reason", "r")
+                .put("force", true)),
+        400,
+        "INVALID_REQUEST",
+        "force: ");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "ISOLATE_NETWORK")
+                .put("container", "web")
+                .put("reason", "r")
+                .put("dryRun", "yes")),
+        400,
+        "INVALID_REQUEST",
+        "dryRun: Instance type string is invalid. Expected boolean");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "EXTRACT_FILE")
+                .put("image", "i")
+                .put("path", "relative")
+                .put("reason", "r")),
+        400,
+        "INVALID_REQUEST",
+        "path: ");
+    expect(
+        get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
     expect(get(VIEWER, "/api/v1/alerts?rule=NOPE"), 400, "INVALID_REQUEST", "rule: ");
     expect(get(VIEWER, "/api/v1/alerts?since=yesterday"), 400, "INVALID_REQUEST", "since: ");
     expect(get(VIEWER, "/api/v1/remediations/not%20an%20id"), 400, "INVALID_REQUEST", "id: ");
-    expect(post(OPERATOR, new JsonObject().put("action", "CAPTURE_PACKETS").put("container", "nope").put("durationSeconds", 5).put("reason", "r")),
-        404, "CONTAINER_NOT_FOUND", "nope");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "CAPTURE_PACKETS")
+                .put("container", "nope")
+                .put("durationSeconds", 5)
+                .put("reason", "r")),
+        404,
+        "CONTAINER_NOT_FOUND",
+        "nope");
     HttpResponse<Buffer> notJson =
-        await(client.post(server.actualPort(), "127.0.0.1", "/api/v1/remediations")
-            .putHeader("Authorization", "Bearer " + OPERATOR).putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{oops")));
+        await(
+            client
+                .post(server.actualPort(), "127.0.0.1", "/api/v1/remediations")
+                .putHeader("Authorization", "Bearer " + OPERATOR)
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{oops")));
     expect(notJson, 400, "INVALID_REQUEST", "body: not valid JSON");
     assertThat(mock.history()).isEmpty();
   }
@@ -139,26 +209,29 @@ class ApiRouterTest {
     assertThat(alertIds(get(VIEWER, "/api/v1/alerts?limit=1"))).containsExactly("c");
     assertThat(alertIds(get(VIEWER, "/api/v1/alerts?host=h1"))).containsExactly("c", "a");
     // parameters that passed are remembered per value; those that failed are checked every time
-    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
-    expect(get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
+    expect(
+        get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
+    expect(
+        get(VIEWER, "/api/v1/alerts?limit=0"), 400, "INVALID_REQUEST", "limit: 0 is less than 1");
     expect(get("wrong-token-0123456789", "/api/v1/alerts"), 401, "UNAUTHORIZED", "bearer token");
 
-    String metrics = await(client.get(server.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    String metrics =
+        await(client.get(server.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(metrics)
         .contains("porthole_controller_http_requests_total{status=\"2xx\"} 4.0")
         .contains("porthole_controller_http_requests_total{status=\"4xx\"} 3.0")
         .doesNotContain("status=\"5xx\"");
   }
 
-  private static io.porthole.proto.Alert alert(String id, String host, long lastSeen) {
-    return io.porthole.proto.Alert.newBuilder()
+  private static Alert alert(String id, String host, long lastSeen) {
+    return Alert.newBuilder()
         .setAlertId(id)
         .setHostId(host)
-        .setLastSeen(Timestamps.of(java.time.Instant.parse("2026-01-31T10:00:00Z").plusSeconds(lastSeen)))
+        .setLastSeen(Timestamps.of(Instant.parse("2026-01-31T10:00:00Z").plusSeconds(lastSeen)))
         .build();
   }
 
-  private static java.util.List<String> alertIds(HttpResponse<Buffer> response) {
+  private static List<String> alertIds(HttpResponse<Buffer> response) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     return response.bodyAsJsonObject().getJsonArray("alerts").stream()
         .map(a -> ((JsonObject) a).getString("alertId"))
@@ -168,11 +241,21 @@ class ApiRouterTest {
   @Test
   void remediationsWaitForTheViewsAndReadinessSaysWhy() throws Exception {
     caughtUp = false;
-    expect(post(OPERATOR, new JsonObject().put("action", "RESTORE_NETWORK").put("container", "web").put("reason", "r")),
-        503, "VIEWS_LOADING", "still reading");
-    HttpResponse<Buffer> ready = await(client.get(server.actualPort(), "127.0.0.1", "/health/ready").send());
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "RESTORE_NETWORK")
+                .put("container", "web")
+                .put("reason", "r")),
+        503,
+        "VIEWS_LOADING",
+        "still reading");
+    HttpResponse<Buffer> ready =
+        await(client.get(server.actualPort(), "127.0.0.1", "/health/ready").send());
     assertThat(ready.statusCode()).isEqualTo(503);
-    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views")).isEqualTo("loading from the topics");
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("views"))
+        .isEqualTo("loading from the topics");
     assertThat(mock.history()).isEmpty();
   }
 
@@ -180,8 +263,9 @@ class ApiRouterTest {
   void theAlertStreamIsBounded() throws Exception {
     var http = vertx.createHttpClient();
     var first =
-        await(http.request(io.vertx.core.http.HttpMethod.GET, server.actualPort(), "127.0.0.1", "/api/v1/alerts/stream")
-            .compose(r -> r.putHeader("Authorization", "Bearer " + VIEWER).send()));
+        await(
+            http.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/api/v1/alerts/stream")
+                .compose(r -> r.putHeader("Authorization", "Bearer " + VIEWER).send()));
     assertThat(first.statusCode()).isEqualTo(200);
     expect(get(VIEWER, "/api/v1/alerts/stream"), 503, "TOO_MANY_STREAMS", "at most 1");
   }
@@ -195,14 +279,21 @@ class ApiRouterTest {
   }
 
   private HttpResponse<Buffer> get(String token, String uri) throws Exception {
-    return await(client.get(server.actualPort(), "127.0.0.1", uri).putHeader("Authorization", "Bearer " + token).send());
+    return await(
+        client
+            .get(server.actualPort(), "127.0.0.1", uri)
+            .putHeader("Authorization", "Bearer " + token)
+            .send());
   }
 
-  private static void expect(HttpResponse<Buffer> response, int status, String code, String messagePart) {
+  private static void expect(
+      HttpResponse<Buffer> response, int status, String code, String messagePart) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getString("error")).isEqualTo(code);
-    assertThat(body.getString("message")).startsWith(messagePart.endsWith(": ") ? messagePart : "").contains(messagePart);
+    assertThat(body.getString("message"))
+        .startsWith(messagePart.endsWith(": ") ? messagePart : "")
+        .contains(messagePart);
   }
 
   private static <T> T await(Future<T> future) throws Exception {

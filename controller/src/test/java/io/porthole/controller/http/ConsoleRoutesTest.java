@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The console's static routes with their security headers, and whoami, served for real on a free port. */
+/**
+ * The console's static routes with their security headers, and whoami, served for real on a free
+ * port.
+ */
 class ConsoleRoutesTest {
 
   private static final String VIEWER = "viewer-token-0123456789";
@@ -46,11 +49,17 @@ class ConsoleRoutesTest {
 
   @Test
   void everyConsoleFileIsServedWithTheStrictPolicyAndTheRightType() throws Exception {
-    for (String path : new String[] {"/ui/", "/ui/index.html", "/ui/console.js", "/ui/console.css"}) {
+    for (String path :
+        new String[] {"/ui/", "/ui/index.html", "/ui/console.js", "/ui/console.css"}) {
       HttpResponse<Buffer> response = get(path, null);
       assertThat(response.statusCode()).as(path).isEqualTo(200);
-      assertThat(response.getHeader("Content-Security-Policy")).as(path)
-          .contains("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+      assertThat(response.getHeader("Content-Security-Policy"))
+          .as(path)
+          .contains(
+              "default-src 'self'",
+              "script-src 'self'",
+              "style-src 'self'",
+              "frame-ancestors 'none'")
           .doesNotContain("unsafe-inline", "unsafe-eval");
       assertThat(response.getHeader("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
       assertThat(response.getHeader("Referrer-Policy")).as(path).isEqualTo("no-referrer");
@@ -77,8 +86,12 @@ class ConsoleRoutesTest {
   void thePageHasNoInlineScriptOrStyle() throws IOException {
     String html = resource("index.html");
     assertThat(html).doesNotContainPattern("<script(?![^>]*\\ssrc=)[^>]*>");
-    assertThat(html).doesNotContainPattern("(?i)\\sstyle\\s*=").doesNotContainPattern("(?i)<style").doesNotContainPattern("(?i)\\son[a-z]+\\s*=");
-    assertThat(resource("console.js")).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
+    assertThat(html)
+        .doesNotContainPattern("(?i)\\sstyle\\s*=")
+        .doesNotContainPattern("(?i)<style")
+        .doesNotContainPattern("(?i)\\son[a-z]+\\s*=");
+    assertThat(resource("console.js"))
+        .doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
   }
 
   @Test
@@ -88,7 +101,8 @@ class ConsoleRoutesTest {
     assertThat(operator.bodyAsJsonObject().getString("role")).isEqualTo("operator");
     assertThat(operator.bodyAsJsonObject().getString("tokenName")).isEqualTo("operator");
     assertThat(operator.bodyAsString()).doesNotContain(OPERATOR);
-    assertThat(get("/api/v1/whoami", VIEWER).bodyAsJsonObject().getString("role")).isEqualTo("viewer");
+    assertThat(get("/api/v1/whoami", VIEWER).bodyAsJsonObject().getString("role"))
+        .isEqualTo("viewer");
     assertThat(get("/api/v1/whoami", null).statusCode()).isEqualTo(401);
     assertThat(get("/api/v1/whoami", "wrong").statusCode()).isEqualTo(401);
   }
@@ -102,7 +116,10 @@ class ConsoleRoutesTest {
   }
 
   private static String resource(String name) throws IOException {
-    try (InputStream in = ConsoleRoutesTest.class.getClassLoader().getResourceAsStream(ConsoleRoutes.RESOURCE_ROOT + "/" + name)) {
+    try (InputStream in =
+        ConsoleRoutesTest.class
+            .getClassLoader()
+            .getResourceAsStream(ConsoleRoutes.RESOURCE_ROOT + "/" + name)) {
       assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -21,11 +21,17 @@ class SchemaValidatorsOnceTest {
   }
 
   private OpenAPIContract contract() throws Exception {
-    return OpenAPIContract.from(vertx, OpenApiDocument.load().forRouter()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return OpenAPIContract.from(vertx, OpenApiDocument.load().forRouter())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   private static Parameter parameter(Operation operation, String name) {
-    return operation.getParameters().stream().filter(p -> p.getName().equals(name)).findFirst().orElseThrow();
+    return operation.getParameters().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -37,11 +43,14 @@ class SchemaValidatorsOnceTest {
 
     Validator once = contract.getSchemaRepository().validator(limit.getSchema());
     assertThat(contract.getSchemaRepository().validator(limit.getSchema())).isSameAs(once);
-    assertThat(contract.getSchemaRepository().validator(parameter(alerts, "host").getSchema())).isNotSameAs(once);
+    assertThat(contract.getSchemaRepository().validator(parameter(alerts, "host").getSchema()))
+        .isNotSameAs(once);
 
     Validator fresh = parsed.getSchemaRepository().validator(limit.getSchema());
     for (Object value : new Object[] {50, 0, 1000, 1001, "x"}) {
-      assertThat(once.validate(value).getValid()).as("limit %s", value).isEqualTo(fresh.validate(value).getValid());
+      assertThat(once.validate(value).getValid())
+          .as("limit %s", value)
+          .isEqualTo(fresh.validate(value).getValid());
     }
     assertThat(once.validate(50).getValid()).isTrue();
     assertThat(once.validate(0).getValid()).isFalse();

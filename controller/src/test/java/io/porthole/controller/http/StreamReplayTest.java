@@ -11,7 +11,8 @@ class StreamReplayTest {
   void eventsGetEpochAndSequenceIds() {
     StreamReplay replay = new StreamReplay("e1", 10);
     assertThat(replay.lastId()).isEqualTo("e1-0");
-    assertThat(replay.append("alert", "{\"a\":1}")).isEqualTo("id: e1-1\nevent: alert\ndata: {\"a\":1}\n\n");
+    assertThat(replay.append("alert", "{\"a\":1}"))
+        .isEqualTo("id: e1-1\nevent: alert\ndata: {\"a\":1}\n\n");
     assertThat(replay.append("alert", "{\"a\":2}")).startsWith("id: e1-2\n");
     assertThat(replay.lastId()).isEqualTo("e1-2");
   }
@@ -22,8 +23,13 @@ class StreamReplayTest {
     for (int i = 1; i <= 5; i++) {
       replay.append("alert", "{\"n\":" + i + "}");
     }
-    assertThat(replay.after("e1-3")).hasValueSatisfying(missed -> assertThat(missed)
-        .containsExactly("id: e1-4\nevent: alert\ndata: {\"n\":4}\n\n", "id: e1-5\nevent: alert\ndata: {\"n\":5}\n\n"));
+    assertThat(replay.after("e1-3"))
+        .hasValueSatisfying(
+            missed ->
+                assertThat(missed)
+                    .containsExactly(
+                        "id: e1-4\nevent: alert\ndata: {\"n\":4}\n\n",
+                        "id: e1-5\nevent: alert\ndata: {\"n\":5}\n\n"));
     assertThat(replay.after("e1-5")).hasValueSatisfying(missed -> assertThat(missed).isEmpty());
     assertThat(replay.after("e1-0")).hasValueSatisfying(missed -> assertThat(missed).hasSize(5));
   }
@@ -63,7 +69,8 @@ class StreamReplayTest {
 
   @Test
   void epochMustBeUsable() {
-    assertThatThrownBy(() -> new StreamReplay("a-b", 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new StreamReplay("a-b", 3))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new StreamReplay("a", 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

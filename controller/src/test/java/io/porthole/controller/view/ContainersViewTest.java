@@ -27,7 +27,8 @@ class ContainersViewTest {
 
   @Test
   void anOlderEventDoesNotOverwriteANewerOne() {
-    view.onEvent(event("h1", "aaa111", "web", ContainerAction.STOP, "exited", "bridge", T0.plusSeconds(10)));
+    view.onEvent(
+        event("h1", "aaa111", "web", ContainerAction.STOP, "exited", "bridge", T0.plusSeconds(10)));
     view.onEvent(running("h1", "aaa111", "web", "bridge"));
     assertThat(view.list(null).get(0).state()).isEqualTo("exited");
   }
@@ -35,7 +36,8 @@ class ContainersViewTest {
   @Test
   void destroyedContainersLeaveTheView() {
     view.onEvent(running("h1", "aaa111", "web", "bridge"));
-    view.onEvent(event("h1", "aaa111", "web", ContainerAction.DESTROY, null, null, T0.plusSeconds(1)));
+    view.onEvent(
+        event("h1", "aaa111", "web", ContainerAction.DESTROY, null, null, T0.plusSeconds(1)));
     assertThat(view.size()).isZero();
   }
 
@@ -44,10 +46,16 @@ class ContainersViewTest {
     view.onEvent(running("h1", "abc123", "web", "bridge"));
     view.onEvent(running("h1", "abd999", "abc123x", "bridge"));
     view.onEvent(running("h2", "fff000", "web", "bridge"));
-    assertThat(view.resolve("abc123", null)).extracting(ContainerRecord::containerId).containsExactly("abc123");
+    assertThat(view.resolve("abc123", null))
+        .extracting(ContainerRecord::containerId)
+        .containsExactly("abc123");
     assertThat(view.resolve("web", null)).hasSize(2);
-    assertThat(view.resolve("web", "h2")).extracting(ContainerRecord::containerId).containsExactly("fff000");
-    assertThat(view.resolve("/web", "h1")).extracting(ContainerRecord::containerId).containsExactly("abc123");
+    assertThat(view.resolve("web", "h2"))
+        .extracting(ContainerRecord::containerId)
+        .containsExactly("fff000");
+    assertThat(view.resolve("/web", "h1"))
+        .extracting(ContainerRecord::containerId)
+        .containsExactly("abc123");
     assertThat(view.resolve("ab", null)).hasSize(2);
     assertThat(view.resolve("fff", null)).extracting(ContainerRecord::hostId).containsExactly("h2");
     assertThat(view.resolve("zzz", null)).isEmpty();
@@ -69,15 +77,27 @@ class ContainersViewTest {
 
     view.onIsolationChange("h1", "aaa111", true, "veth1", T0.plusSeconds(3), null, "cmd-4");
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(4))).isTrue();
-    view.onEvent(event("h1", "aaa111", "web", ContainerAction.RESTART, "running", "bridge", T0.plusSeconds(5)));
-    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(6))).as("isolated across a restart").isTrue();
+    view.onEvent(
+        event(
+            "h1",
+            "aaa111",
+            "web",
+            ContainerAction.RESTART,
+            "running",
+            "bridge",
+            T0.plusSeconds(5)));
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(6)))
+        .as("isolated across a restart")
+        .isTrue();
   }
 
   @Test
   void aRestartUnderIsolationKeepsItIsolatedAndTheFollowUpRecordsTheReisolation() {
     view.onEvent(running("h1", "aaa111", "web", "bridge"));
     view.onIsolationChange("h1", "aaa111", true, "veth1,veth2", T0, T0.plusSeconds(600), "cmd-1");
-    view.onEvent(event("h1", "aaa111", "web", ContainerAction.START, "running", "bridge", T0.plusSeconds(10)));
+    view.onEvent(
+        event(
+            "h1", "aaa111", "web", ContainerAction.START, "running", "bridge", T0.plusSeconds(10)));
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(11))).isTrue();
 
     // The collector's follow-up on the same command: new veths, no restore time of its own.
@@ -91,7 +111,8 @@ class ContainersViewTest {
     assertThat(web.isolation().restoreAt()).isEqualTo(T0.plusSeconds(600));
     assertThat(web.isolated(T0.plusSeconds(601))).isFalse();
 
-    view.onIsolationChange("h1", "aaa111", false, "veth7,veth8", T0.plusSeconds(20), null, "cmd-1-ttl-restore");
+    view.onIsolationChange(
+        "h1", "aaa111", false, "veth7,veth8", T0.plusSeconds(20), null, "cmd-1-ttl-restore");
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(21))).isFalse();
   }
 
@@ -112,7 +133,8 @@ class ContainersViewTest {
   void flagsNameEveryWeakenedIsolation() {
     view.onEvent(ViewFixtures.privilegedWithRootMount("h1", "bad000"));
     assertThat(view.list("h1").get(0).flags())
-        .containsExactly("HOST_NETWORK", "HOST_PID", "PRIVILEGED", "HOST_ROOT_MOUNTED", "NO_MEMORY_LIMIT");
+        .containsExactly(
+            "HOST_NETWORK", "HOST_PID", "PRIVILEGED", "HOST_ROOT_MOUNTED", "NO_MEMORY_LIMIT");
   }
 
   @Test
@@ -120,8 +142,11 @@ class ContainersViewTest {
     ContainersView small = new ContainersView(2);
     small.onEvent(running("h1", "c1", "one", "bridge"));
     small.onEvent(running("h1", "c2", "two", "bridge"));
-    small.onEvent(event("h1", "c1", "one", ContainerAction.PAUSE, "paused", null, T0.plusSeconds(1)));
+    small.onEvent(
+        event("h1", "c1", "one", ContainerAction.PAUSE, "paused", null, T0.plusSeconds(1)));
     small.onEvent(running("h1", "c3", "three", "bridge"));
-    assertThat(small.list(null)).extracting(ContainerRecord::name).isEqualTo(List.of("one", "three"));
+    assertThat(small.list(null))
+        .extracting(ContainerRecord::name)
+        .isEqualTo(List.of("one", "three"));
   }
 }

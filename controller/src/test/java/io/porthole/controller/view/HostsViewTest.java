@@ -13,7 +13,12 @@ class HostsViewTest {
   private final HostsView view = new HostsView(10);
 
   private static CollectorHeartbeat heartbeat(String host, Instant time, String kernel) {
-    return CollectorHeartbeat.newBuilder().setHostId(host).setTime(Timestamps.of(time)).setIntervalSeconds(10).setKernelVersion(kernel).build();
+    return CollectorHeartbeat.newBuilder()
+        .setHostId(host)
+        .setTime(Timestamps.of(time))
+        .setIntervalSeconds(10)
+        .setKernelVersion(kernel)
+        .build();
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RemediationsViewTest {
@@ -31,13 +32,15 @@ class RemediationsViewTest {
   }
 
   private RemediationCommand command(String id, long issuedSecond) {
-    RemediationCommand command = TestKeys.SIGNER.sign(RemediationCommand.newBuilder()
-        .setCommandId(id)
-        .setAction(RemediationAction.CAPTURE_PACKETS)
-        .setHostId("h1")
-        .setRequestedBy("alice")
-        .setIssuedAt(Timestamps.of(Instant.EPOCH.plusSeconds(issuedSecond)))
-        .build());
+    RemediationCommand command =
+        TestKeys.SIGNER.sign(
+            RemediationCommand.newBuilder()
+                .setCommandId(id)
+                .setAction(RemediationAction.CAPTURE_PACKETS)
+                .setHostId("h1")
+                .setRequestedBy("alice")
+                .setIssuedAt(Timestamps.of(Instant.EPOCH.plusSeconds(issuedSecond)))
+                .build());
     issued.put(id, command);
     return command;
   }
@@ -45,16 +48,29 @@ class RemediationsViewTest {
   /** A result as the addressed collector sends it: its host, the command's digest. */
   private RemediationResult result(String id, RemediationStatus status) {
     RemediationCommand command = issued.containsKey(id) ? issued.get(id) : command(id, 1);
-    return RemediationResult.newBuilder().setCommandId(id).setAction(RemediationAction.CAPTURE_PACKETS).setStatus(status)
-        .setHostId("h1").setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command))).build();
+    return RemediationResult.newBuilder()
+        .setCommandId(id)
+        .setAction(RemediationAction.CAPTURE_PACKETS)
+        .setStatus(status)
+        .setHostId("h1")
+        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
+        .build();
   }
 
-  private RemediationResult chunk(String id, byte[] all, int index, int total, int size, String sha) {
+  private RemediationResult chunk(
+      String id, byte[] all, int index, int total, int size, String sha) {
     int from = index * size;
     int to = Math.min(all.length, from + size);
     return result(id, RemediationStatus.SUCCEEDED).toBuilder()
-        .setArtifact(ArtifactChunk.newBuilder().setIndex(index).setTotal(total).setTotalSize(all.length).setSha256(sha)
-            .setData(ByteString.copyFrom(all, from, to - from)).setFileName("c.pcap").setContentType("application/vnd.tcpdump.pcap"))
+        .setArtifact(
+            ArtifactChunk.newBuilder()
+                .setIndex(index)
+                .setTotal(total)
+                .setTotalSize(all.length)
+                .setSha256(sha)
+                .setData(ByteString.copyFrom(all, from, to - from))
+                .setFileName("c.pcap")
+                .setContentType("application/vnd.tcpdump.pcap"))
         .build();
   }
 
@@ -78,8 +94,11 @@ class RemediationsViewTest {
   @Test
   void aSecondFinalResultDoesNotRewriteTheFirst() {
     view.onCommand(command("c1", 1));
-    view.onResult(result("c1", RemediationStatus.SUCCEEDED).toBuilder().setDetail("veth1 down").build());
-    assertThat(view.onResult(result("c1", RemediationStatus.FAILED).toBuilder().setDetail("rewritten").build()))
+    view.onResult(
+        result("c1", RemediationStatus.SUCCEEDED).toBuilder().setDetail("veth1 down").build());
+    assertThat(
+            view.onResult(
+                result("c1", RemediationStatus.FAILED).toBuilder().setDetail("rewritten").build()))
         .isEqualTo(Outcome.IGNORED);
     assertThat(view.get("c1").orElseThrow().latestResult().getDetail()).isEqualTo("veth1 down");
     assertThat(view.ignoredResults(Ignored.AFTER_FINAL)).isEqualTo(1);
@@ -88,14 +107,22 @@ class RemediationsViewTest {
   @Test
   void resultsFromAnotherHostOrForAnotherCommandWithTheSameIdAreIgnored() {
     view.onCommand(command("c1", 1));
-    assertThat(view.onResult(result("c1", RemediationStatus.SUCCEEDED).toBuilder().setHostId("h2").build()))
+    assertThat(
+            view.onResult(
+                result("c1", RemediationStatus.SUCCEEDED).toBuilder().setHostId("h2").build()))
         .isEqualTo(Outcome.IGNORED);
-    // The collector's REJECTED answer to a forged copy with the same id names the forged command's digest.
+    // The collector's REJECTED answer to a forged copy with the same id names the forged command's
+    // digest.
     RemediationCommand forged = issued.get("c1").toBuilder().setContainerId("else").build();
-    RemediationResult rejectedForgery = result("c1", RemediationStatus.REJECTED).toBuilder()
-        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(forged))).setDetail("signature does not verify").build();
+    RemediationResult rejectedForgery =
+        result("c1", RemediationStatus.REJECTED).toBuilder()
+            .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(forged)))
+            .setDetail("signature does not verify")
+            .build();
     assertThat(view.onResult(rejectedForgery)).isEqualTo(Outcome.IGNORED);
-    assertThat(view.onResult(result("c1", RemediationStatus.SUCCEEDED).toBuilder().clearCommandSha256().build()))
+    assertThat(
+            view.onResult(
+                result("c1", RemediationStatus.SUCCEEDED).toBuilder().clearCommandSha256().build()))
         .isEqualTo(Outcome.IGNORED);
     assertThat(view.get("c1").orElseThrow().status()).isEqualTo(RemediationStatus.PENDING);
     assertThat(view.ignoredResults(Ignored.OTHER_HOST)).isEqualTo(1);
@@ -107,7 +134,8 @@ class RemediationsViewTest {
   @Test
   void commandsNotSignedWithOurKeyAreNotRemediations() {
     RemediationCommand foreign =
-        TestKeys.otherSigner().sign(RemediationCommand.newBuilder().setCommandId("x").setHostId("h1").build());
+        TestKeys.otherSigner()
+            .sign(RemediationCommand.newBuilder().setCommandId("x").setHostId("h1").build());
     view.onCommand(foreign);
     view.onCommand(RemediationCommand.newBuilder().setCommandId("y").setHostId("h1").build());
     assertThat(view.get("x")).isEmpty();
@@ -117,18 +145,21 @@ class RemediationsViewTest {
 
   @Test
   void aResultReadBeforeItsCommandIsHeldWhileLoadingAndCountedOnceCaughtUp() {
-    RemediationResult early = result("c1", RemediationStatus.REJECTED).toBuilder().setDetail("too late").build();
+    RemediationResult early =
+        result("c1", RemediationStatus.REJECTED).toBuilder().setDetail("too late").build();
     assertThat(view.onResult(early)).isEqualTo(Outcome.HELD);
     view.onCommand(issued.get("c1"));
     Remediation r = view.get("c1").orElseThrow();
     assertThat(r.status()).isEqualTo(RemediationStatus.REJECTED);
     assertThat(r.latestResult().getDetail()).isEqualTo("too late");
 
-    assertThat(view.onResult(result("orphan", RemediationStatus.SUCCEEDED))).isEqualTo(Outcome.HELD);
+    assertThat(view.onResult(result("orphan", RemediationStatus.SUCCEEDED)))
+        .isEqualTo(Outcome.HELD);
     view.onCaughtUp();
     assertThat(view.get("orphan")).isEmpty();
     assertThat(view.ignoredResults(Ignored.UNKNOWN_COMMAND)).isEqualTo(1);
-    assertThat(view.onResult(result("another-orphan", RemediationStatus.SUCCEEDED))).isEqualTo(Outcome.IGNORED);
+    assertThat(view.onResult(result("another-orphan", RemediationStatus.SUCCEEDED)))
+        .isEqualTo(Outcome.IGNORED);
     assertThat(view.ignoredResults(Ignored.UNKNOWN_COMMAND)).isEqualTo(2);
     assertThat(view.heldResults()).isZero();
   }
@@ -137,59 +168,103 @@ class RemediationsViewTest {
   void followUpsBecomeEventsAndNeverChangeTheStatus() {
     view.onCommand(command("c1", 1));
     view.onResult(result("c1", RemediationStatus.SUCCEEDED));
-    RemediationResult followUp = result("c1", RemediationStatus.SUCCEEDED).toBuilder()
-        .setFollowUp("container restarted while isolated: re-isolated").setFinishedAt(Timestamps.of(Instant.EPOCH.plusSeconds(9)))
-        .build();
+    RemediationResult followUp =
+        result("c1", RemediationStatus.SUCCEEDED).toBuilder()
+            .setFollowUp("container restarted while isolated: re-isolated")
+            .setFinishedAt(Timestamps.of(Instant.EPOCH.plusSeconds(9)))
+            .build();
     assertThat(view.onResult(followUp)).isEqualTo(Outcome.APPLIED);
-    assertThat(view.onResult(followUp.toBuilder().setHostId("h2").build())).isEqualTo(Outcome.IGNORED);
+    assertThat(view.onResult(followUp.toBuilder().setHostId("h2").build()))
+        .isEqualTo(Outcome.IGNORED);
     Remediation r = view.get("c1").orElseThrow();
     assertThat(r.status()).isEqualTo(RemediationStatus.SUCCEEDED);
-    assertThat(r.events()).singleElement().satisfies(e -> {
-      assertThat(e.detail()).isEqualTo("container restarted while isolated: re-isolated");
-      assertThat(e.time()).isEqualTo(Instant.EPOCH.plusSeconds(9));
-    });
+    assertThat(r.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.detail()).isEqualTo("container restarted while isolated: re-isolated");
+              assertThat(e.time()).isEqualTo(Instant.EPOCH.plusSeconds(9));
+            });
   }
 
   @Test
   void aTtlRestoreBelongsToASucceededIsolationWithARestoreTime() {
-    RemediationCommand isolate = TestKeys.SIGNER.sign(RemediationCommand.newBuilder().setCommandId("i1")
-        .setAction(RemediationAction.ISOLATE_NETWORK).setHostId("h1").setTtlSeconds(5).build());
+    RemediationCommand isolate =
+        TestKeys.SIGNER.sign(
+            RemediationCommand.newBuilder()
+                .setCommandId("i1")
+                .setAction(RemediationAction.ISOLATE_NETWORK)
+                .setHostId("h1")
+                .setTtlSeconds(5)
+                .build());
     view.onCommand(isolate);
-    RemediationResult restore = RemediationResult.newBuilder().setCommandId("i1-ttl-restore")
-        .setAction(RemediationAction.RESTORE_NETWORK).setHostId("h1").setStatus(RemediationStatus.SUCCEEDED).build();
+    RemediationResult restore =
+        RemediationResult.newBuilder()
+            .setCommandId("i1-ttl-restore")
+            .setAction(RemediationAction.RESTORE_NETWORK)
+            .setHostId("h1")
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .build();
     view.onCaughtUp();
-    assertThat(view.onResult(restore)).as("before the isolation succeeded").isEqualTo(Outcome.IGNORED);
-    view.onResult(RemediationResult.newBuilder().setCommandId("i1").setAction(RemediationAction.ISOLATE_NETWORK)
-        .setHostId("h1").setStatus(RemediationStatus.SUCCEEDED).setRestoreAt(Timestamps.of(Instant.EPOCH))
-        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(isolate))).build());
-    assertThat(view.onResult(restore.toBuilder().setHostId("h2").build())).isEqualTo(Outcome.IGNORED);
+    assertThat(view.onResult(restore))
+        .as("before the isolation succeeded")
+        .isEqualTo(Outcome.IGNORED);
+    view.onResult(
+        RemediationResult.newBuilder()
+            .setCommandId("i1")
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setHostId("h1")
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .setRestoreAt(Timestamps.of(Instant.EPOCH))
+            .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(isolate)))
+            .build());
+    assertThat(view.onResult(restore.toBuilder().setHostId("h2").build()))
+        .isEqualTo(Outcome.IGNORED);
     assertThat(view.onResult(restore)).isEqualTo(Outcome.FINAL);
-    assertThat(view.get("i1-ttl-restore").orElseThrow().status()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(view.get("i1-ttl-restore").orElseThrow().status())
+        .isEqualTo(RemediationStatus.SUCCEEDED);
   }
 
   @Test
   void aTtlRestoreReadBeforeItsIsolationsResultWhileLoadingIsAppliedWhenThatResultArrives() {
-    RemediationCommand isolate = TestKeys.SIGNER.sign(RemediationCommand.newBuilder().setCommandId("i2")
-        .setAction(RemediationAction.ISOLATE_NETWORK).setHostId("h1").setTtlSeconds(5).build());
+    RemediationCommand isolate =
+        TestKeys.SIGNER.sign(
+            RemediationCommand.newBuilder()
+                .setCommandId("i2")
+                .setAction(RemediationAction.ISOLATE_NETWORK)
+                .setHostId("h1")
+                .setTtlSeconds(5)
+                .build());
     view.onCommand(isolate);
-    RemediationResult restore = RemediationResult.newBuilder().setCommandId("i2-ttl-restore")
-        .setAction(RemediationAction.RESTORE_NETWORK).setHostId("h1").setStatus(RemediationStatus.SUCCEEDED).build();
+    RemediationResult restore =
+        RemediationResult.newBuilder()
+            .setCommandId("i2-ttl-restore")
+            .setAction(RemediationAction.RESTORE_NETWORK)
+            .setHostId("h1")
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .build();
     assertThat(view.onResult(restore)).as("held while loading").isEqualTo(Outcome.HELD);
-    RemediationResult isolated = RemediationResult.newBuilder().setCommandId("i2")
-        .setAction(RemediationAction.ISOLATE_NETWORK).setHostId("h1").setStatus(RemediationStatus.SUCCEEDED)
-        .setRestoreAt(Timestamps.of(Instant.EPOCH))
-        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(isolate))).build();
+    RemediationResult isolated =
+        RemediationResult.newBuilder()
+            .setCommandId("i2")
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setHostId("h1")
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .setRestoreAt(Timestamps.of(Instant.EPOCH))
+            .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(isolate)))
+            .build();
     assertThat(view.onResult(isolated)).isEqualTo(Outcome.FINAL);
     assertThat(view.releaseWaitingOn(isolated)).containsExactly(restore);
     view.onCaughtUp();
-    assertThat(view.get("i2-ttl-restore").orElseThrow().status()).isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(view.get("i2-ttl-restore").orElseThrow().status())
+        .isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(view.heldResults()).isZero();
   }
 
   @Test
   void chunksInAnyOrderAssembleIntoTheArtifactCheckedBySizeAndHash() throws Exception {
     byte[] bytes = new byte[2500];
-    new java.util.Random(1).nextBytes(bytes);
+    new Random(1).nextBytes(bytes);
     view.onCommand(command("c1", 1));
     view.onResult(chunk("c1", bytes, 2, 3, 1000, sha(bytes)));
     view.onResult(chunk("c1", bytes, 0, 3, 1000, sha(bytes)));
@@ -213,7 +288,8 @@ class RemediationsViewTest {
     byte[] bytes = "hello".getBytes();
     view.onCommand(command("c1", 1));
     view.onResult(chunk("c1", bytes, 0, 1, 1000, sha("other".getBytes())));
-    assertThatThrownBy(() -> view.artifactContent("c1").orElseThrow().verify()).hasMessageContaining("SHA-256");
+    assertThatThrownBy(() -> view.artifactContent("c1").orElseThrow().verify())
+        .hasMessageContaining("SHA-256");
   }
 
   @Test
@@ -230,19 +306,34 @@ class RemediationsViewTest {
   void aChunkClaimingAHugeArtifactAllocatesNothingAndChunksCannotExceedTheAnnouncedSize() {
     RemediationsView small = view(100, 1 << 20);
     small.onCommand(command("huge", 1));
-    RemediationResult claim = result("huge", RemediationStatus.SUCCEEDED).toBuilder()
-        .setArtifact(ArtifactChunk.newBuilder().setIndex(0).setTotal(RemediationsView.MAX_CHUNKS).setTotalSize(1L << 40)
-            .setData(ByteString.copyFrom(new byte[10]))).build();
+    RemediationResult claim =
+        result("huge", RemediationStatus.SUCCEEDED).toBuilder()
+            .setArtifact(
+                ArtifactChunk.newBuilder()
+                    .setIndex(0)
+                    .setTotal(RemediationsView.MAX_CHUNKS)
+                    .setTotalSize(1L << 40)
+                    .setData(ByteString.copyFrom(new byte[10])))
+            .build();
     small.onResult(claim);
-    assertThat(small.get("huge").orElseThrow().artifact().evicted()).as("larger than the per-artifact bound").isTrue();
+    assertThat(small.get("huge").orElseThrow().artifact().evicted())
+        .as("larger than the per-artifact bound")
+        .isTrue();
     assertThat(small.artifactBytesHeld()).isZero();
 
     small.onCommand(command("liar", 2));
-    RemediationResult first = result("liar", RemediationStatus.SUCCEEDED).toBuilder()
-        .setArtifact(ArtifactChunk.newBuilder().setIndex(0).setTotal(1000).setTotalSize(100)
-            .setData(ByteString.copyFrom(new byte[80]))).build();
+    RemediationResult first =
+        result("liar", RemediationStatus.SUCCEEDED).toBuilder()
+            .setArtifact(
+                ArtifactChunk.newBuilder()
+                    .setIndex(0)
+                    .setTotal(1000)
+                    .setTotalSize(100)
+                    .setData(ByteString.copyFrom(new byte[80])))
+            .build();
     small.onResult(first);
-    small.onResult(first.toBuilder().setArtifact(first.getArtifact().toBuilder().setIndex(1)).build());
+    small.onResult(
+        first.toBuilder().setArtifact(first.getArtifact().toBuilder().setIndex(1)).build());
     assertThat(small.rejectedChunks()).isEqualTo(1);
     assertThat(small.artifactBytesHeld()).isEqualTo(80);
   }

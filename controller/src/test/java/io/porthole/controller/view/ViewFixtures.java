@@ -16,14 +16,24 @@ final class ViewFixtures {
 
   private ViewFixtures() {}
 
-  static EventEnvelope event(String host, String id, String name, ContainerAction action, String state, String networkMode, Instant time) {
-    ContainerEvent.Builder event = ContainerEvent.newBuilder().setAction(action).setName(name).setImage("busybox");
+  static EventEnvelope event(
+      String host,
+      String id,
+      String name,
+      ContainerAction action,
+      String state,
+      String networkMode,
+      Instant time) {
+    ContainerEvent.Builder event =
+        ContainerEvent.newBuilder().setAction(action).setName(name).setImage("busybox");
     if (state != null) {
       event.setState(state);
     }
     if (networkMode != null) {
-      event.setConfig(ContainerConfig.newBuilder().setNetworkMode(networkMode).setMemoryLimitBytes(64L << 20));
-      event.addNetworks(NetworkAttachment.newBuilder().setNetwork("bridge").setIpv4Address("172.17.0.2"));
+      event.setConfig(
+          ContainerConfig.newBuilder().setNetworkMode(networkMode).setMemoryLimitBytes(64L << 20));
+      event.addNetworks(
+          NetworkAttachment.newBuilder().setNetwork("bridge").setIpv4Address("172.17.0.2"));
     }
     return EventEnvelope.newBuilder()
         .setEventId(id + "-" + action + "-" + time)
@@ -47,6 +57,8 @@ final class ViewFixtures {
             .setMemoryLimitBytes(0)
             .addMounts(Mount.newBuilder().setType("bind").setSource("/").setDestination("/host"))
             .build();
-    return base.toBuilder().setContainerEvent(base.getContainerEvent().toBuilder().setConfig(config)).build();
+    return base.toBuilder()
+        .setContainerEvent(base.getContainerEvent().toBuilder().setConfig(config))
+        .build();
   }
 }

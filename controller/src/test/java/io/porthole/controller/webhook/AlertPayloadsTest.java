@@ -8,9 +8,9 @@ import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.wire.Timestamps;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class AlertPayloadsTest {
@@ -54,8 +54,13 @@ class AlertPayloadsTest {
 
   @Test
   void aHostAlertHasNoSubject() {
-    Alert silent = Alert.newBuilder().setAlertId("s").setRule(Rule.HOST_SILENT).setSeverity(Severity.MEDIUM)
-        .setHostId("host-b").build();
+    Alert silent =
+        Alert.newBuilder()
+            .setAlertId("s")
+            .setRule(Rule.HOST_SILENT)
+            .setSeverity(Severity.MEDIUM)
+            .setHostId("host-b")
+            .build();
     JsonObject event = AlertPayloads.cloudEvent(silent);
     assertThat(event.containsKey("subject")).isFalse();
     assertThat(event.getString("source")).isEqualTo("porthole://host-b");
@@ -72,8 +77,11 @@ class AlertPayloadsTest {
     assertThat(falco.getString("hostname")).isEqualTo("host-a");
     assertThat(falco.getString("uuid"))
         .isEqualTo(UUID.nameUUIDFromBytes("oom-3f2a".getBytes(StandardCharsets.UTF_8)).toString());
-    assertThat(falco.getString("output")).isEqualTo("00:30:01.000000123: Error Container web-1 was killed by the"
-        + " OOM killer (host=host-a container=web-1 image=porthole/busybox:test rule=OOM_KILLED)");
+    assertThat(falco.getString("output"))
+        .isEqualTo(
+            "00:30:01.000000123: Error Container web-1 was killed by the"
+                + " OOM killer (host=host-a container=web-1 image=porthole/busybox:test "
+                + "rule=OOM_KILLED)");
     JsonObject fields = falco.getJsonObject("output_fields");
     assertThat(fields.getString("container.id")).isEqualTo("a1".repeat(32));
     assertThat(fields.getString("container.name")).isEqualTo("web-1");
@@ -81,8 +89,8 @@ class AlertPayloadsTest {
     assertThat(fields.getString("porthole.host_id")).isEqualTo("host-a");
     assertThat(fields.getString("porthole.alert_id")).isEqualTo("oom-3f2a");
     assertThat(fields.getString("porthole.memory_limit_bytes")).isEqualTo("16777216");
-    assertThat(fields.getLong("evt.time")).isEqualTo(Instant.parse("2026-12-06T00:30:01Z").getEpochSecond()
-        * 1_000_000_000L + 123);
+    assertThat(fields.getLong("evt.time"))
+        .isEqualTo(Instant.parse("2026-12-06T00:30:01Z").getEpochSecond() * 1_000_000_000L + 123);
     assertThat(falco.getJsonArray("tags").getList()).containsExactly("porthole", "oom_killed");
   }
 

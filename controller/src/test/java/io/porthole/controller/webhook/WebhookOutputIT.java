@@ -66,15 +66,24 @@ class WebhookOutputIT {
   private KafkaProducer<String, byte[]> producer;
   private TopicNames topics;
 
-  private final Alert oomHigh = alert(Rule.OOM_KILLED, Severity.HIGH, "web-1 was killed by the OOM killer");
-  private final Alert namespacesHigh = alert(Rule.HOST_NAMESPACES, Severity.HIGH, "web-1 shares the host's network");
-  private final Alert oomLow = alert(Rule.OOM_KILLED, Severity.LOW, "web-1 lost a process to the OOM killer");
+  private final Alert oomHigh =
+      alert(Rule.OOM_KILLED, Severity.HIGH, "web-1 was killed by the OOM killer");
+  private final Alert namespacesHigh =
+      alert(Rule.HOST_NAMESPACES, Severity.HIGH, "web-1 shares the host's network");
+  private final Alert oomLow =
+      alert(Rule.OOM_KILLED, Severity.LOW, "web-1 lost a process to the OOM killer");
 
   @BeforeAll
   void start() throws Exception {
     topics = TopicNames.withPrefix(SharedKafka.uniqueTopic("hook") + ".");
-    SharedKafka.createTopics(3, topics.names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS, Topic.ALERTS,
-        Topic.COMMANDS, Topic.COMMAND_RESULTS));
+    SharedKafka.createTopics(
+        3,
+        topics.names(
+            Topic.CONTAINER_EVENTS,
+            Topic.HEARTBEATS,
+            Topic.ALERTS,
+            Topic.COMMANDS,
+            Topic.COMMAND_RESULTS));
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -136,7 +145,8 @@ class WebhookOutputIT {
   @Test
   void cloudEventsArriveWithTheBearerTokenOncePerAlert() throws Exception {
     List<Received> events = eventuallyReceived("/cloudevents", 3);
-    assertThat(events).extracting(r -> r.body().getString("id"))
+    assertThat(events)
+        .extracting(r -> r.body().getString("id"))
         .containsExactly(oomHigh.getAlertId(), namespacesHigh.getAlertId(), oomLow.getAlertId());
     Received first = events.get(0);
     assertThat(first.headers().get("authorization")).isEqualTo("Bearer hook-token-0123");
@@ -147,9 +157,15 @@ class WebhookOutputIT {
     assertThat(event.getString("source")).isEqualTo("porthole://host-a");
     assertThat(event.getString("subject")).isEqualTo("web-1");
     assertThat(event.getString("datacontenttype")).isEqualTo("application/json");
-    assertThat(Instant.parse(event.getString("time"))).isEqualTo(Timestamps.toInstant(oomHigh.getPublishedAt()));
+    assertThat(Instant.parse(event.getString("time")))
+        .isEqualTo(Timestamps.toInstant(oomHigh.getPublishedAt()));
     assertThat(event.getJsonObject("data").getString("rule")).isEqualTo("OOM_KILLED");
-    assertThat(event.getJsonObject("data").getJsonArray("evidence").getJsonObject(0).getString("description"))
+    assertThat(
+            event
+                .getJsonObject("data")
+                .getJsonArray("evidence")
+                .getJsonObject(0)
+                .getString("description"))
         .isEqualTo("die: exit code 137, OOMKilled=true");
     assertThat(counters("default").deliveredCount()).isEqualTo(3);
   }
@@ -169,7 +185,10 @@ class WebhookOutputIT {
   private static long committed(Admin admin, String group) {
     try {
       Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
       return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     } catch (Exception e) {
       return -1;
@@ -186,10 +205,15 @@ class WebhookOutputIT {
     JsonObject falco = first.body();
     assertThat(falco.getString("rule")).isEqualTo("OOM_KILLED");
     assertThat(falco.getString("priority")).isEqualTo("Error");
-    assertThat(falco.getString("output")).contains("web-1 was killed by the OOM killer").contains("container=web-1");
-    assertThat(falco.getString("time")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z");
-    assertThat(falco.getJsonObject("output_fields").getString("container.id")).isEqualTo(CONTAINER_ID);
-    assertThat(falco.getJsonObject("output_fields").getString("container.image")).isEqualTo("porthole/busybox:test");
+    assertThat(falco.getString("output"))
+        .contains("web-1 was killed by the OOM killer")
+        .contains("container=web-1");
+    assertThat(falco.getString("time"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z");
+    assertThat(falco.getJsonObject("output_fields").getString("container.id"))
+        .isEqualTo(CONTAINER_ID);
+    assertThat(falco.getJsonObject("output_fields").getString("container.image"))
+        .isEqualTo("porthole/busybox:test");
     assertThat(payloads.get(2).body().getString("priority")).isEqualTo("Notice");
   }
 
@@ -206,7 +230,8 @@ class WebhookOutputIT {
   @Test
   void anEndpointAnswering500TwiceGetsTheAlertOnceAfterRetries() throws Exception {
     eventually(() -> counters("flaky").deliveredCount() == 1);
-    assertThat(received("/flaky")).hasSize(3)
+    assertThat(received("/flaky"))
+        .hasSize(3)
         .allSatisfy(r -> assertThat(r.body().getString("id")).isEqualTo(oomHigh.getAlertId()));
     assertThat(answered).containsEntry("/flaky 200", 1).containsEntry("/flaky 500", 2);
     assertThat(counters("flaky").retryCount()).isEqualTo(2);
@@ -226,24 +251,29 @@ class WebhookOutputIT {
     // third takes its place.
     eventually(() -> counters("slow").deliveredCount() + counters("slow").droppedCount() == 3);
     assertThat(counters("slow").droppedCount()).isEqualTo(1);
-    assertThat(received("/slow")).extracting(r -> r.body().getString("id"))
+    assertThat(received("/slow"))
+        .extracting(r -> r.body().getString("id"))
         .containsExactly(oomHigh.getAlertId(), oomLow.getAlertId());
   }
 
   private void receive(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      Map<String, String> headers = new HashMap<>();
-      request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
-      received.add(new Received(request.path(), headers, body.toJsonObject()));
-      int status = switch (request.path()) {
-        case "/flaky" -> flakyRequests.incrementAndGet() <= 2 ? 500 : 200;
-        case "/refused" -> 400;
-        default -> 200;
-      };
-      answered.merge(request.path() + " " + status, 1, Integer::sum);
-      long delay = request.path().equals("/slow") ? 1_000 : 1;
-      vertx.setTimer(delay, id -> request.response().setStatusCode(status).end());
-    });
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              Map<String, String> headers = new HashMap<>();
+              request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
+              received.add(new Received(request.path(), headers, body.toJsonObject()));
+              int status =
+                  switch (request.path()) {
+                    case "/flaky" -> flakyRequests.incrementAndGet() <= 2 ? 500 : 200;
+                    case "/refused" -> 400;
+                    default -> 200;
+                  };
+              answered.merge(request.path() + " " + status, 1, Integer::sum);
+              long delay = request.path().equals("/slow") ? 1_000 : 1;
+              vertx.setTimer(delay, id -> request.response().setStatusCode(status).end());
+            });
   }
 
   private List<Received> received(String path) {
@@ -256,7 +286,9 @@ class WebhookOutputIT {
   }
 
   private WebhookCounters counters(String output) {
-    return controller.webhooks().counters().stream().filter(c -> c.output().equals(output)).findFirst()
+    return controller.webhooks().counters().stream()
+        .filter(c -> c.output().equals(output))
+        .findFirst()
         .orElseThrow();
   }
 
@@ -277,12 +309,18 @@ class WebhookOutputIT {
   }
 
   private void produce(Alert alert) throws Exception {
-    producer.send(new ProducerRecord<>(topics.name(Topic.ALERTS), "host-a/" + CONTAINER_ID, alert.toByteArray()))
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.name(Topic.ALERTS), "host-a/" + CONTAINER_ID, alert.toByteArray()))
         .get(30, TimeUnit.SECONDS);
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    return future
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
   }
 
   private static void eventually(Supplier<Boolean> condition) throws InterruptedException {

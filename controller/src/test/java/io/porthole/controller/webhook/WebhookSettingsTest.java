@@ -34,7 +34,8 @@ class WebhookSettingsTest {
 
   @Test
   void theUnnamedUrlIsTheDefaultOutputWithDefaults() {
-    List<WebhookSettings> outputs = parse(Map.of("alerts.webhook.url", "https://hooks.example.com/porthole"));
+    List<WebhookSettings> outputs =
+        parse(Map.of("alerts.webhook.url", "https://hooks.example.com/porthole"));
     assertThat(outputs).hasSize(1);
     WebhookSettings output = outputs.get(0);
     assertThat(output.name()).isEqualTo("default");
@@ -67,7 +68,9 @@ class WebhookSettingsTest {
     values.put("alerts.webhook.sidekick.format", "falco");
     values.put("alerts.webhook.sidekick.header", "X-Api-Key: abc: def");
     List<WebhookSettings> outputs = parse(values);
-    assertThat(outputs).extracting(WebhookSettings::name).containsExactly("default", "pager", "sidekick");
+    assertThat(outputs)
+        .extracting(WebhookSettings::name)
+        .containsExactly("default", "pager", "sidekick");
     WebhookSettings pager = outputs.get(1);
     assertThat(pager.headers()).containsExactly(Map.entry("Authorization", "Bearer s3cret-token"));
     assertThat(pager.minSeverity()).isEqualTo(Severity.HIGH);
@@ -86,9 +89,16 @@ class WebhookSettingsTest {
 
   @Test
   void filtersBySeverityAndRule() {
-    WebhookSettings output = parse(Map.of(
-        "alerts.webhook.url", "http://h/", "alerts.webhook.min.severity", "MEDIUM",
-        "alerts.webhook.rules", "OOM_KILLED")).get(0);
+    WebhookSettings output =
+        parse(
+                Map.of(
+                    "alerts.webhook.url",
+                    "http://h/",
+                    "alerts.webhook.min.severity",
+                    "MEDIUM",
+                    "alerts.webhook.rules",
+                    "OOM_KILLED"))
+            .get(0);
     assertThat(output.accepts(Rule.OOM_KILLED, Severity.HIGH)).isTrue();
     assertThat(output.accepts(Rule.OOM_KILLED, Severity.MEDIUM)).isTrue();
     assertThat(output.accepts(Rule.OOM_KILLED, Severity.LOW)).isFalse();
@@ -97,9 +107,16 @@ class WebhookSettingsTest {
 
   @Test
   void backoffDoublesUpToItsCap() {
-    WebhookSettings output = parse(Map.of(
-        "alerts.webhook.url", "http://h/", "alerts.webhook.backoff", "100ms",
-        "alerts.webhook.backoff.max", "1s")).get(0);
+    WebhookSettings output =
+        parse(
+                Map.of(
+                    "alerts.webhook.url",
+                    "http://h/",
+                    "alerts.webhook.backoff",
+                    "100ms",
+                    "alerts.webhook.backoff.max",
+                    "1s"))
+            .get(0);
     assertThat(output.backoffBefore(2)).isEqualTo(Duration.ofMillis(100));
     assertThat(output.backoffBefore(3)).isEqualTo(Duration.ofMillis(200));
     assertThat(output.backoffBefore(5)).isEqualTo(Duration.ofMillis(800));
@@ -113,33 +130,72 @@ class WebhookSettingsTest {
     rejects(Map.of("alerts.webhook.url", "not a url"), "alerts.webhook.url", "http:// or https://");
     rejects(Map.of("alerts.webhook.pager.token", "t"), "alerts.webhook.pager.url", "required");
     rejects(Map.of("alerts.webhook.format", "falco"), "alerts.webhook.url", "required");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.format", "xml"),
-        "alerts.webhook.format", "CLOUDEVENTS");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.min.severity", "SEVERE"),
-        "alerts.webhook.min.severity", "INFO, LOW, MEDIUM, HIGH, CRITICAL");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.rules", "OOM_KILLED,OOM"),
-        "alerts.webhook.rules", "unknown rule 'OOM'");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.header", "no colon"),
-        "alerts.webhook.header", "Name: value");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.attempts", "0"),
-        "alerts.webhook.attempts", "from 1 to 100");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.queue.max", "lots"),
-        "alerts.webhook.queue.max", "whole number");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.backoff", "5s",
-        "alerts.webhook.backoff.max", "1s"), "alerts.webhook.backoff.max", "must not be shorter");
-    rejects(Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.token", "t",
-        "alerts.webhook.header", "Authorization: Basic eA=="), "alerts.webhook.token", "Authorization");
-    rejects(Map.of("alerts.webhook.pager.urll", "http://h/"), "alerts.webhook.pager.urll",
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.format", "xml"),
+        "alerts.webhook.format",
+        "CLOUDEVENTS");
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.min.severity", "SEVERE"),
+        "alerts.webhook.min.severity",
+        "INFO, LOW, MEDIUM, HIGH, CRITICAL");
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.rules", "OOM_KILLED,OOM"),
+        "alerts.webhook.rules",
+        "unknown rule 'OOM'");
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.header", "no colon"),
+        "alerts.webhook.header",
+        "Name: value");
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.attempts", "0"),
+        "alerts.webhook.attempts",
+        "from 1 to 100");
+    rejects(
+        Map.of("alerts.webhook.url", "http://h/", "alerts.webhook.queue.max", "lots"),
+        "alerts.webhook.queue.max",
+        "whole number");
+    rejects(
+        Map.of(
+            "alerts.webhook.url",
+            "http://h/",
+            "alerts.webhook.backoff",
+            "5s",
+            "alerts.webhook.backoff.max",
+            "1s"),
+        "alerts.webhook.backoff.max",
+        "must not be shorter");
+    rejects(
+        Map.of(
+            "alerts.webhook.url",
+            "http://h/",
+            "alerts.webhook.token",
+            "t",
+            "alerts.webhook.header",
+            "Authorization: Basic eA=="),
+        "alerts.webhook.token",
+        "Authorization");
+    rejects(
+        Map.of("alerts.webhook.pager.urll", "http://h/"),
+        "alerts.webhook.pager.urll",
         "unknown webhook setting");
-    rejects(Map.of("alerts.webhook.Pager.url", "http://h/"), "alerts.webhook.Pager.url", "output name");
-    rejects(Map.of("alerts.webhook.default.url", "http://h/"), "alerts.webhook.default.url", "not 'default'");
+    rejects(
+        Map.of("alerts.webhook.Pager.url", "http://h/"), "alerts.webhook.Pager.url", "output name");
+    rejects(
+        Map.of("alerts.webhook.default.url", "http://h/"),
+        "alerts.webhook.default.url",
+        "not 'default'");
   }
 
   @Test
   void environmentVariablesAreNamedAsWritten() {
-    Settings settings = Settings.from(
-        Map.of("PORTHOLE_ALERTS_WEBHOOK_PAGER_URL", "http://h/", "PORTHOLE_ALERTS_WEBHOOK_PAGER_ATTEMPTS", "-1"),
-        Map.of());
+    Settings settings =
+        Settings.from(
+            Map.of(
+                "PORTHOLE_ALERTS_WEBHOOK_PAGER_URL",
+                "http://h/",
+                "PORTHOLE_ALERTS_WEBHOOK_PAGER_ATTEMPTS",
+                "-1"),
+            Map.of());
     assertThatThrownBy(() -> WebhookSettings.from(settings))
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())

@@ -16,13 +16,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * is, waiting in the buffer or taken by the thread and not yet accepted by {@code Producer#send}.
  * The thread takes everything waiting at once and hands it over in order, so the order of records
  * from one publishing thread is kept. {@code Producer#send} blocks while it waits for a topic's
- * metadata or for room in {@code buffer.memory} (Kafka slow or unreachable): that blocks this thread
- * only, the buffer fills up, and further records are refused (the caller counts them as drops).
- * The thread starts with the first record and ends after {@link #stop}.
+ * metadata or for room in {@code buffer.memory} (Kafka slow or unreachable): that blocks this
+ * thread only, the buffer fills up, and further records are refused (the caller counts them as
+ * drops). The thread starts with the first record and ends after {@link #stop}.
  */
 final class BufferedSender {
 
-  /** A record and what to tell when Kafka acknowledged it, failed it, or it was never handed over. */
+  /**
+   * A record and what to tell when Kafka acknowledged it, failed it, or it was never handed over.
+   */
   interface Item extends Callback {
     ProducerRecord<String, byte[]> record();
 
@@ -36,14 +38,18 @@ final class BufferedSender {
   private final int capacity;
   private final String name;
   private final Object lock = new Object();
+
   /** Records waiting plus records taken by the thread and not yet accepted by the producer. */
   private final AtomicInteger held = new AtomicInteger();
+
   private ArrayDeque<Item> waiting = new ArrayDeque<>(); // guarded by lock
   private Thread thread; // guarded by lock
   private boolean idle; // guarded by lock: the thread waits for records
   private volatile boolean stopped; // written under lock
 
-  /** @param name what the thread carries ({@code telemetry}, {@code control}), in its name */
+  /**
+   * @param name what the thread carries ({@code telemetry}, {@code control}), in its name
+   */
   BufferedSender(Producer<String, byte[]> producer, int capacity, String name) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.name = Objects.requireNonNull(name, "name");
@@ -61,7 +67,9 @@ final class BufferedSender {
     return stopped;
   }
 
-  /** Takes the record unless {@code capacity} records are held or the sender stopped; never blocks. */
+  /**
+   * Takes the record unless {@code capacity} records are held or the sender stopped; never blocks.
+   */
   boolean offer(Item item) {
     synchronized (lock) {
       if (stopped || held.get() >= capacity) {
@@ -70,7 +78,8 @@ final class BufferedSender {
       held.incrementAndGet();
       waiting.add(item);
       if (thread == null) {
-        thread = new Thread(this::run, "porthole-kafka-" + name + "-" + THREAD_IDS.incrementAndGet());
+        thread =
+            new Thread(this::run, "porthole-kafka-" + name + "-" + THREAD_IDS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
       } else if (idle) {
@@ -96,7 +105,10 @@ final class BufferedSender {
     }
   }
 
-  /** Blocks until the thread has ended (call after {@link #stop}, from a worker, never an event loop). */
+  /**
+   * Blocks until the thread has ended (call after {@link #stop}, from a worker, never an event
+   * loop).
+   */
   void awaitEnd() throws InterruptedException {
     Thread running;
     synchronized (lock) {
@@ -121,7 +133,10 @@ final class BufferedSender {
     }
   }
 
-  /** Waits for records; swaps the (empty) {@code drained} deque for the waiting one; null once stopped. */
+  /**
+   * Waits for records; swaps the (empty) {@code drained} deque for the waiting one; null once
+   * stopped.
+   */
   private ArrayDeque<Item> takeAll(ArrayDeque<Item> drained) {
     synchronized (lock) {
       while (waiting.isEmpty() && !stopped) {

@@ -31,21 +31,35 @@ public final class DeadLetterWriter {
   private final RecordPublisher publisher;
   private final String consumer;
 
-  /** @param consumer who gives up on the record (a client id), written to {@link #CONSUMER} */
+  /**
+   * @param consumer who gives up on the record (a client id), written to {@link #CONSUMER}
+   */
   public DeadLetterWriter(RecordPublisher publisher, String consumer) {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
   }
 
-  /** Sends {@code record} (key and value as read) to the dead-letter topic, saying {@code error}. */
+  /**
+   * Sends {@code record} (key and value as read) to the dead-letter topic, saying {@code error}.
+   */
   public Future<Void> write(ConsumerRecord<?, ?> record, String error) {
-    LOG.warn("{}: dead-lettering {}-{}@{}: {}", consumer, record.topic(), record.partition(), record.offset(), error);
-    return publisher.sendRaw(Topic.DEAD_LETTERS, keyText(record.key()), bytes(record.value()),
+    LOG.warn(
+        "{}: dead-lettering {}-{}@{}: {}",
+        consumer,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        error);
+    return publisher.sendRaw(
+        Topic.DEAD_LETTERS,
+        keyText(record.key()),
+        bytes(record.value()),
         headers(record.topic(), record.partition(), record.offset(), error, consumer));
   }
 
   /** The headers of a dead letter, in this order. */
-  public static Map<String, byte[]> headers(String topic, int partition, long offset, String error, String consumer) {
+  public static Map<String, byte[]> headers(
+      String topic, int partition, long offset, String error, String consumer) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
     headers.put(SOURCE_TOPIC, utf8(topic));
     headers.put(SOURCE_PARTITION, utf8(String.valueOf(partition)));
@@ -55,10 +69,14 @@ public final class DeadLetterWriter {
     return headers;
   }
 
-  /** A header of a dead letter as text, or null when absent (for readers of the dead-letter topic). */
+  /**
+   * A header of a dead letter as text, or null when absent (for readers of the dead-letter topic).
+   */
   public static String header(ConsumerRecord<?, ?> letter, String name) {
     Header header = letter.headers().lastHeader(name);
-    return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    return header == null || header.value() == null
+        ? null
+        : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private static String keyText(Object key) {

@@ -42,7 +42,10 @@ final class PartitionProgress {
     return work;
   }
 
-  /** The handler finished {@code work}: the commit may move past it once everything before it is done. */
+  /**
+   * The handler finished {@code work}: the commit may move past it once everything before it is
+   * done.
+   */
   void completed(Work work) {
     work.done = true;
     advance();
@@ -75,7 +78,10 @@ final class PartitionProgress {
     committed = Math.max(committed, offset);
   }
 
-  /** The offset to commit (the next record to read), or -1 when it would not move the commit forward. */
+  /**
+   * The offset to commit (the next record to read), or -1 when it would not move the commit
+   * forward.
+   */
   long toCommit() {
     long committable = heldAt >= 0 ? heldAtOrPrefix() : nextAfterPrefix();
     return committable > committed ? committable : -1;
@@ -98,7 +104,9 @@ final class PartitionProgress {
     return running.isEmpty() ? completedUpTo : running.peek().first;
   }
 
-  /** One past the last record of the contiguous prefix of completed work; -1 before any completed. */
+  /**
+   * One past the last record of the contiguous prefix of completed work; -1 before any completed.
+   */
   long completedUpTo() {
     return completedUpTo;
   }

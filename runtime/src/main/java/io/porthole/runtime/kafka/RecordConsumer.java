@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.kafka.client.common.PartitionInfo;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -34,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * dead letter written ({@link DeadLetterWriter}). Futures complete in any order, on any thread; per
  * partition, the commit moves to the end of the contiguous prefix of completed work, every {@code
  * commitInterval}, when partitions are revoked and at {@link #stop}. A future that fails holds its
- * partition's commit before it until the partition is assigned afresh (restart or rebalance), so its
- * records are read again: handlers retry what may succeed later and dead-letter what never will.
+ * partition's commit before it until the partition is assigned afresh (restart or rebalance), so
+ * its records are read again: handlers retry what may succeed later and dead-letter what never
+ * will.
  *
- * <p>At most {@code maxInFlight} records are handed out and not completed: at that many the consumer
- * pauses its partitions (polling goes on, so the group keeps it), and resumes at half. On
+ * <p>At most {@code maxInFlight} records are handed out and not completed: at that many the
+ * consumer pauses its partitions (polling goes on, so the group keeps it), and resumes at half. On
  * assignment, tracking starts afresh: every partition is positioned at its committed offset (the
  * beginning when none), then the {@link Rebalance#assigned} hook may seek further back (to rebuild
  * state) and no record is handed out until its future completes. On revocation, what is complete is
@@ -58,11 +60,14 @@ import org.slf4j.LoggerFactory;
  * stays bounded whatever order the stages finish in.
  *
  * <pre>{@code
- * KafkaConsumer<String, byte[]> kafka = KafkaConsumer.create(vertx, settings.consumerConfig(id, group), ...);
+ * KafkaConsumer<String, byte[]> kafka =
+ *     KafkaConsumer.create(vertx, settings.consumerConfig(id, group), ...);
  * DeadLetterWriter deadLetters = new DeadLetterWriter(publisher, id);
  * RecordConsumer<String, byte[]> consumer = RecordConsumer.forRecords(vertx, kafka,
- *     new RecordConsumer.Options(id, Set.of(topic), 16, Duration.ofSeconds(1), Duration.ofSeconds(10)),
- *     record -> decode(record) == null ? deadLetters.write(record, "not a command") : execute(record),
+ *     new RecordConsumer.Options(
+ *         id, Set.of(topic), 16, Duration.ofSeconds(1), Duration.ofSeconds(10)),
+ *     record ->
+ *         decode(record) == null ? deadLetters.write(record, "not a command") : execute(record),
  *     RecordConsumer.Rebalance.none());
  * consumer.start();
  * }</pre>
@@ -85,7 +90,8 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   public interface Rebalance<K, V> {
     /**
      * Partitions were assigned and positioned at their committed offsets; the future may seek
-     * elsewhere (through {@link Assignment#consumer()}). No record is handed out before it completes.
+     * elsewhere (through {@link Assignment#consumer()}). No record is handed out before it
+     * completes.
      */
     default Future<Void> assigned(Assignment<K, V> assignment) {
       return Future.succeededFuture();
@@ -104,14 +110,22 @@ public final class RecordConsumer<K, V> implements Lifecycle {
    * consumer to seek with.
    */
   public record Assignment<K, V>(
-      Set<TopicPartition> partitions, Map<TopicPartition, Long> committed, KafkaConsumer<K, V> consumer) {}
+      Set<TopicPartition> partitions,
+      Map<TopicPartition, Long> committed,
+      KafkaConsumer<K, V> consumer) {}
 
   /**
    * @param name in log lines (a client id)
    * @param maxInFlight records handed out and not completed before the consumer pauses
-   * @param stopDrain how long {@link #stop} waits for work in flight before it commits what is complete
+   * @param stopDrain how long {@link #stop} waits for work in flight before it commits what is
+   *     complete
    */
-  public record Options(String name, Set<String> topics, int maxInFlight, Duration commitInterval, Duration stopDrain) {
+  public record Options(
+      String name,
+      Set<String> topics,
+      int maxInFlight,
+      Duration commitInterval,
+      Duration stopDrain) {
     public Options {
       Objects.requireNonNull(name, "name");
       topics = Set.copyOf(topics);
@@ -129,7 +143,11 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(RecordConsumer.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final long CATCH_UP_CHECK_MS = 200;
-  /** Checks a partition's position may stand at its start end offset before the records below count as read. */
+
+  /**
+   * Checks a partition's position may stand at its start end offset before the records below count
+   * as read.
+   */
   private static final int CHECKS_PAST_END = 5;
 
   private final Context context;
@@ -138,6 +156,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   private final BatchHandler<K, V> batchHandler;
   private final RecordHandler<K, V> recordHandler;
   private final Rebalance<K, V> rebalance;
+
   /** Null with a group; without one, how often partitions created later are looked for. */
   private final Duration partitionRefresh;
 
@@ -156,8 +175,10 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   private long catchUpTimer = -1;
   private boolean checkingCatchUp;
   private final Promise<Void> caughtUp = Promise.promise();
+
   /** Without a group: the end offset of each partition seen at start, until it was read. */
   private final Map<TopicPartition, Long> catchUpEnds = new HashMap<>();
+
   private final Map<TopicPartition, Integer> checksPastEnd = new HashMap<>();
 
   private final AtomicLong handedOut = new AtomicLong();
@@ -188,14 +209,39 @@ public final class RecordConsumer<K, V> implements Lifecycle {
    * @param consumer created on the same context, with a group id and auto-commit off
    */
   public static <K, V> RecordConsumer<K, V> forBatches(
-      Vertx vertx, KafkaConsumer<K, V> consumer, Options options, BatchHandler<K, V> handler, Rebalance<K, V> rebalance) {
-    return new RecordConsumer<>(vertx, consumer, options, Objects.requireNonNull(handler, "handler"), null, rebalance, null);
+      Vertx vertx,
+      KafkaConsumer<K, V> consumer,
+      Options options,
+      BatchHandler<K, V> handler,
+      Rebalance<K, V> rebalance) {
+    return new RecordConsumer<>(
+        vertx,
+        consumer,
+        options,
+        Objects.requireNonNull(handler, "handler"),
+        null,
+        rebalance,
+        null);
   }
 
-  /** A consumer handing out one record at a time; each is committed once it and those before it completed. */
+  /**
+   * A consumer handing out one record at a time; each is committed once it and those before it
+   * completed.
+   */
   public static <K, V> RecordConsumer<K, V> forRecords(
-      Vertx vertx, KafkaConsumer<K, V> consumer, Options options, RecordHandler<K, V> handler, Rebalance<K, V> rebalance) {
-    return new RecordConsumer<>(vertx, consumer, options, null, Objects.requireNonNull(handler, "handler"), rebalance, null);
+      Vertx vertx,
+      KafkaConsumer<K, V> consumer,
+      Options options,
+      RecordHandler<K, V> handler,
+      Rebalance<K, V> rebalance) {
+    return new RecordConsumer<>(
+        vertx,
+        consumer,
+        options,
+        null,
+        Objects.requireNonNull(handler, "handler"),
+        rebalance,
+        null);
   }
 
   /**
@@ -206,11 +252,20 @@ public final class RecordConsumer<K, V> implements Lifecycle {
    * @param partitionRefresh how often partitions that appeared since are looked for
    */
   public static <K, V> RecordConsumer<K, V> fromBeginning(
-      Vertx vertx, KafkaConsumer<K, V> consumer, Options options, RecordHandler<K, V> handler,
+      Vertx vertx,
+      KafkaConsumer<K, V> consumer,
+      Options options,
+      RecordHandler<K, V> handler,
       Duration partitionRefresh) {
     Objects.requireNonNull(partitionRefresh, "partitionRefresh");
-    return new RecordConsumer<>(vertx, consumer, options, null, Objects.requireNonNull(handler, "handler"),
-        Rebalance.none(), partitionRefresh);
+    return new RecordConsumer<>(
+        vertx,
+        consumer,
+        options,
+        null,
+        Objects.requireNonNull(handler, "handler"),
+        Rebalance.none(),
+        partitionRefresh);
   }
 
   /** Subscribes; completes once subscribed (records flow after the first assignment). */
@@ -221,11 +276,16 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     }
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(this::revoked);
-    consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
-    return consumer.subscribe(options.topics()).onSuccess(v -> {
-      commitTimer = context.owner().setPeriodic(options.commitInterval().toMillis(), id -> commit());
-      poll();
-    });
+    consumer.exceptionHandler(
+        e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
+    return consumer
+        .subscribe(options.topics())
+        .onSuccess(
+            v -> {
+              commitTimer =
+                  context.owner().setPeriodic(options.commitInterval().toMillis(), id -> commit());
+              poll();
+            });
   }
 
   /**
@@ -240,12 +300,15 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     if (inFlight == 0) {
       drained.tryComplete();
     }
-    long timer = context.owner().setTimer(options.stopDrain().toMillis(), id -> drained.tryComplete());
-    return drained.future()
-        .compose(v -> {
-          context.owner().cancelTimer(timer);
-          return commit();
-        })
+    long timer =
+        context.owner().setTimer(options.stopDrain().toMillis(), id -> drained.tryComplete());
+    return drained
+        .future()
+        .compose(
+            v -> {
+              context.owner().cancelTimer(timer);
+              return commit();
+            })
         .eventually(consumer::close);
   }
 
@@ -258,8 +321,8 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   }
 
   /**
-   * Without a group: completes once every record below the end offsets of the partitions assigned at
-   * start was handled (a partition whose position stood at that end for a few checks without the
+   * Without a group: completes once every record below the end offsets of the partitions assigned
+   * at start was handled (a partition whose position stood at that end for a few checks without the
    * last records arriving, transaction markers, counts as read).
    *
    * @throws IllegalStateException for a consumer in a group (it has no end to catch up with)
@@ -302,18 +365,21 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     }
     polling = true;
     int polledIn = generation;
-    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      polling = false;
-      boolean current = ready && polledIn == generation && !closing;
-      poll();
-      if (ar.failed()) {
-        if (!closing) {
-          LOG.warn("{}: poll failed: {}", options.name(), ar.cause().toString());
-        }
-      } else if (current) {
-        dispatch(ar.result());
-      }
-    });
+    consumer
+        .poll(POLL_TIMEOUT)
+        .onComplete(
+            ar -> {
+              polling = false;
+              boolean current = ready && polledIn == generation && !closing;
+              poll();
+              if (ar.failed()) {
+                if (!closing) {
+                  LOG.warn("{}: poll failed: {}", options.name(), ar.cause().toString());
+                }
+              } else if (current) {
+                dispatch(ar.result());
+              }
+            });
   }
 
   private void dispatch(KafkaConsumerRecords<K, V> fetched) {
@@ -327,19 +393,36 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       handedOut.addAndGet(records.size());
       if (recordHandler != null) {
         for (ConsumerRecord<K, V> record : records) {
-          run(partition, tracker, record.offset(), record.offset() + 1, 1, () -> recordHandler.handle(record));
+          run(
+              partition,
+              tracker,
+              record.offset(),
+              record.offset() + 1,
+              1,
+              () -> recordHandler.handle(record));
         }
       } else {
         long first = records.get(0).offset();
         long end = records.get(records.size() - 1).offset() + 1;
-        run(partition, tracker, first, end, records.size(), () -> batchHandler.handle(partition, records));
+        run(
+            partition,
+            tracker,
+            first,
+            end,
+            records.size(),
+            () -> batchHandler.handle(partition, records));
       }
     }
     pauseIfFull();
   }
 
   private void run(
-      TopicPartition partition, PartitionProgress tracker, long first, long end, int records, Supplier<Future<Void>> work) {
+      TopicPartition partition,
+      PartitionProgress tracker,
+      long first,
+      long end,
+      int records,
+      Supplier<Future<Void>> work) {
     PartitionProgress.Work handedOut = tracker.begin(first, end, records);
     inFlight += records;
     int handedOutIn = generation;
@@ -352,18 +435,24 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     if (done.isComplete()) {
       finished(handedOutIn, partition, tracker, handedOut, done.cause());
     } else {
-      done.onComplete(ar -> {
-        if (Vertx.currentContext() == context) {
-          finished(handedOutIn, partition, tracker, handedOut, ar.cause());
-        } else {
-          context.runOnContext(v -> finished(handedOutIn, partition, tracker, handedOut, ar.cause()));
-        }
-      });
+      done.onComplete(
+          ar -> {
+            if (Vertx.currentContext() == context) {
+              finished(handedOutIn, partition, tracker, handedOut, ar.cause());
+            } else {
+              context.runOnContext(
+                  v -> finished(handedOutIn, partition, tracker, handedOut, ar.cause()));
+            }
+          });
     }
   }
 
   private void finished(
-      int handedOutIn, TopicPartition partition, PartitionProgress tracker, PartitionProgress.Work work, Throwable failure) {
+      int handedOutIn,
+      TopicPartition partition,
+      PartitionProgress tracker,
+      PartitionProgress.Work work,
+      Throwable failure) {
     if (handedOutIn != generation) {
       return; // revoked or reassigned since: the partition is read again from its committed offset
     }
@@ -372,13 +461,25 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       tracker.completed(work);
     } else if (partitionRefresh != null) {
       failures.incrementAndGet();
-      LOG.warn("{}: record {}-{}@{} not handled, passed over: {}", options.name(), partition.topic(),
-          partition.partition(), work.first, failure.toString());
+      LOG.warn(
+          "{}: record {}-{}@{} not handled, passed over: {}",
+          options.name(),
+          partition.topic(),
+          partition.partition(),
+          work.first,
+          failure.toString());
       tracker.completed(work);
     } else {
       failures.incrementAndGet();
-      LOG.warn("{}: records {}-{}@{}..{} not handled ({}); the partition is not committed past them until it is "
-          + "assigned again", options.name(), partition.topic(), partition.partition(), work.first, work.end - 1,
+      LOG.warn(
+          "{}: records {}-{}@{}..{} not handled ({}); the partition is not committed "
+              + "past them until it is "
+              + "assigned again",
+          options.name(),
+          partition.topic(),
+          partition.partition(),
+          work.first,
+          work.end - 1,
           failure.toString());
       tracker.failed(work);
     }
@@ -416,62 +517,90 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       progress.put(tp, new PartitionProgress());
     }
     committedOffsets(partitions)
-        .compose(committed -> (closing ? Future.<Void>succeededFuture() : positionAtCommitted(partitions, committed))
-            .compose(v -> assignedIn == generation
-                ? rebalance.assigned(new Assignment<>(Set.copyOf(assigned), committed, consumer))
-                : Future.succeededFuture()))
-        .onComplete(ar -> {
-          if (assignedIn != generation) {
-            return;
-          }
-          if (ar.failed()) {
-            LOG.warn("{}: preparing the assigned partitions failed: {}", options.name(), ar.cause().toString());
-          }
-          ready = true;
-          rewinding = false;
-          LOG.info("{}: assigned {} partitions", options.name(), partitions.size());
-          poll();
-        });
+        .compose(
+            committed ->
+                (closing
+                        ? Future.<Void>succeededFuture()
+                        : positionAtCommitted(partitions, committed))
+                    .compose(
+                        v ->
+                            assignedIn == generation
+                                ? rebalance.assigned(
+                                    new Assignment<>(Set.copyOf(assigned), committed, consumer))
+                                : Future.succeededFuture()))
+        .onComplete(
+            ar -> {
+              if (assignedIn != generation) {
+                return;
+              }
+              if (ar.failed()) {
+                LOG.warn(
+                    "{}: preparing the assigned partitions failed: {}",
+                    options.name(),
+                    ar.cause().toString());
+              }
+              ready = true;
+              rewinding = false;
+              LOG.info("{}: assigned {} partitions", options.name(), partitions.size());
+              poll();
+            });
   }
 
-  /** The committed offset of each partition that has one; also the floor below which nothing is committed. */
-  private Future<Map<TopicPartition, Long>> committedOffsets(Set<io.vertx.kafka.client.common.TopicPartition> partitions) {
+  /**
+   * The committed offset of each partition that has one; also the floor below which nothing is
+   * committed.
+   */
+  private Future<Map<TopicPartition, Long>> committedOffsets(
+      Set<io.vertx.kafka.client.common.TopicPartition> partitions) {
     Map<TopicPartition, Long> committed = new HashMap<>();
     List<Future<?>> reads = new ArrayList<>();
     for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
       TopicPartition tp = new TopicPartition(partition.getTopic(), partition.getPartition());
-      // A failed read is tried again twice (a coordinator moving during the rebalance); still unknown,
-      // it is taken as none: the partition is read from its beginning again, more work but nothing skipped.
-      reads.add(consumer.committed(partition)
-          .recover(e -> consumer.committed(partition))
-          .recover(e -> consumer.committed(partition))
-          .recover(e -> {
-            LOG.warn("{}: cannot read the committed offset of {}: {}", options.name(), tp, e.toString());
-            return Future.succeededFuture(null);
-          })
-          .onSuccess(offset -> {
-            if (offset != null) {
-              committed.put(tp, offset.getOffset());
-              PartitionProgress tracker = progress.get(tp);
-              if (tracker != null) {
-                tracker.committed(offset.getOffset());
-              }
-            }
-          }));
+      // A failed read is tried again twice (a coordinator moving during the rebalance); still
+      // unknown,
+      // it is taken as none: the partition is read from its beginning again, more work but nothing
+      // skipped.
+      reads.add(
+          consumer
+              .committed(partition)
+              .recover(e -> consumer.committed(partition))
+              .recover(e -> consumer.committed(partition))
+              .recover(
+                  e -> {
+                    LOG.warn(
+                        "{}: cannot read the committed offset of {}: {}",
+                        options.name(),
+                        tp,
+                        e.toString());
+                    return Future.succeededFuture(null);
+                  })
+              .onSuccess(
+                  offset -> {
+                    if (offset != null) {
+                      committed.put(tp, offset.getOffset());
+                      PartitionProgress tracker = progress.get(tp);
+                      if (tracker != null) {
+                        tracker.committed(offset.getOffset());
+                      }
+                    }
+                  }));
     }
     return Future.all(reads).map(all -> Map.copyOf(committed));
   }
 
   /**
-   * Positions each partition at its committed offset (the beginning when none): a poll running while
-   * the group rebalanced may have fetched past it, and its records were dropped.
+   * Positions each partition at its committed offset (the beginning when none): a poll running
+   * while the group rebalanced may have fetched past it, and its records were dropped.
    */
   private Future<Void> positionAtCommitted(
-      Set<io.vertx.kafka.client.common.TopicPartition> partitions, Map<TopicPartition, Long> committed) {
+      Set<io.vertx.kafka.client.common.TopicPartition> partitions,
+      Map<TopicPartition, Long> committed) {
     List<Future<Void>> seeks = new ArrayList<>();
     for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
-      Long offset = committed.get(new TopicPartition(partition.getTopic(), partition.getPartition()));
-      seeks.add(offset == null ? consumer.seekToBeginning(partition) : consumer.seek(partition, offset));
+      Long offset =
+          committed.get(new TopicPartition(partition.getTopic(), partition.getPartition()));
+      seeks.add(
+          offset == null ? consumer.seekToBeginning(partition) : consumer.seek(partition, offset));
     }
     return Future.all(seeks).mapEmpty();
   }
@@ -505,30 +634,41 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     }
     Map<io.vertx.kafka.client.common.TopicPartition, OffsetAndMetadata> request = new HashMap<>();
     Map<TopicPartition, Long> offsets = new HashMap<>();
-    progress.forEach((partition, tracker) -> {
-      long offset = tracker.toCommit();
-      if (offset >= 0) {
-        offsets.put(partition, offset);
-        request.put(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
-            new OffsetAndMetadata(offset, ""));
-      }
-    });
+    progress.forEach(
+        (partition, tracker) -> {
+          long offset = tracker.toCommit();
+          if (offset >= 0) {
+            offsets.put(partition, offset);
+            request.put(
+                new io.vertx.kafka.client.common.TopicPartition(
+                    partition.topic(), partition.partition()),
+                new OffsetAndMetadata(offset, ""));
+          }
+        });
     if (request.isEmpty()) {
       return Future.succeededFuture();
     }
     int committedIn = generation;
-    return consumer.commit(request)
-        .onSuccess(done -> {
-          if (committedIn == generation) {
-            offsets.forEach((partition, offset) -> {
-              PartitionProgress tracker = progress.get(partition);
-              if (tracker != null) {
-                tracker.committed(offset);
+    return consumer
+        .commit(request)
+        .onSuccess(
+            done -> {
+              if (committedIn == generation) {
+                offsets.forEach(
+                    (partition, offset) -> {
+                      PartitionProgress tracker = progress.get(partition);
+                      if (tracker != null) {
+                        tracker.committed(offset);
+                      }
+                    });
               }
-            });
-          }
-        })
-        .onFailure(e -> LOG.warn("{}: commit failed (records will be read again): {}", options.name(), e.toString()))
+            })
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "{}: commit failed (records will be read again): {}",
+                    options.name(),
+                    e.toString()))
         .mapEmpty();
   }
 
@@ -539,50 +679,71 @@ public final class RecordConsumer<K, V> implements Lifecycle {
   }
 
   /**
-   * Assigns every partition of the topics, positioned at its beginning, reads their end offsets (what
-   * catching up means), then polls; partitions created later are picked up by a periodic refresh.
+   * Assigns every partition of the topics, positioned at its beginning, reads their end offsets
+   * (what catching up means), then polls; partitions created later are picked up by a periodic
+   * refresh.
    */
   private Future<Void> startWithoutGroup() {
-    consumer.exceptionHandler(e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
+    consumer.exceptionHandler(
+        e -> LOG.warn("{}: Kafka consumer error: {}", options.name(), e.toString()));
     return partitionsOfTopics()
-        .compose(partitions -> {
-          Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
-          return consumer.assign(assignment)
-              .compose(v -> consumer.seekToBeginning(fresh))
-              .compose(v -> consumer.endOffsets(fresh));
-        })
-        .onSuccess(ends -> {
-          ends.forEach((partition, end) ->
-              catchUpEnds.put(new TopicPartition(partition.getTopic(), partition.getPartition()), end));
-          LOG.info("{}: reading {} partitions from their beginning, up to {}", options.name(), ends.size(), ends);
-          ready = true;
-          rebalances.incrementAndGet();
-          refreshTimer = context.owner().setPeriodic(partitionRefresh.toMillis(), id -> refreshPartitions());
-          catchUpTimer = context.owner().setPeriodic(0, CATCH_UP_CHECK_MS, id -> checkCaughtUp());
-          poll();
-        })
+        .compose(
+            partitions -> {
+              Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
+              return consumer
+                  .assign(assignment)
+                  .compose(v -> consumer.seekToBeginning(fresh))
+                  .compose(v -> consumer.endOffsets(fresh));
+            })
+        .onSuccess(
+            ends -> {
+              ends.forEach(
+                  (partition, end) ->
+                      catchUpEnds.put(
+                          new TopicPartition(partition.getTopic(), partition.getPartition()), end));
+              LOG.info(
+                  "{}: reading {} partitions from their beginning, up to {}",
+                  options.name(),
+                  ends.size(),
+                  ends);
+              ready = true;
+              rebalances.incrementAndGet();
+              refreshTimer =
+                  context
+                      .owner()
+                      .setPeriodic(partitionRefresh.toMillis(), id -> refreshPartitions());
+              catchUpTimer =
+                  context.owner().setPeriodic(0, CATCH_UP_CHECK_MS, id -> checkCaughtUp());
+              poll();
+            })
         .mapEmpty();
   }
 
   /** The partitions of every topic that exists (one not created yet has none). */
   private Future<Set<io.vertx.kafka.client.common.TopicPartition>> partitionsOfTopics() {
-    List<Future<List<io.vertx.kafka.client.common.PartitionInfo>>> lookups = new ArrayList<>();
+    List<Future<List<PartitionInfo>>> lookups = new ArrayList<>();
     options.topics().forEach(topic -> lookups.add(consumer.partitionsFor(topic)));
-    return Future.all(lookups).map(all -> {
-      Set<io.vertx.kafka.client.common.TopicPartition> partitions = new HashSet<>();
-      for (int i = 0; i < all.size(); i++) {
-        List<io.vertx.kafka.client.common.PartitionInfo> infos = all.resultAt(i);
-        if (infos != null) {
-          infos.forEach(info ->
-              partitions.add(new io.vertx.kafka.client.common.TopicPartition(info.getTopic(), info.getPartition())));
-        }
-      }
-      return partitions;
-    });
+    return Future.all(lookups)
+        .map(
+            all -> {
+              Set<io.vertx.kafka.client.common.TopicPartition> partitions = new HashSet<>();
+              for (int i = 0; i < all.size(); i++) {
+                List<PartitionInfo> infos = all.resultAt(i);
+                if (infos != null) {
+                  infos.forEach(
+                      info ->
+                          partitions.add(
+                              new io.vertx.kafka.client.common.TopicPartition(
+                                  info.getTopic(), info.getPartition())));
+                }
+              }
+              return partitions;
+            });
   }
 
   /** Starts tracking the partitions not tracked yet; the assignment becomes all of them. */
-  private Set<io.vertx.kafka.client.common.TopicPartition> track(Set<io.vertx.kafka.client.common.TopicPartition> partitions) {
+  private Set<io.vertx.kafka.client.common.TopicPartition> track(
+      Set<io.vertx.kafka.client.common.TopicPartition> partitions) {
     Set<io.vertx.kafka.client.common.TopicPartition> fresh = new HashSet<>();
     for (io.vertx.kafka.client.common.TopicPartition partition : partitions) {
       TopicPartition tp = new TopicPartition(partition.getTopic(), partition.getPartition());
@@ -603,28 +764,35 @@ public final class RecordConsumer<K, V> implements Lifecycle {
    */
   private void refreshPartitions() {
     partitionsOfTopics()
-        .onSuccess(partitions -> {
-          if (closing) {
-            return;
-          }
-          Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
-          if (!fresh.isEmpty()) {
-            LOG.info("{}: reading {} new partitions from their beginning", options.name(), fresh.size());
-            consumer.assign(assignment);
-            consumer.seekToBeginning(fresh);
-            if (paused) {
-              consumer.pause(fresh);
-            }
-          }
-        })
-        .onFailure(e -> LOG.warn("{}: cannot look for new partitions: {}", options.name(), e.toString()));
+        .onSuccess(
+            partitions -> {
+              if (closing) {
+                return;
+              }
+              Set<io.vertx.kafka.client.common.TopicPartition> fresh = track(partitions);
+              if (!fresh.isEmpty()) {
+                LOG.info(
+                    "{}: reading {} new partitions from their beginning",
+                    options.name(),
+                    fresh.size());
+                consumer.assign(assignment);
+                consumer.seekToBeginning(fresh);
+                if (paused) {
+                  consumer.pause(fresh);
+                }
+              }
+            })
+        .onFailure(
+            e -> LOG.warn("{}: cannot look for new partitions: {}", options.name(), e.toString()));
   }
 
   private void checkCaughtUp() {
     if (caughtUp.future().isComplete() || checkingCatchUp) {
       return;
     }
-    catchUpEnds.entrySet().removeIf(e -> e.getValue() <= Math.max(0, progress.get(e.getKey()).completedUpTo()));
+    catchUpEnds
+        .entrySet()
+        .removeIf(e -> e.getValue() <= Math.max(0, progress.get(e.getKey()).completedUpTo()));
     if (catchUpEnds.isEmpty()) {
       context.owner().cancelTimer(catchUpTimer);
       LOG.info("{}: caught up, {} records handled", options.name(), handedOut.get());
@@ -633,18 +801,31 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     }
     checkingCatchUp = true;
     Map<TopicPartition, Future<Long>> positions = new HashMap<>();
-    catchUpEnds.keySet().forEach(p ->
-        positions.put(p, consumer.position(new io.vertx.kafka.client.common.TopicPartition(p.topic(), p.partition()))));
-    Future.join(new ArrayList<>(positions.values())).onComplete(ar -> {
-      checkingCatchUp = false;
-      positions.forEach((partition, position) -> {
-        Long end = catchUpEnds.get(partition);
-        boolean idle = progress.get(partition).idle();
-        if (end != null && idle && position.succeeded() && position.result() >= end
-            && checksPastEnd.merge(partition, 1, Integer::sum) >= CHECKS_PAST_END) {
-          catchUpEnds.remove(partition);
-        }
-      });
-    });
+    catchUpEnds
+        .keySet()
+        .forEach(
+            p ->
+                positions.put(
+                    p,
+                    consumer.position(
+                        new io.vertx.kafka.client.common.TopicPartition(
+                            p.topic(), p.partition()))));
+    Future.join(new ArrayList<>(positions.values()))
+        .onComplete(
+            ar -> {
+              checkingCatchUp = false;
+              positions.forEach(
+                  (partition, position) -> {
+                    Long end = catchUpEnds.get(partition);
+                    boolean idle = progress.get(partition).idle();
+                    if (end != null
+                        && idle
+                        && position.succeeded()
+                        && position.result() >= end
+                        && checksPastEnd.merge(partition, 1, Integer::sum) >= CHECKS_PAST_END) {
+                      catchUpEnds.remove(partition);
+                    }
+                  });
+            });
   }
 }

@@ -6,8 +6,8 @@ import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.runtime.ops.Readiness;
-import io.porthole.wire.Topic.DeliveryClass;
 import io.porthole.wire.Topic;
+import io.porthole.wire.Topic.DeliveryClass;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,33 +33,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes protobuf records to Kafka without ever blocking its caller.
  *
- * <p>Callers on any thread hand records over with {@link #publish} (fire and forget, optionally with
- * a {@link DeliveryListener}) or {@link #send} (a future completed on the caller's Vert.x context
- * when the broker acknowledged). Records wait in a bounded buffer until Kafka's producer takes them;
- * when the buffer is full (Kafka slow or unreachable: the producer's {@code buffer.memory} is full or
- * it waits for metadata), the record is dropped and counted in {@link #dropped()} (reported in
- * heartbeats and metrics), and a {@code send} fails with {@link RecordDroppedException}.
+ * <p>Callers on any thread hand records over with {@link #publish} (fire and forget, optionally
+ * with a {@link DeliveryListener}) or {@link #send} (a future completed on the caller's Vert.x
+ * context when the broker acknowledged). Records wait in a bounded buffer until Kafka's producer
+ * takes them; when the buffer is full (Kafka slow or unreachable: the producer's {@code
+ * buffer.memory} is full or it waits for metadata), the record is dropped and counted in {@link
+ * #dropped()} (reported in heartbeats and metrics), and a {@code send} fails with {@link
+ * RecordDroppedException}.
  *
- * <p>vertx-kafka-client creates and owns the producer (configuration, {@code flush}, {@code close}),
- * but records do not go through its {@code KafkaProducer#send}: that hands every record to a worker
- * with {@code executeBlocking} and completes it back on the context with {@code runOnContext}, two
- * thread hand-offs per record on top of this class's own buffer. In a JFR profile of the publishing
- * benchmark (bench/run --quick --only publishing, BENCH_JFR=1) that machinery took more samples than
- * Kafka's producer itself: 58 of 171 (worker task queue outside {@code send} 12, the event loop
- * running {@code drain}/{@code write} and completing futures 32, Kafka's I/O thread completing
- * Vert.x promises 14) against 41 in {@code KafkaProducer#send}. So one {@link BufferedSender}
- * thread drains the buffer in batches into the native producer ({@code KafkaProducer#unwrap()})
- * with a callback, as Kafka's {@code ProducerPerformance} does from its one thread (after the
- * change: 150 of that thread's 158 samples are in {@code KafkaProducer#send}, none on an event loop
- * or worker); outcomes are counted with atomics, and only records that carry a promise pay a hop
- * back to a context.
+ * <p>vertx-kafka-client creates and owns the producer (configuration, {@code flush}, {@code
+ * close}), but records do not go through its {@code KafkaProducer#send}: that hands every record to
+ * a worker with {@code executeBlocking} and completes it back on the context with {@code
+ * runOnContext}, two thread hand-offs per record on top of this class's own buffer. In a JFR
+ * profile of the publishing benchmark (bench/run --quick --only publishing, BENCH_JFR=1) that
+ * machinery took more samples than Kafka's producer itself: 58 of 171 (worker task queue outside
+ * {@code send} 12, the event loop running {@code drain}/{@code write} and completing futures 32,
+ * Kafka's I/O thread completing Vert.x promises 14) against 41 in {@code KafkaProducer#send}. So
+ * one {@link BufferedSender} thread drains the buffer in batches into the native producer ({@code
+ * KafkaProducer#unwrap()}) with a callback, as Kafka's {@code ProducerPerformance} does from its
+ * one thread (after the change: 150 of that thread's 158 samples are in {@code KafkaProducer#send},
+ * none on an event loop or worker); outcomes are counted with atomics, and only records that carry
+ * a promise pay a hop back to a context.
  *
  * <p>Records travel by their topic's {@link DeliveryClass} (docs/delivery.md). Telemetry goes
  * through the buffer described above and is dropped when it is full. Control records (alerts,
  * commands, results, dead letters) have a second {@link BufferedSender} with its own capacity and
  * thread, so a burst of telemetry never takes their room; a control record the buffer cannot take
- * yet, or that Kafka failed with a retriable error, is offered again after a back-off (doubling up to
- * {@link ControlPath#maxBackoff()}), until the broker acknowledged it or {@link
+ * yet, or that Kafka failed with a retriable error, is offered again after a back-off (doubling up
+ * to {@link ControlPath#maxBackoff()}), until the broker acknowledged it or {@link
  * ControlPath#deadline()} passed: then its future fails with a {@link ControlDeliveryException}
  * saying why. Both paths share the one native producer (one connection, one idempotence sequence).
  */
@@ -71,10 +72,14 @@ public final class RecordPublisher implements Lifecycle {
    * How control records travel: how many may wait before Kafka's producer took them, how long one
    * may take in all (re-sends included) before its future fails, and the back-off between tries.
    */
-  public record ControlPath(int capacity, Duration deadline, Duration initialBackoff, Duration maxBackoff) {
-    /** 10,000 records; two minutes, Kafka's own {@code delivery.timeout.ms} default; 100 ms to 5 s. */
+  public record ControlPath(
+      int capacity, Duration deadline, Duration initialBackoff, Duration maxBackoff) {
+    /**
+     * 10,000 records; two minutes, Kafka's own {@code delivery.timeout.ms} default; 100 ms to 5 s.
+     */
     public static final ControlPath DEFAULT =
-        new ControlPath(10_000, Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5));
+        new ControlPath(
+            10_000, Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5));
 
     public ControlPath {
       if (capacity < 1) {
@@ -83,7 +88,9 @@ public final class RecordPublisher implements Lifecycle {
       Objects.requireNonNull(deadline, "deadline");
       Objects.requireNonNull(initialBackoff, "initialBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
-      if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+      if (initialBackoff.isNegative()
+          || initialBackoff.isZero()
+          || maxBackoff.compareTo(initialBackoff) < 0) {
         throw new IllegalArgumentException("control back-off must be positive, at most maxBackoff");
       }
     }
@@ -108,12 +115,16 @@ public final class RecordPublisher implements Lifecycle {
   /**
    * A publisher whose control records take {@link ControlPath#DEFAULT}.
    *
-   * @param producer the producer (in tests: {@code KafkaProducer.create(vertx, mockProducer)}); records
-   *     go to its native producer ({@code unwrap()}), flush and close through it
-   * @param maxBufferedRecords telemetry records held before Kafka's producer has taken them, before dropping
+   * @param producer the producer (in tests: {@code KafkaProducer.create(vertx, mockProducer)});
+   *     records go to its native producer ({@code unwrap()}), flush and close through it
+   * @param maxBufferedRecords telemetry records held before Kafka's producer has taken them, before
+   *     dropping
    */
   public RecordPublisher(
-      Vertx vertx, KafkaProducer<String, byte[]> producer, TopicNames topicNames, int maxBufferedRecords) {
+      Vertx vertx,
+      KafkaProducer<String, byte[]> producer,
+      TopicNames topicNames,
+      int maxBufferedRecords) {
     this(vertx, producer, topicNames, maxBufferedRecords, ControlPath.DEFAULT);
   }
 
@@ -136,9 +147,14 @@ public final class RecordPublisher implements Lifecycle {
 
   /** A publisher with Porthole's reliable producer settings (idempotent, acks=all, lz4). */
   public static RecordPublisher create(
-      Vertx vertx, KafkaSettings kafka, String clientId, TopicNames topicNames, int maxBufferedRecords) {
+      Vertx vertx,
+      KafkaSettings kafka,
+      String clientId,
+      TopicNames topicNames,
+      int maxBufferedRecords) {
     Map<String, String> config = new HashMap<>(kafka.producerConfig(clientId));
-    KafkaProducer<String, byte[]> producer = KafkaProducer.create(vertx, config, String.class, byte[].class);
+    KafkaProducer<String, byte[]> producer =
+        KafkaProducer.create(vertx, config, String.class, byte[].class);
     return new RecordPublisher(vertx, producer, topicNames, maxBufferedRecords);
   }
 
@@ -148,24 +164,39 @@ public final class RecordPublisher implements Lifecycle {
     return Future.succeededFuture();
   }
 
-  /** Hands a record over; never blocks. Dropped (and counted) when the buffer is full or stopped. */
+  /**
+   * Hands a record over; never blocks. Dropped (and counted) when the buffer is full or stopped.
+   */
   public void publish(Topic topic, String key, MessageLite value) {
-    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), null));
+    offer(
+        new Pending(
+            topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), null));
   }
 
   /**
-   * Hands a record over and tells its outcome to {@code listener} (on the thread that decided it: see
-   * {@link DeliveryListener}); never blocks. The way for hot paths that only count outcomes.
+   * Hands a record over and tells its outcome to {@code listener} (on the thread that decided it:
+   * see {@link DeliveryListener}); never blocks. The way for hot paths that only count outcomes.
    */
   public void publish(Topic topic, String key, MessageLite value, DeliveryListener listener) {
     Objects.requireNonNull(listener, "listener");
-    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), listener));
+    offer(
+        new Pending(
+            topic,
+            new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()),
+            listener));
   }
 
-  /** Hands a record over; the future completes (on the caller's context) when the broker acknowledged it. */
+  /**
+   * Hands a record over; the future completes (on the caller's context) when the broker
+   * acknowledged it.
+   */
   public Future<Void> send(Topic topic, String key, MessageLite value) {
     PromiseOnContext promise = new PromiseOnContext(callerContext());
-    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()), promise));
+    offer(
+        new Pending(
+            topic,
+            new ProducerRecord<>(topicNames.name(topic), key, value.toByteArray()),
+            promise));
     return promise.future();
   }
 
@@ -176,7 +207,11 @@ public final class RecordPublisher implements Lifecycle {
       headers.forEach((name, bytes) -> recordHeaders.add(new RecordHeader(name, bytes)));
     }
     PromiseOnContext promise = new PromiseOnContext(callerContext());
-    offer(new Pending(topic, new ProducerRecord<>(topicNames.name(topic), null, key, value, recordHeaders), promise));
+    offer(
+        new Pending(
+            topic,
+            new ProducerRecord<>(topicNames.name(topic), null, key, value, recordHeaders),
+            promise));
     return promise.future();
   }
 
@@ -186,17 +221,17 @@ public final class RecordPublisher implements Lifecycle {
   }
 
   /**
-   * Records never handed to Kafka, each counted once: telemetry refused because its buffer was full,
-   * and records of either class still buffered when the publisher stopped. Their futures fail with
-   * {@link RecordDroppedException}.
+   * Records never handed to Kafka, each counted once: telemetry refused because its buffer was
+   * full, and records of either class still buffered when the publisher stopped. Their futures fail
+   * with {@link RecordDroppedException}.
    */
   public long dropped() {
     return dropped.get();
   }
 
   /**
-   * Records the broker refused or did not acknowledge: telemetry at its first failure, control records
-   * after a non-retriable failure or once their deadline passed.
+   * Records the broker refused or did not acknowledge: telemetry at its first failure, control
+   * records after a non-retriable failure or once their deadline passed.
    */
   public long failed() {
     return failed.get();
@@ -226,7 +261,9 @@ public final class RecordPublisher implements Lifecycle {
     return Readiness.Status.up(counts);
   }
 
-  /** Reports the producer's own metrics ({@code kafka_producer_*}) in {@code metrics} until stop. */
+  /**
+   * Reports the producer's own metrics ({@code kafka_producer_*}) in {@code metrics} until stop.
+   */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
     producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
     return this;
@@ -245,10 +282,14 @@ public final class RecordPublisher implements Lifecycle {
     if (sender.stopped()) {
       pending.dropped("publisher stopped");
     } else if (pending.control) {
-      pending.retryLater(new RecordDroppedException(
-          "control buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable"));
+      pending.retryLater(
+          new RecordDroppedException(
+              "control buffer full ("
+                  + sender.capacity()
+                  + " records): Kafka is slow or unreachable"));
     } else {
-      pending.dropped("publish buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable");
+      pending.dropped(
+          "publish buffer full (" + sender.capacity() + " records): Kafka is slow or unreachable");
     }
   }
 
@@ -270,11 +311,12 @@ public final class RecordPublisher implements Lifecycle {
       left.dropped("publisher stopped");
     }
     return context
-        .<Void>executeBlocking(() -> {
-          telemetrySender.awaitEnd();
-          controlSender.awaitEnd();
-          return null;
-        })
+        .<Void>executeBlocking(
+            () -> {
+              telemetrySender.awaitEnd();
+              controlSender.awaitEnd();
+              return null;
+            })
         .compose(v -> producer.flush())
         .recover(e -> Future.succeededFuture())
         .compose(v -> producer.close(5000));
@@ -300,7 +342,9 @@ public final class RecordPublisher implements Lifecycle {
       return record;
     }
 
-    /** Called by Kafka's I/O thread (or the sending thread, when the producer refused the record). */
+    /**
+     * Called by Kafka's I/O thread (or the sending thread, when the producer refused the record).
+     */
     @Override
     public void onCompletion(RecordMetadata metadata, Exception exception) {
       if (exception == null) {
@@ -323,11 +367,24 @@ public final class RecordPublisher implements Lifecycle {
       if (controlSender.stopped()) {
         dropped("publisher stopped");
       } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) - deadlineNanos > 0) {
-        fail(new ControlDeliveryException("control record to " + record.topic() + " not acknowledged within "
-            + controlPath.deadline().toMillis() + " ms (" + attempts + " tries): " + cause.getMessage(), cause));
+        fail(
+            new ControlDeliveryException(
+                "control record to "
+                    + record.topic()
+                    + " not acknowledged within "
+                    + controlPath.deadline().toMillis()
+                    + " ms ("
+                    + attempts
+                    + " tries): "
+                    + cause.getMessage(),
+                cause));
       } else {
         retried.incrementAndGet();
-        LOG.debug("control record to {}: {}; offering it again in {} ms", record.topic(), cause, backoffMs);
+        LOG.debug(
+            "control record to {}: {}; offering it again in {} ms",
+            record.topic(),
+            cause,
+            backoffMs);
         context.owner().setTimer(backoffMs, id -> offer(this));
       }
     }
@@ -335,7 +392,8 @@ public final class RecordPublisher implements Lifecycle {
     private long backoffMillis(int attempt) {
       long initial = controlPath.initialBackoff().toMillis();
       long shifted = attempt >= 30 ? Long.MAX_VALUE : initial << attempt;
-      return Math.max(1, Math.min(controlPath.maxBackoff().toMillis(), shifted < 0 ? Long.MAX_VALUE : shifted));
+      return Math.max(
+          1, Math.min(controlPath.maxBackoff().toMillis(), shifted < 0 ? Long.MAX_VALUE : shifted));
     }
 
     private void fail(Exception exception) {

@@ -17,8 +17,8 @@ public final class KafkaProbes {
   private KafkaProbes() {}
 
   /**
-   * Ready when the consumer polled within {@code within}: its loop runs (it polls also when there is
-   * nothing to fetch), so an idle topic is no reason to be unready, a stuck consumer is.
+   * Ready when the consumer polled within {@code within}: its loop runs (it polls also when there
+   * is nothing to fetch), so an idle topic is no reason to be unready, a stuck consumer is.
    */
   public static Supplier<Status> consuming(Consumer<?, ?> consumer, Duration within) {
     return () -> {
@@ -36,7 +36,8 @@ public final class KafkaProbes {
   /** The consumer's {@code last-poll-seconds-ago}, or -1 when it never polled. */
   static double lastPollSecondsAgo(Map<MetricName, ? extends Metric> metrics) {
     for (Map.Entry<MetricName, ? extends Metric> metric : metrics.entrySet()) {
-      if (LAST_POLL.equals(metric.getKey().name()) && metric.getValue().metricValue() instanceof Number value) {
+      if (LAST_POLL.equals(metric.getKey().name())
+          && metric.getValue().metricValue() instanceof Number value) {
         return value.doubleValue();
       }
     }

@@ -4,11 +4,11 @@ import io.porthole.runtime.Settings;
 import java.util.Optional;
 
 /**
- * Where a collector or analyzer serves {@code /metrics} and {@code /health/*}: {@code http.port}
- * (0 picks a free port) and {@code http.host} (default {@code 0.0.0.0}). No port, no server: a
- * library embedding stays quiet unless asked; the {@code porthole collector|analyzer} commands
- * give a default port. {@code ops.http.enabled=false} turns it off where another service of the
- * same process (the controller in {@code porthole up}) serves the shared registry.
+ * Where a collector or analyzer serves {@code /metrics} and {@code /health/*}: {@code http.port} (0
+ * picks a free port) and {@code http.host} (default {@code 0.0.0.0}). No port, no server: a library
+ * embedding stays quiet unless asked; the {@code porthole collector|analyzer} commands give a
+ * default port. {@code ops.http.enabled=false} turns it off where another service of the same
+ * process (the controller in {@code porthole up}) serves the shared registry.
  */
 public record OpsHttpConfig(String host, int port) {
 
@@ -26,6 +26,7 @@ public record OpsHttpConfig(String host, int port) {
       return Optional.empty();
     }
     return Optional.of(
-        new OpsHttpConfig(settings.string(HOST_KEY, "0.0.0.0"), settings.integer(PORT_KEY, 0, 0, 65_535)));
+        new OpsHttpConfig(
+            settings.string(HOST_KEY, "0.0.0.0"), settings.integer(PORT_KEY, 0, 0, 65_535)));
   }
 }

@@ -31,7 +31,11 @@ public final class OpsHttpServer implements Lifecycle {
   private HttpServer server;
 
   public OpsHttpServer(
-      Vertx vertx, OpsHttpConfig config, PortholeMetrics metrics, Readiness readiness, String service) {
+      Vertx vertx,
+      OpsHttpConfig config,
+      PortholeMetrics metrics,
+      Readiness readiness,
+      String service) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -46,13 +50,27 @@ public final class OpsHttpServer implements Lifecycle {
         .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(this::handle)
         .listen()
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            service + " metrics and health: cannot listen on " + config.host() + ":" + config.port()
-                + " (http.port, http.host): " + e.getMessage(), e)))
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("{} metrics and health on http://{}:{}/metrics", service, config.host(), s.actualPort());
-        })
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        service
+                            + " metrics and health: cannot listen on "
+                            + config.host()
+                            + ":"
+                            + config.port()
+                            + " (http.port, http.host): "
+                            + e.getMessage(),
+                        e)))
+        .onSuccess(
+            s -> {
+              server = s;
+              LOG.info(
+                  "{} metrics and health on http://{}:{}/metrics",
+                  service,
+                  config.host(),
+                  s.actualPort());
+            })
         .mapEmpty();
   }
 
@@ -84,12 +102,24 @@ public final class OpsHttpServer implements Lifecycle {
         Readiness.Report report = readiness.report();
         json(request, report.ready() ? 200 : 503, report.toJson());
       }
-      default -> json(request, 404, new JsonObject().put("error", "not found: " + request.path()
-          + " (this port serves /metrics, /health/live, /health/ready)"));
+      default ->
+          json(
+              request,
+              404,
+              new JsonObject()
+                  .put(
+                      "error",
+                      "not found: "
+                          + request.path()
+                          + " (this port serves /metrics, /health/live, /health/ready)"));
     }
   }
 
   private static void json(HttpServerRequest request, int status, JsonObject body) {
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
   }
 }

@@ -27,9 +27,10 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The Prometheus registry of a process, with JVM and process metrics bound; one per Vert.x instance
- * ({@link #of(Vertx)}) so that every service on it (all of them in {@code porthole up}) reports into
- * the same registry and one {@code /metrics} shows them all. A Vert.x made by {@link #newVertx()}
- * also reports its own metrics ({@code vertx_*}: event loops, HTTP server and client, pools).
+ * ({@link #of(Vertx)}) so that every service on it (all of them in {@code porthole up}) reports
+ * into the same registry and one {@code /metrics} shows them all. A Vert.x made by {@link
+ * #newVertx()} also reports its own metrics ({@code vertx_*}: event loops, HTTP server and client,
+ * pools).
  */
 public final class PortholeMetrics implements Shareable {
 
@@ -50,8 +51,13 @@ public final class PortholeMetrics implements Shareable {
   public static PortholeMetrics create() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeterBinder[] binders = {
-      new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
-      new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics()
+      new JvmMemoryMetrics(),
+      new JvmGcMetrics(),
+      new JvmThreadMetrics(),
+      new ClassLoaderMetrics(),
+      new ProcessorMetrics(),
+      new UptimeMetrics(),
+      new FileDescriptorMetrics()
     };
     for (MeterBinder binder : binders) {
       binder.bindTo(registry);
@@ -107,7 +113,8 @@ public final class PortholeMetrics implements Shareable {
    */
   public KafkaClientMetrics bindKafkaProducer(Producer<?, ?> producer) {
     KafkaClientMetrics binder =
-        new KafkaClientMetrics(Objects.requireNonNull(producer, "producer"), List.of(), refresher(), REFRESH);
+        new KafkaClientMetrics(
+            Objects.requireNonNull(producer, "producer"), List.of(), refresher(), REFRESH);
     binder.bindTo(registry);
     return binder;
   }
@@ -119,16 +126,18 @@ public final class PortholeMetrics implements Shareable {
    */
   /** The binder's own refresh thread (closing the binder shuts it down). */
   private static ScheduledExecutorService refresher() {
-    return Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "porthole-kafka-metrics");
-      thread.setDaemon(true);
-      return thread;
-    });
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread thread = new Thread(r, "porthole-kafka-metrics");
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   public KafkaClientMetrics bindKafkaConsumer(Consumer<?, ?> consumer) {
     KafkaClientMetrics binder =
-        new KafkaClientMetrics(Objects.requireNonNull(consumer, "consumer"), List.of(), refresher(), REFRESH);
+        new KafkaClientMetrics(
+            Objects.requireNonNull(consumer, "consumer"), List.of(), refresher(), REFRESH);
     binder.bindTo(registry);
     return binder;
   }

@@ -7,6 +7,7 @@ import io.vertx.core.shareddata.Shareable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -58,7 +59,8 @@ public final class Readiness implements Shareable {
 
   /** The readiness of the services on this Vert.x instance (created on first use). */
   public static Readiness of(Vertx vertx) {
-    LocalMap<String, Readiness> map = vertx.sharedData().getLocalMap(PortholeMetrics.SHARED_MAP + ".readiness");
+    LocalMap<String, Readiness> map =
+        vertx.sharedData().getLocalMap(PortholeMetrics.SHARED_MAP + ".readiness");
     synchronized (Readiness.class) {
       Readiness existing = map.get(KEY);
       if (existing == null) {
@@ -101,11 +103,12 @@ public final class Readiness implements Shareable {
   }
 
   /**
-   * A progress check: ready when the last progress (a {@link System#nanoTime()} value, or
-   * {@code -1} for never) is at most {@code within} ago. {@code what} names the progress
-   * ("polled", "event received").
+   * A progress check: ready when the last progress (a {@link System#nanoTime()} value, or {@code
+   * -1} for never) is at most {@code within} ago. {@code what} names the progress ("polled", "event
+   * received").
    */
-  public static Supplier<Status> recent(String what, LongSupplier lastNanos, Duration within, LongSupplier clock) {
+  public static Supplier<Status> recent(
+      String what, LongSupplier lastNanos, Duration within, LongSupplier clock) {
     Objects.requireNonNull(within, "within");
     return () -> {
       long last = lastNanos.getAsLong();
@@ -114,11 +117,13 @@ public final class Readiness implements Shareable {
       }
       long ago = clock.getAsLong() - last;
       String detail = what + " " + seconds(ago) + " s ago";
-      return ago <= within.toNanos() ? Status.up(detail) : Status.down(detail + " (limit " + within.toSeconds() + " s)");
+      return ago <= within.toNanos()
+          ? Status.up(detail)
+          : Status.down(detail + " (limit " + within.toSeconds() + " s)");
     };
   }
 
   private static String seconds(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
   }
 }

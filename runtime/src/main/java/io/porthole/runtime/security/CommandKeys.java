@@ -60,7 +60,8 @@ public final class CommandKeys {
   }
 
   public static String signingPem(KeyPair pair) {
-    return pem(PRIVATE, pair.getPrivate().getEncoded()) + pem(PUBLIC, pair.getPublic().getEncoded());
+    return pem(PRIVATE, pair.getPrivate().getEncoded())
+        + pem(PUBLIC, pair.getPublic().getEncoded());
   }
 
   public static String publicPem(PublicKey key) {
@@ -75,8 +76,14 @@ public final class CommandKeys {
     KeyPair pair = generate();
     Files.createDirectories(signingFile.toAbsolutePath().getParent());
     Files.deleteIfExists(signingFile);
-    Files.createFile(signingFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(signingFile, signingPem(pair), StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    Files.createFile(
+        signingFile,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        signingFile,
+        signingPem(pair),
+        StandardCharsets.US_ASCII,
+        StandardOpenOption.TRUNCATE_EXISTING);
     Files.createDirectories(verifyFile.toAbsolutePath().getParent());
     Files.writeString(verifyFile, publicPem(pair.getPublic()), StandardCharsets.US_ASCII);
     Files.setPosixFilePermissions(verifyFile, PosixFilePermissions.fromString("rw-r--r--"));
@@ -100,12 +107,18 @@ public final class CommandKeys {
       }
     }
     if (privateKey == null) {
-      throw new IllegalArgumentException(file + ": no '-----BEGIN PRIVATE KEY-----' block (an Ed25519 PKCS#8 key)");
+      throw new IllegalArgumentException(
+          file + ": no '-----BEGIN PRIVATE KEY-----' block (an Ed25519 PKCS#8 key)");
     }
     if (publicKey == null) {
       throw new IllegalArgumentException(
-          file + ": no '-----BEGIN PUBLIC KEY-----' block after the private key; add it with"
-              + " `openssl pkey -in " + file + " -pubout >> " + file + "`");
+          file
+              + ": no '-----BEGIN PUBLIC KEY-----' block after the private key; add it with"
+              + " `openssl pkey -in "
+              + file
+              + " -pubout >> "
+              + file
+              + "`");
     }
     if (!matches(privateKey, publicKey)) {
       throw new IllegalArgumentException(file + ": the public key block is not the private key's");
@@ -126,7 +139,8 @@ public final class CommandKeys {
       }
     }
     if (keys.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no '-----BEGIN PUBLIC KEY-----' block (an Ed25519 public key)");
+      throw new IllegalArgumentException(
+          file + ": no '-----BEGIN PUBLIC KEY-----' block (an Ed25519 public key)");
     }
     return keys;
   }
@@ -137,7 +151,8 @@ public final class CommandKeys {
     try {
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+      throw new IllegalArgumentException(
+          file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -148,7 +163,8 @@ public final class CommandKeys {
       try {
         blocks.add(new Block(matcher.group(1), Base64.getMimeDecoder().decode(matcher.group(2))));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(file + ": a " + matcher.group(1) + " block is not valid base64");
+        throw new IllegalArgumentException(
+            file + ": a " + matcher.group(1) + " block is not valid base64");
       }
     }
     return blocks;
@@ -166,7 +182,8 @@ public final class CommandKeys {
     try {
       return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(file + ": a public key is not an Ed25519 SubjectPublicKeyInfo key");
+      throw new IllegalArgumentException(
+          file + ": a public key is not an Ed25519 SubjectPublicKeyInfo key");
     }
   }
 
@@ -181,8 +198,12 @@ public final class CommandKeys {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

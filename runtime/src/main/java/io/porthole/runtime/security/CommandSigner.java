@@ -26,7 +26,9 @@ public final class CommandSigner {
     this.key = Objects.requireNonNull(key, "key");
   }
 
-  /** @throws IllegalArgumentException naming the file and what is wrong with it */
+  /**
+   * @throws IllegalArgumentException naming the file and what is wrong with it
+   */
   public static CommandSigner fromFile(Path signingKeyFile) {
     return new CommandSigner(CommandKeys.readSigningKey(signingKeyFile));
   }
@@ -45,7 +47,8 @@ public final class CommandSigner {
   }
 
   public RemediationCommand sign(RemediationCommand command) {
-    RemediationCommand unsigned = command.toBuilder().clearSignature().setSigningKeyId(key.keyId()).build();
+    RemediationCommand unsigned =
+        command.toBuilder().clearSignature().setSigningKeyId(key.keyId()).build();
     byte[] signature = Ed25519.sign(key.privateKey(), deterministicBytes(unsigned));
     return unsigned.toBuilder().setSignature(ByteString.copyFrom(signature)).build();
   }

@@ -56,8 +56,11 @@ public final class CommandVerifier {
     }
     PublicKey key = keysById.get(command.getSigningKeyId());
     if (key == null) {
-      return Optional.of("command is signed with key '" + command.getSigningKeyId() + "', not one of the trusted keys "
-          + keysById.keySet());
+      return Optional.of(
+          "command is signed with key '"
+              + command.getSigningKeyId()
+              + "', not one of the trusted keys "
+              + keysById.keySet());
     }
     byte[] signed = CommandSigner.deterministicBytes(command.toBuilder().clearSignature().build());
     if (!Ed25519.verify(key, signed, command.getSignature().toByteArray())) {
@@ -70,10 +73,15 @@ public final class CommandVerifier {
    * Why the command must not be executed, or empty when it may be.
    *
    * @param maxLifetime longest {@code expires_at - issued_at} accepted
-   * @param clockSkew how far in the future {@code issued_at} may be (the controller's clock may be ahead)
+   * @param clockSkew how far in the future {@code issued_at} may be (the controller's clock may be
+   *     ahead)
    */
   public Optional<String> rejectionReason(
-      RemediationCommand command, String ownHostId, Instant now, Duration maxLifetime, Duration clockSkew) {
+      RemediationCommand command,
+      String ownHostId,
+      Instant now,
+      Duration maxLifetime,
+      Duration clockSkew) {
     Optional<String> signature = signatureProblem(command);
     if (signature.isPresent()) {
       return signature;
@@ -87,16 +95,27 @@ public final class CommandVerifier {
       return Optional.of("command expired at " + expiresAt);
     }
     if (issuedAt.isAfter(now.plus(clockSkew))) {
-      return Optional.of("command is issued at " + issuedAt + ", more than " + clockSkew.toSeconds()
-          + " s after this host's time " + now + " (clock skew)");
+      return Optional.of(
+          "command is issued at "
+              + issuedAt
+              + ", more than "
+              + clockSkew.toSeconds()
+              + " s after this host's time "
+              + now
+              + " (clock skew)");
     }
     Duration lifetime = Duration.between(issuedAt, expiresAt);
     if (lifetime.compareTo(maxLifetime) > 0 || lifetime.isNegative()) {
-      return Optional.of("command lifetime " + lifetime.toSeconds() + " s exceeds the maximum of "
-          + maxLifetime.toSeconds() + " s");
+      return Optional.of(
+          "command lifetime "
+              + lifetime.toSeconds()
+              + " s exceeds the maximum of "
+              + maxLifetime.toSeconds()
+              + " s");
     }
     if (!command.getHostId().equals(ownHostId)) {
-      return Optional.of("command is for host '" + command.getHostId() + "', this is '" + ownHostId + "'");
+      return Optional.of(
+          "command is for host '" + command.getHostId() + "', this is '" + ownHostId + "'");
     }
     return Optional.empty();
   }

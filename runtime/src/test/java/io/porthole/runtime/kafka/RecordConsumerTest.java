@@ -26,7 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The consumer's commit, pause, failure and rebalance bookkeeping over kafka-clients' MockConsumer. */
+/**
+ * The consumer's commit, pause, failure and rebalance bookkeeping over kafka-clients' MockConsumer.
+ */
 class RecordConsumerTest {
 
   private static final String TOPIC = "t";
@@ -36,6 +38,7 @@ class RecordConsumerTest {
 
   private Vertx vertx;
   private RecordingConsumer mock;
+
   /** The promise of each record handed out, by partition and offset ("0@3"). */
   private final Map<String, Promise<Void>> handedOut = new ConcurrentHashMap<>();
 
@@ -54,28 +57,39 @@ class RecordConsumerTest {
   private RecordConsumer<String, String> started(int maxInFlight) throws Exception {
     // Created on a context, as a verticle would: the consumer's bookkeeping runs there.
     Promise<RecordConsumer<String, String>> created = Promise.promise();
-    vertx.runOnContext(v -> {
-      RecordConsumer<String, String> consumer = RecordConsumer.forRecords(vertx, KafkaConsumer.create(vertx, mock),
-          new RecordConsumer.Options("test", Set.of(TOPIC), maxInFlight, Duration.ofMillis(20), Duration.ofSeconds(5)),
-          record -> {
-            Promise<Void> promise = Promise.promise();
-            handedOut.put(record.partition() + "@" + record.offset(), promise);
-            return promise.future();
-          },
-          RecordConsumer.Rebalance.none());
-      consumer.start().onComplete(ar -> created.complete(consumer));
-    });
+    vertx.runOnContext(
+        v -> {
+          RecordConsumer<String, String> consumer =
+              RecordConsumer.forRecords(
+                  vertx,
+                  KafkaConsumer.create(vertx, mock),
+                  new RecordConsumer.Options(
+                      "test",
+                      Set.of(TOPIC),
+                      maxInFlight,
+                      Duration.ofMillis(20),
+                      Duration.ofSeconds(5)),
+                  record -> {
+                    Promise<Void> promise = Promise.promise();
+                    handedOut.put(record.partition() + "@" + record.offset(), promise);
+                    return promise.future();
+                  },
+                  RecordConsumer.Rebalance.none());
+          consumer.start().onComplete(ar -> created.complete(consumer));
+        });
     RecordConsumer<String, String> consumer = await(created.future());
     mock.schedulePollTask(() -> mock.rebalance(List.of(P0, P1)));
     return consumer;
   }
 
   private void addRecords(TopicPartition partition, int from, int to) {
-    mock.schedulePollTask(() -> {
-      for (int offset = from; offset < to; offset++) {
-        mock.addRecord(new ConsumerRecord<>(TOPIC, partition.partition(), offset, "k", "v" + offset));
-      }
-    });
+    mock.schedulePollTask(
+        () -> {
+          for (int offset = from; offset < to; offset++) {
+            mock.addRecord(
+                new ConsumerRecord<>(TOPIC, partition.partition(), offset, "k", "v" + offset));
+          }
+        });
   }
 
   private void complete(int partition, int... offsets) {
@@ -88,7 +102,10 @@ class RecordConsumerTest {
     return mock.commits.get(partition);
   }
 
-  /** Remembers every commit, also of partitions no longer assigned and after close (MockConsumer forgets). */
+  /**
+   * Remembers every commit, also of partitions no longer assigned and after close (MockConsumer
+   * forgets).
+   */
   private static final class RecordingConsumer extends MockConsumer<String, String> {
     final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
 
@@ -97,7 +114,8 @@ class RecordConsumerTest {
     }
 
     @Override
-    public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+    public synchronized void commitAsync(
+        Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
       offsets.forEach((partition, offset) -> commits.put(partition, offset.offset()));
       super.commitAsync(offsets, callback);
     }
@@ -142,7 +160,9 @@ class RecordConsumerTest {
     complete(0, 1, 2);
     complete(1, 0, 1);
     awaitThat("partition 1 committed to 2", () -> Long.valueOf(2).equals(committed(P1)));
-    assertThat(committed(P0)).as("0 still running: nothing of partition 0 may be committed").isNull();
+    assertThat(committed(P0))
+        .as("0 still running: nothing of partition 0 may be committed")
+        .isNull();
 
     complete(0, 0);
     awaitThat("partition 0 committed past 0..2", () -> Long.valueOf(3).equals(committed(P0)));
@@ -157,7 +177,9 @@ class RecordConsumerTest {
   void pausesAtMaxInFlightAndResumesAtHalf() throws Exception {
     RecordConsumer<String, String> consumer = started(4);
     addRecords(P0, 0, 10);
-    awaitThat("paused with ten in flight", () -> handedOut.size() == 10 && mock.paused().containsAll(Set.of(P0, P1)));
+    awaitThat(
+        "paused with ten in flight",
+        () -> handedOut.size() == 10 && mock.paused().containsAll(Set.of(P0, P1)));
     assertThat(consumer.pauses()).isEqualTo(1);
 
     complete(0, 0, 1, 2, 3, 4, 5, 6);
@@ -180,7 +202,9 @@ class RecordConsumerTest {
     complete(1, 0);
     await(consumer.stop());
 
-    assertThat(committed(P0)).as("committed up to the failed record, which is read again").isEqualTo(1);
+    assertThat(committed(P0))
+        .as("committed up to the failed record, which is read again")
+        .isEqualTo(1);
     assertThat(committed(P1)).isEqualTo(1);
     assertThat(consumer.failures()).isEqualTo(1);
   }
@@ -192,7 +216,8 @@ class RecordConsumerTest {
     awaitThat("four records handed out", () -> handedOut.size() == 4);
     complete(0, 0, 1);
     mock.schedulePollTask(() -> mock.rebalance(List.of()));
-    awaitThat("what was complete committed on revocation", () -> Long.valueOf(2).equals(committed(P0)));
+    awaitThat(
+        "what was complete committed on revocation", () -> Long.valueOf(2).equals(committed(P0)));
 
     complete(0, 2, 3); // too late: the partition may belong to another member by now
     await(consumer.stop());
@@ -204,7 +229,9 @@ class RecordConsumerTest {
     mock.commitSync(Map.of(P0, new OffsetAndMetadata(3)));
     RecordConsumer<String, String> consumer = started(100);
     addRecords(P0, 3, 5);
-    awaitThat("the records after the committed offset", () -> handedOut.keySet().equals(Set.of("0@3", "0@4")));
+    awaitThat(
+        "the records after the committed offset",
+        () -> handedOut.keySet().equals(Set.of("0@3", "0@4")));
     complete(0, 3, 4);
     await(consumer.stop());
     assertThat(committed(P0)).isEqualTo(5);
@@ -234,27 +261,36 @@ class RecordConsumerTest {
     assertThat(mock.closed()).isTrue();
   }
 
-  private RecordConsumer<String, String> startedFromBeginning(List<TopicPartition> partitions) throws Exception {
-    mock.updatePartitions(TOPIC, partitions.stream()
-        .map(p -> partitionInfo(p.partition())).toList());
+  private RecordConsumer<String, String> startedFromBeginning(List<TopicPartition> partitions)
+      throws Exception {
+    mock.updatePartitions(
+        TOPIC, partitions.stream().map(p -> partitionInfo(p.partition())).toList());
     Promise<RecordConsumer<String, String>> created = Promise.promise();
-    vertx.runOnContext(v -> {
-      RecordConsumer<String, String> consumer = RecordConsumer.fromBeginning(vertx, KafkaConsumer.create(vertx, mock),
-          new RecordConsumer.Options("views", Set.of(TOPIC), 100, Duration.ofMillis(20), Duration.ofSeconds(5)),
-          record -> {
-            Promise<Void> promise = Promise.promise();
-            handedOut.put(record.partition() + "@" + record.offset(), promise);
-            return promise.future();
-          },
-          Duration.ofMillis(50));
-      consumer.start().onComplete(ar -> {
-        if (ar.failed()) {
-          created.fail(ar.cause());
-        } else {
-          created.complete(consumer);
-        }
-      });
-    });
+    vertx.runOnContext(
+        v -> {
+          RecordConsumer<String, String> consumer =
+              RecordConsumer.fromBeginning(
+                  vertx,
+                  KafkaConsumer.create(vertx, mock),
+                  new RecordConsumer.Options(
+                      "views", Set.of(TOPIC), 100, Duration.ofMillis(20), Duration.ofSeconds(5)),
+                  record -> {
+                    Promise<Void> promise = Promise.promise();
+                    handedOut.put(record.partition() + "@" + record.offset(), promise);
+                    return promise.future();
+                  },
+                  Duration.ofMillis(50));
+          consumer
+              .start()
+              .onComplete(
+                  ar -> {
+                    if (ar.failed()) {
+                      created.fail(ar.cause());
+                    } else {
+                      created.complete(consumer);
+                    }
+                  });
+        });
     return await(created.future());
   }
 
@@ -264,8 +300,10 @@ class RecordConsumerTest {
   }
 
   @Test
-  void withoutAGroupEveryPartitionIsReadFromItsBeginningNothingIsCommittedAndCatchingUpIsTold() throws Exception {
-    mock.commitSync(Map.of(P0, new OffsetAndMetadata(2))); // another reader's commit: not where this one starts
+  void withoutAGroupEveryPartitionIsReadFromItsBeginningNothingIsCommittedAndCatchingUpIsTold()
+      throws Exception {
+    mock.commitSync(
+        Map.of(P0, new OffsetAndMetadata(2))); // another reader's commit: not where this one starts
     mock.commits.clear();
     mock.updateEndOffsets(Map.of(P0, 3L, P1, 1L));
     RecordConsumer<String, String> consumer = startedFromBeginning(List.of(P0, P1));
@@ -275,7 +313,9 @@ class RecordConsumerTest {
     awaitThat("four records handed out", () -> handedOut.size() == 4);
     complete(0, 0, 1, 2);
     Thread.sleep(300); // several catch-up checks
-    assertThat(consumer.caughtUp().isComplete()).as("partition 1 still has a record in flight").isFalse();
+    assertThat(consumer.caughtUp().isComplete())
+        .as("partition 1 still has a record in flight")
+        .isFalse();
 
     complete(1, 0);
     await(consumer.caughtUp());
@@ -299,8 +339,10 @@ class RecordConsumerTest {
   }
 
   @Test
-  void withoutAGroupAFailedRecordIsPassedOverAndAPositionAtTheEndWithoutRecordsCountsAsRead() throws Exception {
-    mock.updateBeginningOffsets(Map.of(P0, 0L, P1, 4L)); // partition 1: records below 4 deleted, or markers
+  void withoutAGroupAFailedRecordIsPassedOverAndAPositionAtTheEndWithoutRecordsCountsAsRead()
+      throws Exception {
+    mock.updateBeginningOffsets(
+        Map.of(P0, 0L, P1, 4L)); // partition 1: records below 4 deleted, or markers
     mock.updateEndOffsets(Map.of(P0, 2L, P1, 4L));
     RecordConsumer<String, String> consumer = startedFromBeginning(List.of(P0, P1));
     addRecords(P0, 0, 2);

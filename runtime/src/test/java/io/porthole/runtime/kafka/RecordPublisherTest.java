@@ -45,7 +45,8 @@ class RecordPublisherTest {
   void sendsToTheDeploymentsTopicNameAndCountsAcknowledgements(Vertx vertx, VertxTestContext ctx) {
     MockProducer<String, byte[]> mock = mock(true);
     RecordPublisher publisher =
-        new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t1."), 10);
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("t1."), 10);
     publisher
         .send(Topic.HEARTBEATS, "h1", beat(1))
         .onComplete(
@@ -54,9 +55,11 @@ class RecordPublisherTest {
                     ctx.verify(
                         () -> {
                           assertThat(mock.history()).hasSize(1);
-                          assertThat(mock.history().get(0).topic()).isEqualTo("t1.porthole.heartbeats.v1");
+                          assertThat(mock.history().get(0).topic())
+                              .isEqualTo("t1.porthole.heartbeats.v1");
                           assertThat(mock.history().get(0).key()).isEqualTo("h1");
-                          assertThat(CollectorHeartbeat.parseFrom(mock.history().get(0).value())).isEqualTo(beat(1));
+                          assertThat(CollectorHeartbeat.parseFrom(mock.history().get(0).value()))
+                              .isEqualTo(beat(1));
                           assertThat(publisher.published()).isEqualTo(1);
                           ctx.completeNow();
                         })));
@@ -66,7 +69,9 @@ class RecordPublisherTest {
   void recordsOfOneKeyReachKafkaInTheOrderTheyWerePublishedAndSendsCompleteOnTheCallersContext(
       Vertx vertx, VertxTestContext ctx) {
     MockProducer<String, byte[]> mock = mock(true);
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10_000);
+    RecordPublisher publisher =
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, mock), TopicNames.standard(), 10_000);
     ConcurrentLinkedQueue<Integer> listened = new ConcurrentLinkedQueue<>();
     Context caller = vertx.getOrCreateContext();
     caller.runOnContext(
@@ -77,7 +82,9 @@ class RecordPublisherTest {
             switch (i % 3) {
               case 0 -> sends.add(publisher.send(Topic.HEARTBEATS, "k" + (i % 4), beat(i)));
               case 1 -> publisher.publish(Topic.HEARTBEATS, "k" + (i % 4), beat(i));
-              default -> publisher.publish(Topic.HEARTBEATS, "k" + (i % 4), beat(i), failure -> listened.add(n));
+              default ->
+                  publisher.publish(
+                      Topic.HEARTBEATS, "k" + (i % 4), beat(i), failure -> listened.add(n));
             }
           }
           List<Context> completedOn = new ArrayList<>();
@@ -88,12 +95,15 @@ class RecordPublisherTest {
                       all ->
                           ctx.verify(
                               () -> {
-                                assertThat(completedOn).hasSize(1000).allSatisfy(c -> assertThat(c).isSameAs(caller));
+                                assertThat(completedOn)
+                                    .hasSize(1000)
+                                    .allSatisfy(c -> assertThat(c).isSameAs(caller));
                                 assertThat(listened).hasSize(1000);
                                 Map<String, Integer> lastPerKey = new HashMap<>();
                                 for (ProducerRecord<String, byte[]> record : mock.history()) {
                                   int i = index(record);
-                                  assertThat(i).isGreaterThan(lastPerKey.getOrDefault(record.key(), -1));
+                                  assertThat(i)
+                                      .isGreaterThan(lastPerKey.getOrDefault(record.key(), -1));
                                   lastPerKey.put(record.key(), i);
                                 }
                                 assertThat(mock.history()).hasSize(3000);
@@ -103,20 +113,26 @@ class RecordPublisherTest {
   }
 
   @Test
-  void whileKafkaCannotTakeMoreTheBufferIsBoundedAndDropsAreCounted(Vertx vertx, VertxTestContext ctx) {
-    StalledProducer stalled = new StalledProducer(); // send blocks: buffer.memory full or no metadata
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 5);
+  void whileKafkaCannotTakeMoreTheBufferIsBoundedAndDropsAreCounted(
+      Vertx vertx, VertxTestContext ctx) {
+    StalledProducer stalled =
+        new StalledProducer(); // send blocks: buffer.memory full or no metadata
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 5);
     vertx.runOnContext(
         v -> {
-          // On the event loop, while the producer blocks the sending thread: nothing here may block.
+          // On the event loop, while the producer blocks the sending thread: nothing here may
+          // block.
           List<Future<Void>> sends = new ArrayList<>();
           for (int i = 0; i < 20; i++) {
             sends.add(publisher.send(Topic.HEARTBEATS, "h", beat(i)));
           }
           ctx.verify(
               () -> {
-                // five held (one in the blocked send, four waiting); the other fifteen refused at once
-                assertThat(sends.subList(5, 20)).allSatisfy(send -> assertThat(send.failed()).isTrue());
+                // five held (one in the blocked send, four waiting); the other fifteen refused at
+                // once
+                assertThat(sends.subList(5, 20))
+                    .allSatisfy(send -> assertThat(send.failed()).isTrue());
                 assertThat(sends.get(5).cause())
                     .isInstanceOf(RecordDroppedException.class)
                     .hasMessageContaining("publish buffer full (5 records)");
@@ -129,7 +145,8 @@ class RecordPublisherTest {
                       all ->
                           ctx.verify(
                               () -> {
-                                assertThat(stalled.history()).extracting(RecordPublisherTest::index)
+                                assertThat(stalled.history())
+                                    .extracting(RecordPublisherTest::index)
                                     .containsExactly(0, 1, 2, 3, 4);
                                 assertThat(publisher.published()).isEqualTo(5);
                                 assertThat(publisher.failed()).isZero();
@@ -139,17 +156,20 @@ class RecordPublisherTest {
   }
 
   @Test
-  void aRecordKafkaDoesNotAcknowledgeFailsItsSendAndIsCountedAsFailed(Vertx vertx, VertxTestContext ctx) {
+  void aRecordKafkaDoesNotAcknowledgeFailsItsSendAndIsCountedAsFailed(
+      Vertx vertx, VertxTestContext ctx) {
     MockProducer<String, byte[]> failing =
         new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer()) {
           @Override
-          public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+          public synchronized java.util.concurrent.Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> record, Callback callback) {
             java.util.concurrent.Future<RecordMetadata> result = super.send(record, callback);
             errorNext(new TimeoutException("not acknowledged in time"));
             return result;
           }
         };
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, failing), TopicNames.standard(), 10);
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, failing), TopicNames.standard(), 10);
     publisher
         .send(Topic.HEARTBEATS, "h", beat(1))
         .onComplete(
@@ -166,18 +186,22 @@ class RecordPublisherTest {
   }
 
   @Test
-  void aRecordTheProducerRefusesOutrightIsAFailureAndLaterRecordsStillGo(Vertx vertx, VertxTestContext ctx) {
+  void aRecordTheProducerRefusesOutrightIsAFailureAndLaterRecordsStillGo(
+      Vertx vertx, VertxTestContext ctx) {
     MockProducer<String, byte[]> refusingOne =
         new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer()) {
           @Override
-          public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+          public synchronized java.util.concurrent.Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> record, Callback callback) {
             if (record.key().equals("bad")) {
               throw new IllegalStateException("refused");
             }
             return super.send(record, callback);
           }
         };
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, refusingOne), TopicNames.standard(), 10);
+    RecordPublisher publisher =
+        new RecordPublisher(
+            vertx, KafkaProducer.create(vertx, refusingOne), TopicNames.standard(), 10);
     Future<Void> bad = publisher.send(Topic.HEARTBEATS, "bad", beat(1));
     Future<Void> good = publisher.send(Topic.HEARTBEATS, "good", beat(2));
     Future.join(bad, good)
@@ -194,10 +218,11 @@ class RecordPublisherTest {
   }
 
   @Test
-  void stopDropsWhatIsBufferedFlushesWhatKafkaTookAndRefusesLaterRecords(Vertx vertx, VertxTestContext ctx)
-      throws Exception {
+  void stopDropsWhatIsBufferedFlushesWhatKafkaTookAndRefusesLaterRecords(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
     StalledProducer stalled = new StalledProducer();
-    RecordPublisher publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 10);
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, stalled), TopicNames.standard(), 10);
     Future<Void> first = publisher.send(Topic.HEARTBEATS, "h", beat(0));
     List<Future<Void>> buffered = new ArrayList<>();
     for (int i = 1; i < 3; i++) {
@@ -213,10 +238,16 @@ class RecordPublisherTest {
               ctx.verify(
                   () -> {
                     assertThat(first.succeeded()).isTrue();
-                    assertThat(stalled.history()).extracting(RecordPublisherTest::index).containsExactly(0);
+                    assertThat(stalled.history())
+                        .extracting(RecordPublisherTest::index)
+                        .containsExactly(0);
                     assertThat(stalled.closed()).isTrue();
-                    assertThat(buffered).allSatisfy(send -> assertThat(send.cause())
-                        .isInstanceOf(RecordDroppedException.class).hasMessage("publisher stopped"));
+                    assertThat(buffered)
+                        .allSatisfy(
+                            send ->
+                                assertThat(send.cause())
+                                    .isInstanceOf(RecordDroppedException.class)
+                                    .hasMessage("publisher stopped"));
                     assertThat(late.cause()).hasMessage("publisher stopped");
                     assertThat(publisher.dropped()).isEqualTo(3);
                     assertThat(publisher.published()).isEqualTo(1);

@@ -30,8 +30,13 @@ class OpsHttpServerTest {
   @BeforeEach
   void start() throws Exception {
     vertx = PortholeMetrics.newVertx();
-    server = new OpsHttpServer(vertx, new OpsHttpConfig("127.0.0.1", 0), PortholeMetrics.of(vertx),
-        Readiness.of(vertx), "test");
+    server =
+        new OpsHttpServer(
+            vertx,
+            new OpsHttpConfig("127.0.0.1", 0),
+            PortholeMetrics.of(vertx),
+            Readiness.of(vertx),
+            "test");
     await(server.start());
     client = vertx.createHttpClient();
   }
@@ -44,7 +49,9 @@ class OpsHttpServerTest {
 
   @Test
   void metricsAreThePrometheusTextOfTheSharedRegistryWithJvmAndVertxMeters() throws Exception {
-    Counter.builder("porthole.test.things").register(PortholeMetrics.of(vertx).registry()).increment(3);
+    Counter.builder("porthole.test.things")
+        .register(PortholeMetrics.of(vertx).registry())
+        .increment(3);
     get("/health/live"); // one request, so that the Vert.x HTTP server meters exist
 
     Reply metrics = get("/metrics");
@@ -65,43 +72,61 @@ class OpsHttpServerTest {
     assertThat(new JsonObject(before.body).getString("status")).isEqualTo("DOWN");
 
     AtomicBoolean consuming = new AtomicBoolean();
-    Readiness.of(vertx).register("consuming", () -> consuming.get() ? Status.up("polled") : Status.down("not yet"));
+    Readiness.of(vertx)
+        .register(
+            "consuming", () -> consuming.get() ? Status.up("polled") : Status.down("not yet"));
     assertThat(get("/health/ready").status).isEqualTo(503);
 
     consuming.set(true);
     Reply after = get("/health/ready");
 
     assertThat(after.status).isEqualTo(200);
-    assertThat(new JsonObject(after.body).getJsonObject("checks").getString("consuming")).isEqualTo("polled");
+    assertThat(new JsonObject(after.body).getJsonObject("checks").getString("consuming"))
+        .isEqualTo("polled");
     assertThat(get("/health/live").status).isEqualTo(200);
   }
 
   @Test
   void otherPathsAnd405AreRefused() throws Exception {
     assertThat(get("/nothing").status).isEqualTo(404);
-    HttpClientResponse post = await(client.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/metrics")
-        .compose(r -> r.send()));
+    HttpClientResponse post =
+        await(
+            client
+                .request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/metrics")
+                .compose(r -> r.send()));
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
   @Test
   void noPortNoServerAndABadPortNamesTheKey() {
     assertThat(OpsHttpConfig.from(Settings.of(Map.of()))).isEmpty();
-    assertThat(OpsHttpConfig.from(Settings.of(Map.of("http.port", "9464", "ops.http.enabled", "false")))).isEmpty();
+    assertThat(
+            OpsHttpConfig.from(
+                Settings.of(Map.of("http.port", "9464", "ops.http.enabled", "false"))))
+        .isEmpty();
     assertThat(OpsHttpConfig.from(Settings.of(Map.of("http.port", "9464"))))
         .contains(new OpsHttpConfig("0.0.0.0", 9464));
-    assertThatThrownBy(
-            () -> OpsHttpConfig.from(Settings.of(Map.of("http.port", "70000"))))
+    assertThatThrownBy(() -> OpsHttpConfig.from(Settings.of(Map.of("http.port", "70000"))))
         .hasMessageContaining("http.port");
   }
 
   private record Reply(int status, String contentType, String body) {}
 
   private Reply get(String path) throws Exception {
-    return await(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
-        .compose(HttpClientRequest::send)
-        .compose(response -> response.body()
-            .map(body -> new Reply(response.statusCode(), response.getHeader("Content-Type"), body.toString()))));
+    return await(
+        client
+            .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+            .compose(HttpClientRequest::send)
+            .compose(
+                response ->
+                    response
+                        .body()
+                        .map(
+                            body ->
+                                new Reply(
+                                    response.statusCode(),
+                                    response.getHeader("Content-Type"),
+                                    body.toString()))));
   }
 
   private static <T> T await(Future<T> future) throws Exception {

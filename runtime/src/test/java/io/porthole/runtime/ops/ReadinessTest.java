@@ -27,7 +27,9 @@ class ReadinessTest {
     Readiness readiness =
         new Readiness()
             .register("producing", () -> Status.up("3 acknowledged"))
-            .register("docker events", () -> connected.get() ? Status.up("connected") : Status.down("reconnecting"));
+            .register(
+                "docker events",
+                () -> connected.get() ? Status.up("connected") : Status.down("reconnecting"));
 
     assertThat(readiness.report().ready()).isFalse();
     assertThat(readiness.report().toJson().getJsonObject("checks").getString("docker events"))
@@ -37,14 +39,20 @@ class ReadinessTest {
 
     assertThat(readiness.report().ready()).isTrue();
     assertThat(readiness.report().toJson().encode())
-        .isEqualTo("{\"status\":\"UP\",\"checks\":{\"docker events\":\"connected\",\"producing\":\"3 acknowledged\"}}");
+        .isEqualTo(
+            "{\"status\":\"UP\",\"checks\":{\"docker "
+                + "events\":\"connected\",\"producing\":\"3 acknowledged\"}}");
   }
 
   @Test
   void aCheckThatThrowsIsNotReadyAndSaysWhy() {
-    Readiness readiness = new Readiness().register("broken", () -> {
-      throw new IllegalStateException("boom");
-    });
+    Readiness readiness =
+        new Readiness()
+            .register(
+                "broken",
+                () -> {
+                  throw new IllegalStateException("boom");
+                });
 
     Readiness.Check check = readiness.report().checks().get(0);
 
@@ -55,7 +63,9 @@ class ReadinessTest {
   @Test
   void anUnregisteredCheckNoLongerCounts() {
     Readiness readiness =
-        new Readiness().register("a", () -> Status.up("fine")).register("b", () -> Status.down("stuck"));
+        new Readiness()
+            .register("a", () -> Status.up("fine"))
+            .register("b", () -> Status.down("stuck"));
 
     readiness.unregister("b");
 
@@ -82,8 +92,12 @@ class ReadinessTest {
     Vertx first = Vertx.vertx();
     Vertx second = Vertx.vertx();
     try {
-      assertThat(Readiness.of(first)).isSameAs(Readiness.of(first)).isNotSameAs(Readiness.of(second));
-      assertThat(PortholeMetrics.of(first)).isSameAs(PortholeMetrics.of(first)).isNotSameAs(PortholeMetrics.of(second));
+      assertThat(Readiness.of(first))
+          .isSameAs(Readiness.of(first))
+          .isNotSameAs(Readiness.of(second));
+      assertThat(PortholeMetrics.of(first))
+          .isSameAs(PortholeMetrics.of(first))
+          .isNotSameAs(PortholeMetrics.of(second));
     } finally {
       first.close();
       second.close();

@@ -42,7 +42,8 @@ class CommandSignerTest {
   }
 
   private CommandVerifier verifier(String... names) {
-    return CommandVerifier.fromFiles(List.of(names).stream().map(n -> dir.resolve(n + "-verify.pem")).toList());
+    return CommandVerifier.fromFiles(
+        List.of(names).stream().map(n -> dir.resolve(n + "-verify.pem")).toList());
   }
 
   @Test
@@ -64,7 +65,8 @@ class CommandSignerTest {
     RemediationCommand relabelled = foreign.toBuilder().setSigningKeyId(genuine.keyId()).build();
     assertThat(verifier("a").rejectionReason(relabelled, "host-a", NOW, MAX_LIFETIME, SKEW))
         .hasValueSatisfying(r -> assertThat(r).contains("does not verify"));
-    RemediationCommand altered = genuine.sign(command()).toBuilder().setContainerId("other").build();
+    RemediationCommand altered =
+        genuine.sign(command()).toBuilder().setContainerId("other").build();
     assertThat(verifier("a").rejectionReason(altered, "host-a", NOW, MAX_LIFETIME, SKEW))
         .hasValueSatisfying(r -> assertThat(r).contains("does not verify"));
     assertThat(verifier("a").rejectionReason(command(), "host-a", NOW, MAX_LIFETIME, SKEW))
@@ -77,9 +79,13 @@ class CommandSignerTest {
     CommandSigner next = pair("new");
     CommandVerifier both = verifier("old", "new");
     assertThat(both.keyIds()).containsExactlyInAnyOrder(old.keyId(), next.keyId());
-    assertThat(both.rejectionReason(old.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW)).isEmpty();
-    assertThat(both.rejectionReason(next.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW)).isEmpty();
-    assertThat(verifier("new").rejectionReason(old.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW)).isPresent();
+    assertThat(both.rejectionReason(old.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW))
+        .isEmpty();
+    assertThat(both.rejectionReason(next.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW))
+        .isEmpty();
+    assertThat(
+            verifier("new").rejectionReason(old.sign(command()), "host-a", NOW, MAX_LIFETIME, SKEW))
+        .isPresent();
   }
 
   @Test
@@ -92,30 +98,44 @@ class CommandSignerTest {
     assertThat(verifier.rejectionReason(signed, "host-b", NOW, MAX_LIFETIME, SKEW))
         .hasValueSatisfying(r -> assertThat(r).contains("for host 'host-a'"));
     RemediationCommand longLived =
-        signer.sign(command().toBuilder().setExpiresAt(Timestamps.of(NOW.plus(Duration.ofMinutes(11)))).build());
+        signer.sign(
+            command().toBuilder()
+                .setExpiresAt(Timestamps.of(NOW.plus(Duration.ofMinutes(11))))
+                .build());
     assertThat(verifier.rejectionReason(longLived, "host-a", NOW, MAX_LIFETIME, SKEW))
-        .hasValueSatisfying(r -> assertThat(r).contains("lifetime 660 s exceeds the maximum of 600 s"));
-    RemediationCommand future = signer.sign(command().toBuilder()
-        .setIssuedAt(Timestamps.of(NOW.plusSeconds(31))).setExpiresAt(Timestamps.of(NOW.plusSeconds(90))).build());
+        .hasValueSatisfying(
+            r -> assertThat(r).contains("lifetime 660 s exceeds the maximum of 600 s"));
+    RemediationCommand future =
+        signer.sign(
+            command().toBuilder()
+                .setIssuedAt(Timestamps.of(NOW.plusSeconds(31)))
+                .setExpiresAt(Timestamps.of(NOW.plusSeconds(90)))
+                .build());
     assertThat(verifier.rejectionReason(future, "host-a", NOW, MAX_LIFETIME, SKEW))
         .hasValueSatisfying(r -> assertThat(r).contains("clock skew"));
-    assertThat(verifier.rejectionReason(future, "host-a", NOW.plusSeconds(1), MAX_LIFETIME, SKEW)).isEmpty();
+    assertThat(verifier.rejectionReason(future, "host-a", NOW.plusSeconds(1), MAX_LIFETIME, SKEW))
+        .isEmpty();
   }
 
   @Test
   void theDigestDiffersForAnyChangeIncludingTheSignature() throws Exception {
     RemediationCommand signed = pair("a").sign(command());
-    assertThat(CommandSigner.digest(signed)).isEqualTo(CommandSigner.digest(signed.toBuilder().build()));
-    RemediationCommand otherSignature = signed.toBuilder().setSignature(ByteString.copyFromUtf8("x")).build();
+    assertThat(CommandSigner.digest(signed))
+        .isEqualTo(CommandSigner.digest(signed.toBuilder().build()));
+    RemediationCommand otherSignature =
+        signed.toBuilder().setSignature(ByteString.copyFromUtf8("x")).build();
     assertThat(CommandSigner.digest(otherSignature)).isNotEqualTo(CommandSigner.digest(signed));
   }
 
   @Test
   void keyFilesAreWrittenWithTheirModesAndBadFilesAreNamed() throws Exception {
     pair("a");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("a-signing.pem"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("a-signing.pem"))))
         .isEqualTo("rw-------");
-    assertThat(Files.readString(dir.resolve("a-verify.pem"))).startsWith("-----BEGIN PUBLIC KEY-----")
+    assertThat(Files.readString(dir.resolve("a-verify.pem")))
+        .startsWith("-----BEGIN PUBLIC KEY-----")
         .doesNotContain("PRIVATE");
     assertThatThrownBy(() -> CommandVerifier.fromFiles(List.of(dir.resolve("a-signing.pem"))))
         .hasMessageContaining("a-signing.pem: holds a private key");
@@ -124,7 +144,9 @@ class CommandSignerTest {
     Path privateOnly = dir.resolve("private-only.pem");
     String text = Files.readString(dir.resolve("a-signing.pem"));
     Files.writeString(privateOnly, text.substring(0, text.indexOf("-----BEGIN PUBLIC KEY")));
-    assertThatThrownBy(() -> CommandSigner.fromFile(privateOnly)).hasMessageContaining("openssl pkey");
-    assertThatThrownBy(() -> CommandSigner.fromFile(dir.resolve("missing.pem"))).hasMessageContaining("cannot be read");
+    assertThatThrownBy(() -> CommandSigner.fromFile(privateOnly))
+        .hasMessageContaining("openssl pkey");
+    assertThatThrownBy(() -> CommandSigner.fromFile(dir.resolve("missing.pem")))
+        .hasMessageContaining("cannot be read");
   }
 }

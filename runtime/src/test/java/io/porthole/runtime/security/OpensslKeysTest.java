@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class OpensslKeysTest {
 
-  private static final String OPENSSL_SIGNATURE_OF_PORTHOLE = "ophEMEhFYc247b5AWiAEJFf2WLUZHqht6iQBTcAN4Z9uyz7WpV1TF2XgPr+NmlpF2J5WmxMLVl+nYqtG8OPpBw==";
+  private static final String OPENSSL_SIGNATURE_OF_PORTHOLE =
+      "ophEMEhFYc247b5AWiAEJFf2WLUZHqht6iQBTcAN4Z9uyz7WpV1TF2XgPr+NmlpF2J5WmxMLVl+nYqtG8OPpBw==";
 
   private static Path fixture(String name) throws Exception {
     return Path.of(OpensslKeysTest.class.getResource("/security/" + name).toURI());
@@ -28,8 +29,13 @@ class OpensslKeysTest {
     // Ed25519 is deterministic: the same key signs the same bytes identically in both.
     assertThat(Base64.getEncoder().encodeToString(Ed25519.sign(key.privateKey(), message)))
         .isEqualTo(OPENSSL_SIGNATURE_OF_PORTHOLE);
-    assertThat(Ed25519.verify(CommandKeys.readPublicKeys(fixture("openssl-verify.pem")).get(0), message,
-        Base64.getDecoder().decode(OPENSSL_SIGNATURE_OF_PORTHOLE))).isTrue();
-    assertThat(CommandVerifier.fromFiles(List.of(fixture("openssl-verify.pem"))).keyIds()).containsExactly(key.keyId());
+    assertThat(
+            Ed25519.verify(
+                CommandKeys.readPublicKeys(fixture("openssl-verify.pem")).get(0),
+                message,
+                Base64.getDecoder().decode(OPENSSL_SIGNATURE_OF_PORTHOLE)))
+        .isTrue();
+    assertThat(CommandVerifier.fromFiles(List.of(fixture("openssl-verify.pem"))).keyIds())
+        .containsExactly(key.keyId());
   }
 }

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The second per-image stage: reads {@code porthole.image-summaries.v1} as the group
- * {@code analyzer.images.group.id}, feeds every summary to the {@link HostDivergenceRule} and publishes
+ * The second per-image stage: reads {@code porthole.image-summaries.v1} as the group {@code
+ * analyzer.images.group.id}, feeds every summary to the {@link HostDivergenceRule} and publishes
  * its alerts. Alerts are control records: a send the broker did not acknowledge is retried until it
  * is, or until stop.
  */
@@ -34,7 +34,8 @@ final class ImageDivergenceVerticle extends VerticleBase {
   private final AnalyzerConfig analyzer;
   private final ImagesConfig config;
   private final HostDivergenceRule rule;
-  private final ProtobufDeserializer<ImageSummary> summaries = ProtobufDeserializer.imageSummaries();
+  private final ProtobufDeserializer<ImageSummary> summaries =
+      ProtobufDeserializer.imageSummaries();
   private WindowedConsumer consumer;
   private RecordPublisher publisher;
   private volatile boolean stopped;
@@ -48,13 +49,20 @@ final class ImageDivergenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String clientId = analyzer.clientId() + "-images";
-    publisher = RecordPublisher.create(vertx, analyzer.kafka(), clientId, analyzer.topicNames(), analyzer.publishBuffer());
-    consumer = WindowedConsumer.group(
-        KafkaConsumer.create(vertx, analyzer.kafka().consumerConfig(clientId, config.groupId()), String.class, byte[].class),
-        Set.of(analyzer.topicNames().name(Topic.IMAGE_SUMMARIES)),
-        config.rule().window(),
-        rule::reset,
-        this::onSummary);
+    publisher =
+        RecordPublisher.create(
+            vertx, analyzer.kafka(), clientId, analyzer.topicNames(), analyzer.publishBuffer());
+    consumer =
+        WindowedConsumer.group(
+            KafkaConsumer.create(
+                vertx,
+                analyzer.kafka().consumerConfig(clientId, config.groupId()),
+                String.class,
+                byte[].class),
+            Set.of(analyzer.topicNames().name(Topic.IMAGE_SUMMARIES)),
+            config.rule().window(),
+            rule::reset,
+            this::onSummary);
     return publisher.start().compose(v -> consumer.start());
   }
 
@@ -69,25 +77,41 @@ final class ImageDivergenceVerticle extends VerticleBase {
     try {
       summary = summaries.deserialize(record.topic(), record.value());
     } catch (RuntimeException e) {
-      LOG.warn("skipping undecodable image summary {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+      LOG.warn(
+          "skipping undecodable image summary {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
       return;
     }
     for (Alert alert : rule.onSummary(summary, Instant.now())) {
       Alert stamped = alert.toBuilder().setPublishedAt(Timestamps.now()).build();
-      String key = stamped.getContainerId().isEmpty() ? stamped.getHostId() : stamped.getHostId() + "/" + stamped.getContainerId();
+      String key =
+          stamped.getContainerId().isEmpty()
+              ? stamped.getHostId()
+              : stamped.getHostId() + "/" + stamped.getContainerId();
       sendUntilAcknowledged(key, stamped);
     }
   }
 
   private Future<Void> sendUntilAcknowledged(String key, Alert alert) {
-    return publisher.send(Topic.ALERTS, key, alert).recover(e -> {
-      if (stopped) {
-        return Future.failedFuture(e);
-      }
-      LOG.warn("HOST_DIVERGENCE alert {} not acknowledged ({}); retrying in {} ms", alert.getAlertId(), e.toString(), RETRY_DELAY_MS);
-      Promise<Void> retried = Promise.promise();
-      vertx.setTimer(RETRY_DELAY_MS, id -> sendUntilAcknowledged(key, alert).onComplete(retried));
-      return retried.future();
-    });
+    return publisher
+        .send(Topic.ALERTS, key, alert)
+        .recover(
+            e -> {
+              if (stopped) {
+                return Future.failedFuture(e);
+              }
+              LOG.warn(
+                  "HOST_DIVERGENCE alert {} not acknowledged ({}); retrying in {} ms",
+                  alert.getAlertId(),
+                  e.toString(),
+                  RETRY_DELAY_MS);
+              Promise<Void> retried = Promise.promise();
+              vertx.setTimer(
+                  RETRY_DELAY_MS, id -> sendUntilAcknowledged(key, alert).onComplete(retried));
+              return retried.future();
+            });
   }
 }

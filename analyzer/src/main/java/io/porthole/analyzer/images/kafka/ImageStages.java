@@ -31,18 +31,21 @@ public final class ImageStages implements Lifecycle {
     if (!config.rule().settings().enabled()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(new ImageSummaryVerticle(analyzer, config))
-        .compose(id -> {
-          synchronized (this) {
-            summaryDeployment = id;
-          }
-          return vertx.deployVerticle(new ImageDivergenceVerticle(analyzer, config));
-        })
-        .onSuccess(id -> {
-          synchronized (this) {
-            divergenceDeployment = id;
-          }
-        })
+    return vertx
+        .deployVerticle(new ImageSummaryVerticle(analyzer, config))
+        .compose(
+            id -> {
+              synchronized (this) {
+                summaryDeployment = id;
+              }
+              return vertx.deployVerticle(new ImageDivergenceVerticle(analyzer, config));
+            })
+        .onSuccess(
+            id -> {
+              synchronized (this) {
+                divergenceDeployment = id;
+              }
+            })
         .mapEmpty();
   }
 

@@ -25,11 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first per-image stage: reads container events and syscall batches as the group
- * {@code analyzer.images.summary.group.id} (co-partitioned by container, like the analyzer) and every
- * heartbeat, folds them into an {@link ImageSummaryBuilder}, and publishes the summaries that changed
- * every {@code analyzer.images.publish.interval} to {@code porthole.image-summaries.v1}, keyed by
- * image id so that one consumer of the next stage sees every host of an image.
+ * The first per-image stage: reads container events and syscall batches as the group {@code
+ * analyzer.images.summary.group.id} (co-partitioned by container, like the analyzer) and every
+ * heartbeat, folds them into an {@link ImageSummaryBuilder}, and publishes the summaries that
+ * changed every {@code analyzer.images.publish.interval} to {@code porthole.image-summaries.v1},
+ * keyed by image id so that one consumer of the next stage sees every host of an image.
  */
 final class ImageSummaryVerticle extends VerticleBase {
 
@@ -40,7 +40,8 @@ final class ImageSummaryVerticle extends VerticleBase {
   private final ImagesConfig config;
   private final ImageSummaryBuilder builder;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
-  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats = ProtobufDeserializer.heartbeats();
+  private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
+      ProtobufDeserializer.heartbeats();
   private WindowedConsumer eventConsumer;
   private WindowedConsumer heartbeatConsumer;
   private RecordPublisher publisher;
@@ -58,33 +59,44 @@ final class ImageSummaryVerticle extends VerticleBase {
   public Future<?> start() {
     TopicNames names = analyzer.topicNames();
     String clientId = analyzer.clientId() + "-image-summaries";
-    publisher = RecordPublisher.create(vertx, analyzer.kafka(), clientId, names, analyzer.publishBuffer());
-    Map<String, String> eventConfig = new HashMap<>(analyzer.kafka().consumerConfig(clientId, config.summaryGroupId()));
+    publisher =
+        RecordPublisher.create(vertx, analyzer.kafka(), clientId, names, analyzer.publishBuffer());
+    Map<String, String> eventConfig =
+        new HashMap<>(analyzer.kafka().consumerConfig(clientId, config.summaryGroupId()));
     // Co-partitioning only helps if partition N of both topics goes to the same instance.
-    eventConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
-    eventConsumer = WindowedConsumer.group(
-        KafkaConsumer.create(vertx, eventConfig, String.class, byte[].class),
-        Set.of(names.names(Topic.CONTAINER_EVENTS, Topic.SYSCALLS)),
-        config.limits().window(),
-        builder::reset,
-        this::onEvent);
-    heartbeatConsumer = WindowedConsumer.allPartitions(
-        KafkaConsumer.create(vertx, analyzer.kafka().consumerConfig(clientId + "-hosts", null), String.class, byte[].class),
-        names.name(Topic.HEARTBEATS),
-        config.limits().window(),
-        this::onHeartbeat);
-    return publisher.start()
+    eventConfig.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+    eventConsumer =
+        WindowedConsumer.group(
+            KafkaConsumer.create(vertx, eventConfig, String.class, byte[].class),
+            Set.of(names.names(Topic.CONTAINER_EVENTS, Topic.SYSCALLS)),
+            config.limits().window(),
+            builder::reset,
+            this::onEvent);
+    heartbeatConsumer =
+        WindowedConsumer.allPartitions(
+            KafkaConsumer.create(
+                vertx,
+                analyzer.kafka().consumerConfig(clientId + "-hosts", null),
+                String.class,
+                byte[].class),
+            names.name(Topic.HEARTBEATS),
+            config.limits().window(),
+            this::onHeartbeat);
+    return publisher
+        .start()
         .compose(v -> heartbeatConsumer.start())
         .compose(v -> eventConsumer.start())
-        .onSuccess(v -> timer = vertx.setPeriodic(config.publishInterval().toMillis(), id -> publishChanged()));
+        .onSuccess(
+            v ->
+                timer =
+                    vertx.setPeriodic(config.publishInterval().toMillis(), id -> publishChanged()));
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return eventConsumer.stop()
-        .eventually(heartbeatConsumer::stop)
-        .eventually(publisher::stop);
+    return eventConsumer.stop().eventually(heartbeatConsumer::stop).eventually(publisher::stop);
   }
 
   private void onEvent(KafkaConsumerRecord<String, byte[]> record) {
@@ -119,9 +131,17 @@ final class ImageSummaryVerticle extends VerticleBase {
       builder.expire(now);
     }
     for (ImageSummary summary : builder.drainChanged(now)) {
-      publisher.send(Topic.IMAGE_SUMMARIES, summary.getImageId(), summary)
-          .onFailure(e -> LOG.warn("image summary of {} on {} not published: {} (undecodable records so far: {})",
-              summary.getImageId(), summary.getHostId(), e.toString(), undecodable));
+      publisher
+          .send(Topic.IMAGE_SUMMARIES, summary.getImageId(), summary)
+          .onFailure(
+              e ->
+                  LOG.warn(
+                      "image summary of {} on {} not published: {} (undecodable records "
+                          + "so far: {})",
+                      summary.getImageId(),
+                      summary.getHostId(),
+                      e.toString(),
+                      undecodable));
     }
   }
 }

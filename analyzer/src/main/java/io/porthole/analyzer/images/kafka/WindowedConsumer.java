@@ -41,8 +41,13 @@ final class WindowedConsumer implements Lifecycle {
   private boolean polling;
   private boolean closing;
 
-  private WindowedConsumer(KafkaConsumer<String, byte[]> consumer, Set<String> topics, Duration window, boolean allPartitions,
-      Runnable onAssigned, Consumer<KafkaConsumerRecord<String, byte[]>> sink) {
+  private WindowedConsumer(
+      KafkaConsumer<String, byte[]> consumer,
+      Set<String> topics,
+      Duration window,
+      boolean allPartitions,
+      Runnable onAssigned,
+      Consumer<KafkaConsumerRecord<String, byte[]>> sink) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.topics = Set.copyOf(topics);
     this.window = Objects.requireNonNull(window, "window");
@@ -52,27 +57,41 @@ final class WindowedConsumer implements Lifecycle {
   }
 
   /** A group member: its share of the topics' partitions. */
-  static WindowedConsumer group(KafkaConsumer<String, byte[]> consumer, Set<String> topics, Duration window,
-      Runnable onAssigned, Consumer<KafkaConsumerRecord<String, byte[]>> sink) {
+  static WindowedConsumer group(
+      KafkaConsumer<String, byte[]> consumer,
+      Set<String> topics,
+      Duration window,
+      Runnable onAssigned,
+      Consumer<KafkaConsumerRecord<String, byte[]>> sink) {
     return new WindowedConsumer(consumer, topics, window, false, onAssigned, sink);
   }
 
   /** Every partition of one topic, without a group. */
-  static WindowedConsumer allPartitions(KafkaConsumer<String, byte[]> consumer, String topic, Duration window,
+  static WindowedConsumer allPartitions(
+      KafkaConsumer<String, byte[]> consumer,
+      String topic,
+      Duration window,
       Consumer<KafkaConsumerRecord<String, byte[]>> sink) {
     return new WindowedConsumer(consumer, Set.of(topic), window, true, () -> {}, sink);
   }
 
-  /** Completes once subscribed (or, without a group, assigned and positioned); polling then goes on. */
+  /**
+   * Completes once subscribed (or, without a group, assigned and positioned); polling then goes on.
+   */
   @Override
   public Future<Void> start() {
     if (allPartitions) {
       String topic = topics.iterator().next();
-      return consumer.partitionsFor(topic).compose(infos -> {
-        Set<TopicPartition> partitions = new HashSet<>();
-        infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
-        return consumer.assign(partitions).compose(v -> rewind(partitions));
-      }).onSuccess(v -> poll());
+      return consumer
+          .partitionsFor(topic)
+          .compose(
+              infos -> {
+                Set<TopicPartition> partitions = new HashSet<>();
+                infos.forEach(
+                    info -> partitions.add(new TopicPartition(topic, info.getPartition())));
+                return consumer.assign(partitions).compose(v -> rewind(partitions));
+              })
+          .onSuccess(v -> poll());
     }
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(partitions -> rewinding = true);
@@ -88,13 +107,19 @@ final class WindowedConsumer implements Lifecycle {
   private void assigned(Set<TopicPartition> partitions) {
     rewinding = true;
     onAssigned.run();
-    rewind(partitions).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("could not rewind {} ({}); the per-image state may miss the start of the window", topics, ar.cause().toString());
-      }
-      rewinding = false;
-      poll();
-    });
+    rewind(partitions)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.warn(
+                    "could not rewind {} ({}); the per-image state may miss the start of "
+                        + "the window",
+                    topics,
+                    ar.cause().toString());
+              }
+              rewinding = false;
+              poll();
+            });
   }
 
   /** Seeks each partition to its first record newer than the window's start, or to its end. */
@@ -105,14 +130,20 @@ final class WindowedConsumer implements Lifecycle {
     Map<TopicPartition, Long> since = new HashMap<>();
     long start = System.currentTimeMillis() - window.toMillis();
     partitions.forEach(p -> since.put(p, start));
-    return consumer.offsetsForTimes(since).compose(found -> {
-      List<Future<Void>> seeks = new ArrayList<>();
-      for (TopicPartition partition : partitions) {
-        var offset = found.get(partition);
-        seeks.add(offset == null ? consumer.seekToEnd(partition) : consumer.seek(partition, offset.getOffset()));
-      }
-      return Future.all(seeks).mapEmpty();
-    });
+    return consumer
+        .offsetsForTimes(since)
+        .compose(
+            found -> {
+              List<Future<Void>> seeks = new ArrayList<>();
+              for (TopicPartition partition : partitions) {
+                var offset = found.get(partition);
+                seeks.add(
+                    offset == null
+                        ? consumer.seekToEnd(partition)
+                        : consumer.seek(partition, offset.getOffset()));
+              }
+              return Future.all(seeks).mapEmpty();
+            });
   }
 
   private void poll() {
@@ -120,17 +151,21 @@ final class WindowedConsumer implements Lifecycle {
       return;
     }
     polling = true;
-    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
-      polling = false;
-      // A batch fetched before a rebalance's seeks belongs to the state that was just dropped.
-      boolean current = !rewinding;
-      if (ar.succeeded() && current) {
-        handle(ar.result());
-      } else if (ar.failed() && !closing) {
-        LOG.warn("poll of {} failed: {}", topics, ar.cause().toString());
-      }
-      poll();
-    });
+    consumer
+        .poll(POLL_TIMEOUT)
+        .onComplete(
+            ar -> {
+              polling = false;
+              // A batch fetched before a rebalance's seeks belongs to the state that was just
+              // dropped.
+              boolean current = !rewinding;
+              if (ar.succeeded() && current) {
+                handle(ar.result());
+              } else if (ar.failed() && !closing) {
+                LOG.warn("poll of {} failed: {}", topics, ar.cause().toString());
+              }
+              poll();
+            });
   }
 
   private void handle(KafkaConsumerRecords<String, byte[]> records) {
