@@ -1,5 +1,6 @@
 package io.porthole.analyzer.kafka;
 
+import io.porthole.runtime.kafka.PartitionProgress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,11 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch counts as handled when the future {@link Stage#analyse} returned completes: its alerts
  * and dead letters acknowledged. Per partition the commit moves to the end of the contiguous prefix
- * of handled batches ({@link PartitionCommits}), every {@code commitInterval}, on revocation and at
- * {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed yet
- * (or ten times that analysed and awaiting acknowledgement, of which only the offsets are kept) the
- * bulk partitions pause, the priority ones at four times those bounds; they resume at half. Waiting
- * for acknowledgements thus never stalls the fetch of the next records.
+ * of handled batches ({@link PartitionProgress}), every {@code commitInterval}, on revocation and
+ * at {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed
+ * yet (or ten times that analysed and awaiting acknowledgement, of which only the offsets are kept)
+ * the bulk partitions pause, the priority ones at four times those bounds; they resume at half.
+ * Waiting for acknowledgements thus never stalls the fetch of the next records.
  *
  * <p>On every assignment the analysis state is rebuilt: {@link Stage#reset} runs before any record
  * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
@@ -105,15 +106,15 @@ public final class AnalysisPipeline {
       int generation,
       TopicPartition partition,
       List<ConsumerRecord<byte[], byte[]>> records,
-      PartitionCommits tracker,
-      PartitionCommits.Work work) {}
+      PartitionProgress tracker,
+      PartitionProgress.Work work) {}
 
   /** A batch analysed (its records no longer held) whose alerts may still await acknowledgement. */
   private record Completion(
       int generation,
       TopicPartition partition,
-      PartitionCommits tracker,
-      PartitionCommits.Work work,
+      PartitionProgress tracker,
+      PartitionProgress.Work work,
       Throwable failure) {}
 
   private final Consumer<byte[], byte[]> consumer;
@@ -140,7 +141,7 @@ public final class AnalysisPipeline {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   // Fetch thread only.
-  private final Map<TopicPartition, PartitionCommits> progress = new HashMap<>();
+  private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
   private final Set<TopicPartition> pausedBulk = new HashSet<>();
   private final Set<TopicPartition> pausedPriority = new HashSet<>();
   // Records analysed whose alerts or dead letters are not acknowledged yet (only their offsets are
@@ -236,7 +237,7 @@ public final class AnalysisPipeline {
     }
     int fetchedIn = generation;
     for (TopicPartition partition : fetched.partitions()) {
-      PartitionCommits tracker = progress.get(partition);
+      PartitionProgress tracker = progress.get(partition);
       if (tracker == null) {
         continue;
       }
@@ -372,7 +373,7 @@ public final class AnalysisPipeline {
   private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
     offsets.forEach(
         (partition, offset) -> {
-          PartitionCommits tracker = progress.get(partition);
+          PartitionProgress tracker = progress.get(partition);
           if (tracker != null) {
             tracker.committed(offset.offset());
           }
@@ -417,7 +418,7 @@ public final class AnalysisPipeline {
       submit(() -> resetTo(assignedIn));
       Set<TopicPartition> assigned = Set.copyOf(partitions);
       for (TopicPartition partition : assigned) {
-        progress.put(partition, new PartitionCommits());
+        progress.put(partition, new PartitionProgress());
       }
       Map<TopicPartition, OffsetAndMetadata> committed = committed(assigned);
       rewind(committed);
@@ -557,8 +558,8 @@ public final class AnalysisPipeline {
     }
     int analysedIn = batch.generation();
     TopicPartition partition = batch.partition();
-    PartitionCommits tracker = batch.tracker();
-    PartitionCommits.Work work = batch.work();
+    PartitionProgress tracker = batch.tracker();
+    PartitionProgress.Work work = batch.work();
     done.whenComplete(
         (v, e) -> completions.add(new Completion(analysedIn, partition, tracker, work, e)));
   }

@@ -11,13 +11,13 @@ import java.util.ArrayDeque;
  * is assigned afresh (restart or rebalance), so that the failed records are read again. Plain Java,
  * one instance per assigned partition, confined to the consumer's context.
  */
-final class PartitionProgress {
+public final class PartitionProgress {
 
   /** Offsets {@code [first, end)} handed to the handler together. */
-  static final class Work {
-    final long first;
-    final long end;
-    final int records;
+  public static final class Work {
+    public final long first;
+    public final long end;
+    public final int records;
     private boolean done;
     private boolean failed;
 
@@ -34,7 +34,7 @@ final class PartitionProgress {
   private long heldAt = -1;
 
   /** Records {@code [first, end)} go to the handler now. */
-  Work begin(long first, long end, int records) {
+  public Work begin(long first, long end, int records) {
     Work work = new Work(first, end, records);
     if (heldAt < 0) {
       running.add(work);
@@ -46,13 +46,13 @@ final class PartitionProgress {
    * The handler finished {@code work}: the commit may move past it once everything before it is
    * done.
    */
-  void completed(Work work) {
+  public void completed(Work work) {
     work.done = true;
     advance();
   }
 
   /** The handler failed {@code work}: the commit stays before it. */
-  void failed(Work work) {
+  public void failed(Work work) {
     work.failed = true;
     advance();
   }
@@ -74,7 +74,7 @@ final class PartitionProgress {
   }
 
   /** The group's committed offset (read on assignment, or stored by a commit): the floor. */
-  void committed(long offset) {
+  public void committed(long offset) {
     committed = Math.max(committed, offset);
   }
 
@@ -82,7 +82,7 @@ final class PartitionProgress {
    * The offset to commit (the next record to read), or -1 when it would not move the commit
    * forward.
    */
-  long toCommit() {
+  public long toCommit() {
     long committable = heldAt >= 0 ? heldAtOrPrefix() : nextAfterPrefix();
     return committable > committed ? committable : -1;
   }
@@ -107,12 +107,12 @@ final class PartitionProgress {
   /**
    * One past the last record of the contiguous prefix of completed work; -1 before any completed.
    */
-  long completedUpTo() {
+  public long completedUpTo() {
     return completedUpTo;
   }
 
   /** No work handed out is still running. */
-  boolean idle() {
+  public boolean idle() {
     return running.isEmpty();
   }
 }
