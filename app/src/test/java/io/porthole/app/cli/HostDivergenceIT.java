@@ -105,7 +105,10 @@ class HostDivergenceIT {
                 "--kafka",
                 kafka,
                 "--data-dir",
-                dataDir.toString())) {
+                dataDir.toString(),
+                // Any free port: the default (9464) may be held by another service on this machine.
+                "--http-port",
+                "0")) {
           collectorB.awaitOut(line -> line.startsWith("running: "), Duration.ofSeconds(120));
 
           List<String> probeRun =
