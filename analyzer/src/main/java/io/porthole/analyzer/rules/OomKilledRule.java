@@ -26,8 +26,12 @@ import java.util.Objects;
  * S2: the OOM killer. A die with {@code oom_killed} is the container killed (its main process); an
  * {@code oom} with no die within {@link Config#dieWindow} is a process inside killed while the
  * container survived. A die without {@code oom_killed} (e.g. exit 137 from a plain SIGKILL) is not
- * an OOM kill, unless it exits 137 right after an {@code oom} seen in the kernel's log: the engine
- * misses kills that happen while it is down and then reports OOMKilled=false.
+ * an OOM kill, unless it exits 137 within the die window of an {@code oom} of the same run, before
+ * or after it: the engine misses kills that happen while it is down and then reports
+ * OOMKilled=false, and the engine's own {@code oom} event sometimes comes after the container's
+ * {@code die} (2 of 12 kills measured here), so the die carries OOMKilled=false. (The cost: a child
+ * killed by the OOM killer and the container killed with SIGKILL within the window read as the
+ * container killed by the OOM killer.)
  *
  * <p>One alert per run of a container: its id derives from the host, the container and the run's
  * start (State.StartedAt, carried by the events; else the last start this rule saw), never from
@@ -146,7 +150,13 @@ public final class OomKilledRule implements DetectionRule {
      * without one.
      */
     String lastRun;
+
+    /** The last die with exit 137 that no oom explained (yet): an oom arriving late may. */
+    SigkillDie unexplainedDie;
   }
+
+  /** A die with exit 137 and no OOM kill known when it arrived. */
+  private record SigkillDie(String run, boolean ownRun, Instant time, EventEnvelope event) {}
 
   private final Config config;
 
@@ -200,20 +210,37 @@ public final class OomKilledRule implements DetectionRule {
                 lifecycle.getAction() == ContainerAction.OOM ? SAME_KILL : config.dieWindow())
             : runOf(lifecycle, time, state.lastRun);
     switch (lifecycle.getAction()) {
-      case OOM ->
-          onOom(container, state, new PendingOom(run, event, container.lastActivity()), out);
+      case OOM -> {
+        PendingOom oom = new PendingOom(run, event, container.lastActivity());
+        SigkillDie died = state.unexplainedDie;
+        if (died != null && explains(oom, died)) {
+          // the die came first, with OOMKilled=false: this oom says why it died
+          state.unexplainedDie = null;
+          if (!died.run().equals(run)) {
+            state.aliases.put(run, died.run());
+          }
+          state.pending.add(new PendingOom(died.run(), event, container.lastActivity()));
+          out.add(containerKilled(container, state, died.run(), died.event(), OomSeen.AFTER_DIE));
+        } else {
+          onOom(container, state, oom, out);
+        }
+      }
       case DIE -> {
-        boolean kernelSawIt =
-            lifecycle.hasExitCode()
-                && lifecycle.getExitCode() == EXIT_SIGKILL
+        boolean sigkill = lifecycle.hasExitCode() && lifecycle.getExitCode() == EXIT_SIGKILL;
+        boolean oomBefore =
+            sigkill
                 && state.pending.stream()
-                    .anyMatch(p -> p.kernelLog && p.run.equals(run) && withinDieWindow(p, time));
-        if (lifecycle.getOomKilled() || kernelSawIt) {
-          out.add(
-              containerKilled(
-                  container, state, run, event, kernelSawIt && !lifecycle.getOomKilled()));
+                    .anyMatch(p -> p.run.equals(run) && withinDieWindow(p, time));
+        state.unexplainedDie = null;
+        if (lifecycle.getOomKilled()) {
+          out.add(containerKilled(container, state, run, event, OomSeen.BY_THE_ENGINE));
+        } else if (oomBefore) {
+          out.add(containerKilled(container, state, run, event, OomSeen.BEFORE_DIE));
         } else {
           flushAll(container, state, out);
+          if (sigkill) {
+            state.unexplainedDie = new SigkillDie(run, lifecycle.hasStartedAt(), time, event);
+          }
         }
       }
       default -> flushOlderThan(container, state, time.minus(config.dieWindow()), out);
@@ -313,6 +340,12 @@ public final class OomKilledRule implements DetectionRule {
     }
   }
 
+  /** Whether an oom arriving after a die with exit 137 and OOMKilled=false is that die's cause. */
+  private boolean explains(PendingOom oom, SigkillDie died) {
+    return (oom.run.equals(died.run()) || !oom.ownRun || !died.ownRun())
+        && near(oom.time, died.time(), config.dieWindow());
+  }
+
   private boolean withinDieWindow(PendingOom oom, Instant dieTime) {
     return !oom.time.isBefore(dieTime.minus(config.dieWindow()))
         && !oom.time.isAfter(dieTime.plus(SAME_KILL));
@@ -327,8 +360,18 @@ public final class OomKilledRule implements DetectionRule {
                 ownRun));
   }
 
+  /** How the OOM kill behind a container's death is known. */
+  private enum OomSeen {
+    /** The die carries OOMKilled=true. */
+    BY_THE_ENGINE,
+    /** The die has OOMKilled=false, but an oom of the run came shortly before it. */
+    BEFORE_DIE,
+    /** The die has OOMKilled=false, and an oom of the run came shortly after it. */
+    AFTER_DIE
+  }
+
   private Alert containerKilled(
-      ContainerState container, State state, String run, EventEnvelope die, boolean onlyKernelLog) {
+      ContainerState container, State state, String run, EventEnvelope die, OomSeen seen) {
     ContainerEvent lifecycle = die.getContainerEvent();
     Instant time = Events.time(die.getTime());
     ContainerConfig cfg = lifecycle.hasConfig() ? lifecycle.getConfig() : container.config();
@@ -355,10 +398,7 @@ public final class OomKilledRule implements DetectionRule {
                     + ", restart count "
                     + container.restartCount()
                     + ". Whatever it was doing was lost."
-                    + (onlyKernelLog
-                        ? " The engine reported OOMKilled=false (it misses kills while it is down);"
-                            + " the kernel's log recorded the kill."
-                        : ""))
+                    + oomKilledFalse(seen, kernelLogSawIt(state, run, time, seen)))
             .attribute("memory_limit_bytes", String.valueOf(limit))
             .attribute("exit_code", exit)
             .attribute("restart_count", String.valueOf(container.restartCount()))
@@ -372,7 +412,7 @@ public final class OomKilledRule implements DetectionRule {
                         + "add memory.");
     for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
       PendingOom oom = it.next();
-      if (oom.run.equals(run) && withinDieWindow(oom, time)) {
+      if (explainsDeath(oom, run, time, seen)) {
         episode.seen(oom.time).evidence(oom.time, oom.line, Topic.CONTAINER_EVENTS, oom.eventId);
         alert.killed(oom.time);
         it.remove();
@@ -401,6 +441,34 @@ public final class OomKilledRule implements DetectionRule {
         die.getEventId());
     alert.killed(time);
     return episode.snapshot();
+  }
+
+  /** Whether a pending oom is (part of) the kill behind a death of {@code run} at {@code time}. */
+  private boolean explainsDeath(PendingOom oom, String run, Instant time, OomSeen seen) {
+    return oom.run.equals(run)
+        && (seen == OomSeen.AFTER_DIE
+            ? near(oom.time, time, config.dieWindow())
+            : withinDieWindow(oom, time));
+  }
+
+  private boolean kernelLogSawIt(State state, String run, Instant time, OomSeen seen) {
+    return state.pending.stream().anyMatch(p -> p.kernelLog && explainsDeath(p, run, time, seen));
+  }
+
+  /** Why a death with OOMKilled=false on its die is an OOM kill all the same, for the summary. */
+  private static String oomKilledFalse(OomSeen seen, boolean kernelLog) {
+    String recorded =
+        kernelLog ? "the kernel's log recorded the kill." : "its oom event recorded the kill.";
+    return switch (seen) {
+      case BY_THE_ENGINE -> "";
+      case BEFORE_DIE ->
+          " The die carried OOMKilled=false (the engine's oom event can come after the exit, and"
+              + " the engine misses kills while it is down); "
+              + recorded;
+      case AFTER_DIE ->
+          " The engine reported the exit before the OOM kill (OOMKilled=false on the die); "
+              + recorded;
+    };
   }
 
   /** A kill in a run whose container lived on; null for evidence merged into another kill. */
