@@ -35,59 +35,139 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector of one host, wired by hand: configuration, Docker clients, container directory,
- * Kafka publisher and sink, then the sources. Start order: publisher, the components added with
- * {@link #addComponent} (in the order added, so that directory listeners they register in their
- * {@code start()} are told of every container the Docker source then finds running), the Docker
- * source, the heartbeat. Stop runs in reverse and stops everything even when one stop fails.
+ * The collector of one host. {@link #create} wires it in one direction: configuration, Docker
+ * clients, the shared state (stats, container directory), the Kafka publisher and sink, the sources
+ * and the remediation path that use them, and last this service, which only starts and stops what
+ * it was given. Start order: the metrics and health server, the publisher, the components (tracer,
+ * kernel log, packet capture, command consumer: in that order, so that directory listeners they
+ * register in their {@code start()} are told of every container the Docker source then finds
+ * running), the Docker source, the heartbeat. Stop runs in reverse and stops everything even when
+ * one stop fails.
  */
 public final class CollectorService implements Lifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(CollectorService.class);
   private static final Duration DOCKER_CALL_TIMEOUT = Duration.ofSeconds(30);
 
+  /** What {@link #create} built, handed to the service in one piece. */
+  private record Parts(
+      DockerClient dockerClient,
+      DockerClient dockerEventsClient,
+      CollectorStats stats,
+      ContainerDirectory directory,
+      RecordPublisher publisher,
+      List<Lifecycle> components,
+      DockerEventSource dockerEvents,
+      HeartbeatSource heartbeat,
+      PortholeMetrics metrics,
+      Readiness readiness,
+      Optional<OpsHttpServer> opsServer) {}
+
   private final Vertx vertx;
   private final CollectorConfig config;
-  private final CollectorStats stats = new CollectorStats();
-  private final ContainerDirectory directory = new ContainerDirectory();
-  private final DockerClient dockerClient;
-  private final DockerClient dockerEventsClient;
-  private final RecordPublisher publisher;
-  private final KafkaEventSink sink;
-  private final DockerEventSource dockerEvents;
-  private final HeartbeatSource heartbeat;
-  private final PortholeMetrics metrics;
-  private final Readiness readiness;
-  private final OpsHttpServer opsServer;
+  private final Parts parts;
   private final String dockerCheck;
   private final String producingCheck;
   private CollectorMetrics meters;
-  private final List<Lifecycle> added = new ArrayList<>();
   private final List<Lifecycle> started = new ArrayList<>();
   private boolean starting;
 
-  public CollectorService(Vertx vertx, CollectorConfig config) {
-    this(vertx, config, Optional.empty());
+  private CollectorService(Vertx vertx, CollectorConfig config, Parts parts) {
+    this.vertx = vertx;
+    this.config = config;
+    this.parts = parts;
+    this.dockerCheck = "collector " + config.hostId() + ": docker events";
+    this.producingCheck = "collector " + config.hostId() + ": kafka producing";
   }
 
   /**
-   * @param ops where to serve {@code /metrics} and {@code /health/*}; empty when the process serves
-   *     them elsewhere (the controller in {@code porthole up}) or not at all
+   * The whole collector configured from {@code settings}: the Docker source and heartbeat, the
+   * syscall tracer, the kernel log's OOM kills (degraded, not fatal, without permission), packet
+   * capture (optional: without permission or a bridge the collector runs without it, reported as
+   * degraded) and, unless {@code remediation.enabled=false}, the remediation executor with its
+   * command consumer; {@code /metrics} and {@code /health/*} when {@code http.port} is set. A bad
+   * value throws a ConfigException naming its key.
    */
-  public CollectorService(Vertx vertx, CollectorConfig config, Optional<OpsHttpConfig> ops) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.config = Objects.requireNonNull(config, "config");
-    this.dockerClient = DockerClients.create(config.dockerHost(), DOCKER_CALL_TIMEOUT);
-    this.dockerEventsClient = DockerClients.create(config.dockerHost(), Duration.ZERO);
-    this.publisher =
+  public static CollectorService create(Vertx vertx, Settings settings) {
+    Objects.requireNonNull(vertx, "vertx");
+    CollectorSettingDefinitions.rejectUnknown(settings);
+    CollectorConfig config = CollectorConfig.from(settings);
+    StraceConfig straceConfig = StraceConfig.from(settings);
+    CaptureConfig captureConfig = CaptureConfig.from(settings);
+    KmsgConfig kmsgConfig = KmsgConfig.from(settings);
+    RemediationConfig remediationConfig = RemediationConfig.from(settings);
+    CommandVerification verification =
+        remediationConfig.enabled() ? CommandVerification.from(settings) : null;
+    Optional<OpsHttpConfig> ops = OpsHttpConfig.from(settings);
+
+    DockerClient dockerClient = DockerClients.create(config.dockerHost(), DOCKER_CALL_TIMEOUT);
+    DockerClient dockerEventsClient = DockerClients.create(config.dockerHost(), Duration.ZERO);
+
+    CollectorStats stats = new CollectorStats();
+    ContainerDirectory directory = new ContainerDirectory();
+    RecordPublisher publisher =
         RecordPublisher.create(
             vertx,
             config.kafka(),
             "porthole-collector-" + config.hostId(),
             config.topicNames(),
             config.publishBufferRecords());
-    this.sink = new KafkaEventSink(publisher, stats);
-    this.dockerEvents =
+    KafkaEventSink sink = new KafkaEventSink(publisher, stats);
+
+    List<Lifecycle> components = new ArrayList<>();
+    SyscallTracer tracer =
+        new SyscallTracer(
+            vertx,
+            straceConfig,
+            directory,
+            sink,
+            stats,
+            config.hostId(),
+            dockerClient,
+            config.dataDir());
+    components.add(reportingDegraded(tracer, stats));
+    components.add(
+        new KernelOomSource(
+            vertx,
+            kmsgConfig,
+            dockerClient,
+            directory,
+            config.hostId(),
+            sink,
+            stats,
+            config.dataDir(),
+            config.positionFlushInterval()));
+    components.add(
+        new OptionalSource(
+            PacketCaptureSource.SOURCE,
+            new PacketCaptureSource(vertx, captureConfig, directory, sink, stats, config.hostId()),
+            stats));
+    if (remediationConfig.enabled()) {
+      KafkaResultSink results = new KafkaResultSink(vertx, publisher);
+      RemediationExecutor executor =
+          RemediationExecutor.create(
+              vertx,
+              remediationConfig,
+              config.hostId(),
+              dockerClient,
+              directory,
+              tracer::trace,
+              results);
+      // The consumer starts and stops its executor (pending TTL restores first).
+      components.add(
+          CommandConsumer.create(
+              vertx,
+              config.kafka(),
+              remediationConfig,
+              verification,
+              config.hostId(),
+              config.topicNames(),
+              publisher,
+              executor,
+              results,
+              stats));
+    }
+    DockerEventSource dockerEvents =
         new DockerEventSource(
             vertx,
             dockerClient,
@@ -100,7 +180,7 @@ public final class CollectorService implements Lifecycle {
             config.reconnectMaxBackoff(),
             config.dataDir(),
             config.positionFlushInterval());
-    this.heartbeat =
+    HeartbeatSource heartbeat =
         new HeartbeatSource(
             vertx,
             publisher,
@@ -109,117 +189,44 @@ public final class CollectorService implements Lifecycle {
             config.heartbeatInterval(),
             directory,
             stats);
-    this.metrics = PortholeMetrics.of(vertx);
-    this.readiness = Readiness.of(vertx);
-    this.opsServer =
-        ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "collector")).orElse(null);
-    this.dockerCheck = "collector " + config.hostId() + ": docker events";
-    this.producingCheck = "collector " + config.hostId() + ": kafka producing";
+
+    PortholeMetrics metrics = PortholeMetrics.of(vertx);
+    Readiness readiness = Readiness.of(vertx);
+    Optional<OpsHttpServer> opsServer =
+        ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "collector"));
+    return new CollectorService(
+        vertx,
+        config,
+        new Parts(
+            dockerClient,
+            dockerEventsClient,
+            stats,
+            directory,
+            publisher,
+            List.copyOf(components),
+            dockerEvents,
+            heartbeat,
+            metrics,
+            readiness,
+            opsServer));
   }
 
-  /**
-   * The whole collector configured from {@code settings}: the Docker source and heartbeat, the
-   * syscall tracer, the kernel log's OOM kills (degraded, not fatal, without permission), packet
-   * capture (optional: without permission or a bridge the collector runs without it, reported as
-   * degraded) and, unless {@code remediation.enabled=false}, the remediation executor with its
-   * command consumer. A bad value throws a ConfigException naming its key.
-   */
-  public static CollectorService create(Vertx vertx, Settings settings) {
-    CollectorSettingDefinitions.rejectUnknown(settings);
-    CollectorConfig config = CollectorConfig.from(settings);
-    StraceConfig straceConfig = StraceConfig.from(settings);
-    CaptureConfig captureConfig = CaptureConfig.from(settings);
-    RemediationConfig remediationConfig = RemediationConfig.from(settings);
-    CommandVerification verification =
-        remediationConfig.enabled() ? CommandVerification.from(settings) : null;
-    CollectorService service = new CollectorService(vertx, config, OpsHttpConfig.from(settings));
-    SyscallTracer tracer =
-        new SyscallTracer(
-            vertx,
-            straceConfig,
-            service.directory,
-            service.sink,
-            service.stats,
-            config.hostId(),
-            service.dockerClient,
-            config.dataDir());
-    service.addComponent(
-        new Lifecycle() {
-          @Override
-          public Future<Void> start() {
-            return tracer
-                .start()
-                .onSuccess(
-                    v ->
-                        tracer
-                            .degradedReason()
-                            .ifPresent(r -> service.stats.markDegraded("syscalls", r)));
-          }
+  /** The tracer, marking the syscalls source degraded when it started without strace. */
+  private static Lifecycle reportingDegraded(SyscallTracer tracer, CollectorStats stats) {
+    return new Lifecycle() {
+      @Override
+      public Future<Void> start() {
+        return tracer
+            .start()
+            .onSuccess(
+                v -> tracer.degradedReason().ifPresent(r -> stats.markDegraded("syscalls", r)));
+      }
 
-          @Override
-          public Future<Void> stop() {
-            return tracer.stop();
-          }
-        });
-    service.addComponent(
-        new KernelOomSource(
-            vertx,
-            KmsgConfig.from(settings),
-            service.dockerClient,
-            service.directory,
-            config.hostId(),
-            service.sink,
-            service.stats,
-            config.dataDir(),
-            config.positionFlushInterval()));
-    service.addComponent(
-        new OptionalSource(
-            PacketCaptureSource.SOURCE,
-            new PacketCaptureSource(
-                vertx,
-                captureConfig,
-                service.directory,
-                service.sink,
-                service.stats,
-                config.hostId()),
-            service.stats));
-    if (remediationConfig.enabled()) {
-      KafkaResultSink results = new KafkaResultSink(vertx, service.publisher);
-      RemediationExecutor executor =
-          RemediationExecutor.create(
-              vertx,
-              remediationConfig,
-              config.hostId(),
-              service.dockerClient,
-              service.directory,
-              tracer::trace,
-              results);
-      // The consumer starts and stops its executor (pending TTL restores first).
-      service.addComponent(
-          CommandConsumer.create(
-              vertx,
-              config.kafka(),
-              remediationConfig,
-              verification,
-              config.hostId(),
-              config.topicNames(),
-              service.publisher,
-              executor,
-              results,
-              service.stats));
-    }
-    return service;
-  }
-
-  /**
-   * Adds a component (strace tracer, packet source, remediation executor) before {@link #start()}.
-   */
-  public CollectorService addComponent(Lifecycle component) {
-    if (starting) {
-      throw new IllegalStateException("components must be added before the collector starts");
-    }
-    added.add(Objects.requireNonNull(component, "component"));
-    return this;
+      @Override
+      public Future<Void> stop() {
+        return tracer.stop();
+      }
+    };
   }
 
   @Override
@@ -228,23 +235,24 @@ public final class CollectorService implements Lifecycle {
       return Future.failedFuture("the collector was already started");
     }
     starting = true;
-    meters = CollectorMetrics.bind(metrics.registry(), stats);
-    publisher.bindMetrics(metrics);
-    readiness.register(
-        dockerCheck,
-        () ->
-            dockerEvents.connected()
-                ? Readiness.Status.up("connected")
-                : Readiness.Status.down("not connected to the engine's events stream"));
-    readiness.register(producingCheck, publisher::producing);
+    meters = CollectorMetrics.bind(parts.metrics().registry(), parts.stats());
+    parts.publisher().bindMetrics(parts.metrics());
+    parts
+        .readiness()
+        .register(
+            dockerCheck,
+            () ->
+                parts.dockerEvents().connected()
+                    ? Readiness.Status.up("connected")
+                    : Readiness.Status.down("not connected to the engine's events stream"));
+    parts.readiness().register(producingCheck, parts.publisher()::producing);
     List<Lifecycle> order = new ArrayList<>();
-    if (opsServer != null) {
-      order.add(opsServer); // first, so /health/ready answers 503 while the rest starts
-    }
-    order.add(publisher);
-    order.addAll(added);
-    order.add(dockerEvents);
-    order.add(heartbeat);
+    // first, so /health/ready answers 503 while the rest starts
+    parts.opsServer().ifPresent(order::add);
+    order.add(parts.publisher());
+    order.addAll(parts.components());
+    order.add(parts.dockerEvents());
+    order.add(parts.heartbeat());
     Future<Void> chain = Future.succeededFuture();
     for (Lifecycle component : order) {
       chain = chain.compose(v -> component.start().onSuccess(ok -> started.add(component)));
@@ -259,8 +267,8 @@ public final class CollectorService implements Lifecycle {
   /** Stops what was started, in reverse, then closes the Docker clients. */
   @Override
   public Future<Void> stop() {
-    readiness.unregister(dockerCheck);
-    readiness.unregister(producingCheck);
+    parts.readiness().unregister(dockerCheck);
+    parts.readiness().unregister(producingCheck);
     if (meters != null) {
       meters.remove();
     }
@@ -286,7 +294,7 @@ public final class CollectorService implements Lifecycle {
   }
 
   private Void closeDockerClients() {
-    for (DockerClient client : List.of(dockerClient, dockerEventsClient)) {
+    for (DockerClient client : List.of(parts.dockerClient(), parts.dockerEventsClient())) {
       try {
         client.close();
       } catch (IOException | RuntimeException e) {
@@ -298,11 +306,7 @@ public final class CollectorService implements Lifecycle {
 
   /** The port of the metrics and health endpoint, or -1 when this collector serves none. */
   public int opsPort() {
-    return opsServer == null ? -1 : opsServer.actualPort();
-  }
-
-  public Vertx vertx() {
-    return vertx;
+    return parts.opsServer().map(OpsHttpServer::actualPort).orElse(-1);
   }
 
   public CollectorConfig config() {
@@ -310,23 +314,10 @@ public final class CollectorService implements Lifecycle {
   }
 
   public ContainerDirectory directory() {
-    return directory;
-  }
-
-  public EventSink sink() {
-    return sink;
+    return parts.directory();
   }
 
   public CollectorStats stats() {
-    return stats;
-  }
-
-  public RecordPublisher publisher() {
-    return publisher;
-  }
-
-  /** A client for ordinary engine calls (30 s response timeout); use it off the event loop. */
-  public DockerClient dockerClient() {
-    return dockerClient;
+    return parts.stats();
   }
 }
