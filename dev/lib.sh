@@ -186,9 +186,32 @@ porthole_build_porthole_image() {
     || porthole_die "docker build of $PORTHOLE_APP_IMAGE failed"
 }
 
+# The deployment proofs' own compose projects. A proof stopped before its teardown (the machine or
+# session stopped, kill -9) leaves its containers, and their restart policy (unless-stopped) brings
+# them back with the engine: a leftover collector then holds port 9464 on the host network and
+# later tests fail. Removes what is left of these projects, by their project label only.
+PORTHOLE_PROOF_PROJECTS=(porthole-proof porthole-proof-second porthole-cluster-proof)
+porthole_remove_interrupted_proofs() {
+  local project ids volumes networks
+  for project in "${PORTHOLE_PROOF_PROJECTS[@]}"; do
+    ids=$(docker ps -aq --filter "label=com.docker.compose.project=$project")
+    volumes=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
+    networks=$(docker network ls -q --filter "label=com.docker.compose.project=$project")
+    [ -n "$ids$volumes$networks" ] || continue
+    porthole_log "removing what an interrupted run of $project left behind"
+    # shellcheck disable=SC2086 # one id per word
+    [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
+    # shellcheck disable=SC2086
+    [ -z "$volumes" ] || docker volume rm $volumes >/dev/null
+    # shellcheck disable=SC2086
+    [ -z "$networks" ] || docker network rm $networks >/dev/null
+  done
+}
+
 porthole_prepare_machine() {
   porthole_install_packages
   porthole_start_docker
+  porthole_remove_interrupted_proofs
   porthole_build_busybox_image
   porthole_build_kafka_image
 }
