@@ -139,14 +139,16 @@ services_stop_all() {
 ANALYZER_ENV=(PORTHOLE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS=10000 PORTHOLE_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS=1000)
 
 start_controller() { svc_launch controller controller -- --http-port "$CONTROLLER_PORT" --data-dir "$WORK/controller"; }
-start_analyzer() { svc_launch "$1" analyzer "${ANALYZER_ENV[@]}" -- --data-dir "$WORK/$1"; }
+# Analyzers and collectors serve /metrics and /health on any free port (--http-port 0): two of a
+# kind run at once in some rows, and their default ports (9465, 9464) may be taken.
+start_analyzer() { svc_launch "$1" analyzer "${ANALYZER_ENV[@]}" -- --data-dir "$WORK/$1" --http-port 0; }
 # start_collector NAME HOST_ID [VAR=VALUE ...]: the data directory is the same across restarts.
 start_collector() {
   local name=$1 host=$2
   shift 2
   mkdir -p "$WORK/$name"
   svc_launch "$name" collector PORTHOLE_STRACE_BINARY=$NO_STRACE PORTHOLE_HEARTBEAT_INTERVAL=2s \
-    PORTHOLE_REMEDIATION_DATA_DIR="$WORK/$name/remediation" "$@" -- --host-id "$host" --data-dir "$WORK/$name"
+    PORTHOLE_REMEDIATION_DATA_DIR="$WORK/$name/remediation" "$@" -- --host-id "$host" --data-dir "$WORK/$name" --http-port 0
 }
 
 # Waits until GET /health/ready answers 200 (views caught up), at most $1 seconds.

@@ -91,7 +91,7 @@ public final class ControllerService implements Lifecycle {
             config.topics().prefix());
     this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
-    webhooks.bindTo(registry);
+    meters.addAll(webhooks.bindTo(registry));
   }
 
   /**

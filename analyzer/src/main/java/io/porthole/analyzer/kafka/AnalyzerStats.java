@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,9 +43,14 @@ public final class AnalyzerStats {
   final AtomicLong containersEvicted = new AtomicLong();
   final AtomicLong trackedContainers = new AtomicLong();
 
-  private MeterRegistry registry = new SimpleMeterRegistry();
+  private volatile MeterRegistry registry = new SimpleMeterRegistry();
   private PortholeMetrics portholeMetrics;
   private final List<Meter> meters = new ArrayList<>();
+
+  /** Counters by topic, and by rule and severity: looked up per batch and per alert, built once. */
+  private final Map<String, Counter> processedByTopic = new ConcurrentHashMap<>();
+
+  private final Map<String, Counter> alertsByRuleAndSeverity = new ConcurrentHashMap<>();
   private Timer latency;
   private volatile KafkaClientMetrics consumerMetrics;
   private volatile Consumer<?, ?> consumer;
@@ -56,6 +63,7 @@ public final class AnalyzerStats {
   public synchronized void bindTo(PortholeMetrics metrics, Readiness readiness, String instance) {
     portholeMetrics = metrics;
     registry = metrics.registry();
+    forgetCounters();
     counter("records.dead.lettered", recordsDeadLettered, "records sent to the dead-letter topic");
     counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
     counter("rebalances", rebalances, "partition assignments received");
@@ -104,6 +112,7 @@ public final class AnalyzerStats {
     readiness.unregister(instance + ": producing");
     meters.forEach(registry::remove);
     meters.clear();
+    forgetCounters();
     KafkaClientMetrics bound = consumerMetrics;
     consumerMetrics = null;
     if (bound != null) {
@@ -113,7 +122,20 @@ public final class AnalyzerStats {
     portholeMetrics = null;
   }
 
-  /** The verticle's Kafka clients: their metrics (consumer lag per partition) and readiness. */
+  private void forgetCounters() {
+    MeterRegistry current = registry;
+    processedByTopic.values().forEach(current::remove);
+    processedByTopic.clear();
+    alertsByRuleAndSeverity.values().forEach(current::remove);
+    alertsByRuleAndSeverity.clear();
+  }
+
+  /**
+   * The verticle's Kafka clients: their metrics (consumer lag per partition) and readiness. The
+   * metrics binder reads {@code consumer.metrics()} from the registry's threads while the
+   * pipeline's fetch thread polls: safe, as that method (unlike the rest of KafkaConsumer) takes no
+   * lock and reads Kafka's own concurrent map of metrics (kafka-clients 3.9, ClassicKafkaConsumer).
+   */
   synchronized void clients(Consumer<?, ?> nativeConsumer, RecordPublisher recordPublisher) {
     KafkaClientMetrics previous = consumerMetrics;
     if (previous != null) {
@@ -128,10 +150,14 @@ public final class AnalyzerStats {
   /** A partition's batch was analysed: counted by topic, its latency measured per record. */
   void batchAnalysed(String topic, List<? extends ConsumerRecord<?, ?>> records, Instant now) {
     recordsProcessed.addAndGet(records.size());
-    Counter.builder("porthole.analyzer.records.processed")
-        .description("records analysed, by topic")
-        .tag("topic", topic)
-        .register(registry)
+    processedByTopic
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder("porthole.analyzer.records.processed")
+                    .description("records analysed, by topic")
+                    .tag("topic", t)
+                    .register(registry))
         .increment(records.size());
     Timer timer = latency;
     if (timer == null) {
@@ -148,11 +174,17 @@ public final class AnalyzerStats {
   /** An alert version the broker acknowledged, counted by rule and severity. */
   void alertPublished(Alert alert) {
     alertsPublished.incrementAndGet();
-    Counter.builder("porthole.analyzer.alerts.raised")
-        .description("alert versions published, by rule and severity")
-        .tag("rule", alert.getRule().name())
-        .tag("severity", alert.getSeverity().name().toLowerCase(Locale.ROOT))
-        .register(registry)
+    String rule = alert.getRule().name();
+    String severity = alert.getSeverity().name().toLowerCase(Locale.ROOT);
+    alertsByRuleAndSeverity
+        .computeIfAbsent(
+            rule + "/" + severity,
+            key ->
+                Counter.builder("porthole.analyzer.alerts.raised")
+                    .description("alert versions published, by rule and severity")
+                    .tag("rule", rule)
+                    .tag("severity", severity)
+                    .register(registry))
         .increment();
   }
 

@@ -1,7 +1,9 @@
 package io.porthole.controller.webhook;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -83,24 +85,25 @@ public final class WebhookCounters {
 
   /**
    * Registers {@code porthole.controller.webhook.alerts} (tagged by output and outcome) and {@code
-   * porthole.controller.webhook.retries} (by output).
+   * porthole.controller.webhook.retries} (by output); returns them, for removal at stop.
    */
-  public void bindTo(MeterRegistry registry) {
-    outcome(registry, "delivered", WebhookCounters::deliveredCount);
-    outcome(registry, "failed", WebhookCounters::failedCount);
-    outcome(registry, "dropped", WebhookCounters::droppedCount);
-    outcome(registry, "filtered", WebhookCounters::filteredCount);
-    outcome(registry, "undecodable", WebhookCounters::undecodableCount);
-    FunctionCounter.builder(
-            "porthole.controller.webhook.retries", this, WebhookCounters::retryCount)
-        .description("Webhook requests repeated after a failed attempt")
-        .tag("output", output)
-        .register(registry);
+  public List<Meter> bindTo(MeterRegistry registry) {
+    return List.of(
+        outcome(registry, "delivered", WebhookCounters::deliveredCount),
+        outcome(registry, "failed", WebhookCounters::failedCount),
+        outcome(registry, "dropped", WebhookCounters::droppedCount),
+        outcome(registry, "filtered", WebhookCounters::filteredCount),
+        outcome(registry, "undecodable", WebhookCounters::undecodableCount),
+        FunctionCounter.builder(
+                "porthole.controller.webhook.retries", this, WebhookCounters::retryCount)
+            .description("Webhook requests repeated after a failed attempt")
+            .tag("output", output)
+            .register(registry));
   }
 
-  private void outcome(
+  private Meter outcome(
       MeterRegistry registry, String outcome, ToDoubleFunction<WebhookCounters> f) {
-    FunctionCounter.builder("porthole.controller.webhook.alerts", this, f)
+    return FunctionCounter.builder("porthole.controller.webhook.alerts", this, f)
         .description("Alerts read by a webhook output, by what became of them")
         .tag("output", output)
         .tag("outcome", outcome)

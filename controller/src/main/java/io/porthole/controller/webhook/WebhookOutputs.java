@@ -1,6 +1,7 @@
 package io.porthole.controller.webhook;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
@@ -85,16 +86,22 @@ public final class WebhookOutputs implements Lifecycle {
     return List.copyOf(counters);
   }
 
-  /** Registers every output's counters and a gauge of its queued alerts. */
-  public void bindTo(MeterRegistry registry) {
+  /**
+   * Registers every output's counters and a gauge of its queued alerts; returns them, for removal
+   * at stop.
+   */
+  public List<Meter> bindTo(MeterRegistry registry) {
+    List<Meter> registered = new ArrayList<>();
     for (int i = 0; i < outputs.size(); i++) {
       WebhookOutputVerticle output = outputs.get(i);
-      counters.get(i).bindTo(registry);
-      Gauge.builder("porthole.controller.webhook.queued", output, WebhookOutputVerticle::queued)
-          .description("Alerts waiting for delivery by a webhook output")
-          .tag("output", counters.get(i).output())
-          .strongReference(true)
-          .register(registry);
+      registered.addAll(counters.get(i).bindTo(registry));
+      registered.add(
+          Gauge.builder("porthole.controller.webhook.queued", output, WebhookOutputVerticle::queued)
+              .description("Alerts waiting for delivery by a webhook output")
+              .tag("output", counters.get(i).output())
+              .strongReference(true)
+              .register(registry));
     }
+    return registered;
   }
 }
