@@ -77,7 +77,9 @@ class UpIT {
       assertThat(connects(other, port))
           .as("the API is not offered on " + other + " by default")
           .isFalse();
-      assertThat(up.out()).contains("running: analyzer, controller, collector");
+      // Printed after the controller line, so awaited: it may not have been read yet.
+      assertThat(up.awaitOut(line -> line.startsWith("running: "), Duration.ofSeconds(30)))
+          .isEqualTo("running: analyzer, controller, collector");
 
       HttpResponse<String> live =
           HttpClient.newHttpClient()
