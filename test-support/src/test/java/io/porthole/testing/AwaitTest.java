@@ -72,6 +72,46 @@ class AwaitTest {
   }
 
   @Test
+  void aTimeoutAppendsTheDetailAndDescribesTheLastValueAsAsked() {
+    assertThatThrownBy(
+            () ->
+                Await.awaiting("a 200", Duration.ofMillis(30))
+                    .every(Duration.ofMillis(5))
+                    .withDetail(() -> "stdout: started")
+                    .value(() -> 503, status -> status == 200, status -> "status " + status))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage(
+            "timed out after 30 ms awaiting a 200; the last value was status 503; stdout: started");
+  }
+
+  @Test
+  void aLongLastValueIsShortened() {
+    String body = "x".repeat(Await.MAX_DESCRIPTION + 10);
+
+    assertThatThrownBy(
+            () ->
+                Await.awaiting("a short body", Duration.ofMillis(10))
+                    .every(Duration.ofMillis(5))
+                    .value(() -> body, String::isEmpty))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageEndingWith("x... (10 more characters)");
+  }
+
+  @Test
+  void theBuilderReturnsTheAwaitedValueAndPolls() {
+    AtomicInteger polls = new AtomicInteger();
+
+    Optional<String> none = Optional.empty();
+    String value =
+        Await.awaiting("a value", Duration.ofSeconds(5))
+            .every(Duration.ofMillis(1))
+            .present(() -> polls.incrementAndGet() < 3 ? none : Optional.of("found"));
+
+    assertThat(value).isEqualTo("found");
+    assertThat(polls).hasValue(3);
+  }
+
+  @Test
   void uniqueNamesDoNotRepeat() {
     assertThat(TestDocker.uniqueName("web"))
         .startsWith("porthole-test-web-")

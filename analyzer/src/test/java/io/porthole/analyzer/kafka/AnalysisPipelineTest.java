@@ -2,6 +2,7 @@ package io.porthole.analyzer.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -132,13 +133,7 @@ class AnalysisPipelineTest {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(what, TIMEOUT, Duration.ofMillis(1), condition::getAsBoolean);
   }
 
   private long committed(TopicPartition partition) {
@@ -191,7 +186,7 @@ class AnalysisPipelineTest {
         EVENTS_0, 0, 1); // analysed, acknowledged with the same future: nothing committed either
     await("the lifecycle record analysed", () -> stage.analysed.size() == 4);
 
-    Thread.sleep(100); // ten commit intervals
+    Thread.sleep(100); // ten commit intervals, to show nothing is committed meanwhile
     assertThat(committed(FLOWS_0)).isEqualTo(-1);
     assertThat(committed(EVENTS_0)).isEqualTo(-1);
 
@@ -212,7 +207,7 @@ class AnalysisPipelineTest {
     produce(FLOWS_1, 0, 2);
 
     await("the other partition committed", () -> committed(FLOWS_1) == 2);
-    Thread.sleep(100);
+    Thread.sleep(100); // ten commit intervals, to show the failed batch's partition stays put
     assertThat(committed(FLOWS_0)).isEqualTo(-1);
   }
 

@@ -1,5 +1,6 @@
 package io.porthole.app.cli;
 
+import io.porthole.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,18 +118,18 @@ final class ConsoleBrowser implements AutoCloseable {
    * Waits for a finished download: Chromium writes a hidden {@code .org.chromium.Chromium.*} file,
    * then {@code NAME.crdownload}, and renames it to its name when done.
    */
-  Path awaitDownload(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> files = Files.list(downloads)) {
-        List<Path> done = files.filter(ConsoleBrowser::finishedDownload).toList();
-        if (!done.isEmpty()) {
-          return done.get(0);
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no download within " + timeout.toSeconds() + " s in " + downloads);
+  Path awaitDownload(Duration timeout) {
+    List<Path> files =
+        Await.awaiting("a finished download in " + downloads, timeout)
+            .every(Duration.ofMillis(100))
+            .value(
+                () -> {
+                  try (Stream<Path> listed = Files.list(downloads)) {
+                    return listed.toList();
+                  }
+                },
+                listed -> listed.stream().anyMatch(ConsoleBrowser::finishedDownload));
+    return files.stream().filter(ConsoleBrowser::finishedDownload).findFirst().orElseThrow();
   }
 
   private static boolean finishedDownload(Path file) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,26 +35,19 @@ class DemoIT {
             "90",
             "--keep-running",
             "2s")) {
+      // Until it exits, the demo's descendants are noted every 300 ms: its strace children.
       Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
-      Thread watcher =
-          new Thread(
+      ProcessHandle self = demo.handle().orElseThrow();
+      Await.awaiting("the demo's exit", Duration.ofMinutes(8))
+          .every(Duration.ofMillis(300))
+          .withDetail(demo::transcript)
+          .until(
               () -> {
-                ProcessHandle self = demo.handle().orElseThrow();
-                while (self.isAlive()) {
-                  self.descendants()
-                      .forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
-                  try {
-                    Thread.sleep(300);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "demo-children");
-      watcher.setDaemon(true);
-      watcher.start();
-      int exit = demo.awaitExit(Duration.ofMinutes(8));
-      watcher.join(5000);
+                self.descendants()
+                    .forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
+                return !self.isAlive();
+              });
+      int exit = demo.awaitExit(Duration.ofSeconds(30));
       assertThat(children.values())
           .as("strace children while the demo ran")
           .anyMatch(command -> command.endsWith("strace"));

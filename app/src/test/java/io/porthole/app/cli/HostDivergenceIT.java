@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.app.demo.MemfdProbe;
 import io.porthole.app.demo.SecondEngine;
+import io.porthole.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -17,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,19 +140,15 @@ class HostDivergenceIT {
 
           JsonObject alert =
               await(
-                      controller,
-                      "/api/v1/alerts?rule=HOST_DIVERGENCE",
-                      "alerts",
-                      a ->
-                          hostB.equals(a.getString("hostId"))
-                              && a.getString("title", "").contains(hostA),
-                      Duration.ofSeconds(120))
-                  .orElseThrow(
-                      () ->
-                          new AssertionError(
-                              "no HOST_DIVERGENCE alert; "
-                                  + up.transcript()
-                                  + collectorB.transcript()));
+                  "a HOST_DIVERGENCE alert of " + hostB + " naming " + hostA,
+                  controller,
+                  "/api/v1/alerts?rule=HOST_DIVERGENCE",
+                  "alerts",
+                  a ->
+                      hostB.equals(a.getString("hostId"))
+                          && a.getString("title", "").contains(hostA),
+                  Duration.ofSeconds(120),
+                  () -> up.transcript() + collectorB.transcript());
           String kernel = System.getProperty("os.version");
           assertThat(alert.getString("title"))
               .contains(IMAGE, hostA, hostB, kernel, "memfd_create = ENOSYS");
@@ -166,14 +163,15 @@ class HostDivergenceIT {
 
           JsonObject image =
               await(
-                      controller,
-                      "/api/v1/images",
-                      "images",
-                      i ->
-                          IMAGE.equals(i.getString("image"))
-                              && !i.getJsonArray("divergences").isEmpty(),
-                      Duration.ofSeconds(30))
-                  .orElseThrow(() -> new AssertionError("no image entry with a divergence"));
+                  "an entry of " + IMAGE + " with a divergence",
+                  controller,
+                  "/api/v1/images",
+                  "images",
+                  i ->
+                      IMAGE.equals(i.getString("image"))
+                          && !i.getJsonArray("divergences").isEmpty(),
+                  Duration.ofSeconds(30),
+                  () -> up.transcript() + collectorB.transcript());
           assertThat(image.getJsonArray("hosts").encode()).contains(hostA).contains(hostB);
           assertThat(
                   image.getJsonArray("divergences").getJsonObject(0).getString("referenceHostId"))
@@ -201,25 +199,43 @@ class HostDivergenceIT {
     return Stream.concat(a.stream(), b.stream()).toArray(String[]::new);
   }
 
-  private static Optional<JsonObject> await(
-      URI controller, String path, String field, Predicate<JsonObject> wanted, Duration timeout)
-      throws Exception {
+  /**
+   * Polls {@code path} until the array {@code field} of its answer holds a {@code wanted} item, and
+   * returns that item.
+   */
+  private static JsonObject await(
+      String what,
+      URI controller,
+      String path,
+      String field,
+      Predicate<JsonObject> wanted,
+      Duration timeout,
+      Supplier<String> transcripts) {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest request =
         HttpRequest.newBuilder(controller.resolve(path))
             .header("Authorization", "Bearer " + VIEWER_TOKEN)
             .build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      JsonArray items = new JsonObject(response.body()).getJsonArray(field);
-      for (int i = 0; i < items.size(); i++) {
-        if (wanted.test(items.getJsonObject(i))) {
-          return Optional.of(items.getJsonObject(i));
-        }
+    JsonArray items =
+        Await.awaiting(what, timeout)
+            .every(Duration.ofMillis(250))
+            .withDetail(transcripts)
+            .value(
+                () -> {
+                  HttpResponse<String> response =
+                      http.send(request, HttpResponse.BodyHandlers.ofString());
+                  assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                  return new JsonObject(response.body()).getJsonArray(field);
+                },
+                all -> first(all, wanted).isPresent());
+    return first(items, wanted).orElseThrow();
+  }
+
+  private static Optional<JsonObject> first(JsonArray items, Predicate<JsonObject> wanted) {
+    for (int i = 0; i < items.size(); i++) {
+      if (wanted.test(items.getJsonObject(i))) {
+        return Optional.of(items.getJsonObject(i));
       }
-      TimeUnit.MILLISECONDS.sleep(250);
     }
     return Optional.empty();
   }

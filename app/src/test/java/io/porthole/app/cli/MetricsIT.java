@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -200,30 +200,11 @@ class MetricsIT {
    * transcript.
    */
   private HttpResponse<String> eventually(
-      String url, Predicate<HttpResponse<String>> done, Duration limit, PortholeProcess process)
-      throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> response = get(url);
-        if (done.test(response)) {
-          return response;
-        }
-        last = response.statusCode() + " " + response.body();
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError(
-        url
-            + " not as expected within "
-            + limit.toSeconds()
-            + " s; last: "
-            + (last.length() > 2000 ? last.substring(0, 2000) : last)
-            + "\n"
-            + process.transcript());
+      String url, Predicate<HttpResponse<String>> done, Duration limit, PortholeProcess process) {
+    return Await.awaiting("an answer from " + url + " as expected", limit)
+        .every(Duration.ofMillis(300))
+        .withDetail(process::transcript)
+        .value(() -> get(url), done, r -> r.statusCode() + " " + r.body());
   }
 
   private static int freePort() throws Exception {

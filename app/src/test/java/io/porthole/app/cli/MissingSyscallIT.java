@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import io.porthole.app.demo.MemfdProbe;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,12 +86,7 @@ class MissingSyscallIT {
           docker.waitContainerCmd(containerId).start().awaitStatusCode(60, TimeUnit.SECONDS);
       assertThat(exitCode).as("the probe saw ENOSYS (exit 4)").isEqualTo(4);
 
-      JsonObject alert =
-          awaitAlert(controller, Duration.ofSeconds(60))
-              .orElseThrow(
-                  () ->
-                      new AssertionError(
-                          "no MISSING_SYSCALL alert for " + containerId + "; " + up.transcript()));
+      JsonObject alert = awaitAlert(controller, Duration.ofSeconds(60), up);
       String kernel = System.getProperty("os.version");
       assertThat(alert.getString("title"))
           .contains("memfd_create")
@@ -103,25 +99,35 @@ class MissingSyscallIT {
     }
   }
 
-  private Optional<JsonObject> awaitAlert(URI controller, Duration timeout) throws Exception {
+  /** The MISSING_SYSCALL alert for the container naming this kernel, polled from the API. */
+  private JsonObject awaitAlert(URI controller, Duration timeout, PortholeProcess up) {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest request =
         HttpRequest.newBuilder(controller.resolve("/api/v1/alerts?rule=MISSING_SYSCALL"))
             .header("Authorization", "Bearer " + VIEWER_TOKEN)
             .build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      JsonArray alerts = new JsonObject(response.body()).getJsonArray("alerts");
-      for (int i = 0; i < alerts.size(); i++) {
-        JsonObject alert = alerts.getJsonObject(i);
-        if (containerId.equals(alert.getString("containerId"))
-            && alert.getString("title", "").contains(System.getProperty("os.version"))) {
-          return Optional.of(alert);
-        }
+    JsonArray alerts =
+        Await.awaiting("a MISSING_SYSCALL alert for " + containerId, timeout)
+            .every(Duration.ofMillis(250))
+            .withDetail(up::transcript)
+            .value(
+                () -> {
+                  HttpResponse<String> response =
+                      http.send(request, HttpResponse.BodyHandlers.ofString());
+                  assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                  return new JsonObject(response.body()).getJsonArray("alerts");
+                },
+                all -> ofThisContainerAndKernel(all).isPresent());
+    return ofThisContainerAndKernel(alerts).orElseThrow();
+  }
+
+  private Optional<JsonObject> ofThisContainerAndKernel(JsonArray alerts) {
+    for (int i = 0; i < alerts.size(); i++) {
+      JsonObject alert = alerts.getJsonObject(i);
+      if (containerId.equals(alert.getString("containerId"))
+          && alert.getString("title", "").contains(System.getProperty("os.version"))) {
+        return Optional.of(alert);
       }
-      Thread.sleep(250);
     }
     return Optional.empty();
   }

@@ -24,15 +24,13 @@ final class PortholeProcess implements AutoCloseable {
       Path.of(System.getProperty("porthole.jar", "target/porthole.jar")).toAbsolutePath();
 
   private final Process process;
-  private final List<String> out = new ArrayList<>();
-  private final List<String> err = new ArrayList<>();
-  private final Thread outReader;
-  private final Thread errReader;
+  private final Output out = new Output("stdout");
+  private final Output err = new Output("stderr");
 
   private PortholeProcess(Process process, Path outFile, Path errFile) {
     this.process = process;
-    this.outReader = tail(outFile, out, "out");
-    this.errReader = tail(errFile, err, "err");
+    tail(outFile, out);
+    tail(errFile, err);
   }
 
   static PortholeProcess start(Map<String, String> env, List<String> prefix, String... args)
@@ -65,7 +63,7 @@ final class PortholeProcess implements AutoCloseable {
   }
 
   /** Follows a file the child writes, line by line, until the child has exited and all is read. */
-  private Thread tail(Path file, List<String> lines, String name) {
+  private void tail(Path file, Output output) {
     Thread thread =
         new Thread(
             () -> {
@@ -78,10 +76,7 @@ final class PortholeProcess implements AutoCloseable {
                   while ((c = reader.read()) >= 0) {
                     progressed = true;
                     if (c == '\n') {
-                      synchronized (lines) {
-                        lines.add(partial.toString());
-                        lines.notifyAll();
-                      }
+                      output.add(partial.toString());
                       partial.setLength(0);
                     } else {
                       partial.append((char) c);
@@ -89,23 +84,24 @@ final class PortholeProcess implements AutoCloseable {
                   }
                   if (exited && !progressed) {
                     if (partial.length() > 0) {
-                      synchronized (lines) {
-                        lines.add(partial.toString());
-                        lines.notifyAll();
-                      }
+                      output.add(partial.toString());
                     }
                     return;
                   }
+                  // Not awaiting a condition: at the end of a regular file a read returns at once
+                  // (no blocking read, and pipes lost lines, see start), so the follower paces its
+                  // reads. Those who wait for a line block on the Output until it is added.
                   Thread.sleep(50);
                 }
               } catch (IOException | InterruptedException e) {
                 // file gone or test over
+              } finally {
+                output.end();
               }
             },
-            "porthole-" + name);
+            "porthole-" + output.name);
     thread.setDaemon(true);
     thread.start();
-    return thread;
   }
 
   /**
@@ -119,35 +115,23 @@ final class PortholeProcess implements AutoCloseable {
     return awaitLine(err, wanted, timeout);
   }
 
-  private String awaitLine(List<String> lines, Predicate<String> wanted, Duration timeout)
+  private String awaitLine(Output output, Predicate<String> wanted, Duration timeout)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (lines) {
-      int seen = 0;
-      while (true) {
-        for (; seen < lines.size(); seen++) {
-          if (wanted.test(lines.get(seen))) {
-            return lines.get(seen);
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || (!process.isAlive() && seen == lines.size() && !readersAlive())) {
-          String state = process.isAlive() ? "still running" : "exited with " + process.exitValue();
-          throw new AssertionError(
-              "no such line within "
-                  + timeout.toSeconds()
-                  + " s (process "
-                  + state
-                  + "); "
-                  + transcript());
-        }
-        lines.wait(Math.max(1, Math.min(200, left / 1_000_000)));
-      }
+    Optional<String> line = output.await(wanted, timeout);
+    if (line.isPresent()) {
+      return line.get();
     }
-  }
-
-  private boolean readersAlive() {
-    return outReader.isAlive() || errReader.isAlive();
+    String state = process.isAlive() ? "still running" : "exited with " + process.exitValue();
+    throw new AssertionError(
+        "no "
+            + output.name
+            + " line as awaited within "
+            + timeout.toSeconds()
+            + " s (process "
+            + state
+            + (output.ended() ? ", its " + output.name + " read to the end" : "")
+            + "); "
+            + transcript());
   }
 
   /** Waits for the exit and for both streams to be read to their end. */
@@ -156,8 +140,8 @@ final class PortholeProcess implements AutoCloseable {
       throw new AssertionError(
           "still running after " + timeout.toSeconds() + " s; " + transcript());
     }
-    outReader.join(5000);
-    errReader.join(5000);
+    out.awaitEnd(Duration.ofSeconds(5));
+    err.awaitEnd(Duration.ofSeconds(5));
     return process.exitValue();
   }
 
@@ -175,15 +159,11 @@ final class PortholeProcess implements AutoCloseable {
   }
 
   List<String> out() {
-    synchronized (out) {
-      return List.copyOf(out);
-    }
+    return out.lines();
   }
 
   List<String> err() {
-    synchronized (err) {
-      return List.copyOf(err);
-    }
+    return err.lines();
   }
 
   String transcript() {
@@ -196,6 +176,63 @@ final class PortholeProcess implements AutoCloseable {
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+      }
+    }
+  }
+
+  /** The lines of one stream so far; those awaiting a line block on it until one is added. */
+  private static final class Output {
+    private final String name;
+    private final List<String> lines = new ArrayList<>();
+    private boolean ended;
+
+    Output(String name) {
+      this.name = name;
+    }
+
+    synchronized void add(String line) {
+      lines.add(line);
+      notifyAll();
+    }
+
+    /** No more lines will come. */
+    synchronized void end() {
+      ended = true;
+      notifyAll();
+    }
+
+    synchronized boolean ended() {
+      return ended;
+    }
+
+    synchronized List<String> lines() {
+      return List.copyOf(lines);
+    }
+
+    /** The first line matching {@code wanted}, or empty once the stream ended or time is up. */
+    synchronized Optional<String> await(Predicate<String> wanted, Duration timeout)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      int seen = 0;
+      while (true) {
+        for (; seen < lines.size(); seen++) {
+          if (wanted.test(lines.get(seen))) {
+            return Optional.of(lines.get(seen));
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || ended) {
+          return Optional.empty();
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+
+    synchronized void awaitEnd(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long left;
+      while (!ended && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
     }
   }

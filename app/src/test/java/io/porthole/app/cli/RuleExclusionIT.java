@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonArray;
@@ -139,19 +140,15 @@ class RuleExclusionIT {
       URI controller, Duration timeout, PortholeProcess up, Map<String, Set<String>> expected)
       throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, Set<String>> seen = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<String, Set<String>> now = rulesByContainer(http, controller, expected.keySet());
-      seen = now;
-      if (expected.entrySet().stream()
-          .allMatch(e -> now.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue()))) {
-        return now;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(
-        "expected alerts " + expected + " but saw " + seen + "; " + up.transcript());
+    return Await.awaiting("alerts naming at least the rules " + expected, timeout)
+        .every(Duration.ofMillis(250))
+        .withDetail(up::transcript)
+        .value(
+            () -> rulesByContainer(http, controller, expected.keySet()),
+            now ->
+                expected.entrySet().stream()
+                    .allMatch(
+                        e -> now.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue())));
   }
 
   private static Map<String, Set<String>> rulesByContainer(

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Settings;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
@@ -352,29 +353,20 @@ class SecuredKafkaIT {
       containers.add(id);
       try {
         docker.startContainerCmd(id).exec();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request =
             HttpRequest.newBuilder(
                     URI.create(api + "/api/v1/alerts?rule=OOM_KILLED&container=" + id))
                 .header("Authorization", "Bearer " + viewer)
                 .build();
-        String body = "";
-        while (System.nanoTime() < deadline) {
-          HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-          body = response.body();
-          if (response.statusCode() == 200 && containerIds(body).contains(id)) {
-            return;
-          }
-          Thread.sleep(500);
-        }
-        throw new AssertionError(
-            "no OOM_KILLED alert for "
-                + id
-                + " through the API within 90 s; last answer "
-                + body
-                + "; "
-                + up.transcript());
+        Await.awaiting("an OOM_KILLED alert for " + id + " through the API", Duration.ofSeconds(90))
+            .every(Duration.ofMillis(500))
+            .withDetail(up::transcript)
+            .value(
+                () -> http.send(request, HttpResponse.BodyHandlers.ofString()),
+                response ->
+                    response.statusCode() == 200 && containerIds(response.body()).contains(id),
+                response -> "answer " + response.statusCode() + " " + response.body());
       } finally {
         docker.removeContainerCmd(id).withForce(true).exec();
       }

@@ -3,6 +3,7 @@ package io.porthole.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -76,7 +77,9 @@ class UpIT {
       assertThat(connects(other, port))
           .as("the API is not offered on " + other + " by default")
           .isFalse();
-      assertThat(up.out()).contains("running: analyzer, controller, collector");
+      // Printed after the controller line, so awaited: it may not have been read yet.
+      assertThat(up.awaitOut(line -> line.startsWith("running: "), Duration.ofSeconds(30)))
+          .isEqualTo("running: analyzer, controller, collector");
 
       HttpResponse<String> live =
           HttpClient.newHttpClient()
@@ -98,15 +101,14 @@ class UpIT {
               .exec()
               .getId();
       docker.startContainerCmd(containerId).exec();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      List<ProcessHandle> children = List.of();
-      while (System.nanoTime() < deadline && children.stream().noneMatch(UpIT::isStrace)) {
-        children = up.handle().orElseThrow().descendants().toList();
-        Thread.sleep(200);
-      }
-      assertThat(children)
-          .as("strace child of the suite; " + up.transcript())
-          .anyMatch(UpIT::isStrace);
+      List<ProcessHandle> children =
+          Await.awaiting("an strace child of the suite", Duration.ofSeconds(60))
+              .every(Duration.ofMillis(200))
+              .withDetail(up::transcript)
+              .value(
+                  () -> up.handle().orElseThrow().descendants().toList(),
+                  descendants -> descendants.stream().anyMatch(UpIT::isStrace),
+                  UpIT::commands);
 
       up.terminate();
       up.awaitErr(line -> line.equals("porthole: stopping"), Duration.ofSeconds(30));
@@ -190,6 +192,14 @@ class UpIT {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Each process as its pid and command, for a failure message. */
+  private static String commands(List<ProcessHandle> processes) {
+    return processes.stream()
+        .map(p -> p.pid() + " " + p.info().command().orElse("?"))
+        .toList()
+        .toString();
   }
 
   private static boolean isStrace(ProcessHandle process) {

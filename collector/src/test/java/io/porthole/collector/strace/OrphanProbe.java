@@ -38,6 +38,6 @@ public final class OrphanProbe {
     session.attach(Duration.ofSeconds(10));
     System.out.println("STRACE " + session.strace().orElseThrow().pid());
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    Thread.sleep(Long.MAX_VALUE); // not polling: the test kills this JVM to orphan its strace
   }
 }

@@ -9,6 +9,7 @@ import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.Settings;
+import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -25,10 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -121,7 +124,7 @@ class WebhookOutputIT {
     values.put("alerts.webhook.refused.min.severity", "HIGH");
     controller = ControllerService.create(vertx, Settings.of(values));
     await(controller.start());
-    eventually(() -> controller.webhooks().assigned());
+    eventually("the webhook outputs' partitions assigned", () -> controller.webhooks().assigned());
 
     // One key: one partition, so every output reads them in this order.
     produce(oomHigh);
@@ -177,7 +180,10 @@ class WebhookOutputIT {
     try (Admin admin = SharedKafka.admin()) {
       for (String output : List.of("default", "pager", "refused")) {
         String group = topics.prefix() + "porthole-controller-webhook-" + output;
-        eventually(() -> committed(admin, group) == 4);
+        eventually(
+            "group " + group + " committed to offset 4",
+            () -> committed(admin, group),
+            n -> n == 4);
       }
     }
   }
@@ -221,7 +227,8 @@ class WebhookOutputIT {
   void severityAndRuleFiltersSendOnlyWhatMatches() throws Exception {
     List<Received> paged = eventuallyReceived("/pager", 1);
     assertThat(paged.get(0).body().getString("id")).isEqualTo(oomHigh.getAlertId());
-    eventually(() -> counters("pager").filteredCount() == 2);
+    eventually(
+        "two alerts filtered by pager", () -> counters("pager").filteredCount(), n -> n == 2);
     // Every alert is done with (the last one filtered) and nothing more was sent.
     assertThat(received("/pager")).hasSize(1);
     assertThat(counters("pager").deliveredCount()).isEqualTo(1);
@@ -229,7 +236,8 @@ class WebhookOutputIT {
 
   @Test
   void anEndpointAnswering500TwiceGetsTheAlertOnceAfterRetries() throws Exception {
-    eventually(() -> counters("flaky").deliveredCount() == 1);
+    eventually(
+        "one alert delivered to flaky", () -> counters("flaky").deliveredCount(), n -> n == 1);
     assertThat(received("/flaky"))
         .hasSize(3)
         .allSatisfy(r -> assertThat(r.body().getString("id")).isEqualTo(oomHigh.getAlertId()));
@@ -240,7 +248,7 @@ class WebhookOutputIT {
 
   @Test
   void aRefusedRequestIsNotRetried() throws Exception {
-    eventually(() -> counters("refused").failedCount() == 1);
+    eventually("one alert failed at refused", () -> counters("refused").failedCount(), n -> n == 1);
     assertThat(received("/refused")).hasSize(1);
     assertThat(counters("refused").retryCount()).isZero();
   }
@@ -249,7 +257,10 @@ class WebhookOutputIT {
   void aFullQueueDropsTheOldestWaitingAlert() throws Exception {
     // The first alert is under way (the server answers after a second), the second waits, the
     // third takes its place.
-    eventually(() -> counters("slow").deliveredCount() + counters("slow").droppedCount() == 3);
+    eventually(
+        "three alerts delivered or dropped by slow",
+        () -> counters("slow").deliveredCount() + counters("slow").droppedCount(),
+        n -> n == 3);
     assertThat(counters("slow").droppedCount()).isEqualTo(1);
     assertThat(received("/slow"))
         .extracting(r -> r.body().getString("id"))
@@ -281,7 +292,8 @@ class WebhookOutputIT {
   }
 
   private List<Received> eventuallyReceived(String path, int count) throws InterruptedException {
-    eventually(() -> received(path).size() >= count);
+    eventually(
+        count + " requests received at " + path, () -> received(path), r -> r.size() >= count);
     return received(path);
   }
 
@@ -323,13 +335,12 @@ class WebhookOutputIT {
         .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private static void eventually(Supplier<Boolean> condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met within " + DEADLINE);
-      }
-      Thread.sleep(100);
-    }
+  private static void eventually(String what, Supplier<Boolean> condition) {
+    Await.until(what, DEADLINE, Duration.ofMillis(100), condition::get);
+  }
+
+  /** Polls {@code probe} until its value is {@code wanted}; a failure names the last value. */
+  private static <T> void eventually(String what, Callable<T> probe, Predicate<T> wanted) {
+    Await.value(what, DEADLINE, Duration.ofMillis(100), probe, wanted);
   }
 }

@@ -2,12 +2,12 @@ package io.porthole.runtime.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -132,22 +132,7 @@ class RecordConsumerTest {
   }
 
   private static void awaitThat(String what, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(TIMEOUT);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      sleepBriefly();
-    }
-  }
-
-  private static void sleepBriefly() {
-    try {
-      Thread.sleep(5);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    Await.until(what, TIMEOUT, Duration.ofMillis(5), condition::getAsBoolean);
   }
 
   @Test
@@ -312,7 +297,7 @@ class RecordConsumerTest {
     addRecords(P1, 0, 1);
     awaitThat("four records handed out", () -> handedOut.size() == 4);
     complete(0, 0, 1, 2);
-    Thread.sleep(300); // several catch-up checks
+    Thread.sleep(300); // several catch-up checks, to show they do not complete it meanwhile
     assertThat(consumer.caughtUp().isComplete())
         .as("partition 1 still has a record in flight")
         .isFalse();
