@@ -1,5 +1,6 @@
 package io.porthole.analyzer;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
@@ -11,18 +12,20 @@ import io.porthole.proto.SyscallBatch;
 import io.porthole.proto.SyscallEvent;
 import io.porthole.proto.TcpFlagCounts;
 import io.porthole.proto.TransportProtocol;
+import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Timestamps;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Event envelopes as the collector publishes them, for tests. */
 public final class Fixtures {
@@ -152,71 +155,100 @@ public final class Fixtures {
         .build();
   }
 
-  private static final Pattern SYSCALL_LINE =
-      Pattern.compile(
-          "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) (\\w+)\\((.*)\\)\\s+= (-?\\w+|\\?)(?: "
-              + "(E[A-Z]+) \\(([^)]*)\\))?(?: <([\\d.]+)>)?$");
-  private static final Pattern EXIT_LINE =
-      Pattern.compile(
-          "^(\\d+) (\\d\\d:\\d\\d:\\d\\d\\.\\d+) \\+\\+\\+ exited with (\\d+) \\+\\+\\+$");
-  private static final Pattern PATH = Pattern.compile("\"([^\"]*)\"");
-
   /**
-   * One batch of a container from a recorded {@code strace -f -q -tt -T -o FILE} file: the
-   * completed syscalls and the exits (unfinished/resumed lines are skipped, as they carry no result
-   * here), their raw lines as the collector reads them.
+   * The envelopes {@code porthole replay} made of a recording (the collector's own parsers, see
+   * {@code fixtures/README.md}): {@code name} is the resource's base name ({@code
+   * /fixtures/NAME.envelopes.jsonl}), re-keyed to {@code containerId} on {@link #HOST} with new
+   * event ids, every time moved by whole days onto {@code day} (the times of day stay those of the
+   * recording and of its raw lines).
    */
-  /**
-   * The line as the collector's strace prints it ({@code -f} without {@code -o}: {@code [pid N]}
-   * first) and keeps it as the event's raw line.
-   */
-  private static String asTheCollectorReadsIt(String line) {
-    int space = line.indexOf(' ');
-    return "[pid " + line.substring(0, space) + "]" + line.substring(space);
+  public static List<EventEnvelope> recorded(String name, String containerId, LocalDate day) {
+    List<EventEnvelope> recording = read(name);
+    LocalDate recordedOn =
+        LocalDate.ofInstant(Timestamps.toInstant(recording.get(0).getTime()), ZoneOffset.UTC);
+    return rekeyed(
+        recording, containerId, Duration.ofDays(ChronoUnit.DAYS.between(recordedOn, day)));
   }
 
-  public static EventEnvelope recordedBatch(String resource, String containerId, LocalDate day) {
-    SyscallBatch.Builder batch = SyscallBatch.newBuilder().setTraceReason("label");
-    Instant last = T0;
+  /**
+   * {@link #recorded(String, String, LocalDate)}, moved so that the first envelope is at {@code
+   * start}.
+   */
+  public static List<EventEnvelope> recorded(String name, String containerId, Instant start) {
+    List<EventEnvelope> recording = read(name);
+    return rekeyed(
+        recording,
+        containerId,
+        Duration.between(Timestamps.toInstant(recording.get(0).getTime()), start));
+  }
+
+  /** The time of the last syscall, exit or packet of the envelopes. */
+  public static Instant lastEventTime(List<EventEnvelope> envelopes) {
+    Instant last = Instant.MIN;
+    for (EventEnvelope envelope : envelopes) {
+      List<Timestamp> times = new ArrayList<>();
+      times.add(envelope.getTime());
+      envelope.getSyscalls().getSyscallsList().forEach(call -> times.add(call.getTime()));
+      envelope.getSyscalls().getExitsList().forEach(exit -> times.add(exit.getTime()));
+      if (envelope.hasFlow()) {
+        times.add(envelope.getFlow().getLastSeen());
+      }
+      for (Timestamp time : times) {
+        Instant instant = Timestamps.toInstant(time);
+        last = instant.isAfter(last) ? instant : last;
+      }
+    }
+    return last;
+  }
+
+  private static List<EventEnvelope> read(String name) {
+    String resource = "/fixtures/" + name + ".envelopes.jsonl";
     try (InputStream in = Fixtures.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + resource);
       }
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        Matcher exit = EXIT_LINE.matcher(line);
-        Matcher call = SYSCALL_LINE.matcher(line);
-        if (exit.matches()) {
-          last = LocalTime.parse(exit.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
-          batch.addExits(
-              ProcessExit.newBuilder()
-                  .setHostPid(Integer.parseInt(exit.group(1)))
-                  .setExitCode(Integer.parseInt(exit.group(3)))
-                  .setTime(Timestamps.of(last))
-                  .setRaw(asTheCollectorReadsIt(line)));
-        } else if (call.matches()) {
-          last = LocalTime.parse(call.group(2)).atDate(day).toInstant(ZoneOffset.UTC);
-          Matcher path = PATH.matcher(call.group(4));
-          SyscallEvent.Builder event =
-              SyscallEvent.newBuilder()
-                  .setHostPid(Integer.parseInt(call.group(1)))
-                  .setName(call.group(3))
-                  .setArguments(call.group(4))
-                  .setPath(path.find() ? path.group(1) : "")
-                  .setReturnValue(call.group(5))
-                  .setTime(Timestamps.of(last))
-                  .setRaw(asTheCollectorReadsIt(line));
-          if (call.group(5).matches("-?\\d+")) {
-            event.setReturnCode(Long.parseLong(call.group(5)));
-          }
-          if (call.group(6) != null) {
-            event.setErrnoName(call.group(6)).setErrnoText(call.group(7));
-          }
-          batch.addSyscalls(event);
-        }
+      List<EventEnvelope> envelopes =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .filter(line -> !line.isBlank())
+              .<EventEnvelope>map(line -> ProtoJson.fromJson(line, EventEnvelope.newBuilder()))
+              .toList();
+      if (envelopes.isEmpty()) {
+        throw new IllegalArgumentException("empty fixture " + resource);
       }
+      return envelopes;
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new UncheckedIOException(e);
     }
-    return envelope(containerId, last).setSyscalls(batch).build();
+  }
+
+  private static List<EventEnvelope> rekeyed(
+      List<EventEnvelope> recording, String containerId, Duration shift) {
+    List<EventEnvelope> envelopes = new ArrayList<>();
+    for (EventEnvelope recorded : recording) {
+      EventEnvelope.Builder envelope =
+          recorded.toBuilder()
+              .setEventId(UUID.randomUUID().toString())
+              .setHostId(HOST)
+              .setContainerId(containerId)
+              .setTime(moved(recorded.getTime(), shift))
+              .setCollectorTime(moved(recorded.getTime(), shift));
+      if (recorded.hasSyscalls()) {
+        SyscallBatch.Builder batch = envelope.getSyscallsBuilder();
+        batch.getSyscallsBuilderList().forEach(call -> call.setTime(moved(call.getTime(), shift)));
+        batch.getExitsBuilderList().forEach(exit -> exit.setTime(moved(exit.getTime(), shift)));
+      }
+      if (recorded.hasFlow()) {
+        FlowRecord.Builder flow = envelope.getFlowBuilder();
+        flow.setFirstSeen(moved(flow.getFirstSeen(), shift))
+            .setLastSeen(moved(flow.getLastSeen(), shift));
+      }
+      envelopes.add(envelope.build());
+    }
+    return envelopes;
+  }
+
+  private static Timestamp moved(Timestamp time, Duration shift) {
+    return Timestamps.of(Timestamps.toInstant(time).plus(shift));
   }
 }

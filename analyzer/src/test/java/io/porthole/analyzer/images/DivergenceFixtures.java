@@ -4,17 +4,18 @@ import io.porthole.analyzer.Fixtures;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
-import io.porthole.proto.SyscallEvent;
 import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The memfd_create probe (MissingSyscallIT's program, three calls) recorded with strace on this
  * machine: {@code memfd-probe-ok.strace} in a container of the default engine (the calls return 3,
  * exit 0), {@code memfd-probe-enosys.strace} under a seccomp profile answering errno 38 (ENOSYS,
- * exit 4), as host B of the divergence IT runs it.
+ * exit 4), as host B of the divergence IT runs it; replayed through the collector's parser into the
+ * {@code .envelopes.jsonl} beside them.
  */
 final class DivergenceFixtures {
 
@@ -37,37 +38,21 @@ final class DivergenceFixtures {
         .build();
   }
 
-  /** start, the recorded syscalls, die with the exit code the probe had. */
+  /** start, the recorded syscall batches, die with the exit code the probe had. */
   static List<EventEnvelope> probeRun(String host, String seed, boolean enosys) {
     String id = Fixtures.containerId(seed);
     String name = "probe-" + seed;
-    EventEnvelope start =
-        Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, name));
-    EventEnvelope calls =
-        withoutMemfdPath(
-            Fixtures.recordedBatch(
-                enosys ? "/fixtures/memfd-probe-enosys.strace" : "/fixtures/memfd-probe-ok.strace",
-                id,
-                DAY));
-    Instant end = Timestamps.toInstant(calls.getTime());
-    EventEnvelope die =
+    List<EventEnvelope> run = new ArrayList<>();
+    run.add(Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, name)));
+    List<EventEnvelope> calls =
+        Fixtures.recorded(enosys ? "memfd-probe-enosys" : "memfd-probe-ok", id, DAY);
+    run.addAll(calls);
+    run.add(
         Fixtures.event(
-            id, end, Fixtures.lifecycle(ContainerAction.DIE, name).setExitCode(enosys ? 4 : 0));
-    return List.of(onHost(start, host), onHost(calls, host), onHost(die, host));
-  }
-
-  /**
-   * The fixture reader takes any first string as the path; the collector knows memfd_create has
-   * none.
-   */
-  private static EventEnvelope withoutMemfdPath(EventEnvelope batch) {
-    EventEnvelope.Builder builder = batch.toBuilder();
-    for (SyscallEvent.Builder call : builder.getSyscallsBuilder().getSyscallsBuilderList()) {
-      if (call.getName().equals("memfd_create")) {
-        call.setPath("");
-      }
-    }
-    return builder.build();
+            id,
+            Fixtures.lastEventTime(calls),
+            Fixtures.lifecycle(ContainerAction.DIE, name).setExitCode(enosys ? 4 : 0)));
+    return run.stream().map(event -> onHost(event, host)).toList();
   }
 
   static EventEnvelope onHost(EventEnvelope envelope, String host) {

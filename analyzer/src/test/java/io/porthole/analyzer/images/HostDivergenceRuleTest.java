@@ -77,10 +77,10 @@ class HostDivergenceRuleTest {
                   alert.getEvidenceList().stream().map(Evidence::getDescription).toList();
               assertThat(lines)
                   .containsExactly(
-                      "host-b: [pid 31842] 10:10:11.591655 "
+                      "host-b: 31842 10:10:11.591655 "
                           + "memfd_create(\"porthole-probe\", 0) = -1 ENOSYS (Function not "
                           + "implemented) <0.001766>",
-                      "host-a: [pid 31587] 10:10:08.057709 "
+                      "host-a: 31587 10:10:08.057709 "
                           + "memfd_create(\"porthole-probe\", 0) = 3 <0.001179>",
                       "host-b: container probe-b1 ("
                           + HostImage.shortId(alert.getContainerId())

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.analyzer.Fixtures;
 import io.porthole.proto.ContainerAction;
+import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ImageSummary;
 import io.porthole.proto.SyscallOutcome;
 import java.time.Duration;
@@ -100,16 +101,14 @@ class ImageSummaryBuilderTest {
 
   @Test
   void syscallsOfAContainerWhoseImageIsUnknownAreCountedNotGuessed() {
-    builder.onSyscalls(
-        onHost(
-            Fixtures.recordedBatch(
-                "/fixtures/memfd-probe-enosys.strace",
-                Fixtures.containerId("stranger"),
-                DivergenceFixtures.DAY),
-            HOST_B));
+    List<EventEnvelope> batches =
+        Fixtures.recorded(
+            "memfd-probe-enosys", Fixtures.containerId("stranger"), DivergenceFixtures.DAY);
+    batches.forEach(batch -> builder.onSyscalls(onHost(batch, HOST_B)));
 
     assertThat(builder.drainChanged(NOW)).isEmpty();
-    assertThat(builder.batchesOfUnknownContainers()).isEqualTo(1);
+    assertThat(batches).as("the replay's batches (250 ms each)").hasSize(4);
+    assertThat(builder.batchesOfUnknownContainers()).isEqualTo(4);
   }
 
   @Test

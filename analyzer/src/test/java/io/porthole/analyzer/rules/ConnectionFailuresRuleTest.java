@@ -5,7 +5,9 @@ import static io.porthole.analyzer.Fixtures.containerId;
 import static io.porthole.analyzer.Fixtures.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.analyzer.Fixtures;
 import io.porthole.proto.Alert;
+import io.porthole.proto.Evidence;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.Rule;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,27 @@ class ConnectionFailuresRuleTest {
     assertThat(alert.getSummary()).contains("3 refused (RST)");
     assertThat(alert.getEvidenceCount()).isEqualTo(3);
     assertThat(alert.getRemediation().getAction()).isEqualTo(RemediationAction.CAPTURE_PACKETS);
+  }
+
+  /**
+   * refused.pcap (wget to a closed port of another container, tcpdump on docker0: SYN, RST-ACK) as
+   * the collector's flow table reports it, recorded three times within the window.
+   */
+  @Test
+  void theRecordedRefusedConnectionThreeTimesAlertsWithTheRecordedFlows() {
+    for (int i = 0; i < 3; i++) {
+      Fixtures.recorded("refused", id, T0.plusSeconds(5L * i)).forEach(harness::feed);
+    }
+
+    assertThat(harness.alerts).hasSize(1);
+    Alert alert = harness.alerts.get(0);
+    assertThat(alert.getTitle()).contains("cannot connect to 172.17.0.2:81");
+    assertThat(alert.getSummary()).contains("3 refused (RST)");
+    assertThat(alert.getEvidenceList())
+        .extracting(Evidence::getDescription)
+        .hasSize(3)
+        .containsOnly(
+            "172.17.0.3:35556 -> 172.17.0.2:81: 1 SYN, no SYN-ACK, answered by RST (refused)");
   }
 
   @Test

@@ -17,7 +17,6 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
-import io.porthole.wire.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -59,9 +58,7 @@ class SelinuxAssumptionRuleTest {
   @Test
   void theRecordedStraceOfCatFailingOnSelinuxConfigAlertsWithTheSyscallAndTheExit() {
     RuleHarness harness = harness();
-    harness.feed(
-        Fixtures.recordedBatch(
-            "/fixtures/selinux-cat-exit12.strace", id, LocalDate.of(2026, 11, 29)));
+    Fixtures.recorded("selinux-cat-exit12", id, LocalDate.of(2026, 11, 29)).forEach(harness::feed);
 
     assertThat(harness.alerts).hasSize(1);
     Alert alert = harness.alerts.get(0);
@@ -85,10 +82,11 @@ class SelinuxAssumptionRuleTest {
    */
   @Test
   void theRecordedStraceAndTheContainersDieShowTheFailingCallTheProcessExitAndTheDieEachOnce() {
-    EventEnvelope trace =
-        Fixtures.recordedBatch(
-            "/fixtures/selinux-cat-exit12.strace", id, LocalDate.of(2026, 11, 29));
-    Instant exitedAt = Timestamps.toInstant(trace.getTime());
+    List<EventEnvelope> recording =
+        Fixtures.recorded("selinux-cat-exit12", id, LocalDate.of(2026, 11, 29));
+    assertThat(recording).as("one 250 ms batch").hasSize(1);
+    EventEnvelope trace = recording.get(0);
+    Instant exitedAt = Fixtures.lastEventTime(recording);
     EventEnvelope die =
         event(
             id, exitedAt.plusMillis(3), lifecycle(ContainerAction.DIE, "useradd").setExitCode(12));
@@ -112,10 +110,10 @@ class SelinuxAssumptionRuleTest {
       assertThat(alert.getEvidenceList())
           .extracting(Evidence::getDescription)
           .containsExactly(
-              "[pid 27785] 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", "
+              "27785 09:25:42.449269 openat(AT_FDCWD, \"/etc/selinux/config\", "
                   + "O_RDONLY) = -1 ENOENT "
                   + "(No such file or directory) <0.000033>",
-              "[pid 27785] 09:25:42.449896 +++ exited with 1 +++",
+              "27785 09:25:42.449896 +++ exited with 1 +++",
               "the container died with exit code 12");
       assertThat(alert.getEvidenceList())
           .extracting(Evidence::getTopic)
