@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,12 +81,14 @@ public final class ContainerEventMapper {
     } else {
       builder.setName(nz(attributes.get("name")));
       builder.setImage(nz(attributes.getOrDefault("image", event.getFrom())));
+      Map<String, String> labels = new LinkedHashMap<>();
       attributes.forEach(
           (key, value) -> {
             if (!NON_LABEL_ATTRIBUTES.contains(key) && value != null) {
-              builder.putLabels(key, value);
+              labels.put(key, value);
             }
           });
+      builder.putAllLabels(LabelBounds.bounded(labels));
       if (inspectError != null) {
         builder.setInspectError(inspectError);
       }
@@ -436,7 +439,7 @@ public final class ContainerEventMapper {
     if (inspect.getConfig() == null || inspect.getConfig().getLabels() == null) {
       return Map.of();
     }
-    return inspect.getConfig().getLabels();
+    return LabelBounds.bounded(inspect.getConfig().getLabels());
   }
 
   /**

@@ -1,8 +1,8 @@
 package io.porthole.collector.remediation;
 
 import static io.porthole.collector.remediation.RemediationSteps.bounded;
-import static io.porthole.proto.RemediationStatus.SUCCEEDED;
 
+import io.porthole.collector.remediation.RemediationSteps.Target;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
@@ -43,92 +43,102 @@ final class CapturePackets implements ActionHandler {
 
   @Override
   public Future<List<RemediationResult>> handle(RemediationCommand command, Instant started) {
-    Duration duration =
-        bounded(
-            "duration_seconds",
-            Duration.ofSeconds(command.getDurationSeconds()),
-            config.captureDefaultDuration(),
-            config.captureMaxDuration());
-    long maxPackets =
-        bounded(
-            "max_packets",
-            command.getMaxPackets(),
-            config.captureDefaultPackets(),
-            config.captureMaxPackets());
-    long maxBytes =
-        bounded(
-            "max_bytes",
-            command.getMaxBytes(),
-            config.captureDefaultBytes(),
-            config.captureMaxBytes());
-    String bounds =
-        duration.toSeconds() + " s, at most " + maxPackets + " packets and " + maxBytes + " bytes";
+    Bounds bounds =
+        new Bounds(
+            bounded(
+                "duration_seconds",
+                Duration.ofSeconds(command.getDurationSeconds()),
+                config.captureDefaultDuration(),
+                config.captureMaxDuration()),
+            bounded(
+                "max_packets",
+                command.getMaxPackets(),
+                config.captureDefaultPackets(),
+                config.captureMaxPackets()),
+            bounded(
+                "max_bytes",
+                command.getMaxBytes(),
+                config.captureDefaultBytes(),
+                config.captureMaxBytes()));
     return steps
-        .findRunningContainer(command)
+        .runningContainerOnProvenNetwork(command)
         .compose(
-            container ->
-                steps
-                    .provenNetwork(container)
-                    .compose(
-                        network -> {
-                          if (command.getDryRun()) {
-                            return Future.succeededFuture(
-                                List.of(
-                                    results
-                                        .result(
-                                            command,
-                                            started,
-                                            SUCCEEDED,
-                                            "dry run: would capture on "
-                                                + network.describe()
-                                                + " of "
-                                                + container.label()
-                                                + " for "
-                                                + bounds
-                                                + "; nothing captured")
-                                        .setInterface(network.hostInterfaces())
-                                        .build()));
-                          }
-                          Path file = config.captureDir().resolve(command.getCommandId() + ".pcap");
-                          List<String> devices =
-                              network.veths().stream().map(VethVerdict::veth).toList();
-                          return steps
-                              .blocking(
-                                  () -> {
-                                    Files.createDirectories(file.getParent());
-                                    try {
-                                      PacketCapture.Summary summary =
-                                          capture.capture(
-                                              devices, duration, maxPackets, maxBytes, file);
-                                      return new Captured(summary, Files.readAllBytes(file));
-                                    } finally {
-                                      Files.deleteIfExists(file);
-                                    }
-                                  })
-                              .map(
-                                  captured ->
-                                      results.artifact(
-                                          command,
-                                          started,
-                                          captured.summary.packets()
-                                              + " packets ("
-                                              + captured.bytes.length
-                                              + " bytes of pcap) captured on "
-                                              + network.describe()
-                                              + " of "
-                                              + container.label()
-                                              + ", stopped by "
-                                              + captured.summary.stoppedBy()
-                                              + " ("
-                                              + bounds
-                                              + ")",
-                                          network.hostInterfaces(),
-                                          ArtifactChunker.chunk(
-                                              captured.bytes,
-                                              config.chunkBytes(),
-                                              ArtifactChunker.PCAP,
-                                              "capture-" + container.label() + ".pcap")));
-                        }));
+            target ->
+                command.getDryRun()
+                    ? results.dryRun(
+                        command,
+                        started,
+                        target.network(),
+                        "would capture on "
+                            + where(target)
+                            + " for "
+                            + bounds
+                            + "; nothing captured")
+                    : capture(command, target, bounds)
+                        .map(captured -> report(command, started, target, bounds, captured)));
+  }
+
+  /** Captures on every veth of the target into one pcap file, read back and deleted. */
+  private Future<Captured> capture(RemediationCommand command, Target target, Bounds bounds) {
+    Path file = config.captureDir().resolve(command.getCommandId() + ".pcap");
+    List<String> devices = target.network().veths().stream().map(VethVerdict::veth).toList();
+    return steps.blocking(
+        () -> {
+          Files.createDirectories(file.getParent());
+          try {
+            PacketCapture.Summary summary =
+                capture.capture(
+                    devices, bounds.duration(), bounds.maxPackets(), bounds.maxBytes(), file);
+            return new Captured(summary, Files.readAllBytes(file));
+          } finally {
+            Files.deleteIfExists(file);
+          }
+        });
+  }
+
+  /** The pcap in chunks, each result saying what was captured where and what stopped it. */
+  private List<RemediationResult> report(
+      RemediationCommand command,
+      Instant started,
+      Target target,
+      Bounds bounds,
+      Captured captured) {
+    return results.artifact(
+        command,
+        started,
+        captured.summary.packets()
+            + " packets ("
+            + captured.bytes.length
+            + " bytes of pcap) captured on "
+            + where(target)
+            + ", stopped by "
+            + captured.summary.stoppedBy()
+            + " ("
+            + bounds
+            + ")",
+        target.network().hostInterfaces(),
+        ArtifactChunker.chunk(
+            captured.bytes,
+            config.chunkBytes(),
+            ArtifactChunker.PCAP,
+            "capture-" + target.container().label() + ".pcap"));
+  }
+
+  private static String where(Target target) {
+    return target.network().describe() + " of " + target.container().label();
+  }
+
+  /** The capture's limits, each the command's value or the default, never above the maximum. */
+  private record Bounds(Duration duration, long maxPackets, long maxBytes) {
+    @Override
+    public String toString() {
+      return duration.toSeconds()
+          + " s, at most "
+          + maxPackets
+          + " packets and "
+          + maxBytes
+          + " bytes";
+    }
   }
 
   private record Captured(PacketCapture.Summary summary, byte[] bytes) {}

@@ -2,6 +2,7 @@ package io.porthole.collector.remediation;
 
 import static io.porthole.proto.RemediationStatus.SUCCEEDED;
 
+import io.porthole.collector.remediation.RemediationSteps.Target;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
@@ -67,79 +68,77 @@ final class IsolateNetwork implements ActionHandler {
               + maxTtl.toSeconds());
     }
     return steps
-        .findRunningContainer(command)
+        .runningContainerOnProvenNetwork(command)
         .compose(
-            container ->
-                steps
-                    .provenNetwork(container)
-                    .compose(
-                        network -> {
-                          if (command.getDryRun()) {
-                            return Future.succeededFuture(
-                                List.of(
-                                    results
-                                        .result(
-                                            command,
-                                            started,
-                                            SUCCEEDED,
-                                            "dry run: would bring down every interface of "
-                                                + container.label()
-                                                + " ("
-                                                + network.describe()
-                                                + ")"
-                                                + ttlText(ttl)
-                                                + "; nothing changed")
-                                        .setInterface(network.hostInterfaces())
-                                        .build()));
-                          }
-                          long restoreAt =
-                              ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
-                          ActiveIsolation intent =
-                              new ActiveIsolation(
-                                  container.id(),
-                                  container.name(),
-                                  command.getCommandId(),
-                                  hostInterfaces(network),
-                                  restoreAt,
-                                  HexFormat.of().formatHex(CommandSigner.digest(command)),
-                                  command.getRequestedBy());
-                          return steps
-                              .blocking(() -> isolate(intent, network))
-                              .onFailure(
-                                  e -> {
-                                    if (e instanceof IsolationLeftBehind left) {
-                                      onIsolated.accept(
-                                          left.kept); // restored now, retrying with back-off
-                                    }
-                                  })
-                              .map(
-                                  isolation -> {
-                                    onIsolated.accept(isolation);
-                                    RemediationResult.Builder result =
-                                        results
-                                            .result(
-                                                command,
-                                                started,
-                                                SUCCEEDED,
-                                                "all "
-                                                    + network.veths().size()
-                                                    + " interface(s) of "
-                                                    + container.label()
-                                                    + " are down ("
-                                                    + network.describe()
-                                                    + "): the container is cut off from "
-                                                    + "every network"
-                                                    + ttlText(ttl))
-                                            .setInterface(network.hostInterfaces());
-                                    if (isolation.hasTtl()) {
-                                      result.setRestoreAt(
-                                          Timestamps.of(
-                                              Instant.ofEpochMilli(
-                                                  isolation.restoreAtEpochMillis())));
-                                    }
-                                    return List.of(result.build());
-                                  });
-                        }));
+            target ->
+                command.getDryRun()
+                    ? results.dryRun(
+                        command,
+                        started,
+                        target.network(),
+                        "would bring down every interface of "
+                            + target.container().label()
+                            + " ("
+                            + target.network().describe()
+                            + ")"
+                            + ttlText(ttl)
+                            + "; nothing changed")
+                    : isolate(command, target, ttl)
+                        .map(isolation -> report(command, started, target, ttl, isolation)));
+  }
+
+  /**
+   * Records the isolation (write-ahead) and brings every veth down; the TTL restore is scheduled
+   * for what was recorded, also when a failure left it behind (restored now, retried).
+   */
+  private Future<ActiveIsolation> isolate(RemediationCommand command, Target target, Duration ttl) {
+    long restoreAt = ttl.isZero() ? 0 : results.now().plus(ttl).toEpochMilli();
+    ActiveIsolation intent =
+        new ActiveIsolation(
+            target.container().id(),
+            target.container().name(),
+            command.getCommandId(),
+            hostInterfaces(target.network()),
+            restoreAt,
+            HexFormat.of().formatHex(CommandSigner.digest(command)),
+            command.getRequestedBy());
+    return steps
+        .blocking(() -> isolate(intent, target.network()))
+        .onFailure(
+            e -> {
+              if (e instanceof IsolationLeftBehind left) {
+                onIsolated.accept(left.kept); // restored now, retrying with back-off
+              }
+            })
+        .onSuccess(onIsolated::accept);
+  }
+
+  private List<RemediationResult> report(
+      RemediationCommand command,
+      Instant started,
+      Target target,
+      Duration ttl,
+      ActiveIsolation isolation) {
+    NetworkVerdict network = target.network();
+    RemediationResult.Builder result =
+        results
+            .result(
+                command,
+                started,
+                SUCCEEDED,
+                "all "
+                    + network.veths().size()
+                    + " interface(s) of "
+                    + target.container().label()
+                    + " are down ("
+                    + network.describe()
+                    + "): the container is cut off from every network"
+                    + ttlText(ttl))
+            .setInterface(network.hostInterfaces());
+    if (isolation.hasTtl()) {
+      result.setRestoreAt(Timestamps.of(Instant.ofEpochMilli(isolation.restoreAtEpochMillis())));
+    }
+    return List.of(result.build());
   }
 
   /**

@@ -66,6 +66,19 @@ final class RemediationSteps {
         });
   }
 
+  /** A running container of the command and its network, every veth of it proven safe. */
+  record Target(TargetContainer container, NetworkVerdict network) {}
+
+  /**
+   * The command's running container and its proven network ({@link #findRunningContainer}, then
+   * {@link #provenNetwork}): the first steps of every action on a container's interfaces.
+   */
+  Future<Target> runningContainerOnProvenNetwork(RemediationCommand command) {
+    return findRunningContainer(command)
+        .compose(
+            container -> provenNetwork(container).map(network -> new Target(container, network)));
+  }
+
   private static Future<String> requireContainerId(RemediationCommand command) {
     return command.getContainerId().isEmpty()
         ? Future.failedFuture(new RemediationRefused(command.getAction() + " needs a container id"))

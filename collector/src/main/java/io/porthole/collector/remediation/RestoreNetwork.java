@@ -116,20 +116,15 @@ final class RestoreNetwork implements ActionHandler {
         .compose(
             network -> {
               if (command.getDryRun()) {
-                return Future.succeededFuture(
-                    List.of(
-                        results
-                            .result(
-                                command,
-                                started,
-                                SUCCEEDED,
-                                "dry run: would bring the isolated interfaces of "
-                                    + container.label()
-                                    + " up ("
-                                    + network.describe()
-                                    + "); nothing changed")
-                            .setInterface(network.hostInterfaces())
-                            .build()));
+                return results.dryRun(
+                    command,
+                    started,
+                    network,
+                    "would bring the isolated interfaces of "
+                        + container.label()
+                        + " up ("
+                        + network.describe()
+                        + "); nothing changed");
               }
               return steps
                   .blocking(

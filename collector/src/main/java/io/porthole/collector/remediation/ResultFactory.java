@@ -12,6 +12,7 @@ import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -70,6 +71,19 @@ final class ResultFactory {
 
   List<RemediationResult> succeeded(RemediationCommand command, Instant started, String detail) {
     return List.of(result(command, started, SUCCEEDED, detail).build());
+  }
+
+  /**
+   * The answer to a dry run of an action on a container's interfaces: SUCCEEDED, naming the host
+   * interfaces it would touch; {@code detail} says what would have been done and that nothing was.
+   */
+  Future<List<RemediationResult>> dryRun(
+      RemediationCommand command, Instant started, NetworkVerdict network, String detail) {
+    return Future.succeededFuture(
+        List.of(
+            result(command, started, SUCCEEDED, "dry run: " + detail)
+                .setInterface(network.hostInterfaces())
+                .build()));
   }
 
   /** One SUCCEEDED result per chunk, each carrying the detail. */
