@@ -68,20 +68,8 @@ class ConsoleIT {
 
   @BeforeAll
   void startSuiteAndBrowser() throws Exception {
-    up =
-        PortholeProcess.start(
-            Map.of(),
-            List.of(),
-            "up",
-            "--http-port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--host-id",
-            HOST_ID);
-    consoleLink =
-        up.awaitOut(line -> line.startsWith("console: "), Duration.ofSeconds(180))
-            .substring("console: ".length());
+    up = PortholeProcess.up(Map.of(), dataDir, HOST_ID);
+    consoleLink = up.awaitReadyLine("console", Duration.ofSeconds(180));
     controller = consoleLink.substring(0, consoleLink.indexOf("/ui/"));
     operatorToken = credentials().getProperty("operator.token");
     operator = ConsoleBrowser.open();

@@ -67,27 +67,16 @@ class HostDivergenceIT {
           "HostDivergenceIT: second engine answered after %.1f s, image loaded after %.1f s more%n",
           (engineStarted - engineStarting) / 1e9, (System.nanoTime() - engineStarted) / 1e9);
       try (PortholeProcess up =
-          PortholeProcess.start(
+          PortholeProcess.up(
               Map.of(
                   "PORTHOLE_VIEWER_TOKEN",
                   VIEWER_TOKEN,
                   "PORTHOLE_REMEDIATION_DATA_DIR",
                   remediationA.toString()),
-              List.of(),
-              "up",
-              "--http-port",
-              "0",
-              "--data-dir",
-              dataDir.toString(),
-              "--host-id",
+              dataDir,
               hostA)) {
-        String kafka =
-            up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180))
-                .substring("kafka: ".length())
-                .trim();
-        String controllerLine =
-            up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
-        URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
+        String kafka = up.awaitReadyLine("kafka", Duration.ofSeconds(180));
+        URI controller = URI.create(up.awaitReadyLine("controller", Duration.ofSeconds(180)));
         try (PortholeProcess collectorB =
             PortholeProcess.start(
                 // Remediation is not what this test is about: host B's collector runs without the

@@ -52,20 +52,10 @@ class MetricsIT {
       throws Exception {
     String hostId = "it-metrics-" + UUID.randomUUID().toString().substring(0, 8);
     try (PortholeProcess up =
-        PortholeProcess.start(
-            Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"),
-            List.of(),
-            "up",
-            "--http-port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--host-id",
-            hostId)) {
-      String kafkaLine = up.awaitOut(line -> line.startsWith("kafka: "), Duration.ofSeconds(180));
-      String controllerLine =
-          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(60));
-      String controller = controllerLine.substring("controller: ".length());
+        PortholeProcess.up(
+            Map.of("PORTHOLE_STRACE_BINARY", "/nonexistent/strace"), dataDir, hostId)) {
+      String kafka = up.awaitReadyLine("kafka", Duration.ofSeconds(180));
+      String controller = up.awaitReadyLine("controller", Duration.ofSeconds(60));
 
       JsonObject ready =
           new JsonObject(
@@ -153,7 +143,6 @@ class MetricsIT {
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
       // partitions.
       int port = freePort();
-      String kafka = kafkaLine.substring("kafka: ".length());
       try (PortholeProcess analyzer =
           PortholeProcess.start(
               Map.of("PORTHOLE_ANALYZER_GROUP_ID", "it-metrics-alone"),

@@ -55,19 +55,8 @@ class MissingSyscallIT {
     Path probe = MemfdProbe.compile(probeDir);
     String hostId = "it-enosys-" + UUID.randomUUID().toString().substring(0, 8);
     try (PortholeProcess up =
-        PortholeProcess.start(
-            Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN),
-            List.of(),
-            "up",
-            "--http-port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--host-id",
-            hostId)) {
-      String controllerLine =
-          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
-      URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
+        PortholeProcess.up(Map.of("PORTHOLE_VIEWER_TOKEN", VIEWER_TOKEN), dataDir, hostId)) {
+      URI controller = URI.create(up.awaitReadyLine("controller", Duration.ofSeconds(180)));
 
       containerId =
           docker

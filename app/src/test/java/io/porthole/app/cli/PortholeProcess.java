@@ -62,6 +62,27 @@ final class PortholeProcess implements AutoCloseable {
     return start(Map.of(), List.of(), args);
   }
 
+  /**
+   * {@code porthole up --http-port 0 --data-dir DIR --host-id ID [MORE...]}: the suite on one
+   * machine, on a free port; await its lines with {@link #awaitReadyLine}.
+   */
+  static PortholeProcess up(Map<String, String> env, Path dataDir, String hostId, String... more)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("up"));
+    args.addAll(List.of(more));
+    args.addAll(List.of("--http-port", "0", "--data-dir", dataDir.toString(), "--host-id", hostId));
+    return start(env, List.of(), args.toArray(String[]::new));
+  }
+
+  /**
+   * The value of the start-up line {@code NAME: VALUE} on stdout ({@code kafka}, {@code
+   * controller}, {@code console}, {@code running}), awaited.
+   */
+  String awaitReadyLine(String name, Duration timeout) throws InterruptedException {
+    String prefix = name + ": ";
+    return awaitOut(line -> line.startsWith(prefix), timeout).substring(prefix.length()).trim();
+  }
+
   /** Follows a file the child writes, line by line, until the child has exited and all is read. */
   private void tail(Path file, Output output) {
     Thread thread =

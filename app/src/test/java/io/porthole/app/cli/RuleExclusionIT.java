@@ -69,23 +69,15 @@ class RuleExclusionIT {
             "PORTHOLE_STRACE_BINARY",
             "/nonexistent/strace");
     try (PortholeProcess up =
-        PortholeProcess.start(
+        PortholeProcess.up(
             env,
-            List.of(),
-            "up",
+            dataDir,
+            hostId,
             "--kafka",
             SharedKafka.bootstrapServers(),
             "--topic-prefix",
-            hostId + ".",
-            "--http-port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--host-id",
-            hostId)) {
-      String controllerLine =
-          up.awaitOut(line -> line.startsWith("controller: "), Duration.ofSeconds(180));
-      URI controller = URI.create(controllerLine.substring("controller: ".length()).trim());
+            hostId + ".")) {
+      URI controller = URI.create(up.awaitReadyLine("controller", Duration.ofSeconds(180)));
 
       String plain = start("porthole-it-plain-" + SUFFIX, Map.of());
       String labelled =
