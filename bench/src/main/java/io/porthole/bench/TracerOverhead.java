@@ -5,6 +5,7 @@ import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.DockerClients;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.collector.publish.KafkaEventSink;
 import io.porthole.collector.strace.StraceConfig;
 import io.porthole.collector.strace.SyscallTracer;
@@ -73,13 +74,16 @@ final class TracerOverhead {
     ContainerDirectory directory = new ContainerDirectory();
     SyscallTracer tracer =
         new SyscallTracer(
-            vertx,
-            StraceConfig.defaults(),
-            directory,
-            sink,
-            stats,
-            Events.HOST,
-            DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30)));
+            new HostContext(
+                vertx,
+                Events.HOST,
+                DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30)),
+                directory,
+                sink,
+                stats,
+                // where the tracer writes down the containers it pauses, as the collector does
+                Files.createTempDirectory("porthole-bench-tracer")),
+            StraceConfig.defaults());
     tracer.start().await();
     if (tracer.degradedReason().isPresent()) {
       throw new IllegalStateException("SyscallTracer degraded: " + tracer.degradedReason().get());

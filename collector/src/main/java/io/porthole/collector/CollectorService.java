@@ -2,6 +2,7 @@ package io.porthole.collector;
 
 import com.github.dockerjava.api.DockerClient;
 import io.porthole.collector.docker.DockerEventSource;
+import io.porthole.collector.docker.DockerEventsConfig;
 import io.porthole.collector.heartbeat.HeartbeatSource;
 import io.porthole.collector.kmsg.KernelOomSource;
 import io.porthole.collector.kmsg.KmsgConfig;
@@ -36,13 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The collector of one host. {@link #create} wires it in one direction: configuration, Docker
- * clients, the shared state (stats, container directory), the Kafka publisher and sink, the sources
- * and the remediation path that use them, and last this service, which only starts and stops what
- * it was given. Start order: the metrics and health server, the publisher, the components (tracer,
- * kernel log, packet capture, command consumer: in that order, so that directory listeners they
- * register in their {@code start()} are told of every container the Docker source then finds
- * running), the Docker source, the heartbeat. Stop runs in reverse and stops everything even when
- * one stop fails.
+ * clients, the shared state (stats, container directory), the Kafka publisher and sink, the {@link
+ * HostContext} that bundles them for the parts, the sources and the remediation path that use it,
+ * and last this service, which only starts and stops what it was given. Start order: the metrics
+ * and health server, the publisher, the components (tracer, kernel log, packet capture, command
+ * consumer: in that order, so that directory listeners they register in their {@code start()} are
+ * told of every container the Docker source then finds running), the Docker source, the heartbeat.
+ * Stop runs in reverse and stops everything even when one stop fails.
  */
 public final class CollectorService implements Lifecycle {
 
@@ -114,29 +115,14 @@ public final class CollectorService implements Lifecycle {
             config.publishBufferRecords());
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
 
+    HostContext host =
+        new HostContext(
+            vertx, config.hostId(), dockerClient, directory, sink, stats, config.dataDir());
+
     List<Lifecycle> components = new ArrayList<>();
-    SyscallTracer tracer =
-        new SyscallTracer(
-            vertx,
-            straceConfig,
-            directory,
-            sink,
-            stats,
-            config.hostId(),
-            dockerClient,
-            config.dataDir());
+    SyscallTracer tracer = new SyscallTracer(host, straceConfig);
     components.add(reportingDegraded(tracer, stats));
-    components.add(
-        new KernelOomSource(
-            vertx,
-            kmsgConfig,
-            dockerClient,
-            directory,
-            config.hostId(),
-            sink,
-            stats,
-            config.dataDir(),
-            config.positionFlushInterval()));
+    components.add(new KernelOomSource(host, kmsgConfig, config.positionFlushInterval()));
     components.add(
         new OptionalSource(
             PacketCaptureSource.SOURCE,
@@ -156,30 +142,10 @@ public final class CollectorService implements Lifecycle {
       // The consumer starts and stops its executor (pending TTL restores first).
       components.add(
           CommandConsumer.create(
-              vertx,
-              config.kafka(),
-              remediationConfig,
-              verification,
-              config.hostId(),
-              config.topicNames(),
-              publisher,
-              executor,
-              results,
-              stats));
+              host, config.kafka(), remediationConfig, verification, publisher, executor, results));
     }
     DockerEventSource dockerEvents =
-        new DockerEventSource(
-            vertx,
-            dockerClient,
-            dockerEventsClient,
-            config.hostId(),
-            directory,
-            sink,
-            stats,
-            config.reconnectMinBackoff(),
-            config.reconnectMaxBackoff(),
-            config.dataDir(),
-            config.positionFlushInterval());
+        new DockerEventSource(host, dockerEventsClient, DockerEventsConfig.from(config));
     HeartbeatSource heartbeat =
         new HeartbeatSource(
             vertx,

@@ -12,6 +12,7 @@ import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.runtime.Lifecycle;
@@ -19,7 +20,6 @@ import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,13 +71,13 @@ import org.slf4j.LoggerFactory;
  * meanwhile: with live-restore the engine emits no event for a container that exited while it was
  * down.
  *
- * <p>Across its own restarts (with a data directory): it persists its position in the stream (see
- * {@link StreamPosition}: the time of the last event Kafka acknowledged, the events at that time,
- * and the containers it knew) to {@code docker-events.position} at most every flush interval and on
- * stop. On the next start it asks the engine to replay the stream from that position up to now
- * ({@code since}/{@code until}), skips what it had already handed on, publishes the rest as usual,
- * then reconciles what the engine could no longer replay (its buffer is small, and empty after an
- * engine restart): see {@link Reconciliation}; those events carry source RECONCILED.
+ * <p>Across its own restarts: it persists its position in the stream (see {@link StreamPosition}:
+ * the time of the last event Kafka acknowledged, the events at that time, and the containers it
+ * knew) to {@code docker-events.position} at most every flush interval and on stop. On the next
+ * start it asks the engine to replay the stream from that position up to now ({@code since}/{@code
+ * until}), skips what it had already handed on, publishes the rest as usual, then reconciles what
+ * the engine could no longer replay (its buffer is small, and empty after an engine restart): see
+ * {@link Reconciliation}; those events carry source RECONCILED.
  */
 public final class DockerEventSource implements Lifecycle {
 
@@ -154,61 +154,22 @@ public final class DockerEventSource implements Lifecycle {
   private Thread streamThread;
 
   /**
-   * @param calls client for inspect, list and ping (with a response timeout)
+   * @param host the shared parts; its Docker client serves inspect, list and ping (with a response
+   *     timeout), and the stream position is kept in {@value #POSITION_FILE} under its data
+   *     directory
    * @param events client for the events stream (without a response timeout: the stream idles)
    */
-  public DockerEventSource(
-      Vertx vertx,
-      DockerClient calls,
-      DockerClient events,
-      String hostId,
-      ContainerDirectory directory,
-      EventSink sink,
-      CollectorStats stats,
-      Duration reconnectMinBackoff,
-      Duration reconnectMaxBackoff) {
-    this(
-        vertx,
-        calls,
-        events,
-        hostId,
-        directory,
-        sink,
-        stats,
-        reconnectMinBackoff,
-        reconnectMaxBackoff,
-        null,
-        Duration.ofSeconds(1));
-  }
-
-  /**
-   * @param dataDir where the stream position is kept across restarts ({@value #POSITION_FILE});
-   *     null to start from the present each time
-   * @param positionFlushInterval the longest time between saves of the position
-   */
-  public DockerEventSource(
-      Vertx vertx,
-      DockerClient calls,
-      DockerClient events,
-      String hostId,
-      ContainerDirectory directory,
-      EventSink sink,
-      CollectorStats stats,
-      Duration reconnectMinBackoff,
-      Duration reconnectMaxBackoff,
-      Path dataDir,
-      Duration positionFlushInterval) {
-    this.positionStore = dataDir == null ? null : new PositionStore(dataDir.resolve(POSITION_FILE));
-    this.positionFlushInterval =
-        Objects.requireNonNull(positionFlushInterval, "positionFlushInterval");
-    this.context = vertx.getOrCreateContext();
-    this.calls = Objects.requireNonNull(calls, "calls");
+  public DockerEventSource(HostContext host, DockerClient events, DockerEventsConfig config) {
+    this.positionStore = new PositionStore(host.dataDir().resolve(POSITION_FILE));
+    this.positionFlushInterval = config.positionFlushInterval();
+    this.context = host.vertx().getOrCreateContext();
+    this.calls = host.docker();
     this.events = Objects.requireNonNull(events, "events");
-    this.hostId = Objects.requireNonNull(hostId, "hostId");
-    this.directory = Objects.requireNonNull(directory, "directory");
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.stats = Objects.requireNonNull(stats, "stats");
-    this.backoff = new Backoff(reconnectMinBackoff, reconnectMaxBackoff);
+    this.hostId = host.hostId();
+    this.directory = host.directory();
+    this.sink = host.sink();
+    this.stats = host.stats();
+    this.backoff = new Backoff(config.reconnectMinBackoff(), config.reconnectMaxBackoff());
     this.worker =
         new ThreadPoolExecutor(
             1,
@@ -651,9 +612,6 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private Optional<StreamPosition> loadPosition() {
-    if (positionStore == null) {
-      return Optional.empty();
-    }
     try {
       Optional<StreamPosition> position = positionStore.load();
       position.ifPresent(
@@ -828,9 +786,6 @@ public final class DockerEventSource implements Lifecycle {
   }
 
   private void startPositionSaver() {
-    if (positionStore == null) {
-      return;
-    }
     positionSaver =
         Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "porthole-docker-position"));
     long every = Math.max(10, positionFlushInterval.toMillis());
@@ -839,9 +794,6 @@ public final class DockerEventSource implements Lifecycle {
 
   /** Writes the position when it or the known containers changed since the last save. */
   private synchronized void saveIfMoved() {
-    if (positionStore == null) {
-      return;
-    }
     PositionTracker current = tracker;
     long version = current.version();
     long knownNow = knownVersion.get();
@@ -861,9 +813,6 @@ public final class DockerEventSource implements Lifecycle {
 
   /** On stop: waits briefly for the last events' acknowledgements, then saves. */
   private void finalSave() throws InterruptedException {
-    if (positionStore == null) {
-      return;
-    }
     long deadline = System.nanoTime() + FINAL_ACK_WAIT.toNanos();
     while (tracker.inFlight() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.collector.docker.ContainerEventMapper;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
@@ -96,24 +97,20 @@ public final class KernelOomSource implements Lifecycle {
   private long bootWallNanos;
   private long savedSequence = Long.MIN_VALUE;
 
-  public KernelOomSource(
-      Vertx vertx,
-      KmsgConfig config,
-      DockerClient docker,
-      ContainerDirectory directory,
-      String hostId,
-      EventSink sink,
-      CollectorStats stats,
-      Path dataDir,
-      Duration flushInterval) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  /**
+   * @param config whether and where to read the kernel log
+   * @param flushInterval the longest time between saves of the cursor ({@value #CURSOR_FILE} under
+   *     the host's data directory)
+   */
+  public KernelOomSource(HostContext host, KmsgConfig config, Duration flushInterval) {
+    this.vertx = host.vertx();
     this.config = Objects.requireNonNull(config, "config");
-    this.docker = Objects.requireNonNull(docker, "docker");
-    this.directory = Objects.requireNonNull(directory, "directory");
-    this.hostId = Objects.requireNonNull(hostId, "hostId");
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.stats = Objects.requireNonNull(stats, "stats");
-    this.cursorFile = Objects.requireNonNull(dataDir, "dataDir").resolve(CURSOR_FILE);
+    this.docker = host.docker();
+    this.directory = host.directory();
+    this.hostId = host.hostId();
+    this.sink = host.sink();
+    this.stats = host.stats();
+    this.cursorFile = host.dataDir().resolve(CURSOR_FILE);
     this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval");
   }
 

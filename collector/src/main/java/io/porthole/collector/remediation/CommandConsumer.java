@@ -3,6 +3,7 @@ package io.porthole.collector.remediation;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
 import io.porthole.proto.RemediationStatus;
@@ -15,7 +16,6 @@ import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
-import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged them the command is marked answered and the record's offset may be committed. A
  * result Kafka never took holds the commit (the record is read again after a restart, and its
  * command reported as interrupted). Undecodable records are counted and dead-lettered. At most
- * {@code maxInFlight} commands run at once (the consumer pauses).
+ * {@code remediation.concurrency} commands run at once (the consumer pauses).
  *
  * <p>At start, the commands accepted before and never answered (the collector stopped while they
  * ran, or before their results were acknowledged) are reported FAILED, "interrupted by a collector
@@ -76,35 +76,41 @@ public final class CommandConsumer implements Lifecycle {
   private final AtomicLong interrupted = new AtomicLong();
 
   /**
+   * @param host the shared parts (the consumer uses its Vert.x, host id and counters)
+   * @param config where the accepted command ids are kept, and how many commands run at once
+   * @param verification how commands are verified, and how many accepted ids are remembered
    * @param consumer in the host's group with auto-commit off, created on the caller's context
+   * @param publisher the host's publisher: dead letters go through it, and its topic names name the
+   *     commands topic
    */
   public CommandConsumer(
-      Vertx vertx,
-      KafkaConsumer<String, byte[]> consumer,
-      TopicNames topics,
-      String hostId,
+      HostContext host,
+      RemediationConfig config,
       CommandVerification verification,
-      AcceptedCommands accepted,
+      KafkaConsumer<String, byte[]> consumer,
+      RecordPublisher publisher,
       RemediationExecutor executor,
       ResultSink results,
-      RecordPublisher deadLetters,
-      CollectorStats stats,
-      int maxInFlight,
       Clock clock) {
-    this.hostId = Objects.requireNonNull(hostId, "hostId");
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(config, "config");
+    this.hostId = host.hostId();
+    this.vertx = host.vertx();
     this.verification = Objects.requireNonNull(verification, "verification");
-    this.accepted = Objects.requireNonNull(accepted, "accepted");
+    this.accepted =
+        new AcceptedCommands(
+            CommandVerification.acceptedIdsFile(config),
+            verification.clockSkew(),
+            verification.maxAcceptedIds());
     this.executor = Objects.requireNonNull(executor, "executor");
     this.results = Objects.requireNonNull(results, "results");
-    this.deadLetters = new DeadLetterWriter(deadLetters, clientId(hostId));
-    this.stats = Objects.requireNonNull(stats, "stats");
+    this.deadLetters = new DeadLetterWriter(publisher, clientId(hostId));
+    this.stats = host.stats();
     this.clock = Objects.requireNonNull(clock, "clock");
     RecordConsumer.Options options =
         new RecordConsumer.Options(
             clientId(hostId),
-            Set.of(Objects.requireNonNull(topics, "topics").name(Topic.COMMANDS)),
-            maxInFlight,
+            Set.of(publisher.topicNames().name(Topic.COMMANDS)),
+            config.maxConcurrentCommands(),
             COMMIT_INTERVAL,
             STOP_DRAIN);
     this.records =
@@ -123,40 +129,21 @@ public final class CommandConsumer implements Lifecycle {
 
   /** A consumer over Porthole's consumer settings (manual commits), in the host's group. */
   public static CommandConsumer create(
-      Vertx vertx,
+      HostContext host,
       KafkaSettings kafka,
       RemediationConfig config,
       CommandVerification verification,
-      String hostId,
-      TopicNames topics,
       RecordPublisher publisher,
       RemediationExecutor executor,
-      ResultSink results,
-      CollectorStats stats) {
+      ResultSink results) {
     KafkaConsumer<String, byte[]> consumer =
         KafkaConsumer.create(
-            vertx,
-            kafka.consumerConfig(clientId(hostId), groupId(hostId)),
+            host.vertx(),
+            kafka.consumerConfig(clientId(host.hostId()), groupId(host.hostId())),
             String.class,
             byte[].class);
-    AcceptedCommands accepted =
-        new AcceptedCommands(
-            CommandVerification.acceptedIdsFile(config),
-            verification.clockSkew(),
-            verification.maxAcceptedIds());
     return new CommandConsumer(
-        vertx,
-        consumer,
-        topics,
-        hostId,
-        verification,
-        accepted,
-        executor,
-        results,
-        publisher,
-        stats,
-        config.maxConcurrentCommands(),
-        Clock.systemUTC());
+        host, config, verification, consumer, publisher, executor, results, Clock.systemUTC());
   }
 
   /**

@@ -41,27 +41,31 @@ final class IsolationKeeper implements ContainerDirectory.Listener {
   private final Set<Long> timers = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
 
+  /**
+   * @param config the back-off of retried restores and re-isolations ({@code
+   *     remediation.restore.retry.*})
+   * @param parts the isolations in force, the container lookups and the exit for results that are
+   *     not a command's direct answer
+   * @param queue the containers' queue, shared with the commands
+   */
   IsolationKeeper(
       Vertx vertx,
+      RemediationConfig config,
+      RemediationParts parts,
       ContainerQueue queue,
-      IsolationStore isolations,
       IsolateNetwork isolate,
       RestoreNetwork restore,
-      ContainerLookup containers,
-      ResultFactory results,
-      ResultSink sink,
-      Duration firstRetry,
-      Duration maxRetry) {
+      ResultFactory results) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.queue = Objects.requireNonNull(queue, "queue");
-    this.isolations = Objects.requireNonNull(isolations, "isolations");
+    this.isolations = parts.isolations();
     this.isolate = Objects.requireNonNull(isolate, "isolate");
     this.restore = Objects.requireNonNull(restore, "restore");
-    this.containers = Objects.requireNonNull(containers, "containers");
+    this.containers = parts.containers();
     this.results = Objects.requireNonNull(results, "results");
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
-    this.maxRetry = Objects.requireNonNull(maxRetry, "maxRetry");
+    this.sink = parts.results();
+    this.firstRetry = Objects.requireNonNull(config.restoreRetryFirst(), "restoreRetryFirst");
+    this.maxRetry = Objects.requireNonNull(config.restoreRetryMax(), "restoreRetryMax");
   }
 
   /**

@@ -58,18 +58,7 @@ public final class RemediationExecutor implements Lifecycle {
             this::scheduleRestore);
     RestoreNetwork restore =
         new RestoreNetwork(steps, parts.links(), parts.isolations(), results, hostId);
-    this.keeper =
-        new IsolationKeeper(
-            vertx,
-            queue,
-            parts.isolations(),
-            isolate,
-            restore,
-            parts.containers(),
-            results,
-            parts.results(),
-            config.restoreRetryFirst(),
-            config.restoreRetryMax());
+    this.keeper = new IsolationKeeper(vertx, config, parts, queue, isolate, restore, results);
     register(isolate);
     register(restore);
     register(new CapturePackets(steps, parts.capture(), results, config));

@@ -6,6 +6,7 @@ import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.wire.Topic;
@@ -39,11 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>strace attaches to every process of the container (from its cgroup) while the container is
  * paused, so nothing runs between listing the processes and attaching; the container is unpaused in
- * every case. With a data directory, each pause is written down before it happens and the record
- * removed after the unpause, so a container a crash left paused is unpaused at the next start. Each
- * strace runs as a child process read by its own thread (never an event loop); it ends when its
- * container stops, its duration ends, or on {@link #stop()}; a JVM shutdown hook and a parent-death
- * signal end it when the collector goes away, so no strace process outlives it.
+ * every case. Each pause is written down (under the data directory) before it happens and the
+ * record removed after the unpause, so a container a crash left paused is unpaused at the next
+ * start. Each strace runs as a child process read by its own thread (never an event loop); it ends
+ * when its container stops, its duration ends, or on {@link #stop()}; a JVM shutdown hook and a
+ * parent-death signal end it when the collector goes away, so no strace process outlives it.
  *
  * <p>Without a strace binary the tracer still starts (reported by {@link #degradedReason()}), and
  * every trace fails naming the reason; a failed attach fails that trace only.
@@ -76,65 +77,21 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   private volatile boolean running;
 
   /**
-   * @param docker used to pause the container while attaching; null to attach without pausing
+   * @param host the shared parts; its Docker client pauses the container while strace attaches, and
+   *     the containers paused are written down under its data directory until unpaused, so that the
+   *     next start unpauses any a crash left paused
    */
-  public SyscallTracer(
-      Vertx vertx,
-      StraceConfig config,
-      ContainerDirectory directory,
-      EventSink sink,
-      CollectorStats stats,
-      String hostId,
-      DockerClient docker) {
-    this(vertx, config, directory, sink, stats, hostId, docker, null);
-  }
-
-  /**
-   * @param docker used to pause the container while attaching; null to attach without pausing
-   * @param dataDir where the containers it paused are written down until unpaused, so that the next
-   *     start unpauses any a crash left paused; null to keep no record
-   */
-  public SyscallTracer(
-      Vertx vertx,
-      StraceConfig config,
-      ContainerDirectory directory,
-      EventSink sink,
-      CollectorStats stats,
-      String hostId,
-      DockerClient docker,
-      Path dataDir) {
-    this(
-        vertx,
-        config,
-        directory,
-        sink,
-        stats,
-        hostId,
-        docker,
-        new ContainerProcesses(),
-        dataDir == null ? null : new PausedContainers(dataDir));
-  }
-
-  SyscallTracer(
-      Vertx vertx,
-      StraceConfig config,
-      ContainerDirectory directory,
-      EventSink sink,
-      CollectorStats stats,
-      String hostId,
-      DockerClient docker,
-      ContainerProcesses processes,
-      PausedContainers paused) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  public SyscallTracer(HostContext host, StraceConfig config) {
+    this.vertx = host.vertx();
     this.context = vertx.getOrCreateContext();
     this.config = Objects.requireNonNull(config, "config");
-    this.directory = Objects.requireNonNull(directory, "directory");
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.stats = Objects.requireNonNull(stats, "stats");
-    this.hostId = Objects.requireNonNull(hostId, "hostId");
-    this.docker = docker;
-    this.processes = Objects.requireNonNull(processes, "processes");
-    this.paused = paused;
+    this.directory = host.directory();
+    this.sink = host.sink();
+    this.stats = host.stats();
+    this.hostId = host.hostId();
+    this.docker = host.docker();
+    this.processes = new ContainerProcesses();
+    this.paused = new PausedContainers(host.dataDir());
     AtomicInteger threads = new AtomicInteger();
     this.attachExecutor =
         Executors.newCachedThreadPool(
@@ -160,9 +117,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     return vertx
         .executeBlocking(
             () -> {
-              if (paused != null && docker != null) {
-                paused.unpauseLeftovers(docker);
-              }
+              paused.unpauseLeftovers(docker);
               return StraceCommand.resolve(config.binary(), System.getenv("PATH"));
             })
         .map(
@@ -415,7 +370,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   }
 
   private boolean pause(String containerId) {
-    if (docker == null || (paused != null && !paused.aboutToPause(containerId))) {
+    if (!paused.aboutToPause(containerId)) {
       return false;
     }
     try {
@@ -423,9 +378,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       return true;
     } catch (RuntimeException e) {
       LOG.info("attaching to container {} without pausing it: {}", containerId, e.getMessage());
-      if (paused != null) {
-        paused.unpaused(containerId);
-      }
+      paused.unpaused(containerId);
       return false;
     }
   }
@@ -457,9 +410,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
   }
 
   private void forgetPause(String containerId) {
-    if (paused != null) {
-      paused.unpaused(containerId);
-    }
+    paused.unpaused(containerId);
   }
 
   private void endAllNow() {

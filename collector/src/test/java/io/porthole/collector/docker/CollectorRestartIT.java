@@ -8,6 +8,7 @@ import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.DockerClients;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
@@ -172,17 +173,10 @@ class CollectorRestartIT {
 
   private DockerEventSource source(CollectorStats stats) {
     return new DockerEventSource(
-        vertx,
-        docker,
+        new HostContext(vertx, "it-host", docker, new ContainerDirectory(), sink, stats, dataDir),
         events,
-        "it-host",
-        new ContainerDirectory(),
-        sink,
-        stats,
-        Duration.ofMillis(100),
-        Duration.ofSeconds(1),
-        dataDir,
-        Duration.ofMillis(50));
+        new DockerEventsConfig(
+            Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(50)));
   }
 
   private String create(String suffix, HostConfig host, String... cmd) {

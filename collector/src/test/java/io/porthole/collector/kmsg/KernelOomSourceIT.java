@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
@@ -124,14 +125,8 @@ class KernelOomSourceIT {
 
   private KernelOomSource source(CollectorStats stats, Path device) {
     return new KernelOomSource(
-        vertx,
+        new HostContext(vertx, "it-host", docker, new ContainerDirectory(), sink, stats, dataDir),
         new KmsgConfig(true, device),
-        docker,
-        new ContainerDirectory(),
-        "it-host",
-        sink,
-        stats,
-        dataDir,
         Duration.ofMillis(50));
   }
 

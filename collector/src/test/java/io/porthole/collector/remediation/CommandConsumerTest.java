@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
@@ -86,31 +87,33 @@ class CommandConsumerTest {
     mockProducer = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
     publisher = new RecordPublisher(vertx, KafkaProducer.create(vertx, mockProducer), TOPICS, 100);
     ResultSink sink = new KafkaResultSink(vertx, publisher);
+    HostContext host =
+        new HostContext(
+            vertx,
+            HOST,
+            TestDocker.client(),
+            new ContainerDirectory(),
+            (topic, envelope) -> {},
+            stats,
+            dataDir.resolve("collector"));
     RemediationExecutor executor =
         RemediationExecutor.create(
             vertx,
             config,
             HOST,
-            TestDocker.client(),
-            new ContainerDirectory(),
+            host.docker(),
+            host.directory(),
             (c, d, r) -> Future.succeededFuture(),
             sink);
-    AcceptedCommands accepted =
-        new AcceptedCommands(
-            CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000);
     consumer =
         new CommandConsumer(
-            vertx,
-            KafkaConsumer.create(vertx, mockConsumer),
-            TOPICS,
-            HOST,
+            host,
+            config,
             verification,
-            accepted,
+            KafkaConsumer.create(vertx, mockConsumer),
+            publisher,
             executor,
             sink,
-            publisher,
-            stats,
-            4,
             Clock.systemUTC());
     mockConsumer.schedulePollTask(
         () -> {

@@ -9,7 +9,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.DockerClients;
+import io.porthole.collector.HostContext;
 import io.porthole.collector.docker.DockerEventSource;
+import io.porthole.collector.docker.DockerEventsConfig;
 import io.porthole.proto.ArtifactChunk;
 import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
@@ -132,32 +134,25 @@ class RemediationIT {
         };
     // The real Docker event source keeps the directory current, so that the executor hears of
     // restarts.
-    dockerEvents =
-        new DockerEventSource(
+    HostContext host =
+        new HostContext(
             vertx,
-            docker,
-            DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO),
             HOST,
+            docker,
             directory,
             (topic, envelope) -> {},
             new CollectorStats(),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(2));
+            dataDir.resolve("collector"));
+    dockerEvents =
+        new DockerEventSource(
+            host,
+            DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ZERO),
+            new DockerEventsConfig(
+                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1)));
     dockerEvents.start().await(60, TimeUnit.SECONDS);
     RemediationExecutor executor =
         RemediationExecutor.create(vertx, config, HOST, docker, directory, tracer, sink);
-    commands =
-        CommandConsumer.create(
-            vertx,
-            kafka,
-            config,
-            verification,
-            HOST,
-            topics,
-            publisher,
-            executor,
-            sink,
-            new CollectorStats());
+    commands = CommandConsumer.create(host, kafka, config, verification, publisher, executor, sink);
     commands.start().await(60, TimeUnit.SECONDS);
 
     Properties producerProps = new Properties();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
+import io.porthole.collector.HostContext;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -43,14 +44,15 @@ class PausedContainersIT {
 
         SyscallTracer tracer =
             new SyscallTracer(
-                vertx,
-                StraceConfig.defaults(),
-                new ContainerDirectory(),
-                (topic, envelope) -> {},
-                new CollectorStats(),
-                "it-host",
-                docker,
-                dataDir);
+                new HostContext(
+                    vertx,
+                    "it-host",
+                    docker,
+                    new ContainerDirectory(),
+                    (topic, envelope) -> {},
+                    new CollectorStats(),
+                    dataDir),
+                StraceConfig.defaults());
         tracer.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         tracer.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 

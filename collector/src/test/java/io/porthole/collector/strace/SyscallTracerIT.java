@@ -9,6 +9,7 @@ import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
+import io.porthole.collector.HostContext;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ProcessExit;
 import io.porthole.proto.SyscallEvent;
@@ -27,6 +28,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +51,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real engine, real strace, real Kafka: labelled containers are traced from their start, containers
@@ -64,6 +67,7 @@ class SyscallTracerIT {
   private static long straceCountBefore;
   private static final List<ProcessHandle> straceStarted = new CopyOnWriteArrayList<>();
 
+  @TempDir Path dataDir;
   private TopicNames topics;
   private RecordPublisher publisher;
   private ContainerDirectory directory;
@@ -109,7 +113,10 @@ class SyscallTracerIT {
                 envelope);
     directory = new ContainerDirectory();
     stats = new CollectorStats();
-    tracer = new SyscallTracer(vertx, config("strace"), directory, sink, stats, HOST, docker);
+    tracer =
+        new SyscallTracer(
+            new HostContext(vertx, HOST, docker, directory, sink, stats, dataDir),
+            config("strace"));
     tracer.start().await(10, TimeUnit.SECONDS);
   }
 
@@ -255,13 +262,9 @@ class SyscallTracerIT {
 
     SyscallTracer single =
         new SyscallTracer(
-            vertx,
-            StraceConfig.from(Settings.of(Map.of(StraceConfig.MAX_CONCURRENT, "1"))),
-            directory,
-            (t, e) -> {},
-            new CollectorStats(),
-            HOST,
-            docker);
+            new HostContext(
+                vertx, HOST, docker, directory, (t, e) -> {}, new CollectorStats(), dataDir),
+            StraceConfig.from(Settings.of(Map.of(StraceConfig.MAX_CONCURRENT, "1"))));
     single.start().await(10, TimeUnit.SECONDS);
     try {
       String first = run("bound1", Map.of(), "sleep 60");
@@ -290,13 +293,9 @@ class SyscallTracerIT {
 
     SyscallTracer withoutStrace =
         new SyscallTracer(
-            vertx,
-            config("/nonexistent/strace"),
-            directory,
-            (t, e) -> {},
-            new CollectorStats(),
-            HOST,
-            docker);
+            new HostContext(
+                vertx, HOST, docker, directory, (t, e) -> {}, new CollectorStats(), dataDir),
+            config("/nonexistent/strace"));
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
       assertThat(withoutStrace.degradedReason())
