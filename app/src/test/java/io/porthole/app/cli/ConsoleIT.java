@@ -143,7 +143,7 @@ class ConsoleIT {
     // (the oom came after the die for 7 of 20 kills measured here).
     assertThat(operator.find("#alert-detail").getText())
         .contains(OOM + " was killed by the OOM killer")
-        .doesNotContain("survived");
+        .doesNotContain("the container survived");
   }
 
   /**
