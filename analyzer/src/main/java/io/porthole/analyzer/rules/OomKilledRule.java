@@ -29,7 +29,7 @@ import java.util.Objects;
  * an OOM kill, unless it exits 137 within the die window of an {@code oom} of the same run, before
  * or after it: the engine misses kills that happen while it is down and then reports
  * OOMKilled=false, and the engine's own {@code oom} event sometimes comes after the container's
- * {@code die} (2 of 12 kills measured here), so the die carries OOMKilled=false. (The cost: a child
+ * {@code die} (the die carried OOMKilled=false for 7 of 20 kills measured here). (The cost: a child
  * killed by the OOM killer and the container killed with SIGKILL within the window read as the
  * container killed by the OOM killer.)
  *
@@ -189,11 +189,14 @@ public final class OomKilledRule implements DetectionRule {
     ContainerEvent lifecycle = event.getContainerEvent();
     Instant time = Events.time(event.getTime());
     switch (lifecycle.getAction()) {
-      case START, RESTART ->
-          state.lastRun =
-              lifecycle.hasStartedAt()
-                  ? runOf(lifecycle, time, null)
-                  : "run:" + time.getEpochSecond() + "." + time.getNano();
+      case START, RESTART -> {
+        state.lastRun =
+            lifecycle.hasStartedAt()
+                ? runOf(lifecycle, time, null)
+                : "run:" + time.getEpochSecond() + "." + time.getNano();
+        // a new run: an oom from now on is not why the last one died
+        state.unexplainedDie = null;
+      }
       default -> {
         if (lifecycle.hasStartedAt()) {
           state.lastRun = runOf(lifecycle, time, null);
@@ -455,20 +458,17 @@ public final class OomKilledRule implements DetectionRule {
     return state.pending.stream().anyMatch(p -> p.kernelLog && explainsDeath(p, run, time, seen));
   }
 
-  /** Why a death with OOMKilled=false on its die is an OOM kill all the same, for the summary. */
+  /**
+   * Why a death with OOMKilled=false on its die is an OOM kill all the same, for the summary. The
+   * wording does not say which came first: records arrive in an order that need not be the kill's.
+   */
   private static String oomKilledFalse(OomSeen seen, boolean kernelLog) {
-    String recorded =
-        kernelLog ? "the kernel's log recorded the kill." : "its oom event recorded the kill.";
-    return switch (seen) {
-      case BY_THE_ENGINE -> "";
-      case BEFORE_DIE ->
-          " The die carried OOMKilled=false (the engine's oom event can come after the exit, and"
-              + " the engine misses kills while it is down); "
-              + recorded;
-      case AFTER_DIE ->
-          " The engine reported the exit before the OOM kill (OOMKilled=false on the die); "
-              + recorded;
-    };
+    if (seen == OomSeen.BY_THE_ENGINE) {
+      return "";
+    }
+    return " The die carried OOMKilled=false (the engine misses kills while it is down, and its oom"
+        + " event can come after the exit); "
+        + (kernelLog ? "the kernel's log recorded the kill." : "its oom event recorded the kill.");
   }
 
   /** A kill in a run whose container lived on; null for evidence merged into another kill. */

@@ -254,7 +254,7 @@ class OomRulesTest {
   }
 
   /**
-   * Measured here for 2 of 12 kills of {@code dd bs=64M} under a 16 MiB limit: the engine emits the
+   * Measured here for 7 of 20 kills of {@code dd bs=64M} under a 16 MiB limit: the engine emits the
    * die (exit 137, OOMKilled=false) before its own oom event; the kernel log's record may come
    * before or after either.
    */
@@ -293,7 +293,7 @@ class OomRulesTest {
         .containsEntry("container_survived", "false")
         .containsEntry("exit_code", "137");
     assertThat(alert.getOccurrences()).isEqualTo(1);
-    assertThat(alert.getSummary()).contains("reported the exit before the OOM kill");
+    assertThat(alert.getSummary()).contains("The die carried OOMKilled=false", "recorded the kill");
     assertThat(alert.getEvidenceList())
         .extracting(e -> e.getDescription())
         .anySatisfy(d -> assertThat(d).startsWith("oom (engine event)"))
@@ -303,7 +303,7 @@ class OomRulesTest {
   }
 
   @Test
-  void anOomLongAfterADieWith137IsAKillOfTheNextRunNotThatDeath() {
+  void anOomLongAfterADieWith137IsNotWhyItDied() {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(
@@ -319,6 +319,89 @@ class OomRulesTest {
     assertThat(harness.latest()).hasSize(1);
     assertThat(harness.latest().values().iterator().next().getTitle())
         .contains("the container survived");
+  }
+
+  /** docker kill (exit 137, no OOM), the restart policy starts the next run, a child is killed. */
+  @Test
+  void anOomOfTheNextRunSoonAfterAKillIsThatRunsAndTheKillItselfStaysSilent() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(
+        at(
+            1000,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(false)));
+    Timestamp nextRun =
+        Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1).setNanos(200_000_000).build();
+    harness.feed(
+        at(1200, withRun(ContainerAction.START, EventSource.ENGINE_EVENT).setStartedAt(nextRun)));
+    // the kernel log's record of the child's kill, its inspect failed: no StartedAt
+    harness.feed(at(3000, kernelOomWithoutInspect("worker", 99)));
+    harness.tick(T0.plusSeconds(30));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert child = harness.latest().values().iterator().next();
+    assertThat(child.getTitle()).contains("the container survived");
+
+    // later the next run itself is OOM-killed: the same run, so its alert turns into the death
+    harness.feed(
+        at(40_000, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setStartedAt(nextRun)));
+    harness.feed(
+        at(
+            40_030,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setStartedAt(nextRun)
+                .setExitCode(137)
+                .setOomKilled(true)));
+    harness.tick(T0.plusSeconds(90));
+
+    assertThat(harness.latest()).containsOnlyKeys(child.getAlertId());
+    assertThat(harness.latest().get(child.getAlertId()).getTitle())
+        .contains("hungry was killed by the OOM killer");
+  }
+
+  /** An oom of the run after the die, but known by another run's StartedAt, is that run's. */
+  @Test
+  void anOomCarryingAnotherRunsStartedAtDoesNotExplainADie() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
+                .setExitCode(137)
+                .setOomKilled(false)));
+    Timestamp otherRun =
+        Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 7).setNanos(0).build();
+    harness.feed(
+        at(400, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setStartedAt(otherRun)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    assertThat(harness.latest().values().iterator().next().getTitle())
+        .contains("the container survived");
+  }
+
+  @Test
+  void anEngineOomThenADieWith137AndOomKilledFalseIsTheContainerKilled() {
+    RuleHarness harness = harness();
+    harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
+    harness.feed(
+        at(300, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
+    harness.feed(
+        at(
+            330,
+            withRun(ContainerAction.DIE, EventSource.RECONCILED)
+                .setExitCode(137)
+                .setOomKilled(false)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getSummary())
+        .contains("The die carried OOMKilled=false", "its oom event recorded the kill");
   }
 
   @Test
