@@ -189,8 +189,17 @@ porthole_build_porthole_image() {
 # The deployment proofs' own compose projects. A proof stopped before its teardown (the machine or
 # session stopped, kill -9) leaves its containers, and their restart policy (unless-stopped) brings
 # them back with the engine: a leftover collector then holds port 9464 on the host network and
-# later tests fail. Removes what is left of these projects, by their project label only.
+# later tests fail. A running proof holds its lock (porthole_proof_lock); what is left of a project
+# whose lock is free is removed, by the project's label only.
 PORTHOLE_PROOF_PROJECTS=(porthole-proof porthole-proof-second porthole-cluster-proof)
+porthole_proof_lock_file() { printf '%s/porthole-%s.lock' "${TMPDIR:-/tmp}" "${1%-second}"; }
+
+# porthole_proof_lock PROJECT: held on fd 9 until the calling script exits.
+porthole_proof_lock() {
+  exec 9>"$(porthole_proof_lock_file "$1")"
+  flock -n 9 || porthole_die "another run of $1 is in progress (lock $(porthole_proof_lock_file "$1"))"
+}
+
 porthole_remove_interrupted_proofs() {
   local project ids volumes networks
   for project in "${PORTHOLE_PROOF_PROJECTS[@]}"; do
@@ -198,13 +207,16 @@ porthole_remove_interrupted_proofs() {
     volumes=$(docker volume ls -q --filter "label=com.docker.compose.project=$project")
     networks=$(docker network ls -q --filter "label=com.docker.compose.project=$project")
     [ -n "$ids$volumes$networks" ] || continue
-    porthole_log "removing what an interrupted run of $project left behind"
-    # shellcheck disable=SC2086 # one id per word
-    [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
-    # shellcheck disable=SC2086
-    [ -z "$volumes" ] || docker volume rm $volumes >/dev/null
-    # shellcheck disable=SC2086
-    [ -z "$networks" ] || docker network rm $networks >/dev/null
+    (
+      flock -n 8 || { porthole_log "$project is running (its lock is held): left as it is"; exit 0; }
+      porthole_log "removing what an interrupted run of $project left behind"
+      # shellcheck disable=SC2086 # one id per word
+      [ -z "$ids" ] || docker rm -f -v $ids >/dev/null || porthole_log "could not remove containers of $project"
+      # shellcheck disable=SC2086
+      [ -z "$volumes" ] || docker volume rm $volumes >/dev/null || porthole_log "could not remove volumes of $project"
+      # shellcheck disable=SC2086
+      [ -z "$networks" ] || docker network rm $networks >/dev/null || porthole_log "could not remove networks of $project"
+    ) 8>"$(porthole_proof_lock_file "$project")"
   done
 }
 

@@ -122,11 +122,12 @@ public final class AnalyzerStats {
     portholeMetrics = null;
   }
 
+  /**
+   * Forgets the cached counters (they belong to the registry being left), without removing them
+   * from it: in a process registry they are shared by every analyzer instance of the process.
+   */
   private void forgetCounters() {
-    MeterRegistry current = registry;
-    processedByTopic.values().forEach(current::remove);
     processedByTopic.clear();
-    alertsByRuleAndSeverity.values().forEach(current::remove);
     alertsByRuleAndSeverity.clear();
   }
 

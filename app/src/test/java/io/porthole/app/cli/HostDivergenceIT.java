@@ -40,6 +40,7 @@ class HostDivergenceIT {
   private static final String IMAGE = "porthole/busybox:test";
 
   @TempDir Path dataDir;
+  @TempDir Path hostBDataDir;
   @TempDir Path probeDir;
   @TempDir Path remediationA;
   @TempDir Path remediationB;
@@ -94,8 +95,9 @@ class HostDivergenceIT {
                 hostB,
                 "--kafka",
                 kafka,
+                // its own: the stream position and kernel-log cursor are per engine
                 "--data-dir",
-                dataDir.toString(),
+                hostBDataDir.toString(),
                 // Any free port: the default (9464) may be held by another service on this machine.
                 "--http-port",
                 "0")) {

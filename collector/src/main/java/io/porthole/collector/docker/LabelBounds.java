@@ -8,9 +8,9 @@ import java.util.Map;
  * author's input and the engine accepts them large and many; copied whole into every lifecycle
  * event, a container with megabytes of labels would make each of its events larger than Kafka
  * accepts, and its die or OOM kill would be lost. Porthole's own labels ({@code porthole.*}, {@code
- * dev.porthole.*}: tracing, rule exclusions) are always kept when within the per-label bounds;
- * other labels are kept in the engine's order while they fit. What was left out is counted in the
- * label {@value #OMITTED}.
+ * dev.porthole.*}: tracing, rule exclusions) are kept first, then the others in the engine's order,
+ * while they fit. What was left out is counted in the label {@value #OMITTED}; a rule exclusion
+ * selecting a label that was left out does not match. Sizes are counted in chars (UTF-16 units).
  */
 public final class LabelBounds {
 
@@ -32,28 +32,21 @@ public final class LabelBounds {
     Map<String, String> kept = new LinkedHashMap<>();
     int total = 0;
     int omitted = 0;
-    // Porthole's own labels first: they steer tracing and rule exclusions.
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      if (ours(label.getKey())) {
-        if (withinOwnBounds(label) && kept.size() < MAX_LABELS) {
+    // Porthole's own labels first (they steer tracing and rule exclusions), then the others, in
+    // the engine's order, while they fit; one place stays free for the count of what was left out.
+    for (boolean own : new boolean[] {true, false}) {
+      for (Map.Entry<String, String> label : labels.entrySet()) {
+        if (ours(label.getKey()) != own) {
+          continue;
+        }
+        if (withinOwnBounds(label)
+            && kept.size() < MAX_LABELS - 1
+            && total + size(label) <= MAX_TOTAL_CHARS) {
           kept.put(label.getKey(), label.getValue());
           total += size(label);
         } else {
           omitted++;
         }
-      }
-    }
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      if (ours(label.getKey())) {
-        continue;
-      }
-      if (withinOwnBounds(label)
-          && kept.size() < MAX_LABELS - 1
-          && total + size(label) <= MAX_TOTAL_CHARS) {
-        kept.put(label.getKey(), label.getValue());
-        total += size(label);
-      } else {
-        omitted++;
       }
     }
     if (omitted > 0) {

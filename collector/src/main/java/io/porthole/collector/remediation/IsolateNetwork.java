@@ -110,6 +110,8 @@ final class IsolateNetwork implements ActionHandler {
                 onIsolated.accept(left.kept); // restored now, retrying with back-off
               }
             })
+        // scheduling the TTL restore cannot fail the command: the isolation is in force and
+        // recorded, and the restore is also scheduled from the record at the next start
         .onSuccess(onIsolated::accept);
   }
 

@@ -28,6 +28,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -262,8 +263,16 @@ class SyscallTracerIT {
 
     SyscallTracer single =
         new SyscallTracer(
+            // its own data dir: its start unpauses what the paused-containers file of its
+            // directory names, which must not be what the running tracer paused mid-attach
             new HostContext(
-                vertx, HOST, docker, directory, (t, e) -> {}, new CollectorStats(), dataDir),
+                vertx,
+                HOST,
+                docker,
+                directory,
+                (t, e) -> {},
+                new CollectorStats(),
+                Files.createTempDirectory(dataDir, "single")),
             StraceConfig.from(Settings.of(Map.of(StraceConfig.MAX_CONCURRENT, "1"))));
     single.start().await(10, TimeUnit.SECONDS);
     try {
@@ -294,7 +303,13 @@ class SyscallTracerIT {
     SyscallTracer withoutStrace =
         new SyscallTracer(
             new HostContext(
-                vertx, HOST, docker, directory, (t, e) -> {}, new CollectorStats(), dataDir),
+                vertx,
+                HOST,
+                docker,
+                directory,
+                (t, e) -> {},
+                new CollectorStats(),
+                Files.createTempDirectory(dataDir, "without-strace")),
             config("/nonexistent/strace"));
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
