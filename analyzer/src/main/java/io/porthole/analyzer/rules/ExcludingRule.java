@@ -6,6 +6,7 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,16 @@ public final class ExcludingRule implements DetectionRule {
   @Override
   public Rule id() {
     return rule.id();
+  }
+
+  /**
+   * Flows and syscalls only when the wrapped rule looks at them; lifecycle events always (they are
+   * rare, and they are where labels change: a container silenced by one forgets the rule's state at
+   * once).
+   */
+  @Override
+  public boolean handles(Topic topic) {
+    return topic == Topic.CONTAINER_EVENTS || rule.handles(topic);
   }
 
   /** The rule this one wraps. */
