@@ -1,6 +1,6 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
-COMPONENT_JVM=(-Xms32m -Xmx192m -XX:+UseSerialGC)
+COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms32m -Xmx192m -XX:+UseSerialGC})
 # BENCH_JFR=1 bench/run ... records a JFR profile of each component JVM into bench/results/raw/.
 component_java() {
   local jfr=()
@@ -78,4 +78,18 @@ analyzer() {
   touch "$stop"
   wait "$serve"
   rm -f "$ready" "$stop"
+}
+
+# The flat-cost figure: analyzer throughput with 1,000 / 10,000 / 50,000 tracked containers, and
+# the heap per tracked container.
+scale() {
+  if ! start_kafka; then
+    not_measured scale.spread "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    not_measured scale.bytes_per_container "no broker"
+    return
+  fi
+  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 1 warm-up + $TOOL_ITERATIONS rounds"
+  component_java io.porthole.bench.BenchMain analyzer-scale "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." \
+      "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" $SCALE_COUNTS >>"$LOG" 2>&1 \
+    || { not_measured scale.spread "the flat-cost driver failed (see raw/run.log)"; not_measured scale.bytes_per_container "the flat-cost driver failed"; }
 }
