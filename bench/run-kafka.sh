@@ -1,6 +1,12 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
-COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms32m -Xmx192m -XX:+UseSerialGC})
+# A fixed 192 MB heap with the parallel collector: with -Xms32m and SerialGC the analyzer's heap
+# grew through full collections of 60-280 ms (JFR, docs/benchmarks.md). BENCH_COMPONENT_JVM
+# replaces the flags (to compare collectors).
+COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms192m -Xmx192m -XX:+UseParallelGC})
+# The flat-cost figure tracks up to 50,000 containers (5 times the analyzer's default cap): its JVM
+# gets the heap that takes.
+SCALE_JVM=(${BENCH_SCALE_JVM:--Xms512m -Xmx512m -XX:+UseParallelGC})
 # BENCH_JFR=1 bench/run ... records a JFR profile of each component JVM into bench/results/raw/.
 component_java() {
   local jfr=()
@@ -89,7 +95,9 @@ scale() {
     return
   fi
   log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 1 warm-up + $TOOL_ITERATIONS rounds"
-  component_java io.porthole.bench.BenchMain analyzer-scale "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." \
+  local jfr=()
+  [[ -n ${BENCH_JFR:-} ]] && jfr=(-XX:StartFlightRecording=filename="$RAW_DIR/scale-$(date +%H%M%S%N).jfr",settings=profile)
+  java "${SCALE_JVM[@]}" "${jfr[@]}" -Dbench.results="$RAW" -cp "$CP" io.porthole.bench.BenchMain analyzer-scale "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." \
       "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" $SCALE_COUNTS >>"$LOG" 2>&1 \
     || { not_measured scale.spread "the flat-cost driver failed (see raw/run.log)"; not_measured scale.bytes_per_container "the flat-cost driver failed"; }
 }

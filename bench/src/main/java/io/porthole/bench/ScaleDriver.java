@@ -79,19 +79,19 @@ final class ScaleDriver {
       results.info(
           "scale.tracked." + containers,
           tracked.get(containers)
-              + " containers tracked by the engine at the end of the last round; heap used after"
-              + " GC "
-              + String.format("%.1f MB", heapAfterGc.get(containers) / 1e6));
+              + " containers tracked by the engine at the end of the last round; the running"
+              + " service's heap (used after GC, minus the same before it started) "
+              + String.format(
+                  "%.1f MB, %.0f bytes per tracked container",
+                  heapAfterGc.get(containers) / 1e6,
+                  heapAfterGc.get(containers) / tracked.get(containers)));
     }
     vertx.close().await();
     double max = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     double min = medians.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     results.measured("scale.spread", "%", List.of(100 * (max - min) / max));
-    int fewest = counts.stream().mapToInt(Integer::intValue).min().orElseThrow();
     int most = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    double perContainer =
-        (heapAfterGc.get(most) - heapAfterGc.get(fewest))
-            / (double) (tracked.get(most) - tracked.get(fewest));
+    double perContainer = heapAfterGc.get(most) / tracked.get(most);
     results.measured("scale.bytes_per_container", "bytes", List.of(perContainer));
     results.info(
         "scale.how",
@@ -105,13 +105,11 @@ final class ScaleDriver {
             + " and analyzer.commit.interval=100ms, a fresh group per round (round 0 a warm-up);"
             + " the clock starts once the lifecycle events are committed (every container"
             + " tracked) and stops when the flows are; rate = flows committed meanwhile / time."
-            + " Spread = (max - min) / max of the medians. Heap per container = (heap used after"
-            + " System.gc() with "
+            + " Spread = (max - min) / max of the medians. Heap per container, with "
             + most
-            + " containers tracked - the same with "
-            + fewest
-            + ") / the difference in tracked containers, both read with the service still"
-            + " running after its last round; JVM flags "
+            + " containers: (heap used after System.gc() with the service still running after"
+            + " its last round - the same just before that service was created) / tracked"
+            + " containers (the service's fixed cost included); JVM flags "
             + KafkaDrivers.jvmFlags());
   }
 
@@ -137,6 +135,8 @@ final class ScaleDriver {
     values.put("analyzer.commit.interval", "100ms");
     values.put("analyzer.tick.interval", "100ms");
     values.put("analyzer.max.containers", Integer.toString(maxContainers(containers)));
+    // Heap before this service exists (earlier services stopped): what it adds is its own.
+    double heapBefore = measureHeap ? heapUsedAfterGc() : Double.NaN;
     AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
     service.start().await();
     String flows = names.name(Topic.FLOWS);
@@ -162,7 +162,7 @@ final class ScaleDriver {
       // The tracked count is refreshed every tick.
       Thread.sleep(300);
       long tracked = service.stats().trackedContainers();
-      double heap = measureHeap ? heapUsedAfterGc() : Double.NaN;
+      double heap = measureHeap ? heapUsedAfterGc() - heapBefore : Double.NaN;
       service.stop().await();
       return new Round((events - flowsBefore) / seconds, flowsBefore, tracked, heap);
     }

@@ -320,9 +320,15 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
       throw new RejectedRecordException("record has no value (tombstone)");
     }
     try {
-      return topic == Topic.HEARTBEATS
-          ? heartbeats.deserialize(record.topic(), record.value())
-          : events.deserialize(record.topic(), record.value());
+      if (topic == Topic.HEARTBEATS) {
+        return heartbeats.deserialize(record.topic(), record.value());
+      }
+      EventEnvelope event = events.deserialize(record.topic(), record.value());
+      // Strings cache their hash: computed here, on a decode thread, the engine's look-up of the
+      // container on the analysis thread does not hash the 64-character id again.
+      event.getHostId().hashCode();
+      event.getContainerId().hashCode();
+      return event;
     } catch (UndecodableRecordException e) {
       throw new RejectedRecordException(e.getMessage());
     }

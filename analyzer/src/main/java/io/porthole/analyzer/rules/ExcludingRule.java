@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * A container rule that leaves the containers {@link RuleTuning} silences alone: their records
@@ -23,12 +24,15 @@ public final class ExcludingRule implements DetectionRule {
 
   private final DetectionRule rule;
   private final RuleTuning tuning;
+  // Built once: asked for on every record.
+  private final Predicate<ContainerState> decide;
   private long silencedRecords;
   private long droppedAlerts;
 
   public ExcludingRule(DetectionRule rule, RuleTuning tuning) {
     this.rule = Objects.requireNonNull(rule, "rule");
     this.tuning = Objects.requireNonNull(tuning, "tuning");
+    this.decide = c -> this.tuning.silences(this.rule.id(), c);
   }
 
   @Override
@@ -120,7 +124,7 @@ public final class ExcludingRule implements DetectionRule {
   }
 
   private boolean isSilenced(ContainerState container) {
-    if (container.silenced(rule.id(), c -> tuning.silences(rule.id(), c))) {
+    if (container.silenced(rule.id(), decide)) {
       container.forgetRuleState(rule.id());
       return true;
     }
