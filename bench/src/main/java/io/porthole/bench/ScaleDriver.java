@@ -47,35 +47,48 @@ final class ScaleDriver {
     for (int i = 4; i < args.length; i++) {
       counts.add(Integer.parseInt(args[i]));
     }
-    Vertx vertx = Vertx.vertx();
     Map<Integer, Double> medians = new HashMap<>();
     Map<Integer, Double> heapAfterGc = new HashMap<>();
     Map<Integer, Long> tracked = new HashMap<>();
+    Map<Integer, TopicNames> topics = new HashMap<>();
+    Map<Integer, List<Double>> rates = new HashMap<>();
     for (int containers : counts) {
       TopicNames names = TopicNames.withPrefix(prefix + "n" + containers + ".");
       load(bootstrap, names, containers, events);
-      List<Double> rates = new ArrayList<>();
-      for (int round = 0; round <= iterations; round++) {
-        boolean last = round == iterations;
-        Round measured = round(vertx, bootstrap, names, containers, events, last);
+      topics.put(containers, names);
+      rates.put(containers, new ArrayList<>());
+    }
+    // Round by round across the counts (1k, 10k, 50k, 1k, ...): a busy minute on a shared machine
+    // falls on every count alike, not on one count's rounds.
+    for (int round = 0; round <= iterations; round++) {
+      boolean last = round == iterations;
+      for (int containers : counts) {
+        // A Vert.x instance per round, closed after it: nothing of one round's service outlives it.
+        Vertx vertx = Vertx.vertx();
+        Round measured = round(vertx, bootstrap, topics.get(containers), containers, events, last);
+        vertx.close().await();
         System.out.printf(
             "scale %d containers, round %d: %.0f flows/s (%d flows before the clock started),"
                 + " tracked %d%n",
             containers, round, measured.rate, measured.flowsBefore, measured.tracked);
         if (round > 0) {
-          rates.add(measured.rate);
+          rates.get(containers).add(measured.rate);
         }
         if (last) {
           heapAfterGc.put(containers, measured.heapAfterGc);
           tracked.put(containers, measured.tracked);
         }
       }
-      results.measured("scale.events." + containers, "events/s", rates);
-      rates.sort(Double::compare);
-      int n = rates.size();
+    }
+    for (int containers : counts) {
+      List<Double> series = rates.get(containers);
+      results.measured("scale.events." + containers, "events/s", series);
+      List<Double> sorted = new ArrayList<>(series);
+      sorted.sort(Double::compare);
+      int n = sorted.size();
       medians.put(
           containers,
-          n % 2 == 1 ? rates.get(n / 2) : (rates.get(n / 2 - 1) + rates.get(n / 2)) / 2);
+          n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
       results.info(
           "scale.tracked." + containers,
           tracked.get(containers)
@@ -86,7 +99,6 @@ final class ScaleDriver {
                   heapAfterGc.get(containers) / 1e6,
                   heapAfterGc.get(containers) / tracked.get(containers)));
     }
-    vertx.close().await();
     double max = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     double min = medians.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     results.measured("scale.spread", "%", List.of(100 * (max - min) / max));
@@ -102,7 +114,8 @@ final class ScaleDriver {
             + KafkaDrivers.FAIL_EVERY
             + " refused); AnalyzerService with analyzer.max.containers="
             + maxContainers(most)
-            + " and analyzer.commit.interval=100ms, a fresh group per round (round 0 a warm-up);"
+            + " and analyzer.commit.interval=100ms, a fresh group (and Vert.x instance) per round"
+            + " (round 0 a warm-up), the counts taken in turn within each round;"
             + " the clock starts once the lifecycle events are committed (every container"
             + " tracked) and stops when the flows are; rate = flows committed meanwhile / time."
             + " Spread = (max - min) / max of the medians. Heap per container, with "
@@ -164,6 +177,13 @@ final class ScaleDriver {
       long tracked = service.stats().trackedContainers();
       double heap = measureHeap ? heapUsedAfterGc() - heapBefore : Double.NaN;
       service.stop().await();
+      System.out.printf(
+          "threads alive after the service stopped: %s%n",
+          Thread.getAllStackTraces().keySet().stream()
+              .map(Thread::getName)
+              .filter(name -> name.contains("porthole") || name.contains("kafka"))
+              .sorted()
+              .toList());
       return new Round((events - flowsBefore) / seconds, flowsBefore, tracked, heap);
     }
   }
