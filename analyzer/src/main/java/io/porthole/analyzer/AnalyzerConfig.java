@@ -145,9 +145,9 @@ public record AnalyzerConfig(
         TopicSettings.from(settings),
         groupId(settings),
         settings.string(CLIENT_ID, "porthole-analyzer"),
-        // Counts every record of a batch whose alerts await the broker (under the bench's flow load
-        // nearly every batch raises one): 20 batches of 500, so acknowledgements do not pause it.
-        settings.integer(MAX_IN_FLIGHT, 10_000, 1, 1_000_000),
+        // Records fetched and not analysed yet (four polls of 1000): few enough that they die young
+        // (with 10,000 they outlived young collections and filled the old generation).
+        settings.integer(MAX_IN_FLIGHT, 4_000, 1, 1_000_000),
         settings.duration(
             COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
         settings.duration(

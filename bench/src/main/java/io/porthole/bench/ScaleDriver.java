@@ -99,12 +99,20 @@ final class ScaleDriver {
                   heapAfterGc.get(containers) / 1e6,
                   heapAfterGc.get(containers) / tracked.get(containers)));
     }
-    double max = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    double min = medians.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    results.measured("scale.spread", "%", List.of(100 * (max - min) / max));
     int most = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    double perContainer = heapAfterGc.get(most) / tracked.get(most);
-    results.measured("scale.bytes_per_container", "bytes", List.of(perContainer));
+    for (int containers : counts) {
+      results.measured(
+          "scale.heap_per_container." + containers,
+          "bytes",
+          List.of(heapAfterGc.get(containers) / tracked.get(containers)));
+    }
+    // bench/run runs one JVM per count (what one count's services leave behind does not weigh on
+    // the next) and computes the spread itself; given several counts, this JVM does.
+    if (counts.size() > 1) {
+      double max = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+      double min = medians.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      results.measured("scale.spread", "%", List.of(100 * (max - min) / max));
+    }
     results.info(
         "scale.how",
         "per count of containers: its own topics holding one START lifecycle event (name, image,"
@@ -115,12 +123,11 @@ final class ScaleDriver {
             + " refused); AnalyzerService with analyzer.max.containers="
             + maxContainers(most)
             + " and analyzer.commit.interval=100ms, a fresh group (and Vert.x instance) per round"
-            + " (round 0 a warm-up), the counts taken in turn within each round;"
+            + " (round 0 a warm-up), one JVM per count;"
             + " the clock starts once the lifecycle events are committed (every container"
             + " tracked) and stops when the flows are; rate = flows committed meanwhile / time."
-            + " Spread = (max - min) / max of the medians. Heap per container, with "
-            + most
-            + " containers: (heap used after System.gc() with the service still running after"
+            + " Spread = (max - min) / max of the medians. Heap per container: (heap used"
+            + " after System.gc() with the service still running after"
             + " its last round - the same just before that service was created) / tracked"
             + " containers (the service's fixed cost included); JVM flags "
             + KafkaDrivers.jvmFlags());
