@@ -1,11 +1,12 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
-# A fixed 192 MB heap, half of it young, with the serial collector: with -Xms32m the analyzer's
+# A fixed 144 MB heap (a fixed 192 MB one put the analyzer's peak RSS at 288 MB, over the 256 MB
+# goal), 80 MB of it young, with the serial collector: with -Xms32m the analyzer's
 # heap grew through full collections of 60-280 ms; ParallelGC with its adaptive sizing shrank the
 # young generation to ~38 MB and its two GC threads, on 2 cores shared with the broker and other
 # work, averaged 46 ms a young collection (JFR, docs/benchmarks.md). BENCH_COMPONENT_JVM replaces
 # the flags (to compare collectors).
-COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms192m -Xmx192m -Xmn96m -XX:+UseSerialGC})
+COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms144m -Xmx144m -Xmn80m -XX:+UseSerialGC})
 # The flat-cost figure tracks up to 50,000 containers (5 times the analyzer's default cap): its JVMs
 # get the heap that takes.
 SCALE_JVM=(${BENCH_SCALE_JVM:--Xms512m -Xmx512m -Xmn192m -XX:+UseSerialGC})

@@ -128,7 +128,7 @@ final class Report {
               (f, c) -> f <= 15),
           new Figure(
               "memory_per_container",
-              "analyzer heap per tracked container (heap used after GC, 50,000 vs 1,000 tracked)",
+              "analyzer heap per tracked container (the service's heap after GC / 50,000 tracked)",
               "scale.bytes_per_container",
               null,
               null,

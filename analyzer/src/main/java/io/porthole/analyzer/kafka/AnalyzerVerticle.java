@@ -118,7 +118,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     consumerConfig.put(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4))));
+        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 10))));
     Set<String> topics =
         Set.of(
             config
