@@ -1,6 +1,15 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
-COMPONENT_JVM=(-Xms32m -Xmx192m -XX:+UseSerialGC)
+# A fixed 144 MB heap (a fixed 192 MB one put the analyzer's peak RSS at 288 MB, over the 256 MB
+# goal), 80 MB of it young, with the serial collector: with -Xms32m the analyzer's
+# heap grew through full collections of 60-280 ms; ParallelGC with its adaptive sizing shrank the
+# young generation to ~38 MB and its two GC threads, on 2 cores shared with the broker and other
+# work, averaged 46 ms a young collection (JFR, docs/benchmarks.md). BENCH_COMPONENT_JVM replaces
+# the flags (to compare collectors).
+COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms144m -Xmx144m -Xmn80m -XX:+UseSerialGC})
+# The flat-cost figure tracks up to 50,000 containers (5 times the analyzer's default cap): its JVMs
+# get the heap that takes.
+SCALE_JVM=(${BENCH_SCALE_JVM:--Xms512m -Xmx512m -Xmn192m -XX:+UseSerialGC})
 # BENCH_JFR=1 bench/run ... records a JFR profile of each component JVM into bench/results/raw/.
 component_java() {
   local jfr=()
@@ -78,4 +87,40 @@ analyzer() {
   touch "$stop"
   wait "$serve"
   rm -f "$ready" "$stop"
+}
+
+# The flat-cost figure: analyzer throughput with 1,000 / 10,000 / 50,000 tracked containers, and
+# the heap per tracked container.
+scale() {
+  if ! start_kafka; then
+    not_measured scale.spread "no broker (docker run apache/kafka:3.9.1 failed, see raw/run.log)"
+    not_measured scale.bytes_per_container "no broker"
+    return
+  fi
+  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 1 warm-up + $TOOL_ITERATIONS rounds"
+  local count failed=""
+  for count in $SCALE_COUNTS; do
+    local jfr=()
+    [[ -n ${BENCH_JFR:-} ]] && jfr=(-XX:StartFlightRecording=filename="$RAW_DIR/scale-$count-$(date +%H%M%S%N).jfr",settings=profile)
+    java "${SCALE_JVM[@]}" "${jfr[@]}" -Dbench.results="$RAW" -cp "$CP" io.porthole.bench.BenchMain analyzer-scale \
+        "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" "$count" >>"$LOG" 2>&1 \
+      || failed+=" $count"
+  done
+  if [[ -n $failed ]]; then
+    not_measured scale.spread "the flat-cost driver failed for$failed containers (see raw/run.log)"
+    not_measured scale.bytes_per_container "the flat-cost driver failed for$failed containers"
+    return
+  fi
+  # Spread of the medians of the counts, and the heap per container at the largest count.
+  local medians spread largest
+  medians=$(for count in $SCALE_COUNTS; do
+    awk -F'\t' -v k="scale.events.$count" '$1 == "m" && $2 == k {print $4}' "$RAW" | tr ' ' '\n' | sort -g \
+      | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+  done)
+  spread=$(echo "$medians" | awk 'NR == 1 {min = $1; max = $1} {if ($1 < min) min = $1; if ($1 > max) max = $1} END {printf "%.2f", 100 * (max - min) / max}')
+  measured scale.spread % "$spread"
+  largest=$(echo $SCALE_COUNTS | tr ' ' '\n' | sort -n | tail -1)
+  measured scale.bytes_per_container bytes \
+    "$(awk -F'\t' -v k="scale.heap_per_container.$largest" '$1 == "m" && $2 == k {print $4}' "$RAW")"
+  info scale.jvm "one JVM per count, flags ${SCALE_JVM[*]}"
 }

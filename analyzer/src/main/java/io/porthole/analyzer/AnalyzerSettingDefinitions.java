@@ -39,7 +39,8 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.MAX_IN_FLIGHT,
               INTEGER,
               "10000",
-              "records of batches whose alerts await acknowledgement before the consumer pauses"),
+              "records fetched and not analysed before the flows and syscalls partitions pause"
+                  + " (ten times that awaiting acknowledgement)"),
           of(
               AnalyzerConfig.COMMIT_INTERVAL,
               DURATION,

@@ -19,6 +19,7 @@ public final class BenchMain {
       case "publish" -> KafkaDrivers.publish(Results.fromSystemProperty(), rest);
       case "analyzer-load" -> KafkaDrivers.analyzerLoad(Results.fromSystemProperty(), rest);
       case "analyzer-run" -> KafkaDrivers.analyzerRun(Results.fromSystemProperty(), rest);
+      case "analyzer-scale" -> ScaleDriver.run(Results.fromSystemProperty(), rest);
       case "latency" -> KafkaDrivers.latency(Results.fromSystemProperty(), rest);
       case "tracer" -> TracerOverhead.run(Results.fromSystemProperty(), rest);
       case "controller" -> ControllerBench.run(Results.fromSystemProperty(), rest);

@@ -93,4 +93,31 @@ final class Events {
                         .setNetworkMode("bridge")))
         .build();
   }
+
+  /**
+   * A container's start, as the collector publishes it: name, image, labels and configuration (what
+   * the engine keeps per container).
+   */
+  static EventEnvelope start(int container, Instant time) {
+    return EventEnvelope.newBuilder()
+        .setEventId(new UUID(0x57A4000000000000L | container, container).toString())
+        .setHostId(HOST)
+        .setContainerId(containerId(container))
+        .setTime(Timestamps.of(time))
+        .setCollectorTime(Timestamps.of(time))
+        .setContainerEvent(
+            ContainerEvent.newBuilder()
+                .setAction(ContainerAction.START)
+                .setRawAction("start")
+                .setName("bench-" + container)
+                .setImage("registry.example/bench/app:1." + (container % 20))
+                .putLabels("com.docker.compose.project", "bench")
+                .putLabels("com.docker.compose.service", "app-" + (container % 50))
+                .setState("running")
+                .setConfig(
+                    ContainerConfig.newBuilder()
+                        .setMemoryLimitBytes(256L << 20)
+                        .setNetworkMode("bridge")))
+        .build();
+  }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -45,6 +47,7 @@ final class KafkaDrivers {
   static final int PARTITIONS = 3;
   static final int CONTAINERS = 1000;
   static final int FAIL_EVERY = 100;
+  static final int PROBE_EVERY_MS = 20;
 
   private KafkaDrivers() {}
 
@@ -265,8 +268,9 @@ final class KafkaDrivers {
 
   /**
    * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS [WARMUP_SECONDS]}: flows at RATE/s plus an
-   * OOM death every 100 ms, for WARMUP_SECONDS (not counted) and then SECONDS split into WINDOWS;
-   * each death's alert is awaited on the alerts topic.
+   * OOM death every 20 ms, for WARMUP_SECONDS (not counted) and then SECONDS split into WINDOWS;
+   * each death's latency runs from its envelope's collector time to the broker's timestamp of its
+   * alert record (the alerts topic keeps LogAppendTime), recorded in HdrHistograms.
    */
   static void latency(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
@@ -289,8 +293,11 @@ final class KafkaDrivers {
         Topic.DEAD_LETTERS);
     // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
 
+    // container id -> the die's collector time, in microseconds since the epoch
     Map<String, Long> probes = new ConcurrentHashMap<>();
+    // [collector time us, latency us] of every probe answered
     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
+    List<String> notLogAppendTime = Collections.synchronizedList(new ArrayList<>());
     KafkaConsumer<String, byte[]> alerts =
         new KafkaConsumer<>(
             Map.of(
@@ -299,7 +306,9 @@ final class KafkaDrivers {
                 "group.id",
                 "bench-latency-alerts-" + System.nanoTime(),
                 "auto.offset.reset",
-                "latest"),
+                "latest",
+                "fetch.max.wait.ms",
+                "5"),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     alerts.subscribe(List.of(names.name(Topic.ALERTS)));
@@ -311,7 +320,6 @@ final class KafkaDrivers {
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
                 for (ConsumerRecord<String, byte[]> record : alerts.poll(Duration.ofMillis(50))) {
-                  long received = System.nanoTime();
                   try {
                     Alert alert = Alert.parseFrom(record.value());
                     Long sent =
@@ -319,7 +327,11 @@ final class KafkaDrivers {
                             ? probes.remove(alert.getContainerId())
                             : null;
                     if (sent != null) {
-                      latencies.add(new long[] {sent, received - sent});
+                      if (record.timestampType() != TimestampType.LOG_APPEND_TIME) {
+                        notLogAppendTime.add(record.timestampType().toString());
+                      }
+                      long brokerUs = record.timestamp() * 1000L;
+                      latencies.add(new long[] {sent, Math.max(0, brokerUs - sent)});
                     }
                   } catch (Exception e) {
                     System.out.println("undecodable alert: " + e);
@@ -341,38 +353,40 @@ final class KafkaDrivers {
       pool[i] = flow.toByteArray();
       poolKeys[i] = key(flow);
     }
-    long start;
+    long probeNanos = TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
+    long startUs;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
             new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector"))
                 .entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
-      start = System.nanoTime();
+      long start = System.nanoTime();
+      startUs = epochMicros(Instant.now());
       long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
       long sent = 0;
       long probe = 0;
       long nextProbe = start;
       while (System.nanoTime() < end) {
         long now = System.nanoTime();
-        // Bounded per pass so that the probes keep their 100 ms rhythm even if the producer falls
-        // behind.
+        // Bounded per pass so that the probes keep their rhythm even if the producer falls behind.
         long target = (now - start) * rate / 1_000_000_000L;
-        long due = Math.min(target, sent + Math.max(1, rate / 50));
+        long due = Math.min(target, sent + Math.max(1, rate / 200));
         for (; sent < due; sent++) {
           int slot = (int) (sent % pool.length);
           producer.send(new ProducerRecord<>(flows, poolKeys[slot], pool[slot]));
         }
         if (now >= nextProbe) {
           String container = String.format("%064x", 0xDEAD000000000L + probe++);
-          EventEnvelope die = Events.oomDie(container, "bench-oom-" + probe, Instant.now());
-          probes.put(container, System.nanoTime());
+          Instant collected = Instant.now();
+          EventEnvelope die = Events.oomDie(container, "bench-oom-" + probe, collected);
+          probes.put(container, epochMicros(collected));
           producer.send(
               new ProducerRecord<>(
                   names.name(Topic.CONTAINER_EVENTS), key(die), die.toByteArray()));
-          nextProbe += 100_000_000L;
+          nextProbe += probeNanos;
         }
         if (sent >= target) {
-          LockSupport.parkNanos(500_000);
+          LockSupport.parkNanos(200_000);
         }
       }
       int total = warmupSeconds + seconds;
@@ -380,53 +394,85 @@ final class KafkaDrivers {
           "latency.load",
           String.format(
               "%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
-                  + " (one per 100 ms), the first %d s a warm-up",
-              sent, total, sent / (double) total, rate, probe, warmupSeconds));
+                  + " (one per %d ms), the first %d s a warm-up",
+              sent, total, sent / (double) total, rate, probe, PROBE_EVERY_MS, warmupSeconds));
     }
-    long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!probes.isEmpty() && System.nanoTime() < wait) {
       LockSupport.parkNanos(10_000_000);
     }
     reader.interrupt();
     reader.join(2000);
     int missing = probes.size();
-    List<Double> p50 = new ArrayList<>();
-    List<Double> p99 = new ArrayList<>();
-    long warmup = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
-    long windowNanos = TimeUnit.SECONDS.toNanos(seconds) / windows;
+    long measuredFrom = startUs + TimeUnit.SECONDS.toMicros(warmupSeconds);
+    long windowUs = TimeUnit.SECONDS.toMicros(seconds) / windows;
+    Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    List<Histogram> perWindow = new ArrayList<>();
     for (int w = 0; w < windows; w++) {
-      long from = warmup + w * windowNanos;
-      long to = from + windowNanos;
-      List<Long> in = new ArrayList<>();
-      synchronized (latencies) {
-        for (long[] l : latencies) {
-          if (l[0] >= from && l[0] < to) {
-            in.add(l[1]);
-          }
+      perWindow.add(new Histogram(TimeUnit.MINUTES.toMicros(10), 3));
+    }
+    synchronized (latencies) {
+      for (long[] l : latencies) {
+        int w = (int) ((l[0] - measuredFrom) / windowUs);
+        if (l[0] >= measuredFrom && w < windows) {
+          long us = Math.min(l[1], all.getHighestTrackableValue());
+          all.recordValue(us);
+          perWindow.get(w).recordValue(us);
         }
       }
-      if (in.isEmpty()) {
-        continue;
-      }
-      Collections.sort(in);
-      p50.add(in.get((int) Math.floor(0.50 * (in.size() - 1))) / 1e6);
-      p99.add(in.get((int) Math.ceil(0.99 * (in.size() - 1))) / 1e6);
     }
-    results.measured("latency.p50", "ms", p50);
-    results.measured("latency.p99", "ms", p99);
+    // A probe without an alert counts as the longest wait there was room for: not left out.
+    for (int i = 0; i < missing; i++) {
+      all.recordValue(TimeUnit.SECONDS.toMicros(5));
+    }
+    if (all.getTotalCount() > 0) {
+      results.measured("latency.p50", "ms", List.of(all.getValueAtPercentile(50) / 1e3));
+      results.measured("latency.p99", "ms", List.of(all.getValueAtPercentile(99) / 1e3));
+      results.measured("latency.p999", "ms", List.of(all.getValueAtPercentile(99.9) / 1e3));
+      results.measured("latency.max", "ms", List.of(all.getMaxValue() / 1e3));
+    }
+    StringBuilder byWindow = new StringBuilder();
+    for (int w = 0; w < windows; w++) {
+      Histogram h = perWindow.get(w);
+      byWindow.append(
+          String.format(
+              "%swindow %d: %d probes, p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+              w == 0 ? "" : "; ",
+              w + 1,
+              h.getTotalCount(),
+              h.getValueAtPercentile(50) / 1e3,
+              h.getValueAtPercentile(99) / 1e3,
+              h.getMaxValue() / 1e3));
+    }
+    results.info("latency.windows", byWindow.toString());
     results.info(
         "latency.how",
         String.format(
-            "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's "
-                + "median) plus one OOM"
-                + " death every 100 ms; latency = send of the die event by the producer to "
-                + "receipt of its OOM_KILLED alert by a"
-                + " consumer of the alerts topic (both in the load JVM: one clock); %d "
-                + "windows of %d s after a warm-up of %d s at"
-                + " the same load (the analyzer's JVM starts cold), p50/p99 per window; %d "
-                + "of %d probes got no alert",
-            rate, windows, seconds / windows, warmupSeconds, missing, latencies.size() + missing));
+            "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one"
+                + " OOM death every %d ms; latency = the die envelope's collector_time (set when"
+                + " the load JVM sends it) to the broker timestamp of its OOM_KILLED alert record"
+                + " (the alerts topic is created with message.timestamp.type=LogAppendTime; one"
+                + " machine, one clock, millisecond resolution); %d windows of %d s (%d s measured)"
+                + " after a warm-up of %d s at the same load (the analyzer's JVM starts cold);"
+                + " p50/p99/p99.9/max from one HdrHistogram (org.hdrhistogram 2.2.2, microseconds,"
+                + " 3 significant digits) over all measured windows; %d of %d probes got no alert"
+                + " (counted as 5 s)%s",
+            rate,
+            PROBE_EVERY_MS,
+            windows,
+            seconds / windows,
+            seconds,
+            warmupSeconds,
+            missing,
+            latencies.size() + missing,
+            notLogAppendTime.isEmpty()
+                ? ""
+                : "; WARNING: " + notLogAppendTime.size() + " alert records not LogAppendTime"));
     alerts.close();
+  }
+
+  private static long epochMicros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
   }
 
   /**
@@ -499,7 +545,12 @@ final class KafkaDrivers {
       List<NewTopic> create = new ArrayList<>();
       for (Topic topic : topics) {
         if (!existing.contains(names.name(topic))) {
-          create.add(new NewTopic(names.name(topic), PARTITIONS, (short) 1));
+          NewTopic newTopic = new NewTopic(names.name(topic), PARTITIONS, (short) 1);
+          if (topic == Topic.ALERTS) {
+            // The latency figure reads the broker's own time of each alert record.
+            newTopic.configs(Map.of("message.timestamp.type", "LogAppendTime"));
+          }
+          create.add(newTopic);
         }
       }
       if (!create.isEmpty()) {

@@ -4,7 +4,6 @@ import io.porthole.analyzer.rules.DetectionRule;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
-import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +28,10 @@ public final class AnalysisEngine {
 
   private final EngineLimits limits;
   private final List<DetectionRule> rules;
+  // The rules that handle each kind of container record: the others are not called at all.
+  private final DetectionRule[] lifecycleRules;
+  private final DetectionRule[] syscallRules;
+  private final DetectionRule[] flowRules;
   // Access order: the first entry is the least recently active, evicted when the cap is hit.
   private final LinkedHashMap<ContainerKey, ContainerState> containers =
       new LinkedHashMap<>(1024, 0.75f, true);
@@ -36,10 +39,18 @@ public final class AnalysisEngine {
   private long containersEvicted;
   private long containersExpired;
   private long ruleFailures;
+  private final List<Alert> scratch = new ArrayList<>();
 
   public AnalysisEngine(EngineLimits limits, List<DetectionRule> rules) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.rules = List.copyOf(rules);
+    this.lifecycleRules = handling(this.rules, Topic.CONTAINER_EVENTS);
+    this.syscallRules = handling(this.rules, Topic.SYSCALLS);
+    this.flowRules = handling(this.rules, Topic.FLOWS);
+  }
+
+  private static DetectionRule[] handling(List<DetectionRule> rules, Topic topic) {
+    return rules.stream().filter(r -> r.handles(topic)).toArray(DetectionRule[]::new);
   }
 
   /**
@@ -51,28 +62,55 @@ public final class AnalysisEngine {
   public List<Alert> onEvent(Topic topic, EventEnvelope event, Instant now) {
     validate(topic, event);
     ContainerState container = container(event.getHostId(), event.getContainerId(), now);
-    container.touch(now, Timestamps.toInstant(event.getTime()));
-    List<Alert> out = new ArrayList<>(0);
-    if (topic == Topic.CONTAINER_EVENTS) {
-      container.absorb(event.getContainerEvent());
+    container.touch(now, event.getTime());
+    DetectionRule[] handling;
+    switch (topic) {
+      case CONTAINER_EVENTS -> {
+        container.absorb(event.getContainerEvent());
+        handling = lifecycleRules;
+      }
+      case SYSCALLS -> handling = syscallRules;
+      case FLOWS -> handling = flowRules;
+      default ->
+          throw new InvalidEventException("topic " + topic + " does not carry container events");
     }
-    for (DetectionRule rule : rules) {
+    // Most records raise nothing: the list is only built when a rule adds to it.
+    List<Alert> out = null;
+    for (DetectionRule rule : handling) {
       try {
-        switch (topic) {
-          case CONTAINER_EVENTS -> rule.onContainerEvent(container, event, out);
-          case SYSCALLS -> rule.onSyscalls(container, event, out);
-          case FLOWS -> rule.onFlow(container, event, out);
-          default ->
-              throw new InvalidEventException(
-                  "topic " + topic + " does not carry container events");
+        if (out == null) {
+          scratch.clear();
+          call(rule, topic, container, event, scratch);
+          if (!scratch.isEmpty()) {
+            out = new ArrayList<>(scratch);
+          }
+        } else {
+          call(rule, topic, container, event, out);
         }
       } catch (InvalidEventException e) {
         throw e;
       } catch (RuntimeException e) {
+        if (out == null && !scratch.isEmpty()) {
+          out = new ArrayList<>(scratch);
+        }
         ruleFailed(rule, event.getEventId(), e);
       }
     }
-    return out;
+    scratch.clear();
+    return out == null ? List.of() : out;
+  }
+
+  private static void call(
+      DetectionRule rule,
+      Topic topic,
+      ContainerState container,
+      EventEnvelope event,
+      List<Alert> out) {
+    switch (topic) {
+      case CONTAINER_EVENTS -> rule.onContainerEvent(container, event, out);
+      case SYSCALLS -> rule.onSyscalls(container, event, out);
+      default -> rule.onFlow(container, event, out);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.porthole.analyzer.engine;
 
+import com.google.protobuf.Timestamp;
 import io.porthole.analyzer.rules.IgnoreLabel;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
@@ -31,6 +32,9 @@ public final class ContainerState {
   private int restartCount;
   private ContainerConfig config;
   private Instant lastActivity;
+  // The latest event time, kept as seconds and nanos: an Instant is only built when asked for.
+  private long latestSeconds;
+  private int latestNanos;
   private Instant latestEventTime = Instant.EPOCH;
 
   ContainerState(String hostId, String containerId, HostState host, Instant now) {
@@ -63,10 +67,14 @@ public final class ContainerState {
     }
   }
 
-  void touch(Instant now, Instant eventTime) {
+  void touch(Instant now, Timestamp eventTime) {
     lastActivity = now;
-    if (eventTime.isAfter(latestEventTime)) {
-      latestEventTime = eventTime;
+    long seconds = eventTime.getSeconds();
+    int nanos = eventTime.getNanos();
+    if (seconds > latestSeconds || (seconds == latestSeconds && nanos > latestNanos)) {
+      latestSeconds = seconds;
+      latestNanos = nanos;
+      latestEventTime = null;
     }
   }
 
@@ -152,7 +160,12 @@ public final class ContainerState {
 
   /** The latest event time seen for this container: its own clock for windows. */
   public Instant latestEventTime() {
-    return latestEventTime;
+    Instant latest = latestEventTime;
+    if (latest == null) {
+      latest = Instant.ofEpochSecond(latestSeconds, latestNanos);
+      latestEventTime = latest;
+    }
+    return latest;
   }
 
   /** The key its records and alerts carry: {@code hostId/containerId}. */

@@ -11,8 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -61,6 +64,23 @@ public final class AnalysisPipeline {
     CompletionStage<Void> analyse(
         TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records);
 
+    /**
+     * The part of a batch's work that needs no analysis state (decoding): called on one of the
+     * pipeline's decode threads for bulk batches (in parallel with the analysis of earlier ones),
+     * on the analysis thread for priority batches (a die does not wait behind the decoding of
+     * flows). Must be thread-safe. Its result is handed to {@link #analyse(TopicPartition, List,
+     * Object)}.
+     */
+    default Object prepare(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+      return null;
+    }
+
+    /** Analyses a batch {@link #prepare} prepared; by default ignores what it prepared. */
+    default CompletionStage<Void> analyse(
+        TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Object prepared) {
+      return analyse(partition, records);
+    }
+
     /** Partitions were assigned afresh: forget the state (the replay window is read next). */
     void reset();
 
@@ -100,14 +120,21 @@ public final class AnalysisPipeline {
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
   private static final int PRIORITY_FACTOR = 4;
   private static final int UNACKNOWLEDGED_FACTOR = 10;
+  // One decode thread per core, at most four: decoding is most of the work on a record.
+  private static final int DECODE_THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-  /** Records of one partition on their way to the analysis thread. */
+  /**
+   * Records of one partition on their way to the analysis thread; {@code prepared} is null for a
+   * batch the analysis thread prepares itself.
+   */
   private record Batch(
       int generation,
       TopicPartition partition,
       List<ConsumerRecord<byte[], byte[]>> records,
       PartitionProgress tracker,
-      PartitionProgress.Work work) {}
+      PartitionProgress.Work work,
+      CompletableFuture<Object> prepared) {}
 
   /** A batch analysed (its records no longer held) whose alerts may still await acknowledgement. */
   private record Completion(
@@ -123,6 +150,8 @@ public final class AnalysisPipeline {
   private final AnalyzerStats stats;
   private final Thread fetchThread;
   private final Thread analysisThread;
+  // Runs Stage.prepare on bulk batches ahead of the analysis thread.
+  private final ExecutorService decoders;
 
   // Handed from the fetch thread to the analysis thread.
   private final ConcurrentLinkedQueue<Batch> priority = new ConcurrentLinkedQueue<>();
@@ -162,6 +191,16 @@ public final class AnalysisPipeline {
     this.analysisThread = new Thread(this::analysisLoop, options.name() + "-analysis");
     fetchThread.setDaemon(true);
     analysisThread.setDaemon(true);
+    AtomicInteger decoderCount = new AtomicInteger();
+    this.decoders =
+        Executors.newFixedThreadPool(
+            DECODE_THREADS,
+            task -> {
+              Thread thread =
+                  new Thread(task, options.name() + "-decode-" + decoderCount.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** Starts both threads; completes once the consumer is subscribed. */
@@ -244,12 +283,22 @@ public final class AnalysisPipeline {
       List<ConsumerRecord<byte[], byte[]>> records = fetched.records(partition);
       long first = records.get(0).offset();
       long end = records.get(records.size() - 1).offset() + 1;
+      boolean urgent = options.priorityTopics().contains(partition.topic());
+      CompletableFuture<Object> prepared =
+          urgent
+              ? null
+              : CompletableFuture.supplyAsync(() -> stage.prepare(partition, records), decoders);
       Batch batch =
           new Batch(
-              fetchedIn, partition, records, tracker, tracker.begin(first, end, records.size()));
+              fetchedIn,
+              partition,
+              records,
+              tracker,
+              tracker.begin(first, end, records.size()),
+              prepared);
       queued.addAndGet(records.size());
       unacknowledged += records.size();
-      (options.priorityTopics().contains(partition.topic()) ? priority : bulk).add(batch);
+      (urgent ? priority : bulk).add(batch);
     }
     if (!fetched.isEmpty()) {
       LockSupport.unpark(analysisThread);
@@ -532,6 +581,7 @@ public final class AnalysisPipeline {
     priority.clear();
     bulk.clear();
     queued.set(0);
+    decoders.shutdown();
     stopped.complete(null);
   }
 
@@ -550,9 +600,18 @@ public final class AnalysisPipeline {
     resetTo(batch.generation());
     CompletionStage<Void> done;
     try {
+      // Bulk batches were prepared on a decode thread, in fetch order: waiting for this one keeps
+      // each partition's order.
+      Object prepared =
+          batch.prepared() == null
+              ? stage.prepare(batch.partition(), batch.records())
+              : batch.prepared().join();
       done =
           Objects.requireNonNull(
-              stage.analyse(batch.partition(), batch.records()), "the stage returned no future");
+              stage.analyse(batch.partition(), batch.records(), prepared),
+              "the stage returned no future");
+    } catch (CompletionException e) {
+      done = CompletableFuture.failedFuture(e.getCause() == null ? e : e.getCause());
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -167,7 +168,7 @@ public final class AnalyzerStats {
     long nowMs = now.toEpochMilli();
     for (ConsumerRecord<?, ?> record : records) {
       if (record.timestamp() > 0) {
-        timer.record(Duration.ofMillis(Math.max(0, nowMs - record.timestamp())));
+        timer.record(Math.max(0, nowMs - record.timestamp()), TimeUnit.MILLISECONDS);
       }
     }
   }

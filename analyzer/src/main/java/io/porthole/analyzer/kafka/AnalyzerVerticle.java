@@ -54,8 +54,11 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private static final long RETRY_DELAY_MS = 1000;
   private static final Duration STOP_DRAIN = Duration.ofSeconds(10);
 
-  /** Records per poll: large fetches mean few hand-offs between the fetch and analysis threads. */
-  private static final int MAX_POLL_RECORDS = 5000;
+  /**
+   * Records per poll: enough that hand-offs between the fetch, decode and analysis threads cost
+   * little, few enough that a die waits behind at most one short batch of flows being analysed.
+   */
+  private static final int MAX_POLL_RECORDS = 1000;
 
   /**
    * Kafka's fetch.max.wait.ms for the analyzer's consumer unless {@code kafka.consumer.*} sets it.
@@ -115,7 +118,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     consumerConfig.put(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 2))));
+        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 10))));
     Set<String> topics =
         Set.of(
             config
@@ -204,19 +207,46 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   }
 
   /**
+   * Decodes a partition's batch (on a decode thread of the pipeline, or on the analysis thread for
+   * lifecycle events and heartbeats): per record its message, or the {@link
+   * RejectedRecordException} that sends it to the dead-letter topic. Touches no engine state.
+   */
+  @Override
+  public Object prepare(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
+    Object[] decoded = new Object[records.size()];
+    for (int i = 0; i < decoded.length; i++) {
+      try {
+        decoded[i] = decode(topic, records.get(i));
+      } catch (RejectedRecordException e) {
+        decoded[i] = e;
+      }
+    }
+    return decoded;
+  }
+
+  @Override
+  public CompletionStage<Void> analyse(
+      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    return analyse(partition, records, prepare(partition, records));
+  }
+
+  /**
    * Analyses a partition's batch (on the analysis thread). A batch that raised nothing is done at
    * once; otherwise it is done when its alerts and dead letters are acknowledged.
    */
   @Override
   public CompletionStage<Void> analyse(
-      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Object prepared) {
     Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
+    Object[] decoded = (Object[]) prepared;
     Instant now = Instant.now();
     List<Alert> alerts = null;
     List<Rejected> rejected = null;
-    for (ConsumerRecord<byte[], byte[]> record : records) {
+    for (int i = 0; i < decoded.length; i++) {
+      ConsumerRecord<byte[], byte[]> record = records.get(i);
       try {
-        List<Alert> raised = analyse(topic, record, now);
+        List<Alert> raised = analyse(topic, record, decoded[i], now);
         if (!raised.isEmpty()) {
           if (alerts == null) {
             alerts = new ArrayList<>();
@@ -280,7 +310,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
   }
 
-  private List<Alert> analyse(Topic topic, ConsumerRecord<byte[], byte[]> record, Instant now) {
+  /** The record's message; thread-safe (no engine state). */
+  private Object decode(Topic topic, ConsumerRecord<byte[], byte[]> record) {
     if (topic == null) {
       throw new RejectedRecordException(
           "topic " + record.topic() + " is not one the analyzer reads");
@@ -289,10 +320,30 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
       throw new RejectedRecordException("record has no value (tombstone)");
     }
     try {
+      if (topic == Topic.HEARTBEATS) {
+        return heartbeats.deserialize(record.topic(), record.value());
+      }
+      EventEnvelope event = events.deserialize(record.topic(), record.value());
+      // Strings cache their hash: computed here, on a decode thread, the engine's look-up of the
+      // container on the analysis thread does not hash the 64-character id again.
+      event.getHostId().hashCode();
+      event.getContainerId().hashCode();
+      return event;
+    } catch (UndecodableRecordException e) {
+      throw new RejectedRecordException(e.getMessage());
+    }
+  }
+
+  private List<Alert> analyse(
+      Topic topic, ConsumerRecord<byte[], byte[]> record, Object decoded, Instant now) {
+    if (decoded instanceof RejectedRecordException rejected) {
+      throw rejected;
+    }
+    try {
       return topic == Topic.HEARTBEATS
-          ? engine.onHeartbeat(heartbeats.deserialize(record.topic(), record.value()), now)
-          : engine.onEvent(topic, events.deserialize(record.topic(), record.value()), now);
-    } catch (UndecodableRecordException | InvalidEventException e) {
+          ? engine.onHeartbeat((CollectorHeartbeat) decoded, now)
+          : engine.onEvent(topic, (EventEnvelope) decoded, now);
+    } catch (InvalidEventException e) {
       throw new RejectedRecordException(e.getMessage());
     } catch (RuntimeException e) {
       LOG.error(

@@ -6,6 +6,7 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -21,6 +22,32 @@ import java.util.List;
 public interface DetectionRule {
 
   Rule id();
+
+  /**
+   * Whether the rule looks at records of {@code topic} (lifecycle events, syscalls or flows): the
+   * engine calls it only for those. By default, whether the rule's class overrides the matching
+   * hook; a rule that delegates (as {@link ExcludingRule} does) answers for its delegate.
+   */
+  default boolean handles(Topic topic) {
+    String hook =
+        switch (topic) {
+          case CONTAINER_EVENTS -> "onContainerEvent";
+          case SYSCALLS -> "onSyscalls";
+          case FLOWS -> "onFlow";
+          default -> null;
+        };
+    if (hook == null) {
+      return false;
+    }
+    try {
+      return getClass()
+              .getMethod(hook, ContainerState.class, EventEnvelope.class, List.class)
+              .getDeclaringClass()
+          != DetectionRule.class;
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   default void onContainerEvent(ContainerState container, EventEnvelope event, List<Alert> out) {}
 

@@ -6,11 +6,13 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * A container rule that leaves the containers {@link RuleTuning} silences alone: their records
@@ -22,17 +24,30 @@ public final class ExcludingRule implements DetectionRule {
 
   private final DetectionRule rule;
   private final RuleTuning tuning;
+  // Built once: asked for on every record.
+  private final Predicate<ContainerState> decide;
   private long silencedRecords;
   private long droppedAlerts;
 
   public ExcludingRule(DetectionRule rule, RuleTuning tuning) {
     this.rule = Objects.requireNonNull(rule, "rule");
     this.tuning = Objects.requireNonNull(tuning, "tuning");
+    this.decide = c -> this.tuning.silences(this.rule.id(), c);
   }
 
   @Override
   public Rule id() {
     return rule.id();
+  }
+
+  /**
+   * Flows and syscalls only when the wrapped rule looks at them; lifecycle events always (they are
+   * rare, and they are where labels change: a container silenced by one forgets the rule's state at
+   * once).
+   */
+  @Override
+  public boolean handles(Topic topic) {
+    return topic == Topic.CONTAINER_EVENTS || rule.handles(topic);
   }
 
   /** The rule this one wraps. */
@@ -109,7 +124,7 @@ public final class ExcludingRule implements DetectionRule {
   }
 
   private boolean isSilenced(ContainerState container) {
-    if (container.silenced(rule.id(), c -> tuning.silences(rule.id(), c))) {
+    if (container.silenced(rule.id(), decide)) {
       container.forgetRuleState(rule.id());
       return true;
     }
