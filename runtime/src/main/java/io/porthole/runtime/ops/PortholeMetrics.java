@@ -120,20 +120,29 @@ public final class PortholeMetrics implements Shareable {
   }
 
   /**
-   * Binds a consumer's own metrics ({@code kafka_consumer_*}, among them the lag of each assigned
-   * partition: {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}); close the result
-   * when the consumer closes.
+   * One daemon thread refreshes the Kafka client meters of every binder of the process. A scheduler
+   * handed to a binder is the caller's to manage (Micrometer does not shut it down when the binder
+   * closes): one per binder left a thread behind for every client ever closed.
    */
-  /** The binder's own refresh thread (closing the binder shuts it down). */
-  private static ScheduledExecutorService refresher() {
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread thread = new Thread(r, "porthole-kafka-metrics");
-          thread.setDaemon(true);
-          return thread;
-        });
+  private static final class Refresher {
+    static final ScheduledExecutorService INSTANCE =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "porthole-kafka-metrics");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
+  private static ScheduledExecutorService refresher() {
+    return Refresher.INSTANCE;
+  }
+
+  /**
+   * Binds a consumer's own metrics ({@code kafka_consumer_*}, among them the lag of each assigned
+   * partition: {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}); close the result
+   * when the consumer closes, which removes its meters.
+   */
   public KafkaClientMetrics bindKafkaConsumer(Consumer<?, ?> consumer) {
     KafkaClientMetrics binder =
         new KafkaClientMetrics(
