@@ -154,15 +154,7 @@ final class KafkaDrivers {
     String bootstrap = args[0];
     TopicNames names = TopicNames.withPrefix(args[1]);
     int events = Integer.parseInt(args[2]);
-    createTopics(
-        bootstrap,
-        names,
-        Topic.CONTAINER_EVENTS,
-        Topic.FLOWS,
-        Topic.SYSCALLS,
-        Topic.HEARTBEATS,
-        Topic.ALERTS,
-        Topic.DEAD_LETTERS);
+    createAnalyzerTopics(bootstrap, names);
     Instant now = Instant.now();
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (int i = 0; i < events; i++) {
@@ -282,15 +274,7 @@ final class KafkaDrivers {
     // same load runs for a warm-up before the windows, so they measure the running analyzer, not
     // its JIT compiling and the backlog that builds meanwhile.
     int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : Math.min(2, seconds / 4);
-    createTopics(
-        bootstrap,
-        names,
-        Topic.CONTAINER_EVENTS,
-        Topic.FLOWS,
-        Topic.SYSCALLS,
-        Topic.HEARTBEATS,
-        Topic.ALERTS,
-        Topic.DEAD_LETTERS);
+    createAnalyzerTopics(bootstrap, names);
     // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
 
     // container id -> the die's collector time, in microseconds since the epoch
@@ -484,15 +468,7 @@ final class KafkaDrivers {
     String bootstrap = args[0];
     String prefix = args[1];
     int seconds = Integer.parseInt(args[2]);
-    createTopics(
-        bootstrap,
-        TopicNames.withPrefix(prefix),
-        Topic.CONTAINER_EVENTS,
-        Topic.FLOWS,
-        Topic.SYSCALLS,
-        Topic.HEARTBEATS,
-        Topic.ALERTS,
-        Topic.DEAD_LETTERS);
+    createAnalyzerTopics(bootstrap, TopicNames.withPrefix(prefix));
     Vertx vertx = Vertx.vertx();
     Map<String, String> values = new HashMap<>();
     values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
@@ -523,7 +499,8 @@ final class KafkaDrivers {
     return new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
   }
 
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+  /** The load producers' settings: throughput first (acks 1, large lz4 batches). */
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     props.put("acks", "1");
@@ -537,6 +514,19 @@ final class KafkaDrivers {
 
   static Admin admin(String bootstrap) {
     return Admin.create(new HashMap<>(KafkaSettings.of(bootstrap).adminConfig("bench-admin")));
+  }
+
+  /** Every topic an analyzer reads or writes. */
+  static void createAnalyzerTopics(String bootstrap, TopicNames names) throws Exception {
+    createTopics(
+        bootstrap,
+        names,
+        Topic.CONTAINER_EVENTS,
+        Topic.FLOWS,
+        Topic.SYSCALLS,
+        Topic.HEARTBEATS,
+        Topic.ALERTS,
+        Topic.DEAD_LETTERS);
   }
 
   static void createTopics(String bootstrap, TopicNames names, Topic... topics) throws Exception {

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
@@ -223,25 +222,9 @@ final class ScaleDriver {
 
   private static void load(String bootstrap, TopicNames names, int containers, int events)
       throws Exception {
-    KafkaDrivers.createTopics(
-        bootstrap,
-        names,
-        Topic.CONTAINER_EVENTS,
-        Topic.FLOWS,
-        Topic.SYSCALLS,
-        Topic.HEARTBEATS,
-        Topic.ALERTS,
-        Topic.DEAD_LETTERS);
+    KafkaDrivers.createAnalyzerTopics(bootstrap, names);
     Instant now = Instant.now();
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("acks", "1");
-    props.put("linger.ms", "20");
-    props.put("batch.size", "524288");
-    props.put("compression.type", "lz4");
-    props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
+    try (KafkaProducer<String, byte[]> producer = KafkaDrivers.producer(bootstrap)) {
       for (int c = 0; c < containers; c++) {
         send(producer, names.name(Topic.CONTAINER_EVENTS), Events.start(c, now));
       }

@@ -263,16 +263,7 @@ class SyscallTracerIT {
 
     SyscallTracer single =
         new SyscallTracer(
-            // its own data dir: its start unpauses what the paused-containers file of its
-            // directory names, which must not be what the running tracer paused mid-attach
-            new HostContext(
-                vertx,
-                HOST,
-                docker,
-                directory,
-                (t, e) -> {},
-                new CollectorStats(),
-                Files.createTempDirectory(dataDir, "single")),
+            anotherTracersContext("single"),
             StraceConfig.from(Settings.of(Map.of(StraceConfig.MAX_CONCURRENT, "1"))));
     single.start().await(10, TimeUnit.SECONDS);
     try {
@@ -301,16 +292,7 @@ class SyscallTracerIT {
     }
 
     SyscallTracer withoutStrace =
-        new SyscallTracer(
-            new HostContext(
-                vertx,
-                HOST,
-                docker,
-                directory,
-                (t, e) -> {},
-                new CollectorStats(),
-                Files.createTempDirectory(dataDir, "without-strace")),
-            config("/nonexistent/strace"));
+        new SyscallTracer(anotherTracersContext("without-strace"), config("/nonexistent/strace"));
     withoutStrace.start().await(10, TimeUnit.SECONDS);
     try {
       assertThat(withoutStrace.degradedReason())
@@ -468,5 +450,21 @@ class SyscallTracerIT {
   private static void await(String what, Duration timeout, BooleanSupplier condition)
       throws InterruptedException {
     Await.until(what, timeout, condition::getAsBoolean);
+  }
+
+  /**
+   * A second tracer's context: the same engine and directory, a sink that drops, and its own data
+   * dir (its start unpauses what the paused-containers file there names, which must never be what
+   * the running tracer paused mid-attach).
+   */
+  private HostContext anotherTracersContext(String name) throws IOException {
+    return new HostContext(
+        vertx,
+        HOST,
+        docker,
+        directory,
+        (t, e) -> {},
+        new CollectorStats(),
+        Files.createTempDirectory(dataDir, name));
   }
 }
