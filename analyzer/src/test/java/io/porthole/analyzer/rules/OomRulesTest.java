@@ -155,6 +155,11 @@ class OomRulesTest {
         .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT));
   }
 
+  /** The run's die with exit 137, as {@code source} reports it. */
+  private ContainerEvent.Builder died137(EventSource source, boolean oomKilled) {
+    return withRun(ContainerAction.DIE, source).setExitCode(137).setOomKilled(oomKilled);
+  }
+
   private ContainerEvent.Builder kernelOom(String task, int pid) {
     return withRun(ContainerAction.OOM, EventSource.KERNEL_LOG)
         .setOomKilled(true)
@@ -173,20 +178,10 @@ class OomRulesTest {
     harness.feed(at(300, kernelOom("dd", 10557)));
     harness.feed(
         at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    harness.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    harness.feed(at(330, died137(EventSource.ENGINE_EVENT, true)));
     // the collector restarted and reconciled the same death (and the engine replayed its oom)
     harness.feed(at(330, withRun(ContainerAction.OOM, EventSource.RECONCILED).setOomKilled(true)));
-    harness.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    harness.feed(at(330, died137(EventSource.RECONCILED, true)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.alerts).isNotEmpty();
@@ -206,26 +201,14 @@ class OomRulesTest {
   void theAlertIdDependsOnTheRunNotOnEventIdsOrArrival() {
     RuleHarness engine = harness();
     engine.feed(at(301, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    engine.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    engine.feed(at(330, died137(EventSource.ENGINE_EVENT, true)));
     RuleHarness reconciledOnly = harness();
-    reconciledOnly.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    reconciledOnly.feed(at(330, died137(EventSource.RECONCILED, true)));
     RuleHarness nextRun = harness();
     nextRun.feed(
         at(
             330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)
+            died137(EventSource.ENGINE_EVENT, true)
                 .setStartedAt(Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1))));
 
     String id = engine.latest().keySet().iterator().next();
@@ -239,12 +222,7 @@ class OomRulesTest {
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(at(300, kernelOom("dd", 4242)));
     // dockerd was down: OOMKilled=false, exit 137
-    harness.feed(
-        at(
-            5000,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(5000, died137(EventSource.RECONCILED, false)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(1);
@@ -262,12 +240,7 @@ class OomRulesTest {
   void aDieBeforeItsOomsIsTheContainerKilledWithTheSameAlertIdAsTheUsualOrder() {
     RuleHarness dieFirst = harness();
     dieFirst.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
-    dieFirst.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    dieFirst.feed(at(330, died137(EventSource.ENGINE_EVENT, false)));
     dieFirst.feed(
         at(360, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
     dieFirst.feed(at(900, kernelOom("dd", 348)));
@@ -276,12 +249,7 @@ class OomRulesTest {
     usualOrder.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     usualOrder.feed(
         at(300, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    usualOrder.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    usualOrder.feed(at(330, died137(EventSource.ENGINE_EVENT, true)));
     usualOrder.tick(T0.plusSeconds(60));
 
     assertThat(dieFirst.latest()).hasSize(1);
@@ -306,12 +274,7 @@ class OomRulesTest {
   void anOomLongAfterADieWith137IsNotWhyItDied() {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
-    harness.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(330, died137(EventSource.ENGINE_EVENT, false)));
     // the die window is 5 s: an oom 30 s later, without its run, is not why that container died
     harness.feed(at(30_330, lifecycle(ContainerAction.OOM, "hungry").setOomKilled(true)));
     harness.tick(T0.plusSeconds(60));
@@ -326,12 +289,7 @@ class OomRulesTest {
   void anOomOfTheNextRunSoonAfterAKillIsThatRunsAndTheKillItselfStaysSilent() {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
-    harness.feed(
-        at(
-            1000,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(1000, died137(EventSource.ENGINE_EVENT, false)));
     Timestamp nextRun =
         Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 1).setNanos(200_000_000).build();
     harness.feed(
@@ -366,12 +324,7 @@ class OomRulesTest {
   void anOomCarryingAnotherRunsStartedAtDoesNotExplainADie() {
     RuleHarness harness = harness();
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
-    harness.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(330, died137(EventSource.ENGINE_EVENT, false)));
     Timestamp otherRun =
         Timestamp.newBuilder().setSeconds(T0.getEpochSecond() + 7).setNanos(0).build();
     harness.feed(
@@ -389,12 +342,7 @@ class OomRulesTest {
     harness.feed(at(150, withRun(ContainerAction.START, EventSource.ENGINE_EVENT)));
     harness.feed(
         at(300, withRun(ContainerAction.OOM, EventSource.ENGINE_EVENT).setOomKilled(true)));
-    harness.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(330, died137(EventSource.RECONCILED, false)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(1);
@@ -440,18 +388,8 @@ class OomRulesTest {
     // the analyzer never saw this run start; the engine was down at the kill and reports
     // OOMKilled=false
     harness.feed(at(300, kernelOomWithoutInspect("dd", 4242)));
-    harness.feed(
-        at(
-            4700,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(false)));
-    harness.feed(
-        at(
-            4700,
-            withRun(ContainerAction.DIE, EventSource.RECONCILED)
-                .setExitCode(137)
-                .setOomKilled(false)));
+    harness.feed(at(4700, died137(EventSource.RECONCILED, false)));
+    harness.feed(at(4700, died137(EventSource.RECONCILED, false)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(1);
@@ -467,12 +405,7 @@ class OomRulesTest {
     kernelFirst.feed(at(300, kernelOom("dd", 10557)));
     kernelFirst.feed(
         at(301, lifecycle(ContainerAction.OOM, "hungry").clearStartedAt().setOomKilled(true)));
-    kernelFirst.feed(
-        at(
-            330,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    kernelFirst.feed(at(330, died137(EventSource.ENGINE_EVENT, true)));
     kernelFirst.tick(T0.plusSeconds(60));
     RuleHarness engineFirst = harness();
     engineFirst.feed(
@@ -490,22 +423,11 @@ class OomRulesTest {
   void killsOfTwoRunsKnownByTheirStartedAtAreNeverMergedHoweverClose() {
     RuleHarness harness = harness();
     harness.feed(at(300, kernelOom("dd", 1)));
-    harness.feed(
-        at(
-            310,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)));
+    harness.feed(at(310, died137(EventSource.ENGINE_EVENT, true)));
     Timestamp nextStart =
         Timestamp.newBuilder().setSeconds(T0.getEpochSecond()).setNanos(500_000_000).build();
     harness.feed(at(900, kernelOom("dd", 2).setStartedAt(nextStart)));
-    harness.feed(
-        at(
-            910,
-            withRun(ContainerAction.DIE, EventSource.ENGINE_EVENT)
-                .setExitCode(137)
-                .setOomKilled(true)
-                .setStartedAt(nextStart)));
+    harness.feed(at(910, died137(EventSource.ENGINE_EVENT, true).setStartedAt(nextStart)));
     harness.tick(T0.plusSeconds(60));
 
     assertThat(harness.latest()).hasSize(2);
