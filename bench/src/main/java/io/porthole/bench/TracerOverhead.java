@@ -97,52 +97,14 @@ final class TracerOverhead {
     List<Double> collectorSlowdown = new ArrayList<>();
     for (int i = 0; i < iterations; i++) {
       double base = once(prefix + "-u" + i, loops, name -> null);
-      double strace =
-          once(
-              prefix + "-s" + i,
-              loops,
-              name -> {
-                int pid = pid(name);
-                Process process =
-                    new ProcessBuilder(
-                            "strace", "-f", "-q", "-o", "/dev/null", "-p", Integer.toString(pid))
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                awaitTraced(pid);
-                return () -> {
-                  process.destroy();
-                  process.waitFor(10, TimeUnit.SECONDS);
-                };
-              });
+      double strace = once(prefix + "-s" + i, loops, name -> plainStrace(name, List.of()));
       double straceOptions =
           once(
               prefix + "-o" + i,
               loops,
-              name -> {
-                int pid = pid(name);
-                Process process =
-                    new ProcessBuilder(
-                            "strace",
-                            "-f",
-                            "-q",
-                            "-tt",
-                            "-T",
-                            "-e",
-                            "trace=" + StraceConfig.DEFAULT_SYSCALLS,
-                            "-o",
-                            "/dev/null",
-                            "-p",
-                            Integer.toString(pid))
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                awaitTraced(pid);
-                return () -> {
-                  process.destroy();
-                  process.waitFor(10, TimeUnit.SECONDS);
-                };
-              });
+              name ->
+                  plainStrace(
+                      name, List.of("-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS)));
       double traced =
           once(
               prefix + "-c" + i,
@@ -247,6 +209,24 @@ final class TracerOverhead {
       }
       docker("rm", "-f", name);
     }
+  }
+
+  /** Plain {@code strace -f -q OPTIONS -o /dev/null -p PID} on the container's main process. */
+  private static Detach plainStrace(String name, List<String> options) throws Exception {
+    int pid = pid(name);
+    List<String> command = new ArrayList<>(List.of("strace", "-f", "-q"));
+    command.addAll(options);
+    command.addAll(List.of("-o", "/dev/null", "-p", Integer.toString(pid)));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    awaitTraced(pid);
+    return () -> {
+      process.destroy();
+      process.waitFor(10, TimeUnit.SECONDS);
+    };
   }
 
   private static int pid(String name) throws Exception {

@@ -2,6 +2,7 @@ package io.porthole.analyzer.kafka;
 
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.kafka.Seeks;
 import io.porthole.wire.ProtobufDeserializer;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -9,11 +10,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -57,23 +54,9 @@ final class HostInfoReader implements Lifecycle {
             infos -> {
               Set<TopicPartition> partitions = new HashSet<>();
               infos.forEach(info -> partitions.add(new TopicPartition(topic, info.getPartition())));
-              Map<TopicPartition, Long> times = new HashMap<>();
-              partitions.forEach(p -> times.put(p, since));
               return consumer
                   .assign(partitions)
-                  .compose(v -> consumer.offsetsForTimes(times))
-                  .compose(
-                      found -> {
-                        List<Future<Void>> seeks = new ArrayList<>();
-                        for (TopicPartition partition : partitions) {
-                          var offset = found.get(partition);
-                          seeks.add(
-                              offset == null
-                                  ? consumer.seekToEnd(partition)
-                                  : consumer.seek(partition, offset.getOffset()));
-                        }
-                        return Future.all(seeks);
-                      });
+                  .compose(v -> Seeks.toTime(consumer, partitions, since));
             })
         .onSuccess(v -> poll())
         .mapEmpty();

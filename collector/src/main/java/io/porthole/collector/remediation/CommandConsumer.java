@@ -1,6 +1,5 @@
 package io.porthole.collector.remediation;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.HostContext;
@@ -12,9 +11,7 @@ import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.DeadLetterWriter;
 import io.porthole.runtime.kafka.RecordConsumer;
 import io.porthole.runtime.kafka.RecordPublisher;
-import io.porthole.runtime.security.CommandSigner;
 import io.porthole.runtime.security.CommandVerifier;
-import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -70,6 +67,10 @@ public final class CommandConsumer implements Lifecycle {
   private final DeadLetterWriter deadLetters;
   private final CollectorStats stats;
   private final Clock clock;
+
+  /** Refusals and interruptions are built, and bound to their command, as every result is. */
+  private final ResultFactory resultFactory;
+
   private final AtomicLong undecodable = new AtomicLong();
   private final AtomicLong otherHosts = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
@@ -106,6 +107,7 @@ public final class CommandConsumer implements Lifecycle {
     this.deadLetters = new DeadLetterWriter(publisher, clientId(hostId));
     this.stats = host.stats();
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.resultFactory = new ResultFactory(hostId, clock);
     RecordConsumer.Options options =
         new RecordConsumer.Options(
             clientId(hostId),
@@ -313,20 +315,15 @@ public final class CommandConsumer implements Lifecycle {
         command.getAction(),
         INTERRUPTED);
     RemediationResult result =
-        RemediationResult.newBuilder()
-            .setCommandId(command.getCommandId())
-            .setAction(command.getAction())
-            .setHostId(hostId)
-            .setContainerId(command.getContainerId())
-            .setStatus(RemediationStatus.FAILED)
-            .setDetail(
+        resultFactory
+            .result(
+                command,
+                now,
+                RemediationStatus.FAILED,
                 INTERRUPTED + "; an isolation it recorded is kept, or restored when its TTL is due")
-            .setStartedAt(Timestamps.of(now))
-            .setFinishedAt(Timestamps.of(now))
-            .setDryRun(command.getDryRun())
             .build();
     results
-        .send(answering(command, result))
+        .send(result)
         .compose(v -> answered(command))
         .onSuccess(v -> interrupted.incrementAndGet())
         .onFailure(
@@ -363,19 +360,11 @@ public final class CommandConsumer implements Lifecycle {
   private Future<Void> reject(RemediationCommand command, Instant received, String reason) {
     LOG.warn("command {} ({}) rejected: {}", command.getCommandId(), command.getAction(), reason);
     RemediationResult result =
-        RemediationResult.newBuilder()
-            .setCommandId(command.getCommandId())
-            .setAction(command.getAction())
-            .setHostId(hostId)
-            .setContainerId(command.getContainerId())
-            .setStatus(RemediationStatus.REJECTED)
-            .setDetail(reason + "; nothing was done")
-            .setStartedAt(Timestamps.of(received))
-            .setFinishedAt(Timestamps.of(clock.instant()))
-            .setDryRun(command.getDryRun())
+        resultFactory
+            .result(command, received, RemediationStatus.REJECTED, reason + "; nothing was done")
             .build();
     stats.commandsRejected.incrementAndGet();
-    return results.send(answering(command, result));
+    return results.send(result);
   }
 
   private Future<Void> publishInOrder(List<RemediationResult> list) {
@@ -398,14 +387,6 @@ public final class CommandConsumer implements Lifecycle {
           first.getDetail());
     }
     return chain;
-  }
-
-  /** A refusal, bound to the very command it answers (the controller ignores it for any other). */
-  private static RemediationResult answering(RemediationCommand command, RemediationResult result) {
-    return result.toBuilder()
-        .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
-        .setRequestedBy(command.getRequestedBy())
-        .build();
   }
 
   private Future<Void> deadLetter(ConsumerRecord<String, byte[]> record, String problem) {

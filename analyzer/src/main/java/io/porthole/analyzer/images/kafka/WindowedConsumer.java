@@ -1,17 +1,14 @@
 package io.porthole.analyzer.images.kafka;
 
 import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.kafka.Seeks;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -124,26 +121,7 @@ final class WindowedConsumer implements Lifecycle {
 
   /** Seeks each partition to its first record newer than the window's start, or to its end. */
   private Future<Void> rewind(Set<TopicPartition> partitions) {
-    if (partitions.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Map<TopicPartition, Long> since = new HashMap<>();
-    long start = System.currentTimeMillis() - window.toMillis();
-    partitions.forEach(p -> since.put(p, start));
-    return consumer
-        .offsetsForTimes(since)
-        .compose(
-            found -> {
-              List<Future<Void>> seeks = new ArrayList<>();
-              for (TopicPartition partition : partitions) {
-                var offset = found.get(partition);
-                seeks.add(
-                    offset == null
-                        ? consumer.seekToEnd(partition)
-                        : consumer.seek(partition, offset.getOffset()));
-              }
-              return Future.all(seeks).mapEmpty();
-            });
+    return Seeks.toTime(consumer, partitions, System.currentTimeMillis() - window.toMillis());
   }
 
   private void poll() {
