@@ -63,8 +63,7 @@ analyzer() {
   component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
     || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
   local capacity rate
-  capacity=$(awk -F'\t' '$1 == "m" && $2 == "analyzer.events" {print $4}' "$RAW" | tr ' ' '\n' | sort -g \
-    | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+  capacity=$(analyzer_capacity)
   [[ -n $capacity ]] || { not_measured latency.p99 "no analyzer capacity measured"; return; }
   rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
   # The analyzer's JVM starts cold: the same load runs this long before the measured seconds.

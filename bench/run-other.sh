@@ -68,8 +68,17 @@ oom_to_alert() {
   # up stops before cleanup removes the broker (without it, its services wait out their stop timeouts).
   trap "kill $up 2>/dev/null; for _ in {1..75}; do kill -0 $up 2>/dev/null || break; sleep 0.2; done; kill -KILL $up 2>/dev/null;
     docker ps -aq --filter label=porthole.bench.oom=$names | xargs -r docker rm -f >/dev/null 2>&1; rm -rf '$dir'; cleanup" EXIT
+  # The loaded series: flows at 50% of the analyzer capacity measured earlier in this run.
+  local capacity load_rate=0
+  capacity=$(analyzer_capacity)
+  if [[ -n $capacity ]]; then
+    load_rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
+    log "oom: then the same deaths under $load_rate flows/s (50% of the analyzer's $capacity)"
+  else
+    not_measured oom_loaded.p99 "no analyzer capacity measured in this run (the analyzer figure runs first; --only oom leaves it out)"
+  fi
   # The driver starts at once (its JVM and docker-java warm up while up starts) and waits for up's ready lines.
-  bench_java oom "$out" "$up" "$launched_ms" "$prefix" "$names" "$reps" >>"$LOG" 2>&1 \
+  bench_java oom "$out" "$up" "$launched_ms" "$prefix" "$names" "$reps" "$load_rate" >>"$LOG" 2>&1 \
     || grep -q $'^n\toom.p99\t' "$RAW" || not_measured oom.p99 "the OOM driver failed (see raw/run.log)"
   kill -TERM "$up" 2>/dev/null
   deadline=$((SECONDS + 40))

@@ -136,12 +136,16 @@ final class OomToAlert {
               Long.parseLong(args[2]),
               args[3],
               args[4],
-              Integer.parseInt(args[5]));
+              Integer.parseInt(args[5]),
+              args.length > 6 ? Integer.parseInt(args[6]) : 0);
     } catch (Exception e) {
       results.notMeasured("oom.p99", String.valueOf(e.getMessage()));
       throw e;
     }
   }
+
+  /** Seconds of flow load before the first death of the loaded series: the analyzer's warm-up. */
+  private static final int LOAD_WARMUP_SECONDS = 10;
 
   /**
    * Started together with {@code porthole up}: what does not need it (JVM, docker-java, the
@@ -154,7 +158,8 @@ final class OomToAlert {
       long upStartedMillis,
       String topicPrefix,
       String namePrefix,
-      int repetitions)
+      int repetitions,
+      int loadRate)
       throws Exception {
     DockerClient docker =
         DockerClients.create(DockerClients.DEFAULT_DOCKER_HOST, Duration.ofSeconds(30));
@@ -169,6 +174,9 @@ final class OomToAlert {
     StageReader stages = null;
     List<Death> measured = new ArrayList<>();
     Death warmup = null;
+    List<Death> measuredLoaded = new ArrayList<>();
+    Death warmupLoaded = null;
+    String loadSummary = null;
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String printed = awaitPrinted(upStdout, upPid);
@@ -192,22 +200,31 @@ final class OomToAlert {
           "controller ready; reading the stages from the "
               + topicPrefix
               + " topics; first container");
-      for (int i = 0; i <= repetitions; i++) {
-        Death death = once(docker, http, controller, token, namePrefix + "-" + i, namePrefix);
-        say(
-            String.format(
-                Locale.ROOT,
-                "%s: alert seen %.0f ms after the die event",
-                death.name,
-                (death.seenNanos - death.dieNanos) / 1e6));
-        if (i == 0) {
-          warmup = death;
-        } else {
-          measured.add(death);
-        }
-        Thread.sleep(300); // each death on its own, not queued behind the previous one
-      }
+      warmup = deaths(docker, http, controller, token, namePrefix, "-", repetitions, measured);
       stages.awaitStages(new ArrayList<>(byId.values()), Duration.ofSeconds(5));
+      if (loadRate > 0) {
+        // The same deaths while the suite's analyzer works through packet flows of synthetic
+        // containers at the asked rate, on the run's flows topic.
+        try (FlowLoad load =
+            new FlowLoad(bootstrap, TopicNames.withPrefix(topicPrefix).name(Topic.FLOWS), loadRate)
+                .start()) {
+          say("flow load at " + loadRate + " flows/s; " + LOAD_WARMUP_SECONDS + " s of warm-up");
+          Thread.sleep(TimeUnit.SECONDS.toMillis(LOAD_WARMUP_SECONDS));
+          warmupLoaded =
+              deaths(
+                  docker, http, controller, token, namePrefix, "-l", repetitions, measuredLoaded);
+          loadSummary =
+              String.format(
+                  Locale.ROOT,
+                  "%d flows sent (%.0f/s achieved of %d/s asked: 50%% of the analyzer capacity"
+                      + " measured in this run) into the run's flows topic from %d s before the"
+                      + " first death of the series to its last",
+                  load.sent(),
+                  load.achievedRate(),
+                  load.askedRate(),
+                  LOAD_WARMUP_SECONDS);
+        }
+      }
     } finally {
       if (stages != null) {
         stages.stop();
@@ -220,12 +237,46 @@ final class OomToAlert {
       docker.close();
       eventsClient.close();
     }
-    report(results, measured, warmup, repetitions);
+    report(results, "oom", measured, warmup, repetitions);
+    if (warmupLoaded != null) {
+      report(results, "oom_loaded", measuredLoaded, warmupLoaded, repetitions);
+      results.info("oom_loaded.load", loadSummary);
+    }
     results.info(
         "oom.records",
         "records on the run's topics at the end (offsets; the collector sees the whole host: other"
             + " containers' events, packet flows on docker0, heartbeats): "
             + stages.recordCounts());
+  }
+
+  /** One warm-up death and {@code repetitions} measured ones, one at a time; the warm-up. */
+  private Death deaths(
+      DockerClient docker,
+      HttpClient http,
+      String controller,
+      String token,
+      String namePrefix,
+      String series,
+      int repetitions,
+      List<Death> measured)
+      throws Exception {
+    Death warmup = null;
+    for (int i = 0; i <= repetitions; i++) {
+      Death death = once(docker, http, controller, token, namePrefix + series + i, namePrefix);
+      say(
+          String.format(
+              Locale.ROOT,
+              "%s: alert seen %.0f ms after the die event",
+              death.name,
+              (death.seenNanos - death.dieNanos) / 1e6));
+      if (i == 0) {
+        warmup = death;
+      } else {
+        measured.add(death);
+      }
+      Thread.sleep(300); // each death on its own, not queued behind the previous one
+    }
+    return warmup;
   }
 
   /** One container OOM-killed, polled on the controller until its OOM_KILLED alert is there. */
@@ -407,7 +458,8 @@ final class OomToAlert {
     }
   }
 
-  private void report(Results results, List<Death> deaths, Death warmup, int repetitions) {
+  private void report(
+      Results results, String key, List<Death> deaths, Death warmup, int repetitions) {
     List<Double> latencies = new ArrayList<>();
     for (Death death : deaths) {
       latencies.add((death.seenNanos - death.dieNanos) / 1e6);
@@ -415,12 +467,12 @@ final class OomToAlert {
     List<Double> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     int n = sorted.size();
-    results.measured("oom.latency", "ms", latencies);
-    results.measured("oom.p50", "ms", List.of(sorted.get((int) Math.floor(0.50 * (n - 1)))));
-    results.measured("oom.p99", "ms", List.of(sorted.get((int) Math.ceil(0.99 * (n - 1)))));
-    results.measured("oom.max", "ms", List.of(sorted.get(n - 1)));
+    results.measured(key + ".latency", "ms", latencies);
+    results.measured(key + ".p50", "ms", List.of(sorted.get((int) Math.floor(0.50 * (n - 1)))));
+    results.measured(key + ".p99", "ms", List.of(sorted.get((int) Math.ceil(0.99 * (n - 1)))));
+    results.measured(key + ".max", "ms", List.of(sorted.get(n - 1)));
     results.info(
-        "oom.how",
+        key + ".how",
         String.format(
             Locale.ROOT,
             "porthole up (the shaded jar, its own JVM, the launcher's JVM options)"
@@ -451,12 +503,12 @@ final class OomToAlert {
             deaths.stream().mapToLong(d -> d.pollMs).sum()
                 / (double) Math.max(1, deaths.stream().mapToInt(d -> d.polls).sum())));
     results.info(
-        "oom.warmup",
+        key + ".warmup",
         String.format(
             Locale.ROOT,
             "%.0f ms (first death after start, not counted)",
             (warmup.seenNanos - warmup.dieNanos) / 1e6));
-    results.info("oom.stages", stages(deaths));
+    results.info(key + ".stages", stages(deaths));
     StringBuilder each = new StringBuilder();
     List<Death> all = new ArrayList<>();
     all.add(warmup);
@@ -488,7 +540,7 @@ final class OomToAlert {
                   death.removeMs));
       each.append(", collector: ").append(collectorWork(death));
     }
-    results.info("oom.each_ms_after_die", each.toString());
+    results.info(key + ".each_ms_after_die", each.toString());
   }
 
   /**

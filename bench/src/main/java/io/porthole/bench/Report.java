@@ -143,6 +143,15 @@ final class Report {
               "p99 <= 1.5 s after the die event",
               (f, c) -> f <= 1500),
           new Figure(
+              "oom_to_alert_loaded",
+              "OOM kill to alert on GET /api/v1/alerts while the suite's analyzer works through"
+                  + " flows at 50% of the measured analyzer capacity (p99 after the die event)",
+              "oom_loaded.p99",
+              null,
+              "the engine's own die event time",
+              "p99 <= 100 ms after the die event",
+              (f, c) -> f <= 100),
+          new Figure(
               "controller_alerts",
               "controller GET /api/v1/alerts?limit=50 with wrk on loopback",
               "controller.alerts",
@@ -174,7 +183,32 @@ final class Report {
               "tracer.strace",
               "slowdown of the same program under plain strace -f -o /dev/null",
               "no worse than plain strace",
-              (f, c) -> f <= c));
+              (f, c) -> f <= c),
+          new Figure(
+              "strace_cpu_strace",
+              "tracing CPU while the traced program ran: strace's part",
+              "tracer.cpu_strace",
+              "tracer.cpu_strace_collector_options",
+              "CPU of plain strace with the collector's options writing to /dev/null",
+              "none (reported)",
+              null),
+          new Figure(
+              "strace_cpu_jvm",
+              "tracing CPU while the traced program ran: the collector JVM's part (reader, parser,"
+                  + " batches to the sink)",
+              "tracer.cpu_jvm",
+              null,
+              null,
+              "none (reported)",
+              null),
+          new Figure(
+              "strace_cpu_share",
+              "strace's share of the tracing CPU (strace / (strace + collector JVM))",
+              "tracer.cpu_strace_share",
+              null,
+              null,
+              "none (reported)",
+              null));
 
   private final Map<String, Series> series = new LinkedHashMap<>();
   private final Map<String, String> info = new LinkedHashMap<>();

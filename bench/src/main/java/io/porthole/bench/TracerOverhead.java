@@ -1,5 +1,6 @@
 package io.porthole.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.ContainerInfo;
@@ -14,6 +15,7 @@ import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,17 +97,24 @@ final class TracerOverhead {
     List<Double> collector = new ArrayList<>();
     List<Double> plainSlowdown = new ArrayList<>();
     List<Double> collectorSlowdown = new ArrayList<>();
+    List<Double> straceCpuOptions = new ArrayList<>();
+    List<Double> straceCpu = new ArrayList<>();
+    List<Double> jvmCpu = new ArrayList<>();
+    List<Double> straceShare = new ArrayList<>();
     for (int i = 0; i < iterations; i++) {
-      double base = once(prefix + "-u" + i, loops, name -> null);
-      double strace = once(prefix + "-s" + i, loops, name -> plainStrace(name, List.of()));
-      double straceOptions =
+      Round untracedRound = once(prefix + "-u" + i, loops, name -> null);
+      double base = untracedRound.seconds();
+      double strace =
+          once(prefix + "-s" + i, loops, name -> plainStrace(name, List.of())).seconds();
+      Round optionsRound =
           once(
               prefix + "-o" + i,
               loops,
               name ->
                   plainStrace(
                       name, List.of("-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS)));
-      double traced =
+      double straceOptions = optionsRound.seconds();
+      Round tracedRound =
           once(
               prefix + "-c" + i,
               loops,
@@ -129,6 +138,19 @@ final class TracerOverhead {
                 }
                 return () -> directory.stopped(id);
               });
+      double traced = tracedRound.seconds();
+      // The driver's own CPU (docker CLI polling) is in every round: the untraced round's JVM
+      // time per second is taken off the collector round's, leaving the tracer's reader, parser
+      // and sink.
+      double driverCpuPerSecond =
+          untracedRound.seconds() > 0 ? untracedRound.jvmCpuSeconds() / untracedRound.seconds() : 0;
+      double jvm =
+          Math.max(0, tracedRound.jvmCpuSeconds() - driverCpuPerSecond * tracedRound.seconds());
+      straceCpuOptions.add(optionsRound.straceCpuSeconds());
+      straceCpu.add(tracedRound.straceCpuSeconds());
+      jvmCpu.add(jvm);
+      double total = tracedRound.straceCpuSeconds() + jvm;
+      straceShare.add(total > 0 ? 100.0 * tracedRound.straceCpuSeconds() / total : 0);
       untraced.add(base);
       plain.add(strace);
       options.add(straceOptions / base);
@@ -138,8 +160,16 @@ final class TracerOverhead {
       System.out.printf(
           "tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's "
               + "options %.2f s,"
-              + " collector %.2f s%n",
-          i, base, strace, straceOptions, traced);
+              + " collector %.2f s (CPU: strace %.2f s, the collector's JVM %.2f s; strace with"
+              + " the collector's options alone %.2f s)%n",
+          i,
+          base,
+          strace,
+          straceOptions,
+          traced,
+          tracedRound.straceCpuSeconds(),
+          jvm,
+          optionsRound.straceCpuSeconds());
     }
     results.measured("tracer.untraced", "s", untraced);
     results.measured("tracer.strace_seconds", "s", plain);
@@ -147,6 +177,19 @@ final class TracerOverhead {
     results.measured("tracer.strace", "x slower", plainSlowdown);
     results.measured("tracer.strace_collector_options", "x slower", options);
     results.measured("tracer.collector", "x slower", collectorSlowdown);
+    results.measured("tracer.cpu_strace", "s", straceCpu);
+    results.measured("tracer.cpu_jvm", "s", jvmCpu);
+    results.measured("tracer.cpu_strace_share", "%", straceShare);
+    results.measured("tracer.cpu_strace_collector_options", "s", straceCpuOptions);
+    results.info(
+        "tracer.cpu_how",
+        "CPU seconds while the program's loop ran: strace's from /proc (utime + stime of the"
+            + " strace processes this JVM started: the SyscallTracer's, or the plain one), the"
+            + " collector's JVM time from OperatingSystemMXBean.getProcessCpuTime minus the JVM"
+            + " time per second of the untraced round of the same iteration times the round's"
+            + " length (the driver's own polling);"
+            + " share = strace / (strace + JVM). tracer.cpu_strace_collector_options: the plain"
+            + " strace with the collector's options writing to /dev/null, for comparison");
     results.info(
         "tracer.how",
         "busybox sh loop of "
@@ -180,25 +223,43 @@ final class TracerOverhead {
     void detach() throws Exception;
   }
 
-  /** Runs the loop in a fresh container once, with a tracer attached before it starts; seconds. */
-  private static double once(String name, int loops, Attach attach) throws Exception {
+  /**
+   * One round: the loop's time, and the CPU that strace (the processes this JVM started) and this
+   * JVM used from the start of the loop to its end.
+   */
+  private record Round(double seconds, double straceCpuSeconds, double jvmCpuSeconds) {}
+
+  /**
+   * Runs the loop in a fresh container once, with a tracer attached before it starts. The container
+   * waits for /tmp/end after its loop, so that strace's CPU is read while it still runs.
+   */
+  private static Round once(String name, int loops, Attach attach) throws Exception {
     String script =
         "while [ ! -e /tmp/go ]; do sleep 0.05; done; read a r </proc/uptime; i=0; while [ $i -lt "
             + loops
             + " ]; do ls -la /bin >/dev/null; cat /etc/hostname >/dev/null; i=$((i+1)); "
             + "done; read b r </proc/uptime;"
-            + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ))";
+            + " echo elapsed_cs $(( ${b%.*}${b#*.} - ${a%.*}${a#*.} ));"
+            + " while [ ! -e /tmp/end ]; do sleep 0.05; done";
     docker("run", "-d", "--name", name, IMAGE, "sh", "-c", script);
     Detach detach = null;
     try {
       detach = attach.attach(name);
+      double straceBefore = straceCpuSeconds();
+      double jvmBefore = jvmCpuSeconds();
       docker("exec", name, "touch", "/tmp/go");
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (System.nanoTime() < deadline) {
         String logs = docker("logs", name);
         int at = logs.indexOf("elapsed_cs ");
         if (at >= 0) {
-          return Long.parseLong(logs.substring(at + 11).trim().split("\\s+")[0]) / 100.0;
+          double straceCpu = straceCpuSeconds() - straceBefore;
+          double jvmCpu = jvmCpuSeconds() - jvmBefore;
+          docker("exec", name, "touch", "/tmp/end");
+          return new Round(
+              Long.parseLong(logs.substring(at + 11).trim().split("\\s+")[0]) / 100.0,
+              straceCpu,
+              jvmCpu);
         }
         Thread.sleep(100);
       }
@@ -209,6 +270,22 @@ final class TracerOverhead {
       }
       docker("rm", "-f", name);
     }
+  }
+
+  /** CPU seconds (user + system) of the strace processes this JVM started that still run. */
+  private static double straceCpuSeconds() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/strace")).orElse(false))
+        .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0))
+        .sum();
+  }
+
+  /** CPU seconds (user + system) of this JVM. */
+  private static double jvmCpuSeconds() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
   /** Plain {@code strace -f -q OPTIONS -o /dev/null -p PID} on the container's main process. */
