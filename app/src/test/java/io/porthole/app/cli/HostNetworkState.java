@@ -1,21 +1,32 @@
 package io.porthole.app.cli;
 
 import io.porthole.app.demo.SecondEngine;
+import io.porthole.collector.remediation.IpOutputParser;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The host's default routes and its uplink's link line, to prove an isolation test did not touch
- * them.
+ * The host's default routes and the link lines of its uplinks (the interfaces those routes go
+ * through, read from the routes as the collector does, never assumed to be eth0), to prove an
+ * isolation test did not touch them.
  */
-record HostNetworkState(String defaultRoutes, String uplink) {
-
-  static final String UPLINK = "eth0";
+record HostNetworkState(String defaultRoutes, String uplinks) {
 
   static HostNetworkState now() throws IOException, InterruptedException {
-    return new HostNetworkState(
-        run("ip", "route", "show", "default") + run("ip", "-6", "route", "show", "default"),
-        run("ip", "-o", "link", "show", "dev", UPLINK));
+    String ipv4 = run("ip", "-4", "route", "show", "default");
+    String ipv6 = run("ip", "-6", "route", "show", "default");
+    Set<String> devices = new TreeSet<>(IpOutputParser.routeInterfaces(ipv4));
+    devices.addAll(IpOutputParser.routeInterfaces(ipv6));
+    if (devices.isEmpty()) {
+      throw new IOException("the host has no default route: cannot tell which link is its uplink");
+    }
+    StringBuilder links = new StringBuilder();
+    for (String device : devices) {
+      links.append(link(device));
+    }
+    return new HostNetworkState(ipv4 + ipv6, links.toString());
   }
 
   /** The link line of an interface ("... state DOWN ..."). */

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ids of the commands this collector accepted, so that a command copied from the topic and
- * published again is never executed twice. An id is kept until its command's expiry plus the
- * allowed clock skew: after that every copy of it is refused as expired anyway.
+ * published again is never executed twice. An id is kept until the later of its command's expiry
+ * plus the allowed clock skew (after that every copy of it is refused as expired anyway) and its
+ * acceptance plus the retention ({@link CommandVerification#retention()}: the longest command
+ * lifetime plus the skew), so that an id is remembered for at least that long whatever its
+ * command's own expiry says.
  *
  * <p>It also knows which accepted commands were never answered: a command is recorded with its
  * bytes when accepted, and marked {@link #answered} once its results were acknowledged. The ones
@@ -59,6 +62,7 @@ public final class AcceptedCommands implements AutoCloseable {
 
   private final Path file;
   private final Duration clockSkew;
+  private final Duration retention;
   private final int maxIds;
   private final Map<String, Long> keepUntilById = new HashMap<>();
 
@@ -70,9 +74,16 @@ public final class AcceptedCommands implements AutoCloseable {
   private long linesInFile;
   private long skippedLines;
 
-  public AcceptedCommands(Path file, Duration clockSkew, int maxIds) {
+  /**
+   * @param clockSkew how far a command's expiry may be behind another clock's
+   * @param retention the least time an accepted id is kept ({@link
+   *     CommandVerification#retention()})
+   * @param maxIds how many ids may be kept at once
+   */
+  public AcceptedCommands(Path file, Duration clockSkew, Duration retention, int maxIds) {
     this.file = Objects.requireNonNull(file, "file");
     this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
+    this.retention = Objects.requireNonNull(retention, "retention");
     this.maxIds = maxIds;
   }
 
@@ -103,7 +114,8 @@ public final class AcceptedCommands implements AutoCloseable {
 
   /**
    * Records the command unless its id was accepted before; the line is on disk when this returns
-   * ACCEPTED. The id is kept until the command's expiry plus the clock skew.
+   * ACCEPTED. The id is kept until the later of the command's expiry plus the clock skew and {@code
+   * now} plus the retention.
    */
   public synchronized Decision accept(RemediationCommand command, Instant now) throws IOException {
     if (appender == null) {
@@ -120,7 +132,9 @@ public final class AcceptedCommands implements AutoCloseable {
         return Decision.FULL;
       }
     }
-    long keepUntil = expiresAt.plus(clockSkew).getEpochSecond() + 1;
+    long keepUntil =
+        Math.max(expiresAt.plus(clockSkew).getEpochSecond(), now.plus(retention).getEpochSecond())
+            + 1;
     append(line(commandId, keepUntil, command));
     keepUntilById.put(commandId, keepUntil);
     unanswered.put(commandId, command);

@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * CAPTURE_PACKETS: check the bounds, find the container, resolve its veths, prove each safe,
- * capture on all of them into one pcap file, chunk it, report.
+ * CAPTURE_PACKETS: check the bounds, find the container, resolve its veths, prove each safe, keep
+ * the one the command names (if it names one), capture on them into one pcap file, chunk it,
+ * report.
  */
 final class CapturePackets implements ActionHandler {
 
@@ -62,6 +63,7 @@ final class CapturePackets implements ActionHandler {
                 config.captureMaxBytes()));
     return steps
         .runningContainerOnProvenNetwork(command)
+        .map(target -> onlyTheNamedInterface(command, target))
         .compose(
             target ->
                 command.getDryRun()
@@ -76,6 +78,31 @@ final class CapturePackets implements ActionHandler {
                             + "; nothing captured")
                     : capture(command, target, bounds)
                         .map(captured -> report(command, started, target, bounds, captured)));
+  }
+
+  /**
+   * The target narrowed to the interface the command names ({@code capture_interface}, as named
+   * inside the container), or all of it when none is named; refused when the container has no
+   * interface of that name. The whole network was proven safe before, named interface or not.
+   */
+  static Target onlyTheNamedInterface(RemediationCommand command, Target target) {
+    String named = command.getCaptureInterface();
+    if (named.isEmpty()) {
+      return target;
+    }
+    return target
+        .network()
+        .onlyInterface(named)
+        .map(network -> new Target(target.container(), network))
+        .orElseThrow(
+            () ->
+                new RemediationRefused(
+                    "container "
+                        + target.container().label()
+                        + " has no interface '"
+                        + named
+                        + "' (capture_interface); its interfaces: "
+                        + target.network().insideNames()));
   }
 
   /** Captures on every veth of the target into one pcap file, read back and deleted. */

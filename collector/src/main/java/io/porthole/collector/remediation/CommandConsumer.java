@@ -101,6 +101,7 @@ public final class CommandConsumer implements Lifecycle {
         new AcceptedCommands(
             CommandVerification.acceptedIdsFile(config),
             verification.clockSkew(),
+            verification.retention(),
             verification.maxAcceptedIds());
     this.executor = Objects.requireNonNull(executor, "executor");
     this.results = Objects.requireNonNull(results, "results");

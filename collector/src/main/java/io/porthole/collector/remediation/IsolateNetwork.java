@@ -190,8 +190,10 @@ final class IsolateNetwork implements ActionHandler {
                                                       + found.get().label()
                                                       + " started again under isolation "
                                                       + current.commandId()
-                                                      + " and was re-isolated: "
-                                                      + network.describe())
+                                                      + " and was re-isolated: its new"
+                                                      + " interface(s) are down ("
+                                                      + network.describe()
+                                                      + ")")
                                               .setInterface(network.hostInterfaces());
                                       if (current.hasTtl()) {
                                         followUp.setRestoreAt(

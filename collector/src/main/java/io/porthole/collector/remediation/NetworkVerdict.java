@@ -2,6 +2,7 @@ package io.porthole.collector.remediation;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +30,26 @@ public record NetworkVerdict(List<VethVerdict> veths, String refusal) {
 
   public boolean isSafe() {
     return refusal == null;
+  }
+
+  /**
+   * The same network narrowed to the one interface named {@code inside} in the container's
+   * namespace ("eth1"), or empty when the container has no such interface. Only a safe network can
+   * be narrowed.
+   */
+  public Optional<NetworkVerdict> onlyInterface(String inside) {
+    if (!isSafe()) {
+      throw new IllegalStateException("a refused network has no interfaces: " + refusal);
+    }
+    return veths.stream()
+        .filter(v -> v.inside().equals(inside))
+        .findFirst()
+        .map(v -> NetworkVerdict.safe(List.of(v)));
+  }
+
+  /** The container-side names of the interfaces ("eth0, eth1"). */
+  public String insideNames() {
+    return veths.stream().map(VethVerdict::inside).collect(Collectors.joining(", "));
   }
 
   /** The host veths, comma-separated (the result's {@code interface} field). */

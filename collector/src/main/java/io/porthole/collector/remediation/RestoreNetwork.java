@@ -50,8 +50,9 @@ final class RestoreNetwork implements ActionHandler {
 
   /**
    * The TTL of {@code isolation} ran out: its restore result, or empty when a later command already
-   * replaced or ended the isolation. A container that no longer exists ends the isolation; any
-   * other failure fails the future, and the caller tries again later.
+   * replaced or ended the isolation. The result is requested by whoever requested the isolation,
+   * and its detail starts by saying that the TTL expired. A container that no longer exists ends
+   * the isolation; any other failure fails the future, and the caller tries again later.
    */
   Future<Optional<RemediationResult>> restoreByTtl(
       ActiveIsolation isolation, ContainerLookup containers) {
@@ -85,7 +86,15 @@ final class RestoreNetwork implements ActionHandler {
                                                   .build()))
                               : restore(restore, started, found.get())
                                   .map(list -> Optional.of(list.get(0))));
-            });
+            })
+        .map(
+            result ->
+                result.map(
+                    r -> r.toBuilder().setDetail(ttlExpired(isolation) + r.getDetail()).build()));
+  }
+
+  private static String ttlExpired(ActiveIsolation isolation) {
+    return "TTL of isolation " + isolation.commandId() + " expired: ";
   }
 
   private Future<List<RemediationResult>> restore(
@@ -170,7 +179,11 @@ final class RestoreNetwork implements ActionHandler {
         .toList();
   }
 
-  private RemediationCommand ttlRestoreCommand(ActiveIsolation isolation) {
+  /**
+   * The restore a TTL does by itself, as if the isolation's requester had asked for it (the
+   * requester of an isolation recorded by an older collector is unknown: "collector").
+   */
+  RemediationCommand ttlRestoreCommand(ActiveIsolation isolation) {
     return RemediationCommand.newBuilder()
         .setCommandId(isolation.commandId() + "-ttl-restore")
         .setAction(RemediationAction.RESTORE_NETWORK)
@@ -178,7 +191,7 @@ final class RestoreNetwork implements ActionHandler {
         .setContainerId(isolation.containerId())
         .setContainerName(isolation.containerName())
         .setReason("TTL of isolation " + isolation.commandId() + " expired")
-        .setRequestedBy("collector")
+        .setRequestedBy(isolation.requestedBy() == null ? "collector" : isolation.requestedBy())
         .build();
   }
 }

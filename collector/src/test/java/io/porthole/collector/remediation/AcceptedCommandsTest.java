@@ -20,10 +20,14 @@ class AcceptedCommandsTest {
   private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
   private static final Duration SKEW = Duration.ofSeconds(30);
 
+  /** The longest command lifetime (90 s) plus the skew. */
+  private static final Duration RETENTION = Duration.ofSeconds(120);
+
   @TempDir Path dir;
 
   private AcceptedCommands open(Instant now, int max) throws Exception {
-    AcceptedCommands store = new AcceptedCommands(dir.resolve("accepted-commands.log"), SKEW, max);
+    AcceptedCommands store =
+        new AcceptedCommands(dir.resolve("accepted-commands.log"), SKEW, RETENTION, max);
     store.open(now);
     return store;
   }
@@ -82,19 +86,39 @@ class AcceptedCommandsTest {
   void idsAreForgottenOnlyAfterTheirExpiryPlusTheSkewAndTheFileIsCompactedAtStart()
       throws Exception {
     try (AcceptedCommands store = open(NOW, 100)) {
-      store.accept(command("short", NOW.plusSeconds(10)), NOW);
+      store.accept(command("medium", NOW.plusSeconds(100)), NOW);
       store.accept(command("long", NOW.plusSeconds(600)), NOW);
-      store.answered("short", NOW);
+      store.answered("medium", NOW);
       store.answered("long", NOW);
     }
-    try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30), 100)) {
-      assertThat(store.contains("short")).as("kept until expiry + skew").isTrue();
+    try (AcceptedCommands store = open(NOW.plusSeconds(100 + 30), 100)) {
+      assertThat(store.contains("medium")).as("kept until expiry + skew").isTrue();
     }
-    try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30 + 2), 100)) {
-      assertThat(store.contains("short")).isFalse();
+    try (AcceptedCommands store = open(NOW.plusSeconds(100 + 30 + 2), 100)) {
+      assertThat(store.contains("medium")).isFalse();
       assertThat(store.contains("long")).isTrue();
     }
     assertThat(Files.readAllLines(dir.resolve("accepted-commands.log"))).hasSize(1);
+  }
+
+  @Test
+  void anIdIsKeptForTheRetentionAfterItsAcceptanceEvenWhenItsCommandExpiresSooner()
+      throws Exception {
+    try (AcceptedCommands store = open(NOW, 100)) {
+      store.accept(command("short", NOW.plusSeconds(10)), NOW);
+      store.answered("short", NOW);
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(10 + 30 + 2), 100)) {
+      assertThat(store.contains("short")).as("past expiry + skew, within the retention").isTrue();
+      assertThat(store.accept(command("short", NOW.plusSeconds(10)), NOW.plusSeconds(42)))
+          .isEqualTo(Decision.DUPLICATE);
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(120), 100)) {
+      assertThat(store.contains("short")).as("kept until acceptance + retention").isTrue();
+    }
+    try (AcceptedCommands store = open(NOW.plusSeconds(120 + 2), 100)) {
+      assertThat(store.contains("short")).isFalse();
+    }
   }
 
   @Test
@@ -107,7 +131,7 @@ class AcceptedCommandsTest {
       }
       assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW))
           .isEqualTo(Decision.FULL);
-      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW.plusSeconds(100)))
+      assertThat(store.accept(command("one-more", NOW.plusSeconds(60)), NOW.plusSeconds(125)))
           .as("expired ids make room")
           .isEqualTo(Decision.ACCEPTED);
       assertThat(store.size()).isEqualTo(1);

@@ -175,7 +175,10 @@ class CommandConsumerTest {
                 .build());
     try (AcceptedCommands accepted =
         new AcceptedCommands(
-            CommandVerification.acceptedIdsFile(config), Duration.ofSeconds(30), 1000)) {
+            CommandVerification.acceptedIdsFile(config),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(10),
+            1000)) {
       accepted.open(now); // what the collector did before it was killed: accepted, then nothing
       accepted.accept(command, now);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.collector.CollectorStats;
@@ -246,6 +247,10 @@ class RemediationIT {
         .as(restored.getDetail())
         .isEqualTo(RemediationStatus.SUCCEEDED);
     assertThat(restored.getAction()).isEqualTo(RemediationAction.RESTORE_NETWORK);
+    assertThat(restored.getRequestedBy())
+        .as("the isolation's requester")
+        .isEqualTo("RemediationIT");
+    assertThat(restored.getDetail()).startsWith("TTL of isolation " + commandId + " expired: ");
     assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after the TTL").isTrue();
     assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
   }
@@ -316,7 +321,8 @@ class RemediationIT {
   }
 
   @Test
-  void aContainerOnTwoNetworksIsCutOffFromBothAndRestoredOnBoth() throws Exception {
+  void aContainerOnTwoNetworksIsCapturedOnBothOrOneAndCutOffFromBothAndRestoredOnBoth()
+      throws Exception {
     String networkName = "porthole-it-rem-two-" + UUID.randomUUID().toString().substring(0, 8);
     String networkId =
         docker.createNetworkCmd().withName(networkName).withDriver("bridge").exec().getId();
@@ -331,6 +337,8 @@ class RemediationIT {
       assertThat(ping(id, secondGateway))
           .as("ping on the second network before isolation")
           .isTrue();
+
+      capturesOnBothNetworksOrTheNamedOne(id, networkName, defaultGateway, secondGateway);
 
       RemediationResult isolated = await(send(command(RemediationAction.ISOLATE_NETWORK, id)));
       assertThat(isolated.getStatus())
@@ -363,6 +371,69 @@ class RemediationIT {
     } finally {
       docker.removeContainerCmd(id).withForce(true).exec();
       docker.removeNetworkCmd(networkId).exec();
+    }
+  }
+
+  /**
+   * While the container pings both gateways: a capture of all its interfaces holds the packets of
+   * both networks, one of eth1 (the second network, connected after the start) only that network's,
+   * and one of an interface it does not have is rejected naming those it has.
+   */
+  private void capturesOnBothNetworksOrTheNamedOne(
+      String id, String networkName, String defaultGateway, String secondGateway) throws Exception {
+    List<Process> pingers = List.of(pinger(id, defaultGateway), pinger(id, secondGateway));
+    try {
+      String all = send(command(RemediationAction.CAPTURE_PACKETS, id).setDurationSeconds(3));
+      String eth1 =
+          send(
+              command(RemediationAction.CAPTURE_PACKETS, id)
+                  .setDurationSeconds(3)
+                  .setCaptureInterface("eth1"));
+      String eth7 =
+          send(
+              command(RemediationAction.CAPTURE_PACKETS, id)
+                  .setDurationSeconds(3)
+                  .setCaptureInterface("eth7"));
+
+      List<RemediationResult> allChunks = awaitArtifact(all);
+      assertThat(allChunks.get(0).getStatus())
+          .as(allChunks.get(0).getDetail())
+          .isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(allChunks.get(0).getInterface().split(",")).hasSize(2);
+      assertThat(tcpdump(all, allChunks))
+          .as("a capture of every interface")
+          .contains(defaultGateway + ": ICMP echo request")
+          .contains("IP " + defaultGateway + " > ")
+          .contains(secondGateway + ": ICMP echo request")
+          .contains("IP " + secondGateway + " > ");
+
+      List<RemediationResult> eth1Chunks = awaitArtifact(eth1);
+      RemediationResult eth1First = eth1Chunks.get(0);
+      assertThat(eth1First.getStatus())
+          .as(eth1First.getDetail())
+          .isEqualTo(RemediationStatus.SUCCEEDED);
+      assertThat(eth1First.getDetail())
+          .contains("captured on eth1 -> host veth " + eth1First.getInterface())
+          .contains("network " + networkName);
+      assertThat(allChunks.get(0).getInterface().split(",")).contains(eth1First.getInterface());
+      assertThat(tcpdump(eth1, eth1Chunks))
+          .as("a capture of eth1 only")
+          .contains(secondGateway + ": ICMP echo request")
+          .contains("IP " + secondGateway + " > ")
+          .doesNotContain(defaultGateway + ": ")
+          .doesNotContain("IP " + defaultGateway + " ");
+
+      RemediationResult eth7Result = await(eth7);
+      assertThat(eth7Result.getStatus()).isEqualTo(RemediationStatus.REJECTED);
+      assertThat(eth7Result.getDetail())
+          .contains("has no interface 'eth7'")
+          .endsWith("its interfaces: eth0, eth1");
+      assertThat(eth7Result.hasArtifact()).isFalse();
+    } finally {
+      for (Process pinger : pingers) {
+        pinger.destroy();
+        pinger.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -404,6 +475,68 @@ class RemediationIT {
     assertThat(restored.getInterface()).isEqualTo(followUp.getInterface());
     assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after restore").isTrue();
     assertThat(Files.readString(config.isolationsFile())).doesNotContain(id);
+  }
+
+  @Test
+  void aContainerRestartedByItsRestartPolicyAfterACrashComesBackIsolated() throws Exception {
+    // PID 1 exits 1 once it is told to (so that the isolation is in force before the crash, however
+    // slow this machine is); the engine's on-failure policy starts it again, and then it stays up.
+    String id =
+        container(
+            HostConfig.newHostConfig()
+                .withNetworkMode("bridge")
+                .withRestartPolicy(RestartPolicy.onFailureRestart(3)),
+            "sh",
+            "-c",
+            "if [ -e /crashed ]; then exec sleep 600; fi;"
+                + " until [ -e /crash ]; do sleep 1; done; touch /crashed; exit 1");
+    String gateway = gateway(id);
+    assertThat(ping(id, gateway)).as("ping before isolation").isTrue();
+    String commandId = send(command(RemediationAction.ISOLATE_NETWORK, id));
+    RemediationResult isolated = await(commandId);
+    assertThat(isolated.getStatus())
+        .as(isolated.getDetail())
+        .isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(ping(id, gateway)).as("ping while isolated").isFalse();
+
+    ProcessOutput crash =
+        new ProcessCommandRunner()
+            .run(List.of("docker", "exec", id, "touch", "/crash"), Duration.ofSeconds(20));
+    assertThat(crash.succeeded()).as(crash.describe()).isTrue();
+
+    awaitCondition(() -> results.get(commandId).stream().anyMatch(r -> !r.getFollowUp().isEmpty()));
+    var state = docker.inspectContainerCmd(id).exec();
+    assertThat(state.getRestartCount()).as("restarted by the engine's policy").isEqualTo(1);
+    assertThat(state.getState().getRunning()).isTrue();
+    RemediationResult followUp =
+        results.get(commandId).stream()
+            .filter(r -> !r.getFollowUp().isEmpty())
+            .findFirst()
+            .orElseThrow();
+    assertThat(followUp.getStatus())
+        .as(followUp.getFollowUp())
+        .isEqualTo(RemediationStatus.SUCCEEDED);
+    String newVeth = followUp.getInterface();
+    assertThat(newVeth).startsWith("veth").isNotEqualTo(isolated.getInterface());
+    assertThat(followUp.getFollowUp())
+        .contains("started again under isolation " + commandId)
+        .contains("its new interface(s) are down")
+        .contains("host veth " + newVeth);
+    IpLink link =
+        IpOutputParser.parseLink(
+            new ProcessCommandRunner()
+                .run(List.of("ip", "-d", "-o", "link", "show", "dev", newVeth), WAIT)
+                .stdout());
+    assertThat(link.isAdminUp()).as("the new host-side veth is down").isFalse();
+    assertThat(link.state()).isEqualTo("DOWN");
+    assertThat(ping(id, gateway)).as("ping after the restart under isolation").isFalse();
+
+    RemediationResult restored = await(send(command(RemediationAction.RESTORE_NETWORK, id)));
+    assertThat(restored.getStatus())
+        .as(restored.getDetail())
+        .isEqualTo(RemediationStatus.SUCCEEDED);
+    assertThat(restored.getInterface()).isEqualTo(newVeth);
+    assertThat(pingsWithin(id, gateway, Duration.ofSeconds(5))).as("ping after restore").isTrue();
   }
 
   @Test
@@ -947,12 +1080,16 @@ class RemediationIT {
   }
 
   private static String container(String networkMode, String... cmd) {
+    return container(HostConfig.newHostConfig().withNetworkMode(networkMode), cmd);
+  }
+
+  private static String container(HostConfig hostConfig, String... cmd) {
     String id =
         docker
             .createContainerCmd(TestDocker.BUSYBOX_IMAGE)
             .withName("porthole-it-rem-" + UUID.randomUUID().toString().substring(0, 8))
             .withCmd(cmd)
-            .withHostConfig(HostConfig.newHostConfig().withNetworkMode(networkMode))
+            .withHostConfig(hostConfig)
             .exec()
             .getId();
     containers.add(id);
@@ -972,6 +1109,26 @@ class RemediationIT {
         .getNetworks()
         .get(network)
         .getGateway();
+  }
+
+  /** Pings {@code address} from inside the container five times a second for up to a minute. */
+  private static Process pinger(String id, String address) throws IOException {
+    return new ProcessBuilder("docker", "exec", id, "ping", "-c", "300", "-i", "0.2", address)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  /** What tcpdump reads from the pcap in {@code chunks}, one line per packet. */
+  private static String tcpdump(String commandId, List<RemediationResult> chunks)
+      throws IOException {
+    Path file = dataDir.resolve(commandId + ".pcap");
+    Files.write(file, join(chunks));
+    ProcessOutput read =
+        new ProcessCommandRunner()
+            .run(List.of("tcpdump", "-n", "-r", file.toString()), Duration.ofSeconds(30));
+    assertThat(read.exitCode()).as(read.describe()).isZero();
+    return read.stdout();
   }
 
   private static boolean pingsWithin(String id, String address, Duration deadline)

@@ -341,7 +341,8 @@ public final class ApiHandlers {
           body.getInteger("durationSeconds"),
           body.getString("image"),
           body.getString("path"),
-          body.getBoolean("dryRun"));
+          body.getBoolean("dryRun"),
+          body.getString("interface"));
     } catch (ClassCastException e) {
       throw ApiException.invalid("body", "a field has the wrong type: " + e.getMessage());
     }

@@ -32,6 +32,9 @@ public final class RemediationPlanner {
   public static final int MAX_DURATION_SECONDS = 3_600;
   public static final int MAX_PATH_LENGTH = 4096;
 
+  /** Linux interface names are at most 15 bytes (IFNAMSIZ 16 with the NUL). */
+  public static final int MAX_INTERFACE_LENGTH = 15;
+
   private final ContainersView containers;
   private final HostsView hosts;
   private final CommandSigner signer;
@@ -113,6 +116,9 @@ public final class RemediationPlanner {
     if (request.durationSeconds() != null) {
       command.setDurationSeconds(request.durationSeconds());
     }
+    if (request.captureInterface() != null) {
+      command.setCaptureInterface(request.captureInterface());
+    }
     return signer.sign(command.build());
   }
 
@@ -179,8 +185,36 @@ public final class RemediationPlanner {
           Refusal.invalid(
               "durationSeconds", "only for CAPTURE_PACKETS and TRACE_SYSCALLS, not " + action));
     }
+    if (request.captureInterface() != null) {
+      if (action != RemediationAction.CAPTURE_PACKETS) {
+        throw refuse(Refusal.invalid("interface", "only for CAPTURE_PACKETS, not " + action));
+      }
+      checkInterfaceName(request.captureInterface());
+    }
     if (request.hostId() != null && request.hostId().isBlank()) {
       throw refuse(Refusal.invalid("hostId", "must not be blank when given"));
+    }
+  }
+
+  // What the kernel accepts as an interface name (dev_valid_name): 1 to 15 bytes, not . or .., no
+  // slash, colon or whitespace.
+  private static void checkInterfaceName(String name) {
+    boolean valid =
+        !name.isEmpty()
+            && name.length() <= MAX_INTERFACE_LENGTH
+            && !name.equals(".")
+            && !name.equals("..")
+            && name.chars().allMatch(c -> c > ' ' && c < 127 && c != '/' && c != ':');
+    if (!valid) {
+      throw refuse(
+          Refusal.invalid(
+              "interface",
+              "expected the name of one of the container's interfaces as seen inside it, such as"
+                  + " eth1 (1 to "
+                  + MAX_INTERFACE_LENGTH
+                  + " printable ASCII characters, no /, : or space) but was '"
+                  + name
+                  + "'"));
     }
   }
 

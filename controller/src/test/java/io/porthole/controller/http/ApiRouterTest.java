@@ -123,6 +123,51 @@ class ApiRouterTest {
   }
 
   @Test
+  void aCaptureOfOneNamedInterfaceCarriesItAndOtherActionsAreRefusedOne() throws Exception {
+    HttpResponse<Buffer> capture =
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "CAPTURE_PACKETS")
+                .put("container", "web")
+                .put("durationSeconds", 5)
+                .put("interface", "eth1")
+                .put("reason", "r"));
+    assertThat(capture.statusCode()).as(capture.bodyAsString()).isEqualTo(202);
+    assertThat(mock.history())
+        .singleElement()
+        .satisfies(
+            record ->
+                assertThat(RemediationCommand.parseFrom(record.value()).getCaptureInterface())
+                    .isEqualTo("eth1"));
+
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "ISOLATE_NETWORK")
+                .put("container", "web")
+                .put("interface", "eth1")
+                .put("reason", "r")),
+        400,
+        "INVALID_REQUEST",
+        "interface: only for CAPTURE_PACKETS, not ISOLATE_NETWORK");
+    expect(
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "CAPTURE_PACKETS")
+                .put("container", "web")
+                .put("durationSeconds", 5)
+                .put("interface", "a-name-too-long-for-linux")
+                .put("reason", "r")),
+        400,
+        "INVALID_REQUEST",
+        "interface: ");
+    assertThat(mock.history()).hasSize(1);
+  }
+
+  @Test
   void badRequestsGetTheirStatusAndNameTheField() throws Exception {
     expect(post(null, new JsonObject()), 401, "UNAUTHORIZED", "bearer token");
     expect(post(VIEWER, new JsonObject()), 403, "FORBIDDEN", "operator token");

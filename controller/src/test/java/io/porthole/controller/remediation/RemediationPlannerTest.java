@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,8 @@ class RemediationPlannerTest {
   }
 
   private static RemediationRequest request(String action, String container) {
-    return new RemediationRequest(action, container, null, "because", null, null, null, null, null);
+    return new RemediationRequest(
+        action, container, null, "because", null, null, null, null, null, null);
   }
 
   @Test
@@ -78,7 +80,16 @@ class RemediationPlannerTest {
         planned(
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", null, " suspicious ", 300, null, null, null, true),
+                    "ISOLATE_NETWORK",
+                    "web",
+                    null,
+                    " suspicious ",
+                    300,
+                    null,
+                    null,
+                    null,
+                    true,
+                    null),
                 "operator"));
     assertThat(command.getCommandId()).isEqualTo("cmd-1");
     assertThat(command.getAction()).isEqualTo(RemediationAction.ISOLATE_NETWORK);
@@ -110,7 +121,8 @@ class RemediationPlannerTest {
             planned(planner.plan(request("RESTORE_NETWORK", "aaaa"), "operator")).getContainerId())
         .isEqualTo("aaaa1111");
     RemediationRequest onH2 =
-        new RemediationRequest("TRACE_SYSCALLS", "dup", "h2", "r", null, 30, null, null, null);
+        new RemediationRequest(
+            "TRACE_SYSCALLS", "dup", "h2", "r", null, 30, null, null, null, null);
     RemediationCommand trace = planned(planner.plan(onH2, "operator"));
     assertThat(trace.getHostId()).isEqualTo("h2");
     assertThat(trace.getContainerId()).isEqualTo("eeee5555");
@@ -128,7 +140,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", "h9", "r", null, null, null, null, null),
+                    "ISOLATE_NETWORK", "web", "h9", "r", null, null, null, null, null, null),
                 "o"),
         NOT_FOUND,
         "HOST_NOT_FOUND",
@@ -137,7 +149,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", "h2", "r", null, null, null, null, null),
+                    "ISOLATE_NETWORK", "web", "h2", "r", null, null, null, null, null, null),
                 "o"),
         NOT_FOUND,
         "CONTAINER_NOT_FOUND",
@@ -165,7 +177,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "CAPTURE_PACKETS", "hostnet", null, "r", null, 5, null, null, null),
+                    "CAPTURE_PACKETS", "hostnet", null, "r", null, 5, null, null, null, null),
                 "o"),
         CONFLICT,
         "UNSAFE_REMEDIATION",
@@ -198,7 +210,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", null, " ", null, null, null, null, null),
+                    "ISOLATE_NETWORK", "web", null, " ", null, null, null, null, null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -212,7 +224,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "CAPTURE_PACKETS", "web", null, "r", null, 0, null, null, null),
+                    "CAPTURE_PACKETS", "web", null, "r", null, 0, null, null, null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -220,7 +232,8 @@ class RemediationPlannerTest {
     assertRefused(
         () ->
             planner.plan(
-                new RemediationRequest("CAPTURE_PACKETS", "web", null, "r", 5, 5, null, null, null),
+                new RemediationRequest(
+                    "CAPTURE_PACKETS", "web", null, "r", 5, 5, null, null, null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -229,7 +242,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", null, "r", null, 5, null, null, null),
+                    "ISOLATE_NETWORK", "web", null, "r", null, 5, null, null, null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -243,7 +256,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "ISOLATE_NETWORK", "web", null, "r", null, null, "img", null, null),
+                    "ISOLATE_NETWORK", "web", null, "r", null, null, "img", null, null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -251,10 +264,56 @@ class RemediationPlannerTest {
   }
 
   @Test
+  void aCaptureMayNameOneInterfaceOfTheContainerAndNoOtherActionMay() {
+    RemediationCommand capture =
+        planned(
+            planner.plan(
+                new RemediationRequest(
+                    "CAPTURE_PACKETS", "web", null, "r", null, 5, null, null, null, "eth1"),
+                "operator"));
+    assertThat(capture.getCaptureInterface()).isEqualTo("eth1");
+    assertThat(signer.verifier().signatureProblem(capture)).as("the interface is signed").isEmpty();
+    assertThat(planned(planner.plan(capture("web", null), "o")).getCaptureInterface())
+        .as("all of them when none is named")
+        .isEmpty();
+
+    assertRefused(
+        () ->
+            planner.plan(
+                new RemediationRequest(
+                    "ISOLATE_NETWORK", "web", null, "r", null, null, null, null, null, "eth1"),
+                "o"),
+        INVALID,
+        "INVALID_REQUEST",
+        "interface: only for CAPTURE_PACKETS, not ISOLATE_NETWORK");
+    assertRefused(
+        () ->
+            planner.plan(
+                new RemediationRequest(
+                    "TRACE_SYSCALLS", "web", null, "r", null, 5, null, null, null, "eth0"),
+                "o"),
+        INVALID,
+        "INVALID_REQUEST",
+        "interface: only for CAPTURE_PACKETS, not TRACE_SYSCALLS");
+    for (String bad : List.of("", "eth0:1", "../eth0", "a very long name", "eth 0", ".")) {
+      assertRefused(
+          () -> planner.plan(capture("web", bad), "o"),
+          INVALID,
+          "INVALID_REQUEST",
+          "interface: expected the name of one of the container's interfaces");
+    }
+  }
+
+  private static RemediationRequest capture(String container, String captureInterface) {
+    return new RemediationRequest(
+        "CAPTURE_PACKETS", container, null, "r", null, 5, null, null, null, captureInterface);
+  }
+
+  @Test
   void extractFileNeedsImageAndAbsolutePathAndTheOnlyHostOrAHostId() {
     RemediationRequest extract =
         new RemediationRequest(
-            "EXTRACT_FILE", null, null, "r", null, null, "busybox", "/bin/busybox", null);
+            "EXTRACT_FILE", null, null, "r", null, null, "busybox", "/bin/busybox", null, null);
     // h1 and h2 are both known (h2 only through its containers): hostId is required.
     assertRefused(
         () -> planner.plan(extract, "o"),
@@ -265,7 +324,16 @@ class RemediationPlannerTest {
         planned(
             planner.plan(
                 new RemediationRequest(
-                    "EXTRACT_FILE", null, "h2", "r", null, null, "busybox", "/bin/busybox", null),
+                    "EXTRACT_FILE",
+                    null,
+                    "h2",
+                    "r",
+                    null,
+                    null,
+                    "busybox",
+                    "/bin/busybox",
+                    null,
+                    null),
                 "o"));
     assertThat(command.getHostId()).isEqualTo("h2");
     assertThat(command.getImage()).isEqualTo("busybox");
@@ -286,7 +354,16 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "EXTRACT_FILE", null, "h1", "r", null, null, "busybox", "bin/busybox", null),
+                    "EXTRACT_FILE",
+                    null,
+                    "h1",
+                    "r",
+                    null,
+                    null,
+                    "busybox",
+                    "bin/busybox",
+                    null,
+                    null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -295,7 +372,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "EXTRACT_FILE", "web", "h1", "r", null, null, "busybox", "/x", null),
+                    "EXTRACT_FILE", "web", "h1", "r", null, null, "busybox", "/x", null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
@@ -304,7 +381,7 @@ class RemediationPlannerTest {
         () ->
             planner.plan(
                 new RemediationRequest(
-                    "EXTRACT_FILE", null, "h1", "r", null, null, null, "/x", null),
+                    "EXTRACT_FILE", null, "h1", "r", null, null, null, "/x", null, null),
                 "o"),
         INVALID,
         "INVALID_REQUEST",
