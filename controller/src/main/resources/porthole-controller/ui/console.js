@@ -86,6 +86,7 @@ function severityBadge(severity) {
 
 function isolationText(c) {
   if (!c.isolated) return 'no';
+  if (c.isolation && c.isolation.enforced === false) return 'ISOLATED, NOT ENFORCED (collector retrying)';
   const restoreAt = c.isolation && parseTime(c.isolation.restoreAt);
   if (restoreAt == null) return 'ISOLATED, no TTL';
   return 'ISOLATED, ' + formatDuration(restoreAt - Date.now()) + ' left';
@@ -491,7 +492,10 @@ function showContainer(c) {
 }
 
 function isolationDetail(c) {
-  return isolationText(c) + (c.isolated && c.isolation && c.isolation.interface ? ' (' + c.isolation.interface + ')' : '');
+  const i = c.isolated && c.isolation;
+  return isolationText(c) + (i && i.interface ? ' (' + i.interface + ')' : '')
+    + (i && i.reisolatedAt ? '; re-isolated after a restart at ' + i.reisolatedAt : '')
+    + (i && i.enforced === false && i.notEnforcedReason ? '; ' + i.notEnforcedReason : '');
 }
 
 /** The operator's buttons for a container (only built for an operator token). */

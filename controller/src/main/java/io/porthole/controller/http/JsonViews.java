@@ -65,7 +65,11 @@ final class JsonViews {
               .put("interface", c.isolation().hostInterface())
               .put("since", text(c.isolation().since()))
               .put("restoreAt", text(c.isolation().restoreAt()))
-              .put("remediationId", c.isolation().commandId());
+              .put("remediationId", c.isolation().commandId())
+              .put("reisolatedAt", text(c.isolation().reisolatedAt()))
+              .put("enforced", c.isolation().enforced())
+              .put("notEnforcedReason", c.isolation().notEnforcedReason())
+              .put("notEnforcedSince", text(c.isolation().notEnforcedSince()));
     }
     return new JsonObject()
         .put("id", c.containerId())

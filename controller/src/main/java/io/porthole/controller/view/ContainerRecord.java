@@ -34,6 +34,12 @@ public record ContainerRecord(
    * isolation with a TTL) when the collector restores it by itself, and when the collector last
    * re-isolated the container after it started again under this isolation (a follow-up result of
    * the same command), or null.
+   *
+   * @param enforced false while the collector says it could not re-isolate the container after it
+   *     started again (new veths up): the isolation still holds, but the container is connected
+   *     until a retry succeeds (a later SUCCEEDED follow-up makes it true again)
+   * @param notEnforcedReason the collector's follow-up saying why, or null while enforced
+   * @param notEnforcedSince when the collector first said so, or null while enforced
    */
   public record Isolation(
       boolean isolated,
@@ -41,7 +47,21 @@ public record ContainerRecord(
       Instant since,
       Instant restoreAt,
       String commandId,
-      Instant reisolatedAt) {}
+      Instant reisolatedAt,
+      boolean enforced,
+      String notEnforcedReason,
+      Instant notEnforcedSince) {
+
+    /** An isolate or restore as its final result says, enforced. */
+    public Isolation(
+        boolean isolated,
+        String hostInterface,
+        Instant since,
+        Instant restoreAt,
+        String commandId) {
+      this(isolated, hostInterface, since, restoreAt, commandId, null, true, null, null);
+    }
+  }
 
   public ContainerRecord {
     networks = List.copyOf(networks);

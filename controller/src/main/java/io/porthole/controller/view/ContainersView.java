@@ -76,9 +76,7 @@ public final class ContainersView {
   /**
    * Records the effect of a succeeded isolate (with its restore time, if any) or restore, so that
    * the view says whether the container is isolated. The newest change (by {@code at}) wins,
-   * whatever order the results are read in. A later isolate of the isolation in force (same
-   * command) is the collector's follow-up after a restart: the container was re-isolated on new
-   * veths; the isolation keeps its start and restore time and records when that happened.
+   * whatever order the results are read in.
    */
   public synchronized void onIsolationChange(
       String hostId,
@@ -93,27 +91,66 @@ public final class ContainersView {
     if (known != null && known.since() != null && at != null && at.isBefore(known.since())) {
       return;
     }
-    if (isolated
-        && known != null
-        && known.isolated()
-        && known.commandId().equals(commandId)
-        && known.since() != null
-        && at != null
-        && at.isAfter(known.since())) {
+    isolations.put(
+        key, new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId));
+  }
+
+  /**
+   * Records the collector's follow-up on the isolation in force (same command) after the container
+   * started again under it: re-isolated on its new veths ({@code reisolated}: the interfaces, the
+   * time, enforced again), or not yet ({@code enforced} false with the collector's reason and since
+   * when; the collector keeps retrying). The isolation keeps its start and restore time; it stays
+   * isolated either way, as the collector still holds it. A follow-up of another command, or of an
+   * isolation no longer in force, changes nothing.
+   */
+  public synchronized void onIsolationFollowUp(
+      String hostId,
+      String containerId,
+      String commandId,
+      boolean reisolated,
+      String hostInterface,
+      Instant at,
+      Instant restoreAt,
+      String detail) {
+    String key = key(hostId, containerId);
+    ContainerRecord.Isolation known = isolations.get(key);
+    if (known == null
+        || !known.isolated()
+        || !known.commandId().equals(commandId)
+        || (known.since() != null && at != null && at.isBefore(known.since()))) {
+      return;
+    }
+    Instant restore = restoreAt == null ? known.restoreAt() : restoreAt;
+    if (reisolated) {
       isolations.put(
           key,
           new ContainerRecord.Isolation(
               true,
-              hostInterface,
+              hostInterface.isEmpty() ? known.hostInterface() : hostInterface,
               known.since(),
-              restoreAt == null ? known.restoreAt() : restoreAt,
+              restore,
               commandId,
-              at));
+              at,
+              true,
+              null,
+              null));
       return;
+    }
+    if (!known.enforced()) {
+      return; // the first failure said since when; the collector says it once per start
     }
     isolations.put(
         key,
-        new ContainerRecord.Isolation(isolated, hostInterface, at, restoreAt, commandId, null));
+        new ContainerRecord.Isolation(
+            true,
+            known.hostInterface(),
+            known.since(),
+            restore,
+            commandId,
+            known.reisolatedAt(),
+            false,
+            detail,
+            at));
   }
 
   /** Containers on a host (every host when {@code hostId} is null), by host then name. */

@@ -61,11 +61,13 @@ public final class RemediationsView {
   public enum Outcome {
     /** The command's final result (the first one): the views act on it. */
     FINAL,
-    /**
-     * Applied without being the final one: a RUNNING status, an artifact chunk, a follow-up, a
-     * duplicate.
-     */
+    /** Applied without being the final one: a RUNNING status, an artifact chunk, a duplicate. */
     APPLIED,
+    /**
+     * A later event of the command from its host (e.g. re-isolated after a restart): recorded as an
+     * event, the command's status unchanged; the containers view acts on it.
+     */
+    FOLLOW_UP,
     /** Held until its command is read. */
     HELD,
     /** Not applied (counted). */
@@ -114,6 +116,7 @@ public final class RemediationsView {
    * A command read from the topic (or just issued): a remediation when it is signed with our keys.
    *
    * @return the held results (read before the command while loading) that became its final result
+   *     or were accepted as its follow-ups, in the order read (a follow-up has {@code follow_up})
    */
   public synchronized List<RemediationResult> onCommand(RemediationCommand command) {
     if (command.getCommandId().isEmpty()) {
@@ -149,7 +152,7 @@ public final class RemediationsView {
    * Results held for a final result that just arrived (a TTL restore read before its isolation's
    * result while loading), applied now.
    *
-   * @return those of them that became final results
+   * @return those of them that became final results or accepted follow-ups, in the order read
    */
   public synchronized List<RemediationResult> releaseWaitingOn(RemediationResult finalResult) {
     List<RemediationResult> finals = new ArrayList<>();
@@ -189,7 +192,7 @@ public final class RemediationsView {
     }
     if (!result.getFollowUp().isEmpty()) {
       entry.addEvent(result);
-      return Outcome.APPLIED;
+      return Outcome.FOLLOW_UP;
     }
     if (entry.finalResult != null) {
       return afterFinal(id, entry, result);
@@ -349,9 +352,12 @@ public final class RemediationsView {
     for (RemediationResult result : waiting) {
       heldResults--;
       heldBytes -= result.hasArtifact() ? result.getArtifact().getData().size() : 0;
-      if (onResult(result) == Outcome.FINAL) {
+      Outcome outcome = onResult(result);
+      if (outcome == Outcome.FINAL) {
         finals.add(result);
         release(result.getCommandId() + TTL_RESTORE_SUFFIX, finals);
+      } else if (outcome == Outcome.FOLLOW_UP) {
+        finals.add(result);
       }
     }
   }

@@ -75,9 +75,7 @@ public record Views(
         return alerts.onAlert(alert) ? Optional.of(alert) : Optional.empty();
       }
       case COMMANDS ->
-          remediations
-              .onCommand(RemediationCommand.parseFrom(value))
-              .forEach(this::applyFinalResult);
+          remediations.onCommand(RemediationCommand.parseFrom(value)).forEach(this::applyAccepted);
       case COMMAND_RESULTS -> onResult(RemediationResult.parseFrom(value));
       default -> {
         // not a topic the views are built from
@@ -90,7 +88,7 @@ public record Views(
    * A command this controller is issuing, before it is written (so that no result can precede it).
    */
   public void onIssued(RemediationCommand command) {
-    remediations.onCommand(command).forEach(this::applyFinalResult);
+    remediations.onCommand(command).forEach(this::applyAccepted);
   }
 
   /** Every topic was read to its end once. */
@@ -109,10 +107,48 @@ public record Views(
 
   private void onResult(RemediationResult result) {
     // Only the accepted final result of a command changes what the containers view says.
-    if (remediations.onResult(result) == RemediationsView.Outcome.FINAL) {
+    RemediationsView.Outcome outcome = remediations.onResult(result);
+    if (outcome == RemediationsView.Outcome.FINAL) {
       applyFinalResult(result);
-      remediations.releaseWaitingOn(result).forEach(this::applyFinalResult);
+      remediations.releaseWaitingOn(result).forEach(this::applyAccepted);
+    } else if (outcome == RemediationsView.Outcome.FOLLOW_UP) {
+      applyFollowUp(result);
     }
+  }
+
+  /** A held result released by its command: a final result or a follow-up. */
+  private void applyAccepted(RemediationResult result) {
+    if (result.getFollowUp().isEmpty()) {
+      applyFinalResult(result);
+    } else {
+      applyFollowUp(result);
+    }
+  }
+
+  /**
+   * What an accepted follow-up of an isolation changes in the containers view: the container
+   * started again under it and was re-isolated (SUCCEEDED), or could not be yet (FAILED: not
+   * enforced).
+   */
+  private void applyFollowUp(RemediationResult result) {
+    if (result.getAction() != RemediationAction.ISOLATE_NETWORK || result.getDryRun()) {
+      return;
+    }
+    boolean reisolated = result.getStatus() == RemediationStatus.SUCCEEDED;
+    if (!reisolated && result.getStatus() != RemediationStatus.FAILED) {
+      return;
+    }
+    Instant at =
+        result.hasFinishedAt() ? Timestamps.toInstant(result.getFinishedAt()) : Instant.now();
+    containers.onIsolationFollowUp(
+        result.getHostId(),
+        result.getContainerId(),
+        result.getCommandId(),
+        reisolated,
+        result.getInterface(),
+        at,
+        result.hasRestoreAt() ? Timestamps.toInstant(result.getRestoreAt()) : null,
+        result.getFollowUp());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.porthole.controller.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.porthole.controller.ControllerConfig;
@@ -13,9 +14,14 @@ import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.RemediationAction;
 import io.porthole.proto.RemediationCommand;
+import io.porthole.proto.RemediationResult;
+import io.porthole.proto.RemediationStatus;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.security.CommandSigner;
 import io.porthole.wire.Timestamps;
+import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -165,6 +171,95 @@ class ApiRouterTest {
         "INVALID_REQUEST",
         "interface: ");
     assertThat(mock.history()).hasSize(1);
+  }
+
+  @Test
+  void aRestartUnderIsolationShowsInTheContainersViewAsTheCollectorsFollowUpsSay()
+      throws Exception {
+    HttpResponse<Buffer> issued =
+        post(
+            OPERATOR,
+            new JsonObject()
+                .put("action", "ISOLATE_NETWORK")
+                .put("container", "web")
+                .put("reason", "r"));
+    assertThat(issued.statusCode()).as(issued.bodyAsString()).isEqualTo(202);
+    RemediationCommand command = RemediationCommand.parseFrom(mock.history().get(0).value());
+    Instant t0 = Instant.now();
+    RemediationResult isolated =
+        RemediationResult.newBuilder()
+            .setCommandId(command.getCommandId())
+            .setAction(RemediationAction.ISOLATE_NETWORK)
+            .setHostId("h1")
+            .setContainerId("abc123")
+            .setStatus(RemediationStatus.SUCCEEDED)
+            .setInterface("veth1,veth2")
+            .setFinishedAt(Timestamps.of(t0))
+            .setCommandSha256(ByteString.copyFrom(CommandSigner.digest(command)))
+            .build();
+    views.apply(Topic.COMMAND_RESULTS, isolated.toByteArray());
+    JsonObject before = web();
+    assertThat(before.getBoolean("isolated")).isTrue();
+    assertThat(before.getJsonObject("isolation").getBoolean("enforced")).isTrue();
+    assertThat(before.getJsonObject("isolation").getString("reisolatedAt")).isNull();
+
+    // Restarted, and the collector could not re-isolate it yet: still isolated, not enforced.
+    views.apply(
+        Topic.COMMAND_RESULTS,
+        isolated.toBuilder()
+            .setStatus(RemediationStatus.FAILED)
+            .clearInterface()
+            .setFollowUp("container web started again under isolation but could not be re-isolated")
+            .setFinishedAt(Timestamps.of(t0.plusSeconds(5)))
+            .build()
+            .toByteArray());
+    JsonObject failed = web();
+    assertThat(failed.getBoolean("isolated")).isTrue();
+    JsonObject notEnforced = failed.getJsonObject("isolation");
+    assertThat(notEnforced.getBoolean("enforced")).isFalse();
+    assertThat(notEnforced.getString("notEnforcedReason")).contains("could not be re-isolated");
+    assertThat(notEnforced.getString("notEnforcedSince")).isEqualTo(t0.plusSeconds(5).toString());
+
+    // A follow-up from another host is not applied.
+    views.apply(
+        Topic.COMMAND_RESULTS,
+        isolated.toBuilder()
+            .setHostId("h2")
+            .setInterface("veth66")
+            .setFollowUp("forged")
+            .setFinishedAt(Timestamps.of(t0.plusSeconds(6)))
+            .build()
+            .toByteArray());
+    assertThat(web().getJsonObject("isolation").getBoolean("enforced")).isFalse();
+
+    // The retry succeeded: re-isolated on the new veths.
+    views.apply(
+        Topic.COMMAND_RESULTS,
+        isolated.toBuilder()
+            .setInterface("veth7,veth8")
+            .setFollowUp("container web started again under isolation and was re-isolated")
+            .setFinishedAt(Timestamps.of(t0.plusSeconds(9)))
+            .build()
+            .toByteArray());
+    JsonObject reisolated = web();
+    assertThat(reisolated.getBoolean("isolated")).isTrue();
+    JsonObject isolation = reisolated.getJsonObject("isolation");
+    assertThat(isolation.getBoolean("enforced")).isTrue();
+    assertThat(isolation.getString("notEnforcedReason")).isNull();
+    assertThat(isolation.getString("reisolatedAt")).isEqualTo(t0.plusSeconds(9).toString());
+    assertThat(isolation.getString("since")).isEqualTo(t0.toString());
+    assertThat(isolation.getString("interface")).isEqualTo("veth7,veth8");
+    assertThat(isolation.getString("remediationId")).isEqualTo(command.getCommandId());
+    // The command's own status is still its final result's.
+    HttpResponse<Buffer> remediation =
+        get(VIEWER, "/api/v1/remediations/" + command.getCommandId());
+    assertThat(remediation.bodyAsJsonObject().getString("status")).isEqualTo("SUCCEEDED");
+  }
+
+  private JsonObject web() throws Exception {
+    HttpResponse<Buffer> response = get(VIEWER, "/api/v1/containers");
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject().getJsonArray("containers").getJsonObject(0);
   }
 
   @Test

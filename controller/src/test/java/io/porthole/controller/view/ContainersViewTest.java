@@ -101,9 +101,11 @@ class ContainersViewTest {
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(11))).isTrue();
 
     // The collector's follow-up on the same command: new veths, no restore time of its own.
-    view.onIsolationChange("h1", "aaa111", true, "veth7,veth8", T0.plusSeconds(12), null, "cmd-1");
+    view.onIsolationFollowUp(
+        "h1", "aaa111", "cmd-1", true, "veth7,veth8", T0.plusSeconds(12), null, "re-isolated");
 
     ContainerRecord web = view.list("h1").get(0);
+    assertThat(web.isolation().enforced()).isTrue();
     assertThat(web.isolated(T0.plusSeconds(13))).isTrue();
     assertThat(web.isolation().since()).isEqualTo(T0);
     assertThat(web.isolation().reisolatedAt()).isEqualTo(T0.plusSeconds(12));
@@ -114,6 +116,47 @@ class ContainersViewTest {
     view.onIsolationChange(
         "h1", "aaa111", false, "veth7,veth8", T0.plusSeconds(20), null, "cmd-1-ttl-restore");
     assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(21))).isFalse();
+  }
+
+  @Test
+  void aReisolationThatFailedIsNotEnforcedUntilARetrySucceeds() {
+    view.onEvent(running("h1", "aaa111", "web", "bridge"));
+    view.onIsolationChange("h1", "aaa111", true, "veth1", T0, null, "cmd-1");
+    view.onIsolationFollowUp(
+        "h1", "aaa111", "cmd-1", false, "", T0.plusSeconds(5), null, "could not be re-isolated");
+    view.onIsolationFollowUp("h1", "aaa111", "cmd-1", false, "", T0.plusSeconds(9), null, "again");
+
+    ContainerRecord.Isolation failed = view.list("h1").get(0).isolation();
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(10))).isTrue();
+    assertThat(failed.enforced()).isFalse();
+    assertThat(failed.notEnforcedReason()).isEqualTo("could not be re-isolated");
+    assertThat(failed.notEnforcedSince())
+        .as("since the first failure")
+        .isEqualTo(T0.plusSeconds(5));
+    assertThat(failed.hostInterface()).isEqualTo("veth1");
+
+    view.onIsolationFollowUp(
+        "h1", "aaa111", "cmd-1", true, "veth9", T0.plusSeconds(20), null, "re-isolated");
+    ContainerRecord.Isolation retried = view.list("h1").get(0).isolation();
+    assertThat(retried.enforced()).isTrue();
+    assertThat(retried.notEnforcedReason()).isNull();
+    assertThat(retried.notEnforcedSince()).isNull();
+    assertThat(retried.reisolatedAt()).isEqualTo(T0.plusSeconds(20));
+    assertThat(retried.hostInterface()).isEqualTo("veth9");
+    assertThat(retried.since()).isEqualTo(T0);
+  }
+
+  @Test
+  void aFollowUpOfAnotherCommandOrAfterTheRestoreChangesNothing() {
+    view.onEvent(running("h1", "aaa111", "web", "bridge"));
+    view.onIsolationChange("h1", "aaa111", true, "veth1", T0, null, "cmd-1");
+    view.onIsolationFollowUp("h1", "aaa111", "cmd-0", false, "", T0.plusSeconds(5), null, "old");
+    assertThat(view.list("h1").get(0).isolation().enforced()).isTrue();
+
+    view.onIsolationChange("h1", "aaa111", false, "veth1", T0.plusSeconds(6), null, "cmd-2");
+    view.onIsolationFollowUp("h1", "aaa111", "cmd-1", true, "veth3", T0.plusSeconds(7), null, "x");
+    assertThat(view.list("h1").get(0).isolated(T0.plusSeconds(8))).isFalse();
+    assertThat(view.list("h1").get(0).isolation().reisolatedAt()).isNull();
   }
 
   @Test

@@ -173,7 +173,7 @@ class RemediationsViewTest {
             .setFollowUp("container restarted while isolated: re-isolated")
             .setFinishedAt(Timestamps.of(Instant.EPOCH.plusSeconds(9)))
             .build();
-    assertThat(view.onResult(followUp)).isEqualTo(Outcome.APPLIED);
+    assertThat(view.onResult(followUp)).isEqualTo(Outcome.FOLLOW_UP);
     assertThat(view.onResult(followUp.toBuilder().setHostId("h2").build()))
         .isEqualTo(Outcome.IGNORED);
     Remediation r = view.get("c1").orElseThrow();
