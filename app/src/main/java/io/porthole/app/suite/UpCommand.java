@@ -123,7 +123,7 @@ public final class UpCommand implements Callable<Integer> {
             "command keys: generated "
                 + credentials.signingKeyFile()
                 + " (private, controller only) and "
-                + credentials.verifyKeyFiles()
+                + credentials.publicKeyFile()
                 + " (public, for collectors)");
       }
     }

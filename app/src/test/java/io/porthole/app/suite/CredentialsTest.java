@@ -2,6 +2,9 @@ package io.porthole.app.suite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.porthole.collector.remediation.CommandVerification;
+import io.porthole.proto.RemediationAction;
+import io.porthole.proto.RemediationCommand;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.security.CommandKeys;
 import io.porthole.runtime.security.CommandSigner;
@@ -89,8 +92,74 @@ class CredentialsTest {
         .containsEntry("operator.token", "op-token-from-env")
         .containsEntry("viewer.token", "viewer-from-env")
         .containsEntry("command.signing.key.file", keys.resolve("s.pem").toString())
-        .containsEntry("command.verify.key.file", keys.resolve("v.pem") + ",/old/verify.pem");
+        .containsEntry(
+            "command.verify.key.file",
+            dataDir.resolve("command-verify.pem")
+                + ","
+                + keys.resolve("v.pem")
+                + ",/old/verify.pem");
     assertThat(credentials.file()).doesNotExist();
     assertThat(dataDir.resolve("command-signing.pem")).doesNotExist();
+  }
+
+  @Test
+  void duringARotationUpsCollectorTrustsTheNewSigningKeyAndEveryConfiguredOldOne()
+      throws Exception {
+    Path keys = Files.createDirectories(dataDir.resolve("keys"));
+    CommandKeys.writePair(keys.resolve("old.pem"), keys.resolve("old.pub.pem"));
+    CommandKeys.writePair(keys.resolve("older.pem"), keys.resolve("older.pub.pem"));
+    CommandKeys.writePair(keys.resolve("new.pem"), keys.resolve("new.pub.pem"));
+    CommandKeys.writePair(keys.resolve("other.pem"), keys.resolve("other.pub.pem"));
+    Settings base =
+        Settings.from(
+            Map.of(
+                "PORTHOLE_COMMAND_SIGNING_KEY_FILE",
+                keys.resolve("new.pem").toString(),
+                "PORTHOLE_COMMAND_VERIFY_KEY_FILE",
+                keys.resolve("old.pub.pem") + ", " + keys.resolve("older.pub.pem")),
+            Map.of());
+
+    Credentials credentials = Credentials.resolve(base, dataDir);
+    // What `porthole up` hands its collector.
+    CommandVerifier collector =
+        CommandVerification.from(base.with(credentials.asSettings())).verifier();
+
+    for (String trusted : List.of("new.pem", "old.pem", "older.pem")) {
+      CommandSigner signer = CommandSigner.fromFile(keys.resolve(trusted));
+      assertThat(collector.signatureProblem(signer.sign(command(signer.keyId()))))
+          .as("a command signed with " + trusted)
+          .isEmpty();
+    }
+    CommandSigner other = CommandSigner.fromFile(keys.resolve("other.pem"));
+    assertThat(collector.signatureProblem(other.sign(command(other.keyId()))))
+        .hasValueSatisfying(problem -> assertThat(problem).contains("not one of the trusted keys"));
+    assertThat(collector.keyIds()).hasSize(3);
+  }
+
+  @Test
+  void aVerifyFileLeftFromAnotherKeyIsRewrittenAndNotTrusted() throws Exception {
+    Path keys = Files.createDirectories(dataDir.resolve("keys"));
+    CommandKeys.writePair(keys.resolve("gone.pem"), dataDir.resolve("command-verify.pem"));
+    CommandKeys.writePair(keys.resolve("new.pem"), keys.resolve("new.pub.pem"));
+    Settings base =
+        Settings.from(
+            Map.of("PORTHOLE_COMMAND_SIGNING_KEY_FILE", keys.resolve("new.pem").toString()),
+            Map.of());
+
+    Credentials credentials = Credentials.resolve(base, dataDir);
+    CommandVerifier collector =
+        CommandVerification.from(base.with(credentials.asSettings())).verifier();
+
+    assertThat(collector.keyIds())
+        .containsExactly(CommandSigner.fromFile(keys.resolve("new.pem")).keyId())
+        .doesNotContain(CommandSigner.fromFile(keys.resolve("gone.pem")).keyId());
+  }
+
+  private static RemediationCommand command(String id) {
+    return RemediationCommand.newBuilder()
+        .setCommandId("c-" + id)
+        .setAction(RemediationAction.ISOLATE_NETWORK)
+        .setHostId("h1")
+        .build();
   }
 }
