@@ -11,18 +11,40 @@ import io.porthole.runtime.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.function.IntSupplier;
 
 /** The services of the modules in this build, through their entry points. */
 final class ModuleServices implements ServiceFactory {
 
   @Override
-  public Lifecycle collector(Vertx vertx, Settings settings) {
-    return CollectorService.create(vertx, settings);
+  public ServiceHandle collector(Vertx vertx, Settings settings) {
+    CollectorService collector = CollectorService.create(vertx, settings);
+    return handle(collector, collector::opsPort);
   }
 
   @Override
-  public Lifecycle analyzer(Vertx vertx, Settings settings) {
-    return AnalyzerService.create(vertx, settings);
+  public ServiceHandle analyzer(Vertx vertx, Settings settings) {
+    AnalyzerService analyzer = AnalyzerService.create(vertx, settings);
+    return handle(analyzer, analyzer::opsPort);
+  }
+
+  private static ServiceHandle handle(Lifecycle service, IntSupplier opsPort) {
+    return new ServiceHandle() {
+      @Override
+      public Future<Void> start() {
+        return service.start();
+      }
+
+      @Override
+      public Future<Void> stop() {
+        return service.stop();
+      }
+
+      @Override
+      public int opsPort() {
+        return opsPort.getAsInt();
+      }
+    };
   }
 
   @Override

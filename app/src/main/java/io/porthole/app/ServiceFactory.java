@@ -12,9 +12,9 @@ import java.nio.file.Path;
  */
 public interface ServiceFactory {
 
-  Lifecycle collector(Vertx vertx, Settings settings);
+  ServiceHandle collector(Vertx vertx, Settings settings);
 
-  Lifecycle analyzer(Vertx vertx, Settings settings);
+  ServiceHandle analyzer(Vertx vertx, Settings settings);
 
   ControllerHandle controller(Vertx vertx, Settings settings);
 
@@ -24,6 +24,12 @@ public interface ServiceFactory {
   ReplayOutcome replayPcap(
       Path file, String hostId, String containerId, String containerIp, EventSink sink)
       throws Exception;
+
+  /** A collector or analyzer: a lifecycle whose metrics and health port is known once started. */
+  interface ServiceHandle extends Lifecycle {
+    /** The port its metrics and health endpoint is bound to, or -1 when it serves none. */
+    int opsPort();
+  }
 
   /** The controller service: a lifecycle whose HTTP port is known once started. */
   interface ControllerHandle extends Lifecycle {

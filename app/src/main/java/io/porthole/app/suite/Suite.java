@@ -28,7 +28,6 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -43,6 +42,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -85,6 +85,7 @@ public final class Suite {
   private Settings settings;
   private String bootstrapServers;
   private ServiceFactory.ControllerHandle controller;
+  private int opsPort = -1;
   private Credentials credentials;
   private boolean stopped;
 
@@ -219,6 +220,9 @@ public final class Suite {
             case CONTROLLER -> controller = services.controller(vertx, settings);
           };
       await(lifecycle.start(), START_TIMEOUT);
+      if (lifecycle instanceof ServiceFactory.ServiceHandle handle && handle.opsPort() > 0) {
+        opsPort = handle.opsPort();
+      }
       started.push(Map.entry(name, lifecycle));
       running.add(service);
     } catch (ConfigException e) {
@@ -251,8 +255,22 @@ public final class Suite {
 
   /** Where the controller really listens, as {@code http://HOST:PORT}; only while it runs. */
   public String controllerAddress() {
-    String host = settings.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0");
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + controllerPort();
+    return http(settings.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0"), controllerPort());
+  }
+
+  /**
+   * Where a collector or analyzer running alone really serves {@code /metrics} and {@code
+   * /health/*}, as {@code http://HOST:PORT} with the port it is bound to; empty when it serves none
+   * (with a controller, the controller's port serves them).
+   */
+  public Optional<String> metricsAddress() {
+    return opsPort <= 0
+        ? Optional.empty()
+        : Optional.of(http(settings.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0"), opsPort));
+  }
+
+  private static String http(String host, int port) {
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /** The controller's HTTP port, or -1 when it does not run. */
@@ -336,12 +354,28 @@ public final class Suite {
     outcome.warnings().forEach(warning -> err.println("porthole: " + warning));
   }
 
+  /**
+   * Checks, before anything starts, that the HTTP port this process will serve can be listened on:
+   * the controller's API, or (a collector or analyzer alone) its metrics and health endpoint. The
+   * address is checked also for port 0 (any free port): one line naming the address and the option
+   * when it is not an address of this machine or the port is taken.
+   */
   private static void requireFreeHttpPort(Settings base, Set<Service> wanted) {
-    if (!wanted.contains(Service.CONTROLLER)) {
-      return;
-    }
-    int port = base.integer(CommandSettings.HTTP_PORT_KEY, 8080, 0, 65535);
-    if (port == 0) {
+    String what;
+    int port;
+    if (wanted.contains(Service.CONTROLLER)) {
+      what = "the controller";
+      port = base.integer(CommandSettings.HTTP_PORT_KEY, 8080, 0, 65535);
+    } else if (wanted.size() == 1 && base.bool(OpsHttpConfig.ENABLED_KEY, true)) {
+      Service alone = wanted.iterator().next();
+      what = "the " + alone.name().toLowerCase(Locale.ROOT) + "'s metrics and health endpoint";
+      port =
+          base.integer(
+              CommandSettings.HTTP_PORT_KEY,
+              alone == Service.COLLECTOR ? COLLECTOR_OPS_PORT : ANALYZER_OPS_PORT,
+              0,
+              65535);
+    } else {
       return;
     }
     String host = base.string(CommandSettings.HTTP_HOST_KEY, "0.0.0.0");
@@ -358,7 +392,7 @@ public final class Suite {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(address, port));
-    } catch (BindException e) {
+    } catch (IOException e) {
       if (!address.isAnyLocalAddress() && String.valueOf(e.getMessage()).contains("assign")) {
         throw CliFailure.failure(
             base.describe(CommandSettings.HTTP_HOST_KEY)
@@ -367,14 +401,7 @@ public final class Suite {
                 + ", it is not an address of this machine (--http-host)");
       }
       throw CliFailure.failure(
-          new PortInUseException("this machine", port, "the controller")
-              .getMessage()
-              .replace(
-                  "choose another port",
-                  "choose another port with --http-port N (0 picks a free one)"));
-    } catch (IOException e) {
-      throw CliFailure.failure(
-          new PortInUseException("this machine", port, "the controller")
+          new PortInUseException(host, port, what)
               .getMessage()
               .replace(
                   "choose another port",

@@ -128,6 +128,7 @@ public final class UpCommand implements Callable<Integer> {
       }
     }
     out.println("kafka: " + suite.bootstrapServers());
+    suite.metricsAddress().ifPresent(address -> out.println("metrics: " + address));
     int port = suite.controllerPort();
     if (port > 0) {
       out.println("controller: " + suite.controllerAddress());

@@ -57,6 +57,64 @@ class CliFailureModesIT {
   }
 
   @Test
+  void aMetricsPortInUseIsOneLineNamingTheAddressAndThePort() throws Exception {
+    for (String service : List.of("analyzer", "collector")) {
+      try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+          PortholeProcess alone =
+              PortholeProcess.start(
+                  service,
+                  "--kafka",
+                  "127.0.0.1:1",
+                  "--http-host",
+                  "127.0.0.1",
+                  "--http-port",
+                  String.valueOf(taken.getLocalPort()),
+                  "--data-dir",
+                  dataDir.toString())) {
+        assertThat(alone.awaitExit(EXIT)).as(alone.transcript()).isEqualTo(1);
+        assertThat(alone.err().stream().filter(line -> line.startsWith("porthole: ")))
+            .as(alone.transcript())
+            .containsExactly(
+                "porthole: port "
+                    + taken.getLocalPort()
+                    + " on 127.0.0.1 is already in use, so the "
+                    + service
+                    + "'s metrics and health endpoint cannot listen there: stop the process using"
+                    + " it (ss -ltnp 'sport = :"
+                    + taken.getLocalPort()
+                    + "') or choose another port with --http-port N (0 picks a free one)");
+        assertThat(alone.out()).noneMatch(line -> line.startsWith("metrics: "));
+      }
+    }
+  }
+
+  @Test
+  void anHttpHostThatIsNotOfThisMachineIsOneLineAlsoWithPortZero() throws Exception {
+    // 192.0.2.1 is TEST-NET-1: never an address of this machine.
+    for (String service : List.of("up", "analyzer")) {
+      try (PortholeProcess process =
+          PortholeProcess.start(
+              service,
+              "--kafka",
+              "127.0.0.1:1",
+              "--http-host",
+              "192.0.2.1",
+              "--http-port",
+              "0",
+              "--data-dir",
+              dataDir.toString())) {
+        assertThat(process.awaitExit(EXIT)).as(process.transcript()).isEqualTo(1);
+        assertThat(process.err().stream().filter(line -> line.startsWith("porthole: ")))
+            .as(process.transcript())
+            .singleElement()
+            .asString()
+            .contains("cannot listen on 192.0.2.1, it is not an address of this machine")
+            .endsWith("(--http-host)");
+      }
+    }
+  }
+
+  @Test
   void anEmbeddedBrokerPortInUseNamesThePort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
         PortholeProcess up =

@@ -7,7 +7,6 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,7 +141,6 @@ class MetricsIT {
 
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
       // partitions.
-      int port = freePort();
       try (PortholeProcess analyzer =
           PortholeProcess.start(
               Map.of("PORTHOLE_ANALYZER_GROUP_ID", "it-metrics-alone"),
@@ -151,10 +149,13 @@ class MetricsIT {
               "--kafka",
               kafka,
               "--http-port",
-              String.valueOf(port),
+              "0",
               "--http-host",
               "127.0.0.1")) {
-        String base = "http://127.0.0.1:" + port;
+        // Where it really listens: the port the system chose, not the 0 asked for.
+        String base = analyzer.awaitReadyLine("metrics", Duration.ofSeconds(120));
+        assertThat(base).as(analyzer.transcript()).matches("http://127\\.0\\.0\\.1:\\d+");
+        assertThat(base).doesNotEndWith(":0");
         HttpResponse<String> alone =
             eventually(
                 base + "/health/ready",
@@ -194,12 +195,6 @@ class MetricsIT {
         .every(Duration.ofMillis(300))
         .withDetail(process::transcript)
         .value(() -> get(url), done, r -> r.statusCode() + " " + r.body());
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** The Prometheus text format's samples, as {@code name{labels}} to value (labels as written). */

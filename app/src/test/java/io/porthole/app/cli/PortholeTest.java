@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.porthole.app.Porthole;
 import io.porthole.app.ServiceFactory;
 import io.porthole.collector.EventSink;
-import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.Settings;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
@@ -98,12 +97,12 @@ class PortholeTest {
   /** The commands above must fail before any service is asked for. */
   private static final class NoServices implements ServiceFactory {
     @Override
-    public Lifecycle collector(Vertx vertx, Settings settings) {
+    public ServiceHandle collector(Vertx vertx, Settings settings) {
       throw new AssertionError("not expected");
     }
 
     @Override
-    public Lifecycle analyzer(Vertx vertx, Settings settings) {
+    public ServiceHandle analyzer(Vertx vertx, Settings settings) {
       throw new AssertionError("not expected");
     }
 
