@@ -145,6 +145,10 @@ public final class AnalyzerStats {
     }
     consumerMetrics =
         portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
+    if (portholeMetrics != null) {
+      // kafka_producer_* and porthole_analyzer_kafka_send_failures_total; closed by its stop()
+      recordPublisher.bindMetrics(portholeMetrics, "analyzer");
+    }
     consumer = nativeConsumer;
     publisher = recordPublisher;
   }

@@ -1,6 +1,8 @@
 package io.porthole.runtime.kafka;
 
 import com.google.protobuf.MessageLite;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
@@ -266,6 +268,30 @@ public final class RecordPublisher implements Lifecycle {
    */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
     producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
+    return this;
+  }
+
+  /**
+   * As {@link #bindMetrics(PortholeMetrics)}, and counts this publisher's sends the broker refused
+   * or did not acknowledge as {@code porthole_<service>_kafka_send_failures_total} and the records
+   * dropped before sending (buffer full, publisher stopped) as {@code
+   * porthole_<service>_kafka_records_dropped_total}, read at scrape time. When the process already
+   * has such a meter (a second publisher of the same service) the first one stays.
+   */
+  public RecordPublisher bindMetrics(PortholeMetrics metrics, String service) {
+    bindMetrics(metrics);
+    MeterRegistry registry = metrics.registry();
+    String prefix = "porthole." + Objects.requireNonNull(service, "service") + ".kafka.";
+    if (registry.find(prefix + "send.failures").meter() == null) {
+      FunctionCounter.builder(prefix + "send.failures", failed, AtomicLong::get)
+          .description("records the broker refused or did not acknowledge")
+          .register(registry);
+    }
+    if (registry.find(prefix + "records.dropped").meter() == null) {
+      FunctionCounter.builder(prefix + "records.dropped", dropped, AtomicLong::get)
+          .description("records dropped before sending (buffer full, publisher stopped)")
+          .register(registry);
+    }
     return this;
   }
 
