@@ -89,6 +89,7 @@ class MetricsIT {
               "porthole_analyzer_processing_latency_seconds_count",
               "porthole_controller_records_applied_total",
               "porthole_controller_kafka_send_failures_total",
+              "porthole_analyzer_rule_records_silenced_total{rule=\"HOST_NAMESPACES\"}",
               "porthole_analyzer_kafka_send_failures_total",
               "porthole_collector_events_dropped_total{reason=\"backpressure\"}");
       assertThat(before.keySet())
