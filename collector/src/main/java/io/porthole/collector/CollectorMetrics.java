@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The collector's {@link CollectorStats} as Prometheus counters: the same atomic counters the
  * heartbeat reports, read at scrape time, so nothing is counted twice. Sources are tagged by {@code
- * source}; what the Kafka sink counts (published, dropped) is tagged by {@code topic}, the only
- * thing it knows of an envelope.
+ * source}; envelopes Kafka acknowledged by {@code topic} and the {@code source} that feeds it
+ * (container-events: docker, syscalls: strace, flows: packets); drops by {@code reason}.
  */
 final class CollectorMetrics {
 
@@ -40,18 +40,24 @@ final class CollectorMetrics {
         "events.published",
         "topic",
         "container-events",
+        "source",
+        "docker",
         stats.dockerEventsPublished,
         "envelopes Kafka acknowledged");
     metrics.counter(
         "events.published",
         "topic",
         "syscalls",
+        "source",
+        "strace",
         stats.syscallBatchesPublished,
         "envelopes Kafka acknowledged");
     metrics.counter(
         "events.published",
         "topic",
         "flows",
+        "source",
+        "packets",
         stats.flowRecordsPublished,
         "envelopes Kafka acknowledged");
     metrics.counter(
@@ -129,11 +135,25 @@ final class CollectorMetrics {
 
   private void counter(
       String name, String tag, String value, AtomicLong counter, String description) {
+    counter(name, tag, value, null, null, counter, description);
+  }
+
+  private void counter(
+      String name,
+      String tag,
+      String value,
+      String tag2,
+      String value2,
+      AtomicLong counter,
+      String description) {
     FunctionCounter.Builder<AtomicLong> builder =
         FunctionCounter.builder("porthole.collector." + name, counter, AtomicLong::get)
             .description(description);
     if (tag != null) {
       builder.tag(tag, value);
+    }
+    if (tag2 != null) {
+      builder.tag(tag2, value2);
     }
     meters.add(builder.register(registry));
   }

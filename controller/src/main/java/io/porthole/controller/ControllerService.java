@@ -89,6 +89,7 @@ public final class ControllerService implements Lifecycle {
             config.kafka(),
             config.topics().name(Topic.ALERTS),
             config.topics().prefix());
+    publisher.bindMetrics(PortholeMetrics.of(vertx), "controller");
     this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
     meters.addAll(webhooks.bindTo(registry));

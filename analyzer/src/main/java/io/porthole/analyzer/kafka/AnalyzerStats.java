@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.porthole.analyzer.rules.DetectionRule;
+import io.porthole.analyzer.rules.ExcludingRule;
 import io.porthole.proto.Alert;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.runtime.ops.KafkaProbes;
@@ -145,8 +147,43 @@ public final class AnalyzerStats {
     }
     consumerMetrics =
         portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
+    if (portholeMetrics != null) {
+      // kafka_producer_* and porthole_analyzer_kafka_send_failures_total; closed by its stop()
+      recordPublisher.bindMetrics(portholeMetrics, "analyzer");
+    }
     consumer = nativeConsumer;
     publisher = recordPublisher;
+  }
+
+  /**
+   * Counts, per rule that containers can be excluded from, the container records it did not see
+   * ({@code porthole_analyzer_rule_records_silenced_total{rule}}) and the alerts it raised about an
+   * excluded container that were dropped ({@code porthole_analyzer_rule_alerts_dropped_total
+   * {rule}}), read at scrape time. With several analyzer instances in one process the first
+   * instance's rules are reported.
+   */
+  synchronized void rules(List<DetectionRule> rules) {
+    for (DetectionRule rule : rules) {
+      if (rule instanceof ExcludingRule excluding) {
+        String name = excluding.id().name();
+        meters.add(
+            FunctionCounter.builder(
+                    "porthole.analyzer.rule.records.silenced",
+                    excluding,
+                    ExcludingRule::silencedRecords)
+                .description("container records a rule did not see: the container is excluded")
+                .tag("rule", name)
+                .register(registry));
+        meters.add(
+            FunctionCounter.builder(
+                    "porthole.analyzer.rule.alerts.dropped",
+                    excluding,
+                    ExcludingRule::droppedAlerts)
+                .description("alerts a rule raised about an excluded container, dropped")
+                .tag("rule", name)
+                .register(registry));
+      }
+    }
   }
 
   /** A partition's batch was analysed: counted by topic, its latency measured per record. */

@@ -3,6 +3,7 @@ package io.porthole.analyzer.kafka;
 import io.porthole.analyzer.AnalyzerConfig;
 import io.porthole.analyzer.engine.AnalysisEngine;
 import io.porthole.analyzer.engine.InvalidEventException;
+import io.porthole.analyzer.rules.DetectionRule;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
@@ -96,7 +97,9 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
         config.clientId()
             + "-"
             + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
-    engine = new AnalysisEngine(config.limits(), config.rules().enabledRules());
+    List<DetectionRule> rules = config.rules().enabledRules();
+    stats.rules(rules);
+    engine = new AnalysisEngine(config.limits(), rules);
     publisher =
         RecordPublisher.create(
             vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());

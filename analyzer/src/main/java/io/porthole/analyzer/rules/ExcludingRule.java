@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -26,8 +27,9 @@ public final class ExcludingRule implements DetectionRule {
   private final RuleTuning tuning;
   // Built once: asked for on every record.
   private final Predicate<ContainerState> decide;
-  private long silencedRecords;
-  private long droppedAlerts;
+  // Written by the engine's thread, read by metrics scrapes.
+  private final AtomicLong silencedRecords = new AtomicLong();
+  private final AtomicLong droppedAlerts = new AtomicLong();
 
   public ExcludingRule(DetectionRule rule, RuleTuning tuning) {
     this.rule = Objects.requireNonNull(rule, "rule");
@@ -107,17 +109,17 @@ public final class ExcludingRule implements DetectionRule {
 
   /** Container records the rule did not see because the container is silenced for it. */
   public long silencedRecords() {
-    return silencedRecords;
+    return silencedRecords.get();
   }
 
   /** Alerts the rule raised from a timer, heartbeat or host change about a silenced container. */
   public long droppedAlerts() {
-    return droppedAlerts;
+    return droppedAlerts.get();
   }
 
   private boolean silenced(ContainerState container) {
     if (isSilenced(container)) {
-      silencedRecords++;
+      silencedRecords.incrementAndGet();
       return true;
     }
     return false;
@@ -136,7 +138,7 @@ public final class ExcludingRule implements DetectionRule {
     for (Alert alert : raised) {
       ContainerState container = alert.getContainerId().isEmpty() ? null : find(containers, alert);
       if (container != null && isSilenced(container)) {
-        droppedAlerts++;
+        droppedAlerts.incrementAndGet();
       } else {
         out.add(alert);
       }

@@ -3,7 +3,6 @@ package io.porthole.app.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -15,10 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Installs Porthole's logging on logback: one appender on stderr, Porthole's own messages at INFO,
  * every library at WARN (the embedded broker and the Kafka clients are chatty), as text or as JSON
- * lines. The JSON form is logback's {@link JsonEncoder}: {@code timestamp}, {@code level}, {@code
- * loggerName}, {@code threadName}, {@code context.properties} (the service and host id), {@code
- * mdc} and {@code kvpList} (context such as a container or command id), the formatted message, and
- * the throwable.
+ * lines. The JSON form is {@link JsonLineEncoder}: flat objects with {@code time}, {@code level},
+ * {@code logger}, {@code thread}, {@code message}, {@code service}, {@code host_id}, context such
+ * as {@code container_id} or {@code command_id}, and {@code exception}.
  */
 public final class LogSetup {
 
@@ -41,9 +39,8 @@ public final class LogSetup {
   private LogSetup() {}
 
   /**
-   * Replaces the logging configuration: the format, and the properties every JSON line carries
-   * under {@code context.properties} (e.g. {@code service}, {@code host_id}; null values are left
-   * out).
+   * Replaces the logging configuration: the format, and the properties every JSON line carries as
+   * top-level fields (e.g. {@code service}, {@code host_id}; null values are left out).
    */
   public static void apply(LogFormat format, Map<String, String> properties) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
@@ -73,13 +70,8 @@ public final class LogSetup {
 
   private static Encoder<ILoggingEvent> encoder(LoggerContext context, LogFormat format) {
     if (format == LogFormat.JSON) {
-      JsonEncoder json = new JsonEncoder();
+      JsonLineEncoder json = new JsonLineEncoder();
       json.setContext(context);
-      json.setWithSequenceNumber(false);
-      json.setWithNanoseconds(false);
-      json.setWithMessage(false);
-      json.setWithArguments(false);
-      json.setWithFormattedMessage(true);
       json.start();
       return json;
     }

@@ -49,6 +49,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Porthole's services in one process on one Vertx: Kafka (embedded unless an external one is
@@ -77,7 +79,10 @@ public final class Suite {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final ServiceFactory services;
+  private static final Logger LOG = LoggerFactory.getLogger(Suite.class);
   private final PrintStream err;
+  // With log.format=json every stderr line must be a JSON object: notices go through the log.
+  private volatile boolean jsonLogs;
   private final Deque<Map.Entry<String, Lifecycle>> started = new ArrayDeque<>();
   private final Set<Service> running = EnumSet.noneOf(Service.class);
   private EmbeddedKafka embeddedKafka;
@@ -94,6 +99,24 @@ public final class Suite {
     this.err = Objects.requireNonNull(err, "err");
   }
 
+  /** A notice on stderr: {@code porthole: MESSAGE}, or an INFO log line in JSON. */
+  private void notice(String message) {
+    if (jsonLogs) {
+      LOG.info(message);
+    } else {
+      err.println("porthole: " + message);
+    }
+  }
+
+  /** A problem the services run despite: {@code porthole: MESSAGE}, or a WARN log line in JSON. */
+  private void warning(String message) {
+    if (jsonLogs) {
+      LOG.warn(message);
+    } else {
+      err.println("porthole: " + message);
+    }
+  }
+
   /**
    * Starts the wanted services, runs {@code whenStarted} (the ready lines), then blocks until
    * SIGTERM or SIGINT has stopped everything ({@code porthole: stopping} / {@code stopped} on
@@ -101,14 +124,16 @@ public final class Suite {
    */
   public void runUntilSignalled(Settings settings, Set<Service> wanted, Runnable whenStarted)
       throws InterruptedException {
-    LogSetup.apply(LogFormat.from(settings), logContext(settings, wanted));
+    LogFormat format = LogFormat.from(settings);
+    LogSetup.apply(format, logContext(settings, wanted));
+    jsonLogs = format == LogFormat.JSON;
     CountDownLatch stoppedBySignal = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
-              err.println("porthole: stopping");
+              notice("stopping");
               stop();
-              err.println("porthole: stopped");
+              notice("stopped");
               stoppedBySignal.countDown();
             },
             "porthole-stop");
@@ -149,7 +174,7 @@ public final class Suite {
     requireFreeHttpPort(base, wanted);
     Preflight preflight =
         wanted.contains(Service.COLLECTOR) ? Preflight.check(base) : Preflight.notNeeded();
-    preflight.problems().forEach(problem -> err.println("porthole: " + problem));
+    preflight.problems().forEach(this::warning);
 
     Map<String, String> derived = new HashMap<>();
     if (wanted.contains(Service.CONTROLLER)) {
@@ -234,7 +259,7 @@ public final class Suite {
       // A Kafka client's exception may quote its configuration: no secret of it in the line.
       String reason =
           KafkaSecrets.scrub(describe(e), KafkaSecrets.secretValues(settings.withPrefix("kafka.")));
-      err.println("porthole: " + name + " not started: " + reason + "; the other services run");
+      warning(name + " not started: " + reason + "; the other services run");
     }
   }
 
@@ -297,7 +322,7 @@ public final class Suite {
       try {
         await(service.getValue().stop(), STOP_TIMEOUT);
       } catch (Exception e) {
-        err.println("porthole: " + service.getKey() + " did not stop cleanly: " + describe(e));
+        warning(service.getKey() + " did not stop cleanly: " + describe(e));
       }
     }
     if (vertx != null) {
@@ -351,7 +376,7 @@ public final class Suite {
       throw CliFailure.failure(
           "Porthole's topics on " + kafka.bootstrapServers() + ": " + describe(e));
     }
-    outcome.warnings().forEach(warning -> err.println("porthole: " + warning));
+    outcome.warnings().forEach(this::warning);
   }
 
   /**

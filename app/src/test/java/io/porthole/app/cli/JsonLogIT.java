@@ -7,6 +7,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,17 +44,24 @@ class JsonLogIT {
       assertThat(logLine).as(controller.transcript()).isNotNull();
       JsonObject json = new JsonObject(logLine);
       assertThat(json.getString("level")).isIn("INFO", "WARN", "ERROR");
-      assertThat(json.getString("loggerName")).startsWith("io.porthole.controller");
-      assertThat(json.getString("formattedMessage")).isNotBlank();
-      assertThat(json.getLong("timestamp")).isPositive();
-      JsonObject properties = json.getJsonObject("context").getJsonObject("properties");
-      assertThat(properties.getString("service")).isEqualTo("controller");
-      assertThat(properties.getString("host_id")).isEqualTo("json-log-host");
-      List<String> logLines =
-          controller.err().stream().filter(line -> !line.startsWith("porthole: ")).toList();
-      assertThat(logLines)
-          .as("every log line is a JSON object")
-          .allSatisfy(line -> assertThat(parses(line)).isTrue());
+      assertThat(json.getString("logger")).startsWith("io.porthole.controller");
+      assertThat(json.getString("message")).isNotBlank();
+      assertThat(Instant.parse(json.getString("time"))).isNotNull();
+      assertThat(json.getString("service")).isEqualTo("controller");
+      assertThat(json.getString("host_id")).isEqualTo("json-log-host");
+      controller.terminate();
+      controller.awaitExit(Duration.ofSeconds(60));
+      assertThat(controller.err())
+          .as("every stderr line, to the stop, is a JSON log object with the fixed fields")
+          .isNotEmpty()
+          .allSatisfy(
+              line -> {
+                assertThat(parses(line)).as(line).isTrue();
+                JsonObject each = new JsonObject(line);
+                assertThat(each.fieldNames())
+                    .as(line)
+                    .contains("time", "level", "logger", "message", "service", "host_id");
+              });
     }
   }
 

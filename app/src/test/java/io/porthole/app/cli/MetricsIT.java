@@ -86,7 +86,11 @@ class MetricsIT {
               "porthole_collector_pcap_dropped_total{where=\"libpcap\"}",
               "porthole_collector_strace_lines_unparsed_total",
               "porthole_analyzer_processing_latency_seconds_count",
-              "porthole_controller_records_applied_total");
+              "porthole_controller_records_applied_total",
+              "porthole_controller_kafka_send_failures_total",
+              "porthole_analyzer_rule_records_silenced_total{rule=\"HOST_NAMESPACES\"}",
+              "porthole_analyzer_kafka_send_failures_total",
+              "porthole_collector_events_dropped_total{reason=\"backpressure\"}");
       assertThat(before.keySet())
           .anyMatch(k -> k.startsWith("porthole_analyzer_processing_latency_seconds_bucket{"));
 
@@ -114,10 +118,10 @@ class MetricsIT {
                   .body());
       String dockerSeen = "porthole_collector_events_seen_total{source=\"docker\"}";
       assertThat(after.get(dockerSeen)).isGreaterThan(before.get(dockerSeen));
-      assertThat(after.get("porthole_collector_events_published_total{topic=\"container-events\"}"))
-          .isGreaterThan(
-              before.getOrDefault(
-                  "porthole_collector_events_published_total{topic=\"container-events\"}", 0.0));
+      String published =
+          "porthole_collector_events_published_total"
+              + "{source=\"docker\",topic=\"container-events\"}";
+      assertThat(after.get(published)).isGreaterThan(before.getOrDefault(published, 0.0));
       assertThat(after.keySet())
           .anyMatch(
               k ->

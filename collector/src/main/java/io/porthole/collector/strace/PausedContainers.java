@@ -58,7 +58,9 @@ final class PausedContainers {
     try {
       Files.deleteIfExists(file(containerId));
     } catch (IOException | IllegalArgumentException e) {
-      LOG.warn("cannot remove the pause record of container {}: {}", containerId, e.toString());
+      LOG.atWarn()
+          .addKeyValue("container_id", containerId)
+          .log("cannot remove the pause record of container {}: {}", containerId, e.toString());
     }
   }
 

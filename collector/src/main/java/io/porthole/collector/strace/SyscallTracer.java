@@ -377,7 +377,9 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
       docker.pauseContainerCmd(containerId).exec();
       return true;
     } catch (RuntimeException e) {
-      LOG.info("attaching to container {} without pausing it: {}", containerId, e.getMessage());
+      LOG.atInfo()
+          .addKeyValue("container_id", containerId)
+          .log("attaching to container {} without pausing it: {}", containerId, e.getMessage());
       paused.unpaused(containerId);
       return false;
     }

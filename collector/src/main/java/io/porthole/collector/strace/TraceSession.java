@@ -205,10 +205,14 @@ final class TraceSession {
       new StraceOutputReader(output, parser::accept).readAll();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      LOG.warn("reading the strace output of container {} was interrupted", shortId());
+      LOG.atWarn()
+          .addKeyValue("container_id", containerId)
+          .log("reading the strace output of container {} was interrupted", shortId());
     } catch (IOException | RuntimeException e) {
       if (!ending) {
-        LOG.warn("strace output of container {} broke off: {}", shortId(), e.toString());
+        LOG.atWarn()
+            .addKeyValue("container_id", containerId)
+            .log("strace output of container {} broke off: {}", shortId(), e.toString());
       }
     } finally {
       parser.finish();

@@ -1,6 +1,8 @@
 package io.porthole.runtime.kafka;
 
 import com.google.protobuf.MessageLite;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
@@ -108,6 +110,16 @@ public final class RecordPublisher implements Lifecycle {
   private final AtomicLong retried = new AtomicLong();
   // System.nanoTime() of the last acknowledgement and of the last failure; -1 for never.
   private volatile long lastAckNanos = -1;
+  // Records offered and not yet acknowledged, failed or dropped; since when some have been waiting.
+  private final AtomicLong waiting = new AtomicLong();
+  private volatile long waitingSinceNanos = -1;
+
+  /**
+   * How long records may wait with none acknowledged before {@link #producing()} says DOWN: a
+   * broker that takes nothing for this long is no progress, however healthy the last outcome.
+   */
+  public static final Duration PROGRESS_LIMIT = Duration.ofSeconds(60);
+
   private volatile long lastFailureNanos = -1;
   private volatile String lastFailure = "";
   private volatile KafkaClientMetrics producerMetrics;
@@ -252,11 +264,28 @@ public final class RecordPublisher implements Lifecycle {
    * that has nothing to send yet is ready and one whose sends fail is not until one succeeds again.
    */
   public Readiness.Status producing() {
+    return producing(System.nanoTime());
+  }
+
+  Readiness.Status producing(long nowNanos) {
     long ack = lastAckNanos;
     long failure = lastFailureNanos;
     String counts = published.get() + " acknowledged, " + failed.get() + " failed";
     if (failure >= 0 && (ack < 0 || failure - ack > 0)) {
       return Readiness.Status.down(counts + "; last send failed: " + lastFailure);
+    }
+    long waitingNow = waiting.get();
+    long since = Math.max(ack, waitingSinceNanos);
+    if (waitingNow > 0 && since >= 0 && nowNanos - since > PROGRESS_LIMIT.toNanos()) {
+      return Readiness.Status.down(
+          counts
+              + "; "
+              + waitingNow
+              + " records waiting, none acknowledged for "
+              + TimeUnit.NANOSECONDS.toSeconds(nowNanos - since)
+              + " s (limit "
+              + PROGRESS_LIMIT.toSeconds()
+              + " s)");
     }
     return Readiness.Status.up(counts);
   }
@@ -266,6 +295,30 @@ public final class RecordPublisher implements Lifecycle {
    */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
     producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
+    return this;
+  }
+
+  /**
+   * As {@link #bindMetrics(PortholeMetrics)}, and counts this publisher's sends the broker refused
+   * or did not acknowledge as {@code porthole_<service>_kafka_send_failures_total} and the records
+   * dropped before sending (buffer full, publisher stopped) as {@code
+   * porthole_<service>_kafka_records_dropped_total}, read at scrape time. When the process already
+   * has such a meter (a second publisher of the same service) the first one stays.
+   */
+  public RecordPublisher bindMetrics(PortholeMetrics metrics, String service) {
+    bindMetrics(metrics);
+    MeterRegistry registry = metrics.registry();
+    String prefix = "porthole." + Objects.requireNonNull(service, "service") + ".kafka.";
+    if (registry.find(prefix + "send.failures").meter() == null) {
+      FunctionCounter.builder(prefix + "send.failures", failed, AtomicLong::get)
+          .description("records the broker refused or did not acknowledge")
+          .register(registry);
+    }
+    if (registry.find(prefix + "records.dropped").meter() == null) {
+      FunctionCounter.builder(prefix + "records.dropped", dropped, AtomicLong::get)
+          .description("records dropped before sending (buffer full, publisher stopped)")
+          .register(registry);
+    }
     return this;
   }
 
@@ -335,6 +388,9 @@ public final class RecordPublisher implements Lifecycle {
       this.listener = listener;
       this.control = topic.deliveryClass() == DeliveryClass.CONTROL;
       this.deadlineNanos = control ? System.nanoTime() + controlPath.deadline().toNanos() : 0;
+      if (waiting.getAndIncrement() == 0) {
+        waitingSinceNanos = System.nanoTime();
+      }
     }
 
     @Override
@@ -350,6 +406,7 @@ public final class RecordPublisher implements Lifecycle {
       if (exception == null) {
         published.incrementAndGet();
         lastAckNanos = System.nanoTime();
+        waiting.decrementAndGet();
         tell(null);
       } else if (control && exception instanceof RetriableException) {
         retryLater(exception);
@@ -398,6 +455,7 @@ public final class RecordPublisher implements Lifecycle {
 
     private void fail(Exception exception) {
       failed.incrementAndGet();
+      waiting.decrementAndGet();
       lastFailure = exception.toString();
       lastFailureNanos = System.nanoTime();
       LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
@@ -407,6 +465,7 @@ public final class RecordPublisher implements Lifecycle {
     @Override
     public void dropped(String reason) {
       dropped.incrementAndGet();
+      waiting.decrementAndGet();
       if (listener != null) {
         tell(new RecordDroppedException(reason));
       }

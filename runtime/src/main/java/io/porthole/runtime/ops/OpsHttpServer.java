@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The operations endpoint of a collector or analyzer: {@code GET /metrics} (Prometheus text),
  * {@code /health/live} (200 while the process runs) and {@code /health/ready} (200 when every
- * {@link Readiness} check passes, else 503; both with the checks as JSON).
+ * {@link Readiness} check passes, else 503; both with the checks as JSON). A check or a scrape that
+ * throws answers 500 with the failure as JSON.
  */
 public final class OpsHttpServer implements Lifecycle {
 
@@ -89,7 +90,27 @@ public final class OpsHttpServer implements Lifecycle {
     return running == null ? Future.succeededFuture() : running.shutdown(2, TimeUnit.SECONDS);
   }
 
+  /**
+   * Answers one request; a check or a scrape that throws (anything, an {@link Error} included) gets
+   * a 500 naming the failure rather than a request that never ends.
+   */
   private void handle(HttpServerRequest request) {
+    try {
+      route(request);
+    } catch (Throwable e) { // NOPMD: any failure must still end the response
+      LOG.warn("{} {} {} failed", service, request.method(), request.path(), e);
+      if (!request.response().ended() && !request.response().headWritten()) {
+        json(
+            request,
+            500,
+            new JsonObject().put("status", "DOWN").put("error", request.path() + " failed: " + e));
+      } else if (!request.response().ended()) {
+        request.connection().close();
+      }
+    }
+  }
+
+  private void route(HttpServerRequest request) {
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
       request.response().setStatusCode(405).putHeader("Allow", "GET").end();
       return;

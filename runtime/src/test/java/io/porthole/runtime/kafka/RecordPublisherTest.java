@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -153,6 +154,35 @@ class RecordPublisherTest {
                                 ctx.completeNow();
                               })));
         });
+  }
+
+  @Test
+  void recordsWaitingWithNoneAcknowledgedPastTheLimitAreNotReadyAndAnAckMakesItReadyAgain(
+      Vertx vertx) throws Exception {
+    MockProducer<String, byte[]> silent =
+        new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+    RecordPublisher publisher =
+        new RecordPublisher(vertx, KafkaProducer.create(vertx, silent), TopicNames.standard(), 10);
+    long start = System.nanoTime();
+    publisher.send(Topic.HEARTBEATS, "h", beat(1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (silent.history().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(silent.history()).hasSize(1);
+    assertThat(publisher.producing(start).ready()).isTrue();
+    long later = System.nanoTime() + RecordPublisher.PROGRESS_LIMIT.toNanos() + 1_000_000_000L;
+    assertThat(publisher.producing(later).ready()).isFalse();
+    assertThat(publisher.producing(later).detail())
+        .contains("1 records waiting, none acknowledged for")
+        .contains("limit 60 s");
+
+    silent.completeNext();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (publisher.published() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(publisher.producing(later).ready()).isTrue();
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Statistic;
 import io.porthole.runtime.Settings;
 import io.porthole.runtime.ops.Readiness.Status;
 import io.vertx.core.Future;
@@ -13,9 +16,11 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,45 @@ class OpsHttpServerTest {
     assertThat(new JsonObject(after.body).getJsonObject("checks").getString("consuming"))
         .isEqualTo("polled");
     assertThat(get("/health/live").status).isEqualTo(200);
+  }
+
+  @Test
+  void aCheckThatThrowsAnErrorAnswers500NamingItAndTheServerStillAnswers() throws Exception {
+    Readiness.of(vertx)
+        .register(
+            "broken",
+            () -> {
+              throw new AssertionError("probe exploded");
+            });
+
+    Reply ready = get("/health/ready");
+
+    assertThat(ready.status).isEqualTo(500);
+    assertThat(new JsonObject(ready.body).getString("error"))
+        .contains("/health/ready failed")
+        .contains("probe exploded");
+    Readiness.of(vertx).unregister("broken");
+    assertThat(get("/health/live").status).isEqualTo(200);
+  }
+
+  @Test
+  void aScrapeThatThrowsAnswers500() throws Exception {
+    Meter.builder(
+            "porthole.test.broken",
+            Meter.Type.OTHER,
+            List.of(
+                new Measurement(
+                    (DoubleSupplier)
+                        () -> {
+                          throw new IllegalStateException("meter exploded");
+                        },
+                    Statistic.VALUE)))
+        .register(PortholeMetrics.of(vertx).registry());
+
+    Reply metrics = get("/metrics");
+
+    assertThat(metrics.status).isEqualTo(500);
+    assertThat(metrics.body).contains("/metrics failed").contains("meter exploded");
   }
 
   @Test
