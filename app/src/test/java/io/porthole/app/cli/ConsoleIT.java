@@ -103,8 +103,7 @@ class ConsoleIT {
   @Order(1)
   void thePrintedLinkSignsInAndTheTokenLeavesTheAddressBar() {
     assertThat(consoleLink).matches("http://127\\.0\\.0\\.1:\\d+/ui/#token=\\S+");
-    operator.driver.get(consoleLink);
-    awaitSignedIn(operator);
+    operator.signIn(consoleLink);
     assertThat(operator.driver.getCurrentUrl()).doesNotContain("#").doesNotContain("token");
     assertThat(operator.script("return sessionStorage.getItem('porthole.token')"))
         .isEqualTo(operatorToken);
@@ -630,14 +629,7 @@ class ConsoleIT {
   }
 
   private WebElement awaitAlertRow(String rule, String container) {
-    return operator.await(
-        rule + " alert of " + container,
-        ALERT_TIMEOUT,
-        d ->
-            operator.findAll("#alerts-list .vrow[data-rule='" + rule + "']").stream()
-                .filter(r -> r.isDisplayed() && r.getText().contains(container))
-                .findFirst()
-                .orElse(null));
+    return operator.awaitAlertRow(rule, container, ALERT_TIMEOUT);
   }
 
   private WebElement containerRow(String name) {
