@@ -20,7 +20,49 @@ const RULES = ['HOST_NAMESPACES', 'OOM_KILLED', 'OOM_KILL_DISABLED_UNBOUNDED', '
   'MISSING_SYSCALL', 'CONNECTION_FAILURES', 'HOST_DIVERGENCE', 'COLLECTOR_DROPS', 'HOST_SILENT'];
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'REJECTED']);
 
+const THEME_KEY = 'porthole.theme';
+
 const $ = id => document.getElementById(id);
+
+// ---------------------------------------------------------------------------------------------
+// Theme: dark for an incident room, light for daylight. The system's preference
+// (prefers-color-scheme) until the user picks one with the switch; the pick is kept in local
+// storage (it is not a secret).
+
+function storedTheme() {
+  try {
+    const theme = localStorage.getItem(THEME_KEY);
+    return theme === 'dark' || theme === 'light' ? theme : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function currentTheme() {
+  return storedTheme() || (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+}
+
+function applyTheme() {
+  const stored = storedTheme();
+  if (stored) document.documentElement.dataset.theme = stored;
+  else delete document.documentElement.dataset.theme;
+  const theme = currentTheme();
+  for (const b of document.querySelectorAll('.theme-switch')) {
+    b.textContent = theme === 'dark' ? 'Dark' : 'Light';
+    b.setAttribute('aria-label', 'Theme: ' + theme + '. Switch to ' + (theme === 'dark' ? 'light' : 'dark'));
+    b.title = 'Switch to the ' + (theme === 'dark' ? 'light' : 'dark') + ' theme';
+  }
+}
+
+function switchTheme() {
+  const next = currentTheme() === 'dark' ? 'light' : 'dark';
+  try {
+    localStorage.setItem(THEME_KEY, next);
+  } catch (e) {
+    document.documentElement.dataset.theme = next;
+  }
+  applyTheme();
+}
 
 /** Creates an element with a class and text (as text, never HTML). */
 function el(tag, className, text) {
@@ -153,14 +195,39 @@ class VirtualList {
     new ResizeObserver(() => this.schedule()).observe(container);
   }
 
-  /** Replaces the items; keeps the selection and, when rows were added above, what the reader sees. */
-  setItems(items, keyOf, insertedAbove = 0) {
+  /**
+   * Replaces the items; keeps the selection and what the reader sees (scroll anchoring): when the
+   * list is scrolled, or the selected row is in view, that row (the selected one, else the top one)
+   * stays at the same place on the screen whatever was added, moved or dropped above it. Returns
+   * how many pixels the list scrolled to keep it there (positive: rows landed above).
+   */
+  setItems(items, keyOf) {
+    const view = this.container;
+    let anchorKey = null;
+    let anchorOffset = 0;
+    if (this.items.length) {
+      const selected = this.selectedIndex();
+      const selectedTop = selected * this.rowHeight - view.scrollTop;
+      if (selected >= 0 && selectedTop >= 0 && selectedTop < view.clientHeight) {
+        anchorKey = this.selectedKey;
+        anchorOffset = selectedTop;
+      } else if (view.scrollTop > 0) {
+        const first = Math.min(this.items.length - 1, Math.floor(view.scrollTop / this.rowHeight));
+        anchorKey = this.keyOf(this.items[first]);
+        anchorOffset = first * this.rowHeight - view.scrollTop;
+      }
+    }
     this.keyOf = keyOf;
     this.items = items;
-    if (insertedAbove > 0 && this.container.scrollTop > 0) {
-      this.container.scrollTop += insertedAbove * this.rowHeight;
+    const before = view.scrollTop;
+    // The spacer first, so that the new scroll position is not clamped to the old height.
+    this.spacer.style.height = (items.length * this.rowHeight) + 'px';
+    if (anchorKey != null) {
+      const index = items.findIndex(item => keyOf(item) === anchorKey);
+      if (index >= 0) view.scrollTop = index * this.rowHeight - anchorOffset;
     }
     this.render();
+    return view.scrollTop - before;
   }
 
   selectedIndex() {
@@ -269,6 +336,9 @@ function isNewer(candidate, existing) {
   return c > e || (c === e && (candidate.occurrences || 0) >= (existing.occurrences || 0));
 }
 
+/** Each alert's time, parsed once (a sort of 10,000 would parse 300,000 dates). */
+const sortTimes = new WeakMap();
+
 /** Merges alerts (from the stream or a page) into the bounded, sorted store. */
 function mergeAlerts(incoming) {
   let changed = false;
@@ -276,11 +346,12 @@ function mergeAlerts(incoming) {
     if (!alert || !alert.alertId) continue;
     const existing = state.alerts.get(alert.alertId);
     if (existing && !isNewer(alert, existing)) continue;
+    sortTimes.set(alert, alertTime(alert));
     state.alerts.set(alert.alertId, alert);
     changed = true;
   }
   if (!changed) return false;
-  state.alertOrder = Array.from(state.alerts.values()).sort((a, b) => alertTime(b) - alertTime(a));
+  state.alertOrder = Array.from(state.alerts.values()).sort((a, b) => sortTimes.get(b) - sortTimes.get(a));
   if (state.alertOrder.length > MAX_ALERTS) {
     for (const dropped of state.alertOrder.splice(MAX_ALERTS)) state.alerts.delete(dropped.alertId);
   }
@@ -330,10 +401,10 @@ function renderAlertRow(row, a) {
   row.dataset.rule = a.rule || '';
 }
 
-function refreshAlerts(insertedAbove = 0) {
+function refreshAlerts() {
   const filters = alertFilters();
   const shown = state.alertOrder.filter(a => alertMatches(a, filters));
-  alertList.setItems(shown, a => a.alertId, insertedAbove);
+  const shifted = alertList.setItems(shown, a => a.alertId);
   $('alerts-empty').hidden = shown.length > 0;
   $('count-alerts').textContent = String(state.alertOrder.length);
   $('alerts-summary').textContent = shown.length === state.alertOrder.length
@@ -345,6 +416,7 @@ function refreshAlerts(insertedAbove = 0) {
   // Only a changed alert is rendered again, so that focus and scroll in the panel stay put.
   const selected = state.selectedAlertId && state.alerts.get(state.selectedAlertId);
   if (selected && selected !== state.shownAlert) showAlert(selected);
+  return shifted;
 }
 
 function showAlert(a) {
@@ -573,9 +645,15 @@ function refreshRemediations() {
     const status = el('td', 'status-' + r.status, r.status + (r.expired ? ' (expired)' : '') + (r.dryRun ? ' (dry run)' : ''));
     const artifact = el('td');
     if (r.artifact && r.artifact.complete && !r.artifact.evicted) {
-      const get = button('Download', () => download(r), 'download');
-      get.setAttribute('aria-label', 'Download ' + (r.artifact.fileName || 'artifact'));
-      artifact.append(get, el('div', 'hint', (r.artifact.fileName || '') + ', ' + formatBytes(r.artifact.totalSize)));
+      // Downloads need the operator role (an artifact may hold captured traffic or a file of the
+      // image): a viewer is told what there is, with no button.
+      if (state.role === 'operator') {
+        const get = button('Download', () => download(r), 'download');
+        get.setAttribute('aria-label', 'Download ' + (r.artifact.fileName || 'artifact'));
+        artifact.append(get);
+      }
+      artifact.append(el('div', 'hint', (r.artifact.fileName || '') + ', ' + formatBytes(r.artifact.totalSize)
+        + (state.role === 'operator' ? '' : ' (an operator token downloads it)')));
     } else if (r.artifact && r.artifact.evicted) {
       artifact.textContent = 'dropped (memory bound)';
     }
@@ -850,10 +928,13 @@ async function readEvents(body, onEvent, onId = () => {}, onRetry = () => {}) {
     const { value, done } = await reader.read();
     if (done) return;
     buffer += value;
-    let end;
-    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+    // One pass over the buffer per chunk (no re-slicing of the rest for every event).
+    const separator = /\r?\n\r?\n/g;
+    let start = 0;
+    let match;
+    while ((match = separator.exec(buffer)) !== null) {
+      const block = buffer.slice(start, match.index);
+      start = separator.lastIndex;
       const event = { type: 'message', id: null, data: '' };
       const data = [];
       for (const line of block.split(/\r?\n/)) {
@@ -872,6 +953,7 @@ async function readEvents(body, onEvent, onId = () => {}, onRetry = () => {}) {
         onEvent(event);
       }
     }
+    buffer = buffer.slice(start);
   }
 }
 
@@ -890,18 +972,10 @@ function queueAlert(data) {
 function applyQueuedAlerts() {
   const batch = state.pendingAlerts;
   state.pendingAlerts = [];
-  const filters = alertFilters();
-  const visibleBefore = alertList.items.length;
-  const newVisible = batch.filter(a => !state.alerts.has(a.alertId) && alertMatches(a, filters)).length;
   if (!mergeAlerts(batch)) return;
-  // Keep what the reader looks at in place: new rows land above it.
-  refreshAlerts(visibleBefore ? newVisible : 0);
-  const scrolled = alertList.container.scrollTop > 0;
-  const jump = $('alerts-top');
-  if (scrolled && newVisible) {
-    jump.hidden = false;
-    jump.textContent = 'new alerts above: back to the top';
-  }
+  // What the reader looks at stays in place (scroll anchoring): new rows land above it, and the
+  // button (in a slot of its own, so that nothing moves) offers the way back to the top.
+  if (refreshAlerts() > 0) $('alerts-top').classList.add('shown');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -925,6 +999,9 @@ function showView(name) {
 }
 
 function setUpStatic() {
+  applyTheme();
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', applyTheme);
+  for (const b of document.querySelectorAll('.theme-switch')) b.addEventListener('click', switchTheme);
   for (const rule of RULES) $('f-rule').append(Object.assign(el('option', null, rule), { value: rule }));
   for (const s of SEVERITIES) $('f-severity').append(Object.assign(el('option', null, s + ' or worse'), { value: s }));
   for (const id of ['f-host', 'f-rule', 'f-severity']) $(id).addEventListener('change', () => refreshAlerts());
@@ -933,12 +1010,12 @@ function setUpStatic() {
   $('c-text').addEventListener('input', refreshContainers);
   $('alerts-top').addEventListener('click', () => {
     alertList.container.scrollTop = 0;
-    $('alerts-top').hidden = true;
+    $('alerts-top').classList.remove('shown');
   });
   alertList = new VirtualList($('alerts-list'), ALERT_ROW_HEIGHT, renderAlertRow, showAlert);
   containerList = new VirtualList($('containers-list'), CONTAINER_ROW_HEIGHT, renderContainerRow, showContainer);
   alertList.container.addEventListener('scroll', () => {
-    if (alertList.container.scrollTop === 0) $('alerts-top').hidden = true;
+    if (alertList.container.scrollTop === 0) $('alerts-top').classList.remove('shown');
   });
   const tabs = Array.from(document.querySelectorAll('.tabs [role="tab"]'));
   for (const tab of tabs) {
@@ -959,6 +1036,7 @@ function setUpStatic() {
     if (token) signIn(token);
   });
   $('action-form').addEventListener('submit', submitAction);
+  $('action-dialog').addEventListener('close', () => { pendingAction = null; });
   $('action-cancel').addEventListener('click', () => {
     pendingAction = null;
     $('action-dialog').close();

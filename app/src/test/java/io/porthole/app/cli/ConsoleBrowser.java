@@ -102,6 +102,24 @@ final class ConsoleBrowser implements AutoCloseable {
     return driver.executeScript(js, args);
   }
 
+  /** Follows a console link (with its token) and waits for the signed-in console. */
+  void signIn(String link) {
+    driver.get(link);
+    await("the console after signing in", Duration.ofSeconds(20), d -> find("#app").isDisplayed());
+  }
+
+  /** Waits for a row of the alert list with this rule that names this container (or part). */
+  WebElement awaitAlertRow(String rule, String container, Duration timeout) {
+    return await(
+        rule + " alert of " + container,
+        timeout,
+        d ->
+            findAll("#alerts-list .vrow[data-rule='" + rule + "']").stream()
+                .filter(r -> r.isDisplayed() && r.getText().contains(container))
+                .findFirst()
+                .orElse(null));
+  }
+
   /** A PNG of the window, under target/console-screenshots/. */
   Path screenshot(String name) throws IOException {
     Path dir = Path.of("target", "console-screenshots");

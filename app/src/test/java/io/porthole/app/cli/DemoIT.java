@@ -6,17 +6,21 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `porthole demo --keep-running 2s` on the real engine: every expected alert in time, the isolation
- * round trip, the suite kept for a while after, and nothing left behind.
+ * `porthole demo --keep-running 15s` on the real engine: the printed console link followed in a
+ * browser shows the demo's alerts, every expected alert in time, the isolation round trip, the
+ * suite kept for a while after, and nothing left behind.
  */
 class DemoIT {
 
@@ -34,7 +38,27 @@ class DemoIT {
             "--alert-timeout",
             "90",
             "--keep-running",
-            "2s")) {
+            "15s")) {
+      // Meanwhile a browser follows the printed console link and sees the demo's alerts arrive.
+      CompletableFuture<String> console =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (ConsoleBrowser browser = ConsoleBrowser.open()) {
+                  String line =
+                      demo.awaitOut(l -> l.contains("console: http"), Duration.ofMinutes(3));
+                  String link = line.substring(line.indexOf("console: ") + "console: ".length());
+                  browser.signIn(link.split(" ")[0]);
+                  browser.find("#f-container").sendKeys("porthole-demo-");
+                  browser.awaitAlertRow(
+                      "HOST_NAMESPACES", "porthole-demo-s1-", Duration.ofMinutes(3));
+                  browser.awaitAlertRow(
+                      "OOM_KILLED", "porthole-demo-s2-oom-", Duration.ofMinutes(3));
+                  browser.screenshot("demo-alerts");
+                  return browser.find("#alerts-list").getText();
+                } catch (IOException | InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       // Until it exits, the demo's descendants are noted every 300 ms: its strace children.
       Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
       ProcessHandle self = demo.handle().orElseThrow();
@@ -48,6 +72,9 @@ class DemoIT {
                 return !self.isAlive();
               });
       int exit = demo.awaitExit(Duration.ofSeconds(30));
+      assertThat(console.get(1, TimeUnit.MINUTES))
+          .as("the demo's alerts in the console")
+          .contains("HOST_NAMESPACES", "porthole-demo-s1-", "OOM_KILLED", "porthole-demo-s2-oom-");
       assertThat(children.values())
           .as("strace children while the demo ran")
           .anyMatch(command -> command.endsWith("strace"));
@@ -78,9 +105,9 @@ class DemoIT {
           .anyMatch(
               line ->
                   line.contains("console: http://127.0.0.1:")
-                      && line.endsWith("(up while the demo runs, then for 2s (or until Ctrl-C))"));
+                      && line.endsWith("(up while the demo runs, then for 15s (or until Ctrl-C))"));
       int passed = indexOf(out, "demo passed");
-      int kept = indexOf(out, "keeping the suite, the console and the demo's containers for 2s");
+      int kept = indexOf(out, "keeping the suite, the console and the demo's containers for 15s");
       int removed = indexOf(out, "removed 6 demo container(s)");
       assertThat(kept)
           .as("kept running after the scenarios passed, cleaned up after")

@@ -6,10 +6,10 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * The operator console: static files from the classpath under {@code /ui/}, each response with a
- * strict Content-Security-Policy (scripts, styles and connections only from this origin, nothing
- * inline, no framing), and {@code /} (and {@code /index.html}) sends a browser there. The console
- * reads the API with the bearer token in a header like any client; these routes need no token (they
- * serve no data).
+ * strict Content-Security-Policy, redirects included (scripts, styles and connections only from
+ * this origin, nothing inline, no framing), and {@code /} (and {@code /index.html}) sends a browser
+ * there. The console reads the API with the bearer token in a header like any client; these routes
+ * need no token (they serve no data).
  */
 final class ConsoleRoutes {
 
@@ -42,16 +42,22 @@ final class ConsoleRoutes {
   }
 
   private static void securityHeaders(RoutingContext rc) {
+    putSecurityHeaders(rc);
+    rc.next();
+  }
+
+  private static void putSecurityHeaders(RoutingContext rc) {
     rc.response()
         .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Referrer-Policy", "no-referrer")
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Cache-Control", "no-cache");
-    rc.next();
   }
 
+  /** A redirect to the console is a console response too: it carries the same headers. */
   private static void redirect(RoutingContext rc, String location) {
+    putSecurityHeaders(rc);
     rc.response().setStatusCode(302).putHeader("Location", location).end();
   }
 }

@@ -78,6 +78,11 @@ class ConsoleRoutesTest {
       HttpResponse<Buffer> response = get(path, null);
       assertThat(response.statusCode()).as(path).isEqualTo(302);
       assertThat(response.getHeader("Location")).as(path).isEqualTo("/ui/");
+      assertThat(response.getHeader("Content-Security-Policy"))
+          .as(path)
+          .isEqualTo(ConsoleRoutes.CONTENT_SECURITY_POLICY);
+      assertThat(response.getHeader("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+      assertThat(response.getHeader("Referrer-Policy")).as(path).isEqualTo("no-referrer");
     }
   }
 
