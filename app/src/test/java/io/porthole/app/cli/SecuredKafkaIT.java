@@ -36,8 +36,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +65,7 @@ class SecuredKafkaIT {
   private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
   private static final String PASSWORD = "porthole-it-" + SUFFIX;
   private static final String STORE_PASSWORD = "store-" + SUFFIX;
+  private static final String SCRAM_USER = "porthole-scram";
   private static final Duration READY = Duration.ofSeconds(180);
 
   private static Path secrets;
@@ -92,6 +97,32 @@ class SecuredKafkaIT {
                                 new Volume("/etc/kafka/secrets"),
                                 AccessMode.ro)));
     Startables.deepStart(saslBroker, tlsBroker).join();
+    addScramUser();
+  }
+
+  /** The SCRAM-SHA-512 user, added through the admin API by the broker's PLAIN admin. */
+  private static void addScramUser() throws Exception {
+    Map<String, Object> admin = new HashMap<>();
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + saslPort);
+    admin.put("security.protocol", "SASL_PLAINTEXT");
+    admin.put("sasl.mechanism", "PLAIN");
+    admin.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
+            + " password=\"admin-"
+            + SUFFIX
+            + "\";");
+    try (Admin client = Admin.create(admin)) {
+      client
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      SCRAM_USER,
+                      new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
+                      PASSWORD)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll
@@ -117,9 +148,26 @@ class SecuredKafkaIT {
     try (PortholeProcess up = up(file, "127.0.0.1:" + saslPort, viewer)) {
       String api = awaitController(up);
       assertTopicsCreatedWithMinInsyncReplicas(file, "127.0.0.1:" + saslPort);
-      assertOomAlertReachesTheApi(api, viewer, up);
+      String id = assertOomAlertReachesTheApi(api, viewer, up);
       assertThat(String.join("\n", up.out()) + String.join("\n", up.err()))
           .doesNotContain(PASSWORD);
+      // SCRAM-SHA-512, the settings from the environment alone: `porthole tail` (its reachability
+      // check's admin client and its consumer) reads the alert.
+      assertTailPrintsTheAlert(
+          Map.of(
+              "PORTHOLE_KAFKA_CLIENT_SECURITY_PROTOCOL",
+              "SASL_PLAINTEXT",
+              "PORTHOLE_KAFKA_CLIENT_SASL_MECHANISM",
+              "SCRAM-SHA-512",
+              "PORTHOLE_KAFKA_CLIENT_SASL_JAAS_CONFIG",
+              "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                  + SCRAM_USER
+                  + "\" password=\""
+                  + PASSWORD
+                  + "\";"),
+          "127.0.0.1:" + saslPort,
+          id,
+          PASSWORD);
     }
   }
 
@@ -143,9 +191,22 @@ class SecuredKafkaIT {
       String api = awaitController(up);
       assertThat(existingTopics(file, "127.0.0.1:" + tlsPort))
           .containsAll(List.of(TopicNames.standard().names(Topic.values())));
-      assertOomAlertReachesTheApi(api, viewer, up);
+      String id = assertOomAlertReachesTheApi(api, viewer, up);
       assertThat(String.join("\n", up.out()) + String.join("\n", up.err()))
           .doesNotContain(STORE_PASSWORD);
+      // A PEM client key store (key and certificate chain in one file), the settings from the
+      // environment alone: `porthole tail` reads the alert.
+      assertTailPrintsTheAlert(
+          Map.of(
+              "PORTHOLE_KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL",
+              "PORTHOLE_KAFKA_CLIENT_SSL_TRUSTSTORE_TYPE", "PEM",
+              "PORTHOLE_KAFKA_CLIENT_SSL_TRUSTSTORE_LOCATION", secrets.resolve("ca.pem").toString(),
+              "PORTHOLE_KAFKA_CLIENT_SSL_KEYSTORE_TYPE", "PEM",
+              "PORTHOLE_KAFKA_CLIENT_SSL_KEYSTORE_LOCATION",
+                  secrets.resolve("client.pem").toString()),
+          "127.0.0.1:" + tlsPort,
+          id,
+          STORE_PASSWORD);
     }
   }
 
@@ -176,6 +237,9 @@ class SecuredKafkaIT {
                   + "name and password in"
                   + " kafka.client.sasl.jaas.config and kafka.client.sasl.mechanism");
       assertThat(up.out()).noneMatch(line -> line.startsWith("kafka: "));
+      assertThat(String.join("\n", up.out()) + String.join("\n", up.err()))
+          .as(up.transcript())
+          .doesNotContain(wrong);
     }
   }
 
@@ -227,7 +291,10 @@ class SecuredKafkaIT {
         "KAFKA_INTER_BROKER_LISTENER_NAME",
         "SASL_PLAINTEXT",
         "KAFKA_SASL_ENABLED_MECHANISMS",
-        "PLAIN",
+        "PLAIN,SCRAM-SHA-512",
+        // ___ is -: listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config.
+        "KAFKA_LISTENER_NAME_SASL__PLAINTEXT_SCRAM___SHA___512_SASL_JAAS_CONFIG",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;",
         "KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL",
         "PLAIN",
         // The run script maps __ to _: listener.name.sasl_plaintext.plain.sasl.jaas.config.
@@ -337,7 +404,7 @@ class SecuredKafkaIT {
     }
   }
 
-  private void assertOomAlertReachesTheApi(String api, String viewer, PortholeProcess up)
+  private String assertOomAlertReachesTheApi(String api, String viewer, PortholeProcess up)
       throws Exception {
     String id;
     try (DockerClient docker = TestDocker.client()) {
@@ -370,6 +437,35 @@ class SecuredKafkaIT {
       } finally {
         docker.removeContainerCmd(id).withForce(true).exec();
       }
+    }
+    return id;
+  }
+
+  /**
+   * {@code porthole tail alerts --from-beginning} with the client settings from the environment
+   * prints the alert of the container; the secret is in no line.
+   */
+  private static void assertTailPrintsTheAlert(
+      Map<String, String> env, String bootstrap, String containerId, String secret)
+      throws Exception {
+    try (PortholeProcess tail =
+        PortholeProcess.start(
+            env,
+            List.of(),
+            "tail",
+            "alerts",
+            "--kafka",
+            bootstrap,
+            "--from-beginning",
+            "--timeout",
+            "60")) {
+      String line = tail.awaitOut(l -> l.contains(containerId), Duration.ofSeconds(60));
+      assertThat(new JsonObject(line).getString("containerId")).isEqualTo(containerId);
+      tail.terminate();
+      tail.awaitExit(Duration.ofSeconds(30));
+      assertThat(String.join("\n", tail.out()) + String.join("\n", tail.err()))
+          .as(tail.transcript())
+          .doesNotContain(secret);
     }
   }
 
@@ -447,6 +543,11 @@ class SecuredKafkaIT {
           dir.resolve("broker.pem"),
           Files.readString(dir.resolve("broker.key"))
               + Files.readString(dir.resolve("broker.crt"))
+              + Files.readString(dir.resolve("ca.pem")));
+      Files.writeString(
+          dir.resolve("client.pem"),
+          Files.readString(dir.resolve("client.key"))
+              + Files.readString(dir.resolve("client.crt"))
               + Files.readString(dir.resolve("ca.pem")));
       openssl(
           dir,
