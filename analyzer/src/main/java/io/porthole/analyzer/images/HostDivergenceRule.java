@@ -313,10 +313,15 @@ public final class HostDivergenceRule {
         + " ("
         + kernel(a)
         + ") did within the last "
-        + config.window().toMinutes()
-        + " min. The image is the same, so the difference "
+        + within(config.window())
+        + ". The image is the same, so the difference "
         + "lies in the hosts: their kernels or policies (a syscall missing or denied, a "
         + "file present on one only).";
+  }
+
+  /** The window for people: "15 min", "45 s". */
+  static String within(Duration window) {
+    return window.toSeconds() % 60 == 0 ? window.toMinutes() + " min" : window.toSeconds() + " s";
   }
 
   private static String kernel(ImageSummary summary) {

@@ -78,7 +78,7 @@ final class HostImage {
     Syscall outcome = syscalls.get(key);
     if (outcome == null) {
       if (syscalls.size() >= maxOutcomes) {
-        evictOldest(syscalls, s -> s.lastSeen);
+        evictOldestSyscall();
       }
       outcome = new Syscall();
       outcome.proto =
@@ -197,6 +197,26 @@ final class HostImage {
 
   private static Instant later(Instant a, Instant b) {
     return a.isAfter(b) ? a : b;
+  }
+
+  /**
+   * Makes room for one syscall outcome: the oldest success goes first (a traced container makes
+   * many successful calls, and they are only counter-evidence); a failure only when no success is
+   * left.
+   */
+  private void evictOldestSyscall() {
+    Map<String, Syscall> successes = new HashMap<>();
+    syscalls.forEach(
+        (key, outcome) -> {
+          if (outcome.proto.getErrnoName().isEmpty()) {
+            successes.put(key, outcome);
+          }
+        });
+    Map<String, Syscall> candidates = successes.isEmpty() ? syscalls : successes;
+    candidates.entrySet().stream()
+        .min(Comparator.comparing((Map.Entry<String, Syscall> e) -> e.getValue().lastSeen))
+        .ifPresent(oldest -> syscalls.remove(oldest.getKey()));
+    dropped++;
   }
 
   private void evictOldest(Map<String, Instant> times) {

@@ -105,6 +105,11 @@ record HostOutcomes(
       if (exitOutcome && reference.exits().isEmpty()) {
         continue;
       }
+      // Likewise a syscall failure counts only when the reference host traced containers of the
+      // image: an untraced host shows no syscalls at all, which is no evidence that they succeed.
+      if (!exitOutcome && !reference.traced()) {
+        continue;
+      }
       if (!reference.failures().containsKey(failure.key())) {
         differing.add(failure);
       }
@@ -114,6 +119,12 @@ record HostOutcomes(
         Comparator.comparing((Outcome o) -> o.topic() == Topic.CONTAINER_EVENTS)
             .thenComparing(Outcome::key));
     return differing;
+  }
+
+  /** Whether containers of the image were traced on this host (it has syscall outcomes). */
+  boolean traced() {
+    return !successes.isEmpty()
+        || failures.values().stream().anyMatch(f -> f.topic() == Topic.SYSCALLS);
   }
 
   /**

@@ -224,4 +224,39 @@ class HostDivergenceRuleTest {
 
     assertThat(rule.images()).isEqualTo(3);
   }
+
+  @Test
+  void anUntracedReferenceHostIsNoEvidenceAboutSyscallsButItsExitsAre() {
+    ImageSummaryBuilder builder =
+        new ImageSummaryBuilder(
+            new ImageSummaryBuilder.Limits(Duration.ofMinutes(15), 100, 100, 64));
+    builder.onHeartbeat(heartbeat(HOST_A, KERNEL_A));
+    builder.onHeartbeat(heartbeat(HOST_B, KERNEL_B));
+    feed(builder, probeRun(HOST_A, "a1", false));
+    feed(builder, probeRun(HOST_B, "b1", true));
+    HostDivergenceRule rule = new HostDivergenceRule(CONFIG);
+    List<Alert> alerts = new ArrayList<>();
+    for (ImageSummary summary : builder.drainChanged(NOW)) {
+      // host A's containers ran untraced: no syscall outcomes, only how they ended
+      ImageSummary seen =
+          summary.getHostId().equals(HOST_A)
+              ? summary.toBuilder().clearSyscalls().build()
+              : summary;
+      alerts.addAll(rule.onSummary(seen, NOW));
+    }
+
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            alert -> {
+              assertThat(alert.getAttributesMap()).containsEntry("differing", "exit 4");
+              assertThat(alert.getTitle()).doesNotContain("memfd_create");
+            });
+  }
+
+  @Test
+  void theWindowIsNamedInSecondsWhenItIsNotWholeMinutes() {
+    assertThat(HostDivergenceRule.within(Duration.ofMinutes(15))).isEqualTo("15 min");
+    assertThat(HostDivergenceRule.within(Duration.ofSeconds(45))).isEqualTo("45 s");
+  }
 }

@@ -144,6 +144,45 @@ class ImageSummaryBuilderTest {
   }
 
   @Test
+  void aFailureIsKeptWhileSuccessesFillTheBound() {
+    String id = Fixtures.containerId("busy");
+    builder.onContainerEvent(
+        onHost(
+            Fixtures.event(id, START, Fixtures.lifecycle(ContainerAction.START, "busy")), HOST_A));
+    builder.onSyscalls(
+        onHost(
+            Fixtures.syscalls(
+                id,
+                START,
+                Fixtures.failing(
+                    7,
+                    START,
+                    "openat",
+                    "/etc/selinux/config",
+                    "ENOENT",
+                    "No such file or directory")),
+            HOST_A));
+    for (int i = 1; i <= 40; i++) {
+      builder.onSyscalls(
+          onHost(
+              Fixtures.syscalls(
+                  id,
+                  START.plusMillis(i),
+                  Fixtures.failing(7, START.plusMillis(i), "openat", "/lib/ok-" + i, "", "")),
+              HOST_A));
+    }
+
+    ImageSummary summary = builder.drainChanged(NOW).get(0);
+
+    assertThat(summary.getSyscallsCount()).isEqualTo(16);
+    assertThat(summary.getOutcomesDropped()).isEqualTo(25);
+    assertThat(summary.getSyscallsList())
+        .filteredOn(s -> !s.getErrnoName().isEmpty())
+        .extracting(SyscallOutcome::getPath)
+        .containsExactly("/etc/selinux/config");
+  }
+
+  @Test
   void pidsInProcPathsAreOneOutcome() {
     assertThat(HostImage.normalisedPath("/proc/self/task/4711/attr/current"))
         .isEqualTo("/proc/self/task/N/attr/current");

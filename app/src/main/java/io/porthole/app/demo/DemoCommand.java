@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -88,7 +87,10 @@ public final class DemoCommand implements Callable<Integer> {
   private final ServiceFactory services;
   private final PrintStream out;
   private final PrintStream err;
-  private final Set<String> printedAlertIds = ConcurrentHashMap.newKeySet();
+  // alert id -> the title last printed: a newer version is printed again only when its title
+  // changed
+  // (a HOST_DIVERGENCE alert grows when the exit follows the failing syscall)
+  private final Map<String, String> printedAlertTitles = new ConcurrentHashMap<>();
   private long startedNanos;
   private DivergenceScenario divergence;
 
@@ -361,9 +363,11 @@ public final class DemoCommand implements Callable<Integer> {
   private void printAlert(Alert alert, Expectations expectations, Map<String, String> names) {
     long now = System.nanoTime();
     expectations.offer(alert, now);
-    if (!printedAlertIds.add(alert.getAlertId())) {
+    String shownTitle = printedAlertTitles.put(alert.getAlertId(), alert.getTitle());
+    if (alert.getTitle().equals(shownTitle)) {
       return; // a newer version of an alert already shown (its episode goes on)
     }
+    String updated = shownTitle == null ? "" : " (updated)";
     String container =
         alert.getContainerName().isEmpty()
             ? names.getOrDefault(alert.getContainerId(), alert.getContainerId())
@@ -371,8 +375,9 @@ public final class DemoCommand implements Callable<Integer> {
     synchronized (out) {
       out.printf(
           Locale.ROOT,
-          "[%6.1fs] alert %s %s %s: %s%n",
+          "[%6.1fs] alert%s %s %s %s: %s%n",
           seconds(now),
+          updated,
           alert.getSeverity(),
           alert.getRule(),
           container,

@@ -69,6 +69,32 @@ public final class SecondEngine implements AutoCloseable {
     return base;
   }
 
+  /** Its name, the prefix of its containerd namespaces. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The namespaces of the shared containerd (empty when the first engine runs its own elsewhere).
+   */
+  public static List<String> containerdNamespaces() throws Exception {
+    if (!Files.exists(FIRST_ENGINE_CONTAINERD)) {
+      return List.of();
+    }
+    return run(
+            Duration.ofSeconds(10),
+            "ctr",
+            "-a",
+            FIRST_ENGINE_CONTAINERD.toString(),
+            "namespaces",
+            "list",
+            "-q")
+        .lines()
+        .map(String::trim)
+        .filter(l -> !l.isEmpty())
+        .toList();
+  }
+
   public String bridge() {
     return bridge;
   }

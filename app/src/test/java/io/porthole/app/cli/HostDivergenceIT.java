@@ -49,8 +49,7 @@ class HostDivergenceIT {
   void theSameImageFailingOnlyOnHostBRaisesHostDivergenceNamingBothHostsAndLeavesNothingBehind()
       throws Exception {
     long startedAt = System.nanoTime();
-    String docker0Before =
-        SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
+    String docker0Before = docker0();
     Path probe = MemfdProbe.compile(probeDir);
     String run = UUID.randomUUID().toString().substring(0, 8);
     String hostA = "it-div-a-" + run;
@@ -180,10 +179,41 @@ class HostDivergenceIT {
     assertThat(Files.exists(engineBase)).as("its directories and socket gone").isFalse();
     assertThat(SecondEngine.mountsUnder(engineBase)).as("nothing of it mounted").isEmpty();
     assertThat(Files.exists(Path.of("/sys/class/net", bridge))).as("its bridge deleted").isFalse();
-    assertThat(SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0"))
-        .as("docker0 intact")
+    assertThat(docker0())
+        .as("docker0 intact (same index, MAC and addresses)")
         .isEqualTo(docker0Before);
+    assertThat(SecondEngine.containerdNamespaces())
+        .as("its containerd namespaces removed")
+        .noneMatch(ns -> ns.startsWith(engine.name()));
+    assertThat(
+            SecondEngine.run(
+                Duration.ofSeconds(30),
+                "docker",
+                "ps",
+                "-aq",
+                "--filter",
+                "name=porthole-it-div-" + run))
+        .as("host A's container removed")
+        .isBlank();
     System.out.printf("HostDivergenceIT: %.1f s%n", (System.nanoTime() - startedAt) / 1e9);
+  }
+
+  /**
+   * What identifies docker0: its index, MAC address and addresses (not its carrier state, which
+   * changes as containers of other tests come and go).
+   */
+  private static String docker0() throws Exception {
+    String link = SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "link", "show", "docker0");
+    String index = link.substring(0, link.indexOf(':'));
+    String mac = link.replaceAll("(?s).*link/ether (\\S+).*", "$1");
+    String addresses =
+        SecondEngine.run(Duration.ofSeconds(10), "ip", "-o", "addr", "show", "docker0")
+            .lines()
+            .map(l -> l.trim().split("\\s+")[3])
+            .sorted()
+            .toList()
+            .toString();
+    return index + " " + mac + " " + addresses;
   }
 
   private static String[] concat(List<String> a, List<String> b) {
