@@ -11,11 +11,12 @@ import io.porthole.runtime.Settings;
 import io.porthole.runtime.ops.Readiness.Status;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,8 @@ class OpsHttpServerTest {
 
   private Vertx vertx;
   private OpsHttpServer server;
-  private HttpClient client;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
 
   @BeforeEach
   void start() throws Exception {
@@ -43,7 +45,6 @@ class OpsHttpServerTest {
             Readiness.of(vertx),
             "test");
     await(server.start());
-    client = vertx.createHttpClient();
   }
 
   @AfterEach
@@ -133,11 +134,14 @@ class OpsHttpServerTest {
   @Test
   void otherPathsAnd405AreRefused() throws Exception {
     assertThat(get("/nothing").status).isEqualTo(404);
-    HttpClientResponse post =
-        await(
-            client
-                .request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/metrics")
-                .compose(r -> r.send()));
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.actualPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
@@ -156,21 +160,23 @@ class OpsHttpServerTest {
 
   private record Reply(int status, String contentType, String body) {}
 
+  /**
+   * One GET with the JDK's HTTP client. Vert.x's own client, pooled on the Vert.x instance under
+   * test, left a second or third request on a kept-alive connection unanswered now and then (2 of 3
+   * runs on a loaded machine); the JDK's client keeps the test about the server.
+   */
   private Reply get(String path) throws Exception {
-    return await(
-        client
-            .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
-            .compose(HttpClientRequest::send)
-            .compose(
-                response ->
-                    response
-                        .body()
-                        .map(
-                            body ->
-                                new Reply(
-                                    response.statusCode(),
-                                    response.getHeader("Content-Type"),
-                                    body.toString()))));
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(null),
+        response.body());
   }
 
   private static <T> T await(Future<T> future) throws Exception {
