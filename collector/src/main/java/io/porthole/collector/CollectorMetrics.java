@@ -26,136 +26,90 @@ final class CollectorMetrics {
   static CollectorMetrics bind(MeterRegistry registry, CollectorStats stats) {
     CollectorMetrics metrics = new CollectorMetrics(registry);
     metrics.counter(
-        "events.seen", "source", "docker", stats.dockerEventsSeen, "Docker events received");
+        "events.seen", stats.dockerEventsSeen, "Docker events received", "source", "docker");
     metrics.counter(
         "events.seen",
-        "source",
-        "strace",
         stats.syscallEventsSeen,
-        "syscall events parsed from strace");
-    metrics.counter("events.seen", "source", "packets", stats.packetsSeen, "packets captured");
+        "syscall events parsed from strace",
+        "source",
+        "strace");
+    metrics.counter("events.seen", stats.packetsSeen, "packets captured", "source", "packets");
     metrics.counter(
-        "events.seen", "source", "kmsg", stats.kmsgRecordsRead, "kernel log records read");
+        "events.seen", stats.kmsgRecordsRead, "kernel log records read", "source", "kmsg");
     metrics.counter(
         "events.published",
+        stats.dockerEventsPublished,
+        "envelopes Kafka acknowledged",
         "topic",
         "container-events",
         "source",
-        "docker",
-        stats.dockerEventsPublished,
-        "envelopes Kafka acknowledged");
+        "docker");
     metrics.counter(
         "events.published",
+        stats.syscallBatchesPublished,
+        "envelopes Kafka acknowledged",
         "topic",
         "syscalls",
         "source",
-        "strace",
-        stats.syscallBatchesPublished,
-        "envelopes Kafka acknowledged");
+        "strace");
     metrics.counter(
         "events.published",
+        stats.flowRecordsPublished,
+        "envelopes Kafka acknowledged",
         "topic",
         "flows",
         "source",
-        "packets",
-        stats.flowRecordsPublished,
-        "envelopes Kafka acknowledged");
+        "packets");
     metrics.counter(
         "events.published.all",
-        null,
-        null,
         stats.eventsPublished,
         "every envelope Kafka acknowledged, all topics");
     metrics.counter(
         "events.dropped",
-        "reason",
-        "backpressure",
         stats.eventsDroppedBackpressure,
-        "events dropped because a buffer was full");
+        "events dropped because a buffer was full",
+        "reason",
+        "backpressure");
     metrics.counter(
         "kafka.send.failures",
-        null,
-        null,
         stats.kafkaSendFailures,
         "envelopes Kafka refused or did not acknowledge");
     metrics.counter(
-        "pcap.dropped", "where", "libpcap", stats.pcapDropped, "packets libpcap dropped");
+        "pcap.dropped", stats.pcapDropped, "packets libpcap dropped", "where", "libpcap");
     metrics.counter(
         "pcap.dropped",
-        "where",
-        "interface",
         stats.pcapInterfaceDropped,
-        "packets the interface dropped");
+        "packets the interface dropped",
+        "where",
+        "interface");
+    metrics.counter("flows.evicted", stats.flowsEvicted, "flows evicted from a full flow table");
     metrics.counter(
-        "flows.evicted", null, null, stats.flowsEvicted, "flows evicted from a full flow table");
+        "strace.lines.unparsed", stats.straceLinesUnparsed, "strace lines not understood");
     metrics.counter(
-        "strace.lines.unparsed",
-        null,
-        null,
-        stats.straceLinesUnparsed,
-        "strace lines not understood");
-    metrics.counter(
-        "strace.processes.started",
-        null,
-        null,
-        stats.straceProcessesStarted,
-        "strace processes started");
-    metrics.counter(
-        "docker.reconnects", null, null, stats.dockerReconnects, "Docker events stream reconnects");
+        "strace.processes.started", stats.straceProcessesStarted, "strace processes started");
+    metrics.counter("docker.reconnects", stats.dockerReconnects, "Docker events stream reconnects");
     metrics.counter(
         "docker.events.reconciled",
-        null,
-        null,
         stats.dockerEventsReconciled,
         "events rebuilt by a reconcile after a gap");
+    metrics.counter("kmsg.oom.kills", stats.kmsgOomKills, "OOM kills read from the kernel log");
     metrics.counter(
-        "kmsg.oom.kills", null, null, stats.kmsgOomKills, "OOM kills read from the kernel log");
+        "kmsg.records.lost", stats.kmsgRecordsLost, "kernel log records overwritten unread");
     metrics.counter(
-        "kmsg.records.lost",
-        null,
-        null,
-        stats.kmsgRecordsLost,
-        "kernel log records overwritten unread");
+        "packet.captures.failed", stats.packetCapturesFailed, "packet captures that failed");
     metrics.counter(
-        "packet.captures.failed",
-        null,
-        null,
-        stats.packetCapturesFailed,
-        "packet captures that failed");
-    metrics.counter(
-        "commands.executed",
-        null,
-        null,
-        stats.commandsExecuted,
-        "remediation commands carried out");
-    metrics.counter(
-        "commands.rejected", null, null, stats.commandsRejected, "remediation commands refused");
+        "commands.executed", stats.commandsExecuted, "remediation commands carried out");
+    metrics.counter("commands.rejected", stats.commandsRejected, "remediation commands refused");
     return metrics;
   }
 
-  private void counter(
-      String name, String tag, String value, AtomicLong counter, String description) {
-    counter(name, tag, value, null, null, counter, description);
-  }
-
-  private void counter(
-      String name,
-      String tag,
-      String value,
-      String tag2,
-      String value2,
-      AtomicLong counter,
-      String description) {
-    FunctionCounter.Builder<AtomicLong> builder =
+  /** A counter read from {@code counter} at scrape time, tagged by {@code tags} (key, value...). */
+  private void counter(String name, AtomicLong counter, String description, String... tags) {
+    meters.add(
         FunctionCounter.builder("porthole.collector." + name, counter, AtomicLong::get)
-            .description(description);
-    if (tag != null) {
-      builder.tag(tag, value);
-    }
-    if (tag2 != null) {
-      builder.tag(tag2, value2);
-    }
-    meters.add(builder.register(registry));
+            .description(description)
+            .tags(tags)
+            .register(registry));
   }
 
   void remove() {

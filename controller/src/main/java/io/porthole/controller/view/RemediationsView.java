@@ -143,9 +143,9 @@ public final class RemediationsView {
     entry.command = command;
     entry.hostId = command.getHostId();
     entry.digest = CommandSigner.digest(command);
-    List<RemediationResult> finals = new ArrayList<>();
-    release(command.getCommandId(), finals);
-    return finals;
+    List<RemediationResult> accepted = new ArrayList<>();
+    release(command.getCommandId(), accepted);
+    return accepted;
   }
 
   /**
@@ -155,9 +155,9 @@ public final class RemediationsView {
    * @return those of them that became final results or accepted follow-ups, in the order read
    */
   public synchronized List<RemediationResult> releaseWaitingOn(RemediationResult finalResult) {
-    List<RemediationResult> finals = new ArrayList<>();
-    release(finalResult.getCommandId() + TTL_RESTORE_SUFFIX, finals);
-    return finals;
+    List<RemediationResult> accepted = new ArrayList<>();
+    release(finalResult.getCommandId() + TTL_RESTORE_SUFFIX, accepted);
+    return accepted;
   }
 
   /** Forgets a command that could not be written to Kafka (it was never issued). */
@@ -344,7 +344,7 @@ public final class RemediationsView {
     return Outcome.HELD;
   }
 
-  private void release(String id, List<RemediationResult> finals) {
+  private void release(String id, List<RemediationResult> accepted) {
     List<RemediationResult> waiting = held.remove(id);
     if (waiting == null) {
       return;
@@ -354,10 +354,10 @@ public final class RemediationsView {
       heldBytes -= result.hasArtifact() ? result.getArtifact().getData().size() : 0;
       Outcome outcome = onResult(result);
       if (outcome == Outcome.FINAL) {
-        finals.add(result);
-        release(result.getCommandId() + TTL_RESTORE_SUFFIX, finals);
+        accepted.add(result);
+        release(result.getCommandId() + TTL_RESTORE_SUFFIX, accepted);
       } else if (outcome == Outcome.FOLLOW_UP) {
-        finals.add(result);
+        accepted.add(result);
       }
     }
   }
