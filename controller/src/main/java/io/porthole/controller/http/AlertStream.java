@@ -1,7 +1,6 @@
 package io.porthole.controller.http;
 
-import io.porthole.proto.Alert;
-import io.porthole.wire.ProtoJson;
+import io.porthole.controller.view.RenderedAlert;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
@@ -90,12 +89,15 @@ public final class AlertStream {
     }
   }
 
-  /** Sends the alert to every client, and keeps it for clients that reconnect. */
-  public void publish(Alert alert) {
+  /**
+   * Sends the alert to every client, and keeps it for clients that reconnect. Its JSON is rendered
+   * only when a client is sent it (now, or when it reconnects).
+   */
+  public void publish(RenderedAlert alert) {
     synchronized (replay) {
-      String event = replay.append("alert", ProtoJson.toJson(alert));
+      StreamReplay.Event event = replay.append("alert", alert::json);
       if (!clients.isEmpty()) {
-        send(event);
+        send(event.frame());
         eventsSent.incrementAndGet();
       }
     }

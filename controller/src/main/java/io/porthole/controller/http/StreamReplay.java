@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The last events of the alert stream, so that a client reconnecting with {@code Last-Event-ID}
@@ -16,10 +17,33 @@ import java.util.Optional;
 final class StreamReplay {
 
   /**
-   * One event: its sequence number and its whole frame ({@code id:}, {@code event:}, {@code
-   * data:}).
+   * One event: its sequence number, and its whole frame ({@code id:}, {@code event:}, {@code
+   * data:}) built when first asked for, so that events no client is sent cost no rendering.
    */
-  record Event(long seq, String frame) {}
+  final class Event {
+    private final long seq;
+    private final String name;
+    private final Supplier<String> data;
+    private String frame;
+
+    private Event(long seq, String name, Supplier<String> data) {
+      this.seq = seq;
+      this.name = name;
+      this.data = data;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    /** The frame; callers serialise access as for the replay itself. */
+    String frame() {
+      if (frame == null) {
+        frame = "id: " + id(seq) + "\nevent: " + name + "\ndata: " + data.get() + "\n\n";
+      }
+      return frame;
+    }
+  }
 
   private final String epoch;
   private final int max;
@@ -37,13 +61,17 @@ final class StreamReplay {
 
   /** Appends an event named {@code name} with one line of data and returns its frame. */
   String append(String name, String data) {
-    long seq = ++lastSeq;
-    String frame = "id: " + id(seq) + "\nevent: " + name + "\ndata: " + data + "\n\n";
-    events.add(new Event(seq, frame));
+    return append(name, () -> data).frame();
+  }
+
+  /** Appends an event named {@code name} whose one line of data is rendered when first needed. */
+  Event append(String name, Supplier<String> data) {
+    Event event = new Event(++lastSeq, name, data);
+    events.add(event);
     if (events.size() > max) {
       events.poll();
     }
-    return frame;
+    return event;
   }
 
   /** The id of the newest event ({@code EPOCH-0} before the first). */

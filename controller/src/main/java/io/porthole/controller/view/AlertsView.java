@@ -1,13 +1,13 @@
 package io.porthole.controller.view;
 
 import io.porthole.proto.Alert;
-import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -15,13 +15,18 @@ import java.util.function.Function;
  * The alerts seen, the newest version per alert id (an episode's alert is republished as it grows).
  * Bounded: the least recently updated alert is evicted beyond the capacity.
  *
- * <p>Queries are the controller's hot path: the alerts are kept ordered newest first and each with
- * its JSON rendered once when it arrives, so a query walks only as far as its limit needs.
+ * <p>Queries are the controller's hot path: the alerts are kept ordered newest first, so a query
+ * walks only as far as its limit needs, and each version's JSON is rendered at most once, when a
+ * query or the live stream first needs it ({@link RenderedAlert}).
  */
 public final class AlertsView {
 
-  /** An alert with its sort key and its JSON (protobuf JSON mapping), rendered once. */
-  private record Indexed(Alert alert, Instant newest, String json) {}
+  /** An alert version with its sort key. */
+  private record Indexed(RenderedAlert rendered, Instant newest) {
+    Alert alert() {
+      return rendered.alert();
+    }
+  }
 
   private static final Comparator<Indexed> NEWEST_FIRST =
       Comparator.comparing(Indexed::newest)
@@ -39,17 +44,17 @@ public final class AlertsView {
   /**
    * Keeps the alert unless a newer version of it is known already.
    *
-   * @return whether the view changed
+   * @return the version kept (its JSON not rendered yet), or empty when the view did not change
    */
-  public synchronized boolean onAlert(Alert alert) {
+  public synchronized Optional<RenderedAlert> onAlert(Alert alert) {
     if (alert.getAlertId().isEmpty()) {
-      return false;
+      return Optional.empty();
     }
     Indexed known = alerts.get(alert.getAlertId());
     if (known != null && versionOf(alert).isBefore(versionOf(known.alert()))) {
-      return false;
+      return Optional.empty();
     }
-    Indexed indexed = new Indexed(alert, newestTime(alert), ProtoJson.toJson(alert));
+    Indexed indexed = new Indexed(new RenderedAlert(alert), newestTime(alert));
     if (known != null) {
       ordered.remove(known);
     }
@@ -59,7 +64,7 @@ public final class AlertsView {
     }
     ordered.add(indexed);
     version++;
-    return true;
+    return Optional.of(indexed.rendered());
   }
 
   /**
@@ -75,9 +80,17 @@ public final class AlertsView {
     return select(query, Indexed::alert);
   }
 
-  /** The same selection as {@link #query}, as each alert's JSON in the protobuf JSON mapping. */
+  /**
+   * The same selection as {@link #query}, as each alert's JSON in the protobuf JSON mapping
+   * (rendered outside the view's lock, each version once).
+   */
   public List<String> queryJson(AlertQuery query) {
-    return select(query, Indexed::json);
+    List<RenderedAlert> selected = select(query, Indexed::rendered);
+    List<String> json = new ArrayList<>(selected.size());
+    for (RenderedAlert rendered : selected) {
+      json.add(rendered.json());
+    }
+    return json;
   }
 
   private synchronized <T> List<T> select(AlertQuery query, Function<Indexed, T> part) {

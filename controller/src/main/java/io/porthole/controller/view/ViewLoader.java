@@ -1,7 +1,6 @@
 package io.porthole.controller.view;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.porthole.proto.Alert;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.RecordConsumer;
@@ -40,7 +39,7 @@ public final class ViewLoader implements Lifecycle {
 
   private final TopicNames topics;
   private final Views views;
-  private final Consumer<Alert> liveAlerts;
+  private final Consumer<RenderedAlert> liveAlerts;
   private final RecordConsumer<String, byte[]> records;
   private final AtomicLong recordsApplied = new AtomicLong();
   private final AtomicLong recordsUndecodable = new AtomicLong();
@@ -55,7 +54,7 @@ public final class ViewLoader implements Lifecycle {
       KafkaConsumer<String, byte[]> consumer,
       TopicNames topics,
       Views views,
-      Consumer<Alert> liveAlerts) {
+      Consumer<RenderedAlert> liveAlerts) {
     this.topics = Objects.requireNonNull(topics, "topics");
     this.views = Objects.requireNonNull(views, "views");
     this.liveAlerts = Objects.requireNonNull(liveAlerts, "liveAlerts");
@@ -73,7 +72,7 @@ public final class ViewLoader implements Lifecycle {
       KafkaSettings kafka,
       TopicNames topics,
       Views views,
-      Consumer<Alert> liveAlerts) {
+      Consumer<RenderedAlert> liveAlerts) {
     Map<String, String> config = new HashMap<>(kafka.consumerConfig(CLIENT_ID, null));
     config.put("auto.offset.reset", "earliest");
     config.remove("group.id");

@@ -60,10 +60,12 @@ public record Views(
   /**
    * Applies one record's value.
    *
-   * @return the alert, when the record was an alert that changed the alerts view (for live streams)
+   * @return the alert version, when the record was an alert that changed the alerts view (for live
+   *     streams)
    * @throws InvalidProtocolBufferException when the bytes are not a message of the topic
    */
-  public Optional<Alert> apply(Topic topic, byte[] value) throws InvalidProtocolBufferException {
+  public Optional<RenderedAlert> apply(Topic topic, byte[] value)
+      throws InvalidProtocolBufferException {
     if (value == null) {
       return Optional.empty();
     }
@@ -71,8 +73,7 @@ public record Views(
       case CONTAINER_EVENTS -> onContainerEvent(EventEnvelope.parseFrom(value));
       case HEARTBEATS -> hosts.onHeartbeat(CollectorHeartbeat.parseFrom(value));
       case ALERTS -> {
-        Alert alert = Alert.parseFrom(value);
-        return alerts.onAlert(alert) ? Optional.of(alert) : Optional.empty();
+        return alerts.onAlert(Alert.parseFrom(value));
       }
       case COMMANDS ->
           remediations.onCommand(RemediationCommand.parseFrom(value)).forEach(this::applyAccepted);

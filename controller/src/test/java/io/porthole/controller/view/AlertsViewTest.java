@@ -8,6 +8,7 @@ import io.porthole.proto.Severity;
 import io.porthole.wire.ProtoJson;
 import io.porthole.wire.Timestamps;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AlertsViewTest {
@@ -36,6 +37,28 @@ class AlertsViewTest {
   }
 
   @Test
+  void aVersionIsRenderedOnlyWhenAQueryNeedsItAndThenOnce() {
+    RenderedAlert superseded =
+        view.onAlert(alert("a", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 10, 10)).orElseThrow();
+    RenderedAlert newest =
+        view.onAlert(
+                alert("a", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 20, 20).toBuilder()
+                    .setOccurrences(2)
+                    .build())
+            .orElseThrow();
+    assertThat(superseded.rendered()).isFalse();
+    assertThat(newest.rendered()).isFalse();
+
+    List<String> json = view.queryJson(AlertQuery.newest(10));
+
+    assertThat(json).singleElement().asString().contains("\"occurrences\":2");
+    assertThat(newest.rendered()).isTrue();
+    assertThat(superseded.rendered()).isFalse();
+    // The live stream is handed the same version: it reuses the rendering.
+    assertThat(newest.json()).isSameAs(json.get(0));
+  }
+
+  @Test
   void keepsTheNewestVersionPerAlertId() {
     view.onAlert(
         alert("a", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 10, 10).toBuilder()
@@ -46,7 +69,7 @@ class AlertsViewTest {
                 alert("a", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 5, 5).toBuilder()
                     .setOccurrences(1)
                     .build()))
-        .isFalse();
+        .isEmpty();
     assertThat(view.query(AlertQuery.newest(10)))
         .singleElement()
         .extracting(Alert::getOccurrences)
@@ -56,7 +79,7 @@ class AlertsViewTest {
                 alert("a", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 20, 20).toBuilder()
                     .setOccurrences(3)
                     .build()))
-        .isTrue();
+        .isPresent();
     assertThat(view.query(AlertQuery.newest(10)))
         .singleElement()
         .extracting(Alert::getOccurrences)
@@ -97,7 +120,7 @@ class AlertsViewTest {
   @Test
   void boundedAndIgnoresAlertsWithoutId() {
     AlertsView small = new AlertsView(2);
-    assertThat(small.onAlert(Alert.getDefaultInstance())).isFalse();
+    assertThat(small.onAlert(Alert.getDefaultInstance())).isEmpty();
     small.onAlert(alert("1", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 1, 1));
     small.onAlert(alert("2", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 2, 2));
     small.onAlert(alert("3", Rule.OOM_KILLED, Severity.HIGH, "h1", "web", 3, 3));
