@@ -34,6 +34,7 @@ public record AnalyzerConfig(
     Duration commitInterval,
     Duration tickInterval,
     Duration replayWindow,
+    Duration alertUpdateInterval,
     int publishBuffer,
     EngineLimits limits,
     RuleSet rules) {
@@ -45,6 +46,7 @@ public record AnalyzerConfig(
   public static final String TICK_INTERVAL = "analyzer.tick.interval";
   public static final String REPLAY_WINDOW = "analyzer.replay.window";
   public static final String PUBLISH_BUFFER = "analyzer.publish.buffer";
+  public static final String ALERT_UPDATE_INTERVAL = "analyzer.alert.update.interval";
   public static final String MAX_CONTAINERS = "analyzer.max.containers";
   public static final String CONTAINER_IDLE_EXPIRY = "analyzer.container.idle.expiry";
   public static final String MAX_HOSTS = "analyzer.max.hosts";
@@ -77,6 +79,7 @@ public record AnalyzerConfig(
     Objects.requireNonNull(commitInterval, "commitInterval");
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(replayWindow, "replayWindow");
+    Objects.requireNonNull(alertUpdateInterval, "alertUpdateInterval");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(rules, "rules");
   }
@@ -140,6 +143,19 @@ public record AnalyzerConfig(
               + replay.toMillis()
               + "ms");
     }
+    Duration alertUpdateInterval =
+        settings.duration(ALERT_UPDATE_INTERVAL, Duration.ofSeconds(5), Duration.ZERO, DAY);
+    if (alertUpdateInterval.compareTo(replay) > 0) {
+      throw new ConfigException(
+          settings.describe(ALERT_UPDATE_INTERVAL),
+          "must be at most "
+              + REPLAY_WINDOW
+              + " ("
+              + replay.toMillis()
+              + "ms) so that a restart re-reads the records behind an update held back, but was "
+              + alertUpdateInterval.toMillis()
+              + "ms");
+    }
     return new AnalyzerConfig(
         KafkaSettings.from(settings),
         TopicSettings.from(settings),
@@ -154,6 +170,7 @@ public record AnalyzerConfig(
         settings.duration(
             TICK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
         replay,
+        alertUpdateInterval,
         settings.integer(PUBLISH_BUFFER, 10_000, 1, 10_000_000),
         new EngineLimits(
             settings.integer(MAX_CONTAINERS, 10_000, 1, 10_000_000),

@@ -54,6 +54,13 @@ public final class AnalyzerSettingDefinitions {
               "how far back partitions are re-read after an assignment (at least the longest rule"
                   + " window)"),
           of(
+              AnalyzerConfig.ALERT_UPDATE_INTERVAL,
+              DURATION,
+              "5s",
+              "a growing alert (more occurrences or evidence, same title and severity) is"
+                  + " republished at most this often; 0 republishes every version (at most the"
+                  + " replay window)"),
+          of(
               AnalyzerConfig.PUBLISH_BUFFER,
               INTEGER,
               "10000",

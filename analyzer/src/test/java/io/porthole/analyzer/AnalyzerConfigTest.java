@@ -117,6 +117,24 @@ class AnalyzerConfigTest {
   }
 
   @Test
+  void alertUpdatesAreSpacedFiveSecondsApartAndNoMoreThanTheReplayWindow() {
+    assertThat(AnalyzerConfig.from(settings()).alertUpdateInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(
+            AnalyzerConfig.from(settings("analyzer.alert.update.interval", "0s"))
+                .alertUpdateInterval())
+        .isZero();
+    assertThatThrownBy(
+            () ->
+                AnalyzerConfig.from(
+                    settings(
+                        "analyzer.alert.update.interval", "10m", "analyzer.replay.window", "5m")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "analyzer.alert.update.interval: must be at most analyzer.replay.window (300000ms)");
+  }
+
+  @Test
   void errorsFromTheEnvironmentNameTheVariable() {
     Settings fromEnv =
         Settings.from(

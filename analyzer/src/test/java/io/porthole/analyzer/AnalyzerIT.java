@@ -117,6 +117,40 @@ class AnalyzerIT {
   }
 
   @Test
+  void aGrowingEpisodeIsRepublishedAtMostOncePerIntervalAndItsLastVersionAtStop() throws Exception {
+    try (KafkaTestbed testbed = new KafkaTestbed("analyzer-updates");
+        KafkaTestbed.Reader alerts = testbed.reader(Topic.ALERTS)) {
+      Instant t = Instant.now();
+      String id = containerId("it-refused");
+      int attempts = 40;
+      for (int i = 0; i < attempts; i++) {
+        testbed.produce(
+            Fixtures.flow(id, t.plusMillis(10L * i), 40_000 + i, "172.17.0.9", 5432, 1, 0, 1));
+      }
+      // An interval longer than the test: only the first version (at the threshold, 3) and the
+      // one flushed at stop may be published.
+      AnalyzerService analyzer = started(testbed, "analyzer.alert.update.interval", "5m");
+      KafkaTestbed.await(
+          "every flow analysed", TIMEOUT, () -> analyzer.stats().recordsProcessed() >= attempts);
+      alerts.awaitAlerts("the first version", TIMEOUT, a -> !a.isEmpty());
+      await(analyzer.stop());
+
+      Map<String, Alert> latest = alerts.readToEnd();
+      assertThat(latest.values())
+          .singleElement()
+          .satisfies(
+              alert -> {
+                assertThat(alert.getRule()).isEqualTo(Rule.CONNECTION_FAILURES);
+                assertThat(alert.getOccurrences()).isEqualTo(attempts);
+              });
+      assertThat(alerts.records)
+          .extracting(r -> Alert.parseFrom(r.value()).getOccurrences())
+          .containsExactly(3, attempts);
+      assertThat(analyzer.stats().alertVersionsSkipped()).isEqualTo(attempts - 3 - 1);
+    }
+  }
+
+  @Test
   void aPoisonRecordIsDeadLetteredWithItsOriginAndTheNextGoodRecordIsStillProcessed()
       throws Exception {
     try (KafkaTestbed testbed = new KafkaTestbed("analyzer-poison");

@@ -45,6 +45,7 @@ public final class AnalyzerStats {
   final AtomicLong pauses = new AtomicLong();
   final AtomicLong containersEvicted = new AtomicLong();
   final AtomicLong trackedContainers = new AtomicLong();
+  final AtomicLong alertVersionsSkipped = new AtomicLong();
 
   private volatile MeterRegistry registry = new SimpleMeterRegistry();
   private PortholeMetrics portholeMetrics;
@@ -71,6 +72,11 @@ public final class AnalyzerStats {
     counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
     counter("rebalances", rebalances, "partition assignments received");
     counter("consumer.pauses", pauses, "times the consumer paused at analyzer.max.in.flight");
+    counter(
+        "alert.versions.skipped",
+        alertVersionsSkipped,
+        "versions of a growing alert replaced by a newer one while held back"
+            + " (analyzer.alert.update.interval)");
     counter(
         "containers.evicted",
         containersEvicted,
@@ -270,6 +276,11 @@ public final class AnalyzerStats {
   /** Containers forgotten because the cap on tracked containers was hit. */
   public long containersEvicted() {
     return containersEvicted.get();
+  }
+
+  /** Versions of growing alerts never published: a newer one replaced them while held back. */
+  public long alertVersionsSkipped() {
+    return alertVersionsSkipped.get();
   }
 
   public long trackedContainers() {

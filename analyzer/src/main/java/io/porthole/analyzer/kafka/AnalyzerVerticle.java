@@ -73,8 +73,9 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
       ProtobufDeserializer.heartbeats();
-  // Touched only on the pipeline's analysis thread.
+  // Touched only on the pipeline's analysis thread (and by stop once the pipeline has stopped).
   private AnalysisEngine engine;
+  private AlertUpdateThrottle updates;
   private RecordPublisher publisher;
   private DeadLetterWriter deadLetters;
   private AnalysisPipeline pipeline;
@@ -100,6 +101,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     List<DetectionRule> rules = config.rules().enabledRules();
     stats.rules(rules);
     engine = new AnalysisEngine(config.limits(), rules);
+    updates = new AlertUpdateThrottle(config.alertUpdateInterval());
     publisher =
         RecordPublisher.create(
             vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
@@ -157,7 +159,11 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
             config.topicNames().name(Topic.HEARTBEATS),
             config.replayWindow(),
             heartbeat ->
-                pipeline.submit(() -> publish(engine.onHostInfo(heartbeat, Instant.now()))));
+                pipeline.submit(
+                    () ->
+                        publish(
+                            updates.admit(
+                                engine.onHostInfo(heartbeat, Instant.now()), System.nanoTime()))));
     return publisher
         .start()
         .compose(v -> hostInfo.start())
@@ -184,6 +190,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     retryUntilNanos = System.nanoTime() + STOP_DRAIN.toNanos();
     return Future.fromCompletionStage(pipeline.stop(), context)
+        // The analysis thread is done: the versions it held back go out now (bounded by the drain).
+        .eventually(() -> publishAll(updates.flush()))
         .eventually(
             () -> {
               retryUntilNanos = System.nanoTime();
@@ -264,10 +272,10 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
       }
     }
     stats.batchAnalysed(partition.topic(), records, now);
-    if (alerts == null && rejected == null) {
+    List<Alert> toPublish = alerts == null ? List.of() : updates.admit(alerts, System.nanoTime());
+    if (toPublish.isEmpty() && rejected == null) {
       return DONE;
     }
-    List<Alert> toPublish = alerts == null ? List.of() : alerts;
     List<Rejected> toDeadLetter = rejected == null ? List.of() : rejected;
     CompletableFuture<Void> done = new CompletableFuture<>();
     context.runOnContext(
@@ -295,13 +303,16 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   @Override
   public void reset() {
     engine.reset();
+    updates.reset();
   }
 
-  /** Lets time pass (on the analysis thread). */
+  /** Lets time pass (on the analysis thread): also publishes the held alert versions now due. */
   @Override
   public void tick() {
     refreshStats();
-    publish(engine.tick(Instant.now()));
+    long nowNanos = System.nanoTime();
+    publish(updates.admit(engine.tick(Instant.now()), nowNanos));
+    publish(updates.due(nowNanos));
   }
 
   private record Rejected(ConsumerRecord<byte[], byte[]> record, String error) {}
@@ -414,6 +425,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   }
 
   private void refreshStats() {
+    stats.alertVersionsSkipped.set(updates.versionsSkipped());
     stats.trackedContainers.set(engine.trackedContainers());
     stats.containersEvicted.set(engine.containersEvicted());
   }
