@@ -4,10 +4,12 @@ import io.porthole.analyzer.rules.DetectionRule;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
 import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,10 @@ public final class AnalysisEngine {
   private final DetectionRule[] lifecycleRules;
   private final DetectionRule[] syscallRules;
   private final DetectionRule[] flowRules;
+  // Container records analysed by kind (lifecycle, syscalls, flows): one increment per record; what
+  // each rule was handed is summed from them (recordsByRule), not counted per rule and record.
+  private final long[] recordsByKind = new long[3];
+  private final Map<Rule, boolean[]> kindsByRule = new EnumMap<>(Rule.class);
   // Access order: the first entry is the least recently active, evicted when the cap is hit.
   private final LinkedHashMap<ContainerKey, ContainerState> containers =
       new LinkedHashMap<>(1024, 0.75f, true);
@@ -47,6 +53,16 @@ public final class AnalysisEngine {
     this.lifecycleRules = handling(this.rules, Topic.CONTAINER_EVENTS);
     this.syscallRules = handling(this.rules, Topic.SYSCALLS);
     this.flowRules = handling(this.rules, Topic.FLOWS);
+    for (DetectionRule rule : this.rules) {
+      kindsByRule.merge(
+          rule.id(),
+          new boolean[] {
+            rule.handles(Topic.CONTAINER_EVENTS),
+            rule.handles(Topic.SYSCALLS),
+            rule.handles(Topic.FLOWS)
+          },
+          (a, b) -> new boolean[] {a[0] || b[0], a[1] || b[1], a[2] || b[2]});
+    }
   }
 
   private static DetectionRule[] handling(List<DetectionRule> rules, Topic topic) {
@@ -68,9 +84,16 @@ public final class AnalysisEngine {
       case CONTAINER_EVENTS -> {
         container.absorb(event.getContainerEvent());
         handling = lifecycleRules;
+        recordsByKind[0]++;
       }
-      case SYSCALLS -> handling = syscallRules;
-      case FLOWS -> handling = flowRules;
+      case SYSCALLS -> {
+        handling = syscallRules;
+        recordsByKind[1]++;
+      }
+      case FLOWS -> {
+        handling = flowRules;
+        recordsByKind[2]++;
+      }
       default ->
           throw new InvalidEventException("topic " + topic + " does not carry container events");
     }
@@ -191,6 +214,25 @@ public final class AnalysisEngine {
   public void reset() {
     containers.clear();
     hosts.values().forEach(HostState::forgetHeartbeats);
+  }
+
+  /**
+   * Per rule, the container records (lifecycle events, syscall batches, flows) it was handed: those
+   * of the kinds it handles. Heartbeats, which every rule is handed, are not counted here.
+   */
+  public Map<Rule, Long> recordsByRule() {
+    Map<Rule, Long> result = new EnumMap<>(Rule.class);
+    kindsByRule.forEach(
+        (rule, kinds) -> {
+          long records = 0;
+          for (int kind = 0; kind < kinds.length; kind++) {
+            if (kinds[kind]) {
+              records += recordsByKind[kind];
+            }
+          }
+          result.put(rule, records);
+        });
+    return result;
   }
 
   public int trackedContainers() {

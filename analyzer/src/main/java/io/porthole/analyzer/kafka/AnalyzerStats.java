@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.porthole.analyzer.rules.DetectionRule;
 import io.porthole.analyzer.rules.ExcludingRule;
 import io.porthole.proto.Alert;
+import io.porthole.proto.Rule;
 import io.porthole.runtime.kafka.RecordPublisher;
 import io.porthole.runtime.ops.KafkaProbes;
 import io.porthole.runtime.ops.PortholeMetrics;
@@ -50,6 +51,9 @@ public final class AnalyzerStats {
   private volatile MeterRegistry registry = new SimpleMeterRegistry();
   private PortholeMetrics portholeMetrics;
   private final List<Meter> meters = new ArrayList<>();
+
+  // Refreshed from the engine every tick (AnalysisEngine.recordsByRule).
+  private final Map<Rule, AtomicLong> recordsByRule = new ConcurrentHashMap<>();
 
   /** Counters by topic, and by rule and severity: looked up per batch and per alert, built once. */
   private final Map<String, Counter> processedByTopic = new ConcurrentHashMap<>();
@@ -170,6 +174,13 @@ public final class AnalyzerStats {
    */
   synchronized void rules(List<DetectionRule> rules) {
     for (DetectionRule rule : rules) {
+      AtomicLong records = recordsByRule.computeIfAbsent(rule.id(), r -> new AtomicLong());
+      meters.add(
+          FunctionCounter.builder("porthole.analyzer.rule.records", records, AtomicLong::get)
+              .description(
+                  "container records (lifecycle events, syscall batches, flows) handed to a rule")
+              .tag("rule", rule.id().name())
+              .register(registry));
       if (rule instanceof ExcludingRule excluding) {
         String name = excluding.id().name();
         meters.add(
@@ -276,6 +287,18 @@ public final class AnalyzerStats {
   /** Containers forgotten because the cap on tracked containers was hit. */
   public long containersEvicted() {
     return containersEvicted.get();
+  }
+
+  /** The engine's count of records handed to each rule, as of now (on the analysis thread). */
+  void recordsByRule(Map<Rule, Long> counts) {
+    counts.forEach(
+        (rule, records) -> recordsByRule.computeIfAbsent(rule, r -> new AtomicLong()).set(records));
+  }
+
+  /** Container records handed to the rule so far (refreshed every tick). */
+  public long recordsHandedTo(Rule rule) {
+    AtomicLong records = recordsByRule.get(rule);
+    return records == null ? 0 : records.get();
   }
 
   /** Versions of growing alerts never published: a newer one replaced them while held back. */

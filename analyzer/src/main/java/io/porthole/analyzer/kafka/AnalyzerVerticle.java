@@ -426,6 +426,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
 
   private void refreshStats() {
     stats.alertVersionsSkipped.set(updates.versionsSkipped());
+    stats.recordsByRule(engine.recordsByRule());
     stats.trackedContainers.set(engine.trackedContainers());
     stats.containersEvicted.set(engine.containersEvicted());
   }

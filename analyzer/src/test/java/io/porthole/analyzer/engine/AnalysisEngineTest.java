@@ -11,6 +11,7 @@ import io.porthole.analyzer.Fixtures;
 import io.porthole.analyzer.rules.RuleSet;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.proto.Rule;
 import io.porthole.wire.Topic;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,28 @@ class AnalysisEngineTest {
 
     assertThat(engine.trackedContainers()).isEqualTo(2);
     assertThat(engine.containersEvicted()).isEqualTo(1);
+  }
+
+  @Test
+  void recordsHandedToEachRuleAreCountedByTheKindsItHandles() {
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+    engine.onEvent(
+        Topic.CONTAINER_EVENTS,
+        event(containerId("a"), T0, lifecycle(ContainerAction.START, "a")),
+        T0);
+    engine.onEvent(
+        Topic.FLOWS, Fixtures.flow(containerId("a"), T0, 40000, "10.0.0.1", 80, 1, 1, 0), T0);
+    engine.onEvent(
+        Topic.FLOWS, Fixtures.flow(containerId("a"), T0, 40001, "10.0.0.1", 80, 1, 1, 0), T0);
+
+    // Every rule that containers can be excluded from is handed the lifecycle events (their
+    // labels); only the connection rule is handed flows; no rule reads heartbeats here.
+    assertThat(engine.recordsByRule())
+        .containsEntry(Rule.HOST_NAMESPACES, 1L)
+        .containsEntry(Rule.CONNECTION_FAILURES, 3L)
+        .containsEntry(Rule.HOST_SILENT, 0L)
+        .containsEntry(Rule.SELINUX_ASSUMPTION, 1L);
   }
 
   @Test

@@ -130,6 +130,13 @@ class MetricsIT {
                       && after.get(k) >= 1);
       assertThat(after.get("porthole_analyzer_processing_latency_seconds_count"))
           .isGreaterThanOrEqualTo(1);
+      // Records handed to each rule: refreshed from the engine every analyzer tick.
+      String ruleRecords = "porthole_analyzer_rule_records_total{rule=\"HOST_NAMESPACES\"}";
+      eventually(
+          controller + "/metrics",
+          r -> Prometheus.parse(r.body()).getOrDefault(ruleRecords, 0.0) >= 1,
+          Duration.ofSeconds(30),
+          up);
       // Lag per partition appears once the consumer has fetched from the partition.
       // (the binder picks up a new client metric within its 10 s refresh).
       Predicate<String> partitionLag =
