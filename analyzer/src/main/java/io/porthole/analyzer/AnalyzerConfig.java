@@ -161,10 +161,13 @@ public record AnalyzerConfig(
         TopicSettings.from(settings),
         groupId(settings),
         settings.string(CLIENT_ID, "porthole-analyzer"),
-        // Records fetched and not analysed yet (ten polls of 1000); ten times that may await the
-        // acknowledgement of their alerts. 4,000 was tried: under the latency figure's load (most
-        // batches raise an alert) the consumer kept pausing, and p99 went from 0.17 s to 2 s.
-        settings.integer(MAX_IN_FLIGHT, 10_000, 1, 1_000_000),
+        // Records fetched and not analysed yet (four polls of 750); ten times that may await the
+        // acknowledgement of their alerts. It was 10,000: under the latency figure's load that many
+        // decoded records outlived young collections, filled the old generation and brought full
+        // collections of 70-270 ms (docs/benchmarks.md). 4,000 had been tried before growing alerts
+        // were held back (AlertUpdateThrottle): most batches then raised an alert and waited for
+        // its acknowledgement, and the unacknowledged bound kept pausing the consumer.
+        settings.integer(MAX_IN_FLIGHT, 3_000, 1, 1_000_000),
         settings.duration(
             COMMIT_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5)),
         settings.duration(

@@ -38,7 +38,7 @@ public final class AnalyzerSettingDefinitions {
           of(
               AnalyzerConfig.MAX_IN_FLIGHT,
               INTEGER,
-              "10000",
+              "3000",
               "records fetched and not analysed before the flows and syscalls partitions pause"
                   + " (ten times that awaiting acknowledgement)"),
           of(

@@ -56,8 +56,9 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private static final Duration STOP_DRAIN = Duration.ofSeconds(10);
 
   /**
-   * Records per poll: enough that hand-offs between the fetch, decode and analysis threads cost
-   * little, few enough that a die waits behind at most one short batch of flows being analysed.
+   * Records per poll (at most a quarter of {@code analyzer.max.in.flight}): enough that hand-offs
+   * between the fetch, decode and analysis threads cost little, few enough that a die waits behind
+   * at most one short batch of flows being analysed.
    */
   private static final int MAX_POLL_RECORDS = 1000;
 
@@ -123,7 +124,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     consumerConfig.put(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 10))));
+        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4))));
     Set<String> topics =
         Set.of(
             config
