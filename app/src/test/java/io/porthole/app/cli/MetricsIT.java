@@ -90,7 +90,12 @@ class MetricsIT {
               "porthole_controller_kafka_send_failures_total",
               "porthole_analyzer_rule_records_silenced_total{rule=\"HOST_NAMESPACES\"}",
               "porthole_analyzer_kafka_send_failures_total",
-              "porthole_collector_events_dropped_total{reason=\"backpressure\"}");
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"docker\"}",
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"strace\"}",
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"packets\"}",
+              "porthole_collector_events_dropped_total{reason=\"unparsed\",source=\"strace\"}",
+              "porthole_collector_events_dropped_total{reason=\"libpcap\",source=\"packets\"}",
+              "porthole_collector_events_dropped_total{reason=\"overwritten\",source=\"kmsg\"}");
       assertThat(before.keySet())
           .anyMatch(k -> k.startsWith("porthole_analyzer_processing_latency_seconds_bucket{"));
 
