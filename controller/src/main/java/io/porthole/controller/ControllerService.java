@@ -90,6 +90,7 @@ public final class ControllerService implements Lifecycle {
             config.topics().name(Topic.ALERTS),
             config.topics().prefix());
     publisher.bindMetrics(PortholeMetrics.of(vertx), "controller");
+    loader.bindMetrics(PortholeMetrics.of(vertx));
     this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
     meters.addAll(webhooks.bindTo(registry));

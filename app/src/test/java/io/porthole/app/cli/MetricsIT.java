@@ -147,6 +147,22 @@ class MetricsIT {
           r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(partitionLag),
           Duration.ofSeconds(30),
           up);
+      // Every consumer of the process, tagged with its client id: besides the analyzer's, the
+      // controller's views (group-less, every partition of their topics) and the collector's
+      // command consumer (its group's partitions of the commands topic, empty here).
+      for (String client :
+          List.of("porthole-controller-views", "porthole-collector-commands-" + hostId)) {
+        Predicate<String> lagOfClient =
+            k ->
+                k.startsWith("kafka_consumer_fetch_manager_records_lag{")
+                    && k.contains("client_id=\"" + client + "\"")
+                    && k.contains("partition=\"");
+        eventually(
+            controller + "/metrics",
+            r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(lagOfClient),
+            Duration.ofSeconds(30),
+            up);
+      }
 
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
       // partitions.

@@ -5,6 +5,7 @@ import io.porthole.proto.Alert;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.RecordConsumer;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
@@ -96,6 +97,15 @@ public final class ViewLoader implements Lifecycle {
                           caughtUp = true;
                           LOG.info("views caught up: {} records applied", recordsApplied.get());
                         }));
+  }
+
+  /**
+   * Reports the consumer's own metrics ({@code kafka_consumer_*}, lag per partition, client id
+   * {@value #CLIENT_ID}) in {@code metrics} until stop; before {@link #start}.
+   */
+  public ViewLoader bindMetrics(PortholeMetrics metrics) {
+    records.bindMetrics(metrics);
+    return this;
   }
 
   /** Every partition has been read up to the end offset it had when the loader started. */
