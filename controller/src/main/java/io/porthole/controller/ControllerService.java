@@ -78,8 +78,7 @@ public final class ControllerService implements Lifecycle {
             planner,
             publisher,
             alertStream,
-            kafkaProbe::reachable,
-            loader::caughtUp,
+            new ApiHandlers.Checks(kafkaProbe::reachable, loader::caughtUp, loader.progress()),
             Clock.systemUTC(),
             Readiness.of(vertx));
     this.webhooks =
