@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The collector's {@link CollectorStats} as Prometheus counters: the same atomic counters the
  * heartbeat reports, read at scrape time, so nothing is counted twice. Sources are tagged by {@code
  * source}; envelopes Kafka acknowledged by {@code topic} and the {@code source} that feeds it
- * (container-events: docker, syscalls: strace, flows: packets); drops by {@code reason}.
+ * (container-events: docker, syscalls: strace, flows: packets); drops by {@code source} and {@code
+ * reason}: every place the collector loses an event (a full buffer, the syscall batch bound, an
+ * strace line not understood or an unfinished call evicted, libpcap's and the interface's drops,
+ * kernel log records overwritten unread).
  */
 final class CollectorMetrics {
 
@@ -64,12 +67,15 @@ final class CollectorMetrics {
         "events.published.all",
         stats.eventsPublished,
         "every envelope Kafka acknowledged, all topics");
-    metrics.counter(
-        "events.dropped",
-        stats.eventsDroppedBackpressure,
-        "events dropped because a buffer was full",
-        "reason",
-        "backpressure");
+    metrics.dropped(stats.dockerEventsDroppedBackpressure, "docker", "backpressure");
+    metrics.dropped(stats.syscallBatchesDroppedBackpressure, "strace", "backpressure");
+    metrics.dropped(stats.flowRecordsDroppedBackpressure, "packets", "backpressure");
+    metrics.dropped(stats.syscallEventsDroppedBatchLimit, "strace", "batch_limit");
+    metrics.dropped(stats.straceLinesUnparsed, "strace", "unparsed");
+    metrics.dropped(stats.syscallsDroppedUnfinished, "strace", "unfinished_evicted");
+    metrics.dropped(stats.pcapDropped, "packets", "libpcap");
+    metrics.dropped(stats.pcapInterfaceDropped, "packets", "interface");
+    metrics.dropped(stats.kmsgRecordsLost, "kmsg", "overwritten");
     metrics.counter(
         "kafka.send.failures",
         stats.kafkaSendFailures,
@@ -101,6 +107,21 @@ final class CollectorMetrics {
         "commands.executed", stats.commandsExecuted, "remediation commands carried out");
     metrics.counter("commands.rejected", stats.commandsRejected, "remediation commands refused");
     return metrics;
+  }
+
+  /**
+   * What a source lost, and why: {@code porthole_collector_events_dropped_total{source,reason}},
+   * the sources named as in {@code events_seen_total}.
+   */
+  private void dropped(AtomicLong counter, String source, String reason) {
+    counter(
+        "events.dropped",
+        counter,
+        "events a source lost before Kafka acknowledged them, by source and reason",
+        "source",
+        source,
+        "reason",
+        reason);
   }
 
   /** A counter read from {@code counter} at scrape time, tagged by {@code tags} (key, value...). */

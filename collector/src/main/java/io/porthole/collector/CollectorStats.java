@@ -42,6 +42,25 @@ public final class CollectorStats {
   public final AtomicLong kmsgRecordsLost = new AtomicLong();
   public final AtomicLong packetCapturesFailed = new AtomicLong();
 
+  // Drops by source, in metrics only ({@code porthole_collector_events_dropped_total{source,
+  // reason}}); the heartbeat carries their totals above (eventsDroppedBackpressure, pcapDropped,
+  // straceLinesUnparsed, kmsgRecordsLost). The three backpressure counters add up to
+  // eventsDroppedBackpressure.
+  /** Container events lost to a full buffer: the inspect queue, or the publisher's. */
+  public final AtomicLong dockerEventsDroppedBackpressure = new AtomicLong();
+
+  /** Syscall batches the publisher dropped (buffer full, stopped). */
+  public final AtomicLong syscallBatchesDroppedBackpressure = new AtomicLong();
+
+  /** Flow records the publisher dropped (buffer full, stopped). */
+  public final AtomicLong flowRecordsDroppedBackpressure = new AtomicLong();
+
+  /** Syscalls left out of a full batch ({@code strace.batch.max.events} within one interval). */
+  public final AtomicLong syscallEventsDroppedBatchLimit = new AtomicLong();
+
+  /** Unfinished syscalls evicted before their resumed half arrived (too many waiting). */
+  public final AtomicLong syscallsDroppedUnfinished = new AtomicLong();
+
   private final Map<String, String> degraded = new ConcurrentHashMap<>();
 
   /**

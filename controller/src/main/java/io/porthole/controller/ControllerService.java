@@ -78,8 +78,7 @@ public final class ControllerService implements Lifecycle {
             planner,
             publisher,
             alertStream,
-            kafkaProbe::reachable,
-            loader::caughtUp,
+            new ApiHandlers.Checks(kafkaProbe::reachable, loader::caughtUp, loader.progress()),
             Clock.systemUTC(),
             Readiness.of(vertx));
     this.webhooks =
@@ -90,6 +89,7 @@ public final class ControllerService implements Lifecycle {
             config.topics().name(Topic.ALERTS),
             config.topics().prefix());
     publisher.bindMetrics(PortholeMetrics.of(vertx), "controller");
+    loader.bindMetrics(PortholeMetrics.of(vertx));
     this.registry = PortholeMetrics.of(vertx).registry();
     registerMeters(registry);
     meters.addAll(webhooks.bindTo(registry));

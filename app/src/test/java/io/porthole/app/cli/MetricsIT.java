@@ -90,7 +90,12 @@ class MetricsIT {
               "porthole_controller_kafka_send_failures_total",
               "porthole_analyzer_rule_records_silenced_total{rule=\"HOST_NAMESPACES\"}",
               "porthole_analyzer_kafka_send_failures_total",
-              "porthole_collector_events_dropped_total{reason=\"backpressure\"}");
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"docker\"}",
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"strace\"}",
+              "porthole_collector_events_dropped_total{reason=\"backpressure\",source=\"packets\"}",
+              "porthole_collector_events_dropped_total{reason=\"unparsed\",source=\"strace\"}",
+              "porthole_collector_events_dropped_total{reason=\"libpcap\",source=\"packets\"}",
+              "porthole_collector_events_dropped_total{reason=\"overwritten\",source=\"kmsg\"}");
       assertThat(before.keySet())
           .anyMatch(k -> k.startsWith("porthole_analyzer_processing_latency_seconds_bucket{"));
 
@@ -147,6 +152,35 @@ class MetricsIT {
       eventually(
           controller + "/metrics",
           r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(partitionLag),
+          Duration.ofSeconds(30),
+          up);
+      // Every consumer of the process, tagged with its client id. The controller's views (no
+      // group, every partition of their topics from the beginning): the lag of each partition.
+      Predicate<String> viewsLag =
+          k ->
+              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
+                  && k.contains("client_id=\"porthole-controller-views\"")
+                  && k.contains("partition=\"");
+      eventually(
+          controller + "/metrics",
+          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(viewsLag),
+          Duration.ofSeconds(30),
+          up);
+      // The collector's command consumer is bound too, tagged with its client id, and has its
+      // partitions. They are empty here: Kafka records a partition's lag from a fetch that returned
+      // the partition, which for a group member whose partitions were idle since it positioned
+      // them may be the first command's (seen both ways on this machine); the client-level
+      // records_lag_max is not reported once other clients report it per partition (Micrometer
+      // keeps one set of tags per name).
+      String commands =
+          "kafka_consumer_coordinator_assigned_partitions{client_id=\"porthole-collector-commands-"
+              + hostId
+              + "\"";
+      eventually(
+          controller + "/metrics",
+          r ->
+              Prometheus.parse(r.body()).entrySet().stream()
+                  .anyMatch(e -> e.getKey().startsWith(commands) && e.getValue() >= 1),
           Duration.ofSeconds(30),
           up);
 

@@ -181,6 +181,7 @@ public final class DockerEventSource implements Lifecycle {
             (task, executor) -> {
               if (!executor.isShutdown()) {
                 stats.eventsDroppedBackpressure.incrementAndGet();
+                stats.dockerEventsDroppedBackpressure.incrementAndGet();
               }
               // Lost (counted above): the position stays before it, so the next start goes over it.
               tracker.freeze();

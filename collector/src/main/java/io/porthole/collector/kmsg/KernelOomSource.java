@@ -285,13 +285,14 @@ public final class KernelOomSource implements Lifecycle {
       inspectError = "inspect: " + e.getMessage();
     }
     if (!ours(notFound, directory.seen(kill.containerId()))) {
-      LOG.info(
-          "kernel log: OOM kill of {} (pid {}) in container {}, which this engine does "
-              + "not have and this"
-              + " collector never saw: another engine's, not reported here",
-          kill.task(),
-          kill.pid(),
-          kill.containerId());
+      LOG.atInfo()
+          .addKeyValue("container_id", kill.containerId())
+          .log(
+              "kernel log: OOM kill of {} (pid {}) in container {}, which this engine does not"
+                  + " have and this collector never saw: another engine's, not reported here",
+              kill.task(),
+              kill.pid(),
+              kill.containerId());
       return;
     }
     stats.kmsgOomKills.incrementAndGet();
@@ -307,11 +308,13 @@ public final class KernelOomSource implements Lifecycle {
                 kill.sequence()); // a kill Kafka did not take keeps the cursor before it
           }
         });
-    LOG.info(
-        "kernel log: OOM kill of {} (pid {}) in container {}",
-        kill.task(),
-        kill.pid(),
-        kill.containerId());
+    LOG.atInfo()
+        .addKeyValue("container_id", kill.containerId())
+        .log(
+            "kernel log: OOM kill of {} (pid {}) in container {}",
+            kill.task(),
+            kill.pid(),
+            kill.containerId());
   }
 
   /**

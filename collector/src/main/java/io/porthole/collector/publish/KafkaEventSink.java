@@ -18,10 +18,11 @@ import java.util.function.Consumer;
  * The collector's sink: each envelope goes to Kafka through the {@link RecordPublisher}, keyed
  * {@code hostId/containerId}. Never blocks. Counts into {@link CollectorStats}: every acknowledged
  * envelope in {@code eventsPublished} (and in its topic's own counter), envelopes refused because
- * the publish buffer was full in {@code eventsDroppedBackpressure}, envelopes Kafka refused or did
- * not acknowledge in {@code kafkaSendFailures}. These per-topic counters ({@code
- * dockerEventsPublished}, {@code syscallBatchesPublished}, {@code flowRecordsPublished}) are
- * counted here only, once per acknowledged envelope: the sources do not count what they hand on.
+ * the publish buffer was full in {@code eventsDroppedBackpressure} (and in its topic's own counter,
+ * e.g. {@code syscallBatchesDroppedBackpressure}), envelopes Kafka refused or did not acknowledge
+ * in {@code kafkaSendFailures}. These per-topic counters ({@code dockerEventsPublished}, {@code
+ * syscallBatchesPublished}, {@code flowRecordsPublished}) are counted here only, once per
+ * acknowledged envelope: the sources do not count what they hand on.
  *
  * <p>Outcomes only update atomic counters, so they are counted where Kafka reports them (its I/O
  * thread) through one {@link DeliveryListener} per topic: no future and no hop to a Vert.x context
@@ -37,7 +38,7 @@ public final class KafkaEventSink implements EventSink {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.stats = Objects.requireNonNull(stats, "stats");
     for (Topic topic : Topic.values()) {
-      counters.put(topic, outcomeCounter(publishedCounter(topic)));
+      counters.put(topic, outcomeCounter(publishedCounter(topic), droppedCounter(topic)));
     }
   }
 
@@ -78,7 +79,7 @@ public final class KafkaEventSink implements EventSink {
     }
   }
 
-  private DeliveryListener outcomeCounter(AtomicLong perTopic) {
+  private DeliveryListener outcomeCounter(AtomicLong perTopic, AtomicLong droppedPerTopic) {
     return failure -> {
       if (failure == null) {
         stats.eventsPublished.incrementAndGet();
@@ -87,6 +88,9 @@ public final class KafkaEventSink implements EventSink {
         }
       } else if (isDrop(failure)) {
         stats.eventsDroppedBackpressure.incrementAndGet();
+        if (droppedPerTopic != null) {
+          droppedPerTopic.incrementAndGet();
+        }
       } else {
         stats.kafkaSendFailures.incrementAndGet();
       }
@@ -106,6 +110,16 @@ public final class KafkaEventSink implements EventSink {
       case CONTAINER_EVENTS -> stats.dockerEventsPublished;
       case SYSCALLS -> stats.syscallBatchesPublished;
       case FLOWS -> stats.flowRecordsPublished;
+      default -> null;
+    };
+  }
+
+  /** Where a drop on {@code topic} is counted by source (the sink carries only these topics). */
+  private AtomicLong droppedCounter(Topic topic) {
+    return switch (topic) {
+      case CONTAINER_EVENTS -> stats.dockerEventsDroppedBackpressure;
+      case SYSCALLS -> stats.syscallBatchesDroppedBackpressure;
+      case FLOWS -> stats.flowRecordsDroppedBackpressure;
       default -> null;
     };
   }

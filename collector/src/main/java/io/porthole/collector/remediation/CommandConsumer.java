@@ -11,6 +11,7 @@ import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.DeadLetterWriter;
 import io.porthole.runtime.kafka.RecordConsumer;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.runtime.security.CommandVerifier;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
@@ -151,10 +152,13 @@ public final class CommandConsumer implements Lifecycle {
 
   /**
    * Reads the accepted command ids, starts the executor (pending TTL restores first), reports the
-   * interrupted commands (without waiting for Kafka), then subscribes.
+   * interrupted commands (without waiting for Kafka), then subscribes. The consumer's own metrics
+   * ({@code kafka_consumer_*}, client id {@code porthole-collector-commands-HOST}) are reported in
+   * the process's registry until stop.
    */
   @Override
   public Future<Void> start() {
+    records.bindMetrics(PortholeMetrics.of(vertx));
     return vertx
         .<Void>executeBlocking(
             () -> {

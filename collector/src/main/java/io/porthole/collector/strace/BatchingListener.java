@@ -36,7 +36,9 @@ final class BatchingListener implements StraceLineParser.Listener {
     if (call.epochMicros() > 0) {
       eventTimeMillis.accept(call.epochMicros() / 1000);
     }
-    batcher.add(SyscallProtos.toProto(call));
+    if (!batcher.add(SyscallProtos.toProto(call))) {
+      stats.syscallEventsDroppedBatchLimit.incrementAndGet();
+    }
   }
 
   @Override
@@ -63,6 +65,11 @@ final class BatchingListener implements StraceLineParser.Listener {
     notice(line.length() > 200 ? line.substring(0, 200) + "..." : line);
     stats.straceLinesUnparsed.incrementAndGet();
     batcher.unparsed(1);
+  }
+
+  @Override
+  public void unfinishedEvicted() {
+    stats.syscallsDroppedUnfinished.incrementAndGet();
   }
 
   /** strace's last notices about itself, oldest first. */

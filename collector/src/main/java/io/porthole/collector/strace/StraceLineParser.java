@@ -42,6 +42,12 @@ public final class StraceLineParser {
 
     /** A line that could not be parsed (already counted). */
     default void unparsed(String line) {}
+
+    /**
+     * An unfinished call was dropped before its resumed half arrived: too many were waiting
+     * (already counted in {@link #pendingEvicted()}).
+     */
+    default void unfinishedEvicted() {}
   }
 
   public static final int DEFAULT_MAX_PENDING = 4096;
@@ -99,6 +105,7 @@ public final class StraceLineParser {
           protected boolean removeEldestEntry(Map.Entry<Integer, Pending> eldest) {
             if (size() > StraceLineParser.this.maxPending) {
               pendingEvicted++;
+              listener.unfinishedEvicted();
               return true;
             }
             return false;

@@ -76,16 +76,18 @@ public final class SyscallBatcher {
     this.output = Objects.requireNonNull(output, "output");
   }
 
-  public synchronized void add(SyscallEvent event) {
+  /** Adds a syscall; false when the batch was full and it was dropped (counted in the batch). */
+  public synchronized boolean add(SyscallEvent event) {
     flushIfDue();
     open(event.hasTime() ? event.getTime() : null);
     if (syscalls.size() >= maxEvents) {
       droppedEvents++;
       totalDropped++;
-      return;
+      return false;
     }
     syscalls.add(event);
     eventsBatched++;
+    return true;
   }
 
   public synchronized void add(ProcessExit exit) {

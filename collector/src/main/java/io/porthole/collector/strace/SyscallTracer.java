@@ -187,8 +187,12 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
     startSession(container, LABEL_REASON, null)
         .onFailure(
             e ->
-                LOG.warn(
-                    "cannot trace labelled container {}: {}", container.name(), e.getMessage()));
+                LOG.atWarn()
+                    .addKeyValue("container_id", container.id())
+                    .log(
+                        "cannot trace labelled container {}: {}",
+                        container.name(),
+                        e.getMessage()));
   }
 
   @Override

@@ -124,17 +124,22 @@ final class TraceSession {
       }
       if (attached > 0 && settled == pids.size()) {
         if (!foreign.isEmpty()) {
-          LOG.warn(
-              "strace for container {}: processes {} are traced by another tracer and were skipped",
-              shortId(),
-              foreign);
+          LOG.atWarn()
+              .addKeyValue("container_id", containerId)
+              .log(
+                  "strace for container {}: processes {} are traced by another tracer and were"
+                      + " skipped",
+                  shortId(),
+                  foreign);
         }
-        LOG.info(
-            "strace (pid {}) attached to {} process(es) of container {} ({})",
-            tracer,
-            attached,
-            shortId(),
-            reason);
+        LOG.atInfo()
+            .addKeyValue("container_id", containerId)
+            .log(
+                "strace (pid {}) attached to {} process(es) of container {} ({})",
+                tracer,
+                attached,
+                shortId(),
+                reason);
         return;
       }
       if (!p.isAlive() || settled == pids.size() || System.nanoTime() > deadline) {
@@ -218,14 +223,16 @@ final class TraceSession {
       parser.finish();
       batcher.flush();
       terminate(p);
-      LOG.info(
-          "strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
-          shortId(),
-          endReason,
-          parser.linesRead(),
-          parser.syscalls(),
-          parser.exits(),
-          parser.linesUnparsed());
+      LOG.atInfo()
+          .addKeyValue("container_id", containerId)
+          .log(
+              "strace of container {} ended ({}): {} lines, {} syscalls, {} exits, {} unparsed",
+              shortId(),
+              endReason,
+              parser.linesRead(),
+              parser.syscalls(),
+              parser.exits(),
+              parser.linesUnparsed());
       ended.complete(null);
     }
   }

@@ -128,9 +128,16 @@ class KafkaEventSinkTest {
           // On the event loop while the producer blocks: emit never blocks, it refuses what does
           // not fit.
           for (int i = 0; i < 50; i++) {
-            sink.emit(Topic.CONTAINER_EVENTS, event("c" + i));
+            sink.emit(i < 30 ? Topic.CONTAINER_EVENTS : Topic.FLOWS, event("c" + i));
           }
-          ctx.verify(() -> assertThat(stats.eventsDroppedBackpressure.get()).isEqualTo(47));
+          ctx.verify(
+              () -> {
+                assertThat(stats.eventsDroppedBackpressure.get()).isEqualTo(47);
+                // and by source: the 27 container events and 20 flow records that did not fit
+                assertThat(stats.dockerEventsDroppedBackpressure.get()).isEqualTo(27);
+                assertThat(stats.flowRecordsDroppedBackpressure.get()).isEqualTo(20);
+                assertThat(stats.syscallBatchesDroppedBackpressure.get()).isZero();
+              });
           stalled.released.countDown();
         });
 

@@ -29,6 +29,7 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The handlers of the API's operations (the OpenAPI document validated the request before). */
 public final class ApiHandlers {
@@ -46,6 +47,26 @@ public final class ApiHandlers {
   private final AtomicLong commandsIssued = new AtomicLong();
   private final AtomicLong commandsFailed = new AtomicLong();
 
+  /**
+   * What the controller's own readiness checks ask, and whether remediations may be planned.
+   *
+   * @param kafkaReachable the {@code kafka} check
+   * @param viewsCaughtUp whether the views are loaded (a remediation's target may be missing
+   *     before)
+   * @param viewsProgress the {@code views} check ({@link
+   *     io.porthole.controller.view.ViewLoader#progress}: caught up and still polling)
+   */
+  public record Checks(
+      BooleanSupplier kafkaReachable,
+      BooleanSupplier viewsCaughtUp,
+      Supplier<Readiness.Status> viewsProgress) {
+    public Checks {
+      Objects.requireNonNull(kafkaReachable, "kafkaReachable");
+      Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
+      Objects.requireNonNull(viewsProgress, "viewsProgress");
+    }
+  }
+
   public ApiHandlers(
       Views views,
       RemediationPlanner planner,
@@ -59,8 +80,13 @@ public final class ApiHandlers {
         planner,
         publisher,
         alertStream,
-        kafkaReachable,
-        viewsCaughtUp,
+        new Checks(
+            kafkaReachable,
+            viewsCaughtUp,
+            () ->
+                viewsCaughtUp.getAsBoolean()
+                    ? Readiness.Status.up("caught up")
+                    : Readiness.Status.down("loading from the topics")),
         clock,
         new Readiness());
   }
@@ -75,8 +101,7 @@ public final class ApiHandlers {
       RemediationPlanner planner,
       RecordPublisher publisher,
       AlertStream alertStream,
-      BooleanSupplier kafkaReachable,
-      BooleanSupplier viewsCaughtUp,
+      Checks checks,
       Clock clock,
       Readiness readiness) {
     this.views = Objects.requireNonNull(views, "views");
@@ -84,21 +109,16 @@ public final class ApiHandlers {
     this.planner = Objects.requireNonNull(planner, "planner");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.alertStream = Objects.requireNonNull(alertStream, "alertStream");
-    Objects.requireNonNull(kafkaReachable, "kafkaReachable");
-    this.viewsCaughtUp = Objects.requireNonNull(viewsCaughtUp, "viewsCaughtUp");
+    this.viewsCaughtUp = checks.viewsCaughtUp();
     this.readiness = Objects.requireNonNull(readiness, "readiness");
+    BooleanSupplier kafkaReachable = checks.kafkaReachable();
     readiness.register(
         "kafka",
         () ->
             kafkaReachable.getAsBoolean()
                 ? Readiness.Status.up("reachable")
                 : Readiness.Status.down("unreachable"));
-    readiness.register(
-        "views",
-        () ->
-            viewsCaughtUp.getAsBoolean()
-                ? Readiness.Status.up("caught up")
-                : Readiness.Status.down("loading from the topics"));
+    readiness.register("views", checks.viewsProgress());
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 

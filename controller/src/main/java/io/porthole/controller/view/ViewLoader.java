@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.RecordConsumer;
+import io.porthole.runtime.ops.PortholeMetrics;
+import io.porthole.runtime.ops.Readiness;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Future;
@@ -15,7 +17,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -33,6 +38,13 @@ public final class ViewLoader implements Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(ViewLoader.class);
   private static final String CLIENT_ID = "porthole-controller-views";
   private static final Duration PARTITION_REFRESH = Duration.ofSeconds(10);
+
+  /**
+   * How long the consumer may go without completing a poll before the views are not ready. It polls
+   * every 100 ms whether or not there is anything to read, so a minute without one means its loop
+   * is stuck (as the analyzer's {@code consuming} and every publisher's {@code producing} checks).
+   */
+  public static final Duration POLL_LIMIT = Duration.ofSeconds(60);
 
   /** Applying a record is synchronous: this bounds one fetch, not concurrent work. */
   private static final int MAX_IN_FLIGHT = 10_000;
@@ -95,6 +107,40 @@ public final class ViewLoader implements Lifecycle {
                           caughtUp = true;
                           LOG.info("views caught up: {} records applied", recordsApplied.get());
                         }));
+  }
+
+  /**
+   * Reports the consumer's own metrics ({@code kafka_consumer_*}, lag per partition, client id
+   * {@value #CLIENT_ID}) in {@code metrics} until stop; before {@link #start}.
+   */
+  public ViewLoader bindMetrics(PortholeMetrics metrics) {
+    records.bindMetrics(metrics);
+    return this;
+  }
+
+  /**
+   * The {@code views} readiness check: ready once the views caught up and while the consumer keeps
+   * polling (within {@link #POLL_LIMIT}).
+   */
+  public Supplier<Readiness.Status> progress() {
+    return progress(this::caughtUp, records::lastPollNanos, POLL_LIMIT, System::nanoTime);
+  }
+
+  /**
+   * Ready when {@code caughtUp} and the last completed poll ({@link System#nanoTime()} units, -1:
+   * none) is at most {@code limit} before {@code clock}'s now; down while loading, and when the
+   * consumer stopped polling after catching up.
+   */
+  public static Supplier<Readiness.Status> progress(
+      BooleanSupplier caughtUp, LongSupplier lastPollNanos, Duration limit, LongSupplier clock) {
+    Supplier<Readiness.Status> polled = Readiness.recent("polled", lastPollNanos, limit, clock);
+    return () -> {
+      if (!caughtUp.getAsBoolean()) {
+        return Readiness.Status.down("loading from the topics");
+      }
+      Readiness.Status polling = polled.get();
+      return new Readiness.Status(polling.ready(), "caught up, " + polling.detail());
+    };
   }
 
   /** Every partition has been read up to the end offset it had when the loader started. */

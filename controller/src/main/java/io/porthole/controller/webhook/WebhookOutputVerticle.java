@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.porthole.proto.Alert;
 import io.porthole.runtime.KafkaSettings;
 import io.porthole.runtime.kafka.RecordConsumer;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.client.WebClient;
@@ -89,6 +90,8 @@ final class WebhookOutputVerticle extends VerticleBase {
                 return startNewPartitions(assignment).onComplete(ar -> assigned = true);
               }
             });
+    // kafka_consumer_* tagged client_id=NAME (lag per partition), removed when the consumer stops
+    consumer.bindMetrics(PortholeMetrics.of(vertx));
     return consumer.start().onSuccess(v -> LOG.info("alert output started: {}", settings));
   }
 

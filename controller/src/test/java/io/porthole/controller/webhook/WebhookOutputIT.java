@@ -9,6 +9,7 @@ import io.porthole.proto.Evidence;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.runtime.Settings;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.testing.Await;
 import io.porthole.testing.SharedKafka;
 import io.porthole.wire.Timestamps;
@@ -186,6 +187,35 @@ class WebhookOutputIT {
             n -> n == 4);
       }
     }
+  }
+
+  @Test
+  void theViewsAndEveryOutputReportTheirLagPerPartitionTaggedWithTheirClientId() {
+    // Micrometer's Kafka binder:
+    // kafka_consumer_fetch_manager_records_lag{client_id,partition,topic}
+    // appears once the consumer fetched from the partition (the binder refreshes every 10 s).
+    // (Kafka writes the topic tag with '_' for '.')
+    String alerts = "topic=\"" + topics.name(Topic.ALERTS).replace('.', '_') + "\"";
+    List<String> clients =
+        List.of(
+            "porthole-controller-views",
+            topics.prefix() + "porthole-controller-webhook-default",
+            topics.prefix() + "porthole-controller-webhook-pager");
+    eventually(
+        "the lag of every partition of the alerts topic, for " + clients,
+        () -> PortholeMetrics.of(vertx).scrape(),
+        text ->
+            clients.stream()
+                .allMatch(
+                    client ->
+                        text.lines()
+                                .filter(
+                                    l -> l.startsWith("kafka_consumer_fetch_manager_records_lag{"))
+                                .filter(l -> l.contains("client_id=\"" + client + "\""))
+                                .filter(l -> l.contains(alerts))
+                                .filter(l -> l.contains("partition=\""))
+                                .count()
+                            == 3));
   }
 
   private static long committed(Admin admin, String group) {

@@ -1,6 +1,8 @@
 package io.porthole.runtime.kafka;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -181,6 +183,12 @@ public final class RecordConsumer<K, V> implements Lifecycle {
 
   private final Map<TopicPartition, Integer> checksPastEnd = new HashMap<>();
 
+  /** The consumer's own metrics in a registry, from {@link #bindMetrics} to the stop. */
+  private volatile KafkaClientMetrics clientMetrics;
+
+  /** {@link System#nanoTime()} when a poll last completed, -1 before the first. */
+  private volatile long lastPollNanos = -1;
+
   private final AtomicLong handedOut = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
@@ -268,6 +276,19 @@ public final class RecordConsumer<K, V> implements Lifecycle {
         partitionRefresh);
   }
 
+  /**
+   * Reports the consumer's own metrics ({@code kafka_consumer_*}, among them the lag of each
+   * assigned partition, tagged with its client id) in {@code metrics}, until {@link #stop} or
+   * {@link #abort} closes the consumer. Call once, before {@link #start}.
+   */
+  public RecordConsumer<K, V> bindMetrics(PortholeMetrics metrics) {
+    if (clientMetrics != null) {
+      throw new IllegalStateException(options.name() + ": metrics already bound");
+    }
+    clientMetrics = metrics.bindKafkaConsumer(consumer.unwrap());
+    return this;
+  }
+
   /** Subscribes; completes once subscribed (records flow after the first assignment). */
   @Override
   public Future<Void> start() {
@@ -309,7 +330,17 @@ public final class RecordConsumer<K, V> implements Lifecycle {
               context.owner().cancelTimer(timer);
               return commit();
             })
-        .eventually(consumer::close);
+        .eventually(consumer::close)
+        .eventually(this::unbindMetrics);
+  }
+
+  private Future<Void> unbindMetrics() {
+    KafkaClientMetrics bound = clientMetrics;
+    clientMetrics = null;
+    if (bound != null) {
+      bound.close();
+    }
+    return Future.succeededFuture();
   }
 
   /** Closes at once, committing nothing more: what a crash leaves behind (for fault tests). */
@@ -317,7 +348,7 @@ public final class RecordConsumer<K, V> implements Lifecycle {
     closing = true;
     generation++;
     cancelTimers();
-    return consumer.close();
+    return consumer.close().eventually(this::unbindMetrics);
   }
 
   /**
@@ -332,6 +363,15 @@ public final class RecordConsumer<K, V> implements Lifecycle {
       throw new IllegalStateException("a consumer in a group does not catch up: it has no end");
     }
     return caughtUp.future();
+  }
+
+  /**
+   * The {@link System#nanoTime()} at which a poll last completed (with records or without), or -1
+   * before the first: the consumer's loop runs while this moves, whether or not there is anything
+   * to read.
+   */
+  public long lastPollNanos() {
+    return lastPollNanos;
   }
 
   /** Records handed to the handler (including those re-read after an assignment). */
@@ -370,6 +410,9 @@ public final class RecordConsumer<K, V> implements Lifecycle {
         .onComplete(
             ar -> {
               polling = false;
+              if (ar.succeeded()) {
+                lastPollNanos = System.nanoTime();
+              }
               boolean current = ready && polledIn == generation && !closing;
               poll();
               if (ar.failed()) {

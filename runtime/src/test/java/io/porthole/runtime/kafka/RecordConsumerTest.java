@@ -223,6 +223,16 @@ class RecordConsumerTest {
   }
 
   @Test
+  void everyCompletedPollIsTimedAlsoWithNothingToRead() throws Exception {
+    RecordConsumer<String, String> consumer = started(100);
+    awaitThat("a poll completed", () -> consumer.lastPollNanos() >= 0);
+    long first = consumer.lastPollNanos();
+    awaitThat("another poll completed", () -> consumer.lastPollNanos() > first);
+    assertThat(handedOut).as("nothing to read").isEmpty();
+    await(consumer.stop());
+  }
+
+  @Test
   void stopWaitsForWorkInFlightThenCommitsIt() throws Exception {
     RecordConsumer<String, String> consumer = started(100);
     addRecords(P0, 0, 3);

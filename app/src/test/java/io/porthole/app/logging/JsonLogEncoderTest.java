@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.event.KeyValuePair;
 
 /** The JSON line of a log event: flat fields, the process's context, the event's own context. */
-class JsonLineEncoderTest {
+class JsonLogEncoderTest {
 
   @Test
   void aLineAboutAContainerCarriesTimeLevelLoggerMessageServiceHostAndContainerId() {
@@ -22,9 +22,9 @@ class JsonLineEncoderTest {
     context.setMDCAdapter(new LogbackMDCAdapter());
     context.putProperty("service", "collector");
     context.putProperty("host_id", "host-a");
-    JsonLineEncoder encoder = new JsonLineEncoder();
-    encoder.setContext(context);
-    encoder.start();
+    var encoder = LogSetup.jsonEncoder(context);
+    context.getMDCAdapter().put("command_id", "cmd-7");
+    context.getMDCAdapter().put("message", "must not replace the message");
     Logger logger = context.getLogger("io.porthole.collector.strace.TraceSession");
     LoggingEvent event =
         new LoggingEvent(
@@ -48,6 +48,12 @@ class JsonLineEncoderTest {
     assertThat(json.getString("service")).isEqualTo("collector");
     assertThat(json.getString("host_id")).isEqualTo("host-a");
     assertThat(json.getString("container_id")).isEqualTo("abc123def456");
+    assertThat(json.getString("command_id")).isEqualTo("cmd-7");
+    assertThat(json.getString("thread")).isNotBlank();
     assertThat(json.getString("exception")).contains("IllegalStateException: pipe closed");
+    assertThat(line)
+        .as("no field twice")
+        .containsOnlyOnce("\"level\"")
+        .containsOnlyOnce("\"message\"");
   }
 }
