@@ -43,7 +43,7 @@ oom_to_alert() {
   # The launcher's own JVM options (./porthole), so the figure is that of the command operators run.
   local opts=()
   read -r -a opts <<<"$(sed -n 's/.*PORTHOLE_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/porthole")"
-  ((${#opts[@]})) || opts=(-Xms64m -Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError)
+  ((${#opts[@]})) || opts=(-Xms256m -Xmn96m -Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError)
   [[ -n ${BENCH_JFR:-} ]] && opts+=(-XX:StartFlightRecording=filename="$RAW_DIR/oom-up-$(date +%H%M%S).jfr",settings=profile)
   local kafka=() broker="embedded broker of porthole up (start_kafka failed)"
   if start_kafka; then
