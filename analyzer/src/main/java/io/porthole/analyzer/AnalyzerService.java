@@ -50,8 +50,8 @@ public final class AnalyzerService implements Lifecycle {
       Vertx vertx, AnalyzerConfig config, ImagesConfig imagesConfig, Optional<OpsHttpConfig> ops) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
-    this.images = new ImageStages(vertx, config, imagesConfig);
     this.metrics = PortholeMetrics.of(vertx);
+    this.images = new ImageStages(vertx, config, imagesConfig, metrics);
     this.readiness = Readiness.of(vertx);
     this.opsServer =
         ops.map(o -> new OpsHttpServer(vertx, o, metrics, readiness, "analyzer")).orElse(null);

@@ -301,6 +301,11 @@ public final class AnalyzerStats {
     return records == null ? 0 : records.get();
   }
 
+  /** The registry these stats are bound to ({@link #bindTo}), null before. */
+  synchronized PortholeMetrics metrics() {
+    return portholeMetrics;
+  }
+
   /** Versions of growing alerts never published: a newer one replaced them while held back. */
   public long alertVersionsSkipped() {
     return alertVersionsSkipped.get();

@@ -152,19 +152,21 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
             stats);
     hostInfo =
         new HostInfoReader(
-            io.vertx.kafka.client.consumer.KafkaConsumer.create(
-                vertx,
-                config.kafka().consumerConfig(consumerName + "-hosts", null),
-                String.class,
-                byte[].class),
-            config.topicNames().name(Topic.HEARTBEATS),
-            config.replayWindow(),
-            heartbeat ->
-                pipeline.submit(
-                    () ->
-                        publish(
-                            updates.admit(
-                                engine.onHostInfo(heartbeat, Instant.now()), System.nanoTime()))));
+                io.vertx.kafka.client.consumer.KafkaConsumer.create(
+                    vertx,
+                    config.kafka().consumerConfig(consumerName + "-hosts", null),
+                    String.class,
+                    byte[].class),
+                config.topicNames().name(Topic.HEARTBEATS),
+                config.replayWindow(),
+                heartbeat ->
+                    pipeline.submit(
+                        () ->
+                            publish(
+                                updates.admit(
+                                    engine.onHostInfo(heartbeat, Instant.now()),
+                                    System.nanoTime()))))
+            .bindMetrics(stats.metrics());
     return publisher
         .start()
         .compose(v -> hostInfo.start())

@@ -1,8 +1,10 @@
 package io.porthole.analyzer.kafka;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.Seeks;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.wire.ProtobufDeserializer;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -32,6 +34,7 @@ final class HostInfoReader implements Lifecycle {
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
       ProtobufDeserializer.heartbeats();
   private boolean closing;
+  private KafkaClientMetrics clientMetrics;
 
   HostInfoReader(
       KafkaConsumer<String, byte[]> consumer,
@@ -42,6 +45,17 @@ final class HostInfoReader implements Lifecycle {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.replayWindow = Objects.requireNonNull(replayWindow, "replayWindow");
     this.sink = Objects.requireNonNull(sink, "sink");
+  }
+
+  /**
+   * Reports the consumer's own metrics in {@code metrics} (none when null: the analyzer's stats are
+   * not bound to a registry).
+   */
+  HostInfoReader bindMetrics(PortholeMetrics metrics) {
+    if (metrics != null) {
+      clientMetrics = metrics.bindKafkaConsumer(consumer.unwrap());
+    }
+    return this;
   }
 
   /** Completes once every partition is assigned and positioned; polling then goes on by itself. */
@@ -65,6 +79,10 @@ final class HostInfoReader implements Lifecycle {
   @Override
   public Future<Void> stop() {
     closing = true;
+    if (clientMetrics != null) {
+      clientMetrics.close();
+      clientMetrics = null;
+    }
     return consumer.close();
   }
 

@@ -166,6 +166,28 @@ class MetricsIT {
           r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(viewsLag),
           Duration.ofSeconds(30),
           up);
+      // The analyzer's heartbeat reader (every partition, no group) and its image stages' group
+      // consumer are bound too.
+      Predicate<String> hostInfoLag =
+          k ->
+              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
+                  && k.matches(".*client_id=\"porthole-analyzer-[0-9a-f]{8}-hosts\".*")
+                  && k.contains("partition=\"");
+      eventually(
+          controller + "/metrics",
+          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(hostInfoLag),
+          Duration.ofSeconds(30),
+          up);
+      String imageSummaries =
+          "kafka_consumer_coordinator_assigned_partitions"
+              + "{client_id=\"porthole-analyzer-image-summaries\"";
+      eventually(
+          controller + "/metrics",
+          r ->
+              Prometheus.parse(r.body()).entrySet().stream()
+                  .anyMatch(e -> e.getKey().startsWith(imageSummaries) && e.getValue() >= 1),
+          Duration.ofSeconds(30),
+          up);
       // The collector's command consumer is bound too, tagged with its client id, and has its
       // partitions. They are empty here: Kafka records a partition's lag from a fetch that returned
       // the partition, which for a group member whose partitions were idle since it positioned

@@ -6,6 +6,7 @@ import io.porthole.analyzer.images.ImagesConfig;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ImageSummary;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.wire.ProtobufDeserializer;
 import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
@@ -33,6 +34,7 @@ final class ImageDivergenceVerticle extends VerticleBase {
 
   private final AnalyzerConfig analyzer;
   private final ImagesConfig config;
+  private final PortholeMetrics metrics;
   private final HostDivergenceRule rule;
   private final ProtobufDeserializer<ImageSummary> summaries =
       ProtobufDeserializer.imageSummaries();
@@ -40,9 +42,10 @@ final class ImageDivergenceVerticle extends VerticleBase {
   private RecordPublisher publisher;
   private volatile boolean stopped;
 
-  ImageDivergenceVerticle(AnalyzerConfig analyzer, ImagesConfig config) {
+  ImageDivergenceVerticle(AnalyzerConfig analyzer, ImagesConfig config, PortholeMetrics metrics) {
     this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
     this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.rule = new HostDivergenceRule(config.rule());
   }
 
@@ -54,15 +57,16 @@ final class ImageDivergenceVerticle extends VerticleBase {
             vertx, analyzer.kafka(), clientId, analyzer.topicNames(), analyzer.publishBuffer());
     consumer =
         WindowedConsumer.group(
-            KafkaConsumer.create(
-                vertx,
-                analyzer.kafka().consumerConfig(clientId, config.groupId()),
-                String.class,
-                byte[].class),
-            Set.of(analyzer.topicNames().name(Topic.IMAGE_SUMMARIES)),
-            config.rule().window(),
-            rule::reset,
-            this::onSummary);
+                KafkaConsumer.create(
+                    vertx,
+                    analyzer.kafka().consumerConfig(clientId, config.groupId()),
+                    String.class,
+                    byte[].class),
+                Set.of(analyzer.topicNames().name(Topic.IMAGE_SUMMARIES)),
+                config.rule().window(),
+                rule::reset,
+                this::onSummary)
+            .bindMetrics(metrics);
     return publisher.start().compose(v -> consumer.start());
   }
 

@@ -3,6 +3,7 @@ package io.porthole.analyzer.images.kafka;
 import io.porthole.analyzer.AnalyzerConfig;
 import io.porthole.analyzer.images.ImagesConfig;
 import io.porthole.runtime.Lifecycle;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
@@ -16,13 +17,17 @@ public final class ImageStages implements Lifecycle {
   private final Vertx vertx;
   private final AnalyzerConfig analyzer;
   private final ImagesConfig config;
+  private final PortholeMetrics metrics;
   private String summaryDeployment;
   private String divergenceDeployment;
 
-  public ImageStages(Vertx vertx, AnalyzerConfig analyzer, ImagesConfig config) {
+  /** {@code metrics} gets each stage's consumers' own metrics (lag per partition among them). */
+  public ImageStages(
+      Vertx vertx, AnalyzerConfig analyzer, ImagesConfig config, PortholeMetrics metrics) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
     this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   /** Completes once both stages are subscribed; starts nothing when the rule is disabled. */
@@ -32,13 +37,13 @@ public final class ImageStages implements Lifecycle {
       return Future.succeededFuture();
     }
     return vertx
-        .deployVerticle(new ImageSummaryVerticle(analyzer, config))
+        .deployVerticle(new ImageSummaryVerticle(analyzer, config, metrics))
         .compose(
             id -> {
               synchronized (this) {
                 summaryDeployment = id;
               }
-              return vertx.deployVerticle(new ImageDivergenceVerticle(analyzer, config));
+              return vertx.deployVerticle(new ImageDivergenceVerticle(analyzer, config, metrics));
             })
         .onSuccess(
             id -> {

@@ -7,6 +7,7 @@ import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ImageSummary;
 import io.porthole.runtime.kafka.RecordPublisher;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.wire.ProtobufDeserializer;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
@@ -38,6 +39,7 @@ final class ImageSummaryVerticle extends VerticleBase {
 
   private final AnalyzerConfig analyzer;
   private final ImagesConfig config;
+  private final PortholeMetrics metrics;
   private final ImageSummaryBuilder builder;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
@@ -49,9 +51,10 @@ final class ImageSummaryVerticle extends VerticleBase {
   private long ticks;
   private long undecodable;
 
-  ImageSummaryVerticle(AnalyzerConfig analyzer, ImagesConfig config) {
+  ImageSummaryVerticle(AnalyzerConfig analyzer, ImagesConfig config, PortholeMetrics metrics) {
     this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
     this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.builder = new ImageSummaryBuilder(config.limits());
   }
 
@@ -68,21 +71,23 @@ final class ImageSummaryVerticle extends VerticleBase {
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     eventConsumer =
         WindowedConsumer.group(
-            KafkaConsumer.create(vertx, eventConfig, String.class, byte[].class),
-            Set.of(names.names(Topic.CONTAINER_EVENTS, Topic.SYSCALLS)),
-            config.limits().window(),
-            builder::reset,
-            this::onEvent);
+                KafkaConsumer.create(vertx, eventConfig, String.class, byte[].class),
+                Set.of(names.names(Topic.CONTAINER_EVENTS, Topic.SYSCALLS)),
+                config.limits().window(),
+                builder::reset,
+                this::onEvent)
+            .bindMetrics(metrics);
     heartbeatConsumer =
         WindowedConsumer.allPartitions(
-            KafkaConsumer.create(
-                vertx,
-                analyzer.kafka().consumerConfig(clientId + "-hosts", null),
-                String.class,
-                byte[].class),
-            names.name(Topic.HEARTBEATS),
-            config.limits().window(),
-            this::onHeartbeat);
+                KafkaConsumer.create(
+                    vertx,
+                    analyzer.kafka().consumerConfig(clientId + "-hosts", null),
+                    String.class,
+                    byte[].class),
+                names.name(Topic.HEARTBEATS),
+                config.limits().window(),
+                this::onHeartbeat)
+            .bindMetrics(metrics);
     return publisher
         .start()
         .compose(v -> heartbeatConsumer.start())

@@ -1,7 +1,9 @@
 package io.porthole.analyzer.images.kafka;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.runtime.kafka.Seeks;
+import io.porthole.runtime.ops.PortholeMetrics;
 import io.vertx.core.Future;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -37,6 +39,7 @@ final class WindowedConsumer implements Lifecycle {
   private boolean rewinding;
   private boolean polling;
   private boolean closing;
+  private KafkaClientMetrics clientMetrics;
 
   private WindowedConsumer(
       KafkaConsumer<String, byte[]> consumer,
@@ -72,6 +75,12 @@ final class WindowedConsumer implements Lifecycle {
     return new WindowedConsumer(consumer, Set.of(topic), window, true, () -> {}, sink);
   }
 
+  /** Reports the consumer's own metrics (lag per partition among them) in {@code metrics}. */
+  WindowedConsumer bindMetrics(PortholeMetrics metrics) {
+    clientMetrics = metrics.bindKafkaConsumer(consumer.unwrap());
+    return this;
+  }
+
   /**
    * Completes once subscribed (or, without a group, assigned and positioned); polling then goes on.
    */
@@ -98,6 +107,10 @@ final class WindowedConsumer implements Lifecycle {
   @Override
   public Future<Void> stop() {
     closing = true;
+    if (clientMetrics != null) {
+      clientMetrics.close();
+      clientMetrics = null;
+    }
     return consumer.close();
   }
 
