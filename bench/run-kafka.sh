@@ -1,12 +1,13 @@
 # Sourced by bench/run: publishing, analyzer, latency and memory figures, all against one broker
 # (start_kafka). The component JVMs and their ceilings (Kafka's perf tools) run with the same flags.
-# A fixed 144 MB heap (a fixed 192 MB one put the analyzer's peak RSS at 288 MB, over the 256 MB
-# goal), 80 MB of it young, with the serial collector: with -Xms32m the analyzer's
+# A fixed 128 MB heap, 64 MB of it young (it was 144/80: since the analyzer holds fewer records in
+# flight, 3,000, the smaller heap measured 269 MB of peak RSS against 277-305 and no more full
+# collections after the warm-up), with the serial collector: with -Xms32m the analyzer's
 # heap grew through full collections of 60-280 ms; ParallelGC with its adaptive sizing shrank the
 # young generation to ~38 MB and its two GC threads, on 2 cores shared with the broker and other
 # work, averaged 46 ms a young collection (JFR, docs/benchmarks.md). BENCH_COMPONENT_JVM replaces
 # the flags (to compare collectors).
-COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms144m -Xmx144m -Xmn80m -XX:+UseSerialGC})
+COMPONENT_JVM=(${BENCH_COMPONENT_JVM:--Xms128m -Xmx128m -Xmn64m -XX:+UseSerialGC})
 # The flat-cost figure tracks up to 50,000 containers (5 times the analyzer's default cap): its JVMs
 # get the heap that takes.
 SCALE_JVM=(${BENCH_SCALE_JVM:--Xms512m -Xmx512m -Xmn192m -XX:+UseSerialGC})
