@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,57 +137,38 @@ class MetricsIT {
       assertThat(after.get("porthole_analyzer_processing_latency_seconds_count"))
           .isGreaterThanOrEqualTo(1);
       // Records handed to each rule: refreshed from the engine every analyzer tick.
-      String ruleRecords = "porthole_analyzer_rule_records_total{rule=\"HOST_NAMESPACES\"}";
-      eventually(
-          controller + "/metrics",
-          r -> Prometheus.parse(r.body()).getOrDefault(ruleRecords, 0.0) >= 1,
-          Duration.ofSeconds(30),
+      awaitSample(
+          controller,
+          (name, value) ->
+              name.equals("porthole_analyzer_rule_records_total{rule=\"HOST_NAMESPACES\"}")
+                  && value >= 1,
           up);
       // Lag per partition appears once the consumer has fetched from the partition.
       // (the binder picks up a new client metric within its 10 s refresh).
-      Predicate<String> partitionLag =
-          k ->
-              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
-                  && k.contains("partition=\"")
-                  && k.contains("container-events");
-      eventually(
-          controller + "/metrics",
-          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(partitionLag),
-          Duration.ofSeconds(30),
-          up);
+      awaitSample(
+          controller, (name, value) -> partitionLag(name) && name.contains("container-events"), up);
       // Every consumer of the process, tagged with its client id. The controller's views (no
       // group, every partition of their topics from the beginning): the lag of each partition.
-      Predicate<String> viewsLag =
-          k ->
-              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
-                  && k.contains("client_id=\"porthole-controller-views\"")
-                  && k.contains("partition=\"");
-      eventually(
-          controller + "/metrics",
-          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(viewsLag),
-          Duration.ofSeconds(30),
+      awaitSample(
+          controller,
+          (name, value) ->
+              partitionLag(name) && name.contains("client_id=\"porthole-controller-views\""),
           up);
       // The analyzer's heartbeat reader (every partition, no group) and its image stages' group
       // consumer are bound too.
-      Predicate<String> hostInfoLag =
-          k ->
-              k.startsWith("kafka_consumer_fetch_manager_records_lag{")
-                  && k.matches(".*client_id=\"porthole-analyzer-[0-9a-f]{8}-hosts\".*")
-                  && k.contains("partition=\"");
-      eventually(
-          controller + "/metrics",
-          r -> Prometheus.parse(r.body()).keySet().stream().anyMatch(hostInfoLag),
-          Duration.ofSeconds(30),
+      awaitSample(
+          controller,
+          (name, value) ->
+              partitionLag(name)
+                  && name.matches(".*client_id=\"porthole-analyzer-[0-9a-f]{8}-hosts\".*"),
           up);
-      String imageSummaries =
-          "kafka_consumer_coordinator_assigned_partitions"
-              + "{client_id=\"porthole-analyzer-image-summaries\"";
-      eventually(
-          controller + "/metrics",
-          r ->
-              Prometheus.parse(r.body()).entrySet().stream()
-                  .anyMatch(e -> e.getKey().startsWith(imageSummaries) && e.getValue() >= 1),
-          Duration.ofSeconds(30),
+      awaitSample(
+          controller,
+          (name, value) ->
+              name.startsWith(
+                      "kafka_consumer_coordinator_assigned_partitions"
+                          + "{client_id=\"porthole-analyzer-image-summaries\"")
+                  && value >= 1,
           up);
       // The collector's command consumer is bound too, tagged with its client id, and has its
       // partitions. They are empty here: Kafka records a partition's lag from a fetch that returned
@@ -194,16 +176,15 @@ class MetricsIT {
       // them may be the first command's (seen both ways on this machine); the client-level
       // records_lag_max is not reported once other clients report it per partition (Micrometer
       // keeps one set of tags per name).
-      String commands =
-          "kafka_consumer_coordinator_assigned_partitions{client_id=\"porthole-collector-commands-"
-              + hostId
-              + "\"";
-      eventually(
-          controller + "/metrics",
-          r ->
-              Prometheus.parse(r.body()).entrySet().stream()
-                  .anyMatch(e -> e.getKey().startsWith(commands) && e.getValue() >= 1),
-          Duration.ofSeconds(30),
+      awaitSample(
+          controller,
+          (name, value) ->
+              name.startsWith(
+                      "kafka_consumer_coordinator_assigned_partitions"
+                          + "{client_id=\"porthole-collector-commands-"
+                          + hostId
+                          + "\"")
+                  && value >= 1,
           up);
 
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
@@ -250,6 +231,24 @@ class MetricsIT {
     return http.send(
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A consumer lag series of one partition. */
+  private static boolean partitionLag(String name) {
+    return name.startsWith("kafka_consumer_fetch_manager_records_lag{")
+        && name.contains("partition=\"");
+  }
+
+  /** Scrapes {@code base}'s metrics until a sample (name with labels, value) matches. */
+  private void awaitSample(
+      String base, BiPredicate<String, Double> sample, PortholeProcess process) {
+    eventually(
+        base + "/metrics",
+        r ->
+            Prometheus.parse(r.body()).entrySet().stream()
+                .anyMatch(e -> sample.test(e.getKey(), e.getValue())),
+        Duration.ofSeconds(30),
+        process);
   }
 
   /**
