@@ -34,9 +34,11 @@ public final class AnalysisEngine {
   private final DetectionRule[] lifecycleRules;
   private final DetectionRule[] syscallRules;
   private final DetectionRule[] flowRules;
-  // Container records analysed by kind (lifecycle, syscalls, flows): one increment per record; what
-  // each rule was handed is summed from them (recordsByRule), not counted per rule and record.
-  private final long[] recordsByKind = new long[3];
+  // The kinds of container record, in the order of recordsByKind.
+  private static final Topic[] KINDS = {Topic.CONTAINER_EVENTS, Topic.SYSCALLS, Topic.FLOWS};
+  // Container records analysed by kind: one increment per record; what each rule was handed is
+  // summed from them (recordsByRule), not counted per rule and record.
+  private final long[] recordsByKind = new long[KINDS.length];
   private final Map<Rule, boolean[]> kindsByRule = new EnumMap<>(Rule.class);
   // Access order: the first entry is the least recently active, evicted when the cap is hit.
   private final LinkedHashMap<ContainerKey, ContainerState> containers =
@@ -54,14 +56,11 @@ public final class AnalysisEngine {
     this.syscallRules = handling(this.rules, Topic.SYSCALLS);
     this.flowRules = handling(this.rules, Topic.FLOWS);
     for (DetectionRule rule : this.rules) {
-      kindsByRule.merge(
-          rule.id(),
-          new boolean[] {
-            rule.handles(Topic.CONTAINER_EVENTS),
-            rule.handles(Topic.SYSCALLS),
-            rule.handles(Topic.FLOWS)
-          },
-          (a, b) -> new boolean[] {a[0] || b[0], a[1] || b[1], a[2] || b[2]});
+      boolean[] kinds = new boolean[KINDS.length];
+      for (int kind = 0; kind < KINDS.length; kind++) {
+        kinds[kind] = rule.handles(KINDS[kind]);
+      }
+      kindsByRule.put(rule.id(), kinds);
     }
   }
 

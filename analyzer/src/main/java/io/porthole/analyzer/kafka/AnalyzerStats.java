@@ -295,12 +295,6 @@ public final class AnalyzerStats {
         (rule, records) -> recordsByRule.computeIfAbsent(rule, r -> new AtomicLong()).set(records));
   }
 
-  /** Container records handed to the rule so far (refreshed every tick). */
-  public long recordsHandedTo(Rule rule) {
-    AtomicLong records = recordsByRule.get(rule);
-    return records == null ? 0 : records.get();
-  }
-
   /** The registry these stats are bound to ({@link #bindTo}), null before. */
   synchronized PortholeMetrics metrics() {
     return portholeMetrics;

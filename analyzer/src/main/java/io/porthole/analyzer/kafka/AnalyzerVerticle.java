@@ -159,13 +159,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
                     byte[].class),
                 config.topicNames().name(Topic.HEARTBEATS),
                 config.replayWindow(),
-                heartbeat ->
-                    pipeline.submit(
-                        () ->
-                            publish(
-                                updates.admit(
-                                    engine.onHostInfo(heartbeat, Instant.now()),
-                                    System.nanoTime()))))
+                heartbeat -> pipeline.submit(() -> onHostInfo(heartbeat)))
             .bindMetrics(stats.metrics());
     return publisher
         .start()
@@ -316,6 +310,13 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     long nowNanos = System.nanoTime();
     publish(updates.admit(engine.tick(Instant.now()), nowNanos));
     publish(updates.due(nowNanos));
+  }
+
+  /**
+   * A heartbeat the group-less reader read: what it says of its host's kernel (analysis thread).
+   */
+  private void onHostInfo(CollectorHeartbeat heartbeat) {
+    publish(updates.admit(engine.onHostInfo(heartbeat, Instant.now()), System.nanoTime()));
   }
 
   private record Rejected(ConsumerRecord<byte[], byte[]> record, String error) {}
