@@ -20,8 +20,6 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -109,45 +107,53 @@ public final class PortholeMetrics implements Shareable {
 
   /**
    * Binds a producer's own metrics ({@code kafka_producer_*}); close the result when the producer
-   * closes, which removes its meters.
+   * closes, which removes its meters and stops their refresh.
    */
   public KafkaClientMetrics bindKafkaProducer(Producer<?, ?> producer) {
     KafkaClientMetrics binder =
-        new KafkaClientMetrics(
-            Objects.requireNonNull(producer, "producer"), List.of(), refresher(), REFRESH);
+        new ClientMetrics(Objects.requireNonNull(producer, "producer"), new KafkaClientRefresh());
     binder.bindTo(registry);
     return binder;
-  }
-
-  /**
-   * One daemon thread refreshes the Kafka client meters of every binder of the process. A scheduler
-   * handed to a binder is the caller's to manage (Micrometer does not shut it down when the binder
-   * closes): one per binder left a thread behind for every client ever closed.
-   */
-  private static final class Refresher {
-    static final ScheduledExecutorService INSTANCE =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "porthole-kafka-metrics");
-              thread.setDaemon(true);
-              return thread;
-            });
-  }
-
-  private static ScheduledExecutorService refresher() {
-    return Refresher.INSTANCE;
   }
 
   /**
    * Binds a consumer's own metrics ({@code kafka_consumer_*}, among them the lag of each assigned
    * partition: {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}); close the result
-   * when the consumer closes, which removes its meters.
+   * when the consumer closes, which removes its meters and stops their refresh.
    */
   public KafkaClientMetrics bindKafkaConsumer(Consumer<?, ?> consumer) {
     KafkaClientMetrics binder =
-        new KafkaClientMetrics(
-            Objects.requireNonNull(consumer, "consumer"), List.of(), refresher(), REFRESH);
+        new ClientMetrics(Objects.requireNonNull(consumer, "consumer"), new KafkaClientRefresh());
     binder.bindTo(registry);
     return binder;
+  }
+
+  /** Refreshes of client meters scheduled on the shared thread now (for tests). */
+  static int refreshesScheduled() {
+    return KafkaClientRefresh.SHARED.getQueue().size();
+  }
+
+  /**
+   * A client's meters, refreshed every {@code REFRESH} on the shared thread; closing them also
+   * cancels that refresh ({@link KafkaClientRefresh}).
+   */
+  private static final class ClientMetrics extends KafkaClientMetrics {
+    private final KafkaClientRefresh refresh;
+
+    ClientMetrics(Consumer<?, ?> consumer, KafkaClientRefresh refresh) {
+      super(consumer, List.of(), refresh, REFRESH);
+      this.refresh = refresh;
+    }
+
+    ClientMetrics(Producer<?, ?> producer, KafkaClientRefresh refresh) {
+      super(producer, List.of(), refresh, REFRESH);
+      this.refresh = refresh;
+    }
+
+    @Override
+    public void close() {
+      refresh.cancelAll();
+      super.close();
+    }
   }
 }
