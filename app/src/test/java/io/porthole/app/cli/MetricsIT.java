@@ -164,11 +164,7 @@ class MetricsIT {
           up);
       awaitSample(
           controller,
-          (name, value) ->
-              name.startsWith(
-                      "kafka_consumer_coordinator_assigned_partitions"
-                          + "{client_id=\"porthole-analyzer-image-summaries\"")
-                  && value >= 1,
+          (name, value) -> hasPartitions(name, value, "porthole-analyzer-image-summaries\""),
           up);
       // The collector's command consumer is bound too, tagged with its client id, and has its
       // partitions. They are empty here: Kafka records a partition's lag from a fetch that returned
@@ -179,12 +175,7 @@ class MetricsIT {
       awaitSample(
           controller,
           (name, value) ->
-              name.startsWith(
-                      "kafka_consumer_coordinator_assigned_partitions"
-                          + "{client_id=\"porthole-collector-commands-"
-                          + hostId
-                          + "\"")
-                  && value >= 1,
+              hasPartitions(name, value, "porthole-collector-commands-" + hostId + "\""),
           up);
 
       // The analyzer alone, against the same Kafka: its own endpoint, ready once it has its
@@ -237,6 +228,13 @@ class MetricsIT {
   private static boolean partitionLag(String name) {
     return name.startsWith("kafka_consumer_fetch_manager_records_lag{")
         && name.contains("partition=\"");
+  }
+
+  /** A group consumer's count of assigned partitions, at least one, for a client id prefix. */
+  private static boolean hasPartitions(String name, double value, String clientIdPrefix) {
+    return name.startsWith(
+            "kafka_consumer_coordinator_assigned_partitions{client_id=\"" + clientIdPrefix)
+        && value >= 1;
   }
 
   /** Scrapes {@code base}'s metrics until a sample (name with labels, value) matches. */
