@@ -118,7 +118,7 @@ final class KafkaDrivers {
           round,
           events / seconds,
           stats.eventsPublished.get(),
-          stats.eventsDroppedBackpressure.get(),
+          stats.eventsDroppedBackpressure(),
           stats.kafkaSendFailures.get());
     }
     results.measured("publish.collector", "events/s", rates);
@@ -127,7 +127,7 @@ final class KafkaDrivers {
         "acknowledged "
             + stats.eventsPublished.get()
             + ", dropped "
-            + stats.eventsDroppedBackpressure.get()
+            + stats.eventsDroppedBackpressure()
             + ", failed "
             + stats.kafkaSendFailures.get());
     publisher.stop().await();
@@ -142,7 +142,7 @@ final class KafkaDrivers {
 
   private static long completed(CollectorStats stats) {
     return stats.eventsPublished.get()
-        + stats.eventsDroppedBackpressure.get()
+        + stats.eventsDroppedBackpressure()
         + stats.kafkaSendFailures.get();
   }
 

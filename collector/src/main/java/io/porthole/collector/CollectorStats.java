@@ -30,7 +30,6 @@ public final class CollectorStats {
   public final AtomicLong pcapDropped = new AtomicLong();
   public final AtomicLong pcapInterfaceDropped = new AtomicLong();
   public final AtomicLong flowsEvicted = new AtomicLong();
-  public final AtomicLong eventsDroppedBackpressure = new AtomicLong();
   public final AtomicLong kafkaSendFailures = new AtomicLong();
   public final AtomicLong eventsPublished = new AtomicLong();
   public final AtomicLong commandsExecuted = new AtomicLong();
@@ -42,10 +41,9 @@ public final class CollectorStats {
   public final AtomicLong kmsgRecordsLost = new AtomicLong();
   public final AtomicLong packetCapturesFailed = new AtomicLong();
 
-  // Drops by source, in metrics only ({@code porthole_collector_events_dropped_total{source,
-  // reason}}); the heartbeat carries their totals above (eventsDroppedBackpressure, pcapDropped,
-  // straceLinesUnparsed, kmsgRecordsLost). The three backpressure counters add up to
-  // eventsDroppedBackpressure.
+  // Drops by source ({@code porthole_collector_events_dropped_total{source,reason}}); the heartbeat
+  // carries their totals (eventsDroppedBackpressure(), pcapDropped, straceLinesUnparsed,
+  // kmsgRecordsLost).
   /** Container events lost to a full buffer: the inspect queue, or the publisher's. */
   public final AtomicLong dockerEventsDroppedBackpressure = new AtomicLong();
 
@@ -60,6 +58,16 @@ public final class CollectorStats {
 
   /** Unfinished syscalls evicted before their resumed half arrived (too many waiting). */
   public final AtomicLong syscallsDroppedUnfinished = new AtomicLong();
+
+  /**
+   * Events lost to a full buffer, every source together: the sum of the three backpressure counters
+   * (kept once, by source, rather than counted twice).
+   */
+  public long eventsDroppedBackpressure() {
+    return dockerEventsDroppedBackpressure.get()
+        + syscallBatchesDroppedBackpressure.get()
+        + flowRecordsDroppedBackpressure.get();
+  }
 
   private final Map<String, String> degraded = new ConcurrentHashMap<>();
 
@@ -95,7 +103,7 @@ public final class CollectorStats {
         .setPcapDropped(pcapDropped.get())
         .setPcapInterfaceDropped(pcapInterfaceDropped.get())
         .setFlowsEvicted(flowsEvicted.get())
-        .setEventsDroppedBackpressure(eventsDroppedBackpressure.get())
+        .setEventsDroppedBackpressure(eventsDroppedBackpressure())
         .setKafkaSendFailures(kafkaSendFailures.get())
         .setEventsPublished(eventsPublished.get())
         .setCommandsExecuted(commandsExecuted.get())

@@ -180,7 +180,6 @@ public final class DockerEventSource implements Lifecycle {
             r -> daemon(r, "porthole-docker-inspect"),
             (task, executor) -> {
               if (!executor.isShutdown()) {
-                stats.eventsDroppedBackpressure.incrementAndGet();
                 stats.dockerEventsDroppedBackpressure.incrementAndGet();
               }
               // Lost (counted above): the position stays before it, so the next start goes over it.

@@ -18,11 +18,12 @@ import java.util.function.Consumer;
  * The collector's sink: each envelope goes to Kafka through the {@link RecordPublisher}, keyed
  * {@code hostId/containerId}. Never blocks. Counts into {@link CollectorStats}: every acknowledged
  * envelope in {@code eventsPublished} (and in its topic's own counter), envelopes refused because
- * the publish buffer was full in {@code eventsDroppedBackpressure} (and in its topic's own counter,
- * e.g. {@code syscallBatchesDroppedBackpressure}), envelopes Kafka refused or did not acknowledge
- * in {@code kafkaSendFailures}. These per-topic counters ({@code dockerEventsPublished}, {@code
- * syscallBatchesPublished}, {@code flowRecordsPublished}) are counted here only, once per
- * acknowledged envelope: the sources do not count what they hand on.
+ * the publish buffer was full in their topic's drop counter (e.g. {@code
+ * syscallBatchesDroppedBackpressure}, summed in {@code eventsDroppedBackpressure()}), envelopes
+ * Kafka refused or did not acknowledge in {@code kafkaSendFailures}. These per-topic counters
+ * ({@code dockerEventsPublished}, {@code syscallBatchesPublished}, {@code flowRecordsPublished})
+ * are counted here only, once per acknowledged envelope: the sources do not count what they hand
+ * on.
  *
  * <p>Outcomes only update atomic counters, so they are counted where Kafka reports them (its I/O
  * thread) through one {@link DeliveryListener} per topic: no future and no hop to a Vert.x context
@@ -87,7 +88,6 @@ public final class KafkaEventSink implements EventSink {
           perTopic.incrementAndGet();
         }
       } else if (isDrop(failure)) {
-        stats.eventsDroppedBackpressure.incrementAndGet();
         if (droppedPerTopic != null) {
           droppedPerTopic.incrementAndGet();
         }

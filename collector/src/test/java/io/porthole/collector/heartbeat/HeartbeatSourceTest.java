@@ -38,7 +38,7 @@ class HeartbeatSourceTest {
             vertx, KafkaProducer.create(vertx, mock), TopicNames.withPrefix("hb."), 100);
     CollectorStats stats = new CollectorStats();
     stats.dockerEventsSeen.set(7);
-    stats.eventsDroppedBackpressure.set(3);
+    stats.flowRecordsDroppedBackpressure.set(3);
     stats.markDegraded("packets", "no permission to capture on docker0");
     ContainerDirectory directory = new ContainerDirectory();
     directory.running(

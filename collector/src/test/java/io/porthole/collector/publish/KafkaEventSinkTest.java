@@ -85,7 +85,7 @@ class KafkaEventSinkTest {
                   "t.porthole.syscalls.v1 host-1/c3");
           assertThat(stats.dockerEventsPublished.get()).isEqualTo(2);
           assertThat(stats.syscallBatchesPublished.get()).isEqualTo(1);
-          assertThat(stats.eventsDroppedBackpressure.get()).isZero();
+          assertThat(stats.eventsDroppedBackpressure()).isZero();
           assertThat(stats.kafkaSendFailures.get()).isZero();
         });
   }
@@ -132,7 +132,7 @@ class KafkaEventSinkTest {
           }
           ctx.verify(
               () -> {
-                assertThat(stats.eventsDroppedBackpressure.get()).isEqualTo(47);
+                assertThat(stats.eventsDroppedBackpressure()).isEqualTo(47);
                 // and by source: the 27 container events and 20 flow records that did not fit
                 assertThat(stats.dockerEventsDroppedBackpressure.get()).isEqualTo(27);
                 assertThat(stats.flowRecordsDroppedBackpressure.get()).isEqualTo(20);
@@ -151,7 +151,7 @@ class KafkaEventSinkTest {
               .extracting(r -> r.key())
               .containsExactly("host-1/c0", "host-1/c1", "host-1/c2");
           assertThat(stats.dockerEventsPublished.get()).isEqualTo(3);
-          assertThat(stats.eventsDroppedBackpressure.get()).isEqualTo(47);
+          assertThat(stats.eventsDroppedBackpressure()).isEqualTo(47);
           assertThat(stats.kafkaSendFailures.get()).isZero();
         });
   }
@@ -183,7 +183,7 @@ class KafkaEventSinkTest {
         () -> stats.kafkaSendFailures.get() == 1,
         () -> {
           assertThat(stats.eventsPublished.get()).isZero();
-          assertThat(stats.eventsDroppedBackpressure.get()).isZero();
+          assertThat(stats.eventsDroppedBackpressure()).isZero();
         });
   }
 
