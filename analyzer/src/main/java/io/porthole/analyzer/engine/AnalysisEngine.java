@@ -136,6 +136,34 @@ public final class AnalysisEngine {
   }
 
   /**
+   * Whether a rule that handles flows may use a flow with these facts ({@link
+   * DetectionRule#mayUseFlow}). Thread-safe: the analyzer's decode threads ask it to decide how far
+   * to decode a flow.
+   */
+  public boolean mayUseFlow(FlowFacts facts) {
+    for (DetectionRule rule : flowRules) {
+      if (rule.mayUseFlow(facts)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A flow of a container that no rule may use ({@link #mayUseFlow} said no): it counts as the
+   * container's activity at {@code timeSeconds}/{@code timeNanos}, like any record, and no rule is
+   * called.
+   *
+   * @throws InvalidEventException when the host or container id is empty or contains '/'
+   */
+  public void onUnusedFlow(
+      String hostId, String containerId, long timeSeconds, int timeNanos, Instant now) {
+    validateIds(Topic.FLOWS, null, hostId, containerId);
+    container(hostId, containerId, now).touch(now, timeSeconds, timeNanos);
+    recordsByKind[2]++;
+  }
+
+  /**
    * One heartbeat of a collector.
    *
    * @throws InvalidEventException when it names no host
@@ -297,15 +325,24 @@ public final class AnalysisEngine {
     return host;
   }
 
+  /** {@code eventId} null: an event decoded without its id. */
+  private static void validateIds(Topic topic, String eventId, String hostId, String containerId) {
+    if (hostId.isEmpty() || containerId.isEmpty()) {
+      throw new InvalidEventException(
+          describe(eventId) + " on " + topic + " lacks host_id or container_id");
+    }
+    if (hostId.indexOf('/') >= 0 || containerId.indexOf('/') >= 0) {
+      throw new InvalidEventException(
+          describe(eventId) + " on " + topic + ": host or container id contains '/'");
+    }
+  }
+
+  private static String describe(String eventId) {
+    return eventId == null ? "an event" : "event " + eventId;
+  }
+
   private static void validate(Topic topic, EventEnvelope event) {
-    if (event.getHostId().isEmpty() || event.getContainerId().isEmpty()) {
-      throw new InvalidEventException(
-          "event " + event.getEventId() + " on " + topic + " lacks host_id or container_id");
-    }
-    if (event.getHostId().indexOf('/') >= 0 || event.getContainerId().indexOf('/') >= 0) {
-      throw new InvalidEventException(
-          "event " + event.getEventId() + " on " + topic + ": host or container id contains '/'");
-    }
+    validateIds(topic, event.getEventId(), event.getHostId(), event.getContainerId());
     EventEnvelope.BodyCase expected =
         switch (topic) {
           case CONTAINER_EVENTS -> EventEnvelope.BodyCase.CONTAINER_EVENT;

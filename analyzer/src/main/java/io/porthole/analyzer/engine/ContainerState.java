@@ -68,9 +68,11 @@ public final class ContainerState {
   }
 
   void touch(Instant now, Timestamp eventTime) {
+    touch(now, eventTime.getSeconds(), eventTime.getNanos());
+  }
+
+  void touch(Instant now, long seconds, int nanos) {
     lastActivity = now;
-    long seconds = eventTime.getSeconds();
-    int nanos = eventTime.getNanos();
     if (seconds > latestSeconds || (seconds == latestSeconds && nanos > latestNanos)) {
       latestSeconds = seconds;
       latestNanos = nanos;

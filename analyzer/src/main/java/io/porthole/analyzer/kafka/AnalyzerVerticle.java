@@ -74,7 +74,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
       ProtobufDeserializer.heartbeats();
-  // Touched only on the pipeline's analysis thread (and by stop once the pipeline has stopped).
+  // Touched only on the pipeline's analysis thread (and by stop once the pipeline has stopped),
+  // but for its thread-safe mayUseFlow, which the decode threads ask.
   private AnalysisEngine engine;
   private AlertUpdateThrottle updates;
   private RecordPublisher publisher;
@@ -337,6 +338,14 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     if (record.value() == null) {
       throw new RejectedRecordException("record has no value (tombstone)");
     }
+    if (topic == Topic.FLOWS) {
+      // Most flows are of no use to any rule: those are read only as far as their container and
+      // time (FlowEnvelopeScanner); the others, and whatever the scan leaves open, in full.
+      FlowEnvelopeScanner.ScannedFlow flow = FlowEnvelopeScanner.scan(record.value());
+      if (flow != null && !engine.mayUseFlow(flow.facts())) {
+        return flow;
+      }
+    }
     try {
       if (topic == Topic.HEARTBEATS) {
         return heartbeats.deserialize(record.topic(), record.value());
@@ -358,6 +367,11 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
       throw rejected;
     }
     try {
+      if (decoded instanceof FlowEnvelopeScanner.ScannedFlow flow) {
+        engine.onUnusedFlow(
+            flow.hostId(), flow.containerId(), flow.timeSeconds(), flow.timeNanos(), now);
+        return List.of();
+      }
       return topic == Topic.HEARTBEATS
           ? engine.onHeartbeat((CollectorHeartbeat) decoded, now)
           : engine.onEvent(topic, (EventEnvelope) decoded, now);

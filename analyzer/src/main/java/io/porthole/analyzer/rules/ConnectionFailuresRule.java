@@ -1,6 +1,7 @@
 package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.FlowFacts;
 import io.porthole.proto.Alert;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.FlowDirection;
@@ -9,7 +10,6 @@ import io.porthole.proto.RemediationAction;
 import io.porthole.proto.Rule;
 import io.porthole.proto.Severity;
 import io.porthole.proto.TcpFlagCounts;
-import io.porthole.proto.TransportProtocol;
 import io.porthole.wire.Topic;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,18 +65,19 @@ public final class ConnectionFailuresRule implements DetectionRule {
     return Rule.CONNECTION_FAILURES;
   }
 
+  /** Only failed connection attempts: first records of TCP flows whose SYN got no SYN-ACK. */
+  @Override
+  public boolean mayUseFlow(FlowFacts facts) {
+    return facts.unansweredTcpAttempt();
+  }
+
   @Override
   public void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {
     FlowRecord flow = event.getFlow();
-    if (flow.getProtocol() != TransportProtocol.TCP
-        || !initiatedByContainer(flow)
-        || flow.getSequence() != 0) {
+    if (!mayUseFlow(FlowFacts.of(flow)) || !initiatedByContainer(flow)) {
       return;
     }
     TcpFlagCounts flags = flow.getTcpFlags();
-    if (flags.getSyn() == 0 || flags.getSynAck() > 0) {
-      return;
-    }
     boolean refused = flags.getRstFromDestination() > 0 || flags.getRst() > 0;
     String target = flow.getDestinationAddress() + ":" + flow.getDestinationPort();
     Map<String, Destination> destinations =

@@ -1,6 +1,7 @@
 package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.FlowFacts;
 import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
@@ -54,6 +55,17 @@ public interface DetectionRule {
   default void onSyscalls(ContainerState container, EventEnvelope event, List<Alert> out) {}
 
   default void onFlow(ContainerState container, EventEnvelope event, List<Alert> out) {}
+
+  /**
+   * Whether a flow with these facts can matter to the rule (one that {@link #handles} flows). A
+   * flow no flow rule may use is decoded only as far as its container and time: it counts as the
+   * container's activity, and {@link #onFlow} is not called for it. Decided on the facts alone
+   * (called on the analyzer's decode threads, so it must be thread-safe); by default every flow may
+   * matter.
+   */
+  default boolean mayUseFlow(FlowFacts facts) {
+    return true;
+  }
 
   /** A heartbeat of {@code host}; {@code containers} are the tracked containers of every host. */
   default void onHeartbeat(

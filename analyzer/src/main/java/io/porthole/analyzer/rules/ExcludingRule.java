@@ -1,6 +1,7 @@
 package io.porthole.analyzer.rules;
 
 import io.porthole.analyzer.engine.ContainerState;
+import io.porthole.analyzer.engine.FlowFacts;
 import io.porthole.analyzer.engine.HostState;
 import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
@@ -69,6 +70,11 @@ public final class ExcludingRule implements DetectionRule {
     if (!silenced(container)) {
       rule.onSyscalls(container, event, out);
     }
+  }
+
+  @Override
+  public boolean mayUseFlow(FlowFacts facts) {
+    return rule.mayUseFlow(facts);
   }
 
   @Override
