@@ -59,8 +59,9 @@ final class ScaleDriver {
     }
     // Round by round across the counts (1k, 10k, 50k, 1k, ...): a busy minute on a shared machine
     // falls on every count alike, not on one count's rounds.
-    for (int round = 0; round <= iterations; round++) {
-      boolean last = round == iterations;
+    int rounds = KafkaDrivers.WARMUP_ROUNDS + iterations;
+    for (int round = 0; round < rounds; round++) {
+      boolean last = round == rounds - 1;
       for (int containers : counts) {
         // A Vert.x instance per round, closed after it: nothing of one round's service outlives it.
         Vertx vertx = Vertx.vertx();
@@ -70,7 +71,7 @@ final class ScaleDriver {
             "scale %d containers, round %d: %.0f flows/s (%d flows before the clock started),"
                 + " tracked %d%n",
             containers, round, measured.rate, measured.flowsBefore, measured.tracked);
-        if (round > 0) {
+        if (round >= KafkaDrivers.WARMUP_ROUNDS) {
           rates.get(containers).add(measured.rate);
         }
         if (last) {
@@ -122,7 +123,9 @@ final class ScaleDriver {
             + " refused); AnalyzerService with analyzer.max.containers="
             + maxContainers(most)
             + " and analyzer.commit.interval=100ms, a fresh group (and Vert.x instance) per round"
-            + " (round 0 a warm-up), one JVM per count;"
+            + " (the first "
+            + KafkaDrivers.WARMUP_ROUNDS
+            + " rounds a warm-up), one JVM per count;"
             + " the clock starts once the lifecycle events are committed (every container"
             + " tracked) and stops when the flows are; rate = flows committed meanwhile / time."
             + " Spread = (max - min) / max of the medians. Heap per container: (heap used"

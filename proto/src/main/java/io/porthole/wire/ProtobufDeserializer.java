@@ -9,7 +9,9 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.ImageSummary;
 import io.porthole.proto.RemediationCommand;
 import io.porthole.proto.RemediationResult;
+import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -48,6 +50,22 @@ public final class ProtobufDeserializer<T extends MessageLite> implements Deseri
 
   public static ProtobufDeserializer<RemediationResult> results() {
     return new ProtobufDeserializer<>(RemediationResult.parser(), "RemediationResult");
+  }
+
+  /**
+   * Reads the message from the buffer's remaining bytes in place (a heap buffer's array is not
+   * copied), without moving its position.
+   */
+  @Override
+  public T deserialize(String topic, Headers headers, ByteBuffer data) {
+    if (data == null) {
+      return null;
+    }
+    try {
+      return parser.parseFrom(data.duplicate());
+    } catch (InvalidProtocolBufferException e) {
+      throw new UndecodableRecordException(topic, messageType, data.remaining(), e);
+    }
   }
 
   @Override

@@ -53,16 +53,15 @@ import org.slf4j.LoggerFactory;
  * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
  * before its committed offset.
  */
-public final class AnalysisPipeline {
+public final class AnalysisPipeline<K, V> {
 
   /** The analysis; every method is called on the analysis thread only. */
-  public interface Stage {
+  public interface Stage<K, V> {
     /**
      * Analyses one partition's records, in offset order. The returned stage completes once their
      * alerts and dead letters are acknowledged; a failed one holds the partition's commit.
      */
-    CompletionStage<Void> analyse(
-        TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records);
+    CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<K, V>> records);
 
     /**
      * The part of a batch's work that needs no analysis state (decoding): called on one of the
@@ -71,13 +70,13 @@ public final class AnalysisPipeline {
      * flows). Must be thread-safe. Its result is handed to {@link #analyse(TopicPartition, List,
      * Object)}.
      */
-    default Object prepare(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    default Object prepare(TopicPartition partition, List<ConsumerRecord<K, V>> records) {
       return null;
     }
 
     /** Analyses a batch {@link #prepare} prepared; by default ignores what it prepared. */
     default CompletionStage<Void> analyse(
-        TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Object prepared) {
+        TopicPartition partition, List<ConsumerRecord<K, V>> records, Object prepared) {
       return analyse(partition, records);
     }
 
@@ -133,10 +132,10 @@ public final class AnalysisPipeline {
    * Records of one partition on their way to the analysis thread; {@code prepared} is null for a
    * batch the analysis thread prepares itself.
    */
-  private record Batch(
+  private record Batch<K, V>(
       int generation,
       TopicPartition partition,
-      List<ConsumerRecord<byte[], byte[]>> records,
+      List<ConsumerRecord<K, V>> records,
       PartitionProgress tracker,
       PartitionProgress.Work work,
       CompletableFuture<Object> prepared) {}
@@ -149,9 +148,9 @@ public final class AnalysisPipeline {
       PartitionProgress.Work work,
       Throwable failure) {}
 
-  private final Consumer<byte[], byte[]> consumer;
+  private final Consumer<K, V> consumer;
   private final Options options;
-  private final Stage stage;
+  private final Stage<K, V> stage;
   private final AnalyzerStats stats;
   private final Thread fetchThread;
   private final Thread analysisThread;
@@ -159,8 +158,8 @@ public final class AnalysisPipeline {
   private final ExecutorService decoders;
 
   // Handed from the fetch thread to the analysis thread.
-  private final ConcurrentLinkedQueue<Batch> priority = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Batch> bulk = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Batch<K, V>> priority = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Batch<K, V>> bulk = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   // Handed back to the fetch thread from whichever thread completed the batch.
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -190,7 +189,7 @@ public final class AnalysisPipeline {
   private int analysedGeneration;
 
   public AnalysisPipeline(
-      Consumer<byte[], byte[]> consumer, Options options, Stage stage, AnalyzerStats stats) {
+      Consumer<K, V> consumer, Options options, Stage<K, V> stage, AnalyzerStats stats) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.options = Objects.requireNonNull(options, "options");
     this.stage = Objects.requireNonNull(stage, "stage");
@@ -276,7 +275,7 @@ public final class AnalysisPipeline {
   }
 
   private void fetchOnce() {
-    ConsumerRecords<byte[], byte[]> fetched;
+    ConsumerRecords<K, V> fetched;
     try {
       fetched = consumer.poll(pausedBulk.isEmpty() ? POLL : Duration.ZERO);
     } catch (WakeupException e) {
@@ -288,7 +287,7 @@ public final class AnalysisPipeline {
       if (tracker == null) {
         continue;
       }
-      List<ConsumerRecord<byte[], byte[]>> records = fetched.records(partition);
+      List<ConsumerRecord<K, V>> records = fetched.records(partition);
       long first = records.get(0).offset();
       long end = records.get(records.size() - 1).offset() + 1;
       boolean urgent = options.priorityTopics().contains(partition.topic());
@@ -296,8 +295,8 @@ public final class AnalysisPipeline {
           urgent
               ? null
               : CompletableFuture.supplyAsync(() -> stage.prepare(partition, records), decoders);
-      Batch batch =
-          new Batch(
+      Batch<K, V> batch =
+          new Batch<>(
               fetchedIn,
               partition,
               records,
@@ -587,7 +586,7 @@ public final class AnalysisPipeline {
         run(task);
         continue;
       }
-      Batch batch = priority.poll();
+      Batch<K, V> batch = priority.poll();
       if (batch == null) {
         batch = bulk.poll();
       }
@@ -616,7 +615,7 @@ public final class AnalysisPipeline {
     }
   }
 
-  private void analyse(Batch batch) {
+  private void analyse(Batch<K, V> batch) {
     if (queued.addAndGet(-batch.records().size()) <= resumeLevel() && fetchWaiting) {
       LockSupport.unpark(fetchThread);
     }

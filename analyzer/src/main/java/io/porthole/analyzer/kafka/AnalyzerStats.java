@@ -91,7 +91,9 @@ public final class AnalyzerStats {
             .register(registry));
     latency =
         Timer.builder("porthole.analyzer.processing.latency")
-            .description("from the collector's send (the record's timestamp) to its analysis")
+            .description(
+                "from the collector's send (the record's timestamp) to its analysis, sampled at"
+                    + " the first and last record of each batch")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(60))
@@ -203,7 +205,11 @@ public final class AnalyzerStats {
     }
   }
 
-  /** A partition's batch was analysed: counted by topic, its latency measured per record. */
+  /**
+   * A partition's batch was analysed: counted by topic, its latency sampled at its first record
+   * (the oldest: a partition's records come in order) and its last. Timing every record was a third
+   * of the analysis thread's time on flows (JFR, docs/benchmarks.md).
+   */
   void batchAnalysed(String topic, List<? extends ConsumerRecord<?, ?>> records, Instant now) {
     recordsProcessed.addAndGet(records.size());
     processedByTopic
@@ -220,10 +226,17 @@ public final class AnalyzerStats {
       return;
     }
     long nowMs = now.toEpochMilli();
-    for (ConsumerRecord<?, ?> record : records) {
-      if (record.timestamp() > 0) {
-        timer.record(Math.max(0, nowMs - record.timestamp()), TimeUnit.MILLISECONDS);
-      }
+    if (!records.isEmpty()) {
+      recordLatency(timer, records.get(0), nowMs);
+    }
+    if (records.size() > 1) {
+      recordLatency(timer, records.get(records.size() - 1), nowMs);
+    }
+  }
+
+  private static void recordLatency(Timer timer, ConsumerRecord<?, ?> record, long nowMs) {
+    if (record.timestamp() > 0) {
+      timer.record(Math.max(0, nowMs - record.timestamp()), TimeUnit.MILLISECONDS);
     }
   }
 

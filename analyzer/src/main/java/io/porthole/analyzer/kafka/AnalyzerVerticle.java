@@ -16,6 +16,7 @@ import io.porthole.wire.UndecodableRecordException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * began before a restart or rebalance is still recognised. Alerts raised while re-reading are
  * published again with the same ids; consumers drop the duplicates.
  */
-public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipeline.Stage {
+public final class AnalyzerVerticle extends VerticleBase
+    implements AnalysisPipeline.Stage<ByteBuffer, ByteBuffer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerVerticle.class);
   private static final long RETRY_DELAY_MS = 1000;
@@ -80,7 +82,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   private AlertUpdateThrottle updates;
   private RecordPublisher publisher;
   private DeadLetterWriter deadLetters;
-  private AnalysisPipeline pipeline;
+  private AnalysisPipeline<ByteBuffer, ByteBuffer> pipeline;
   // Every instance reads every heartbeat (no group) to know each host's kernel; host rules run
   // only on the instance that owns the heartbeat partition in the group.
   private HostInfoReader hostInfo;
@@ -133,12 +135,14 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
                 .names(Topic.CONTAINER_EVENTS, Topic.FLOWS, Topic.SYSCALLS, Topic.HEARTBEATS));
     Set<String> priorityTopics =
         Set.of(config.topicNames().names(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS));
-    KafkaConsumer<byte[], byte[]> kafkaConsumer =
+    // Keys and values as the fetch read them, not copied into arrays of their own (one copy of each
+    // per record, and the garbage of it, was a measurable part of the fetch thread's work).
+    KafkaConsumer<ByteBuffer, ByteBuffer> kafkaConsumer =
         new KafkaConsumer<>(
-            consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumerConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer());
     stats.clients(kafkaConsumer, publisher);
     pipeline =
-        new AnalysisPipeline(
+        new AnalysisPipeline<>(
             kafkaConsumer,
             new AnalysisPipeline.Options(
                 consumerName,
@@ -221,7 +225,8 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
    * RejectedRecordException} that sends it to the dead-letter topic. Touches no engine state.
    */
   @Override
-  public Object prepare(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+  public Object prepare(
+      TopicPartition partition, List<ConsumerRecord<ByteBuffer, ByteBuffer>> records) {
     Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
     Object[] decoded = new Object[records.size()];
     for (int i = 0; i < decoded.length; i++) {
@@ -236,7 +241,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
 
   @Override
   public CompletionStage<Void> analyse(
-      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+      TopicPartition partition, List<ConsumerRecord<ByteBuffer, ByteBuffer>> records) {
     return analyse(partition, records, prepare(partition, records));
   }
 
@@ -246,14 +251,16 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
    */
   @Override
   public CompletionStage<Void> analyse(
-      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Object prepared) {
+      TopicPartition partition,
+      List<ConsumerRecord<ByteBuffer, ByteBuffer>> records,
+      Object prepared) {
     Topic topic = config.topicNames().topicOf(partition.topic()).orElse(null);
     Object[] decoded = (Object[]) prepared;
     Instant now = Instant.now();
     List<Alert> alerts = null;
     List<Rejected> rejected = null;
     for (int i = 0; i < decoded.length; i++) {
-      ConsumerRecord<byte[], byte[]> record = records.get(i);
+      ConsumerRecord<ByteBuffer, ByteBuffer> record = records.get(i);
       try {
         List<Alert> raised = analyse(topic, record, decoded[i], now);
         if (!raised.isEmpty()) {
@@ -320,7 +327,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     publish(updates.admit(engine.onHostInfo(heartbeat, Instant.now()), System.nanoTime()));
   }
 
-  private record Rejected(ConsumerRecord<byte[], byte[]> record, String error) {}
+  private record Rejected(ConsumerRecord<ByteBuffer, ByteBuffer> record, String error) {}
 
   /** A record that can never be analysed: it goes to the dead-letter topic. */
   private static final class RejectedRecordException extends RuntimeException {
@@ -330,7 +337,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   }
 
   /** The record's message; thread-safe (no engine state). */
-  private Object decode(Topic topic, ConsumerRecord<byte[], byte[]> record) {
+  private Object decode(Topic topic, ConsumerRecord<ByteBuffer, ByteBuffer> record) {
     if (topic == null) {
       throw new RejectedRecordException(
           "topic " + record.topic() + " is not one the analyzer reads");
@@ -348,9 +355,9 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     }
     try {
       if (topic == Topic.HEARTBEATS) {
-        return heartbeats.deserialize(record.topic(), record.value());
+        return heartbeats.deserialize(record.topic(), record.headers(), record.value());
       }
-      EventEnvelope event = events.deserialize(record.topic(), record.value());
+      EventEnvelope event = events.deserialize(record.topic(), record.headers(), record.value());
       // Strings cache their hash: computed here, on a decode thread, the engine's look-up of the
       // container on the analysis thread does not hash the 64-character id again.
       event.getHostId().hashCode();
@@ -362,7 +369,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
   }
 
   private List<Alert> analyse(
-      Topic topic, ConsumerRecord<byte[], byte[]> record, Object decoded, Instant now) {
+      Topic topic, ConsumerRecord<ByteBuffer, ByteBuffer> record, Object decoded, Instant now) {
     if (decoded instanceof RejectedRecordException rejected) {
       throw rejected;
     }
@@ -414,7 +421,7 @@ public final class AnalyzerVerticle extends VerticleBase implements AnalysisPipe
     return Future.all(sends).mapEmpty();
   }
 
-  private Future<Void> deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
+  private Future<Void> deadLetter(ConsumerRecord<ByteBuffer, ByteBuffer> record, String error) {
     return withRetry(() -> deadLetters.write(record, error))
         .onSuccess(v -> stats.recordsDeadLettered.incrementAndGet());
   }

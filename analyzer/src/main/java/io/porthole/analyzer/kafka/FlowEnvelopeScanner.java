@@ -9,6 +9,7 @@ import io.porthole.proto.TcpFlagCounts;
 import io.porthole.proto.TransportProtocol;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
@@ -80,6 +81,7 @@ final class FlowEnvelopeScanner {
 
   // The scan's position in bytes, and the values it found (one scanner per record).
   private final byte[] bytes;
+  private final int end;
   private int pos;
   private long seconds;
   private int nanos;
@@ -88,14 +90,30 @@ final class FlowEnvelopeScanner {
   private int syn;
   private int synAck;
 
-  private FlowEnvelopeScanner(byte[] bytes) {
+  private FlowEnvelopeScanner(byte[] bytes, int offset, int end) {
     this.bytes = bytes;
+    this.pos = offset;
+    this.end = end;
   }
 
   /** The flow's container, time and facts; null when the full decode must settle the record. */
   static ScannedFlow scan(byte[] bytes) {
+    return scan(bytes, 0, bytes.length);
+  }
+
+  /** The same, of the buffer's remaining bytes (read in place when it has an array). */
+  static ScannedFlow scan(ByteBuffer buffer) {
+    if (buffer.hasArray()) {
+      return scan(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return scan(bytes);
+  }
+
+  private static ScannedFlow scan(byte[] bytes, int offset, int length) {
     try {
-      return new FlowEnvelopeScanner(bytes).envelope();
+      return new FlowEnvelopeScanner(bytes, offset, offset + length).envelope();
     } catch (NotScanned e) {
       return null; // the full decode says what is wrong, or decodes what the scan does not
     }
@@ -105,7 +123,6 @@ final class FlowEnvelopeScanner {
     String hostId = "";
     String containerId = "";
     boolean flow = false;
-    int end = bytes.length;
     while (pos < end) {
       int tag = readTag(end);
       if (tag == ENVELOPE_HOST_ID) {

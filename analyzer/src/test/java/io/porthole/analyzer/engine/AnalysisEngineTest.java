@@ -12,8 +12,10 @@ import io.porthole.analyzer.rules.RuleSet;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Rule;
+import io.porthole.proto.TransportProtocol;
 import io.porthole.wire.Topic;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AnalysisEngineTest {
@@ -99,5 +101,56 @@ class AnalysisEngineTest {
     assertThatThrownBy(() -> engine.onEvent(Topic.CONTAINER_EVENTS, wrongBody, T0))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("has body FLOW, expected CONTAINER_EVENT");
+  }
+
+  @Test
+  void theDefaultFlowRulesMayUseOnlyFailedConnectionAttempts() {
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.TCP, 0, 1, 0))).isTrue();
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.TCP, 0, 2, 0))).isTrue();
+    // Answered, not a first record, not an attempt, not TCP: no rule can use it.
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.TCP, 0, 1, 1))).isFalse();
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.TCP, 1, 1, 0))).isFalse();
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.TCP, 0, 0, 0))).isFalse();
+    assertThat(engine.mayUseFlow(new FlowFacts(TransportProtocol.UDP, 0, 1, 0))).isFalse();
+    // Without a flow rule, no flow is of use.
+    assertThat(
+            new AnalysisEngine(EngineLimits.defaults(), List.of())
+                .mayUseFlow(new FlowFacts(TransportProtocol.TCP, 0, 1, 0)))
+        .isFalse();
+  }
+
+  @Test
+  void anUnusedFlowIsItsContainersActivityAndCountsForEveryFlowRule() {
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+    engine.onUnusedFlow("host-1", containerId("a"), T0.getEpochSecond(), 0, T0);
+    engine.onUnusedFlow("host-1", containerId("a"), T0.getEpochSecond(), 5, T0.plusSeconds(600));
+
+    assertThat(engine.trackedContainers()).isEqualTo(1);
+    assertThat(engine.recordsByRule())
+        .containsEntry(Rule.CONNECTION_FAILURES, 2L)
+        .containsEntry(Rule.HOST_NAMESPACES, 0L);
+    // Active 10 minutes after the first flow: not idle 15 minutes after that first one.
+    engine.tick(T0.plus(Duration.ofMinutes(16)));
+    assertThat(engine.trackedContainers()).isEqualTo(1);
+    engine.tick(T0.plus(Duration.ofMinutes(26)));
+    assertThat(engine.trackedContainers()).isZero();
+  }
+
+  @Test
+  void anUnusedFlowWithoutAValidContainerIsRejectedWithAClearError() {
+    AnalysisEngine engine =
+        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
+
+    assertThatThrownBy(() -> engine.onUnusedFlow("host-1", "", 1, 0, T0))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("lacks host_id or container_id");
+    assertThatThrownBy(() -> engine.onUnusedFlow("host/1", containerId("a"), 1, 0, T0))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("contains '/'");
+    assertThat(engine.trackedContainers()).isZero();
   }
 }

@@ -38,13 +38,13 @@ class AnalysisPipelineTest {
       new MockConsumer<>(OffsetResetStrategy.EARLIEST);
   private final AnalyzerStats stats = new AnalyzerStats();
   private final RecordingStage stage = new RecordingStage();
-  private AnalysisPipeline pipeline;
+  private AnalysisPipeline<byte[], byte[]> pipeline;
 
   /**
    * What the analysis thread saw: "topic-partition@offset" in the order analysed, and on which
    * threads.
    */
-  private static final class RecordingStage implements AnalysisPipeline.Stage {
+  private static final class RecordingStage implements AnalysisPipeline.Stage<byte[], byte[]> {
     final List<String> analysed = Collections.synchronizedList(new ArrayList<>());
     final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
     volatile CountDownLatch gate = new CountDownLatch(0);
@@ -82,7 +82,7 @@ class AnalysisPipelineTest {
     }
     consumer.updateBeginningOffsets(beginning);
     pipeline =
-        new AnalysisPipeline(
+        new AnalysisPipeline<>(
             consumer,
             new AnalysisPipeline.Options(
                 "test",

@@ -3,6 +3,7 @@ package io.porthole.runtime.kafka;
 import com.google.protobuf.MessageLite;
 import io.porthole.wire.Topic;
 import io.vertx.core.Future;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,6 +84,9 @@ public final class DeadLetterWriter {
     if (key == null) {
       return null;
     }
+    if (key instanceof ByteBuffer buffer) {
+      return new String(copy(buffer), StandardCharsets.UTF_8);
+    }
     return key instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : key.toString();
   }
 
@@ -93,10 +97,20 @@ public final class DeadLetterWriter {
     if (value instanceof byte[] bytes) {
       return bytes;
     }
+    if (value instanceof ByteBuffer buffer) {
+      return copy(buffer);
+    }
     if (value instanceof MessageLite message) {
       return message.toByteArray();
     }
     return utf8(value.toString());
+  }
+
+  /** The buffer's remaining bytes, its position unmoved. */
+  private static byte[] copy(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
   }
 
   private static byte[] utf8(String text) {
