@@ -256,14 +256,21 @@ final class FlowEnvelopeScanner {
 
   private long readVarint(int end) throws NotScanned {
     long value = 0;
-    for (int shift = 0; shift < 64 && pos < end; shift += 7) {
+    for (int shift = 0; shift < 63 && pos < end; shift += 7) {
       byte b = bytes[pos++];
       value |= (long) (b & 0x7F) << shift;
       if (b >= 0) {
         return value;
       }
     }
-    throw NotScanned.INSTANCE; // truncated or longer than ten bytes
+    // A tenth byte holds the top bit only: it is 1 in a well-formed varint. Protobuf's array
+    // decoder reads any other tenth byte below 0x80 as 1 too (it sets the top bit of every
+    // ten-byte varint), its stream decoder reads its low bit: such varints are left to it.
+    if (pos < end && bytes[pos] == 1) {
+      pos++;
+      return value | Long.MIN_VALUE;
+    }
+    throw NotScanned.INSTANCE; // truncated, longer than ten bytes, or an unusual tenth byte
   }
 
   /** The end of a length-delimited field that starts here, checked to be within {@code end}. */
