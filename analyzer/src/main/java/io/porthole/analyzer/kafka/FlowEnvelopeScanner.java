@@ -24,10 +24,11 @@ import java.nio.charset.StandardCharsets;
  * scan over {@code CodedInputStream} took), allocating only the two id strings.
  *
  * <p>It accepts exactly the records {@link EventEnvelope#parseFrom(byte[])} accepts: strings it
- * skips are still checked to be UTF-8 as the full decode checks them; unknown fields, and fields of
- * an unexpected wire type, are skipped as the full decode keeps them unknown. Whatever it does not
- * settle on its own (another body than a flow, a body given twice, empty or '/'-containing ids,
- * bytes that are not well-formed) it leaves to the full decode: {@link #scan} returns null.
+ * skips are still checked to be UTF-8 as the full decode checks them, and the timestamps it skips
+ * to be well-formed as the full decode parses them; unknown fields, and fields of an unexpected
+ * wire type, are skipped as the full decode keeps them unknown. Whatever it does not settle on its
+ * own (another body than a flow, a body given twice, empty or '/'-containing ids, bytes that are
+ * not well-formed) it leaves to the full decode: {@link #scan} returns null.
  */
 final class FlowEnvelopeScanner {
 
@@ -44,6 +45,8 @@ final class FlowEnvelopeScanner {
   private static final int ENVELOPE_CONTAINER_ID =
       tag(EventEnvelope.CONTAINER_ID_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int ENVELOPE_TIME = tag(EventEnvelope.TIME_FIELD_NUMBER, LENGTH_DELIMITED);
+  private static final int ENVELOPE_COLLECTOR_TIME =
+      tag(EventEnvelope.COLLECTOR_TIME_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int ENVELOPE_FLOW = tag(EventEnvelope.FLOW_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int TIMESTAMP_SECONDS = tag(1, VARINT);
   private static final int TIMESTAMP_NANOS = tag(2, VARINT);
@@ -53,6 +56,11 @@ final class FlowEnvelopeScanner {
       tag(FlowRecord.TCP_FLAGS_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int FLOW_APPLICATION =
       tag(FlowRecord.APPLICATION_FIELD_NUMBER, LENGTH_DELIMITED);
+  // The Timestamps of FlowRecord: skipped, but checked to be well-formed.
+  private static final int FLOW_FIRST_SEEN =
+      tag(FlowRecord.FIRST_SEEN_FIELD_NUMBER, LENGTH_DELIMITED);
+  private static final int FLOW_LAST_SEEN =
+      tag(FlowRecord.LAST_SEEN_FIELD_NUMBER, LENGTH_DELIMITED);
   private static final int FLAGS_SYN = tag(TcpFlagCounts.SYN_FIELD_NUMBER, VARINT);
   private static final int FLAGS_SYN_ACK = tag(TcpFlagCounts.SYN_ACK_FIELD_NUMBER, VARINT);
   // The string fields of FlowRecord: skipped, but checked to be UTF-8.
@@ -133,6 +141,8 @@ final class FlowEnvelopeScanner {
         skipString(end);
       } else if (tag == ENVELOPE_TIME) {
         timestamp(readLimit(end));
+      } else if (tag == ENVELOPE_COLLECTOR_TIME) {
+        skipTimestamp(readLimit(end));
       } else if (tag == ENVELOPE_FLOW) {
         if (flow) {
           throw NotScanned.INSTANCE; // given twice: the full decode merges them
@@ -142,7 +152,7 @@ final class FlowEnvelopeScanner {
       } else if (WireFormat.getTagFieldNumber(tag) >= EventEnvelope.CONTAINER_EVENT_FIELD_NUMBER) {
         throw NotScanned.INSTANCE; // another body, or an unknown field where bodies go
       } else {
-        skipField(tag, end); // collector_time, unknown fields
+        skipField(tag, end); // unknown fields, and known ones of an unexpected wire type
       }
     }
     if (!flow
@@ -181,6 +191,17 @@ final class FlowEnvelopeScanner {
     ended(end);
   }
 
+  /**
+   * A Timestamp the scan does not need: the full decode parses it all the same (and rejects the
+   * record when it is not well-formed), so its fields are read as far as their ends.
+   */
+  private void skipTimestamp(int end) throws NotScanned {
+    while (pos < end) {
+      skipField(readTag(end), end);
+    }
+    ended(end);
+  }
+
   private void flow(int end) throws NotScanned {
     while (pos < end) {
       int tag = readTag(end);
@@ -197,6 +218,8 @@ final class FlowEnvelopeScanner {
         skipString(end);
       } else if (tag == FLOW_APPLICATION) {
         application(readLimit(end));
+      } else if (tag == FLOW_FIRST_SEEN || tag == FLOW_LAST_SEEN) {
+        skipTimestamp(readLimit(end));
       } else {
         skipField(tag, end);
       }
@@ -250,14 +273,21 @@ final class FlowEnvelopeScanner {
 
   private long readVarint(int end) throws NotScanned {
     long value = 0;
-    for (int shift = 0; shift < 64 && pos < end; shift += 7) {
+    for (int shift = 0; shift < 63 && pos < end; shift += 7) {
       byte b = bytes[pos++];
       value |= (long) (b & 0x7F) << shift;
       if (b >= 0) {
         return value;
       }
     }
-    throw NotScanned.INSTANCE; // truncated or longer than ten bytes
+    // A tenth byte holds the top bit only: it is 1 in a well-formed varint. Protobuf's array
+    // decoder reads any other tenth byte below 0x80 as 1 too (it sets the top bit of every
+    // ten-byte varint), its stream decoder reads its low bit: such varints are left to it.
+    if (pos < end && bytes[pos] == 1) {
+      pos++;
+      return value | Long.MIN_VALUE;
+    }
+    throw NotScanned.INSTANCE; // truncated, longer than ten bytes, or an unusual tenth byte
   }
 
   /** The end of a length-delimited field that starts here, checked to be within {@code end}. */
