@@ -22,6 +22,7 @@ import io.porthole.proto.TcpFlagCounts;
 import io.porthole.proto.TransportProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -864,5 +865,25 @@ class FlowEnvelopeScannerTest {
   void emptyInputIsLeftToTheFullDecode() throws IOException {
     assertThat(assertLeftToFullDecode(new byte[0]).getBodyCase())
         .isEqualTo(EventEnvelope.BodyCase.BODY_NOT_SET);
+  }
+
+  @Test
+  void aBufferIsScannedInPlaceFromItsPositionAndLeftWhereItWas() {
+    byte[] envelope = typical().build().toByteArray();
+    ScannedFlow expected = assertScanned(envelope);
+    // The record's bytes in the middle of a larger array, as Kafka hands a value: a slice with an
+    // array offset, its position moved past a prefix.
+    byte[] larger = new byte[envelope.length + 20];
+    Arrays.fill(larger, (byte) 0xFF);
+    System.arraycopy(envelope, 0, larger, 12, envelope.length);
+    ByteBuffer slice = ByteBuffer.wrap(larger, 8, envelope.length + 4).slice();
+    slice.position(4);
+    slice.limit(4 + envelope.length);
+
+    assertThat(FlowEnvelopeScanner.scan(slice)).isEqualTo(expected);
+    assertThat(slice.position()).isEqualTo(4);
+    ByteBuffer direct = ByteBuffer.allocateDirect(envelope.length).put(envelope).flip();
+    assertThat(FlowEnvelopeScanner.scan(direct)).isEqualTo(expected);
+    assertThat(direct.position()).isZero();
   }
 }
