@@ -42,6 +42,13 @@ public final class AnalyzerSettingDefinitions {
               "records fetched and not analysed before the flows and syscalls partitions pause"
                   + " (ten times that awaiting acknowledgement)"),
           of(
+              AnalyzerConfig.DECODE_THREADS,
+              INTEGER,
+              "cores - 2, 0 to 4",
+              "threads that decode flow and syscall batches ahead of the analysis thread; 0: the"
+                  + " analysis thread decodes them (the fetch and analysis threads keep two cores"
+                  + " busy)"),
+          of(
               AnalyzerConfig.COMMIT_INTERVAL,
               DURATION,
               "1s",

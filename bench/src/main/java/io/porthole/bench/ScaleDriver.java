@@ -126,8 +126,10 @@ final class ScaleDriver {
             + " (the first "
             + KafkaDrivers.WARMUP_ROUNDS
             + " rounds a warm-up), one JVM per count;"
-            + " the clock starts once the lifecycle events are committed (every container"
-            + " tracked) and stops when the flows are; rate = flows committed meanwhile / time."
+            + " once the lifecycle events are committed (every container tracked), rate = the"
+            + " flows committed between the first observed commit covering 10% of them (or"
+            + " more, if they were further by then) and the first covering 90% / the time"
+            + " between those observations (commits probed every 10 ms)."
             + " Spread = (max - min) / max of the medians. Heap per container: (heap used"
             + " after System.gc() with the service still running after"
             + " its last round - the same just before that service was created) / tracked"
@@ -172,15 +174,22 @@ final class ScaleDriver {
       }
       long start = System.nanoTime();
       long flowsBefore = committed[1];
+      // Every container tracked: from here the flows' commits are timed through the middle of
+      // the run (CommitProgress), from 10% of them or wherever they are now if further.
+      CommitProgress progress =
+          new CommitProgress(events, KafkaDrivers.MEASURED_FROM, KafkaDrivers.MEASURED_TO);
+      progress.observe(start, flowsBefore);
       while (committed[1] < events && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(20_000_000);
+        LockSupport.parkNanos(KafkaDrivers.COMMIT_PROBE_NANOS);
         committed = committed(admin, group, lifecycle, flows);
+        progress.observe(System.nanoTime(), committed[1]);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       if (committed[1] < events) {
         throw new IllegalStateException(
             "the analyzer committed only " + committed[1] + " of " + events + " in 5 minutes");
       }
+      double rate = progress.measured() ? progress.rate() : (events - flowsBefore) / seconds;
       // The tracked count is refreshed every tick.
       Thread.sleep(300);
       long tracked = service.stats().trackedContainers();
@@ -193,7 +202,7 @@ final class ScaleDriver {
               .filter(name -> name.contains("porthole") || name.contains("kafka"))
               .sorted()
               .toList());
-      return new Round((events - flowsBefore) / seconds, flowsBefore, tracked, heap);
+      return new Round(rate, flowsBefore, tracked, heap);
     }
   }
 

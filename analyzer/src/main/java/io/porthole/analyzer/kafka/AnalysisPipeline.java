@@ -65,10 +65,10 @@ public final class AnalysisPipeline<K, V> {
 
     /**
      * The part of a batch's work that needs no analysis state (decoding): called on one of the
-     * pipeline's decode threads for bulk batches (in parallel with the analysis of earlier ones),
-     * on the analysis thread for priority batches (a die does not wait behind the decoding of
-     * flows). Must be thread-safe. Its result is handed to {@link #analyse(TopicPartition, List,
-     * Object)}.
+     * pipeline's decode threads for bulk batches when it has any (in parallel with the analysis of
+     * earlier ones), otherwise on the analysis thread, as for priority batches (a die does not wait
+     * behind the decoding of flows). Must be thread-safe. Its result is handed to {@link
+     * #analyse(TopicPartition, List, Object)}.
      */
     default Object prepare(TopicPartition partition, List<ConsumerRecord<K, V>> records) {
       return null;
@@ -90,12 +90,15 @@ public final class AnalysisPipeline<K, V> {
   /**
    * @param priorityTopics topics analysed before the others (lifecycle events, heartbeats)
    * @param maxInFlight records fetched and not handled before the bulk partitions pause
+   * @param decodeThreads threads that run {@link Stage#prepare} on bulk batches ahead of the
+   *     analysis thread; 0: the analysis thread prepares every batch itself
    */
   public record Options(
       String name,
       Set<String> topics,
       Set<String> priorityTopics,
       int maxInFlight,
+      int decodeThreads,
       Duration commitInterval,
       Duration tickInterval,
       Duration replayWindow,
@@ -106,6 +109,9 @@ public final class AnalysisPipeline<K, V> {
       priorityTopics = Set.copyOf(priorityTopics);
       if (maxInFlight < 1) {
         throw new IllegalArgumentException("maxInFlight must be positive");
+      }
+      if (decodeThreads < 0) {
+        throw new IllegalArgumentException("decodeThreads must not be negative");
       }
       Objects.requireNonNull(commitInterval, "commitInterval");
       Objects.requireNonNull(tickInterval, "tickInterval");
@@ -124,9 +130,6 @@ public final class AnalysisPipeline<K, V> {
   private static final long PAUSED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int PRIORITY_FACTOR = 4;
   private static final int UNACKNOWLEDGED_FACTOR = 10;
-  // One decode thread per core, at most four: decoding is most of the work on a record.
-  private static final int DECODE_THREADS =
-      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   /**
    * Records of one partition on their way to the analysis thread; {@code prepared} is null for a
@@ -154,7 +157,8 @@ public final class AnalysisPipeline<K, V> {
   private final AnalyzerStats stats;
   private final Thread fetchThread;
   private final Thread analysisThread;
-  // Runs Stage.prepare on bulk batches ahead of the analysis thread.
+  // Runs Stage.prepare on bulk batches ahead of the analysis thread; null: the analysis thread
+  // does.
   private final ExecutorService decoders;
 
   // Handed from the fetch thread to the analysis thread.
@@ -200,14 +204,17 @@ public final class AnalysisPipeline<K, V> {
     analysisThread.setDaemon(true);
     AtomicInteger decoderCount = new AtomicInteger();
     this.decoders =
-        Executors.newFixedThreadPool(
-            DECODE_THREADS,
-            task -> {
-              Thread thread =
-                  new Thread(task, options.name() + "-decode-" + decoderCount.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+        options.decodeThreads() == 0
+            ? null
+            : Executors.newFixedThreadPool(
+                options.decodeThreads(),
+                task -> {
+                  Thread thread =
+                      new Thread(
+                          task, options.name() + "-decode-" + decoderCount.incrementAndGet());
+                  thread.setDaemon(true);
+                  return thread;
+                });
   }
 
   /** Starts both threads; completes once the consumer is subscribed. */
@@ -292,7 +299,7 @@ public final class AnalysisPipeline<K, V> {
       long end = records.get(records.size() - 1).offset() + 1;
       boolean urgent = options.priorityTopics().contains(partition.topic());
       CompletableFuture<Object> prepared =
-          urgent
+          urgent || decoders == null
               ? null
               : CompletableFuture.supplyAsync(() -> stage.prepare(partition, records), decoders);
       Batch<K, V> batch =
@@ -604,7 +611,9 @@ public final class AnalysisPipeline<K, V> {
     priority.clear();
     bulk.clear();
     queued.set(0);
-    decoders.shutdown();
+    if (decoders != null) {
+      decoders.shutdown();
+    }
     stopped.complete(null);
   }
 

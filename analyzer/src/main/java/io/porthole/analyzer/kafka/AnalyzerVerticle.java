@@ -149,6 +149,7 @@ public final class AnalyzerVerticle extends VerticleBase
                 topics,
                 priorityTopics,
                 config.maxInFlight(),
+                config.decodeThreads(),
                 config.commitInterval(),
                 config.tickInterval(),
                 config.replayWindow(),

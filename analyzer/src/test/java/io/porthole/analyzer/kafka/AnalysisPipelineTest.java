@@ -49,8 +49,16 @@ class AnalysisPipelineTest {
     final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
+    // "topic-partition thread" of every batch prepared.
+    final List<String> prepared = Collections.synchronizedList(new ArrayList<>());
     volatile int resets;
     volatile int entered;
+
+    @Override
+    public Object prepare(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+      prepared.add(partition + " " + Thread.currentThread().getName());
+      return null;
+    }
 
     @Override
     public CompletionStage<Void> analyse(
@@ -76,6 +84,10 @@ class AnalysisPipelineTest {
   }
 
   private void start(int maxInFlight) {
+    start(maxInFlight, 2);
+  }
+
+  private void start(int maxInFlight, int decodeThreads) {
     Map<TopicPartition, Long> beginning = new HashMap<>();
     for (TopicPartition partition : List.of(EVENTS_0, FLOWS_0, FLOWS_1)) {
       beginning.put(partition, 0L);
@@ -89,6 +101,7 @@ class AnalysisPipelineTest {
                 Set.of(EVENTS, FLOWS),
                 Set.of(EVENTS),
                 maxInFlight,
+                decodeThreads,
                 Duration.ofMillis(10),
                 Duration.ofSeconds(1),
                 Duration.ofMinutes(5),
@@ -157,6 +170,32 @@ class AnalysisPipelineTest {
         .containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3", "flows-0@4");
     assertThat(stage.analysed.stream().filter(r -> r.startsWith("container-events-0@")).toList())
         .containsExactly("container-events-0@0", "container-events-0@1");
+  }
+
+  @Test
+  void flowBatchesArePreparedOnTheDecodeThreadsAndLifecycleBatchesOnTheAnalysisThread() {
+    start(10_000, 2);
+    produce(FLOWS_0, 0, 2);
+    produce(EVENTS_0, 0, 1);
+
+    await("every record analysed", () -> stage.analysed.size() == 3);
+    assertThat(stage.prepared)
+        .anyMatch(p -> p.startsWith("flows-0 test-decode-"))
+        .contains("container-events-0 test-analysis")
+        .noneMatch(p -> p.startsWith("flows-0 test-analysis"));
+  }
+
+  @Test
+  void withoutDecodeThreadsTheAnalysisThreadPreparesEveryBatchInOrder() {
+    start(10_000, 0);
+    produce(FLOWS_0, 0, 2);
+    produce(EVENTS_0, 0, 1);
+    produce(FLOWS_0, 2, 2);
+
+    await("every record analysed", () -> stage.analysed.size() == 5);
+    assertThat(stage.prepared).allMatch(p -> p.endsWith(" test-analysis"));
+    assertThat(stage.analysed.stream().filter(r -> r.startsWith("flows-0@")).toList())
+        .containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3");
   }
 
   @Test
