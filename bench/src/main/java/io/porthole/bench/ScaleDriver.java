@@ -129,7 +129,7 @@ final class ScaleDriver {
             + " once the lifecycle events are committed (every container tracked), rate = the"
             + " flows committed between the first observed commit covering 10% of them (or"
             + " more, if they were further by then) and the first covering 90% / the time"
-            + " between those observations (commits probed every 10 ms)."
+            + " between those observations (commits probed every 20 ms)."
             + " Spread = (max - min) / max of the medians. Heap per container: (heap used"
             + " after System.gc() with the service still running after"
             + " its last round - the same just before that service was created) / tracked"

@@ -9,12 +9,15 @@ import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class AnalysisEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisEngine.class);
+  private static final int EVICTED_AT_CAP_DIVISOR = 100;
 
   private final EngineLimits limits;
   private final List<DetectionRule> rules;
@@ -40,9 +44,11 @@ public final class AnalysisEngine {
   // summed from them (recordsByRule), not counted per rule and record.
   private final long[] recordsByKind = new long[KINDS.length];
   private final Map<Rule, boolean[]> kindsByRule = new EnumMap<>(Rule.class);
-  // Access order: the first entry is the least recently active, evicted when the cap is hit.
-  private final LinkedHashMap<ContainerKey, ContainerState> containers =
-      new LinkedHashMap<>(1024, 0.75f, true);
+  // Not access-ordered: relinking the entry of every record's container touched two more entries
+  // at random, which is most of what a record costs once the states outgrow the CPU's caches (the
+  // flat-cost figure, docs/benchmarks.md). At the cap, the least recently active are found by
+  // their lastActivity instead (evictLeastRecentlyActive).
+  private final HashMap<ContainerKey, ContainerState> containers = new HashMap<>(1024);
   private final LinkedHashMap<String, HostState> hosts = new LinkedHashMap<>(64, 0.75f, true);
   private long containersEvicted;
   private long containersExpired;
@@ -289,21 +295,43 @@ public final class AnalysisEngine {
     ContainerState state = containers.get(key);
     if (state == null) {
       if (containers.size() >= limits.maxContainers()) {
-        Iterator<ContainerState> eldest = containers.values().iterator();
-        ContainerState evicted = eldest.next();
-        eldest.remove();
-        containersEvicted++;
-        LOG.warn(
-            "tracking {} containers (the cap): forgot the least recently active {} ({} so far)",
-            limits.maxContainers(),
-            evicted.key(),
-            containersEvicted);
+        evictLeastRecentlyActive();
       }
       state = new ContainerState(hostId, containerId, host(hostId, now), now);
       containers.put(key, state);
     }
     state.host().touch(now);
     return state;
+  }
+
+  /**
+   * At the cap: forgets the least recently active hundredth of the containers (at least one), so
+   * that a stream of new containers at the cap costs one pass over the states per hundred of them.
+   */
+  private void evictLeastRecentlyActive() {
+    int count = Math.max(1, containers.size() / EVICTED_AT_CAP_DIVISOR);
+    // The newest of the `count` oldest seen so far on top: a pass keeps the oldest `count`.
+    PriorityQueue<ContainerState> oldest =
+        new PriorityQueue<>(
+            count + 1, Comparator.comparing(ContainerState::lastActivity).reversed());
+    for (ContainerState state : containers.values()) {
+      oldest.add(state);
+      if (oldest.size() > count) {
+        oldest.poll();
+      }
+    }
+    ContainerState example = oldest.peek();
+    for (ContainerState state : oldest) {
+      containers.remove(new ContainerKey(state.hostId(), state.containerId()));
+    }
+    containersEvicted += oldest.size();
+    LOG.warn(
+        "tracking {} containers (the cap): forgot the {} least recently active, e.g. {} ({} so"
+            + " far)",
+        limits.maxContainers(),
+        oldest.size(),
+        example == null ? "none" : example.key(),
+        containersEvicted);
   }
 
   /**
