@@ -60,7 +60,7 @@ analyzer() {
       --group "bench-consumer-perf-$RUN_ID-{round}" --timeout 60000 >>"$LOG" 2>&1 \
     || not_measured analyzer.kafka_consumer_perf "ConsumerPerformance failed (see raw/run.log)"
   info analyzer.kafka_consumer_perf.how "ConsumerPerformance (kafka-tools 3.9.1) --messages $ANALYZER_EVENTS, a fresh group per run, fetch.nMsg.sec (rebalance time excluded, like the analyzer's timing); run in one JVM: one warm-up run, then the measured runs"
-  log "analyzer: AnalyzerService, 2 warm-up + $TOOL_ITERATIONS rounds"
+  log "analyzer: AnalyzerService, 4 warm-up + $TOOL_ITERATIONS rounds"
   component_java io.porthole.bench.BenchMain analyzer-run "$bootstrap" "$prefix" "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" >>"$LOG" 2>&1 \
     || { not_measured analyzer.events "the analyzer driver failed (see raw/run.log)"; not_measured latency.p99 "no analyzer capacity measured"; return; }
   local capacity rate
@@ -99,7 +99,7 @@ scale() {
     not_measured scale.bytes_per_container "no broker"
     return
   fi
-  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 2 warm-up + $TOOL_ITERATIONS rounds"
+  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 4 warm-up + $TOOL_ITERATIONS rounds"
   local count failed=""
   for count in $SCALE_COUNTS; do
     local jfr=()

@@ -45,10 +45,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class KafkaDrivers {
 
   /**
-   * Rounds of the analyzer figures run before the measured ones: with one, C2 still compiled the
-   * decode and analysis paths through the first measured round (it ran at ~70% of the next ones).
+   * Rounds of the analyzer figures run before the measured ones: each round's service is new, the
+   * JVM is not; with one, C2 still compiled the decode and analysis paths through the first
+   * measured round (~70% of the later ones), and rounds of 1M flows kept getting faster through the
+   * fifth (0.59, 0.79, 0.95, 0.96, 1.13M flows/s in one run).
    */
-  static final int WARMUP_ROUNDS = 2;
+  static final int WARMUP_ROUNDS = 4;
 
   /** The analyzer figures' clock runs from this share of the records committed ... */
   static final double MEASURED_FROM = 0.1;

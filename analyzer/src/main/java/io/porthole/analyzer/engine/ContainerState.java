@@ -31,7 +31,11 @@ public final class ContainerState {
   private Set<Rule> ignoredRules = Set.of();
   private int restartCount;
   private ContainerConfig config;
-  private Instant lastActivity;
+  // Every record's container is touched: only primitives are written then. A reference written
+  // into a state that has aged into the old generation dirties its card, and with tens of
+  // thousands of containers every young collection scanned them all (the flat-cost figure).
+  private long lastActivitySeconds;
+  private int lastActivityNanos;
   // The latest event time, kept as seconds and nanos: an Instant is only built when asked for.
   private long latestSeconds;
   private int latestNanos;
@@ -41,7 +45,8 @@ public final class ContainerState {
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.containerId = Objects.requireNonNull(containerId, "containerId");
     this.host = Objects.requireNonNull(host, "host");
-    this.lastActivity = now;
+    this.lastActivitySeconds = now.getEpochSecond();
+    this.lastActivityNanos = now.getNano();
   }
 
   /**
@@ -72,11 +77,11 @@ public final class ContainerState {
   }
 
   void touch(Instant now, long seconds, int nanos) {
-    lastActivity = now;
+    lastActivitySeconds = now.getEpochSecond();
+    lastActivityNanos = now.getNano();
     if (seconds > latestSeconds || (seconds == latestSeconds && nanos > latestNanos)) {
       latestSeconds = seconds;
       latestNanos = nanos;
-      latestEventTime = null;
     }
   }
 
@@ -157,13 +162,13 @@ public final class ContainerState {
   }
 
   public Instant lastActivity() {
-    return lastActivity;
+    return Instant.ofEpochSecond(lastActivitySeconds, lastActivityNanos);
   }
 
   /** The latest event time seen for this container: its own clock for windows. */
   public Instant latestEventTime() {
     Instant latest = latestEventTime;
-    if (latest == null) {
+    if (latest.getEpochSecond() != latestSeconds || latest.getNano() != latestNanos) {
       latest = Instant.ofEpochSecond(latestSeconds, latestNanos);
       latestEventTime = latest;
     }

@@ -19,9 +19,10 @@ import java.nio.charset.StandardCharsets;
  * that decide whether a rule may use it. Decoding every field of every flow was most of the
  * analyzer's work (docs/benchmarks.md); most flows are answered connections no rule looks at.
  *
- * <p>Hand-written over the protobuf wire format because it is the analyzer's hot path: it reads a
- * flow in about a fifth of the time protobuf's generated parser takes (and a third of what the same
- * scan over {@code CodedInputStream} took), allocating only the two id strings.
+ * <p>Hand-written over the protobuf wire format because it is the analyzer's hot path: on this
+ * project's 2-core machines it reads a bench flow (~330 bytes) in ~190 ns against ~420 ns for
+ * protobuf's generated parser and ~255 ns for the same scan over {@code CodedInputStream}, one
+ * thread over the same records, allocating only the two id strings.
  *
  * <p>It accepts exactly the records {@link EventEnvelope#parseFrom(byte[])} accepts: strings it
  * skips are still checked to be UTF-8 as the full decode checks them, and the timestamps it skips
