@@ -46,8 +46,8 @@ public final class AnalyzerSettingDefinitions {
               INTEGER,
               "cores - 2, 0 to 4",
               "threads that decode flow and syscall batches ahead of the analysis thread; 0: the"
-                  + " analysis thread decodes them (the fetch and analysis threads keep two cores"
-                  + " busy)"),
+                  + " fetch thread decodes them as it hands them over (the fetch and analysis"
+                  + " threads keep two cores busy)"),
           of(
               AnalyzerConfig.COMMIT_INTERVAL,
               DURATION,

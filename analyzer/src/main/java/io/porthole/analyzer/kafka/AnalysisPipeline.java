@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * and dead letters acknowledged. Per partition the commit moves to the end of the contiguous prefix
  * of handled batches ({@link PartitionProgress}), every {@code commitInterval}, on revocation and
  * at {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed
- * yet (or ten times that analysed and awaiting acknowledgement, of which only the offsets are kept)
- * the bulk partitions pause, the priority ones at four times those bounds; they resume at half.
- * Waiting for acknowledgements thus never stalls the fetch of the next records.
+ * yet the fetch thread stops polling (what the consumer has fetched stays in its buffers, a bounded
+ * prefetch) until the analysis thread is down to half; at ten times that analysed and awaiting
+ * acknowledgement (of which only the offsets are kept) the bulk partitions pause, the priority ones
+ * at forty times; they resume at half. Waiting for acknowledgements thus never stalls the fetch of
+ * the next records.
  *
  * <p>On every assignment the analysis state is rebuilt: {@link Stage#reset} runs before any record
  * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
@@ -64,11 +66,11 @@ public final class AnalysisPipeline<K, V> {
     CompletionStage<Void> analyse(TopicPartition partition, List<ConsumerRecord<K, V>> records);
 
     /**
-     * The part of a batch's work that needs no analysis state (decoding): called on one of the
-     * pipeline's decode threads for bulk batches when it has any (in parallel with the analysis of
-     * earlier ones), otherwise on the analysis thread, as for priority batches (a die does not wait
-     * behind the decoding of flows). Must be thread-safe. Its result is handed to {@link
-     * #analyse(TopicPartition, List, Object)}.
+     * The part of a batch's work that needs no analysis state (decoding): for bulk batches, called
+     * on one of the pipeline's decode threads when it has any (in parallel with the analysis of
+     * earlier ones), otherwise on the fetch thread before the batch is queued; for priority batches
+     * on the analysis thread (a die does not wait behind the decoding of flows). Must be
+     * thread-safe. Its result is handed to {@link #analyse(TopicPartition, List, Object)}.
      */
     default Object prepare(TopicPartition partition, List<ConsumerRecord<K, V>> records) {
       return null;
@@ -91,7 +93,7 @@ public final class AnalysisPipeline<K, V> {
    * @param priorityTopics topics analysed before the others (lifecycle events, heartbeats)
    * @param maxInFlight records fetched and not handled before the bulk partitions pause
    * @param decodeThreads threads that run {@link Stage#prepare} on bulk batches ahead of the
-   *     analysis thread; 0: the analysis thread prepares every batch itself
+   *     analysis thread; 0: the fetch thread prepares them as it queues them
    */
   public record Options(
       String name,
@@ -123,10 +125,10 @@ public final class AnalysisPipeline<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
-  // While the bulk partitions are paused, the fetch thread polls without blocking (priority records
-  // and commit callbacks still come) and waits at most this long between polls; the analysis thread
-  // wakes it as soon as the queue is down to the resume level. Blocking in poll instead overslept:
-  // at ~500k records/s the queue drains in a few milliseconds, and the analysis went idle.
+  // With the queue full (no poll) or the bulk partitions paused (polls that do not block: priority
+  // records and commit callbacks still come), the fetch thread waits at most this long at a time;
+  // the analysis thread wakes it at the resume level, a completed batch too. Blocking in poll
+  // instead overslept: at ~500k records/s the queue drains in a few milliseconds.
   private static final long PAUSED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int PRIORITY_FACTOR = 4;
   private static final int UNACKNOWLEDGED_FACTOR = 10;
@@ -172,6 +174,8 @@ public final class AnalysisPipeline<K, V> {
   // The fetch thread waits for the queue to drain (bulk partitions paused): the analysis thread
   // unparks it at the resume level.
   private volatile boolean fetchWaiting;
+  // Fetch thread only: the queue is at maxInFlight and the fetch thread does not poll.
+  private boolean queueFull;
   private volatile int generation;
   private volatile boolean stopping;
   private volatile boolean aborted;
@@ -282,6 +286,22 @@ public final class AnalysisPipeline<K, V> {
   }
 
   private void fetchOnce() {
+    if (queued.get() >= options.maxInFlight()) {
+      // The analysis is behind: no poll until it is down to the resume level. The consumer keeps
+      // what it has fetched, and its fetches for the other partitions go on; pausing instead (as
+      // for acknowledgements, below) dropped the prefetch, and every resume began with a fetch
+      // round trip the analysis thread waited out (docs/benchmarks.md).
+      if (!queueFull) {
+        queueFull = true;
+        stats.pauses.incrementAndGet();
+      }
+      applyCompletions();
+      pauseOrResume();
+      commitIfDue();
+      waitForRoom();
+      return;
+    }
+    queueFull = false;
     ConsumerRecords<K, V> fetched;
     try {
       fetched = consumer.poll(pausedBulk.isEmpty() ? POLL : Duration.ZERO);
@@ -299,9 +319,11 @@ public final class AnalysisPipeline<K, V> {
       long end = records.get(records.size() - 1).offset() + 1;
       boolean urgent = options.priorityTopics().contains(partition.topic());
       CompletableFuture<Object> prepared =
-          urgent || decoders == null
+          urgent
               ? null
-              : CompletableFuture.supplyAsync(() -> stage.prepare(partition, records), decoders);
+              : decoders == null
+                  ? prepareHere(partition, records)
+                  : prepareAhead(partition, records);
       Batch<K, V> batch =
           new Batch<>(
               fetchedIn,
@@ -319,19 +341,46 @@ public final class AnalysisPipeline<K, V> {
     }
     applyCompletions();
     pauseOrResume();
-    if (System.nanoTime() - nextCommitNanos >= 0) {
-      nextCommitNanos = System.nanoTime() + options.commitInterval().toNanos();
-      commitAsync();
-    }
+    commitIfDue();
     if (!pausedBulk.isEmpty() && fetched.isEmpty()) {
       waitForRoom();
     }
   }
 
-  /** Bulk partitions paused: waits until the analysis thread drained the queue, at most briefly. */
+  /**
+   * Without decode threads the fetch thread prepares a bulk batch itself before it hands it over:
+   * the analysis thread, the busier of the two, then only analyses (analyzer-run on 2 cores:
+   * ~1.3-1.5M flows/s with the analysis thread decoding, ~1.4-1.6M with the fetch thread decoding).
+   */
+  private CompletableFuture<Object> prepareHere(
+      TopicPartition partition, List<ConsumerRecord<K, V>> records) {
+    try {
+      return CompletableFuture.completedFuture(stage.prepare(partition, records));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // the batch fails on the analysis thread
+    }
+  }
+
+  private CompletableFuture<Object> prepareAhead(
+      TopicPartition partition, List<ConsumerRecord<K, V>> records) {
+    return CompletableFuture.supplyAsync(() -> stage.prepare(partition, records), decoders);
+  }
+
+  private void commitIfDue() {
+    if (System.nanoTime() - nextCommitNanos >= 0) {
+      nextCommitNanos = System.nanoTime() + options.commitInterval().toNanos();
+      commitAsync();
+    }
+  }
+
+  /**
+   * The queue full, or the bulk partitions paused for acknowledgements: waits until the analysis
+   * thread drained the queue to the resume level or a batch completed, at most briefly.
+   */
   private void waitForRoom() {
     fetchWaiting = true;
-    if (queued.get() > resumeLevel() && completions.isEmpty() && !stopping) {
+    boolean full = queued.get() > resumeLevel() || !pausedBulk.isEmpty();
+    if (full && completions.isEmpty() && !stopping) {
       LockSupport.parkNanos(this, PAUSED_WAIT_NANOS);
     }
     fetchWaiting = false;
@@ -366,35 +415,26 @@ public final class AnalysisPipeline<K, V> {
   }
 
   /**
-   * Bulk partitions pause at {@code maxInFlight} records not analysed yet, or ten times that not
-   * acknowledged yet (their offsets only); priority partitions at four times those bounds. Both
-   * resume at half.
+   * Bulk partitions pause at ten times {@code maxInFlight} records analysed and not acknowledged
+   * yet (their offsets only), priority partitions at forty times; both resume at half. Polling goes
+   * on meanwhile: the wait may be long (the broker's acknowledgements), and a die must still come.
    */
   private void pauseOrResume() {
-    long waiting = queued.get();
-    int max = options.maxInFlight();
-    if (pausedBulk.isEmpty() && over(waiting, max)) {
+    long bulkMax = (long) options.maxInFlight() * UNACKNOWLEDGED_FACTOR;
+    if (pausedBulk.isEmpty() && unacknowledged >= bulkMax) {
       pause(pausedBulk, false);
       stats.pauses.incrementAndGet();
-    } else if (!pausedBulk.isEmpty() && under(waiting, resumeLevel())) {
+    } else if (!pausedBulk.isEmpty() && unacknowledged <= bulkMax / 2) {
       consumer.resume(pausedBulk);
       pausedBulk.clear();
     }
-    long priorityMax = (long) max * PRIORITY_FACTOR;
-    if (pausedPriority.isEmpty() && over(waiting, priorityMax)) {
+    long priorityMax = bulkMax * PRIORITY_FACTOR;
+    if (pausedPriority.isEmpty() && unacknowledged >= priorityMax) {
       pause(pausedPriority, true);
-    } else if (!pausedPriority.isEmpty() && under(waiting, resumeLevel())) {
+    } else if (!pausedPriority.isEmpty() && unacknowledged <= bulkMax / 2) {
       consumer.resume(pausedPriority);
       pausedPriority.clear();
     }
-  }
-
-  private boolean over(long waiting, long max) {
-    return waiting >= max || unacknowledged >= max * UNACKNOWLEDGED_FACTOR;
-  }
-
-  private boolean under(long waiting, long max) {
-    return waiting <= max && unacknowledged <= max * UNACKNOWLEDGED_FACTOR;
   }
 
   private void pause(Set<TopicPartition> paused, boolean priorityTopics) {
@@ -654,7 +694,12 @@ public final class AnalysisPipeline<K, V> {
     PartitionProgress tracker = batch.tracker();
     PartitionProgress.Work work = batch.work();
     done.whenComplete(
-        (v, e) -> completions.add(new Completion(analysedIn, partition, tracker, work, e)));
+        (v, e) -> {
+          completions.add(new Completion(analysedIn, partition, tracker, work, e));
+          if (fetchWaiting) {
+            LockSupport.unpark(fetchThread);
+          }
+        });
   }
 
   private void run(Runnable task) {

@@ -75,7 +75,11 @@ public final class AnalyzerStats {
     counter("records.dead.lettered", recordsDeadLettered, "records sent to the dead-letter topic");
     counter("publish.retries", publishRetries, "alert or dead-letter sends tried again");
     counter("rebalances", rebalances, "partition assignments received");
-    counter("consumer.pauses", pauses, "times the consumer paused at analyzer.max.in.flight");
+    counter(
+        "consumer.pauses",
+        pauses,
+        "times the fetch stopped: analyzer.max.in.flight records not analysed yet, or ten times"
+            + " that awaiting acknowledgement");
     counter(
         "alert.versions.skipped",
         alertVersionsSkipped,
@@ -290,8 +294,9 @@ public final class AnalyzerStats {
   }
 
   /**
-   * Times the consumer paused because {@code analyzer.max.in.flight} records were in batches whose
-   * alerts or dead letters awaited acknowledgement (updated every tick and at stop).
+   * Times the fetch stopped: {@code analyzer.max.in.flight} records fetched and not analysed yet
+   * (no poll until half of them are), or ten times that in batches whose alerts or dead letters
+   * awaited acknowledgement (the flows and syscalls partitions paused).
    */
   public long pauses() {
     return pauses.get();

@@ -221,9 +221,10 @@ public final class AnalyzerVerticle extends VerticleBase
   }
 
   /**
-   * Decodes a partition's batch (on a decode thread of the pipeline, or on the analysis thread for
-   * lifecycle events and heartbeats): per record its message, or the {@link
-   * RejectedRecordException} that sends it to the dead-letter topic. Touches no engine state.
+   * Decodes a partition's batch (on a decode thread of the pipeline or its fetch thread, or on the
+   * analysis thread for lifecycle events and heartbeats): per record its message, a scanned flow no
+   * rule may use, or the {@link RejectedRecordException} that sends it to the dead-letter topic.
+   * Touches no engine state but the thread-safe {@code mayUseFlow}.
    */
   @Override
   public Object prepare(

@@ -186,14 +186,18 @@ class AnalysisPipelineTest {
   }
 
   @Test
-  void withoutDecodeThreadsTheAnalysisThreadPreparesEveryBatchInOrder() {
+  void withoutDecodeThreadsTheFetchThreadPreparesFlowBatchesAndOrderIsKept() {
     start(10_000, 0);
     produce(FLOWS_0, 0, 2);
     produce(EVENTS_0, 0, 1);
     produce(FLOWS_0, 2, 2);
 
     await("every record analysed", () -> stage.analysed.size() == 5);
-    assertThat(stage.prepared).allMatch(p -> p.endsWith(" test-analysis"));
+    assertThat(stage.prepared)
+        .contains("container-events-0 test-analysis")
+        .filteredOn(p -> p.startsWith("flows-0 "))
+        .isNotEmpty()
+        .allMatch(p -> p.endsWith(" test-fetch"));
     assertThat(stage.analysed.stream().filter(r -> r.startsWith("flows-0@")).toList())
         .containsExactly("flows-0@0", "flows-0@1", "flows-0@2", "flows-0@3");
   }
@@ -251,18 +255,40 @@ class AnalysisPipelineTest {
   }
 
   @Test
-  void fetchedRecordsNotYetAnalysedPauseTheFlowsAtMaxInFlight() {
+  void atMaxInFlightRecordsNotAnalysedTheFetchThreadStopsPollingWithoutPausing() throws Exception {
     start(2);
     stage.gate = new CountDownLatch(1);
     produce(FLOWS_0, 0, 1);
     await("the analysis thread busy", () -> stage.entered == 1);
     produce(FLOWS_1, 0, 2);
+    await("two records queued, the fetch thread waiting", () -> stats.pauses() == 1);
+
+    // Queue full: no poll (a task for the next poll does not run), and nothing is paused (what
+    // the consumer prefetched stays in its buffers).
+    CountDownLatch polled = new CountDownLatch(1);
+    consumer.schedulePollTask(polled::countDown);
+    assertThat(polled.await(300, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(pipeline.queued()).containsExactly(FLOWS_1);
+    assertThat(consumer.paused()).isEmpty();
+    stage.gate.countDown();
+    assertThat(polled.await(10, TimeUnit.SECONDS)).isTrue();
+    await("every record analysed", () -> stage.analysed.size() == 3);
+  }
+
+  @Test
+  void recordsAwaitingAcknowledgementPauseTheFlowsAtTenTimesMaxInFlight() {
+    start(2);
+    stage.acknowledged = new CompletableFuture<>();
+    produce(FLOWS_0, 0, 12);
+    produce(FLOWS_1, 0, 12);
 
     await(
         "the flows paused",
-        () -> stats.pauses() == 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
+        () -> stats.pauses() >= 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
     assertThat(consumer.paused()).doesNotContain(EVENTS_0);
-    stage.gate.countDown();
-    await("resumed once analysed", () -> consumer.paused().isEmpty());
+    produce(EVENTS_0, 0, 1);
+    await("a die still analysed", () -> stage.analysed.contains("container-events-0@0"));
+    stage.acknowledged.complete(null);
+    await("resumed once acknowledged", () -> consumer.paused().isEmpty());
   }
 }
