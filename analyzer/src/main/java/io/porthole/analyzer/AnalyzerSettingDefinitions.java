@@ -39,8 +39,9 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.MAX_IN_FLIGHT,
               INTEGER,
               "3000",
-              "records fetched and not analysed before the flows and syscalls partitions pause"
-                  + " (ten times that awaiting acknowledgement)"),
+              "records fetched and not analysed before the fetch stops polling, until half are"
+                  + " left; ten times that awaiting acknowledgement pause the flows and syscalls"
+                  + " partitions"),
           of(
               AnalyzerConfig.DECODE_THREADS,
               INTEGER,
