@@ -39,9 +39,9 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.MAX_IN_FLIGHT,
               INTEGER,
               "3000",
-              "records fetched and not analysed before the fetch stops polling, until half are"
-                  + " left; ten times that awaiting acknowledgement pause the flows and syscalls"
-                  + " partitions"),
+              "records fetched and not analysed at which the fetch stops polling until the"
+                  + " analysis takes a batch; ten times that awaiting acknowledgement pause the"
+                  + " flows and syscalls partitions"),
           of(
               AnalyzerConfig.DECODE_THREADS,
               INTEGER,

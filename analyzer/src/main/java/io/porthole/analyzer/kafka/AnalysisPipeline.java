@@ -46,10 +46,10 @@ import org.slf4j.LoggerFactory;
  * of handled batches ({@link PartitionProgress}), every {@code commitInterval}, on revocation and
  * at {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed
  * yet the fetch thread stops polling (what the consumer has fetched stays in its buffers, a bounded
- * prefetch) until the analysis thread is down to half; at ten times that analysed and awaiting
- * acknowledgement (of which only the offsets are kept) the bulk partitions pause, the priority ones
- * at forty times; they resume at half. Waiting for acknowledgements thus never stalls the fetch of
- * the next records.
+ * prefetch) until the analysis thread has taken a batch off the queue; at ten times that analysed
+ * and awaiting acknowledgement (of which only the offsets are kept) the bulk partitions pause, the
+ * priority ones at forty times; they resume at half. Waiting for acknowledgements thus never stalls
+ * the fetch of the next records.
  *
  * <p>On every assignment the analysis state is rebuilt: {@link Stage#reset} runs before any record
  * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
@@ -127,7 +127,7 @@ public final class AnalysisPipeline<K, V> {
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
   // With the queue full (no poll) or the bulk partitions paused (polls that do not block: priority
   // records and commit callbacks still come), the fetch thread waits at most this long at a time;
-  // the analysis thread wakes it at the resume level, a completed batch too. Blocking in poll
+  // the analysis thread wakes it once the queue has room, a completed batch too. Blocking in poll
   // instead overslept: at ~500k records/s the queue drains in a few milliseconds.
   private static final long PAUSED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int PRIORITY_FACTOR = 4;
@@ -159,8 +159,7 @@ public final class AnalysisPipeline<K, V> {
   private final AnalyzerStats stats;
   private final Thread fetchThread;
   private final Thread analysisThread;
-  // Runs Stage.prepare on bulk batches ahead of the analysis thread; null: the analysis thread
-  // does.
+  // Runs Stage.prepare on bulk batches ahead of the analysis thread; null: the fetch thread does.
   private final ExecutorService decoders;
 
   // Handed from the fetch thread to the analysis thread.
@@ -171,8 +170,8 @@ public final class AnalysisPipeline<K, V> {
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   // Records fetched and not analysed yet: what holds memory, and what a die could wait behind.
   private final AtomicInteger queued = new AtomicInteger();
-  // The fetch thread waits for the queue to drain (bulk partitions paused): the analysis thread
-  // unparks it at the resume level.
+  // The fetch thread waits for room in the queue or for acknowledgements: the analysis thread
+  // unparks it once the queue is below maxInFlight, a completed batch too.
   private volatile boolean fetchWaiting;
   // Fetch thread only: the queue is at maxInFlight and the fetch thread does not poll.
   private boolean queueFull;
@@ -287,7 +286,7 @@ public final class AnalysisPipeline<K, V> {
 
   private void fetchOnce() {
     if (queued.get() >= options.maxInFlight()) {
-      // The analysis is behind: no poll until it is down to the resume level. The consumer keeps
+      // The analysis is behind: no poll until it takes a batch off the queue. The consumer keeps
       // what it has fetched, and its fetches for the other partitions go on; pausing instead (as
       // for acknowledgements, below) dropped the prefetch, and every resume began with a fetch
       // round trip the analysis thread waited out (docs/benchmarks.md).
@@ -375,19 +374,15 @@ public final class AnalysisPipeline<K, V> {
 
   /**
    * The queue full, or the bulk partitions paused for acknowledgements: waits until the analysis
-   * thread drained the queue to the resume level or a batch completed, at most briefly.
+   * thread took a batch off the queue or a batch completed, at most briefly.
    */
   private void waitForRoom() {
     fetchWaiting = true;
-    boolean full = queued.get() > resumeLevel() || !pausedBulk.isEmpty();
+    boolean full = queued.get() >= options.maxInFlight() || !pausedBulk.isEmpty();
     if (full && completions.isEmpty() && !stopping) {
       LockSupport.parkNanos(this, PAUSED_WAIT_NANOS);
     }
     fetchWaiting = false;
-  }
-
-  private int resumeLevel() {
-    return options.maxInFlight() / 2;
   }
 
   private void applyCompletions() {
@@ -665,7 +660,7 @@ public final class AnalysisPipeline<K, V> {
   }
 
   private void analyse(Batch<K, V> batch) {
-    if (queued.addAndGet(-batch.records().size()) <= resumeLevel() && fetchWaiting) {
+    if (queued.addAndGet(-batch.records().size()) < options.maxInFlight() && fetchWaiting) {
       LockSupport.unpark(fetchThread);
     }
     if (batch.generation() != generation || aborted) {

@@ -295,8 +295,8 @@ public final class AnalyzerStats {
 
   /**
    * Times the fetch stopped: {@code analyzer.max.in.flight} records fetched and not analysed yet
-   * (no poll until half of them are), or ten times that in batches whose alerts or dead letters
-   * awaited acknowledgement (the flows and syscalls partitions paused).
+   * (no poll until a batch of them is taken), or ten times that in batches whose alerts or dead
+   * letters awaited acknowledgement (the flows and syscalls partitions paused).
    */
   public long pauses() {
     return pauses.get();

@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads, from the bytes of an {@link EventEnvelope} on the flows topic, only what the analyzer
@@ -115,9 +116,7 @@ final class FlowEnvelopeScanner {
     if (buffer.hasArray()) {
       return scan(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
     }
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.duplicate().get(bytes);
-    return scan(bytes);
+    return scan(Utils.toArray(buffer));
   }
 
   private static ScannedFlow scan(byte[] bytes, int offset, int length) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ public final class DeadLetterWriter {
       return null;
     }
     if (key instanceof ByteBuffer buffer) {
-      return new String(copy(buffer), StandardCharsets.UTF_8);
+      return new String(Utils.toArray(buffer), StandardCharsets.UTF_8);
     }
     return key instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : key.toString();
   }
@@ -98,19 +99,12 @@ public final class DeadLetterWriter {
       return bytes;
     }
     if (value instanceof ByteBuffer buffer) {
-      return copy(buffer);
+      return Utils.toArray(buffer);
     }
     if (value instanceof MessageLite message) {
       return message.toByteArray();
     }
     return utf8(value.toString());
-  }
-
-  /** The buffer's remaining bytes, its position unmoved. */
-  private static byte[] copy(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.duplicate().get(bytes);
-    return bytes;
   }
 
   private static byte[] utf8(String text) {
