@@ -75,7 +75,7 @@ oom_to_alert() {
     load_rate=$(awk -v c="$capacity" 'BEGIN {printf "%d", c / 2}')
     log "oom: then the same deaths under $load_rate flows/s (50% of the analyzer's $capacity)"
   else
-    not_measured oom_loaded.p99 "no analyzer capacity measured in this run (the analyzer figure runs first; --only oom leaves it out)"
+    not_measured oom_loaded.p99 "no analyzer capacity measured in this run (the analyzer figure runs first; or set BENCH_ANALYZER_CAPACITY)"
   fi
   # The driver starts at once (its JVM and docker-java warm up while up starts) and waits for up's ready lines.
   bench_java oom "$out" "$up" "$launched_ms" "$prefix" "$names" "$reps" "$load_rate" >>"$LOG" 2>&1 \

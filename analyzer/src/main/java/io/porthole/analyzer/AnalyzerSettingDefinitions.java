@@ -39,9 +39,9 @@ public final class AnalyzerSettingDefinitions {
               AnalyzerConfig.MAX_IN_FLIGHT,
               INTEGER,
               "3000",
-              "records fetched and not analysed at which the fetch stops polling until the"
-                  + " analysis takes a batch; ten times that awaiting acknowledgement pause the"
-                  + " flows and syscalls partitions"),
+              "records fetched and not analysed at which the flows and syscalls partitions"
+                  + " pause until the analysis takes a batch (lifecycle events still come); ten"
+                  + " times that awaiting acknowledgement pause them too"),
           of(
               AnalyzerConfig.DECODE_THREADS,
               INTEGER,

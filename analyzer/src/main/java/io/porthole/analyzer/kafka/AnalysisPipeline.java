@@ -45,11 +45,12 @@ import org.slf4j.LoggerFactory;
  * and dead letters acknowledged. Per partition the commit moves to the end of the contiguous prefix
  * of handled batches ({@link PartitionProgress}), every {@code commitInterval}, on revocation and
  * at {@link #stop}. Memory stays bounded: at {@code maxInFlight} records fetched and not analysed
- * yet the fetch thread stops polling (what the consumer has fetched stays in its buffers, a bounded
- * prefetch) until the analysis thread has taken a batch off the queue; at ten times that analysed
- * and awaiting acknowledgement (of which only the offsets are kept) the bulk partitions pause, the
- * priority ones at forty times; they resume at half. Waiting for acknowledgements thus never stalls
- * the fetch of the next records.
+ * yet the bulk partitions pause (the consumer keeps what it has fetched for them and hands it out
+ * after the resume) until the analysis thread has taken a batch off the queue, while polls that do
+ * not block go on for the priority partitions: a die is fetched while the flows wait. At ten times
+ * that analysed and awaiting acknowledgement (of which only the offsets are kept) the bulk
+ * partitions pause too, the priority ones at forty times; they resume at half. Waiting for
+ * acknowledgements thus never stalls the fetch of the next records.
  *
  * <p>On every assignment the analysis state is rebuilt: {@link Stage#reset} runs before any record
  * of the new assignment, and each partition is re-read from {@code now - replayWindow} when that is
@@ -91,7 +92,7 @@ public final class AnalysisPipeline<K, V> {
 
   /**
    * @param priorityTopics topics analysed before the others (lifecycle events, heartbeats)
-   * @param maxInFlight records fetched and not handled before the bulk partitions pause
+   * @param maxInFlight records fetched and not analysed at which the bulk partitions pause
    * @param decodeThreads threads that run {@link Stage#prepare} on bulk batches ahead of the
    *     analysis thread; 0: the fetch thread prepares them as it queues them
    */
@@ -125,8 +126,9 @@ public final class AnalysisPipeline<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
-  // With the queue full (no poll) or the bulk partitions paused (polls that do not block: priority
-  // records and commit callbacks still come), the fetch thread waits at most this long at a time;
+  // With the bulk partitions paused (the queue full, or awaiting acknowledgements: polls that do
+  // not block, priority records and commit callbacks still come), the fetch thread waits at most
+  // this long at a time;
   // the analysis thread wakes it once the queue has room, a completed batch too. Blocking in poll
   // instead overslept: at ~500k records/s the queue drains in a few milliseconds.
   private static final long PAUSED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -173,8 +175,11 @@ public final class AnalysisPipeline<K, V> {
   // The fetch thread waits for room in the queue or for acknowledgements: the analysis thread
   // unparks it once the queue is below maxInFlight, a completed batch too.
   private volatile boolean fetchWaiting;
-  // Fetch thread only: the queue is at maxInFlight and the fetch thread does not poll.
+  // Fetch thread only: the queue is at maxInFlight (the bulk partitions pause).
   private boolean queueFull;
+  // Fetch thread only: unacknowledged records reached ten times maxInFlight, not yet back to half
+  // (the bulk partitions pause).
+  private boolean awaitingAcknowledgements;
   private volatile int generation;
   private volatile boolean stopping;
   private volatile boolean aborted;
@@ -285,22 +290,19 @@ public final class AnalysisPipeline<K, V> {
   }
 
   private void fetchOnce() {
-    if (queued.get() >= options.maxInFlight()) {
-      // The analysis is behind: no poll until it takes a batch off the queue. The consumer keeps
-      // what it has fetched, and its fetches for the other partitions go on; pausing instead (as
-      // for acknowledgements, below) dropped the prefetch, and every resume began with a fetch
-      // round trip the analysis thread waited out (docs/benchmarks.md).
-      if (!queueFull) {
-        queueFull = true;
+    // The analysis is behind: the bulk partitions pause until it takes a batch off the queue, and
+    // the polls that go on return only priority records (a die never waits behind the flows) and
+    // commit callbacks. The consumer keeps what it fetched for a paused partition and hands it out
+    // after the resume.
+    boolean full = queued.get() >= options.maxInFlight();
+    if (full != queueFull) {
+      queueFull = full;
+      if (full) {
         stats.pauses.incrementAndGet();
       }
-      applyCompletions();
-      pauseOrResume();
-      commitIfDue();
-      waitForRoom();
-      return;
     }
-    queueFull = false;
+    applyCompletions();
+    pauseOrResume();
     ConsumerRecords<K, V> fetched;
     try {
       fetched = consumer.poll(pausedBulk.isEmpty() ? POLL : Duration.ZERO);
@@ -338,8 +340,6 @@ public final class AnalysisPipeline<K, V> {
     if (!fetched.isEmpty()) {
       LockSupport.unpark(analysisThread);
     }
-    applyCompletions();
-    pauseOrResume();
     commitIfDue();
     if (!pausedBulk.isEmpty() && fetched.isEmpty()) {
       waitForRoom();
@@ -416,10 +416,16 @@ public final class AnalysisPipeline<K, V> {
    */
   private void pauseOrResume() {
     long bulkMax = (long) options.maxInFlight() * UNACKNOWLEDGED_FACTOR;
-    if (pausedBulk.isEmpty() && unacknowledged >= bulkMax) {
-      pause(pausedBulk, false);
+    if (!awaitingAcknowledgements && unacknowledged >= bulkMax) {
+      awaitingAcknowledgements = true;
       stats.pauses.incrementAndGet();
-    } else if (!pausedBulk.isEmpty() && unacknowledged <= bulkMax / 2) {
+    } else if (awaitingAcknowledgements && unacknowledged <= bulkMax / 2) {
+      awaitingAcknowledgements = false;
+    }
+    boolean pauseBulk = queueFull || awaitingAcknowledgements;
+    if (pausedBulk.isEmpty() && pauseBulk) {
+      pause(pausedBulk, false);
+    } else if (!pausedBulk.isEmpty() && !pauseBulk) {
       consumer.resume(pausedBulk);
       pausedBulk.clear();
     }
@@ -555,6 +561,7 @@ public final class AnalysisPipeline<K, V> {
     progress.clear();
     pausedBulk.clear();
     pausedPriority.clear();
+    awaitingAcknowledgements = false;
     unacknowledged = 0;
   }
 

@@ -78,8 +78,8 @@ public final class AnalyzerStats {
     counter(
         "consumer.pauses",
         pauses,
-        "times the fetch stopped: analyzer.max.in.flight records not analysed yet, or ten times"
-            + " that awaiting acknowledgement");
+        "times the flows and syscalls partitions paused: analyzer.max.in.flight records not"
+            + " analysed yet, or ten times that awaiting acknowledgement");
     counter(
         "alert.versions.skipped",
         alertVersionsSkipped,
@@ -294,9 +294,9 @@ public final class AnalyzerStats {
   }
 
   /**
-   * Times the fetch stopped: {@code analyzer.max.in.flight} records fetched and not analysed yet
-   * (no poll until a batch of them is taken), or ten times that in batches whose alerts or dead
-   * letters awaited acknowledgement (the flows and syscalls partitions paused).
+   * Times the flows and syscalls partitions paused: {@code analyzer.max.in.flight} records fetched
+   * and not analysed yet (until a batch of them is taken), or ten times that in batches whose
+   * alerts or dead letters awaited acknowledgement.
    */
   public long pauses() {
     return pauses.get();

@@ -255,24 +255,30 @@ class AnalysisPipelineTest {
   }
 
   @Test
-  void atMaxInFlightRecordsNotAnalysedTheFetchThreadStopsPollingWithoutPausing() throws Exception {
+  void atMaxInFlightTheFlowsPauseWhileADieIsStillFetchedAndAnalysedFirst() throws Exception {
     start(2);
     stage.gate = new CountDownLatch(1);
     produce(FLOWS_0, 0, 1);
     await("the analysis thread busy", () -> stage.entered == 1);
     produce(FLOWS_1, 0, 2);
-    await("two records queued, the fetch thread waiting", () -> stats.pauses() == 1);
+    await(
+        "two records queued, the flows paused",
+        () -> stats.pauses() == 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
+    assertThat(consumer.paused()).doesNotContain(EVENTS_0);
 
-    // Queue full: no poll (a task for the next poll does not run), and nothing is paused (what
-    // the consumer prefetched stays in its buffers).
-    CountDownLatch polled = new CountDownLatch(1);
-    consumer.schedulePollTask(polled::countDown);
-    assertThat(polled.await(300, TimeUnit.MILLISECONDS)).isFalse();
-    assertThat(pipeline.queued()).containsExactly(FLOWS_1);
-    assertThat(consumer.paused()).isEmpty();
+    // Polling goes on (produce runs inside a poll): the die comes while the queue is full, flows
+    // added meanwhile wait in the consumer.
+    produce(FLOWS_0, 1, 1);
+    produce(EVENTS_0, 0, 1);
+    await("the die queued", () -> pipeline.queued().contains(EVENTS_0));
+    assertThat(pipeline.queued()).containsExactly(EVENTS_0, FLOWS_1);
     stage.gate.countDown();
-    assertThat(polled.await(10, TimeUnit.SECONDS)).isTrue();
-    await("every record analysed", () -> stage.analysed.size() == 3);
+
+    await("every record analysed", () -> stage.analysed.size() == 5);
+    assertThat(stage.analysed)
+        .containsExactly(
+            "flows-0@0", "container-events-0@0", "flows-1@0", "flows-1@1", "flows-0@1");
+    await("the flows resumed", () -> consumer.paused().isEmpty());
   }
 
   @Test
