@@ -314,7 +314,9 @@ final class KafkaDrivers {
 
     // container id -> the die's collector time, in microseconds since the epoch
     Map<String, Long> probes = new ConcurrentHashMap<>();
-    // [collector time us, latency us] of every probe answered
+    // container id -> the broker's append time of its die record, in microseconds
+    Map<String, Long> dieAppended = new ConcurrentHashMap<>();
+    // [collector time us, latency us, die appended us, alert published us] of every probe answered
     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
     List<String> notLogAppendTime = Collections.synchronizedList(new ArrayList<>());
     KafkaConsumer<String, byte[]> alerts =
@@ -330,7 +332,8 @@ final class KafkaDrivers {
                 "5"),
             new StringDeserializer(),
             new ByteArrayDeserializer());
-    alerts.subscribe(List.of(names.name(Topic.ALERTS)));
+    // The dies too (their topic keeps LogAppendTime as well): the stages of each probe's latency.
+    alerts.subscribe(List.of(names.name(Topic.ALERTS), names.name(Topic.CONTAINER_EVENTS)));
     while (alerts.assignment().isEmpty()) {
       alerts.poll(Duration.ofMillis(100));
     }
@@ -339,6 +342,17 @@ final class KafkaDrivers {
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
                 for (ConsumerRecord<String, byte[]> record : alerts.poll(Duration.ofMillis(50))) {
+                  if (record.topic().equals(names.name(Topic.CONTAINER_EVENTS))) {
+                    try {
+                      String container = EventEnvelope.parseFrom(record.value()).getContainerId();
+                      if (probes.containsKey(container)) {
+                        dieAppended.put(container, record.timestamp() * 1000L);
+                      }
+                    } catch (Exception e) {
+                      System.out.println("undecodable die: " + e);
+                    }
+                    continue;
+                  }
                   try {
                     Alert alert = Alert.parseFrom(record.value());
                     Long sent =
@@ -350,7 +364,17 @@ final class KafkaDrivers {
                         notLogAppendTime.add(record.timestampType().toString());
                       }
                       long brokerUs = record.timestamp() * 1000L;
-                      latencies.add(new long[] {sent, Math.max(0, brokerUs - sent)});
+                      Long appended = dieAppended.remove(alert.getContainerId());
+                      latencies.add(
+                          new long[] {
+                            sent,
+                            Math.max(0, brokerUs - sent),
+                            appended == null ? -1 : appended,
+                            epochMicros(
+                                Instant.ofEpochSecond(
+                                    alert.getPublishedAt().getSeconds(),
+                                    alert.getPublishedAt().getNanos()))
+                          });
                     }
                   } catch (Exception e) {
                     System.out.println("undecodable alert: " + e);
@@ -426,6 +450,10 @@ final class KafkaDrivers {
     long measuredFrom = startUs + TimeUnit.SECONDS.toMicros(warmupSeconds);
     long windowUs = TimeUnit.SECONDS.toMicros(seconds) / windows;
     Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    // The stages: collector time -> die appended -> alert published -> alert appended.
+    Histogram toDie = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    Histogram toPublished = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    Histogram toAlert = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
     List<Histogram> perWindow = new ArrayList<>();
     for (int w = 0; w < windows; w++) {
       perWindow.add(new Histogram(TimeUnit.MINUTES.toMicros(10), 3));
@@ -437,6 +465,12 @@ final class KafkaDrivers {
           long us = Math.min(l[1], all.getHighestTrackableValue());
           all.recordValue(us);
           perWindow.get(w).recordValue(us);
+          long alertUs = l[0] + l[1];
+          if (l[2] >= 0) {
+            toDie.recordValue(Math.max(0, Math.min(l[2] - l[0], us)));
+            toPublished.recordValue(Math.max(0, Math.min(l[3] - l[2], us)));
+          }
+          toAlert.recordValue(Math.max(0, Math.min(alertUs - l[3], us)));
         }
       }
     }
@@ -465,6 +499,13 @@ final class KafkaDrivers {
     }
     results.info("latency.windows", byWindow.toString());
     results.info(
+        "latency.stages",
+        String.format(
+            "p50 / p99 of each stage over the measured probes (broker times in milliseconds):"
+                + " collector time -> die record appended %s; -> alert published by the analyzer"
+                + " (its publishedAt) %s; -> alert record appended %s",
+            p50p99(toDie), p50p99(toPublished), p50p99(toAlert)));
+    results.info(
         "latency.how",
         String.format(
             "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one"
@@ -488,6 +529,11 @@ final class KafkaDrivers {
                 ? ""
                 : "; WARNING: " + notLogAppendTime.size() + " alert records not LogAppendTime"));
     alerts.close();
+  }
+
+  private static String p50p99(Histogram h) {
+    return String.format(
+        "%.1f / %.1f ms", h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3);
   }
 
   private static long epochMicros(Instant instant) {
@@ -526,6 +572,12 @@ final class KafkaDrivers {
     System.out.printf(
         "analyzer-serve: processed %d, alerts %d%n",
         service.stats().recordsProcessed(), service.stats().alertsPublished());
+    results.info(
+        "memory.analyzer_serving",
+        String.format(
+            "%.1f MB: VmHWM of the latency figure's analyzer JVM (one AnalyzerService at 50%% of"
+                + " the capacity); JVM flags %s",
+            peakRssMb(), jvmFlags()));
     service.stop().await();
     vertx.close().await();
   }
@@ -571,8 +623,8 @@ final class KafkaDrivers {
       for (Topic topic : topics) {
         if (!existing.contains(names.name(topic))) {
           NewTopic newTopic = new NewTopic(names.name(topic), PARTITIONS, (short) 1);
-          if (topic == Topic.ALERTS) {
-            // The latency figure reads the broker's own time of each alert record.
+          if (topic == Topic.ALERTS || topic == Topic.CONTAINER_EVENTS) {
+            // The latency figure reads the broker's own time of each alert and die record.
             newTopic.configs(Map.of("message.timestamp.type", "LogAppendTime"));
           }
           create.add(newTopic);
