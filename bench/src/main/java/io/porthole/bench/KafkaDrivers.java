@@ -398,11 +398,13 @@ final class KafkaDrivers {
     }
     long probeNanos = TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
     long startUs;
+    // The flows stand for the fleet's collectors, the dies for the collector of the dying
+    // container's host: two producers, both with the collector's settings, so that a die does not
+    // queue behind the fleet's flows in one producer (no single host sends ~500k flows/s).
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            new HashMap<>(KafkaSettings.of(bootstrap).producerConfig("bench-latency-collector"))
-                .entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())))) {
+            collectorProducer(bootstrap, "bench-latency-fleet");
+        KafkaProducer<String, byte[]> dieProducer =
+            collectorProducer(bootstrap, "bench-latency-collector")) {
       long start = System.nanoTime();
       startUs = epochMicros(Instant.now());
       long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
@@ -423,7 +425,7 @@ final class KafkaDrivers {
           Instant collected = Instant.now();
           EventEnvelope die = Events.oomDie(container, "bench-oom-" + probe, collected);
           probes.put(container, epochMicros(collected));
-          producer.send(
+          dieProducer.send(
               new ProducerRecord<>(
                   names.name(Topic.CONTAINER_EVENTS), key(die), die.toByteArray()));
           nextProbe += probeNanos;
@@ -509,8 +511,10 @@ final class KafkaDrivers {
         "latency.how",
         String.format(
             "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one"
-                + " OOM death every %d ms; latency = the die envelope's collector_time (set when"
-                + " the load JVM sends it) to the broker timestamp of its OOM_KILLED alert record"
+                + " OOM death every %d ms (flows and dies from two producers with the collector's"
+                + " settings: the fleet's and the dying container's collector); latency = the die"
+                + " envelope's collector_time (set when the load JVM sends it) to the broker"
+                + " timestamp of its OOM_KILLED alert record"
                 + " (the alerts topic is created with message.timestamp.type=LogAppendTime; one"
                 + " machine, one clock, millisecond resolution); %d windows of %d s (%d s measured)"
                 + " after a warm-up of %d s at the same load (the analyzer's JVM starts cold);"
@@ -584,6 +588,14 @@ final class KafkaDrivers {
 
   private static String key(EventEnvelope envelope) {
     return new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
+  }
+
+  /** A producer with the collector's settings (KafkaSettings.producerConfig). */
+  private static KafkaProducer<String, byte[]> collectorProducer(String bootstrap, String client) {
+    return new KafkaProducer<>(
+        new HashMap<>(KafkaSettings.of(bootstrap).producerConfig(client))
+            .entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue())));
   }
 
   /** The load producers' settings: throughput first (acks 1, large lz4 batches). */
