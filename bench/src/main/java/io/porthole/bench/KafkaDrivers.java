@@ -219,6 +219,14 @@ final class KafkaDrivers {
         values.put("topic.prefix", prefix);
         values.put("analyzer.group.id", group);
         values.put("analyzer.commit.interval", "100ms");
+        System.getProperties()
+            .stringPropertyNames()
+            .forEach(
+                name -> {
+                  if (name.startsWith("bench.setting.")) {
+                    values.put(name.substring(14), System.getProperty(name));
+                  }
+                });
         AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
         service.start().await();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -559,6 +567,14 @@ final class KafkaDrivers {
     values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
     values.put("topic.prefix", prefix);
     values.put("analyzer.group.id", "bench-latency-" + System.nanoTime());
+    System.getProperties()
+        .stringPropertyNames()
+        .forEach(
+            name -> {
+              if (name.startsWith("bench.setting.")) {
+                values.put(name.substring(14), System.getProperty(name));
+              }
+            });
     AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
     service.start().await();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
