@@ -219,14 +219,7 @@ final class KafkaDrivers {
         values.put("topic.prefix", prefix);
         values.put("analyzer.group.id", group);
         values.put("analyzer.commit.interval", "100ms");
-        System.getProperties()
-            .stringPropertyNames()
-            .forEach(
-                name -> {
-                  if (name.startsWith("bench.setting.")) {
-                    values.put(name.substring(14), System.getProperty(name));
-                  }
-                });
+        values.putAll(benchSettings());
         AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
         service.start().await();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -567,14 +560,7 @@ final class KafkaDrivers {
     values.put(KafkaSettings.BOOTSTRAP_KEY, bootstrap);
     values.put("topic.prefix", prefix);
     values.put("analyzer.group.id", "bench-latency-" + System.nanoTime());
-    System.getProperties()
-        .stringPropertyNames()
-        .forEach(
-            name -> {
-              if (name.startsWith("bench.setting.")) {
-                values.put(name.substring(14), System.getProperty(name));
-              }
-            });
+    values.putAll(benchSettings());
     AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
     service.start().await();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -604,6 +590,21 @@ final class KafkaDrivers {
 
   private static String key(EventEnvelope envelope) {
     return new RecordKey(envelope.getHostId(), envelope.getContainerId()).asString();
+  }
+
+  /**
+   * Settings handed to the bench's analyzers: {@code -Dbench.setting.NAME=VALUE} gives NAME the
+   * VALUE (docs/benchmarks.md, profiling a figure).
+   */
+  private static Map<String, String> benchSettings() {
+    String prefix = "bench.setting.";
+    Map<String, String> settings = new HashMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(prefix)) {
+        settings.put(name.substring(prefix.length()), System.getProperty(name));
+      }
+    }
+    return settings;
   }
 
   /** A producer with the collector's settings (KafkaSettings.producerConfig). */
