@@ -59,7 +59,9 @@ class DemoIT {
                   throw new IllegalStateException(e);
                 }
               });
-      // Until it exits, the demo's descendants are noted every 300 ms: its strace children.
+      // Until it exits, the demo's descendants are noted every 300 ms: its strace children. A
+      // process's command is the latest seen: setpriv execs strace in the same process, and a
+      // sample taken before the exec saw setpriv.
       Map<ProcessHandle, String> children = new ConcurrentHashMap<>();
       ProcessHandle self = demo.handle().orElseThrow();
       Await.awaiting("the demo's exit", Duration.ofMinutes(8))
@@ -68,7 +70,12 @@ class DemoIT {
           .until(
               () -> {
                 self.descendants()
-                    .forEach(p -> children.putIfAbsent(p, p.info().command().orElse("?")));
+                    .forEach(
+                        p ->
+                            children.merge(
+                                p,
+                                p.info().command().orElse("?"),
+                                (seen, now) -> "?".equals(now) ? seen : now));
                 return !self.isAlive();
               });
       int exit = demo.awaitExit(Duration.ofSeconds(30));
