@@ -128,9 +128,9 @@ public final class AnalysisPipeline<K, V> {
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
   // With the bulk partitions paused (the queue full, or awaiting acknowledgements: polls that do
   // not block, priority records and commit callbacks still come), the fetch thread waits at most
-  // this long at a time;
-  // the analysis thread wakes it once the queue has room, a completed batch too. Blocking in poll
-  // instead overslept: at ~500k records/s the queue drains in a few milliseconds.
+  // this long at a time; the analysis thread wakes it once the queue has room, a completed batch
+  // too. Blocking in poll instead overslept: at ~500k records/s the queue drains in a few
+  // milliseconds.
   private static final long PAUSED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final int PRIORITY_FACTOR = 4;
   private static final int UNACKNOWLEDGED_FACTOR = 10;
@@ -378,8 +378,10 @@ public final class AnalysisPipeline<K, V> {
    */
   private void waitForRoom() {
     fetchWaiting = true;
-    boolean full = queued.get() >= options.maxInFlight() || !pausedBulk.isEmpty();
-    if (full && completions.isEmpty() && !stopping) {
+    // Read again once the analysis thread can see fetchWaiting: a batch it took before that woke
+    // no one, and the queue may have room already.
+    boolean stillPaused = queued.get() >= options.maxInFlight() || awaitingAcknowledgements;
+    if (stillPaused && completions.isEmpty() && !stopping) {
       LockSupport.parkNanos(this, PAUSED_WAIT_NANOS);
     }
     fetchWaiting = false;
