@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,15 +32,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The analyzer's consumption path, off the event loop: a fetch thread owns the Kafka consumer
- * (poll, pause/resume, commits, rebalances) and hands each partition's fetched records to one
- * analysis thread, which runs {@link Stage} on them in order. One analysis thread means every
+ * The analyzer's consumption path, off the event loop: a fetch thread owns the group's Kafka
+ * consumer (poll, pause/resume, commits, rebalances) and hands each partition's fetched records to
+ * one analysis thread, which runs {@link Stage} on them in order. One analysis thread means every
  * container is analysed in order by one thread (the rules' contract), whatever topic its records
  * come on.
  *
- * <p>Lifecycle and heartbeat partitions ({@code priorityTopics}) have their own queue, which the
- * analysis thread empties first: a die never waits behind a backlog of flows or syscalls (the rules
- * recognise either arrival order across topics; within a partition, order is kept).
+ * <p>Lifecycle and heartbeat partitions ({@code priorityTopics}) are fetched by a consumer of their
+ * own, on a thread of its own, and have their own queue, which the analysis thread empties first: a
+ * die never waits behind a backlog of flows or syscalls, neither in the queue nor in the group
+ * consumer's fetch buffer (which hands out a fetch response's partitions in turn, a few megabytes
+ * of flows before the die), and a fetch that names only those mostly idle partitions (which the
+ * broker holds {@code fetch.max.wait.ms}) never delays the next fetch of flows. The group consumer
+ * still owns those partitions (assignment, committed offsets, commits: a container's partitions of
+ * every topic go to one instance) but keeps them paused; the priority consumer, without a group, is
+ * assigned them on every rebalance from the group consumer's positions. The rules recognise either
+ * arrival order across topics; within a partition, order is kept.
  *
  * <p>A batch counts as handled when the future {@link Stage#analyse} returned completes: its alerts
  * and dead letters acknowledged. Per partition the commit moves to the end of the contiguous prefix
@@ -156,10 +164,13 @@ public final class AnalysisPipeline<K, V> {
       Throwable failure) {}
 
   private final Consumer<K, V> consumer;
+  // Without a group: assigned the priority partitions of the group consumer's assignment.
+  private final Consumer<K, V> priorityConsumer;
   private final Options options;
   private final Stage<K, V> stage;
   private final AnalyzerStats stats;
   private final Thread fetchThread;
+  private final Thread priorityFetchThread;
   private final Thread analysisThread;
   // Runs Stage.prepare on bulk batches ahead of the analysis thread; null: the fetch thread does.
   private final ExecutorService decoders;
@@ -172,6 +183,17 @@ public final class AnalysisPipeline<K, V> {
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   // Records fetched and not analysed yet: what holds memory, and what a die could wait behind.
   private final AtomicInteger queued = new AtomicInteger();
+  // Records queued or analysed whose alerts or dead letters are not acknowledged yet (only their
+  // offsets are kept): added by both fetch threads, reset with the generation (under
+  // assignmentLock), taken off by the fetch thread.
+  private final AtomicInteger unacknowledged = new AtomicInteger();
+  // The next priority partitions for the priority fetch thread (latest wins), set on every
+  // rebalance by the fetch thread.
+  private final AtomicReference<PriorityAssignment> nextPriorityAssignment =
+      new AtomicReference<>();
+  // Held while the generation changes, and while the priority fetch thread queues a batch of its
+  // generation: no batch of a revoked assignment is counted after the reset.
+  private final Object assignmentLock = new Object();
   // The fetch thread waits for room in the queue or for acknowledgements: the analysis thread
   // unparks it once the queue is below maxInFlight, a completed batch too.
   private volatile boolean fetchWaiting;
@@ -186,29 +208,39 @@ public final class AnalysisPipeline<K, V> {
   private volatile long drainUntilNanos;
   private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
   private final CompletableFuture<Void> fetchDone = new CompletableFuture<>();
+  private final CompletableFuture<Void> priorityFetchDone = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   // Fetch thread only.
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
   private final Set<TopicPartition> pausedBulk = new HashSet<>();
-  private final Set<TopicPartition> pausedPriority = new HashSet<>();
-  // Records analysed whose alerts or dead letters are not acknowledged yet (only their offsets are
-  // kept).
-  private int unacknowledged;
   private long nextCommitNanos;
 
   // Analysis thread only.
   private int analysedGeneration;
 
+  /**
+   * @param consumer the group's consumer, subscribed to every topic
+   * @param priorityConsumer a consumer without a group (the same settings otherwise), assigned the
+   *     priority partitions the group consumer holds
+   */
   public AnalysisPipeline(
-      Consumer<K, V> consumer, Options options, Stage<K, V> stage, AnalyzerStats stats) {
+      Consumer<K, V> consumer,
+      Consumer<K, V> priorityConsumer,
+      Options options,
+      Stage<K, V> stage,
+      AnalyzerStats stats) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.priorityConsumer = Objects.requireNonNull(priorityConsumer, "priorityConsumer");
     this.options = Objects.requireNonNull(options, "options");
     this.stage = Objects.requireNonNull(stage, "stage");
     this.stats = Objects.requireNonNull(stats, "stats");
     this.fetchThread = new Thread(this::fetchLoop, options.name() + "-fetch");
+    this.priorityFetchThread =
+        new Thread(this::priorityFetchLoop, options.name() + "-priority-fetch");
     this.analysisThread = new Thread(this::analysisLoop, options.name() + "-analysis");
     fetchThread.setDaemon(true);
+    priorityFetchThread.setDaemon(true);
     analysisThread.setDaemon(true);
     AtomicInteger decoderCount = new AtomicInteger();
     this.decoders =
@@ -225,30 +257,36 @@ public final class AnalysisPipeline<K, V> {
                 });
   }
 
-  /** Starts both threads; completes once the consumer is subscribed. */
+  /** Starts the threads; completes once the group consumer is subscribed. */
   public CompletableFuture<Void> start() {
     analysisThread.start();
+    priorityFetchThread.start();
     fetchThread.start();
     return subscribed;
   }
 
   /**
    * Stops fetching, waits (at most {@code stopDrain}) for the batches in flight, commits what is
-   * handled and closes the consumer; completes when both threads are done.
+   * handled and closes the consumers; completes when the threads are done.
    */
   public CompletableFuture<Void> stop() {
     drainUntilNanos = System.nanoTime() + options.stopDrain().toNanos();
-    stopping = true;
-    consumer.wakeup();
+    stopFetching();
     return stopped;
   }
 
   /** Stops at once as a crash would: nothing more is committed (for fault tests). */
   public CompletableFuture<Void> abort() {
     aborted = true;
+    stopFetching();
+    return stopped;
+  }
+
+  private void stopFetching() {
     stopping = true;
     consumer.wakeup();
-    return stopped;
+    priorityConsumer.wakeup();
+    LockSupport.unpark(priorityFetchThread);
   }
 
   /** Runs {@code task} on the analysis thread, before the next batch (e.g. host info, ticks). */
@@ -278,7 +316,11 @@ public final class AnalysisPipeline<K, V> {
         LOG.error("{}: the fetch thread failed; nothing more is analysed", options.name(), e);
       }
     } finally {
-      generation++;
+      stopping = true; // the priority fetch thread too: nothing more is committed
+      synchronized (assignmentLock) {
+        generation++;
+      }
+      wakePriorityFetch();
       try {
         consumer.close(aborted ? Duration.ZERO : Duration.ofSeconds(5));
       } catch (RuntimeException e) {
@@ -290,10 +332,10 @@ public final class AnalysisPipeline<K, V> {
   }
 
   private void fetchOnce() {
-    // The analysis is behind: the bulk partitions pause until it takes a batch off the queue, and
-    // the polls that go on return only priority records (a die never waits behind the flows) and
-    // commit callbacks. The consumer keeps what it fetched for a paused partition and hands it out
-    // after the resume.
+    // The analysis is behind: the bulk partitions pause until it takes a batch off the queue; the
+    // polls that go on without waiting run commit callbacks and keep the group membership. The
+    // consumer keeps what it fetched for a paused partition and hands it out after the resume.
+    // (The priority partitions, always paused here, come through the priority consumer.)
     boolean full = queued.get() >= options.maxInFlight();
     if (full != queueFull) {
       queueFull = full;
@@ -312,19 +354,14 @@ public final class AnalysisPipeline<K, V> {
     int fetchedIn = generation;
     for (TopicPartition partition : fetched.partitions()) {
       PartitionProgress tracker = progress.get(partition);
-      if (tracker == null) {
-        continue;
+      if (tracker == null || isPriority(partition)) {
+        continue; // (priority partitions stay paused here: the priority consumer reads them)
       }
       List<ConsumerRecord<K, V>> records = fetched.records(partition);
       long first = records.get(0).offset();
       long end = records.get(records.size() - 1).offset() + 1;
-      boolean urgent = options.priorityTopics().contains(partition.topic());
       CompletableFuture<Object> prepared =
-          urgent
-              ? null
-              : decoders == null
-                  ? prepareHere(partition, records)
-                  : prepareAhead(partition, records);
+          decoders == null ? prepareHere(partition, records) : prepareAhead(partition, records);
       Batch<K, V> batch =
           new Batch<>(
               fetchedIn,
@@ -334,8 +371,8 @@ public final class AnalysisPipeline<K, V> {
               tracker.begin(first, end, records.size()),
               prepared);
       queued.addAndGet(records.size());
-      unacknowledged += records.size();
-      (urgent ? priority : bulk).add(batch);
+      unacknowledged.addAndGet(records.size());
+      bulk.add(batch);
     }
     if (!fetched.isEmpty()) {
       LockSupport.unpark(analysisThread);
@@ -393,7 +430,7 @@ public final class AnalysisPipeline<K, V> {
       if (done.generation() != generation) {
         continue; // revoked or reassigned since: read again from the committed offset
       }
-      unacknowledged -= done.work().records;
+      unacknowledged.addAndGet(-done.work().records);
       if (done.failure() == null) {
         done.tracker().completed(done.work());
       } else {
@@ -413,40 +450,35 @@ public final class AnalysisPipeline<K, V> {
 
   /**
    * Bulk partitions pause at ten times {@code maxInFlight} records analysed and not acknowledged
-   * yet (their offsets only), priority partitions at forty times; both resume at half. Polling goes
-   * on meanwhile: the wait may be long (the broker's acknowledgements), and a die must still come.
+   * yet (their offsets only), and resume at half (the priority partitions, on their own consumer,
+   * at forty times). Polling goes on meanwhile: the wait may be long (the broker's
+   * acknowledgements).
    */
   private void pauseOrResume() {
     long bulkMax = (long) options.maxInFlight() * UNACKNOWLEDGED_FACTOR;
-    if (!awaitingAcknowledgements && unacknowledged >= bulkMax) {
+    int waiting = unacknowledged.get();
+    if (!awaitingAcknowledgements && waiting >= bulkMax) {
       awaitingAcknowledgements = true;
       stats.pauses.incrementAndGet();
-    } else if (awaitingAcknowledgements && unacknowledged <= bulkMax / 2) {
+    } else if (awaitingAcknowledgements && waiting <= bulkMax / 2) {
       awaitingAcknowledgements = false;
     }
     boolean pauseBulk = queueFull || awaitingAcknowledgements;
     if (pausedBulk.isEmpty() && pauseBulk) {
-      pause(pausedBulk, false);
+      for (TopicPartition partition : progress.keySet()) {
+        if (!isPriority(partition)) {
+          pausedBulk.add(partition);
+        }
+      }
+      consumer.pause(pausedBulk);
     } else if (!pausedBulk.isEmpty() && !pauseBulk) {
       consumer.resume(pausedBulk);
       pausedBulk.clear();
     }
-    long priorityMax = bulkMax * PRIORITY_FACTOR;
-    if (pausedPriority.isEmpty() && unacknowledged >= priorityMax) {
-      pause(pausedPriority, true);
-    } else if (!pausedPriority.isEmpty() && unacknowledged <= bulkMax / 2) {
-      consumer.resume(pausedPriority);
-      pausedPriority.clear();
-    }
   }
 
-  private void pause(Set<TopicPartition> paused, boolean priorityTopics) {
-    for (TopicPartition partition : progress.keySet()) {
-      if (options.priorityTopics().contains(partition.topic()) == priorityTopics) {
-        paused.add(partition);
-      }
-    }
-    consumer.pause(paused);
+  private boolean isPriority(TopicPartition partition) {
+    return options.priorityTopics().contains(partition.topic());
   }
 
   private Map<TopicPartition, OffsetAndMetadata> committable() {
@@ -508,7 +540,7 @@ public final class AnalysisPipeline<K, V> {
    */
   private void drain() {
     consumer.pause(progress.keySet());
-    while (unacknowledged > 0 && System.nanoTime() - drainUntilNanos < 0 && !aborted) {
+    while (unacknowledged.get() > 0 && System.nanoTime() - drainUntilNanos < 0 && !aborted) {
       try {
         consumer.poll(POLL_WHILE_PAUSED); // keeps the group membership and runs commit callbacks
       } catch (WakeupException e) {
@@ -539,11 +571,19 @@ public final class AnalysisPipeline<K, V> {
       int assignedIn = generation;
       submit(() -> resetTo(assignedIn));
       Set<TopicPartition> assigned = Set.copyOf(partitions);
+      Map<TopicPartition, PartitionProgress> priorityTrackers = new HashMap<>();
       for (TopicPartition partition : assigned) {
-        progress.put(partition, new PartitionProgress());
+        PartitionProgress tracker = new PartitionProgress();
+        progress.put(partition, tracker);
+        if (isPriority(partition)) {
+          priorityTrackers.put(partition, tracker);
+        }
       }
+      // Read by the priority consumer, from where this one would have started.
+      consumer.pause(priorityTrackers.keySet());
       Map<TopicPartition, OffsetAndMetadata> committed = committed(assigned);
       rewind(committed);
+      assignPriority(assignedIn, priorityTrackers);
       LOG.info(
           "{}: assigned {} partitions, re-reading the last {} s to rebuild state",
           options.name(),
@@ -557,14 +597,50 @@ public final class AnalysisPipeline<K, V> {
     }
   }
 
-  /** Drops all tracking: completions of batches handed out before change nothing. */
+  /**
+   * Drops all tracking: completions of batches handed out before change nothing, and the priority
+   * consumer gives up its partitions until the next assignment.
+   */
   private void forget() {
-    generation++;
+    synchronized (assignmentLock) {
+      generation++;
+      unacknowledged.set(0);
+    }
     progress.clear();
     pausedBulk.clear();
-    pausedPriority.clear();
     awaitingAcknowledgements = false;
-    unacknowledged = 0;
+    nextPriorityAssignment.set(new PriorityAssignment(generation, Map.of(), Map.of()));
+    wakePriorityFetch();
+  }
+
+  /**
+   * Hands the priority partitions of a new assignment to the priority fetch thread, with the
+   * positions this consumer has for them (after the rewind; a partition without a committed offset
+   * resolves its reset policy here). A position that cannot be read is left to the priority
+   * consumer's own reset policy (the same settings).
+   */
+  private void assignPriority(int assignedIn, Map<TopicPartition, PartitionProgress> trackers) {
+    Map<TopicPartition, Long> starts = new HashMap<>();
+    for (TopicPartition partition : trackers.keySet()) {
+      try {
+        starts.put(partition, consumer.position(partition));
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "{}: no position for {} ({}); its reset policy applies",
+            options.name(),
+            partition,
+            e.toString());
+      }
+    }
+    nextPriorityAssignment.set(new PriorityAssignment(assignedIn, Map.copyOf(trackers), starts));
+    wakePriorityFetch();
+  }
+
+  private void wakePriorityFetch() {
+    priorityConsumer.wakeup();
+    LockSupport.unpark(priorityFetchThread);
   }
 
   private Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
@@ -626,12 +702,114 @@ public final class AnalysisPipeline<K, V> {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Priority fetch thread
+
+  /** The priority partitions of one assignment, their trackers and where to start reading. */
+  private record PriorityAssignment(
+      int generation,
+      Map<TopicPartition, PartitionProgress> trackers,
+      Map<TopicPartition, Long> starts) {}
+
+  private void priorityFetchLoop() {
+    PriorityAssignment current = new PriorityAssignment(-1, Map.of(), Map.of());
+    Set<TopicPartition> paused = new HashSet<>();
+    try {
+      while (!stopping) {
+        PriorityAssignment next = nextPriorityAssignment.getAndSet(null);
+        if (next != null) {
+          current = next;
+          paused.clear();
+          priorityConsumer.assign(next.trackers().keySet());
+          next.starts().forEach(priorityConsumer::seek);
+        }
+        if (current.trackers().isEmpty()) {
+          LockSupport.parkNanos(this, POLL.toNanos()); // until assigned, or stopping
+          continue;
+        }
+        pausePriorityIfBehind(current, paused);
+        ConsumerRecords<K, V> fetched;
+        try {
+          fetched = priorityConsumer.poll(POLL);
+        } catch (WakeupException e) {
+          continue;
+        }
+        if (!fetched.isEmpty()) {
+          queuePriority(current, fetched);
+          LockSupport.unpark(analysisThread);
+        }
+      }
+    } catch (RuntimeException e) {
+      if (!aborted) {
+        LOG.error(
+            "{}: the priority fetch thread failed; lifecycle events and heartbeats are no longer"
+                + " read, so the pipeline stops",
+            options.name(),
+            e);
+      }
+      stopping = true;
+      consumer.wakeup();
+    } finally {
+      try {
+        priorityConsumer.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: closing the priority consumer: {}", options.name(), e.toString());
+      }
+      priorityFetchDone.complete(null);
+      LockSupport.unpark(analysisThread);
+    }
+  }
+
+  /**
+   * The priority partitions pause at forty times {@code maxInFlight} records not acknowledged, and
+   * resume at five times (half the bulk partitions' bound): only a broker that acknowledges nothing
+   * for long gets there.
+   */
+  private void pausePriorityIfBehind(PriorityAssignment current, Set<TopicPartition> paused) {
+    long bulkMax = (long) options.maxInFlight() * UNACKNOWLEDGED_FACTOR;
+    int waiting = unacknowledged.get();
+    if (paused.isEmpty() && waiting >= bulkMax * PRIORITY_FACTOR) {
+      paused.addAll(current.trackers().keySet());
+      priorityConsumer.pause(paused);
+    } else if (!paused.isEmpty() && waiting <= bulkMax / 2) {
+      priorityConsumer.resume(paused);
+      paused.clear();
+    }
+  }
+
+  private void queuePriority(PriorityAssignment current, ConsumerRecords<K, V> fetched) {
+    synchronized (assignmentLock) {
+      if (current.generation() != generation) {
+        return; // revoked since: read again from the committed offset by whoever owns it now
+      }
+      for (TopicPartition partition : fetched.partitions()) {
+        PartitionProgress tracker = current.trackers().get(partition);
+        if (tracker == null) {
+          continue;
+        }
+        List<ConsumerRecord<K, V>> records = fetched.records(partition);
+        long first = records.get(0).offset();
+        long end = records.get(records.size() - 1).offset() + 1;
+        priority.add(
+            new Batch<>(
+                current.generation(),
+                partition,
+                records,
+                tracker,
+                tracker.begin(first, end, records.size()),
+                null));
+        queued.addAndGet(records.size());
+        unacknowledged.addAndGet(records.size());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Analysis thread
 
   private void analysisLoop() {
     long tickNanos = options.tickInterval().toNanos();
     long nextTick = System.nanoTime() + tickNanos;
-    while (!fetchDone.isDone() || !tasks.isEmpty()) {
+    while (!fetchDone.isDone() || !priorityFetchDone.isDone() || !tasks.isEmpty()) {
       Runnable task = tasks.poll();
       if (task != null) {
         run(task);

@@ -144,6 +144,7 @@ public final class AnalyzerVerticle extends VerticleBase
     pipeline =
         new AnalysisPipeline<>(
             kafkaConsumer,
+            priorityConsumer(),
             new AnalysisPipeline.Options(
                 consumerName,
                 topics,
@@ -180,6 +181,26 @@ public final class AnalyzerVerticle extends VerticleBase
                   .eventually(hostInfo::stop)
                   .eventually(publisher::stop);
             });
+  }
+
+  /**
+   * The consumer of the lifecycle and heartbeat partitions the group assigns this instance: no
+   * group (the group's consumer holds the partitions and commits them), its own connections, so a
+   * die is fetched as soon as it is appended, however many flows the group's consumer has buffered
+   * or is fetching. It may wait in the broker as long as Kafka's default: the flows' fetches do not
+   * queue behind it.
+   */
+  private KafkaConsumer<ByteBuffer, ByteBuffer> priorityConsumer() {
+    Map<String, Object> priorityConfig =
+        new HashMap<>(config.kafka().consumerConfig(consumerName + "-priority", null));
+    priorityConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    priorityConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    priorityConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    priorityConfig.put(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4))));
+    return new KafkaConsumer<>(
+        priorityConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer());
   }
 
   /**

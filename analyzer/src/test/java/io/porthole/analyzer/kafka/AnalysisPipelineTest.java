@@ -36,6 +36,8 @@ class AnalysisPipelineTest {
 
   private final MockConsumer<byte[], byte[]> consumer =
       new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+  private final MockConsumer<byte[], byte[]> priorityConsumer =
+      new MockConsumer<>(OffsetResetStrategy.EARLIEST);
   private final AnalyzerStats stats = new AnalyzerStats();
   private final RecordingStage stage = new RecordingStage();
   private AnalysisPipeline<byte[], byte[]> pipeline;
@@ -88,14 +90,22 @@ class AnalysisPipelineTest {
   }
 
   private void start(int maxInFlight, int decodeThreads) {
+    start(maxInFlight, decodeThreads, Map.of());
+  }
+
+  /** {@code committed}: the group's offsets when the partitions are assigned. */
+  private void start(
+      int maxInFlight, int decodeThreads, Map<TopicPartition, OffsetAndMetadata> committed) {
     Map<TopicPartition, Long> beginning = new HashMap<>();
     for (TopicPartition partition : List.of(EVENTS_0, FLOWS_0, FLOWS_1)) {
       beginning.put(partition, 0L);
     }
     consumer.updateBeginningOffsets(beginning);
+    priorityConsumer.updateBeginningOffsets(beginning);
     pipeline =
         new AnalysisPipeline<>(
             consumer,
+            priorityConsumer,
             new AnalysisPipeline.Options(
                 "test",
                 Set.of(EVENTS, FLOWS),
@@ -109,8 +119,15 @@ class AnalysisPipelineTest {
             stage,
             stats);
     pipeline.start().join();
-    consumer.schedulePollTask(() -> consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1)));
+    consumer.schedulePollTask(
+        () -> {
+          consumer.commitSync(committed);
+          consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1));
+        });
     await("the partitions assigned", () -> stats.rebalances() == 1);
+    await(
+        "the lifecycle partition handed to the priority consumer",
+        () -> priorityConsumer.assignment().equals(Set.of(EVENTS_0)));
   }
 
   @AfterEach
@@ -123,14 +140,17 @@ class AnalysisPipelineTest {
   }
 
   /**
-   * Adds records on the fetch thread, inside its next poll (MockConsumer is not for two threads).
+   * Adds records on the thread that fetches the partition, inside its next poll (MockConsumer is
+   * not for two threads): lifecycle records on the priority consumer, others on the group's.
    */
   private void produce(TopicPartition partition, long from, int count) {
     CountDownLatch added = new CountDownLatch(1);
-    consumer.schedulePollTask(
+    MockConsumer<byte[], byte[]> fetching =
+        partition.topic().equals(EVENTS) ? priorityConsumer : consumer;
+    fetching.schedulePollTask(
         () -> {
           for (long offset = from; offset < from + count; offset++) {
-            consumer.addRecord(
+            fetching.addRecord(
                 new ConsumerRecord<>(
                     partition.topic(), partition.partition(), offset, new byte[0], new byte[0]));
           }
@@ -264,7 +284,7 @@ class AnalysisPipelineTest {
     await(
         "two records queued, the flows paused",
         () -> stats.pauses() == 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
-    assertThat(consumer.paused()).doesNotContain(EVENTS_0);
+    assertThat(priorityConsumer.paused()).isEmpty();
 
     // Polling goes on (produce runs inside a poll): the die comes while the queue is full, flows
     // added meanwhile wait in the consumer.
@@ -278,7 +298,7 @@ class AnalysisPipelineTest {
     assertThat(stage.analysed)
         .containsExactly(
             "flows-0@0", "container-events-0@0", "flows-1@0", "flows-1@1", "flows-0@1");
-    await("the flows resumed", () -> consumer.paused().isEmpty());
+    await("the flows resumed", () -> consumer.paused().equals(Set.of(EVENTS_0)));
   }
 
   @Test
@@ -291,10 +311,45 @@ class AnalysisPipelineTest {
     await(
         "the flows paused",
         () -> stats.pauses() >= 1 && consumer.paused().containsAll(Set.of(FLOWS_0, FLOWS_1)));
-    assertThat(consumer.paused()).doesNotContain(EVENTS_0);
+    assertThat(priorityConsumer.paused()).isEmpty();
     produce(EVENTS_0, 0, 1);
     await("a die still analysed", () -> stage.analysed.contains("container-events-0@0"));
     stage.acknowledged.complete(null);
-    await("resumed once acknowledged", () -> consumer.paused().isEmpty());
+    await("resumed once acknowledged", () -> consumer.paused().equals(Set.of(EVENTS_0)));
+  }
+
+  @Test
+  void theLifecyclePartitionIsReadByThePriorityConsumerFromTheGroupsOffsetAndCommittedByTheGroup() {
+    start(10_000, 2, Map.of(EVENTS_0, new OffsetAndMetadata(2)));
+    assertThat(consumer.paused()).as("the group's consumer leaves it alone").contains(EVENTS_0);
+    produce(EVENTS_0, 0, 4);
+    produce(FLOWS_0, 0, 1);
+
+    await("the records from the committed offset analysed", () -> stage.analysed.size() == 3);
+    assertThat(stage.analysed)
+        .containsExactlyInAnyOrder("container-events-0@2", "container-events-0@3", "flows-0@0");
+    await("the group committed both", () -> committed(EVENTS_0) == 4 && committed(FLOWS_0) == 1);
+  }
+
+  @Test
+  void aRebalanceHandsThePriorityConsumerTheNewAssignmentAndNothingOfTheRevokedOne() {
+    start(10_000);
+    produce(EVENTS_0, 0, 1);
+    await("the first die analysed", () -> stage.analysed.size() == 1);
+    await("committed", () -> committed(EVENTS_0) == 1);
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(FLOWS_0, FLOWS_1)));
+    await("the lifecycle partition revoked", () -> stats.rebalances() == 2);
+    await("the priority consumer gave it up", () -> priorityConsumer.assignment().isEmpty());
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1)));
+    await("assigned again", () -> stats.rebalances() == 3);
+    await(
+        "the priority consumer has it again",
+        () -> priorityConsumer.assignment().equals(Set.of(EVENTS_0)));
+    produce(EVENTS_0, 1, 1);
+    await("the next die analysed", () -> stage.analysed.size() == 2);
+    assertThat(stage.analysed).containsExactly("container-events-0@0", "container-events-0@1");
+    assertThat(stage.resets).isEqualTo(3);
   }
 }

@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
  *
  * <p>A failed piece of work holds the partition: nothing after it is committed until the partition
  * is assigned afresh (restart or rebalance), so that the failed records are read again. Plain Java,
- * one instance per assigned partition, confined to the consumer's context.
+ * one instance per assigned partition; its methods synchronize, so the thread that hands out the
+ * work and the one that commits may differ (the analyzer's lifecycle partitions).
  */
 public final class PartitionProgress {
 
@@ -34,7 +35,7 @@ public final class PartitionProgress {
   private long heldAt = -1;
 
   /** Records {@code [first, end)} go to the handler now. */
-  public Work begin(long first, long end, int records) {
+  public synchronized Work begin(long first, long end, int records) {
     Work work = new Work(first, end, records);
     if (heldAt < 0) {
       running.add(work);
@@ -46,13 +47,13 @@ public final class PartitionProgress {
    * The handler finished {@code work}: the commit may move past it once everything before it is
    * done.
    */
-  public void completed(Work work) {
+  public synchronized void completed(Work work) {
     work.done = true;
     advance();
   }
 
   /** The handler failed {@code work}: the commit stays before it. */
-  public void failed(Work work) {
+  public synchronized void failed(Work work) {
     work.failed = true;
     advance();
   }
@@ -74,7 +75,7 @@ public final class PartitionProgress {
   }
 
   /** The group's committed offset (read on assignment, or stored by a commit): the floor. */
-  public void committed(long offset) {
+  public synchronized void committed(long offset) {
     committed = Math.max(committed, offset);
   }
 
@@ -82,7 +83,7 @@ public final class PartitionProgress {
    * The offset to commit (the next record to read), or -1 when it would not move the commit
    * forward.
    */
-  public long toCommit() {
+  public synchronized long toCommit() {
     long committable = heldAt >= 0 ? heldAtOrPrefix() : nextAfterPrefix();
     return committable > committed ? committable : -1;
   }
@@ -107,12 +108,12 @@ public final class PartitionProgress {
   /**
    * One past the last record of the contiguous prefix of completed work; -1 before any completed.
    */
-  public long completedUpTo() {
+  public synchronized long completedUpTo() {
     return completedUpTo;
   }
 
   /** No work handed out is still running. */
-  public boolean idle() {
+  public synchronized boolean idle() {
     return running.isEmpty();
   }
 }
