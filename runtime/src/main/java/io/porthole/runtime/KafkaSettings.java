@@ -80,6 +80,15 @@ public record KafkaSettings(
    * bounded buffer memory; then {@code kafka.client.*} and {@code kafka.producer.*} over them.
    */
   public Map<String, String> producerConfig(String clientId) {
+    return producerConfig(clientId, Map.of());
+  }
+
+  /**
+   * Producer properties with the caller's defaults over Porthole's (e.g. no linger for the
+   * analyzer's alerts) and under {@code kafka.client.*} and {@code kafka.producer.*}: what the
+   * operator set wins.
+   */
+  public Map<String, String> producerConfig(String clientId, Map<String, String> callerDefaults) {
     Map<String, String> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -97,6 +106,7 @@ public record KafkaSettings(
     config.put(
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
         "org.apache.kafka.common.serialization.ByteArraySerializer");
+    config.putAll(callerDefaults);
     config.putAll(clientProperties);
     config.putAll(producerProperties);
     return config;

@@ -83,6 +83,24 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void aCallersProducerDefaultReplacesPortholesButNotWhatTheOperatorSet() {
+    assertThat(KafkaSettings.of("a:1").producerConfig("p", Map.of("linger.ms", "0")))
+        .containsEntry("linger.ms", "0")
+        .containsEntry("acks", "all");
+    KafkaSettings operator =
+        KafkaSettings.from(
+            Settings.from(
+                Map.of(
+                    "PORTHOLE_KAFKA_BOOTSTRAP_SERVERS",
+                    "a:1",
+                    "PORTHOLE_KAFKA_PRODUCER_LINGER_MS",
+                    "20"),
+                Map.of()));
+    assertThat(operator.producerConfig("p", Map.of("linger.ms", "0")))
+        .containsEntry("linger.ms", "20");
+  }
+
+  @Test
   void producersStayIdempotentWithAcksAll() {
     assertThat(KafkaSettings.of("a:1").producerConfig("p"))
         .containsEntry("enable.idempotence", "true")

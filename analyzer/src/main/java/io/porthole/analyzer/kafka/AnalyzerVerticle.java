@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
@@ -106,9 +107,17 @@ public final class AnalyzerVerticle extends VerticleBase
     stats.rules(rules);
     engine = new AnalysisEngine(config.limits(), rules);
     updates = new AlertUpdateThrottle(config.alertUpdateInterval());
+    // Alerts leave as soon as they are made (Porthole's producer default lingers 5 ms, for the
+    // collectors' flows): they are few, and the time an operator waits for. Batches still form
+    // while a send is in flight.
     publisher =
         RecordPublisher.create(
-            vertx, config.kafka(), consumerName, config.topicNames(), config.publishBuffer());
+            vertx,
+            config.kafka(),
+            consumerName,
+            config.topicNames(),
+            config.publishBuffer(),
+            Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"));
     deadLetters = new DeadLetterWriter(publisher, consumerName);
     Map<String, Object> consumerConfig =
         new HashMap<>(config.kafka().consumerConfig(consumerName, config.groupId()));

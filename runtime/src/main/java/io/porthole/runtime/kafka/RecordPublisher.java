@@ -164,7 +164,21 @@ public final class RecordPublisher implements Lifecycle {
       String clientId,
       TopicNames topicNames,
       int maxBufferedRecords) {
-    Map<String, String> config = new HashMap<>(kafka.producerConfig(clientId));
+    return create(vertx, kafka, clientId, topicNames, maxBufferedRecords, Map.of());
+  }
+
+  /**
+   * A publisher with Porthole's reliable producer settings and the caller's defaults over them
+   * (what the operator set in {@code kafka.producer.*} still wins).
+   */
+  public static RecordPublisher create(
+      Vertx vertx,
+      KafkaSettings kafka,
+      String clientId,
+      TopicNames topicNames,
+      int maxBufferedRecords,
+      Map<String, String> producerDefaults) {
+    Map<String, String> config = new HashMap<>(kafka.producerConfig(clientId, producerDefaults));
     KafkaProducer<String, byte[]> producer =
         KafkaProducer.create(vertx, config, String.class, byte[].class);
     return new RecordPublisher(vertx, producer, topicNames, maxBufferedRecords);
