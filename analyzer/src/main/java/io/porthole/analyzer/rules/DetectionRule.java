@@ -80,6 +80,12 @@ public interface DetectionRule {
   default void onHostInfo(HostState host, Collection<ContainerState> containers, List<Alert> out) {}
 
   /**
+   * The engine forgot every container (partitions assigned afresh; their state is rebuilt from the
+   * replay window): a rule that keeps containers outside their state forgets them too.
+   */
+  default void reset() {}
+
+  /**
    * Called on a timer with the wall clock; for conclusions that need time to pass without events.
    */
   default void onTick(

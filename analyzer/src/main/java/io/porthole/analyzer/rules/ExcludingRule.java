@@ -103,6 +103,11 @@ public final class ExcludingRule implements DetectionRule {
   }
 
   @Override
+  public void reset() {
+    rule.reset();
+  }
+
+  @Override
   public void onTick(
       Instant now,
       Collection<ContainerState> containers,

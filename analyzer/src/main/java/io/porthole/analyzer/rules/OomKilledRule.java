@@ -18,9 +18,11 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * S2: the OOM killer. A die with {@code oom_killed} is the container killed (its main process); an
@@ -159,6 +161,9 @@ public final class OomKilledRule implements DetectionRule {
   private record SigkillDie(String run, boolean ownRun, Instant time, EventEnvelope event) {}
 
   private final Config config;
+  // Containers whose state holds a pending oom (or did: pruned at the next tick), in the order
+  // the first was added; forgotten with the engine's containers (reset).
+  private final Set<ContainerState> withPending = new LinkedHashSet<>();
 
   public OomKilledRule(Config config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -223,6 +228,7 @@ public final class OomKilledRule implements DetectionRule {
             state.aliases.put(run, died.run());
           }
           state.pending.add(new PendingOom(died.run(), event, container.lastActivity()));
+          withPending.add(container);
           out.add(containerKilled(container, state, died.run(), died.event(), OomSeen.AFTER_DIE));
         } else {
           onOom(container, state, oom, out);
@@ -316,6 +322,12 @@ public final class OomKilledRule implements DetectionRule {
       add(out, processKilled(container, state, state.pending.poll()));
     }
     state.pending.add(oom);
+    withPending.add(container);
+  }
+
+  @Override
+  public void reset() {
+    withPending.clear();
   }
 
   @Override
@@ -325,10 +337,14 @@ public final class OomKilledRule implements DetectionRule {
       Collection<HostState> hosts,
       List<Alert> out) {
     Instant receivedBefore = now.minus(config.dieWindow());
-    for (ContainerState container : containers) {
+    // Only the containers with an oom pending: a pass over every tracked container each tick was a
+    // cost that grew with their number (docs/benchmarks.md, flat cost).
+    for (Iterator<ContainerState> pendingIn = withPending.iterator(); pendingIn.hasNext(); ) {
+      ContainerState container = pendingIn.next();
       State state = container.ruleStateIfPresent(Rule.OOM_KILLED);
-      if (state == null) {
-        continue; // no OOM seen in this container: nothing pending, and no state to create
+      if (state == null || state.pending.isEmpty()) {
+        pendingIn.remove(); // concluded since, or its state forgotten
+        continue;
       }
       for (Iterator<PendingOom> it = state.pending.iterator(); it.hasNext(); ) {
         PendingOom oom = it.next();

@@ -124,6 +124,31 @@ class OomRulesTest {
   }
 
   @Test
+  void anOomPendingWhenTheEngineIsResetIsNotConcludedFromTheForgottenState() {
+    RuleHarness harness = harness();
+    harness.feed(
+        event(
+            id,
+            T0,
+            lifecycle(ContainerAction.START, "survivor")
+                .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
+    harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
+    harness.engine.reset(); // a new assignment: the replay window is read again
+
+    assertThat(harness.tick(T0.plusSeconds(10))).isEmpty();
+    // Read again after the reset, the same oom is concluded once, as before.
+    harness.feed(
+        event(
+            id,
+            T0,
+            lifecycle(ContainerAction.START, "survivor")
+                .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
+    harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
+    assertThat(harness.tick(T0.plusSeconds(20))).hasSize(1);
+    assertThat(harness.tick(T0.plusSeconds(30))).isEmpty();
+  }
+
+  @Test
   void oomKillDisableWithoutAMemoryLimitAlertsAndWithALimitDoesNot() {
     RuleHarness harness = harness();
     harness.feed(
