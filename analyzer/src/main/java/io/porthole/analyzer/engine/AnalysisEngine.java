@@ -362,6 +362,7 @@ public final class AnalysisEngine {
    */
   static final class ContainerKey {
     private static final int DOCKER_ID_LENGTH = 64;
+    private static final long MIX = 0x9E3779B97F4A7C15L; // 2^64 / the golden ratio, odd
 
     private final String hostId;
     private final String otherId; // null for a Docker id, held in id0..id3
@@ -379,9 +380,15 @@ public final class AnalysisEngine {
         id1 = hexLong(containerId, 16);
         id2 = hexLong(containerId, 32);
         id3 = hexLong(containerId, 48);
-        // Docker ids are random: their first 64 bits spread the keys (the host is compared in
-        // equals, so two hosts' containers of one id only share a bucket).
-        hash = Long.hashCode(id0);
+        // All four longs, mixed: ids that are not random (test fixtures, other runtimes' ids
+        // padded with zeros) differ anywhere. The host is left to equals: two hosts' containers
+        // of one id only share a bucket.
+        long mixed = id0;
+        mixed = mixed * MIX + id1;
+        mixed = mixed * MIX + id2;
+        mixed = mixed * MIX + id3;
+        mixed *= MIX;
+        hash = (int) (mixed ^ (mixed >>> 32));
       } else {
         otherId = containerId;
         id0 = 0;
