@@ -313,11 +313,8 @@ public final class AnalysisEngine {
       if (containers.size() >= limits.maxContainers()) {
         evictLeastRecentlyActive();
       }
-      HostState host = host(hostId, now);
-      state = new ContainerState(host.hostId(), containerId, host, now);
-      // The key kept holds the host state's own id string: comparing it with a record's is then
-      // a comparison with a string every key of that host shares, in cache.
-      containers.put(new ContainerKey(host.hostId(), containerId), state);
+      state = new ContainerState(hostId, containerId, host(hostId, now), now);
+      containers.put(key, state);
     }
     state.host().touch(now);
     return state;
@@ -354,90 +351,9 @@ public final class AnalysisEngine {
   }
 
   /**
-   * A container's key in the map, built for every record without joining the ids into one string. A
-   * Docker id (64 lowercase hex digits) is held as four longs in the key itself, so that a key in
-   * the map is compared by its own fields, not by two strings and their arrays elsewhere in the
-   * heap: with 50,000 containers tracked, those cache misses were most of a flow's analysis
-   * (docs/benchmarks.md). Any other id is kept as it is.
+   * Looks a container up without building its {@code hostId/containerId} string for every event.
    */
-  static final class ContainerKey {
-    private static final int DOCKER_ID_LENGTH = 64;
-    private static final long MIX = 0x9E3779B97F4A7C15L; // 2^64 / the golden ratio, odd
-
-    private final String hostId;
-    private final String otherId; // null for a Docker id, held in id0..id3
-    private final long id0;
-    private final long id1;
-    private final long id2;
-    private final long id3;
-    private final int hash;
-
-    ContainerKey(String hostId, String containerId) {
-      this.hostId = hostId;
-      if (isDockerId(containerId)) {
-        otherId = null;
-        id0 = hexLong(containerId, 0);
-        id1 = hexLong(containerId, 16);
-        id2 = hexLong(containerId, 32);
-        id3 = hexLong(containerId, 48);
-        // All four longs, mixed: ids that are not random (test fixtures, other runtimes' ids
-        // padded with zeros) differ anywhere. The host is left to equals: two hosts' containers
-        // of one id only share a bucket.
-        long mixed = id0;
-        mixed = mixed * MIX + id1;
-        mixed = mixed * MIX + id2;
-        mixed = mixed * MIX + id3;
-        mixed *= MIX;
-        hash = (int) (mixed ^ (mixed >>> 32));
-      } else {
-        otherId = containerId;
-        id0 = 0;
-        id1 = 0;
-        id2 = 0;
-        id3 = 0;
-        hash = 31 * hostId.hashCode() + containerId.hashCode();
-      }
-    }
-
-    private static boolean isDockerId(String id) {
-      if (id.length() != DOCKER_ID_LENGTH) {
-        return false;
-      }
-      for (int i = 0; i < DOCKER_ID_LENGTH; i++) {
-        char c = id.charAt(i);
-        if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** Sixteen lowercase hex digits from {@code from}, checked by {@link #isDockerId}. */
-    private static long hexLong(String id, int from) {
-      long value = 0;
-      for (int i = from; i < from + 16; i++) {
-        char c = id.charAt(i);
-        value = value << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
-      }
-      return value;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ContainerKey other
-          && id0 == other.id0
-          && id1 == other.id1
-          && id2 == other.id2
-          && id3 == other.id3
-          && Objects.equals(otherId, other.otherId)
-          && hostId.equals(other.hostId);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
+  private record ContainerKey(String hostId, String containerId) {}
 
   private HostState host(String hostId, Instant now) {
     HostState host = hosts.get(hostId);
