@@ -103,9 +103,8 @@ class OomRulesTest {
     assertThat(harness.alerts).isEmpty();
   }
 
-  @Test
-  void anOomWithoutADieIsAProcessKilledWhileTheContainerSurvived() {
-    RuleHarness harness = harness();
+  /** A limited container "survivor" starts at T0 and one of its processes is OOM-killed at T0+1. */
+  private void startThenOom(RuleHarness harness) {
     harness.feed(
         event(
             id,
@@ -113,6 +112,12 @@ class OomRulesTest {
             lifecycle(ContainerAction.START, "survivor")
                 .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
     harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
+  }
+
+  @Test
+  void anOomWithoutADieIsAProcessKilledWhileTheContainerSurvived() {
+    RuleHarness harness = harness();
+    startThenOom(harness);
     assertThat(harness.tick(T0.plusSeconds(2))).isEmpty();
 
     List<Alert> raised = harness.tick(T0.plusSeconds(10));
@@ -126,24 +131,12 @@ class OomRulesTest {
   @Test
   void anOomPendingWhenTheEngineIsResetIsNotConcludedFromTheForgottenState() {
     RuleHarness harness = harness();
-    harness.feed(
-        event(
-            id,
-            T0,
-            lifecycle(ContainerAction.START, "survivor")
-                .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
-    harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
+    startThenOom(harness);
     harness.engine.reset(); // a new assignment: the replay window is read again
 
     assertThat(harness.tick(T0.plusSeconds(10))).isEmpty();
     // Read again after the reset, the same oom is concluded once, as before.
-    harness.feed(
-        event(
-            id,
-            T0,
-            lifecycle(ContainerAction.START, "survivor")
-                .setConfig(bridgeConfig().setMemoryLimitBytes(LIMIT))));
-    harness.feed(event(id, T0.plusSeconds(1), lifecycle(ContainerAction.OOM, "survivor")));
+    startThenOom(harness);
     assertThat(harness.tick(T0.plusSeconds(20))).hasSize(1);
     assertThat(harness.tick(T0.plusSeconds(30))).isEmpty();
   }
