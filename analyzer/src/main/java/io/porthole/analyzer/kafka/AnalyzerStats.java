@@ -60,7 +60,8 @@ public final class AnalyzerStats {
 
   private final Map<String, Counter> alertsByRuleAndSeverity = new ConcurrentHashMap<>();
   private Timer latency;
-  private volatile KafkaClientMetrics consumerMetrics;
+  // The binders of the verticle's consumers' metrics (guarded by this).
+  private final List<KafkaClientMetrics> consumerMetrics = new ArrayList<>();
   private volatile Consumer<?, ?> consumer;
   private volatile RecordPublisher publisher;
 
@@ -132,11 +133,7 @@ public final class AnalyzerStats {
     meters.forEach(registry::remove);
     meters.clear();
     forgetCounters();
-    KafkaClientMetrics bound = consumerMetrics;
-    consumerMetrics = null;
-    if (bound != null) {
-      bound.close();
-    }
+    closeConsumerMetrics();
     registry = new SimpleMeterRegistry();
     portholeMetrics = null;
   }
@@ -156,19 +153,24 @@ public final class AnalyzerStats {
    * pipeline's fetch thread polls: safe, as that method (unlike the rest of KafkaConsumer) takes no
    * lock and reads Kafka's own concurrent map of metrics (kafka-clients 3.9, ClassicKafkaConsumer).
    */
-  synchronized void clients(Consumer<?, ?> nativeConsumer, RecordPublisher recordPublisher) {
-    KafkaClientMetrics previous = consumerMetrics;
-    if (previous != null) {
-      previous.close();
-    }
-    consumerMetrics =
-        portholeMetrics == null ? null : portholeMetrics.bindKafkaConsumer(nativeConsumer);
+  synchronized void clients(
+      Consumer<?, ?> groupConsumer,
+      Consumer<?, ?> priorityConsumer,
+      RecordPublisher recordPublisher) {
+    closeConsumerMetrics();
     if (portholeMetrics != null) {
+      consumerMetrics.add(portholeMetrics.bindKafkaConsumer(groupConsumer));
+      consumerMetrics.add(portholeMetrics.bindKafkaConsumer(priorityConsumer));
       // kafka_producer_* and porthole_analyzer_kafka_send_failures_total; closed by its stop()
       recordPublisher.bindMetrics(portholeMetrics, "analyzer");
     }
-    consumer = nativeConsumer;
+    consumer = groupConsumer;
     publisher = recordPublisher;
+  }
+
+  private synchronized void closeConsumerMetrics() {
+    consumerMetrics.forEach(KafkaClientMetrics::close);
+    consumerMetrics.clear();
   }
 
   /**

@@ -149,11 +149,12 @@ public final class AnalyzerVerticle extends VerticleBase
     KafkaConsumer<ByteBuffer, ByteBuffer> kafkaConsumer =
         new KafkaConsumer<>(
             consumerConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer());
-    stats.clients(kafkaConsumer, publisher);
+    KafkaConsumer<ByteBuffer, ByteBuffer> priorityConsumer = priorityConsumer();
+    stats.clients(kafkaConsumer, priorityConsumer, publisher);
     pipeline =
         new AnalysisPipeline<>(
             kafkaConsumer,
-            priorityConsumer(),
+            priorityConsumer,
             new AnalysisPipeline.Options(
                 consumerName,
                 topics,

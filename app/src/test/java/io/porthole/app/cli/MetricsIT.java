@@ -162,6 +162,14 @@ class MetricsIT {
               partitionLag(name)
                   && name.matches(".*client_id=\"porthole-analyzer-[0-9a-f]{8}-hosts\".*"),
           up);
+      // Its lifecycle consumer (no group: the partitions of the group's assignment) likewise.
+      awaitSample(
+          controller,
+          (name, value) ->
+              partitionLag(name)
+                  && name.contains("container-events")
+                  && name.matches(".*client_id=\"porthole-analyzer-[0-9a-f]{8}-priority\".*"),
+          up);
       awaitSample(
           controller,
           (name, value) -> hasPartitions(name, value, "porthole-analyzer-image-summaries\""),
