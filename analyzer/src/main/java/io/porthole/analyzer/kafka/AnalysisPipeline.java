@@ -719,6 +719,10 @@ public final class AnalysisPipeline<K, V> {
         if (next != null) {
           current = next;
           paused.clear();
+          // Nothing of the last assignment carries over: assign() keeps the state (paused, the
+          // position) of a partition assigned both times, and the empty assignment between the two
+          // may not have been seen (only the latest is kept).
+          priorityConsumer.unsubscribe();
           priorityConsumer.assign(next.trackers().keySet());
           next.starts().forEach(priorityConsumer::seek);
         }
@@ -738,7 +742,7 @@ public final class AnalysisPipeline<K, V> {
           LockSupport.unpark(analysisThread);
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (!aborted) {
         LOG.error(
             "{}: the priority fetch thread failed; lifecycle events and heartbeats are no longer"
@@ -789,6 +793,9 @@ public final class AnalysisPipeline<K, V> {
         List<ConsumerRecord<K, V>> records = fetched.records(partition);
         long first = records.get(0).offset();
         long end = records.get(records.size() - 1).offset() + 1;
+        // Counted before the analysis thread can take it (and subtract).
+        queued.addAndGet(records.size());
+        unacknowledged.addAndGet(records.size());
         priority.add(
             new Batch<>(
                 current.generation(),
@@ -797,8 +804,6 @@ public final class AnalysisPipeline<K, V> {
                 tracker,
                 tracker.begin(first, end, records.size()),
                 null));
-        queued.addAndGet(records.size());
-        unacknowledged.addAndGet(records.size());
       }
     }
   }

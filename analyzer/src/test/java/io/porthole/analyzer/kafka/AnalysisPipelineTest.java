@@ -332,6 +332,30 @@ class AnalysisPipelineTest {
   }
 
   @Test
+  void theLifecyclePartitionPausedForAcknowledgementsIsReadAgainAfterARebalance() {
+    start(2); // the lifecycle partition pauses at 80 records awaiting acknowledgement
+    stage.acknowledged = new CompletableFuture<>();
+    produce(EVENTS_0, 0, 80);
+    await("the lifecycle partition paused", () -> priorityConsumer.paused().contains(EVENTS_0));
+    // What is read from here on (the same records again, from the committed offset) is
+    // acknowledged at once: only a pause carried over from the revoked assignment could stay.
+    stage.acknowledged = CompletableFuture.completedFuture(null);
+
+    // Revoked and assigned again in one poll: the priority consumer may only see the second.
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(FLOWS_0, FLOWS_1));
+          consumer.rebalance(List.of(EVENTS_0, FLOWS_0, FLOWS_1));
+        });
+    await("assigned again", () -> stats.rebalances() == 3);
+    await(
+        "the priority consumer has it again",
+        () -> priorityConsumer.assignment().equals(Set.of(EVENTS_0)));
+    produce(EVENTS_0, 80, 1);
+    await("the next die analysed", () -> stage.analysed.contains("container-events-0@80"));
+  }
+
+  @Test
   void aRebalanceHandsThePriorityConsumerTheNewAssignmentAndNothingOfTheRevokedOne() {
     start(10_000);
     produce(EVENTS_0, 0, 1);
