@@ -134,9 +134,7 @@ public final class AnalyzerVerticle extends VerticleBase
       consumerConfig.put(
           ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
     }
-    consumerConfig.put(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4))));
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords());
     Set<String> topics =
         Set.of(
             config
@@ -206,11 +204,14 @@ public final class AnalyzerVerticle extends VerticleBase
     priorityConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
     priorityConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     priorityConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    priorityConfig.put(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4))));
+    priorityConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords());
     return new KafkaConsumer<>(
         priorityConfig, new ByteBufferDeserializer(), new ByteBufferDeserializer());
+  }
+
+  /** {@code MAX_POLL_RECORDS}, or a quarter of {@code analyzer.max.in.flight} if less. */
+  private String maxPollRecords() {
+    return String.valueOf(Math.max(1, Math.min(MAX_POLL_RECORDS, config.maxInFlight() / 4)));
   }
 
   /**
