@@ -50,11 +50,13 @@ import org.apache.kafka.common.errors.WakeupException;
  * The OOM figure: against a running {@code porthole up} (its own process, the real engine), N
  * containers of {@code porthole/busybox:test} with a 16 MiB limit are OOM-killed by the kernel; for
  * each, the engine's die event time ({@code timeNano} of the events API) is compared with the
- * moment {@code GET /api/v1/alerts?container=ID&rule=OOM_KILLED} first returns the alert (polled
- * every 10 ms with the operator token). One warm-up death is not counted. To say where the time
- * goes, a plain consumer reads the run's container-events and alerts topics and reports each stage:
- * collector envelope built, die record handed to the producer, alert published by the analyzer,
- * alert record handed to the producer.
+ * moment the alert's event arrives on the controller's alert stream ({@code GET
+ * /api/v1/alerts/stream}, what the console shows). One warm-up death is not counted. To say where
+ * the time goes, a plain consumer reads the run's container-events and alerts topics and reports
+ * each stage: collector envelope built, die record handed to the producer, alert published by the
+ * analyzer, alert record handed to the producer; and {@code GET
+ * /api/v1/alerts?container=ID&rule=OOM_KILLED}, polled every 10 ms with the operator token, says
+ * when the alert could be read there.
  *
  * <p>Usage: {@code oom UP_STDOUT UP_PID UP_STARTED_EPOCH_MS TOPIC_PREFIX NAME_PREFIX REPETITIONS},
  * started right after {@code porthole up}; UP_STDOUT is where it prints its ready lines (operator
@@ -95,7 +97,16 @@ final class OomToAlert {
     volatile long dieRecordMillis;
     volatile long alertPublishedNanos;
     volatile long alertRecordMillis;
+
+    /** When the bench's own group-less consumer was handed the alert record. */
+    volatile long alertReadNanos;
+
+    /** When the alert's event arrived on the controller's alert stream: the figure. */
+    volatile long streamNanos;
+
+    /** When a GET /api/v1/alerts poll first returned the alert. */
     long seenNanos;
+
     int polls;
 
     /** Wall time of the driver's own steps, to account for the run's length. */
@@ -123,6 +134,9 @@ final class OomToAlert {
    * worker did.
    */
   private final List<Built> built = Collections.synchronizedList(new ArrayList<>());
+
+  /** The controller's alert stream, open from the controller's readiness to the end. */
+  private AlertStreamReader alertStream;
 
   private OomToAlert() {}
 
@@ -193,6 +207,9 @@ final class OomToAlert {
               (System.currentTimeMillis() - printedMillis) / 1e3));
       stages = new StageReader(bootstrap, TopicNames.withPrefix(topicPrefix));
       stages.start();
+      alertStream =
+          new AlertStreamReader(http, controller, token, this::onStreamedAlert)
+              .start(Duration.ofSeconds(10));
       say(
           "controller ready; reading the stages from the "
               + topicPrefix
@@ -210,6 +227,9 @@ final class OomToAlert {
             stages);
       }
     } finally {
+      if (alertStream != null) {
+        alertStream.close();
+      }
       if (stages != null) {
         stages.stop();
       }
@@ -313,8 +333,9 @@ final class OomToAlert {
       say(
           String.format(
               Locale.ROOT,
-              "%s: alert seen %.0f ms after the die event",
+              "%s: alert on the stream %.0f ms after the die event, on GET %.0f ms",
               death.name,
+              (death.streamNanos - death.dieNanos) / 1e6,
               (death.seenNanos - death.dieNanos) / 1e6));
       if (i == 0) {
         warmup = death;
@@ -371,6 +392,9 @@ final class OomToAlert {
         throw new IllegalStateException(
             "GET /api/v1/alerts answered " + response.statusCode() + ": " + response.body());
       }
+      if (alertStream.failure() != null) {
+        throw new IllegalStateException(alertStream.failure());
+      }
       if (response != null && hasOomAlert(response.body(), id)) {
         death.seenNanos = now;
         death.pollMs = (System.nanoTime() - t2) / 1_000_000;
@@ -389,12 +413,19 @@ final class OomToAlert {
       Thread.sleep(POLL.toMillis());
     }
     long dieDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (death.dieNanos == 0 && System.nanoTime() < dieDeadline) {
+    while ((death.dieNanos == 0 || death.streamNanos == 0) && System.nanoTime() < dieDeadline) {
       Thread.sleep(5);
     }
     if (death.dieNanos == 0) {
       throw new IllegalStateException(
           "the engine's events stream brought no die event for " + name + " (" + id + ")");
+    }
+    if (death.streamNanos == 0) {
+      throw new IllegalStateException(
+          "GET /api/v1/alerts returned the OOM_KILLED alert of "
+              + name
+              + " but the alert stream did not bring it within 10 s"
+              + (alertStream.failure() == null ? "" : ": " + alertStream.failure()));
     }
     long t3 = System.nanoTime();
     removeQuietly(docker, id);
@@ -408,17 +439,31 @@ final class OomToAlert {
     JsonArray alerts = new JsonObject(body).getJsonArray("alerts");
     for (int i = 0; i < alerts.size(); i++) {
       JsonObject alert = alerts.getJsonObject(i);
-      if ("OOM_KILLED".equals(alert.getString("rule"))
-          && id.equals(alert.getString("containerId"))
-          && !"true"
-              .equals(
-                  alert
-                      .getJsonObject("attributes", new JsonObject())
-                      .getString("container_survived"))) {
+      if (id.equals(alert.getString("containerId")) && isOomDeath(alert)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** An OOM_KILLED alert of a container that died (not one whose process was killed inside it). */
+  private static boolean isOomDeath(JsonObject alert) {
+    return "OOM_KILLED".equals(alert.getString("rule"))
+        && !"true"
+            .equals(
+                alert
+                    .getJsonObject("attributes", new JsonObject())
+                    .getString("container_survived"));
+  }
+
+  /** On the alert stream's thread: notes when a death's OOM_KILLED alert first arrived. */
+  private void onStreamedAlert(JsonObject alert) {
+    long now = epochNanos();
+    Object id = alert.getValue("containerId");
+    Death death = id instanceof String s ? byId.get(s) : null;
+    if (death != null && death.streamNanos == 0 && isOomDeath(alert)) {
+      death.streamNanos = now;
+    }
   }
 
   /**
@@ -509,7 +554,7 @@ final class OomToAlert {
       Results results, String key, List<Death> deaths, Death warmup, int repetitions) {
     List<Double> latencies = new ArrayList<>();
     for (Death death : deaths) {
-      latencies.add((death.seenNanos - death.dieNanos) / 1e6);
+      latencies.add((death.streamNanos - death.dieNanos) / 1e6);
     }
     List<Double> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
@@ -527,18 +572,20 @@ final class OomToAlert {
                 + "measured, one at a time) of %s with"
                 + " --memory 16m --memory-swap 16m running dd if=/dev/zero of=/dev/null "
                 + "bs=64M count=1, OOM-killed by the kernel;"
-                + " latency = first 200 answer of GET "
-                + "/api/v1/alerts?rule=OOM_KILLED&container=ID (operator token, polled "
-                + "from the"
-                + " container's start with a %d ms pause between requests, time taken when "
-                + "the response arrived) that holds the"
-                + " container's OOM_KILLED alert, minus timeNano of the engine's die event "
-                + "for that container (docker events API,"
-                + " label filter); one host clock. The stage times come from a group-less "
+                + " latency = arrival of the container's OOM_KILLED alert event on the"
+                + " controller's alert stream (GET /api/v1/alerts/stream, server-sent events,"
+                + " what the console shows; one client with the operator token, open from the"
+                + " controller's readiness on; time taken when the data line arrived) minus"
+                + " timeNano of the engine's die event for that container (docker events API,"
+                + " label filter); one host clock. Meanwhile GET "
+                + "/api/v1/alerts?rule=OOM_KILLED&container=ID is polled from the"
+                + " container's start with a %d ms pause between requests until it returns the"
+                + " alert too (a stage below; a death is measured only when both have it)."
+                + " The other stage times come from a group-less "
                 + "consumer of the run's container-events"
                 + " and alerts topics. p50/p99 by rank over the %d measured deaths (with "
-                + "%d deaths p99 is the %s). A poll cycle (request"
-                + " + %d ms pause) took %.0f ms on average: the resolution of 'seen'",
+                + "%d deaths p99 is the %s). A GET poll cycle (request"
+                + " + %d ms pause) took %.0f ms on average: the resolution of the GET stage",
             repetitions + 1,
             repetitions,
             IMAGE,
@@ -554,7 +601,7 @@ final class OomToAlert {
         String.format(
             Locale.ROOT,
             "%.0f ms (first death after start, not counted)",
-            (warmup.seenNanos - warmup.dieNanos) / 1e6));
+            (warmup.streamNanos - warmup.dieNanos) / 1e6));
     results.info(key + ".stages", stages(deaths));
     StringBuilder each = new StringBuilder();
     List<Death> all = new ArrayList<>();
@@ -566,9 +613,9 @@ final class OomToAlert {
               String.format(
                   Locale.ROOT,
                   "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
-                      + " ->die record %s, ->alert published %s, ->alert record %s, ->seen "
-                      + "%.0f (%d polls; driver: create %d, start %d,"
-                      + " polls %d, remove %d)",
+                      + " ->die record %s, ->alert published %s, ->alert record %s,"
+                      + " ->read %s, ->stream %s, ->GET %.0f (%d polls; driver: create %d,"
+                      + " start %d, polls %d, remove %d)",
                   death.name,
                   death == warmup ? " (warm-up)" : "",
                   death.oomNanos <= 0
@@ -579,6 +626,8 @@ final class OomToAlert {
                   relative(death, death.dieRecordMillis * 1_000_000L),
                   relative(death, death.alertPublishedNanos),
                   relative(death, death.alertRecordMillis * 1_000_000L),
+                  relative(death, death.alertReadNanos),
+                  relative(death, death.streamNanos),
                   (death.seenNanos - death.dieNanos) / 1e6,
                   death.polls,
                   death.createMs,
@@ -653,6 +702,14 @@ final class OomToAlert {
                 deaths,
                 "alert record handed to the producer (record CreateTime)",
                 d -> d.alertRecordMillis * 1_000_000L));
+    out.append("; ")
+        .append(
+            stage(
+                deaths,
+                "alert record read by the bench's own group-less consumer",
+                d -> d.alertReadNanos));
+    out.append("; ")
+        .append(stage(deaths, "alert event on /api/v1/alerts/stream", d -> d.streamNanos));
     out.append("; ").append(stage(deaths, "alert seen on GET /api/v1/alerts", d -> d.seenNanos));
     return out.toString();
   }
@@ -820,6 +877,7 @@ final class OomToAlert {
           if (alert.getRule() == Rule.OOM_KILLED && death.alertRecordMillis == 0) {
             death.alertPublishedNanos = nanos(alert.getPublishedAt());
             death.alertRecordMillis = record.timestamp();
+            death.alertReadNanos = epochNanos();
           }
         }
       } catch (InvalidProtocolBufferException e) {

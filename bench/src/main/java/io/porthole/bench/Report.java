@@ -136,7 +136,8 @@ final class Report {
               null),
           new Figure(
               "oom_to_alert",
-              "OOM kill to alert visible on GET /api/v1/alerts (p99 after the engine's die event)",
+              "OOM kill to alert on the controller's alert stream, /api/v1/alerts/stream (p99 after"
+                  + " the engine's die event)",
               "oom.p99",
               null,
               "the engine's own die event time",
@@ -144,7 +145,7 @@ final class Report {
               (f, c) -> f <= 1500),
           new Figure(
               "oom_to_alert_loaded",
-              "OOM kill to alert on GET /api/v1/alerts while the suite's analyzer works through"
+              "OOM kill to alert on /api/v1/alerts/stream while the suite's analyzer works through"
                   + " flows at 50% of the measured analyzer capacity (p99 after the die event)",
               "oom_loaded.p99",
               null,
