@@ -125,7 +125,9 @@ final class ScaleDriver {
             + " and analyzer.commit.interval=100ms, a fresh group (and Vert.x instance) per round"
             + " (the first "
             + KafkaDrivers.WARMUP_ROUNDS
-            + " rounds a warm-up), one JVM per count;"
+            + " rounds a warm-up), one JVM per count; each round's service is created after"
+            + " System.gc() (the last round's containers collected, not left to a full"
+            + " collection in a later round's measured part);"
             + " once the lifecycle events are committed (every container tracked), rate = the"
             + " flows committed between the first observed commit covering 10% of them (or"
             + " more, if they were further by then) and the first covering 90% / the time"
@@ -159,8 +161,12 @@ final class ScaleDriver {
     values.put("analyzer.commit.interval", "100ms");
     values.put("analyzer.tick.interval", "100ms");
     values.put("analyzer.max.containers", Integer.toString(maxContainers(containers)));
-    // Heap before this service exists (earlier services stopped): what it adds is its own.
-    double heapBefore = measureHeap ? heapUsedAfterGc() : Double.NaN;
+    // Heap before this service exists (earlier services stopped): what it adds is its own. Every
+    // round starts from a collected heap: the last round's containers (at 50,000, ~90 MB promoted
+    // to the old generation) are garbage only a full collection frees, and left there they fell due
+    // in a later round's measured part (two full collections of ~170 ms at 50,000 in one run, GC
+    // log; rounds of ~2 s), a cost of the bench's fresh service per round, not of the containers.
+    double heapBefore = heapUsedAfterGc();
     AnalyzerService service = AnalyzerService.create(vertx, Settings.of(values));
     service.start().await();
     String flows = names.name(Topic.FLOWS);
