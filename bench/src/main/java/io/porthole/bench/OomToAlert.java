@@ -672,45 +672,38 @@ final class OomToAlert {
         + " envelope(s) of other containers built between the die and its envelope";
   }
 
+  /** Each stage of a death: its name and its time (epoch nanoseconds, 0: not seen). */
+  private record Stage(String name, ToLongFunction<Death> time) {}
+
+  private static final List<Stage> STAGES =
+      List.of(
+          new Stage(
+              "die event delivered to this driver's own events stream (reference)",
+              d -> d.dieReceivedNanos),
+          new Stage("collector envelope built (collector_time)", d -> d.collectorNanos),
+          new Stage(
+              "die record handed to the producer (record CreateTime)",
+              d -> d.dieRecordMillis * 1_000_000L),
+          new Stage(
+              "OOM_KILLED alert published by the analyzer (publishedAt)",
+              d -> d.alertPublishedNanos),
+          new Stage(
+              "alert record handed to the producer (record CreateTime)",
+              d -> d.alertRecordMillis * 1_000_000L),
+          new Stage(
+              "alert record read by the bench's own group-less consumer", d -> d.alertReadNanos),
+          new Stage("alert event on /api/v1/alerts/stream", d -> d.streamNanos),
+          new Stage("alert seen on GET /api/v1/alerts", d -> d.seenNanos));
+
   /** Median and max of each stage, in ms after the engine's die event. */
   private static String stages(List<Death> deaths) {
     StringBuilder out =
         new StringBuilder(
             "ms after the engine's die event, median (max) over the measured deaths: ");
-    out.append(
-        stage(
-            deaths,
-            "die event delivered to this driver's own events stream (reference)",
-            d -> d.dieReceivedNanos));
-    out.append("; ")
-        .append(stage(deaths, "collector envelope built (collector_time)", d -> d.collectorNanos));
-    out.append("; ")
-        .append(
-            stage(
-                deaths,
-                "die record handed to the producer (record CreateTime)",
-                d -> d.dieRecordMillis * 1_000_000L));
-    out.append("; ")
-        .append(
-            stage(
-                deaths,
-                "OOM_KILLED alert published by the analyzer (publishedAt)",
-                d -> d.alertPublishedNanos));
-    out.append("; ")
-        .append(
-            stage(
-                deaths,
-                "alert record handed to the producer (record CreateTime)",
-                d -> d.alertRecordMillis * 1_000_000L));
-    out.append("; ")
-        .append(
-            stage(
-                deaths,
-                "alert record read by the bench's own group-less consumer",
-                d -> d.alertReadNanos));
-    out.append("; ")
-        .append(stage(deaths, "alert event on /api/v1/alerts/stream", d -> d.streamNanos));
-    out.append("; ").append(stage(deaths, "alert seen on GET /api/v1/alerts", d -> d.seenNanos));
+    for (Stage stage : STAGES) {
+      out.append(stage == STAGES.get(0) ? "" : "; ")
+          .append(stage(deaths, stage.name(), stage.time()));
+    }
     return out.toString();
   }
 
