@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
@@ -609,31 +610,28 @@ final class OomToAlert {
     all.addAll(deaths);
     for (Death death : all) {
       each.append(each.isEmpty() ? "" : "; ")
+          .append(death.name)
+          .append(death == warmup ? " (warm-up)" : "")
+          .append(" oom->die ")
           .append(
-              String.format(
-                  Locale.ROOT,
-                  "%s%s oom->die %s, die->driver's stream %s, ->collector envelope %s,"
-                      + " ->die record %s, ->alert published %s, ->alert record %s,"
-                      + " ->read %s, ->stream %s, ->GET %.0f (%d polls; driver: create %d,"
-                      + " start %d, polls %d, remove %d)",
-                  death.name,
-                  death == warmup ? " (warm-up)" : "",
-                  death.oomNanos <= 0
-                      ? "n/a (no oom event)"
-                      : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6),
-                  relative(death, death.dieReceivedNanos),
-                  relative(death, death.collectorNanos),
-                  relative(death, death.dieRecordMillis * 1_000_000L),
-                  relative(death, death.alertPublishedNanos),
-                  relative(death, death.alertRecordMillis * 1_000_000L),
-                  relative(death, death.alertReadNanos),
-                  relative(death, death.streamNanos),
-                  (death.seenNanos - death.dieNanos) / 1e6,
-                  death.polls,
-                  death.createMs,
-                  death.startMs,
-                  death.pollMs,
-                  death.removeMs));
+              death.oomNanos <= 0
+                  ? "n/a (no oom event)"
+                  : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6));
+      for (Stage stage : STAGES) {
+        each.append(", ")
+            .append(stage.label())
+            .append(' ')
+            .append(relative(death, stage.time().applyAsLong(death)));
+      }
+      each.append(
+          String.format(
+              Locale.ROOT,
+              " (%d polls; driver: create %d, start %d, polls %d, remove %d)",
+              death.polls,
+              death.createMs,
+              death.startMs,
+              death.pollMs,
+              death.removeMs));
       each.append(", collector: ").append(collectorWork(death));
     }
     results.info(key + ".each_ms_after_die", each.toString());
@@ -672,39 +670,51 @@ final class OomToAlert {
         + " envelope(s) of other containers built between the die and its envelope";
   }
 
-  /** Each stage of a death: its name and its time (epoch nanoseconds, 0: not seen). */
-  private record Stage(String name, ToLongFunction<Death> time) {}
+  /**
+   * Each stage of a death: its name in the medians, its label in the per-death line, and its time
+   * (epoch nanoseconds, 0: not seen).
+   */
+  private record Stage(String name, String label, ToLongFunction<Death> time) {}
 
   private static final List<Stage> STAGES =
       List.of(
           new Stage(
               "die event delivered to this driver's own events stream (reference)",
+              "die->driver's stream",
               d -> d.dieReceivedNanos),
-          new Stage("collector envelope built (collector_time)", d -> d.collectorNanos),
+          new Stage(
+              "collector envelope built (collector_time)",
+              "->collector envelope",
+              d -> d.collectorNanos),
           new Stage(
               "die record handed to the producer (record CreateTime)",
+              "->die record",
               d -> d.dieRecordMillis * 1_000_000L),
           new Stage(
               "OOM_KILLED alert published by the analyzer (publishedAt)",
+              "->alert published",
               d -> d.alertPublishedNanos),
           new Stage(
               "alert record handed to the producer (record CreateTime)",
+              "->alert record",
               d -> d.alertRecordMillis * 1_000_000L),
           new Stage(
-              "alert record read by the bench's own group-less consumer", d -> d.alertReadNanos),
-          new Stage("alert event on /api/v1/alerts/stream", d -> d.streamNanos),
-          new Stage("alert seen on GET /api/v1/alerts", d -> d.seenNanos));
+              "alert record read by the bench's own group-less consumer",
+              "->read",
+              d -> d.alertReadNanos),
+          new Stage("alert event on /api/v1/alerts/stream", "->stream", d -> d.streamNanos),
+          new Stage("alert seen on GET /api/v1/alerts", "->GET", d -> d.seenNanos));
 
   /** Median and max of each stage, in ms after the engine's die event. */
   private static String stages(List<Death> deaths) {
     StringBuilder out =
         new StringBuilder(
             "ms after the engine's die event, median (max) over the measured deaths: ");
+    StringJoiner joined = new StringJoiner("; ");
     for (Stage stage : STAGES) {
-      out.append(stage == STAGES.get(0) ? "" : "; ")
-          .append(stage(deaths, stage.name(), stage.time()));
+      joined.add(stage(deaths, stage.name(), stage.time()));
     }
-    return out.toString();
+    return out.append(joined).toString();
   }
 
   private static String stage(List<Death> deaths, String name, ToLongFunction<Death> time) {

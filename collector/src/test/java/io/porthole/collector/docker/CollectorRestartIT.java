@@ -207,22 +207,24 @@ class CollectorRestartIT {
     return Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning());
   }
 
-  private long count(String id, ContainerAction action) {
+  /** The container's published events of {@code action}, in publishing order. */
+  private List<EventEnvelope> published(String id, ContainerAction action) {
     synchronized (published) {
       return published.stream()
           .filter(e -> e.getContainerId().equals(id) && e.getContainerEvent().getAction() == action)
-          .count();
+          .toList();
     }
+  }
+
+  private long count(String id, ContainerAction action) {
+    return published(id, action).size();
   }
 
   /** When each of the container's published events of {@code action} happened (engine time). */
   private List<Long> publishedTimes(String id, ContainerAction action) {
-    synchronized (published) {
-      return published.stream()
-          .filter(e -> e.getContainerId().equals(id) && e.getContainerEvent().getAction() == action)
-          .map(e -> e.getTime().getSeconds() * 1_000_000_000L + e.getTime().getNanos())
-          .toList();
-    }
+    return published(id, action).stream()
+        .map(e -> e.getTime().getSeconds() * 1_000_000_000L + e.getTime().getNanos())
+        .toList();
   }
 
   /**
@@ -251,12 +253,7 @@ class CollectorRestartIT {
   }
 
   private EventEnvelope only(String id, ContainerAction action) {
-    synchronized (published) {
-      return published.stream()
-          .filter(e -> e.getContainerId().equals(id) && e.getContainerEvent().getAction() == action)
-          .findFirst()
-          .orElseThrow();
-    }
+    return published(id, action).stream().findFirst().orElseThrow();
   }
 
   private EventSource sourceOf(String id, ContainerAction action) {
