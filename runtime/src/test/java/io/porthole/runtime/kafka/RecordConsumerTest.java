@@ -42,6 +42,9 @@ class RecordConsumerTest {
   /** The promise of each record handed out, by partition and offset ("0@3"). */
   private final Map<String, Promise<Void>> handedOut = new ConcurrentHashMap<>();
 
+  /** The partitions the consumer was told were revoked. */
+  private final Set<TopicPartition> revoked = ConcurrentHashMap.newKeySet();
+
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
@@ -55,6 +58,11 @@ class RecordConsumerTest {
   }
 
   private RecordConsumer<String, String> started(int maxInFlight) throws Exception {
+    return started(maxInFlight, Duration.ofMillis(20));
+  }
+
+  private RecordConsumer<String, String> started(int maxInFlight, Duration commitInterval)
+      throws Exception {
     // Created on a context, as a verticle would: the consumer's bookkeeping runs there.
     Promise<RecordConsumer<String, String>> created = Promise.promise();
     vertx.runOnContext(
@@ -64,17 +72,18 @@ class RecordConsumerTest {
                   vertx,
                   KafkaConsumer.create(vertx, mock),
                   new RecordConsumer.Options(
-                      "test",
-                      Set.of(TOPIC),
-                      maxInFlight,
-                      Duration.ofMillis(20),
-                      Duration.ofSeconds(5)),
+                      "test", Set.of(TOPIC), maxInFlight, commitInterval, Duration.ofSeconds(5)),
                   record -> {
                     Promise<Void> promise = Promise.promise();
                     handedOut.put(record.partition() + "@" + record.offset(), promise);
                     return promise.future();
                   },
-                  RecordConsumer.Rebalance.none());
+                  new RecordConsumer.Rebalance<>() {
+                    @Override
+                    public void revoked(Set<TopicPartition> partitions) {
+                      revoked.addAll(partitions);
+                    }
+                  });
           consumer.start().onComplete(ar -> created.complete(consumer));
         });
     RecordConsumer<String, String> consumer = await(created.future());
@@ -196,11 +205,14 @@ class RecordConsumerTest {
 
   @Test
   void revocationCommitsWhatIsCompleteAndForgetsWhatWasInFlight() throws Exception {
-    RecordConsumer<String, String> consumer = started(100);
+    // No periodic commit in this test: only the revocation commits.
+    RecordConsumer<String, String> consumer = started(100, Duration.ofHours(1));
     addRecords(P0, 0, 4);
     awaitThat("four records handed out", () -> handedOut.size() == 4);
     complete(0, 0, 1);
+    assertThat(committed(P0)).as("nothing committed before the revocation").isNull();
     mock.schedulePollTask(() -> mock.rebalance(List.of()));
+    awaitThat("partition 0 revoked", () -> revoked.contains(P0));
     awaitThat(
         "what was complete committed on revocation", () -> Long.valueOf(2).equals(committed(P0)));
 
