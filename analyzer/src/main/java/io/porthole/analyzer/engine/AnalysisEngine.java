@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +48,9 @@ public final class AnalysisEngine {
   // Not access-ordered: relinking the entry of every record's container touched two more entries
   // at random, which is most of what a record costs once the states outgrow the CPU's caches (the
   // flat-cost figure, docs/benchmarks.md). At the cap, the least recently active are found by
-  // their lastActivity instead (evictLeastRecentlyActive).
-  private final HashMap<ContainerKey, ContainerState> containers = new HashMap<>(1024);
+  // their lastActivity instead (evictLeastRecentlyActive). Not a HashMap either: see
+  // ContainerTable.
+  private final ContainerTable containers = new ContainerTable();
   private final LinkedHashMap<String, HostState> hosts = new LinkedHashMap<>(64, 0.75f, true);
   private long containersEvicted;
   private long containersExpired;
@@ -307,14 +307,12 @@ public final class AnalysisEngine {
   }
 
   private ContainerState container(String hostId, String containerId, Instant now) {
-    ContainerKey key = new ContainerKey(hostId, containerId);
-    ContainerState state = containers.get(key);
+    ContainerState state = containers.get(hostId, containerId);
     if (state == null) {
       if (containers.size() >= limits.maxContainers()) {
         evictLeastRecentlyActive();
       }
-      state = new ContainerState(hostId, containerId, host(hostId, now), now);
-      containers.put(key, state);
+      state = containers.add(containerId, host(hostId, now), now);
     }
     state.host().touch(now);
     return state;
@@ -338,7 +336,7 @@ public final class AnalysisEngine {
     }
     ContainerState example = oldest.peek();
     for (ContainerState state : oldest) {
-      containers.remove(new ContainerKey(state.hostId(), state.containerId()));
+      containers.remove(state);
     }
     containersEvicted += oldest.size();
     LOG.warn(
@@ -349,11 +347,6 @@ public final class AnalysisEngine {
         example == null ? "none" : example.key(),
         containersEvicted);
   }
-
-  /**
-   * Looks a container up without building its {@code hostId/containerId} string for every event.
-   */
-  private record ContainerKey(String hostId, String containerId) {}
 
   private HostState host(String hostId, Instant now) {
     HostState host = hosts.get(hostId);

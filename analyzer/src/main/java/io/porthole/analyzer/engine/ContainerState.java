@@ -22,6 +22,14 @@ public final class ContainerState {
   private final String hostId;
   private final String containerId;
   private final HostState host;
+  // Its key in the ContainerTable: the hash, and a Docker id as four words (dockerId), which a
+  // lookup compares in place of the id string (reading the string was two more cache misses).
+  private final long keyHash;
+  private final boolean dockerId;
+  private final long idWord0;
+  private final long idWord1;
+  private final long idWord2;
+  private final long idWord3;
   private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
   // Decisions that hold while the name, image and labels do (see silenced()).
   private final Map<Rule, Boolean> silenced = new EnumMap<>(Rule.class);
@@ -41,10 +49,26 @@ public final class ContainerState {
   private int latestNanos;
   private Instant latestEventTime = Instant.EPOCH;
 
-  ContainerState(String hostId, String containerId, HostState host, Instant now) {
+  /**
+   * {@code dockerIdWords}: the container id's words when it is a Docker id ({@link
+   * ContainerTable#dockerIdWords}), else null.
+   */
+  ContainerState(
+      String hostId,
+      String containerId,
+      HostState host,
+      Instant now,
+      long keyHash,
+      long[] dockerIdWords) {
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.containerId = Objects.requireNonNull(containerId, "containerId");
     this.host = Objects.requireNonNull(host, "host");
+    this.keyHash = keyHash;
+    this.dockerId = dockerIdWords != null;
+    this.idWord0 = dockerId ? dockerIdWords[0] : 0;
+    this.idWord1 = dockerId ? dockerIdWords[1] : 0;
+    this.idWord2 = dockerId ? dockerIdWords[2] : 0;
+    this.idWord3 = dockerId ? dockerIdWords[3] : 0;
     this.lastActivitySeconds = now.getEpochSecond();
     this.lastActivityNanos = now.getNano();
   }
@@ -70,6 +94,29 @@ public final class ContainerState {
     if (event.hasConfig()) {
       config = event.getConfig();
     }
+  }
+
+  long keyHash() {
+    return keyHash;
+  }
+
+  /**
+   * Whether this is the state of that container: {@code dockerIdWords} as for the constructor (the
+   * words of {@code containerId} when it is a Docker id).
+   */
+  boolean hasKey(String hostId, String containerId, long[] dockerIdWords) {
+    boolean sameId;
+    if (dockerIdWords == null) {
+      sameId = !dockerId && this.containerId.equals(containerId);
+    } else {
+      sameId =
+          dockerId
+              && idWord0 == dockerIdWords[0]
+              && idWord1 == dockerIdWords[1]
+              && idWord2 == dockerIdWords[2]
+              && idWord3 == dockerIdWords[3];
+    }
+    return sameId && this.hostId.equals(hostId);
   }
 
   void touch(Instant now, Timestamp eventTime) {
