@@ -84,9 +84,10 @@ public final class AnalysisEngine {
    *     not belong to {@code topic}
    */
   public List<Alert> onEvent(Topic topic, EventEnvelope event, Instant now) {
-    validate(topic, event);
-    ContainerState container = container(event.getHostId(), event.getContainerId(), now);
-    container.touch(now, event.getTime());
+    ContainerKey key =
+        ContainerKey.of(topic, event.getEventId(), event.getHostId(), event.getContainerId());
+    validateBody(topic, event);
+    ContainerState container = containers.state(activate(key, now));
     DetectionRule[] handling;
     switch (topic) {
       case CONTAINER_EVENTS -> {
@@ -160,16 +161,21 @@ public final class AnalysisEngine {
 
   /**
    * A flow of a container that no rule may use ({@link #mayUseFlow} said no): it counts as the
-   * container's activity at {@code timeSeconds}/{@code timeNanos}, like any record, and no rule is
-   * called.
-   *
-   * @throws InvalidEventException when the host or container id is empty or contains '/'
+   * container's activity, like any record, and no rule is called (the container's state is not even
+   * read).
    */
-  public void onUnusedFlow(
-      String hostId, String containerId, long timeSeconds, int timeNanos, Instant now) {
-    validateIds(Topic.FLOWS, null, hostId, containerId);
-    container(hostId, containerId, now).touch(now, timeSeconds, timeNanos);
+  public void onUnusedFlow(ContainerKey container, Instant now) {
+    activate(container, now);
     recordsByKind[2]++;
+  }
+
+  /**
+   * Reads ahead where the container is kept, for records about to be analysed: calling it for each
+   * of a batch's records first lets their reads wait for memory together. Returns a value the
+   * caller keeps (so that the reads are not dropped as unused).
+   */
+  public long readAhead(ContainerKey container) {
+    return containers.readAhead(container);
   }
 
   /**
@@ -241,9 +247,8 @@ public final class AnalysisEngine {
     if (!now.isBefore(nextExpiryPass)) {
       nextExpiryPass = now.plus(limits.containerIdleExpiry().dividedBy(EXPIRY_PASSES));
       containersExpired +=
-          expire(
-              containers.values(),
-              c -> c.lastActivity().isBefore(now.minus(limits.containerIdleExpiry())));
+          containers.removeInactiveBefore(
+              ContainerTable.epochNanos(now.minus(limits.containerIdleExpiry())));
       expire(hosts.values(), h -> h.lastActivity().isBefore(now.minus(limits.hostIdleExpiry())));
     }
     return out;
@@ -306,16 +311,19 @@ public final class AnalysisEngine {
     return ruleFailures;
   }
 
-  private ContainerState container(String hostId, String containerId, Instant now) {
-    ContainerState state = containers.get(hostId, containerId);
-    if (state == null) {
+  /** Marks the container (and its host) active, tracking it if new; returns its table slot. */
+  private int activate(ContainerKey key, Instant now) {
+    HostState host = host(key.hostId(), now);
+    host.touch(now);
+    long nowNanos = ContainerTable.epochNanos(now);
+    int slot = containers.activate(host, key, nowNanos);
+    if (slot < 0) {
       if (containers.size() >= limits.maxContainers()) {
         evictLeastRecentlyActive();
       }
-      state = containers.add(containerId, host(hostId, now), now);
+      slot = containers.add(host, key, nowNanos);
     }
-    state.host().touch(now);
-    return state;
+    return slot;
   }
 
   /**
@@ -362,24 +370,7 @@ public final class AnalysisEngine {
     return host;
   }
 
-  /** {@code eventId} null: an event decoded without its id. */
-  private static void validateIds(Topic topic, String eventId, String hostId, String containerId) {
-    if (hostId.isEmpty() || containerId.isEmpty()) {
-      throw new InvalidEventException(
-          describe(eventId) + " on " + topic + " lacks host_id or container_id");
-    }
-    if (hostId.indexOf('/') >= 0 || containerId.indexOf('/') >= 0) {
-      throw new InvalidEventException(
-          describe(eventId) + " on " + topic + ": host or container id contains '/'");
-    }
-  }
-
-  private static String describe(String eventId) {
-    return eventId == null ? "an event" : "event " + eventId;
-  }
-
-  private static void validate(Topic topic, EventEnvelope event) {
-    validateIds(topic, event.getEventId(), event.getHostId(), event.getContainerId());
+  private static void validateBody(Topic topic, EventEnvelope event) {
     EventEnvelope.BodyCase expected =
         switch (topic) {
           case CONTAINER_EVENTS -> EventEnvelope.BodyCase.CONTAINER_EVENT;

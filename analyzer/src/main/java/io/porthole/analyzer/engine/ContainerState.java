@@ -1,6 +1,5 @@
 package io.porthole.analyzer.engine;
 
-import com.google.protobuf.Timestamp;
 import io.porthole.analyzer.rules.IgnoreLabel;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
@@ -22,14 +21,11 @@ public final class ContainerState {
   private final String hostId;
   private final String containerId;
   private final HostState host;
-  // Its key in the ContainerTable: the hash, and a Docker id as four words (dockerId), which a
-  // lookup compares in place of the id string (reading the string was two more cache misses).
-  private final long keyHash;
-  private final boolean dockerId;
-  private final long idWord0;
-  private final long idWord1;
-  private final long idWord2;
-  private final long idWord3;
+  // Its slot in the table, which holds its key and last activity; -1 once forgotten, with the last
+  // activity kept here.
+  private final ContainerTable table;
+  private int slot;
+  private long forgottenActivityNanos;
   private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
   // Decisions that hold while the name, image and labels do (see silenced()).
   private final Map<Rule, Boolean> silenced = new EnumMap<>(Rule.class);
@@ -39,38 +35,14 @@ public final class ContainerState {
   private Set<Rule> ignoredRules = Set.of();
   private int restartCount;
   private ContainerConfig config;
-  // Every record's container is touched: only primitives are written then. A reference written
-  // into a state that has aged into the old generation dirties its card, and with tens of
-  // thousands of containers every young collection scanned them all (the flat-cost figure).
-  private long lastActivitySeconds;
-  private int lastActivityNanos;
-  // The latest event time, kept as seconds and nanos: an Instant is only built when asked for.
-  private long latestSeconds;
-  private int latestNanos;
-  private Instant latestEventTime = Instant.EPOCH;
 
-  /**
-   * {@code dockerIdWords}: the container id's words when it is a Docker id ({@link
-   * ContainerTable#dockerIdWords}), else null.
-   */
   ContainerState(
-      String hostId,
-      String containerId,
-      HostState host,
-      Instant now,
-      long keyHash,
-      long[] dockerIdWords) {
+      String hostId, String containerId, HostState host, ContainerTable table, int slot) {
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.containerId = Objects.requireNonNull(containerId, "containerId");
     this.host = Objects.requireNonNull(host, "host");
-    this.keyHash = keyHash;
-    this.dockerId = dockerIdWords != null;
-    this.idWord0 = dockerId ? dockerIdWords[0] : 0;
-    this.idWord1 = dockerId ? dockerIdWords[1] : 0;
-    this.idWord2 = dockerId ? dockerIdWords[2] : 0;
-    this.idWord3 = dockerId ? dockerIdWords[3] : 0;
-    this.lastActivitySeconds = now.getEpochSecond();
-    this.lastActivityNanos = now.getNano();
+    this.table = table;
+    this.slot = slot;
   }
 
   /**
@@ -96,40 +68,23 @@ public final class ContainerState {
     }
   }
 
-  long keyHash() {
-    return keyHash;
+  ContainerTable table() {
+    return table;
   }
 
-  /**
-   * Whether this is the state of that container: {@code dockerIdWords} as for the constructor (the
-   * words of {@code containerId} when it is a Docker id).
-   */
-  boolean hasKey(String hostId, String containerId, long[] dockerIdWords) {
-    boolean sameId;
-    if (dockerIdWords == null) {
-      sameId = !dockerId && this.containerId.equals(containerId);
-    } else {
-      sameId =
-          dockerId
-              && idWord0 == dockerIdWords[0]
-              && idWord1 == dockerIdWords[1]
-              && idWord2 == dockerIdWords[2]
-              && idWord3 == dockerIdWords[3];
-    }
-    return sameId && this.hostId.equals(hostId);
+  /** Its slot in the table, or -1 once forgotten. */
+  int slot() {
+    return slot;
   }
 
-  void touch(Instant now, Timestamp eventTime) {
-    touch(now, eventTime.getSeconds(), eventTime.getNanos());
+  void moved(int newSlot) {
+    slot = newSlot;
   }
 
-  void touch(Instant now, long seconds, int nanos) {
-    lastActivitySeconds = now.getEpochSecond();
-    lastActivityNanos = now.getNano();
-    if (seconds > latestSeconds || (seconds == latestSeconds && nanos > latestNanos)) {
-      latestSeconds = seconds;
-      latestNanos = nanos;
-    }
+  /** Forgotten by the table: keeps its last activity. */
+  void detach(long activityNanos) {
+    slot = -1;
+    forgottenActivityNanos = activityNanos;
   }
 
   /** The rule's state for this container, created on first use. */
@@ -208,18 +163,11 @@ public final class ContainerState {
     return config;
   }
 
+  /** When a record of the container last arrived (the analyzer's clock). */
   public Instant lastActivity() {
-    return Instant.ofEpochSecond(lastActivitySeconds, lastActivityNanos);
-  }
-
-  /** The latest event time seen for this container: its own clock for windows. */
-  public Instant latestEventTime() {
-    Instant latest = latestEventTime;
-    if (latest.getEpochSecond() != latestSeconds || latest.getNano() != latestNanos) {
-      latest = Instant.ofEpochSecond(latestSeconds, latestNanos);
-      latestEventTime = latest;
-    }
-    return latest;
+    long nanos = slot < 0 ? forgottenActivityNanos : table.activityNanos(slot);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   /** The key its records and alerts carry: {@code hostId/containerId}. */

@@ -10,13 +10,15 @@ import java.util.NoSuchElementException;
 
 /**
  * The tracked containers by host and container id: an open-addressing table (linear probing, at
- * most half full) holding each container's key hash in one array and its state in another.
+ * most half full) whose slots hold each container's key and last activity in one array of longs,
+ * and its state in another array.
  *
- * <p>Why not a {@code HashMap}: with 50,000 containers, every record's lookup missed the CPU's
- * caches on the bucket, the node, the key, the key's id strings and then the state, each load
- * waiting for the one before (the flat-cost figure, docs/benchmarks.md). Here a lookup reads the
- * slot's hash and the slot's state, then the state itself, which holds a Docker id as four words
- * and its host's own id string ({@link ContainerState#hasKey}): no id string of its own is read.
+ * <p>Why: with 50,000 containers a record's container is out of the CPU's caches. Through a {@code
+ * HashMap} a flow's lookup read the bucket, the node, the key, the key's id strings and the state
+ * one after another, each load waiting for the one before (the flat-cost figure,
+ * docs/benchmarks.md). Here a flow no rule may use reads and writes its slot only ({@link
+ * #activate}): the key is there (a Docker id as four words, the host as its number), and so is the
+ * last activity. Only a record handed to the rules reads the state.
  *
  * <p>Single-threaded, like the engine. Removal shifts the rest of a cluster back (no tombstones),
  * and the iterator of {@link #values()} supports it.
@@ -24,28 +26,23 @@ import java.util.NoSuchElementException;
 final class ContainerTable {
 
   private static final int MIN_CAPACITY = 1024;
-  // A Docker container id: 64 lowercase hex digits, kept as four words of 16 digits.
-  static final int DOCKER_ID_LENGTH = 64;
-  static final int DOCKER_ID_WORDS = 4;
-  private static final int DIGITS_PER_WORD = 16;
-  private static final int INVALID = 0x100;
-  private static final int[] HEX_VALUES = new int[128];
 
-  static {
-    Arrays.fill(HEX_VALUES, INVALID);
-    for (int digit = 0; digit < DIGITS_PER_WORD; digit++) {
-      HEX_VALUES[Character.forDigit(digit, DIGITS_PER_WORD)] = digit;
-    }
-  }
+  // A slot, STRIDE longs from HOST: the host (the hash of its id string in the high half; in the
+  // low half its number, and NOT_DOCKER_ID when the container id is not a Docker id; 0: an empty
+  // slot), the container id's words (any other id: its String hash in the first word, the state
+  // compares the string), and the last activity in nanoseconds of the epoch (analyzer's clock).
+  private static final int HOST = 0;
+  private static final int WORDS = 1;
+  private static final int ACTIVITY = WORDS + ContainerKey.DOCKER_ID_WORDS;
+  private static final int STRIDE = ACTIVITY + 1;
+  private static final long NOT_DOCKER_ID = 0x8000_0000L;
+  private static final long HOST_NUMBER = 0x7fff_ffffL;
 
-  // 0: an empty slot (a key's hash is never 0).
-  private long[] hashes;
+  private long[] slots;
   private ContainerState[] states;
   private int mask;
   private int size;
   private int modifications;
-  // The id words of the key being looked up (the table is single-threaded).
-  private final long[] words = new long[DOCKER_ID_WORDS];
   private final Values values = new Values();
 
   ContainerTable() {
@@ -53,7 +50,7 @@ final class ContainerTable {
   }
 
   private void allocate(int capacity) {
-    hashes = new long[capacity];
+    slots = new long[capacity * STRIDE];
     states = new ContainerState[capacity];
     mask = capacity - 1;
   }
@@ -62,62 +59,126 @@ final class ContainerTable {
     return size;
   }
 
-  /** The state of the container, or null when it is not tracked. */
-  ContainerState get(String hostId, String containerId) {
-    boolean dockerId = dockerIdWords(containerId, words);
-    long hash = hash(hostId, containerId, dockerId, words);
-    for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
-      long slotHash = hashes[slot];
-      if (slotHash == 0) {
-        return null;
+  /**
+   * Marks the container active at {@code nowNanos} (nanoseconds of the epoch); returns its slot,
+   * for {@link #state}, or -1 when it is not tracked.
+   */
+  int activate(HostState host, ContainerKey key, long nowNanos) {
+    long hostKey = hostKey(host, key.dockerId());
+    for (int slot = (int) key.hash() & mask; ; slot = (slot + 1) & mask) {
+      int base = slot * STRIDE;
+      long slotHost = slots[base + HOST];
+      if (slotHost == 0) {
+        return -1;
       }
-      if (slotHash == hash) {
-        ContainerState state = states[slot];
-        if (state.hasKey(hostId, containerId, dockerId ? words : null)) {
-          return state;
-        }
+      if (((slotHost ^ hostKey) & ~HOST_NUMBER) == 0
+          && key.sameWords(slots, base + WORDS)
+          && isKey(slot, slotHost, hostKey, key)) {
+        slots[base + ACTIVITY] = nowNanos;
+        return slot;
       }
     }
   }
 
   /**
-   * Tracks a new container, not tracked yet ({@link #get} returned null): its state keeps the
-   * host's own id string, so that the containers of a host share it.
+   * Reads the first slot of the key's probe, and returns a value of it that the caller keeps: the
+   * reads of a batch's slots, one after another with nothing depending on them, wait for memory
+   * together rather than each in turn when its record is analysed.
    */
-  ContainerState add(String containerId, HostState host, Instant now) {
+  long readAhead(ContainerKey key) {
+    int base = ((int) key.hash() & mask) * STRIDE;
+    return slots[base + HOST] + slots[base + ACTIVITY];
+  }
+
+  /**
+   * The rest of a key's comparison, once the host's hash, the kind of id and the words are equal:
+   * the host (by number; by its id string when the number differs, as for a host forgotten and seen
+   * again, whose slots then take the new number) and an id that is not a Docker id.
+   */
+  private boolean isKey(int slot, long slotHost, long hostKey, ContainerKey key) {
+    ContainerState state = null;
+    if (slotHost != hostKey) {
+      state = states[slot];
+      if (!state.hostId().equals(key.hostId())) {
+        return false;
+      }
+    }
+    if (!key.dockerId()) {
+      state = state == null ? states[slot] : state;
+      if (!state.containerId().equals(key.containerId())) {
+        return false;
+      }
+    }
+    if (slotHost != hostKey) {
+      slots[slot * STRIDE + HOST] = hostKey;
+    }
+    return true;
+  }
+
+  /** The state in a slot {@link #activate} or {@link #add} returned (until the next change). */
+  ContainerState state(int slot) {
+    return states[slot];
+  }
+
+  /**
+   * Tracks a new container, not tracked yet ({@link #activate} returned -1), active at {@code
+   * nowNanos}; returns its slot. Its state keeps the host's own id string (shared by the host's
+   * containers).
+   */
+  int add(HostState host, ContainerKey key, long nowNanos) {
     if (size + 1 > (mask + 1) / 2) {
       grow();
     }
-    String hostId = host.hostId();
-    boolean dockerId = dockerIdWords(containerId, words);
-    long hash = hash(hostId, containerId, dockerId, words);
-    ContainerState state =
-        new ContainerState(hostId, containerId, host, now, hash, dockerId ? words : null);
-    int slot = (int) hash & mask;
-    while (hashes[slot] != 0) {
+    int slot = (int) key.hash() & mask;
+    while (slots[slot * STRIDE + HOST] != 0) {
       slot = (slot + 1) & mask;
     }
-    hashes[slot] = hash;
-    states[slot] = state;
+    int base = slot * STRIDE;
+    slots[base + HOST] = hostKey(host, key.dockerId());
+    key.copyWords(slots, base + WORDS);
+    slots[base + ACTIVITY] = nowNanos;
+    states[slot] = new ContainerState(host.hostId(), key.containerId(), host, this, slot);
     size++;
     modifications++;
-    return state;
+    return slot;
   }
 
-  /** Forgets the container of this state; false when it was not tracked (or another state is). */
+  /** The last activity of the container in this slot, in nanoseconds of the epoch. */
+  long activityNanos(int slot) {
+    return slots[slot * STRIDE + ACTIVITY];
+  }
+
+  /** Forgets the container of this state; false when it is not tracked here. */
   boolean remove(ContainerState state) {
-    long hash = state.keyHash();
-    for (int slot = (int) hash & mask; hashes[slot] != 0; slot = (slot + 1) & mask) {
-      if (states[slot] == state) {
-        removeAt(slot);
-        return true;
+    int slot = state.slot();
+    if (slot < 0 || state.table() != this || states[slot] != state) {
+      return false;
+    }
+    removeAt(slot);
+    return true;
+  }
+
+  /** Forgets the containers last active before {@code cutoffNanos}; returns how many. */
+  int removeInactiveBefore(long cutoffNanos) {
+    int removed = 0;
+    Cursor cursor = new Cursor();
+    while (cursor.hasNext()) {
+      cursor.next();
+      if (activityNanos(cursor.current) < cutoffNanos) {
+        cursor.remove();
+        removed++;
       }
     }
-    return false;
+    return removed;
   }
 
   void clear() {
-    Arrays.fill(hashes, 0);
+    for (int slot = 0; slot <= mask; slot++) {
+      if (states[slot] != null) {
+        states[slot].detach(activityNanos(slot));
+      }
+    }
+    Arrays.fill(slots, 0);
     Arrays.fill(states, null);
     size = 0;
     modifications++;
@@ -134,79 +195,60 @@ final class ContainerTable {
    * entry.
    */
   private void removeAt(int slot) {
+    states[slot].detach(activityNanos(slot));
     int hole = slot;
-    for (int next = (slot + 1) & mask; hashes[next] != 0; next = (next + 1) & mask) {
-      int home = (int) hashes[next] & mask;
+    for (int next = (slot + 1) & mask; slots[next * STRIDE + HOST] != 0; next = (next + 1) & mask) {
+      int home = homeOf(next);
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        hashes[hole] = hashes[next];
+        System.arraycopy(slots, next * STRIDE, slots, hole * STRIDE, STRIDE);
         states[hole] = states[next];
+        states[hole].moved(hole);
         hole = next;
       }
     }
-    hashes[hole] = 0;
+    Arrays.fill(slots, hole * STRIDE, hole * STRIDE + STRIDE, 0);
     states[hole] = null;
     size--;
     modifications++;
   }
 
   private void grow() {
-    long[] oldHashes = hashes;
+    long[] oldSlots = slots;
     ContainerState[] oldStates = states;
-    allocate(oldHashes.length * 2);
-    for (int old = 0; old < oldHashes.length; old++) {
-      long hash = oldHashes[old];
-      if (hash != 0) {
-        int slot = (int) hash & mask;
-        while (hashes[slot] != 0) {
+    allocate(oldStates.length * 2);
+    for (int old = 0; old < oldStates.length; old++) {
+      if (oldStates[old] != null) {
+        int slot = home(oldSlots, old * STRIDE);
+        while (slots[slot * STRIDE + HOST] != 0) {
           slot = (slot + 1) & mask;
         }
-        hashes[slot] = hash;
+        System.arraycopy(oldSlots, old * STRIDE, slots, slot * STRIDE, STRIDE);
         states[slot] = oldStates[old];
+        states[slot].moved(slot);
       }
     }
     modifications++;
   }
 
-  /**
-   * Whether {@code id} is a Docker id (64 lowercase hex digits), and its four words into {@code
-   * into} when it is. Only lowercase: two ids are the same words exactly when they are equal.
-   */
-  static boolean dockerIdWords(String id, long[] into) {
-    if (id.length() != DOCKER_ID_LENGTH) {
-      return false;
-    }
-    int invalid = 0;
-    for (int word = 0; word < DOCKER_ID_WORDS; word++) {
-      long value = 0;
-      int offset = word * DIGITS_PER_WORD;
-      for (int i = 0; i < DIGITS_PER_WORD; i++) {
-        char c = id.charAt(offset + i);
-        int digit = c < HEX_VALUES.length ? HEX_VALUES[c] : INVALID;
-        invalid |= digit;
-        value = (value << 4) | (digit & 0xf);
-      }
-      into[word] = value;
-    }
-    return (invalid & INVALID) == 0;
+  private static long hostKey(HostState host, boolean dockerId) {
+    return ((long) host.hostId().hashCode() << 32) | (dockerId ? 0 : NOT_DOCKER_ID) | host.number();
   }
 
-  /** The key's hash, never 0: well mixed in its low bits, which pick the home slot. */
-  static long hash(String hostId, String containerId, boolean dockerId, long[] words) {
-    long hash = hostId.hashCode();
-    if (dockerId) {
-      for (long word : words) {
-        hash = hash * 0x9E3779B97F4A7C15L + word;
-      }
-    } else {
-      hash = hash * 0x9E3779B97F4A7C15L + containerId.hashCode();
-    }
-    // MurmurHash3's 64-bit finalizer.
-    hash ^= hash >>> 33;
-    hash *= 0xff51afd7ed558ccdL;
-    hash ^= hash >>> 33;
-    hash *= 0xc4ceb9fe1a85ec53L;
-    hash ^= hash >>> 33;
-    return hash == 0 ? 1 : hash;
+  private int homeOf(int slot) {
+    return home(slots, slot * STRIDE);
+  }
+
+  /** The home slot of the key in {@code from} of {@code table}: as {@link ContainerKey#hash}. */
+  private int home(long[] table, int from) {
+    long hostKey = table[from + HOST];
+    return (int)
+            ContainerKey.hash(
+                (int) (hostKey >>> 32), (hostKey & NOT_DOCKER_ID) == 0, table, from + WORDS)
+        & mask;
+  }
+
+  static long epochNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
   private final class Values extends AbstractCollection<ContainerState> {
@@ -235,7 +277,7 @@ final class ContainerTable {
 
     Cursor() {
       int empty = 0;
-      while (size > 0 && hashes[empty] != 0) {
+      while (size > 0 && states[empty] != null) {
         empty++;
       }
       start = empty;
@@ -244,7 +286,7 @@ final class ContainerTable {
     @Override
     public boolean hasNext() {
       checkModifications();
-      while (passed <= mask && hashes[(start + 1 + passed) & mask] == 0) {
+      while (passed <= mask && states[(start + 1 + passed) & mask] == null) {
         passed++;
       }
       return passed <= mask;

@@ -6,12 +6,17 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** What the analyzer knows about one host: its latest heartbeat and each host rule's state. */
 public final class HostState {
 
+  // Numbers the hosts for the container table's keys: unique among the 2^31 - 1 created first.
+  private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
+
   private final String hostId;
+  private final int number;
   private final Map<Rule, Object> ruleState = new EnumMap<>(Rule.class);
   private String kernelVersion = "";
   private CollectorHeartbeat lastHeartbeat;
@@ -21,6 +26,7 @@ public final class HostState {
   HostState(String hostId, Instant now) {
     this.hostId = Objects.requireNonNull(hostId, "hostId");
     this.lastActivity = now;
+    this.number = 1 + Math.floorMod(NEXT_NUMBER.getAndIncrement(), Integer.MAX_VALUE);
   }
 
   void heartbeat(CollectorHeartbeat heartbeat, Instant receivedAt) {
@@ -58,6 +64,11 @@ public final class HostState {
 
   public String hostId() {
     return hostId;
+  }
+
+  /** This host state's number, in [1, 2^31): states of the same host seen again differ. */
+  int number() {
+    return number;
   }
 
   /** The host's kernel (uname -r) from its latest heartbeat, or empty when none was seen. */

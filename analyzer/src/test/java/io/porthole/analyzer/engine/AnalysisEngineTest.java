@@ -126,8 +126,9 @@ class AnalysisEngineTest {
   void anUnusedFlowIsItsContainersActivityAndCountsForEveryFlowRule() {
     AnalysisEngine engine =
         new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
-    engine.onUnusedFlow("host-1", containerId("a"), T0.getEpochSecond(), 0, T0);
-    engine.onUnusedFlow("host-1", containerId("a"), T0.getEpochSecond(), 5, T0.plusSeconds(600));
+    engine.onUnusedFlow(ContainerKey.of(Topic.FLOWS, "host-1", containerId("a")), T0);
+    engine.onUnusedFlow(
+        ContainerKey.of(Topic.FLOWS, "host-1", containerId("a")), T0.plusSeconds(600));
 
     assertThat(engine.trackedContainers()).isEqualTo(1);
     assertThat(engine.recordsByRule())
@@ -141,16 +142,12 @@ class AnalysisEngineTest {
   }
 
   @Test
-  void anUnusedFlowWithoutAValidContainerIsRejectedWithAClearError() {
-    AnalysisEngine engine =
-        new AnalysisEngine(EngineLimits.defaults(), RuleSet.defaults().enabledRules());
-
-    assertThatThrownBy(() -> engine.onUnusedFlow("host-1", "", 1, 0, T0))
+  void aContainerKeyWithoutValidIdsIsRejectedWithAClearError() {
+    assertThatThrownBy(() -> ContainerKey.of(Topic.FLOWS, "host-1", ""))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("lacks host_id or container_id");
-    assertThatThrownBy(() -> engine.onUnusedFlow("host/1", containerId("a"), 1, 0, T0))
+    assertThatThrownBy(() -> ContainerKey.of(Topic.FLOWS, "host/1", containerId("a")))
         .isInstanceOf(InvalidEventException.class)
         .hasMessageContaining("contains '/'");
-    assertThat(engine.trackedContainers()).isZero();
   }
 }

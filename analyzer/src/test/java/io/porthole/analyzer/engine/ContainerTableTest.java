@@ -3,6 +3,7 @@ package io.porthole.analyzer.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class ContainerTableTest {
 
   private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+  private static final long NOW_NANOS = ContainerTable.epochNanos(NOW);
   private final Map<String, HostState> hosts = new HashMap<>();
 
   private HostState host(String hostId) {
@@ -26,43 +28,88 @@ class ContainerTableTest {
 
   private static String dockerId(Random random) {
     StringBuilder id = new StringBuilder();
-    while (id.length() < ContainerTable.DOCKER_ID_LENGTH) {
+    while (id.length() < ContainerKey.DOCKER_ID_LENGTH) {
       id.append(String.format(Locale.ROOT, "%016x", random.nextLong()));
     }
     return id.toString();
+  }
+
+  /** The state of the container, or null, as the engine finds it. */
+  private static ContainerState find(ContainerTable table, HostState host, String containerId) {
+    int slot = table.activate(host, key(host, containerId), NOW_NANOS);
+    return slot < 0 ? null : table.state(slot);
+  }
+
+  private static ContainerState add(ContainerTable table, HostState host, String containerId) {
+    return table.state(table.add(host, key(host, containerId), NOW_NANOS));
+  }
+
+  private static ContainerKey key(HostState host, String containerId) {
+    return ContainerKey.of(Topic.FLOWS, host.hostId(), containerId);
   }
 
   @Test
   void findsWhatWasAddedByHostAndIdAndNothingElse() {
     ContainerTable table = new ContainerTable();
     String id = "0123456789abcdef".repeat(4);
-    ContainerState onA = table.add(id, host("host-a"), NOW);
-    ContainerState shortId = table.add("c1", host("host-a"), NOW);
+    ContainerState onA = add(table, host("host-a"), id);
+    ContainerState shortId = add(table, host("host-a"), "c1");
 
-    assertThat(table.get("host-a", new String(id))).isSameAs(onA);
-    assertThat(table.get("host-a", "c1")).isSameAs(shortId);
-    assertThat(table.get("host-b", id)).as("the same id on another host").isNull();
-    assertThat(table.get("host-a", id.toUpperCase(Locale.ROOT)))
+    assertThat(find(table, host("host-a"), new String(id))).isSameAs(onA);
+    assertThat(find(table, host("host-a"), "c1")).isSameAs(shortId);
+    assertThat(find(table, host("host-b"), id)).as("the same id on another host").isNull();
+    assertThat(find(table, host("host-a"), id.toUpperCase(Locale.ROOT)))
         .as("uppercase digits: another id, compared as a string")
         .isNull();
-    assertThat(table.get("host-a", id.substring(1) + "0")).isNull();
-    assertThat(table.get("host-a", "c2")).isNull();
-    assertThat(table.size()).isEqualTo(2);
+    assertThat(find(table, host("host-a"), id.substring(1) + "0")).isNull();
+    assertThat(find(table, host("host-a"), "c2")).isNull();
+    table.readAhead(key(host("host-a"), "c3"));
+    assertThat(table.size()).as("reading ahead tracks nothing").isEqualTo(2);
     assertThat(onA.hostId()).isSameAs(hosts.get("host-a").hostId());
   }
 
   @Test
+  void aHostForgottenAndSeenAgainFindsItsContainers() {
+    ContainerTable table = new ContainerTable();
+    String id = "0123456789abcdef".repeat(4);
+    ContainerState docker = add(table, new HostState("host-a", NOW), id);
+    ContainerState other = add(table, new HostState("host-a", NOW), "c1");
+
+    HostState again = new HostState(new String("host-a"), NOW);
+    assertThat(find(table, again, id)).isSameAs(docker);
+    assertThat(find(table, again, "c1")).isSameAs(other);
+    assertThat(find(table, again, id)).as("found again, under the new number").isSameAs(docker);
+    assertThat(table.size()).isEqualTo(2);
+  }
+
+  @Test
+  void keepsTheLastActivityOfEachContainerAlsoOnceForgotten() {
+    ContainerTable table = new ContainerTable();
+    HostState host = host("h");
+    ContainerState early = add(table, host, "early");
+    ContainerState late = add(table, host, "late");
+    table.activate(host, key(host, "late"), NOW_NANOS + 5_000_000_000L);
+
+    assertThat(early.lastActivity()).isEqualTo(NOW);
+    assertThat(late.lastActivity()).isEqualTo(NOW.plusSeconds(5));
+    assertThat(table.removeInactiveBefore(NOW_NANOS + 1)).isEqualTo(1);
+    assertThat(find(table, host, "early")).isNull();
+    assertThat(early.lastActivity()).as("forgotten: as it was").isEqualTo(NOW);
+    assertThat(table.remove(early)).isFalse();
+    assertThat(find(table, host, "late")).isSameAs(late);
+  }
+
+  @Test
   void dockerIdsAreFourWordsOfLowercaseHex() {
-    long[] words = new long[ContainerTable.DOCKER_ID_WORDS];
-    assertThat(
-            ContainerTable.dockerIdWords(
-                "00000000000000010000000000000002" + "f".repeat(32), words))
-        .isTrue();
+    long[] words = new long[ContainerKey.DOCKER_ID_WORDS];
+    String id = "00000000000000010000000000000002" + "f".repeat(32);
+    assertThat(ContainerKey.dockerIdWords(id, words)).isTrue();
     assertThat(words).containsExactly(1L, 2L, -1L, -1L);
-    assertThat(ContainerTable.dockerIdWords("g" + "0".repeat(63), words)).isFalse();
-    assertThat(ContainerTable.dockerIdWords("A" + "0".repeat(63), words)).isFalse();
-    assertThat(ContainerTable.dockerIdWords("\u00e9" + "0".repeat(63), words)).isFalse();
-    assertThat(ContainerTable.dockerIdWords("0".repeat(63), words)).isFalse();
+    assertThat(ContainerKey.dockerIdWords("g" + "0".repeat(63), words)).isFalse();
+    assertThat(words).containsExactly(("g" + "0".repeat(63)).hashCode(), 0L, 0L, 0L);
+    assertThat(ContainerKey.dockerIdWords("A" + "0".repeat(63), words)).isFalse();
+    assertThat(ContainerKey.dockerIdWords("\u00e9" + "0".repeat(63), words)).isFalse();
+    assertThat(ContainerKey.dockerIdWords("0".repeat(63), words)).isFalse();
   }
 
   @Test
@@ -76,15 +123,23 @@ class ContainerTableTest {
     }
     ContainerTable table = new ContainerTable();
     Map<String, ContainerState> model = new HashMap<>();
+    Map<ContainerState, Long> activity = new HashMap<>();
     for (int round = 0; round < 40_000; round++) {
       String key = keys.get(random.nextInt(keys.size()));
-      String hostId = key.substring(0, key.indexOf('/'));
+      HostState host = host(key.substring(0, key.indexOf('/')));
       String containerId = key.substring(key.indexOf('/') + 1);
-      ContainerState found = table.get(hostId, containerId);
+      int slot = table.activate(host, key(host, containerId), NOW_NANOS + round);
+      ContainerState found = slot < 0 ? null : table.state(slot);
       assertThat(found).as(key).isSameAs(model.get(key));
+      if (found != null) {
+        activity.put(found, NOW_NANOS + round);
+      }
       int action = random.nextInt(10);
       if (found == null && action < 7) {
-        model.put(key, table.add(containerId, host(hostId), NOW));
+        ContainerState added =
+            table.state(table.add(host, key(host, containerId), NOW_NANOS + round));
+        model.put(key, added);
+        activity.put(added, NOW_NANOS + round);
       } else if (found != null && action == 0) {
         assertThat(table.remove(found)).isTrue();
         assertThat(table.remove(found)).as("removed already").isFalse();
@@ -103,14 +158,17 @@ class ContainerTableTest {
           }
         }
         assertThat(visited).containsExactlyInAnyOrderElementsOf(before);
-        assertThat(table.size()).isEqualTo(model.size());
         assertThat(table.values()).containsExactlyInAnyOrderElementsOf(model.values());
       }
       assertThat(table.size()).isEqualTo(model.size());
     }
-    for (Map.Entry<String, ContainerState> entry : model.entrySet()) {
-      ContainerState state = entry.getValue();
-      assertThat(table.get(state.hostId(), state.containerId())).isSameAs(state);
+    activity.forEach(
+        (state, nanos) ->
+            assertThat(ContainerTable.epochNanos(state.lastActivity()))
+                .as("the last activity of %s", state.key())
+                .isEqualTo(nanos));
+    for (ContainerState state : model.values()) {
+      assertThat(find(table, host(state.hostId()), state.containerId())).isSameAs(state);
     }
     assertThat(model.size()).as("the table grew past its first capacity").isGreaterThan(1_024);
   }
@@ -120,7 +178,7 @@ class ContainerTableTest {
     ContainerTable table = new ContainerTable();
     Random random = new Random(11);
     for (int i = 0; i < 2_000; i++) {
-      table.add(dockerId(random), host("h"), NOW);
+      add(table, host("h"), dockerId(random));
     }
     int visited = 0;
     for (Iterator<ContainerState> it = table.values().iterator(); it.hasNext(); ) {
@@ -132,20 +190,21 @@ class ContainerTableTest {
     assertThat(table.size()).isZero();
     assertThat(table.values()).isEmpty();
 
-    ContainerState state = table.add("c1", host("h"), NOW);
+    ContainerState state = add(table, host("h"), "c1");
     table.clear();
-    assertThat(table.get("h", "c1")).isNull();
+    assertThat(find(table, host("h"), "c1")).isNull();
     assertThat(table.remove(state)).isFalse();
+    assertThat(state.lastActivity()).isEqualTo(NOW);
     assertThat(table.size()).isZero();
   }
 
   @Test
   void anAdditionDuringIterationIsAConcurrentModification() {
     ContainerTable table = new ContainerTable();
-    table.add("c1", host("h"), NOW);
+    add(table, host("h"), "c1");
     Iterator<ContainerState> it = table.values().iterator();
     it.next();
-    table.add("c2", host("h"), NOW);
+    add(table, host("h"), "c2");
     assertThatThrownBy(it::hasNext).isInstanceOf(ConcurrentModificationException.class);
     Iterator<ContainerState> fresh = table.values().iterator();
     assertThatThrownBy(fresh::remove).isInstanceOf(IllegalStateException.class);
