@@ -99,6 +99,13 @@ final class ScaleDriver {
                   heapAfterGc.get(containers) / 1e6,
                   heapAfterGc.get(containers) / tracked.get(containers)));
     }
+    // The analysis thread's share alone, in this JVM, the services stopped.
+    for (int containers : counts) {
+      System.gc();
+      results.measured(
+          "scale.engine_ns." + containers, "ns/flow", EngineAlone.nanosPerFlow(containers));
+    }
+    results.info("scale.engine_how", EngineAlone.how());
     int most = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
     for (int containers : counts) {
       results.measured(
@@ -106,8 +113,7 @@ final class ScaleDriver {
           "bytes",
           List.of(heapAfterGc.get(containers) / tracked.get(containers)));
     }
-    // bench/run runs one JVM per count (what one count's services leave behind does not weigh on
-    // the next) and computes the spread itself; given several counts, this JVM does.
+    // Given several counts (bench/run gives all three), the spread of their medians.
     if (counts.size() > 1) {
       double max = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
       double min = medians.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
@@ -125,7 +131,8 @@ final class ScaleDriver {
             + " and analyzer.commit.interval=100ms, a fresh group (and Vert.x instance) per round"
             + " (the first "
             + KafkaDrivers.WARMUP_ROUNDS
-            + " rounds a warm-up), one JVM per count; each round's service is created after"
+            + " rounds a warm-up), the counts' rounds interleaved in one JVM (1k, 10k, 50k, 1k,"
+            + " ...); each round's service is created after"
             + " System.gc() (the last round's containers collected, not left to a full"
             + " collection in a later round's measured part);"
             + " once the lifecycle events are committed (every container tracked), rate = the"
