@@ -765,8 +765,7 @@ final class OomToAlert {
   }
 
   private static long epochNanos() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    return Timestamps.toEpochNanos(Instant.now());
   }
 
   /**

@@ -6,6 +6,8 @@ import java.time.Instant;
 /** Conversions between {@link Instant} and protobuf {@link Timestamp}. */
 public final class Timestamps {
 
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
   private Timestamps() {}
 
   public static Timestamp of(Instant instant) {
@@ -25,6 +27,16 @@ public final class Timestamps {
 
   public static long toEpochMillis(Timestamp timestamp) {
     return timestamp.getSeconds() * 1000L + timestamp.getNanos() / 1_000_000;
+  }
+
+  /** Nanoseconds since the epoch (a long holds them until the year 2262). */
+  public static long toEpochNanos(Timestamp timestamp) {
+    return timestamp.getSeconds() * NANOS_PER_SECOND + timestamp.getNanos();
+  }
+
+  /** Nanoseconds since the epoch (a long holds them until the year 2262). */
+  public static long toEpochNanos(Instant instant) {
+    return instant.getEpochSecond() * NANOS_PER_SECOND + instant.getNano();
   }
 
   public static Timestamp now() {

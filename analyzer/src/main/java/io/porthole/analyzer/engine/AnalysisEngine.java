@@ -5,6 +5,7 @@ import io.porthole.proto.Alert;
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -248,7 +249,7 @@ public final class AnalysisEngine {
       nextExpiryPass = now.plus(limits.containerIdleExpiry().dividedBy(EXPIRY_PASSES));
       containersExpired +=
           containers.removeInactiveBefore(
-              ContainerTable.epochNanos(now.minus(limits.containerIdleExpiry())));
+              Timestamps.toEpochNanos(now.minus(limits.containerIdleExpiry())));
       expire(hosts.values(), h -> h.lastActivity().isBefore(now.minus(limits.hostIdleExpiry())));
     }
     return out;
@@ -315,7 +316,7 @@ public final class AnalysisEngine {
   private int activate(ContainerKey key, Instant now) {
     HostState host = host(key.hostId(), now);
     host.touch(now);
-    long nowNanos = ContainerTable.epochNanos(now);
+    long nowNanos = Timestamps.toEpochNanos(now);
     int slot = containers.activate(host, key, nowNanos);
     if (slot < 0) {
       if (containers.size() >= limits.maxContainers()) {

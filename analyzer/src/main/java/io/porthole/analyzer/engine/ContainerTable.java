@@ -1,6 +1,5 @@
 package io.porthole.analyzer.engine;
 
-import java.time.Instant;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
@@ -245,10 +244,6 @@ final class ContainerTable {
             ContainerKey.hash(
                 (int) (hostKey >>> 32), (hostKey & NOT_DOCKER_ID) == 0, table, from + WORDS)
         & mask;
-  }
-
-  static long epochNanos(Instant instant) {
-    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
   private final class Values extends AbstractCollection<ContainerState> {

@@ -3,6 +3,7 @@ package io.porthole.analyzer.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.porthole.wire.Timestamps;
 import io.porthole.wire.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ContainerTableTest {
 
   private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
-  private static final long NOW_NANOS = ContainerTable.epochNanos(NOW);
+  private static final long NOW_NANOS = Timestamps.toEpochNanos(NOW);
   private final Map<String, HostState> hosts = new HashMap<>();
 
   private HostState host(String hostId) {
@@ -164,7 +165,7 @@ class ContainerTableTest {
     }
     activity.forEach(
         (state, nanos) ->
-            assertThat(ContainerTable.epochNanos(state.lastActivity()))
+            assertThat(Timestamps.toEpochNanos(state.lastActivity()))
                 .as("the last activity of %s", state.key())
                 .isEqualTo(nanos));
     for (ContainerState state : model.values()) {

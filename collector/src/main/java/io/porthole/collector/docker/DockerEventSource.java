@@ -202,7 +202,7 @@ public final class DockerEventSource implements Lifecycle {
                 throw new IllegalStateException(
                     "Docker engine does not answer: " + e.getMessage(), e);
               }
-              long nowNanos = nanos(Instant.now());
+              long nowNanos = Timestamps.toEpochNanos(Instant.now());
               Optional<StreamPosition> position = loadPosition();
               StreamPosition from =
                   position.orElse(new StreamPosition(nowNanos, Set.of(), Map.of()));
@@ -554,7 +554,7 @@ public final class DockerEventSource implements Lifecycle {
     KnownContainer before = known.get(id);
     long startedAt =
         event.hasStartedAt()
-            ? nanos(event.getStartedAt())
+            ? Timestamps.toEpochNanos(event.getStartedAt())
             : before == null ? 0 : before.startedAtNanos();
     long finishedAt = before == null ? 0 : before.finishedAtNanos();
     KnownContainer after;
@@ -570,7 +570,9 @@ public final class DockerEventSource implements Lifecycle {
               new KnownContainer(
                   id,
                   startedAt,
-                  event.hasFinishedAt() ? nanos(event.getFinishedAt()) : nanos(time),
+                  event.hasFinishedAt()
+                      ? Timestamps.toEpochNanos(event.getFinishedAt())
+                      : Timestamps.toEpochNanos(time),
                   false);
       case START, RESTART, UNPAUSE -> after = new KnownContainer(id, startedAt, finishedAt, true);
       case SNAPSHOT ->
@@ -578,7 +580,9 @@ public final class DockerEventSource implements Lifecycle {
               new KnownContainer(
                   id,
                   startedAt,
-                  event.hasFinishedAt() ? nanos(event.getFinishedAt()) : finishedAt,
+                  event.hasFinishedAt()
+                      ? Timestamps.toEpochNanos(event.getFinishedAt())
+                      : finishedAt,
                   "running".equals(event.getState()) || "paused".equals(event.getState()));
       case CREATE -> after = before != null ? before : new KnownContainer(id, 0, 0, false);
       default -> {
@@ -849,14 +853,6 @@ public final class DockerEventSource implements Lifecycle {
       return event.getTimeNano();
     }
     return event.getTime() == null ? 0 : event.getTime() * 1_000_000_000L;
-  }
-
-  private static long nanos(Timestamp time) {
-    return time.getSeconds() * 1_000_000_000L + time.getNanos();
-  }
-
-  private static long nanos(Instant instant) {
-    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
   private static Thread daemon(Runnable runnable, String name) {

@@ -1,6 +1,7 @@
 package io.porthole.collector.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -38,6 +39,6 @@ record InspectedState(
   }
 
   static long nanos(Instant instant) {
-    return instant == null ? 0 : instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    return instant == null ? 0 : Timestamps.toEpochNanos(instant);
   }
 }

@@ -171,7 +171,7 @@ public final class KernelOomSource implements Lifecycle {
     try {
       bootId = Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
       long uptimeMicros = uptimeMicros();
-      bootWallNanos = nanos(Instant.now()) - uptimeMicros * 1000;
+      bootWallNanos = Timestamps.toEpochNanos(Instant.now()) - uptimeMicros * 1000;
       KmsgCursor cursor = null;
       try {
         cursor = KmsgCursor.load(cursorFile).orElse(null);
@@ -384,9 +384,5 @@ public final class KernelOomSource implements Lifecycle {
   private static long uptimeMicros() throws IOException {
     String text = Files.readString(UPTIME, StandardCharsets.US_ASCII).trim();
     return (long) (Double.parseDouble(text.split("\\s+")[0]) * 1_000_000L);
-  }
-
-  private static long nanos(Instant instant) {
-    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

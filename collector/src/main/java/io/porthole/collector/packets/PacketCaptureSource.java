@@ -4,6 +4,7 @@ import io.porthole.collector.CollectorStats;
 import io.porthole.collector.ContainerDirectory;
 import io.porthole.collector.EventSink;
 import io.porthole.runtime.Lifecycle;
+import io.porthole.wire.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -421,8 +421,7 @@ public final class PacketCaptureSource implements Lifecycle {
   }
 
   private long nowNanos() {
-    Instant now = clock.instant();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    return Timestamps.toEpochNanos(clock.instant());
   }
 
   /**

@@ -16,6 +16,7 @@ import io.porthole.proto.EventEnvelope;
 import io.porthole.proto.EventSource;
 import io.porthole.testing.Await;
 import io.porthole.testing.TestDocker;
+import io.porthole.wire.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -222,9 +223,7 @@ class CollectorRestartIT {
 
   /** When each of the container's published events of {@code action} happened (engine time). */
   private List<Long> publishedTimes(String id, ContainerAction action) {
-    return published(id, action).stream()
-        .map(e -> e.getTime().getSeconds() * 1_000_000_000L + e.getTime().getNanos())
-        .toList();
+    return published(id, action).stream().map(e -> Timestamps.toEpochNanos(e.getTime())).toList();
   }
 
   /**

@@ -12,6 +12,7 @@ import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.DeviceMapping;
 import io.porthole.proto.Mount;
+import io.porthole.wire.Timestamps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -204,8 +205,7 @@ class ContainerEventMapperTest {
   void eventTimeKeepsTheEnginesNanoseconds() throws IOException {
     Event create = event(OOM_ID, "create");
     var time = ContainerEventMapper.time(create);
-    assertThat(time.getSeconds() * 1_000_000_000L + time.getNanos())
-        .isEqualTo(create.getTimeNano());
+    assertThat(Timestamps.toEpochNanos(time)).isEqualTo(create.getTimeNano());
   }
 
   @Test

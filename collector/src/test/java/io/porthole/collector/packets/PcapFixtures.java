@@ -1,5 +1,6 @@
 package io.porthole.collector.packets;
 
+import io.porthole.wire.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -67,6 +68,6 @@ final class PcapFixtures {
 
   static long nanos(String isoInstant) {
     Instant instant = Instant.parse(isoInstant);
-    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    return Timestamps.toEpochNanos(instant);
   }
 }
