@@ -20,7 +20,8 @@ public final class ContainerState {
 
   private final String hostId;
   private final String containerId;
-  private final HostState host;
+  // The host's state; replaced when the host was forgotten and is seen again (a new state).
+  private HostState host;
   // Its slot in the table, which holds its key and last activity; -1 once forgotten, with the last
   // activity kept here.
   private final ContainerTable table;
@@ -79,6 +80,11 @@ public final class ContainerState {
 
   void moved(int newSlot) {
     slot = newSlot;
+  }
+
+  /** Its host was forgotten and is seen again: this is the host's state now. */
+  void rebind(HostState newHost) {
+    host = Objects.requireNonNull(newHost, "newHost");
   }
 
   /** Forgotten by the table: keeps its last activity. */

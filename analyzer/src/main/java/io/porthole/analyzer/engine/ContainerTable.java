@@ -72,7 +72,7 @@ final class ContainerTable {
       }
       if (((slotHost ^ hostKey) & ~HOST_NUMBER) == 0
           && key.sameWords(slots, base + WORDS)
-          && isKey(slot, slotHost, hostKey, key)) {
+          && isKey(slot, slotHost, hostKey, host, key)) {
         slots[base + ACTIVITY] = nowNanos;
         return slot;
       }
@@ -92,24 +92,23 @@ final class ContainerTable {
   /**
    * The rest of a key's comparison, once the host's hash, the kind of id and the words are equal:
    * the host (by number; by its id string when the number differs, as for a host forgotten and seen
-   * again, whose slots then take the new number) and an id that is not a Docker id.
+   * again, whose containers then take the new host state and number) and an id that is not a Docker
+   * id.
    */
-  private boolean isKey(int slot, long slotHost, long hostKey, ContainerKey key) {
-    ContainerState state = null;
-    if (slotHost != hostKey) {
-      state = states[slot];
-      if (!state.hostId().equals(key.hostId())) {
-        return false;
-      }
+  private boolean isKey(int slot, long slotHost, long hostKey, HostState host, ContainerKey key) {
+    if (slotHost == hostKey && key.dockerId()) {
+      return true; // the common case: neither the state nor its strings read
     }
-    if (!key.dockerId()) {
-      state = state == null ? states[slot] : state;
-      if (!state.containerId().equals(key.containerId())) {
-        return false;
-      }
+    ContainerState state = states[slot];
+    if (slotHost != hostKey && !state.hostId().equals(key.hostId())) {
+      return false;
+    }
+    if (!key.dockerId() && !state.containerId().equals(key.containerId())) {
+      return false;
     }
     if (slotHost != hostKey) {
       slots[slot * STRIDE + HOST] = hostKey;
+      state.rebind(host);
     }
     return true;
   }

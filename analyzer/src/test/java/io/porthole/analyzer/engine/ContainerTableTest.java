@@ -80,7 +80,75 @@ class ContainerTableTest {
     assertThat(find(table, again, id)).isSameAs(docker);
     assertThat(find(table, again, "c1")).isSameAs(other);
     assertThat(find(table, again, id)).as("found again, under the new number").isSameAs(docker);
+    assertThat(docker.host()).as("the host's state now").isSameAs(again);
+    assertThat(other.host()).isSameAs(again);
     assertThat(table.size()).isEqualTo(2);
+  }
+
+  @Test
+  void hostsWhoseIdsHashAlikeKeepTheirOwnContainers() {
+    assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+    ContainerTable table = new ContainerTable();
+    String id = "0123456789abcdef".repeat(4);
+    ContainerState dockerOnAa = add(table, host("Aa"), id);
+    ContainerState shortOnAa = add(table, host("Aa"), "c1");
+    assertThat(find(table, host("BB"), id)).isNull();
+    assertThat(find(table, host("BB"), "c1")).isNull();
+    ContainerState dockerOnBb = add(table, host("BB"), id);
+    ContainerState shortOnBb = add(table, host("BB"), "c1");
+
+    HostState aaAgain = new HostState("Aa", NOW);
+    assertThat(find(table, aaAgain, id)).isSameAs(dockerOnAa);
+    assertThat(find(table, aaAgain, "c1")).isSameAs(shortOnAa);
+    assertThat(find(table, host("BB"), id)).isSameAs(dockerOnBb);
+    assertThat(find(table, host("BB"), "c1")).isSameAs(shortOnBb);
+    assertThat(table.size()).isEqualTo(4);
+  }
+
+  @Test
+  void aClusterAcrossTheEndOfTheTableIsFoundRemovedAndIterated() {
+    // A fresh table has 1024 slots: keys whose home is the last slot, then keys whose home is the
+    // first, make one cluster that runs from the last slot over the end into the first ones.
+    Random random = new Random(3);
+    List<String> atEnd = new ArrayList<>();
+    List<String> atStart = new ArrayList<>();
+    while (atEnd.size() < 3 || atStart.size() < 2) {
+      String id = dockerId(random);
+      int home = (int) key(host("h"), id).hash() & 1023;
+      if (home == 1023 && atEnd.size() < 3) {
+        atEnd.add(id);
+      } else if (home == 0 && atStart.size() < 2) {
+        atStart.add(id);
+      }
+    }
+    ContainerTable table = new ContainerTable();
+    Map<String, ContainerState> added = new HashMap<>();
+    long activity = NOW_NANOS;
+    for (String id : List.of(atEnd.get(0), atEnd.get(1), atStart.get(0), atEnd.get(2))) {
+      added.put(id, table.state(table.add(host("h"), key(host("h"), id), activity++)));
+    }
+    added.put(
+        atStart.get(1),
+        table.state(table.add(host("h"), key(host("h"), atStart.get(1)), activity)));
+    added.forEach((id, state) -> assertThat(find(table, host("h"), id)).isSameAs(state));
+
+    assertThat(table.remove(added.remove(atEnd.get(0)))).isTrue();
+    added.forEach((id, state) -> assertThat(find(table, host("h"), id)).as(id).isSameAs(state));
+
+    // Every state visited once while those of the first slots' home are removed.
+    List<ContainerState> visited = new ArrayList<>();
+    for (Iterator<ContainerState> it = table.values().iterator(); it.hasNext(); ) {
+      ContainerState state = it.next();
+      visited.add(state);
+      if (atStart.contains(state.containerId())) {
+        it.remove();
+      }
+    }
+    assertThat(visited).containsExactlyInAnyOrderElementsOf(added.values());
+    assertThat(table.size()).isEqualTo(2);
+    assertThat(find(table, host("h"), atEnd.get(1))).isSameAs(added.get(atEnd.get(1)));
+    assertThat(find(table, host("h"), atEnd.get(2))).isSameAs(added.get(atEnd.get(2)));
+    assertThat(find(table, host("h"), atStart.get(0))).isNull();
   }
 
   @Test
