@@ -39,6 +39,12 @@ public final class Timestamps {
     return instant.getEpochSecond() * NANOS_PER_SECOND + instant.getNano();
   }
 
+  /** The instant of nanoseconds since the epoch (negative: before it). */
+  public static Instant instantOfEpochNanos(long epochNanos) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(epochNanos, NANOS_PER_SECOND), Math.floorMod(epochNanos, NANOS_PER_SECOND));
+  }
+
   public static Timestamp now() {
     return of(Instant.now());
   }

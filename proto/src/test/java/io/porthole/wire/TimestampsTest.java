@@ -14,6 +14,7 @@ class TimestampsTest {
     assertThat(Timestamps.toEpochNanos(instant)).isEqualTo(expected);
     assertThat(Timestamps.toEpochNanos(Timestamps.of(instant))).isEqualTo(expected);
     assertThat(Timestamps.toInstant(Timestamps.of(instant))).isEqualTo(instant);
+    assertThat(Timestamps.instantOfEpochNanos(expected)).isEqualTo(instant);
   }
 
   @Test
@@ -21,5 +22,6 @@ class TimestampsTest {
     Instant instant = Instant.parse("1969-12-31T23:59:59.5Z");
     assertThat(Timestamps.toEpochNanos(instant)).isEqualTo(-500_000_000L);
     assertThat(Timestamps.toEpochNanos(Timestamps.of(instant))).isEqualTo(-500_000_000L);
+    assertThat(Timestamps.instantOfEpochNanos(-500_000_000L)).isEqualTo(instant);
   }
 }

@@ -172,11 +172,10 @@ public final class AnalysisEngine {
 
   /**
    * Reads ahead where the container is kept, for records about to be analysed: calling it for each
-   * of a batch's records first lets their reads wait for memory together. Returns a value the
-   * caller keeps (so that the reads are not dropped as unused).
+   * of a batch's records first lets their reads wait for memory together.
    */
-  public long readAhead(ContainerKey container) {
-    return containers.readAhead(container);
+  public void readAhead(ContainerKey container) {
+    containers.readAhead(container);
   }
 
   /**

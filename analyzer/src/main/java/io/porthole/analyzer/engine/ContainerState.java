@@ -4,6 +4,7 @@ import io.porthole.analyzer.rules.IgnoreLabel;
 import io.porthole.proto.ContainerConfig;
 import io.porthole.proto.ContainerEvent;
 import io.porthole.proto.Rule;
+import io.porthole.wire.Timestamps;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -171,9 +172,8 @@ public final class ContainerState {
 
   /** When a record of the container last arrived (the analyzer's clock). */
   public Instant lastActivity() {
-    long nanos = slot < 0 ? forgottenActivityNanos : table.activityNanos(slot);
-    return Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    return Timestamps.instantOfEpochNanos(
+        slot < 0 ? forgottenActivityNanos : table.activityNanos(slot));
   }
 
   /** The key its records and alerts carry: {@code hostId/containerId}. */

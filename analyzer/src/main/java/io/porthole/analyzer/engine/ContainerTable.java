@@ -42,6 +42,7 @@ final class ContainerTable {
   private int mask;
   private int size;
   private int modifications;
+  private long readAheadSum;
   private final Values values = new Values();
 
   ContainerTable() {
@@ -80,13 +81,13 @@ final class ContainerTable {
   }
 
   /**
-   * Reads the first slot of the key's probe, and returns a value of it that the caller keeps: the
-   * reads of a batch's slots, one after another with nothing depending on them, wait for memory
-   * together rather than each in turn when its record is analysed.
+   * Reads the first slot of the key's probe: the reads of a batch's slots, one after another with
+   * nothing depending on them, wait for memory together rather than each in turn when its record is
+   * analysed. What they read is kept (readAheadSum), so that they are made.
    */
-  long readAhead(ContainerKey key) {
+  void readAhead(ContainerKey key) {
     int base = ((int) key.hash() & mask) * STRIDE;
-    return slots[base + HOST] + slots[base + ACTIVITY];
+    readAheadSum += slots[base + HOST] + slots[base + ACTIVITY];
   }
 
   /**

@@ -75,8 +75,6 @@ public final class AnalyzerVerticle extends VerticleBase
 
   private final AnalyzerConfig config;
   private final AnalyzerStats stats;
-  // What the reads ahead returned (kept, so that they are made; analysis thread).
-  private long readAheadSum;
   private final ProtobufDeserializer<EventEnvelope> events = ProtobufDeserializer.events();
   private final ProtobufDeserializer<CollectorHeartbeat> heartbeats =
       ProtobufDeserializer.heartbeats();
@@ -296,13 +294,11 @@ public final class AnalyzerVerticle extends VerticleBase
     // Where the containers of the batch's unused flows are kept, read ahead: with tens of thousands
     // of containers those reads miss the CPU's caches, and made here, with nothing waiting on
     // them, they wait for memory together (the flat-cost figure, docs/benchmarks.md).
-    long readAhead = 0;
     for (Object item : decoded) {
       if (item instanceof ContainerKey unusedFlow) {
-        readAhead += engine.readAhead(unusedFlow);
+        engine.readAhead(unusedFlow);
       }
     }
-    readAheadSum += readAhead;
     Instant now = Instant.now();
     List<Alert> alerts = null;
     List<Rejected> rejected = null;

@@ -7,7 +7,6 @@ import io.porthole.proto.FlowRecord;
 import io.porthole.proto.TcpFlagCounts;
 import io.porthole.proto.TransportProtocol;
 import io.porthole.wire.Timestamps;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -474,8 +473,8 @@ public final class FlowTable {
             .setBytesForward(flow.bytesForward)
             .setPacketsReverse(flow.packetsReverse)
             .setBytesReverse(flow.bytesReverse)
-            .setFirstSeen(Timestamps.of(instant(flow.firstSeen)))
-            .setLastSeen(Timestamps.of(instant(flow.lastSeen)))
+            .setFirstSeen(Timestamps.of(Timestamps.instantOfEpochNanos(flow.firstSeen)))
+            .setLastSeen(Timestamps.of(Timestamps.instantOfEpochNanos(flow.lastSeen)))
             .setEnded(ended)
             .setInterface(interfaceName)
             .setSequence(flow.sequence);
@@ -520,11 +519,6 @@ public final class FlowTable {
       case PacketParser.PROTO_ICMPV6 -> TransportProtocol.ICMPV6;
       default -> TransportProtocol.OTHER_PROTOCOL;
     };
-  }
-
-  private static Instant instant(long nanos) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   /** Flows tracked now. */
