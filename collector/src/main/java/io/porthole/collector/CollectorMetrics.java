@@ -95,6 +95,10 @@ final class CollectorMetrics {
         "strace.processes.started", stats.straceProcessesStarted, "strace processes started");
     metrics.counter("docker.reconnects", stats.dockerReconnects, "Docker events stream reconnects");
     metrics.counter(
+        "docker.inspects.not.awaited",
+        stats.dockerInspectsNotAwaited,
+        "container events published from an earlier inspect: a die was queued behind their own");
+    metrics.counter(
         "docker.events.reconciled",
         stats.dockerEventsReconciled,
         "events rebuilt by a reconcile after a gap");

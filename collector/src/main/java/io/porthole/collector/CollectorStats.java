@@ -21,6 +21,10 @@ public final class CollectorStats {
   public final AtomicLong dockerEventsSeen = new AtomicLong();
   public final AtomicLong dockerEventsPublished = new AtomicLong();
   public final AtomicLong dockerReconnects = new AtomicLong();
+
+  /** Events published without their own inspect: a die of the container was queued behind it. */
+  public final AtomicLong dockerInspectsNotAwaited = new AtomicLong();
+
   public final AtomicLong syscallEventsSeen = new AtomicLong();
   public final AtomicLong syscallBatchesPublished = new AtomicLong();
   public final AtomicLong straceLinesUnparsed = new AtomicLong();

@@ -138,6 +138,52 @@ public final class ContainerEventMapper {
     return builder.build();
   }
 
+  /** The {@code inspect_error} of an event whose own inspect was not awaited. */
+  public static final String INSPECT_NOT_AWAITED =
+      "inspect not awaited: the container's die was queued behind it; configuration, labels and"
+          + " networks from the container's inspect after an earlier event";
+
+  /**
+   * An event whose own inspect was not awaited because the container's die was queued behind it
+   * (see {@link InspectCalls}): configuration, labels, image and networks from {@code earlier}, the
+   * container's last inspect, and {@code inspect_error} {@link #INSPECT_NOT_AWAITED}. The state
+   * follows from the event: a start or restart is {@code running} since the event (pid unknown: 0,
+   * State.OOMKilled cleared), a pause {@code paused}, an unpause {@code running}; the exit code and
+   * signal come from the event's attributes.
+   */
+  public static ContainerEvent withoutItsInspect(Event event, InspectContainerResponse earlier) {
+    Map<String, String> attributes = attributes(event);
+    ContainerEvent.Builder builder = builderFor(event);
+    fillFromInspect(builder, earlier);
+    String name = attributes.get("name");
+    if (name != null && !name.isEmpty()) {
+      builder.setName(name);
+    }
+    switch (builder.getAction()) {
+      case START, RESTART ->
+          builder
+              .setState("running")
+              .setPid(0)
+              .setOomKilled(false)
+              .setStartedAt(time(event))
+              .clearFinishedAt();
+      case PAUSE -> builder.setState("paused");
+      case UNPAUSE -> builder.setState("running");
+      default -> {
+        // the earlier inspect's state: nothing in the event says otherwise
+      }
+    }
+    Integer exitCode = parseInt(attributes.get("exitCode"));
+    if (exitCode != null) {
+      builder.setExitCode(exitCode);
+    }
+    Integer signal = parseInt(attributes.get("signal"));
+    if (signal != null) {
+      builder.setSignal(signal);
+    }
+    return builder.setInspectError(INSPECT_NOT_AWAITED).build();
+  }
+
   /**
    * The event's actor attributes (name, image, labels, exitCode, signal, ...), empty when it has
    * none.

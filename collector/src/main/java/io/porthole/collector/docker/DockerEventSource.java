@@ -61,7 +61,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the events stream is followed on its own thread ({@code porthole-docker-events}),
  * which hands each event to a single ordered worker ({@code porthole-docker-inspect}) that
- * inspects, maps, emits and updates the directory. Nothing here runs on an event loop.
+ * inspects, maps, emits and updates the directory. The inspects themselves run on {@link
+ * InspectCalls}' threads: the worker stops waiting for one when a die of the same container is
+ * queued behind it (the engine answers an inspect only after a start or a death's clean-up ends),
+ * and publishes that event from the container's earlier inspect. Nothing here runs on an event
+ * loop.
  *
  * <p>On start it publishes a SNAPSHOT of every running container. When the stream breaks (engine
  * restart) it waits with back-off until the engine answers, resumes the stream with {@code since}
@@ -86,6 +90,10 @@ public final class DockerEventSource implements Lifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerEventSource.class);
   private static final int MAX_QUEUED_EVENTS = 100_000;
+
+  /** Inspects at once: the one awaited, and abandoned ones the engine has not answered yet. */
+  private static final int INSPECT_THREADS = 4;
+
   private static final int REMEMBERED_EVENTS = 4096;
   private static final Duration STABLE_STREAM = Duration.ofSeconds(5);
 
@@ -123,6 +131,7 @@ public final class DockerEventSource implements Lifecycle {
   private final CollectorStats stats;
   private final Backoff backoff;
   private final ThreadPoolExecutor worker;
+  private final InspectCalls inspects;
   private final Map<String, Boolean> recentEvents =
       new LinkedHashMap<>() {
         @Override
@@ -170,6 +179,7 @@ public final class DockerEventSource implements Lifecycle {
     this.sink = host.sink();
     this.stats = host.stats();
     this.backoff = new Backoff(config.reconnectMinBackoff(), config.reconnectMaxBackoff());
+    this.inspects = new InspectCalls(id -> calls.inspectContainerCmd(id).exec(), INSPECT_THREADS);
     this.worker =
         new ThreadPoolExecutor(
             1,
@@ -179,6 +189,9 @@ public final class DockerEventSource implements Lifecycle {
             new LinkedBlockingQueue<>(MAX_QUEUED_EVENTS),
             r -> daemon(r, "porthole-docker-inspect"),
             (task, executor) -> {
+              if (task instanceof HandleEvent refused && refused.die) {
+                inspects.dieHandled(refused.containerId);
+              }
               if (!executor.isShutdown()) {
                 stats.dockerEventsDroppedBackpressure.incrementAndGet();
               }
@@ -238,6 +251,7 @@ public final class DockerEventSource implements Lifecycle {
     if (!worker.shutdownNow().isEmpty()) {
       tracker.freeze(); // events received but never handled: the next start goes over them
     }
+    inspects.stop();
     ScheduledExecutorService saver = positionSaver;
     if (saver != null) {
       saver.shutdownNow();
@@ -361,22 +375,35 @@ public final class DockerEventSource implements Lifecycle {
     long ticket =
         tracker.begin(
             nanos, StreamPosition.eventKey(String.valueOf(containerId(event)), event.getAction()));
-    worker.execute(new HandleEvent(event, ticket));
+    HandleEvent handling = new HandleEvent(event, ticket);
+    if (handling.die) {
+      inspects.dieQueued(handling.containerId); // an inspect of it in progress need not be awaited
+    }
+    worker.execute(handling);
   }
 
   /** Handling of one event of the stream, with its ticket in the {@link PositionTracker}. */
   private final class HandleEvent implements Runnable {
     final Event event;
     final long ticket;
+    final String containerId;
+    final boolean die;
 
     HandleEvent(Event event, long ticket) {
       this.event = event;
       this.ticket = ticket;
+      this.containerId = containerId(event);
+      this.die =
+          containerId != null
+              && ContainerEventMapper.action(event.getAction()) == ContainerAction.DIE;
     }
 
     @Override
     public void run() {
       boolean handedOn = false;
+      if (die) {
+        inspects.dieHandled(containerId);
+      }
       try {
         handedOn = handle(event, ticket);
       } finally {
@@ -416,13 +443,29 @@ public final class DockerEventSource implements Lifecycle {
     InspectContainerResponse inspect = null;
     String inspectError = null;
     if (INSPECTED.contains(action)) {
+      InspectContainerResponse earlier = remembered.lastInspect(id);
+      InspectCalls.Outcome outcome;
       try {
-        inspect = calls.inspectContainerCmd(id).exec();
-      } catch (NotFoundException e) {
+        outcome = inspects.inspect(id, earlier != null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcome = new InspectCalls.Outcome(null, new IllegalStateException("interrupted"), false);
+      }
+      if (outcome.abandoned()) {
+        stats.dockerInspectsNotAwaited.incrementAndGet();
+        emit(
+            id,
+            ContainerEventMapper.withoutItsInspect(event, earlier),
+            ContainerEventMapper.time(event),
+            ticket);
+        return true;
+      }
+      inspect = outcome.answer();
+      if (outcome.failure() instanceof NotFoundException) {
         inspectError = "inspect: no such container";
         remembered.forget(id);
-      } catch (RuntimeException e) {
-        inspectError = "inspect: " + e.getMessage();
+      } else if (outcome.failure() != null) {
+        inspectError = "inspect: " + outcome.failure().getMessage();
       }
     }
     if (action == ContainerAction.DIE && inspect != null && alreadyReported(id, inspect)) {

@@ -70,6 +70,11 @@ final class RememberedContainers {
     }
   }
 
+  /** The container's latest remembered inspect; null when none is. */
+  InspectContainerResponse lastInspect(String id) {
+    return lastInspects.get(id);
+  }
+
   /** The container's latest inspect (after an event, a snapshot or a reconcile). */
   void inspected(String id, InspectContainerResponse inspect) {
     lastInspects.put(id, inspect);

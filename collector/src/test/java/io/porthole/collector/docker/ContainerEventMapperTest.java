@@ -86,6 +86,41 @@ class ContainerEventMapperTest {
   }
 
   @Test
+  void aStartNotAwaitedIsRunningSinceItsEventWithTheEarlierConfigurationAndSaysSo()
+      throws IOException {
+    Event start = event(OOM_ID, "start");
+    // the earlier inspect is of the container's previous run: exited, OOM-killed
+    ContainerEvent built =
+        ContainerEventMapper.withoutItsInspect(start, inspect("inspect-oom-exited.json"));
+
+    assertThat(built.getAction()).isEqualTo(ContainerAction.START);
+    assertThat(built.getRawAction()).isEqualTo("start");
+    assertThat(built.getState()).isEqualTo("running");
+    assertThat(built.getPid()).isZero();
+    assertThat(built.getOomKilled()).isFalse();
+    assertThat(built.getStartedAt()).isEqualTo(ContainerEventMapper.time(start));
+    assertThat(built.hasFinishedAt()).isFalse();
+    assertThat(built.hasExitCode()).isFalse();
+    assertThat(built.getName()).isEqualTo("porthole-it-fx-oom");
+    assertThat(built.getLabelsMap()).containsEntry("app", "oomtest");
+    assertThat(built.getConfig().getMemoryLimitBytes()).isEqualTo(16L << 20);
+    assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
+  }
+
+  @Test
+  void aKillNotAwaitedKeepsTheEarlierStateAndCarriesItsSignal() throws IOException {
+    Event kill = events().stream().filter(e -> "kill".equals(e.getAction())).findFirst().get();
+
+    ContainerEvent built =
+        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-bridge-running.json"));
+
+    assertThat(built.getAction()).isEqualTo(ContainerAction.KILL);
+    assertThat(built.getState()).isEqualTo("running");
+    assertThat(built.getSignal()).isEqualTo(15);
+    assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
+  }
+
+  @Test
   void hostNamespacesAndTheHostRootMountedReadOnlyAreInTheSnapshot() throws IOException {
     ContainerEvent snapshot = ContainerEventMapper.snapshot(inspect("inspect-hostns-running.json"));
 
