@@ -27,6 +27,7 @@ public final class BenchMain {
       case "kafka-perf" -> KafkaTools.run(Results.fromSystemProperty(), rest);
       case "analyzer-serve" -> KafkaDrivers.analyzerServe(Results.fromSystemProperty(), rest);
       case "traffic" -> TrafficGenerator.main(rest);
+      case "flow-load" -> FlowLoadProcess.serve(rest);
       case "report" -> Report.main(rest);
       default -> {
         System.err.println("unknown command " + args[0]);

@@ -102,6 +102,9 @@ final class OomToAlert {
     /** When the bench's own group-less consumer was handed the alert record. */
     volatile long alertReadNanos;
 
+    /** When the bench's own group-less consumer was handed the die record. */
+    volatile long dieReadNanos;
+
     /** When the alert's event arrived on the controller's alert stream: the figure. */
     volatile long streamNanos;
 
@@ -268,50 +271,53 @@ final class OomToAlert {
       Results results, Suite suite, int repetitions, int loadRate, StageReader stages)
       throws Exception {
     List<Death> measured = new ArrayList<>();
-    Death warmup;
-    String load;
-    try (FlowLoad flows =
-        new FlowLoad(
-                suite.bootstrap(),
-                TopicNames.withPrefix(suite.topicPrefix()).name(Topic.FLOWS),
-                loadRate)
-            .start()) {
+    Death warmup = null;
+    IllegalStateException failed = null;
+    FlowLoadProcess flows =
+        FlowLoadProcess.start(
+            suite.bootstrap(),
+            TopicNames.withPrefix(suite.topicPrefix()).name(Topic.FLOWS),
+            loadRate);
+    try {
       say("flow load at " + loadRate + " flows/s; " + LOAD_WARMUP_SECONDS + " s of warm-up");
       Thread.sleep(TimeUnit.SECONDS.toMillis(LOAD_WARMUP_SECONDS));
-      try {
-        warmup =
-            deaths(
-                suite.docker(),
-                suite.http(),
-                suite.controller(),
-                suite.token(),
-                suite.namePrefix(),
-                "-l",
-                repetitions,
-                measured);
-      } catch (IllegalStateException e) {
-        results.notMeasured(
-            "oom_loaded.p99",
-            String.format(
-                Locale.ROOT,
-                "%s (under %.0f flows/s achieved of %d/s asked, after %d measured deaths)",
-                e.getMessage(),
-                flows.achievedRate(),
-                loadRate,
-                measured.size()));
-        return;
-      }
-      load =
+      warmup =
+          deaths(
+              suite.docker(),
+              suite.http(),
+              suite.controller(),
+              suite.token(),
+              suite.namePrefix(),
+              "-l",
+              repetitions,
+              measured);
+    } catch (IllegalStateException e) {
+      failed = e;
+    } finally {
+      flows.close();
+    }
+    if (failed != null) {
+      results.notMeasured(
+          "oom_loaded.p99",
           String.format(
               Locale.ROOT,
-              "%d flows sent (%.0f/s achieved of %d/s asked: 50%% of the analyzer capacity"
-                  + " measured in this run) into the run's flows topic from %d s before the"
-                  + " first death of the series to its last",
-              flows.sent(),
+              "%s (under %.0f flows/s achieved of %d/s asked, after %d measured deaths)",
+              failed.getMessage(),
               flows.achievedRate(),
               loadRate,
-              LOAD_WARMUP_SECONDS);
+              measured.size()));
+      return;
     }
+    String load =
+        String.format(
+            Locale.ROOT,
+            "%d flows sent (%.0f/s achieved of %d/s asked: 50%% of the analyzer capacity"
+                + " measured in this run) into the run's flows topic from %d s before the"
+                + " first death of the series to its last, by a JVM of its own",
+            flows.sent(),
+            flows.achievedRate(),
+            loadRate,
+            LOAD_WARMUP_SECONDS);
     stages.awaitStages(new ArrayList<>(byId.values()), Duration.ofSeconds(5));
     report(results, "oom_loaded", measured, warmup, repetitions);
     results.info("oom_loaded.load", load);
@@ -691,6 +697,10 @@ final class OomToAlert {
               "->die record",
               d -> d.dieRecordMillis * 1_000_000L),
           new Stage(
+              "die record read by the bench's own group-less consumer",
+              "->die read",
+              d -> d.dieReadNanos),
+          new Stage(
               "OOM_KILLED alert published by the analyzer (publishedAt)",
               "->alert published",
               d -> d.alertPublishedNanos),
@@ -873,6 +883,7 @@ final class OomToAlert {
               && death.dieRecordMillis == 0) {
             death.collectorNanos = nanos(envelope.getCollectorTime());
             death.dieRecordMillis = record.timestamp();
+            death.dieReadNanos = epochNanos();
           }
         } else if (death != null) {
           Alert alert = Alert.parseFrom(record.value());
