@@ -120,9 +120,22 @@ public final class ContainerEventMapper {
    */
   public static ContainerEvent fromEventAndEarlierInspect(
       Event event, InspectContainerResponse earlier, boolean oomKilled) {
+    return fromEventAndEarlierInspect(event, earlier, oomKilled, null);
+  }
+
+  /**
+   * As {@link #fromEventAndEarlierInspect(Event, InspectContainerResponse, boolean)}, for a run
+   * whose start was published without its own inspect: {@code runStartedAt} (when not null) is the
+   * run's start, in place of the earlier inspect's start and finish (of the state before it).
+   */
+  public static ContainerEvent fromEventAndEarlierInspect(
+      Event event, InspectContainerResponse earlier, boolean oomKilled, Timestamp runStartedAt) {
     Map<String, String> attributes = attributes(event);
     ContainerEvent.Builder builder = builderFor(event);
     fillFromInspect(builder, earlier);
+    if (runStartedAt != null) {
+      builder.setStartedAt(runStartedAt).clearFinishedAt().setState("running");
+    }
     String name = attributes.get("name");
     if (name != null && !name.isEmpty()) {
       builder.setName(name);

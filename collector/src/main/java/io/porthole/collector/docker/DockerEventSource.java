@@ -43,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -444,15 +445,27 @@ public final class DockerEventSource implements Lifecycle {
     String inspectError = null;
     if (INSPECTED.contains(action)) {
       InspectContainerResponse earlier = remembered.lastInspect(id);
+      // Not a die (its inspect is what tells a death already reported apart), not an update (its
+      // configuration is the news); the others take the configuration the container was created
+      // with from its earlier inspect.
+      boolean mayAbandon =
+          earlier != null && action != ContainerAction.DIE && action != ContainerAction.UPDATE;
       InspectCalls.Outcome outcome;
       try {
-        outcome = inspects.inspect(id, earlier != null);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        outcome = new InspectCalls.Outcome(null, new IllegalStateException("interrupted"), false);
+        outcome = inspects.inspect(id, mayAbandon);
+      } catch (InterruptedException | RejectedExecutionException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        // Stopping: not handled, so the position stays before it and the next start goes over it.
+        tracker.freeze();
+        return false;
       }
       if (outcome.abandoned()) {
         stats.dockerInspectsNotAwaited.incrementAndGet();
+        if (action == ContainerAction.START || action == ContainerAction.RESTART) {
+          remembered.startedWithoutInspect(id, ContainerEventMapper.time(event));
+        }
         emit(
             id,
             ContainerEventMapper.withoutItsInspect(event, earlier),

@@ -88,14 +88,19 @@ final class InspectCalls {
    * as a die of the same container is queued (already, or while it waits).
    *
    * @throws InterruptedException when the worker is stopped while it waits
+   * @throws java.util.concurrent.RejectedExecutionException after {@link #stop}
    */
   Outcome inspect(String containerId, boolean mayAbandon) throws InterruptedException {
+    if (mayAbandon && dieQueuedFor(containerId)) {
+      return Outcome.ABANDONED; // not even asked: the engine would hold it like the others
+    }
     CompletableFuture<InspectContainerResponse> answer =
         CompletableFuture.supplyAsync(() -> call.apply(containerId), pool);
     answer.whenComplete((ignored, failure) -> wakeWorker());
     synchronized (lock) {
       while (!answer.isDone()) {
         if (mayAbandon && queuedDies.containsKey(containerId)) {
+          answer.cancel(false); // a call still queued in the pool is not made
           return Outcome.ABANDONED;
         }
         lock.wait();
@@ -112,7 +117,16 @@ final class InspectCalls {
     }
   }
 
-  /** Interrupts the calls in flight and takes no more. */
+  private boolean dieQueuedFor(String containerId) {
+    synchronized (lock) {
+      return queuedDies.containsKey(containerId);
+    }
+  }
+
+  /**
+   * Interrupts the calls in flight and takes no more: a later {@link #inspect} throws {@link
+   * java.util.concurrent.RejectedExecutionException}.
+   */
   void stop() {
     pool.shutdownNow();
   }

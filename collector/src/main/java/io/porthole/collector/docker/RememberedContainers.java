@@ -2,8 +2,10 @@ package io.porthole.collector.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,10 +31,21 @@ final class RememberedContainers {
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, InspectContainerResponse> eldest) {
-          return size() > MAX_REMEMBERED;
+          if (size() <= MAX_REMEMBERED) {
+            return false;
+          }
+          startedWithoutInspect.remove(eldest.getKey());
+          return true;
         }
       };
   private final Set<String> oomSinceStart = new HashSet<>();
+
+  /**
+   * When the container's current run started, for a start published without its own inspect (see
+   * {@link InspectCalls}): the last inspect is then of an earlier state (created, or the run
+   * before), and the oom and die of this run must not carry that state's start.
+   */
+  private final Map<String, Timestamp> startedWithoutInspect = new HashMap<>();
 
   /**
    * Notes an event of the container (before it is published) and, for an {@code oom} or a {@code
@@ -44,6 +57,7 @@ final class RememberedContainers {
     switch (action) {
       case START, RESTART -> {
         oomSinceStart.remove(id);
+        startedWithoutInspect.remove(id);
         return null;
       }
       case OOM -> {
@@ -51,14 +65,16 @@ final class RememberedContainers {
         InspectContainerResponse earlier = lastInspects.get(id);
         return earlier == null
             ? null
-            : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, true);
+            : ContainerEventMapper.fromEventAndEarlierInspect(
+                event, earlier, true, startedWithoutInspect.get(id));
       }
       case DIE -> {
         boolean oomKilled = oomSinceStart.remove(id);
         InspectContainerResponse earlier = lastInspects.get(id);
         return earlier == null
             ? null
-            : ContainerEventMapper.fromEventAndEarlierInspect(event, earlier, oomKilled);
+            : ContainerEventMapper.fromEventAndEarlierInspect(
+                event, earlier, oomKilled, startedWithoutInspect.get(id));
       }
       case DESTROY -> {
         forget(id);
@@ -78,12 +94,21 @@ final class RememberedContainers {
   /** The container's latest inspect (after an event, a snapshot or a reconcile). */
   void inspected(String id, InspectContainerResponse inspect) {
     lastInspects.put(id, inspect);
+    startedWithoutInspect.remove(id);
+  }
+
+  /** The container started at {@code time}, and that start was published without its inspect. */
+  void startedWithoutInspect(String id, Timestamp time) {
+    if (lastInspects.containsKey(id)) {
+      startedWithoutInspect.put(id, time);
+    }
   }
 
   /** The container no longer exists. */
   void forget(String id) {
     lastInspects.remove(id);
     oomSinceStart.remove(id);
+    startedWithoutInspect.remove(id);
   }
 
   int size() {

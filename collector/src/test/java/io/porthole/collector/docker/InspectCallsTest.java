@@ -1,13 +1,16 @@
 package io.porthole.collector.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -96,11 +99,45 @@ class InspectCallsTest {
   }
 
   @Test
-  void doesNotWaitWhenTheDieWasQueuedBeforeTheInspect() throws Exception {
+  void doesNotEvenAskWhenTheDieWasQueuedBeforeTheInspect() throws Exception {
     inspects = new InspectCalls(heldEngine(anInspect()), 2);
     inspects.dieQueued(ID);
 
     assertThat(inspects.inspect(ID, true).abandoned()).isTrue();
+    assertThat(callMade.getCount()).isEqualTo(1); // the engine was not asked
+  }
+
+  @Test
+  void anAbandonedCallStillQueuedInThePoolIsNotMade() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    inspects =
+        new InspectCalls(
+            id -> {
+              calls.incrementAndGet();
+              return heldEngine(null).apply(id);
+            },
+            1);
+    CompletableFuture<InspectCalls.Outcome> first = inspectOnAnotherThread(OTHER, false);
+    assertThat(callMade.await(5, TimeUnit.SECONDS)).isTrue(); // the pool's one thread is held
+    CompletableFuture<InspectCalls.Outcome> second = inspectOnAnotherThread(ID, true);
+    Thread.sleep(50); // the second call queued behind the first
+    inspects.dieQueued(ID);
+    assertThat(second.get(5, TimeUnit.SECONDS).abandoned()).isTrue();
+
+    engineAnswers.countDown();
+    first.get(5, TimeUnit.SECONDS);
+    Thread.sleep(50);
+
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void refusesCallsOnceStopped() throws Exception {
+    inspects = new InspectCalls(heldEngine(anInspect()), 2);
+    inspects.stop();
+
+    assertThatThrownBy(() -> inspects.inspect(ID, true))
+        .isInstanceOf(RejectedExecutionException.class);
   }
 
   @Test

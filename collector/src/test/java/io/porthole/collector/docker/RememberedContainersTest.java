@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
+import com.google.protobuf.Timestamp;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
+import io.porthole.wire.Timestamps;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +88,52 @@ class RememberedContainersTest {
     assertThat(die.getConfig().getMemorySwapBytes()).isEqualTo(16L << 20);
     assertThat(die.hasStartedAt()).isTrue();
     assertThat(die.getInspectError()).isEmpty();
+  }
+
+  @Test
+  void afterAStartPublishedWithoutItsInspectTheOomAndDieCarryThatRunsStart() throws IOException {
+    RememberedContainers remembered = new RememberedContainers();
+    // the inspect remembered is of the container's previous run: exited, OOM-killed
+    InspectContainerResponse previousRun = inspect("inspect-oom-exited.json");
+    remembered.inspected(OOM_ID, previousRun);
+    Event start = event(OOM_ID, "start");
+    assertThat(remembered.withoutInspect(OOM_ID, start)).isNull(); // a start is inspected
+    // ... but the worker did not wait for that inspect: a die was queued behind it
+    Timestamp runStart = Timestamps.of(Instant.parse("2030-01-02T03:04:05.000000006Z"));
+    remembered.startedWithoutInspect(OOM_ID, runStart);
+
+    ContainerEvent oom = remembered.withoutInspect(OOM_ID, event(OOM_ID, "oom"));
+    ContainerEvent die = remembered.withoutInspect(OOM_ID, event(OOM_ID, "die"));
+
+    assertThat(oom.getStartedAt()).isEqualTo(runStart);
+    assertThat(oom.getState()).isEqualTo("running");
+    assertThat(oom.hasFinishedAt()).isFalse();
+    assertThat(die.getStartedAt()).isEqualTo(runStart);
+    assertThat(die.getFinishedAt()).isEqualTo(ContainerEventMapper.time(event(OOM_ID, "die")));
+    assertThat(die.getState()).isEqualTo("exited");
+    assertThat(die.getOomKilled()).isTrue();
+  }
+
+  @Test
+  void anInspectAfterTheStartReplacesTheStartRemembered() throws IOException {
+    RememberedContainers remembered = new RememberedContainers();
+    InspectContainerResponse previousRun = inspect("inspect-oom-exited.json");
+    remembered.inspected(OOM_ID, previousRun);
+    remembered.withoutInspect(OOM_ID, event(OOM_ID, "start"));
+    remembered.startedWithoutInspect(OOM_ID, Timestamps.of(Instant.parse("2030-01-02T03:04:05Z")));
+    remembered.inspected(OOM_ID, previousRun);
+
+    ContainerEvent die = remembered.withoutInspect(OOM_ID, event(OOM_ID, "die"));
+
+    assertThat(die.getStartedAt())
+        .isEqualTo(ContainerEventMapper.snapshot(previousRun).getStartedAt());
+  }
+
+  private static Event event(String id, String action) throws IOException {
+    return events().stream()
+        .filter(e -> id.equals(e.getId()) && action.equals(e.getAction()))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
