@@ -57,7 +57,7 @@ class ContainerEventMapperTest {
     return events;
   }
 
-  private static Event event(String containerId, String action) throws IOException {
+  static Event event(String containerId, String action) throws IOException {
     return events().stream()
         .filter(e -> containerId.equals(e.getId()) && action.equals(e.getAction()))
         .findFirst()

@@ -1,5 +1,6 @@
 package io.porthole.collector.docker;
 
+import static io.porthole.collector.docker.ContainerEventMapperTest.event;
 import static io.porthole.collector.docker.ContainerEventMapperTest.events;
 import static io.porthole.collector.docker.ContainerEventMapperTest.inspect;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,17 +91,23 @@ class RememberedContainersTest {
     assertThat(die.getInspectError()).isEmpty();
   }
 
+  /**
+   * A container whose remembered inspect is of its previous run (exited, OOM-killed), started again
+   * at {@code runStart}, that start published without its own inspect (a die was queued behind it).
+   */
+  private static RememberedContainers startedWithoutItsInspect(Timestamp runStart)
+      throws IOException {
+    RememberedContainers remembered = new RememberedContainers();
+    remembered.inspected(OOM_ID, inspect("inspect-oom-exited.json"));
+    assertThat(remembered.withoutInspect(OOM_ID, event(OOM_ID, "start"))).isNull();
+    remembered.startedWithoutInspect(OOM_ID, runStart);
+    return remembered;
+  }
+
   @Test
   void afterAStartPublishedWithoutItsInspectTheOomAndDieCarryThatRunsStart() throws IOException {
-    RememberedContainers remembered = new RememberedContainers();
-    // the inspect remembered is of the container's previous run: exited, OOM-killed
-    InspectContainerResponse previousRun = inspect("inspect-oom-exited.json");
-    remembered.inspected(OOM_ID, previousRun);
-    Event start = event(OOM_ID, "start");
-    assertThat(remembered.withoutInspect(OOM_ID, start)).isNull(); // a start is inspected
-    // ... but the worker did not wait for that inspect: a die was queued behind it
     Timestamp runStart = Timestamps.of(Instant.parse("2030-01-02T03:04:05.000000006Z"));
-    remembered.startedWithoutInspect(OOM_ID, runStart);
+    RememberedContainers remembered = startedWithoutItsInspect(runStart);
 
     ContainerEvent oom = remembered.withoutInspect(OOM_ID, event(OOM_ID, "oom"));
     ContainerEvent die = remembered.withoutInspect(OOM_ID, event(OOM_ID, "die"));
@@ -116,24 +123,15 @@ class RememberedContainersTest {
 
   @Test
   void anInspectAfterTheStartReplacesTheStartRemembered() throws IOException {
-    RememberedContainers remembered = new RememberedContainers();
-    InspectContainerResponse previousRun = inspect("inspect-oom-exited.json");
-    remembered.inspected(OOM_ID, previousRun);
-    remembered.withoutInspect(OOM_ID, event(OOM_ID, "start"));
-    remembered.startedWithoutInspect(OOM_ID, Timestamps.of(Instant.parse("2030-01-02T03:04:05Z")));
-    remembered.inspected(OOM_ID, previousRun);
+    RememberedContainers remembered =
+        startedWithoutItsInspect(Timestamps.of(Instant.parse("2030-01-02T03:04:05Z")));
+    InspectContainerResponse afterTheStart = inspect("inspect-oom-exited.json");
+    remembered.inspected(OOM_ID, afterTheStart);
 
     ContainerEvent die = remembered.withoutInspect(OOM_ID, event(OOM_ID, "die"));
 
     assertThat(die.getStartedAt())
-        .isEqualTo(ContainerEventMapper.snapshot(previousRun).getStartedAt());
-  }
-
-  private static Event event(String id, String action) throws IOException {
-    return events().stream()
-        .filter(e -> id.equals(e.getId()) && action.equals(e.getAction()))
-        .findFirst()
-        .orElseThrow();
+        .isEqualTo(ContainerEventMapper.snapshot(afterTheStart).getStartedAt());
   }
 
   @Test
