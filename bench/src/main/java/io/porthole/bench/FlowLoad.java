@@ -74,10 +74,6 @@ final class FlowLoad implements AutoCloseable {
     return sent.get() / Math.max(1e-9, (end - startedNanos) / 1e9);
   }
 
-  int askedRate() {
-    return rate;
-  }
-
   @Override
   public void close() throws InterruptedException {
     if (running.getAndSet(false)) {

@@ -5,7 +5,6 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.HostConfig;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 import io.porthole.collector.DockerClients;
 import io.porthole.proto.Alert;
 import io.porthole.proto.ContainerAction;
@@ -873,22 +872,22 @@ final class OomToAlert {
           String action = envelope.getContainerEvent().getAction().name().toLowerCase(Locale.ROOT);
           built.add(
               new Built(
-                  nanos(envelope.getTime()),
-                  nanos(envelope.getCollectorTime()),
+                  Timestamps.toEpochNanos(envelope.getTime()),
+                  Timestamps.toEpochNanos(envelope.getCollectorTime()),
                   action
                       + " of "
                       + (death != null ? death.name : envelope.getContainerEvent().getName())));
           if (death != null
               && envelope.getContainerEvent().getAction() == ContainerAction.DIE
               && death.dieRecordMillis == 0) {
-            death.collectorNanos = nanos(envelope.getCollectorTime());
+            death.collectorNanos = Timestamps.toEpochNanos(envelope.getCollectorTime());
             death.dieRecordMillis = record.timestamp();
             death.dieReadNanos = epochNanos();
           }
         } else if (death != null) {
           Alert alert = Alert.parseFrom(record.value());
           if (alert.getRule() == Rule.OOM_KILLED && death.alertRecordMillis == 0) {
-            death.alertPublishedNanos = nanos(alert.getPublishedAt());
+            death.alertPublishedNanos = Timestamps.toEpochNanos(alert.getPublishedAt());
             death.alertRecordMillis = record.timestamp();
             death.alertReadNanos = epochNanos();
           }
@@ -915,10 +914,5 @@ final class OomToAlert {
       consumer.wakeup();
       thread.join(5000);
     }
-  }
-
-  private static long nanos(Timestamp timestamp) {
-    Instant instant = Timestamps.toInstant(timestamp);
-    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

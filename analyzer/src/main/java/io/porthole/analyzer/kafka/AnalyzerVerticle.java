@@ -185,13 +185,6 @@ public final class AnalyzerVerticle extends VerticleBase
             });
   }
 
-  /**
-   * The consumer of the lifecycle and heartbeat partitions the group assigns this instance: no
-   * group (the group's consumer holds the partitions and commits them), its own connections, so a
-   * die is fetched as soon as it is appended, however many flows the group's consumer has buffered
-   * or is fetching. It may wait in the broker as long as Kafka's default: the flows' fetches do not
-   * queue behind it.
-   */
   /** The group consumer's settings: Porthole's, the analyzer's defaults, then kafka.consumer.*. */
   static Map<String, Object> groupConsumerConfig(AnalyzerConfig config, String clientId) {
     Map<String, Object> consumerConfig =
@@ -213,6 +206,13 @@ public final class AnalyzerVerticle extends VerticleBase
     return consumerConfig;
   }
 
+  /**
+   * The consumer of the lifecycle and heartbeat partitions the group assigns this instance: no
+   * group (the group's consumer holds the partitions and commits them), its own connections, so a
+   * die is fetched as soon as it is appended, however many flows the group's consumer has buffered
+   * or is fetching. It may wait in the broker as long as Kafka's default: the flows' fetches do not
+   * queue behind it.
+   */
   private KafkaConsumer<ByteBuffer, ByteBuffer> priorityConsumer() {
     Map<String, Object> priorityConfig =
         new HashMap<>(config.kafka().consumerConfig(consumerName + "-priority", null));

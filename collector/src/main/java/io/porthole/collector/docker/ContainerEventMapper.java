@@ -116,37 +116,19 @@ public final class ContainerEventMapper {
    * snapshot: only inspected actions change them); the state comes from the event itself: on a die,
    * state {@code exited}, pid 0, the exit code of the event's attributes and {@code oomKilled},
    * which the caller knows from an {@code oom} event since the container's last start (that is how
-   * the engine sets State.OOMKilled). An oom carries {@code oom_killed} true.
-   */
-  public static ContainerEvent fromEventAndEarlierInspect(
-      Event event, InspectContainerResponse earlier, boolean oomKilled) {
-    return fromEventAndEarlierInspect(event, earlier, oomKilled, null);
-  }
-
-  /**
-   * As {@link #fromEventAndEarlierInspect(Event, InspectContainerResponse, boolean)}, for a run
-   * whose start was published without its own inspect: {@code runStartedAt} (when not null) is the
-   * run's start, in place of the earlier inspect's start and finish (of the state before it).
+   * the engine sets State.OOMKilled). An oom carries {@code oom_killed} true. {@code runStartedAt},
+   * when not null, is the start of a run whose start event was published without its own inspect
+   * (see {@link #withoutItsInspect}): the earlier inspect is then of the state before that run.
    */
   public static ContainerEvent fromEventAndEarlierInspect(
       Event event, InspectContainerResponse earlier, boolean oomKilled, Timestamp runStartedAt) {
-    Map<String, String> attributes = attributes(event);
-    ContainerEvent.Builder builder = builderFor(event);
-    fillFromInspect(builder, earlier);
+    ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
     if (runStartedAt != null) {
-      builder.setStartedAt(runStartedAt).clearFinishedAt().setState("running");
-    }
-    String name = attributes.get("name");
-    if (name != null && !name.isEmpty()) {
-      builder.setName(name);
+      runningSince(builder, runStartedAt);
     }
     builder.setOomKilled(oomKilled);
     if (builder.getAction() == ContainerAction.DIE) {
       builder.setState("exited").setPid(0).setFinishedAt(time(event));
-      Integer exitCode = parseInt(attributes.get("exitCode"));
-      if (exitCode != null) {
-        builder.setExitCode(exitCode);
-      }
     }
     return builder.build();
   }
@@ -165,26 +147,30 @@ public final class ContainerEventMapper {
    * signal come from the event's attributes.
    */
   public static ContainerEvent withoutItsInspect(Event event, InspectContainerResponse earlier) {
+    ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
+    switch (builder.getAction()) {
+      case START, RESTART -> runningSince(builder, time(event));
+      case PAUSE -> builder.setState("paused");
+      case UNPAUSE -> builder.setState("running");
+      default -> {
+        // the earlier inspect's state: nothing in the event says otherwise
+      }
+    }
+    return builder.setInspectError(INSPECT_NOT_AWAITED).build();
+  }
+
+  /**
+   * An event from the container's earlier inspect and what the event itself says: its name (a
+   * rename), exit code (a die) and signal (a kill).
+   */
+  private static ContainerEvent.Builder fromEarlierInspect(
+      Event event, InspectContainerResponse earlier) {
     Map<String, String> attributes = attributes(event);
     ContainerEvent.Builder builder = builderFor(event);
     fillFromInspect(builder, earlier);
     String name = attributes.get("name");
     if (name != null && !name.isEmpty()) {
       builder.setName(name);
-    }
-    switch (builder.getAction()) {
-      case START, RESTART ->
-          builder
-              .setState("running")
-              .setPid(0)
-              .setOomKilled(false)
-              .setStartedAt(time(event))
-              .clearFinishedAt();
-      case PAUSE -> builder.setState("paused");
-      case UNPAUSE -> builder.setState("running");
-      default -> {
-        // the earlier inspect's state: nothing in the event says otherwise
-      }
     }
     Integer exitCode = parseInt(attributes.get("exitCode"));
     if (exitCode != null) {
@@ -194,7 +180,17 @@ public final class ContainerEventMapper {
     if (signal != null) {
       builder.setSignal(signal);
     }
-    return builder.setInspectError(INSPECT_NOT_AWAITED).build();
+    return builder;
+  }
+
+  /** A run started at {@code startedAt}: running, its pid not known, not OOM-killed yet. */
+  private static void runningSince(ContainerEvent.Builder builder, Timestamp startedAt) {
+    builder
+        .setState("running")
+        .setPid(0)
+        .setOomKilled(false)
+        .setStartedAt(startedAt)
+        .clearFinishedAt();
   }
 
   /**

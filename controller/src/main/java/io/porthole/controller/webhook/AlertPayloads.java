@@ -78,7 +78,7 @@ public final class AlertPayloads {
             .put("container.id", alert.getContainerId())
             .put("container.name", alert.getContainerName())
             .put("container.image", alert.getImage())
-            .put("evt.time", time.getEpochSecond() * 1_000_000_000L + time.getNano())
+            .put("evt.time", Timestamps.toEpochNanos(time))
             .put("porthole.host_id", alert.getHostId())
             .put("porthole.alert_id", alert.getAlertId())
             .put("porthole.severity", alert.getSeverity().name())
