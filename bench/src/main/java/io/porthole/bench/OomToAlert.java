@@ -138,6 +138,9 @@ final class OomToAlert {
    */
   private final List<Built> built = Collections.synchronizedList(new ArrayList<>());
 
+  /** The reader of the run's topics, started once the controller is ready. */
+  private StageReader stages;
+
   /** The controller's alert stream, open from the controller's readiness to the end. */
   private AlertStreamReader alertStream;
 
@@ -188,7 +191,6 @@ final class OomToAlert {
             () -> byId.values().forEach(d -> removeQuietly(docker, d.id)), "bench-oom-cleanup");
     Runtime.getRuntime().addShutdownHook(removeOnSignal);
     Closeable events = followEngineEvents(eventsClient, namePrefix);
-    StageReader stages = null;
     List<Death> measured = new ArrayList<>();
     Death warmup = null;
     try {
@@ -226,8 +228,7 @@ final class OomToAlert {
             results,
             new Suite(docker, http, controller, token, bootstrap, topicPrefix, namePrefix),
             repetitions,
-            loadRate,
-            stages);
+            loadRate);
       }
     } finally {
       if (alertStream != null) {
@@ -266,8 +267,7 @@ final class OomToAlert {
    * at the asked rate, on the run's flows topic; a death whose alert does not come makes the figure
    * not measured, with the load that was reached.
    */
-  private void loadedSeries(
-      Results results, Suite suite, int repetitions, int loadRate, StageReader stages)
+  private void loadedSeries(Results results, Suite suite, int repetitions, int loadRate)
       throws Exception {
     List<Death> measured = new ArrayList<>();
     Death warmup = null;
@@ -385,6 +385,7 @@ final class OomToAlert {
             .timeout(Duration.ofSeconds(5))
             .build();
     long deadline = System.nanoTime() + ALERT_TIMEOUT.toNanos();
+    String lastAnswer = null;
     while (true) {
       HttpResponse<String> response;
       try {
@@ -401,6 +402,9 @@ final class OomToAlert {
       if (alertStream.failure() != null) {
         throw new IllegalStateException(alertStream.failure());
       }
+      if (response != null) {
+        lastAnswer = response.body();
+      }
       if (response != null && hasOomAlert(response.body(), id)) {
         death.seenNanos = now;
         death.pollMs = (System.nanoTime() - t2) / 1_000_000;
@@ -414,7 +418,10 @@ final class OomToAlert {
                 + id
                 + ") on GET /api/v1/alerts within "
                 + ALERT_TIMEOUT.toSeconds()
-                + " s");
+                + " s ("
+                + alertsOf(lastAnswer, id)
+                + ")"
+                + whereItStopped(death));
       }
       Thread.sleep(POLL.toMillis());
     }
@@ -439,6 +446,29 @@ final class OomToAlert {
     death.startMs = (t2 - t1) / 1_000_000;
     death.removeMs = (System.nanoTime() - t3) / 1_000_000;
     return death;
+  }
+
+  /** What the last GET returned for the container: each alert's title and survived flag. */
+  private static String alertsOf(String body, String id) {
+    if (body == null) {
+      return "no GET answered";
+    }
+    StringJoiner found = new StringJoiner("; ", "GET returned: ", "");
+    found.setEmptyValue("GET returned no OOM_KILLED alert of it");
+    JsonArray alerts = new JsonObject(body).getJsonArray("alerts");
+    for (int i = 0; i < alerts.size(); i++) {
+      JsonObject alert = alerts.getJsonObject(i);
+      if (id.equals(alert.getString("containerId"))) {
+        found.add(
+            alert.getString("title")
+                + " (container_survived="
+                + alert
+                    .getJsonObject("attributes", new JsonObject())
+                    .getString("container_survived")
+                + ")");
+      }
+    }
+    return found.toString();
   }
 
   private static boolean hasOomAlert(String body, String id) {
@@ -617,29 +647,44 @@ final class OomToAlert {
       each.append(each.isEmpty() ? "" : "; ")
           .append(death.name)
           .append(death == warmup ? " (warm-up)" : "")
-          .append(" oom->die ")
-          .append(
-              death.oomNanos <= 0
-                  ? "n/a (no oom event)"
-                  : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6));
-      for (Stage stage : STAGES) {
-        each.append(", ")
-            .append(stage.label())
-            .append(' ')
-            .append(relative(death, stage.time().applyAsLong(death)));
-      }
-      each.append(
-          String.format(
-              Locale.ROOT,
-              " (%d polls; driver: create %d, start %d, polls %d, remove %d)",
-              death.polls,
-              death.createMs,
-              death.startMs,
-              death.pollMs,
-              death.removeMs));
-      each.append(", collector: ").append(collectorWork(death));
+          .append(describe(death));
     }
     results.info(key + ".each_ms_after_die", each.toString());
+  }
+
+  /** One death's stages, ms after its die event, and what the collector did around it. */
+  private String describe(Death death) {
+    StringBuilder out =
+        new StringBuilder(" oom->die ")
+            .append(
+                death.oomNanos <= 0
+                    ? "n/a (no oom event)"
+                    : String.format(Locale.ROOT, "%.0f", (death.dieNanos - death.oomNanos) / 1e6));
+    for (Stage stage : STAGES) {
+      out.append(", ")
+          .append(stage.label())
+          .append(' ')
+          .append(relative(death, stage.time().applyAsLong(death)));
+    }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            " (%d polls; driver: create %d, start %d, polls %d, remove %d)",
+            death.polls,
+            death.createMs,
+            death.startMs,
+            death.pollMs,
+            death.removeMs));
+    return out.append(", collector: ").append(collectorWork(death)).toString();
+  }
+
+  /**
+   * For a death whose alert did not come: how far it got (its stages, once the stage reader had a
+   * few more seconds to read the topics), so the report says which hop lost or held it.
+   */
+  private String whereItStopped(Death death) throws InterruptedException {
+    stages.awaitStages(List.of(death), Duration.ofSeconds(5));
+    return "; where it stopped, ms after its die event:" + describe(death);
   }
 
   /**
@@ -648,9 +693,6 @@ final class OomToAlert {
    * other containers it built between the die and the die's own envelope.
    */
   private String collectorWork(Death death) {
-    if (death.collectorNanos <= 0) {
-      return "n/a";
-    }
     List<String> own = new ArrayList<>();
     int others = 0;
     synchronized (built) {
@@ -663,11 +705,15 @@ final class OomToAlert {
                   b.what().substring(0, b.what().indexOf(' ')),
                   (b.eventNanos() - death.dieNanos) / 1e6,
                   (b.collectorNanos() - death.dieNanos) / 1e6));
-        } else if (b.collectorNanos() > death.dieNanos
+        } else if (death.collectorNanos > 0
+            && b.collectorNanos() > death.dieNanos
             && b.collectorNanos() < death.collectorNanos) {
           others++;
         }
       }
+    }
+    if (death.collectorNanos <= 0) {
+      return (own.isEmpty() ? "no envelope" : String.join(", ", own)) + "; no die envelope read";
     }
     return String.join(", ", own)
         + "; "

@@ -437,6 +437,49 @@ class OomRulesTest {
     assertThat(engineFirst.latest().values().iterator().next().getOccurrences()).isEqualTo(1);
   }
 
+  /**
+   * Caught by the OOM figure: the engine sent no oom event; its start's inspect was not awaited
+   * (the die was queued behind it), so the collector published the start, and the die built from
+   * the container's earlier inspect (exit 137, OOMKilled=false), without the run's StartedAt; the
+   * kernel log's record of the kill, inspected, came 60 ms after the die with the engine's
+   * StartedAt. One container-killed alert, not a survived child and a silent exit 137.
+   */
+  @Test
+  void aKernelLogOomAfterADieWithoutItsRunsStartedAtExplainsThatDie() {
+    RuleHarness harness = harness();
+    harness.feed(at(200, lifecycle(ContainerAction.START, "hungry").setConfig(bridgeConfig())));
+    harness.feed(at(290, died137(EventSource.ENGINE_EVENT, false).clearStartedAt()));
+    harness.feed(at(188, kernelOom("dd", 10798)));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getAttributesMap()).containsEntry("container_survived", "false");
+    assertThat(alert.getOccurrences()).isEqualTo(1);
+  }
+
+  /**
+   * Caught by the OOM figure under flow load, the same kill in another order: the kernel log's
+   * record (inspected: the engine's StartedAt) was published before the collector's ordered worker
+   * published the container's create and start; then the die without its run's StartedAt.
+   */
+  @Test
+  void aKernelLogOomBeforeTheStartAndADieWithoutItsRunsStartedAtAreOneContainerKilledAlert() {
+    RuleHarness harness = harness();
+    harness.feed(at(170, kernelOom("dd", 11802)));
+    harness.feed(at(176, lifecycle(ContainerAction.CREATE, "hungry").setConfig(bridgeConfig())));
+    harness.feed(at(176, lifecycle(ContainerAction.START, "hungry").setConfig(bridgeConfig())));
+    harness.feed(at(300, died137(EventSource.ENGINE_EVENT, false).clearStartedAt()));
+    harness.tick(T0.plusSeconds(60));
+
+    assertThat(harness.latest()).hasSize(1);
+    Alert alert = harness.latest().values().iterator().next();
+    assertThat(alert.getTitle()).contains("hungry was killed by the OOM killer");
+    assertThat(alert.getAttributesMap()).containsEntry("container_survived", "false");
+    assertThat(alert.getOccurrences()).isEqualTo(1);
+  }
+
   @Test
   void killsOfTwoRunsKnownByTheirStartedAtAreNeverMergedHoweverClose() {
     RuleHarness harness = harness();

@@ -116,15 +116,16 @@ public final class ContainerEventMapper {
    * snapshot: only inspected actions change them); the state comes from the event itself: on a die,
    * state {@code exited}, pid 0, the exit code of the event's attributes and {@code oomKilled},
    * which the caller knows from an {@code oom} event since the container's last start (that is how
-   * the engine sets State.OOMKilled). An oom carries {@code oom_killed} true. {@code runStartedAt},
-   * when not null, is the start of a run whose start event was published without its own inspect
-   * (see {@link #withoutItsInspect}): the earlier inspect is then of the state before that run.
+   * the engine sets State.OOMKilled). An oom carries {@code oom_killed} true. {@code
+   * runStartUnknown}: the run's start event was published without its own inspect (see {@link
+   * #withoutItsInspect}), so the earlier inspect is of the state before that run: the event is of a
+   * run started at a time the engine did not say, and carries no StartedAt.
    */
   public static ContainerEvent fromEventAndEarlierInspect(
-      Event event, InspectContainerResponse earlier, boolean oomKilled, Timestamp runStartedAt) {
+      Event event, InspectContainerResponse earlier, boolean oomKilled, boolean runStartUnknown) {
     ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
-    if (runStartedAt != null) {
-      runningSince(builder, runStartedAt);
+    if (runStartUnknown) {
+      runningSinceUnknown(builder);
     }
     builder.setOomKilled(oomKilled);
     if (builder.getAction() == ContainerAction.DIE) {
@@ -142,14 +143,14 @@ public final class ContainerEventMapper {
    * An event whose own inspect was not awaited because the container's die was queued behind it
    * (see {@link InspectCalls}): configuration, labels, image and networks from {@code earlier}, the
    * container's last inspect, and {@code inspect_error} {@link #INSPECT_NOT_AWAITED}. The state
-   * follows from the event: a start or restart is {@code running} since the event (pid unknown: 0,
-   * State.OOMKilled cleared), a pause {@code paused}, an unpause {@code running}; the exit code and
-   * signal come from the event's attributes.
+   * follows from the event: a start or restart is {@code running} (pid unknown: 0, State.OOMKilled
+   * cleared, no StartedAt: the event's time is not the engine's State.StartedAt), a pause {@code
+   * paused}, an unpause {@code running}; the exit code and signal come from the event's attributes.
    */
   public static ContainerEvent withoutItsInspect(Event event, InspectContainerResponse earlier) {
     ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
     switch (builder.getAction()) {
-      case START, RESTART -> runningSince(builder, time(event));
+      case START, RESTART -> runningSinceUnknown(builder);
       case PAUSE -> builder.setState("paused");
       case UNPAUSE -> builder.setState("running");
       default -> {
@@ -183,14 +184,9 @@ public final class ContainerEventMapper {
     return builder;
   }
 
-  /** A run started at {@code startedAt}: running, its pid not known, not OOM-killed yet. */
-  private static void runningSince(ContainerEvent.Builder builder, Timestamp startedAt) {
-    builder
-        .setState("running")
-        .setPid(0)
-        .setOomKilled(false)
-        .setStartedAt(startedAt)
-        .clearFinishedAt();
+  /** A run whose start the engine did not say: running, its pid not known, not OOM-killed yet. */
+  private static void runningSinceUnknown(ContainerEvent.Builder builder) {
+    builder.setState("running").setPid(0).setOomKilled(false).clearStartedAt().clearFinishedAt();
   }
 
   /**

@@ -464,7 +464,7 @@ public final class DockerEventSource implements Lifecycle {
       if (outcome.abandoned()) {
         stats.dockerInspectsNotAwaited.incrementAndGet();
         if (action == ContainerAction.START || action == ContainerAction.RESTART) {
-          remembered.startedWithoutInspect(id, ContainerEventMapper.time(event));
+          remembered.startedWithoutInspect(id);
         }
         emit(
             id,

@@ -2,10 +2,8 @@ package io.porthole.collector.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
-import com.google.protobuf.Timestamp;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,11 +39,13 @@ final class RememberedContainers {
   private final Set<String> oomSinceStart = new HashSet<>();
 
   /**
-   * When the container's current run started, for a start published without its own inspect (see
-   * {@link InspectCalls}): the last inspect is then of an earlier state (created, or the run
-   * before), and the oom and die of this run must not carry that state's start.
+   * Containers whose current run's start was published without its own inspect (see {@link
+   * InspectCalls}): the last inspect is then of an earlier state (created, or the run before), so
+   * the oom and die of this run carry no StartedAt: neither that state's, nor the start event's
+   * time, which is not the engine's State.StartedAt (a kernel-log oom of the same kill, inspected,
+   * carries the engine's, and the analyzer never merges two runs that both name their StartedAt).
    */
-  private final Map<String, Timestamp> startedWithoutInspect = new HashMap<>();
+  private final Set<String> startedWithoutInspect = new HashSet<>();
 
   /**
    * Notes an event of the container (before it is published) and, for an {@code oom} or a {@code
@@ -66,7 +66,7 @@ final class RememberedContainers {
         return earlier == null
             ? null
             : ContainerEventMapper.fromEventAndEarlierInspect(
-                event, earlier, true, startedWithoutInspect.get(id));
+                event, earlier, true, startedWithoutInspect.contains(id));
       }
       case DIE -> {
         boolean oomKilled = oomSinceStart.remove(id);
@@ -74,7 +74,7 @@ final class RememberedContainers {
         return earlier == null
             ? null
             : ContainerEventMapper.fromEventAndEarlierInspect(
-                event, earlier, oomKilled, startedWithoutInspect.get(id));
+                event, earlier, oomKilled, startedWithoutInspect.contains(id));
       }
       case DESTROY -> {
         forget(id);
@@ -97,10 +97,10 @@ final class RememberedContainers {
     startedWithoutInspect.remove(id);
   }
 
-  /** The container started at {@code time}, and that start was published without its inspect. */
-  void startedWithoutInspect(String id, Timestamp time) {
+  /** The container started again, and that start was published without its inspect. */
+  void startedWithoutInspect(String id) {
     if (lastInspects.containsKey(id)) {
-      startedWithoutInspect.put(id, time);
+      startedWithoutInspect.add(id);
     }
   }
 

@@ -7,12 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
-import com.google.protobuf.Timestamp;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
-import io.porthole.wire.Timestamps;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,30 +89,34 @@ class RememberedContainersTest {
   }
 
   /**
-   * A container whose remembered inspect is of its previous run (exited, OOM-killed), started again
-   * at {@code runStart}, that start published without its own inspect (a die was queued behind it).
+   * A container whose remembered inspect is of its previous run (exited, OOM-killed), started
+   * again, that start published without its own inspect (a die was queued behind it).
    */
-  private static RememberedContainers startedWithoutItsInspect(Timestamp runStart)
-      throws IOException {
+  private static RememberedContainers startedWithoutItsInspect() throws IOException {
     RememberedContainers remembered = new RememberedContainers();
     remembered.inspected(OOM_ID, inspect("inspect-oom-exited.json"));
     assertThat(remembered.withoutInspect(OOM_ID, event(OOM_ID, "start"))).isNull();
-    remembered.startedWithoutInspect(OOM_ID, runStart);
+    remembered.startedWithoutInspect(OOM_ID);
     return remembered;
   }
 
+  /**
+   * Neither the previous run's StartedAt nor the start event's time: the engine's State.StartedAt
+   * of this run is not known, and a kernel-log oom of the same kill (inspected) carries it; the
+   * analyzer never merges two runs that both name a StartedAt, so a guessed one would split the
+   * kill into a survived process and an unexplained exit 137.
+   */
   @Test
-  void afterAStartPublishedWithoutItsInspectTheOomAndDieCarryThatRunsStart() throws IOException {
-    Timestamp runStart = Timestamps.of(Instant.parse("2030-01-02T03:04:05.000000006Z"));
-    RememberedContainers remembered = startedWithoutItsInspect(runStart);
+  void afterAStartPublishedWithoutItsInspectTheOomAndDieCarryNoStartedAt() throws IOException {
+    RememberedContainers remembered = startedWithoutItsInspect();
 
     ContainerEvent oom = remembered.withoutInspect(OOM_ID, event(OOM_ID, "oom"));
     ContainerEvent die = remembered.withoutInspect(OOM_ID, event(OOM_ID, "die"));
 
-    assertThat(oom.getStartedAt()).isEqualTo(runStart);
+    assertThat(oom.hasStartedAt()).isFalse();
     assertThat(oom.getState()).isEqualTo("running");
     assertThat(oom.hasFinishedAt()).isFalse();
-    assertThat(die.getStartedAt()).isEqualTo(runStart);
+    assertThat(die.hasStartedAt()).isFalse();
     assertThat(die.getFinishedAt()).isEqualTo(ContainerEventMapper.time(event(OOM_ID, "die")));
     assertThat(die.getState()).isEqualTo("exited");
     assertThat(die.getOomKilled()).isTrue();
@@ -123,8 +124,7 @@ class RememberedContainersTest {
 
   @Test
   void anInspectAfterTheStartReplacesTheStartRemembered() throws IOException {
-    RememberedContainers remembered =
-        startedWithoutItsInspect(Timestamps.of(Instant.parse("2030-01-02T03:04:05Z")));
+    RememberedContainers remembered = startedWithoutItsInspect();
     InspectContainerResponse afterTheStart = inspect("inspect-oom-exited.json");
     remembered.inspected(OOM_ID, afterTheStart);
 
