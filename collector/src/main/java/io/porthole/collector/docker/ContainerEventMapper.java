@@ -146,9 +146,15 @@ public final class ContainerEventMapper {
    * follows from the event: a start or restart is {@code running} (pid unknown: 0, State.OOMKilled
    * cleared, no StartedAt: the event's time is not the engine's State.StartedAt), a pause {@code
    * paused}, an unpause {@code running}; the exit code and signal come from the event's attributes.
+   * {@code runStartUnknown}: the container's current run began with such a start, so the earlier
+   * inspect is of the state before it, and the event is of a running container without StartedAt.
    */
-  public static ContainerEvent withoutItsInspect(Event event, InspectContainerResponse earlier) {
+  public static ContainerEvent withoutItsInspect(
+      Event event, InspectContainerResponse earlier, boolean runStartUnknown) {
     ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
+    if (runStartUnknown) {
+      runningSinceUnknown(builder);
+    }
     switch (builder.getAction()) {
       case START, RESTART -> runningSinceUnknown(builder);
       case PAUSE -> builder.setState("paused");

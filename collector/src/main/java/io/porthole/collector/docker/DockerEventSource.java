@@ -468,7 +468,7 @@ public final class DockerEventSource implements Lifecycle {
         }
         emit(
             id,
-            ContainerEventMapper.withoutItsInspect(event, earlier),
+            ContainerEventMapper.withoutItsInspect(event, earlier, remembered.runStartUnknown(id)),
             ContainerEventMapper.time(event),
             ticket);
         return true;

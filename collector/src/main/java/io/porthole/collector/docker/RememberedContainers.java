@@ -104,6 +104,14 @@ final class RememberedContainers {
     }
   }
 
+  /**
+   * Whether the container's current run started with a start published without its inspect, no
+   * inspect since: the remembered inspect is of the state before that run.
+   */
+  boolean runStartUnknown(String id) {
+    return startedWithoutInspect.contains(id);
+  }
+
   /** The container no longer exists. */
   void forget(String id) {
     lastInspects.remove(id);

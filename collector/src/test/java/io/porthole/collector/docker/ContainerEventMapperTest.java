@@ -90,7 +90,7 @@ class ContainerEventMapperTest {
     Event start = event(OOM_ID, "start");
     // the earlier inspect is of the container's previous run: exited, OOM-killed
     ContainerEvent built =
-        ContainerEventMapper.withoutItsInspect(start, inspect("inspect-oom-exited.json"));
+        ContainerEventMapper.withoutItsInspect(start, inspect("inspect-oom-exited.json"), false);
 
     assertThat(built.getAction()).isEqualTo(ContainerAction.START);
     assertThat(built.getRawAction()).isEqualTo("start");
@@ -112,9 +112,25 @@ class ContainerEventMapperTest {
     Event kill = events().stream().filter(e -> "kill".equals(e.getAction())).findFirst().get();
 
     ContainerEvent built =
-        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-bridge-running.json"));
+        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-bridge-running.json"), false);
 
     assertThat(built.getAction()).isEqualTo(ContainerAction.KILL);
+    assertThat(built.getState()).isEqualTo("running");
+    assertThat(built.getSignal()).isEqualTo(15);
+    assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
+  }
+
+  @Test
+  void aKillNotAwaitedInARunWhoseStartWasNotAwaitedCarriesNoStartedAtOfThePreviousRun()
+      throws IOException {
+    Event kill = events().stream().filter(e -> "kill".equals(e.getAction())).findFirst().get();
+
+    // the earlier inspect is of the container's previous run: exited, with that run's StartedAt
+    ContainerEvent built =
+        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-oom-exited.json"), true);
+
+    assertThat(built.hasStartedAt()).isFalse();
+    assertThat(built.hasFinishedAt()).isFalse();
     assertThat(built.getState()).isEqualTo("running");
     assertThat(built.getSignal()).isEqualTo(15);
     assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
