@@ -22,8 +22,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -301,6 +303,44 @@ final class KafkaDrivers {
    * each death's latency runs from its envelope's collector time to the broker's timestamp of its
    * alert record (the alerts topic keeps LogAppendTime), recorded in HdrHistograms.
    */
+  /**
+   * The ten slowest measured probes: when each was sent (s after the measured start) and its
+   * stages, to tell one stall of the whole machine (probes close together, every stage long) from a
+   * stage that is slow on its own.
+   */
+  private static String slowestProbes(List<long[]> latencies, long measuredFrom, long measuredUs) {
+    List<long[]> measured = new ArrayList<>();
+    synchronized (latencies) {
+      for (long[] l : latencies) {
+        if (l[0] >= measuredFrom && l[0] - measuredFrom < measuredUs) {
+          measured.add(l);
+        }
+      }
+    }
+    measured.sort((a, b) -> Long.compare(b[1], a[1]));
+    StringJoiner out =
+        new StringJoiner(
+            "; ",
+            "sent at (s after the measured start): total ms (die appended / alert published /"
+                + " alert appended, ms after the previous stage): ",
+            "");
+    for (long[] l : measured.subList(0, Math.min(10, measured.size()))) {
+      long alertUs = l[0] + l[1];
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%.2f: %.1f (%s / %.1f)",
+              (l[0] - measuredFrom) / 1e6,
+              l[1] / 1e3,
+              l[2] < 0
+                  ? "die not read first"
+                  : String.format(
+                      Locale.ROOT, "%.1f / %.1f", (l[2] - l[0]) / 1e3, (l[3] - l[2]) / 1e3),
+              (alertUs - l[3]) / 1e3));
+    }
+    return out.toString();
+  }
+
   static void latency(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
     TopicNames names = TopicNames.withPrefix(args[1]);
@@ -508,6 +548,7 @@ final class KafkaDrivers {
               h.getMaxValue() / 1e3));
     }
     results.info("latency.windows", byWindow.toString());
+    results.info("latency.slowest", slowestProbes(latencies, measuredFrom, windows * windowUs));
     results.info(
         "latency.stages",
         String.format(
