@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -40,11 +41,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * The OOM figure: against a running {@code porthole up} (its own process, the real engine), N
@@ -53,10 +59,10 @@ import org.apache.kafka.common.errors.WakeupException;
  * moment the alert's event arrives on the controller's alert stream ({@code GET
  * /api/v1/alerts/stream}, what the console shows). One warm-up death is not counted. To say where
  * the time goes, a plain consumer reads the run's container-events and alerts topics and reports
- * each stage: collector envelope built, die record handed to the producer, alert published by the
- * analyzer, alert record handed to the producer; and {@code GET
- * /api/v1/alerts?container=ID&rule=OOM_KILLED}, polled every 10 ms with the operator token, says
- * when the alert could be read there.
+ * each stage: collector envelope built, die record appended by the broker, alert published by the
+ * analyzer, alert record appended (the driver sets both topics to keep LogAppendTime); and {@code
+ * GET /api/v1/alerts?container=ID&rule=OOM_KILLED}, polled every 10 ms with the operator token,
+ * says when the alert could be read there.
  *
  * <p>Usage: {@code oom UP_STDOUT UP_PID UP_STARTED_EPOCH_MS TOPIC_PREFIX NAME_PREFIX REPETITIONS},
  * started right after {@code porthole up}; UP_STDOUT is where it prints its ready lines (operator
@@ -738,8 +744,8 @@ final class OomToAlert {
               "->collector envelope",
               d -> d.collectorNanos),
           new Stage(
-              "die record handed to the producer (record CreateTime)",
-              "->die record",
+              "die record appended by the broker (LogAppendTime)",
+              "->die appended",
               d -> d.dieRecordMillis * 1_000_000L),
           new Stage(
               "die record read by the bench's own group-less consumer",
@@ -750,8 +756,8 @@ final class OomToAlert {
               "->alert published",
               d -> d.alertPublishedNanos),
           new Stage(
-              "alert record handed to the producer (record CreateTime)",
-              "->alert record",
+              "alert record appended by the broker (LogAppendTime)",
+              "->alert appended",
               d -> d.alertRecordMillis * 1_000_000L),
           new Stage(
               "alert record read by the bench's own group-less consumer",
@@ -826,9 +832,10 @@ final class OomToAlert {
   /**
    * Reads the run's container-events and alerts topics from the beginning (no group) and notes, per
    * container of this run, when the collector built the die envelope, when the die record and the
-   * alert record were handed to their producers, and when the analyzer published the alert.
+   * alert record were appended by the broker, and when the analyzer published the alert.
    */
   private final class StageReader {
+    private final String bootstrap;
     private final KafkaConsumer<String, byte[]> consumer;
     private final String eventsTopic;
     private final String alertsTopic;
@@ -838,6 +845,7 @@ final class OomToAlert {
     private volatile String recordCounts = "unknown";
 
     StageReader(String bootstrap, TopicNames names) {
+      this.bootstrap = bootstrap;
       this.consumer =
           new KafkaConsumer<>(
               new HashMap<>(KafkaSettings.of(bootstrap).consumerConfig("bench-oom-stages", null)));
@@ -848,7 +856,23 @@ final class OomToAlert {
       this.thread.setDaemon(true);
     }
 
-    void start() {
+    /**
+     * Sets the run's container-events and alerts topics (porthole up created them) to keep the
+     * broker's append time, so the stages say when each record was appended, not when its producer
+     * was handed it; then reads them from their beginning.
+     */
+    void start() throws Exception {
+      try (Admin admin = KafkaDrivers.admin(bootstrap)) {
+        AlterConfigOp logAppendTime =
+            new AlterConfigOp(
+                new ConfigEntry("message.timestamp.type", "LogAppendTime"),
+                AlterConfigOp.OpType.SET);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (String topic : List.of(eventsTopic, alertsTopic)) {
+          changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(logAppendTime));
+        }
+        admin.incrementalAlterConfigs(changes).all().get(10, TimeUnit.SECONDS);
+      }
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : List.of(eventsTopic, alertsTopic)) {
         for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
@@ -927,20 +951,25 @@ final class OomToAlert {
               && envelope.getContainerEvent().getAction() == ContainerAction.DIE
               && death.dieRecordMillis == 0) {
             death.collectorNanos = Timestamps.toEpochNanos(envelope.getCollectorTime());
-            death.dieRecordMillis = record.timestamp();
+            death.dieRecordMillis = appendTime(record);
             death.dieReadNanos = epochNanos();
           }
         } else if (death != null) {
           Alert alert = Alert.parseFrom(record.value());
           if (alert.getRule() == Rule.OOM_KILLED && death.alertRecordMillis == 0) {
             death.alertPublishedNanos = Timestamps.toEpochNanos(alert.getPublishedAt());
-            death.alertRecordMillis = record.timestamp();
+            death.alertRecordMillis = appendTime(record);
             death.alertReadNanos = epochNanos();
           }
         }
       } catch (InvalidProtocolBufferException e) {
         // not ours to judge here: the product's consumers count undecodable records
       }
+    }
+
+    /** The broker's append time of a record; -1 (not reported) for one that kept CreateTime. */
+    private long appendTime(ConsumerRecord<String, byte[]> record) {
+      return record.timestampType() == TimestampType.LOG_APPEND_TIME ? record.timestamp() : -1;
     }
 
     /**

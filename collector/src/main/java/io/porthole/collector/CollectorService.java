@@ -23,6 +23,7 @@ import io.porthole.runtime.ops.OpsHttpConfig;
 import io.porthole.runtime.ops.OpsHttpServer;
 import io.porthole.runtime.ops.PortholeMetrics;
 import io.porthole.runtime.ops.Readiness;
+import io.porthole.wire.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,13 +108,16 @@ public final class CollectorService implements Lifecycle {
 
     CollectorStats stats = new CollectorStats();
     ContainerDirectory directory = new ContainerDirectory();
+    // Lifecycle events and heartbeats in a lane of their own (producer without linger): a die
+    // never waits behind the host's flows and syscalls, the analyzer reads them first too.
     RecordPublisher publisher =
-        RecordPublisher.create(
+        RecordPublisher.createWithPriorityLane(
             vertx,
             config.kafka(),
             "porthole-collector-" + config.hostId(),
             config.topicNames(),
-            config.publishBufferRecords());
+            config.publishBufferRecords(),
+            Set.of(Topic.CONTAINER_EVENTS, Topic.HEARTBEATS));
     KafkaEventSink sink = new KafkaEventSink(publisher, stats);
 
     HostContext host =

@@ -22,8 +22,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
@@ -65,6 +67,13 @@ import org.slf4j.LoggerFactory;
  * to {@link ControlPath#maxBackoff()}), until the broker acknowledged it or {@link
  * ControlPath#deadline()} passed: then its future fails with a {@link ControlDeliveryException}
  * saying why. Both paths share the one native producer (one connection, one idempotence sequence).
+ *
+ * <p>A publisher made with a {@link PriorityLane} sends the records of its topics (the collector's
+ * container lifecycle events) through a third {@link BufferedSender} into a producer of their own
+ * that does not linger: such a record never waits behind the other telemetry, in the buffer (a
+ * burst of flows cannot take its room), in the producer's batches, or behind their requests on the
+ * connection (a broker answers one request per connection at a time). They are still telemetry:
+ * dropped when their own buffer is full.
  */
 public final class RecordPublisher implements Lifecycle {
 
@@ -98,10 +107,30 @@ public final class RecordPublisher implements Lifecycle {
     }
   }
 
+  /**
+   * Telemetry topics whose records go through their own sender and producer: {@code producer}, with
+   * Porthole's settings but no linger.
+   */
+  public record PriorityLane(Set<Topic> topics, KafkaProducer<String, byte[]> producer) {
+    public PriorityLane {
+      topics = Set.copyOf(topics);
+      Objects.requireNonNull(producer, "producer");
+      for (Topic topic : topics) {
+        if (topic.deliveryClass() != DeliveryClass.TELEMETRY) {
+          throw new IllegalArgumentException(
+              "the priority lane carries telemetry, not " + topic.topicName());
+        }
+      }
+    }
+  }
+
   private final Context context;
   private final KafkaProducer<String, byte[]> producer;
   private final BufferedSender telemetrySender;
   private final BufferedSender controlSender;
+  // null without a priority lane
+  private final PriorityLane lane;
+  private final BufferedSender laneSender;
   private final ControlPath controlPath;
   private final TopicNames topicNames;
   private final AtomicLong published = new AtomicLong();
@@ -123,6 +152,7 @@ public final class RecordPublisher implements Lifecycle {
   private volatile long lastFailureNanos = -1;
   private volatile String lastFailure = "";
   private volatile KafkaClientMetrics producerMetrics;
+  private volatile KafkaClientMetrics laneProducerMetrics;
 
   /**
    * A publisher whose control records take {@link ControlPath#DEFAULT}.
@@ -146,6 +176,20 @@ public final class RecordPublisher implements Lifecycle {
       TopicNames topicNames,
       int maxBufferedRecords,
       ControlPath controlPath) {
+    this(vertx, producer, topicNames, maxBufferedRecords, controlPath, null);
+  }
+
+  /**
+   * A publisher whose records of {@code lane}'s topics go through their own buffer (of {@code
+   * maxBufferedRecords} too) and {@code lane}'s producer; {@code lane} may be null (none).
+   */
+  public RecordPublisher(
+      Vertx vertx,
+      KafkaProducer<String, byte[]> producer,
+      TopicNames topicNames,
+      int maxBufferedRecords,
+      ControlPath controlPath,
+      PriorityLane lane) {
     this.context = Objects.requireNonNull(vertx, "vertx").getOrCreateContext();
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
@@ -155,6 +199,11 @@ public final class RecordPublisher implements Lifecycle {
     }
     this.telemetrySender = new BufferedSender(producer.unwrap(), maxBufferedRecords, "telemetry");
     this.controlSender = new BufferedSender(producer.unwrap(), controlPath.capacity(), "control");
+    this.lane = lane;
+    this.laneSender =
+        lane == null
+            ? null
+            : new BufferedSender(lane.producer().unwrap(), maxBufferedRecords, "priority");
   }
 
   /** A publisher with Porthole's reliable producer settings (idempotent, acks=all, lz4). */
@@ -182,6 +231,38 @@ public final class RecordPublisher implements Lifecycle {
     KafkaProducer<String, byte[]> producer =
         KafkaProducer.create(vertx, config, String.class, byte[].class);
     return new RecordPublisher(vertx, producer, topicNames, maxBufferedRecords);
+  }
+
+  /**
+   * A publisher with Porthole's reliable producer settings whose records of {@code priorityTopics}
+   * go through a {@link PriorityLane}: a second producer, {@code CLIENT_ID-priority}, with {@code
+   * linger.ms} 0 (what the operator set in {@code kafka.producer.*} still wins).
+   */
+  public static RecordPublisher createWithPriorityLane(
+      Vertx vertx,
+      KafkaSettings kafka,
+      String clientId,
+      TopicNames topicNames,
+      int maxBufferedRecords,
+      Set<Topic> priorityTopics) {
+    KafkaProducer<String, byte[]> producer =
+        KafkaProducer.create(
+            vertx, new HashMap<>(kafka.producerConfig(clientId)), String.class, byte[].class);
+    KafkaProducer<String, byte[]> laneProducer =
+        KafkaProducer.create(
+            vertx,
+            new HashMap<>(
+                kafka.producerConfig(
+                    clientId + "-priority", Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"))),
+            String.class,
+            byte[].class);
+    return new RecordPublisher(
+        vertx,
+        producer,
+        topicNames,
+        maxBufferedRecords,
+        ControlPath.DEFAULT,
+        new PriorityLane(priorityTopics, laneProducer));
   }
 
   /** Nothing to wait for: the sending thread starts with the first record. */
@@ -309,6 +390,9 @@ public final class RecordPublisher implements Lifecycle {
    */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
     producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
+    if (lane != null) {
+      laneProducerMetrics = metrics.bindKafkaProducer(lane.producer().unwrap());
+    }
     return this;
   }
 
@@ -342,7 +426,8 @@ public final class RecordPublisher implements Lifecycle {
   }
 
   private void offer(Pending pending) {
-    BufferedSender sender = pending.control ? controlSender : telemetrySender;
+    BufferedSender sender =
+        pending.control ? controlSender : pending.priority ? laneSender : telemetrySender;
     if (sender.offer(pending)) {
       return;
     }
@@ -366,25 +451,41 @@ public final class RecordPublisher implements Lifecycle {
    */
   @Override
   public Future<Void> stop() {
-    KafkaClientMetrics bound = producerMetrics;
+    for (KafkaClientMetrics bound :
+        new KafkaClientMetrics[] {producerMetrics, laneProducerMetrics}) {
+      if (bound != null) {
+        bound.close();
+      }
+    }
     producerMetrics = null;
-    if (bound != null) {
-      bound.close();
+    laneProducerMetrics = null;
+    List<BufferedSender> senders = new ArrayList<>(List.of(telemetrySender, controlSender));
+    if (laneSender != null) {
+      senders.add(laneSender);
     }
-    for (BufferedSender.Item left : telemetrySender.stop()) {
-      left.dropped("publisher stopped");
+    for (BufferedSender sender : senders) {
+      for (BufferedSender.Item left : sender.stop()) {
+        left.dropped("publisher stopped");
+      }
     }
-    for (BufferedSender.Item left : controlSender.stop()) {
-      left.dropped("publisher stopped");
-    }
-    return context
-        .<Void>executeBlocking(
+    Future<Void> ended =
+        context.executeBlocking(
             () -> {
-              telemetrySender.awaitEnd();
-              controlSender.awaitEnd();
+              for (BufferedSender sender : senders) {
+                sender.awaitEnd();
+              }
               return null;
-            })
-        .compose(v -> producer.flush())
+            });
+    Future<Void> closed = ended.compose(v -> flushAndClose(producer));
+    return lane == null
+        ? closed
+        : Future.join(closed, ended.compose(v -> flushAndClose(lane.producer()))).mapEmpty();
+  }
+
+  /** Flushes what the producer holds (acknowledged or failed), then closes it. */
+  private static Future<Void> flushAndClose(KafkaProducer<String, byte[]> producer) {
+    return producer
+        .flush()
         .recover(e -> Future.succeededFuture())
         .compose(v -> producer.close(5000));
   }
@@ -394,6 +495,7 @@ public final class RecordPublisher implements Lifecycle {
     private final ProducerRecord<String, byte[]> record;
     private final DeliveryListener listener;
     private final boolean control;
+    private final boolean priority;
     private final long deadlineNanos;
     private int attempts;
 
@@ -401,6 +503,7 @@ public final class RecordPublisher implements Lifecycle {
       this.record = record;
       this.listener = listener;
       this.control = topic.deliveryClass() == DeliveryClass.CONTROL;
+      this.priority = lane != null && lane.topics().contains(topic);
       this.deadlineNanos = control ? System.nanoTime() + controlPath.deadline().toNanos() : 0;
       if (waiting.getAndIncrement() == 0) {
         waitingSinceNanos = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.porthole.runtime.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.porthole.proto.CollectorHeartbeat;
 import io.porthole.wire.Topic;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Callback;
@@ -284,5 +286,70 @@ class RecordPublisherTest {
                     ctx.completeNow();
                   });
             }));
+  }
+
+  /**
+   * The collector's container lifecycle events: a die is taken and acknowledged through the lane's
+   * own producer while the flows' producer is blocked and their buffer full.
+   */
+  @Test
+  void recordsOfThePriorityLaneGoThroughTheirOwnProducerWhileTheOtherTelemetryIsStuck(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
+    StalledProducer stalled = new StalledProducer();
+    MockProducer<String, byte[]> laneProducer = mock(true);
+    RecordPublisher publisher =
+        new RecordPublisher(
+            vertx,
+            KafkaProducer.create(vertx, stalled),
+            TopicNames.standard(),
+            2,
+            RecordPublisher.ControlPath.DEFAULT,
+            new RecordPublisher.PriorityLane(
+                Set.of(Topic.CONTAINER_EVENTS), KafkaProducer.create(vertx, laneProducer)));
+    List<Future<Void>> flows = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      flows.add(publisher.send(Topic.FLOWS, "h/c", beat(i)));
+    }
+    stalled.awaitSending();
+    Future<Void> die = publisher.send(Topic.CONTAINER_EVENTS, "h/c", beat(99));
+    die.onComplete(
+        ctx.succeeding(
+            v -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(laneProducer.history())
+                        .singleElement()
+                        .satisfies(
+                            r -> {
+                              assertThat(r.topic()).isEqualTo("porthole.container-events.v1");
+                              assertThat(index(r)).isEqualTo(99);
+                            });
+                    assertThat(stalled.history()).isEmpty();
+                    // two held by the flows' own buffer, the other three refused
+                    assertThat(flows.subList(2, 5))
+                        .allSatisfy(f -> assertThat(f.failed()).isTrue());
+                  });
+              stalled.release();
+              publisher
+                  .stop()
+                  .onComplete(
+                      ctx.succeeding(
+                          stopped ->
+                              ctx.verify(
+                                  () -> {
+                                    assertThat(laneProducer.closed()).isTrue();
+                                    assertThat(stalled.closed()).isTrue();
+                                    ctx.completeNow();
+                                  })));
+            }));
+  }
+
+  @Test
+  void thePriorityLaneCarriesTelemetryOnly(Vertx vertx) {
+    KafkaProducer<String, byte[]> producer = KafkaProducer.create(vertx, mock(true));
+
+    assertThatThrownBy(() -> new RecordPublisher.PriorityLane(Set.of(Topic.ALERTS), producer))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("porthole.alerts.v1");
   }
 }
