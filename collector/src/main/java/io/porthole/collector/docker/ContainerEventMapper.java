@@ -146,21 +146,27 @@ public final class ContainerEventMapper {
    * follows from the event: a start or restart is {@code running} (pid unknown: 0, State.OOMKilled
    * cleared, no StartedAt: the event's time is not the engine's State.StartedAt), a pause {@code
    * paused}, an unpause {@code running}; the exit code and signal come from the event's attributes.
-   * {@code runStartUnknown}: the container's current run began with such a start, so the earlier
-   * inspect is of the state before it, and the event is of a running container without StartedAt.
+   * {@code unknownRun}, when not null: the container's current run began with such a start, so the
+   * earlier inspect is of the state before it; the event carries no StartedAt nor FinishedAt, and
+   * the container is {@code running} (pid 0) until that run's die, {@code exited} after it.
    */
   public static ContainerEvent withoutItsInspect(
-      Event event, InspectContainerResponse earlier, boolean runStartUnknown) {
+      Event event, InspectContainerResponse earlier, RememberedContainers.UnknownRun unknownRun) {
     ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
-    if (runStartUnknown) {
-      runningSinceUnknown(builder);
+    if (unknownRun != null) {
+      builder
+          .setState(unknownRun == RememberedContainers.UnknownRun.RUNNING ? "running" : "exited")
+          .setPid(0)
+          .setOomKilled(false)
+          .clearStartedAt()
+          .clearFinishedAt();
     }
     switch (builder.getAction()) {
       case START, RESTART -> runningSinceUnknown(builder);
       case PAUSE -> builder.setState("paused");
       case UNPAUSE -> builder.setState("running");
       default -> {
-        // the earlier inspect's state: nothing in the event says otherwise
+        // the earlier inspect's state (or the unknown run's): nothing in the event says otherwise
       }
     }
     return builder.setInspectError(INSPECT_NOT_AWAITED).build();

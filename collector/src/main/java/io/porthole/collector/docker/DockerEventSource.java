@@ -468,7 +468,7 @@ public final class DockerEventSource implements Lifecycle {
         }
         emit(
             id,
-            ContainerEventMapper.withoutItsInspect(event, earlier, remembered.runStartUnknown(id)),
+            ContainerEventMapper.withoutItsInspect(event, earlier, remembered.unknownRun(id)),
             ContainerEventMapper.time(event),
             ticket);
         return true;
@@ -479,6 +479,10 @@ public final class DockerEventSource implements Lifecycle {
         remembered.forget(id);
       } else if (outcome.failure() != null) {
         inspectError = "inspect: " + outcome.failure().getMessage();
+        if (action == ContainerAction.START || action == ContainerAction.RESTART) {
+          // published without its StartedAt: the run's oom and die must not take the last one's
+          remembered.startedWithoutInspect(id);
+        }
       }
     }
     if (action == ContainerAction.DIE && inspect != null && alreadyReported(id, inspect)) {
@@ -608,10 +612,16 @@ public final class DockerEventSource implements Lifecycle {
   /** Keeps {@link #known} in step with what was published. */
   private void remember(String id, ContainerEvent event, Timestamp time) {
     KnownContainer before = known.get(id);
+    // A start without its StartedAt (published without its inspect) is of a run whose start is
+    // not known: not the previous run's, which a die reconciled after a gap would carry otherwise.
     long startedAt =
         event.hasStartedAt()
             ? Timestamps.toEpochNanos(event.getStartedAt())
-            : before == null ? 0 : before.startedAtNanos();
+            : before == null
+                    || event.getAction() == ContainerAction.START
+                    || event.getAction() == ContainerAction.RESTART
+                ? 0
+                : before.startedAtNanos();
     long finishedAt = before == null ? 0 : before.finishedAtNanos();
     KnownContainer after;
     switch (event.getAction()) {

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
 import io.porthole.proto.ContainerAction;
 import io.porthole.proto.ContainerEvent;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,7 +46,13 @@ final class RememberedContainers {
    * time, which is not the engine's State.StartedAt (a kernel-log oom of the same kill, inspected,
    * carries the engine's, and the analyzer never merges two runs that both name their StartedAt).
    */
-  private final Set<String> startedWithoutInspect = new HashSet<>();
+  private final Map<String, UnknownRun> startedWithoutInspect = new HashMap<>();
+
+  /** A run whose start was published without its inspect: still running, or died since. */
+  enum UnknownRun {
+    RUNNING,
+    ENDED
+  }
 
   /**
    * Notes an event of the container (before it is published) and, for an {@code oom} or a {@code
@@ -66,15 +73,19 @@ final class RememberedContainers {
         return earlier == null
             ? null
             : ContainerEventMapper.fromEventAndEarlierInspect(
-                event, earlier, true, startedWithoutInspect.contains(id));
+                event, earlier, true, startedWithoutInspect.containsKey(id));
       }
       case DIE -> {
         boolean oomKilled = oomSinceStart.remove(id);
         InspectContainerResponse earlier = lastInspects.get(id);
+        boolean runStartUnknown = startedWithoutInspect.containsKey(id);
+        if (runStartUnknown) {
+          startedWithoutInspect.put(id, UnknownRun.ENDED);
+        }
         return earlier == null
             ? null
             : ContainerEventMapper.fromEventAndEarlierInspect(
-                event, earlier, oomKilled, startedWithoutInspect.contains(id));
+                event, earlier, oomKilled, runStartUnknown);
       }
       case DESTROY -> {
         forget(id);
@@ -100,16 +111,16 @@ final class RememberedContainers {
   /** The container started again, and that start was published without its inspect. */
   void startedWithoutInspect(String id) {
     if (lastInspects.containsKey(id)) {
-      startedWithoutInspect.add(id);
+      startedWithoutInspect.put(id, UnknownRun.RUNNING);
     }
   }
 
   /**
-   * Whether the container's current run started with a start published without its inspect, no
-   * inspect since: the remembered inspect is of the state before that run.
+   * The container's current run when it started with a start published without its inspect, no
+   * inspect since (the remembered inspect is of the state before that run); null otherwise.
    */
-  boolean runStartUnknown(String id) {
-    return startedWithoutInspect.contains(id);
+  UnknownRun unknownRun(String id) {
+    return startedWithoutInspect.get(id);
   }
 
   /** The container no longer exists. */

@@ -90,7 +90,7 @@ class ContainerEventMapperTest {
     Event start = event(OOM_ID, "start");
     // the earlier inspect is of the container's previous run: exited, OOM-killed
     ContainerEvent built =
-        ContainerEventMapper.withoutItsInspect(start, inspect("inspect-oom-exited.json"), false);
+        ContainerEventMapper.withoutItsInspect(start, inspect("inspect-oom-exited.json"), null);
 
     assertThat(built.getAction()).isEqualTo(ContainerAction.START);
     assertThat(built.getRawAction()).isEqualTo("start");
@@ -112,7 +112,7 @@ class ContainerEventMapperTest {
     Event kill = events().stream().filter(e -> "kill".equals(e.getAction())).findFirst().get();
 
     ContainerEvent built =
-        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-bridge-running.json"), false);
+        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-bridge-running.json"), null);
 
     assertThat(built.getAction()).isEqualTo(ContainerAction.KILL);
     assertThat(built.getState()).isEqualTo("running");
@@ -127,12 +127,29 @@ class ContainerEventMapperTest {
 
     // the earlier inspect is of the container's previous run: exited, with that run's StartedAt
     ContainerEvent built =
-        ContainerEventMapper.withoutItsInspect(kill, inspect("inspect-oom-exited.json"), true);
+        ContainerEventMapper.withoutItsInspect(
+            kill, inspect("inspect-oom-exited.json"), RememberedContainers.UnknownRun.RUNNING);
 
     assertThat(built.hasStartedAt()).isFalse();
     assertThat(built.hasFinishedAt()).isFalse();
     assertThat(built.getState()).isEqualTo("running");
     assertThat(built.getSignal()).isEqualTo(15);
+    assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
+  }
+
+  @Test
+  void aStopNotAwaitedAfterTheDieOfARunWhoseStartWasNotAwaitedIsExitedWithoutItsStartedAt()
+      throws IOException {
+    Event stop = events().stream().filter(e -> "stop".equals(e.getAction())).findFirst().get();
+
+    // the earlier inspect is of the run before the one that started without it, and then died
+    ContainerEvent built =
+        ContainerEventMapper.withoutItsInspect(
+            stop, inspect("inspect-bridge-running.json"), RememberedContainers.UnknownRun.ENDED);
+
+    assertThat(built.getState()).isEqualTo("exited");
+    assertThat(built.getPid()).isZero();
+    assertThat(built.hasStartedAt()).isFalse();
     assertThat(built.getInspectError()).isEqualTo(ContainerEventMapper.INSPECT_NOT_AWAITED);
   }
 

@@ -120,6 +120,7 @@ class RememberedContainersTest {
     assertThat(die.getFinishedAt()).isEqualTo(ContainerEventMapper.time(event(OOM_ID, "die")));
     assertThat(die.getState()).isEqualTo("exited");
     assertThat(die.getOomKilled()).isTrue();
+    assertThat(remembered.unknownRun(OOM_ID)).isEqualTo(RememberedContainers.UnknownRun.ENDED);
   }
 
   @Test

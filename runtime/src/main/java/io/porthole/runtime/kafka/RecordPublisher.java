@@ -69,11 +69,11 @@ import org.slf4j.LoggerFactory;
  * saying why. Both paths share the one native producer (one connection, one idempotence sequence).
  *
  * <p>A publisher made with a {@link PriorityLane} sends the records of its topics (the collector's
- * container lifecycle events) through a third {@link BufferedSender} into a producer of their own
- * that does not linger: such a record never waits behind the other telemetry, in the buffer (a
- * burst of flows cannot take its room), in the producer's batches, or behind their requests on the
- * connection (a broker answers one request per connection at a time). They are still telemetry:
- * dropped when their own buffer is full.
+ * container lifecycle events and heartbeats) through a third {@link BufferedSender} into a producer
+ * of their own that does not linger: such a record never waits behind the other telemetry, in the
+ * buffer (a burst of flows cannot take its room), in the producer's batches, or behind their
+ * requests on the connection (a broker answers one request per connection at a time). They are
+ * still telemetry: dropped when their own buffer is full.
  */
 public final class RecordPublisher implements Lifecycle {
 
@@ -113,14 +113,19 @@ public final class RecordPublisher implements Lifecycle {
    */
   public record PriorityLane(Set<Topic> topics, KafkaProducer<String, byte[]> producer) {
     public PriorityLane {
-      topics = Set.copyOf(topics);
+      topics = telemetryOnly(topics);
       Objects.requireNonNull(producer, "producer");
+    }
+
+    /** {@code topics}, all telemetry; throws IllegalArgumentException naming one that is not. */
+    static Set<Topic> telemetryOnly(Set<Topic> topics) {
       for (Topic topic : topics) {
         if (topic.deliveryClass() != DeliveryClass.TELEMETRY) {
           throw new IllegalArgumentException(
               "the priority lane carries telemetry, not " + topic.topicName());
         }
       }
+      return Set.copyOf(topics);
     }
   }
 
@@ -137,11 +142,10 @@ public final class RecordPublisher implements Lifecycle {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
-  // System.nanoTime() of the last acknowledgement and of the last failure; -1 for never.
-  private volatile long lastAckNanos = -1;
-  // Records offered and not yet acknowledged, failed or dropped; since when some have been waiting.
-  private final AtomicLong waiting = new AtomicLong();
-  private volatile long waitingSinceNanos = -1;
+  // Of the main producer, and of the priority lane's (null without one): each is judged alone, so
+  // the lane's heartbeats cannot hide a main producer that takes nothing.
+  private final Progress progress = new Progress();
+  private final Progress laneProgress;
 
   /**
    * How long records may wait with none acknowledged before {@link #producing()} says DOWN: a
@@ -149,8 +153,6 @@ public final class RecordPublisher implements Lifecycle {
    */
   public static final Duration PROGRESS_LIMIT = Duration.ofSeconds(60);
 
-  private volatile long lastFailureNanos = -1;
-  private volatile String lastFailure = "";
   private volatile KafkaClientMetrics producerMetrics;
   private volatile KafkaClientMetrics laneProducerMetrics;
 
@@ -200,6 +202,7 @@ public final class RecordPublisher implements Lifecycle {
     this.telemetrySender = new BufferedSender(producer.unwrap(), maxBufferedRecords, "telemetry");
     this.controlSender = new BufferedSender(producer.unwrap(), controlPath.capacity(), "control");
     this.lane = lane;
+    this.laneProgress = lane == null ? null : new Progress();
     this.laneSender =
         lane == null
             ? null
@@ -235,8 +238,9 @@ public final class RecordPublisher implements Lifecycle {
 
   /**
    * A publisher with Porthole's reliable producer settings whose records of {@code priorityTopics}
-   * go through a {@link PriorityLane}: a second producer, {@code CLIENT_ID-priority}, with {@code
-   * linger.ms} 0 (what the operator set in {@code kafka.producer.*} still wins).
+   * go through a {@link PriorityLane}: a second producer with {@code linger.ms} 0 (what the
+   * operator set in {@code kafka.producer.*} still wins), its client id the main producer's with
+   * {@code -priority} appended.
    */
   public static RecordPublisher createWithPriorityLane(
       Vertx vertx,
@@ -245,24 +249,29 @@ public final class RecordPublisher implements Lifecycle {
       TopicNames topicNames,
       int maxBufferedRecords,
       Set<Topic> priorityTopics) {
+    Set<Topic> laneTopics = PriorityLane.telemetryOnly(priorityTopics);
+    Map<String, String> config = new HashMap<>(kafka.producerConfig(clientId));
+    Map<String, String> laneConfig =
+        new HashMap<>(kafka.producerConfig(clientId, Map.of(ProducerConfig.LINGER_MS_CONFIG, "0")));
+    // after the operator's settings: a client.id set there must not name both producers alike
+    laneConfig.put(
+        ProducerConfig.CLIENT_ID_CONFIG, config.get(ProducerConfig.CLIENT_ID_CONFIG) + "-priority");
     KafkaProducer<String, byte[]> producer =
-        KafkaProducer.create(
-            vertx, new HashMap<>(kafka.producerConfig(clientId)), String.class, byte[].class);
-    KafkaProducer<String, byte[]> laneProducer =
-        KafkaProducer.create(
-            vertx,
-            new HashMap<>(
-                kafka.producerConfig(
-                    clientId + "-priority", Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"))),
-            String.class,
-            byte[].class);
+        KafkaProducer.create(vertx, config, String.class, byte[].class);
+    KafkaProducer<String, byte[]> laneProducer;
+    try {
+      laneProducer = KafkaProducer.create(vertx, laneConfig, String.class, byte[].class);
+    } catch (RuntimeException e) {
+      producer.close();
+      throw e;
+    }
     return new RecordPublisher(
         vertx,
         producer,
         topicNames,
         maxBufferedRecords,
         ControlPath.DEFAULT,
-        new PriorityLane(priorityTopics, laneProducer));
+        new PriorityLane(laneTopics, laneProducer));
   }
 
   /** Nothing to wait for: the sending thread starts with the first record. */
@@ -363,30 +372,72 @@ public final class RecordPublisher implements Lifecycle {
   }
 
   Readiness.Status producing(long nowNanos) {
-    long ack = lastAckNanos;
-    long failure = lastFailureNanos;
     String counts = published.get() + " acknowledged, " + failed.get() + " failed";
-    if (failure >= 0 && (ack < 0 || failure - ack > 0)) {
-      return Readiness.Status.down(counts + "; last send failed: " + lastFailure);
+    String trouble = progress.trouble(nowNanos);
+    if (trouble == null && laneProgress != null) {
+      trouble = laneProgress.trouble(nowNanos);
+      trouble = trouble == null ? null : "priority lane: " + trouble;
     }
-    long waitingNow = waiting.get();
-    long since = Math.max(ack, waitingSinceNanos);
-    if (waitingNow > 0 && since >= 0 && nowNanos - since > PROGRESS_LIMIT.toNanos()) {
-      return Readiness.Status.down(
-          counts
-              + "; "
-              + waitingNow
-              + " records waiting, none acknowledged for "
-              + TimeUnit.NANOSECONDS.toSeconds(nowNanos - since)
-              + " s (limit "
-              + PROGRESS_LIMIT.toSeconds()
-              + " s)");
+    return trouble == null
+        ? Readiness.Status.up(counts)
+        : Readiness.Status.down(counts + "; " + trouble);
+  }
+
+  /** The outcomes of one producer's records, for {@link #producing()}. */
+  private static final class Progress {
+    // System.nanoTime() of the last acknowledgement and of the last failure; -1 for never.
+    private volatile long lastAckNanos = -1;
+    private volatile long lastFailureNanos = -1;
+    private volatile String lastFailure = "";
+    // Records offered and not yet acknowledged, failed or dropped; since when some have waited.
+    private final AtomicLong waiting = new AtomicLong();
+    private volatile long waitingSinceNanos = -1;
+
+    void offered() {
+      if (waiting.getAndIncrement() == 0) {
+        waitingSinceNanos = System.nanoTime();
+      }
     }
-    return Readiness.Status.up(counts);
+
+    void acknowledged() {
+      lastAckNanos = System.nanoTime();
+      waiting.decrementAndGet();
+    }
+
+    void failed(Exception exception) {
+      waiting.decrementAndGet();
+      lastFailure = exception.toString();
+      lastFailureNanos = System.nanoTime();
+    }
+
+    void dropped() {
+      waiting.decrementAndGet();
+    }
+
+    /** Why this producer is not making progress, or null when it is. */
+    String trouble(long nowNanos) {
+      long ack = lastAckNanos;
+      long failure = lastFailureNanos;
+      if (failure >= 0 && (ack < 0 || failure - ack > 0)) {
+        return "last send failed: " + lastFailure;
+      }
+      long waitingNow = waiting.get();
+      long since = Math.max(ack, waitingSinceNanos);
+      if (waitingNow > 0 && since >= 0 && nowNanos - since > PROGRESS_LIMIT.toNanos()) {
+        return waitingNow
+            + " records waiting, none acknowledged for "
+            + TimeUnit.NANOSECONDS.toSeconds(nowNanos - since)
+            + " s (limit "
+            + PROGRESS_LIMIT.toSeconds()
+            + " s)";
+      }
+      return null;
+    }
   }
 
   /**
-   * Reports the producer's own metrics ({@code kafka_producer_*}) in {@code metrics} until stop.
+   * Reports the producers' own metrics ({@code kafka_producer_*}: the main one's, and the priority
+   * lane's) in {@code metrics} until stop.
    */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
     producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
@@ -447,7 +498,7 @@ public final class RecordPublisher implements Lifecycle {
 
   /**
    * Drops what is still buffered, lets the sending threads hand over their last records, then
-   * flushes what the producer holds (so those records are acknowledged or failed) and closes it.
+   * flushes what each producer holds (so those records are acknowledged or failed) and closes it.
    */
   @Override
   public Future<Void> stop() {
@@ -476,10 +527,11 @@ public final class RecordPublisher implements Lifecycle {
               }
               return null;
             });
-    Future<Void> closed = ended.compose(v -> flushAndClose(producer));
+    // closed even when waiting for the senders failed
+    Future<Void> closed = ended.transform(v -> flushAndClose(producer));
     return lane == null
         ? closed
-        : Future.join(closed, ended.compose(v -> flushAndClose(lane.producer()))).mapEmpty();
+        : Future.join(closed, ended.transform(v -> flushAndClose(lane.producer()))).mapEmpty();
   }
 
   /** Flushes what the producer holds (acknowledged or failed), then closes it. */
@@ -505,9 +557,11 @@ public final class RecordPublisher implements Lifecycle {
       this.control = topic.deliveryClass() == DeliveryClass.CONTROL;
       this.priority = lane != null && lane.topics().contains(topic);
       this.deadlineNanos = control ? System.nanoTime() + controlPath.deadline().toNanos() : 0;
-      if (waiting.getAndIncrement() == 0) {
-        waitingSinceNanos = System.nanoTime();
-      }
+      progress().offered();
+    }
+
+    private Progress progress() {
+      return priority ? laneProgress : progress;
     }
 
     @Override
@@ -522,8 +576,7 @@ public final class RecordPublisher implements Lifecycle {
     public void onCompletion(RecordMetadata metadata, Exception exception) {
       if (exception == null) {
         published.incrementAndGet();
-        lastAckNanos = System.nanoTime();
-        waiting.decrementAndGet();
+        progress().acknowledged();
         tell(null);
       } else if (control && exception instanceof RetriableException) {
         retryLater(exception);
@@ -572,9 +625,7 @@ public final class RecordPublisher implements Lifecycle {
 
     private void fail(Exception exception) {
       failed.incrementAndGet();
-      waiting.decrementAndGet();
-      lastFailure = exception.toString();
-      lastFailureNanos = System.nanoTime();
+      progress().failed(exception);
       LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
       tell(exception);
     }
@@ -582,7 +633,7 @@ public final class RecordPublisher implements Lifecycle {
     @Override
     public void dropped(String reason) {
       dropped.incrementAndGet();
-      waiting.decrementAndGet();
+      progress().dropped();
       if (listener != null) {
         tell(new RecordDroppedException(reason));
       }

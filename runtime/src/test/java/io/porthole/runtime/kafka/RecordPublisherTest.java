@@ -344,6 +344,41 @@ class RecordPublisherTest {
             }));
   }
 
+  /** The lane's heartbeats, acknowledged after it, do not hide the main producer's failure. */
+  @Test
+  void aMainProducerWhoseLastSendFailedIsNotReadyWhileThePriorityLaneIsAcknowledged(Vertx vertx)
+      throws Exception {
+    MockProducer<String, byte[]> failing = mock(false);
+    MockProducer<String, byte[]> laneProducer = mock(true);
+    RecordPublisher publisher =
+        new RecordPublisher(
+            vertx,
+            KafkaProducer.create(vertx, failing),
+            TopicNames.standard(),
+            10,
+            RecordPublisher.ControlPath.DEFAULT,
+            new RecordPublisher.PriorityLane(
+                Set.of(Topic.HEARTBEATS), KafkaProducer.create(vertx, laneProducer)));
+    publisher.publish(Topic.FLOWS, "h/c", beat(1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (failing.history().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    failing.errorNext(new TimeoutException("not acknowledged"));
+    publisher.publish(Topic.HEARTBEATS, "h", beat(2));
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (publisher.published() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+
+    assertThat(publisher.failed()).isEqualTo(1);
+    assertThat(laneProducer.history()).hasSize(1);
+    assertThat(publisher.producing().ready()).isFalse();
+    assertThat(publisher.producing().detail())
+        .contains("last send failed")
+        .contains("not acknowledged");
+  }
+
   @Test
   void thePriorityLaneCarriesTelemetryOnly(Vertx vertx) {
     KafkaProducer<String, byte[]> producer = KafkaProducer.create(vertx, mock(true));
