@@ -288,6 +288,23 @@ class RecordPublisherTest {
             }));
   }
 
+  /** A publisher whose {@code laneTopic} records go through {@code laneProducer}. */
+  private static RecordPublisher withPriorityLane(
+      Vertx vertx,
+      MockProducer<String, byte[]> producer,
+      int maxBufferedRecords,
+      Topic laneTopic,
+      MockProducer<String, byte[]> laneProducer) {
+    return new RecordPublisher(
+        vertx,
+        KafkaProducer.create(vertx, producer),
+        TopicNames.standard(),
+        maxBufferedRecords,
+        RecordPublisher.ControlPath.DEFAULT,
+        new RecordPublisher.PriorityLane(
+            Set.of(laneTopic), KafkaProducer.create(vertx, laneProducer)));
+  }
+
   /**
    * The collector's container lifecycle events: a die is taken and acknowledged through the lane's
    * own producer while the flows' producer is blocked and their buffer full.
@@ -298,14 +315,7 @@ class RecordPublisherTest {
     StalledProducer stalled = new StalledProducer();
     MockProducer<String, byte[]> laneProducer = mock(true);
     RecordPublisher publisher =
-        new RecordPublisher(
-            vertx,
-            KafkaProducer.create(vertx, stalled),
-            TopicNames.standard(),
-            2,
-            RecordPublisher.ControlPath.DEFAULT,
-            new RecordPublisher.PriorityLane(
-                Set.of(Topic.CONTAINER_EVENTS), KafkaProducer.create(vertx, laneProducer)));
+        withPriorityLane(vertx, stalled, 2, Topic.CONTAINER_EVENTS, laneProducer);
     List<Future<Void>> flows = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       flows.add(publisher.send(Topic.FLOWS, "h/c", beat(i)));
@@ -351,14 +361,7 @@ class RecordPublisherTest {
     MockProducer<String, byte[]> failing = mock(false);
     MockProducer<String, byte[]> laneProducer = mock(true);
     RecordPublisher publisher =
-        new RecordPublisher(
-            vertx,
-            KafkaProducer.create(vertx, failing),
-            TopicNames.standard(),
-            10,
-            RecordPublisher.ControlPath.DEFAULT,
-            new RecordPublisher.PriorityLane(
-                Set.of(Topic.HEARTBEATS), KafkaProducer.create(vertx, laneProducer)));
+        withPriorityLane(vertx, failing, 10, Topic.HEARTBEATS, laneProducer);
     publisher.publish(Topic.FLOWS, "h/c", beat(1));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (failing.history().isEmpty() && System.nanoTime() < deadline) {
