@@ -612,48 +612,12 @@ public final class DockerEventSource implements Lifecycle {
   /** Keeps {@link #known} in step with what was published. */
   private void remember(String id, ContainerEvent event, Timestamp time) {
     KnownContainer before = known.get(id);
-    // A start without its StartedAt (published without its inspect) is of a run whose start is
-    // not known: not the previous run's, which a die reconciled after a gap would carry otherwise.
-    long startedAt =
-        event.hasStartedAt()
-            ? Timestamps.toEpochNanos(event.getStartedAt())
-            : before == null
-                    || event.getAction() == ContainerAction.START
-                    || event.getAction() == ContainerAction.RESTART
-                ? 0
-                : before.startedAtNanos();
-    long finishedAt = before == null ? 0 : before.finishedAtNanos();
-    KnownContainer after;
-    switch (event.getAction()) {
-      case DESTROY -> {
-        if (known.remove(id) != null) {
-          knownVersion.incrementAndGet();
-        }
-        return;
+    KnownContainer after = KnownContainer.after(before, id, event, time);
+    if (after == null) {
+      if (known.remove(id) != null) {
+        knownVersion.incrementAndGet();
       }
-      case DIE ->
-          after =
-              new KnownContainer(
-                  id,
-                  startedAt,
-                  event.hasFinishedAt()
-                      ? Timestamps.toEpochNanos(event.getFinishedAt())
-                      : Timestamps.toEpochNanos(time),
-                  false);
-      case START, RESTART, UNPAUSE -> after = new KnownContainer(id, startedAt, finishedAt, true);
-      case SNAPSHOT ->
-          after =
-              new KnownContainer(
-                  id,
-                  startedAt,
-                  event.hasFinishedAt()
-                      ? Timestamps.toEpochNanos(event.getFinishedAt())
-                      : finishedAt,
-                  "running".equals(event.getState()) || "paused".equals(event.getState()));
-      case CREATE -> after = before != null ? before : new KnownContainer(id, 0, 0, false);
-      default -> {
-        return;
-      }
+      return;
     }
     if (!after.equals(before)) {
       if (before == null && known.size() >= MAX_KNOWN_CONTAINERS && !forgetOneExited()) {
