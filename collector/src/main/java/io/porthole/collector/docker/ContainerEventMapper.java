@@ -154,12 +154,10 @@ public final class ContainerEventMapper {
       Event event, InspectContainerResponse earlier, RememberedContainers.UnknownRun unknownRun) {
     ContainerEvent.Builder builder = fromEarlierInspect(event, earlier);
     if (unknownRun != null) {
-      builder
-          .setState(unknownRun == RememberedContainers.UnknownRun.RUNNING ? "running" : "exited")
-          .setPid(0)
-          .setOomKilled(false)
-          .clearStartedAt()
-          .clearFinishedAt();
+      runningSinceUnknown(builder);
+      if (unknownRun == RememberedContainers.UnknownRun.ENDED) {
+        builder.setState("exited");
+      }
     }
     switch (builder.getAction()) {
       case START, RESTART -> runningSinceUnknown(builder);

@@ -461,11 +461,14 @@ public final class DockerEventSource implements Lifecycle {
         tracker.freeze();
         return false;
       }
+      if (outcome.answer() == null
+          && (action == ContainerAction.START || action == ContainerAction.RESTART)) {
+        // published without its StartedAt (inspect abandoned or failed): the run's later events
+        // built from memory must not take the last run's
+        remembered.startedWithoutInspect(id);
+      }
       if (outcome.abandoned()) {
         stats.dockerInspectsNotAwaited.incrementAndGet();
-        if (action == ContainerAction.START || action == ContainerAction.RESTART) {
-          remembered.startedWithoutInspect(id);
-        }
         emit(
             id,
             ContainerEventMapper.withoutItsInspect(event, earlier, remembered.unknownRun(id)),
@@ -479,10 +482,6 @@ public final class DockerEventSource implements Lifecycle {
         remembered.forget(id);
       } else if (outcome.failure() != null) {
         inspectError = "inspect: " + outcome.failure().getMessage();
-        if (action == ContainerAction.START || action == ContainerAction.RESTART) {
-          // published without its StartedAt: the run's oom and die must not take the last one's
-          remembered.startedWithoutInspect(id);
-        }
       }
     }
     if (action == ContainerAction.DIE && inspect != null && alreadyReported(id, inspect)) {
