@@ -130,31 +130,24 @@ public final class RecordPublisher implements Lifecycle {
   }
 
   private final Context context;
-  private final KafkaProducer<String, byte[]> producer;
-  private final BufferedSender telemetrySender;
+  // the main producer takes telemetry (of the topics not in the priority lane) and control records
+  private final ProducerLane mainLane;
   private final BufferedSender controlSender;
   // null without a priority lane
-  private final PriorityLane lane;
-  private final BufferedSender laneSender;
+  private final ProducerLane priorityLane;
+  private final Set<Topic> priorityTopics;
   private final ControlPath controlPath;
   private final TopicNames topicNames;
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
-  // Of the main producer, and of the priority lane's (null without one): each is judged alone, so
-  // the lane's heartbeats cannot hide a main producer that takes nothing.
-  private final Progress progress = new Progress();
-  private final Progress laneProgress;
 
   /**
    * How long records may wait with none acknowledged before {@link #producing()} says DOWN: a
    * broker that takes nothing for this long is no progress, however healthy the last outcome.
    */
   public static final Duration PROGRESS_LIMIT = Duration.ofSeconds(60);
-
-  private volatile KafkaClientMetrics producerMetrics;
-  private volatile KafkaClientMetrics laneProducerMetrics;
 
   /**
    * A publisher whose control records take {@link ControlPath#DEFAULT}.
@@ -193,20 +186,16 @@ public final class RecordPublisher implements Lifecycle {
       ControlPath controlPath,
       PriorityLane lane) {
     this.context = Objects.requireNonNull(vertx, "vertx").getOrCreateContext();
-    this.producer = Objects.requireNonNull(producer, "producer");
     this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
     this.controlPath = Objects.requireNonNull(controlPath, "controlPath");
     if (maxBufferedRecords < 1) {
       throw new IllegalArgumentException("maxBufferedRecords must be positive");
     }
-    this.telemetrySender = new BufferedSender(producer.unwrap(), maxBufferedRecords, "telemetry");
+    this.mainLane = new ProducerLane(producer, maxBufferedRecords, "telemetry");
     this.controlSender = new BufferedSender(producer.unwrap(), controlPath.capacity(), "control");
-    this.lane = lane;
-    this.laneProgress = lane == null ? null : new Progress();
-    this.laneSender =
-        lane == null
-            ? null
-            : new BufferedSender(lane.producer().unwrap(), maxBufferedRecords, "priority");
+    this.priorityLane =
+        lane == null ? null : new ProducerLane(lane.producer(), maxBufferedRecords, "priority");
+    this.priorityTopics = lane == null ? Set.of() : lane.topics();
   }
 
   /** A publisher with Porthole's reliable producer settings (idempotent, acks=all, lz4). */
@@ -373,14 +362,52 @@ public final class RecordPublisher implements Lifecycle {
 
   Readiness.Status producing(long nowNanos) {
     String counts = published.get() + " acknowledged, " + failed.get() + " failed";
-    String trouble = progress.trouble(nowNanos);
-    if (trouble == null && laneProgress != null) {
-      trouble = laneProgress.trouble(nowNanos);
+    // each producer is judged alone: the lane's heartbeats cannot hide a main producer that takes
+    // nothing
+    String trouble = mainLane.progress.trouble(nowNanos);
+    if (trouble == null && priorityLane != null) {
+      trouble = priorityLane.progress.trouble(nowNanos);
       trouble = trouble == null ? null : "priority lane: " + trouble;
     }
     return trouble == null
         ? Readiness.Status.up(counts)
         : Readiness.Status.down(counts + "; " + trouble);
+  }
+
+  /**
+   * One native producer and what belongs to it alone: the sender of its telemetry (its own buffer
+   * and thread), the outcomes of its records for {@link #producing()}, and its metrics once bound.
+   */
+  private static final class ProducerLane {
+    private final KafkaProducer<String, byte[]> producer;
+    private final BufferedSender telemetrySender;
+    private final Progress progress = new Progress();
+    private volatile KafkaClientMetrics metrics;
+
+    ProducerLane(KafkaProducer<String, byte[]> producer, int maxBufferedRecords, String name) {
+      this.producer = Objects.requireNonNull(producer, "producer");
+      this.telemetrySender = new BufferedSender(producer.unwrap(), maxBufferedRecords, name);
+    }
+
+    void bindMetrics(PortholeMetrics registry) {
+      metrics = registry.bindKafkaProducer(producer.unwrap());
+    }
+
+    void unbindMetrics() {
+      KafkaClientMetrics bound = metrics;
+      metrics = null;
+      if (bound != null) {
+        bound.close();
+      }
+    }
+
+    /** Flushes what the producer holds (acknowledged or failed), then closes it. */
+    Future<Void> flushAndClose() {
+      return producer
+          .flush()
+          .recover(e -> Future.succeededFuture())
+          .compose(v -> producer.close(5000));
+    }
   }
 
   /** The outcomes of one producer's records, for {@link #producing()}. */
@@ -440,10 +467,7 @@ public final class RecordPublisher implements Lifecycle {
    * lane's) in {@code metrics} until stop.
    */
   public RecordPublisher bindMetrics(PortholeMetrics metrics) {
-    producerMetrics = metrics.bindKafkaProducer(producer.unwrap());
-    if (lane != null) {
-      laneProducerMetrics = metrics.bindKafkaProducer(lane.producer().unwrap());
-    }
+    lanes().forEach(lane -> lane.bindMetrics(metrics));
     return this;
   }
 
@@ -476,9 +500,13 @@ public final class RecordPublisher implements Lifecycle {
     return current != null ? current : context;
   }
 
+  /** The main lane, and the priority lane if there is one. */
+  private List<ProducerLane> lanes() {
+    return priorityLane == null ? List.of(mainLane) : List.of(mainLane, priorityLane);
+  }
+
   private void offer(Pending pending) {
-    BufferedSender sender =
-        pending.control ? controlSender : pending.priority ? laneSender : telemetrySender;
+    BufferedSender sender = pending.control ? controlSender : pending.lane.telemetrySender;
     if (sender.offer(pending)) {
       return;
     }
@@ -502,18 +530,11 @@ public final class RecordPublisher implements Lifecycle {
    */
   @Override
   public Future<Void> stop() {
-    for (KafkaClientMetrics bound :
-        new KafkaClientMetrics[] {producerMetrics, laneProducerMetrics}) {
-      if (bound != null) {
-        bound.close();
-      }
-    }
-    producerMetrics = null;
-    laneProducerMetrics = null;
-    List<BufferedSender> senders = new ArrayList<>(List.of(telemetrySender, controlSender));
-    if (laneSender != null) {
-      senders.add(laneSender);
-    }
+    List<ProducerLane> lanes = lanes();
+    lanes.forEach(ProducerLane::unbindMetrics);
+    List<BufferedSender> senders = new ArrayList<>();
+    senders.add(controlSender);
+    lanes.forEach(lane -> senders.add(lane.telemetrySender));
     for (BufferedSender sender : senders) {
       for (BufferedSender.Item left : sender.stop()) {
         left.dropped("publisher stopped");
@@ -527,19 +548,10 @@ public final class RecordPublisher implements Lifecycle {
               }
               return null;
             });
-    // closed even when waiting for the senders failed
-    Future<Void> closed = ended.transform(v -> flushAndClose(producer));
-    return lane == null
-        ? closed
-        : Future.join(closed, ended.transform(v -> flushAndClose(lane.producer()))).mapEmpty();
-  }
-
-  /** Flushes what the producer holds (acknowledged or failed), then closes it. */
-  private static Future<Void> flushAndClose(KafkaProducer<String, byte[]> producer) {
-    return producer
-        .flush()
-        .recover(e -> Future.succeededFuture())
-        .compose(v -> producer.close(5000));
+    // each producer closed even when waiting for the senders failed
+    return Future.join(
+            lanes.stream().map(lane -> ended.transform(v -> lane.flushAndClose())).toList())
+        .mapEmpty();
   }
 
   /** One record on its way, counted once whatever its outcome, and who is told. */
@@ -547,7 +559,7 @@ public final class RecordPublisher implements Lifecycle {
     private final ProducerRecord<String, byte[]> record;
     private final DeliveryListener listener;
     private final boolean control;
-    private final boolean priority;
+    private final ProducerLane lane;
     private final long deadlineNanos;
     private int attempts;
 
@@ -555,13 +567,9 @@ public final class RecordPublisher implements Lifecycle {
       this.record = record;
       this.listener = listener;
       this.control = topic.deliveryClass() == DeliveryClass.CONTROL;
-      this.priority = lane != null && lane.topics().contains(topic);
+      this.lane = priorityTopics.contains(topic) ? priorityLane : mainLane;
       this.deadlineNanos = control ? System.nanoTime() + controlPath.deadline().toNanos() : 0;
-      progress().offered();
-    }
-
-    private Progress progress() {
-      return priority ? laneProgress : progress;
+      lane.progress.offered();
     }
 
     @Override
@@ -576,7 +584,7 @@ public final class RecordPublisher implements Lifecycle {
     public void onCompletion(RecordMetadata metadata, Exception exception) {
       if (exception == null) {
         published.incrementAndGet();
-        progress().acknowledged();
+        lane.progress.acknowledged();
         tell(null);
       } else if (control && exception instanceof RetriableException) {
         retryLater(exception);
@@ -625,7 +633,7 @@ public final class RecordPublisher implements Lifecycle {
 
     private void fail(Exception exception) {
       failed.incrementAndGet();
-      progress().failed(exception);
+      lane.progress.failed(exception);
       LOG.warn("record to {} not acknowledged: {}", record.topic(), exception.toString());
       tell(exception);
     }
@@ -633,7 +641,7 @@ public final class RecordPublisher implements Lifecycle {
     @Override
     public void dropped(String reason) {
       dropped.incrementAndGet();
-      progress().dropped();
+      lane.progress.dropped();
       if (listener != null) {
         tell(new RecordDroppedException(reason));
       }
