@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,43 +103,49 @@ final class TracerOverhead {
     List<Double> straceCpu = new ArrayList<>();
     List<Double> jvmCpu = new ArrayList<>();
     List<Double> straceShare = new ArrayList<>();
+    List<Double> pairedRatio = new ArrayList<>();
     for (int i = 0; i < iterations; i++) {
-      Round untracedRound = once(prefix + "-u" + i, loops, name -> null);
+      String untracedName = prefix + "-u" + i;
+      String plainName = prefix + "-s" + i;
+      String optionsName = prefix + "-o" + i;
+      String collectorName = prefix + "-c" + i;
+      Map<String, Attach> attachments = new LinkedHashMap<>();
+      attachments.put(untracedName, name -> null);
+      attachments.put(plainName, name -> plainStrace(name, List.of()));
+      attachments.put(
+          optionsName,
+          name ->
+              plainStrace(
+                  name, List.of("-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS)));
+      attachments.put(
+          collectorName,
+          name -> {
+            String id = docker("inspect", "--format", "{{.Id}}", name).trim();
+            directory.running(
+                new ContainerInfo(id, name, IMAGE, pid(name), Map.of(), List.of(), "bridge"));
+            long seen = stats.syscallEventsSeen.get();
+            // The future completes when the trace ends; attached is when its syscalls start to
+            // arrive.
+            tracer
+                .trace(id, Duration.ofMinutes(5), "bench")
+                .onFailure(e -> System.out.println("trace of " + name + " failed: " + e));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (stats.syscallEventsSeen.get() == seen && System.nanoTime() < deadline) {
+              Thread.sleep(20);
+            }
+            if (stats.syscallEventsSeen.get() == seen) {
+              throw new IllegalStateException(
+                  "the SyscallTracer saw no syscall of " + name + " in 30 s");
+            }
+            return () -> directory.stopped(id);
+          });
+      Map<String, Round> rounds = runRotated(attachments, loops, i);
+      Round untracedRound = rounds.get(untracedName);
       double base = untracedRound.seconds();
-      double strace =
-          once(prefix + "-s" + i, loops, name -> plainStrace(name, List.of())).seconds();
-      Round optionsRound =
-          once(
-              prefix + "-o" + i,
-              loops,
-              name ->
-                  plainStrace(
-                      name, List.of("-tt", "-T", "-e", "trace=" + StraceConfig.DEFAULT_SYSCALLS)));
+      double strace = rounds.get(plainName).seconds();
+      Round optionsRound = rounds.get(optionsName);
       double straceOptions = optionsRound.seconds();
-      Round tracedRound =
-          once(
-              prefix + "-c" + i,
-              loops,
-              name -> {
-                String id = docker("inspect", "--format", "{{.Id}}", name).trim();
-                directory.running(
-                    new ContainerInfo(id, name, IMAGE, pid(name), Map.of(), List.of(), "bridge"));
-                long seen = stats.syscallEventsSeen.get();
-                // The future completes when the trace ends; attached is when its syscalls start to
-                // arrive.
-                tracer
-                    .trace(id, Duration.ofMinutes(5), "bench")
-                    .onFailure(e -> System.out.println("trace of " + name + " failed: " + e));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (stats.syscallEventsSeen.get() == seen && System.nanoTime() < deadline) {
-                  Thread.sleep(20);
-                }
-                if (stats.syscallEventsSeen.get() == seen) {
-                  throw new IllegalStateException(
-                      "the SyscallTracer saw no syscall of " + name + " in 30 s");
-                }
-                return () -> directory.stopped(id);
-              });
+      Round tracedRound = rounds.get(collectorName);
       double traced = tracedRound.seconds();
       // The driver's own CPU (docker CLI polling) is in every round: the untraced round's JVM
       // time per second is taken off the collector round's, leaving the tracer's reader, parser
@@ -157,6 +165,7 @@ final class TracerOverhead {
       collector.add(traced);
       plainSlowdown.add(strace / base);
       collectorSlowdown.add(traced / base);
+      pairedRatio.add(100.0 * traced / strace);
       System.out.printf(
           "tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's "
               + "options %.2f s,"
@@ -177,6 +186,7 @@ final class TracerOverhead {
     results.measured("tracer.strace", "x slower", plainSlowdown);
     results.measured("tracer.strace_collector_options", "x slower", options);
     results.measured("tracer.collector", "x slower", collectorSlowdown);
+    results.measured("tracer.paired_ratio", "%", pairedRatio);
     results.measured("tracer.cpu_strace", "s", straceCpu);
     results.measured("tracer.cpu_jvm", "s", jvmCpu);
     results.measured("tracer.cpu_strace_share", "%", straceShare);
@@ -196,9 +206,12 @@ final class TracerOverhead {
             + loops
             + " x (ls -la /bin; cat /etc/hostname) in a "
             + IMAGE
-            + " container, timed inside with /proc/uptime (10 ms resolution); slowdown = "
-            + "traced time / untraced time of"
-            + " the same round; plain strace: strace -f -q -o /dev/null -p PID; "
+            + " container, timed inside with /proc/uptime (10 ms resolution); each iteration"
+            + " runs its four rounds (untraced, plain strace, strace with the collector's options,"
+            + " collector) in a fresh container each, starting one round later than the iteration"
+            + " before; slowdown = traced time / untraced time of the same iteration;"
+            + " tracer.paired_ratio = collector time / plain strace time of the same iteration;"
+            + " plain strace: strace -f -q -o /dev/null -p PID; "
             + "tracer.strace_collector_options: strace with"
             + " the collector's options (-tt -T -e trace=...) writing to /dev/null, to "
             + "tell strace's cost from the reader's; collector: SyscallTracer.trace "
@@ -213,6 +226,22 @@ final class TracerOverhead {
     if (publisher != null) {
       publisher.stop().await();
     }
+  }
+
+  /**
+   * Runs one iteration's rounds, each in its own container, starting at a different round in each
+   * iteration (round {@code iteration % n} first, then on in turn), so that no kind of round always
+   * follows the cleanup of the same other one.
+   */
+  private static Map<String, Round> runRotated(
+      Map<String, Attach> attachments, int loops, int iteration) throws Exception {
+    List<String> names = new ArrayList<>(attachments.keySet());
+    Collections.rotate(names, -(iteration % names.size()));
+    Map<String, Round> rounds = new LinkedHashMap<>();
+    for (String name : names) {
+      rounds.put(name, once(name, loops, attachments.get(name)));
+    }
+    return rounds;
   }
 
   interface Attach {
@@ -294,11 +323,13 @@ final class TracerOverhead {
     List<String> command = new ArrayList<>(List.of("strace", "-f", "-q"));
     command.addAll(options);
     command.addAll(List.of("-o", "/dev/null", "-p", Integer.toString(pid)));
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    // the TZ the SyscallTracer gives its strace (no stat of /etc/localtime per -tt timestamp)
+    builder.environment().putIfAbsent("TZ", ":/etc/localtime");
+    Process process = builder.start();
     awaitTraced(pid);
     return () -> {
       process.destroy();
