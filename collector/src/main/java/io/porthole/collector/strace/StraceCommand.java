@@ -1,5 +1,7 @@
 package io.porthole.collector.strace;
 
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,23 +15,78 @@ import java.util.Optional;
  * setpriv --pdeathsig TERM} where setpriv exists, so that strace detaches and ends with the JVM
  * even when the JVM is killed without running its shutdown hooks. The parent-death signal follows
  * the thread that started the process: start it from a thread that lives as long as strace.
+ *
+ * <p>strace runs at nice {@value #NICENESS} (behind {@code nice}) when the collector may raise a
+ * priority ({@code CAP_SYS_NICE}): the traced program is stopped at every syscall until strace has
+ * handled it, so strace waiting for a CPU behind the collector's own threads (parsing, publishing,
+ * packet capture) is time the traced program stands still. Measured in the strace-overhead figure
+ * (docs/benchmarks.md). Without the capability strace runs at the collector's priority.
  */
 final class StraceCommand {
 
+  /** strace's niceness when the collector may raise a priority. */
+  static final int NICENESS = -5;
+
   private static final List<Path> SETPRIV =
       List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
+  private static final List<Path> NICE = List.of(Path.of("/usr/bin/nice"), Path.of("/bin/nice"));
+
+  /** Bit of {@code CAP_SYS_NICE} in a capability mask (linux/capability.h). */
+  private static final int CAP_SYS_NICE = 23;
 
   private final String binary;
   private final String syscalls;
   private final Path setpriv;
+  private final Path nice;
 
+  /**
+   * A command behind setpriv when {@code parentDeathSignal} (and setpriv exists), and behind nice
+   * when this process has {@code CAP_SYS_NICE} (and nice exists).
+   */
   StraceCommand(String binary, String syscalls, boolean parentDeathSignal) {
+    this(
+        binary,
+        syscalls,
+        parentDeathSignal ? firstExecutable(SETPRIV) : null,
+        mayRaisePriority(Path.of("/proc/self/status")) ? firstExecutable(NICE) : null);
+  }
+
+  /** {@code setpriv} and {@code nice} are the wrappers' paths, or null for none. */
+  StraceCommand(String binary, String syscalls, Path setpriv, Path nice) {
     this.binary = Objects.requireNonNull(binary, "binary");
     this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
-    this.setpriv =
-        parentDeathSignal
-            ? SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null)
-            : null;
+    this.setpriv = setpriv;
+    this.nice = nice;
+  }
+
+  private static Path firstExecutable(List<Path> candidates) {
+    return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
+  }
+
+  /**
+   * Whether the process whose {@code /proc/PID/status} this is has {@code CAP_SYS_NICE} among its
+   * effective capabilities; false when the file cannot be read or has no {@code CapEff} line.
+   */
+  static boolean mayRaisePriority(Path procStatus) {
+    try {
+      for (String line : Files.readAllLines(procStatus)) {
+        if (line.startsWith("CapEff:")) {
+          return hasCapability(line.substring("CapEff:".length()).trim(), CAP_SYS_NICE);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    return false;
+  }
+
+  /** Whether {@code hexMask} (as in {@code CapEff}: hexadecimal, no prefix) has bit {@code cap}. */
+  static boolean hasCapability(String hexMask, int cap) {
+    try {
+      return new BigInteger(hexMask, 16).testBit(cap);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   String binary() {
@@ -69,11 +126,16 @@ final class StraceCommand {
   }
 
   List<String> argv(List<Integer> pids) {
-    List<String> argv = new ArrayList<>(12 + 2 * pids.size());
+    List<String> argv = new ArrayList<>(15 + 2 * pids.size());
     if (setpriv != null) {
       argv.add(setpriv.toString());
       argv.add("--pdeathsig");
       argv.add("TERM");
+    }
+    if (nice != null) {
+      argv.add(nice.toString());
+      argv.add("-n");
+      argv.add(Integer.toString(NICENESS));
     }
     argv.add(binary);
     argv.add("-f");

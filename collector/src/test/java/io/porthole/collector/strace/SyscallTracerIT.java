@@ -344,6 +344,12 @@ class SyscallTracerIT {
       ProcessHandle strace = ProcessHandle.of(stracePid).orElseThrow();
       straceStarted.add(strace);
       assertThat(new ContainerProcesses().tracerOf(info.pid())).isEqualTo(stracePid);
+      // ahead of the collector's threads where it may raise a priority (root here), behind setpriv
+      assertThat(niceness(stracePid))
+          .isEqualTo(
+              StraceCommand.mayRaisePriority(Path.of("/proc/self/status"))
+                  ? StraceCommand.NICENESS
+                  : 0);
 
       collector.destroyForcibly(); // SIGKILL: no shutdown hook runs
       collector.waitFor(10, TimeUnit.SECONDS);
@@ -359,6 +365,13 @@ class SyscallTracerIT {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /** The niceness of a process: field 19 of /proc/PID/stat (after the command in parentheses). */
+  private static int niceness(int pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Integer.parseInt(fields[16]); // fields from the state (3rd): nice is the 19th
+  }
 
   private static StraceConfig config(String binary) {
     return StraceConfig.from(
