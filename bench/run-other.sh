@@ -6,7 +6,7 @@ tracer_overhead() {
   fi
   local bootstrap=""
   start_kafka && bootstrap=127.0.0.1:$KAFKA_PORT
-  log "strace overhead: $TRACER_LOOPS loops x $TRACER_ITERATIONS rounds (untraced, plain strace, SyscallTracer)"
+  log "strace overhead: $TRACER_LOOPS loops x (1 warm-up + $TRACER_ITERATIONS) iterations (untraced, plain strace, strace with the collector's options, SyscallTracer)"
   component_java io.porthole.bench.BenchMain tracer "$TRACER_PREFIX" "$TRACER_LOOPS" "$TRACER_ITERATIONS" $bootstrap >>"$LOG" 2>&1 \
     || not_measured tracer.collector "the tracer driver failed (see raw/run.log)"
 }

@@ -104,7 +104,9 @@ final class TracerOverhead {
     List<Double> jvmCpu = new ArrayList<>();
     List<Double> straceShare = new ArrayList<>();
     List<Double> pairedRatio = new ArrayList<>();
-    for (int i = 0; i < iterations; i++) {
+    // iteration 0 is a warm-up, not counted: the JIT compiles the tracer's reader, parser and sink
+    // through the collector's first trace (its JVM's CPU was 3-10 times that of later ones)
+    for (int i = 0; i <= iterations; i++) {
       String untracedName = prefix + "-u" + i;
       String plainName = prefix + "-s" + i;
       String optionsName = prefix + "-o" + i;
@@ -154,6 +156,23 @@ final class TracerOverhead {
           untracedRound.seconds() > 0 ? untracedRound.jvmCpuSeconds() / untracedRound.seconds() : 0;
       double jvm =
           Math.max(0, tracedRound.jvmCpuSeconds() - driverCpuPerSecond * tracedRound.seconds());
+      System.out.printf(
+          "tracer %s %d: untraced %.2f s, strace %.2f s, strace with the collector's "
+              + "options %.2f s,"
+              + " collector %.2f s (CPU: strace %.2f s, the collector's JVM %.2f s; strace with"
+              + " the collector's options alone %.2f s)%n",
+          i == 0 ? "warm-up round" : "round",
+          i,
+          base,
+          strace,
+          straceOptions,
+          traced,
+          tracedRound.straceCpuSeconds(),
+          jvm,
+          optionsRound.straceCpuSeconds());
+      if (i == 0) {
+        continue;
+      }
       straceCpuOptions.add(optionsRound.straceCpuSeconds());
       straceCpu.add(tracedRound.straceCpuSeconds());
       jvmCpu.add(jvm);
@@ -166,19 +185,6 @@ final class TracerOverhead {
       plainSlowdown.add(strace / base);
       collectorSlowdown.add(traced / base);
       pairedRatio.add(100.0 * traced / strace);
-      System.out.printf(
-          "tracer round %d: untraced %.2f s, strace %.2f s, strace with the collector's "
-              + "options %.2f s,"
-              + " collector %.2f s (CPU: strace %.2f s, the collector's JVM %.2f s; strace with"
-              + " the collector's options alone %.2f s)%n",
-          i,
-          base,
-          strace,
-          straceOptions,
-          traced,
-          tracedRound.straceCpuSeconds(),
-          jvm,
-          optionsRound.straceCpuSeconds());
     }
     results.measured("tracer.untraced", "s", untraced);
     results.measured("tracer.strace_seconds", "s", plain);
@@ -206,7 +212,10 @@ final class TracerOverhead {
             + loops
             + " x (ls -la /bin; cat /etc/hostname) in a "
             + IMAGE
-            + " container, timed inside with /proc/uptime (10 ms resolution); each iteration"
+            + " container, timed inside with /proc/uptime (10 ms resolution); one warm-up"
+            + " iteration (not counted), then "
+            + iterations
+            + "; each iteration"
             + " runs its four rounds (untraced, plain strace, strace with the collector's options,"
             + " collector) in a fresh container each, starting one round later than the iteration"
             + " before; slowdown = traced time / untraced time of the same iteration;"
