@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.porthole.proto.CollectorHeartbeat;
+import io.porthole.testing.Await;
 import io.porthole.wire.Topic;
 import io.porthole.wire.TopicNames;
 import io.vertx.core.Context;
@@ -12,13 +13,13 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class RecordPublisherTest {
+
+  /** How long a test waits for the sending thread or the producer's callbacks. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static CollectorHeartbeat beat(int i) {
     return CollectorHeartbeat.newBuilder().setHostId("h" + i).build();
@@ -167,10 +171,7 @@ class RecordPublisherTest {
         new RecordPublisher(vertx, KafkaProducer.create(vertx, silent), TopicNames.standard(), 10);
     long start = System.nanoTime();
     publisher.send(Topic.HEARTBEATS, "h", beat(1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (silent.history().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("the producer to take the record", WAIT, () -> !silent.history().isEmpty());
     assertThat(silent.history()).hasSize(1);
     assertThat(publisher.producing(start).ready()).isTrue();
     long later = System.nanoTime() + RecordPublisher.PROGRESS_LIMIT.toNanos() + 1_000_000_000L;
@@ -180,10 +181,7 @@ class RecordPublisherTest {
         .contains("limit 60 s");
 
     silent.completeNext();
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (publisher.published() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("the acknowledgement", WAIT, () -> publisher.published() > 0);
     assertThat(publisher.producing(later).ready()).isTrue();
   }
 
@@ -363,16 +361,10 @@ class RecordPublisherTest {
     RecordPublisher publisher =
         withPriorityLane(vertx, failing, 10, Topic.HEARTBEATS, laneProducer);
     publisher.publish(Topic.FLOWS, "h/c", beat(1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (failing.history().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("the main producer to take the flow", WAIT, () -> !failing.history().isEmpty());
     failing.errorNext(new TimeoutException("not acknowledged"));
     publisher.publish(Topic.HEARTBEATS, "h", beat(2));
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (publisher.published() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("the lane's acknowledgement", WAIT, () -> publisher.published() > 0);
 
     assertThat(publisher.failed()).isEqualTo(1);
     assertThat(laneProducer.history()).hasSize(1);
