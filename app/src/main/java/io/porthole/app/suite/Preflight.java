@@ -1,5 +1,6 @@
 package io.porthole.app.suite;
 
+import io.porthole.runtime.Executables;
 import io.porthole.runtime.Settings;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What this machine lets the collector do: a Docker engine that answers on its socket, root (packet
@@ -41,7 +41,7 @@ public record Preflight(
               + " CAP_SYS_PTRACE and CAP_NET_ADMIN); run `sudo ./porthole up` to have them");
     }
     String straceBinary = settings.string(STRACE_BINARY_KEY, "strace");
-    boolean strace = findExecutable(straceBinary).isPresent();
+    boolean strace = Executables.find(straceBinary).isPresent();
     if (!strace) {
       problems.add(
           "no strace binary ('"
@@ -135,20 +135,5 @@ public record Preflight(
       // Not Linux: fall through to the user name.
     }
     return "root".equals(System.getProperty("user.name"));
-  }
-
-  static Optional<Path> findExecutable(String name) {
-    if (name.contains("/")) {
-      Path path = Path.of(name);
-      return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
-    }
-    String pathVariable = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
-    for (String dir : pathVariable.split(":")) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The strace command line: {@code strace -f -q -tt -T -e trace=SET -p P1 -p P2 ...}, behind {@code
@@ -91,27 +90,6 @@ final class StraceCommand {
 
   String binary() {
     return binary;
-  }
-
-  /** Where the binary is: itself when it names a path, else the first match on PATH. */
-  static Optional<Path> resolve(String binary, String pathVariable) {
-    if (binary.contains("/")) {
-      Path path = Path.of(binary);
-      return Files.isRegularFile(path) && Files.isExecutable(path)
-          ? Optional.of(path)
-          : Optional.empty();
-    }
-    for (String dir :
-        (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path candidate = Path.of(dir, binary);
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   /**

@@ -8,6 +8,7 @@ import io.porthole.collector.ContainerInfo;
 import io.porthole.collector.EventSink;
 import io.porthole.collector.HostContext;
 import io.porthole.proto.EventEnvelope;
+import io.porthole.runtime.Executables;
 import io.porthole.runtime.Lifecycle;
 import io.porthole.wire.Topic;
 import io.vertx.core.Context;
@@ -118,7 +119,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         .executeBlocking(
             () -> {
               paused.unpauseLeftovers(docker);
-              return StraceCommand.resolve(config.binary(), System.getenv("PATH"));
+              return Executables.find(config.binary());
             })
         .map(
             binary -> {

@@ -1,6 +1,7 @@
 package io.porthole.collector.strace;
 
 import io.porthole.collector.CollectorStats;
+import io.porthole.runtime.Executables;
 import java.time.Duration;
 
 /**
@@ -14,9 +15,7 @@ public final class OrphanProbe {
     int mainPid = Integer.parseInt(args[1]);
     StraceCommand command =
         new StraceCommand(
-            StraceCommand.resolve("strace", System.getenv("PATH")).orElseThrow().toString(),
-            "%file,%process",
-            true);
+            Executables.find("strace").orElseThrow().toString(), "%file,%process", true);
     SyscallBatcher batcher =
         new SyscallBatcher(
             "probe",
