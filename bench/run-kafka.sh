@@ -81,11 +81,12 @@ latency() {
   # was 20 s: JFR of the analyzer at ~150k flows/s showed its full collections (70-110 ms, while
   # the JIT still compiled and the old generation filled) up to ~32 s after the start, none after.
   local warmup=$((LATENCY_SECONDS < 20 ? 10 : 40))
-  log "latency: analyzer at $rate flows/s (50% of $capacity) for $warmup s of warm-up, then $LATENCY_SECONDS s"
+  log "latency: analyzer at $rate flows/s (50% of $capacity) for $warmup s of warm-up, then $LATENCY_SECONDS s; then half that rate, 5 s to settle and $LATENCY_SECONDS s"
   local ready=$WORK/analyzer-ready-$RUN_ID stop=$WORK/analyzer-stop-$RUN_ID serve
   rm -f "$ready" "$stop"
-  # The analyzer serves until the latency driver is done (touches $stop), at most 120 s more.
-  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((warmup + LATENCY_SECONDS + 120)) "$ready" "$stop" >>"$LOG" 2>&1 &
+  # The analyzer serves until the latency driver is done (touches $stop): its two load levels
+  # (warm-up, measured; settling, measured) and at most 120 s more.
+  component_java io.porthole.bench.BenchMain analyzer-serve "$bootstrap" "bench-lat-$RUN_ID." $((warmup + 2 * LATENCY_SECONDS + 5 + 120)) "$ready" "$stop" >>"$LOG" 2>&1 &
   serve=$!
   STARTED_PIDS+=("$serve")
   local deadline=$((SECONDS + 90))
@@ -93,7 +94,7 @@ latency() {
   if [[ ! -e $ready ]]; then
     not_measured latency.p99 "the analyzer for the latency figure did not get its partitions (see raw/run.log)"
   else
-    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 "$warmup" >>"$LOG" 2>&1 \
+    bench_java latency "$bootstrap" "bench-lat-$RUN_ID." "$rate" "$LATENCY_SECONDS" 3 "$warmup" "$serve" >>"$LOG" 2>&1 \
       || not_measured latency.p99 "the latency driver failed (see raw/run.log)"
   fi
   touch "$stop"

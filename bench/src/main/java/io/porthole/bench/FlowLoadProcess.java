@@ -71,6 +71,11 @@ final class FlowLoadProcess implements AutoCloseable {
     System.out.flush();
   }
 
+  /** The child JVM's process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** Records the child sent (after {@link #close}). */
   long sent() {
     return sent;

@@ -72,6 +72,9 @@ final class KafkaDrivers {
   static final int FAIL_EVERY = 100;
   static final int PROBE_EVERY_MS = 20;
 
+  /** Seconds at the latency figure's second load level before its measured windows. */
+  static final int QUARTER_SETTLE_SECONDS = 5;
+
   private KafkaDrivers() {}
 
   /**
@@ -298,12 +301,6 @@ final class KafkaDrivers {
   }
 
   /**
-   * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS [WARMUP_SECONDS]}: flows at RATE/s plus an
-   * OOM death every 20 ms, for WARMUP_SECONDS (not counted) and then SECONDS split into WINDOWS;
-   * each death's latency runs from its envelope's collector time to the broker's timestamp of its
-   * alert record (the alerts topic keeps LogAppendTime), recorded in HdrHistograms.
-   */
-  /**
    * The ten slowest measured probes: when each was sent (s after the measured start) and its
    * stages, to tell one stall of the whole machine (probes close together, every stage long) from a
    * stage that is slow on its own.
@@ -341,6 +338,14 @@ final class KafkaDrivers {
     return out.toString();
   }
 
+  /**
+   * {@code latency BOOTSTRAP PREFIX RATE SECONDS WINDOWS [WARMUP_SECONDS [ANALYZER_PID]]}: flows at
+   * RATE/s plus an OOM death every 20 ms, for WARMUP_SECONDS (not counted) and then SECONDS split
+   * into WINDOWS; each death's latency runs from its envelope's collector time to the broker's
+   * timestamp of its alert record (the alerts topic keeps LogAppendTime), recorded in
+   * HdrHistograms. With ANALYZER_PID, the CPU the analyzer's process used in the measured windows
+   * is reported.
+   */
   static void latency(Results results, String[] args) throws Exception {
     String bootstrap = args[0];
     TopicNames names = TopicNames.withPrefix(args[1]);
@@ -351,6 +356,14 @@ final class KafkaDrivers {
     // same load runs for a warm-up before the windows, so they measure the running analyzer, not
     // its JIT compiling and the backlog that builds meanwhile.
     int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : Math.min(2, seconds / 4);
+    // Who used the machine's cores during the measured windows: the analyzer's JVM (ANALYZER_PID,
+    // the process bench/run started it in, with its descendants), this driver (the load and the
+    // alert reader) and the rest (the broker).
+    MachineCpu cpu = new MachineCpu();
+    if (args.length > 6) {
+      ProcessHandle.of(Long.parseLong(args[6])).ifPresent(p -> cpu.watch("the analyzer", p));
+    }
+    cpu.watch("this load driver (flows, dies, alert reader)", ProcessHandle.current());
     createAnalyzerTopics(bootstrap, names);
     // The analyzer runs in its own JVM (analyzer-serve), as it did for the capacity figure.
 
@@ -442,7 +455,18 @@ final class KafkaDrivers {
       poolKeys[i] = key(flow);
     }
     long probeNanos = TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
+    // Two load levels, one after the other: the figure's (RATE: half the measured capacity), then
+    // half of it, after a settling time, for as long. The second shows the analyzer's latency on a
+    // machine with CPU to spare: at RATE one machine also runs this load and the broker.
+    long warmupNanos = TimeUnit.SECONDS.toNanos(warmupSeconds);
+    long measuredNanos = TimeUnit.SECONDS.toNanos(seconds);
+    long settleNanos = TimeUnit.SECONDS.toNanos(QUARTER_SETTLE_SECONDS);
+    int quarterRate = rate / 2;
     long startUs;
+    MachineCpu.Snapshot[] cpuAt = new MachineCpu.Snapshot[4];
+    long[] sentAt = new long[4];
+    long sent = 0;
+    long probe = 0;
     // The flows stand for the fleet's collectors, the dies for the collector of the dying
     // container's host: two producers, both with the collector's settings, so that a die does not
     // queue behind the fleet's flows in one producer (no single host sends ~500k flows/s).
@@ -452,14 +476,34 @@ final class KafkaDrivers {
             collectorProducer(bootstrap, "bench-latency-collector")) {
       long start = System.nanoTime();
       startUs = epochMicros(Instant.now());
-      long end = start + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
-      long sent = 0;
-      long probe = 0;
+      // [measured start, measured end] of each level
+      long[] marks = {
+        start + warmupNanos,
+        start + warmupNanos + measuredNanos,
+        start + warmupNanos + measuredNanos + settleNanos,
+        start + warmupNanos + 2 * measuredNanos + settleNanos
+      };
+      long quarterFrom = marks[1];
+      long end = marks[3];
       long nextProbe = start;
+      int mark = 0;
       while (System.nanoTime() < end) {
         long now = System.nanoTime();
+        while (mark < marks.length && now >= marks[mark]) {
+          cpuAt[mark] = cpu.snapshot();
+          sentAt[mark] = sent;
+          mark++;
+        }
         // Bounded per pass so that the probes keep their rhythm even if the producer falls behind.
-        long target = (now - start) * rate / 1_000_000_000L;
+        // From what was sent when the warm-up, the measured windows or the second level began: a
+        // shortfall of one (the warm-up's, while the analyzer's JIT compiles) is not made up in
+        // the next, whose load is what was asked.
+        long target =
+            switch (mark) {
+              case 0 -> (now - start) * rate / 1_000_000_000L;
+              case 1 -> sentAt[0] + (now - marks[0]) * rate / 1_000_000_000L;
+              default -> sentAt[1] + (now - quarterFrom) * quarterRate / 1_000_000_000L;
+            };
         long due = Math.min(target, sent + Math.max(1, rate / 200));
         for (; sent < due; sent++) {
           int slot = (int) (sent % pool.length);
@@ -479,13 +523,10 @@ final class KafkaDrivers {
           LockSupport.parkNanos(200_000);
         }
       }
-      int total = warmupSeconds + seconds;
-      results.info(
-          "latency.load",
-          String.format(
-              "%d flows sent in %d s (%.0f/s achieved of %d/s asked) and %d OOM deaths"
-                  + " (one per %d ms), the first %d s a warm-up",
-              sent, total, sent / (double) total, rate, probe, PROBE_EVERY_MS, warmupSeconds));
+      if (mark < marks.length) {
+        cpuAt[mark] = cpu.snapshot();
+        sentAt[mark] = sent;
+      }
     }
     long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!probes.isEmpty() && System.nanoTime() < wait) {
@@ -494,7 +535,85 @@ final class KafkaDrivers {
     reader.interrupt();
     reader.join(2000);
     int missing = probes.size();
-    long measuredFrom = startUs + TimeUnit.SECONDS.toMicros(warmupSeconds);
+    int total = warmupSeconds + 2 * seconds + QUARTER_SETTLE_SECONDS;
+    results.info(
+        "latency.load",
+        String.format(
+            Locale.ROOT,
+            "%d flows sent in %d s and %d OOM deaths (one per %d ms): %d s of warm-up, then the"
+                + " measured %d s at %d/s asked (%.0f/s achieved), %d s at %d/s to settle, the"
+                + " measured %d s at %d/s asked (%.0f/s achieved)",
+            sent,
+            total,
+            probe,
+            PROBE_EVERY_MS,
+            warmupSeconds,
+            seconds,
+            rate,
+            (sentAt[1] - sentAt[0]) / (double) seconds,
+            QUARTER_SETTLE_SECONDS,
+            quarterRate,
+            seconds,
+            quarterRate,
+            (sentAt[3] - sentAt[2]) / (double) seconds));
+    long measuredFrom = startUs + TimeUnit.NANOSECONDS.toMicros(warmupNanos);
+    long quarterMeasuredFrom =
+        startUs + TimeUnit.NANOSECONDS.toMicros(warmupNanos + measuredNanos + settleNanos);
+    // A probe without an alert counts as the longest wait there was room for: not left out.
+    summarize(results, "latency", latencies, measuredFrom, seconds, windows, missing);
+    summarize(results, "latency_quarter", latencies, quarterMeasuredFrom, seconds, windows, 0);
+    int cores = Runtime.getRuntime().availableProcessors();
+    results.info(
+        "latency.machine_cpu",
+        "the measured windows: " + MachineCpu.describe(cpuAt[0], cpuAt[1], cores));
+    results.info(
+        "latency_quarter.machine_cpu",
+        "the measured windows: " + MachineCpu.describe(cpuAt[2], cpuAt[3], cores));
+    results.info(
+        "latency.how",
+        String.format(
+            "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one"
+                + " OOM death every %d ms (flows and dies from two producers with the collector's"
+                + " settings: the fleet's and the dying container's collector); latency = the die"
+                + " envelope's collector_time (set when the load JVM sends it) to the broker"
+                + " timestamp of its OOM_KILLED alert record"
+                + " (the alerts topic is created with message.timestamp.type=LogAppendTime; one"
+                + " machine, one clock, millisecond resolution); %d windows of %d s (%d s measured)"
+                + " after a warm-up of %d s at the same load (the analyzer's JVM starts cold);"
+                + " p50/p99/p99.9/max from one HdrHistogram (org.hdrhistogram 2.2.2, microseconds,"
+                + " 3 significant digits) over all measured windows; %d of %d probes got no alert"
+                + " (counted as 5 s, in the first level's figures)%s. latency_quarter: the same"
+                + " analyzer, probes and windows, at %d flows/s (a quarter of the capacity), after"
+                + " %d s at that rate to settle",
+            rate,
+            PROBE_EVERY_MS,
+            windows,
+            seconds / windows,
+            seconds,
+            warmupSeconds,
+            missing,
+            latencies.size() + missing,
+            notLogAppendTime.isEmpty()
+                ? ""
+                : "; WARNING: " + notLogAppendTime.size() + " alert records not LogAppendTime",
+            quarterRate,
+            QUARTER_SETTLE_SECONDS));
+    alerts.close();
+  }
+
+  /**
+   * The figures {@code KEY.p50/p99/p999/max} and {@code KEY.windows/slowest/stages} of the probes
+   * sent in {@code [fromUs, fromUs + seconds)}; {@code missing} probes without an alert count as 5
+   * s each.
+   */
+  private static void summarize(
+      Results results,
+      String key,
+      List<long[]> latencies,
+      long fromUs,
+      int seconds,
+      int windows,
+      int missing) {
     long windowUs = TimeUnit.SECONDS.toMicros(seconds) / windows;
     Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
     // The stages: collector time -> die appended -> alert published -> alert appended.
@@ -508,8 +627,8 @@ final class KafkaDrivers {
     }
     synchronized (latencies) {
       for (long[] l : latencies) {
-        int w = (int) ((l[0] - measuredFrom) / windowUs);
-        if (l[0] >= measuredFrom && w < windows) {
+        int w = (int) ((l[0] - fromUs) / windowUs);
+        if (l[0] >= fromUs && w < windows) {
           long us = Math.min(l[1], all.getHighestTrackableValue());
           all.recordValue(us);
           perWindow.get(w).recordValue(us);
@@ -524,15 +643,16 @@ final class KafkaDrivers {
         }
       }
     }
-    // A probe without an alert counts as the longest wait there was room for: not left out.
     for (int i = 0; i < missing; i++) {
       all.recordValue(TimeUnit.SECONDS.toMicros(5));
     }
     if (all.getTotalCount() > 0) {
-      results.measured("latency.p50", "ms", List.of(all.getValueAtPercentile(50) / 1e3));
-      results.measured("latency.p99", "ms", List.of(all.getValueAtPercentile(99) / 1e3));
-      results.measured("latency.p999", "ms", List.of(all.getValueAtPercentile(99.9) / 1e3));
-      results.measured("latency.max", "ms", List.of(all.getMaxValue() / 1e3));
+      results.measured(key + ".p50", "ms", List.of(all.getValueAtPercentile(50) / 1e3));
+      results.measured(key + ".p99", "ms", List.of(all.getValueAtPercentile(99) / 1e3));
+      results.measured(key + ".p999", "ms", List.of(all.getValueAtPercentile(99.9) / 1e3));
+      results.measured(key + ".max", "ms", List.of(all.getMaxValue() / 1e3));
+    } else {
+      results.notMeasured(key + ".p99", "no probe was answered in the measured windows");
     }
     StringBuilder byWindow = new StringBuilder();
     for (int w = 0; w < windows; w++) {
@@ -547,42 +667,16 @@ final class KafkaDrivers {
               h.getValueAtPercentile(99) / 1e3,
               h.getMaxValue() / 1e3));
     }
-    results.info("latency.windows", byWindow.toString());
-    results.info("latency.slowest", slowestProbes(latencies, measuredFrom, windows * windowUs));
+    results.info(key + ".windows", byWindow.toString());
+    results.info(key + ".slowest", slowestProbes(latencies, fromUs, windows * windowUs));
     results.info(
-        "latency.stages",
+        key + ".stages",
         String.format(
             "p50 / p99 of each stage over the measured probes (broker times in milliseconds):"
                 + " collector time -> die record appended %s; -> alert published by the analyzer"
                 + " (its publishedAt) %s; -> alert record appended %s (%d probes whose die"
                 + " was not read before its alert left out of the first two)",
             p50p99(toDie), p50p99(toPublished), p50p99(toAlert), withoutDieTime));
-    results.info(
-        "latency.how",
-        String.format(
-            "analyzer (its own JVM) fed %d flows/s (half of the analyzer figure's median) plus one"
-                + " OOM death every %d ms (flows and dies from two producers with the collector's"
-                + " settings: the fleet's and the dying container's collector); latency = the die"
-                + " envelope's collector_time (set when the load JVM sends it) to the broker"
-                + " timestamp of its OOM_KILLED alert record"
-                + " (the alerts topic is created with message.timestamp.type=LogAppendTime; one"
-                + " machine, one clock, millisecond resolution); %d windows of %d s (%d s measured)"
-                + " after a warm-up of %d s at the same load (the analyzer's JVM starts cold);"
-                + " p50/p99/p99.9/max from one HdrHistogram (org.hdrhistogram 2.2.2, microseconds,"
-                + " 3 significant digits) over all measured windows; %d of %d probes got no alert"
-                + " (counted as 5 s)%s",
-            rate,
-            PROBE_EVERY_MS,
-            windows,
-            seconds / windows,
-            seconds,
-            warmupSeconds,
-            missing,
-            latencies.size() + missing,
-            notLogAppendTime.isEmpty()
-                ? ""
-                : "; WARNING: " + notLogAppendTime.size() + " alert records not LogAppendTime"));
-    alerts.close();
   }
 
   private static String p50p99(Histogram h) {

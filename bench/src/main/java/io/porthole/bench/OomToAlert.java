@@ -232,7 +232,7 @@ final class OomToAlert {
       if (loadRate > 0) {
         loadedSeries(
             results,
-            new Suite(docker, http, controller, token, bootstrap, topicPrefix, namePrefix),
+            new Suite(docker, http, controller, token, bootstrap, topicPrefix, namePrefix, upPid),
             repetitions,
             loadRate);
       }
@@ -266,7 +266,8 @@ final class OomToAlert {
       String token,
       String bootstrap,
       String topicPrefix,
-      String namePrefix) {}
+      String namePrefix,
+      long upPid) {}
 
   /**
    * The same deaths while the suite's analyzer works through packet flows of synthetic containers
@@ -283,9 +284,17 @@ final class OomToAlert {
             suite.bootstrap(),
             TopicNames.withPrefix(suite.topicPrefix()).name(Topic.FLOWS),
             loadRate);
+    // Who used the machine's cores while the series ran (the broker is the rest).
+    MachineCpu cpu = new MachineCpu();
+    ProcessHandle.of(suite.upPid()).ifPresent(p -> cpu.watch("porthole up", p));
+    ProcessHandle.of(flows.pid()).ifPresent(p -> cpu.watch("the flow load's JVM", p));
+    cpu.watch("this driver (alert stream, stage consumer, engine events)", ProcessHandle.current());
+    MachineCpu.Snapshot cpuFrom = null;
+    MachineCpu.Snapshot cpuTo = null;
     try {
       say("flow load at " + loadRate + " flows/s; " + LOAD_WARMUP_SECONDS + " s of warm-up");
       Thread.sleep(TimeUnit.SECONDS.toMillis(LOAD_WARMUP_SECONDS));
+      cpuFrom = cpu.snapshot();
       warmup =
           deaths(
               suite.docker(),
@@ -296,6 +305,7 @@ final class OomToAlert {
               "-l",
               repetitions,
               measured);
+      cpuTo = cpu.snapshot();
     } catch (IllegalStateException e) {
       failed = e;
     } finally {
@@ -326,6 +336,10 @@ final class OomToAlert {
     stages.awaitStages(new ArrayList<>(byId.values()), Duration.ofSeconds(5));
     report(results, "oom_loaded", measured, warmup, repetitions);
     results.info("oom_loaded.load", load);
+    results.info(
+        "oom_loaded.machine_cpu",
+        "the series (its deaths, after the load's warm-up): "
+            + MachineCpu.describe(cpuFrom, cpuTo, Runtime.getRuntime().availableProcessors()));
   }
 
   /** One warm-up death and {@code repetitions} measured ones, one at a time; the warm-up. */

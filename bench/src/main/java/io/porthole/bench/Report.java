@@ -118,6 +118,22 @@ final class Report {
               "none (reported)",
               null),
           new Figure(
+              "latency_quarter_p50",
+              "event-to-alert latency p50 at 25% of the measured analyzer capacity (CPU to spare)",
+              "latency_quarter.p50",
+              null,
+              null,
+              "none (reported)",
+              null),
+          new Figure(
+              "latency_quarter_p99",
+              "event-to-alert latency p99 at 25% of the measured analyzer capacity (CPU to spare)",
+              "latency_quarter.p99",
+              null,
+              null,
+              "none (reported)",
+              null),
+          new Figure(
               "analyzer_flat_cost",
               "analyzer throughput with 1,000 / 10,000 / 50,000 tracked containers: spread"
                   + " (max - min) / max of the three medians (scale.events.* below)",
