@@ -110,7 +110,7 @@ scale() {
     not_measured scale.bytes_per_container "no broker"
     return
   fi
-  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 4 warm-up + $TOOL_ITERATIONS rounds"
+  log "flat cost: analyzer with ${SCALE_COUNTS// /, } tracked containers, $ANALYZER_EVENTS flows each, 4 warm-up + $SCALE_ITERATIONS rounds"
   # One JVM for all the counts, its rounds interleaved (1k, 10k, 50k, 1k, ...): the figure compares
   # the counts, and a busy minute on the shared machine then falls on every count alike. With one
   # JVM per count, one after the other, the counts' medians moved by up to a third between runs
@@ -119,7 +119,7 @@ scale() {
   [[ -n ${BENCH_JFR:-} ]] && jfr=(-XX:StartFlightRecording=filename="$RAW_DIR/scale-$(date +%H%M%S%N).jfr",settings=profile)
   # shellcheck disable=SC2086 # the counts are separate arguments
   if ! java "${SCALE_JVM[@]}" "${jfr[@]}" -Dbench.results="$RAW" -cp "$CP" io.porthole.bench.BenchMain analyzer-scale \
-      "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." "$ANALYZER_EVENTS" "$TOOL_ITERATIONS" $SCALE_COUNTS >>"$LOG" 2>&1; then
+      "127.0.0.1:$KAFKA_PORT" "bench-scale-$RUN_ID." "$ANALYZER_EVENTS" "$SCALE_ITERATIONS" $SCALE_COUNTS >>"$LOG" 2>&1; then
     not_measured scale.spread "the flat-cost driver failed (see raw/run.log)"
     not_measured scale.bytes_per_container "the flat-cost driver failed"
     return
