@@ -47,8 +47,9 @@ final class MachineCpu {
   }
 
   /**
-   * What happened between two snapshots, e.g. {@code the machine's 2 cores 97% busy (idle 3%): the
-   * analyzer 0.95 cores, the load driver 0.61, everything else (the broker, the engine, ...) 0.38}.
+   * What happened between two snapshots, e.g. {@code over 30.0 s the machine's 2 cores were 99%
+   * busy (idle 1%): the analyzer 0.70 cores, this load driver 0.74 cores, everything else (the
+   * broker, the engine, ...) 0.53 cores}.
    */
   static String describe(Snapshot from, Snapshot to, int cores) {
     long busy = to.machine().busyTicks() - from.machine().busyTicks();
