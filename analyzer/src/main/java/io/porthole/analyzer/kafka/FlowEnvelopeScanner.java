@@ -163,9 +163,9 @@ final class FlowEnvelopeScanner {
       throw NotScanned.INSTANCE; // the full decode and the engine's checks say what is wrong
     }
     // Strings cache their hash: computed here, on a decode thread, the engine's look-up of the
-    // container on the analysis thread does not hash the 64-character id again.
+    // host on the analysis thread does not hash its id again. The container id's is not needed:
+    // ContainerKey (built here too) keys a Docker id by its words, and hashes any other id itself.
     hostId.hashCode();
-    containerId.hashCode();
     TransportProtocol known = TransportProtocol.forNumber(protocol);
     return new ScannedFlow(
         hostId,
