@@ -1,5 +1,6 @@
 package io.porthole.collector.strace;
 
+import io.porthole.runtime.Executables;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -26,9 +27,8 @@ final class StraceCommand {
   /** strace's niceness when the collector may raise a priority. */
   static final int NICENESS = -5;
 
-  private static final List<Path> SETPRIV =
-      List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
-  private static final List<Path> NICE = List.of(Path.of("/usr/bin/nice"), Path.of("/bin/nice"));
+  /** Where the wrappers are looked for (util-linux's setpriv, coreutils' nice). */
+  private static final String WRAPPER_PATH = "/usr/bin:/bin";
 
   /** Bit of {@code CAP_SYS_NICE} in a capability mask (linux/capability.h). */
   private static final int CAP_SYS_NICE = 23;
@@ -46,8 +46,8 @@ final class StraceCommand {
     this(
         binary,
         syscalls,
-        parentDeathSignal ? firstExecutable(SETPRIV) : null,
-        mayRaisePriority(Path.of("/proc/self/status")) ? firstExecutable(NICE) : null);
+        parentDeathSignal ? wrapper("setpriv") : null,
+        mayRaisePriority(Path.of("/proc/self/status")) ? wrapper("nice") : null);
   }
 
   /** {@code setpriv} and {@code nice} are the wrappers' paths, or null for none. */
@@ -58,8 +58,8 @@ final class StraceCommand {
     this.nice = nice;
   }
 
-  private static Path firstExecutable(List<Path> candidates) {
-    return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
+  private static Path wrapper(String name) {
+    return Executables.find(name, WRAPPER_PATH).orElse(null);
   }
 
   /**

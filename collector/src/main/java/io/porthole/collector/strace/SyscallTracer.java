@@ -119,11 +119,13 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
         .executeBlocking(
             () -> {
               paused.unpauseLeftovers(docker);
-              return Executables.find(config.binary());
+              // Built here: it looks for its wrappers and reads this process's capabilities.
+              return Executables.find(config.binary())
+                  .map(binary -> new StraceCommand(binary.toString(), config.syscalls(), true));
             })
         .map(
-            binary -> {
-              if (binary.isEmpty()) {
+            found -> {
+              if (found.isEmpty()) {
                 degradedReason =
                     "strace binary '"
                         + config.binary()
@@ -134,7 +136,7 @@ public final class SyscallTracer implements Lifecycle, ContainerDirectory.Listen
                         + ")";
                 LOG.warn("syscall tracing unavailable: {}", degradedReason);
               } else {
-                command = new StraceCommand(binary.get().toString(), config.syscalls(), true);
+                command = found.get();
               }
               Runtime.getRuntime().addShutdownHook(shutdownHook);
               running = true;
